@@ -1,0 +1,57 @@
+//! `POST /v1/evaluate`: one self-contained program in, values and gradients out.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+
+use super::body::json_body;
+use super::encode::EvaluationJson;
+use super::error::AppError;
+use super::{decode, AppState};
+use crate::engine::Code;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/evaluate", post(evaluate))
+}
+
+async fn evaluate(State(st): State<AppState>, body: Body) -> Result<Response, AppError> {
+    let value = json_body(body, st.config.max_body_bytes).await?;
+    let limits = st.config.limits.clone();
+    let bytes = compute(&st, move || {
+        let (program, encoding) = decode::program(&value, limits.max_tensor_elements)?;
+        let ev = program.run(&limits)?;
+        serde_json::to_vec(&EvaluationJson(&ev, encoding)).map_err(|e| AppError::bad_json(e.to_string()))
+    })
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
+}
+
+/// Runs engine work under the concurrency bound. On the multi-threaded runtime the work stays
+/// on the thread that received the request (handing it to another core costs more than a small
+/// program takes) while `block_in_place` lets the runtime move its other tasks elsewhere, so
+/// `/healthz` keeps answering during heavy work.
+pub async fn compute<T, F>(st: &AppState, f: F) -> Result<T, AppError>
+where
+    F: FnOnce() -> Result<T, AppError>,
+{
+    let permit = tokio::time::timeout(st.config.queue_wait, st.compute.clone().acquire_owned()).await;
+    let Ok(Ok(_permit)) = permit else {
+        let mut e = AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Code::LimitExceeded,
+            format!(
+                "all {} evaluation slots are busy (max_concurrent_evaluations); retry after a second",
+                st.config.max_concurrent_evaluations
+            ),
+        );
+        e.retry_after = Some(1);
+        return Err(e);
+    };
+    match tokio::runtime::Handle::current().runtime_flavor() {
+        tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}

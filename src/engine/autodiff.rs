@@ -1,0 +1,373 @@
+//! Tapes and reverse-mode differentiation, as `tf.GradientTape` does it.
+//!
+//! Every value has an id. A tape traces the ids it watches; an op run while a tape records, with
+//! a traced floating input, is appended to that tape and its output becomes traced. Gradients
+//! walk a tape backwards calling each op's VJP *through this same context*, so the gradient ops
+//! are recorded by any other tape still recording: that is what makes second derivatives work.
+
+use std::collections::{HashMap, HashSet};
+
+use super::error::{arg_err, shape_err, Code, Error, Result};
+use super::ops::Op;
+use super::tensor::Tensor;
+use super::Limits;
+
+pub type ValId = u64;
+pub type TapeId = usize;
+
+/// A value in the context: a tensor and the id tapes know it by.
+#[derive(Clone, Debug)]
+pub struct Val {
+    pub id: ValId,
+    pub t: Tensor,
+}
+
+/// One recorded op application.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub op: Op,
+    pub inputs: Vec<Val>,
+    pub output: Val,
+}
+
+#[derive(Clone, Debug)]
+pub struct Tape {
+    pub persistent: bool,
+    pub watch_accessed_variables: bool,
+    pub recording: bool,
+    /// A non-persistent tape that already answered one gradient or Jacobian.
+    pub exhausted: bool,
+    traced: HashSet<ValId>,
+    entries: Vec<Entry>,
+}
+
+impl Tape {
+    pub fn entries(&self) -> usize {
+        self.entries.len()
+    }
+    /// Bytes held by the tensors the tape keeps alive (inputs and outputs of its entries).
+    pub fn nbytes(&self) -> usize {
+        self.entries.iter().map(|e| e.output.t.nbytes() + e.inputs.iter().map(|v| v.t.nbytes()).sum::<usize>()).sum()
+    }
+}
+
+/// TensorFlow's message for a second gradient on a non-persistent tape.
+pub const TAPE_EXHAUSTED: &str =
+    "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians); open it with persistent=true to ask more than once";
+
+/// The eager context: value ids and the tapes.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    next_id: ValId,
+    tapes: Vec<Option<Tape>>,
+    pub limits: Limits,
+}
+
+impl Ctx {
+    pub fn new(limits: Limits) -> Ctx {
+        Ctx { next_id: 1, tapes: Vec::new(), limits }
+    }
+
+    fn fresh(&mut self) -> ValId {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// A value no tape has seen (a constant, a literal, a fresh variable).
+    pub fn constant(&mut self, t: Tensor) -> Val {
+        Val { id: self.fresh(), t }
+    }
+
+    /// Runs `op` on `inputs` and records it on every recording tape that traces an input.
+    pub fn apply(&mut self, op: &Op, inputs: &[&Val]) -> Result<Val> {
+        if let Some(result) = op.expand(self, inputs) {
+            return result;
+        }
+        let tensors: Vec<&Tensor> = inputs.iter().map(|v| &v.t).collect();
+        let t = op.forward(&tensors, &self.limits)?;
+        let out = Val { id: self.fresh(), t };
+        if out.t.dtype().is_float() && op.differentiable() && self.tapes.iter().flatten().any(|t| t.recording) {
+            for tape in self.tapes.iter_mut().flatten().filter(|t| t.recording) {
+                let traced = inputs.iter().any(|v| v.t.dtype().is_float() && tape.traced.contains(&v.id));
+                if traced {
+                    tape.traced.insert(out.id);
+                    tape.entries.push(Entry { op: op.clone(), inputs: inputs.iter().map(|v| (*v).clone()).collect(), output: out.clone() });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn open_tape(&mut self, persistent: bool, watch_accessed_variables: bool) -> TapeId {
+        self.tapes.push(Some(Tape {
+            persistent,
+            watch_accessed_variables,
+            recording: true,
+            exhausted: false,
+            traced: HashSet::new(),
+            entries: Vec::new(),
+        }));
+        self.tapes.len() - 1
+    }
+
+    pub fn tape(&self, id: TapeId) -> Option<&Tape> {
+        self.tapes.get(id).and_then(|t| t.as_ref())
+    }
+
+    fn tape_mut(&mut self, id: TapeId) -> Result<&mut Tape> {
+        self.tapes
+            .get_mut(id)
+            .and_then(|t| t.as_mut())
+            .ok_or_else(|| Error::new(Code::NotFound, format!("tape {id} does not exist (it was deleted or never opened)")))
+    }
+
+    pub fn stop_tape(&mut self, id: TapeId) -> Result<()> {
+        self.tape_mut(id)?.recording = false;
+        Ok(())
+    }
+
+    pub fn delete_tape(&mut self, id: TapeId) -> Result<()> {
+        self.tape_mut(id)?;
+        self.tapes[id] = None;
+        Ok(())
+    }
+
+    pub fn recording_tapes(&self) -> Vec<TapeId> {
+        (0..self.tapes.len()).filter(|&i| self.tape(i).is_some_and(|t| t.recording)).collect()
+    }
+
+    /// `tape.watch(x)`: floating values only, as TensorFlow ignores integer ones.
+    pub fn watch(&mut self, id: TapeId, v: &Val) -> Result<()> {
+        let tape = self.tape_mut(id)?;
+        if v.t.dtype().is_float() {
+            tape.traced.insert(v.id);
+        }
+        Ok(())
+    }
+
+    /// Takes the tape's record for one gradient computation, enforcing the non-persistent rule.
+    fn begin_use(&mut self, id: TapeId) -> Result<(Vec<Entry>, HashSet<ValId>)> {
+        let tape = self.tape_mut(id)?;
+        if tape.exhausted {
+            return Err(Error::new(Code::TapeExhausted, TAPE_EXHAUSTED));
+        }
+        if !tape.persistent {
+            // TensorFlow pops a non-persistent tape before differentiating with it.
+            tape.recording = false;
+        }
+        Ok((std::mem::take(&mut tape.entries), std::mem::take(&mut tape.traced)))
+    }
+
+    fn end_use(&mut self, id: TapeId, entries: Vec<Entry>, traced: HashSet<ValId>, ok: bool) {
+        if let Ok(tape) = self.tape_mut(id) {
+            let mut entries = entries;
+            entries.append(&mut tape.entries);
+            tape.entries = entries;
+            tape.traced.extend(traced);
+            if ok && !tape.persistent {
+                tape.exhausted = true;
+                tape.entries.clear();
+            }
+        }
+    }
+
+    /// `tape.gradient(targets, sources, output_gradients, unconnected_gradients)`.
+    pub fn gradient(
+        &mut self,
+        tape: TapeId,
+        targets: &[Val],
+        sources: &[Val],
+        output_gradients: Option<Vec<Tensor>>,
+        zero_unconnected: bool,
+    ) -> Result<Vec<Option<Val>>> {
+        let (entries, traced) = self.begin_use(tape)?;
+        let result = self.backprop(&entries, &traced, targets, sources, output_gradients);
+        self.end_use(tape, entries, traced, result.is_ok());
+        let grads = result?;
+        Ok(fill_unconnected(self, grads, sources, zero_unconnected))
+    }
+
+    /// `tape.jacobian(target, sources)`: one backward pass per target element.
+    pub fn jacobian(&mut self, tape: TapeId, target: &Val, sources: &[Val], zero_unconnected: bool) -> Result<Vec<Option<Tensor>>> {
+        let (entries, traced) = self.begin_use(tape)?;
+        let result = self.jacobian_rows(&entries, &traced, target, sources, None);
+        self.end_use(tape, entries, traced, result.is_ok());
+        let jac = result?;
+        Ok(jac
+            .into_iter()
+            .zip(sources)
+            .map(|(j, s)| {
+                let shape: Vec<usize> = target.t.shape().iter().chain(s.t.shape()).copied().collect();
+                j.or_else(|| zero_unconnected.then(|| Tensor::full(&shape, 0.0, s.t.dtype())))
+            })
+            .collect())
+    }
+
+    /// `tape.batch_jacobian(target, source)`: rows are examples, assumed independent.
+    pub fn batch_jacobian(&mut self, tape: TapeId, target: &Val, source: &Val, zero_unconnected: bool) -> Result<Option<Tensor>> {
+        let (ts, ss) = (target.t.shape().to_vec(), source.t.shape().to_vec());
+        if ts.is_empty() || ss.is_empty() || ts[0] != ss[0] {
+            return Err(shape_err(format!(
+                "batch_jacobian: need first dimension of target shape {ts:?} and source shape {ss:?} to match (both at least rank 1)"
+            )));
+        }
+        let (entries, traced) = self.begin_use(tape)?;
+        let result = self.jacobian_rows(&entries, &traced, target, std::slice::from_ref(source), Some(ts[0]));
+        self.end_use(tape, entries, traced, result.is_ok());
+        let j = result?.pop().flatten();
+        let shape: Vec<usize> = ts.iter().chain(&ss[1..]).copied().collect();
+        Ok(j.or_else(|| zero_unconnected.then(|| Tensor::full(&shape, 0.0, source.t.dtype()))))
+    }
+
+    /// Jacobian rows by backward passes. With `batch = Some(b)`, row j seeds every example's
+    /// element j at once and the result is laid out `[b] + target[1:] + source[1:]`.
+    fn jacobian_rows(
+        &mut self,
+        entries: &[Entry],
+        traced: &HashSet<ValId>,
+        target: &Val,
+        sources: &[Val],
+        batch: Option<usize>,
+    ) -> Result<Vec<Option<Tensor>>> {
+        let n_out = target.t.len();
+        let rows = match batch {
+            Some(b) if b > 0 => n_out / b,
+            Some(_) => 0,
+            None => n_out,
+        };
+        let jac_elems: usize = sources.iter().map(|s| s.t.len().saturating_mul(rows)).fold(0usize, |a, b| a.saturating_add(b));
+        if jac_elems > self.limits.max_jacobian_elements {
+            return Err(super::error::limit_err(format!(
+                "this Jacobian has {jac_elems} elements; the limit max_jacobian_elements is {}",
+                self.limits.max_jacobian_elements
+            )));
+        }
+        let dtype = target.t.dtype();
+        let mut cols: Vec<Vec<Option<Vec<f64>>>> = vec![Vec::with_capacity(rows); sources.len()];
+        let mut seed = vec![0.0; n_out];
+        for r in 0..rows {
+            match batch {
+                None => seed[r] = 1.0,
+                Some(b) => (0..b).for_each(|i| seed[i * rows + r] = 1.0),
+            }
+            let og = Tensor::from_f64s(target.t.shape(), &seed, dtype)?;
+            seed.iter_mut().for_each(|x| *x = 0.0);
+            let grads = self.backprop(entries, traced, std::slice::from_ref(target), sources, Some(vec![og]))?;
+            for (c, g) in cols.iter_mut().zip(grads) {
+                c.push(g.map(|v| v.t.to_f64_vec()));
+            }
+        }
+        let mut out = Vec::new();
+        for (s, col) in sources.iter().zip(cols) {
+            if col.iter().all(|c| c.is_none()) {
+                out.push(None);
+                continue;
+            }
+            let per = s.t.len();
+            let zeros = vec![0.0; per];
+            let rows_data: Vec<&Vec<f64>> = col.iter().map(|c| c.as_ref().unwrap_or(&zeros)).collect();
+            let (shape, flat) = match batch {
+                None => {
+                    let shape: Vec<usize> = target.t.shape().iter().chain(s.t.shape()).copied().collect();
+                    (shape, rows_data.into_iter().flatten().copied().collect::<Vec<f64>>())
+                }
+                Some(b) => {
+                    // row r holds d target[i, r] / d source[i, :] for every example i.
+                    let inner = if b == 0 { 0 } else { per / b };
+                    let mut flat = Vec::with_capacity(b * rows * inner);
+                    for i in 0..b {
+                        for row in &rows_data {
+                            flat.extend_from_slice(&row[i * inner..(i + 1) * inner]);
+                        }
+                    }
+                    let shape: Vec<usize> = target.t.shape().iter().chain(&s.t.shape()[1..]).copied().collect();
+                    (shape, flat)
+                }
+            };
+            out.push(Some(Tensor::from_f64s(&shape, &flat, s.t.dtype())?));
+        }
+        Ok(out)
+    }
+
+    /// Reverse accumulation over `entries` from `targets` to `sources`.
+    fn backprop(
+        &mut self,
+        entries: &[Entry],
+        traced: &HashSet<ValId>,
+        targets: &[Val],
+        sources: &[Val],
+        output_gradients: Option<Vec<Tensor>>,
+    ) -> Result<Vec<Option<Val>>> {
+        // Only what flows from a watched floating source can carry a gradient to it.
+        let mut reach: HashSet<ValId> =
+            sources.iter().filter(|s| s.t.dtype().is_float() && traced.contains(&s.id)).map(|s| s.id).collect();
+        if reach.is_empty() {
+            return Ok(vec![None; sources.len()]);
+        }
+        for e in entries {
+            if e.inputs.iter().any(|i| reach.contains(&i.id)) {
+                reach.insert(e.output.id);
+            }
+        }
+        if let Some(ogs) = &output_gradients {
+            if ogs.len() != targets.len() {
+                return Err(arg_err(format!("{} output_gradients given for {} targets; give one per target", ogs.len(), targets.len())));
+            }
+        }
+        let mut grads: HashMap<ValId, Val> = HashMap::new();
+        for (k, t) in targets.iter().enumerate() {
+            let og = match &output_gradients {
+                Some(ogs) => {
+                    let og = &ogs[k];
+                    if og.shape() != t.t.shape() {
+                        return Err(shape_err(format!(
+                            "output_gradients[{k}] has shape {:?} but its target has shape {:?}; they must match",
+                            og.shape(),
+                            t.t.shape()
+                        )));
+                    }
+                    og.cast(t.t.dtype())
+                }
+                None => Tensor::full(t.t.shape(), 1.0, t.t.dtype()),
+            };
+            if t.t.dtype().is_float() && reach.contains(&t.id) {
+                let og = self.constant(og);
+                self.accumulate(&mut grads, t.id, og)?;
+            }
+        }
+        for e in entries.iter().rev() {
+            if !reach.contains(&e.output.id) {
+                continue;
+            }
+            let Some(g) = grads.get(&e.output.id).cloned() else { continue };
+            let inputs: Vec<&Val> = e.inputs.iter().collect();
+            let in_grads = e.op.vjp(self, &inputs, &e.output, &g)?;
+            for (inp, ig) in e.inputs.iter().zip(in_grads) {
+                if let Some(ig) = ig {
+                    if reach.contains(&inp.id) {
+                        self.accumulate(&mut grads, inp.id, ig)?;
+                    }
+                }
+            }
+        }
+        Ok(sources.iter().map(|s| if reach.contains(&s.id) { grads.get(&s.id).cloned() } else { None }).collect())
+    }
+
+    /// Gradients accumulate (`+=`), never overwrite: a value used twice gets both paths.
+    fn accumulate(&mut self, grads: &mut HashMap<ValId, Val>, id: ValId, g: Val) -> Result<()> {
+        let sum = match grads.remove(&id) {
+            Some(prev) => self.add(&prev, &g)?,
+            None => g,
+        };
+        grads.insert(id, sum);
+        Ok(())
+    }
+}
+
+fn fill_unconnected(ctx: &mut Ctx, grads: Vec<Option<Val>>, sources: &[Val], zero: bool) -> Vec<Option<Val>> {
+    grads
+        .into_iter()
+        .zip(sources)
+        .map(|(g, s)| g.or_else(|| zero.then(|| ctx.constant(Tensor::full(s.t.shape(), 0.0, s.t.dtype())))))
+        .collect()
+}

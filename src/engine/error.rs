@@ -1,0 +1,84 @@
+//! Engine errors: a stable code, the node at fault, and a sentence that says what to fix.
+
+use std::fmt;
+
+/// The stable error codes of the wire contract (spec/evaluate.md, "Errors").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Code {
+    InvalidJson,
+    UnknownOp,
+    UnknownTensor,
+    DuplicateName,
+    DtypeMismatch,
+    ShapeMismatch,
+    InvalidArgument,
+    LimitExceeded,
+    TapeExhausted,
+    NotFound,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::InvalidJson => "invalid_json",
+            Code::UnknownOp => "unknown_op",
+            Code::UnknownTensor => "unknown_tensor",
+            Code::DuplicateName => "duplicate_name",
+            Code::DtypeMismatch => "dtype_mismatch",
+            Code::ShapeMismatch => "shape_mismatch",
+            Code::InvalidArgument => "invalid_argument",
+            Code::LimitExceeded => "limit_exceeded",
+            Code::TapeExhausted => "tape_exhausted",
+            Code::NotFound => "not_found",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Error {
+    pub code: Code,
+    /// The node, variable or request target at fault, when there is one.
+    pub node: Option<String>,
+    pub detail: String,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(code: Code, detail: impl Into<String>) -> Error {
+        Error { code, node: None, detail: detail.into() }
+    }
+
+    /// Names the node at fault, once: the innermost (first) attribution wins, and the
+    /// detail is prefixed so a student reading only the sentence knows where to look.
+    pub fn at(mut self, node: Option<&str>) -> Error {
+        if self.node.is_none() {
+            if let Some(n) = node {
+                self.node = Some(n.to_string());
+                self.detail = format!("node \"{n}\": {}", self.detail);
+            }
+        }
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.detail)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub fn dtype_err(detail: impl Into<String>) -> Error {
+    Error::new(Code::DtypeMismatch, detail)
+}
+pub fn shape_err(detail: impl Into<String>) -> Error {
+    Error::new(Code::ShapeMismatch, detail)
+}
+pub fn arg_err(detail: impl Into<String>) -> Error {
+    Error::new(Code::InvalidArgument, detail)
+}
+pub fn limit_err(detail: impl Into<String>) -> Error {
+    Error::new(Code::LimitExceeded, detail)
+}

@@ -1,0 +1,270 @@
+//! Literals as the program writes them, and TensorFlow's Python-literal typing of them.
+//!
+//! `Lit` mirrors a JSON value so that the engine never sees serde_json: the wire layer converts.
+
+use super::dtype::DType;
+use super::error::{arg_err, dtype_err, Result};
+use super::tensor::{checked_numel, Tensor};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Lit {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    List(Vec<Lit>),
+    Map(Vec<(String, Lit)>),
+    /// A tensor the wire layer already decoded (the compact b64 form).
+    Tensor(Tensor),
+}
+
+/// What kind of Python literal a nested value is: `tf.constant` infers its dtype from this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Bool,
+    Int,
+    Float,
+}
+
+impl Kind {
+    pub fn default_dtype(self) -> DType {
+        match self {
+            Kind::Bool => DType::Bool,
+            Kind::Int => DType::I32,
+            Kind::Float => DType::F32,
+        }
+    }
+}
+
+impl Lit {
+    pub fn get(&self, key: &str) -> Option<&Lit> {
+        match self {
+            Lit::Map(m) => m.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Lit::Int(i) => Some(*i as f64),
+            Lit::Float(f) => Some(*f),
+            Lit::Str(s) => non_finite(s),
+            _ => None,
+        }
+    }
+
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Lit::Null => "null",
+            Lit::Bool(_) => "a boolean",
+            Lit::Int(_) => "an integer",
+            Lit::Float(_) => "a number",
+            Lit::Str(_) => "a string",
+            Lit::List(_) => "a list",
+            Lit::Map(_) => "an object",
+            Lit::Tensor(_) => "a tensor",
+        }
+    }
+}
+
+fn non_finite(s: &str) -> Option<f64> {
+    match s {
+        "NaN" | "nan" => Some(f64::NAN),
+        "Infinity" | "inf" => Some(f64::INFINITY),
+        "-Infinity" | "-inf" => Some(f64::NEG_INFINITY),
+        _ => None,
+    }
+}
+
+/// A nested literal flattened: its shape, its values as f64, and its Python kind.
+struct Flat {
+    shape: Vec<usize>,
+    vals: Vec<f64>,
+    kind: Kind,
+}
+
+fn flatten(v: &Lit, max_elems: usize) -> Result<Flat> {
+    let mut shape = Vec::new();
+    let mut cur = v;
+    while let Lit::List(items) = cur {
+        shape.push(items.len());
+        if shape.len() > 32 {
+            return Err(arg_err("a tensor literal nests deeper than 32 levels; TensorFlow allows rank 32 at most"));
+        }
+        match items.first() {
+            Some(first) => cur = first,
+            None => break,
+        }
+    }
+    checked_numel(&shape, max_elems)?;
+    let mut out = Flat { shape, vals: Vec::new(), kind: Kind::Bool };
+    let (mut any_float, mut all_bool) = (false, true);
+    walk(v, 0, &out.shape.clone(), &mut out.vals, &mut any_float, &mut all_bool)?;
+    out.kind = if !out.vals.is_empty() && all_bool {
+        Kind::Bool
+    } else if any_float {
+        Kind::Float
+    } else {
+        Kind::Int
+    };
+    Ok(out)
+}
+
+fn walk(v: &Lit, depth: usize, shape: &[usize], out: &mut Vec<f64>, any_float: &mut bool, all_bool: &mut bool) -> Result<()> {
+    match v {
+        Lit::List(items) => {
+            if depth >= shape.len() || items.len() != shape[depth] {
+                return Err(arg_err(format!(
+                    "a tensor literal is ragged: rows at depth {depth} have different lengths or nesting (expected shape {shape:?}); every row must have the same length"
+                )));
+            }
+            for it in items {
+                walk(it, depth + 1, shape, out, any_float, all_bool)?;
+            }
+        }
+        _ if depth != shape.len() => {
+            return Err(arg_err(format!(
+                "a tensor literal is ragged: a number sits where a list was expected (expected shape {shape:?})"
+            )))
+        }
+        Lit::Bool(b) => out.push(if *b { 1.0 } else { 0.0 }),
+        Lit::Int(i) => {
+            *all_bool = false;
+            out.push(*i as f64)
+        }
+        Lit::Float(f) => {
+            *all_bool = false;
+            *any_float = true;
+            out.push(*f)
+        }
+        Lit::Str(s) => match non_finite(s) {
+            Some(f) => {
+                *all_bool = false;
+                *any_float = true;
+                out.push(f)
+            }
+            None => {
+                return Err(arg_err(format!(
+                    "\"{s}\" is not a number; the only strings a tensor may hold are \"NaN\", \"Infinity\" and \"-Infinity\""
+                )))
+            }
+        },
+        other => {
+            return Err(arg_err(format!(
+                "a tensor literal holds {}; use numbers, booleans, nested lists, or {{\"value\", \"dtype\"}}",
+                other.kind_name()
+            )))
+        }
+    }
+    Ok(())
+}
+
+/// Converts flat values of a Python `kind` to `dtype`, refusing what TensorFlow refuses.
+fn convert(flat: Flat, dtype: DType) -> Result<Tensor> {
+    let ok = match (flat.kind, dtype) {
+        (Kind::Float, d) => d.is_float(),
+        (Kind::Int, d) => d != DType::Bool,
+        (Kind::Bool, d) => d == DType::Bool,
+    };
+    if !ok {
+        let what = match flat.kind {
+            Kind::Float => "a float literal",
+            Kind::Int => "an integer literal",
+            Kind::Bool => "a boolean literal",
+        };
+        return Err(dtype_err(format!(
+            "{what} cannot become a {dtype} tensor (TensorFlow does not convert it; write the value in the dtype's form or cast)"
+        )));
+    }
+    if dtype == DType::I32 {
+        if let Some(v) = flat.vals.iter().find(|v| **v < i32::MIN as f64 || **v > i32::MAX as f64) {
+            return Err(arg_err(format!("{v} does not fit in int32; give \"dtype\": \"int64\"")));
+        }
+    }
+    Tensor::from_f64s(&flat.shape, &flat.vals, dtype)
+}
+
+/// A tensor literal, typed as `tf.constant` types it: an explicit dtype wins, then `hint`
+/// (the dtype of the node's first tensor operand, for weak inline literals), then the kind.
+pub fn tensor_from_lit(v: &Lit, hint: Option<DType>, max_elems: usize) -> Result<Tensor> {
+    if let Lit::Tensor(t) = v {
+        checked_numel(t.shape(), max_elems)?;
+        return Ok(t.clone());
+    }
+    if let Lit::Map(_) = v {
+        let dtype = match v.get("dtype") {
+            None | Some(Lit::Null) => None,
+            Some(Lit::Str(s)) => Some(DType::parse(s).ok_or_else(|| unknown_dtype(s))?),
+            Some(other) => return Err(arg_err(format!("\"dtype\" must be a string, not {}", other.kind_name()))),
+        };
+        let dtype = dtype.or(hint);
+        if let Some(data) = v.get("data") {
+            let shape = v
+                .get("shape")
+                .ok_or_else(|| arg_err("a literal with \"data\" also needs \"shape\""))
+                .and_then(|s| shape_from_lit(s, "shape"))?;
+            let n = checked_numel(&shape, max_elems)?;
+            let Lit::List(items) = data else {
+                return Err(arg_err("\"data\" must be a flat list of numbers"));
+            };
+            if items.len() != n {
+                return Err(super::error::shape_err(format!(
+                    "\"data\" has {} values but shape {shape:?} needs {n}",
+                    items.len()
+                )));
+            }
+            let mut flat = flatten(data, max_elems)?;
+            if flat.shape.len() != 1 {
+                return Err(arg_err("\"data\" must be a flat list of numbers, not nested lists"));
+            }
+            flat.shape = shape;
+            let dtype = dtype.unwrap_or(flat.kind.default_dtype());
+            return convert(flat, dtype);
+        }
+        if let Some(value) = v.get("value") {
+            return tensor_from_lit(value, dtype, max_elems);
+        }
+        return Err(arg_err(
+            "a tensor object needs \"value\" (nested lists), \"data\" with \"shape\", or \"b64\" with \"shape\" and \"dtype\"",
+        ));
+    }
+    let flat = flatten(v, max_elems)?;
+    let dtype = hint.unwrap_or(flat.kind.default_dtype());
+    convert(flat, dtype)
+}
+
+/// The Python kind of a literal (float32 / int32 / bool inference), for checks before typing.
+pub fn lit_kind(v: &Lit) -> Option<Kind> {
+    match v {
+        Lit::Map(_) | Lit::Tensor(_) => None,
+        _ => flatten(v, usize::MAX).ok().map(|f| f.kind),
+    }
+}
+
+pub fn unknown_dtype(s: &str) -> super::error::Error {
+    arg_err(format!("unknown dtype \"{s}\"; use float32, float64, int32, int64 or bool"))
+}
+
+/// A shape attribute: a list of non-negative integers.
+pub fn shape_from_lit(v: &Lit, what: &str) -> Result<Vec<usize>> {
+    let Lit::List(items) = v else {
+        return Err(arg_err(format!("\"{what}\" must be a list of non-negative integers, like [2, 3]")));
+    };
+    if items.len() > 32 {
+        return Err(arg_err(format!("\"{what}\" has rank {}; TensorFlow allows rank 32 at most", items.len())));
+    }
+    items
+        .iter()
+        .map(|d| match d {
+            Lit::Int(i) if *i >= 0 => Ok(*i as usize),
+            other => Err(arg_err(format!(
+                "\"{what}\" must be a list of non-negative integers, like [2, 3]; found {}",
+                match other {
+                    Lit::Int(i) => i.to_string(),
+                    o => o.kind_name().to_string(),
+                }
+            ))),
+        })
+        .collect()
+}

@@ -1,0 +1,45 @@
+//! The gradient engine: tensors, dtypes, ops with their VJPs, tapes, and the program runner.
+//! Pure computation: no HTTP, no JSON, no async. The service wraps it.
+//!
+//! - `tensor`, `dtype`, `lit`: values and TensorFlow's typing of literals
+//! - `ops/`: one enum of ops, a file per family, forward and VJP side by side
+//! - `autodiff`: the context, tapes, gradient / jacobian / batch_jacobian
+//! - `workspace`: named values and variables (a TensorFlow eager context)
+//! - `program`: one `/v1/evaluate` program run start to finish, hessians included
+
+pub mod autodiff;
+pub mod dtype;
+pub mod error;
+pub mod kernels;
+pub mod lit;
+pub mod ops;
+pub mod program;
+pub mod tensor;
+pub mod workspace;
+
+pub use autodiff::{Ctx, TapeId, Val};
+pub use dtype::DType;
+pub use error::{Code, Error, Result};
+pub use lit::Lit;
+pub use program::{Answer, Evaluation, Names, Program, Request, Shaped, TapeSpec, VarSpec};
+pub use tensor::Tensor;
+pub use workspace::{Input, NodeSpec, Workspace};
+
+/// Bounds the engine enforces before it allocates; the service sets them from its config.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Limits {
+    /// Elements in any one tensor (a literal, an op's result).
+    pub max_tensor_elements: usize,
+    /// Elements of one Jacobian, Hessian or batch Jacobian result.
+    pub max_jacobian_elements: usize,
+    /// Nodes in one program (setup and graph together) or one session graph call.
+    pub max_nodes: usize,
+    /// Requests in one program.
+    pub max_requests: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { max_tensor_elements: 16 << 20, max_jacobian_elements: 4 << 20, max_nodes: 10_000, max_requests: 256 }
+    }
+}

@@ -1,0 +1,111 @@
+//! Typed access to a node's attributes, with TensorFlow's argument names; an attribute no op
+//! reads is an error, so a typo like `axsi` is reported instead of silently ignored.
+
+use std::cell::RefCell;
+
+use crate::engine::dtype::DType;
+use crate::engine::error::{arg_err, Result};
+use crate::engine::lit::{shape_from_lit, unknown_dtype, Lit};
+
+pub struct Attrs<'a> {
+    items: &'a [(String, Lit)],
+    op: String,
+    used: RefCell<Vec<String>>,
+}
+
+impl<'a> Attrs<'a> {
+    pub fn new(op: &str, items: &'a [(String, Lit)]) -> Attrs<'a> {
+        Attrs { items, op: op.to_string(), used: RefCell::new(Vec::new()) }
+    }
+
+    /// The attribute, with JSON `null` read as absent (TensorFlow's `None` default).
+    pub fn get(&self, key: &str) -> Option<&'a Lit> {
+        if !self.used.borrow().iter().any(|u| u == key) {
+            self.used.borrow_mut().push(key.to_string());
+        }
+        let (_, v) = self.items.iter().find(|(k, _)| k == key)?;
+        (!matches!(v, Lit::Null)).then_some(v)
+    }
+
+    fn bad(&self, key: &str, want: &str, got: &Lit) -> crate::engine::error::Error {
+        arg_err(format!("{}: \"{key}\" must be {want}, not {}", self.op, got.kind_name()))
+    }
+
+    pub fn required(&self, key: &str) -> Result<&'a Lit> {
+        self.get(key).ok_or_else(|| arg_err(format!("{} needs the attribute \"{key}\"", self.op)))
+    }
+
+    pub fn int(&self, key: &str) -> Result<Option<i64>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Lit::Int(i)) => Ok(Some(*i)),
+            Some(other) => Err(self.bad(key, "an integer", other)),
+        }
+    }
+
+    pub fn req_int(&self, key: &str) -> Result<i64> {
+        self.required(key)?;
+        Ok(self.int(key)?.expect("checked present"))
+    }
+
+    pub fn flag(&self, key: &str, default: bool) -> Result<bool> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(Lit::Bool(b)) => Ok(*b),
+            Some(other) => Err(self.bad(key, "true or false", other)),
+        }
+    }
+
+    pub fn number(&self, key: &str) -> Result<Option<f64>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(v) => v.as_f64().map(Some).ok_or_else(|| self.bad(key, "a number", v)),
+        }
+    }
+
+    pub fn ints(&self, key: &str) -> Result<Option<Vec<i64>>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Lit::List(items)) => items
+                .iter()
+                .map(|x| match x {
+                    Lit::Int(i) => Ok(*i),
+                    other => Err(self.bad(key, "a list of integers", other)),
+                })
+                .collect::<Result<Vec<_>>>()
+                .map(Some),
+            Some(other) => Err(self.bad(key, "a list of integers", other)),
+        }
+    }
+
+    /// `axis` as reductions take it: an integer, a list of integers, or null for all axes.
+    pub fn axes(&self, key: &str) -> Result<Option<Vec<i64>>> {
+        match self.get(key) {
+            Some(Lit::Int(i)) => Ok(Some(vec![*i])),
+            _ => self.ints(key),
+        }
+    }
+
+    pub fn shape(&self, key: &str) -> Result<Vec<usize>> {
+        let v = self.required(key)?;
+        shape_from_lit(v, key).map_err(|e| arg_err(format!("{}: {}", self.op, e.detail)))
+    }
+
+    pub fn dtype(&self, key: &str) -> Result<Option<DType>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Lit::Str(s)) => DType::parse(s).map(Some).ok_or_else(|| unknown_dtype(s)),
+            Some(other) => Err(self.bad(key, "a dtype name such as \"float32\"", other)),
+        }
+    }
+
+    pub fn reject_unused(&self) -> Result<()> {
+        let used = self.used.borrow();
+        if let Some((k, _)) = self.items.iter().find(|(k, _)| !used.contains(k)) {
+            let known: Vec<&str> = used.iter().map(String::as_str).collect();
+            let takes = if known.is_empty() { "no attributes".to_string() } else { known.join(", ") };
+            return Err(arg_err(format!("{} has no attribute \"{k}\" (it takes {takes})", self.op)));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,193 @@
+//! Broadcasting arithmetic: add, subtract, multiply, divide, pow, maximum, minimum,
+//! squared_difference. Every VJP ends in `unbroadcast`, as burn does it.
+
+use ndarray::ArrayD;
+use num_traits::{WrappingAdd, WrappingMul, WrappingSub};
+
+use super::{Compare, Unary};
+use crate::engine::autodiff::{Ctx, Val};
+use crate::engine::dtype::DType;
+use crate::engine::error::{arg_err, dtype_err, shape_err, Result};
+use crate::engine::kernels::{broadcast_shape, zip2};
+use crate::engine::tensor::{Arr, Elem, Real, Tensor};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Binary {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+    Max,
+    Min,
+    SquaredDifference,
+}
+
+impl Binary {
+    pub fn parse(name: &str) -> Option<Binary> {
+        Some(match name {
+            "add" => Binary::Add,
+            "subtract" => Binary::Sub,
+            "multiply" => Binary::Mul,
+            "divide" | "truediv" => Binary::Div,
+            "pow" => Binary::Pow,
+            "maximum" => Binary::Max,
+            "minimum" => Binary::Min,
+            "squared_difference" => Binary::SquaredDifference,
+            _ => return None,
+        })
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Binary::Add => "add",
+            Binary::Sub => "subtract",
+            Binary::Mul => "multiply",
+            Binary::Div => "divide",
+            Binary::Pow => "pow",
+            Binary::Max => "maximum",
+            Binary::Min => "minimum",
+            Binary::SquaredDifference => "squared_difference",
+        }
+    }
+
+    pub fn forward(&self, a: &Tensor, b: &Tensor) -> Result<Tensor> {
+        let shape = check_operands(self.name(), a, b)?;
+        if a.dtype() == DType::Bool {
+            return Err(dtype_err(format!(
+                "{} of {} and {}: {} takes numbers, not bool (cast to float32 or int32 first)",
+                self.name(),
+                a.describe(),
+                b.describe(),
+                self.name()
+            )));
+        }
+        Ok(match (a, b) {
+            (Tensor::F32(x), Tensor::F32(y)) => Tensor::F32(self.float(x, y, &shape).into_shared()),
+            (Tensor::F64(x), Tensor::F64(y)) => Tensor::F64(self.float(x, y, &shape).into_shared()),
+            // Integer true division gives float64, as Python 3's `/` does in TensorFlow.
+            (Tensor::I32(_), Tensor::I32(_)) | (Tensor::I64(_), Tensor::I64(_)) if *self == Binary::Div => {
+                let (x, y) = (a.cast(DType::F64), b.cast(DType::F64));
+                return self.forward(&x, &y);
+            }
+            (Tensor::I32(x), Tensor::I32(y)) => Tensor::I32(self.int(x, y, &shape)?.into_shared()),
+            (Tensor::I64(x), Tensor::I64(y)) => Tensor::I64(self.int(x, y, &shape)?.into_shared()),
+            _ => unreachable!("dtypes checked equal and not bool"),
+        })
+    }
+
+    fn float<F: Real>(&self, a: &Arr<F>, b: &Arr<F>, shape: &[usize]) -> ArrayD<F> {
+        match self {
+            Binary::Add => zip2(a, b, shape, |x, y| x + y),
+            Binary::Sub => zip2(a, b, shape, |x, y| x - y),
+            Binary::Mul => zip2(a, b, shape, |x, y| x * y),
+            Binary::Div => zip2(a, b, shape, |x, y| x / y),
+            Binary::Pow => zip2(a, b, shape, |x, y| x.powf(y)),
+            Binary::Max => zip2(a, b, shape, |x, y| if x.is_nan() || x >= y { x } else { y }),
+            Binary::Min => zip2(a, b, shape, |x, y| if x.is_nan() || x <= y { x } else { y }),
+            Binary::SquaredDifference => zip2(a, b, shape, |x, y| (x - y) * (x - y)),
+        }
+    }
+
+    fn int<I>(&self, a: &Arr<I>, b: &Arr<I>, shape: &[usize]) -> Result<ArrayD<I>>
+    where
+        I: Elem + Ord + WrappingAdd + WrappingSub + WrappingMul + TryInto<u32> + Copy,
+    {
+        Ok(match self {
+            Binary::Add => zip2(a, b, shape, |x, y| x.wrapping_add(&y)),
+            Binary::Sub => zip2(a, b, shape, |x, y| x.wrapping_sub(&y)),
+            Binary::Mul => zip2(a, b, shape, |x, y| x.wrapping_mul(&y)),
+            Binary::Max => zip2(a, b, shape, |x, y| x.max(y)),
+            Binary::Min => zip2(a, b, shape, |x, y| x.min(y)),
+            Binary::SquaredDifference => zip2(a, b, shape, |x, y| x.wrapping_sub(&y).wrapping_mul(&x.wrapping_sub(&y))),
+            Binary::Pow => {
+                if b.iter().any(|&y| y < I::zero_elem()) {
+                    return Err(arg_err("pow: integers to negative integer powers are not allowed (cast to float32 first)"));
+                }
+                zip2(a, b, shape, |x, y| {
+                    let mut acc = I::one_elem();
+                    let e: u32 = y.try_into().unwrap_or(u32::MAX);
+                    // Square-and-multiply with wrapping, so huge exponents finish quickly.
+                    let (mut base, mut e) = (x, e);
+                    while e > 0 {
+                        if e & 1 == 1 {
+                            acc = acc.wrapping_mul(&base);
+                        }
+                        base = base.wrapping_mul(&base);
+                        e >>= 1;
+                    }
+                    acc
+                })
+            }
+            Binary::Div => unreachable!("integer division is done in float64"),
+        })
+    }
+
+    pub fn vjp(&self, ctx: &mut Ctx, a: &Val, b: &Val, z: &Val, g: &Val) -> Result<Vec<Option<Val>>> {
+        let (ga, gb) = match self {
+            // z = a + b
+            Binary::Add => (g.clone(), g.clone()),
+            // z = a - b
+            Binary::Sub => (g.clone(), ctx.neg(g)?),
+            // z = a b: dz/da = b, dz/db = a
+            Binary::Mul => (ctx.mul(g, b)?, ctx.mul(a, g)?),
+            // z = a / b: dz/da = 1/b, dz/db = -a/b^2
+            Binary::Div => {
+                let ga = ctx.div(g, b)?;
+                let na = ctx.neg(a)?;
+                let q = ctx.div(&na, b)?;
+                let q = ctx.div(&q, b)?;
+                (ga, ctx.mul(g, &q)?)
+            }
+            // z = a^b: dz/da = b a^(b-1), dz/db = z ln a (taken as 0 where a <= 0, as TensorFlow)
+            Binary::Pow => {
+                let one = ctx.scalar(b, 1.0);
+                let bm1 = ctx.sub(b, &one)?;
+                let p = ctx.bin(Binary::Pow, a, &bm1)?;
+                let d = ctx.mul(b, &p)?;
+                let ga = ctx.mul(g, &d)?;
+                let pos = ctx.compare_scalar(Compare::Greater, a, 0.0)?;
+                let ones = ctx.constant(Tensor::full(a.t.shape(), 1.0, a.t.dtype()));
+                let safe = ctx.select(&pos, a, &ones)?;
+                let ln = ctx.un(Unary::Log, &safe)?;
+                let zeros = ctx.zeros_like(a);
+                let ln = ctx.select(&pos, &ln, &zeros)?;
+                let gz = ctx.mul(g, z)?;
+                (ga, ctx.mul(&gz, &ln)?)
+            }
+            // the gradient goes to a where a >= b (maximum) or a <= b (minimum), else to b
+            Binary::Max | Binary::Min => {
+                let c = if *self == Binary::Max { Compare::GreaterEqual } else { Compare::LessEqual };
+                let mask = ctx.compare(c, a, b)?;
+                let zeros = ctx.zeros_like(g);
+                (ctx.select(&mask, g, &zeros)?, ctx.select(&mask, &zeros, g)?)
+            }
+            // z = (a - b)^2: dz/da = 2(a - b) = -dz/db
+            Binary::SquaredDifference => {
+                let d = ctx.sub(a, b)?;
+                let g2 = ctx.scale(g, 2.0)?;
+                let ga = ctx.mul(&g2, &d)?;
+                (ga.clone(), ctx.neg(&ga)?)
+            }
+        };
+        Ok(vec![Some(ctx.unbroadcast(&ga, a.t.shape())?), Some(ctx.unbroadcast(&gb, b.t.shape())?)])
+    }
+}
+
+/// Same dtype (TensorFlow never promotes) and broadcastable shapes; returns the result shape.
+pub fn check_operands(op: &str, a: &Tensor, b: &Tensor) -> Result<Vec<usize>> {
+    if a.dtype() != b.dtype() {
+        return Err(dtype_err(format!(
+            "{op} of {} and {}: dtypes differ (TensorFlow does not convert; add a cast)",
+            a.describe(),
+            b.describe()
+        )));
+    }
+    broadcast_shape(a.shape(), b.shape()).ok_or_else(|| {
+        shape_err(format!(
+            "{op} of {} and {}: shapes do not broadcast (aligned from the right, each dimension must match or be 1)",
+            a.describe(),
+            b.describe()
+        ))
+    })
+}

@@ -1,0 +1,250 @@
+//! matmul (batched, broadcasting over leading dimensions), matvec and tensordot. matvec and
+//! tensordot are TensorFlow composites over matmul, so they run as those ops here too.
+
+use ndarray::{ArrayD, ArrayView2, Axis, Ix2, IxDyn};
+
+use super::Attrs;
+use crate::engine::autodiff::{Ctx, Val};
+use crate::engine::dtype::DType;
+use crate::engine::error::{arg_err, dtype_err, shape_err, Result};
+use crate::engine::kernels::{broadcast_shape, norm_axis};
+use crate::engine::lit::Lit;
+use crate::engine::tensor::{Arr, Elem, Tensor};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Linalg {
+    MatMul { transpose_a: bool, transpose_b: bool },
+    MatVec { transpose_a: bool },
+    TensorDot { axes: (Vec<i64>, Vec<i64>) },
+    /// `axes` as one integer: the last n axes of a against the first n of b.
+    TensorDotN { n: i64 },
+}
+
+impl Linalg {
+    pub fn parse(name: &str, a: &Attrs) -> Result<Option<Linalg>> {
+        Ok(Some(match name {
+            "matmul" => Linalg::MatMul { transpose_a: a.flag("transpose_a", false)?, transpose_b: a.flag("transpose_b", false)? },
+            "matvec" => Linalg::MatVec { transpose_a: a.flag("transpose_a", false)? },
+            "tensordot" => match a.required("axes")? {
+                Lit::Int(n) => Linalg::TensorDotN { n: *n },
+                Lit::List(pair) if pair.len() == 2 => {
+                    let list = |l: &Lit| -> Result<Vec<i64>> {
+                        match l {
+                            Lit::Int(i) => Ok(vec![*i]),
+                            Lit::List(xs) => xs.iter().map(|x| if let Lit::Int(i) = x { Ok(*i) } else { Err(axes_err()) }).collect(),
+                            _ => Err(axes_err()),
+                        }
+                    };
+                    Linalg::TensorDot { axes: (list(&pair[0])?, list(&pair[1])?) }
+                }
+                _ => return Err(axes_err()),
+            },
+            _ => return Ok(None),
+        }))
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Linalg::MatMul { .. } => "matmul",
+            Linalg::MatVec { .. } => "matvec",
+            Linalg::TensorDot { .. } | Linalg::TensorDotN { .. } => "tensordot",
+        }
+    }
+
+    pub fn expand(&self, ctx: &mut Ctx, ins: &[&Val]) -> Option<Result<Val>> {
+        let (a, b) = (ins[0], ins[1]);
+        match self {
+            Linalg::MatMul { .. } => None,
+            // matvec(a, x) = squeeze(matmul(a, expand_dims(x, -1)), -1)
+            Linalg::MatVec { transpose_a } => Some((|| {
+                if a.t.rank() < 2 || b.t.rank() < 1 {
+                    return Err(shape_err(format!(
+                        "matvec of {} and {}: needs a matrix (rank >= 2) and a vector (rank >= 1)",
+                        a.t.describe(),
+                        b.t.describe()
+                    )));
+                }
+                let mut col = b.t.shape().to_vec();
+                col.push(1);
+                let xc = ctx.reshape(b, &col)?;
+                let m = ctx.matmul(a, &xc, *transpose_a, false).map_err(|e| rename(e, "matvec"))?;
+                let out = m.t.shape()[..m.t.rank() - 1].to_vec();
+                ctx.reshape(&m, &out)
+            })()),
+            Linalg::TensorDotN { n } => Some((|| {
+                let n = *n;
+                if n < 0 || n as usize > a.t.rank() || n as usize > b.t.rank() {
+                    return Err(arg_err(format!(
+                        "tensordot: axes={n} must be between 0 and the ranks of {} and {}",
+                        a.t.describe(),
+                        b.t.describe()
+                    )));
+                }
+                let ra = a.t.rank() as i64;
+                let axes = ((ra - n..ra).collect(), (0..n).collect());
+                tensordot(ctx, a, b, &axes)
+            })()),
+            Linalg::TensorDot { axes } => Some(tensordot(ctx, a, b, axes)),
+        }
+    }
+
+    pub fn forward(&self, a: &Tensor, b: &Tensor) -> Result<Tensor> {
+        let Linalg::MatMul { transpose_a, transpose_b } = *self else { unreachable!("composites expand") };
+        let (batch, m, n) = matmul_shape(a, b, transpose_a, transpose_b)?;
+        Ok(match (a, b) {
+            (Tensor::F32(x), Tensor::F32(y)) => Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, dot2)),
+            (Tensor::F64(x), Tensor::F64(y)) => Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, dot2)),
+            (Tensor::I32(x), Tensor::I32(y)) => Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, idot2)),
+            (Tensor::I64(x), Tensor::I64(y)) => Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, idot2)),
+            _ => unreachable!("checked by matmul_shape"),
+        })
+    }
+
+    /// TensorFlow's _BatchMatMulV2Grad, then summed back over broadcast batch dimensions.
+    pub fn vjp(&self, ctx: &mut Ctx, a: &Val, b: &Val, g: &Val) -> Result<Vec<Option<Val>>> {
+        let Linalg::MatMul { transpose_a: ta, transpose_b: tb } = *self else { unreachable!("composites expand") };
+        let (ga, gb) = match (ta, tb) {
+            // C = A B: dA = G B^T, dB = A^T G
+            (false, false) => (ctx.matmul(g, b, false, true)?, ctx.matmul(a, g, true, false)?),
+            // C = A B^T: dA = G B, dB = G^T A
+            (false, true) => (ctx.matmul(g, b, false, false)?, ctx.matmul(g, a, true, false)?),
+            // C = A^T B: dA = B G^T, dB = A G
+            (true, false) => (ctx.matmul(b, g, false, true)?, ctx.matmul(a, g, false, false)?),
+            // C = A^T B^T: dA = B^T G^T, dB = G^T A^T
+            (true, true) => (ctx.matmul(b, g, true, true)?, ctx.matmul(g, a, true, true)?),
+        };
+        Ok(vec![Some(ctx.unbroadcast(&ga, a.t.shape())?), Some(ctx.unbroadcast(&gb, b.t.shape())?)])
+    }
+}
+
+fn axes_err() -> crate::engine::error::Error {
+    arg_err("tensordot: \"axes\" must be an integer or a pair of axis lists, like [[1, 2], [1, 0]]")
+}
+
+fn rename(mut e: crate::engine::error::Error, op: &str) -> crate::engine::error::Error {
+    e.detail = e.detail.replacen("matmul", op, 1);
+    e
+}
+
+/// TensorFlow's tensordot: move contracted axes together, reshape to matrices, matmul, reshape.
+fn tensordot(ctx: &mut Ctx, a: &Val, b: &Val, axes: &(Vec<i64>, Vec<i64>)) -> Result<Val> {
+    let (ra, rb) = (a.t.rank(), b.t.rank());
+    let ca: Vec<usize> = axes.0.iter().map(|&x| norm_axis(x, ra, "tensordot")).collect::<Result<_>>()?;
+    let cb: Vec<usize> = axes.1.iter().map(|&x| norm_axis(x, rb, "tensordot")).collect::<Result<_>>()?;
+    if ca.len() != cb.len() || ca.iter().zip(&cb).any(|(&i, &j)| a.t.shape()[i] != b.t.shape()[j]) {
+        return Err(shape_err(format!(
+            "tensordot of {} and {}: contracted axes {:?} and {:?} must pair up with equal sizes",
+            a.t.describe(),
+            b.t.describe(),
+            axes.0,
+            axes.1
+        )));
+    }
+    let fa: Vec<usize> = (0..ra).filter(|i| !ca.contains(i)).collect();
+    let fb: Vec<usize> = (0..rb).filter(|i| !cb.contains(i)).collect();
+    let size = |t: &Val, ax: &[usize]| ax.iter().map(|&i| t.t.shape()[i]).product::<usize>();
+    let k = size(a, &ca);
+    let pa: Vec<usize> = fa.iter().chain(&ca).copied().collect();
+    let pb: Vec<usize> = cb.iter().chain(&fb).copied().collect();
+    let at = ctx.transpose(a, &pa)?;
+    let am = ctx.reshape(&at, &[size(a, &fa), k])?;
+    let bt = ctx.transpose(b, &pb)?;
+    let bm = ctx.reshape(&bt, &[k, size(b, &fb)])?;
+    let m = ctx.matmul(&am, &bm, false, false)?;
+    let out: Vec<usize> = fa.iter().map(|&i| a.t.shape()[i]).chain(fb.iter().map(|&i| b.t.shape()[i])).collect();
+    ctx.reshape(&m, &out)
+}
+
+/// (broadcast batch shape, m, n) of a matmul, or the error TensorFlow would give.
+fn matmul_shape(a: &Tensor, b: &Tensor, ta: bool, tb: bool) -> Result<(Vec<usize>, usize, usize)> {
+    if a.dtype() != b.dtype() {
+        return Err(dtype_err(format!("matmul of {} and {}: dtypes differ (TensorFlow does not convert; add a cast)", a.describe(), b.describe())));
+    }
+    if a.dtype() == DType::Bool {
+        return Err(dtype_err(format!("matmul of {} and {}: matmul takes numbers, not bool", a.describe(), b.describe())));
+    }
+    if a.rank() < 2 || b.rank() < 2 {
+        return Err(shape_err(format!(
+            "matmul of {} and {}: both operands need rank >= 2 (use matvec for a matrix times a vector)",
+            a.describe(),
+            b.describe()
+        )));
+    }
+    let (sa, sb) = (a.shape(), b.shape());
+    let (m, ka) = if ta { (sa[sa.len() - 1], sa[sa.len() - 2]) } else { (sa[sa.len() - 2], sa[sa.len() - 1]) };
+    let (kb, n) = if tb { (sb[sb.len() - 1], sb[sb.len() - 2]) } else { (sb[sb.len() - 2], sb[sb.len() - 1]) };
+    if ka != kb {
+        return Err(shape_err(format!(
+            "matmul of {} and {}{}: inner dimensions {ka} and {kb} differ (a's columns must equal b's rows)",
+            a.describe(),
+            b.describe(),
+            match (ta, tb) {
+                (false, false) => String::new(),
+                _ => format!(" (transpose_a={ta}, transpose_b={tb})"),
+            }
+        )));
+    }
+    let batch = broadcast_shape(&sa[..sa.len() - 2], &sb[..sb.len() - 2]).ok_or_else(|| {
+        shape_err(format!("matmul of {} and {}: batch dimensions do not broadcast", a.describe(), b.describe()))
+    })?;
+    Ok((batch, m, n))
+}
+
+type Dot<T> = fn(ArrayView2<T>, ArrayView2<T>, &mut Vec<T>);
+
+fn dot2<T: Elem + ndarray::LinalgScalar>(a: ArrayView2<T>, b: ArrayView2<T>, out: &mut Vec<T>) {
+    let c = a.dot(&b);
+    out.extend(c.iter().copied());
+}
+
+/// Integer products wrap, as TensorFlow's do (ndarray's generic dot would overflow-panic).
+fn idot2<T: Elem + num_traits::WrappingAdd + num_traits::WrappingMul>(a: ArrayView2<T>, b: ArrayView2<T>, out: &mut Vec<T>) {
+    for i in 0..a.nrows() {
+        for j in 0..b.ncols() {
+            let mut s = T::zero_elem();
+            for k in 0..a.ncols() {
+                s = s.wrapping_add(&a[[i, k]].wrapping_mul(&b[[k, j]]));
+            }
+            out.push(s);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn batched<T: Elem>(a: &Arr<T>, b: &Arr<T>, batch: &[usize], m: usize, n: usize, ta: bool, tb: bool, dot: Dot<T>) -> ArrayD<T> {
+    let count: usize = batch.iter().product();
+    let mut out = Vec::with_capacity(count * m * n);
+    let mut idx = vec![0usize; batch.len()];
+    for _ in 0..count {
+        let av = matrix(a, &idx, ta);
+        let bv = matrix(b, &idx, tb);
+        dot(av, bv, &mut out);
+        // advance the row-major batch index
+        for d in (0..idx.len()).rev() {
+            idx[d] += 1;
+            if idx[d] < batch[d] {
+                break;
+            }
+            idx[d] = 0;
+        }
+    }
+    let shape: Vec<usize> = batch.iter().copied().chain([m, n]).collect();
+    ArrayD::from_shape_vec(IxDyn(&shape), out).expect("sizes agree")
+}
+
+/// The 2-D matrix of `a` at broadcast batch index `idx` (size-1 batch dimensions repeat).
+fn matrix<'a, T: Elem>(a: &'a Arr<T>, idx: &[usize], t: bool) -> ArrayView2<'a, T> {
+    let nb = a.ndim() - 2;
+    let mut v = a.view();
+    for k in 0..nb {
+        let i = idx[idx.len() - nb + k];
+        let i = if a.shape()[k] == 1 { 0 } else { i };
+        v = v.index_axis_move(Axis(0), i);
+    }
+    let m = v.into_dimensionality::<Ix2>().expect("rank 2 after indexing");
+    if t {
+        m.reversed_axes()
+    } else {
+        m
+    }
+}

@@ -1,0 +1,168 @@
+//! The op registry: one enum, one variant per op family, each family in its own file with its
+//! shape/dtype rule, forward kernel and VJP side by side (see `unary.rs` for the pattern).
+
+mod attrs;
+mod binary;
+mod build;
+mod create;
+mod linalg;
+mod logic;
+mod nn;
+mod reduce;
+mod shape;
+mod unary;
+
+pub use attrs::Attrs;
+pub use binary::Binary;
+pub use create::Create;
+pub use linalg::Linalg;
+pub use logic::{Compare, Logic};
+pub use nn::Nn;
+pub use reduce::Reduce;
+pub use shape::ShapeOp;
+pub use unary::Unary;
+
+use super::autodiff::{Ctx, Val};
+use super::error::{arg_err, Code, Error, Result};
+use super::tensor::Tensor;
+use super::Limits;
+
+#[derive(Clone, Debug)]
+pub enum Op {
+    Create(Create),
+    Unary(Unary),
+    Binary(Binary),
+    Logic(Logic),
+    Reduce(Reduce),
+    Shape(ShapeOp),
+    Linalg(Linalg),
+    Nn(Nn),
+}
+
+/// TensorFlow paths an op also answers to: `tf.nn.softmax` is `softmax`.
+pub fn canonical_name(name: &str) -> String {
+    if let Some(rest) = name.strip_prefix("tf.random.") {
+        return format!("random_{rest}");
+    }
+    for prefix in ["tf.math.", "tf.nn.", "tf.linalg.", "tf."] {
+        if let Some(rest) = name.strip_prefix(prefix) {
+            return rest.to_string();
+        }
+    }
+    name.to_string()
+}
+
+impl Op {
+    /// Builds an op from its (canonical) name and attributes; unknown names are `unknown_op`.
+    pub fn parse(name: &str, attrs: &Attrs, lim: &Limits) -> Result<Op> {
+        let op = if let Some(c) = Create::parse(name, attrs, lim)? {
+            Op::Create(c)
+        } else if let Some(u) = Unary::parse(name, attrs)? {
+            Op::Unary(u)
+        } else if let Some(b) = Binary::parse(name) {
+            Op::Binary(b)
+        } else if let Some(l) = Logic::parse(name, attrs)? {
+            Op::Logic(l)
+        } else if let Some(r) = Reduce::parse(name, attrs)? {
+            Op::Reduce(r)
+        } else if let Some(s) = ShapeOp::parse(name, attrs)? {
+            Op::Shape(s)
+        } else if let Some(l) = Linalg::parse(name, attrs)? {
+            Op::Linalg(l)
+        } else if let Some(n) = Nn::parse(name, attrs)? {
+            Op::Nn(n)
+        } else {
+            return Err(Error::new(
+                Code::UnknownOp,
+                format!("unknown op \"{name}\"; see the op table in the API docs (GET /docs) for what gradtape supports"),
+            ));
+        };
+        attrs.reject_unused()?;
+        Ok(op)
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Create(o) => o.name(),
+            Op::Unary(o) => o.name(),
+            Op::Binary(o) => o.name(),
+            Op::Logic(o) => o.name(),
+            Op::Reduce(o) => o.name(),
+            Op::Shape(o) => o.name(),
+            Op::Linalg(o) => o.name(),
+            Op::Nn(o) => o.name(),
+        }
+    }
+
+    /// How many tensor inputs the op takes: (min, max).
+    pub fn arity(&self) -> (usize, usize) {
+        match self {
+            Op::Create(o) => o.arity(),
+            Op::Unary(_) | Op::Reduce(_) => (1, 1),
+            Op::Binary(_) => (2, 2),
+            Op::Logic(o) => o.arity(),
+            Op::Shape(o) => o.arity(),
+            Op::Linalg(_) => (2, 2),
+            Op::Nn(o) => o.arity(),
+        }
+    }
+
+    pub fn check_arity(&self, n: usize) -> Result<()> {
+        let (lo, hi) = self.arity();
+        if n < lo || n > hi {
+            let want = if lo == hi { format!("{lo}") } else if hi == usize::MAX { format!("at least {lo}") } else { format!("{lo} to {hi}") };
+            return Err(arg_err(format!("{} takes {want} input(s) in \"inputs\", but {n} were given", self.name())));
+        }
+        Ok(())
+    }
+
+    /// Whether TensorFlow has a gradient for this op (ops without one are never recorded).
+    pub fn differentiable(&self) -> bool {
+        match self {
+            Op::Create(_) => false,
+            Op::Unary(u) => u.differentiable(),
+            Op::Logic(l) => l.differentiable(),
+            Op::Reduce(r) => r.differentiable(),
+            _ => true,
+        }
+    }
+
+    /// Ops TensorFlow itself builds from other ops run as those ops, so their gradients
+    /// (and gradients of gradients) are exactly TensorFlow's.
+    pub fn expand(&self, ctx: &mut Ctx, inputs: &[&Val]) -> Option<Result<Val>> {
+        match self {
+            Op::Unary(u) => u.expand(ctx, inputs),
+            Op::Reduce(r) => r.expand(ctx, inputs),
+            Op::Linalg(l) => l.expand(ctx, inputs),
+            Op::Nn(n) => n.expand(ctx, inputs),
+            _ => None,
+        }
+    }
+
+    pub fn forward(&self, inputs: &[&Tensor], lim: &Limits) -> Result<Tensor> {
+        match self {
+            Op::Create(o) => o.forward(inputs, lim),
+            Op::Unary(o) => o.forward(inputs[0]),
+            Op::Binary(o) => o.forward(inputs[0], inputs[1]),
+            Op::Logic(o) => o.forward(inputs),
+            Op::Reduce(o) => o.forward(inputs[0]),
+            Op::Shape(o) => o.forward(inputs, lim),
+            Op::Linalg(o) => o.forward(inputs[0], inputs[1]),
+            Op::Nn(o) => o.forward(inputs),
+        }
+    }
+
+    /// Vector-Jacobian product: the gradient of each input given `g`, the output's gradient.
+    pub fn vjp(&self, ctx: &mut Ctx, inputs: &[&Val], out: &Val, g: &Val) -> Result<Vec<Option<Val>>> {
+        match self {
+            Op::Create(_) => Ok(vec![None; inputs.len()]),
+            Op::Unary(o) => o.vjp(ctx, inputs[0], out, g).map(|x| vec![x]),
+            Op::Binary(o) => o.vjp(ctx, inputs[0], inputs[1], out, g),
+            Op::Logic(o) => o.vjp(ctx, inputs, g),
+            Op::Reduce(o) => o.vjp(ctx, inputs[0], out, g).map(|x| vec![Some(x)]),
+            Op::Shape(o) => o.vjp(ctx, inputs, g),
+            Op::Linalg(o) => o.vjp(ctx, inputs[0], inputs[1], g),
+            Op::Nn(o) => o.vjp(ctx, inputs, out, g),
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! Reductions over axes (sum, mean, max, min, prod, logsumexp) and argmax/argmin.
+
+use ndarray::{ArrayD, Axis, IxDyn};
+use num_traits::{WrappingAdd, WrappingMul};
+
+use super::{Attrs, Compare, Unary};
+use crate::engine::autodiff::{Ctx, Val};
+use crate::engine::dtype::DType;
+use crate::engine::error::{dtype_err, Result};
+use crate::engine::kernels::{keepdims_shape, norm_axes, norm_axis, reduced_shape};
+use crate::engine::tensor::{Arr, Elem, Real, Tensor};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Sum,
+    Mean,
+    Max,
+    Min,
+    Prod,
+    LogSumExp,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reduce {
+    Over { kind: Kind, axes: Option<Vec<i64>>, keepdims: bool },
+    ArgMax { axis: i64 },
+    ArgMin { axis: i64 },
+}
+
+impl Reduce {
+    pub fn sum(axes: Option<Vec<i64>>, keepdims: bool) -> Reduce {
+        Reduce::Over { kind: Kind::Sum, axes, keepdims }
+    }
+
+    pub fn parse(name: &str, attrs: &Attrs) -> Result<Option<Reduce>> {
+        let kind = match name {
+            "reduce_sum" => Kind::Sum,
+            "reduce_mean" => Kind::Mean,
+            "reduce_max" => Kind::Max,
+            "reduce_min" => Kind::Min,
+            "reduce_prod" => Kind::Prod,
+            "reduce_logsumexp" => Kind::LogSumExp,
+            "argmax" => return Ok(Some(Reduce::ArgMax { axis: attrs.int("axis")?.unwrap_or(0) })),
+            "argmin" => return Ok(Some(Reduce::ArgMin { axis: attrs.int("axis")?.unwrap_or(0) })),
+            _ => return Ok(None),
+        };
+        Ok(Some(Reduce::Over { kind, axes: attrs.axes("axis")?, keepdims: attrs.flag("keepdims", false)? }))
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Reduce::Over { kind, .. } => match kind {
+                Kind::Sum => "reduce_sum",
+                Kind::Mean => "reduce_mean",
+                Kind::Max => "reduce_max",
+                Kind::Min => "reduce_min",
+                Kind::Prod => "reduce_prod",
+                Kind::LogSumExp => "reduce_logsumexp",
+            },
+            Reduce::ArgMax { .. } => "argmax",
+            Reduce::ArgMin { .. } => "argmin",
+        }
+    }
+
+    pub fn differentiable(&self) -> bool {
+        matches!(self, Reduce::Over { .. })
+    }
+
+    /// reduce_logsumexp is TensorFlow's composite: log(sum(exp(x - m))) + m, m = max held constant.
+    pub fn expand(&self, ctx: &mut Ctx, inputs: &[&Val]) -> Option<Result<Val>> {
+        let Reduce::Over { kind: Kind::LogSumExp, axes, keepdims } = self else { return None };
+        let x = inputs[0];
+        if !x.t.dtype().is_float() {
+            return None;
+        }
+        Some((|| {
+            let ax = norm_axes(axes, x.t.rank(), "reduce_logsumexp")?;
+            let raw = Reduce::Over { kind: Kind::Max, axes: axes.clone(), keepdims: true }.forward(&x.t)?;
+            let finite = raw.to_f64_vec().into_iter().map(|v| if v.is_finite() { v } else { 0.0 }).collect::<Vec<_>>();
+            let m = ctx.constant(Tensor::from_f64s(raw.shape(), &finite, x.t.dtype())?);
+            let d = ctx.sub(x, &m)?;
+            let e = ctx.un(Unary::Exp, &d)?;
+            let s = ctx.reduce_sum(&e, &ax, *keepdims)?;
+            let l = ctx.un(Unary::Log, &s)?;
+            let m = ctx.constant(m.t.reshape(l.t.shape())?);
+            ctx.add(&l, &m)
+        })())
+    }
+
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let name = self.name();
+        if x.dtype() == DType::Bool {
+            return Err(dtype_err(format!("{name} of {}: {name} takes numbers, not bool (cast to int32 or float32 first)", x.describe())));
+        }
+        match self {
+            Reduce::ArgMax { axis } | Reduce::ArgMin { axis } => {
+                let ax = norm_axis(*axis, x.rank(), name)?;
+                let max = matches!(self, Reduce::ArgMax { .. });
+                Ok(crate::with_any!(x, a => Tensor::from_array(arg(a, ax, max))))
+            }
+            Reduce::Over { kind, axes, keepdims } => {
+                let ax = norm_axes(axes, x.rank(), name)?;
+                let out_shape = reduced_shape(x.shape(), &ax, *keepdims);
+                let t = match x {
+                    Tensor::F32(a) => Tensor::from_array(float(*kind, a, &ax, name)?),
+                    Tensor::F64(a) => Tensor::from_array(float(*kind, a, &ax, name)?),
+                    Tensor::I32(a) => Tensor::from_array(int(*kind, a, &ax, name)?),
+                    Tensor::I64(a) => Tensor::from_array(int(*kind, a, &ax, name)?),
+                    Tensor::Bool(_) => unreachable!("refused above"),
+                };
+                t.reshape(&out_shape)
+            }
+        }
+    }
+
+    pub fn vjp(&self, ctx: &mut Ctx, x: &Val, y: &Val, g: &Val) -> Result<Val> {
+        let Reduce::Over { kind, axes, .. } = self else { unreachable!("argmax/argmin are not recorded") };
+        let ax = norm_axes(axes, x.t.rank(), self.name())?;
+        let kshape = keepdims_shape(x.t.shape(), &ax);
+        let gk = ctx.reshape(g, &kshape)?;
+        match kind {
+            // y = sum x: every element gets g
+            Kind::Sum => ctx.broadcast_to(&gk, x.t.shape()),
+            // y = sum x / n
+            Kind::Mean => {
+                let n: usize = ax.iter().map(|&a| x.t.shape()[a]).product();
+                let gb = ctx.broadcast_to(&gk, x.t.shape())?;
+                let nv = ctx.scalar(&gb, n as f64);
+                ctx.div(&gb, &nv)
+            }
+            // ties share the gradient equally, as TensorFlow's _MinOrMaxGrad
+            Kind::Max | Kind::Min => {
+                let yk = ctx.reshape(y, &kshape)?;
+                let eq = ctx.compare(Compare::Equal, &yk, x)?;
+                let ind = ctx.mask(&eq, x.t.dtype())?;
+                let count = ctx.reduce_sum(&ind, &ax, true)?;
+                let share = ctx.div(&ind, &count)?;
+                ctx.mul(&share, &gk)
+            }
+            // y = prod x: dy/dx_i = y / x_i (inputs with zeros give NaN here)
+            Kind::Prod => {
+                let yk = ctx.reshape(y, &kshape)?;
+                let q = ctx.div(&yk, x)?;
+                ctx.mul(&q, &gk)
+            }
+            Kind::LogSumExp => unreachable!("logsumexp runs as its composite"),
+        }
+    }
+}
+
+fn fold<T: Elem>(a: &Arr<T>, axes: &[usize], init: T, f: impl Fn(T, T) -> T) -> ArrayD<T> {
+    let mut cur: Option<ArrayD<T>> = None;
+    for &ax in axes.iter().rev() {
+        let next = match &cur {
+            Some(c) => c.fold_axis(Axis(ax), init, |&acc, &v| f(acc, v)),
+            None => a.fold_axis(Axis(ax), init, |&acc, &v| f(acc, v)),
+        };
+        cur = Some(next);
+    }
+    cur.unwrap_or_else(|| a.to_owned())
+}
+
+fn float<F: Real>(kind: Kind, a: &Arr<F>, ax: &[usize], name: &str) -> Result<ArrayD<F>> {
+    Ok(match kind {
+        Kind::Sum => sum_axes(a, ax),
+        Kind::Mean => {
+            let n: usize = ax.iter().map(|&i| a.shape()[i]).product();
+            let s = sum_axes(a, ax);
+            let n = F::from_usize(n).expect("count fits");
+            s.mapv(|v| v / n)
+        }
+        Kind::Max => fold(a, ax, F::neg_infinity(), |m, v| if v.is_nan() || m.is_nan() { F::nan() } else { m.max(v) }),
+        Kind::Min => fold(a, ax, F::infinity(), |m, v| if v.is_nan() || m.is_nan() { F::nan() } else { m.min(v) }),
+        Kind::Prod => fold(a, ax, F::one(), |p, v| p * v),
+        Kind::LogSumExp => {
+            let _ = name;
+            let m = fold(a, ax, F::neg_infinity(), |m, v| m.max(v)).mapv(|v| if v.is_finite() { v } else { F::zero() });
+            let kshape = keepdims_shape(a.shape(), ax);
+            let mk = m.clone().into_shape_with_order(IxDyn(&kshape)).expect("same size");
+            let e = (a - &mk).mapv(F::exp);
+            let s = sum_axes(&e.into_shared(), ax);
+            (s.mapv(F::ln).into_shape_with_order(IxDyn(m.shape())).expect("same size")) + m
+        }
+    })
+}
+
+/// Float sums use ndarray's unrolled lane sums (closer to TensorFlow's tree sums than a fold).
+fn sum_axes<F: Real>(a: &Arr<F>, ax: &[usize]) -> ArrayD<F> {
+    let mut cur: Option<ArrayD<F>> = None;
+    for &i in ax.iter().rev() {
+        cur = Some(match &cur {
+            Some(c) => c.sum_axis(Axis(i)),
+            None => a.sum_axis(Axis(i)),
+        });
+    }
+    cur.unwrap_or_else(|| a.to_owned())
+}
+
+fn int<I: Elem + Ord + WrappingAdd + WrappingMul + std::ops::Div<Output = I>>(kind: Kind, a: &Arr<I>, ax: &[usize], name: &str) -> Result<ArrayD<I>> {
+    Ok(match kind {
+        Kind::Sum => fold(a, ax, I::zero_elem(), |s, v| s.wrapping_add(&v)),
+        // integer means truncate, as TensorFlow's do
+        Kind::Mean => {
+            let n: usize = ax.iter().map(|&i| a.shape()[i]).product();
+            let s = fold(a, ax, I::zero_elem(), |s, v| s.wrapping_add(&v));
+            if n == 0 {
+                s
+            } else {
+                let n = I::from_num(n as f64);
+                s.mapv(|v| v / n)
+            }
+        }
+        Kind::Max => fold(a, ax, I::from_num(f64::MIN), |m, v| m.max(v)),
+        Kind::Min => fold(a, ax, I::from_num(f64::MAX), |m, v| m.min(v)),
+        Kind::Prod => fold(a, ax, I::one_elem(), |p, v| p.wrapping_mul(&v)),
+        Kind::LogSumExp => return Err(dtype_err(format!("{name} takes float32 or float64 (cast first)"))),
+    })
+}
+
+/// Index of the first largest (or smallest) element along `ax`, as int64.
+fn arg<T: Elem>(a: &Arr<T>, ax: usize, max: bool) -> ArrayD<i64> {
+    a.map_axis(Axis(ax), |lane| {
+        let mut best = 0usize;
+        for (i, v) in lane.iter().enumerate() {
+            let b = lane[best];
+            if (max && *v > b) || (!max && *v < b) {
+                best = i;
+            }
+        }
+        best as i64
+    })
+}

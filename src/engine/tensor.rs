@@ -1,0 +1,281 @@
+//! The tensor value: one shared ndarray per dtype, cheap to clone (tapes keep many).
+
+use ndarray::{ArcArray, ArrayD, IxDyn};
+use num_traits::{Float, FromPrimitive};
+use std::fmt::Debug;
+
+use super::dtype::DType;
+use super::error::{arg_err, shape_err, Result};
+
+pub type Arr<T> = ArcArray<T, IxDyn>;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Tensor {
+    F32(Arr<f32>),
+    F64(Arr<f64>),
+    I32(Arr<i32>),
+    I64(Arr<i64>),
+    Bool(Arr<bool>),
+}
+
+/// An element type a tensor can hold.
+pub trait Elem: Copy + Clone + Debug + PartialEq + PartialOrd + Send + Sync + 'static {
+    const DTYPE: DType;
+    fn wrap(a: Arr<Self>) -> Tensor;
+    /// The array inside `t` when `t` holds this element type.
+    fn unwrap(t: &Tensor) -> Option<&Arr<Self>>;
+    /// `v` converted as `tf.cast` converts (truncation toward zero for integers).
+    fn from_num(v: f64) -> Self;
+    fn num(self) -> f64;
+    fn zero_elem() -> Self {
+        Self::from_num(0.0)
+    }
+    fn one_elem() -> Self {
+        Self::from_num(1.0)
+    }
+}
+
+macro_rules! elem {
+    ($t:ty, $v:ident, $dt:ident, $from:expr, $to:expr) => {
+        impl Elem for $t {
+            const DTYPE: DType = DType::$dt;
+            fn wrap(a: Arr<Self>) -> Tensor {
+                Tensor::$v(a)
+            }
+            fn unwrap(t: &Tensor) -> Option<&Arr<Self>> {
+                match t {
+                    Tensor::$v(a) => Some(a),
+                    _ => None,
+                }
+            }
+            #[allow(clippy::redundant_closure_call)]
+            fn from_num(v: f64) -> Self {
+                ($from)(v)
+            }
+            #[allow(clippy::redundant_closure_call)]
+            fn num(self) -> f64 {
+                ($to)(self)
+            }
+        }
+    };
+}
+elem!(f32, F32, F32, |v: f64| v as f32, |x: f32| x as f64);
+elem!(f64, F64, F64, |v: f64| v, |x: f64| x);
+// Float to integer truncates toward zero, as tf.cast does.
+elem!(i32, I32, I32, |v: f64| v as i32, |x: i32| x as f64);
+elem!(i64, I64, I64, |v: f64| v as i64, |x: i64| x as f64);
+elem!(bool, Bool, Bool, |v: f64| v != 0.0, |x: bool| if x { 1.0 } else { 0.0 });
+
+/// Floating element types: what differentiable kernels are written over.
+pub trait Real: Elem + Float + FromPrimitive + ndarray::LinalgScalar + std::iter::Sum {
+    fn erf(self) -> Self;
+}
+impl Real for f32 {
+    fn erf(self) -> Self {
+        libm::erff(self)
+    }
+}
+impl Real for f64 {
+    fn erf(self) -> Self {
+        libm::erf(self)
+    }
+}
+
+/// Applies `$body` to the array whatever its dtype, rewrapping the result in the same dtype.
+#[macro_export]
+macro_rules! map_any {
+    ($t:expr, $a:ident => $body:expr) => {
+        match $t {
+            $crate::engine::tensor::Tensor::F32($a) => $crate::engine::tensor::Tensor::F32($body),
+            $crate::engine::tensor::Tensor::F64($a) => $crate::engine::tensor::Tensor::F64($body),
+            $crate::engine::tensor::Tensor::I32($a) => $crate::engine::tensor::Tensor::I32($body),
+            $crate::engine::tensor::Tensor::I64($a) => $crate::engine::tensor::Tensor::I64($body),
+            $crate::engine::tensor::Tensor::Bool($a) => $crate::engine::tensor::Tensor::Bool($body),
+        }
+    };
+}
+
+/// Runs `$body` with the array whatever its dtype, for results that are not tensors.
+#[macro_export]
+macro_rules! with_any {
+    ($t:expr, $a:ident => $body:expr) => {
+        match $t {
+            $crate::engine::tensor::Tensor::F32($a) => $body,
+            $crate::engine::tensor::Tensor::F64($a) => $body,
+            $crate::engine::tensor::Tensor::I32($a) => $body,
+            $crate::engine::tensor::Tensor::I64($a) => $body,
+            $crate::engine::tensor::Tensor::Bool($a) => $body,
+        }
+    };
+}
+
+/// Calls a generic function with the element type of a dtype: `by_dtype!(d, f(args))`.
+#[macro_export]
+macro_rules! by_dtype {
+    ($dt:expr, $f:ident ( $($arg:expr),* )) => {
+        match $dt {
+            $crate::engine::dtype::DType::F32 => $f::<f32>($($arg),*),
+            $crate::engine::dtype::DType::F64 => $f::<f64>($($arg),*),
+            $crate::engine::dtype::DType::I32 => $f::<i32>($($arg),*),
+            $crate::engine::dtype::DType::I64 => $f::<i64>($($arg),*),
+            $crate::engine::dtype::DType::Bool => $f::<bool>($($arg),*),
+        }
+    };
+}
+
+impl Tensor {
+    pub fn from_array<T: Elem>(a: ArrayD<T>) -> Tensor {
+        T::wrap(a.into_shared())
+    }
+
+    pub fn dtype(&self) -> DType {
+        match self {
+            Tensor::F32(_) => DType::F32,
+            Tensor::F64(_) => DType::F64,
+            Tensor::I32(_) => DType::I32,
+            Tensor::I64(_) => DType::I64,
+            Tensor::Bool(_) => DType::Bool,
+        }
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        with_any!(self, a => a.shape())
+    }
+
+    pub fn len(&self) -> usize {
+        with_any!(self, a => a.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn rank(&self) -> usize {
+        self.shape().len()
+    }
+
+    /// A tensor of `shape` filled with `v` converted to `dtype`.
+    pub fn full(shape: &[usize], v: f64, dtype: DType) -> Tensor {
+        fn f<T: Elem>(shape: &[usize], v: f64) -> Tensor {
+            Tensor::from_array(ArrayD::from_elem(IxDyn(shape), T::from_num(v)))
+        }
+        match dtype {
+            DType::F32 => f::<f32>(shape, v),
+            DType::F64 => f::<f64>(shape, v),
+            DType::I32 => f::<i32>(shape, v),
+            DType::I64 => f::<i64>(shape, v),
+            DType::Bool => f::<bool>(shape, v),
+        }
+    }
+
+    pub fn scalar(v: f64, dtype: DType) -> Tensor {
+        Tensor::full(&[], v, dtype)
+    }
+
+    /// Builds a tensor from flat f64 values (exact for every dtype's literal range we accept).
+    pub fn from_f64s(shape: &[usize], vals: &[f64], dtype: DType) -> Result<Tensor> {
+        fn f<T: Elem>(shape: &[usize], vals: &[f64]) -> Result<Tensor> {
+            let v: Vec<T> = vals.iter().map(|&x| T::from_num(x)).collect();
+            ArrayD::from_shape_vec(IxDyn(shape), v)
+                .map(Tensor::from_array)
+                .map_err(|_| shape_err(format!("{} values do not fill shape {shape:?}", vals.len())))
+        }
+        match dtype {
+            DType::F32 => f::<f32>(shape, vals),
+            DType::F64 => f::<f64>(shape, vals),
+            DType::I32 => f::<i32>(shape, vals),
+            DType::I64 => f::<i64>(shape, vals),
+            DType::Bool => f::<bool>(shape, vals),
+        }
+    }
+
+    /// Every element as f64, row-major (for tests, Jacobian assembly and summaries).
+    pub fn to_f64_vec(&self) -> Vec<f64> {
+        with_any!(self, a => a.iter().map(|&x| x.num()).collect())
+    }
+
+    /// `tf.cast`: float to integer truncates toward zero, anything to bool is `!= 0`.
+    pub fn cast(&self, dtype: DType) -> Tensor {
+        if self.dtype() == dtype {
+            return self.clone();
+        }
+        fn to<T: Elem>(t: &Tensor) -> Tensor {
+            with_any!(t, a => Tensor::from_array(a.mapv(|x| T::from_num(x.num()))))
+        }
+        match dtype {
+            DType::F32 => to::<f32>(self),
+            DType::F64 => to::<f64>(self),
+            DType::I32 => to::<i32>(self),
+            DType::I64 => to::<i64>(self),
+            DType::Bool => to::<bool>(self),
+        }
+    }
+
+    /// Reshape without a copy when the data is contiguous.
+    pub fn reshape(&self, shape: &[usize]) -> Result<Tensor> {
+        if shape.iter().product::<usize>() != self.len() {
+            return Err(shape_err(format!(
+                "cannot reshape a tensor of {} elements (shape {:?}) into shape {:?}",
+                self.len(),
+                self.shape(),
+                shape
+            )));
+        }
+        Ok(map_any!(self, a => {
+            let a = if a.is_standard_layout() { a.clone() } else { a.as_standard_layout().into_owned().into_shared() };
+            a.into_shape_with_order(IxDyn(shape)).expect("size checked above")
+        }))
+    }
+
+    pub fn as_f32(&self) -> Option<&Arr<f32>> {
+        match self {
+            Tensor::F32(a) => Some(a),
+            _ => None,
+        }
+    }
+    pub fn as_f64(&self) -> Option<&Arr<f64>> {
+        match self {
+            Tensor::F64(a) => Some(a),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<&Arr<bool>> {
+        match self {
+            Tensor::Bool(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// Integer contents as i64 (indices, labels); None for float or bool tensors.
+    pub fn as_indices(&self) -> Option<Vec<i64>> {
+        match self {
+            Tensor::I32(a) => Some(a.iter().map(|&x| x as i64).collect()),
+            Tensor::I64(a) => Some(a.iter().copied().collect()),
+            _ => None,
+        }
+    }
+
+    /// The bytes this tensor's data occupies.
+    pub fn nbytes(&self) -> usize {
+        self.len() * self.dtype().size()
+    }
+
+    /// A one-line description used in error messages: `float32 [2, 3]`.
+    pub fn describe(&self) -> String {
+        format!("{} {:?}", self.dtype(), self.shape())
+    }
+}
+
+/// Checks a requested shape against the element limit before anything is allocated.
+pub fn checked_numel(shape: &[usize], max: usize) -> Result<usize> {
+    let mut n: usize = 1;
+    for &d in shape {
+        n = n.checked_mul(d).ok_or_else(|| arg_err(format!("shape {shape:?} has more elements than fit in memory")))?;
+    }
+    if n > max {
+        return Err(super::error::limit_err(format!(
+            "shape {shape:?} has {n} elements; the limit max_tensor_elements is {max}"
+        )));
+    }
+    Ok(n)
+}

@@ -1,0 +1,9 @@
+//! gradtape: TensorFlow 2.15's `tf.Variable` and `tf.GradientTape` as an HTTP service.
+//!
+//! - `engine/`: tensors, ops and their VJPs, tapes, the program runner. No HTTP, no JSON.
+//! - `api/`: axum handlers, JSON decoding/encoding, problem+json errors.
+//! - `config`: flags and `GRADTAPE_*` environment variables.
+
+pub mod api;
+pub mod config;
+pub mod engine;

@@ -1,0 +1,71 @@
+//! The `gradtape` binary: `gradtape [serve] [--addr ADDR]`.
+
+use gradtape::api::{app, AppState};
+use gradtape::config::Config;
+
+const USAGE: &str = "usage: gradtape [serve] [--addr HOST:PORT]\n\nEnvironment: GRADTAPE_ADDR (default 127.0.0.1:8080), RUST_LOG, and the GRADTAPE_* limits in the README.";
+
+fn main() {
+    let mut config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("gradtape: {e}");
+            std::process::exit(2);
+        }
+    };
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().map(String::as_str) == Some("serve") {
+        args.next();
+    }
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--addr" => match args.next() {
+                Some(v) => config.addr = v,
+                None => {
+                    eprintln!("gradtape: --addr needs a value\n{USAGE}");
+                    std::process::exit(2);
+                }
+            },
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return;
+            }
+            other => {
+                eprintln!("gradtape: unknown argument {other}\n{USAGE}");
+                std::process::exit(2);
+            }
+        }
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    rt.block_on(serve(config));
+}
+
+async fn serve(config: Config) {
+    let listener = match tokio::net::TcpListener::bind(&config.addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("gradtape: cannot listen on {}: {e}", config.addr);
+            std::process::exit(1);
+        }
+    };
+    tracing::info!(addr = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), "gradtape listening");
+    let app = app(AppState::new(config));
+    let shutdown = async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+            tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::info!("shutting down: finishing in-flight requests");
+    };
+    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+        eprintln!("gradtape: server error: {e}");
+        std::process::exit(1);
+    }
+}
