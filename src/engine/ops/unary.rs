@@ -107,12 +107,15 @@ impl Unary {
                 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
                 let x3 = ctx.scalar(x, 3.0);
                 let cube = ctx.bin(super::Binary::Pow, x, &x3)?;
-                let c = ctx.scale(&cube, 0.044715)?;
+                // TensorFlow writes math_ops.cast(0.044715, dtype): the Python float becomes
+                // a float32 tensor first, so even float64 uses the float32-rounded constant.
+                let c = ctx.scale(&cube, 0.044715f32 as f64)?;
                 let s = ctx.add(x, &c)?;
                 let s = ctx.scale(&s, 0.797_884_560_802_865_4)?;
                 ctx.un(Unary::Tanh, &s)?
             } else {
-                let r2 = ctx.scalar(x, std::f64::consts::SQRT_2);
+                // math_ops.cast(1.4142135623730951, dtype): float32-rounded, as above.
+                let r2 = ctx.scalar(x, std::f32::consts::SQRT_2 as f64);
                 let s = ctx.div(x, &r2)?;
                 ctx.un(Unary::Erf, &s)?
             };
@@ -146,7 +149,7 @@ impl Unary {
 
     fn float<F: Real>(&self, a: &Arr<F>) -> ArrayD<F> {
         let c = |v: f64| F::from_f64(v).expect("constant fits");
-        let (zero, one, half) = (F::zero(), F::one(), c(0.5));
+        let (zero, one) = (F::zero(), F::one());
         match *self {
             Unary::Identity | Unary::StopGradient => a.to_owned(),
             Unary::Negative => a.mapv(|x| -x),
@@ -172,10 +175,7 @@ impl Unary {
             Unary::LeakyRelu(alpha) => a.mapv(|x| if x > zero { x } else { x * c(alpha) }),
             Unary::Elu => a.mapv(|x| if x > zero { x } else { x.exp_m1() }),
             Unary::Selu => a.mapv(|x| if x > zero { c(SELU_SCALE) * x } else { c(SELU_SCALE * SELU_ALPHA) * x.exp_m1() }),
-            Unary::Gelu { approximate: false } => a.mapv(|x| half * x * (one + (x / c(std::f64::consts::SQRT_2)).erf())),
-            Unary::Gelu { approximate: true } => {
-                a.mapv(|x| half * x * (one + (c(0.797_884_560_802_865_4) * (x + c(0.044715) * x * x * x)).tanh()))
-            }
+            Unary::Gelu { .. } => unreachable!("gelu runs as its composite"),
             // log(1 + e^x) without overflow: x + log1p(e^-x) for x > 0.
             Unary::Softplus => a.mapv(|x| if x > zero { x + (-x).exp().ln_1p() } else { x.exp().ln_1p() }),
             Unary::Softsign => a.mapv(|x| x / (one + x.abs())),

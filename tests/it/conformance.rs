@@ -1,0 +1,160 @@
+//! The published conformance cases (computed by TensorFlow 2.15), run through the router with
+//! the same comparison as `tests/conformance/run.py`: dtype and shape exact, floats within
+//! rtol 1e-4 (float32) / 1e-8 (float64) plus an absolute tolerance scaled by the tensor's size.
+
+use serde_json::Value;
+use std::path::Path;
+
+use crate::support::{call, test_app};
+
+fn num(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => match s.as_str() {
+            "NaN" => Some(f64::NAN),
+            "Infinity" => Some(f64::INFINITY),
+            "-Infinity" => Some(f64::NEG_INFINITY),
+            _ => None,
+        },
+        Value::Bool(b) => Some(*b as u8 as f64),
+        _ => None,
+    }
+}
+
+fn flat(v: &Value, out: &mut Vec<Value>) {
+    match v {
+        Value::Array(items) => items.iter().for_each(|x| flat(x, out)),
+        other => out.push(other.clone()),
+    }
+}
+
+fn nested_shape(v: &Value) -> Vec<usize> {
+    let mut shape = vec![];
+    let mut cur = v;
+    while let Value::Array(items) = cur {
+        shape.push(items.len());
+        match items.first() {
+            Some(f) => cur = f,
+            None => break,
+        }
+    }
+    shape
+}
+
+fn compare_tensor(exp: &Value, got: &Value, at: &str) -> Result<(), String> {
+    if exp.is_null() || got.is_null() {
+        return if exp.is_null() && got.is_null() { Ok(()) } else { Err(format!("{at}: expected {exp}, got {got}")) };
+    }
+    if got.get("dtype") != exp.get("dtype") {
+        return Err(format!("{at}: dtype {:?}, expected {:?}", got.get("dtype"), exp.get("dtype")));
+    }
+    if got.get("shape") != exp.get("shape") {
+        return Err(format!("{at}: shape {:?}, expected {:?}", got.get("shape"), exp.get("shape")));
+    }
+    let shape: Vec<usize> = exp["shape"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap() as usize).collect();
+    let (mut e, mut g) = (vec![], vec![]);
+    flat(&exp["value"], &mut e);
+    flat(&got["value"], &mut g);
+    if exp["value"] == "*" {
+        // random values: the first two moments
+        let g: Vec<f64> = g.iter().filter_map(num).collect();
+        let n = g.len() as f64;
+        let mean = g.iter().sum::<f64>() / n;
+        let sd = (g.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+        let (m, s) = (exp["moments"][0].as_f64().unwrap(), exp["moments"][1].as_f64().unwrap());
+        if (mean - m).abs() > 0.05 * s + 1e-12 || (sd - s).abs() > 0.05 * s {
+            return Err(format!("{at}: mean {mean} sd {sd}, expected {m} {s}"));
+        }
+        return Ok(());
+    }
+    if !shape.is_empty() && nested_shape(&got["value"]) != shape {
+        return Err(format!("{at}: nesting {:?} does not match shape {shape:?}", nested_shape(&got["value"])));
+    }
+    if e.len() != g.len() {
+        return Err(format!("{at}: {} elements, expected {}", g.len(), e.len()));
+    }
+    let tol = match exp["dtype"].as_str() {
+        Some("float32") => Some((1e-4, 1e-5)),
+        Some("float64") => Some((1e-8, 1e-10)),
+        _ => None,
+    };
+    match tol {
+        Some((rtol, atol)) => {
+            let scale = e.iter().filter_map(num).filter(|x| x.is_finite()).map(f64::abs).fold(1.0, f64::max);
+            for (i, (x, y)) in e.iter().zip(&g).enumerate() {
+                let (x, y) = (num(x).unwrap(), num(y).ok_or_else(|| format!("{at}[{i}]: {y} is not a number"))?);
+                let ok = if x.is_finite() { (x - y).abs() <= atol * scale + rtol * x.abs() } else { x == y || (x.is_nan() && y.is_nan()) };
+                if !ok {
+                    return Err(format!("{at}[{i}]: {y}, expected {x}"));
+                }
+            }
+        }
+        None if e != g => return Err(format!("{at}: values {g:?}, expected {e:?}")),
+        None => {}
+    }
+    Ok(())
+}
+
+fn compare_structure(exp: &Value, got: &Value, at: &str) -> Result<(), String> {
+    match exp {
+        Value::Array(items) => {
+            let got = got.as_array().filter(|g| g.len() == items.len()).ok_or_else(|| format!("{at}: expected a list of {}", items.len()))?;
+            items.iter().zip(got).enumerate().try_for_each(|(i, (x, y))| compare_structure(x, y, &format!("{at}[{i}]")))
+        }
+        _ => compare_tensor(exp, got, at),
+    }
+}
+
+fn compare(case: &Value, status: u16, body: &Value) -> Result<(), String> {
+    let exp = &case["expect"];
+    if exp["status"] != status {
+        return Err(format!("HTTP {status}, expected {}: {body}", exp["status"]));
+    }
+    let eb = &exp["body"];
+    if status != 200 {
+        if body["code"] != eb["code"] {
+            return Err(format!("code {}, expected {}", body["code"], eb["code"]));
+        }
+        if eb.get("node").is_some() && body.get("node") != eb.get("node") {
+            return Err(format!("node {:?}, expected {:?}", body.get("node"), eb.get("node")));
+        }
+        return Ok(());
+    }
+    for (name, t) in eb["outputs"].as_object().unwrap() {
+        compare_tensor(t, &body["outputs"][name], &format!("outputs.{name}"))?;
+    }
+    let (er, gr) = (eb["results"].as_array().unwrap(), body["results"].as_array().cloned().unwrap_or_default());
+    if er.len() != gr.len() {
+        return Err(format!("{} results, expected {}", gr.len(), er.len()));
+    }
+    for (i, (e, g)) in er.iter().zip(&gr).enumerate() {
+        let (kind, ev) = e.as_object().unwrap().iter().next().unwrap();
+        if kind == "error" {
+            if g["error"]["code"] != ev["code"] {
+                return Err(format!("results[{i}]: expected error {}, got {g}", ev["code"]));
+            }
+        } else {
+            let gv = g.get(kind).ok_or_else(|| format!("results[{i}]: expected a {kind} result, got {g}"))?;
+            compare_structure(ev, gv, &format!("results[{i}].{kind}"))?;
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_published_case_matches_tensorflow() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/cases");
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert!(files.len() >= 190, "the conformance cases are missing from {dir:?}");
+    let app = test_app();
+    let mut failures = vec![];
+    for f in &files {
+        let case: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+        let (status, body) = call(&app, "POST", "/v1/evaluate", Some(case["request"].clone()), &[]).await;
+        if let Err(m) = compare(&case, status.as_u16(), &body) {
+            failures.push(format!("{}: {m}", case["name"].as_str().unwrap()));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases differ from TensorFlow:\n{}", failures.len(), files.len(), failures.join("\n"));
+}

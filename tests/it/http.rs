@@ -1,0 +1,105 @@
+//! The HTTP surface: status codes, problem+json errors, and one real socket.
+
+use serde_json::json;
+
+use crate::support::{call, evaluate, raw, test_app};
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let (status, body) = call(&test_app(), "GET", "/healthz", None, &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(body, "ok");
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_is_400_problem_json() {
+    let (status, ct, body) = raw(&test_app(), "POST", "/v1/evaluate", b"{not json".to_vec()).await;
+    assert_eq!(status, 400);
+    assert_eq!(ct.as_deref(), Some("application/problem+json"));
+    assert_eq!(body["code"], "invalid_json");
+    assert_eq!(body["status"], 400);
+    assert!(body["detail"].as_str().unwrap().contains("not valid JSON"), "{body}");
+}
+
+#[tokio::test]
+async fn a_body_of_the_wrong_shape_is_400_naming_the_member() {
+    let (status, _, body) = raw(&test_app(), "POST", "/v1/evaluate", br#"{"graph": [{"name": "a"}]}"#.to_vec()).await;
+    assert_eq!(status, 400);
+    assert!(body["detail"].as_str().unwrap().contains("graph[0] needs \"op\""), "{body}");
+}
+
+#[test]
+fn dtype_errors_name_the_node_the_op_and_the_fix() {
+    let (status, body) = evaluate(json!({"setup": [
+        {"name": "a", "op": "constant", "value": [1.0]},
+        {"name": "b", "op": "constant", "value": [2.0], "dtype": "float64"},
+        {"name": "p", "op": "multiply", "inputs": ["a", "b"]}]}));
+    assert_eq!(status, 422);
+    assert_eq!(body["code"], "dtype_mismatch");
+    assert_eq!(body["node"], "p");
+    assert_eq!(
+        body["detail"],
+        "node \"p\": multiply of float32 [1] and float64 [1]: dtypes differ (TensorFlow does not convert; add a cast)"
+    );
+}
+
+#[test]
+fn a_misspelt_attribute_is_reported() {
+    let (status, body) = evaluate(json!({"setup": [
+        {"name": "a", "op": "ones", "shape": [2, 3]},
+        {"name": "s", "op": "reduce_sum", "inputs": ["a"], "axsi": 0}]}));
+    assert_eq!(status, 422);
+    assert_eq!(body["code"], "invalid_argument");
+    assert!(body["detail"].as_str().unwrap().contains("no attribute \"axsi\""), "{body}");
+}
+
+#[test]
+fn a_huge_shape_is_refused_before_allocating() {
+    let (status, body) = evaluate(json!({"setup": [{"name": "a", "op": "ones", "shape": [100000, 100000, 100000]}]}));
+    assert_eq!(status, 422);
+    assert_eq!(body["code"], "limit_exceeded");
+}
+
+#[test]
+fn the_seed_gradient_dl_dw_is_the_hand_derived_one() {
+    // L = -sum(y log softmax(W xB)), so dL/dW = (softmax(z) - y) xB^T.
+    let w = [[0.015110626, 0.0042292206, -0.0041969493, -0.010360372], [-0.012368279, 0.0047027301, -0.00013974885, 0.011888582]];
+    let xb = [76.0, 120.0, 37.5, 1.0];
+    let (status, body) = evaluate(json!({
+        "variables": [{"name": "W", "value": w}],
+        "setup": [{"name": "xB", "op": "constant", "value": xb}, {"name": "y", "op": "constant", "value": [1.0, 0.0]}],
+        "graph": [{"name": "z", "op": "matvec", "inputs": ["W", "xB"]}, {"name": "a", "op": "softmax", "inputs": ["z"]},
+                  {"name": "l", "op": "log", "inputs": ["a"]}, {"name": "t", "op": "multiply", "inputs": ["y", "l"]},
+                  {"name": "L", "op": "reduce_sum", "inputs": ["t"]}, {"name": "nL", "op": "negative", "inputs": ["L"]}],
+        "requests": [{"gradient": {"target": "nL", "sources": "W"}}]
+    }));
+    assert_eq!(status, 200, "{body}");
+    let z: Vec<f64> = w.iter().map(|r| r.iter().zip(&xb).map(|(a, b)| a * b).sum()).collect();
+    let e: Vec<f64> = z.iter().map(|v| v.exp()).collect();
+    let a: Vec<f64> = e.iter().map(|v| v / (e[0] + e[1])).collect();
+    let y = [1.0, 0.0];
+    let g = &body["results"][0]["gradient"]["value"];
+    for i in 0..2 {
+        for j in 0..4 {
+            let want = (a[i] - y[i]) * xb[j];
+            let got = g[i][j].as_f64().unwrap();
+            assert!((got - want).abs() < 1e-4 * (1.0 + want.abs()), "dL/dW[{i}][{j}] = {got}, want {want}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_real_socket_serves_evaluate() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, test_app()).await.unwrap() });
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let body = r#"{"setup":[{"name":"x","op":"constant","value":[1.0,2.0]}],"outputs":["x"]}"#;
+    let req = format!("POST /v1/evaluate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let mut resp = String::new();
+    stream.read_to_string(&mut resp).await.unwrap();
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    assert!(resp.contains(r#""x":{"dtype":"float32","shape":[2],"value":[1.0,2.0]}"#), "{resp}");
+}

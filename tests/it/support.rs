@@ -1,0 +1,44 @@
+//! Helpers shared by the integration tests: an in-process app and JSON calls through it.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use gradtape::api::{app, AppState};
+use gradtape::config::Config;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub fn test_app() -> axum::Router {
+    app(AppState::new(Config::default()))
+}
+
+/// Sends one request through the router (no socket) and returns status and parsed body.
+pub async fn call(app: &axum::Router, method: &str, uri: &str, body: Option<Value>, headers: &[(&str, &str)]) -> (StatusCode, Value) {
+    let mut req = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let body = match body {
+        Some(v) => Body::from(v.to_string()),
+        None => Body::empty(),
+    };
+    let resp = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let v = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+    (status, v)
+}
+
+pub async fn raw(app: &axum::Router, method: &str, uri: &str, body: Vec<u8>) -> (StatusCode, Option<String>, Value) {
+    let req = Request::builder().method(method).uri(uri).body(Body::from(body)).unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let ct = resp.headers().get("content-type").map(|v| v.to_str().unwrap().to_string());
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, ct, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+pub fn evaluate(body: Value) -> (StatusCode, Value) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async { call(&test_app(), "POST", "/v1/evaluate", Some(body), &[]).await })
+}
