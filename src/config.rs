@@ -21,7 +21,9 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Config {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
         Config {
             addr: "127.0.0.1:8080".into(),
             max_body_bytes: 32 << 20,
@@ -37,7 +39,10 @@ impl Default for Config {
 
 fn env<T: std::str::FromStr>(key: &str) -> Result<Option<T>, String> {
     match std::env::var(key) {
-        Ok(v) => v.parse().map(Some).map_err(|_| format!("{key}={v} is not a valid value")),
+        Ok(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("{key}={v} is not a valid value")),
         Err(_) => Ok(None),
     }
 }

@@ -25,5 +25,6 @@ pub fn parse(bytes: &[u8]) -> Result<Value, AppError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(AppError::bad_json("the body is empty; send a JSON object"));
     }
-    serde_json::from_slice(bytes).map_err(|e| AppError::bad_json(format!("the body is not valid JSON: {e}")))
+    serde_json::from_slice(bytes)
+        .map_err(|e| AppError::bad_json(format!("the body is not valid JSON: {e}")))
 }

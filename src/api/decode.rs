@@ -5,7 +5,10 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use super::error::AppError;
-use crate::engine::{tensor::checked_numel, DType, Input, Lit, Names, NodeSpec, Program, Request, TapeSpec, Tensor, VarSpec};
+use crate::engine::{
+    tensor::checked_numel, DType, Input, Lit, Names, NodeSpec, Program, Request, TapeSpec, Tensor,
+    VarSpec,
+};
 
 pub type Decoded<T> = Result<T, AppError>;
 
@@ -19,9 +22,18 @@ pub fn lit(v: &Value, max_elems: usize) -> Decoded<Lit> {
             None => Lit::Float(n.as_f64().unwrap_or(f64::NAN)),
         },
         Value::String(s) => Lit::Str(s.clone()),
-        Value::Array(items) => Lit::List(items.iter().map(|x| lit(x, max_elems)).collect::<Decoded<_>>()?),
+        Value::Array(items) => Lit::List(
+            items
+                .iter()
+                .map(|x| lit(x, max_elems))
+                .collect::<Decoded<_>>()?,
+        ),
         Value::Object(m) if m.contains_key("b64") => Lit::Tensor(b64_tensor(m, max_elems)?),
-        Value::Object(m) => Lit::Map(m.iter().map(|(k, x)| Ok((k.clone(), lit(x, max_elems)?))).collect::<Decoded<_>>()?),
+        Value::Object(m) => Lit::Map(
+            m.iter()
+                .map(|(k, x)| Ok((k.clone(), lit(x, max_elems)?)))
+                .collect::<Decoded<_>>()?,
+        ),
     })
 }
 
@@ -31,14 +43,25 @@ fn b64_tensor(m: &Map<String, Value>, max_elems: usize) -> Decoded<Tensor> {
         .get("dtype")
         .and_then(Value::as_str)
         .and_then(DType::parse)
-        .ok_or_else(|| unproc("a b64 tensor needs \"dtype\": float32, float64, int32, int64 or bool".into()))?;
+        .ok_or_else(|| {
+            unproc("a b64 tensor needs \"dtype\": float32, float64, int32, int64 or bool".into())
+        })?;
     let shape: Vec<usize> = m
         .get("shape")
         .and_then(Value::as_array)
-        .and_then(|a| a.iter().map(|d| d.as_u64().map(|d| d as usize)).collect::<Option<Vec<_>>>())
-        .ok_or_else(|| unproc("a b64 tensor needs \"shape\": a list of non-negative integers".into()))?;
+        .and_then(|a| {
+            a.iter()
+                .map(|d| d.as_u64().map(|d| d as usize))
+                .collect::<Option<Vec<_>>>()
+        })
+        .ok_or_else(|| {
+            unproc("a b64 tensor needs \"shape\": a list of non-negative integers".into())
+        })?;
     let n = checked_numel(&shape, max_elems).map_err(AppError::from)?;
-    let text = m.get("b64").and_then(Value::as_str).ok_or_else(|| unproc("\"b64\" must be a base64 string".into()))?;
+    let text = m
+        .get("b64")
+        .and_then(Value::as_str)
+        .ok_or_else(|| unproc("\"b64\" must be a base64 string".into()))?;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text)
         .map_err(|e| unproc(format!("\"b64\" is not valid base64: {e}")))?;
@@ -51,38 +74,62 @@ fn b64_tensor(m: &Map<String, Value>, max_elems: usize) -> Decoded<Tensor> {
         )));
     }
     let vals: Vec<f64> = match dtype {
-        DType::F32 => bytes.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().expect("4")) as f64).collect(),
-        DType::F64 => bytes.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().expect("8"))).collect(),
-        DType::I32 => bytes.chunks_exact(4).map(|c| i32::from_le_bytes(c.try_into().expect("4")) as f64).collect(),
-        DType::I64 => bytes.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().expect("8")) as f64).collect(),
-        DType::Bool => bytes.iter().map(|&b| if b != 0 { 1.0 } else { 0.0 }).collect(),
+        DType::F32 => bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes(c.try_into().expect("4")) as f64)
+            .collect(),
+        DType::F64 => bytes
+            .chunks_exact(8)
+            .map(|c| f64::from_le_bytes(c.try_into().expect("8")))
+            .collect(),
+        DType::I32 => bytes
+            .chunks_exact(4)
+            .map(|c| i32::from_le_bytes(c.try_into().expect("4")) as f64)
+            .collect(),
+        DType::I64 => bytes
+            .chunks_exact(8)
+            .map(|c| i64::from_le_bytes(c.try_into().expect("8")) as f64)
+            .collect(),
+        DType::Bool => bytes
+            .iter()
+            .map(|&b| if b != 0 { 1.0 } else { 0.0 })
+            .collect(),
     };
     Tensor::from_f64s(&shape, &vals, dtype).map_err(AppError::from)
 }
 
 pub fn object<'a>(v: &'a Value, path: &str) -> Decoded<&'a Map<String, Value>> {
-    v.as_object().ok_or_else(|| AppError::bad_json(format!("{path} must be a JSON object")))
+    v.as_object()
+        .ok_or_else(|| AppError::bad_json(format!("{path} must be a JSON object")))
 }
 
 fn array<'a>(v: &'a Value, path: &str) -> Decoded<&'a Vec<Value>> {
-    v.as_array().ok_or_else(|| AppError::bad_json(format!("{path} must be a JSON array")))
+    v.as_array()
+        .ok_or_else(|| AppError::bad_json(format!("{path} must be a JSON array")))
 }
 
 pub fn string(v: &Value, path: &str) -> Decoded<String> {
-    v.as_str().map(str::to_string).ok_or_else(|| AppError::bad_json(format!("{path} must be a string")))
+    v.as_str()
+        .map(str::to_string)
+        .ok_or_else(|| AppError::bad_json(format!("{path} must be a string")))
 }
 
 pub fn boolean(m: &Map<String, Value>, key: &str, default: bool, path: &str) -> Decoded<bool> {
     match m.get(key) {
         None | Some(Value::Null) => Ok(default),
         Some(Value::Bool(b)) => Ok(*b),
-        Some(_) => Err(AppError::bad_json(format!("{path}.{key} must be true or false"))),
+        Some(_) => Err(AppError::bad_json(format!(
+            "{path}.{key} must be true or false"
+        ))),
     }
 }
 
 pub fn only(m: &Map<String, Value>, allowed: &[&str], path: &str) -> Decoded<()> {
     if let Some(k) = m.keys().find(|k| !allowed.contains(&k.as_str())) {
-        return Err(AppError::bad_json(format!("{path} has an unknown member \"{k}\"; it takes {}", allowed.join(", "))));
+        return Err(AppError::bad_json(format!(
+            "{path} has an unknown member \"{k}\"; it takes {}",
+            allowed.join(", ")
+        )));
     }
     Ok(())
 }
@@ -90,15 +137,22 @@ pub fn only(m: &Map<String, Value>, allowed: &[&str], path: &str) -> Decoded<()>
 fn names(v: &Value, path: &str) -> Decoded<Names> {
     match v {
         Value::String(s) => Ok(Names::One(s.clone())),
-        Value::Array(items) => {
-            Ok(Names::Many(items.iter().enumerate().map(|(i, x)| string(x, &format!("{path}[{i}]"))).collect::<Decoded<_>>()?))
-        }
-        _ => Err(AppError::bad_json(format!("{path} must be a name or a list of names"))),
+        Value::Array(items) => Ok(Names::Many(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| string(x, &format!("{path}[{i}]")))
+                .collect::<Decoded<_>>()?,
+        )),
+        _ => Err(AppError::bad_json(format!(
+            "{path} must be a name or a list of names"
+        ))),
     }
 }
 
 fn required<'a>(m: &'a Map<String, Value>, key: &str, path: &str) -> Decoded<&'a Value> {
-    m.get(key).ok_or_else(|| AppError::bad_json(format!("{path} needs \"{key}\"")))
+    m.get(key)
+        .ok_or_else(|| AppError::bad_json(format!("{path} needs \"{key}\"")))
 }
 
 pub fn variable(v: &Value, path: &str, max: usize) -> Decoded<VarSpec> {
@@ -107,7 +161,11 @@ pub fn variable(v: &Value, path: &str, max: usize) -> Decoded<VarSpec> {
     Ok(VarSpec {
         name: string(required(m, "name", path)?, &format!("{path}.name"))?,
         value: lit(required(m, "value", path)?, max)?,
-        dtype: m.get("dtype").filter(|d| !d.is_null()).map(|d| string(d, &format!("{path}.dtype"))).transpose()?,
+        dtype: m
+            .get("dtype")
+            .filter(|d| !d.is_null())
+            .map(|d| string(d, &format!("{path}.dtype")))
+            .transpose()?,
         trainable: boolean(m, "trainable", true, path)?,
     })
 }
@@ -134,20 +192,33 @@ pub fn node(v: &Value, path: &str, max: usize) -> Decoded<NodeSpec> {
         .filter(|(k, _)| !matches!(k.as_str(), "name" | "op" | "inputs"))
         .map(|(k, x)| Ok((k.clone(), lit(x, max)?)))
         .collect::<Decoded<_>>()?;
-    Ok(NodeSpec { name, op, inputs, attrs })
+    Ok(NodeSpec {
+        name,
+        op,
+        inputs,
+        attrs,
+    })
 }
 
 pub fn nodes(v: Option<&Value>, path: &str, max: usize) -> Decoded<Vec<NodeSpec>> {
     match v {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(v) => array(v, path)?.iter().enumerate().map(|(i, n)| node(n, &format!("{path}[{i}]"), max)).collect(),
+        Some(v) => array(v, path)?
+            .iter()
+            .enumerate()
+            .map(|(i, n)| node(n, &format!("{path}[{i}]"), max))
+            .collect(),
     }
 }
 
 pub fn name_list(v: Option<&Value>, path: &str) -> Decoded<Vec<String>> {
     match v {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(v) => array(v, path)?.iter().enumerate().map(|(i, x)| string(x, &format!("{path}[{i}]"))).collect(),
+        Some(v) => array(v, path)?
+            .iter()
+            .enumerate()
+            .map(|(i, x)| string(x, &format!("{path}[{i}]")))
+            .collect(),
     }
 }
 
@@ -156,7 +227,9 @@ fn unconnected(m: &Map<String, Value>, path: &str) -> Decoded<bool> {
         None | Some(Value::Null) => Ok(false),
         Some(Value::String(s)) if s == "none" || s.eq_ignore_ascii_case("NONE") => Ok(false),
         Some(Value::String(s)) if s == "zero" || s.eq_ignore_ascii_case("ZERO") => Ok(true),
-        Some(_) => Err(AppError::bad_json(format!("{path}.unconnected_gradients must be \"none\" or \"zero\""))),
+        Some(_) => Err(AppError::bad_json(format!(
+            "{path}.unconnected_gradients must be \"none\" or \"zero\""
+        ))),
     }
 }
 
@@ -225,23 +298,45 @@ pub fn encoding(m: &Map<String, Value>) -> Decoded<Encoding> {
         None | Some(Value::Null) => Ok(Encoding::Json),
         Some(Value::String(s)) if s == "json" => Ok(Encoding::Json),
         Some(Value::String(s)) if s == "b64" => Ok(Encoding::B64),
-        Some(_) => Err(AppError::bad_json("\"encoding\" must be \"json\" or \"b64\"")),
+        Some(_) => Err(AppError::bad_json(
+            "\"encoding\" must be \"json\" or \"b64\"",
+        )),
     }
 }
 
 /// A whole `/v1/evaluate` body.
 pub fn program(v: &Value, max: usize) -> Decoded<(Program, Encoding)> {
     let m = object(v, "the body")?;
-    only(m, &["variables", "setup", "tape", "graph", "outputs", "requests", "encoding"], "the body")?;
+    only(
+        m,
+        &[
+            "variables",
+            "setup",
+            "tape",
+            "graph",
+            "outputs",
+            "requests",
+            "encoding",
+        ],
+        "the body",
+    )?;
     let variables = match m.get("variables") {
         None | Some(Value::Null) => Vec::new(),
-        Some(v) => array(v, "variables")?.iter().enumerate().map(|(i, x)| variable(x, &format!("variables[{i}]"), max)).collect::<Decoded<_>>()?,
+        Some(v) => array(v, "variables")?
+            .iter()
+            .enumerate()
+            .map(|(i, x)| variable(x, &format!("variables[{i}]"), max))
+            .collect::<Decoded<_>>()?,
     };
     let tape = match m.get("tape") {
         None | Some(Value::Null) => TapeSpec::default(),
         Some(t) => {
             let t = object(t, "tape")?;
-            only(t, &["persistent", "watch_accessed_variables", "watch"], "tape")?;
+            only(
+                t,
+                &["persistent", "watch_accessed_variables", "watch"],
+                "tape",
+            )?;
             TapeSpec {
                 persistent: boolean(t, "persistent", false, "tape")?,
                 watch_accessed_variables: boolean(t, "watch_accessed_variables", true, "tape")?,
@@ -251,7 +346,11 @@ pub fn program(v: &Value, max: usize) -> Decoded<(Program, Encoding)> {
     };
     let requests = match m.get("requests") {
         None | Some(Value::Null) => Vec::new(),
-        Some(r) => array(r, "requests")?.iter().enumerate().map(|(i, x)| request(x, &format!("requests[{i}]"), max)).collect::<Decoded<_>>()?,
+        Some(r) => array(r, "requests")?
+            .iter()
+            .enumerate()
+            .map(|(i, x)| request(x, &format!("requests[{i}]"), max))
+            .collect::<Decoded<_>>()?,
     };
     let program = Program {
         variables,

@@ -52,13 +52,20 @@ impl Serialize for Nested<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.shape.split_first() {
             None => {
-                let v = self.elems.borrow_mut().next().expect("shape and element count agree");
+                let v = self
+                    .elems
+                    .borrow_mut()
+                    .next()
+                    .expect("shape and element count agree");
                 v.serialize(s)
             }
             Some((&n, rest)) => {
                 let mut seq = s.serialize_seq(Some(n))?;
                 for _ in 0..n {
-                    seq.serialize_element(&Nested { shape: rest, elems: self.elems })?;
+                    seq.serialize_element(&Nested {
+                        shape: rest,
+                        elems: self.elems,
+                    })?;
                 }
                 seq.end()
             }
@@ -98,9 +105,18 @@ impl Serialize for TensorJson<'_> {
         match self.1 {
             Encoding::Json => {
                 let it: Elems = RefCell::new(elems(t));
-                m.serialize_entry("value", &Nested { shape: t.shape(), elems: &it })?;
+                m.serialize_entry(
+                    "value",
+                    &Nested {
+                        shape: t.shape(),
+                        elems: &it,
+                    },
+                )?;
             }
-            Encoding::B64 => m.serialize_entry("b64", &base64::engine::general_purpose::STANDARD.encode(le_bytes(t)))?,
+            Encoding::B64 => m.serialize_entry(
+                "b64",
+                &base64::engine::general_purpose::STANDARD.encode(le_bytes(t)),
+            )?,
         }
         m.end()
     }
@@ -146,7 +162,8 @@ impl Serialize for AnswerJson<'_> {
             Answer::Hessian(h) => m.serialize_entry("hessian", &ShapedJson(h, e))?,
             Answer::BatchJacobian(b) => m.serialize_entry("batch_jacobian", &Maybe(b, e))?,
             Answer::Error(err) => {
-                let mut body = serde_json::json!({"code": err.code.as_str(), "message": err.detail});
+                let mut body =
+                    serde_json::json!({"code": err.code.as_str(), "message": err.detail});
                 if let Some(n) = &err.node {
                     body["node"] = serde_json::json!(n);
                 }

@@ -16,7 +16,11 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(status: StatusCode, code: Code, detail: impl Into<String>) -> AppError {
-        AppError { status, error: Error::new(code, detail), retry_after: None }
+        AppError {
+            status,
+            error: Error::new(code, detail),
+            retry_after: None,
+        }
     }
 
     pub fn bad_json(detail: impl Into<String>) -> AppError {
@@ -40,7 +44,11 @@ pub fn status_of(code: Code) -> StatusCode {
 
 impl From<Error> for AppError {
     fn from(error: Error) -> AppError {
-        AppError { status: status_of(error.code), error, retry_after: None }
+        AppError {
+            status: status_of(error.code),
+            error,
+            retry_after: None,
+        }
     }
 }
 
@@ -72,7 +80,12 @@ impl IntoResponse for AppError {
         if let Some(node) = &self.error.node {
             body["node"] = json!(node);
         }
-        let mut resp = (self.status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response();
+        let mut resp = (
+            self.status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body.to_string(),
+        )
+            .into_response();
         if let Some(s) = self.retry_after {
             resp.headers_mut().insert(header::RETRY_AFTER, s.into());
         }

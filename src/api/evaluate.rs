@@ -23,7 +23,8 @@ async fn evaluate(State(st): State<AppState>, body: Body) -> Result<Response, Ap
     let bytes = compute(&st, move || {
         let (program, encoding) = decode::program(&value, limits.max_tensor_elements)?;
         let ev = program.run(&limits)?;
-        serde_json::to_vec(&EvaluationJson(&ev, encoding)).map_err(|e| AppError::bad_json(e.to_string()))
+        serde_json::to_vec(&EvaluationJson(&ev, encoding))
+            .map_err(|e| AppError::bad_json(e.to_string()))
     })
     .await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
@@ -37,7 +38,8 @@ pub async fn compute<T, F>(st: &AppState, f: F) -> Result<T, AppError>
 where
     F: FnOnce() -> Result<T, AppError>,
 {
-    let permit = tokio::time::timeout(st.config.queue_wait, st.compute.clone().acquire_owned()).await;
+    let permit =
+        tokio::time::timeout(st.config.queue_wait, st.compute.clone().acquire_owned()).await;
     let Ok(Ok(_permit)) = permit else {
         let mut e = AppError::new(
             StatusCode::SERVICE_UNAVAILABLE,

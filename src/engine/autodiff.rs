@@ -47,7 +47,10 @@ impl Tape {
     }
     /// Bytes held by the tensors the tape keeps alive (inputs and outputs of its entries).
     pub fn nbytes(&self) -> usize {
-        self.entries.iter().map(|e| e.output.t.nbytes() + e.inputs.iter().map(|v| v.t.nbytes()).sum::<usize>()).sum()
+        self.entries
+            .iter()
+            .map(|e| e.output.t.nbytes() + e.inputs.iter().map(|v| v.t.nbytes()).sum::<usize>())
+            .sum()
     }
 }
 
@@ -65,7 +68,11 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(limits: Limits) -> Ctx {
-        Ctx { next_id: 1, tapes: Vec::new(), limits }
+        Ctx {
+            next_id: 1,
+            tapes: Vec::new(),
+            limits,
+        }
     }
 
     fn fresh(&mut self) -> ValId {
@@ -75,7 +82,10 @@ impl Ctx {
 
     /// A value no tape has seen (a constant, a literal, a fresh variable).
     pub fn constant(&mut self, t: Tensor) -> Val {
-        Val { id: self.fresh(), t }
+        Val {
+            id: self.fresh(),
+            t,
+        }
     }
 
     /// Runs `op` on `inputs` and records it on every recording tape that traces an input.
@@ -85,13 +95,25 @@ impl Ctx {
         }
         let tensors: Vec<&Tensor> = inputs.iter().map(|v| &v.t).collect();
         let t = op.forward(&tensors, &self.limits)?;
-        let out = Val { id: self.fresh(), t };
-        if out.t.dtype().is_float() && op.differentiable() && self.tapes.iter().flatten().any(|t| t.recording) {
+        let out = Val {
+            id: self.fresh(),
+            t,
+        };
+        if out.t.dtype().is_float()
+            && op.differentiable()
+            && self.tapes.iter().flatten().any(|t| t.recording)
+        {
             for tape in self.tapes.iter_mut().flatten().filter(|t| t.recording) {
-                let traced = inputs.iter().any(|v| v.t.dtype().is_float() && tape.traced.contains(&v.id));
+                let traced = inputs
+                    .iter()
+                    .any(|v| v.t.dtype().is_float() && tape.traced.contains(&v.id));
                 if traced {
                     tape.traced.insert(out.id);
-                    tape.entries.push(Entry { op: op.clone(), inputs: inputs.iter().map(|v| (*v).clone()).collect(), output: out.clone() });
+                    tape.entries.push(Entry {
+                        op: op.clone(),
+                        inputs: inputs.iter().map(|v| (*v).clone()).collect(),
+                        output: out.clone(),
+                    });
                 }
             }
         }
@@ -118,7 +140,12 @@ impl Ctx {
         self.tapes
             .get_mut(id)
             .and_then(|t| t.as_mut())
-            .ok_or_else(|| Error::new(Code::NotFound, format!("tape {id} does not exist (it was deleted or never opened)")))
+            .ok_or_else(|| {
+                Error::new(
+                    Code::NotFound,
+                    format!("tape {id} does not exist (it was deleted or never opened)"),
+                )
+            })
     }
 
     pub fn stop_tape(&mut self, id: TapeId) -> Result<()> {
@@ -133,7 +160,9 @@ impl Ctx {
     }
 
     pub fn recording_tapes(&self) -> Vec<TapeId> {
-        (0..self.tapes.len()).filter(|&i| self.tape(i).is_some_and(|t| t.recording)).collect()
+        (0..self.tapes.len())
+            .filter(|&i| self.tape(i).is_some_and(|t| t.recording))
+            .collect()
     }
 
     /// `tape.watch(x)`: floating values only, as TensorFlow ignores integer ones.
@@ -155,7 +184,10 @@ impl Ctx {
             // TensorFlow pops a non-persistent tape before differentiating with it.
             tape.recording = false;
         }
-        Ok((std::mem::take(&mut tape.entries), std::mem::take(&mut tape.traced)))
+        Ok((
+            std::mem::take(&mut tape.entries),
+            std::mem::take(&mut tape.traced),
+        ))
     }
 
     fn end_use(&mut self, id: TapeId, entries: Vec<Entry>, traced: HashSet<ValId>, ok: bool) {
@@ -188,7 +220,13 @@ impl Ctx {
     }
 
     /// `tape.jacobian(target, sources)`: one backward pass per target element.
-    pub fn jacobian(&mut self, tape: TapeId, target: &Val, sources: &[Val], zero_unconnected: bool) -> Result<Vec<Option<Tensor>>> {
+    pub fn jacobian(
+        &mut self,
+        tape: TapeId,
+        target: &Val,
+        sources: &[Val],
+        zero_unconnected: bool,
+    ) -> Result<Vec<Option<Tensor>>> {
         let (entries, traced) = self.begin_use(tape)?;
         let result = self.jacobian_rows(&entries, &traced, target, sources, None);
         self.end_use(tape, entries, traced, result.is_ok());
@@ -197,14 +235,26 @@ impl Ctx {
             .into_iter()
             .zip(sources)
             .map(|(j, s)| {
-                let shape: Vec<usize> = target.t.shape().iter().chain(s.t.shape()).copied().collect();
+                let shape: Vec<usize> = target
+                    .t
+                    .shape()
+                    .iter()
+                    .chain(s.t.shape())
+                    .copied()
+                    .collect();
                 j.or_else(|| zero_unconnected.then(|| Tensor::full(&shape, 0.0, s.t.dtype())))
             })
             .collect())
     }
 
     /// `tape.batch_jacobian(target, source)`: rows are examples, assumed independent.
-    pub fn batch_jacobian(&mut self, tape: TapeId, target: &Val, source: &Val, zero_unconnected: bool) -> Result<Option<Tensor>> {
+    pub fn batch_jacobian(
+        &mut self,
+        tape: TapeId,
+        target: &Val,
+        source: &Val,
+        zero_unconnected: bool,
+    ) -> Result<Option<Tensor>> {
         let (ts, ss) = (target.t.shape().to_vec(), source.t.shape().to_vec());
         if ts.is_empty() || ss.is_empty() || ts[0] != ss[0] {
             return Err(shape_err(format!(
@@ -212,7 +262,13 @@ impl Ctx {
             )));
         }
         let (entries, traced) = self.begin_use(tape)?;
-        let result = self.jacobian_rows(&entries, &traced, target, std::slice::from_ref(source), Some(ts[0]));
+        let result = self.jacobian_rows(
+            &entries,
+            &traced,
+            target,
+            std::slice::from_ref(source),
+            Some(ts[0]),
+        );
         self.end_use(tape, entries, traced, result.is_ok());
         let j = result?.pop().flatten();
         let shape: Vec<usize> = ts.iter().chain(&ss[1..]).copied().collect();
@@ -235,7 +291,10 @@ impl Ctx {
             Some(_) => 0,
             None => n_out,
         };
-        let jac_elems: usize = sources.iter().map(|s| s.t.len().saturating_mul(rows)).fold(0usize, |a, b| a.saturating_add(b));
+        let jac_elems: usize = sources
+            .iter()
+            .map(|s| s.t.len().saturating_mul(rows))
+            .fold(0usize, |a, b| a.saturating_add(b));
         if jac_elems > self.limits.max_jacobian_elements {
             return Err(super::error::limit_err(format!(
                 "this Jacobian has {jac_elems} elements; the limit max_jacobian_elements is {}",
@@ -252,7 +311,13 @@ impl Ctx {
             }
             let og = Tensor::from_f64s(target.t.shape(), &seed, dtype)?;
             seed.iter_mut().for_each(|x| *x = 0.0);
-            let grads = self.backprop(entries, traced, std::slice::from_ref(target), sources, Some(vec![og]))?;
+            let grads = self.backprop(
+                entries,
+                traced,
+                std::slice::from_ref(target),
+                sources,
+                Some(vec![og]),
+            )?;
             for (c, g) in cols.iter_mut().zip(grads) {
                 c.push(g.map(|v| v.t.to_f64_vec()));
             }
@@ -265,22 +330,42 @@ impl Ctx {
             }
             let per = s.t.len();
             let zeros = vec![0.0; per];
-            let rows_data: Vec<&Vec<f64>> = col.iter().map(|c| c.as_ref().unwrap_or(&zeros)).collect();
+            let rows_data: Vec<&Vec<f64>> =
+                col.iter().map(|c| c.as_ref().unwrap_or(&zeros)).collect();
             let (shape, flat) = match batch {
                 None => {
-                    let shape: Vec<usize> = target.t.shape().iter().chain(s.t.shape()).copied().collect();
-                    (shape, rows_data.into_iter().flatten().copied().collect::<Vec<f64>>())
+                    let shape: Vec<usize> = target
+                        .t
+                        .shape()
+                        .iter()
+                        .chain(s.t.shape())
+                        .copied()
+                        .collect();
+                    (
+                        shape,
+                        rows_data
+                            .into_iter()
+                            .flatten()
+                            .copied()
+                            .collect::<Vec<f64>>(),
+                    )
                 }
                 Some(b) => {
                     // row r holds d target[i, r] / d source[i, :] for every example i.
-                    let inner = if b == 0 { 0 } else { per / b };
+                    let inner = per.checked_div(b).unwrap_or(0);
                     let mut flat = Vec::with_capacity(b * rows * inner);
                     for i in 0..b {
                         for row in &rows_data {
                             flat.extend_from_slice(&row[i * inner..(i + 1) * inner]);
                         }
                     }
-                    let shape: Vec<usize> = target.t.shape().iter().chain(&s.t.shape()[1..]).copied().collect();
+                    let shape: Vec<usize> = target
+                        .t
+                        .shape()
+                        .iter()
+                        .chain(&s.t.shape()[1..])
+                        .copied()
+                        .collect();
                     (shape, flat)
                 }
             };
@@ -299,8 +384,11 @@ impl Ctx {
         output_gradients: Option<Vec<Tensor>>,
     ) -> Result<Vec<Option<Val>>> {
         // Only what flows from a watched floating source can carry a gradient to it.
-        let mut reach: HashSet<ValId> =
-            sources.iter().filter(|s| s.t.dtype().is_float() && traced.contains(&s.id)).map(|s| s.id).collect();
+        let mut reach: HashSet<ValId> = sources
+            .iter()
+            .filter(|s| s.t.dtype().is_float() && traced.contains(&s.id))
+            .map(|s| s.id)
+            .collect();
         if reach.is_empty() {
             return Ok(vec![None; sources.len()]);
         }
@@ -311,7 +399,11 @@ impl Ctx {
         }
         if let Some(ogs) = &output_gradients {
             if ogs.len() != targets.len() {
-                return Err(arg_err(format!("{} output_gradients given for {} targets; give one per target", ogs.len(), targets.len())));
+                return Err(arg_err(format!(
+                    "{} output_gradients given for {} targets; give one per target",
+                    ogs.len(),
+                    targets.len()
+                )));
             }
         }
         let mut grads: HashMap<ValId, Val> = HashMap::new();
@@ -339,7 +431,9 @@ impl Ctx {
             if !reach.contains(&e.output.id) {
                 continue;
             }
-            let Some(g) = grads.get(&e.output.id).cloned() else { continue };
+            let Some(g) = grads.get(&e.output.id).cloned() else {
+                continue;
+            };
             let inputs: Vec<&Val> = e.inputs.iter().collect();
             let in_grads = e.op.vjp(self, &inputs, &e.output, &g)?;
             for (inp, ig) in e.inputs.iter().zip(in_grads) {
@@ -350,7 +444,16 @@ impl Ctx {
                 }
             }
         }
-        Ok(sources.iter().map(|s| if reach.contains(&s.id) { grads.get(&s.id).cloned() } else { None }).collect())
+        Ok(sources
+            .iter()
+            .map(|s| {
+                if reach.contains(&s.id) {
+                    grads.get(&s.id).cloned()
+                } else {
+                    None
+                }
+            })
+            .collect())
     }
 
     /// Gradients accumulate (`+=`), never overwrite: a value used twice gets both paths.
@@ -364,10 +467,17 @@ impl Ctx {
     }
 }
 
-fn fill_unconnected(ctx: &mut Ctx, grads: Vec<Option<Val>>, sources: &[Val], zero: bool) -> Vec<Option<Val>> {
+fn fill_unconnected(
+    ctx: &mut Ctx,
+    grads: Vec<Option<Val>>,
+    sources: &[Val],
+    zero: bool,
+) -> Vec<Option<Val>> {
     grads
         .into_iter()
         .zip(sources)
-        .map(|(g, s)| g.or_else(|| zero.then(|| ctx.constant(Tensor::full(s.t.shape(), 0.0, s.t.dtype())))))
+        .map(|(g, s)| {
+            g.or_else(|| zero.then(|| ctx.constant(Tensor::full(s.t.shape(), 0.0, s.t.dtype()))))
+        })
         .collect()
 }

@@ -46,7 +46,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(code: Code, detail: impl Into<String>) -> Error {
-        Error { code, node: None, detail: detail.into() }
+        Error {
+            code,
+            node: None,
+            detail: detail.into(),
+        }
     }
 
     /// Names the node at fault, once: the innermost (first) attribution wins, and the

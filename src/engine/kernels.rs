@@ -10,8 +10,16 @@ pub fn broadcast_shape(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
     let n = a.len().max(b.len());
     let mut out = vec![0; n];
     for i in 0..n {
-        let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
-        let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
+        let da = if i + a.len() >= n {
+            a[i + a.len() - n]
+        } else {
+            1
+        };
+        let db = if i + b.len() >= n {
+            b[i + b.len() - n]
+        } else {
+            1
+        };
         out[i] = match (da, db) {
             (x, y) if x == y => x,
             (1, y) => y,
@@ -23,7 +31,12 @@ pub fn broadcast_shape(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
 }
 
 /// Elementwise `f` over two arrays of one broadcast shape (checked by the caller).
-pub fn zip2<A: Elem, B: Elem, C: Elem>(a: &Arr<A>, b: &Arr<B>, shape: &[usize], f: impl Fn(A, B) -> C) -> ArrayD<C> {
+pub fn zip2<A: Elem, B: Elem, C: Elem>(
+    a: &Arr<A>,
+    b: &Arr<B>,
+    shape: &[usize],
+    f: impl Fn(A, B) -> C,
+) -> ArrayD<C> {
     if a.shape() == b.shape() {
         return Zip::from(a).and(b).map_collect(|&x, &y| f(x, y));
     }
@@ -53,7 +66,10 @@ pub fn zip3<A: Elem, B: Elem, C: Elem, D: Elem>(
     let av = a.broadcast(dim.clone()).expect("broadcast checked");
     let bv = b.broadcast(dim.clone()).expect("broadcast checked");
     let cv = c.broadcast(dim).expect("broadcast checked");
-    Zip::from(&av).and(&bv).and(&cv).map_collect(|&x, &y, &z| f(x, y, z))
+    Zip::from(&av)
+        .and(&bv)
+        .and(&cv)
+        .map_collect(|&x, &y, &z| f(x, y, z))
 }
 
 /// One axis attribute made non-negative, as TensorFlow accepts `-rank..rank`.
@@ -66,25 +82,38 @@ pub fn norm_axis(axis: i64, rank: usize, op: &str) -> Result<usize> {
             r
         )));
     }
-    Ok(if axis < 0 { (axis + r) as usize } else { axis as usize })
+    Ok(if axis < 0 {
+        (axis + r) as usize
+    } else {
+        axis as usize
+    })
 }
 
 /// Axis list for a reduction: None means every axis; duplicates are refused.
 pub fn norm_axes(axes: &Option<Vec<i64>>, rank: usize, op: &str) -> Result<Vec<usize>> {
     let mut out: Vec<usize> = match axes {
         None => (0..rank).collect(),
-        Some(list) => list.iter().map(|&a| norm_axis(a, rank, op)).collect::<Result<_>>()?,
+        Some(list) => list
+            .iter()
+            .map(|&a| norm_axis(a, rank, op))
+            .collect::<Result<_>>()?,
     };
     out.sort_unstable();
     if out.windows(2).any(|w| w[0] == w[1]) {
-        return Err(arg_err(format!("{op}: axis {axes:?} names the same axis twice")));
+        return Err(arg_err(format!(
+            "{op}: axis {axes:?} names the same axis twice"
+        )));
     }
     Ok(out)
 }
 
 /// The shape a reduction keeps: reduced axes become 1 (`keepdims=True`).
 pub fn keepdims_shape(shape: &[usize], axes: &[usize]) -> Vec<usize> {
-    shape.iter().enumerate().map(|(i, &d)| if axes.contains(&i) { 1 } else { d }).collect()
+    shape
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| if axes.contains(&i) { 1 } else { d })
+        .collect()
 }
 
 /// The shape a reduction gives: reduced axes dropped, or kept as 1.
@@ -92,5 +121,10 @@ pub fn reduced_shape(shape: &[usize], axes: &[usize], keepdims: bool) -> Vec<usi
     if keepdims {
         return keepdims_shape(shape, axes);
     }
-    shape.iter().enumerate().filter(|(i, _)| !axes.contains(i)).map(|(_, &d)| d).collect()
+    shape
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !axes.contains(i))
+        .map(|(_, &d)| d)
+        .collect()
 }

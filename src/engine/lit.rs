@@ -90,7 +90,9 @@ fn flatten(v: &Lit, max_elems: usize) -> Result<Flat> {
     while let Lit::List(items) = cur {
         shape.push(items.len());
         if shape.len() > 32 {
-            return Err(arg_err("a tensor literal nests deeper than 32 levels; TensorFlow allows rank 32 at most"));
+            return Err(arg_err(
+                "a tensor literal nests deeper than 32 levels; TensorFlow allows rank 32 at most",
+            ));
         }
         match items.first() {
             Some(first) => cur = first,
@@ -98,9 +100,20 @@ fn flatten(v: &Lit, max_elems: usize) -> Result<Flat> {
         }
     }
     checked_numel(&shape, max_elems)?;
-    let mut out = Flat { shape, vals: Vec::new(), kind: Kind::Bool };
+    let mut out = Flat {
+        shape,
+        vals: Vec::new(),
+        kind: Kind::Bool,
+    };
     let (mut any_float, mut all_bool) = (false, true);
-    walk(v, 0, &out.shape.clone(), &mut out.vals, &mut any_float, &mut all_bool)?;
+    walk(
+        v,
+        0,
+        &out.shape.clone(),
+        &mut out.vals,
+        &mut any_float,
+        &mut all_bool,
+    )?;
     out.kind = if !out.vals.is_empty() && all_bool {
         Kind::Bool
     } else if any_float {
@@ -111,7 +124,14 @@ fn flatten(v: &Lit, max_elems: usize) -> Result<Flat> {
     Ok(out)
 }
 
-fn walk(v: &Lit, depth: usize, shape: &[usize], out: &mut Vec<f64>, any_float: &mut bool, all_bool: &mut bool) -> Result<()> {
+fn walk(
+    v: &Lit,
+    depth: usize,
+    shape: &[usize],
+    out: &mut Vec<f64>,
+    any_float: &mut bool,
+    all_bool: &mut bool,
+) -> Result<()> {
     match v {
         Lit::List(items) => {
             if depth >= shape.len() || items.len() != shape[depth] {
@@ -178,8 +198,14 @@ fn convert(flat: Flat, dtype: DType) -> Result<Tensor> {
         )));
     }
     if dtype == DType::I32 {
-        if let Some(v) = flat.vals.iter().find(|v| **v < i32::MIN as f64 || **v > i32::MAX as f64) {
-            return Err(arg_err(format!("{v} does not fit in int32; give \"dtype\": \"int64\"")));
+        if let Some(v) = flat
+            .vals
+            .iter()
+            .find(|v| **v < i32::MIN as f64 || **v > i32::MAX as f64)
+        {
+            return Err(arg_err(format!(
+                "{v} does not fit in int32; give \"dtype\": \"int64\""
+            )));
         }
     }
     Tensor::from_f64s(&flat.shape, &flat.vals, dtype)
@@ -196,7 +222,12 @@ pub fn tensor_from_lit(v: &Lit, hint: Option<DType>, max_elems: usize) -> Result
         let dtype = match v.get("dtype") {
             None | Some(Lit::Null) => None,
             Some(Lit::Str(s)) => Some(DType::parse(s).ok_or_else(|| unknown_dtype(s))?),
-            Some(other) => return Err(arg_err(format!("\"dtype\" must be a string, not {}", other.kind_name()))),
+            Some(other) => {
+                return Err(arg_err(format!(
+                    "\"dtype\" must be a string, not {}",
+                    other.kind_name()
+                )))
+            }
         };
         let dtype = dtype.or(hint);
         if let Some(data) = v.get("data") {
@@ -216,7 +247,9 @@ pub fn tensor_from_lit(v: &Lit, hint: Option<DType>, max_elems: usize) -> Result
             }
             let mut flat = flatten(data, max_elems)?;
             if flat.shape.len() != 1 {
-                return Err(arg_err("\"data\" must be a flat list of numbers, not nested lists"));
+                return Err(arg_err(
+                    "\"data\" must be a flat list of numbers, not nested lists",
+                ));
             }
             flat.shape = shape;
             let dtype = dtype.unwrap_or(flat.kind.default_dtype());
@@ -243,16 +276,23 @@ pub fn lit_kind(v: &Lit) -> Option<Kind> {
 }
 
 pub fn unknown_dtype(s: &str) -> super::error::Error {
-    arg_err(format!("unknown dtype \"{s}\"; use float32, float64, int32, int64 or bool"))
+    arg_err(format!(
+        "unknown dtype \"{s}\"; use float32, float64, int32, int64 or bool"
+    ))
 }
 
 /// A shape attribute: a list of non-negative integers.
 pub fn shape_from_lit(v: &Lit, what: &str) -> Result<Vec<usize>> {
     let Lit::List(items) = v else {
-        return Err(arg_err(format!("\"{what}\" must be a list of non-negative integers, like [2, 3]")));
+        return Err(arg_err(format!(
+            "\"{what}\" must be a list of non-negative integers, like [2, 3]"
+        )));
     };
     if items.len() > 32 {
-        return Err(arg_err(format!("\"{what}\" has rank {}; TensorFlow allows rank 32 at most", items.len())));
+        return Err(arg_err(format!(
+            "\"{what}\" has rank {}; TensorFlow allows rank 32 at most",
+            items.len()
+        )));
     }
     items
         .iter()

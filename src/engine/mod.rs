@@ -40,6 +40,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_tensor_elements: 16 << 20, max_jacobian_elements: 4 << 20, max_nodes: 10_000, max_requests: 256 }
+        Limits {
+            max_tensor_elements: 16 << 20,
+            max_jacobian_elements: 4 << 20,
+            max_nodes: 10_000,
+            max_requests: 256,
+        }
     }
 }

@@ -26,7 +26,11 @@ pub struct TapeSpec {
 
 impl Default for TapeSpec {
     fn default() -> TapeSpec {
-        TapeSpec { persistent: false, watch_accessed_variables: true, watch: Vec::new() }
+        TapeSpec {
+            persistent: false,
+            watch_accessed_variables: true,
+            watch: Vec::new(),
+        }
     }
 }
 
@@ -60,10 +64,26 @@ pub enum Shaped<T> {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Request {
-    Gradient { target: Names, sources: Names, output_gradients: Option<Lit>, zero: bool },
-    Jacobian { target: String, sources: Names, zero: bool },
-    BatchJacobian { target: String, source: String, zero: bool },
-    Hessian { target: String, sources: Names },
+    Gradient {
+        target: Names,
+        sources: Names,
+        output_gradients: Option<Lit>,
+        zero: bool,
+    },
+    Jacobian {
+        target: String,
+        sources: Names,
+        zero: bool,
+    },
+    BatchJacobian {
+        target: String,
+        source: String,
+        zero: bool,
+    },
+    Hessian {
+        target: String,
+        sources: Names,
+    },
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -97,7 +117,10 @@ impl Program {
     pub fn run(&self, limits: &Limits) -> Result<Evaluation> {
         let nodes = self.setup.len() + self.graph.len();
         if nodes > limits.max_nodes {
-            return Err(limit_err(format!("the program has {nodes} nodes; the limit max_nodes is {}", limits.max_nodes)));
+            return Err(limit_err(format!(
+                "the program has {nodes} nodes; the limit max_nodes is {}",
+                limits.max_nodes
+            )));
         }
         if self.requests.len() > limits.max_requests {
             return Err(limit_err(format!(
@@ -109,7 +132,9 @@ impl Program {
         let mut ws = Workspace::new(limits.clone());
         self.define_variables(&mut ws)?;
         run_nodes(&mut ws, &self.setup)?;
-        let tape = ws.ctx.open_tape(self.tape.persistent, self.tape.watch_accessed_variables);
+        let tape = ws
+            .ctx
+            .open_tape(self.tape.persistent, self.tape.watch_accessed_variables);
         for w in &self.tape.watch {
             ws.watch(Some(tape), w).map_err(|e| e.at(Some(w)))?;
         }
@@ -134,33 +159,66 @@ impl Program {
                 return Err(duplicate(&v.name));
             }
             let dtype = match &v.dtype {
-                Some(s) => Some(DType::parse(s).ok_or_else(|| super::lit::unknown_dtype(s).at(at))?),
+                Some(s) => {
+                    Some(DType::parse(s).ok_or_else(|| super::lit::unknown_dtype(s).at(at))?)
+                }
                 None => None,
             };
-            let t = tensor_from_lit(&v.value, dtype, ws.ctx.limits.max_tensor_elements).map_err(|e| e.at(at))?;
+            let t = tensor_from_lit(&v.value, dtype, ws.ctx.limits.max_tensor_elements)
+                .map_err(|e| e.at(at))?;
             ws.add_variable(&v.name, t, v.trainable, &v.name);
         }
         Ok(())
     }
 
-    fn answer(&self, ws: &mut Workspace, tape: usize, r: &Request, limits: &Limits) -> Result<Answer> {
+    fn answer(
+        &self,
+        ws: &mut Workspace,
+        tape: usize,
+        r: &Request,
+        limits: &Limits,
+    ) -> Result<Answer> {
         // A name that does not exist fails the whole program; anything else fails this request.
         let get = |ws: &Workspace, n: &str| ws.value(n).cloned().map_err(|e| e.at(Some(n)));
-        let all = |ws: &Workspace, ns: &Names| ns.list().into_iter().map(|n| get(ws, n)).collect::<Result<Vec<Val>>>();
+        let all = |ws: &Workspace, ns: &Names| {
+            ns.list()
+                .into_iter()
+                .map(|n| get(ws, n))
+                .collect::<Result<Vec<Val>>>()
+        };
         let answer = match r {
-            Request::Gradient { target, sources, output_gradients, zero } => {
+            Request::Gradient {
+                target,
+                sources,
+                output_gradients,
+                zero,
+            } => {
                 let (ts, ss) = (all(ws, target)?, all(ws, sources)?);
                 let computed = output_grads(target, output_gradients, &ts, limits)
                     .and_then(|og| ws.ctx.gradient(tape, &ts, &ss, og, *zero));
-                computed.map(|g| Answer::Gradient(sources.shape(g.into_iter().map(|v| v.map(|v| v.t)).collect())))
+                computed.map(|g| {
+                    Answer::Gradient(sources.shape(g.into_iter().map(|v| v.map(|v| v.t)).collect()))
+                })
             }
-            Request::Jacobian { target, sources, zero } => {
+            Request::Jacobian {
+                target,
+                sources,
+                zero,
+            } => {
                 let (t, ss) = (get(ws, target)?, all(ws, sources)?);
-                ws.ctx.jacobian(tape, &t, &ss, *zero).map(|j| Answer::Jacobian(sources.shape(j)))
+                ws.ctx
+                    .jacobian(tape, &t, &ss, *zero)
+                    .map(|j| Answer::Jacobian(sources.shape(j)))
             }
-            Request::BatchJacobian { target, source, zero } => {
+            Request::BatchJacobian {
+                target,
+                source,
+                zero,
+            } => {
                 let (t, s) = (get(ws, target)?, get(ws, source)?);
-                ws.ctx.batch_jacobian(tape, &t, &s, *zero).map(Answer::BatchJacobian)
+                ws.ctx
+                    .batch_jacobian(tape, &t, &s, *zero)
+                    .map(Answer::BatchJacobian)
             }
             Request::Hessian { target, sources } => {
                 get(ws, target)?;
@@ -204,7 +262,11 @@ impl Program {
         run_nodes(&mut ws, &self.graph)?;
         ws.ctx.stop_tape(inner)?;
         let (t, s) = (ws.value(target)?.clone(), ws.value(source)?.clone());
-        let g = ws.ctx.gradient(inner, &[t], std::slice::from_ref(&s), None, false)?.pop().flatten();
+        let g = ws
+            .ctx
+            .gradient(inner, &[t], std::slice::from_ref(&s), None, false)?
+            .pop()
+            .flatten();
         ws.ctx.stop_tape(outer)?;
         match g {
             None => Ok(None),
@@ -214,7 +276,11 @@ impl Program {
 }
 
 fn duplicate(name: &str) -> Error {
-    Error::new(Code::DuplicateName, format!("the name \"{name}\" is used twice; names are unique across variables and nodes")).at(Some(name))
+    Error::new(
+        Code::DuplicateName,
+        format!("the name \"{name}\" is used twice; names are unique across variables and nodes"),
+    )
+    .at(Some(name))
 }
 
 fn run_nodes(ws: &mut Workspace, nodes: &[NodeSpec]) -> Result<()> {
@@ -236,20 +302,30 @@ fn run_nodes(ws: &mut Workspace, nodes: &[NodeSpec]) -> Result<()> {
 }
 
 /// `output_gradients`: one literal per target, typed as its target.
-fn output_grads(target: &Names, og: &Option<Lit>, ts: &[Val], limits: &Limits) -> Result<Option<Vec<Tensor>>> {
+fn output_grads(
+    target: &Names,
+    og: &Option<Lit>,
+    ts: &[Val],
+    limits: &Limits,
+) -> Result<Option<Vec<Tensor>>> {
     let Some(og) = og else { return Ok(None) };
     let lits: Vec<&Lit> = match (target, og) {
         (Names::One(_), l) => vec![l],
         (Names::Many(_), Lit::List(items)) if items.len() == ts.len() => items.iter().collect(),
         (Names::Many(_), _) => {
-            return Err(arg_err(format!("output_gradients must be a list of {} tensors, one per target", ts.len())));
+            return Err(arg_err(format!(
+                "output_gradients must be a list of {} tensors, one per target",
+                ts.len()
+            )));
         }
     };
     lits.into_iter()
         .zip(ts)
         .map(|(l, t)| {
             if matches!(lit_kind(l), Some(super::lit::Kind::Float)) && !t.t.dtype().is_float() {
-                return Err(super::error::dtype_err("output_gradients: a float gradient for an integer target"));
+                return Err(super::error::dtype_err(
+                    "output_gradients: a float gradient for an integer target",
+                ));
             }
             tensor_from_lit(l, Some(t.t.dtype()), limits.max_tensor_elements)
         })

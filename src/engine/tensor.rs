@@ -64,7 +64,11 @@ elem!(f64, F64, F64, |v: f64| v, |x: f64| x);
 // Float to integer truncates toward zero, as tf.cast does.
 elem!(i32, I32, I32, |v: f64| v as i32, |x: i32| x as f64);
 elem!(i64, I64, I64, |v: f64| v as i64, |x: i64| x as f64);
-elem!(bool, Bool, Bool, |v: f64| v != 0.0, |x: bool| if x { 1.0 } else { 0.0 });
+elem!(bool, Bool, Bool, |v: f64| v != 0.0, |x: bool| if x {
+    1.0
+} else {
+    0.0
+});
 
 /// Floating element types: what differentiable kernels are written over.
 pub trait Real: Elem + Float + FromPrimitive + ndarray::LinalgScalar + std::iter::Sum {
@@ -178,7 +182,9 @@ impl Tensor {
             let v: Vec<T> = vals.iter().map(|&x| T::from_num(x)).collect();
             ArrayD::from_shape_vec(IxDyn(shape), v)
                 .map(Tensor::from_array)
-                .map_err(|_| shape_err(format!("{} values do not fill shape {shape:?}", vals.len())))
+                .map_err(|_| {
+                    shape_err(format!("{} values do not fill shape {shape:?}", vals.len()))
+                })
         }
         match dtype {
             DType::F32 => f::<f32>(shape, vals),
@@ -270,7 +276,11 @@ impl Tensor {
 pub fn checked_numel(shape: &[usize], max: usize) -> Result<usize> {
     let mut n: usize = 1;
     for &d in shape {
-        n = n.checked_mul(d).ok_or_else(|| arg_err(format!("shape {shape:?} has more elements than fit in memory")))?;
+        n = n.checked_mul(d).ok_or_else(|| {
+            arg_err(format!(
+                "shape {shape:?} has more elements than fit in memory"
+            ))
+        })?;
     }
     if n > max {
         return Err(super::error::limit_err(format!(

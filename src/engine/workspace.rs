@@ -52,7 +52,10 @@ pub fn unknown(name: &str) -> Error {
 
 impl Workspace {
     pub fn new(limits: Limits) -> Workspace {
-        Workspace { ctx: Ctx::new(limits), names: HashMap::new() }
+        Workspace {
+            ctx: Ctx::new(limits),
+            names: HashMap::new(),
+        }
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -78,7 +81,14 @@ impl Workspace {
     /// `tf.Variable(value, trainable=...)` bound to `key`.
     pub fn add_variable(&mut self, key: &str, value: Tensor, trainable: bool, name: &str) -> Val {
         let val = self.ctx.constant(value);
-        self.names.insert(key.to_string(), Binding::Variable(Variable { val: val.clone(), trainable, name: name.to_string() }));
+        self.names.insert(
+            key.to_string(),
+            Binding::Variable(Variable {
+                val: val.clone(),
+                trainable,
+                name: name.to_string(),
+            }),
+        );
         val
     }
 
@@ -110,7 +120,11 @@ impl Workspace {
         };
         if auto {
             for id in self.ctx.recording_tapes() {
-                if self.ctx.tape(id).is_some_and(|t| t.watch_accessed_variables) {
+                if self
+                    .ctx
+                    .tape(id)
+                    .is_some_and(|t| t.watch_accessed_variables)
+                {
                     self.ctx.watch(id, &val)?;
                 }
             }
@@ -123,7 +137,11 @@ impl Workspace {
         let v = self.value(name)?.clone();
         match tape {
             Some(id) => self.ctx.watch(id, &v),
-            None => self.ctx.recording_tapes().into_iter().try_for_each(|id| self.ctx.watch(id, &v)),
+            None => self
+                .ctx
+                .recording_tapes()
+                .into_iter()
+                .try_for_each(|id| self.ctx.watch(id, &v)),
         }
     }
 
@@ -138,7 +156,12 @@ impl Workspace {
             for input in &node.inputs {
                 match input {
                     Input::Name(n) => self.watch(None, n).map_err(|e| e.at(at))?,
-                    Input::Literal(_) => return Err(arg_err("watch takes names of tensors or variables, not literals").at(at)),
+                    Input::Literal(_) => {
+                        return Err(arg_err(
+                            "watch takes names of tensors or variables, not literals",
+                        )
+                        .at(at))
+                    }
                 }
             }
             return Ok(None);
@@ -146,7 +169,9 @@ impl Workspace {
         let attrs = Attrs::new(&op_name, &node.attrs);
         let op = Op::parse(&op_name, &attrs, &self.ctx.limits).map_err(|e| e.at(at))?;
         let Some(name) = at else {
-            return Err(arg_err(format!("a {op_name} node needs a \"name\" so its result can be used")));
+            return Err(arg_err(format!(
+                "a {op_name} node needs a \"name\" so its result can be used"
+            )));
         };
         let mut vals: Vec<Option<Val>> = Vec::with_capacity(node.inputs.len());
         for input in &node.inputs {
@@ -156,10 +181,15 @@ impl Workspace {
             });
         }
         // Python scalars and lists take the dtype of the first non-bool tensor operand.
-        let hint = vals.iter().flatten().map(|v| v.t.dtype()).find(|d| *d != super::dtype::DType::Bool);
+        let hint = vals
+            .iter()
+            .flatten()
+            .map(|v| v.t.dtype())
+            .find(|d| *d != super::dtype::DType::Bool);
         for (slot, input) in vals.iter_mut().zip(&node.inputs) {
             if let Input::Literal(lit) = input {
-                let t = tensor_from_lit(lit, hint, self.ctx.limits.max_tensor_elements).map_err(|e| e.at(at))?;
+                let t = tensor_from_lit(lit, hint, self.ctx.limits.max_tensor_elements)
+                    .map_err(|e| e.at(at))?;
                 *slot = Some(self.ctx.constant(t));
             }
         }

@@ -43,15 +43,32 @@ fn nested_shape(v: &Value) -> Vec<usize> {
 
 fn compare_tensor(exp: &Value, got: &Value, at: &str) -> Result<(), String> {
     if exp.is_null() || got.is_null() {
-        return if exp.is_null() && got.is_null() { Ok(()) } else { Err(format!("{at}: expected {exp}, got {got}")) };
+        return if exp.is_null() && got.is_null() {
+            Ok(())
+        } else {
+            Err(format!("{at}: expected {exp}, got {got}"))
+        };
     }
     if got.get("dtype") != exp.get("dtype") {
-        return Err(format!("{at}: dtype {:?}, expected {:?}", got.get("dtype"), exp.get("dtype")));
+        return Err(format!(
+            "{at}: dtype {:?}, expected {:?}",
+            got.get("dtype"),
+            exp.get("dtype")
+        ));
     }
     if got.get("shape") != exp.get("shape") {
-        return Err(format!("{at}: shape {:?}, expected {:?}", got.get("shape"), exp.get("shape")));
+        return Err(format!(
+            "{at}: shape {:?}, expected {:?}",
+            got.get("shape"),
+            exp.get("shape")
+        ));
     }
-    let shape: Vec<usize> = exp["shape"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap() as usize).collect();
+    let shape: Vec<usize> = exp["shape"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_u64().unwrap() as usize)
+        .collect();
     let (mut e, mut g) = (vec![], vec![]);
     flat(&exp["value"], &mut e);
     flat(&got["value"], &mut g);
@@ -61,14 +78,20 @@ fn compare_tensor(exp: &Value, got: &Value, at: &str) -> Result<(), String> {
         let n = g.len() as f64;
         let mean = g.iter().sum::<f64>() / n;
         let sd = (g.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
-        let (m, s) = (exp["moments"][0].as_f64().unwrap(), exp["moments"][1].as_f64().unwrap());
+        let (m, s) = (
+            exp["moments"][0].as_f64().unwrap(),
+            exp["moments"][1].as_f64().unwrap(),
+        );
         if (mean - m).abs() > 0.05 * s + 1e-12 || (sd - s).abs() > 0.05 * s {
             return Err(format!("{at}: mean {mean} sd {sd}, expected {m} {s}"));
         }
         return Ok(());
     }
     if !shape.is_empty() && nested_shape(&got["value"]) != shape {
-        return Err(format!("{at}: nesting {:?} does not match shape {shape:?}", nested_shape(&got["value"])));
+        return Err(format!(
+            "{at}: nesting {:?} does not match shape {shape:?}",
+            nested_shape(&got["value"])
+        ));
     }
     if e.len() != g.len() {
         return Err(format!("{at}: {} elements, expected {}", g.len(), e.len()));
@@ -80,10 +103,22 @@ fn compare_tensor(exp: &Value, got: &Value, at: &str) -> Result<(), String> {
     };
     match tol {
         Some((rtol, atol)) => {
-            let scale = e.iter().filter_map(num).filter(|x| x.is_finite()).map(f64::abs).fold(1.0, f64::max);
+            let scale = e
+                .iter()
+                .filter_map(num)
+                .filter(|x| x.is_finite())
+                .map(f64::abs)
+                .fold(1.0, f64::max);
             for (i, (x, y)) in e.iter().zip(&g).enumerate() {
-                let (x, y) = (num(x).unwrap(), num(y).ok_or_else(|| format!("{at}[{i}]: {y} is not a number"))?);
-                let ok = if x.is_finite() { (x - y).abs() <= atol * scale + rtol * x.abs() } else { x == y || (x.is_nan() && y.is_nan()) };
+                let (x, y) = (
+                    num(x).unwrap(),
+                    num(y).ok_or_else(|| format!("{at}[{i}]: {y} is not a number"))?,
+                );
+                let ok = if x.is_finite() {
+                    (x - y).abs() <= atol * scale + rtol * x.abs()
+                } else {
+                    x == y || (x.is_nan() && y.is_nan())
+                };
                 if !ok {
                     return Err(format!("{at}[{i}]: {y}, expected {x}"));
                 }
@@ -98,8 +133,15 @@ fn compare_tensor(exp: &Value, got: &Value, at: &str) -> Result<(), String> {
 fn compare_structure(exp: &Value, got: &Value, at: &str) -> Result<(), String> {
     match exp {
         Value::Array(items) => {
-            let got = got.as_array().filter(|g| g.len() == items.len()).ok_or_else(|| format!("{at}: expected a list of {}", items.len()))?;
-            items.iter().zip(got).enumerate().try_for_each(|(i, (x, y))| compare_structure(x, y, &format!("{at}[{i}]")))
+            let got = got
+                .as_array()
+                .filter(|g| g.len() == items.len())
+                .ok_or_else(|| format!("{at}: expected a list of {}", items.len()))?;
+            items
+                .iter()
+                .zip(got)
+                .enumerate()
+                .try_for_each(|(i, (x, y))| compare_structure(x, y, &format!("{at}[{i}]")))
         }
         _ => compare_tensor(exp, got, at),
     }
@@ -116,14 +158,21 @@ fn compare(case: &Value, status: u16, body: &Value) -> Result<(), String> {
             return Err(format!("code {}, expected {}", body["code"], eb["code"]));
         }
         if eb.get("node").is_some() && body.get("node") != eb.get("node") {
-            return Err(format!("node {:?}, expected {:?}", body.get("node"), eb.get("node")));
+            return Err(format!(
+                "node {:?}, expected {:?}",
+                body.get("node"),
+                eb.get("node")
+            ));
         }
         return Ok(());
     }
     for (name, t) in eb["outputs"].as_object().unwrap() {
         compare_tensor(t, &body["outputs"][name], &format!("outputs.{name}"))?;
     }
-    let (er, gr) = (eb["results"].as_array().unwrap(), body["results"].as_array().cloned().unwrap_or_default());
+    let (er, gr) = (
+        eb["results"].as_array().unwrap(),
+        body["results"].as_array().cloned().unwrap_or_default(),
+    );
     if er.len() != gr.len() {
         return Err(format!("{} results, expected {}", gr.len(), er.len()));
     }
@@ -131,10 +180,15 @@ fn compare(case: &Value, status: u16, body: &Value) -> Result<(), String> {
         let (kind, ev) = e.as_object().unwrap().iter().next().unwrap();
         if kind == "error" {
             if g["error"]["code"] != ev["code"] {
-                return Err(format!("results[{i}]: expected error {}, got {g}", ev["code"]));
+                return Err(format!(
+                    "results[{i}]: expected error {}, got {g}",
+                    ev["code"]
+                ));
             }
         } else {
-            let gv = g.get(kind).ok_or_else(|| format!("results[{i}]: expected a {kind} result, got {g}"))?;
+            let gv = g
+                .get(kind)
+                .ok_or_else(|| format!("results[{i}]: expected a {kind} result, got {g}"))?;
             compare_structure(ev, gv, &format!("results[{i}].{kind}"))?;
         }
     }
@@ -144,17 +198,36 @@ fn compare(case: &Value, status: u16, body: &Value) -> Result<(), String> {
 #[tokio::test]
 async fn every_published_case_matches_tensorflow() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/cases");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
-    assert!(files.len() >= 190, "the conformance cases are missing from {dir:?}");
+    assert!(
+        files.len() >= 190,
+        "the conformance cases are missing from {dir:?}"
+    );
     let app = test_app();
     let mut failures = vec![];
     for f in &files {
         let case: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
-        let (status, body) = call(&app, "POST", "/v1/evaluate", Some(case["request"].clone()), &[]).await;
+        let (status, body) = call(
+            &app,
+            "POST",
+            "/v1/evaluate",
+            Some(case["request"].clone()),
+            &[],
+        )
+        .await;
         if let Err(m) = compare(&case, status.as_u16(), &body) {
             failures.push(format!("{}: {m}", case["name"].as_str().unwrap()));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases differ from TensorFlow:\n{}", failures.len(), files.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ from TensorFlow:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
 }

@@ -9,7 +9,10 @@ use gradtape::engine::{Ctx, DType, Limits, Lit, Tensor};
 struct Rng(u64);
 impl Rng {
     fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 11) as f64 / (1u64 << 53) as f64
     }
     fn range(&mut self, lo: f64, hi: f64) -> f64 {
@@ -31,20 +34,30 @@ enum Dom {
     Fixed,
 }
 
+/// Draws the input shapes, each with its domain.
+type ShapeGen = fn(&mut Rng) -> Vec<(Vec<usize>, Dom)>;
+
 struct Case {
     op: &'static str,
     attrs: Vec<(&'static str, Lit)>,
     /// input shapes from the random generator, with each input's domain
-    inputs: fn(&mut Rng) -> Vec<(Vec<usize>, Dom)>,
+    inputs: ShapeGen,
     /// builds the fixed (non-float) inputs from their shapes
     fixed: fn(&[usize], &mut Rng) -> Tensor,
 }
 
-fn apply(op: &str, attrs: &[(String, Lit)], ins: &[Tensor], ctx: &mut Ctx) -> Vec<gradtape::engine::Val> {
+fn apply(
+    op: &str,
+    attrs: &[(String, Lit)],
+    ins: &[Tensor],
+    ctx: &mut Ctx,
+) -> Vec<gradtape::engine::Val> {
     let parsed = Op::parse(op, &Attrs::new(op, attrs), &Limits::default()).unwrap();
     let vals: Vec<_> = ins.iter().map(|t| ctx.constant(t.clone())).collect();
     let refs: Vec<_> = vals.iter().collect();
-    let out = ctx.apply(&parsed, &refs).unwrap_or_else(|e| panic!("{op}: {e}"));
+    let out = ctx
+        .apply(&parsed, &refs)
+        .unwrap_or_else(|e| panic!("{op}: {e}"));
     let mut all = vals;
     all.push(out);
     all
@@ -77,15 +90,31 @@ fn rand_tensor(shape: &[usize], dom: Dom, rng: &mut Rng) -> Tensor {
 }
 
 fn dot(a: &Tensor, b: &Tensor) -> f64 {
-    a.to_f64_vec().iter().zip(b.to_f64_vec()).map(|(x, y)| x * y).sum()
+    a.to_f64_vec()
+        .iter()
+        .zip(b.to_f64_vec())
+        .map(|(x, y)| x * y)
+        .sum()
 }
 
 fn check(case: &Case, seed: u64) {
     let mut rng = Rng(seed);
-    let attrs: Vec<(String, Lit)> = case.attrs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    let attrs: Vec<(String, Lit)> = case
+        .attrs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
     let specs = (case.inputs)(&mut rng);
-    let xs: Vec<Tensor> =
-        specs.iter().map(|(s, d)| if matches!(d, Dom::Fixed) { (case.fixed)(s, &mut rng) } else { rand_tensor(s, *d, &mut rng) }).collect();
+    let xs: Vec<Tensor> = specs
+        .iter()
+        .map(|(s, d)| {
+            if matches!(d, Dom::Fixed) {
+                (case.fixed)(s, &mut rng)
+            } else {
+                rand_tensor(s, *d, &mut rng)
+            }
+        })
+        .collect();
     let mut ctx = Ctx::new(Limits::default());
     let tape = ctx.open_tape(true, true);
     let vals: Vec<_> = xs.iter().map(|t| ctx.constant(t.clone())).collect();
@@ -93,10 +122,20 @@ fn check(case: &Case, seed: u64) {
         ctx.watch(tape, v).unwrap();
     }
     let parsed = Op::parse(case.op, &Attrs::new(case.op, &attrs), &Limits::default()).unwrap();
-    let out = ctx.apply(&parsed, &vals.iter().collect::<Vec<_>>()).unwrap();
+    let out = ctx
+        .apply(&parsed, &vals.iter().collect::<Vec<_>>())
+        .unwrap();
     ctx.stop_tape(tape).unwrap();
     let u = rand_tensor(out.t.shape(), Dom::Any, &mut rng);
-    let grads = ctx.gradient(tape, std::slice::from_ref(&out), &vals, Some(vec![u.clone()]), false).unwrap();
+    let grads = ctx
+        .gradient(
+            tape,
+            std::slice::from_ref(&out),
+            &vals,
+            Some(vec![u.clone()]),
+            false,
+        )
+        .unwrap();
     let h = 1e-6;
     for (i, (spec, g)) in specs.iter().zip(grads).enumerate() {
         if matches!(spec.1, Dom::Fixed) {
@@ -106,7 +145,12 @@ fn check(case: &Case, seed: u64) {
         let v = rand_tensor(&spec.0, Dom::Any, &mut rng);
         let shifted = |sign: f64| {
             let mut ins = xs.clone();
-            let moved: Vec<f64> = xs[i].to_f64_vec().iter().zip(v.to_f64_vec()).map(|(x, d)| x + sign * h * d).collect();
+            let moved: Vec<f64> = xs[i]
+                .to_f64_vec()
+                .iter()
+                .zip(v.to_f64_vec())
+                .map(|(x, d)| x + sign * h * d)
+                .collect();
             ins[i] = Tensor::from_f64s(&spec.0, &moved, DType::F64).unwrap();
             let mut c = Ctx::new(Limits::default());
             apply(case.op, &attrs, &ins, &mut c).pop().unwrap().t
@@ -127,7 +171,7 @@ fn shape(rng: &mut Rng, rank: usize) -> Vec<usize> {
     (0..rank).map(|_| rng.int(1, 4)).collect()
 }
 
-fn one(d: Dom) -> fn(&mut Rng) -> Vec<(Vec<usize>, Dom)> {
+fn one(d: Dom) -> ShapeGen {
     match d {
         Dom::Positive => |r| {
             let k = r.int(0, 3);
@@ -147,7 +191,10 @@ fn two_broadcast(r: &mut Rng, da: Dom, db: Dom) -> Vec<(Vec<usize>, Dom)> {
         shape(r, k)
     };
     let drop = r.int(0, a.len());
-    let b: Vec<usize> = a[drop..].iter().map(|&d| if r.next() < 0.3 { 1 } else { d }).collect();
+    let b: Vec<usize> = a[drop..]
+        .iter()
+        .map(|&d| if r.next() < 0.3 { 1 } else { d })
+        .collect();
     if r.next() < 0.5 {
         vec![(a, da), (b, db)]
     } else {
@@ -166,28 +213,91 @@ fn int(v: i64) -> Lit {
 fn cases() -> Vec<Case> {
     let mut c = vec![];
     let unary_any = [
-        "identity", "negative", "abs", "exp", "square", "sin", "cos", "tanh", "sigmoid", "erf", "relu", "relu6", "leaky_relu", "elu",
-        "selu", "gelu", "softplus", "softsign", "silu",
+        "identity",
+        "negative",
+        "abs",
+        "exp",
+        "square",
+        "sin",
+        "cos",
+        "tanh",
+        "sigmoid",
+        "erf",
+        "relu",
+        "relu6",
+        "leaky_relu",
+        "elu",
+        "selu",
+        "gelu",
+        "softplus",
+        "softsign",
+        "silu",
     ];
     for op in unary_any {
-        c.push(Case { op, attrs: vec![], inputs: one(Dom::Any), fixed: no_fixed });
+        c.push(Case {
+            op,
+            attrs: vec![],
+            inputs: one(Dom::Any),
+            fixed: no_fixed,
+        });
     }
     for op in ["log", "log1p", "sqrt", "rsqrt", "reciprocal"] {
-        c.push(Case { op, attrs: vec![], inputs: one(Dom::Positive), fixed: no_fixed });
+        c.push(Case {
+            op,
+            attrs: vec![],
+            inputs: one(Dom::Positive),
+            fixed: no_fixed,
+        });
     }
-    c.push(Case { op: "gelu", attrs: vec![("approximate", Lit::Bool(true))], inputs: one(Dom::Any), fixed: no_fixed });
-    c.push(Case { op: "leaky_relu", attrs: vec![("alpha", Lit::Float(0.01))], inputs: one(Dom::Any), fixed: no_fixed });
-    for op in ["add", "subtract", "multiply", "maximum", "minimum", "squared_difference"] {
-        c.push(Case { op, attrs: vec![], inputs: |r| two_broadcast(r, Dom::Any, Dom::Any), fixed: no_fixed });
+    c.push(Case {
+        op: "gelu",
+        attrs: vec![("approximate", Lit::Bool(true))],
+        inputs: one(Dom::Any),
+        fixed: no_fixed,
+    });
+    c.push(Case {
+        op: "leaky_relu",
+        attrs: vec![("alpha", Lit::Float(0.01))],
+        inputs: one(Dom::Any),
+        fixed: no_fixed,
+    });
+    for op in [
+        "add",
+        "subtract",
+        "multiply",
+        "maximum",
+        "minimum",
+        "squared_difference",
+    ] {
+        c.push(Case {
+            op,
+            attrs: vec![],
+            inputs: |r| two_broadcast(r, Dom::Any, Dom::Any),
+            fixed: no_fixed,
+        });
     }
-    c.push(Case { op: "divide", attrs: vec![], inputs: |r| two_broadcast(r, Dom::Any, Dom::Positive), fixed: no_fixed });
-    c.push(Case { op: "pow", attrs: vec![], inputs: |r| two_broadcast(r, Dom::Positive, Dom::Any), fixed: no_fixed });
+    c.push(Case {
+        op: "divide",
+        attrs: vec![],
+        inputs: |r| two_broadcast(r, Dom::Any, Dom::Positive),
+        fixed: no_fixed,
+    });
+    c.push(Case {
+        op: "pow",
+        attrs: vec![],
+        inputs: |r| two_broadcast(r, Dom::Positive, Dom::Any),
+        fixed: no_fixed,
+    });
     c.push(Case {
         op: "where",
         attrs: vec![],
         inputs: |r| {
             let s = shape(r, 2);
-            vec![(s.clone(), Dom::Fixed), (s.clone(), Dom::Any), (vec![s[1]], Dom::Any)]
+            vec![
+                (s.clone(), Dom::Fixed),
+                (s.clone(), Dom::Any),
+                (vec![s[1]], Dom::Any),
+            ]
         },
         fixed: |s, r| {
             let n: usize = s.iter().product();
@@ -195,28 +305,100 @@ fn cases() -> Vec<Case> {
             Tensor::from_f64s(s, &v, DType::Bool).unwrap()
         },
     });
-    c.push(Case { op: "cast", attrs: vec![("dtype", Lit::Str("float64".into()))], inputs: one(Dom::Any), fixed: no_fixed });
+    c.push(Case {
+        op: "cast",
+        attrs: vec![("dtype", Lit::Str("float64".into()))],
+        inputs: one(Dom::Any),
+        fixed: no_fixed,
+    });
     let three = |r: &mut Rng| vec![(shape(r, 3), Dom::Any)];
-    for op in ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_logsumexp"] {
-        c.push(Case { op, attrs: vec![], inputs: three, fixed: no_fixed });
-        c.push(Case { op, attrs: vec![("axis", int(1)), ("keepdims", Lit::Bool(true))], inputs: three, fixed: no_fixed });
-        c.push(Case { op, attrs: vec![("axis", Lit::List(vec![int(0), int(-1)]))], inputs: three, fixed: no_fixed });
+    for op in [
+        "reduce_sum",
+        "reduce_mean",
+        "reduce_max",
+        "reduce_min",
+        "reduce_logsumexp",
+    ] {
+        c.push(Case {
+            op,
+            attrs: vec![],
+            inputs: three,
+            fixed: no_fixed,
+        });
+        c.push(Case {
+            op,
+            attrs: vec![("axis", int(1)), ("keepdims", Lit::Bool(true))],
+            inputs: three,
+            fixed: no_fixed,
+        });
+        c.push(Case {
+            op,
+            attrs: vec![("axis", Lit::List(vec![int(0), int(-1)]))],
+            inputs: three,
+            fixed: no_fixed,
+        });
     }
-    c.push(Case { op: "reduce_prod", attrs: vec![("axis", int(-1))], inputs: |r| vec![(shape(r, 3), Dom::Positive)], fixed: no_fixed });
+    c.push(Case {
+        op: "reduce_prod",
+        attrs: vec![("axis", int(-1))],
+        inputs: |r| vec![(shape(r, 3), Dom::Positive)],
+        fixed: no_fixed,
+    });
     let fixed_shape = |_: &mut Rng| vec![(vec![2, 3, 4], Dom::Any)];
-    c.push(Case { op: "reshape", attrs: vec![("shape", Lit::List(vec![int(4), int(-1)]))], inputs: fixed_shape, fixed: no_fixed });
-    c.push(Case { op: "transpose", attrs: vec![("perm", Lit::List(vec![int(2), int(0), int(1)]))], inputs: fixed_shape, fixed: no_fixed });
-    c.push(Case { op: "transpose", attrs: vec![], inputs: three, fixed: no_fixed });
-    c.push(Case { op: "expand_dims", attrs: vec![("axis", int(-1))], inputs: three, fixed: no_fixed });
-    c.push(Case { op: "squeeze", attrs: vec![], inputs: |_| vec![(vec![3, 1, 2], Dom::Any)], fixed: no_fixed });
+    c.push(Case {
+        op: "reshape",
+        attrs: vec![("shape", Lit::List(vec![int(4), int(-1)]))],
+        inputs: fixed_shape,
+        fixed: no_fixed,
+    });
+    c.push(Case {
+        op: "transpose",
+        attrs: vec![("perm", Lit::List(vec![int(2), int(0), int(1)]))],
+        inputs: fixed_shape,
+        fixed: no_fixed,
+    });
+    c.push(Case {
+        op: "transpose",
+        attrs: vec![],
+        inputs: three,
+        fixed: no_fixed,
+    });
+    c.push(Case {
+        op: "expand_dims",
+        attrs: vec![("axis", int(-1))],
+        inputs: three,
+        fixed: no_fixed,
+    });
+    c.push(Case {
+        op: "squeeze",
+        attrs: vec![],
+        inputs: |_| vec![(vec![3, 1, 2], Dom::Any)],
+        fixed: no_fixed,
+    });
     c.push(Case {
         op: "concat",
         attrs: vec![("axis", int(1))],
-        inputs: |r| vec![(vec![2, r.int(1, 3)], Dom::Any), (vec![2, r.int(1, 3)], Dom::Any), (vec![2, 1], Dom::Any)],
+        inputs: |r| {
+            vec![
+                (vec![2, r.int(1, 3)], Dom::Any),
+                (vec![2, r.int(1, 3)], Dom::Any),
+                (vec![2, 1], Dom::Any),
+            ]
+        },
         fixed: no_fixed,
     });
-    c.push(Case { op: "stack", attrs: vec![("axis", int(1))], inputs: |_| vec![(vec![2, 3], Dom::Any), (vec![2, 3], Dom::Any)], fixed: no_fixed });
-    c.push(Case { op: "tile", attrs: vec![("multiples", Lit::List(vec![int(2), int(3)]))], inputs: |r| vec![(shape(r, 2), Dom::Any)], fixed: no_fixed });
+    c.push(Case {
+        op: "stack",
+        attrs: vec![("axis", int(1))],
+        inputs: |_| vec![(vec![2, 3], Dom::Any), (vec![2, 3], Dom::Any)],
+        fixed: no_fixed,
+    });
+    c.push(Case {
+        op: "tile",
+        attrs: vec![("multiples", Lit::List(vec![int(2), int(3)]))],
+        inputs: |r| vec![(shape(r, 2), Dom::Any)],
+        fixed: no_fixed,
+    });
     c.push(Case {
         op: "broadcast_to",
         attrs: vec![("shape", Lit::List(vec![int(2), int(3), int(4)]))],
@@ -225,7 +407,10 @@ fn cases() -> Vec<Case> {
     });
     c.push(Case {
         op: "slice",
-        attrs: vec![("begin", Lit::List(vec![int(1), int(0)])), ("size", Lit::List(vec![int(2), int(-1)]))],
+        attrs: vec![
+            ("begin", Lit::List(vec![int(1), int(0)])),
+            ("size", Lit::List(vec![int(2), int(-1)])),
+        ],
         inputs: |_| vec![(vec![4, 3], Dom::Any)],
         fixed: no_fixed,
     });
@@ -233,33 +418,79 @@ fn cases() -> Vec<Case> {
         op: "gather",
         attrs: vec![("axis", int(1))],
         inputs: |_| vec![(vec![2, 4, 3], Dom::Any), (vec![5], Dom::Fixed)],
-        fixed: |s, r| Tensor::from_f64s(s, &(0..s[0]).map(|_| r.int(0, 3) as f64).collect::<Vec<_>>(), DType::I32).unwrap(),
+        fixed: |s, r| {
+            Tensor::from_f64s(
+                s,
+                &(0..s[0]).map(|_| r.int(0, 3) as f64).collect::<Vec<_>>(),
+                DType::I32,
+            )
+            .unwrap()
+        },
     });
-    c.push(Case { op: "matmul", attrs: vec![], inputs: |r| vec![(vec![2, 3], Dom::Any), (vec![3, r.int(1, 4)], Dom::Any)], fixed: no_fixed });
     c.push(Case {
         op: "matmul",
-        attrs: vec![("transpose_a", Lit::Bool(true)), ("transpose_b", Lit::Bool(true))],
+        attrs: vec![],
+        inputs: |r| vec![(vec![2, 3], Dom::Any), (vec![3, r.int(1, 4)], Dom::Any)],
+        fixed: no_fixed,
+    });
+    c.push(Case {
+        op: "matmul",
+        attrs: vec![
+            ("transpose_a", Lit::Bool(true)),
+            ("transpose_b", Lit::Bool(true)),
+        ],
         inputs: |_| vec![(vec![3, 2], Dom::Any), (vec![4, 3], Dom::Any)],
         fixed: no_fixed,
     });
-    c.push(Case { op: "matmul", attrs: vec![], inputs: |_| vec![(vec![2, 1, 2, 3], Dom::Any), (vec![4, 3, 2], Dom::Any)], fixed: no_fixed });
-    c.push(Case { op: "matvec", attrs: vec![], inputs: |_| vec![(vec![3, 4], Dom::Any), (vec![4], Dom::Any)], fixed: no_fixed });
+    c.push(Case {
+        op: "matmul",
+        attrs: vec![],
+        inputs: |_| vec![(vec![2, 1, 2, 3], Dom::Any), (vec![4, 3, 2], Dom::Any)],
+        fixed: no_fixed,
+    });
+    c.push(Case {
+        op: "matvec",
+        attrs: vec![],
+        inputs: |_| vec![(vec![3, 4], Dom::Any), (vec![4], Dom::Any)],
+        fixed: no_fixed,
+    });
     c.push(Case {
         op: "matvec",
         attrs: vec![("transpose_a", Lit::Bool(true))],
         inputs: |_| vec![(vec![4, 3], Dom::Any), (vec![4], Dom::Any)],
         fixed: no_fixed,
     });
-    c.push(Case { op: "tensordot", attrs: vec![("axes", int(1))], inputs: |_| vec![(vec![3, 4], Dom::Any), (vec![4, 2], Dom::Any)], fixed: no_fixed });
     c.push(Case {
         op: "tensordot",
-        attrs: vec![("axes", Lit::List(vec![Lit::List(vec![int(1), int(2)]), Lit::List(vec![int(1), int(0)])]))],
+        attrs: vec![("axes", int(1))],
+        inputs: |_| vec![(vec![3, 4], Dom::Any), (vec![4, 2], Dom::Any)],
+        fixed: no_fixed,
+    });
+    c.push(Case {
+        op: "tensordot",
+        attrs: vec![(
+            "axes",
+            Lit::List(vec![
+                Lit::List(vec![int(1), int(2)]),
+                Lit::List(vec![int(1), int(0)]),
+            ]),
+        )],
         inputs: |_| vec![(vec![2, 3, 4], Dom::Any), (vec![4, 3], Dom::Any)],
         fixed: no_fixed,
     });
     for op in ["softmax", "log_softmax"] {
-        c.push(Case { op, attrs: vec![], inputs: |r| vec![(shape(r, 2), Dom::Any)], fixed: no_fixed });
-        c.push(Case { op, attrs: vec![("axis", int(0))], inputs: |r| vec![(shape(r, 2), Dom::Any)], fixed: no_fixed });
+        c.push(Case {
+            op,
+            attrs: vec![],
+            inputs: |r| vec![(shape(r, 2), Dom::Any)],
+            fixed: no_fixed,
+        });
+        c.push(Case {
+            op,
+            attrs: vec![("axis", int(0))],
+            inputs: |r| vec![(shape(r, 2), Dom::Any)],
+            fixed: no_fixed,
+        });
     }
     c.push(Case {
         op: "softmax_cross_entropy_with_logits",
@@ -277,9 +508,21 @@ fn cases() -> Vec<Case> {
         op: "sparse_softmax_cross_entropy_with_logits",
         attrs: vec![],
         inputs: |_| vec![(vec![3], Dom::Fixed), (vec![3, 4], Dom::Any)],
-        fixed: |s, r| Tensor::from_f64s(s, &(0..s[0]).map(|_| r.int(0, 3) as f64).collect::<Vec<_>>(), DType::I64).unwrap(),
+        fixed: |s, r| {
+            Tensor::from_f64s(
+                s,
+                &(0..s[0]).map(|_| r.int(0, 3) as f64).collect::<Vec<_>>(),
+                DType::I64,
+            )
+            .unwrap()
+        },
     });
-    c.push(Case { op: "l2_loss", attrs: vec![], inputs: three, fixed: no_fixed });
+    c.push(Case {
+        op: "l2_loss",
+        attrs: vec![],
+        inputs: three,
+        fixed: no_fixed,
+    });
     c
 }
 
@@ -317,7 +560,10 @@ fn hessian_matches_the_closed_form() {
                 want += row[i] * row[j] * s * (1.0 - s) * (1.0 - 2.0 * s);
             }
             let got = h[i][j].as_f64().unwrap();
-            assert!((got - want).abs() < 1e-12, "H[{i}][{j}] = {got}, want {want}");
+            assert!(
+                (got - want).abs() < 1e-12,
+                "H[{i}][{j}] = {got}, want {want}"
+            );
         }
     }
 }

@@ -18,14 +18,29 @@ async fn a_body_that_is_not_json_is_400_problem_json() {
     assert_eq!(ct.as_deref(), Some("application/problem+json"));
     assert_eq!(body["code"], "invalid_json");
     assert_eq!(body["status"], 400);
-    assert!(body["detail"].as_str().unwrap().contains("not valid JSON"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("not valid JSON"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
 async fn a_body_of_the_wrong_shape_is_400_naming_the_member() {
-    let (status, _, body) = raw(&test_app(), "POST", "/v1/evaluate", br#"{"graph": [{"name": "a"}]}"#.to_vec()).await;
+    let (status, _, body) = raw(
+        &test_app(),
+        "POST",
+        "/v1/evaluate",
+        br#"{"graph": [{"name": "a"}]}"#.to_vec(),
+    )
+    .await;
     assert_eq!(status, 400);
-    assert!(body["detail"].as_str().unwrap().contains("graph[0] needs \"op\""), "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("graph[0] needs \"op\""),
+        "{body}"
+    );
 }
 
 #[test]
@@ -50,12 +65,20 @@ fn a_misspelt_attribute_is_reported() {
         {"name": "s", "op": "reduce_sum", "inputs": ["a"], "axsi": 0}]}));
     assert_eq!(status, 422);
     assert_eq!(body["code"], "invalid_argument");
-    assert!(body["detail"].as_str().unwrap().contains("no attribute \"axsi\""), "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no attribute \"axsi\""),
+        "{body}"
+    );
 }
 
 #[test]
 fn a_huge_shape_is_refused_before_allocating() {
-    let (status, body) = evaluate(json!({"setup": [{"name": "a", "op": "ones", "shape": [100000, 100000, 100000]}]}));
+    let (status, body) = evaluate(
+        json!({"setup": [{"name": "a", "op": "ones", "shape": [100000, 100000, 100000]}]}),
+    );
     assert_eq!(status, 422);
     assert_eq!(body["code"], "limit_exceeded");
 }
@@ -63,7 +86,10 @@ fn a_huge_shape_is_refused_before_allocating() {
 #[test]
 fn the_seed_gradient_dl_dw_is_the_hand_derived_one() {
     // L = -sum(y log softmax(W xB)), so dL/dW = (softmax(z) - y) xB^T.
-    let w = [[0.015110626, 0.0042292206, -0.0041969493, -0.010360372], [-0.012368279, 0.0047027301, -0.00013974885, 0.011888582]];
+    let w = [
+        [0.015110626, 0.0042292206, -0.0041969493, -0.010360372],
+        [-0.012368279, 0.0047027301, -0.00013974885, 0.011888582],
+    ];
     let xb = [76.0, 120.0, 37.5, 1.0];
     let (status, body) = evaluate(json!({
         "variables": [{"name": "W", "value": w}],
@@ -74,7 +100,10 @@ fn the_seed_gradient_dl_dw_is_the_hand_derived_one() {
         "requests": [{"gradient": {"target": "nL", "sources": "W"}}]
     }));
     assert_eq!(status, 200, "{body}");
-    let z: Vec<f64> = w.iter().map(|r| r.iter().zip(&xb).map(|(a, b)| a * b).sum()).collect();
+    let z: Vec<f64> = w
+        .iter()
+        .map(|r| r.iter().zip(&xb).map(|(a, b)| a * b).sum())
+        .collect();
     let e: Vec<f64> = z.iter().map(|v| v.exp()).collect();
     let a: Vec<f64> = e.iter().map(|v| v / (e[0] + e[1])).collect();
     let y = [1.0, 0.0];
@@ -83,7 +112,10 @@ fn the_seed_gradient_dl_dw_is_the_hand_derived_one() {
         for j in 0..4 {
             let want = (a[i] - y[i]) * xb[j];
             let got = g[i][j].as_f64().unwrap();
-            assert!((got - want).abs() < 1e-4 * (1.0 + want.abs()), "dL/dW[{i}][{j}] = {got}, want {want}");
+            assert!(
+                (got - want).abs() < 1e-4 * (1.0 + want.abs()),
+                "dL/dW[{i}][{j}] = {got}, want {want}"
+            );
         }
     }
 }
@@ -101,5 +133,8 @@ async fn a_real_socket_serves_evaluate() {
     let mut resp = String::new();
     stream.read_to_string(&mut resp).await.unwrap();
     assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
-    assert!(resp.contains(r#""x":{"dtype":"float32","shape":[2],"value":[1.0,2.0]}"#), "{resp}");
+    assert!(
+        resp.contains(r#""x":{"dtype":"float32","shape":[2],"value":[1.0,2.0]}"#),
+        "{resp}"
+    );
 }

@@ -13,7 +13,13 @@ pub fn test_app() -> axum::Router {
 }
 
 /// Sends one request through the router (no socket) and returns status and parsed body.
-pub async fn call(app: &axum::Router, method: &str, uri: &str, body: Option<Value>, headers: &[(&str, &str)]) -> (StatusCode, Value) {
+pub async fn call(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> (StatusCode, Value) {
     let mut req = Request::builder().method(method).uri(uri);
     for (k, v) in headers {
         req = req.header(*k, *v);
@@ -25,20 +31,40 @@ pub async fn call(app: &axum::Router, method: &str, uri: &str, body: Option<Valu
     let resp = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
     let status = resp.status();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    let v = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+    let v = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
     (status, v)
 }
 
-pub async fn raw(app: &axum::Router, method: &str, uri: &str, body: Vec<u8>) -> (StatusCode, Option<String>, Value) {
-    let req = Request::builder().method(method).uri(uri).body(Body::from(body)).unwrap();
+pub async fn raw(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    body: Vec<u8>,
+) -> (StatusCode, Option<String>, Value) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .body(Body::from(body))
+        .unwrap();
     let resp = app.clone().oneshot(req).await.unwrap();
     let status = resp.status();
-    let ct = resp.headers().get("content-type").map(|v| v.to_str().unwrap().to_string());
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string());
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (status, ct, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        ct,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 pub fn evaluate(body: Value) -> (StatusCode, Value) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async { call(&test_app(), "POST", "/v1/evaluate", Some(body), &[]).await })
 }

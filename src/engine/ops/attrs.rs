@@ -15,7 +15,11 @@ pub struct Attrs<'a> {
 
 impl<'a> Attrs<'a> {
     pub fn new(op: &str, items: &'a [(String, Lit)]) -> Attrs<'a> {
-        Attrs { items, op: op.to_string(), used: RefCell::new(Vec::new()) }
+        Attrs {
+            items,
+            op: op.to_string(),
+            used: RefCell::new(Vec::new()),
+        }
     }
 
     /// The attribute, with JSON `null` read as absent (TensorFlow's `None` default).
@@ -28,11 +32,16 @@ impl<'a> Attrs<'a> {
     }
 
     fn bad(&self, key: &str, want: &str, got: &Lit) -> crate::engine::error::Error {
-        arg_err(format!("{}: \"{key}\" must be {want}, not {}", self.op, got.kind_name()))
+        arg_err(format!(
+            "{}: \"{key}\" must be {want}, not {}",
+            self.op,
+            got.kind_name()
+        ))
     }
 
     pub fn required(&self, key: &str) -> Result<&'a Lit> {
-        self.get(key).ok_or_else(|| arg_err(format!("{} needs the attribute \"{key}\"", self.op)))
+        self.get(key)
+            .ok_or_else(|| arg_err(format!("{} needs the attribute \"{key}\"", self.op)))
     }
 
     pub fn int(&self, key: &str) -> Result<Option<i64>> {
@@ -59,7 +68,10 @@ impl<'a> Attrs<'a> {
     pub fn number(&self, key: &str) -> Result<Option<f64>> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) => v.as_f64().map(Some).ok_or_else(|| self.bad(key, "a number", v)),
+            Some(v) => v
+                .as_f64()
+                .map(Some)
+                .ok_or_else(|| self.bad(key, "a number", v)),
         }
     }
 
@@ -103,8 +115,15 @@ impl<'a> Attrs<'a> {
         let used = self.used.borrow();
         if let Some((k, _)) = self.items.iter().find(|(k, _)| !used.contains(k)) {
             let known: Vec<&str> = used.iter().map(String::as_str).collect();
-            let takes = if known.is_empty() { "no attributes".to_string() } else { known.join(", ") };
-            return Err(arg_err(format!("{} has no attribute \"{k}\" (it takes {takes})", self.op)));
+            let takes = if known.is_empty() {
+                "no attributes".to_string()
+            } else {
+                known.join(", ")
+            };
+            return Err(arg_err(format!(
+                "{} has no attribute \"{k}\" (it takes {takes})",
+                self.op
+            )));
         }
         Ok(())
     }

@@ -66,7 +66,9 @@ impl Binary {
             (Tensor::F32(x), Tensor::F32(y)) => Tensor::F32(self.float(x, y, &shape).into_shared()),
             (Tensor::F64(x), Tensor::F64(y)) => Tensor::F64(self.float(x, y, &shape).into_shared()),
             // Integer true division gives float64, as Python 3's `/` does in TensorFlow.
-            (Tensor::I32(_), Tensor::I32(_)) | (Tensor::I64(_), Tensor::I64(_)) if *self == Binary::Div => {
+            (Tensor::I32(_), Tensor::I32(_)) | (Tensor::I64(_), Tensor::I64(_))
+                if *self == Binary::Div =>
+            {
                 let (x, y) = (a.cast(DType::F64), b.cast(DType::F64));
                 return self.forward(&x, &y);
             }
@@ -99,7 +101,9 @@ impl Binary {
             Binary::Mul => zip2(a, b, shape, |x, y| x.wrapping_mul(&y)),
             Binary::Max => zip2(a, b, shape, |x, y| x.max(y)),
             Binary::Min => zip2(a, b, shape, |x, y| x.min(y)),
-            Binary::SquaredDifference => zip2(a, b, shape, |x, y| x.wrapping_sub(&y).wrapping_mul(&x.wrapping_sub(&y))),
+            Binary::SquaredDifference => zip2(a, b, shape, |x, y| {
+                x.wrapping_sub(&y).wrapping_mul(&x.wrapping_sub(&y))
+            }),
             Binary::Pow => {
                 if b.iter().any(|&y| y < I::zero_elem()) {
                     return Err(arg_err("pow: integers to negative integer powers are not allowed (cast to float32 first)"));
@@ -123,7 +127,14 @@ impl Binary {
         })
     }
 
-    pub fn vjp(&self, ctx: &mut Ctx, a: &Val, b: &Val, z: &Val, g: &Val) -> Result<Vec<Option<Val>>> {
+    pub fn vjp(
+        &self,
+        ctx: &mut Ctx,
+        a: &Val,
+        b: &Val,
+        z: &Val,
+        g: &Val,
+    ) -> Result<Vec<Option<Val>>> {
         let (ga, gb) = match self {
             // z = a + b
             Binary::Add => (g.clone(), g.clone()),
@@ -157,7 +168,11 @@ impl Binary {
             }
             // the gradient goes to a where a >= b (maximum) or a <= b (minimum), else to b
             Binary::Max | Binary::Min => {
-                let c = if *self == Binary::Max { Compare::GreaterEqual } else { Compare::LessEqual };
+                let c = if *self == Binary::Max {
+                    Compare::GreaterEqual
+                } else {
+                    Compare::LessEqual
+                };
                 let mask = ctx.compare(c, a, b)?;
                 let zeros = ctx.zeros_like(g);
                 (ctx.select(&mask, g, &zeros)?, ctx.select(&mask, &zeros, g)?)
@@ -170,7 +185,10 @@ impl Binary {
                 (ga.clone(), ctx.neg(&ga)?)
             }
         };
-        Ok(vec![Some(ctx.unbroadcast(&ga, a.t.shape())?), Some(ctx.unbroadcast(&gb, b.t.shape())?)])
+        Ok(vec![
+            Some(ctx.unbroadcast(&ga, a.t.shape())?),
+            Some(ctx.unbroadcast(&gb, b.t.shape())?),
+        ])
     }
 }
 

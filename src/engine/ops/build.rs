@@ -1,11 +1,11 @@
 //! The differentiable building blocks VJPs are written with. Each runs through `Ctx::apply`,
 //! so a gradient computed while another tape records is itself recorded (higher order).
 
+use super::Compare;
 use super::{Binary, Linalg, Logic, Op, Reduce, ShapeOp, Unary};
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::dtype::DType;
 use crate::engine::error::Result;
-use super::Compare;
 use crate::engine::tensor::Tensor;
 
 impl Ctx {
@@ -71,7 +71,12 @@ impl Ctx {
         if a.t.shape() == shape {
             return Ok(a.clone());
         }
-        self.apply(&Op::Shape(ShapeOp::BroadcastTo { shape: shape.to_vec() }), &[a])
+        self.apply(
+            &Op::Shape(ShapeOp::BroadcastTo {
+                shape: shape.to_vec(),
+            }),
+            &[a],
+        )
     }
     pub fn transpose(&mut self, a: &Val, perm: &[usize]) -> Result<Val> {
         let perm = Some(perm.iter().map(|&p| p as i64).collect());
@@ -81,8 +86,20 @@ impl Ctx {
         let axes = Some(axes.iter().map(|&x| x as i64).collect());
         self.apply(&Op::Reduce(Reduce::sum(axes, keepdims)), &[a])
     }
-    pub fn matmul(&mut self, a: &Val, b: &Val, transpose_a: bool, transpose_b: bool) -> Result<Val> {
-        self.apply(&Op::Linalg(Linalg::MatMul { transpose_a, transpose_b }), &[a, b])
+    pub fn matmul(
+        &mut self,
+        a: &Val,
+        b: &Val,
+        transpose_a: bool,
+        transpose_b: bool,
+    ) -> Result<Val> {
+        self.apply(
+            &Op::Linalg(Linalg::MatMul {
+                transpose_a,
+                transpose_b,
+            }),
+            &[a, b],
+        )
     }
 
     /// Sums a broadcast gradient back to an operand's shape (every binary VJP ends here).
@@ -92,8 +109,14 @@ impl Ctx {
             return Ok(g.clone());
         }
         let lead = gs.len() - shape.len();
-        let axes: Vec<usize> = (0..gs.len()).filter(|&i| i < lead || (shape[i - lead] == 1 && gs[i] != 1)).collect();
-        let summed = if axes.is_empty() { g.clone() } else { self.reduce_sum(g, &axes, true)? };
+        let axes: Vec<usize> = (0..gs.len())
+            .filter(|&i| i < lead || (shape[i - lead] == 1 && gs[i] != 1))
+            .collect();
+        let summed = if axes.is_empty() {
+            g.clone()
+        } else {
+            self.reduce_sum(g, &axes, true)?
+        };
         self.reshape(&summed, shape)
     }
 }

@@ -14,13 +14,46 @@ use crate::engine::Limits;
 pub enum Create {
     Constant(Tensor),
     /// ones, zeros and fill: `value` is a scalar tensor of the result's dtype.
-    Fill { shape: Vec<usize>, value: Tensor, name: &'static str },
-    Like { one: bool },
-    Linspace { start: f64, stop: f64, num: i64, dtype: DType, cast: Option<DType> },
-    Range { start: f64, limit: f64, delta: f64, dtype: DType },
-    Eye { rows: i64, cols: i64, dtype: DType },
-    OneHot { depth: i64, dtype: DType, on: f64, off: f64 },
-    Random { normal: bool, shape: Vec<usize>, a: f64, b: f64, seed: Option<u64>, dtype: DType },
+    Fill {
+        shape: Vec<usize>,
+        value: Tensor,
+        name: &'static str,
+    },
+    Like {
+        one: bool,
+    },
+    Linspace {
+        start: f64,
+        stop: f64,
+        num: i64,
+        dtype: DType,
+        cast: Option<DType>,
+    },
+    Range {
+        start: f64,
+        limit: f64,
+        delta: f64,
+        dtype: DType,
+    },
+    Eye {
+        rows: i64,
+        cols: i64,
+        dtype: DType,
+    },
+    OneHot {
+        depth: i64,
+        dtype: DType,
+        on: f64,
+        off: f64,
+    },
+    Random {
+        normal: bool,
+        shape: Vec<usize>,
+        a: f64,
+        b: f64,
+        seed: Option<u64>,
+        dtype: DType,
+    },
 }
 
 fn is_float_lit(v: &Lit) -> bool {
@@ -31,25 +64,44 @@ impl Create {
     pub fn parse(name: &str, a: &Attrs, lim: &Limits) -> Result<Option<Create>> {
         let max = lim.max_tensor_elements;
         Ok(Some(match name {
-            "constant" | "convert_to_tensor" => Create::Constant(tensor_from_lit(a.required("value")?, a.dtype("dtype")?, max)?),
+            "constant" | "convert_to_tensor" => Create::Constant(tensor_from_lit(
+                a.required("value")?,
+                a.dtype("dtype")?,
+                max,
+            )?),
             "ones" | "zeros" => {
                 let dtype = a.dtype("dtype")?.unwrap_or(DType::F32);
                 let v = if name == "ones" { 1.0 } else { 0.0 };
-                Create::Fill { shape: a.shape("shape")?, value: Tensor::scalar(v, dtype), name: if name == "ones" { "ones" } else { "zeros" } }
+                Create::Fill {
+                    shape: a.shape("shape")?,
+                    value: Tensor::scalar(v, dtype),
+                    name: if name == "ones" { "ones" } else { "zeros" },
+                }
             }
             "fill" => {
                 let value = tensor_from_lit(a.required("value")?, a.dtype("dtype")?, max)?;
                 if value.rank() != 0 {
-                    return Err(arg_err(format!("fill: \"value\" must be a scalar, not shape {:?}", value.shape())));
+                    return Err(arg_err(format!(
+                        "fill: \"value\" must be a scalar, not shape {:?}",
+                        value.shape()
+                    )));
                 }
-                Create::Fill { shape: a.shape("shape")?, value, name: "fill" }
+                Create::Fill {
+                    shape: a.shape("shape")?,
+                    value,
+                    name: "fill",
+                }
             }
             "ones_like" => Create::Like { one: true },
             "zeros_like" => Create::Like { one: false },
             "linspace" | "lin_space" => {
                 let (start, stop) = (a.required("start")?, a.required("stop")?);
                 // Python ints give float64 (tf.linspace(-10, 10, 129)); Python floats float32.
-                let dtype = if is_float_lit(start) || is_float_lit(stop) { DType::F32 } else { DType::F64 };
+                let dtype = if is_float_lit(start) || is_float_lit(stop) {
+                    DType::F32
+                } else {
+                    DType::F64
+                };
                 let num = a.req_int("num")?;
                 Create::Linspace {
                     start: a.number("start")?.expect("required"),
@@ -61,8 +113,13 @@ impl Create {
             }
             "range" => {
                 let limit = a.required("limit")?;
-                let any_float = [a.get("start"), Some(limit), a.get("delta")].into_iter().flatten().any(is_float_lit);
-                let dtype = a.dtype("dtype")?.unwrap_or(if any_float { DType::F32 } else { DType::I32 });
+                let any_float = [a.get("start"), Some(limit), a.get("delta")]
+                    .into_iter()
+                    .flatten()
+                    .any(is_float_lit);
+                let dtype =
+                    a.dtype("dtype")?
+                        .unwrap_or(if any_float { DType::F32 } else { DType::I32 });
                 if dtype == DType::Bool {
                     return Err(dtype_err("range: dtype must be a number type, not bool"));
                 }
@@ -75,7 +132,11 @@ impl Create {
             }
             "eye" => {
                 let rows = a.req_int("num_rows")?;
-                Create::Eye { rows, cols: a.int("num_columns")?.unwrap_or(rows), dtype: a.dtype("dtype")?.unwrap_or(DType::F32) }
+                Create::Eye {
+                    rows,
+                    cols: a.int("num_columns")?.unwrap_or(rows),
+                    dtype: a.dtype("dtype")?.unwrap_or(DType::F32),
+                }
             }
             "one_hot" => Create::OneHot {
                 depth: a.req_int("depth")?,
@@ -85,14 +146,20 @@ impl Create {
             },
             "random_normal" | "random_uniform" => {
                 let normal = name == "random_normal";
-                let (ka, kb, da, db) = if normal { ("mean", "stddev", 0.0, 1.0) } else { ("minval", "maxval", 0.0, 1.0) };
+                let (ka, kb, da, db) = if normal {
+                    ("mean", "stddev", 0.0, 1.0)
+                } else {
+                    ("minval", "maxval", 0.0, 1.0)
+                };
                 let seed = match a.int("seed")? {
                     Some(s) if s < 0 => return Err(arg_err("seed must be a non-negative integer")),
                     s => s.map(|s| s as u64),
                 };
                 let dtype = a.dtype("dtype")?.unwrap_or(DType::F32);
                 if !dtype.is_float() {
-                    return Err(dtype_err(format!("{name}: dtype must be float32 or float64, not {dtype}")));
+                    return Err(dtype_err(format!(
+                        "{name}: dtype must be float32 or float64, not {dtype}"
+                    )));
                 }
                 Create::Random {
                     normal,
@@ -137,8 +204,18 @@ impl Create {
                 checked_numel(shape, max)?;
                 Ok(Tensor::full(shape, value.to_f64_vec()[0], value.dtype()))
             }
-            Create::Like { one } => Ok(Tensor::full(ins[0].shape(), if *one { 1.0 } else { 0.0 }, ins[0].dtype())),
-            Create::Linspace { start, stop, num, dtype, cast } => {
+            Create::Like { one } => Ok(Tensor::full(
+                ins[0].shape(),
+                if *one { 1.0 } else { 0.0 },
+                ins[0].dtype(),
+            )),
+            Create::Linspace {
+                start,
+                stop,
+                num,
+                dtype,
+                cast,
+            } => {
                 if *num < 0 {
                     return Err(arg_err(format!("linspace: num is {num}; it must be >= 0")));
                 }
@@ -152,7 +229,12 @@ impl Create {
                     None => t,
                 })
             }
-            Create::Range { start, limit, delta, dtype } => {
+            Create::Range {
+                start,
+                limit,
+                delta,
+                dtype,
+            } => {
                 if *delta == 0.0 {
                     return Err(arg_err("range: delta is 0; it must be non-zero"));
                 }
@@ -170,26 +252,48 @@ impl Create {
                 let n = n as usize;
                 let vals: Vec<f64> = match dtype {
                     // float32 ranges accumulate in float32, as TensorFlow's kernel does
-                    DType::F32 => (0..n).map(|i| (*start as f32 + i as f32 * *delta as f32) as f64).collect(),
+                    DType::F32 => (0..n)
+                        .map(|i| (*start as f32 + i as f32 * *delta as f32) as f64)
+                        .collect(),
                     _ => (0..n).map(|i| start + i as f64 * delta).collect(),
                 };
                 Tensor::from_f64s(&[n], &vals, *dtype)
             }
             Create::Eye { rows, cols, dtype } => {
                 if *rows < 0 || *cols < 0 {
-                    return Err(arg_err(format!("eye: num_rows {rows} and num_columns {cols} must be >= 0")));
+                    return Err(arg_err(format!(
+                        "eye: num_rows {rows} and num_columns {cols} must be >= 0"
+                    )));
                 }
                 let (r, c) = (*rows as usize, *cols as usize);
                 checked_numel(&[r, c], max)?;
-                let vals: Vec<f64> = (0..r * c).map(|k| if k / c.max(1) == k % c.max(1) { 1.0 } else { 0.0 }).collect();
+                let vals: Vec<f64> = (0..r * c)
+                    .map(|k| {
+                        if k / c.max(1) == k % c.max(1) {
+                            1.0
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect();
                 Tensor::from_f64s(&[r, c], &vals, *dtype)
             }
-            Create::OneHot { depth, dtype, on, off } => {
+            Create::OneHot {
+                depth,
+                dtype,
+                on,
+                off,
+            } => {
                 let idx = ins[0].as_indices().ok_or_else(|| {
-                    dtype_err(format!("one_hot: indices are {}; they must be int32 or int64", ins[0].describe()))
+                    dtype_err(format!(
+                        "one_hot: indices are {}; they must be int32 or int64",
+                        ins[0].describe()
+                    ))
                 })?;
                 if *depth < 0 {
-                    return Err(arg_err(format!("one_hot: depth is {depth}; it must be >= 0")));
+                    return Err(arg_err(format!(
+                        "one_hot: depth is {depth}; it must be >= 0"
+                    )));
                 }
                 let d = *depth as usize;
                 let mut shape = ins[0].shape().to_vec();
@@ -203,7 +307,14 @@ impl Create {
                 }
                 Tensor::from_f64s(&shape, &vals, *dtype)
             }
-            Create::Random { normal, shape, a, b, seed, dtype } => {
+            Create::Random {
+                normal,
+                shape,
+                a,
+                b,
+                seed,
+                dtype,
+            } => {
                 let n = checked_numel(shape, max)?;
                 let mut rng = SplitMix::new(seed.unwrap_or_else(fresh_seed));
                 let vals: Vec<f64> = if *normal {
@@ -233,7 +344,10 @@ fn linspace<F: crate::engine::tensor::Real>(start: F, stop: F, n: usize) -> Tens
 
 fn fresh_seed() -> u64 {
     static COUNTER: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
     t ^ COUNTER.fetch_add(0x6A09_E667_F3BC_C909, Ordering::Relaxed)
 }
 

@@ -13,29 +13,54 @@ use crate::engine::tensor::{Arr, Elem, Tensor};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Linalg {
-    MatMul { transpose_a: bool, transpose_b: bool },
-    MatVec { transpose_a: bool },
-    TensorDot { axes: (Vec<i64>, Vec<i64>) },
+    MatMul {
+        transpose_a: bool,
+        transpose_b: bool,
+    },
+    MatVec {
+        transpose_a: bool,
+    },
+    TensorDot {
+        axes: (Vec<i64>, Vec<i64>),
+    },
     /// `axes` as one integer: the last n axes of a against the first n of b.
-    TensorDotN { n: i64 },
+    TensorDotN {
+        n: i64,
+    },
 }
 
 impl Linalg {
     pub fn parse(name: &str, a: &Attrs) -> Result<Option<Linalg>> {
         Ok(Some(match name {
-            "matmul" => Linalg::MatMul { transpose_a: a.flag("transpose_a", false)?, transpose_b: a.flag("transpose_b", false)? },
-            "matvec" => Linalg::MatVec { transpose_a: a.flag("transpose_a", false)? },
+            "matmul" => Linalg::MatMul {
+                transpose_a: a.flag("transpose_a", false)?,
+                transpose_b: a.flag("transpose_b", false)?,
+            },
+            "matvec" => Linalg::MatVec {
+                transpose_a: a.flag("transpose_a", false)?,
+            },
             "tensordot" => match a.required("axes")? {
                 Lit::Int(n) => Linalg::TensorDotN { n: *n },
                 Lit::List(pair) if pair.len() == 2 => {
                     let list = |l: &Lit| -> Result<Vec<i64>> {
                         match l {
                             Lit::Int(i) => Ok(vec![*i]),
-                            Lit::List(xs) => xs.iter().map(|x| if let Lit::Int(i) = x { Ok(*i) } else { Err(axes_err()) }).collect(),
+                            Lit::List(xs) => xs
+                                .iter()
+                                .map(|x| {
+                                    if let Lit::Int(i) = x {
+                                        Ok(*i)
+                                    } else {
+                                        Err(axes_err())
+                                    }
+                                })
+                                .collect(),
                             _ => Err(axes_err()),
                         }
                     };
-                    Linalg::TensorDot { axes: (list(&pair[0])?, list(&pair[1])?) }
+                    Linalg::TensorDot {
+                        axes: (list(&pair[0])?, list(&pair[1])?),
+                    }
                 }
                 _ => return Err(axes_err()),
             },
@@ -67,7 +92,9 @@ impl Linalg {
                 let mut col = b.t.shape().to_vec();
                 col.push(1);
                 let xc = ctx.reshape(b, &col)?;
-                let m = ctx.matmul(a, &xc, *transpose_a, false).map_err(|e| rename(e, "matvec"))?;
+                let m = ctx
+                    .matmul(a, &xc, *transpose_a, false)
+                    .map_err(|e| rename(e, "matvec"))?;
                 let out = m.t.shape()[..m.t.rank() - 1].to_vec();
                 ctx.reshape(&m, &out)
             })()),
@@ -89,31 +116,63 @@ impl Linalg {
     }
 
     pub fn forward(&self, a: &Tensor, b: &Tensor) -> Result<Tensor> {
-        let Linalg::MatMul { transpose_a, transpose_b } = *self else { unreachable!("composites expand") };
+        let Linalg::MatMul {
+            transpose_a,
+            transpose_b,
+        } = *self
+        else {
+            unreachable!("composites expand")
+        };
         let (batch, m, n) = matmul_shape(a, b, transpose_a, transpose_b)?;
         Ok(match (a, b) {
-            (Tensor::F32(x), Tensor::F32(y)) => Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, dot2)),
-            (Tensor::F64(x), Tensor::F64(y)) => Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, dot2)),
-            (Tensor::I32(x), Tensor::I32(y)) => Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, idot2)),
-            (Tensor::I64(x), Tensor::I64(y)) => Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, idot2)),
+            (Tensor::F32(x), Tensor::F32(y)) => {
+                Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, dot2))
+            }
+            (Tensor::F64(x), Tensor::F64(y)) => {
+                Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, dot2))
+            }
+            (Tensor::I32(x), Tensor::I32(y)) => {
+                Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, idot2))
+            }
+            (Tensor::I64(x), Tensor::I64(y)) => {
+                Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, idot2))
+            }
             _ => unreachable!("checked by matmul_shape"),
         })
     }
 
     /// TensorFlow's _BatchMatMulV2Grad, then summed back over broadcast batch dimensions.
     pub fn vjp(&self, ctx: &mut Ctx, a: &Val, b: &Val, g: &Val) -> Result<Vec<Option<Val>>> {
-        let Linalg::MatMul { transpose_a: ta, transpose_b: tb } = *self else { unreachable!("composites expand") };
+        let Linalg::MatMul {
+            transpose_a: ta,
+            transpose_b: tb,
+        } = *self
+        else {
+            unreachable!("composites expand")
+        };
         let (ga, gb) = match (ta, tb) {
             // C = A B: dA = G B^T, dB = A^T G
-            (false, false) => (ctx.matmul(g, b, false, true)?, ctx.matmul(a, g, true, false)?),
+            (false, false) => (
+                ctx.matmul(g, b, false, true)?,
+                ctx.matmul(a, g, true, false)?,
+            ),
             // C = A B^T: dA = G B, dB = G^T A
-            (false, true) => (ctx.matmul(g, b, false, false)?, ctx.matmul(g, a, true, false)?),
+            (false, true) => (
+                ctx.matmul(g, b, false, false)?,
+                ctx.matmul(g, a, true, false)?,
+            ),
             // C = A^T B: dA = B G^T, dB = A G
-            (true, false) => (ctx.matmul(b, g, false, true)?, ctx.matmul(a, g, false, false)?),
+            (true, false) => (
+                ctx.matmul(b, g, false, true)?,
+                ctx.matmul(a, g, false, false)?,
+            ),
             // C = A^T B^T: dA = B^T G^T, dB = G^T A^T
             (true, true) => (ctx.matmul(b, g, true, true)?, ctx.matmul(g, a, true, true)?),
         };
-        Ok(vec![Some(ctx.unbroadcast(&ga, a.t.shape())?), Some(ctx.unbroadcast(&gb, b.t.shape())?)])
+        Ok(vec![
+            Some(ctx.unbroadcast(&ga, a.t.shape())?),
+            Some(ctx.unbroadcast(&gb, b.t.shape())?),
+        ])
     }
 }
 
@@ -129,9 +188,22 @@ fn rename(mut e: crate::engine::error::Error, op: &str) -> crate::engine::error:
 /// TensorFlow's tensordot: move contracted axes together, reshape to matrices, matmul, reshape.
 fn tensordot(ctx: &mut Ctx, a: &Val, b: &Val, axes: &(Vec<i64>, Vec<i64>)) -> Result<Val> {
     let (ra, rb) = (a.t.rank(), b.t.rank());
-    let ca: Vec<usize> = axes.0.iter().map(|&x| norm_axis(x, ra, "tensordot")).collect::<Result<_>>()?;
-    let cb: Vec<usize> = axes.1.iter().map(|&x| norm_axis(x, rb, "tensordot")).collect::<Result<_>>()?;
-    if ca.len() != cb.len() || ca.iter().zip(&cb).any(|(&i, &j)| a.t.shape()[i] != b.t.shape()[j]) {
+    let ca: Vec<usize> = axes
+        .0
+        .iter()
+        .map(|&x| norm_axis(x, ra, "tensordot"))
+        .collect::<Result<_>>()?;
+    let cb: Vec<usize> = axes
+        .1
+        .iter()
+        .map(|&x| norm_axis(x, rb, "tensordot"))
+        .collect::<Result<_>>()?;
+    if ca.len() != cb.len()
+        || ca
+            .iter()
+            .zip(&cb)
+            .any(|(&i, &j)| a.t.shape()[i] != b.t.shape()[j])
+    {
         return Err(shape_err(format!(
             "tensordot of {} and {}: contracted axes {:?} and {:?} must pair up with equal sizes",
             a.t.describe(),
@@ -151,17 +223,29 @@ fn tensordot(ctx: &mut Ctx, a: &Val, b: &Val, axes: &(Vec<i64>, Vec<i64>)) -> Re
     let bt = ctx.transpose(b, &pb)?;
     let bm = ctx.reshape(&bt, &[k, size(b, &fb)])?;
     let m = ctx.matmul(&am, &bm, false, false)?;
-    let out: Vec<usize> = fa.iter().map(|&i| a.t.shape()[i]).chain(fb.iter().map(|&i| b.t.shape()[i])).collect();
+    let out: Vec<usize> = fa
+        .iter()
+        .map(|&i| a.t.shape()[i])
+        .chain(fb.iter().map(|&i| b.t.shape()[i]))
+        .collect();
     ctx.reshape(&m, &out)
 }
 
 /// (broadcast batch shape, m, n) of a matmul, or the error TensorFlow would give.
 fn matmul_shape(a: &Tensor, b: &Tensor, ta: bool, tb: bool) -> Result<(Vec<usize>, usize, usize)> {
     if a.dtype() != b.dtype() {
-        return Err(dtype_err(format!("matmul of {} and {}: dtypes differ (TensorFlow does not convert; add a cast)", a.describe(), b.describe())));
+        return Err(dtype_err(format!(
+            "matmul of {} and {}: dtypes differ (TensorFlow does not convert; add a cast)",
+            a.describe(),
+            b.describe()
+        )));
     }
     if a.dtype() == DType::Bool {
-        return Err(dtype_err(format!("matmul of {} and {}: matmul takes numbers, not bool", a.describe(), b.describe())));
+        return Err(dtype_err(format!(
+            "matmul of {} and {}: matmul takes numbers, not bool",
+            a.describe(),
+            b.describe()
+        )));
     }
     if a.rank() < 2 || b.rank() < 2 {
         return Err(shape_err(format!(
@@ -171,8 +255,16 @@ fn matmul_shape(a: &Tensor, b: &Tensor, ta: bool, tb: bool) -> Result<(Vec<usize
         )));
     }
     let (sa, sb) = (a.shape(), b.shape());
-    let (m, ka) = if ta { (sa[sa.len() - 1], sa[sa.len() - 2]) } else { (sa[sa.len() - 2], sa[sa.len() - 1]) };
-    let (kb, n) = if tb { (sb[sb.len() - 1], sb[sb.len() - 2]) } else { (sb[sb.len() - 2], sb[sb.len() - 1]) };
+    let (m, ka) = if ta {
+        (sa[sa.len() - 1], sa[sa.len() - 2])
+    } else {
+        (sa[sa.len() - 2], sa[sa.len() - 1])
+    };
+    let (kb, n) = if tb {
+        (sb[sb.len() - 1], sb[sb.len() - 2])
+    } else {
+        (sb[sb.len() - 2], sb[sb.len() - 1])
+    };
     if ka != kb {
         return Err(shape_err(format!(
             "matmul of {} and {}{}: inner dimensions {ka} and {kb} differ (a's columns must equal b's rows)",
@@ -185,7 +277,11 @@ fn matmul_shape(a: &Tensor, b: &Tensor, ta: bool, tb: bool) -> Result<(Vec<usize
         )));
     }
     let batch = broadcast_shape(&sa[..sa.len() - 2], &sb[..sb.len() - 2]).ok_or_else(|| {
-        shape_err(format!("matmul of {} and {}: batch dimensions do not broadcast", a.describe(), b.describe()))
+        shape_err(format!(
+            "matmul of {} and {}: batch dimensions do not broadcast",
+            a.describe(),
+            b.describe()
+        ))
     })?;
     Ok((batch, m, n))
 }
@@ -198,7 +294,11 @@ fn dot2<T: Elem + ndarray::LinalgScalar>(a: ArrayView2<T>, b: ArrayView2<T>, out
 }
 
 /// Integer products wrap, as TensorFlow's do (ndarray's generic dot would overflow-panic).
-fn idot2<T: Elem + num_traits::WrappingAdd + num_traits::WrappingMul>(a: ArrayView2<T>, b: ArrayView2<T>, out: &mut Vec<T>) {
+fn idot2<T: Elem + num_traits::WrappingAdd + num_traits::WrappingMul>(
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    out: &mut Vec<T>,
+) {
     for i in 0..a.nrows() {
         for j in 0..b.ncols() {
             let mut s = T::zero_elem();
@@ -211,7 +311,16 @@ fn idot2<T: Elem + num_traits::WrappingAdd + num_traits::WrappingMul>(a: ArrayVi
 }
 
 #[allow(clippy::too_many_arguments)]
-fn batched<T: Elem>(a: &Arr<T>, b: &Arr<T>, batch: &[usize], m: usize, n: usize, ta: bool, tb: bool, dot: Dot<T>) -> ArrayD<T> {
+fn batched<T: Elem>(
+    a: &Arr<T>,
+    b: &Arr<T>,
+    batch: &[usize],
+    m: usize,
+    n: usize,
+    ta: bool,
+    tb: bool,
+    dot: Dot<T>,
+) -> ArrayD<T> {
     let count: usize = batch.iter().product();
     let mut out = Vec::with_capacity(count * m * n);
     let mut idx = vec![0usize; batch.len()];
@@ -241,7 +350,9 @@ fn matrix<'a, T: Elem>(a: &'a Arr<T>, idx: &[usize], t: bool) -> ArrayView2<'a, 
         let i = if a.shape()[k] == 1 { 0 } else { i };
         v = v.index_axis_move(Axis(0), i);
     }
-    let m = v.into_dimensionality::<Ix2>().expect("rank 2 after indexing");
+    let m = v
+        .into_dimensionality::<Ix2>()
+        .expect("rank 2 after indexing");
     if t {
         m.reversed_axes()
     } else {

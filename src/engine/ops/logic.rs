@@ -43,7 +43,9 @@ impl Logic {
             "logical_not" => Logic::Not,
             "where" | "where_v2" => Logic::Where,
             "cast" => Logic::Cast(attrs.dtype("dtype")?.ok_or_else(|| {
-                crate::engine::error::arg_err("cast needs \"dtype\": one of float32, float64, int32, int64, bool")
+                crate::engine::error::arg_err(
+                    "cast needs \"dtype\": one of float32, float64, int32, int64, bool",
+                )
             })?),
             _ => return Ok(None),
         }))
@@ -86,10 +88,18 @@ impl Logic {
                     return Err(bool_only(self.name(), ins[0]));
                 };
                 let and = *self == Logic::And;
-                Ok(Tensor::from_array(zip2(a, b, &shape, |x, y| if and { x && y } else { x || y })))
+                Ok(Tensor::from_array(zip2(a, b, &shape, |x, y| {
+                    if and {
+                        x && y
+                    } else {
+                        x || y
+                    }
+                })))
             }
             Logic::Not => {
-                let a = ins[0].as_bool().ok_or_else(|| bool_only("logical_not", ins[0]))?;
+                let a = ins[0]
+                    .as_bool()
+                    .ok_or_else(|| bool_only("logical_not", ins[0]))?;
                 Ok(Tensor::from_array(a.mapv(|x| !x)))
             }
             Logic::Where => select(ins[0], ins[1], ins[2]),
@@ -102,14 +112,22 @@ impl Logic {
             // cast back to the source float dtype; integer ends have no gradient
             Logic::Cast(_) => {
                 let src = ins[0].t.dtype();
-                Ok(vec![if src.is_float() { Some(ctx.cast(g, src)?) } else { None }])
+                Ok(vec![if src.is_float() {
+                    Some(ctx.cast(g, src)?)
+                } else {
+                    None
+                }])
             }
             // where(c, x, y): the gradient goes to x where c holds, to y elsewhere
             Logic::Where => {
                 let zeros = ctx.zeros_like(g);
                 let gx = ctx.select(ins[0], g, &zeros)?;
                 let gy = ctx.select(ins[0], &zeros, g)?;
-                Ok(vec![None, Some(ctx.unbroadcast(&gx, ins[1].t.shape())?), Some(ctx.unbroadcast(&gy, ins[2].t.shape())?)])
+                Ok(vec![
+                    None,
+                    Some(ctx.unbroadcast(&gx, ins[1].t.shape())?),
+                    Some(ctx.unbroadcast(&gy, ins[2].t.shape())?),
+                ])
             }
             _ => Ok(vec![None; ins.len()]),
         }
@@ -117,12 +135,20 @@ impl Logic {
 }
 
 fn bool_only(op: &str, t: &Tensor) -> crate::engine::error::Error {
-    dtype_err(format!("{op} of {}: {op} takes bool tensors (compare first, or cast to bool)", t.describe()))
+    dtype_err(format!(
+        "{op} of {}: {op} takes bool tensors (compare first, or cast to bool)",
+        t.describe()
+    ))
 }
 
 fn compare(c: Compare, name: &str, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let shape = check_operands(name, a, b)?;
-    fn cmp<T: Elem>(c: Compare, a: &crate::engine::tensor::Arr<T>, b: &crate::engine::tensor::Arr<T>, s: &[usize]) -> Tensor {
+    fn cmp<T: Elem>(
+        c: Compare,
+        a: &crate::engine::tensor::Arr<T>,
+        b: &crate::engine::tensor::Arr<T>,
+        s: &[usize],
+    ) -> Tensor {
         Tensor::from_array(match c {
             Compare::Greater => zip2(a, b, s, |x, y| x > y),
             Compare::GreaterEqual => zip2(a, b, s, |x, y| x >= y),
@@ -137,15 +163,26 @@ fn compare(c: Compare, name: &str, a: &Tensor, b: &Tensor) -> Result<Tensor> {
         (Tensor::F64(x), Tensor::F64(y)) => cmp(c, x, y, &shape),
         (Tensor::I32(x), Tensor::I32(y)) => cmp(c, x, y, &shape),
         (Tensor::I64(x), Tensor::I64(y)) => cmp(c, x, y, &shape),
-        (Tensor::Bool(x), Tensor::Bool(y)) if matches!(c, Compare::Equal | Compare::NotEqual) => cmp(c, x, y, &shape),
-        _ => return Err(dtype_err(format!("{name} of {} and {}: ordering comparisons take numbers, not bool", a.describe(), b.describe()))),
+        (Tensor::Bool(x), Tensor::Bool(y)) if matches!(c, Compare::Equal | Compare::NotEqual) => {
+            cmp(c, x, y, &shape)
+        }
+        _ => {
+            return Err(dtype_err(format!(
+                "{name} of {} and {}: ordering comparisons take numbers, not bool",
+                a.describe(),
+                b.describe()
+            )))
+        }
     })
 }
 
 /// `tf.where(c, x, y)` (where_v2): all three broadcast together.
 fn select(c: &Tensor, x: &Tensor, y: &Tensor) -> Result<Tensor> {
     let cond = c.as_bool().ok_or_else(|| {
-        dtype_err(format!("where: the condition is {}; it must be bool (compare first, e.g. greater(x, 0))", c.describe()))
+        dtype_err(format!(
+            "where: the condition is {}; it must be bool (compare first, e.g. greater(x, 0))",
+            c.describe()
+        ))
     })?;
     if x.dtype() != y.dtype() {
         return Err(dtype_err(format!(
@@ -154,14 +191,16 @@ fn select(c: &Tensor, x: &Tensor, y: &Tensor) -> Result<Tensor> {
             y.describe()
         )));
     }
-    let shape = broadcast_shape(c.shape(), x.shape()).and_then(|s| broadcast_shape(&s, y.shape())).ok_or_else(|| {
-        shape_err(format!(
-            "where: condition {:?}, x {:?} and y {:?} do not broadcast together",
-            c.shape(),
-            x.shape(),
-            y.shape()
-        ))
-    })?;
+    let shape = broadcast_shape(c.shape(), x.shape())
+        .and_then(|s| broadcast_shape(&s, y.shape()))
+        .ok_or_else(|| {
+            shape_err(format!(
+                "where: condition {:?}, x {:?} and y {:?} do not broadcast together",
+                c.shape(),
+                x.shape(),
+                y.shape()
+            ))
+        })?;
     fn pick<T>(k: bool, p: T, q: T) -> T {
         if k {
             p

@@ -110,8 +110,17 @@ impl Op {
     pub fn check_arity(&self, n: usize) -> Result<()> {
         let (lo, hi) = self.arity();
         if n < lo || n > hi {
-            let want = if lo == hi { format!("{lo}") } else if hi == usize::MAX { format!("at least {lo}") } else { format!("{lo} to {hi}") };
-            return Err(arg_err(format!("{} takes {want} input(s) in \"inputs\", but {n} were given", self.name())));
+            let want = if lo == hi {
+                format!("{lo}")
+            } else if hi == usize::MAX {
+                format!("at least {lo}")
+            } else {
+                format!("{lo} to {hi}")
+            };
+            return Err(arg_err(format!(
+                "{} takes {want} input(s) in \"inputs\", but {n} were given",
+                self.name()
+            )));
         }
         Ok(())
     }
@@ -153,7 +162,13 @@ impl Op {
     }
 
     /// Vector-Jacobian product: the gradient of each input given `g`, the output's gradient.
-    pub fn vjp(&self, ctx: &mut Ctx, inputs: &[&Val], out: &Val, g: &Val) -> Result<Vec<Option<Val>>> {
+    pub fn vjp(
+        &self,
+        ctx: &mut Ctx,
+        inputs: &[&Val],
+        out: &Val,
+        g: &Val,
+    ) -> Result<Vec<Option<Val>>> {
         match self {
             Op::Create(_) => Ok(vec![None; inputs.len()]),
             Op::Unary(o) => o.vjp(ctx, inputs[0], out, g).map(|x| vec![x]),

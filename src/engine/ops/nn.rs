@@ -21,9 +21,15 @@ pub enum Nn {
 impl Nn {
     pub fn parse(name: &str, a: &Attrs) -> Result<Option<Nn>> {
         Ok(Some(match name {
-            "softmax" => Nn::Softmax { axis: a.int("axis")?.unwrap_or(-1) },
-            "log_softmax" => Nn::LogSoftmax { axis: a.int("axis")?.unwrap_or(-1) },
-            "softmax_cross_entropy_with_logits" => Nn::SoftmaxCrossEntropy { axis: a.int("axis")?.unwrap_or(-1) },
+            "softmax" => Nn::Softmax {
+                axis: a.int("axis")?.unwrap_or(-1),
+            },
+            "log_softmax" => Nn::LogSoftmax {
+                axis: a.int("axis")?.unwrap_or(-1),
+            },
+            "softmax_cross_entropy_with_logits" => Nn::SoftmaxCrossEntropy {
+                axis: a.int("axis")?.unwrap_or(-1),
+            },
             "sparse_softmax_cross_entropy_with_logits" => Nn::SparseSoftmaxCrossEntropy,
             "sigmoid_cross_entropy_with_logits" => Nn::SigmoidCrossEntropy,
             "l2_loss" => Nn::L2Loss,
@@ -79,7 +85,12 @@ impl Nn {
                 match $t {
                     Tensor::F32($a) => Tensor::from_array($e),
                     Tensor::F64($a) => Tensor::from_array($e),
-                    t => return Err(dtype_err(format!("{name} of {}: {name} takes float32 or float64 (cast first)", t.describe()))),
+                    t => {
+                        return Err(dtype_err(format!(
+                            "{name} of {}: {name} takes float32 or float64 (cast first)",
+                            t.describe()
+                        )))
+                    }
                 }
             };
         }
@@ -95,7 +106,11 @@ impl Nn {
                 match (ins[0], x) {
                     (Tensor::F32(z), Tensor::F32(a)) => Tensor::from_array(cross_entropy(z, a, ax)),
                     (Tensor::F64(z), Tensor::F64(a)) => Tensor::from_array(cross_entropy(z, a, ax)),
-                    _ => return Err(dtype_err(format!("{name} takes float32 or float64 labels and logits"))),
+                    _ => {
+                        return Err(dtype_err(format!(
+                            "{name} takes float32 or float64 labels and logits"
+                        )))
+                    }
                 }
             }
             Nn::SparseSoftmaxCrossEntropy => {
@@ -146,7 +161,10 @@ impl Nn {
                 let labels = sparse_labels(&z.t, &x.t)?;
                 let classes = *x.t.shape().last().expect("rank checked");
                 let mut hot = vec![0.0; x.t.len()];
-                labels.iter().enumerate().for_each(|(i, &l)| hot[i * classes + l] = 1.0);
+                labels
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, &l)| hot[i * classes + l] = 1.0);
                 let hot = ctx.constant(Tensor::from_f64s(x.t.shape(), &hot, x.t.dtype())?);
                 let mut ks = y.t.shape().to_vec();
                 ks.push(1);
@@ -178,7 +196,9 @@ fn check_pair(name: &str, labels: &Tensor, logits: &Tensor) -> Result<()> {
         )));
     }
     if logits.rank() == 0 && name.starts_with("softmax") {
-        return Err(shape_err(format!("{name}: logits must have rank >= 1 (a class axis)")));
+        return Err(shape_err(format!(
+            "{name}: logits must have rank >= 1 (a class axis)"
+        )));
     }
     Ok(())
 }
@@ -186,7 +206,12 @@ fn check_pair(name: &str, labels: &Tensor, logits: &Tensor) -> Result<()> {
 /// Labels of sparse cross-entropy: integers, shape logits[:-1], each in [0, classes).
 fn sparse_labels(labels: &Tensor, logits: &Tensor) -> Result<Vec<usize>> {
     let name = "sparse_softmax_cross_entropy_with_logits";
-    let idx = labels.as_indices().ok_or_else(|| dtype_err(format!("{name}: labels are {}; they must be int32 or int64 class ids", labels.describe())))?;
+    let idx = labels.as_indices().ok_or_else(|| {
+        dtype_err(format!(
+            "{name}: labels are {}; they must be int32 or int64 class ids",
+            labels.describe()
+        ))
+    })?;
     if logits.rank() == 0 || labels.shape() != &logits.shape()[..logits.rank() - 1] {
         return Err(shape_err(format!(
             "{name}: labels {:?} must have the shape of logits {:?} without its last (class) axis",
@@ -202,7 +227,9 @@ fn sparse_labels(labels: &Tensor, logits: &Tensor) -> Result<Vec<usize>> {
 }
 
 fn softmax<F: Real>(a: &Arr<F>, ax: usize, log: bool) -> ArrayD<F> {
-    let m = a.fold_axis(Axis(ax), F::neg_infinity(), |&m, &v| m.max(v)).insert_axis(Axis(ax));
+    let m = a
+        .fold_axis(Axis(ax), F::neg_infinity(), |&m, &v| m.max(v))
+        .insert_axis(Axis(ax));
     let shifted = a - &m;
     let e = shifted.mapv(F::exp);
     let s = e.sum_axis(Axis(ax)).insert_axis(Axis(ax));
@@ -223,7 +250,11 @@ fn sparse_cross_entropy<F: Real>(logits: &Arr<F>, labels: &[usize]) -> ArrayD<F>
     let lp = softmax(logits, ax, true);
     let classes = logits.shape()[ax];
     let flat: Vec<F> = lp.iter().copied().collect();
-    let out: Vec<F> = labels.iter().enumerate().map(|(i, &l)| -flat[i * classes + l]).collect();
+    let out: Vec<F> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| -flat[i * classes + l])
+        .collect();
     ArrayD::from_shape_vec(IxDyn(&logits.shape()[..ax]), out).expect("sizes agree")
 }
 

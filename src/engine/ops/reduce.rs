@@ -22,14 +22,26 @@ pub enum Kind {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reduce {
-    Over { kind: Kind, axes: Option<Vec<i64>>, keepdims: bool },
-    ArgMax { axis: i64 },
-    ArgMin { axis: i64 },
+    Over {
+        kind: Kind,
+        axes: Option<Vec<i64>>,
+        keepdims: bool,
+    },
+    ArgMax {
+        axis: i64,
+    },
+    ArgMin {
+        axis: i64,
+    },
 }
 
 impl Reduce {
     pub fn sum(axes: Option<Vec<i64>>, keepdims: bool) -> Reduce {
-        Reduce::Over { kind: Kind::Sum, axes, keepdims }
+        Reduce::Over {
+            kind: Kind::Sum,
+            axes,
+            keepdims,
+        }
     }
 
     pub fn parse(name: &str, attrs: &Attrs) -> Result<Option<Reduce>> {
@@ -40,11 +52,23 @@ impl Reduce {
             "reduce_min" => Kind::Min,
             "reduce_prod" => Kind::Prod,
             "reduce_logsumexp" => Kind::LogSumExp,
-            "argmax" => return Ok(Some(Reduce::ArgMax { axis: attrs.int("axis")?.unwrap_or(0) })),
-            "argmin" => return Ok(Some(Reduce::ArgMin { axis: attrs.int("axis")?.unwrap_or(0) })),
+            "argmax" => {
+                return Ok(Some(Reduce::ArgMax {
+                    axis: attrs.int("axis")?.unwrap_or(0),
+                }))
+            }
+            "argmin" => {
+                return Ok(Some(Reduce::ArgMin {
+                    axis: attrs.int("axis")?.unwrap_or(0),
+                }))
+            }
             _ => return Ok(None),
         };
-        Ok(Some(Reduce::Over { kind, axes: attrs.axes("axis")?, keepdims: attrs.flag("keepdims", false)? }))
+        Ok(Some(Reduce::Over {
+            kind,
+            axes: attrs.axes("axis")?,
+            keepdims: attrs.flag("keepdims", false)?,
+        }))
     }
 
     pub fn name(&self) -> &'static str {
@@ -68,15 +92,31 @@ impl Reduce {
 
     /// reduce_logsumexp is TensorFlow's composite: log(sum(exp(x - m))) + m, m = max held constant.
     pub fn expand(&self, ctx: &mut Ctx, inputs: &[&Val]) -> Option<Result<Val>> {
-        let Reduce::Over { kind: Kind::LogSumExp, axes, keepdims } = self else { return None };
+        let Reduce::Over {
+            kind: Kind::LogSumExp,
+            axes,
+            keepdims,
+        } = self
+        else {
+            return None;
+        };
         let x = inputs[0];
         if !x.t.dtype().is_float() {
             return None;
         }
         Some((|| {
             let ax = norm_axes(axes, x.t.rank(), "reduce_logsumexp")?;
-            let raw = Reduce::Over { kind: Kind::Max, axes: axes.clone(), keepdims: true }.forward(&x.t)?;
-            let finite = raw.to_f64_vec().into_iter().map(|v| if v.is_finite() { v } else { 0.0 }).collect::<Vec<_>>();
+            let raw = Reduce::Over {
+                kind: Kind::Max,
+                axes: axes.clone(),
+                keepdims: true,
+            }
+            .forward(&x.t)?;
+            let finite = raw
+                .to_f64_vec()
+                .into_iter()
+                .map(|v| if v.is_finite() { v } else { 0.0 })
+                .collect::<Vec<_>>();
             let m = ctx.constant(Tensor::from_f64s(raw.shape(), &finite, x.t.dtype())?);
             let d = ctx.sub(x, &m)?;
             let e = ctx.un(Unary::Exp, &d)?;
@@ -90,7 +130,10 @@ impl Reduce {
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let name = self.name();
         if x.dtype() == DType::Bool {
-            return Err(dtype_err(format!("{name} of {}: {name} takes numbers, not bool (cast to int32 or float32 first)", x.describe())));
+            return Err(dtype_err(format!(
+                "{name} of {}: {name} takes numbers, not bool (cast to int32 or float32 first)",
+                x.describe()
+            )));
         }
         match self {
             Reduce::ArgMax { axis } | Reduce::ArgMin { axis } => {
@@ -98,7 +141,11 @@ impl Reduce {
                 let max = matches!(self, Reduce::ArgMax { .. });
                 Ok(crate::with_any!(x, a => Tensor::from_array(arg(a, ax, max))))
             }
-            Reduce::Over { kind, axes, keepdims } => {
+            Reduce::Over {
+                kind,
+                axes,
+                keepdims,
+            } => {
                 let ax = norm_axes(axes, x.rank(), name)?;
                 let out_shape = reduced_shape(x.shape(), &ax, *keepdims);
                 let t = match x {
@@ -114,7 +161,9 @@ impl Reduce {
     }
 
     pub fn vjp(&self, ctx: &mut Ctx, x: &Val, y: &Val, g: &Val) -> Result<Val> {
-        let Reduce::Over { kind, axes, .. } = self else { unreachable!("argmax/argmin are not recorded") };
+        let Reduce::Over { kind, axes, .. } = self else {
+            unreachable!("argmax/argmin are not recorded")
+        };
         let ax = norm_axes(axes, x.t.rank(), self.name())?;
         let kshape = keepdims_shape(x.t.shape(), &ax);
         let gk = ctx.reshape(g, &kshape)?;
@@ -169,17 +218,41 @@ fn float<F: Real>(kind: Kind, a: &Arr<F>, ax: &[usize], name: &str) -> Result<Ar
             let n = F::from_usize(n).expect("count fits");
             s.mapv(|v| v / n)
         }
-        Kind::Max => fold(a, ax, F::neg_infinity(), |m, v| if v.is_nan() || m.is_nan() { F::nan() } else { m.max(v) }),
-        Kind::Min => fold(a, ax, F::infinity(), |m, v| if v.is_nan() || m.is_nan() { F::nan() } else { m.min(v) }),
+        Kind::Max => fold(a, ax, F::neg_infinity(), |m, v| {
+            if v.is_nan() || m.is_nan() {
+                F::nan()
+            } else {
+                m.max(v)
+            }
+        }),
+        Kind::Min => fold(a, ax, F::infinity(), |m, v| {
+            if v.is_nan() || m.is_nan() {
+                F::nan()
+            } else {
+                m.min(v)
+            }
+        }),
         Kind::Prod => fold(a, ax, F::one(), |p, v| p * v),
         Kind::LogSumExp => {
             let _ = name;
-            let m = fold(a, ax, F::neg_infinity(), |m, v| m.max(v)).mapv(|v| if v.is_finite() { v } else { F::zero() });
+            let m = fold(a, ax, F::neg_infinity(), |m, v| m.max(v)).mapv(|v| {
+                if v.is_finite() {
+                    v
+                } else {
+                    F::zero()
+                }
+            });
             let kshape = keepdims_shape(a.shape(), ax);
-            let mk = m.clone().into_shape_with_order(IxDyn(&kshape)).expect("same size");
+            let mk = m
+                .clone()
+                .into_shape_with_order(IxDyn(&kshape))
+                .expect("same size");
             let e = (a - &mk).mapv(F::exp);
             let s = sum_axes(&e.into_shared(), ax);
-            (s.mapv(F::ln).into_shape_with_order(IxDyn(m.shape())).expect("same size")) + m
+            (s.mapv(F::ln)
+                .into_shape_with_order(IxDyn(m.shape()))
+                .expect("same size"))
+                + m
         }
     })
 }
@@ -196,7 +269,12 @@ fn sum_axes<F: Real>(a: &Arr<F>, ax: &[usize]) -> ArrayD<F> {
     cur.unwrap_or_else(|| a.to_owned())
 }
 
-fn int<I: Elem + Ord + WrappingAdd + WrappingMul + std::ops::Div<Output = I>>(kind: Kind, a: &Arr<I>, ax: &[usize], name: &str) -> Result<ArrayD<I>> {
+fn int<I: Elem + Ord + WrappingAdd + WrappingMul + std::ops::Div<Output = I>>(
+    kind: Kind,
+    a: &Arr<I>,
+    ax: &[usize],
+    name: &str,
+) -> Result<ArrayD<I>> {
     Ok(match kind {
         Kind::Sum => fold(a, ax, I::zero_elem(), |s, v| s.wrapping_add(&v)),
         // integer means truncate, as TensorFlow's do
@@ -213,7 +291,11 @@ fn int<I: Elem + Ord + WrappingAdd + WrappingMul + std::ops::Div<Output = I>>(ki
         Kind::Max => fold(a, ax, I::from_num(f64::MIN), |m, v| m.max(v)),
         Kind::Min => fold(a, ax, I::from_num(f64::MAX), |m, v| m.min(v)),
         Kind::Prod => fold(a, ax, I::one_elem(), |p, v| p.wrapping_mul(&v)),
-        Kind::LogSumExp => return Err(dtype_err(format!("{name} takes float32 or float64 (cast first)"))),
+        Kind::LogSumExp => {
+            return Err(dtype_err(format!(
+                "{name} takes float32 or float64 (cast first)"
+            )))
+        }
     })
 }
 

@@ -12,38 +12,91 @@ use crate::engine::Limits;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ShapeOp {
-    Reshape { shape: Vec<i64> },
-    Transpose { perm: Option<Vec<i64>> },
-    ExpandDims { axis: i64 },
-    Squeeze { axes: Option<Vec<i64>> },
-    Concat { axis: i64 },
-    Stack { axis: i64 },
-    Tile { multiples: Vec<i64> },
-    BroadcastTo { shape: Vec<usize> },
-    Slice { begin: Vec<i64>, size: Vec<i64> },
-    Gather { axis: i64 },
+    Reshape {
+        shape: Vec<i64>,
+    },
+    Transpose {
+        perm: Option<Vec<i64>>,
+    },
+    ExpandDims {
+        axis: i64,
+    },
+    Squeeze {
+        axes: Option<Vec<i64>>,
+    },
+    Concat {
+        axis: i64,
+    },
+    Stack {
+        axis: i64,
+    },
+    Tile {
+        multiples: Vec<i64>,
+    },
+    BroadcastTo {
+        shape: Vec<usize>,
+    },
+    Slice {
+        begin: Vec<i64>,
+        size: Vec<i64>,
+    },
+    Gather {
+        axis: i64,
+    },
     /// Zero padding: the VJP of `slice`.
-    Pad { before: Vec<usize>, after: Vec<usize> },
+    Pad {
+        before: Vec<usize>,
+        after: Vec<usize>,
+    },
     /// Adds rows of the first input into a zero tensor at the indices of the second: the VJP of `gather`.
-    ScatterAdd { axis: usize, dim: usize },
+    ScatterAdd {
+        axis: usize,
+        dim: usize,
+    },
 }
 
 impl ShapeOp {
     pub fn parse(name: &str, a: &Attrs) -> Result<Option<ShapeOp>> {
         Ok(Some(match name {
-            "reshape" => ShapeOp::Reshape { shape: a.ints("shape")?.ok_or_else(|| arg_err("reshape needs \"shape\", e.g. [-1]"))? },
-            "transpose" => ShapeOp::Transpose { perm: a.ints("perm")? },
-            "expand_dims" => ShapeOp::ExpandDims { axis: a.req_int("axis")? },
-            "squeeze" => ShapeOp::Squeeze { axes: a.axes("axis")? },
-            "concat" => ShapeOp::Concat { axis: a.req_int("axis")? },
-            "stack" => ShapeOp::Stack { axis: a.int("axis")?.unwrap_or(0) },
-            "tile" => ShapeOp::Tile { multiples: a.ints("multiples")?.ok_or_else(|| arg_err("tile needs \"multiples\", one per axis"))? },
-            "broadcast_to" => ShapeOp::BroadcastTo { shape: a.shape("shape")? },
-            "slice" => ShapeOp::Slice {
-                begin: a.ints("begin")?.ok_or_else(|| arg_err("slice needs \"begin\""))?,
-                size: a.ints("size")?.ok_or_else(|| arg_err("slice needs \"size\" (-1 for the rest of an axis)"))?,
+            "reshape" => ShapeOp::Reshape {
+                shape: a
+                    .ints("shape")?
+                    .ok_or_else(|| arg_err("reshape needs \"shape\", e.g. [-1]"))?,
             },
-            "gather" => ShapeOp::Gather { axis: a.int("axis")?.unwrap_or(0) },
+            "transpose" => ShapeOp::Transpose {
+                perm: a.ints("perm")?,
+            },
+            "expand_dims" => ShapeOp::ExpandDims {
+                axis: a.req_int("axis")?,
+            },
+            "squeeze" => ShapeOp::Squeeze {
+                axes: a.axes("axis")?,
+            },
+            "concat" => ShapeOp::Concat {
+                axis: a.req_int("axis")?,
+            },
+            "stack" => ShapeOp::Stack {
+                axis: a.int("axis")?.unwrap_or(0),
+            },
+            "tile" => ShapeOp::Tile {
+                multiples: a
+                    .ints("multiples")?
+                    .ok_or_else(|| arg_err("tile needs \"multiples\", one per axis"))?,
+            },
+            "broadcast_to" => ShapeOp::BroadcastTo {
+                shape: a.shape("shape")?,
+            },
+            "slice" => ShapeOp::Slice {
+                begin: a
+                    .ints("begin")?
+                    .ok_or_else(|| arg_err("slice needs \"begin\""))?,
+                size: a
+                    .ints("size")?
+                    .ok_or_else(|| arg_err("slice needs \"size\" (-1 for the rest of an axis)"))?,
+            },
+            "gather" => ShapeOp::Gather {
+                axis: a.int("axis")?.unwrap_or(0),
+            },
             _ => return Ok(None),
         }))
     }
@@ -95,12 +148,21 @@ impl ShapeOp {
                 let s = x.shape();
                 let drop: Vec<usize> = match axes {
                     None => (0..s.len()).filter(|&i| s[i] == 1).collect(),
-                    Some(list) => list.iter().map(|&a| norm_axis(a, s.len(), name)).collect::<Result<_>>()?,
+                    Some(list) => list
+                        .iter()
+                        .map(|&a| norm_axis(a, s.len(), name))
+                        .collect::<Result<_>>()?,
                 };
                 if let Some(&d) = drop.iter().find(|&&d| s[d] != 1) {
-                    return Err(arg_err(format!("squeeze: cannot squeeze axis {d} of shape {s:?}: its size is {}, not 1", s[d])));
+                    return Err(arg_err(format!(
+                        "squeeze: cannot squeeze axis {d} of shape {s:?}: its size is {}, not 1",
+                        s[d]
+                    )));
                 }
-                let keep: Vec<usize> = (0..s.len()).filter(|i| !drop.contains(i)).map(|i| s[i]).collect();
+                let keep: Vec<usize> = (0..s.len())
+                    .filter(|i| !drop.contains(i))
+                    .map(|i| s[i])
+                    .collect();
                 x.reshape(&keep)
             }
             ShapeOp::Concat { axis } => concat(ins, *axis),
@@ -108,10 +170,15 @@ impl ShapeOp {
             ShapeOp::Tile { multiples } => tile(x, multiples, lim),
             ShapeOp::BroadcastTo { shape } => {
                 if broadcast_shape(x.shape(), shape).as_deref() != Some(shape.as_slice()) {
-                    return Err(shape_err(format!("broadcast_to: shape {:?} cannot broadcast to {shape:?}", x.shape())));
+                    return Err(shape_err(format!(
+                        "broadcast_to: shape {:?} cannot broadcast to {shape:?}",
+                        x.shape()
+                    )));
                 }
                 checked_numel(shape, lim.max_tensor_elements)?;
-                Ok(crate::map_any!(x, a => a.broadcast(IxDyn(shape)).expect("checked").to_owned().into_shared()))
+                Ok(
+                    crate::map_any!(x, a => a.broadcast(IxDyn(shape)).expect("checked").to_owned().into_shared()),
+                )
             }
             ShapeOp::Slice { begin, size } => {
                 let (b, s) = slice_bounds(x.shape(), begin, size)?;
@@ -122,7 +189,12 @@ impl ShapeOp {
             }
             ShapeOp::Gather { axis } => gather(x, ins[1], *axis),
             ShapeOp::Pad { before, after } => {
-                let shape: Vec<usize> = x.shape().iter().zip(before.iter().zip(after)).map(|(d, (b, a))| d + b + a).collect();
+                let shape: Vec<usize> = x
+                    .shape()
+                    .iter()
+                    .zip(before.iter().zip(after))
+                    .map(|(d, (b, a))| d + b + a)
+                    .collect();
                 Ok(crate::map_any!(x, a => {
                     let mut out = ArrayD::from_elem(IxDyn(&shape), Elem::zero_elem());
                     out.slice_each_axis_mut(|ax| {
@@ -140,7 +212,9 @@ impl ShapeOp {
         let x = ins[0];
         let one = |v: Val| Ok(vec![Some(v)]);
         match self {
-            ShapeOp::Reshape { .. } | ShapeOp::ExpandDims { .. } | ShapeOp::Squeeze { .. } => one(ctx.reshape(g, x.t.shape())?),
+            ShapeOp::Reshape { .. } | ShapeOp::ExpandDims { .. } | ShapeOp::Squeeze { .. } => {
+                one(ctx.reshape(g, x.t.shape())?)
+            }
             ShapeOp::Transpose { perm } => {
                 let perm: Vec<usize> = match perm {
                     None => (0..x.t.rank()).rev().collect(),
@@ -160,7 +234,10 @@ impl ShapeOp {
                     begin[ax] = off as i64;
                     let size: Vec<i64> = v.t.shape().iter().map(|&d| d as i64).collect();
                     off += v.t.shape()[ax];
-                    out.push(Some(ctx.apply(&super::Op::Shape(ShapeOp::Slice { begin, size }), &[g])?));
+                    out.push(Some(ctx.apply(
+                        &super::Op::Shape(ShapeOp::Slice { begin, size }),
+                        &[g],
+                    )?));
                 }
                 Ok(out)
             }
@@ -190,13 +267,24 @@ impl ShapeOp {
             ShapeOp::BroadcastTo { .. } => one(ctx.unbroadcast(g, x.t.shape())?),
             ShapeOp::Slice { begin, size } => {
                 let (b, s) = slice_bounds(x.t.shape(), begin, size)?;
-                let after = x.t.shape().iter().zip(b.iter().zip(&s)).map(|(d, (b, s))| d - b - s).collect();
+                let after =
+                    x.t.shape()
+                        .iter()
+                        .zip(b.iter().zip(&s))
+                        .map(|(d, (b, s))| d - b - s)
+                        .collect();
                 one(ctx.apply(&super::Op::Shape(ShapeOp::Pad { before: b, after }), &[g])?)
             }
             ShapeOp::Gather { axis } => {
                 let ax = norm_axis(*axis, x.t.rank(), "gather")?;
-                let op = ShapeOp::ScatterAdd { axis: ax, dim: x.t.shape()[ax] };
-                Ok(vec![Some(ctx.apply(&super::Op::Shape(op), &[g, ins[1]])?), None])
+                let op = ShapeOp::ScatterAdd {
+                    axis: ax,
+                    dim: x.t.shape()[ax],
+                };
+                Ok(vec![
+                    Some(ctx.apply(&super::Op::Shape(op), &[g, ins[1]])?),
+                    None,
+                ])
             }
             ShapeOp::Pad { before, .. } => {
                 let begin = before.iter().map(|&b| b as i64).collect();
@@ -215,12 +303,19 @@ impl ShapeOp {
 /// A reshape target with at most one -1, resolved against `x`'s size.
 fn infer_shape(shape: &[i64], x: &Tensor) -> Result<Vec<usize>> {
     if shape.iter().filter(|&&d| d == -1).count() > 1 {
-        return Err(arg_err(format!("reshape: shape {shape:?} has more than one -1; only one dimension can be inferred")));
+        return Err(arg_err(format!(
+            "reshape: shape {shape:?} has more than one -1; only one dimension can be inferred"
+        )));
     }
     if let Some(d) = shape.iter().find(|&&d| d < -1) {
-        return Err(arg_err(format!("reshape: dimension {d} in {shape:?} is negative; use -1 to infer one dimension")));
+        return Err(arg_err(format!(
+            "reshape: dimension {d} in {shape:?} is negative; use -1 to infer one dimension"
+        )));
     }
-    let known = shape.iter().filter(|&&d| d >= 0).try_fold(1usize, |acc, &d| acc.checked_mul(d as usize));
+    let known = shape
+        .iter()
+        .filter(|&&d| d >= 0)
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d as usize));
     let known = known.ok_or_else(|| arg_err(format!("reshape: shape {shape:?} is too large")))?;
     let n = x.len();
     let fail = || {
@@ -234,28 +329,43 @@ fn infer_shape(shape: &[i64], x: &Tensor) -> Result<Vec<usize>> {
         .map(|&d| {
             if d >= 0 {
                 Ok(d as usize)
-            } else if known == 0 || n % known != 0 {
+            } else if known == 0 || !n.is_multiple_of(known) {
                 Err(fail())
             } else {
                 Ok(n / known)
             }
         })
         .collect::<Result<Vec<usize>>>()
-        .and_then(|s| if s.iter().product::<usize>() == n { Ok(s) } else { Err(fail()) })
+        .and_then(|s| {
+            if s.iter().product::<usize>() == n {
+                Ok(s)
+            } else {
+                Err(fail())
+            }
+        })
 }
 
 fn check_perm(p: &[i64], rank: usize) -> Result<Vec<usize>> {
     let mut seen = vec![false; rank];
-    let out: Vec<usize> = p.iter().map(|&a| norm_axis(a, rank, "transpose")).collect::<Result<_>>()?;
+    let out: Vec<usize> = p
+        .iter()
+        .map(|&a| norm_axis(a, rank, "transpose"))
+        .collect::<Result<_>>()?;
     if out.len() != rank || out.iter().any(|&a| std::mem::replace(&mut seen[a], true)) {
-        return Err(arg_err(format!("transpose: perm {p:?} is not a permutation of 0..{rank}")));
+        return Err(arg_err(format!(
+            "transpose: perm {p:?} is not a permutation of 0..{rank}"
+        )));
     }
     Ok(out)
 }
 
 fn same_dtype(op: &str, ins: &[&Tensor]) -> Result<()> {
     if let Some(t) = ins.iter().find(|t| t.dtype() != ins[0].dtype()) {
-        return Err(dtype_err(format!("{op} of {} and {}: all inputs must have one dtype (add a cast)", ins[0].describe(), t.describe())));
+        return Err(dtype_err(format!(
+            "{op} of {} and {}: all inputs must have one dtype (add a cast)",
+            ins[0].describe(),
+            t.describe()
+        )));
     }
     Ok(())
 }
@@ -264,7 +374,9 @@ fn concat(ins: &[&Tensor], axis: i64) -> Result<Tensor> {
     same_dtype("concat", ins)?;
     let r = ins[0].rank();
     if r == 0 {
-        return Err(shape_err("concat: cannot concatenate scalars (rank 0); expand_dims them first or use stack"));
+        return Err(shape_err(
+            "concat: cannot concatenate scalars (rank 0); expand_dims them first or use stack",
+        ));
     }
     let ax = norm_axis(axis, r, "concat")?;
     for t in ins {
@@ -283,7 +395,11 @@ fn concat(ins: &[&Tensor], axis: i64) -> Result<Tensor> {
 fn stack(ins: &[&Tensor], axis: i64) -> Result<Tensor> {
     same_dtype("stack", ins)?;
     if let Some(t) = ins.iter().find(|t| t.shape() != ins[0].shape()) {
-        return Err(shape_err(format!("stack: shapes {:?} and {:?} differ; stacked tensors must have one shape", ins[0].shape(), t.shape())));
+        return Err(shape_err(format!(
+            "stack: shapes {:?} and {:?} differ; stacked tensors must have one shape",
+            ins[0].shape(),
+            t.shape()
+        )));
     }
     let ax = norm_axis(axis, ins[0].rank() + 1, "stack")?;
     Ok(crate::by_dtype!(ins[0].dtype(), join(ins, ax, true)))
@@ -291,19 +407,35 @@ fn stack(ins: &[&Tensor], axis: i64) -> Result<Tensor> {
 
 /// concat (or stack) of tensors whose dtypes and shapes were checked.
 fn join<T: Elem>(ins: &[&Tensor], ax: usize, new_axis: bool) -> Tensor {
-    let views: Vec<_> = ins.iter().map(|t| T::unwrap(t).expect("dtype checked").view()).collect();
-    let out = if new_axis { ndarray::stack(Axis(ax), &views) } else { ndarray::concatenate(Axis(ax), &views) };
+    let views: Vec<_> = ins
+        .iter()
+        .map(|t| T::unwrap(t).expect("dtype checked").view())
+        .collect();
+    let out = if new_axis {
+        ndarray::stack(Axis(ax), &views)
+    } else {
+        ndarray::concatenate(Axis(ax), &views)
+    };
     Tensor::from_array(out.expect("shapes checked"))
 }
 
 fn tile(x: &Tensor, multiples: &[i64], lim: &Limits) -> Result<Tensor> {
     if multiples.len() != x.rank() {
-        return Err(arg_err(format!("tile: {} multiples given for a tensor of rank {}; give one per axis", multiples.len(), x.rank())));
+        return Err(arg_err(format!(
+            "tile: {} multiples given for a tensor of rank {}; give one per axis",
+            multiples.len(),
+            x.rank()
+        )));
     }
     if let Some(m) = multiples.iter().find(|&&m| m < 0) {
         return Err(arg_err(format!("tile: multiple {m} is negative")));
     }
-    let shape: Vec<usize> = x.shape().iter().zip(multiples).map(|(&d, &m)| d.saturating_mul(m as usize)).collect();
+    let shape: Vec<usize> = x
+        .shape()
+        .iter()
+        .zip(multiples)
+        .map(|(&d, &m)| d.saturating_mul(m as usize))
+        .collect();
     checked_numel(&shape, lim.max_tensor_elements)?;
     fn go<T: Elem>(x: &Tensor, shape: &[usize]) -> Tensor {
         let a = T::unwrap(x).expect("dtype");
@@ -346,8 +478,14 @@ fn slice_bounds(shape: &[usize], begin: &[i64], size: &[i64]) -> Result<(Vec<usi
 }
 
 fn check_indices(idx: &[i64], dim: usize, op: &str) -> Result<()> {
-    if let Some((k, v)) = idx.iter().enumerate().find(|(_, &v)| v < 0 || v as usize >= dim) {
-        return Err(arg_err(format!("{op}: indices[{k}] = {v} is not in [0, {dim})")));
+    if let Some((k, v)) = idx
+        .iter()
+        .enumerate()
+        .find(|(_, &v)| v < 0 || v as usize >= dim)
+    {
+        return Err(arg_err(format!(
+            "{op}: indices[{k}] = {v} is not in [0, {dim})"
+        )));
     }
     Ok(())
 }
@@ -355,7 +493,10 @@ fn check_indices(idx: &[i64], dim: usize, op: &str) -> Result<()> {
 /// `tf.gather(params, indices, axis)`: shape params[:axis] + indices.shape + params[axis+1:].
 fn gather(x: &Tensor, indices: &Tensor, axis: i64) -> Result<Tensor> {
     let idx = indices.as_indices().ok_or_else(|| {
-        dtype_err(format!("gather: indices are {}; they must be int32 or int64", indices.describe()))
+        dtype_err(format!(
+            "gather: indices are {}; they must be int32 or int64",
+            indices.describe()
+        ))
     })?;
     let ax = norm_axis(axis, x.rank(), "gather")?;
     check_indices(&idx, x.shape()[ax], "gather")?;
@@ -369,15 +510,32 @@ fn gather(x: &Tensor, indices: &Tensor, axis: i64) -> Result<Tensor> {
 
 /// Sums slices of `g` (laid out as gather's output) into a zero tensor at `indices`.
 fn scatter_add(g: &Tensor, indices: &Tensor, axis: usize, dim: usize) -> Result<Tensor> {
-    let idx = indices.as_indices().ok_or_else(|| dtype_err("scatter_add: indices must be integers"))?;
+    let idx = indices
+        .as_indices()
+        .ok_or_else(|| dtype_err("scatter_add: indices must be integers"))?;
     check_indices(&idx, dim, "scatter_add")?;
     let n = idx.len();
     let lead = &g.shape()[..axis];
     let tail = &g.shape()[axis + indices.rank()..];
-    let flat: Vec<usize> = lead.iter().copied().chain([n]).chain(tail.iter().copied()).collect();
-    let out_shape: Vec<usize> = lead.iter().copied().chain([dim]).chain(tail.iter().copied()).collect();
+    let flat: Vec<usize> = lead
+        .iter()
+        .copied()
+        .chain([n])
+        .chain(tail.iter().copied())
+        .collect();
+    let out_shape: Vec<usize> = lead
+        .iter()
+        .copied()
+        .chain([dim])
+        .chain(tail.iter().copied())
+        .collect();
     let g = g.reshape(&flat)?;
-    fn go<T: Elem + std::ops::AddAssign>(g: &Tensor, idx: &[i64], axis: usize, out_shape: &[usize]) -> Tensor {
+    fn go<T: Elem + std::ops::AddAssign>(
+        g: &Tensor,
+        idx: &[i64],
+        axis: usize,
+        out_shape: &[usize],
+    ) -> Tensor {
         let a = T::unwrap(g).expect("dtype");
         let mut out = ArrayD::from_elem(IxDyn(out_shape), T::zero_elem());
         for (k, &i) in idx.iter().enumerate() {
@@ -389,6 +547,10 @@ fn scatter_add(g: &Tensor, indices: &Tensor, axis: usize, dim: usize) -> Result<
     Ok(match g.dtype() {
         crate::engine::dtype::DType::F32 => go::<f32>(&g, &idx, axis, &out_shape),
         crate::engine::dtype::DType::F64 => go::<f64>(&g, &idx, axis, &out_shape),
-        d => return Err(dtype_err(format!("scatter_add: gradients are float, not {d}"))),
+        d => {
+            return Err(dtype_err(format!(
+                "scatter_add: gradients are float, not {d}"
+            )))
+        }
     })
 }

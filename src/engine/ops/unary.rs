@@ -78,26 +78,39 @@ const NAMES: &[(&str, Unary)] = &[
 
 impl Unary {
     pub fn parse(name: &str, attrs: &Attrs) -> Result<Option<Unary>> {
-        let Some(&(_, op)) = NAMES.iter().find(|(n, _)| *n == name) else { return Ok(None) };
+        let Some(&(_, op)) = NAMES.iter().find(|(n, _)| *n == name) else {
+            return Ok(None);
+        };
         Ok(Some(match op {
             Unary::LeakyRelu(_) => Unary::LeakyRelu(attrs.number("alpha")?.unwrap_or(0.2)),
-            Unary::Gelu { .. } => Unary::Gelu { approximate: attrs.flag("approximate", false)? },
+            Unary::Gelu { .. } => Unary::Gelu {
+                approximate: attrs.flag("approximate", false)?,
+            },
             op => op,
         }))
     }
 
     pub fn name(&self) -> &'static str {
-        NAMES.iter().find(|(_, u)| std::mem::discriminant(u) == std::mem::discriminant(self)).map(|(n, _)| *n).unwrap_or("unary")
+        NAMES
+            .iter()
+            .find(|(_, u)| std::mem::discriminant(u) == std::mem::discriminant(self))
+            .map(|(n, _)| *n)
+            .unwrap_or("unary")
     }
 
     /// `floor`, `ceil`, `round` and `stop_gradient` have no gradient in TensorFlow.
     pub fn differentiable(&self) -> bool {
-        !matches!(self, Unary::StopGradient | Unary::Floor | Unary::Ceil | Unary::Round)
+        !matches!(
+            self,
+            Unary::StopGradient | Unary::Floor | Unary::Ceil | Unary::Round
+        )
     }
 
     /// gelu is a composite in TensorFlow (`0.5 x (1 + erf(x / sqrt 2))`); run it as one.
     pub fn expand(&self, ctx: &mut Ctx, inputs: &[&Val]) -> Option<Result<Val>> {
-        let Unary::Gelu { approximate } = *self else { return None };
+        let Unary::Gelu { approximate } = *self else {
+            return None;
+        };
         let x = inputs[0];
         if !x.t.dtype().is_float() {
             return None; // forward() reports the dtype error
@@ -130,21 +143,40 @@ impl Unary {
         match x {
             Tensor::F32(a) => Ok(Tensor::F32(self.float(a).into_shared())),
             Tensor::F64(a) => Ok(Tensor::F64(self.float(a).into_shared())),
-            Tensor::I32(a) if self.takes_integers() => Ok(Tensor::I32(int_kernel(self, a).into_shared())),
-            Tensor::I64(a) if self.takes_integers() => Ok(Tensor::I64(int_kernel(self, a).into_shared())),
-            Tensor::Bool(_) if matches!(self, Unary::Identity | Unary::StopGradient) => Ok(x.clone()),
+            Tensor::I32(a) if self.takes_integers() => {
+                Ok(Tensor::I32(int_kernel(self, a).into_shared()))
+            }
+            Tensor::I64(a) if self.takes_integers() => {
+                Ok(Tensor::I64(int_kernel(self, a).into_shared()))
+            }
+            Tensor::Bool(_) if matches!(self, Unary::Identity | Unary::StopGradient) => {
+                Ok(x.clone())
+            }
             _ => Err(dtype_err(format!(
                 "{} of {}: {} takes {} (TensorFlow does not convert; add a cast to float32)",
                 self.name(),
                 x.describe(),
                 self.name(),
-                if self.takes_integers() { "numbers, not bool" } else { "float32 or float64" }
+                if self.takes_integers() {
+                    "numbers, not bool"
+                } else {
+                    "float32 or float64"
+                }
             ))),
         }
     }
 
     fn takes_integers(&self) -> bool {
-        matches!(self, Unary::Identity | Unary::StopGradient | Unary::Negative | Unary::Abs | Unary::Sign | Unary::Square | Unary::Relu)
+        matches!(
+            self,
+            Unary::Identity
+                | Unary::StopGradient
+                | Unary::Negative
+                | Unary::Abs
+                | Unary::Sign
+                | Unary::Square
+                | Unary::Relu
+        )
     }
 
     fn float<F: Real>(&self, a: &Arr<F>) -> ArrayD<F> {
@@ -154,7 +186,15 @@ impl Unary {
             Unary::Identity | Unary::StopGradient => a.to_owned(),
             Unary::Negative => a.mapv(|x| -x),
             Unary::Abs => a.mapv(F::abs),
-            Unary::Sign => a.mapv(|x| if x > zero { one } else if x < zero { -one } else { x }),
+            Unary::Sign => a.mapv(|x| {
+                if x > zero {
+                    one
+                } else if x < zero {
+                    -one
+                } else {
+                    x
+                }
+            }),
             Unary::Exp => a.mapv(F::exp),
             Unary::Log => a.mapv(F::ln),
             Unary::Log1p => a.mapv(F::ln_1p),
@@ -174,10 +214,22 @@ impl Unary {
             Unary::Relu6 => a.mapv(|x| if x > zero { x.min(c(6.0)) } else { zero }),
             Unary::LeakyRelu(alpha) => a.mapv(|x| if x > zero { x } else { x * c(alpha) }),
             Unary::Elu => a.mapv(|x| if x > zero { x } else { x.exp_m1() }),
-            Unary::Selu => a.mapv(|x| if x > zero { c(SELU_SCALE) * x } else { c(SELU_SCALE * SELU_ALPHA) * x.exp_m1() }),
+            Unary::Selu => a.mapv(|x| {
+                if x > zero {
+                    c(SELU_SCALE) * x
+                } else {
+                    c(SELU_SCALE * SELU_ALPHA) * x.exp_m1()
+                }
+            }),
             Unary::Gelu { .. } => unreachable!("gelu runs as its composite"),
             // log(1 + e^x) without overflow: x + log1p(e^-x) for x > 0.
-            Unary::Softplus => a.mapv(|x| if x > zero { x + (-x).exp().ln_1p() } else { x.exp().ln_1p() }),
+            Unary::Softplus => a.mapv(|x| {
+                if x > zero {
+                    x + (-x).exp().ln_1p()
+                } else {
+                    x.exp().ln_1p()
+                }
+            }),
             Unary::Softsign => a.mapv(|x| x / (one + x.abs())),
             Unary::Silu => a.mapv(|x| x * sigmoid(x)),
         }
@@ -359,7 +411,15 @@ where
     match op {
         Unary::Negative => a.mapv(|x| x.wrapping_neg()),
         Unary::Abs => a.mapv(|x| if x < zero { x.wrapping_neg() } else { x }),
-        Unary::Sign => a.mapv(|x| if x > zero { one } else if x < zero { one.wrapping_neg() } else { zero }),
+        Unary::Sign => a.mapv(|x| {
+            if x > zero {
+                one
+            } else if x < zero {
+                one.wrapping_neg()
+            } else {
+                zero
+            }
+        }),
         Unary::Square => a.mapv(|x| x.wrapping_mul(&x)),
         Unary::Relu => a.mapv(|x| x.max(zero)),
         _ => a.to_owned(),
