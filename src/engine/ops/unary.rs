@@ -82,7 +82,8 @@ impl Unary {
             return Ok(None);
         };
         Ok(Some(match op {
-            Unary::LeakyRelu(_) => Unary::LeakyRelu(attrs.number("alpha")?.unwrap_or(0.2)),
+            // TensorFlow's LeakyRelu takes alpha as a float32 attribute, even for float64 tensors.
+            Unary::LeakyRelu(_) => Unary::LeakyRelu(attrs.number("alpha")?.unwrap_or(0.2) as f32 as f64),
             Unary::Gelu { .. } => Unary::Gelu {
                 approximate: attrs.flag("approximate", false)?,
             },
