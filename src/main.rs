@@ -57,7 +57,20 @@ async fn serve(config: Config) {
         }
     };
     tracing::info!(addr = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), "gradtape listening");
-    let app = app(AppState::new(config));
+    let state = AppState::new(config);
+    // Idle sessions are also dropped on access; this frees the memory of ones never touched again.
+    let store = state.sessions.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+        loop {
+            tick.tick().await;
+            let dropped = store.sweep();
+            if dropped > 0 {
+                tracing::info!(dropped, "expired idle sessions");
+            }
+        }
+    });
+    let app = app(state);
     let shutdown = async {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]

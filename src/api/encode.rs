@@ -206,3 +206,34 @@ impl Serialize for EvaluationJson<'_> {
         m.end()
     }
 }
+
+/// A tensor as a `serde_json::Value`, for responses assembled with `json!`. A `Value` holds
+/// numbers as f64, so a float32 goes in as the f64 nearest its shortest decimal: it then prints
+/// as that same short decimal (`1.4881681`, not `1.4881681203842163`).
+pub fn tensor_value(t: &Tensor) -> serde_json::Value {
+    use serde_json::Value;
+    fn scalar(s: Scalar) -> Value {
+        match s {
+            Scalar::F32(v) if v.is_finite() => {
+                let short: f64 = v.to_string().parse().unwrap_or(v as f64);
+                serde_json::Number::from_f64(short)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null)
+            }
+            Scalar::F64(v) if v.is_finite() => serde_json::Number::from_f64(v)
+                .map(Value::Number)
+                .unwrap_or(Value::Null),
+            Scalar::F32(v) => Value::String(non_finite(v as f64).into()),
+            Scalar::F64(v) => Value::String(non_finite(v).into()),
+            Scalar::Int(v) => Value::from(v),
+            Scalar::Bool(v) => Value::Bool(v),
+        }
+    }
+    fn nest(shape: &[usize], it: &mut dyn Iterator<Item = Scalar>) -> Value {
+        match shape.split_first() {
+            None => scalar(it.next().expect("shape and element count agree")),
+            Some((&n, rest)) => Value::Array((0..n).map(|_| nest(rest, it)).collect()),
+        }
+    }
+    serde_json::json!({"dtype": t.dtype().name(), "shape": t.shape(), "value": nest(t.shape(), &mut elems(t))})
+}

@@ -6,6 +6,7 @@ pub mod decode;
 pub mod encode;
 pub mod error;
 mod evaluate;
+mod sessions;
 
 use std::sync::Arc;
 
@@ -14,20 +15,29 @@ use axum::Router;
 use tokio::sync::Semaphore;
 
 use crate::config::Config;
+use crate::sessions::SessionStore;
 
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     /// Bounds how many evaluations compute at once (the rest wait briefly, then get 503).
     pub compute: Arc<Semaphore>,
+    pub sessions: Arc<SessionStore>,
 }
 
 impl AppState {
     pub fn new(config: Config) -> AppState {
         let permits = config.max_concurrent_evaluations;
+        let sessions = SessionStore::new(
+            config.session_ttl,
+            config.max_sessions,
+            config.max_session_bytes,
+            config.limits.clone(),
+        );
         AppState {
             config: Arc::new(config),
             compute: Arc::new(Semaphore::new(permits)),
+            sessions: Arc::new(sessions),
         }
     }
 }
@@ -40,6 +50,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(evaluate::router())
+        .merge(sessions::router())
         .with_state(state)
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }

@@ -16,21 +16,21 @@ pub type ValId = u64;
 pub type TapeId = usize;
 
 /// A value in the context: a tensor and the id tapes know it by.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Val {
     pub id: ValId,
     pub t: Tensor,
 }
 
 /// One recorded op application.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub op: Op,
     pub inputs: Vec<Val>,
     pub output: Val,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Tape {
     pub persistent: bool,
     pub watch_accessed_variables: bool,
@@ -45,12 +45,12 @@ impl Tape {
     pub fn entries(&self) -> usize {
         self.entries.len()
     }
-    /// Bytes held by the tensors the tape keeps alive (inputs and outputs of its entries).
-    pub fn nbytes(&self) -> usize {
-        self.entries
-            .iter()
-            .map(|e| e.output.t.nbytes() + e.inputs.iter().map(|v| v.t.nbytes()).sum::<usize>())
-            .sum()
+    /// Visits every value the tape keeps alive (inputs and outputs of its entries).
+    pub fn for_each_value(&self, mut f: impl FnMut(&Val)) {
+        for e in &self.entries {
+            f(&e.output);
+            e.inputs.iter().for_each(&mut f);
+        }
     }
 }
 
@@ -59,7 +59,7 @@ pub const TAPE_EXHAUSTED: &str =
     "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians); open it with persistent=true to ask more than once";
 
 /// The eager context: value ids and the tapes.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Ctx {
     next_id: ValId,
     tapes: Vec<Option<Tape>>,

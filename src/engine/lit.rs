@@ -6,7 +6,7 @@ use super::dtype::DType;
 use super::error::{arg_err, dtype_err, Result};
 use super::tensor::{checked_numel, Tensor};
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Lit {
     Null,
     Bool(bool),

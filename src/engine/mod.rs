@@ -26,7 +26,7 @@ pub use tensor::Tensor;
 pub use workspace::{Input, NodeSpec, Workspace};
 
 /// Bounds the engine enforces before it allocates; the service sets them from its config.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
     /// Elements in any one tensor (a literal, an op's result).
     pub max_tensor_elements: usize,

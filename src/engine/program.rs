@@ -166,7 +166,7 @@ impl Program {
             };
             let t = tensor_from_lit(&v.value, dtype, ws.ctx.limits.max_tensor_elements)
                 .map_err(|e| e.at(at))?;
-            ws.add_variable(&v.name, t, v.trainable, &v.name);
+            ws.add_variable(&v.name, &v.name, t, v.trainable, &v.name);
         }
         Ok(())
     }
@@ -302,7 +302,7 @@ fn run_nodes(ws: &mut Workspace, nodes: &[NodeSpec]) -> Result<()> {
 }
 
 /// `output_gradients`: one literal per target, typed as its target.
-fn output_grads(
+pub fn output_grads(
     target: &Names,
     og: &Option<Lit>,
     ts: &[Val],

@@ -9,7 +9,7 @@ use super::error::{arg_err, shape_err, Result};
 
 pub type Arr<T> = ArcArray<T, IxDyn>;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Tensor {
     F32(Arr<f32>),
     F64(Arr<f64>),

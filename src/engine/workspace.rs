@@ -1,7 +1,7 @@
 //! A TensorFlow eager context: named tensors and variables over one `Ctx` and its tapes.
 //! `/v1/evaluate` runs a program in a fresh workspace; a session keeps one.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::autodiff::{Ctx, TapeId, Val};
 use super::error::{arg_err, Code, Error, Result};
@@ -11,7 +11,7 @@ use super::tensor::Tensor;
 use super::Limits;
 
 /// One node of a graph: `{"name", "op", "inputs", ...attributes}`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NodeSpec {
     pub name: Option<String>,
     pub op: String,
@@ -20,13 +20,13 @@ pub struct NodeSpec {
 }
 
 /// An input: the name of an earlier value, or an inline (weakly typed) literal.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Input {
     Name(String),
     Literal(Lit),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Variable {
     /// Every read of a variable has this one id, so a tape traces the variable, not a copy.
     pub val: Val,
@@ -34,16 +34,19 @@ pub struct Variable {
     pub name: String,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Binding {
     Tensor(Val),
-    Variable(Variable),
+    /// A name bound to a variable (by its id), as Python binds `W = tf.Variable(...)`.
+    Variable(String),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Workspace {
     pub ctx: Ctx,
     names: HashMap<String, Binding>,
+    /// Variables by id: names need not be unique (TensorFlow allows two named `w`), ids are.
+    vars: BTreeMap<String, Variable>,
 }
 
 pub fn unknown(name: &str) -> Error {
@@ -55,6 +58,7 @@ impl Workspace {
         Workspace {
             ctx: Ctx::new(limits),
             names: HashMap::new(),
+            vars: BTreeMap::new(),
         }
     }
 
@@ -78,44 +82,68 @@ impl Workspace {
         self.names.remove(name)
     }
 
-    /// `tf.Variable(value, trainable=...)` bound to `key`.
-    pub fn add_variable(&mut self, key: &str, value: Tensor, trainable: bool, name: &str) -> Val {
+    /// `tf.Variable(value, trainable=..., name=...)` with id `id`, bound to `bind`.
+    pub fn add_variable(
+        &mut self,
+        bind: &str,
+        id: &str,
+        value: Tensor,
+        trainable: bool,
+        name: &str,
+    ) -> Val {
         let val = self.ctx.constant(value);
-        self.names.insert(
-            key.to_string(),
-            Binding::Variable(Variable {
+        self.vars.insert(
+            id.to_string(),
+            Variable {
                 val: val.clone(),
                 trainable,
                 name: name.to_string(),
-            }),
+            },
         );
+        self.names
+            .insert(bind.to_string(), Binding::Variable(id.to_string()));
         val
     }
 
+    pub fn variable(&self, id: &str) -> Option<&Variable> {
+        self.vars.get(id)
+    }
+
+    pub fn variables(&self) -> impl Iterator<Item = (&String, &Variable)> {
+        self.vars.iter()
+    }
+
     /// Replaces a variable's value in place (same id), as `assign` does.
-    pub fn assign(&mut self, key: &str, value: Tensor) -> Result<()> {
-        let Some(Binding::Variable(v)) = self.names.get_mut(key) else {
-            return Err(arg_err(format!("\"{key}\" is not a variable")));
-        };
+    pub fn assign(&mut self, id: &str, value: Tensor) -> Result<()> {
+        let v = self
+            .vars
+            .get_mut(id)
+            .ok_or_else(|| arg_err(format!("\"{id}\" is not a variable")))?;
         v.val.t = value;
         Ok(())
     }
 
+    /// The variable a name stands for: a bound name first, then a variable id.
+    fn lookup(&self, name: &str) -> Option<(&Val, Option<&Variable>)> {
+        match self.names.get(name) {
+            Some(Binding::Tensor(v)) => Some((v, None)),
+            Some(Binding::Variable(id)) => self.vars.get(id).map(|v| (&v.val, Some(v))),
+            None => self.vars.get(name).map(|v| (&v.val, Some(v))),
+        }
+    }
+
     /// The current value behind a name, without counting as an access by a tape.
     pub fn value(&self, name: &str) -> Result<&Val> {
-        match self.names.get(name) {
-            Some(Binding::Tensor(v)) => Ok(v),
-            Some(Binding::Variable(v)) => Ok(&v.val),
-            None => Err(unknown(name)),
-        }
+        self.lookup(name)
+            .map(|(v, _)| v)
+            .ok_or_else(|| unknown(name))
     }
 
     /// Reads a name as an op input: a trainable variable read while a tape records is
     /// watched by that tape (unless it was opened with watch_accessed_variables=false).
     fn read(&mut self, name: &str) -> Result<Val> {
-        let (val, auto) = match self.names.get(name) {
-            Some(Binding::Tensor(v)) => (v.clone(), false),
-            Some(Binding::Variable(v)) => (v.val.clone(), v.trainable),
+        let (val, auto) = match self.lookup(name) {
+            Some((v, var)) => (v.clone(), var.is_some_and(|v| v.trainable)),
             None => return Err(unknown(name)),
         };
         if auto {

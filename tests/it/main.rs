@@ -3,4 +3,5 @@
 mod conformance;
 mod gradcheck;
 mod http;
+mod sessions;
 mod support;

@@ -12,6 +12,10 @@ pub fn test_app() -> axum::Router {
     app(AppState::new(Config::default()))
 }
 
+pub fn app_with(config: Config) -> axum::Router {
+    app(AppState::new(config))
+}
+
 /// Sends one request through the router (no socket) and returns status and parsed body.
 pub async fn call(
     app: &axum::Router,

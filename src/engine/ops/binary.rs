@@ -11,7 +11,7 @@ use crate::engine::error::{arg_err, dtype_err, shape_err, Result};
 use crate::engine::kernels::{broadcast_shape, zip2};
 use crate::engine::tensor::{Arr, Elem, Real, Tensor};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Binary {
     Add,
     Sub,

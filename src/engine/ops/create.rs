@@ -10,14 +10,21 @@ use crate::engine::lit::{tensor_from_lit, Lit};
 use crate::engine::tensor::{checked_numel, Tensor};
 use crate::engine::Limits;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum FillKind {
+    Ones,
+    Zeros,
+    Fill,
+}
+
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Create {
     Constant(Tensor),
     /// ones, zeros and fill: `value` is a scalar tensor of the result's dtype.
     Fill {
         shape: Vec<usize>,
         value: Tensor,
-        name: &'static str,
+        kind: FillKind,
     },
     Like {
         one: bool,
@@ -75,7 +82,11 @@ impl Create {
                 Create::Fill {
                     shape: a.shape("shape")?,
                     value: Tensor::scalar(v, dtype),
-                    name: if name == "ones" { "ones" } else { "zeros" },
+                    kind: if name == "ones" {
+                        FillKind::Ones
+                    } else {
+                        FillKind::Zeros
+                    },
                 }
             }
             "fill" => {
@@ -89,7 +100,7 @@ impl Create {
                 Create::Fill {
                     shape: a.shape("shape")?,
                     value,
-                    name: "fill",
+                    kind: FillKind::Fill,
                 }
             }
             "ones_like" => Create::Like { one: true },
@@ -177,7 +188,18 @@ impl Create {
     pub fn name(&self) -> &'static str {
         match self {
             Create::Constant(_) => "constant",
-            Create::Fill { name, .. } => name,
+            Create::Fill {
+                kind: FillKind::Ones,
+                ..
+            } => "ones",
+            Create::Fill {
+                kind: FillKind::Zeros,
+                ..
+            } => "zeros",
+            Create::Fill {
+                kind: FillKind::Fill,
+                ..
+            } => "fill",
             Create::Like { one: true } => "ones_like",
             Create::Like { one: false } => "zeros_like",
             Create::Linspace { .. } => "linspace",

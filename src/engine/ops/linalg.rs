@@ -11,7 +11,7 @@ use crate::engine::kernels::{broadcast_shape, norm_axis};
 use crate::engine::lit::Lit;
 use crate::engine::tensor::{Arr, Elem, Tensor};
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Linalg {
     MatMul {
         transpose_a: bool,

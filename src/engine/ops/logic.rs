@@ -9,7 +9,7 @@ use crate::engine::error::{dtype_err, shape_err, Result};
 use crate::engine::kernels::{broadcast_shape, zip2, zip3};
 use crate::engine::tensor::{Elem, Tensor};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Compare {
     Greater,
     GreaterEqual,
@@ -19,7 +19,7 @@ pub enum Compare {
     NotEqual,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Logic {
     Compare(Compare),
     And,

@@ -27,7 +27,7 @@ use super::error::{arg_err, Code, Error, Result};
 use super::tensor::Tensor;
 use super::Limits;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Op {
     Create(Create),
     Unary(Unary),

@@ -8,7 +8,7 @@ use crate::engine::error::{arg_err, dtype_err, shape_err, Result};
 use crate::engine::kernels::norm_axis;
 use crate::engine::tensor::{Arr, Real, Tensor};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Nn {
     Softmax { axis: i64 },
     LogSoftmax { axis: i64 },

@@ -10,7 +10,7 @@ use crate::engine::error::{dtype_err, Result};
 use crate::engine::kernels::{keepdims_shape, norm_axes, norm_axis, reduced_shape};
 use crate::engine::tensor::{Arr, Elem, Real, Tensor};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
     Sum,
     Mean,
@@ -20,7 +20,7 @@ pub enum Kind {
     LogSumExp,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Reduce {
     Over {
         kind: Kind,

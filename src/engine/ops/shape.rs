@@ -10,7 +10,7 @@ use crate::engine::kernels::{broadcast_shape, norm_axis};
 use crate::engine::tensor::{checked_numel, Elem, Tensor};
 use crate::engine::Limits;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ShapeOp {
     Reshape {
         shape: Vec<i64>,

@@ -10,7 +10,7 @@ use crate::engine::tensor::{Arr, Real, Tensor};
 const SELU_SCALE: f64 = 1.050_700_987_355_480_5;
 const SELU_ALPHA: f64 = 1.673_263_242_354_377_3;
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Unary {
     Identity,
     StopGradient,
@@ -83,7 +83,9 @@ impl Unary {
         };
         Ok(Some(match op {
             // TensorFlow's LeakyRelu takes alpha as a float32 attribute, even for float64 tensors.
-            Unary::LeakyRelu(_) => Unary::LeakyRelu(attrs.number("alpha")?.unwrap_or(0.2) as f32 as f64),
+            Unary::LeakyRelu(_) => {
+                Unary::LeakyRelu(attrs.number("alpha")?.unwrap_or(0.2) as f32 as f64)
+            }
             Unary::Gelu { .. } => Unary::Gelu {
                 approximate: attrs.flag("approximate", false)?,
             },

@@ -1,0 +1,285 @@
+//! One session's state and operations, written against the engine only.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::dtype::DType;
+use crate::engine::error::{arg_err, dtype_err, shape_err, Code, Error, Result};
+use crate::engine::lit::tensor_from_lit;
+use crate::engine::ops::Binary;
+use crate::engine::program::output_grads;
+use crate::engine::workspace::{Binding, NodeSpec, Variable};
+use crate::engine::{Limits, Lit, Names, Shaped, TapeId, Tensor, Val, Workspace};
+
+/// Where a variable's (or an assignment's) value comes from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    Literal(Lit),
+    /// A session tensor or variable by name: `tf.Variable(a)` copies its value.
+    Tensor(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssignKind {
+    Assign,
+    Add,
+    Sub,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Session {
+    pub ws: Workspace,
+    /// Public tape ids ("t1") to the context's tapes.
+    tapes: BTreeMap<String, TapeId>,
+    next_var: u64,
+    next_tape: u64,
+}
+
+fn not_found(what: &str, id: &str) -> Error {
+    Error::new(
+        Code::NotFound,
+        format!("this session has no {what} \"{id}\""),
+    )
+}
+
+impl Session {
+    pub fn new(limits: Limits) -> Session {
+        Session {
+            ws: Workspace::new(limits),
+            tapes: BTreeMap::new(),
+            next_var: 0,
+            next_tape: 0,
+        }
+    }
+
+    fn resolve(&self, src: &Source, hint: Option<DType>) -> Result<Tensor> {
+        match src {
+            Source::Literal(l) => tensor_from_lit(l, hint, self.ws.ctx.limits.max_tensor_elements),
+            Source::Tensor(n) => Ok(self.ws.value(n)?.t.clone()),
+        }
+    }
+
+    /// `tf.Variable(value, trainable=..., name=...)`, bound to `bind` (default: its name, else its id).
+    pub fn create_variable(
+        &mut self,
+        value: &Source,
+        dtype: Option<DType>,
+        trainable: bool,
+        name: Option<&str>,
+        bind: Option<&str>,
+    ) -> Result<String> {
+        let mut t = self.resolve(value, dtype)?;
+        if let (Some(d), Source::Tensor(_)) = (dtype, value) {
+            if t.dtype() != d {
+                if !(t.dtype().is_float() && d.is_float() || t.dtype().is_int() && d.is_int()) {
+                    return Err(dtype_err(format!(
+                        "cannot make a {d} variable from a {} tensor; cast it first",
+                        t.dtype()
+                    )));
+                }
+                t = t.cast(d);
+            }
+        }
+        self.next_var += 1;
+        let id = format!("v{}", self.next_var);
+        let name = name.unwrap_or("Variable");
+        let bind = bind.map(str::to_string).unwrap_or_else(|| {
+            if name == "Variable" {
+                id.clone()
+            } else {
+                name.to_string()
+            }
+        });
+        self.ws.add_variable(&bind, &id, t, trainable, name);
+        Ok(id)
+    }
+
+    /// A variable by id, or by the name it is bound to.
+    pub fn variable_id(&self, key: &str) -> Result<String> {
+        if self.ws.variable(key).is_some() {
+            return Ok(key.to_string());
+        }
+        match self.ws.binding(key) {
+            Some(Binding::Variable(id)) => Ok(id.clone()),
+            _ => Err(not_found("variable", key)),
+        }
+    }
+
+    pub fn variable(&self, key: &str) -> Result<(String, &Variable)> {
+        let id = self.variable_id(key)?;
+        let v = self.ws.variable(&id).expect("resolved above");
+        Ok((id, v))
+    }
+
+    /// `assign`, `assign_add`, `assign_sub`: in place, same dtype and shape, same variable.
+    pub fn assign(&mut self, key: &str, kind: AssignKind, value: &Source) -> Result<()> {
+        let (id, var) = self.variable(key)?;
+        let cur = var.val.t.clone();
+        let v = self.resolve(value, Some(cur.dtype()))?;
+        if v.dtype() != cur.dtype() {
+            return Err(dtype_err(format!(
+                "cannot assign a {} value to the {} variable \"{key}\" (add a cast)",
+                v.dtype(),
+                cur.dtype()
+            )));
+        }
+        if v.shape() != cur.shape() {
+            return Err(shape_err(format!(
+                "cannot assign to variable \"{key}\": its shape {:?} and the value's shape {:?} are incompatible",
+                cur.shape(),
+                v.shape()
+            )));
+        }
+        let new = match kind {
+            AssignKind::Assign => v,
+            AssignKind::Add => Binary::Add.forward(&cur, &v)?,
+            AssignKind::Sub => Binary::Sub.forward(&cur, &v)?,
+        };
+        self.ws.assign(&id, new)
+    }
+
+    pub fn open_tape(&mut self, persistent: bool, watch_accessed_variables: bool) -> String {
+        self.next_tape += 1;
+        let id = format!("t{}", self.next_tape);
+        let t = self.ws.ctx.open_tape(persistent, watch_accessed_variables);
+        self.tapes.insert(id.clone(), t);
+        id
+    }
+
+    pub fn tape_index(&self, tape: &str) -> Result<TapeId> {
+        self.tapes
+            .get(tape)
+            .copied()
+            .ok_or_else(|| not_found("tape", tape))
+    }
+
+    pub fn tapes(&self) -> impl Iterator<Item = (&String, &crate::engine::autodiff::Tape)> {
+        self.tapes
+            .iter()
+            .filter_map(|(k, &i)| self.ws.ctx.tape(i).map(|t| (k, t)))
+    }
+
+    pub fn watch(&mut self, tape: &str, names: &[String]) -> Result<()> {
+        let t = self.tape_index(tape)?;
+        names
+            .iter()
+            .try_for_each(|n| self.ws.watch(Some(t), n).map_err(|e| e.at(Some(n))))
+    }
+
+    pub fn stop(&mut self, tape: &str) -> Result<()> {
+        let t = self.tape_index(tape)?;
+        self.ws.ctx.stop_tape(t)
+    }
+
+    pub fn delete_tape(&mut self, tape: &str) -> Result<()> {
+        let t = self.tape_index(tape)?;
+        self.tapes.remove(tape);
+        self.ws.ctx.delete_tape(t)
+    }
+
+    /// Runs nodes in order; each result is bound to its name (rebinding is allowed, as in
+    /// Python) and recorded by every tape still recording. Returns the names bound.
+    pub fn run_graph(&mut self, nodes: &[NodeSpec]) -> Result<Vec<String>> {
+        if nodes.len() > self.ws.ctx.limits.max_nodes {
+            return Err(crate::engine::error::limit_err(format!(
+                "{} nodes in one call; the limit max_nodes is {}",
+                nodes.len(),
+                self.ws.ctx.limits.max_nodes
+            )));
+        }
+        let mut bound = Vec::new();
+        for n in nodes {
+            if let Some((name, v)) = self.ws.run_node(n)? {
+                self.ws.bind(&name, v);
+                bound.push(name);
+            }
+        }
+        Ok(bound)
+    }
+
+    fn vals(&self, names: &Names) -> Result<Vec<Val>> {
+        names
+            .list()
+            .into_iter()
+            .map(|n| self.ws.value(n).cloned().map_err(|e| e.at(Some(n))))
+            .collect()
+    }
+
+    /// `g.gradient(target, sources, output_gradients, unconnected_gradients)`.
+    pub fn gradient(
+        &mut self,
+        tape: &str,
+        target: &Names,
+        sources: &Names,
+        og: &Option<Lit>,
+        zero: bool,
+    ) -> Result<Shaped<Option<Val>>> {
+        let t = self.tape_index(tape)?;
+        let (ts, ss) = (self.vals(target)?, self.vals(sources)?);
+        let og = output_grads(target, og, &ts, &self.ws.ctx.limits)?;
+        let g = self.ws.ctx.gradient(t, &ts, &ss, og, zero)?;
+        Ok(shape(sources, g))
+    }
+
+    /// `g.jacobian(target, sources)`, or `g.batch_jacobian(target, source)` with `batch`.
+    pub fn jacobian(
+        &mut self,
+        tape: &str,
+        target: &str,
+        sources: &Names,
+        zero: bool,
+        batch: bool,
+    ) -> Result<Shaped<Option<Val>>> {
+        let t = self.tape_index(tape)?;
+        let tv = self
+            .ws
+            .value(target)
+            .cloned()
+            .map_err(|e| e.at(Some(target)))?;
+        let ss = self.vals(sources)?;
+        let j = if batch {
+            if ss.len() != 1 {
+                return Err(arg_err("batch_jacobian takes one source"));
+            }
+            vec![self.ws.ctx.batch_jacobian(t, &tv, &ss[0], zero)?]
+        } else {
+            self.ws.ctx.jacobian(t, &tv, &ss, zero)?
+        };
+        let vals = j
+            .into_iter()
+            .map(|x| x.map(|t| self.ws.ctx.constant(t)))
+            .collect();
+        Ok(shape(sources, vals))
+    }
+
+    pub fn bind(&mut self, name: &str, v: Val) {
+        self.ws.bind(name, v);
+    }
+
+    /// Bytes of tensor data the session keeps alive, each tensor counted once.
+    pub fn memory_bytes(&self) -> usize {
+        let mut seen: HashMap<u64, usize> = HashMap::new();
+        for (_, b) in self.ws.names() {
+            if let Binding::Tensor(v) = b {
+                seen.insert(v.id, v.t.nbytes());
+            }
+        }
+        for (_, v) in self.ws.variables() {
+            seen.insert(v.val.id, v.val.t.nbytes());
+        }
+        for (_, t) in self.tapes() {
+            t.for_each_value(|v| {
+                seen.insert(v.id, v.t.nbytes());
+            });
+        }
+        seen.values().sum()
+    }
+}
+
+fn shape<T>(names: &Names, mut items: Vec<T>) -> Shaped<T> {
+    match names {
+        Names::One(_) => Shaped::One(items.remove(0)),
+        Names::Many(_) => Shaped::Many(items),
+    }
+}
