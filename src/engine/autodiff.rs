@@ -212,6 +212,18 @@ impl Ctx {
         output_gradients: Option<Vec<Tensor>>,
         zero_unconnected: bool,
     ) -> Result<Vec<Option<Val>>> {
+        let ogs = output_gradients.iter().flatten();
+        if let Some((k, (og, t))) = ogs
+            .zip(targets)
+            .enumerate()
+            .find(|(_, (og, t))| og.shape() != t.t.shape())
+        {
+            return Err(shape_err(format!(
+                "output_gradients[{k}] has shape {:?} but its target has shape {:?}; they must match",
+                og.shape(),
+                t.t.shape()
+            )));
+        }
         let (entries, traced) = self.begin_use(tape)?;
         let result = self.backprop(&entries, &traced, targets, sources, output_gradients);
         self.end_use(tape, entries, traced, result.is_ok());
@@ -275,8 +287,10 @@ impl Ctx {
         Ok(j.or_else(|| zero_unconnected.then(|| Tensor::full(&shape, 0.0, source.t.dtype()))))
     }
 
-    /// Jacobian rows by backward passes. With `batch = Some(b)`, row j seeds every example's
-    /// element j at once and the result is laid out `[b] + target[1:] + source[1:]`.
+    /// Jacobian rows by reverse passes over batches of one-hot cotangents: row r of the Jacobian
+    /// is the VJP of the r-th unit vector, and a batch of them goes through the tape at once.
+    /// With `batch = Some(b)`, row r seeds element r of every example at once and the result is
+    /// laid out `[b] + target[1:] + source[1:]`.
     fn jacobian_rows(
         &mut self,
         entries: &[Entry],
@@ -301,16 +315,32 @@ impl Ctx {
                 self.limits.max_jacobian_elements
             )));
         }
+        // Rows per pass, so that every batched intermediate stays within max_tensor_elements.
+        let widest = entries
+            .iter()
+            .flat_map(|e| std::iter::once(&e.output).chain(&e.inputs))
+            .chain(sources)
+            .chain(std::iter::once(target))
+            .map(|v| v.t.len())
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let chunk = (self.limits.max_tensor_elements / widest).clamp(1, rows.max(1));
         let dtype = target.t.dtype();
-        let mut cols: Vec<Vec<Option<Vec<f64>>>> = vec![Vec::with_capacity(rows); sources.len()];
-        let mut seed = vec![0.0; n_out];
-        for r in 0..rows {
-            match batch {
-                None => seed[r] = 1.0,
-                Some(b) => (0..b).for_each(|i| seed[i * rows + r] = 1.0),
+        let mut cols: Vec<Option<Vec<f64>>> = vec![None; sources.len()];
+        for start in (0..rows).step_by(chunk) {
+            let b = chunk.min(rows - start);
+            let mut seed = vec![0.0; b * n_out];
+            for k in 0..b {
+                match batch {
+                    None => seed[k * n_out + start + k] = 1.0,
+                    Some(nb) => (0..nb).for_each(|i| seed[k * n_out + i * rows + start + k] = 1.0),
+                }
             }
-            let og = Tensor::from_f64s(target.t.shape(), &seed, dtype)?;
-            seed.iter_mut().for_each(|x| *x = 0.0);
+            let og_shape: Vec<usize> = std::iter::once(b)
+                .chain(target.t.shape().iter().copied())
+                .collect();
+            let og = Tensor::from_f64s(&og_shape, &seed, dtype)?;
             let grads = self.backprop(
                 entries,
                 traced,
@@ -318,55 +348,53 @@ impl Ctx {
                 sources,
                 Some(vec![og]),
             )?;
-            for (c, g) in cols.iter_mut().zip(grads) {
-                c.push(g.map(|v| v.t.to_f64_vec()));
+            for ((col, g), s) in cols.iter_mut().zip(grads).zip(sources) {
+                if let Some(g) = g {
+                    let buf = col.get_or_insert_with(|| vec![0.0; rows * s.t.len()]);
+                    let per = s.t.len();
+                    buf[start * per..(start + b) * per].copy_from_slice(&g.t.to_f64_vec());
+                }
             }
         }
         let mut out = Vec::new();
         for (s, col) in sources.iter().zip(cols) {
-            if col.iter().all(|c| c.is_none()) {
+            let Some(buf) = col else {
                 out.push(None);
                 continue;
-            }
+            };
             let per = s.t.len();
-            let zeros = vec![0.0; per];
-            let rows_data: Vec<&Vec<f64>> =
-                col.iter().map(|c| c.as_ref().unwrap_or(&zeros)).collect();
             let (shape, flat) = match batch {
-                None => {
-                    let shape: Vec<usize> = target
+                None => (
+                    target
                         .t
                         .shape()
                         .iter()
                         .chain(s.t.shape())
                         .copied()
-                        .collect();
-                    (
-                        shape,
-                        rows_data
-                            .into_iter()
-                            .flatten()
-                            .copied()
-                            .collect::<Vec<f64>>(),
-                    )
-                }
+                        .collect::<Vec<usize>>(),
+                    buf,
+                ),
                 Some(b) => {
                     // row r holds d target[i, r] / d source[i, :] for every example i.
                     let inner = per.checked_div(b).unwrap_or(0);
                     let mut flat = Vec::with_capacity(b * rows * inner);
                     for i in 0..b {
-                        for row in &rows_data {
-                            flat.extend_from_slice(&row[i * inner..(i + 1) * inner]);
+                        for r in 0..rows {
+                            flat.extend_from_slice(
+                                &buf[r * per + i * inner..r * per + (i + 1) * inner],
+                            );
                         }
                     }
-                    let shape: Vec<usize> = target
-                        .t
-                        .shape()
-                        .iter()
-                        .chain(&s.t.shape()[1..])
-                        .copied()
-                        .collect();
-                    (shape, flat)
+                    (
+                        target
+                            .t
+                            .shape()
+                            .iter()
+                            .chain(&s.t.shape()[1..])
+                            .copied()
+                            .collect(),
+                        flat,
+                    )
                 }
             };
             out.push(Some(Tensor::from_f64s(&shape, &flat, s.t.dtype())?));
@@ -411,7 +439,9 @@ impl Ctx {
             let og = match &output_gradients {
                 Some(ogs) => {
                     let og = &ogs[k];
-                    if og.shape() != t.t.shape() {
+                    // a batch of cotangents leads with extra dimensions; the rest is the target's shape
+                    let lead = og.rank().saturating_sub(t.t.rank());
+                    if og.shape()[lead..] != *t.t.shape() {
                         return Err(shape_err(format!(
                             "output_gradients[{k}] has shape {:?} but its target has shape {:?}; they must match",
                             og.shape(),

@@ -3,5 +3,6 @@
 mod conformance;
 mod gradcheck;
 mod http;
+mod jacobian;
 mod sessions;
 mod support;

@@ -134,6 +134,7 @@ impl Binary {
         b: &Val,
         z: &Val,
         g: &Val,
+        lead: usize,
     ) -> Result<Vec<Option<Val>>> {
         let (ga, gb) = match self {
             // z = a + b
@@ -186,8 +187,8 @@ impl Binary {
             }
         };
         Ok(vec![
-            Some(ctx.unbroadcast(&ga, a.t.shape())?),
-            Some(ctx.unbroadcast(&gb, b.t.shape())?),
+            Some(ctx.unbroadcast(&ga, a.t.shape(), lead)?),
+            Some(ctx.unbroadcast(&gb, b.t.shape(), lead)?),
         ])
     }
 }

@@ -103,20 +103,33 @@ impl Ctx {
     }
 
     /// Sums a broadcast gradient back to an operand's shape (every binary VJP ends here).
-    pub fn unbroadcast(&mut self, g: &Val, shape: &[usize]) -> Result<Val> {
+    /// The first `lead` dimensions of `g` are a batch of cotangents and are kept.
+    pub fn unbroadcast(&mut self, g: &Val, shape: &[usize], lead: usize) -> Result<Val> {
         let gs = g.t.shape().to_vec();
-        if gs == shape {
+        let target = lead_shape(g, shape, lead);
+        if gs == target {
             return Ok(g.clone());
         }
-        let lead = gs.len() - shape.len();
-        let axes: Vec<usize> = (0..gs.len())
-            .filter(|&i| i < lead || (shape[i - lead] == 1 && gs[i] != 1))
+        let extra = gs.len() - target.len();
+        let axes: Vec<usize> = (lead..gs.len())
+            .filter(|&i| i < lead + extra || (target[i - extra] == 1 && gs[i] != 1))
             .collect();
         let summed = if axes.is_empty() {
             g.clone()
         } else {
             self.reduce_sum(g, &axes, true)?
         };
-        self.reshape(&summed, shape)
+        self.reshape(&summed, &target)
     }
+
+    /// Reshapes `g` to `shape`, keeping its first `lead` (batch) dimensions.
+    pub fn reshape_lead(&mut self, g: &Val, shape: &[usize], lead: usize) -> Result<Val> {
+        let target = lead_shape(g, shape, lead);
+        self.reshape(g, &target)
+    }
+}
+
+/// `g`'s first `lead` dimensions followed by `shape`.
+pub fn lead_shape(g: &Val, shape: &[usize], lead: usize) -> Vec<usize> {
+    g.t.shape()[..lead].iter().chain(shape).copied().collect()
 }

@@ -142,7 +142,14 @@ impl Linalg {
     }
 
     /// TensorFlow's _BatchMatMulV2Grad, then summed back over broadcast batch dimensions.
-    pub fn vjp(&self, ctx: &mut Ctx, a: &Val, b: &Val, g: &Val) -> Result<Vec<Option<Val>>> {
+    pub fn vjp(
+        &self,
+        ctx: &mut Ctx,
+        a: &Val,
+        b: &Val,
+        g: &Val,
+        lead: usize,
+    ) -> Result<Vec<Option<Val>>> {
         let Linalg::MatMul {
             transpose_a: ta,
             transpose_b: tb,
@@ -170,8 +177,8 @@ impl Linalg {
             (true, true) => (ctx.matmul(b, g, true, true)?, ctx.matmul(g, a, true, true)?),
         };
         Ok(vec![
-            Some(ctx.unbroadcast(&ga, a.t.shape())?),
-            Some(ctx.unbroadcast(&gb, b.t.shape())?),
+            Some(ctx.unbroadcast(&ga, a.t.shape(), lead)?),
+            Some(ctx.unbroadcast(&gb, b.t.shape(), lead)?),
         ])
     }
 }

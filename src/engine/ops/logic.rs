@@ -107,7 +107,13 @@ impl Logic {
         }
     }
 
-    pub fn vjp(&self, ctx: &mut Ctx, ins: &[&Val], g: &Val) -> Result<Vec<Option<Val>>> {
+    pub fn vjp(
+        &self,
+        ctx: &mut Ctx,
+        ins: &[&Val],
+        g: &Val,
+        lead: usize,
+    ) -> Result<Vec<Option<Val>>> {
         match self {
             // cast back to the source float dtype; integer ends have no gradient
             Logic::Cast(_) => {
@@ -125,8 +131,8 @@ impl Logic {
                 let gy = ctx.select(ins[0], &zeros, g)?;
                 Ok(vec![
                     None,
-                    Some(ctx.unbroadcast(&gx, ins[1].t.shape())?),
-                    Some(ctx.unbroadcast(&gy, ins[2].t.shape())?),
+                    Some(ctx.unbroadcast(&gx, ins[1].t.shape(), lead)?),
+                    Some(ctx.unbroadcast(&gy, ins[2].t.shape(), lead)?),
                 ])
             }
             _ => Ok(vec![None; ins.len()]),

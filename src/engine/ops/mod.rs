@@ -162,6 +162,8 @@ impl Op {
     }
 
     /// Vector-Jacobian product: the gradient of each input given `g`, the output's gradient.
+    /// `g` may carry leading batch dimensions (`[B] + out.shape`: a batch of cotangents, one per
+    /// Jacobian row); every VJP keeps them, so a Jacobian is one reverse pass, not B of them.
     pub fn vjp(
         &self,
         ctx: &mut Ctx,
@@ -169,15 +171,16 @@ impl Op {
         out: &Val,
         g: &Val,
     ) -> Result<Vec<Option<Val>>> {
+        let lead = g.t.rank() - out.t.rank();
         match self {
             Op::Create(_) => Ok(vec![None; inputs.len()]),
             Op::Unary(o) => o.vjp(ctx, inputs[0], out, g).map(|x| vec![x]),
-            Op::Binary(o) => o.vjp(ctx, inputs[0], inputs[1], out, g),
-            Op::Logic(o) => o.vjp(ctx, inputs, g),
-            Op::Reduce(o) => o.vjp(ctx, inputs[0], out, g).map(|x| vec![Some(x)]),
-            Op::Shape(o) => o.vjp(ctx, inputs, g),
-            Op::Linalg(o) => o.vjp(ctx, inputs[0], inputs[1], g),
-            Op::Nn(o) => o.vjp(ctx, inputs, out, g),
+            Op::Binary(o) => o.vjp(ctx, inputs[0], inputs[1], out, g, lead),
+            Op::Logic(o) => o.vjp(ctx, inputs, g, lead),
+            Op::Reduce(o) => o.vjp(ctx, inputs[0], out, g, lead).map(|x| vec![Some(x)]),
+            Op::Shape(o) => o.vjp(ctx, inputs, g, lead),
+            Op::Linalg(o) => o.vjp(ctx, inputs[0], inputs[1], g, lead),
+            Op::Nn(o) => o.vjp(ctx, inputs, out, g, lead),
         }
     }
 }

@@ -122,20 +122,27 @@ impl Nn {
         })
     }
 
-    pub fn vjp(&self, ctx: &mut Ctx, ins: &[&Val], y: &Val, g: &Val) -> Result<Vec<Option<Val>>> {
+    pub fn vjp(
+        &self,
+        ctx: &mut Ctx,
+        ins: &[&Val],
+        y: &Val,
+        g: &Val,
+        lead: usize,
+    ) -> Result<Vec<Option<Val>>> {
         match *self {
             // dx = (g - sum(g y)) y
             Nn::Softmax { axis } => {
                 let ax = norm_axis(axis, y.t.rank(), "softmax")?;
                 let gy = ctx.mul(g, y)?;
-                let s = ctx.reduce_sum(&gy, &[ax], true)?;
+                let s = ctx.reduce_sum(&gy, &[ax + lead], true)?;
                 let d = ctx.sub(g, &s)?;
                 Ok(vec![Some(ctx.mul(&d, y)?)])
             }
             // dx = g - sum(g) e^y
             Nn::LogSoftmax { axis } => {
                 let ax = norm_axis(axis, y.t.rank(), "log_softmax")?;
-                let s = ctx.reduce_sum(g, &[ax], true)?;
+                let s = ctx.reduce_sum(g, &[ax + lead], true)?;
                 let p = ctx.un(Unary::Exp, y)?;
                 let sp = ctx.mul(&s, &p)?;
                 Ok(vec![Some(ctx.sub(g, &sp)?)])
@@ -146,7 +153,7 @@ impl Nn {
                 let ax = norm_axis(axis, x.t.rank(), self.name())?;
                 let mut ks = y.t.shape().to_vec();
                 ks.insert(ax, 1);
-                let gk = ctx.reshape(g, &ks)?;
+                let gk = ctx.reshape_lead(g, &ks, lead)?;
                 let p = ctx.apply(&Op::Nn(Nn::Softmax { axis: ax as i64 }), &[x])?;
                 let d = ctx.sub(&p, z)?;
                 let gx = ctx.mul(&gk, &d)?;
@@ -168,13 +175,17 @@ impl Nn {
                 let hot = ctx.constant(Tensor::from_f64s(x.t.shape(), &hot, x.t.dtype())?);
                 let mut ks = y.t.shape().to_vec();
                 ks.push(1);
-                let gk = ctx.reshape(g, &ks)?;
+                let gk = ctx.reshape_lead(g, &ks, lead)?;
                 let p = ctx.apply(&Op::Nn(Nn::Softmax { axis: -1 }), &[x])?;
                 let d = ctx.sub(&p, &hot)?;
                 Ok(vec![None, Some(ctx.mul(&gk, &d)?)])
             }
             // d/dx sum(x^2)/2 = x
-            Nn::L2Loss => Ok(vec![Some(ctx.mul(ins[0], g)?)]),
+            Nn::L2Loss => {
+                // a batched g is [B]; give it x's rank so it broadcasts per row
+                let gk = ctx.reshape_lead(g, &vec![1; ins[0].t.rank()], lead)?;
+                Ok(vec![Some(ctx.mul(ins[0], &gk)?)])
+            }
             Nn::SigmoidCrossEntropy => unreachable!("runs as its composite"),
         }
     }

@@ -160,20 +160,21 @@ impl Reduce {
         }
     }
 
-    pub fn vjp(&self, ctx: &mut Ctx, x: &Val, y: &Val, g: &Val) -> Result<Val> {
+    pub fn vjp(&self, ctx: &mut Ctx, x: &Val, y: &Val, g: &Val, lead: usize) -> Result<Val> {
         let Reduce::Over { kind, axes, .. } = self else {
             unreachable!("argmax/argmin are not recorded")
         };
         let ax = norm_axes(axes, x.t.rank(), self.name())?;
         let kshape = keepdims_shape(x.t.shape(), &ax);
-        let gk = ctx.reshape(g, &kshape)?;
+        let gk = ctx.reshape_lead(g, &kshape, lead)?;
+        let full = super::build::lead_shape(g, x.t.shape(), lead);
         match kind {
             // y = sum x: every element gets g
-            Kind::Sum => ctx.broadcast_to(&gk, x.t.shape()),
+            Kind::Sum => ctx.broadcast_to(&gk, &full),
             // y = sum x / n
             Kind::Mean => {
                 let n: usize = ax.iter().map(|&a| x.t.shape()[a]).product();
-                let gb = ctx.broadcast_to(&gk, x.t.shape())?;
+                let gb = ctx.broadcast_to(&gk, &full)?;
                 let nv = ctx.scalar(&gb, n as f64);
                 ctx.div(&gb, &nv)
             }

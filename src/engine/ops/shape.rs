@@ -208,20 +208,35 @@ impl ShapeOp {
         }
     }
 
-    pub fn vjp(&self, ctx: &mut Ctx, ins: &[&Val], g: &Val) -> Result<Vec<Option<Val>>> {
+    /// `g` may lead with `lead` batch dimensions; every axis below is shifted past them.
+    pub fn vjp(
+        &self,
+        ctx: &mut Ctx,
+        ins: &[&Val],
+        g: &Val,
+        lead: usize,
+    ) -> Result<Vec<Option<Val>>> {
         let x = ins[0];
         let one = |v: Val| Ok(vec![Some(v)]);
+        let batch: Vec<i64> = g.t.shape()[..lead].iter().map(|&d| d as i64).collect();
+        // begin/size of a slice of g: zeros and the full batch for the leading dimensions
+        let slice_of_g = |begin: Vec<i64>, size: Vec<i64>| ShapeOp::Slice {
+            begin: vec![0; lead].into_iter().chain(begin).collect(),
+            size: batch.iter().copied().chain(size).collect(),
+        };
         match self {
             ShapeOp::Reshape { .. } | ShapeOp::ExpandDims { .. } | ShapeOp::Squeeze { .. } => {
-                one(ctx.reshape(g, x.t.shape())?)
+                one(ctx.reshape_lead(g, x.t.shape(), lead)?)
             }
             ShapeOp::Transpose { perm } => {
                 let perm: Vec<usize> = match perm {
                     None => (0..x.t.rank()).rev().collect(),
                     Some(p) => check_perm(p, x.t.rank())?,
                 };
-                let mut inv = vec![0; perm.len()];
-                perm.iter().enumerate().for_each(|(i, &p)| inv[p] = i);
+                let mut inv: Vec<usize> = (0..lead).chain(vec![0; perm.len()]).collect();
+                perm.iter()
+                    .enumerate()
+                    .for_each(|(i, &p)| inv[lead + p] = lead + i);
                 one(ctx.transpose(g, &inv)?)
             }
             // each input gets its own stretch of g along the axis
@@ -230,14 +245,13 @@ impl ShapeOp {
                 let mut off = 0;
                 let mut out = Vec::new();
                 for v in ins {
-                    let mut begin = vec![0i64; g.t.rank()];
+                    let mut begin = vec![0i64; v.t.rank()];
                     begin[ax] = off as i64;
                     let size: Vec<i64> = v.t.shape().iter().map(|&d| d as i64).collect();
                     off += v.t.shape()[ax];
-                    out.push(Some(ctx.apply(
-                        &super::Op::Shape(ShapeOp::Slice { begin, size }),
-                        &[g],
-                    )?));
+                    out.push(Some(
+                        ctx.apply(&super::Op::Shape(slice_of_g(begin, size)), &[g])?,
+                    ));
                 }
                 Ok(out)
             }
@@ -245,12 +259,13 @@ impl ShapeOp {
                 let ax = norm_axis(*axis, x.t.rank() + 1, "stack")?;
                 let mut out = Vec::new();
                 for (i, v) in ins.iter().enumerate() {
-                    let mut begin = vec![0i64; g.t.rank()];
+                    let mut begin = vec![0i64; g.t.rank() - lead];
                     begin[ax] = i as i64;
-                    let mut size: Vec<i64> = g.t.shape().iter().map(|&d| d as i64).collect();
+                    let mut size: Vec<i64> =
+                        g.t.shape()[lead..].iter().map(|&d| d as i64).collect();
                     size[ax] = 1;
-                    let s = ctx.apply(&super::Op::Shape(ShapeOp::Slice { begin, size }), &[g])?;
-                    out.push(Some(ctx.reshape(&s, v.t.shape())?));
+                    let s = ctx.apply(&super::Op::Shape(slice_of_g(begin, size)), &[g])?;
+                    out.push(Some(ctx.reshape_lead(&s, v.t.shape(), lead)?));
                 }
                 Ok(out)
             }
@@ -260,25 +275,29 @@ impl ShapeOp {
                 for (&m, &d) in multiples.iter().zip(x.t.shape()) {
                     split.extend([m as usize, d]);
                 }
-                let r = ctx.reshape(g, &split)?;
-                let axes: Vec<usize> = (0..split.len()).step_by(2).collect();
+                let r = ctx.reshape_lead(g, &split, lead)?;
+                let axes: Vec<usize> = (lead..lead + split.len()).step_by(2).collect();
                 one(ctx.reduce_sum(&r, &axes, false)?)
             }
-            ShapeOp::BroadcastTo { .. } => one(ctx.unbroadcast(g, x.t.shape())?),
+            ShapeOp::BroadcastTo { .. } => one(ctx.unbroadcast(g, x.t.shape(), lead)?),
             ShapeOp::Slice { begin, size } => {
                 let (b, s) = slice_bounds(x.t.shape(), begin, size)?;
-                let after =
-                    x.t.shape()
-                        .iter()
-                        .zip(b.iter().zip(&s))
-                        .map(|(d, (b, s))| d - b - s)
-                        .collect();
-                one(ctx.apply(&super::Op::Shape(ShapeOp::Pad { before: b, after }), &[g])?)
+                let after = vec![0; lead]
+                    .into_iter()
+                    .chain(
+                        x.t.shape()
+                            .iter()
+                            .zip(b.iter().zip(&s))
+                            .map(|(d, (b, s))| d - b - s),
+                    )
+                    .collect();
+                let before = vec![0; lead].into_iter().chain(b).collect();
+                one(ctx.apply(&super::Op::Shape(ShapeOp::Pad { before, after }), &[g])?)
             }
             ShapeOp::Gather { axis } => {
                 let ax = norm_axis(*axis, x.t.rank(), "gather")?;
                 let op = ShapeOp::ScatterAdd {
-                    axis: ax,
+                    axis: ax + lead,
                     dim: x.t.shape()[ax],
                 };
                 Ok(vec![
@@ -289,12 +308,17 @@ impl ShapeOp {
             ShapeOp::Pad { before, .. } => {
                 let begin = before.iter().map(|&b| b as i64).collect();
                 let size = x.t.shape().iter().map(|&d| d as i64).collect();
-                one(ctx.apply(&super::Op::Shape(ShapeOp::Slice { begin, size }), &[g])?)
+                one(ctx.apply(&super::Op::Shape(slice_of_g(begin, size)), &[g])?)
             }
             ShapeOp::ScatterAdd { axis, .. } => {
-                let op = ShapeOp::Gather { axis: *axis as i64 };
+                let op = ShapeOp::Gather {
+                    axis: (*axis + lead) as i64,
+                };
                 let gathered = ctx.apply(&super::Op::Shape(op), &[g, ins[1]])?;
-                Ok(vec![Some(ctx.reshape(&gathered, x.t.shape())?), None])
+                Ok(vec![
+                    Some(ctx.reshape_lead(&gathered, x.t.shape(), lead)?),
+                    None,
+                ])
             }
         }
     }

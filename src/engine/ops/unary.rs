@@ -253,7 +253,7 @@ impl Unary {
                 ctx.mul(g, &s)?
             }
             // piecewise constant: TensorFlow answers zeros, not None
-            Unary::Sign => ctx.zeros_like(x),
+            Unary::Sign => ctx.zeros_like(g),
             // y = e^x: dy/dx = y
             Unary::Exp => ctx.mul(g, y)?,
             // y = ln x: dy/dx = 1/x
