@@ -511,3 +511,70 @@ fn fill_unconnected(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ops::{Binary, Unary};
+
+    fn scalar(ctx: &mut Ctx, v: f64) -> Val {
+        ctx.constant(Tensor::scalar(v, crate::engine::DType::F64))
+    }
+
+    #[test]
+    fn gradients_accumulate_over_every_path() {
+        // y = x * x + x at x = 3: dy/dx = 2x + 1 = 7
+        let mut ctx = Ctx::new(Limits::default());
+        let tape = ctx.open_tape(false, true);
+        let x = scalar(&mut ctx, 3.0);
+        ctx.watch(tape, &x).unwrap();
+        let xx = ctx.bin(Binary::Mul, &x, &x).unwrap();
+        let y = ctx.add(&xx, &x).unwrap();
+        let g = ctx
+            .gradient(tape, &[y.clone()], &[x.clone()], None, false)
+            .unwrap();
+        assert_eq!(g[0].as_ref().unwrap().t.to_f64_vec(), vec![7.0]);
+        // a non-persistent tape answers once
+        let again = ctx.gradient(tape, &[y], &[x], None, false).unwrap_err();
+        assert_eq!(again.code, Code::TapeExhausted);
+    }
+
+    #[test]
+    fn unwatched_and_unconnected_sources_get_none_or_zeros() {
+        let mut ctx = Ctx::new(Limits::default());
+        let tape = ctx.open_tape(true, true);
+        let (a, b) = (scalar(&mut ctx, 1.0), scalar(&mut ctx, 2.0));
+        ctx.watch(tape, &a).unwrap();
+        let y = ctx.un(Unary::Exp, &a).unwrap();
+        let g = ctx
+            .gradient(tape, &[y.clone()], &[a.clone(), b.clone()], None, false)
+            .unwrap();
+        assert!(g[0].is_some() && g[1].is_none());
+        let z = ctx.gradient(tape, &[y], &[a, b], None, true).unwrap();
+        assert_eq!(z[1].as_ref().unwrap().t.to_f64_vec(), vec![0.0]);
+    }
+
+    #[test]
+    fn a_gradient_recorded_by_an_outer_tape_differentiates_again() {
+        // f = sin(x): the outer tape sees f' = cos(x), so f'' = -sin(x)
+        let mut ctx = Ctx::new(Limits::default());
+        let (outer, inner) = (ctx.open_tape(true, true), ctx.open_tape(true, true));
+        let x = scalar(&mut ctx, 0.5);
+        ctx.watch(outer, &x).unwrap();
+        ctx.watch(inner, &x).unwrap();
+        let f = ctx.un(Unary::Sin, &x).unwrap();
+        ctx.stop_tape(inner).unwrap();
+        let d1 = ctx
+            .gradient(inner, &[f], &[x.clone()], None, false)
+            .unwrap()
+            .remove(0)
+            .unwrap();
+        ctx.stop_tape(outer).unwrap();
+        let d2 = ctx
+            .gradient(outer, &[d1], &[x], None, false)
+            .unwrap()
+            .remove(0)
+            .unwrap();
+        assert!((d2.t.to_f64_vec()[0] + 0.5f64.sin()).abs() < 1e-15);
+    }
+}

@@ -128,3 +128,18 @@ pub fn reduced_shape(shape: &[usize], axes: &[usize], keepdims: bool) -> Vec<usi
         .map(|(_, &d)| d)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numpy_broadcasting() {
+        assert_eq!(broadcast_shape(&[3, 1], &[1, 4]), Some(vec![3, 4]));
+        assert_eq!(broadcast_shape(&[2, 3, 4], &[3, 1]), Some(vec![2, 3, 4]));
+        assert_eq!(broadcast_shape(&[], &[2, 2]), Some(vec![2, 2]));
+        assert_eq!(broadcast_shape(&[2, 3], &[4]), None);
+        assert_eq!(norm_axis(-1, 3, "t").unwrap(), 2);
+        assert!(norm_axis(3, 3, "t").is_err());
+    }
+}

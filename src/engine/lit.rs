@@ -308,3 +308,59 @@ pub fn shape_from_lit(v: &Lit, what: &str) -> Result<Vec<usize>> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::error::Code;
+
+    fn t(v: Lit, hint: Option<DType>) -> Result<Tensor> {
+        tensor_from_lit(&v, hint, 1 << 20)
+    }
+
+    #[test]
+    fn python_literal_typing() {
+        // [76, 120, 37.5]: one float makes the whole literal float32, as tf.constant does
+        let x = t(
+            Lit::List(vec![Lit::Int(76), Lit::Int(120), Lit::Float(37.5)]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (x.dtype(), x.to_f64_vec()),
+            (DType::F32, vec![76.0, 120.0, 37.5])
+        );
+        assert_eq!(
+            t(Lit::List(vec![Lit::Int(1), Lit::Int(2)]), None)
+                .unwrap()
+                .dtype(),
+            DType::I32
+        );
+        assert_eq!(t(Lit::Bool(true), None).unwrap().dtype(), DType::Bool);
+        // a weak literal follows its operand: 0.01 next to a float64 tensor is float64
+        assert_eq!(
+            t(Lit::Float(0.01), Some(DType::F64)).unwrap().dtype(),
+            DType::F64
+        );
+        // but a float never silently becomes an integer
+        assert_eq!(
+            t(Lit::Float(0.5), Some(DType::I32)).unwrap_err().code,
+            Code::DtypeMismatch
+        );
+    }
+
+    #[test]
+    fn ragged_and_non_numeric_literals_are_refused() {
+        let ragged = Lit::List(vec![
+            Lit::List(vec![Lit::Int(1), Lit::Int(2)]),
+            Lit::List(vec![Lit::Int(3)]),
+        ]);
+        assert_eq!(t(ragged, None).unwrap_err().code, Code::InvalidArgument);
+        assert_eq!(
+            t(Lit::Str("one".into()), None).unwrap_err().code,
+            Code::InvalidArgument
+        );
+        let nan = t(Lit::Str("NaN".into()), None).unwrap();
+        assert!(nan.to_f64_vec()[0].is_nan());
+    }
+}

@@ -313,3 +313,41 @@ fn arg<T: Elem>(a: &Arr<T>, ax: usize, max: bool) -> ArrayD<i64> {
         best as i64
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::{Ctx, DType, Limits, Tensor};
+
+    #[test]
+    fn max_ties_share_the_gradient_and_integer_means_truncate() {
+        // reduce_max([1, 3, 3, 0]) = 3, reached twice: each gets 1/2
+        let mut ctx = Ctx::new(Limits::default());
+        let tape = ctx.open_tape(false, true);
+        let x = ctx.constant(Tensor::from_f64s(&[4], &[1.0, 3.0, 3.0, 0.0], DType::F32).unwrap());
+        ctx.watch(tape, &x).unwrap();
+        let op = super::Reduce::Over {
+            kind: super::Kind::Max,
+            axes: None,
+            keepdims: false,
+        };
+        let m = ctx
+            .apply(&crate::engine::ops::Op::Reduce(op), &[&x])
+            .unwrap();
+        let g = ctx
+            .gradient(tape, &[m], &[x], None, false)
+            .unwrap()
+            .remove(0)
+            .unwrap();
+        assert_eq!(g.t.to_f64_vec(), vec![0.0, 0.5, 0.5, 0.0]);
+        // mean of [1, 2, 7] as int32 is 10 / 3 = 3
+        let i = Tensor::from_f64s(&[3], &[1.0, 2.0, 7.0], DType::I32).unwrap();
+        let mean = super::Reduce::Over {
+            kind: super::Kind::Mean,
+            axes: None,
+            keepdims: false,
+        }
+        .forward(&i)
+        .unwrap();
+        assert_eq!((mean.dtype(), mean.to_f64_vec()), (DType::I32, vec![3.0]));
+    }
+}
