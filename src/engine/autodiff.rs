@@ -531,7 +531,13 @@ mod tests {
         let xx = ctx.bin(Binary::Mul, &x, &x).unwrap();
         let y = ctx.add(&xx, &x).unwrap();
         let g = ctx
-            .gradient(tape, &[y.clone()], &[x.clone()], None, false)
+            .gradient(
+                tape,
+                std::slice::from_ref(&y),
+                std::slice::from_ref(&x),
+                None,
+                false,
+            )
             .unwrap();
         assert_eq!(g[0].as_ref().unwrap().t.to_f64_vec(), vec![7.0]);
         // a non-persistent tape answers once
@@ -547,7 +553,13 @@ mod tests {
         ctx.watch(tape, &a).unwrap();
         let y = ctx.un(Unary::Exp, &a).unwrap();
         let g = ctx
-            .gradient(tape, &[y.clone()], &[a.clone(), b.clone()], None, false)
+            .gradient(
+                tape,
+                std::slice::from_ref(&y),
+                &[a.clone(), b.clone()],
+                None,
+                false,
+            )
             .unwrap();
         assert!(g[0].is_some() && g[1].is_none());
         let z = ctx.gradient(tape, &[y], &[a, b], None, true).unwrap();
@@ -565,7 +577,7 @@ mod tests {
         let f = ctx.un(Unary::Sin, &x).unwrap();
         ctx.stop_tape(inner).unwrap();
         let d1 = ctx
-            .gradient(inner, &[f], &[x.clone()], None, false)
+            .gradient(inner, &[f], std::slice::from_ref(&x), None, false)
             .unwrap()
             .remove(0)
             .unwrap();
