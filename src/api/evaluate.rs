@@ -2,19 +2,17 @@
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::Router;
 
 use super::body::json_body;
 use super::encode::EvaluationJson;
 use super::error::AppError;
-use super::{decode, AppState};
+use super::{decode, route, AppState, Route};
 use crate::engine::Code;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/evaluate", post(evaluate))
+pub fn routes() -> Vec<Route> {
+    vec![route(Method::POST, "/v1/evaluate", evaluate)]
 }
 
 async fn evaluate(State(st): State<AppState>, body: Body) -> Result<Response, AppError> {

@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod decode;
+mod docs;
 pub mod encode;
 pub mod error;
 mod evaluate;
@@ -10,7 +11,9 @@ mod sessions;
 
 use std::sync::Arc;
 
-use axum::routing::get;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
 use tokio::sync::Semaphore;
 
@@ -46,11 +49,47 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
+/// One route: the method and path are part of the value, so the router and the OpenAPI
+/// parity test read the same table.
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    handler: MethodRouter<AppState>,
+}
+
+pub fn route<H, T>(method: Method, path: &'static str, handler: H) -> Route
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
+    Route {
+        method,
+        path,
+        handler: on(filter, handler),
+    }
+}
+
+/// Every route the service answers.
+pub fn routes() -> Vec<Route> {
+    let mut all = vec![route(Method::GET, "/healthz", healthz)];
+    all.extend(evaluate::routes());
+    all.extend(sessions::routes());
+    all.extend(docs::routes());
+    all
+}
+
+async fn no_route(uri: axum::http::Uri) -> error::AppError {
+    error::AppError::not_found(format!(
+        "no route {uri}; the API is described at /docs and /openapi.json"
+    ))
+}
+
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .merge(evaluate::router())
-        .merge(sessions::router())
+    routes()
+        .into_iter()
+        .fold(Router::new(), |r, rt| r.route(rt.path, rt.handler))
+        .fallback(no_route)
         .with_state(state)
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }

@@ -6,10 +6,9 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde_json::{json, Map, Value};
 
 use super::body::json_body;
@@ -17,38 +16,64 @@ use super::decode;
 use super::encode::tensor_value;
 use super::error::AppError;
 use super::evaluate::compute;
-use super::AppState;
+use super::{route, AppState, Route};
 use crate::engine::dtype::DType;
 use crate::engine::{Names, Shaped, Tensor, Val};
 use crate::sessions::{AssignKind, Session, SessionHandle, Source};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/sessions", post(create))
-        .route("/v1/sessions/{session}", get(show).delete(drop_session))
-        .route("/v1/sessions/{session}/variables", post(create_variable))
-        .route(
+pub fn routes() -> Vec<Route> {
+    vec![
+        route(Method::POST, "/v1/sessions", create),
+        route(Method::GET, "/v1/sessions/{session}", show),
+        route(Method::DELETE, "/v1/sessions/{session}", drop_session),
+        route(
+            Method::POST,
+            "/v1/sessions/{session}/variables",
+            create_variable,
+        ),
+        route(
+            Method::GET,
             "/v1/sessions/{session}/variables/{variable}",
-            get(show_variable),
-        )
-        .route(
+            show_variable,
+        ),
+        route(
+            Method::POST,
             "/v1/sessions/{session}/variables/{variable}/assign",
-            post(assign),
-        )
-        .route("/v1/sessions/{session}/tapes", post(open_tape))
-        .route("/v1/sessions/{session}/tapes/{tape}", delete(delete_tape))
-        .route("/v1/sessions/{session}/tapes/{tape}/watch", post(watch))
-        .route("/v1/sessions/{session}/tapes/{tape}/stop", post(stop))
-        .route(
+            assign,
+        ),
+        route(Method::POST, "/v1/sessions/{session}/tapes", open_tape),
+        route(
+            Method::DELETE,
+            "/v1/sessions/{session}/tapes/{tape}",
+            delete_tape,
+        ),
+        route(
+            Method::POST,
+            "/v1/sessions/{session}/tapes/{tape}/watch",
+            watch,
+        ),
+        route(
+            Method::POST,
+            "/v1/sessions/{session}/tapes/{tape}/stop",
+            stop,
+        ),
+        route(
+            Method::POST,
             "/v1/sessions/{session}/tapes/{tape}/gradient",
-            post(gradient),
-        )
-        .route(
+            gradient,
+        ),
+        route(
+            Method::POST,
             "/v1/sessions/{session}/tapes/{tape}/jacobian",
-            post(jacobian),
-        )
-        .route("/v1/sessions/{session}/graph", post(graph))
-        .route("/v1/sessions/{session}/tensors/{name}", get(show_tensor))
+            jacobian,
+        ),
+        route(Method::POST, "/v1/sessions/{session}/graph", graph),
+        route(
+            Method::GET,
+            "/v1/sessions/{session}/tensors/{name}",
+            show_tensor,
+        ),
+    ]
 }
 
 type Answer = Result<Response, AppError>;

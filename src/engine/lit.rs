@@ -194,7 +194,8 @@ fn convert(flat: Flat, dtype: DType) -> Result<Tensor> {
             Kind::Bool => "a boolean literal",
         };
         return Err(dtype_err(format!(
-            "{what} cannot become a {dtype} tensor (TensorFlow does not convert it; write the value in the dtype's form or cast)"
+            "{what} cannot become {} {dtype} tensor (TensorFlow does not convert it; write the value in the dtype's form or cast)",
+            if dtype == DType::I32 || dtype == DType::I64 { "an" } else { "a" }
         )));
     }
     if dtype == DType::I32 {

@@ -4,5 +4,6 @@ mod conformance;
 mod gradcheck;
 mod http;
 mod jacobian;
+mod openapi;
 mod sessions;
 mod support;

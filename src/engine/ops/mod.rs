@@ -52,6 +52,125 @@ pub fn canonical_name(name: &str) -> String {
     name.to_string()
 }
 
+/// Every canonical op name, for suggestions and the docs.
+pub const OP_NAMES: &[&str] = &[
+    "constant",
+    "ones",
+    "zeros",
+    "fill",
+    "ones_like",
+    "zeros_like",
+    "linspace",
+    "range",
+    "eye",
+    "one_hot",
+    "random_normal",
+    "random_uniform",
+    "identity",
+    "stop_gradient",
+    "negative",
+    "abs",
+    "sign",
+    "exp",
+    "log",
+    "log1p",
+    "sqrt",
+    "rsqrt",
+    "square",
+    "reciprocal",
+    "sin",
+    "cos",
+    "tanh",
+    "sigmoid",
+    "erf",
+    "floor",
+    "ceil",
+    "round",
+    "relu",
+    "relu6",
+    "leaky_relu",
+    "elu",
+    "selu",
+    "gelu",
+    "softplus",
+    "softsign",
+    "silu",
+    "add",
+    "subtract",
+    "multiply",
+    "divide",
+    "pow",
+    "maximum",
+    "minimum",
+    "squared_difference",
+    "greater",
+    "greater_equal",
+    "less",
+    "less_equal",
+    "equal",
+    "not_equal",
+    "logical_and",
+    "logical_or",
+    "logical_not",
+    "where",
+    "cast",
+    "reduce_sum",
+    "reduce_mean",
+    "reduce_max",
+    "reduce_min",
+    "reduce_prod",
+    "reduce_logsumexp",
+    "argmax",
+    "argmin",
+    "reshape",
+    "transpose",
+    "expand_dims",
+    "squeeze",
+    "concat",
+    "stack",
+    "tile",
+    "broadcast_to",
+    "slice",
+    "gather",
+    "matmul",
+    "matvec",
+    "tensordot",
+    "softmax",
+    "log_softmax",
+    "softmax_cross_entropy_with_logits",
+    "sparse_softmax_cross_entropy_with_logits",
+    "sigmoid_cross_entropy_with_logits",
+    "l2_loss",
+    "watch",
+];
+
+/// The known op closest to a misspelt one (edit distance at most 2), if any.
+fn suggest(name: &str) -> Option<&'static str> {
+    fn distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut cur = vec![i + 1];
+            for (j, cb) in b.iter().enumerate() {
+                cur.push(
+                    (prev[j] + usize::from(ca != *cb))
+                        .min(prev[j + 1] + 1)
+                        .min(cur[j] + 1),
+                );
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+    let short = name.rsplit('.').next().unwrap_or(name);
+    OP_NAMES
+        .iter()
+        .map(|op| (distance(short, op), *op))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, op)| op)
+}
+
 impl Op {
     /// Builds an op from its (canonical) name and attributes; unknown names are `unknown_op`.
     pub fn parse(name: &str, attrs: &Attrs, lim: &Limits) -> Result<Op> {
@@ -72,9 +191,13 @@ impl Op {
         } else if let Some(n) = Nn::parse(name, attrs)? {
             Op::Nn(n)
         } else {
+            let hint = match suggest(name) {
+                Some(s) => format!("did you mean \"{s}\"? "),
+                None => String::new(),
+            };
             return Err(Error::new(
                 Code::UnknownOp,
-                format!("unknown op \"{name}\"; see the op table in the API docs (GET /docs) for what gradtape supports"),
+                format!("unknown op \"{name}\"; {hint}the op table in the API docs (GET /docs) lists what gradtape supports"),
             ));
         };
         attrs.reject_unused()?;
