@@ -1,6 +1,7 @@
 //! The HTTP layer: thin handlers that extract, call the engine, and map to JSON.
 //! Each resource has its `router()`; `app()` merges them with the shared middleware.
 
+mod activations;
 pub mod body;
 pub mod decode;
 pub mod encode;
@@ -25,7 +26,10 @@ pub struct AppState {
 impl AppState {
     pub fn new(config: Config) -> AppState {
         let permits = config.max_concurrent_evaluations;
-        AppState { config: Arc::new(config), compute: Arc::new(Semaphore::new(permits)) }
+        AppState {
+            config: Arc::new(config),
+            compute: Arc::new(Semaphore::new(permits)),
+        }
     }
 }
 
@@ -37,6 +41,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(evaluate::router())
+        .merge(activations::router())
         .with_state(state)
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }

@@ -1,0 +1,396 @@
+//! `GET /v1/activations/{name}` and `GET /v1/activations/plot`: activation curves and their
+//! gradients (computed by the tape, as `/v1/evaluate` would) as JSON, SVG or PNG.
+
+mod curve;
+mod reading;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+use self::curve::{Curve, Grid, DEFAULT_ALPHA, NAMES};
+use super::decode::Encoding;
+use super::encode::TensorJson;
+use super::error::AppError;
+use super::evaluate::compute;
+use super::AppState;
+use crate::engine::{Code, DType};
+use crate::plot::{self, Format, Panel};
+
+/// Grid points per curve: enough for any screen, small enough that one request stays cheap.
+pub const MAX_NUM: usize = 100_000;
+/// The seed notebook's figure.
+const DEFAULT_PLOT: [&str; 4] = ["sigmoid", "tanh", "relu", "leaky_relu"];
+/// Every activation once, and then a few repeats at most.
+const MAX_PANELS: usize = 16;
+
+pub fn router() -> Router<AppState> {
+    // matchit ranks the static `plot` segment above the `{name}` capture, so the order of these
+    // two routes does not matter; a test pins that.
+    Router::new()
+        .route("/v1/activations", get(list))
+        .route("/v1/activations/plot", get(plot_many))
+        .route("/v1/activations/{name}", get(one))
+}
+
+async fn list() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "names": NAMES }))
+}
+
+fn bad(detail: impl Into<String>) -> AppError {
+    AppError::new(StatusCode::BAD_REQUEST, Code::InvalidArgument, detail)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Out {
+    Json,
+    Image(Format),
+}
+
+struct Params {
+    grid: Grid,
+    alpha: Option<f64>,
+    format: Option<Out>,
+    names: Option<String>,
+}
+
+fn number(key: &str, v: &str) -> Result<f64, AppError> {
+    match v.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        _ => Err(bad(format!(
+            "query parameter {key}={v:?} must be a finite number"
+        ))),
+    }
+}
+
+/// The query string, strictly: unknown or repeated keys are refused so a typo is not ignored.
+fn params(
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    allowed: &[&str],
+) -> Result<Params, AppError> {
+    let Query(pairs) = q.map_err(|e| bad(format!("the query string does not parse: {e}")))?;
+    let mut p = Params {
+        grid: Grid {
+            start: -10.0,
+            stop: 10.0,
+            num: 129,
+            dtype: DType::F64,
+        },
+        alpha: None,
+        format: None,
+        names: None,
+    };
+    let mut seen = Vec::new();
+    for (k, v) in &pairs {
+        if !allowed.contains(&k.as_str()) {
+            return Err(bad(format!(
+                "unknown query parameter {k:?}; this route takes {}",
+                allowed.join(", ")
+            )));
+        }
+        if seen.contains(&k) {
+            return Err(bad(format!("query parameter {k:?} is given twice")));
+        }
+        seen.push(k);
+        match k.as_str() {
+            "start" => p.grid.start = number(k, v)?,
+            "stop" => p.grid.stop = number(k, v)?,
+            "alpha" => p.alpha = Some(number(k, v)?),
+            "num" => {
+                let n: usize = v.trim().parse().map_err(|_| {
+                    bad(format!(
+                        "num={v:?} must be a whole number from 1 to {MAX_NUM}"
+                    ))
+                })?;
+                if n == 0 {
+                    return Err(bad("num=0 gives an empty grid; ask for 1 to 100000 points"));
+                }
+                if n > MAX_NUM {
+                    return Err(AppError::new(
+                        StatusCode::BAD_REQUEST,
+                        Code::LimitExceeded,
+                        format!("num={n} is over the limit of {MAX_NUM} points"),
+                    ));
+                }
+                p.grid.num = n;
+            }
+            "dtype" => {
+                p.grid.dtype = match v.as_str() {
+                    "float64" => DType::F64,
+                    "float32" => DType::F32,
+                    other => {
+                        return Err(bad(format!(
+                            "dtype={other:?} is not supported here; use float32 or float64"
+                        )))
+                    }
+                }
+            }
+            "format" => {
+                p.format = Some(match v.as_str() {
+                    "json" => Out::Json,
+                    "svg" => Out::Image(Format::Svg),
+                    "png" => Out::Image(Format::Png),
+                    other => {
+                        return Err(bad(format!(
+                            "format={other:?} is unknown; use json, svg or png"
+                        )))
+                    }
+                })
+            }
+            _ => p.names = Some(v.clone()),
+        }
+    }
+    let g = &p.grid;
+    if g.start >= g.stop {
+        return Err(bad(format!(
+            "start ({}) must be less than stop ({})",
+            g.start, g.stop
+        )));
+    }
+    if g.dtype == DType::F32 && [g.start, g.stop].iter().any(|v| v.abs() > f32::MAX as f64) {
+        return Err(bad("start and stop must fit in float32 when dtype=float32"));
+    }
+    Ok(p)
+}
+
+/// `format=` wins; otherwise an Accept header naming an image type picks it (the first named,
+/// q-values aside); otherwise the route's default.
+fn negotiate(asked: Option<Out>, headers: &HeaderMap, default: Out) -> Out {
+    if let Some(o) = asked {
+        return o;
+    }
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let svg = accept.find("image/svg+xml");
+    let png = accept.find("image/png");
+    match (svg, png) {
+        (Some(s), Some(p)) if p < s => Out::Image(Format::Png),
+        (Some(_), _) => Out::Image(Format::Svg),
+        (None, Some(_)) => Out::Image(Format::Png),
+        (None, None) => default,
+    }
+}
+
+fn known(name: &str) -> Option<&'static str> {
+    NAMES.iter().copied().find(|n| *n == name)
+}
+
+fn known_list() -> String {
+    NAMES.join(", ")
+}
+
+/// alpha is a parameter of leaky_relu only (`tf.nn.elu` has none).
+fn alpha_for(name: &str, asked: Option<f64>) -> Option<f64> {
+    (name == "leaky_relu").then(|| asked.unwrap_or(DEFAULT_ALPHA))
+}
+
+fn title(name: &str) -> &'static str {
+    match name {
+        "sigmoid" => "Sigmoid",
+        "tanh" => "Tanh",
+        "relu" => "ReLU",
+        "leaky_relu" => "Leaky ReLU",
+        "elu" => "ELU",
+        "selu" => "SELU",
+        "gelu" => "GELU",
+        "softplus" => "Softplus",
+        "softsign" => "Softsign",
+        "silu" => "SiLU",
+        _ => "ReLU6",
+    }
+}
+
+struct Drawn {
+    z: Vec<f64>,
+    value: Vec<f64>,
+    gradient: Vec<f64>,
+    title: String,
+    value_label: String,
+}
+
+impl Drawn {
+    fn of(c: &Curve) -> Drawn {
+        let call = match c.alpha {
+            Some(a) => format!("{}(z, alpha={a})", c.name),
+            None => format!("{}(z)", c.name),
+        };
+        Drawn {
+            z: c.z.to_f64_vec(),
+            value: c.value.to_f64_vec(),
+            gradient: c.gradient.to_f64_vec(),
+            title: format!("{} activation and gradient", title(c.name)),
+            value_label: format!("activated score a = {call}"),
+        }
+    }
+    fn panel(&self) -> Panel<'_> {
+        Panel {
+            title: self.title.clone(),
+            value_label: self.value_label.clone(),
+            gradient_label: "gradient da/dz (from the tape)".into(),
+            z: &self.z,
+            value: &self.value,
+            gradient: &self.gradient,
+        }
+    }
+}
+
+fn image(format: Format, bytes: Vec<u8>) -> Response {
+    let ct = match format {
+        Format::Svg => "image/svg+xml",
+        Format::Png => "image/png",
+    };
+    (
+        [(header::CONTENT_TYPE, ct), (header::VARY, "Accept")],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A float32 summary number as its shortest float32 decimal (0.19661193, not 0.1966119259...).
+fn wire(v: f64, dtype: DType) -> f64 {
+    match dtype {
+        DType::F32 if v.is_finite() => (v as f32).to_string().parse().unwrap_or(v),
+        _ => v,
+    }
+}
+
+#[derive(Serialize)]
+struct CurveJson<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alpha: Option<f64>,
+    z: TensorJson<'a>,
+    value: TensorJson<'a>,
+    gradient: TensorJson<'a>,
+    max_abs_gradient: f64,
+    argmax_z: f64,
+    vanishing_share: f64,
+    reading: String,
+}
+
+fn curve_json(c: &Curve) -> Result<Vec<u8>, AppError> {
+    let (s, d) = (&c.summary, c.z.dtype());
+    let body = CurveJson {
+        name: c.name,
+        alpha: c.alpha,
+        z: TensorJson(&c.z, Encoding::Json),
+        value: TensorJson(&c.value, Encoding::Json),
+        gradient: TensorJson(&c.gradient, Encoding::Json),
+        max_abs_gradient: wire(s.max_abs_gradient, d),
+        argmax_z: wire(s.argmax_z, d),
+        vanishing_share: s.vanishing_share,
+        reading: reading::reading(c),
+    };
+    serde_json::to_vec(&body).map_err(|e| AppError::bad_json(e.to_string()))
+}
+
+fn plot_err(e: plot::PlotError) -> AppError {
+    tracing::error!("{e}");
+    AppError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Code::InvalidArgument,
+        "the chart could not be drawn",
+    )
+}
+
+async fn one(
+    State(st): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let name = known(&name).ok_or_else(|| {
+        AppError::not_found(format!(
+            "unknown activation {name:?}; known: {}",
+            known_list()
+        ))
+    })?;
+    let p = params(q, &["start", "stop", "num", "alpha", "dtype", "format"])?;
+    if p.alpha.is_some() && name != "leaky_relu" {
+        return Err(bad(format!(
+            "alpha is a parameter of leaky_relu only, not of {name}"
+        )));
+    }
+    let out = negotiate(p.format, &headers, Out::Json);
+    let (alpha, limits) = (alpha_for(name, p.alpha), st.config.limits.clone());
+    let bytes = compute(&st, move || {
+        let c = curve::compute(name, alpha, &p.grid, &limits)?;
+        match out {
+            Out::Json => curve_json(&c),
+            Out::Image(f) => {
+                let d = Drawn::of(&c);
+                plot::render(&d.title, &[d.panel()], f).map_err(plot_err)
+            }
+        }
+    })
+    .await?;
+    Ok(match out {
+        Out::Json => ([(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+        Out::Image(f) => image(f, bytes),
+    })
+}
+
+async fn plot_many(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let p = params(
+        q,
+        &["names", "start", "stop", "num", "alpha", "dtype", "format"],
+    )?;
+    let names: Vec<&'static str> = match &p.names {
+        None => DEFAULT_PLOT.to_vec(),
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|n| {
+                known(n).ok_or_else(|| {
+                    bad(format!(
+                        "names: unknown activation {n:?}; known: {}",
+                        known_list()
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    if names.is_empty() || names.len() > MAX_PANELS {
+        return Err(bad(format!(
+            "names lists {} activations; give 1 to {MAX_PANELS}, comma-separated",
+            names.len()
+        )));
+    }
+    if p.alpha.is_some() && !names.contains(&"leaky_relu") {
+        return Err(bad(
+            "alpha is a parameter of leaky_relu only, and names does not include it",
+        ));
+    }
+    let Out::Image(format) = negotiate(p.format, &headers, Out::Image(Format::Png)) else {
+        return Err(bad("the plot route draws pictures: format=png or format=svg (JSON is per activation, at /v1/activations/{name})"));
+    };
+    let (limits, grid, asked) = (st.config.limits.clone(), p.grid, p.alpha);
+    let bytes = compute(&st, move || {
+        let drawn = names
+            .iter()
+            .map(|n| curve::compute(n, alpha_for(n, asked), &grid, &limits).map(|c| Drawn::of(&c)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let panels: Vec<Panel> = drawn.iter().map(Drawn::panel).collect();
+        let title = format!(
+            "Activations and their gradients, z = linspace({}, {}, {}) {}",
+            grid.start,
+            grid.stop,
+            grid.num,
+            grid.dtype.name()
+        );
+        plot::render(&title, &panels, format).map_err(plot_err)
+    })
+    .await?;
+    Ok(image(format, bytes))
+}
