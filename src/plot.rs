@@ -216,7 +216,7 @@ fn draw_panel<DB: DrawingBackend>(
         .y_labels(9)
         .x_label_formatter(&|v| tick(*v))
         .y_label_formatter(&|v| tick(*v))
-        .light_line_style(WHITE)
+        .max_light_lines(0)
         .bold_line_style(RGBColor(0xe4, 0xe4, 0xe4))
         .draw()
         .map_err(err)?;
