@@ -2,17 +2,18 @@
 //! gradients (computed by the tape, as `/v1/evaluate` would) as JSON, SVG or PNG.
 
 mod curve;
+mod query;
 mod reading;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 
-use self::curve::{Curve, Grid, DEFAULT_ALPHA, NAMES};
+use self::curve::{Curve, DEFAULT_ALPHA, NAMES};
+use self::query::{bad, negotiate, params, Out, QueryPairs};
 use super::decode::Encoding;
 use super::encode::TensorJson;
 use super::error::AppError;
@@ -21,8 +22,6 @@ use super::AppState;
 use crate::engine::{Code, DType};
 use crate::plot::{self, Format, Panel};
 
-/// Grid points per curve: enough for any screen, small enough that one request stays cheap.
-pub const MAX_NUM: usize = 100_000;
 /// The seed notebook's figure.
 const DEFAULT_PLOT: [&str; 4] = ["sigmoid", "tanh", "relu", "leaky_relu"];
 /// Every activation once, and then a few repeats at most.
@@ -39,142 +38,6 @@ pub fn router() -> Router<AppState> {
 
 async fn list() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "names": NAMES }))
-}
-
-fn bad(detail: impl Into<String>) -> AppError {
-    AppError::new(StatusCode::BAD_REQUEST, Code::InvalidArgument, detail)
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Out {
-    Json,
-    Image(Format),
-}
-
-struct Params {
-    grid: Grid,
-    alpha: Option<f64>,
-    format: Option<Out>,
-    names: Option<String>,
-}
-
-fn number(key: &str, v: &str) -> Result<f64, AppError> {
-    match v.trim().parse::<f64>() {
-        Ok(x) if x.is_finite() => Ok(x),
-        _ => Err(bad(format!(
-            "query parameter {key}={v:?} must be a finite number"
-        ))),
-    }
-}
-
-/// The query string, strictly: unknown or repeated keys are refused so a typo is not ignored.
-fn params(
-    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
-    allowed: &[&str],
-) -> Result<Params, AppError> {
-    let Query(pairs) = q.map_err(|e| bad(format!("the query string does not parse: {e}")))?;
-    let mut p = Params {
-        grid: Grid {
-            start: -10.0,
-            stop: 10.0,
-            num: 129,
-            dtype: DType::F64,
-        },
-        alpha: None,
-        format: None,
-        names: None,
-    };
-    let mut seen = Vec::new();
-    for (k, v) in &pairs {
-        if !allowed.contains(&k.as_str()) {
-            return Err(bad(format!(
-                "unknown query parameter {k:?}; this route takes {}",
-                allowed.join(", ")
-            )));
-        }
-        if seen.contains(&k) {
-            return Err(bad(format!("query parameter {k:?} is given twice")));
-        }
-        seen.push(k);
-        match k.as_str() {
-            "start" => p.grid.start = number(k, v)?,
-            "stop" => p.grid.stop = number(k, v)?,
-            "alpha" => p.alpha = Some(number(k, v)?),
-            "num" => {
-                let n: usize = v.trim().parse().map_err(|_| {
-                    bad(format!(
-                        "num={v:?} must be a whole number from 1 to {MAX_NUM}"
-                    ))
-                })?;
-                if n == 0 {
-                    return Err(bad("num=0 gives an empty grid; ask for 1 to 100000 points"));
-                }
-                if n > MAX_NUM {
-                    return Err(AppError::new(
-                        StatusCode::BAD_REQUEST,
-                        Code::LimitExceeded,
-                        format!("num={n} is over the limit of {MAX_NUM} points"),
-                    ));
-                }
-                p.grid.num = n;
-            }
-            "dtype" => {
-                p.grid.dtype = match v.as_str() {
-                    "float64" => DType::F64,
-                    "float32" => DType::F32,
-                    other => {
-                        return Err(bad(format!(
-                            "dtype={other:?} is not supported here; use float32 or float64"
-                        )))
-                    }
-                }
-            }
-            "format" => {
-                p.format = Some(match v.as_str() {
-                    "json" => Out::Json,
-                    "svg" => Out::Image(Format::Svg),
-                    "png" => Out::Image(Format::Png),
-                    other => {
-                        return Err(bad(format!(
-                            "format={other:?} is unknown; use json, svg or png"
-                        )))
-                    }
-                })
-            }
-            _ => p.names = Some(v.clone()),
-        }
-    }
-    let g = &p.grid;
-    if g.start >= g.stop {
-        return Err(bad(format!(
-            "start ({}) must be less than stop ({})",
-            g.start, g.stop
-        )));
-    }
-    if g.dtype == DType::F32 && [g.start, g.stop].iter().any(|v| v.abs() > f32::MAX as f64) {
-        return Err(bad("start and stop must fit in float32 when dtype=float32"));
-    }
-    Ok(p)
-}
-
-/// `format=` wins; otherwise an Accept header naming an image type picks it (the first named,
-/// q-values aside); otherwise the route's default.
-fn negotiate(asked: Option<Out>, headers: &HeaderMap, default: Out) -> Out {
-    if let Some(o) = asked {
-        return o;
-    }
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let svg = accept.find("image/svg+xml");
-    let png = accept.find("image/png");
-    match (svg, png) {
-        (Some(s), Some(p)) if p < s => Out::Image(Format::Png),
-        (Some(_), _) => Out::Image(Format::Svg),
-        (None, Some(_)) => Out::Image(Format::Png),
-        (None, None) => default,
-    }
 }
 
 fn known(name: &str) -> Option<&'static str> {
@@ -303,7 +166,7 @@ async fn one(
     State(st): State<AppState>,
     Path(name): Path<String>,
     headers: HeaderMap,
-    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    q: QueryPairs,
 ) -> Result<Response, AppError> {
     let name = known(&name).ok_or_else(|| {
         AppError::not_found(format!(
@@ -339,7 +202,7 @@ async fn one(
 async fn plot_many(
     State(st): State<AppState>,
     headers: HeaderMap,
-    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    q: QueryPairs,
 ) -> Result<Response, AppError> {
     let p = params(
         q,

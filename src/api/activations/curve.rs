@@ -108,12 +108,10 @@ fn linspace_f64(g: &Grid) -> Vec<f64> {
         0.0
     };
     (0..n)
-        .map(|i| {
-            if i + 1 == n && n > 1 {
-                g.stop
-            } else {
-                g.start + i as f64 * delta
-            }
+        .map(|i| match i {
+            0 => g.start,
+            i if i + 1 == n => g.stop,
+            i => g.start + i as f64 * delta,
         })
         .collect()
 }
