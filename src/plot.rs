@@ -174,21 +174,24 @@ fn x_range(z: &[f64]) -> (f64, f64) {
     }
 }
 
-/// Tick labels without noise: "-10", "0.25", "1e-4".
+/// Tick labels without float noise: "-10", "0.25", "0.0005", "1.5e-5", "2e6".
 fn tick(v: f64) -> String {
+    fn trim(m: &str) -> &str {
+        if m.contains('.') {
+            m.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            m
+        }
+    }
     if v == 0.0 {
         return "0".into();
     }
-    let s = if v.abs() >= 1e-3 && v.abs() < 1e6 {
-        format!("{v:.4}")
-    } else {
-        format!("{v:.0e}")
-    };
-    if s.contains('.') && !s.contains('e') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
+    if v.abs() >= 1e-4 && v.abs() < 1e6 {
+        return trim(&format!("{v:.6}")).to_string();
     }
+    let s = format!("{v:.3e}");
+    let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    format!("{}e{exp}", trim(mantissa))
 }
 
 fn draw_panel<DB: DrawingBackend>(
@@ -262,5 +265,9 @@ mod tests {
         assert_eq!(tick(0.25), "0.25");
         assert_eq!(tick(-0.0), "0");
         assert_eq!(tick(1e-5), "1e-5");
+        assert_eq!(tick(1.5e-5), "1.5e-5");
+        assert_eq!(tick(-5e-4), "-0.0005");
+        assert_eq!(tick(0.30000000000000004), "0.3");
+        assert_eq!(tick(2e6), "2e6");
     }
 }

@@ -26,6 +26,9 @@ use crate::plot::{self, Format, Panel};
 const DEFAULT_PLOT: [&str; 4] = ["sigmoid", "tanh", "relu", "leaky_relu"];
 /// Every activation once, and then a few repeats at most.
 const MAX_PANELS: usize = 16;
+/// Points across all panels of one picture: an SVG spends ~8 bytes a point per curve, so this
+/// keeps a picture under ~10 MB however the query is written.
+const MAX_PLOTTED: usize = 500_000;
 
 pub fn router() -> Router<AppState> {
     // matchit ranks the static `plot` segment above the `{name}` capture, so the order of these
@@ -153,6 +156,9 @@ fn curve_json(c: &Curve) -> Result<Vec<u8>, AppError> {
     serde_json::to_vec(&body).map_err(|e| AppError::bad_json(e.to_string()))
 }
 
+/// Drawing fails only on a bug (the inputs are checked and non-finite points dropped), so it
+/// is a 500 whose detail stays in the log; the wire contract has no internal-error code, so it
+/// carries the nearest one.
 fn plot_err(e: plot::PlotError) -> AppError {
     tracing::error!("{e}");
     AppError::new(
@@ -194,7 +200,14 @@ async fn one(
     })
     .await?;
     Ok(match out {
-        Out::Json => ([(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+        Out::Json => (
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::VARY, "Accept"),
+            ],
+            bytes,
+        )
+            .into_response(),
         Out::Image(f) => image(f, bytes),
     })
 }
@@ -229,6 +242,17 @@ async fn plot_many(
             "names lists {} activations; give 1 to {MAX_PANELS}, comma-separated",
             names.len()
         )));
+    }
+    if names.len() * p.grid.num > MAX_PLOTTED {
+        return Err(AppError::new(
+            StatusCode::BAD_REQUEST,
+            Code::LimitExceeded,
+            format!(
+                "{} panels of {} points is over the {MAX_PLOTTED} points one picture may hold; lower num",
+                names.len(),
+                p.grid.num
+            ),
+        ));
     }
     if p.alpha.is_some() && !names.contains(&"leaky_relu") {
         return Err(bad(

@@ -412,6 +412,7 @@ async fn bad_parameters_are_4xx_problem_json() {
         ("/v1/activations/plot?names=", 400, "invalid_argument", "1 to 16"),
         ("/v1/activations/plot?format=json", 400, "invalid_argument", "png or format=svg"),
         ("/v1/activations/plot?names=tanh&alpha=0.1", 400, "invalid_argument", "leaky_relu only"),
+        ("/v1/activations/plot?names=tanh,relu,elu,selu,gelu,silu&num=100000", 400, "limit_exceeded", "lower num"),
     ];
     for (uri, status, code, says) in cases {
         let (s, ct, bytes) = get(uri, None).await;
