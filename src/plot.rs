@@ -174,7 +174,7 @@ fn x_range(z: &[f64]) -> (f64, f64) {
     }
 }
 
-/// Tick labels without float noise: "-10", "0.25", "0.0005", "1.5e-5", "2e6".
+/// Tick labels without float noise: "-10", "0.25", "0.00005", "1.5e-6", "2e6".
 fn tick(v: f64) -> String {
     fn trim(m: &str) -> &str {
         if m.contains('.') {
@@ -186,7 +186,7 @@ fn tick(v: f64) -> String {
     if v == 0.0 {
         return "0".into();
     }
-    if v.abs() >= 1e-4 && v.abs() < 1e6 {
+    if v.abs() >= 0.95e-5 && v.abs() < 1e6 {
         return trim(&format!("{v:.6}")).to_string();
     }
     let s = format!("{v:.3e}");
@@ -264,8 +264,9 @@ mod tests {
         assert_eq!(tick(-10.0), "-10");
         assert_eq!(tick(0.25), "0.25");
         assert_eq!(tick(-0.0), "0");
-        assert_eq!(tick(1e-5), "1e-5");
-        assert_eq!(tick(1.5e-5), "1.5e-5");
+        assert_eq!(tick(1e-5), "0.00001");
+        assert_eq!(tick(-0.00009999999999999999), "-0.0001");
+        assert_eq!(tick(1.5e-6), "1.5e-6");
         assert_eq!(tick(-5e-4), "-0.0005");
         assert_eq!(tick(0.30000000000000004), "0.3");
         assert_eq!(tick(2e6), "2e6");

@@ -340,6 +340,16 @@ async fn the_png_decodes_to_the_chart_size_and_shows_both_curves() {
         has_color(&rgb, [0x1f, 0x77, 0xb4]) && has_color(&rgb, [0xff, 0x7f, 0x0e]),
         "both curve colours are drawn"
     );
+    // The title is drawn with the bundled font (no system fonts needed): dark glyph pixels in
+    // the top 40 rows, where nothing else is drawn.
+    let dark = rgb[..w as usize * 3 * 40]
+        .chunks_exact(3)
+        .filter(|p| p.iter().all(|&c| c < 100))
+        .count();
+    assert!(
+        dark > 200,
+        "the title's text is rendered ({dark} dark pixels)"
+    );
 
     // The default grid: the seed notebook's four panels, 2 x 2.
     let (status, ct, bytes) = get("/v1/activations/plot", None).await;
