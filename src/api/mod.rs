@@ -26,10 +26,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(config: Config) -> AppState {
         let permits = config.max_concurrent_evaluations;
-        AppState {
-            config: Arc::new(config),
-            compute: Arc::new(Semaphore::new(permits)),
-        }
+        AppState { config: Arc::new(config), compute: Arc::new(Semaphore::new(permits)) }
     }
 }
 
