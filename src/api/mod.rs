@@ -1,6 +1,7 @@
 //! The HTTP layer: thin handlers that extract, call the engine, and map to JSON.
-//! Each resource has its `router()`; `app()` merges them with the shared middleware.
+//! Each resource lists its `routes()`; `app()` builds one router from them all.
 
+mod activations;
 pub mod body;
 pub mod decode;
 mod docs;
@@ -75,6 +76,7 @@ pub fn routes() -> Vec<Route> {
     let mut all = vec![route(Method::GET, "/healthz", healthz)];
     all.extend(evaluate::routes());
     all.extend(sessions::routes());
+    all.extend(activations::routes());
     all.extend(docs::routes());
     all
 }

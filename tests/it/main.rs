@@ -1,5 +1,6 @@
 //! The one integration-test binary (one binary links far faster than many).
 
+mod activations;
 mod conformance;
 mod gradcheck;
 mod http;
