@@ -75,6 +75,15 @@ impl Config {
         if let Some(v) = env("GRADTAPE_MAX_REQUESTS")? {
             c.limits.max_requests = v;
         }
+        if let Some(v) = env("GRADTAPE_MAX_REQUEST_ELEMENTS")? {
+            c.limits.max_request_elements = v;
+        }
+        if let Some(v) = env("GRADTAPE_MAX_MATMUL_FLOPS")? {
+            c.limits.max_matmul_flops = v;
+        }
+        if let Some(v) = env("GRADTAPE_MAX_COMPUTE_MS")? {
+            c.limits.max_compute_ms = v;
+        }
         if let Some(v) = env::<u64>("GRADTAPE_SESSION_TTL_SECS")? {
             c.session_ttl = Duration::from_secs(v);
         }

@@ -64,15 +64,48 @@ pub struct Ctx {
     next_id: ValId,
     tapes: Vec<Option<Tape>>,
     pub limits: Limits,
+    /// When the current request must stop computing (not state: not serialized).
+    #[serde(skip)]
+    deadline: Option<std::time::Instant>,
+    /// Elements produced by the current request's ops so far.
+    #[serde(skip)]
+    produced: usize,
 }
 
 impl Ctx {
     pub fn new(limits: Limits) -> Ctx {
-        Ctx {
+        let mut ctx = Ctx {
             next_id: 1,
             tapes: Vec::new(),
             limits,
+            deadline: None,
+            produced: 0,
+        };
+        ctx.start_request();
+        ctx
+    }
+
+    /// Starts the clock and the element budget of one request.
+    pub fn start_request(&mut self) {
+        let budget = std::time::Duration::from_millis(self.limits.max_compute_ms);
+        self.deadline = Some(std::time::Instant::now() + budget);
+        self.produced = 0;
+    }
+
+    fn check_budget(&self) -> Result<()> {
+        if self.deadline.is_some_and(|d| std::time::Instant::now() > d) {
+            return Err(super::error::limit_err(format!(
+                "the request computed for longer than max_compute_ms = {} ms; make the program smaller",
+                self.limits.max_compute_ms
+            )));
         }
+        if self.produced > self.limits.max_request_elements {
+            return Err(super::error::limit_err(format!(
+                "the request's ops produced {} elements in all; the limit max_request_elements is {}",
+                self.produced, self.limits.max_request_elements
+            )));
+        }
+        Ok(())
     }
 
     fn fresh(&mut self) -> ValId {
@@ -93,8 +126,10 @@ impl Ctx {
         if let Some(result) = op.expand(self, inputs) {
             return result;
         }
+        self.check_budget()?;
         let tensors: Vec<&Tensor> = inputs.iter().map(|v| &v.t).collect();
         let t = op.forward(&tensors, &self.limits)?;
+        self.produced = self.produced.saturating_add(t.len());
         let out = Val {
             id: self.fresh(),
             t,

@@ -58,7 +58,13 @@ impl Error {
     pub fn at(mut self, node: Option<&str>) -> Error {
         if self.node.is_none() {
             if let Some(n) = node {
-                self.node = Some(n.to_string());
+                // a name from a hostile program can be huge: echo a bounded prefix of it
+                let n: String = if n.len() > 256 {
+                    n.chars().take(64).chain("...".chars()).collect()
+                } else {
+                    n.to_string()
+                };
+                self.node = Some(n.clone());
                 self.detail = format!("node \"{n}\": {}", self.detail);
             }
         }

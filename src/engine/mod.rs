@@ -36,6 +36,12 @@ pub struct Limits {
     pub max_nodes: usize,
     /// Requests in one program.
     pub max_requests: usize,
+    /// Elements all ops of one request may produce together (bounds memory and work).
+    pub max_request_elements: usize,
+    /// Multiply-adds one matmul may take (bounds the one op a deadline cannot interrupt).
+    pub max_matmul_flops: u64,
+    /// Wall-clock time one request may compute, checked between ops.
+    pub max_compute_ms: u64,
 }
 
 impl Default for Limits {
@@ -45,6 +51,9 @@ impl Default for Limits {
             max_jacobian_elements: 4 << 20,
             max_nodes: 10_000,
             max_requests: 256,
+            max_request_elements: 1 << 28,
+            max_matmul_flops: 1 << 34,
+            max_compute_ms: 10_000,
         }
     }
 }

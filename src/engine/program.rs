@@ -155,6 +155,7 @@ impl Program {
     fn define_variables(&self, ws: &mut Workspace) -> Result<()> {
         for v in &self.variables {
             let at = Some(v.name.as_str());
+            super::workspace::check_name(&v.name)?;
             if ws.contains(&v.name) {
                 return Err(duplicate(&v.name));
             }

@@ -5,7 +5,7 @@ use num_traits::{Float, FromPrimitive};
 use std::fmt::Debug;
 
 use super::dtype::DType;
-use super::error::{arg_err, shape_err, Result};
+use super::error::{shape_err, Result};
 
 pub type Arr<T> = ArcArray<T, IxDyn>;
 
@@ -277,8 +277,8 @@ pub fn checked_numel(shape: &[usize], max: usize) -> Result<usize> {
     let mut n: usize = 1;
     for &d in shape {
         n = n.checked_mul(d).ok_or_else(|| {
-            arg_err(format!(
-                "shape {shape:?} has more elements than fit in memory"
+            super::error::limit_err(format!(
+                "shape {shape:?} has more elements than a 64-bit count holds; the limit max_tensor_elements is {max}"
             ))
         })?;
     }

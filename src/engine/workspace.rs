@@ -49,8 +49,40 @@ pub struct Workspace {
     vars: BTreeMap<String, Variable>,
 }
 
+/// Longest name accepted for a node, variable or tensor.
+pub const MAX_NAME_BYTES: usize = 256;
+
+/// Refuses names no program needs and that would bloat every error message.
+pub fn check_name(name: &str) -> Result<()> {
+    if name.len() > MAX_NAME_BYTES {
+        let head: String = name.chars().take(24).collect();
+        return Err(arg_err(format!(
+            "the name \"{head}...\" is {} bytes long; names are at most {MAX_NAME_BYTES}",
+            name.len()
+        )));
+    }
+    if name.is_empty() {
+        return Err(arg_err("a name cannot be empty"));
+    }
+    Ok(())
+}
+
 pub fn unknown(name: &str) -> Error {
-    Error::new(Code::UnknownTensor, format!("\"{name}\" names nothing defined before this point; define it earlier (a variable, a setup node or a graph node)"))
+    if matches!(name, "NaN" | "Infinity" | "-Infinity") {
+        return Error::new(
+            Code::UnknownTensor,
+            format!("\"{name}\" as an input is read as a name; to pass the number, write it as a literal: [\"{name}\"] or {{\"value\": \"{name}\"}}"),
+        );
+    }
+    let name: String = if name.len() > MAX_NAME_BYTES {
+        name.chars().take(64).chain("...".chars()).collect()
+    } else {
+        name.to_string()
+    };
+    Error::new(
+        Code::UnknownTensor,
+        format!("\"{name}\" names nothing defined before this point; define it earlier (a variable, a setup node or a graph node)"),
+    )
 }
 
 impl Workspace {
@@ -201,6 +233,7 @@ impl Workspace {
                 "a {op_name} node needs a \"name\" so its result can be used"
             )));
         };
+        check_name(name)?;
         let mut vals: Vec<Option<Val>> = Vec::with_capacity(node.inputs.len());
         for input in &node.inputs {
             vals.push(match input {

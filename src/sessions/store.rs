@@ -75,6 +75,7 @@ impl SessionHandle {
     ) -> Result<T> {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let mut draft = state.clone();
+        draft.ws.ctx.start_request();
         let out = f(&mut draft)?;
         let bytes = draft.memory_bytes();
         if bytes > max_bytes {

@@ -1,6 +1,7 @@
 //! The one integration-test binary (one binary links far faster than many).
 
 mod activations;
+mod bad_input;
 mod conformance;
 mod gradcheck;
 mod http;

@@ -257,6 +257,11 @@ impl Create {
                 delta,
                 dtype,
             } => {
+                if ![start, limit, delta].iter().all(|v| v.is_finite()) {
+                    return Err(arg_err(format!(
+                        "range: start {start}, limit {limit} and delta {delta} must be finite numbers"
+                    )));
+                }
                 if *delta == 0.0 {
                     return Err(arg_err("range: delta is 0; it must be non-zero"));
                 }

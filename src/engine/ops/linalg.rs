@@ -115,7 +115,7 @@ impl Linalg {
         }
     }
 
-    pub fn forward(&self, a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    pub fn forward(&self, a: &Tensor, b: &Tensor, lim: &crate::engine::Limits) -> Result<Tensor> {
         let Linalg::MatMul {
             transpose_a,
             transpose_b,
@@ -124,6 +124,7 @@ impl Linalg {
             unreachable!("composites expand")
         };
         let (batch, m, n) = matmul_shape(a, b, transpose_a, transpose_b)?;
+        check_work(a, b, &batch, m, n, transpose_a, lim)?;
         Ok(match (a, b) {
             (Tensor::F32(x), Tensor::F32(y)) => {
                 Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, dot2))
@@ -365,4 +366,37 @@ fn matrix<'a, T: Elem>(a: &'a Arr<T>, idx: &[usize], t: bool) -> ArrayView2<'a, 
     } else {
         m
     }
+}
+
+/// Refuses, before computing, a matmul whose result or multiply-adds pass the limits: one op
+/// cannot be interrupted by the request deadline, so its size is bounded up front.
+fn check_work(
+    a: &Tensor,
+    b: &Tensor,
+    batch: &[usize],
+    m: usize,
+    n: usize,
+    ta: bool,
+    lim: &crate::engine::Limits,
+) -> Result<()> {
+    let k = if ta {
+        a.shape()[a.rank() - 2]
+    } else {
+        a.shape()[a.rank() - 1]
+    };
+    let out: Vec<usize> = batch.iter().copied().chain([m, n]).collect();
+    crate::engine::tensor::checked_numel(&out, lim.max_tensor_elements)?;
+    let work = out
+        .iter()
+        .map(|&d| d as u64)
+        .fold(k as u64, u64::saturating_mul);
+    if work > lim.max_matmul_flops {
+        return Err(crate::engine::error::limit_err(format!(
+            "matmul of {} and {} takes {work} multiply-adds; the limit max_matmul_flops is {}",
+            a.describe(),
+            b.describe(),
+            lim.max_matmul_flops
+        )));
+    }
+    Ok(())
 }

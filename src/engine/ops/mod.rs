@@ -279,7 +279,7 @@ impl Op {
             Op::Logic(o) => o.forward(inputs),
             Op::Reduce(o) => o.forward(inputs[0]),
             Op::Shape(o) => o.forward(inputs, lim),
-            Op::Linalg(o) => o.forward(inputs[0], inputs[1]),
+            Op::Linalg(o) => o.forward(inputs[0], inputs[1], lim),
             Op::Nn(o) => o.forward(inputs),
         }
     }
