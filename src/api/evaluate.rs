@@ -50,8 +50,11 @@ where
         e.retry_after = Some(1);
         return Err(e);
     };
-    match tokio::runtime::Handle::current().runtime_flavor() {
+    let started = std::time::Instant::now();
+    let out = match tokio::runtime::Handle::current().runtime_flavor() {
         tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
         _ => f(),
-    }
+    };
+    st.metrics.observe_evaluation(started.elapsed());
+    out
 }

@@ -8,6 +8,7 @@ mod docs;
 pub mod encode;
 pub mod error;
 mod evaluate;
+pub mod metrics;
 mod sessions;
 
 use std::sync::Arc;
@@ -27,6 +28,7 @@ pub struct AppState {
     /// Bounds how many evaluations compute at once (the rest wait briefly, then get 503).
     pub compute: Arc<Semaphore>,
     pub sessions: Arc<SessionStore>,
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
             config: Arc::new(config),
             compute: Arc::new(Semaphore::new(permits)),
             sessions: Arc::new(sessions),
+            metrics: Arc::new(metrics::Metrics::default()),
         }
     }
 }
@@ -78,6 +81,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(sessions::routes());
     all.extend(activations::routes());
     all.extend(docs::routes());
+    all.extend(metrics::routes());
     all
 }
 
@@ -92,6 +96,7 @@ pub fn app(state: AppState) -> Router {
         .into_iter()
         .fold(Router::new(), |r, rt| r.route(rt.path, rt.handler))
         .fallback(no_route)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }
