@@ -94,7 +94,16 @@ fi
 
 mkdir -p "$cache_dir"
 work=$(mktemp -d /var/tmp/gradtape-base-images.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+cleanup() {
+  # debootstrap mounts proc and sys inside its target while it runs; a failed run
+  # can leave them mounted, so unmount before deleting, and never cross into them.
+  local m
+  for m in $(awk -v w="$work/" 'index($2, w) == 1 { print $2 }' /proc/mounts | sort -r); do
+    umount -l "$m" 2>/dev/null || true
+  done
+  rm -rf --one-file-system "$work"
+}
+trap cleanup EXIT
 
 # debootstrap SUITE into $1, with extra packages $2 (comma list, may be empty).
 bootstrap() {
@@ -176,7 +185,12 @@ build_rust() {
   # rust:1.95-slim-bookworm -> 1.95; rust:1-slim-bookworm -> 1; rust:slim-bookworm -> any
   want=${tag#*:}; want=${want%%-*}
   [[ $want =~ ^[0-9]+(\.[0-9]+){0,2}$ ]] || want=""
-  tc=$(pick_toolchain "$want") || die "$tag needs a host rustup toolchain ${want:-(any stable)} under $rustup_home/toolchains (see \`rustup toolchain list\`)"
+  if ! tc=$(pick_toolchain "$want"); then
+    # Better a working build image under the Dockerfile's tag than none: take the
+    # newest stable toolchain there is, and say so (its ENV RUST_VERSION tells).
+    tc=$(pick_toolchain "") || die "$tag needs a stable rustup toolchain under $rustup_home/toolchains (see \`rustup toolchain list\`)"
+    log "WARNING: no host toolchain $want.*; $tag gets rustc $("$tc/bin/rustc" -V | awk '{ print $2 }') instead"
+  fi
   version=$("$tc/bin/rustc" -V | awk '{ print $2 }')
   triple=$("$tc/bin/rustc" -vV | awk '/^host:/ { print $2 }')
   name=$version-$triple
