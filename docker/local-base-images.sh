@@ -25,7 +25,7 @@
 # with apt-get if it is missing.
 #
 # Environment: DOCKERFILE (default docker/Dockerfile beside this script),
-#   DEBIAN_MIRROR (default: the host's first Debian mirror in /etc/apt),
+#   DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR (default: the host's in /etc/apt),
 #   RUSTUP_HOME / CARGO_HOME (default ~/.rustup, ~/.cargo), FORCE=1,
 #   EXTRA_CA_DIR (host CA certificates added to the rust image, default
 #   /usr/local/share/ca-certificates),
@@ -67,22 +67,23 @@ done
 ((${#missing[@]})) || { log "all base images present"; exit 0; }
 
 # --- Debian mirror: the host's own apt configuration, unless DEBIAN_MIRROR is set.
-find_mirror() {
-  local f uri
+find_mirror() {  # $1: "" for the main archive, "-security" for the security one
+  local f uri suffix="/debian${1:-}"
   for f in /etc/apt/sources.list.d/*.sources; do
     [[ -f $f ]] || continue
-    uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /\/debian\/?$/) { print $i; exit } }' "$f")
+    uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ s "/?$") { print $i; exit } }' s="$suffix" "$f")
     [[ -n $uri ]] && { echo "${uri%/}"; return; }
   done
   for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
     [[ -f $f ]] || continue
-    uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^https?:\/\// && $i ~ /\/debian\/?$/) { print $i; exit } }' "$f")
+    uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^https?:\/\// && $i ~ s "/?$") { print $i; exit } }' s="$suffix" "$f")
     [[ -n $uri ]] && { echo "${uri%/}"; return; }
   done
-  echo http://deb.debian.org/debian
+  echo "http://deb.debian.org$suffix"
 }
 mirror=${DEBIAN_MIRROR:-$(find_mirror)}
-log "Debian mirror: $mirror"
+security_mirror=${DEBIAN_SECURITY_MIRROR:-$(find_mirror -security)}
+log "Debian mirror: $mirror (security: $security_mirror)"
 
 if ! command -v debootstrap >/dev/null; then
   log "installing debootstrap"
@@ -141,7 +142,10 @@ CLEAN
          "$dir"/var/cache/apt/archives/*.deb "$dir"/var/cache/apt/*.bin \
          "$dir"/var/lib/apt/lists/* "$dir"/var/log/* "$dir"/var/cache/debconf/*-old \
          "$dir"/tmp/* "$dir"/root/.bash_history
-  # debootstrap's sources.list names the mirror used; keep it (apt works in the image).
+  # debootstrap's sources.list names the mirror and the release; add updates and
+  # security, as the official images have them.
+  printf 'deb %s %s-updates main\ndeb %s %s-security main\n' \
+    "$mirror" "$suite" "$security_mirror" "$suite" >>"$dir/etc/apt/sources.list"
   : >"$dir/etc/hostname"
 }
 
