@@ -86,7 +86,8 @@ impl IntoResponse for AppError {
             body.to_string(),
         )
             .into_response();
-        resp.extensions_mut().insert(super::metrics::ErrorCode(code));
+        resp.extensions_mut()
+            .insert(super::metrics::ErrorCode(code));
         if let Some(s) = self.retry_after {
             resp.headers_mut().insert(header::RETRY_AFTER, s.into());
         }

@@ -16,7 +16,9 @@ use axum::response::{IntoResponse, Response};
 use super::{route, AppState, Route};
 
 /// Upper bounds of the evaluation-time histogram, in seconds.
-const BUCKETS: [f64; 12] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2.5, 10.0];
+const BUCKETS: [f64; 12] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2.5, 10.0,
+];
 
 #[derive(Default)]
 struct Counts {
@@ -55,7 +57,9 @@ impl Metrics {
     fn render(&self, sessions: usize) -> String {
         let c = self.counts();
         let mut out = String::new();
-        out.push_str("# HELP gradtape_http_requests_total HTTP requests answered, by route and status.\n");
+        out.push_str(
+            "# HELP gradtape_http_requests_total HTTP requests answered, by route and status.\n",
+        );
         out.push_str("# TYPE gradtape_http_requests_total counter\n");
         for ((method, path, status), n) in &c.requests {
             let _ = writeln!(out, "gradtape_http_requests_total{{method=\"{method}\",route=\"{path}\",status=\"{status}\"}} {n}");
@@ -70,9 +74,16 @@ impl Metrics {
         let mut cumulative = 0;
         for (b, n) in BUCKETS.iter().zip(c.eval_buckets) {
             cumulative += n;
-            let _ = writeln!(out, "gradtape_evaluation_seconds_bucket{{le=\"{b}\"}} {cumulative}");
+            let _ = writeln!(
+                out,
+                "gradtape_evaluation_seconds_bucket{{le=\"{b}\"}} {cumulative}"
+            );
         }
-        let _ = writeln!(out, "gradtape_evaluation_seconds_bucket{{le=\"+Inf\"}} {}", c.eval_count);
+        let _ = writeln!(
+            out,
+            "gradtape_evaluation_seconds_bucket{{le=\"+Inf\"}} {}",
+            c.eval_count
+        );
         let _ = writeln!(out, "gradtape_evaluation_seconds_sum {}", c.eval_sum);
         let _ = writeln!(out, "gradtape_evaluation_seconds_count {}", c.eval_count);
         out.push_str("# HELP gradtape_sessions_alive Sessions held (expired ones are dropped within 15 s).\n");
@@ -94,10 +105,16 @@ async fn metrics(State(st): State<AppState>) -> Response {
 /// Counts every response by its route template (not the raw path: ids would explode the labels).
 pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let method = req.method().to_string();
-    let path = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
     let resp = next.run(req).await;
     let mut c = st.metrics.counts();
-    *c.requests.entry((method, path, resp.status().as_u16())).or_insert(0) += 1;
+    *c.requests
+        .entry((method, path, resp.status().as_u16()))
+        .or_insert(0) += 1;
     if let Some(ErrorCode(code)) = resp.extensions().get::<ErrorCode>() {
         *c.errors.entry(code).or_insert(0) += 1;
     }

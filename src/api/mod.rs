@@ -19,6 +19,12 @@ use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
 use tokio::sync::Semaphore;
 
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
+
 use crate::config::Config;
 use crate::sessions::SessionStore;
 
@@ -85,6 +91,19 @@ pub fn routes() -> Vec<Route> {
     all
 }
 
+/// Request ids: a process-unique counter, kept if the client (or a load balancer) sent one.
+#[derive(Clone, Default)]
+struct RequestIds(Arc<std::sync::atomic::AtomicU64>);
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        axum::http::HeaderValue::from_str(&format!("{n:016x}"))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
 async fn no_route(uri: axum::http::Uri) -> error::AppError {
     error::AppError::not_found(format!(
         "no route {uri}; the API is described at /docs and /openapi.json"
@@ -98,5 +117,14 @@ pub fn app(state: AppState) -> Router {
         .fallback(no_route)
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<_>| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", id = %id, method = %req.method(), uri = %req.uri())
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(RequestIds::default()))
 }

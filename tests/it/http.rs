@@ -138,3 +138,35 @@ async fn a_real_socket_serves_evaluate() {
         "{resp}"
     );
 }
+
+#[tokio::test]
+async fn metrics_count_requests_errors_and_evaluations() {
+    let app = test_app();
+    let ok = json!({"setup": [{"name": "a", "op": "ones", "shape": [2]}], "outputs": ["a"]});
+    let too_big = json!({"setup": [{"name": "a", "op": "ones", "shape": [100000, 100000]}]});
+    assert_eq!(
+        call(&app, "POST", "/v1/evaluate", Some(ok), &[]).await.0,
+        200
+    );
+    assert_eq!(
+        call(&app, "POST", "/v1/evaluate", Some(too_big), &[])
+            .await
+            .0,
+        422
+    );
+    let (st, text) = call(&app, "GET", "/metrics", None, &[]).await;
+    assert_eq!(st, 200);
+    let text = text.as_str().unwrap();
+    for line in [
+        r#"gradtape_http_requests_total{method="POST",route="/v1/evaluate",status="200"} 1"#,
+        r#"gradtape_http_requests_total{method="POST",route="/v1/evaluate",status="422"} 1"#,
+        r#"gradtape_errors_total{code="limit_exceeded"} 1"#,
+        "gradtape_evaluation_seconds_count 2",
+        "gradtape_sessions_alive 0",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in\n{text}"
+        );
+    }
+}
