@@ -500,7 +500,8 @@ impl Ctx {
                 continue;
             };
             let inputs: Vec<&Val> = e.inputs.iter().collect();
-            let in_grads = e.op.vjp(self, &inputs, &e.output, &g)?;
+            let needs: Vec<bool> = e.inputs.iter().map(|i| reach.contains(&i.id)).collect();
+            let in_grads = e.op.vjp(self, &inputs, &e.output, &g, &needs)?;
             for (inp, ig) in e.inputs.iter().zip(in_grads) {
                 if let Some(ig) = ig {
                     if reach.contains(&inp.id) {

@@ -143,44 +143,42 @@ impl Linalg {
     }
 
     /// TensorFlow's _BatchMatMulV2Grad, then summed back over broadcast batch dimensions.
-    pub fn vjp(
-        &self,
-        ctx: &mut Ctx,
-        a: &Val,
-        b: &Val,
-        g: &Val,
-        lead: usize,
-    ) -> Result<Vec<Option<Val>>> {
-        let Linalg::MatMul {
-            transpose_a: ta,
-            transpose_b: tb,
-        } = *self
-        else {
-            unreachable!("composites expand")
+    /// Only the gradients `needs` asks for are computed: a matmul against a constant (weights,
+    /// data) would otherwise pay for a product nobody reads, as large as the whole forward.
+    #[allow(clippy::too_many_arguments)]
+    pub fn vjp(&self, ctx: &mut Ctx, a: &Val, b: &Val, g: &Val, lead: usize, needs: &[bool]) -> Result<Vec<Option<Val>>> {
+        let Linalg::MatMul { transpose_a: ta, transpose_b: tb } = *self else { unreachable!("composites expand") };
+        let ga = if needs[0] {
+            let ga = match (ta, tb) {
+                // C = A B: dA = G B^T
+                (false, false) => ctx.matmul(g, b, false, true)?,
+                // C = A B^T: dA = G B
+                (false, true) => ctx.matmul(g, b, false, false)?,
+                // C = A^T B: dA = B G^T
+                (true, false) => ctx.matmul(b, g, false, true)?,
+                // C = A^T B^T: dA = B^T G^T
+                (true, true) => ctx.matmul(b, g, true, true)?,
+            };
+            Some(ctx.unbroadcast(&ga, a.t.shape(), lead)?)
+        } else {
+            None
         };
-        let (ga, gb) = match (ta, tb) {
-            // C = A B: dA = G B^T, dB = A^T G
-            (false, false) => (
-                ctx.matmul(g, b, false, true)?,
-                ctx.matmul(a, g, true, false)?,
-            ),
-            // C = A B^T: dA = G B, dB = G^T A
-            (false, true) => (
-                ctx.matmul(g, b, false, false)?,
-                ctx.matmul(g, a, true, false)?,
-            ),
-            // C = A^T B: dA = B G^T, dB = A G
-            (true, false) => (
-                ctx.matmul(b, g, false, true)?,
-                ctx.matmul(a, g, false, false)?,
-            ),
-            // C = A^T B^T: dA = B^T G^T, dB = G^T A^T
-            (true, true) => (ctx.matmul(b, g, true, true)?, ctx.matmul(g, a, true, true)?),
+        let gb = if needs[1] {
+            let gb = match (ta, tb) {
+                // C = A B: dB = A^T G
+                (false, false) => ctx.matmul(a, g, true, false)?,
+                // C = A B^T: dB = G^T A
+                (false, true) => ctx.matmul(g, a, true, false)?,
+                // C = A^T B: dB = A G
+                (true, false) => ctx.matmul(a, g, false, false)?,
+                // C = A^T B^T: dB = G^T A^T
+                (true, true) => ctx.matmul(g, a, true, true)?,
+            };
+            Some(ctx.unbroadcast(&gb, b.t.shape(), lead)?)
+        } else {
+            None
         };
-        Ok(vec![
-            Some(ctx.unbroadcast(&ga, a.t.shape(), lead)?),
-            Some(ctx.unbroadcast(&gb, b.t.shape(), lead)?),
-        ])
+        Ok(vec![ga, gb])
     }
 }
 
@@ -318,34 +316,63 @@ fn idot2<T: Elem + num_traits::WrappingAdd + num_traits::WrappingMul>(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn batched<T: Elem>(
-    a: &Arr<T>,
-    b: &Arr<T>,
-    batch: &[usize],
-    m: usize,
-    n: usize,
-    ta: bool,
-    tb: bool,
-    dot: Dot<T>,
-) -> ArrayD<T> {
+/// Every row-major batch index of `batch`, in order.
+fn batch_indices(batch: &[usize]) -> impl Iterator<Item = Vec<usize>> + '_ {
     let count: usize = batch.iter().product();
-    let mut out = Vec::with_capacity(count * m * n);
     let mut idx = vec![0usize; batch.len()];
-    for _ in 0..count {
-        let av = matrix(a, &idx, ta);
-        let bv = matrix(b, &idx, tb);
-        dot(av, bv, &mut out);
-        // advance the row-major batch index
-        for d in (0..idx.len()).rev() {
-            idx[d] += 1;
-            if idx[d] < batch[d] {
-                break;
+    (0..count).map(move |k| {
+        if k > 0 {
+            for d in (0..idx.len()).rev() {
+                idx[d] += 1;
+                if idx[d] < batch[d] {
+                    break;
+                }
+                idx[d] = 0;
             }
-            idx[d] = 0;
+        }
+        idx.clone()
+    })
+}
+
+fn is_batched<T>(a: &Arr<T>) -> bool {
+    a.shape()[..a.ndim() - 2].iter().product::<usize>() > 1
+}
+
+/// Batched matmul. When only one side has a batch, the batch is folded into one large product
+/// (A's matrices stacked as rows, or B's side by side as columns): one GEMM instead of many
+/// small ones. That is what makes a Jacobian's batch of cotangents cheap.
+#[allow(clippy::too_many_arguments)]
+fn batched<T: Elem>(a: &Arr<T>, b: &Arr<T>, batch: &[usize], m: usize, n: usize, ta: bool, tb: bool, dot: Dot<T>) -> ArrayD<T> {
+    let count: usize = batch.iter().product();
+    let shape: Vec<usize> = batch.iter().copied().chain([m, n]).collect();
+    let mut out = Vec::with_capacity(count * m * n);
+    if count > 1 && is_batched(a) && !is_batched(b) {
+        let k = if ta { a.shape()[a.ndim() - 2] } else { a.shape()[a.ndim() - 1] };
+        let mut rows = Vec::with_capacity(count * m * k);
+        for idx in batch_indices(batch) {
+            rows.extend(matrix(a, &idx, ta).iter().copied());
+        }
+        let stacked = ndarray::Array2::from_shape_vec((count * m, k), rows).expect("sizes agree");
+        dot(stacked.view(), matrix(b, &vec![0; batch.len()], tb), &mut out);
+    } else if count > 1 && is_batched(b) && !is_batched(a) {
+        let k = if tb { b.shape()[b.ndim() - 1] } else { b.shape()[b.ndim() - 2] };
+        let mut cols = ndarray::Array2::from_elem((k, count * n), T::zero_elem());
+        for (i, idx) in batch_indices(batch).enumerate() {
+            cols.slice_axis_mut(Axis(1), ndarray::Slice::from(i * n..(i + 1) * n)).assign(&matrix(b, &idx, tb));
+        }
+        let mut wide = Vec::with_capacity(count * m * n);
+        dot(matrix(a, &vec![0; batch.len()], ta), cols.view(), &mut wide);
+        // wide is [m, count * n]: entry (r, i*n + c) belongs to batch i, row r, column c
+        for i in 0..count {
+            for r in 0..m {
+                out.extend_from_slice(&wide[r * count * n + i * n..r * count * n + (i + 1) * n]);
+            }
+        }
+    } else {
+        for idx in batch_indices(batch) {
+            dot(matrix(a, &idx, ta), matrix(b, &idx, tb), &mut out);
         }
     }
-    let shape: Vec<usize> = batch.iter().copied().chain([m, n]).collect();
     ArrayD::from_shape_vec(IxDyn(&shape), out).expect("sizes agree")
 }
 

@@ -293,6 +293,7 @@ impl Op {
         inputs: &[&Val],
         out: &Val,
         g: &Val,
+        needs: &[bool],
     ) -> Result<Vec<Option<Val>>> {
         let lead = g.t.rank() - out.t.rank();
         match self {
@@ -302,7 +303,7 @@ impl Op {
             Op::Logic(o) => o.vjp(ctx, inputs, g, lead),
             Op::Reduce(o) => o.vjp(ctx, inputs[0], out, g, lead).map(|x| vec![Some(x)]),
             Op::Shape(o) => o.vjp(ctx, inputs, g, lead),
-            Op::Linalg(o) => o.vjp(ctx, inputs[0], inputs[1], g, lead),
+            Op::Linalg(o) => o.vjp(ctx, inputs[0], inputs[1], g, lead, needs),
             Op::Nn(o) => o.vjp(ctx, inputs, out, g, lead),
         }
     }

@@ -1,0 +1,32 @@
+//! Engine benchmarks (criterion) for workloads W1-W5: the program run alone, JSON already
+//! decoded, as TensorFlow's and JAX's in-process numbers are measured.
+//!
+//!     cargo bench --bench engine                 # all five
+//!     cargo bench --bench engine -- --write DIR  # the workloads as JSON files, for tests/bench/http.sh
+
+mod workloads;
+
+use criterion::Criterion;
+use std::hint::black_box;
+use gradtape::api::decode;
+use gradtape::engine::Limits;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--write") {
+        let dir = std::path::Path::new(args.get(i + 1).expect("--write DIR"));
+        std::fs::create_dir_all(dir).expect("create the directory");
+        for (name, program) in workloads::workloads() {
+            std::fs::write(dir.join(format!("{name}.json")), program.to_string()).expect("write a workload");
+        }
+        return;
+    }
+    let mut c = Criterion::default().configure_from_args();
+    let limits = Limits::default();
+    for (name, program) in workloads::workloads() {
+        let (p, _) = decode::program(&program, limits.max_tensor_elements).unwrap_or_else(|e| panic!("{name}: {:?}", e.error));
+        p.run(&limits).unwrap_or_else(|e| panic!("{name}: {e}"));
+        c.bench_function(name, |b| b.iter(|| black_box(p.run(&limits).expect("runs"))));
+    }
+    c.final_summary();
+}

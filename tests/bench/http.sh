@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# HTTP benchmark: starts the release server on loopback and drives workloads W1-W5 through
+# POST /v1/evaluate with wrk: one connection for latency (p50, p99), 32 for throughput.
+# Bounded in time (DURATION seconds a run) and aimed at 127.0.0.1 only.
+#
+#     bash tests/bench/http.sh            # DURATION=5 by default
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DURATION=${DURATION:-5}
+PORT=${PORT:-18181}
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+work=$(mktemp -d)
+cargo build --release --quiet
+cargo bench --quiet --bench engine -- --write "$work" >/dev/null
+RUST_LOG=warn ./target/release/gradtape serve --addr 127.0.0.1:$PORT &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
+
+cat > "$work/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = io.open(os.getenv("BODY"), "rb"); wrk.body = f:read("*a"); f:close()
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %.0f %.1f %.1f %d %d\n", summary.requests / (summary.duration / 1e6),
+    latency:percentile(50), latency:percentile(99), summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.requests))
+end
+LUA
+# the HTTP floor: the smallest evaluate (parse a small JSON body, answer a small JSON)
+echo '{"outputs": []}' > "$work/floor.json"
+
+printf '%-16s %10s %10s %10s %12s %8s\n' workload "p50 (us)" "p99 (us)" "req/s c1" "req/s c32" errors
+for f in "$work"/floor.json "$work"/W*.json; do
+  name=$(basename "$f" .json)
+  one=$(BODY=$f wrk -t1 -c1 -d"${DURATION}s" -s "$work/post.lua" http://127.0.0.1:$PORT/v1/evaluate | grep RESULT)
+  many=$(BODY=$f wrk -t2 -c32 -d"${DURATION}s" -s "$work/post.lua" http://127.0.0.1:$PORT/v1/evaluate | grep RESULT)
+  read -r _ rps1 p50 p99 err1 _ <<<"$one"
+  read -r _ rps32 _ _ err32 _ <<<"$many"
+  printf '%-16s %10s %10s %10s %12s %8s\n' "$name" "$p50" "$p99" "$rps1" "$rps32" "$((err1 + err32))"
+done
