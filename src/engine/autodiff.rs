@@ -351,9 +351,13 @@ impl Ctx {
             )));
         }
         // Rows per pass, so that every batched intermediate stays within max_tensor_elements.
+        // Cotangents exist for traced values only (outputs, and inputs that can carry a
+        // gradient), so constants such as a weight matrix do not shrink the batch.
         let widest = entries
             .iter()
-            .flat_map(|e| std::iter::once(&e.output).chain(&e.inputs))
+            .flat_map(|e| {
+                std::iter::once(&e.output).chain(e.inputs.iter().filter(|i| traced.contains(&i.id)))
+            })
             .chain(sources)
             .chain(std::iter::once(target))
             .map(|v| v.t.len())
@@ -362,20 +366,21 @@ impl Ctx {
             .max(1);
         let chunk = (self.limits.max_tensor_elements / widest).clamp(1, rows.max(1));
         let dtype = target.t.dtype();
-        let mut cols: Vec<Option<Vec<f64>>> = vec![None; sources.len()];
+        let mut parts: Vec<Vec<Tensor>> = vec![Vec::new(); sources.len()];
+        let mut connected = vec![false; sources.len()];
         for start in (0..rows).step_by(chunk) {
             let b = chunk.min(rows - start);
-            let mut seed = vec![0.0; b * n_out];
+            let mut ones = Vec::with_capacity(b * batch.unwrap_or(1));
             for k in 0..b {
                 match batch {
-                    None => seed[k * n_out + start + k] = 1.0,
-                    Some(nb) => (0..nb).for_each(|i| seed[k * n_out + i * rows + start + k] = 1.0),
+                    None => ones.push(k * n_out + start + k),
+                    Some(nb) => ones.extend((0..nb).map(|i| k * n_out + i * rows + start + k)),
                 }
             }
             let og_shape: Vec<usize> = std::iter::once(b)
                 .chain(target.t.shape().iter().copied())
                 .collect();
-            let og = Tensor::from_f64s(&og_shape, &seed, dtype)?;
+            let og = Tensor::unit_rows(&og_shape, &ones, dtype);
             let grads = self.backprop(
                 entries,
                 traced,
@@ -383,56 +388,56 @@ impl Ctx {
                 sources,
                 Some(vec![og]),
             )?;
-            for ((col, g), s) in cols.iter_mut().zip(grads).zip(sources) {
-                if let Some(g) = g {
-                    let buf = col.get_or_insert_with(|| vec![0.0; rows * s.t.len()]);
-                    let per = s.t.len();
-                    buf[start * per..(start + b) * per].copy_from_slice(&g.t.to_f64_vec());
-                }
+            for (k, (g, s)) in grads.into_iter().zip(sources).enumerate() {
+                let rows_shape: Vec<usize> = std::iter::once(b)
+                    .chain(s.t.shape().iter().copied())
+                    .collect();
+                parts[k].push(match g {
+                    Some(g) => {
+                        connected[k] = true;
+                        g.t
+                    }
+                    None => Tensor::full(&rows_shape, 0.0, s.t.dtype()),
+                });
             }
         }
         let mut out = Vec::new();
-        for (s, col) in sources.iter().zip(cols) {
-            let Some(buf) = col else {
+        for ((s, p), c) in sources.iter().zip(parts).zip(connected) {
+            if !c {
                 out.push(None);
                 continue;
-            };
-            let per = s.t.len();
-            let (shape, flat) = match batch {
-                None => (
-                    target
+            }
+            // the rows, stacked: [rows] + source.shape
+            let stacked = Tensor::concat_rows(&p)?;
+            out.push(Some(match batch {
+                None => stacked.reshape(
+                    &target
                         .t
                         .shape()
                         .iter()
                         .chain(s.t.shape())
                         .copied()
-                        .collect::<Vec<usize>>(),
-                    buf,
-                ),
-                Some(b) => {
-                    // row r holds d target[i, r] / d source[i, :] for every example i.
-                    let inner = per.checked_div(b).unwrap_or(0);
-                    let mut flat = Vec::with_capacity(b * rows * inner);
-                    for i in 0..b {
-                        for r in 0..rows {
-                            flat.extend_from_slice(
-                                &buf[r * per + i * inner..r * per + (i + 1) * inner],
-                            );
-                        }
-                    }
-                    (
-                        target
+                        .collect::<Vec<_>>(),
+                )?,
+                Some(nb) => {
+                    // row r holds d target[i, r] / d source[i, :] for every example i:
+                    // [rows, b, inner...] becomes [b, rows, inner...]
+                    let inner = &s.t.shape()[1..];
+                    let split: Vec<usize> = [rows, nb].iter().chain(inner).copied().collect();
+                    let mut perm: Vec<usize> = (0..split.len()).collect();
+                    perm.swap(0, 1);
+                    let swapped = stacked.reshape(&split)?.permuted(&perm);
+                    swapped.reshape(
+                        &target
                             .t
                             .shape()
                             .iter()
-                            .chain(&s.t.shape()[1..])
+                            .chain(inner)
                             .copied()
-                            .collect(),
-                        flat,
-                    )
+                            .collect::<Vec<_>>(),
+                    )?
                 }
-            };
-            out.push(Some(Tensor::from_f64s(&shape, &flat, s.t.dtype())?));
+            }));
         }
         Ok(out)
     }

@@ -195,6 +195,40 @@ impl Tensor {
         }
     }
 
+    /// Zeros of `shape` with ones at the given row-major positions (a batch of unit
+    /// cotangents for a Jacobian), built in the dtype itself.
+    pub fn unit_rows(shape: &[usize], ones: &[usize], dtype: DType) -> Tensor {
+        fn go<T: Elem>(shape: &[usize], ones: &[usize]) -> Tensor {
+            let n = shape.iter().product();
+            let mut v = vec![T::zero_elem(); n];
+            ones.iter().for_each(|&i| v[i] = T::one_elem());
+            Tensor::from_array(ArrayD::from_shape_vec(IxDyn(shape), v).expect("sizes agree"))
+        }
+        crate::by_dtype!(dtype, go(shape, ones))
+    }
+
+    /// Tensors of one dtype joined along their first axis (one part is returned as is).
+    pub fn concat_rows(parts: &[Tensor]) -> Result<Tensor> {
+        if parts.len() == 1 {
+            return Ok(parts[0].clone());
+        }
+        fn go<T: Elem>(parts: &[Tensor]) -> Result<Tensor> {
+            let views: Vec<_> = parts
+                .iter()
+                .map(|t| T::unwrap(t).expect("one dtype").view())
+                .collect();
+            ndarray::concatenate(ndarray::Axis(0), &views)
+                .map(Tensor::from_array)
+                .map_err(|e| shape_err(format!("cannot join Jacobian rows: {e}")))
+        }
+        crate::by_dtype!(parts[0].dtype(), go(parts))
+    }
+
+    /// The axes reordered (a view; a later reshape copies it into order).
+    pub fn permuted(&self, perm: &[usize]) -> Tensor {
+        map_any!(self, a => a.clone().permuted_axes(IxDyn(perm)))
+    }
+
     /// Every element as f64, row-major (for tests, Jacobian assembly and summaries).
     pub fn to_f64_vec(&self) -> Vec<f64> {
         with_any!(self, a => a.iter().map(|&x| x.num()).collect())

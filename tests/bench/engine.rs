@@ -7,9 +7,9 @@
 mod workloads;
 
 use criterion::Criterion;
-use std::hint::black_box;
 use gradtape::api::decode;
 use gradtape::engine::Limits;
+use std::hint::black_box;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -17,16 +17,20 @@ fn main() {
         let dir = std::path::Path::new(args.get(i + 1).expect("--write DIR"));
         std::fs::create_dir_all(dir).expect("create the directory");
         for (name, program) in workloads::workloads() {
-            std::fs::write(dir.join(format!("{name}.json")), program.to_string()).expect("write a workload");
+            std::fs::write(dir.join(format!("{name}.json")), program.to_string())
+                .expect("write a workload");
         }
         return;
     }
     let mut c = Criterion::default().configure_from_args();
     let limits = Limits::default();
     for (name, program) in workloads::workloads() {
-        let (p, _) = decode::program(&program, limits.max_tensor_elements).unwrap_or_else(|e| panic!("{name}: {:?}", e.error));
+        let (p, _) = decode::program(&program, limits.max_tensor_elements)
+            .unwrap_or_else(|e| panic!("{name}: {:?}", e.error));
         p.run(&limits).unwrap_or_else(|e| panic!("{name}: {e}"));
-        c.bench_function(name, |b| b.iter(|| black_box(p.run(&limits).expect("runs"))));
+        c.bench_function(name, |b| {
+            b.iter(|| black_box(p.run(&limits).expect("runs")))
+        });
     }
     c.final_summary();
 }

@@ -7,11 +7,16 @@ use serde_json::{json, Value};
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 11) as f64 / (1u64 << 53) as f64 - 0.5
     }
     fn data(&mut self, n: usize, scale: f64) -> Vec<f64> {
-        (0..n).map(|_| (self.next() * scale * 1e4).round() / 1e4).collect()
+        (0..n)
+            .map(|_| (self.next() * scale * 1e4).round() / 1e4)
+            .collect()
     }
 }
 
@@ -19,13 +24,23 @@ impl Lcg {
 /// base64), as a client sending real data would.
 fn tensor(shape: &[usize], data: Vec<f64>, dtype: &str) -> Value {
     use base64::Engine as _;
+    if data.len() <= 4096 && dtype == "int32" {
+        let ints: Vec<i64> = data.iter().map(|v| *v as i64).collect();
+        return json!({"data": ints, "shape": shape, "dtype": dtype});
+    }
     if data.len() <= 4096 {
         return json!({"data": data, "shape": shape, "dtype": dtype});
     }
     let bytes: Vec<u8> = match dtype {
-        "float32" => data.iter().flat_map(|v| (*v as f32).to_le_bytes()).collect(),
+        "float32" => data
+            .iter()
+            .flat_map(|v| (*v as f32).to_le_bytes())
+            .collect(),
         "float64" => data.iter().flat_map(|v| v.to_le_bytes()).collect(),
-        "int32" => data.iter().flat_map(|v| (*v as i32).to_le_bytes()).collect(),
+        "int32" => data
+            .iter()
+            .flat_map(|v| (*v as i32).to_le_bytes())
+            .collect(),
         other => panic!("no {other} workloads"),
     };
     json!({"b64": base64::engine::general_purpose::STANDARD.encode(bytes), "shape": shape, "dtype": dtype})
@@ -87,5 +102,11 @@ pub fn workloads() -> Vec<(&'static str, Value)> {
                   {"name": "f", "op": "reduce_sum", "inputs": ["s"]}],
         "requests": [{"hessian": {"target": "f", "sources": "x"}}]
     });
-    vec![("W1_seed", w1), ("W2_mlp", w2), ("W3_jacobian", w3), ("W4_activations", w4), ("W5_hessian", w5)]
+    vec![
+        ("W1_seed", w1),
+        ("W2_mlp", w2),
+        ("W3_jacobian", w3),
+        ("W4_activations", w4),
+        ("W5_hessian", w5),
+    ]
 }

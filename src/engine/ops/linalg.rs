@@ -1,7 +1,7 @@
 //! matmul (batched, broadcasting over leading dimensions), matvec and tensordot. matvec and
 //! tensordot are TensorFlow composites over matmul, so they run as those ops here too.
 
-use ndarray::{ArrayD, ArrayView2, Axis, Ix2, IxDyn};
+use ndarray::{ArrayD, ArrayView2, ArrayViewMut2, Axis, Ix2, IxDyn};
 
 use super::Attrs;
 use crate::engine::autodiff::{Ctx, Val};
@@ -146,8 +146,22 @@ impl Linalg {
     /// Only the gradients `needs` asks for are computed: a matmul against a constant (weights,
     /// data) would otherwise pay for a product nobody reads, as large as the whole forward.
     #[allow(clippy::too_many_arguments)]
-    pub fn vjp(&self, ctx: &mut Ctx, a: &Val, b: &Val, g: &Val, lead: usize, needs: &[bool]) -> Result<Vec<Option<Val>>> {
-        let Linalg::MatMul { transpose_a: ta, transpose_b: tb } = *self else { unreachable!("composites expand") };
+    pub fn vjp(
+        &self,
+        ctx: &mut Ctx,
+        a: &Val,
+        b: &Val,
+        g: &Val,
+        lead: usize,
+        needs: &[bool],
+    ) -> Result<Vec<Option<Val>>> {
+        let Linalg::MatMul {
+            transpose_a: ta,
+            transpose_b: tb,
+        } = *self
+        else {
+            unreachable!("composites expand")
+        };
         let ga = if needs[0] {
             let ga = match (ta, tb) {
                 // C = A B: dA = G B^T
@@ -292,18 +306,22 @@ fn matmul_shape(a: &Tensor, b: &Tensor, ta: bool, tb: bool) -> Result<(Vec<usize
     Ok((batch, m, n))
 }
 
-type Dot<T> = fn(ArrayView2<T>, ArrayView2<T>, &mut Vec<T>);
+/// c = a b, written into `c` (no intermediate result to copy).
+type Dot<T> = fn(ArrayView2<T>, ArrayView2<T>, ArrayViewMut2<T>);
 
-fn dot2<T: Elem + ndarray::LinalgScalar>(a: ArrayView2<T>, b: ArrayView2<T>, out: &mut Vec<T>) {
-    let c = a.dot(&b);
-    out.extend(c.iter().copied());
+fn dot2<T: Elem + ndarray::LinalgScalar>(
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    mut c: ArrayViewMut2<T>,
+) {
+    ndarray::linalg::general_mat_mul(T::one(), &a, &b, T::zero(), &mut c);
 }
 
 /// Integer products wrap, as TensorFlow's do (ndarray's generic dot would overflow-panic).
 fn idot2<T: Elem + num_traits::WrappingAdd + num_traits::WrappingMul>(
     a: ArrayView2<T>,
     b: ArrayView2<T>,
-    out: &mut Vec<T>,
+    mut c: ArrayViewMut2<T>,
 ) {
     for i in 0..a.nrows() {
         for j in 0..b.ncols() {
@@ -311,7 +329,7 @@ fn idot2<T: Elem + num_traits::WrappingAdd + num_traits::WrappingMul>(
             for k in 0..a.ncols() {
                 s = s.wrapping_add(&a[[i, k]].wrapping_mul(&b[[k, j]]));
             }
-            out.push(s);
+            c[[i, j]] = s;
         }
     }
 }
@@ -338,42 +356,62 @@ fn is_batched<T>(a: &Arr<T>) -> bool {
     a.shape()[..a.ndim() - 2].iter().product::<usize>() > 1
 }
 
-/// Batched matmul. When only one side has a batch, the batch is folded into one large product
-/// (A's matrices stacked as rows, or B's side by side as columns): one GEMM instead of many
-/// small ones. That is what makes a Jacobian's batch of cotangents cheap.
+/// Batched matmul into one preallocated result. When only one side has a batch, the batch is
+/// folded into one large product: one GEMM instead of many small ones, which is what makes a
+/// Jacobian's batch of cotangents cheap.
 #[allow(clippy::too_many_arguments)]
-fn batched<T: Elem>(a: &Arr<T>, b: &Arr<T>, batch: &[usize], m: usize, n: usize, ta: bool, tb: bool, dot: Dot<T>) -> ArrayD<T> {
+fn batched<T: Elem>(
+    a: &Arr<T>,
+    b: &Arr<T>,
+    batch: &[usize],
+    m: usize,
+    n: usize,
+    ta: bool,
+    tb: bool,
+    dot: Dot<T>,
+) -> ArrayD<T> {
     let count: usize = batch.iter().product();
     let shape: Vec<usize> = batch.iter().copied().chain([m, n]).collect();
-    let mut out = Vec::with_capacity(count * m * n);
+    let mut out = ndarray::Array2::from_elem((count * m, n), T::zero_elem());
+    let first = vec![0; batch.len()];
     if count > 1 && is_batched(a) && !is_batched(b) {
-        let k = if ta { a.shape()[a.ndim() - 2] } else { a.shape()[a.ndim() - 1] };
+        // A's matrices stacked as rows: [count*m, k] times B.
+        let k = if ta {
+            a.shape()[a.ndim() - 2]
+        } else {
+            a.shape()[a.ndim() - 1]
+        };
         let mut rows = Vec::with_capacity(count * m * k);
         for idx in batch_indices(batch) {
             rows.extend(matrix(a, &idx, ta).iter().copied());
         }
         let stacked = ndarray::Array2::from_shape_vec((count * m, k), rows).expect("sizes agree");
-        dot(stacked.view(), matrix(b, &vec![0; batch.len()], tb), &mut out);
-    } else if count > 1 && is_batched(b) && !is_batched(a) {
-        let k = if tb { b.shape()[b.ndim() - 1] } else { b.shape()[b.ndim() - 2] };
-        let mut cols = ndarray::Array2::from_elem((k, count * n), T::zero_elem());
-        for (i, idx) in batch_indices(batch).enumerate() {
-            cols.slice_axis_mut(Axis(1), ndarray::Slice::from(i * n..(i + 1) * n)).assign(&matrix(b, &idx, tb));
-        }
-        let mut wide = Vec::with_capacity(count * m * n);
-        dot(matrix(a, &vec![0; batch.len()], ta), cols.view(), &mut wide);
-        // wide is [m, count * n]: entry (r, i*n + c) belongs to batch i, row r, column c
-        for i in 0..count {
-            for r in 0..m {
-                out.extend_from_slice(&wide[r * count * n + i * n..r * count * n + (i + 1) * n]);
-            }
-        }
-    } else {
+        dot(stacked.view(), matrix(b, &first, tb), out.view_mut());
+    } else if count > 1 && is_batched(b) && !is_batched(a) && n == 1 {
+        // A times many columns b_i: the rows b_i^T A^T of [count, k] x [k, m] are the results.
+        let k = if tb {
+            b.shape()[b.ndim() - 1]
+        } else {
+            b.shape()[b.ndim() - 2]
+        };
+        let mut rows = Vec::with_capacity(count * k);
         for idx in batch_indices(batch) {
-            dot(matrix(a, &idx, ta), matrix(b, &idx, tb), &mut out);
+            rows.extend(matrix(b, &idx, tb).iter().copied());
+        }
+        let cols = ndarray::Array2::from_shape_vec((count, k), rows).expect("sizes agree");
+        let out_rows = out
+            .view_mut()
+            .into_shape_with_order((count, m))
+            .expect("n is 1");
+        dot(cols.view(), matrix(a, &first, ta).reversed_axes(), out_rows);
+    } else {
+        for (i, idx) in batch_indices(batch).enumerate() {
+            let c = out.slice_axis_mut(Axis(0), ndarray::Slice::from(i * m..(i + 1) * m));
+            dot(matrix(a, &idx, ta), matrix(b, &idx, tb), c);
         }
     }
-    ArrayD::from_shape_vec(IxDyn(&shape), out).expect("sizes agree")
+    out.into_shape_with_order(IxDyn(&shape))
+        .expect("sizes agree")
 }
 
 /// The 2-D matrix of `a` at broadcast batch index `idx` (size-1 batch dimensions repeat).
