@@ -73,29 +73,43 @@ fn b64_tensor(m: &Map<String, Value>, max_elems: usize) -> Decoded<Tensor> {
             dtype.size()
         )));
     }
-    let vals: Vec<f64> = match dtype {
-        DType::F32 => bytes
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes(c.try_into().expect("4")) as f64)
-            .collect(),
-        DType::F64 => bytes
-            .chunks_exact(8)
-            .map(|c| f64::from_le_bytes(c.try_into().expect("8")))
-            .collect(),
-        DType::I32 => bytes
-            .chunks_exact(4)
-            .map(|c| i32::from_le_bytes(c.try_into().expect("4")) as f64)
-            .collect(),
-        DType::I64 => bytes
-            .chunks_exact(8)
-            .map(|c| i64::from_le_bytes(c.try_into().expect("8")) as f64)
-            .collect(),
-        DType::Bool => bytes
-            .iter()
-            .map(|&b| if b != 0 { 1.0 } else { 0.0 })
-            .collect(),
-    };
-    Tensor::from_f64s(&shape, &vals, dtype).map_err(AppError::from)
+    // Straight from the bytes into the dtype's own array: no f64 detour for large payloads.
+    fn arr<T: crate::engine::tensor::Elem>(shape: &[usize], v: Vec<T>) -> Tensor {
+        Tensor::from_array(
+            ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(shape), v).expect("length checked"),
+        )
+    }
+    Ok(match dtype {
+        DType::F32 => arr(
+            &shape,
+            bytes
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes(c.try_into().expect("4")))
+                .collect(),
+        ),
+        DType::F64 => arr(
+            &shape,
+            bytes
+                .chunks_exact(8)
+                .map(|c| f64::from_le_bytes(c.try_into().expect("8")))
+                .collect(),
+        ),
+        DType::I32 => arr(
+            &shape,
+            bytes
+                .chunks_exact(4)
+                .map(|c| i32::from_le_bytes(c.try_into().expect("4")))
+                .collect(),
+        ),
+        DType::I64 => arr(
+            &shape,
+            bytes
+                .chunks_exact(8)
+                .map(|c| i64::from_le_bytes(c.try_into().expect("8")))
+                .collect(),
+        ),
+        DType::Bool => arr(&shape, bytes.iter().map(|&b| b != 0).collect()),
+    })
 }
 
 pub fn object<'a>(v: &'a Value, path: &str) -> Decoded<&'a Map<String, Value>> {

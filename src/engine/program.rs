@@ -111,7 +111,60 @@ pub struct Evaluation {
     pub results: Vec<Answer>,
 }
 
+/// Elements a literal holds, counted without building it.
+fn lit_elements(l: &Lit) -> u64 {
+    match l {
+        Lit::List(items) => items.iter().map(lit_elements).sum::<u64>().max(1),
+        Lit::Map(m) => m.iter().map(|(_, v)| lit_elements(v)).sum(),
+        Lit::Tensor(t) => t.len() as u64,
+        _ => 1,
+    }
+}
+
 impl Program {
+    /// A cheap upper-bound guess at the work this program takes, made before running it, in
+    /// element-operations: small programs run on the thread that received them (handing work
+    /// to another core costs more than they take), large ones go to the compute pool.
+    pub fn estimated_work(&self) -> u64 {
+        let mut elements: u64 = self.variables.iter().map(|v| lit_elements(&v.value)).sum();
+        let mut has_matmul = false;
+        for n in self.setup.iter().chain(&self.graph) {
+            for input in &n.inputs {
+                if let super::workspace::Input::Literal(l) = input {
+                    elements += lit_elements(l);
+                }
+            }
+            for (k, v) in &n.attrs {
+                elements += match (k.as_str(), v) {
+                    ("value", l) => lit_elements(l),
+                    // sizes an op will create: shape products, counts, depths, multiples
+                    ("shape" | "multiples", Lit::List(ds)) => ds
+                        .iter()
+                        .map(|d| d.as_f64().unwrap_or(0.0).max(1.0) as u64)
+                        .fold(1u64, u64::saturating_mul),
+                    ("num" | "depth" | "num_rows" | "limit", l) => {
+                        l.as_f64().unwrap_or(0.0).abs() as u64
+                    }
+                    _ => 0,
+                };
+            }
+            let op = super::ops::canonical_name(&n.op);
+            has_matmul |= matches!(op.as_str(), "matmul" | "matvec" | "tensordot");
+        }
+        let nodes = (self.setup.len() + self.graph.len() + 1) as u64;
+        let mut work = elements.saturating_add(1).saturating_mul(nodes);
+        if has_matmul {
+            work = work.saturating_mul(((elements as f64).sqrt() as u64).max(1));
+        }
+        let second_order = self
+            .requests
+            .iter()
+            .any(|r| !matches!(r, Request::Gradient { .. }));
+        let requests = self.requests.len() as u64 + 1;
+        work.saturating_mul(requests)
+            .saturating_mul(if second_order { 16 } else { 1 })
+    }
+
     /// Runs the whole program; a program-level error (422) is `Err`, a request's own error
     /// is an `Answer::Error` in its place.
     pub fn run(&self, limits: &Limits) -> Result<Evaluation> {

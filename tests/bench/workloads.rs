@@ -1,5 +1,6 @@
 //! The five workloads of issue 7, as `/v1/evaluate` programs, shared by the engine benchmark
-//! and the HTTP benchmark script (which asks for them with `--write DIR`).
+//! and the HTTP benchmark script (which asks for them with `--write DIR`). Large tensors travel
+//! as base64 bytes both ways (encoding b64), as a client with real data would send them.
 
 use serde_json::{json, Value};
 
@@ -78,13 +79,15 @@ pub fn workloads() -> Vec<(&'static str, Value)> {
                   {"name": "logits", "op": "add", "inputs": ["o", "b2"]},
                   {"name": "ce", "op": "softmax_cross_entropy_with_logits", "inputs": ["Y", "logits"]},
                   {"name": "L", "op": "reduce_mean", "inputs": ["ce"]}],
-        "requests": [{"gradient": {"target": "L", "sources": ["W1", "b1", "W2", "b2"]}}]
+        "requests": [{"gradient": {"target": "L", "sources": ["W1", "b1", "W2", "b2"]}}],
+        "encoding": "b64"
     });
     let w3 = json!({
         "variables": [{"name": "x", "value": tensor(&[512], r.data(512, 2.0), "float32")}],
         "setup": [{"name": "W", "op": "constant", "value": tensor(&[512, 512], r.data(512 * 512, 0.1), "float32")}],
         "graph": [{"name": "h", "op": "matvec", "inputs": ["W", "x"]}, {"name": "y", "op": "tanh", "inputs": ["h"]}],
-        "requests": [{"jacobian": {"target": "y", "sources": "x"}}]
+        "requests": [{"jacobian": {"target": "y", "sources": "x"}}],
+        "encoding": "b64"
     });
     let w4 = json!({
         "setup": [{"name": "z", "op": "linspace", "start": -10, "stop": 10, "num": 129}],
@@ -100,7 +103,8 @@ pub fn workloads() -> Vec<(&'static str, Value)> {
         "setup": [{"name": "A", "op": "constant", "value": tensor(&[100, 100], r.data(10000, 0.2), "float64")}],
         "graph": [{"name": "u", "op": "matvec", "inputs": ["A", "x"]}, {"name": "s", "op": "sigmoid", "inputs": ["u"]},
                   {"name": "f", "op": "reduce_sum", "inputs": ["s"]}],
-        "requests": [{"hessian": {"target": "f", "sources": "x"}}]
+        "requests": [{"hessian": {"target": "f", "sources": "x"}}],
+        "encoding": "b64"
     });
     vec![
         ("W1_seed", w1),

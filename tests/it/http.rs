@@ -170,3 +170,33 @@ async fn metrics_count_requests_errors_and_evaluations() {
         );
     }
 }
+
+#[test]
+fn b64_tensors_in_and_out() {
+    use base64::Engine as _;
+    let b64 = |bytes: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let w: Vec<u8> = [1.5f32, -2.0, 0.25, 4.0]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    let (st, v) = evaluate(json!({
+        "variables": [{"name": "w", "value": {"b64": b64(w), "shape": [2, 2], "dtype": "float32"}}],
+        "setup": [{"name": "m", "op": "constant", "value": {"b64": b64(vec![1, 0, 0, 1]), "shape": [2, 2], "dtype": "bool"}}],
+        "graph": [{"name": "s", "op": "square", "inputs": ["w"]}, {"name": "L", "op": "reduce_sum", "inputs": ["s"]}],
+        "outputs": ["m"],
+        "requests": [{"gradient": {"target": "L", "sources": "w"}}],
+        "encoding": "b64"
+    }));
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["outputs"]["m"]["b64"], b64(vec![1, 0, 0, 1]));
+    // d(sum w^2)/dw = 2w
+    let g = base64::engine::general_purpose::STANDARD
+        .decode(v["results"][0]["gradient"]["b64"].as_str().unwrap())
+        .unwrap();
+    let g: Vec<f32> = g
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    assert_eq!(g, vec![3.0, -4.0, 0.5, 8.0]);
+    assert_eq!(v["results"][0]["gradient"]["shape"], json!([2, 2]));
+}
