@@ -38,3 +38,21 @@ for f in "$work"/floor.json "$work"/W*.json; do
   read -r _ rps32 _ _ err32 _ <<<"$many"
   printf '%-16s %10s %10s %10s %12s %8s\n' "$name" "$p50" "$p99" "$rps1" "$rps32" "$((err1 + err32))"
 done
+
+# Mixed load: the seed program from 32 connections while 2 connections send the MLP (W2) and
+# 2 more the 512x512 Jacobian (W3); light requests must keep answering, nothing may fail.
+echo
+echo "mixed load for ${DURATION}s: W1 on 32 connections, W2 and W3 on 2 connections each, /healthz on 1"
+BODY="$work/W2_mlp.json" wrk -t1 -c2 -d"${DURATION}s" -s "$work/post.lua" http://127.0.0.1:$PORT/v1/evaluate > "$work/w2.out" &
+w2=$!
+BODY="$work/W3_jacobian.json" wrk -t1 -c2 -d"${DURATION}s" -s "$work/post.lua" http://127.0.0.1:$PORT/v1/evaluate > "$work/w3.out" &
+w3=$!
+wrk -t1 -c1 -d"${DURATION}s" --latency http://127.0.0.1:$PORT/healthz > "$work/health.out" &
+health=$!
+BODY="$work/W1_seed.json" wrk -t2 -c32 -d"${DURATION}s" -s "$work/post.lua" http://127.0.0.1:$PORT/v1/evaluate > "$work/w1.out"
+wait $w2 $w3 $health
+for w in w1 w2 w3; do
+  read -r _ rps p50 p99 err n <<<"$(grep RESULT "$work/$w.out")"
+  printf '%-8s %8s req/s  p50 %8s us  p99 %8s us  errors %s of %s\n' "$w" "$rps" "$p50" "$p99" "$err" "$n"
+done
+printf '%-8s %8s\n' healthz "$(grep -E '^\s+(50|99)%' "$work/health.out" | tr -s ' ' | tr '\n' ' ')"
