@@ -11,14 +11,18 @@ use crate::engine::Code;
 /// Reads and parses a JSON body of at most `limit` bytes. Any Content-Type is accepted, since
 /// `curl -d` sends a form type by default and students should not have to know that.
 pub async fn json_body(body: Body, limit: usize) -> Result<Value, AppError> {
-    let bytes = to_bytes(body, limit).await.map_err(|_| {
+    parse(&read(body, limit).await?)
+}
+
+/// The body's bytes, or 413 `limit_exceeded` past `limit`.
+pub async fn read(body: Body, limit: usize) -> Result<axum::body::Bytes, AppError> {
+    to_bytes(body, limit).await.map_err(|_| {
         AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             Code::LimitExceeded,
             format!("the request body is larger than max_body_bytes = {limit} bytes; send large tensors as {{\"b64\", \"shape\", \"dtype\"}} or split the work"),
         )
-    })?;
-    parse(&bytes)
+    })
 }
 
 pub fn parse(bytes: &[u8]) -> Result<Value, AppError> {

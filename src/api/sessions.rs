@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
 
-use super::body::json_body;
 use super::decode;
 use super::encode::tensor_value;
 use super::error::AppError;
@@ -140,22 +139,23 @@ fn ok(status: StatusCode, v: Value) -> Answer {
     Ok((status, Json(v)).into_response())
 }
 
-/// A body that may be empty (`{}` then).
-async fn object_body(st: &AppState, body: Body) -> Result<Map<String, Value>, AppError> {
-    let bytes = axum::body::to_bytes(body, st.config.max_body_bytes)
-        .await
-        .map_err(|_| {
-            AppError::from(crate::engine::error::limit_err(
-                "the request body is larger than max_body_bytes",
-            ))
-        })?;
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Map::new());
-    }
-    match super::body::parse(&bytes)? {
-        Value::Object(m) => Ok(m),
-        _ => Err(AppError::bad_json("the body must be a JSON object")),
-    }
+/// A JSON object body (an empty body reads as `{}`), holding only the members `allowed`.
+async fn object_body(
+    st: &AppState,
+    body: Body,
+    allowed: &[&str],
+) -> Result<Map<String, Value>, AppError> {
+    let bytes = super::body::read(body, st.config.max_body_bytes).await?;
+    let m = if bytes.iter().all(u8::is_ascii_whitespace) {
+        Map::new()
+    } else {
+        match super::body::parse(&bytes)? {
+            Value::Object(m) => m,
+            _ => return Err(AppError::bad_json("the body must be a JSON object")),
+        }
+    };
+    decode::only(&m, allowed, "the body")?;
+    Ok(m)
 }
 
 /// `value` (a literal) or `from` (a session tensor's name).
@@ -280,12 +280,12 @@ async fn create_variable(
     body: Body,
 ) -> Answer {
     let h = session(&st, &id, &headers)?;
-    let m = object_body(&st, body).await?;
-    decode::only(
-        &m,
+    let m = object_body(
+        &st,
+        body,
         &["value", "from", "dtype", "trainable", "name", "bind"],
-        "the body",
-    )?;
+    )
+    .await?;
     let src = source(&m, st.config.limits.max_tensor_elements)?;
     let dtype = match opt_string(&m, "dtype")? {
         Some(d) => Some(
@@ -324,8 +324,7 @@ async fn assign(
     body: Body,
 ) -> Answer {
     let h = session(&st, &id, &headers)?;
-    let m = object_body(&st, body).await?;
-    decode::only(&m, &["value", "from", "op"], "the body")?;
+    let m = object_body(&st, body, &["value", "from", "op"]).await?;
     let kind = match opt_string(&m, "op")?.as_deref() {
         None | Some("assign") => AssignKind::Assign,
         Some("assign_add") => AssignKind::Add,
@@ -355,8 +354,7 @@ async fn open_tape(
     body: Body,
 ) -> Answer {
     let h = session(&st, &id, &headers)?;
-    let m = object_body(&st, body).await?;
-    decode::only(&m, &["persistent", "watch_accessed_variables"], "the body")?;
+    let m = object_body(&st, body, &["persistent", "watch_accessed_variables"]).await?;
     let persistent = decode::boolean(&m, "persistent", false, "the body")?;
     let wav = decode::boolean(&m, "watch_accessed_variables", true, "the body")?;
     let v = h.mutate(st.sessions.max_bytes(), |s| {
@@ -373,8 +371,7 @@ async fn watch(
     body: Body,
 ) -> Answer {
     let h = session(&st, &id, &headers)?;
-    let m = object_body(&st, body).await?;
-    decode::only(&m, &["names", "name"], "the body")?;
+    let m = object_body(&st, body, &["names", "name"]).await?;
     let names = match (m.get("names"), m.get("name")) {
         (Some(_), None) => names_field(&m, "names")?
             .list()
@@ -421,9 +418,7 @@ async fn graph(
     body: Body,
 ) -> Answer {
     let h = session(&st, &id, &headers)?;
-    let v = json_body(body, st.config.max_body_bytes).await?;
-    let m = decode::object(&v, "the body")?;
-    decode::only(m, &["nodes", "outputs"], "the body")?;
+    let m = object_body(&st, body, &["nodes", "outputs"]).await?;
     let nodes = decode::nodes(
         m.get("nodes"),
         "nodes",
@@ -471,10 +466,9 @@ async fn gradient(
     body: Body,
 ) -> Answer {
     let h = session(&st, &id, &headers)?;
-    let v = json_body(body, st.config.max_body_bytes).await?;
-    let m = decode::object(&v, "the body")?.clone();
-    decode::only(
-        &m,
+    let m = object_body(
+        &st,
+        body,
         &[
             "target",
             "sources",
@@ -482,8 +476,8 @@ async fn gradient(
             "unconnected_gradients",
             "bind",
         ],
-        "the body",
-    )?;
+    )
+    .await?;
     let (target, sources) = (names_field(&m, "target")?, names_field(&m, "sources")?);
     let og = m
         .get("output_gradients")
@@ -510,10 +504,9 @@ async fn jacobian(
     body: Body,
 ) -> Answer {
     let h = session(&st, &id, &headers)?;
-    let v = json_body(body, st.config.max_body_bytes).await?;
-    let m = decode::object(&v, "the body")?.clone();
-    decode::only(
-        &m,
+    let m = object_body(
+        &st,
+        body,
         &[
             "target",
             "sources",
@@ -522,8 +515,8 @@ async fn jacobian(
             "batch",
             "bind",
         ],
-        "the body",
-    )?;
+    )
+    .await?;
     let target = decode::string(m.get("target").unwrap_or(&Value::Null), "target")?;
     let batch = decode::boolean(&m, "batch", false, "the body")?;
     let sources = names_field(
