@@ -200,3 +200,34 @@ fn b64_tensors_in_and_out() {
     assert_eq!(g, vec![3.0, -4.0, 0.5, 8.0]);
     assert_eq!(v["results"][0]["gradient"]["shape"], json!([2, 2]));
 }
+
+/// Heavy work waits briefly for a compute slot, then gets 503 with Retry-After; small programs
+/// run inline and keep answering.
+#[tokio::test]
+async fn a_full_compute_pool_answers_503_with_retry_after() {
+    use axum::body::Body;
+    use gradtape::api::{app, AppState};
+    use gradtape::config::Config;
+    use tower::ServiceExt;
+    let config = Config {
+        max_concurrent_evaluations: 1,
+        queue_wait: std::time::Duration::from_millis(20),
+        ..Config::default()
+    };
+    let state = AppState::new(config);
+    let _busy = state.compute.clone().acquire_owned().await.unwrap(); // the one slot is taken
+    let app = app(state);
+    let heavy = json!({"setup": [{"name": "a", "op": "ones", "shape": [500, 500]}, {"name": "m", "op": "matmul", "inputs": ["a", "a"]}]});
+    let req = axum::http::Request::post("/v1/evaluate")
+        .body(Body::from(heavy.to_string()))
+        .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), 503);
+    assert_eq!(resp.headers().get("retry-after").unwrap(), "1");
+    let small =
+        json!({"setup": [{"name": "x", "op": "constant", "value": [1.0]}], "outputs": ["x"]});
+    assert_eq!(
+        call(&app, "POST", "/v1/evaluate", Some(small), &[]).await.0,
+        200
+    );
+}
