@@ -187,11 +187,27 @@ impl Reduce {
                 let share = ctx.div(&ind, &count)?;
                 ctx.mul(&share, &gk)
             }
-            // y = prod x: dy/dx_i = y / x_i (inputs with zeros give NaN here)
+            // y = prod x: dy/dx_i = product of the others. That is y / x_i without zeros; with
+            // one zero in a lane only the zero gets the product of the rest; with two, nothing.
             Kind::Prod => {
-                let yk = ctx.reshape(y, &kshape)?;
-                let q = ctx.div(&yk, x)?;
-                ctx.mul(&q, &gk)
+                let zero = ctx.scalar(x, 0.0);
+                let is_zero = ctx.compare(Compare::Equal, x, &zero)?;
+                let zeros_in_lane = {
+                    let z = ctx.mask(&is_zero, x.t.dtype())?;
+                    ctx.reduce_sum(&z, &ax, true)?
+                };
+                let ones = ctx.constant(Tensor::full(x.t.shape(), 1.0, x.t.dtype()));
+                let safe = ctx.select(&is_zero, &ones, x)?;
+                let prod_op = super::Op::Reduce(Reduce::Over { kind: Kind::Prod, axes: axes.clone(), keepdims: true });
+                let prod_nonzero = ctx.apply(&prod_op, &[&safe])?;
+                let no_zero = ctx.compare_scalar(Compare::Equal, &zeros_in_lane, 0.0)?;
+                let one_zero = ctx.compare_scalar(Compare::Equal, &zeros_in_lane, 1.0)?;
+                let others = ctx.div(&prod_nonzero, &safe)?;
+                let zeros = ctx.zeros_like(x);
+                let lone_zero = ctx.select(&is_zero, &prod_nonzero, &zeros)?;
+                let lone_zero = ctx.select(&one_zero, &lone_zero, &zeros)?;
+                let d = ctx.select(&no_zero, &others, &lone_zero)?;
+                ctx.mul(&d, &gk)
             }
             Kind::LogSumExp => unreachable!("logsumexp runs as its composite"),
         }
@@ -349,5 +365,20 @@ mod tests {
         .forward(&i)
         .unwrap();
         assert_eq!((mean.dtype(), mean.to_f64_vec()), (DType::I32, vec![3.0]));
+    }
+
+    #[test]
+    fn prod_gradients_are_the_product_of_the_others_even_with_zeros() {
+        // d(abc)/da = bc: [2, 0, 3] -> [0, 6, 0]; two zeros -> all 0; no zero -> y / x
+        for (x, want) in [([2.0, 0.0, 3.0], [0.0, 6.0, 0.0]), ([0.0, 0.0, 3.0], [0.0; 3]), ([2.0, 3.0, 4.0], [12.0, 8.0, 6.0])] {
+            let mut ctx = Ctx::new(Limits::default());
+            let tape = ctx.open_tape(false, true);
+            let v = ctx.constant(Tensor::from_f64s(&[3], &x, DType::F64).unwrap());
+            ctx.watch(tape, &v).unwrap();
+            let op = super::Reduce::Over { kind: super::Kind::Prod, axes: None, keepdims: false };
+            let p = ctx.apply(&crate::engine::ops::Op::Reduce(op), &[&v]).unwrap();
+            let g = ctx.gradient(tape, &[p], &[v], None, false).unwrap().remove(0).unwrap();
+            assert_eq!(g.t.to_f64_vec(), want.to_vec(), "at {x:?}");
+        }
     }
 }
