@@ -198,7 +198,11 @@ impl Reduce {
                 };
                 let ones = ctx.constant(Tensor::full(x.t.shape(), 1.0, x.t.dtype()));
                 let safe = ctx.select(&is_zero, &ones, x)?;
-                let prod_op = super::Op::Reduce(Reduce::Over { kind: Kind::Prod, axes: axes.clone(), keepdims: true });
+                let prod_op = super::Op::Reduce(Reduce::Over {
+                    kind: Kind::Prod,
+                    axes: axes.clone(),
+                    keepdims: true,
+                });
                 let prod_nonzero = ctx.apply(&prod_op, &[&safe])?;
                 let no_zero = ctx.compare_scalar(Compare::Equal, &zeros_in_lane, 0.0)?;
                 let one_zero = ctx.compare_scalar(Compare::Equal, &zeros_in_lane, 1.0)?;
@@ -370,14 +374,28 @@ mod tests {
     #[test]
     fn prod_gradients_are_the_product_of_the_others_even_with_zeros() {
         // d(abc)/da = bc: [2, 0, 3] -> [0, 6, 0]; two zeros -> all 0; no zero -> y / x
-        for (x, want) in [([2.0, 0.0, 3.0], [0.0, 6.0, 0.0]), ([0.0, 0.0, 3.0], [0.0; 3]), ([2.0, 3.0, 4.0], [12.0, 8.0, 6.0])] {
+        for (x, want) in [
+            ([2.0, 0.0, 3.0], [0.0, 6.0, 0.0]),
+            ([0.0, 0.0, 3.0], [0.0; 3]),
+            ([2.0, 3.0, 4.0], [12.0, 8.0, 6.0]),
+        ] {
             let mut ctx = Ctx::new(Limits::default());
             let tape = ctx.open_tape(false, true);
             let v = ctx.constant(Tensor::from_f64s(&[3], &x, DType::F64).unwrap());
             ctx.watch(tape, &v).unwrap();
-            let op = super::Reduce::Over { kind: super::Kind::Prod, axes: None, keepdims: false };
-            let p = ctx.apply(&crate::engine::ops::Op::Reduce(op), &[&v]).unwrap();
-            let g = ctx.gradient(tape, &[p], &[v], None, false).unwrap().remove(0).unwrap();
+            let op = super::Reduce::Over {
+                kind: super::Kind::Prod,
+                axes: None,
+                keepdims: false,
+            };
+            let p = ctx
+                .apply(&crate::engine::ops::Op::Reduce(op), &[&v])
+                .unwrap();
+            let g = ctx
+                .gradient(tape, &[p], &[v], None, false)
+                .unwrap()
+                .remove(0)
+                .unwrap();
             assert_eq!(g.t.to_f64_vec(), want.to_vec(), "at {x:?}");
         }
     }
