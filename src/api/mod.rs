@@ -19,6 +19,7 @@ use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
 use tokio::sync::Semaphore;
 
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -104,6 +105,16 @@ impl MakeRequestId for RequestIds {
     }
 }
 
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    tracing::error!("a request panicked; answering 500");
+    let e = error::AppError::new(
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        crate::engine::Code::InvalidArgument,
+        "the server failed on this request (a bug, logged); please report it with the request",
+    );
+    axum::response::IntoResponse::into_response(e)
+}
+
 async fn no_route(uri: axum::http::Uri) -> error::AppError {
     error::AppError::not_found(format!(
         "no route {uri}; the API is described at /docs and /openapi.json"
@@ -127,4 +138,6 @@ pub fn app(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros)),
         )
         .layer(SetRequestIdLayer::x_request_id(RequestIds::default()))
+        // A bug must not drop the connection without an answer: a panic becomes a logged 500.
+        .layer(CatchPanicLayer::custom(panic_response))
 }

@@ -6,6 +6,30 @@
 //! are recorded by any other tape still recording: that is what makes second derivatives work.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Value ids are distinct counters: hashing them through SipHash (the std default, built to
+/// resist adversarial keys) cost a few percent of a small program, for keys nobody chooses.
+#[derive(Default)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        // spread the counter's low bits over the table (Fibonacci hashing)
+        self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | b as u64;
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+type IdSet = HashSet<ValId, BuildHasherDefault<IdHasher>>;
+type IdMap<V> = HashMap<ValId, V, BuildHasherDefault<IdHasher>>;
 
 use super::error::{arg_err, shape_err, Code, Error, Result};
 use super::ops::Op;
@@ -37,7 +61,7 @@ pub struct Tape {
     pub recording: bool,
     /// A non-persistent tape that already answered one gradient or Jacobian.
     pub exhausted: bool,
-    traced: HashSet<ValId>,
+    traced: IdSet,
     entries: Vec<Entry>,
 }
 
@@ -93,7 +117,10 @@ impl Ctx {
     }
 
     fn check_budget(&self) -> Result<()> {
-        if self.deadline.is_some_and(|d| std::time::Instant::now() > d) {
+        // reading the clock costs more than a small op: look at it every 16th value
+        if self.next_id.is_multiple_of(16)
+            && self.deadline.is_some_and(|d| std::time::Instant::now() > d)
+        {
             return Err(super::error::limit_err(format!(
                 "the request computed for longer than max_compute_ms = {} ms; make the program smaller",
                 self.limits.max_compute_ms
@@ -161,7 +188,7 @@ impl Ctx {
             watch_accessed_variables,
             recording: true,
             exhausted: false,
-            traced: HashSet::new(),
+            traced: IdSet::default(),
             entries: Vec::new(),
         }));
         self.tapes.len() - 1
@@ -210,7 +237,7 @@ impl Ctx {
     }
 
     /// Takes the tape's record for one gradient computation, enforcing the non-persistent rule.
-    fn begin_use(&mut self, id: TapeId) -> Result<(Vec<Entry>, HashSet<ValId>)> {
+    fn begin_use(&mut self, id: TapeId) -> Result<(Vec<Entry>, IdSet)> {
         let tape = self.tape_mut(id)?;
         if tape.exhausted {
             return Err(Error::new(Code::TapeExhausted, TAPE_EXHAUSTED));
@@ -219,19 +246,23 @@ impl Ctx {
             // TensorFlow pops a non-persistent tape before differentiating with it.
             tape.recording = false;
         }
-        Ok((
-            std::mem::take(&mut tape.entries),
-            std::mem::take(&mut tape.traced),
-        ))
+        // A persistent tape still recording records its own gradient computation (TensorFlow
+        // does, inside the `with` block): it keeps its traced set while it is differentiated.
+        let traced = if tape.recording {
+            tape.traced.clone()
+        } else {
+            std::mem::take(&mut tape.traced)
+        };
+        Ok((std::mem::take(&mut tape.entries), traced))
     }
 
-    fn end_use(&mut self, id: TapeId, entries: Vec<Entry>, traced: HashSet<ValId>, ok: bool) {
+    fn end_use(&mut self, id: TapeId, entries: Vec<Entry>, traced: IdSet, _ok: bool) {
         if let Ok(tape) = self.tape_mut(id) {
             let mut entries = entries;
             entries.append(&mut tape.entries);
             tape.entries = entries;
             tape.traced.extend(traced);
-            if ok && !tape.persistent {
+            if !tape.persistent {
                 tape.exhausted = true;
                 tape.entries.clear();
             }
@@ -247,20 +278,9 @@ impl Ctx {
         output_gradients: Option<Vec<Tensor>>,
         zero_unconnected: bool,
     ) -> Result<Vec<Option<Val>>> {
-        let ogs = output_gradients.iter().flatten();
-        if let Some((k, (og, t))) = ogs
-            .zip(targets)
-            .enumerate()
-            .find(|(_, (og, t))| og.shape() != t.t.shape())
-        {
-            return Err(shape_err(format!(
-                "output_gradients[{k}] has shape {:?} but its target has shape {:?}; they must match",
-                og.shape(),
-                t.t.shape()
-            )));
-        }
         let (entries, traced) = self.begin_use(tape)?;
-        let result = self.backprop(&entries, &traced, targets, sources, output_gradients);
+        let result = check_output_gradients(&output_gradients, targets)
+            .and_then(|ogs| self.backprop(&entries, &traced, targets, sources, ogs));
         self.end_use(tape, entries, traced, result.is_ok());
         let grads = result?;
         Ok(fill_unconnected(self, grads, sources, zero_unconnected))
@@ -319,7 +339,11 @@ impl Ctx {
         self.end_use(tape, entries, traced, result.is_ok());
         let j = result?.pop().flatten();
         let shape: Vec<usize> = ts.iter().chain(&ss[1..]).copied().collect();
-        Ok(j.or_else(|| zero_unconnected.then(|| Tensor::full(&shape, 0.0, source.t.dtype()))))
+        // TensorFlow's batch_jacobian answers zeros for an unconnected source even with "none"
+        let _ = zero_unconnected;
+        Ok(Some(j.unwrap_or_else(|| {
+            Tensor::full(&shape, 0.0, source.t.dtype())
+        })))
     }
 
     /// Jacobian rows by reverse passes over batches of one-hot cotangents: row r of the Jacobian
@@ -329,12 +353,28 @@ impl Ctx {
     fn jacobian_rows(
         &mut self,
         entries: &[Entry],
-        traced: &HashSet<ValId>,
+        traced: &IdSet,
         target: &Val,
         sources: &[Val],
         batch: Option<usize>,
     ) -> Result<Vec<Option<Tensor>>> {
         let n_out = target.t.len();
+        if n_out == 0 && batch.is_none() {
+            // an empty target: TensorFlow answers zeros of shape target.shape + source.shape
+            return Ok(sources
+                .iter()
+                .map(|s| {
+                    let shape: Vec<usize> = target
+                        .t
+                        .shape()
+                        .iter()
+                        .chain(s.t.shape())
+                        .copied()
+                        .collect();
+                    Some(Tensor::full(&shape, 0.0, s.t.dtype()))
+                })
+                .collect());
+        }
         let rows = match batch {
             Some(b) if b > 0 => n_out / b,
             Some(_) => 0,
@@ -446,13 +486,13 @@ impl Ctx {
     fn backprop(
         &mut self,
         entries: &[Entry],
-        traced: &HashSet<ValId>,
+        traced: &IdSet,
         targets: &[Val],
         sources: &[Val],
         output_gradients: Option<Vec<Tensor>>,
     ) -> Result<Vec<Option<Val>>> {
         // Only what flows from a watched floating source can carry a gradient to it.
-        let mut reach: HashSet<ValId> = sources
+        let mut reach: IdSet = sources
             .iter()
             .filter(|s| s.t.dtype().is_float() && traced.contains(&s.id))
             .map(|s| s.id)
@@ -474,7 +514,7 @@ impl Ctx {
                 )));
             }
         }
-        let mut grads: HashMap<ValId, Val> = HashMap::new();
+        let mut grads: IdMap<Val> = IdMap::default();
         for (k, t) in targets.iter().enumerate() {
             let og = match &output_gradients {
                 Some(ogs) => {
@@ -528,7 +568,7 @@ impl Ctx {
     }
 
     /// Gradients accumulate (`+=`), never overwrite: a value used twice gets both paths.
-    fn accumulate(&mut self, grads: &mut HashMap<ValId, Val>, id: ValId, g: Val) -> Result<()> {
+    fn accumulate(&mut self, grads: &mut IdMap<Val>, id: ValId, g: Val) -> Result<()> {
         let sum = match grads.remove(&id) {
             Some(prev) => self.add(&prev, &g)?,
             None => g,
@@ -536,6 +576,33 @@ impl Ctx {
         grads.insert(id, sum);
         Ok(())
     }
+}
+
+/// Each output gradient must have its target's shape; a scalar broadcasts to it, as TensorFlow's
+/// first VJP multiplies it in.
+fn check_output_gradients(
+    ogs: &Option<Vec<Tensor>>,
+    targets: &[Val],
+) -> Result<Option<Vec<Tensor>>> {
+    let Some(ogs) = ogs else { return Ok(None) };
+    ogs.iter()
+        .zip(targets)
+        .enumerate()
+        .map(|(k, (og, t))| {
+            if og.shape() == t.t.shape() {
+                Ok(og.clone())
+            } else if og.rank() == 0 {
+                Ok(Tensor::full(t.t.shape(), og.to_f64_vec()[0], og.dtype()))
+            } else {
+                Err(shape_err(format!(
+                    "output_gradients[{k}] has shape {:?} but its target has shape {:?}; they must match",
+                    og.shape(),
+                    t.t.shape()
+                )))
+            }
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
 }
 
 fn fill_unconnected(

@@ -381,7 +381,15 @@ pub fn output_grads(
                     "output_gradients: a float gradient for an integer target",
                 ));
             }
-            tensor_from_lit(l, Some(t.t.dtype()), limits.max_tensor_elements)
+            let og = tensor_from_lit(l, Some(t.t.dtype()), limits.max_tensor_elements)?;
+            if og.dtype() != t.t.dtype() {
+                return Err(super::error::dtype_err(format!(
+                    "output_gradients is {} but its target is {}; give it the target's dtype",
+                    og.dtype(),
+                    t.t.dtype()
+                )));
+            }
+            Ok(og)
         })
         .collect::<Result<Vec<_>>>()
         .map(Some)

@@ -62,8 +62,29 @@ macro_rules! elem {
 elem!(f32, F32, F32, |v: f64| v as f32, |x: f32| x as f64);
 elem!(f64, F64, F64, |v: f64| v, |x: f64| x);
 // Float to integer truncates toward zero, as tf.cast does.
-elem!(i32, I32, I32, |v: f64| v as i32, |x: i32| x as f64);
-elem!(i64, I64, I64, |v: f64| v as i64, |x: i64| x as f64);
+// Out of range and NaN give the most negative integer, as TensorFlow's casts do on x86.
+elem!(
+    i32,
+    I32,
+    I32,
+    |v: f64| if v > -2147483649.0 && v < 2147483648.0 {
+        v as i32
+    } else {
+        i32::MIN
+    },
+    |x: i32| x as f64
+);
+elem!(
+    i64,
+    I64,
+    I64,
+    |v: f64| if (-9.223372036854776e18..9.223372036854776e18).contains(&v) {
+        v as i64
+    } else {
+        i64::MIN
+    },
+    |x: i64| x as f64
+);
 elem!(bool, Bool, Bool, |v: f64| v != 0.0, |x: bool| if x {
     1.0
 } else {

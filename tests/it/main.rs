@@ -9,3 +9,4 @@ mod jacobian;
 mod openapi;
 mod sessions;
 mod support;
+mod tf_corners;

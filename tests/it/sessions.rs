@@ -480,3 +480,46 @@ fn session_state_is_plain_serializable_data() {
     };
     assert_eq!(g.t.to_f64_vec(), vec![4.0, 6.0]); // d(w^2)/dw = 2w
 }
+
+#[tokio::test]
+async fn a_persistent_tape_still_recording_records_its_own_gradient() {
+    // inside `with tf.GradientTape(persistent=True) as t`: dr = t.gradient(r, x) is recorded by t
+    let s = S::new(&test_app()).await;
+    s.ok(
+        "POST",
+        "/variables",
+        json!({"name": "x", "value": [1.0, 2.0]}),
+    )
+    .await;
+    let t = s.ok("POST", "/tapes", json!({"persistent": true})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.ok(
+        "POST",
+        "/graph",
+        json!({"nodes": [{"name": "r", "op": "square", "inputs": ["x"]}]}),
+    )
+    .await;
+    s.ok(
+        "POST",
+        &format!("/tapes/{t}/gradient"),
+        json!({"target": "r", "sources": "x", "bind": "dr"}),
+    )
+    .await;
+    s.ok(
+        "POST",
+        "/graph",
+        json!({"nodes": [{"name": "dd", "op": "reduce_sum", "inputs": ["dr"]}]}),
+    )
+    .await;
+    // dd = sum(2x), so d dd/dx = [2, 2]
+    let g = s
+        .ok(
+            "POST",
+            &format!("/tapes/{t}/gradient"),
+            json!({"target": "dd", "sources": "x"}),
+        )
+        .await;
+    assert_eq!(g["gradient"]["value"], json!([2.0, 2.0]));
+}

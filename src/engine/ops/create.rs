@@ -107,6 +107,12 @@ impl Create {
             "zeros_like" => Create::Like { one: false },
             "linspace" | "lin_space" => {
                 let (start, stop) = (a.required("start")?, a.required("stop")?);
+                if is_float_lit(start) != is_float_lit(stop) {
+                    // tf.linspace converts stop to start's dtype: 1 and 2.0 do not mix
+                    return Err(crate::engine::error::dtype_err(
+                        "linspace: start and stop must both be integers or both be floats (write 1.0, not 1)",
+                    ));
+                }
                 // Python ints give float64 (tf.linspace(-10, 10, 129)); Python floats float32.
                 let dtype = if is_float_lit(start) || is_float_lit(stop) {
                     DType::F32

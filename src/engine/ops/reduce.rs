@@ -138,6 +138,12 @@ impl Reduce {
         match self {
             Reduce::ArgMax { axis } | Reduce::ArgMin { axis } => {
                 let ax = norm_axis(*axis, x.rank(), name)?;
+                if x.shape()[ax] == 0 {
+                    return Err(crate::engine::error::arg_err(format!(
+                        "{name}: axis {ax} of shape {:?} is empty; there is no largest or smallest element",
+                        x.shape()
+                    )));
+                }
                 let max = matches!(self, Reduce::ArgMax { .. });
                 Ok(crate::with_any!(x, a => Tensor::from_array(arg(a, ax, max))))
             }

@@ -488,8 +488,12 @@ fn slice_bounds(shape: &[usize], begin: &[i64], size: &[i64]) -> Result<(Vec<usi
     for i in 0..shape.len() {
         let d = shape[i] as i64;
         let bi = begin[i];
-        let si = if size[i] == -1 { d - bi } else { size[i] };
-        if bi < 0 || si < 0 || bi + si > d {
+        let si = if size[i] == -1 {
+            d.saturating_sub(bi)
+        } else {
+            size[i]
+        };
+        if bi < 0 || si < 0 || bi.checked_add(si).is_none_or(|end| end > d) {
             return Err(arg_err(format!(
                 "slice: on axis {i} (size {d}), begin {bi} with size {} runs outside the tensor of shape {shape:?}",
                 size[i]

@@ -179,6 +179,7 @@ impl Unary {
                 | Unary::Sign
                 | Unary::Square
                 | Unary::Relu
+                | Unary::Round
         )
     }
 
@@ -240,7 +241,6 @@ impl Unary {
 
     /// d/dx of each op, written with engine ops so it can be differentiated again.
     pub fn vjp(&self, ctx: &mut Ctx, x: &Val, y: &Val, g: &Val) -> Result<Option<Val>> {
-        let dt = x.t.dtype();
         let gx = match *self {
             Unary::StopGradient | Unary::Floor | Unary::Ceil | Unary::Round => return Ok(None),
             // y = x
@@ -272,14 +272,16 @@ impl Unary {
             Unary::Sqrt => {
                 let h = ctx.scalar(y, 0.5);
                 let d = ctx.div(&h, y)?;
-                ctx.mul(g, &d)?
+                let gd = ctx.mul(g, &d)?;
+                zero_where_g_is_zero(ctx, g, &gd)?
             }
             // y = x^-1/2: dy/dx = -0.5 y^3
             Unary::Rsqrt => {
                 let y2 = ctx.mul(y, y)?;
                 let y3 = ctx.mul(&y2, y)?;
                 let d = ctx.scale(&y3, -0.5)?;
-                ctx.mul(g, &d)?
+                let gd = ctx.mul(g, &d)?;
+                zero_where_g_is_zero(ctx, g, &gd)?
             }
             // y = x^2: dy/dx = 2x
             Unary::Square => {
@@ -290,7 +292,8 @@ impl Unary {
             Unary::Reciprocal => {
                 let y2 = ctx.mul(y, y)?;
                 let ng = ctx.neg(g)?;
-                ctx.mul(&ng, &y2)?
+                let gd = ctx.mul(&ng, &y2)?;
+                zero_where_g_is_zero(ctx, g, &gd)?
             }
             // sin' = cos, cos' = -sin
             Unary::Sin => {
@@ -324,25 +327,31 @@ impl Unary {
                 let d = ctx.scale(&e, std::f64::consts::FRAC_2_SQRT_PI)?;
                 ctx.mul(g, &d)?
             }
-            // relu' = 1 where x > 0 (0 at the kink, as TensorFlow)
+            // relu' = 1 where x > 0 (0 at the kink, as TensorFlow). The mask is sign(relu(x)),
+            // built from x by recorded ops with zero gradient, so a second derivative through
+            // it is zeros (as TensorFlow's ReluGrad gives), not None.
             Unary::Relu => {
-                let pos = ctx.compare_scalar(Compare::Greater, x, 0.0)?;
-                let m = ctx.mask(&pos, dt)?;
+                let m = step(ctx, x)?;
                 ctx.mul(g, &m)?
             }
             // relu6' = 1 where 0 < x < 6
             Unary::Relu6 => {
-                let pos = ctx.compare_scalar(Compare::Greater, x, 0.0)?;
-                let below = ctx.compare_scalar(Compare::Less, x, 6.0)?;
-                let both = ctx.apply(&super::Op::Logic(super::Logic::And), &[&pos, &below])?;
-                let m = ctx.mask(&both, dt)?;
+                let six = ctx.scalar(x, 6.0);
+                let below = ctx.sub(&six, x)?;
+                let m = step(ctx, x)?;
+                let m6 = step(ctx, &below)?;
+                let m = ctx.mul(&m, &m6)?;
                 ctx.mul(g, &m)?
             }
-            // leaky_relu' = 1 where x > 0, alpha elsewhere
+            // leaky_relu' = 1 where x > 0, alpha elsewhere; 0 * step(x) joins x to the result
+            // (a zero second derivative, as TensorFlow's) without touching its value
             Unary::LeakyRelu(alpha) => {
                 let pos = ctx.compare_scalar(Compare::Greater, x, 0.0)?;
                 let ag = ctx.scale(g, alpha)?;
-                ctx.select(&pos, g, &ag)?
+                let picked = ctx.select(&pos, g, &ag)?;
+                let m = step(ctx, x)?;
+                let link = ctx.scale(&m, 0.0)?;
+                ctx.add(&picked, &link)?
             }
             // elu' = 1 where x > 0, e^x = y + 1 elsewhere
             Unary::Elu => {
@@ -388,6 +397,20 @@ impl Unary {
         };
         Ok(Some(gx))
     }
+}
+
+/// 1 where x > 0, else 0, as sign(relu(x)): recorded ops whose gradient is zero.
+fn step(ctx: &mut Ctx, x: &Val) -> Result<Val> {
+    let r = ctx.un(Unary::Relu, x)?;
+    ctx.un(Unary::Sign, &r)
+}
+
+/// TensorFlow's SqrtGrad, RsqrtGrad and ReciprocalGrad answer 0 where the incoming gradient is
+/// 0, even where the derivative is infinite (a Jacobian's zero rows at x = 0 stay 0, not NaN).
+fn zero_where_g_is_zero(ctx: &mut Ctx, g: &Val, gd: &Val) -> Result<Val> {
+    let is_zero = ctx.compare_scalar(Compare::Equal, g, 0.0)?;
+    let zeros = ctx.zeros_like(gd);
+    ctx.select(&is_zero, &zeros, gd)
 }
 
 fn sigmoid<F: Real>(x: F) -> F {

@@ -1,0 +1,126 @@
+//! Corners where an earlier build differed from TensorFlow 2.15 (found by review against the
+//! oracle); each expectation is TensorFlow's answer to the same request.
+
+use serde_json::json;
+
+use crate::support::evaluate;
+
+#[test]
+fn slice_bounds_that_overflow_are_refused() {
+    let (st, v) = evaluate(
+        json!({"graph": [{"name": "a", "op": "slice", "inputs": [[1.0]], "begin": [i64::MAX], "size": [1]}], "outputs": ["a"]}),
+    );
+    assert_eq!(
+        (st.as_u16(), v["code"].as_str()),
+        (422, Some("invalid_argument")),
+        "{v}"
+    );
+}
+
+#[test]
+fn hessians_through_relu_like_ops_are_zeros_not_null() {
+    for op in ["relu", "relu6", "leaky_relu"] {
+        let (st, v) = evaluate(
+            json!({"variables": [{"name": "x", "value": [0.5, 1.2, -2.0]}],
+            "graph": [{"name": "y", "op": op, "inputs": ["x"]}, {"name": "f", "op": "reduce_sum", "inputs": ["y"]}],
+            "requests": [{"hessian": {"target": "f", "sources": "x"}}]}),
+        );
+        assert_eq!(st, 200, "{v}");
+        assert_eq!(
+            v["results"][0]["hessian"]["value"],
+            json!([[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]),
+            "{op}"
+        );
+    }
+}
+
+#[test]
+fn reciprocal_jacobian_at_zero_has_zeros_off_the_diagonal() {
+    let (_, v) = evaluate(
+        json!({"variables": [{"name": "x", "value": [0.0, 1.0]}], "tape": {"persistent": true},
+        "graph": [{"name": "y", "op": "reciprocal", "inputs": ["x"]}],
+        "requests": [{"jacobian": {"target": "y", "sources": "x"}}]}),
+    );
+    assert_eq!(
+        v["results"][0]["jacobian"]["value"],
+        json!([["-Infinity", 0.0], [0.0, -1.0]])
+    );
+}
+
+#[test]
+fn batch_jacobian_of_an_unconnected_source_is_zeros() {
+    let (_, v) = evaluate(
+        json!({"variables": [{"name": "x", "value": [[1.0, 2.0, 0.5], [-1.0, 0.3, 2.0]]}, {"name": "u", "value": [[1.0], [2.0]]}],
+        "tape": {"persistent": true}, "graph": [{"name": "y", "op": "square", "inputs": ["x"]}],
+        "requests": [{"batch_jacobian": {"target": "y", "source": "u"}}]}),
+    );
+    assert_eq!(v["results"][0]["batch_jacobian"]["shape"], json!([2, 3, 1]));
+}
+
+#[test]
+fn a_failed_first_request_still_uses_up_a_non_persistent_tape() {
+    let (_, v) = evaluate(
+        json!({"variables": [{"name": "x", "value": [1.0, 2.0]}], "graph": [{"name": "a", "op": "square", "inputs": ["x"]}],
+        "requests": [{"gradient": {"target": "a", "sources": "x", "output_gradients": [1.0, 2.0, 3.0]}}, {"gradient": {"target": "a", "sources": "x"}}]}),
+    );
+    assert_eq!(v["results"][0]["error"]["code"], "shape_mismatch");
+    assert_eq!(v["results"][1]["error"]["code"], "tape_exhausted");
+}
+
+#[test]
+fn output_gradients_keep_the_target_dtype_and_a_scalar_broadcasts() {
+    let program = |og: serde_json::Value| {
+        json!({"variables": [{"name": "x", "value": [1.0, 2.0]}], "tape": {"persistent": true},
+        "graph": [{"name": "a", "op": "square", "inputs": ["x"]}], "requests": [{"gradient": {"target": "a", "sources": "x", "output_gradients": og}}]})
+    };
+    let (_, v) = evaluate(program(json!({"value": [1.0, 2.0], "dtype": "float64"})));
+    assert_eq!(v["results"][0]["error"]["code"], "dtype_mismatch");
+    let (_, v) = evaluate(program(json!(3.0)));
+    assert_eq!(v["results"][0]["gradient"]["value"], json!([6.0, 12.0]));
+}
+
+#[test]
+fn the_jacobian_of_an_empty_target_is_empty_zeros() {
+    let (_, v) = evaluate(
+        json!({"variables": [{"name": "x", "value": [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]}], "tape": {"persistent": true},
+        "graph": [{"name": "y", "op": "tile", "inputs": ["x"], "multiples": [0, 2]}],
+        "requests": [{"jacobian": {"target": "y", "sources": "x"}}]}),
+    );
+    assert_eq!(v["results"][0]["jacobian"]["shape"], json!([0, 6, 2, 3]));
+}
+
+#[test]
+fn integer_and_cast_corners() {
+    let (_, v) = evaluate(
+        json!({"graph": [{"name": "r", "op": "round", "inputs": [[3, -2, 0]]},
+        {"name": "c", "op": "cast", "inputs": [["NaN", "Infinity", -3.9e10]], "dtype": "int32"}], "outputs": ["r", "c"]}),
+    );
+    assert_eq!(v["outputs"]["r"]["value"], json!([3, -2, 0]));
+    assert_eq!(
+        v["outputs"]["c"]["value"],
+        json!([i32::MIN, i32::MIN, i32::MIN])
+    );
+    let (st, v) = evaluate(
+        json!({"setup": [{"name": "z", "op": "zeros", "shape": [0]}, {"name": "a", "op": "argmax", "inputs": ["z"]}]}),
+    );
+    assert_eq!(
+        (st.as_u16(), v["code"].as_str()),
+        (422, Some("invalid_argument"))
+    );
+    let (st, v) = evaluate(
+        json!({"setup": [{"name": "l", "op": "linspace", "start": 1, "stop": 2.0, "num": 3}]}),
+    );
+    assert_eq!(
+        (st.as_u16(), v["code"].as_str()),
+        (422, Some("dtype_mismatch"))
+    );
+}
+
+#[test]
+fn only_real_tensorflow_paths_are_aliases() {
+    let (st, v) = evaluate(json!({"setup": [{"name": "a", "op": "tf.nn.log", "inputs": [[1.0]]}]}));
+    assert_eq!((st.as_u16(), v["code"].as_str()), (422, Some("unknown_op")));
+    let (st, _) =
+        evaluate(json!({"setup": [{"name": "a", "op": "tf.math.log", "inputs": [[1.0]]}]}));
+    assert_eq!(st, 200);
+}
