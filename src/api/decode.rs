@@ -236,11 +236,12 @@ pub fn name_list(v: Option<&Value>, path: &str) -> Decoded<Vec<String>> {
     }
 }
 
-fn unconnected(m: &Map<String, Value>, path: &str) -> Decoded<bool> {
+/// `unconnected_gradients`: "none" (the default) or "zero", in either case.
+pub fn unconnected(m: &Map<String, Value>, path: &str) -> Decoded<bool> {
     match m.get("unconnected_gradients") {
         None | Some(Value::Null) => Ok(false),
-        Some(Value::String(s)) if s == "none" || s.eq_ignore_ascii_case("NONE") => Ok(false),
-        Some(Value::String(s)) if s == "zero" || s.eq_ignore_ascii_case("ZERO") => Ok(true),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("none") => Ok(false),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("zero") => Ok(true),
         Some(_) => Err(AppError::bad_json(format!(
             "{path}.unconnected_gradients must be \"none\" or \"zero\""
         ))),

@@ -484,7 +484,7 @@ async fn gradient(
         .filter(|o| !o.is_null())
         .map(|o| decode::lit(o, st.config.limits.max_tensor_elements))
         .transpose()?;
-    let zero = zero_unconnected(&m)?;
+    let zero = decode::unconnected(&m, "the body")?;
     let max = st.sessions.max_bytes();
     let out = compute(&st, move || {
         Ok(h.mutate(max, |s| {
@@ -527,7 +527,7 @@ async fn jacobian(
             "sources"
         },
     )?;
-    let zero = zero_unconnected(&m)?;
+    let zero = decode::unconnected(&m, "the body")?;
     let max = st.sessions.max_bytes();
     let key = if batch { "batch_jacobian" } else { "jacobian" };
     let out = compute(&st, move || {
@@ -539,14 +539,4 @@ async fn jacobian(
     })
     .await?;
     ok(StatusCode::OK, out)
-}
-
-fn zero_unconnected(m: &Map<String, Value>) -> Result<bool, AppError> {
-    match m.get("unconnected_gradients").and_then(Value::as_str) {
-        None | Some("none") => Ok(false),
-        Some("zero") => Ok(true),
-        Some(_) => Err(AppError::bad_json(
-            "\"unconnected_gradients\" must be \"none\" or \"zero\"",
-        )),
-    }
 }
