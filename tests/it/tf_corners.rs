@@ -124,3 +124,24 @@ fn only_real_tensorflow_paths_are_aliases() {
         evaluate(json!({"setup": [{"name": "a", "op": "tf.math.log", "inputs": [[1.0]]}]}));
     assert_eq!(st, 200);
 }
+
+#[test]
+fn softmax_cross_entropy_casts_integer_labels() {
+    // TensorFlow 2.15: -log softmax([1, 2])[1] = log(1 + e^-1) = 0.31326166
+    let (st, v) = evaluate(json!({"variables": [{"name": "l", "value": [1.0, 2.0]}],
+        "setup": [{"name": "lab", "op": "constant", "value": [0, 1]}],
+        "graph": [{"name": "b", "op": "softmax_cross_entropy_with_logits", "inputs": ["lab", "l"]}],
+        "outputs": ["b"], "requests": [{"gradient": {"target": "b", "sources": "l"}}]}));
+    assert_eq!(st, 200, "{v}");
+    assert!(
+        (v["outputs"]["b"]["value"].as_f64().unwrap() - 0.31326166).abs() < 1e-6,
+        "{v}"
+    );
+    // d/dlogits = softmax - labels = [0.26894142, -0.26894142]
+    let g = &v["results"][0]["gradient"]["value"];
+    assert!(
+        (g[0].as_f64().unwrap() - 0.26894142).abs() < 1e-6
+            && (g[1].as_f64().unwrap() + 0.26894142).abs() < 1e-6,
+        "{g}"
+    );
+}

@@ -101,9 +101,11 @@ impl Nn {
                 float!(x, a => softmax(a, ax, log))
             }
             Nn::SoftmaxCrossEntropy { axis } => {
-                check_pair(name, ins[0], x)?;
+                // TensorFlow casts integer or bool labels to the logits' dtype
+                let labels = int_labels_as(ins[0], x);
+                check_pair(name, &labels, x)?;
                 let ax = norm_axis(axis, x.rank(), name)?;
-                match (ins[0], x) {
+                match (&labels, x) {
                     (Tensor::F32(z), Tensor::F32(a)) => Tensor::from_array(cross_entropy(z, a, ax)),
                     (Tensor::F64(z), Tensor::F64(a)) => Tensor::from_array(cross_entropy(z, a, ax)),
                     _ => {
@@ -155,8 +157,13 @@ impl Nn {
                 ks.insert(ax, 1);
                 let gk = ctx.reshape_lead(g, &ks, lead)?;
                 let p = ctx.apply(&Op::Nn(Nn::Softmax { axis: ax as i64 }), &[x])?;
-                let d = ctx.sub(&p, z)?;
+                let zf = ctx.constant(int_labels_as(&z.t, &x.t));
+                let d = ctx.sub(&p, if z.t.dtype().is_float() { z } else { &zf })?;
                 let gx = ctx.mul(&gk, &d)?;
+                // integer labels were cast: a cast from integers has no gradient
+                if !z.t.dtype().is_float() {
+                    return Ok(vec![None, Some(gx)]);
+                }
                 let lp = ctx.apply(&Op::Nn(Nn::LogSoftmax { axis: ax as i64 }), &[x])?;
                 let nlp = ctx.neg(&lp)?;
                 let gz = ctx.mul(&gk, &nlp)?;
@@ -188,6 +195,15 @@ impl Nn {
             }
             Nn::SigmoidCrossEntropy => unreachable!("runs as its composite"),
         }
+    }
+}
+
+/// Integer or bool labels as the logits' float dtype (float labels pass unchanged).
+fn int_labels_as(labels: &Tensor, logits: &Tensor) -> Tensor {
+    if !labels.dtype().is_float() && logits.dtype().is_float() {
+        labels.cast(logits.dtype())
+    } else {
+        labels.clone()
     }
 }
 
