@@ -30,10 +30,7 @@ async fn evaluate(State(st): State<AppState>, body: Body) -> Result<Response, Ap
             .map_err(|e| AppError::bad_json(e.to_string()))
     };
     let bytes = if small {
-        let started = std::time::Instant::now();
-        let out = run();
-        st.metrics.observe_evaluation(started.elapsed());
-        out?
+        timed(&st, run)?
     } else {
         compute(&st, run).await?
     };
@@ -62,11 +59,16 @@ where
         e.retry_after = Some(1);
         return Err(e);
     };
+    match tokio::runtime::Handle::current().runtime_flavor() {
+        tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(|| timed(st, f)),
+        _ => timed(st, f),
+    }
+}
+
+/// Runs `f`, recording its compute time in the evaluation histogram.
+fn timed<T>(st: &AppState, f: impl FnOnce() -> T) -> T {
     let started = std::time::Instant::now();
-    let out = match tokio::runtime::Handle::current().runtime_flavor() {
-        tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
-        _ => f(),
-    };
+    let out = f();
     st.metrics.observe_evaluation(started.elapsed());
     out
 }

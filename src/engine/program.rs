@@ -48,7 +48,8 @@ impl Names {
             Names::Many(v) => v.iter().map(String::as_str).collect(),
         }
     }
-    fn shape<T>(&self, mut items: Vec<T>) -> Shaped<T> {
+    /// Results laid out as the names were asked: one for a name, a list for a list.
+    pub fn shape<T>(&self, mut items: Vec<T>) -> Shaped<T> {
         match self {
             Names::One(_) => Shaped::One(items.remove(0)),
             Names::Many(_) => Shaped::Many(items),
@@ -233,13 +234,6 @@ impl Program {
         limits: &Limits,
     ) -> Result<Answer> {
         // A name that does not exist fails the whole program; anything else fails this request.
-        let get = |ws: &Workspace, n: &str| ws.value(n).cloned().map_err(|e| e.at(Some(n)));
-        let all = |ws: &Workspace, ns: &Names| {
-            ns.list()
-                .into_iter()
-                .map(|n| get(ws, n))
-                .collect::<Result<Vec<Val>>>()
-        };
         let answer = match r {
             Request::Gradient {
                 target,
@@ -247,7 +241,7 @@ impl Program {
                 output_gradients,
                 zero,
             } => {
-                let (ts, ss) = (all(ws, target)?, all(ws, sources)?);
+                let (ts, ss) = (ws.values_of(target)?, ws.values_of(sources)?);
                 let computed = output_grads(target, output_gradients, &ts, limits)
                     .and_then(|og| ws.ctx.gradient(tape, &ts, &ss, og, *zero));
                 computed.map(|g| {
@@ -259,7 +253,7 @@ impl Program {
                 sources,
                 zero,
             } => {
-                let (t, ss) = (get(ws, target)?, all(ws, sources)?);
+                let (t, ss) = (ws.value_of(target)?, ws.values_of(sources)?);
                 ws.ctx
                     .jacobian(tape, &t, &ss, *zero)
                     .map(|j| Answer::Jacobian(sources.shape(j)))
@@ -269,14 +263,14 @@ impl Program {
                 source,
                 zero,
             } => {
-                let (t, s) = (get(ws, target)?, get(ws, source)?);
+                let (t, s) = (ws.value_of(target)?, ws.value_of(source)?);
                 ws.ctx
                     .batch_jacobian(tape, &t, &s, *zero)
                     .map(Answer::BatchJacobian)
             }
             Request::Hessian { target, sources } => {
-                get(ws, target)?;
-                all(ws, sources)?;
+                ws.value_of(target)?;
+                ws.values_of(sources)?;
                 let mut out = Vec::new();
                 let mut failed = None;
                 for s in sources.list() {

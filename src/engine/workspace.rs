@@ -171,6 +171,16 @@ impl Workspace {
             .ok_or_else(|| unknown(name))
     }
 
+    /// The value a request names (a target or source), with the name attributed on error.
+    pub fn value_of(&self, name: &str) -> Result<Val> {
+        self.value(name).cloned().map_err(|e| e.at(Some(name)))
+    }
+
+    /// `value_of` for each of a request's names.
+    pub fn values_of(&self, names: &super::program::Names) -> Result<Vec<Val>> {
+        names.list().into_iter().map(|n| self.value_of(n)).collect()
+    }
+
     /// Reads a name as an op input: a trainable variable read while a tape records is
     /// watched by that tape (unless it was opened with watch_accessed_variables=false).
     fn read(&mut self, name: &str) -> Result<Val> {

@@ -198,14 +198,6 @@ impl Session {
         Ok(bound)
     }
 
-    fn vals(&self, names: &Names) -> Result<Vec<Val>> {
-        names
-            .list()
-            .into_iter()
-            .map(|n| self.ws.value(n).cloned().map_err(|e| e.at(Some(n))))
-            .collect()
-    }
-
     /// `g.gradient(target, sources, output_gradients, unconnected_gradients)`.
     pub fn gradient(
         &mut self,
@@ -216,10 +208,10 @@ impl Session {
         zero: bool,
     ) -> Result<Shaped<Option<Val>>> {
         let t = self.tape_index(tape)?;
-        let (ts, ss) = (self.vals(target)?, self.vals(sources)?);
+        let (ts, ss) = (self.ws.values_of(target)?, self.ws.values_of(sources)?);
         let og = output_grads(target, og, &ts, &self.ws.ctx.limits)?;
         let g = self.ws.ctx.gradient(t, &ts, &ss, og, zero)?;
-        Ok(shape(sources, g))
+        Ok(sources.shape(g))
     }
 
     /// `g.jacobian(target, sources)`, or `g.batch_jacobian(target, source)` with `batch`.
@@ -232,12 +224,8 @@ impl Session {
         batch: bool,
     ) -> Result<Shaped<Option<Val>>> {
         let t = self.tape_index(tape)?;
-        let tv = self
-            .ws
-            .value(target)
-            .cloned()
-            .map_err(|e| e.at(Some(target)))?;
-        let ss = self.vals(sources)?;
+        let tv = self.ws.value_of(target)?;
+        let ss = self.ws.values_of(sources)?;
         let j = if batch {
             if ss.len() != 1 {
                 return Err(arg_err("batch_jacobian takes one source"));
@@ -250,7 +238,7 @@ impl Session {
             .into_iter()
             .map(|x| x.map(|t| self.ws.ctx.constant(t)))
             .collect();
-        Ok(shape(sources, vals))
+        Ok(sources.shape(vals))
     }
 
     pub fn bind(&mut self, name: &str, v: Val) {
@@ -274,12 +262,5 @@ impl Session {
             });
         }
         seen.values().sum()
-    }
-}
-
-fn shape<T>(names: &Names, mut items: Vec<T>) -> Shaped<T> {
-    match names {
-        Names::One(_) => Shaped::One(items.remove(0)),
-        Names::Many(_) => Shaped::Many(items),
     }
 }
