@@ -10,6 +10,7 @@
 pub mod autodiff;
 pub mod dtype;
 pub mod error;
+pub mod gemm;
 pub mod kernels;
 pub mod lit;
 pub mod ops;

@@ -11,6 +11,10 @@ use gradtape::api::decode;
 use gradtape::engine::Limits;
 use std::hint::black_box;
 
+// The allocator the server runs with (src/main.rs), so the engine is measured as it serves.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--write") {

@@ -1,7 +1,7 @@
 //! matmul (batched, broadcasting over leading dimensions), matvec and tensordot. matvec and
 //! tensordot are TensorFlow composites over matmul, so they run as those ops here too.
 
-use ndarray::{ArrayD, ArrayView2, ArrayViewMut2, Axis, Ix2, IxDyn};
+use ndarray::{ArrayD, ArrayView2, ArrayViewMut2, Axis, CowArray, Ix2, IxDyn};
 
 use super::Attrs;
 use crate::engine::autodiff::{Ctx, Val};
@@ -309,12 +309,8 @@ fn matmul_shape(a: &Tensor, b: &Tensor, ta: bool, tb: bool) -> Result<(Vec<usize
 /// c = a b, written into `c` (no intermediate result to copy).
 type Dot<T> = fn(ArrayView2<T>, ArrayView2<T>, ArrayViewMut2<T>);
 
-fn dot2<T: Elem + ndarray::LinalgScalar>(
-    a: ArrayView2<T>,
-    b: ArrayView2<T>,
-    mut c: ArrayViewMut2<T>,
-) {
-    ndarray::linalg::general_mat_mul(T::one(), &a, &b, T::zero(), &mut c);
+fn dot2<T: Elem + num_traits::Float>(a: ArrayView2<T>, b: ArrayView2<T>, c: ArrayViewMut2<T>) {
+    crate::engine::gemm::matmul_into(a, b, c);
 }
 
 /// Integer products wrap, as TensorFlow's do (ndarray's generic dot would overflow-panic).
@@ -381,11 +377,18 @@ fn batched<T: Elem>(
         } else {
             a.shape()[a.ndim() - 1]
         };
-        let mut rows = Vec::with_capacity(count * m * k);
-        for idx in batch_indices(batch) {
-            rows.extend(matrix(a, &idx, ta).iter().copied());
-        }
-        let stacked = ndarray::Array2::from_shape_vec((count * m, k), rows).expect("sizes agree");
+        let stacked = match (ta, stacked_view(a, batch, (count * m, k))) {
+            (false, Some(view)) => CowArray::from(view),
+            _ => {
+                let mut rows = Vec::with_capacity(count * m * k);
+                for idx in batch_indices(batch) {
+                    rows.extend(matrix(a, &idx, ta).iter().copied());
+                }
+                CowArray::from(
+                    ndarray::Array2::from_shape_vec((count * m, k), rows).expect("sizes agree"),
+                )
+            }
+        };
         dot(stacked.view(), matrix(b, &first, tb), out.view_mut());
     } else if count > 1 && is_batched(b) && !is_batched(a) && n == 1 {
         // A times many columns b_i: the rows b_i^T A^T of [count, k] x [k, m] are the results.
@@ -394,11 +397,19 @@ fn batched<T: Elem>(
         } else {
             b.shape()[b.ndim() - 2]
         };
-        let mut rows = Vec::with_capacity(count * k);
-        for idx in batch_indices(batch) {
-            rows.extend(matrix(b, &idx, tb).iter().copied());
-        }
-        let cols = ndarray::Array2::from_shape_vec((count, k), rows).expect("sizes agree");
+        // Each b_i is [k, 1] (or [1, k] transposed): either way its k values are one row.
+        let cols = match stacked_view(b, batch, (count, k)) {
+            Some(view) => CowArray::from(view),
+            None => {
+                let mut rows = Vec::with_capacity(count * k);
+                for idx in batch_indices(batch) {
+                    rows.extend(matrix(b, &idx, tb).iter().copied());
+                }
+                CowArray::from(
+                    ndarray::Array2::from_shape_vec((count, k), rows).expect("sizes agree"),
+                )
+            }
+        };
         let out_rows = out
             .view_mut()
             .into_shape_with_order((count, m))
@@ -412,6 +423,20 @@ fn batched<T: Elem>(
     }
     out.into_shape_with_order(IxDyn(&shape))
         .expect("sizes agree")
+}
+
+/// `x`'s matrices stacked as one [rows, cols] view without a copy, when its batch is exactly
+/// `batch` (nothing broadcast) and its elements are in row-major order: a Jacobian's batch of
+/// cotangents usually is, and copying it matrix by matrix cost more than the product itself.
+fn stacked_view<'a, T: Elem>(
+    x: &'a Arr<T>,
+    batch: &[usize],
+    (rows, cols): (usize, usize),
+) -> Option<ArrayView2<'a, T>> {
+    if &x.shape()[..x.ndim() - 2] != batch || !x.is_standard_layout() {
+        return None;
+    }
+    x.view().into_shape_with_order((rows, cols)).ok()
 }
 
 /// The 2-D matrix of `a` at broadcast batch index `idx` (size-1 batch dimensions repeat).

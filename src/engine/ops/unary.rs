@@ -37,10 +37,15 @@ pub enum Unary {
     LeakyRelu(f64),
     Elu,
     Selu,
-    Gelu { approximate: bool },
+    Gelu {
+        approximate: bool,
+    },
     Softplus,
     Softsign,
     Silu,
+    /// 1 where x > 0, else 0 (NaN gives 0): the mask in relu-like VJPs, one pass instead of
+    /// sign(relu(x)). Internal: no op name reaches it; its gradient is zeros, like sign's.
+    Step,
 }
 
 const NAMES: &[(&str, Unary)] = &[
@@ -236,6 +241,7 @@ impl Unary {
             }),
             Unary::Softsign => a.mapv(|x| x / (one + x.abs())),
             Unary::Silu => a.mapv(|x| x * sigmoid(x)),
+            Unary::Step => a.mapv(|x| if x > zero { one } else { zero }),
         }
     }
 
@@ -253,7 +259,7 @@ impl Unary {
                 ctx.mul(g, &s)?
             }
             // piecewise constant: TensorFlow answers zeros, not None
-            Unary::Sign => ctx.zeros_like(g),
+            Unary::Sign | Unary::Step => ctx.zeros_like(g),
             // y = e^x: dy/dx = y
             Unary::Exp => ctx.mul(g, y)?,
             // y = ln x: dy/dx = 1/x
@@ -327,8 +333,8 @@ impl Unary {
                 let d = ctx.scale(&e, std::f64::consts::FRAC_2_SQRT_PI)?;
                 ctx.mul(g, &d)?
             }
-            // relu' = 1 where x > 0 (0 at the kink, as TensorFlow). The mask is sign(relu(x)),
-            // built from x by recorded ops with zero gradient, so a second derivative through
+            // relu' = 1 where x > 0 (0 at the kink, as TensorFlow). The mask is step(x),
+            // a recorded op of x with zero gradient, so a second derivative through
             // it is zeros (as TensorFlow's ReluGrad gives), not None.
             Unary::Relu => {
                 let m = step(ctx, x)?;
@@ -399,10 +405,9 @@ impl Unary {
     }
 }
 
-/// 1 where x > 0, else 0, as sign(relu(x)): recorded ops whose gradient is zero.
+/// 1 where x > 0, else 0: a recorded op whose gradient is zero.
 fn step(ctx: &mut Ctx, x: &Val) -> Result<Val> {
-    let r = ctx.un(Unary::Relu, x)?;
-    ctx.un(Unary::Sign, &r)
+    ctx.un(Unary::Step, x)
 }
 
 /// TensorFlow's SqrtGrad, RsqrtGrad and ReciprocalGrad answer 0 where the incoming gradient is
@@ -448,6 +453,7 @@ where
         }),
         Unary::Square => a.mapv(|x| x.wrapping_mul(&x)),
         Unary::Relu => a.mapv(|x| x.max(zero)),
+        Unary::Step => a.mapv(|x| if x > zero { one } else { zero }),
         _ => a.to_owned(),
     }
 }
