@@ -26,7 +26,8 @@ async fn evaluate(State(st): State<AppState>, body: Body) -> Result<Response, Ap
     let small = program.estimated_work() < INLINE_WORK;
     let run = move || {
         let ev = program.run(&limits)?;
-        serde_json::to_vec(&EvaluationJson(&ev, encoding))
+        EvaluationJson(&ev, encoding)
+            .to_vec()
             .map_err(|e| AppError::bad_json(e.to_string()))
     };
     let bytes = if small {

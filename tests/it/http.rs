@@ -201,6 +201,46 @@ fn b64_tensors_in_and_out() {
     assert_eq!(v["results"][0]["gradient"]["shape"], json!([2, 2]));
 }
 
+/// Large payloads take the SIMD base64 path both ways: a 300x200 float64 matrix (above any
+/// SIMD block size, odd byte count per row) comes back bit for bit, transposed, and a bad
+/// character is named with its offset.
+#[test]
+fn large_b64_payloads_round_trip_and_bad_characters_are_named() {
+    use base64::Engine as _;
+    let std64 = base64::engine::general_purpose::STANDARD;
+    let vals: Vec<f64> = (0..60_000).map(|i| (i as f64).sin() * 1e3 + 0.1).collect();
+    let bytes: Vec<u8> = vals.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let (st, v) = evaluate(json!({
+        "setup": [{"name": "a", "op": "constant", "value": {"b64": std64.encode(&bytes), "shape": [300, 200], "dtype": "float64"}},
+                  {"name": "t", "op": "transpose", "inputs": ["a"]}],
+        "outputs": ["t"],
+        "encoding": "b64"
+    }));
+    assert_eq!(st, 200, "{v}");
+    let back = std64
+        .decode(v["outputs"]["t"]["b64"].as_str().unwrap())
+        .unwrap();
+    let back: Vec<f64> = back
+        .chunks_exact(8)
+        .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    assert_eq!(back.len(), 60_000);
+    for (i, row) in back.chunks_exact(300).enumerate() {
+        for (j, &x) in row.iter().enumerate() {
+            assert_eq!(x.to_bits(), vals[j * 200 + i].to_bits(), "t[{i}][{j}]");
+        }
+    }
+    let (st, v) = evaluate(json!({
+        "setup": [{"name": "a", "op": "constant", "value": {"b64": "AAAA!AAA", "shape": [2], "dtype": "float32"}}]
+    }));
+    assert_eq!(st, 422, "{v}");
+    let detail = v["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("not valid base64") && detail.contains("offset 4"),
+        "{detail}"
+    );
+}
+
 /// Heavy work waits briefly for a compute slot, then gets 503 with Retry-After; small programs
 /// run inline and keep answering.
 #[tokio::test]
