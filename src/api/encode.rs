@@ -210,7 +210,7 @@ impl EvaluationJson<'_> {
     pub fn to_vec(&self) -> serde_json::Result<Vec<u8>> {
         let per_elem = |t: &Tensor| match self.1 {
             Encoding::B64 => t.dtype().size() * 4 / 3 + 1,
-            Encoding::Json => 12,
+            Encoding::Json => 24, // a float64 prints as up to ~24 characters
         };
         let tensors =
             self.0
