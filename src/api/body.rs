@@ -10,12 +10,6 @@ use serde_json::Value;
 use super::error::AppError;
 use crate::engine::Code;
 
-/// Reads and parses a JSON body of at most `limit` bytes. Any Content-Type is accepted, since
-/// `curl -d` sends a form type by default and students should not have to know that.
-pub async fn json_body(body: Body, limit: usize) -> Result<Value, AppError> {
-    parse(&read(body, limit).await?)
-}
-
 /// The body's bytes, or 413 `limit_exceeded` past `limit`. The buffer is sized once from
 /// Content-Length (hyper's size hint), so a megabyte body is copied once, not gathered in
 /// chunks and then joined.
@@ -45,6 +39,8 @@ pub async fn read(mut body: Body, limit: usize) -> Result<axum::body::Bytes, App
     Ok(buf.into())
 }
 
+/// The body as JSON. Any Content-Type is accepted, since `curl -d` sends a form type by
+/// default and students should not have to know that.
 pub fn parse(bytes: &[u8]) -> Result<Value, AppError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(AppError::bad_json("the body is empty; send a JSON object"));

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::body::json_body;
+use super::body::{parse, read};
 use super::encode::EvaluationJson;
 use super::error::AppError;
 use super::{decode, route, AppState, Route};
@@ -18,11 +18,23 @@ pub fn routes() -> Vec<Route> {
 /// Programs estimated below this many element-operations run inline (see `estimated_work`).
 const INLINE_WORK: u64 = 1 << 20;
 
+/// Bodies from this size on are parsed and decoded off the async worker (`off_worker`):
+/// megabytes of JSON take milliseconds, and `/healthz` queued behind them on the same worker.
+const LARGE_BODY: usize = 64 << 10;
+
 async fn evaluate(State(st): State<AppState>, body: Body) -> Result<Response, AppError> {
-    let value = json_body(body, st.config.max_body_bytes).await?;
+    let body = read(body, st.config.max_body_bytes).await?;
     let limits = st.config.limits.clone();
-    let (program, encoding) = decode::program(&value, limits.max_tensor_elements)?;
-    drop(value);
+    let decoded = || {
+        let value = parse(&body)?;
+        decode::program(&value, limits.max_tensor_elements)
+    };
+    let (program, encoding) = if body.len() < LARGE_BODY {
+        decoded()?
+    } else {
+        off_worker(decoded)?
+    };
+    drop(body);
     let small = program.estimated_work() < INLINE_WORK;
     let run = move || {
         let ev = program.run(&limits)?;
@@ -60,9 +72,15 @@ where
         e.retry_after = Some(1);
         return Err(e);
     };
+    off_worker(|| timed(st, f))
+}
+
+/// Runs blocking work on the current thread while, on the multi-threaded runtime,
+/// `block_in_place` hands this worker's other tasks to another thread.
+fn off_worker<T>(f: impl FnOnce() -> T) -> T {
     match tokio::runtime::Handle::current().runtime_flavor() {
-        tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(|| timed(st, f)),
-        _ => timed(st, f),
+        tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
     }
 }
 

@@ -10,10 +10,35 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 use std::any::TypeId;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Below this many multiply-adds a product stays on the calling thread: waking a second core
 /// costs ~70 µs on these VMs, more than a product this small takes alone.
 const PARALLEL_MIN: usize = 1 << 21;
+
+/// Set while one product runs on rayon's threads. A second large product that arrives then
+/// runs on its own thread instead: on two cores, two threaded products at once only add
+/// threads that compete with the runtime serving light requests (mixed load in
+/// tests/bench/http.sh: `/healthz` p50 went from 1.2 ms to 3.6 ms without this).
+static THREADED_BUSY: AtomicBool = AtomicBool::new(false);
+
+/// Holds the threaded slot for one product; released on drop, even if the product panics.
+struct ThreadedSlot;
+
+impl ThreadedSlot {
+    fn claim() -> Option<ThreadedSlot> {
+        THREADED_BUSY
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .ok()
+            .map(|_| ThreadedSlot)
+    }
+}
+
+impl Drop for ThreadedSlot {
+    fn drop(&mut self) {
+        THREADED_BUSY.store(false, Ordering::Release);
+    }
+}
 
 /// `c = a b` for f32 or f64. `a` is [m, k], `b` is [k, n], `c` is [m, n]; any strides.
 ///
@@ -35,10 +60,14 @@ pub fn matmul_into<T: num_traits::Float + 'static>(
         c.fill(T::zero());
         return;
     }
-    let parallelism = if m.saturating_mul(n).saturating_mul(k) >= PARALLEL_MIN {
-        gemm::Parallelism::Rayon(0)
+    let slot = if m.saturating_mul(n).saturating_mul(k) >= PARALLEL_MIN {
+        ThreadedSlot::claim()
     } else {
-        gemm::Parallelism::None
+        None
+    };
+    let parallelism = match slot {
+        Some(_) => gemm::Parallelism::Rayon(0),
+        None => gemm::Parallelism::None,
     };
     let (cs, rs) = (c.strides()[1], c.strides()[0]);
     let dst = c.as_mut_ptr();
