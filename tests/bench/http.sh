@@ -12,6 +12,10 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk;
 work=$(mktemp -d)
 cargo build --release --quiet
 cargo bench --quiet --bench engine -- --write "$work" >/dev/null
+if curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"; then
+  echo "port $PORT already answers: stop that server or set PORT" >&2
+  exit 1
+fi
 RUST_LOG=warn ./target/release/gradtape serve --addr 127.0.0.1:$PORT &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
