@@ -1,7 +1,7 @@
 //! Engine benchmarks (criterion) for workloads W1-W5: the program run alone, JSON already
 //! decoded, as TensorFlow's and JAX's in-process numbers are measured.
 //!
-//!     cargo bench --bench engine                 # all five
+//!     cargo bench --bench engine                 # all five, and W2's matrix product alone
 //!     cargo bench --bench engine -- --write DIR  # the workloads as JSON files, for tests/bench/http.sh
 
 mod workloads;
@@ -36,5 +36,12 @@ fn main() {
             b.iter(|| black_box(p.run(&limits).expect("runs")))
         });
     }
+    // The product W2 is made of twice (forward, and dL/dW1 transposed), alone.
+    let a = ndarray::Array2::from_shape_fn((256, 784), |(i, j)| ((i * 7 + j) % 13) as f32 * 0.1);
+    let b = ndarray::Array2::from_shape_fn((784, 512), |(i, j)| ((i + 3 * j) % 11) as f32 * 0.1);
+    let mut out = ndarray::Array2::<f32>::zeros((256, 512));
+    c.bench_function("gemm_256x784x512_engine", |bch| {
+        bch.iter(|| gradtape::engine::gemm::matmul_into(a.view(), b.view(), out.view_mut()))
+    });
     c.final_summary();
 }
