@@ -79,41 +79,25 @@ fn b64_tensor(m: &Map<String, Value>, max_elems: usize) -> Decoded<Tensor> {
         )));
     }
     // Straight from the bytes into the dtype's own array: no f64 detour for large payloads.
-    fn arr<T: crate::engine::tensor::Elem>(shape: &[usize], v: Vec<T>) -> Tensor {
+    fn arr<T: crate::engine::tensor::Elem, const N: usize>(
+        shape: &[usize],
+        bytes: &[u8],
+        from_le: fn([u8; N]) -> T,
+    ) -> Tensor {
+        let v = bytes
+            .chunks_exact(N)
+            .map(|c| from_le(c.try_into().expect("chunks of N bytes")))
+            .collect();
         Tensor::from_array(
             ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(shape), v).expect("length checked"),
         )
     }
     Ok(match dtype {
-        DType::F32 => arr(
-            &shape,
-            bytes
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes(c.try_into().expect("4")))
-                .collect(),
-        ),
-        DType::F64 => arr(
-            &shape,
-            bytes
-                .chunks_exact(8)
-                .map(|c| f64::from_le_bytes(c.try_into().expect("8")))
-                .collect(),
-        ),
-        DType::I32 => arr(
-            &shape,
-            bytes
-                .chunks_exact(4)
-                .map(|c| i32::from_le_bytes(c.try_into().expect("4")))
-                .collect(),
-        ),
-        DType::I64 => arr(
-            &shape,
-            bytes
-                .chunks_exact(8)
-                .map(|c| i64::from_le_bytes(c.try_into().expect("8")))
-                .collect(),
-        ),
-        DType::Bool => arr(&shape, bytes.iter().map(|&b| b != 0).collect()),
+        DType::F32 => arr(&shape, &bytes, f32::from_le_bytes),
+        DType::F64 => arr(&shape, &bytes, f64::from_le_bytes),
+        DType::I32 => arr(&shape, &bytes, i32::from_le_bytes),
+        DType::I64 => arr(&shape, &bytes, i64::from_le_bytes),
+        DType::Bool => arr(&shape, &bytes, |[b]: [u8; 1]| b != 0),
     })
 }
 

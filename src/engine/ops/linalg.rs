@@ -377,19 +377,8 @@ fn batched<T: Elem>(
         } else {
             a.shape()[a.ndim() - 1]
         };
-        let stacked = match (ta, stacked_view(a, batch, (count * m, k))) {
-            (false, Some(view)) => CowArray::from(view),
-            _ => {
-                let mut rows = Vec::with_capacity(count * m * k);
-                for idx in batch_indices(batch) {
-                    rows.extend(matrix(a, &idx, ta).iter().copied());
-                }
-                CowArray::from(
-                    ndarray::Array2::from_shape_vec((count * m, k), rows).expect("sizes agree"),
-                )
-            }
-        };
-        dot(stacked.view(), matrix(b, &first, tb), out.view_mut());
+        let a_rows = stacked(a, batch, ta, (count * m, k), !ta);
+        dot(a_rows.view(), matrix(b, &first, tb), out.view_mut());
     } else if count > 1 && is_batched(b) && !is_batched(a) && n == 1 {
         // A times many columns b_i: the rows b_i^T A^T of [count, k] x [k, m] are the results.
         let k = if tb {
@@ -397,19 +386,9 @@ fn batched<T: Elem>(
         } else {
             b.shape()[b.ndim() - 2]
         };
-        // Each b_i is [k, 1] (or [1, k] transposed): either way its k values are one row.
-        let cols = match stacked_view(b, batch, (count, k)) {
-            Some(view) => CowArray::from(view),
-            None => {
-                let mut rows = Vec::with_capacity(count * k);
-                for idx in batch_indices(batch) {
-                    rows.extend(matrix(b, &idx, tb).iter().copied());
-                }
-                CowArray::from(
-                    ndarray::Array2::from_shape_vec((count, k), rows).expect("sizes agree"),
-                )
-            }
-        };
+        // Each b_i is [k, 1] (or [1, k] transposed): either way its k values are one row, so
+        // the batch as it lies in memory is already [count, k].
+        let cols = stacked(b, batch, tb, (count, k), true);
         let out_rows = out
             .view_mut()
             .into_shape_with_order((count, m))
@@ -425,18 +404,27 @@ fn batched<T: Elem>(
         .expect("sizes agree")
 }
 
-/// `x`'s matrices stacked as one [rows, cols] view without a copy, when its batch is exactly
-/// `batch` (nothing broadcast) and its elements are in row-major order: a Jacobian's batch of
-/// cotangents usually is, and copying it matrix by matrix cost more than the product itself.
-fn stacked_view<'a, T: Elem>(
+/// `x`'s matrices (each transposed if `t`) one after another as a [rows, cols] matrix. When
+/// `in_place` allows it, its batch is exactly `batch` (nothing broadcast) and its elements are
+/// in row-major order, that is a view of `x` itself: a Jacobian's batch of cotangents usually
+/// is, and copying it matrix by matrix cost more than the product itself.
+fn stacked<'a, T: Elem>(
     x: &'a Arr<T>,
     batch: &[usize],
+    t: bool,
     (rows, cols): (usize, usize),
-) -> Option<ArrayView2<'a, T>> {
-    if &x.shape()[..x.ndim() - 2] != batch || !x.is_standard_layout() {
-        return None;
+    in_place: bool,
+) -> CowArray<'a, T, Ix2> {
+    if in_place && &x.shape()[..x.ndim() - 2] == batch && x.is_standard_layout() {
+        if let Ok(view) = x.view().into_shape_with_order((rows, cols)) {
+            return CowArray::from(view);
+        }
     }
-    x.view().into_shape_with_order((rows, cols)).ok()
+    let mut all = Vec::with_capacity(rows * cols);
+    for idx in batch_indices(batch) {
+        all.extend(matrix(x, &idx, t).iter().copied());
+    }
+    CowArray::from(ndarray::Array2::from_shape_vec((rows, cols), all).expect("sizes agree"))
 }
 
 /// The 2-D matrix of `a` at broadcast batch index `idx` (size-1 batch dimensions repeat).

@@ -453,7 +453,6 @@ where
         }),
         Unary::Square => a.mapv(|x| x.wrapping_mul(&x)),
         Unary::Relu => a.mapv(|x| x.max(zero)),
-        Unary::Step => a.mapv(|x| if x > zero { one } else { zero }),
         _ => a.to_owned(),
     }
 }
