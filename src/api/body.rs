@@ -5,9 +5,9 @@ use axum::body::Body;
 use axum::http::StatusCode;
 use http_body::Body as _;
 use http_body_util::BodyExt as _;
-use serde_json::Value;
 
 use super::error::AppError;
+use super::json::Json;
 use crate::engine::Code;
 
 /// The body's bytes, or 413 `limit_exceeded` past `limit`. The buffer is sized once from
@@ -40,8 +40,8 @@ pub async fn read(mut body: Body, limit: usize) -> Result<axum::body::Bytes, App
 }
 
 /// The body as JSON. Any Content-Type is accepted, since `curl -d` sends a form type by
-/// default and students should not have to know that.
-pub fn parse(bytes: &[u8]) -> Result<Value, AppError> {
+/// default and students should not have to know that. Strings borrow from `bytes`.
+pub fn parse(bytes: &[u8]) -> Result<Json<'_>, AppError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(AppError::bad_json("the body is empty; send a JSON object"));
     }

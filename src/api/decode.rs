@@ -1,10 +1,10 @@
-//! JSON to engine values: `serde_json::Value` to `Lit`, program bodies to `Program`.
+//! JSON to engine values: the body's `Json` tree to `Lit`, program bodies to `Program`.
 //! Structural mistakes are 400 `invalid_json` with the path to the offending member.
 
 use base64::Engine as _;
-use serde_json::{Map, Value};
 
 use super::error::AppError;
+use super::json::{Json, Obj};
 use crate::engine::{
     tensor::checked_numel, DType, Input, Lit, Names, NodeSpec, Program, Request, TapeSpec, Tensor,
     VarSpec,
@@ -13,42 +13,40 @@ use crate::engine::{
 pub type Decoded<T> = Result<T, AppError>;
 
 /// A JSON value as an engine literal; `{"b64", "shape", "dtype"}` objects are decoded here.
-pub fn lit(v: &Value, max_elems: usize) -> Decoded<Lit> {
+pub fn lit(v: &Json, max_elems: usize) -> Decoded<Lit> {
     Ok(match v {
-        Value::Null => Lit::Null,
-        Value::Bool(b) => Lit::Bool(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Lit::Int(i),
-            None => Lit::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => Lit::Str(s.clone()),
-        Value::Array(items) => Lit::List(
+        Json::Null => Lit::Null,
+        Json::Bool(b) => Lit::Bool(*b),
+        Json::Int(i) => Lit::Int(*i),
+        Json::Float(x) => Lit::Float(*x),
+        Json::Str(s) => Lit::Str(s.to_string()),
+        Json::List(items) => Lit::List(
             items
                 .iter()
                 .map(|x| lit(x, max_elems))
                 .collect::<Decoded<_>>()?,
         ),
-        Value::Object(m) if m.contains_key("b64") => Lit::Tensor(b64_tensor(m, max_elems)?),
-        Value::Object(m) => Lit::Map(
+        Json::Obj(m) if m.contains_key("b64") => Lit::Tensor(b64_tensor(m, max_elems)?),
+        Json::Obj(m) => Lit::Map(
             m.iter()
-                .map(|(k, x)| Ok((k.clone(), lit(x, max_elems)?)))
+                .map(|(k, x)| Ok((k.to_string(), lit(x, max_elems)?)))
                 .collect::<Decoded<_>>()?,
         ),
     })
 }
 
-fn b64_tensor(m: &Map<String, Value>, max_elems: usize) -> Decoded<Tensor> {
+fn b64_tensor(m: &Obj, max_elems: usize) -> Decoded<Tensor> {
     let unproc = |d: String| AppError::from(crate::engine::error::arg_err(d));
     let dtype = m
         .get("dtype")
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .and_then(DType::parse)
         .ok_or_else(|| {
             unproc("a b64 tensor needs \"dtype\": float32, float64, int32, int64 or bool".into())
         })?;
     let shape: Vec<usize> = m
         .get("shape")
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .and_then(|a| {
             a.iter()
                 .map(|d| d.as_u64().map(|d| d as usize))
@@ -60,75 +58,100 @@ fn b64_tensor(m: &Map<String, Value>, max_elems: usize) -> Decoded<Tensor> {
     let n = checked_numel(&shape, max_elems).map_err(AppError::from)?;
     let text = m
         .get("b64")
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .ok_or_else(|| unproc("\"b64\" must be a base64 string".into()))?;
-    let bytes = base64_simd::STANDARD.decode_to_vec(text).map_err(|_| {
+    let invalid = || {
         // base64-simd only says "invalid"; the base64 crate says which byte and where.
         let why = match base64::engine::general_purpose::STANDARD.decode(text) {
             Err(e) => e.to_string(),
             Ok(_) => "padding or length".into(),
         };
         unproc(format!("\"b64\" is not valid base64: {why}"))
-    })?;
-    if bytes.len() != n * dtype.size() {
+    };
+    let len = base64_simd::STANDARD
+        .decoded_length(text.as_bytes())
+        .map_err(|_| invalid())?;
+    if len != n * dtype.size() {
+        // A bad character is the likelier mistake, and the more useful one to name.
+        if base64_simd::STANDARD.check(text.as_bytes()).is_err() {
+            return Err(invalid());
+        }
         return Err(unproc(format!(
-            "\"b64\" holds {} bytes but {dtype} {shape:?} needs {} ({n} elements of {} bytes, little-endian)",
-            bytes.len(),
+            "\"b64\" holds {len} bytes but {dtype} {shape:?} needs {} ({n} elements of {} bytes, little-endian)",
             n * dtype.size(),
             dtype.size()
         )));
     }
-    // Straight from the bytes into the dtype's own array: no f64 detour for large payloads.
-    fn arr<T: crate::engine::tensor::Elem, const N: usize>(
+    // The bytes go straight into the dtype's own buffer, with no staging copy and no per-element
+    // conversion: the wire's little-endian order is this machine's (x86-64, aarch64), and a
+    // big-endian build swaps in place afterwards.
+    fn arr<T: crate::engine::tensor::Elem + bytemuck::Pod>(
         shape: &[usize],
-        bytes: &[u8],
-        from_le: fn([u8; N]) -> T,
-    ) -> Tensor {
-        let v = bytes
-            .chunks_exact(N)
-            .map(|c| from_le(c.try_into().expect("chunks of N bytes")))
-            .collect();
-        Tensor::from_array(
+        n: usize,
+        text: &str,
+        from_le: fn(T) -> T,
+    ) -> Option<Tensor> {
+        let mut v = vec![T::zeroed(); n];
+        base64_simd::STANDARD
+            .decode(
+                text.as_bytes(),
+                base64_simd::Out::from_slice(bytemuck::cast_slice_mut(&mut v)),
+            )
+            .ok()?;
+        if cfg!(target_endian = "big") {
+            v.iter_mut().for_each(|x| *x = from_le(*x));
+        }
+        Some(Tensor::from_array(
             ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(shape), v).expect("length checked"),
-        )
+        ))
     }
-    Ok(match dtype {
-        DType::F32 => arr(&shape, &bytes, f32::from_le_bytes),
-        DType::F64 => arr(&shape, &bytes, f64::from_le_bytes),
-        DType::I32 => arr(&shape, &bytes, i32::from_le_bytes),
-        DType::I64 => arr(&shape, &bytes, i64::from_le_bytes),
-        DType::Bool => arr(&shape, &bytes, |[b]: [u8; 1]| b != 0),
-    })
+    let tensor = match dtype {
+        DType::F32 => arr(&shape, n, text, |x: f32| {
+            f32::from_bits(u32::from_le(x.to_bits()))
+        }),
+        DType::F64 => arr(&shape, n, text, |x: f64| {
+            f64::from_bits(u64::from_le(x.to_bits()))
+        }),
+        DType::I32 => arr(&shape, n, text, i32::from_le),
+        DType::I64 => arr(&shape, n, text, i64::from_le),
+        DType::Bool => base64_simd::STANDARD.decode_to_vec(text).ok().map(|bytes| {
+            let v = bytes.into_iter().map(|b| b != 0).collect();
+            Tensor::from_array(
+                ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&shape), v).expect("length checked"),
+            )
+        }),
+    };
+    tensor.ok_or_else(invalid)
 }
 
-pub fn object<'a>(v: &'a Value, path: &str) -> Decoded<&'a Map<String, Value>> {
+pub fn object<'a, 'j>(v: &'a Json<'j>, path: &str) -> Decoded<&'a Obj<'j>> {
     v.as_object()
         .ok_or_else(|| AppError::bad_json(format!("{path} must be a JSON object")))
 }
 
-fn array<'a>(v: &'a Value, path: &str) -> Decoded<&'a Vec<Value>> {
+fn array<'a, 'j>(v: &'a Json<'j>, path: &str) -> Decoded<&'a [Json<'j>]> {
     v.as_array()
         .ok_or_else(|| AppError::bad_json(format!("{path} must be a JSON array")))
 }
 
-pub fn string(v: &Value, path: &str) -> Decoded<String> {
+pub fn string(v: &Json, path: &str) -> Decoded<String> {
     v.as_str()
         .map(str::to_string)
         .ok_or_else(|| AppError::bad_json(format!("{path} must be a string")))
 }
 
-pub fn boolean(m: &Map<String, Value>, key: &str, default: bool, path: &str) -> Decoded<bool> {
+pub fn boolean(m: &Obj, key: &str, default: bool, path: &str) -> Decoded<bool> {
     match m.get(key) {
-        None | Some(Value::Null) => Ok(default),
-        Some(Value::Bool(b)) => Ok(*b),
+        None | Some(Json::Null) => Ok(default),
+        Some(Json::Bool(b)) => Ok(*b),
         Some(_) => Err(AppError::bad_json(format!(
             "{path}.{key} must be true or false"
         ))),
     }
 }
 
-pub fn only(m: &Map<String, Value>, allowed: &[&str], path: &str) -> Decoded<()> {
-    if let Some(k) = m.keys().find(|k| !allowed.contains(&k.as_str())) {
+pub fn only(m: &Obj, allowed: &[&str], path: &str) -> Decoded<()> {
+    if let Some(k) = m.keys().find(|k| !allowed.contains(k)) {
         return Err(AppError::bad_json(format!(
             "{path} has an unknown member \"{k}\"; it takes {}",
             allowed.join(", ")
@@ -137,10 +160,10 @@ pub fn only(m: &Map<String, Value>, allowed: &[&str], path: &str) -> Decoded<()>
     Ok(())
 }
 
-fn names(v: &Value, path: &str) -> Decoded<Names> {
+fn names(v: &Json, path: &str) -> Decoded<Names> {
     match v {
-        Value::String(s) => Ok(Names::One(s.clone())),
-        Value::Array(items) => Ok(Names::Many(
+        Json::Str(s) => Ok(Names::One(s.to_string())),
+        Json::List(items) => Ok(Names::Many(
             items
                 .iter()
                 .enumerate()
@@ -153,12 +176,12 @@ fn names(v: &Value, path: &str) -> Decoded<Names> {
     }
 }
 
-fn required<'a>(m: &'a Map<String, Value>, key: &str, path: &str) -> Decoded<&'a Value> {
+fn required<'a, 'j>(m: &'a Obj<'j>, key: &str, path: &str) -> Decoded<&'a Json<'j>> {
     m.get(key)
         .ok_or_else(|| AppError::bad_json(format!("{path} needs \"{key}\"")))
 }
 
-pub fn variable(v: &Value, path: &str, max: usize) -> Decoded<VarSpec> {
+pub fn variable(v: &Json, path: &str, max: usize) -> Decoded<VarSpec> {
     let m = object(v, path)?;
     only(m, &["name", "value", "dtype", "trainable"], path)?;
     Ok(VarSpec {
@@ -173,27 +196,27 @@ pub fn variable(v: &Value, path: &str, max: usize) -> Decoded<VarSpec> {
     })
 }
 
-pub fn node(v: &Value, path: &str, max: usize) -> Decoded<NodeSpec> {
+pub fn node(v: &Json, path: &str, max: usize) -> Decoded<NodeSpec> {
     let m = object(v, path)?;
     let op = string(required(m, "op", path)?, &format!("{path}.op"))?;
     let name = match m.get("name") {
-        None | Some(Value::Null) => None,
+        None | Some(Json::Null) => None,
         Some(n) => Some(string(n, &format!("{path}.name"))?),
     };
     let inputs = match m.get("inputs") {
-        None | Some(Value::Null) => Vec::new(),
+        None | Some(Json::Null) => Vec::new(),
         Some(i) => array(i, &format!("{path}.inputs"))?
             .iter()
             .map(|x| match x {
-                Value::String(s) => Ok(Input::Name(s.clone())),
+                Json::Str(s) => Ok(Input::Name(s.to_string())),
                 other => Ok(Input::Literal(lit(other, max)?)),
             })
             .collect::<Decoded<_>>()?,
     };
     let attrs = m
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "name" | "op" | "inputs"))
-        .map(|(k, x)| Ok((k.clone(), lit(x, max)?)))
+        .filter(|(k, _)| !matches!(*k, "name" | "op" | "inputs"))
+        .map(|(k, x)| Ok((k.to_string(), lit(x, max)?)))
         .collect::<Decoded<_>>()?;
     Ok(NodeSpec {
         name,
@@ -203,9 +226,9 @@ pub fn node(v: &Value, path: &str, max: usize) -> Decoded<NodeSpec> {
     })
 }
 
-pub fn nodes(v: Option<&Value>, path: &str, max: usize) -> Decoded<Vec<NodeSpec>> {
+pub fn nodes(v: Option<&Json>, path: &str, max: usize) -> Decoded<Vec<NodeSpec>> {
     match v {
-        None | Some(Value::Null) => Ok(Vec::new()),
+        None | Some(Json::Null) => Ok(Vec::new()),
         Some(v) => array(v, path)?
             .iter()
             .enumerate()
@@ -214,9 +237,9 @@ pub fn nodes(v: Option<&Value>, path: &str, max: usize) -> Decoded<Vec<NodeSpec>
     }
 }
 
-pub fn name_list(v: Option<&Value>, path: &str) -> Decoded<Vec<String>> {
+pub fn name_list(v: Option<&Json>, path: &str) -> Decoded<Vec<String>> {
     match v {
-        None | Some(Value::Null) => Ok(Vec::new()),
+        None | Some(Json::Null) => Ok(Vec::new()),
         Some(v) => array(v, path)?
             .iter()
             .enumerate()
@@ -226,21 +249,21 @@ pub fn name_list(v: Option<&Value>, path: &str) -> Decoded<Vec<String>> {
 }
 
 /// `unconnected_gradients`: "none" (the default) or "zero", in either case.
-pub fn unconnected(m: &Map<String, Value>, path: &str) -> Decoded<bool> {
+pub fn unconnected(m: &Obj, path: &str) -> Decoded<bool> {
     match m.get("unconnected_gradients") {
-        None | Some(Value::Null) => Ok(false),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("none") => Ok(false),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("zero") => Ok(true),
+        None | Some(Json::Null) => Ok(false),
+        Some(Json::Str(s)) if s.eq_ignore_ascii_case("none") => Ok(false),
+        Some(Json::Str(s)) if s.eq_ignore_ascii_case("zero") => Ok(true),
         Some(_) => Err(AppError::bad_json(format!(
             "{path}.unconnected_gradients must be \"none\" or \"zero\""
         ))),
     }
 }
 
-pub fn request(v: &Value, path: &str, max: usize) -> Decoded<Request> {
+pub fn request(v: &Json, path: &str, max: usize) -> Decoded<Request> {
     let m = object(v, path)?;
     let (kind, spec) = match (m.len(), m.iter().next()) {
-        (1, Some((k, s))) => (k.as_str(), s),
+        (1, Some((k, s))) => (k, s),
         _ => {
             return Err(AppError::bad_json(format!(
                 "{path} must have exactly one member: gradient, jacobian, batch_jacobian or hessian"
@@ -297,11 +320,11 @@ pub enum Encoding {
     B64,
 }
 
-pub fn encoding(m: &Map<String, Value>) -> Decoded<Encoding> {
+pub fn encoding(m: &Obj) -> Decoded<Encoding> {
     match m.get("encoding") {
-        None | Some(Value::Null) => Ok(Encoding::Json),
-        Some(Value::String(s)) if s == "json" => Ok(Encoding::Json),
-        Some(Value::String(s)) if s == "b64" => Ok(Encoding::B64),
+        None | Some(Json::Null) => Ok(Encoding::Json),
+        Some(Json::Str(s)) if s == "json" => Ok(Encoding::Json),
+        Some(Json::Str(s)) if s == "b64" => Ok(Encoding::B64),
         Some(_) => Err(AppError::bad_json(
             "\"encoding\" must be \"json\" or \"b64\"",
         )),
@@ -309,7 +332,7 @@ pub fn encoding(m: &Map<String, Value>) -> Decoded<Encoding> {
 }
 
 /// A whole `/v1/evaluate` body.
-pub fn program(v: &Value, max: usize) -> Decoded<(Program, Encoding)> {
+pub fn program(v: &Json, max: usize) -> Decoded<(Program, Encoding)> {
     let m = object(v, "the body")?;
     only(
         m,
@@ -325,7 +348,7 @@ pub fn program(v: &Value, max: usize) -> Decoded<(Program, Encoding)> {
         "the body",
     )?;
     let variables = match m.get("variables") {
-        None | Some(Value::Null) => Vec::new(),
+        None | Some(Json::Null) => Vec::new(),
         Some(v) => array(v, "variables")?
             .iter()
             .enumerate()
@@ -333,7 +356,7 @@ pub fn program(v: &Value, max: usize) -> Decoded<(Program, Encoding)> {
             .collect::<Decoded<_>>()?,
     };
     let tape = match m.get("tape") {
-        None | Some(Value::Null) => TapeSpec::default(),
+        None | Some(Json::Null) => TapeSpec::default(),
         Some(t) => {
             let t = object(t, "tape")?;
             only(
@@ -349,7 +372,7 @@ pub fn program(v: &Value, max: usize) -> Decoded<(Program, Encoding)> {
         }
     };
     let requests = match m.get("requests") {
-        None | Some(Value::Null) => Vec::new(),
+        None | Some(Json::Null) => Vec::new(),
         Some(r) => array(r, "requests")?
             .iter()
             .enumerate()

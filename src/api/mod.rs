@@ -8,6 +8,7 @@ mod docs;
 pub mod encode;
 pub mod error;
 mod evaluate;
+pub mod json;
 pub mod metrics;
 mod sessions;
 

@@ -11,6 +11,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
 
+// Bodies as read (`super::json`); `axum::Json` is the answer side.
+use super::json::{Json as BodyJson, Obj};
+
 use super::decode;
 use super::encode::tensor_value;
 use super::error::AppError;
@@ -144,13 +147,13 @@ async fn object_body(
     st: &AppState,
     body: Body,
     allowed: &[&str],
-) -> Result<Map<String, Value>, AppError> {
+) -> Result<Obj<'static>, AppError> {
     let bytes = super::body::read(body, st.config.max_body_bytes).await?;
     let m = if bytes.iter().all(u8::is_ascii_whitespace) {
-        Map::new()
+        Obj::default()
     } else {
         match super::body::parse(&bytes)? {
-            Value::Object(m) => m,
+            BodyJson::Obj(m) => m.into_owned(),
             _ => return Err(AppError::bad_json("the body must be a JSON object")),
         }
     };
@@ -159,7 +162,7 @@ async fn object_body(
 }
 
 /// `value` (a literal) or `from` (a session tensor's name).
-fn source(m: &Map<String, Value>, max: usize) -> Result<Source, AppError> {
+fn source(m: &Obj, max: usize) -> Result<Source, AppError> {
     match (m.get("value"), m.get("from")) {
         (Some(v), None) => Ok(Source::Literal(decode::lit(v, max)?)),
         (None, Some(f)) => Ok(Source::Tensor(decode::string(f, "from")?)),
@@ -167,17 +170,17 @@ fn source(m: &Map<String, Value>, max: usize) -> Result<Source, AppError> {
     }
 }
 
-fn opt_string(m: &Map<String, Value>, key: &str) -> Result<Option<String>, AppError> {
+fn opt_string(m: &Obj, key: &str) -> Result<Option<String>, AppError> {
     m.get(key)
         .filter(|v| !v.is_null())
         .map(|v| decode::string(v, key))
         .transpose()
 }
 
-fn names_field(m: &Map<String, Value>, key: &str) -> Result<Names, AppError> {
+fn names_field(m: &Obj, key: &str) -> Result<Names, AppError> {
     match m.get(key) {
-        Some(Value::String(s)) => Ok(Names::One(s.clone())),
-        Some(Value::Array(a)) => Ok(Names::Many(
+        Some(BodyJson::Str(s)) => Ok(Names::One(s.to_string())),
+        Some(BodyJson::List(a)) => Ok(Names::Many(
             a.iter()
                 .map(|x| decode::string(x, key))
                 .collect::<Result<_, _>>()?,
@@ -189,17 +192,13 @@ fn names_field(m: &Map<String, Value>, key: &str) -> Result<Names, AppError> {
 }
 
 /// Binds non-null results to the names in `bind` (a name, or a list mirroring the sources).
-fn bind(
-    s: &mut Session,
-    m: &Map<String, Value>,
-    result: &Shaped<Option<Val>>,
-) -> Result<Vec<String>, AppError> {
+fn bind(s: &mut Session, m: &Obj, result: &Shaped<Option<Val>>) -> Result<Vec<String>, AppError> {
     let Some(b) = m.get("bind").filter(|v| !v.is_null()) else {
         return Ok(vec![]);
     };
     let pairs: Vec<(String, &Option<Val>)> = match (b, result) {
-        (Value::String(n), Shaped::One(v)) => vec![(n.clone(), v)],
-        (Value::Array(ns), Shaped::Many(vs)) if ns.len() == vs.len() => ns
+        (BodyJson::Str(n), Shaped::One(v)) => vec![(n.to_string(), v)],
+        (BodyJson::List(ns), Shaped::Many(vs)) if ns.len() == vs.len() => ns
             .iter()
             .map(|n| decode::string(n, "bind"))
             .collect::<Result<Vec<_>, _>>()?
@@ -517,7 +516,7 @@ async fn jacobian(
         ],
     )
     .await?;
-    let target = decode::string(m.get("target").unwrap_or(&Value::Null), "target")?;
+    let target = decode::string(m.get("target").unwrap_or(&BodyJson::Null), "target")?;
     let batch = decode::boolean(&m, "batch", false, "the body")?;
     let sources = names_field(
         &m,
