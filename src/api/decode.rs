@@ -1,5 +1,9 @@
 //! JSON to engine values: the body's `Json` tree to `Lit`, program bodies to `Program`.
-//! Structural mistakes are 400 `invalid_json` with the path to the offending member.
+//! Structural mistakes are 400 `invalid_json` with the path to the offending member; paths are
+//! `format_args!`, formatted only when an error names them (a format per member had been 5% of
+//! a small program's request).
+
+use std::fmt::Display;
 
 use base64::Engine as _;
 
@@ -124,23 +128,23 @@ fn b64_tensor(m: &Obj, max_elems: usize) -> Decoded<Tensor> {
     tensor.ok_or_else(invalid)
 }
 
-pub fn object<'a, 'j>(v: &'a Json<'j>, path: &str) -> Decoded<&'a Obj<'j>> {
+pub fn object<'a, 'j>(v: &'a Json<'j>, path: impl Display + Copy) -> Decoded<&'a Obj<'j>> {
     v.as_object()
         .ok_or_else(|| AppError::bad_json(format!("{path} must be a JSON object")))
 }
 
-fn array<'a, 'j>(v: &'a Json<'j>, path: &str) -> Decoded<&'a [Json<'j>]> {
+fn array<'a, 'j>(v: &'a Json<'j>, path: impl Display + Copy) -> Decoded<&'a [Json<'j>]> {
     v.as_array()
         .ok_or_else(|| AppError::bad_json(format!("{path} must be a JSON array")))
 }
 
-pub fn string(v: &Json, path: &str) -> Decoded<String> {
+pub fn string(v: &Json, path: impl Display + Copy) -> Decoded<String> {
     v.as_str()
         .map(str::to_string)
         .ok_or_else(|| AppError::bad_json(format!("{path} must be a string")))
 }
 
-pub fn boolean(m: &Obj, key: &str, default: bool, path: &str) -> Decoded<bool> {
+pub fn boolean(m: &Obj, key: &str, default: bool, path: impl Display + Copy) -> Decoded<bool> {
     match m.get(key) {
         None | Some(Json::Null) => Ok(default),
         Some(Json::Bool(b)) => Ok(*b),
@@ -150,7 +154,7 @@ pub fn boolean(m: &Obj, key: &str, default: bool, path: &str) -> Decoded<bool> {
     }
 }
 
-pub fn only(m: &Obj, allowed: &[&str], path: &str) -> Decoded<()> {
+pub fn only(m: &Obj, allowed: &[&str], path: impl Display + Copy) -> Decoded<()> {
     if let Some(k) = m.keys().find(|k| !allowed.contains(k)) {
         return Err(AppError::bad_json(format!(
             "{path} has an unknown member \"{k}\"; it takes {}",
@@ -160,14 +164,14 @@ pub fn only(m: &Obj, allowed: &[&str], path: &str) -> Decoded<()> {
     Ok(())
 }
 
-fn names(v: &Json, path: &str) -> Decoded<Names> {
+fn names(v: &Json, path: impl Display + Copy) -> Decoded<Names> {
     match v {
         Json::Str(s) => Ok(Names::One(s.to_string())),
         Json::List(items) => Ok(Names::Many(
             items
                 .iter()
                 .enumerate()
-                .map(|(i, x)| string(x, &format!("{path}[{i}]")))
+                .map(|(i, x)| string(x, format_args!("{path}[{i}]")))
                 .collect::<Decoded<_>>()?,
         )),
         _ => Err(AppError::bad_json(format!(
@@ -176,36 +180,36 @@ fn names(v: &Json, path: &str) -> Decoded<Names> {
     }
 }
 
-fn required<'a, 'j>(m: &'a Obj<'j>, key: &str, path: &str) -> Decoded<&'a Json<'j>> {
+fn required<'a, 'j>(m: &'a Obj<'j>, key: &str, path: impl Display + Copy) -> Decoded<&'a Json<'j>> {
     m.get(key)
         .ok_or_else(|| AppError::bad_json(format!("{path} needs \"{key}\"")))
 }
 
-pub fn variable(v: &Json, path: &str, max: usize) -> Decoded<VarSpec> {
+pub fn variable(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<VarSpec> {
     let m = object(v, path)?;
     only(m, &["name", "value", "dtype", "trainable"], path)?;
     Ok(VarSpec {
-        name: string(required(m, "name", path)?, &format!("{path}.name"))?,
+        name: string(required(m, "name", path)?, format_args!("{path}.name"))?,
         value: lit(required(m, "value", path)?, max)?,
         dtype: m
             .get("dtype")
             .filter(|d| !d.is_null())
-            .map(|d| string(d, &format!("{path}.dtype")))
+            .map(|d| string(d, format_args!("{path}.dtype")))
             .transpose()?,
         trainable: boolean(m, "trainable", true, path)?,
     })
 }
 
-pub fn node(v: &Json, path: &str, max: usize) -> Decoded<NodeSpec> {
+pub fn node(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<NodeSpec> {
     let m = object(v, path)?;
-    let op = string(required(m, "op", path)?, &format!("{path}.op"))?;
+    let op = string(required(m, "op", path)?, format_args!("{path}.op"))?;
     let name = match m.get("name") {
         None | Some(Json::Null) => None,
-        Some(n) => Some(string(n, &format!("{path}.name"))?),
+        Some(n) => Some(string(n, format_args!("{path}.name"))?),
     };
     let inputs = match m.get("inputs") {
         None | Some(Json::Null) => Vec::new(),
-        Some(i) => array(i, &format!("{path}.inputs"))?
+        Some(i) => array(i, format_args!("{path}.inputs"))?
             .iter()
             .map(|x| match x {
                 Json::Str(s) => Ok(Input::Name(s.to_string())),
@@ -226,30 +230,30 @@ pub fn node(v: &Json, path: &str, max: usize) -> Decoded<NodeSpec> {
     })
 }
 
-pub fn nodes(v: Option<&Json>, path: &str, max: usize) -> Decoded<Vec<NodeSpec>> {
+pub fn nodes(v: Option<&Json>, path: impl Display + Copy, max: usize) -> Decoded<Vec<NodeSpec>> {
     match v {
         None | Some(Json::Null) => Ok(Vec::new()),
         Some(v) => array(v, path)?
             .iter()
             .enumerate()
-            .map(|(i, n)| node(n, &format!("{path}[{i}]"), max))
+            .map(|(i, n)| node(n, format_args!("{path}[{i}]"), max))
             .collect(),
     }
 }
 
-pub fn name_list(v: Option<&Json>, path: &str) -> Decoded<Vec<String>> {
+pub fn name_list(v: Option<&Json>, path: impl Display + Copy) -> Decoded<Vec<String>> {
     match v {
         None | Some(Json::Null) => Ok(Vec::new()),
         Some(v) => array(v, path)?
             .iter()
             .enumerate()
-            .map(|(i, x)| string(x, &format!("{path}[{i}]")))
+            .map(|(i, x)| string(x, format_args!("{path}[{i}]")))
             .collect(),
     }
 }
 
 /// `unconnected_gradients`: "none" (the default) or "zero", in either case.
-pub fn unconnected(m: &Obj, path: &str) -> Decoded<bool> {
+pub fn unconnected(m: &Obj, path: impl Display + Copy) -> Decoded<bool> {
     match m.get("unconnected_gradients") {
         None | Some(Json::Null) => Ok(false),
         Some(Json::Str(s)) if s.eq_ignore_ascii_case("none") => Ok(false),
@@ -260,7 +264,7 @@ pub fn unconnected(m: &Obj, path: &str) -> Decoded<bool> {
     }
 }
 
-pub fn request(v: &Json, path: &str, max: usize) -> Decoded<Request> {
+pub fn request(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<Request> {
     let m = object(v, path)?;
     let (kind, spec) = match (m.len(), m.iter().next()) {
         (1, Some((k, s))) => (k, s),
@@ -277,8 +281,8 @@ pub fn request(v: &Json, path: &str, max: usize) -> Decoded<Request> {
         "gradient" => {
             only(s, &["target", "sources", "output_gradients", "unconnected_gradients"], &p)?;
             Request::Gradient {
-                target: names(target()?, &format!("{p}.target"))?,
-                sources: names(required(s, "sources", &p)?, &format!("{p}.sources"))?,
+                target: names(target()?, format_args!("{p}.target"))?,
+                sources: names(required(s, "sources", &p)?, format_args!("{p}.sources"))?,
                 output_gradients: s.get("output_gradients").filter(|o| !o.is_null()).map(|o| lit(o, max)).transpose()?,
                 zero: unconnected(s, &p)?,
             }
@@ -286,23 +290,23 @@ pub fn request(v: &Json, path: &str, max: usize) -> Decoded<Request> {
         "jacobian" => {
             only(s, &["target", "sources", "unconnected_gradients", "experimental_use_pfor", "parallel_iterations"], &p)?;
             Request::Jacobian {
-                target: string(target()?, &format!("{p}.target"))?,
-                sources: names(required(s, "sources", &p)?, &format!("{p}.sources"))?,
+                target: string(target()?, format_args!("{p}.target"))?,
+                sources: names(required(s, "sources", &p)?, format_args!("{p}.sources"))?,
                 zero: unconnected(s, &p)?,
             }
         }
         "batch_jacobian" => {
             only(s, &["target", "source", "unconnected_gradients", "experimental_use_pfor", "parallel_iterations"], &p)?;
             Request::BatchJacobian {
-                target: string(target()?, &format!("{p}.target"))?,
-                source: string(required(s, "source", &p)?, &format!("{p}.source"))?,
+                target: string(target()?, format_args!("{p}.target"))?,
+                source: string(required(s, "source", &p)?, format_args!("{p}.source"))?,
                 zero: unconnected(s, &p)?,
             }
         }
         "hessian" => {
             only(s, &["target", "sources", "source"], &p)?;
             let src = s.get("sources").or_else(|| s.get("source")).ok_or_else(|| AppError::bad_json(format!("{p} needs \"sources\"")))?;
-            Request::Hessian { target: string(target()?, &format!("{p}.target"))?, sources: names(src, &format!("{p}.sources"))? }
+            Request::Hessian { target: string(target()?, format_args!("{p}.target"))?, sources: names(src, format_args!("{p}.sources"))? }
         }
         other => {
             return Err(AppError::bad_json(format!(
@@ -352,7 +356,7 @@ pub fn program(v: &Json, max: usize) -> Decoded<(Program, Encoding)> {
         Some(v) => array(v, "variables")?
             .iter()
             .enumerate()
-            .map(|(i, x)| variable(x, &format!("variables[{i}]"), max))
+            .map(|(i, x)| variable(x, format_args!("variables[{i}]"), max))
             .collect::<Decoded<_>>()?,
     };
     let tape = match m.get("tape") {
@@ -376,7 +380,7 @@ pub fn program(v: &Json, max: usize) -> Decoded<(Program, Encoding)> {
         Some(r) => array(r, "requests")?
             .iter()
             .enumerate()
-            .map(|(i, x)| request(x, &format!("requests[{i}]"), max))
+            .map(|(i, x)| request(x, format_args!("requests[{i}]"), max))
             .collect::<Decoded<_>>()?,
     };
     let program = Program {

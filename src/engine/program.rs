@@ -150,7 +150,7 @@ impl Program {
                 };
             }
             let op = super::ops::canonical_name(&n.op);
-            has_matmul |= matches!(op.as_str(), "matmul" | "matvec" | "tensordot");
+            has_matmul |= matches!(op, "matmul" | "matvec" | "tensordot");
         }
         let nodes = (self.setup.len() + self.graph.len() + 1) as u64;
         let mut work = elements.saturating_add(1).saturating_mul(nodes);

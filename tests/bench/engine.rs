@@ -7,7 +7,7 @@
 mod workloads;
 
 use criterion::Criterion;
-use gradtape::api::decode;
+use gradtape::api::{body, decode};
 use gradtape::engine::Limits;
 use std::hint::black_box;
 
@@ -29,7 +29,9 @@ fn main() {
     let mut c = Criterion::default().configure_from_args();
     let limits = Limits::default();
     for (name, program) in workloads::workloads() {
-        let (p, _) = decode::program(&program, limits.max_tensor_elements)
+        let text = program.to_string();
+        let json = body::parse(text.as_bytes()).unwrap_or_else(|e| panic!("{name}: {:?}", e.error));
+        let (p, _) = decode::program(&json, limits.max_tensor_elements)
             .unwrap_or_else(|e| panic!("{name}: {:?}", e.error));
         p.run(&limits).unwrap_or_else(|e| panic!("{name}: {e}"));
         c.bench_function(name, |b| {

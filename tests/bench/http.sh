@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # HTTP benchmark: starts the release server on loopback and drives workloads W1-W5 through
 # POST /v1/evaluate with wrk: one connection for latency (p50, p99), 32 for throughput.
+# `axum_floor` is the issue's HTTP floor, a bare axum endpoint (tests/bench/floor.rs) that
+# parses a small JSON body and answers a small JSON; `floor` is the same through gradtape
+# (an empty program: its layers, parse, decode and encode).
 # Bounded in time (DURATION seconds a run) and aimed at 127.0.0.1 only.
 #
 #     bash tests/bench/http.sh            # DURATION=5 by default
@@ -8,17 +11,22 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-5}
 PORT=${PORT:-18181}
+FLOOR_PORT=$((PORT + 1))
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 work=$(mktemp -d)
-cargo build --release --quiet
+cargo build --release --quiet --bin gradtape --example floor
 cargo bench --quiet --bench engine -- --write "$work" >/dev/null
-if curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"; then
-  echo "port $PORT already answers: stop that server or set PORT" >&2
-  exit 1
-fi
+for p in $PORT $FLOOR_PORT; do
+  if curl -s -o /dev/null "http://127.0.0.1:$p/"; then
+    echo "port $p already answers: stop that server or set PORT (this uses PORT and PORT+1)" >&2
+    exit 1
+  fi
+done
 RUST_LOG=warn ./target/release/gradtape serve --addr 127.0.0.1:$PORT &
 server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+./target/release/examples/floor 127.0.0.1:$FLOOR_PORT &
+floor=$!
+trap 'kill $server $floor 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
 
 cat > "$work/post.lua" <<'LUA'
@@ -34,10 +42,12 @@ LUA
 echo '{"outputs": []}' > "$work/floor.json"
 
 printf '%-16s %10s %10s %10s %12s %8s\n' workload "p50 (us)" "p99 (us)" "req/s c1" "req/s c32" errors
-for f in "$work"/floor.json "$work"/W*.json; do
+for f in axum_floor "$work"/floor.json "$work"/W*.json; do
   name=$(basename "$f" .json)
-  one=$(BODY=$f wrk -t1 -c1 -d"${DURATION}s" -s "$work/post.lua" http://127.0.0.1:$PORT/v1/evaluate | grep RESULT)
-  many=$(BODY=$f wrk -t2 -c32 -d"${DURATION}s" -s "$work/post.lua" http://127.0.0.1:$PORT/v1/evaluate | grep RESULT)
+  url=http://127.0.0.1:$PORT/v1/evaluate
+  if [ "$f" = axum_floor ]; then f="$work/floor.json" url=http://127.0.0.1:$FLOOR_PORT/; fi
+  one=$(BODY=$f wrk -t1 -c1 -d"${DURATION}s" -s "$work/post.lua" "$url" | grep RESULT)
+  many=$(BODY=$f wrk -t2 -c32 -d"${DURATION}s" -s "$work/post.lua" "$url" | grep RESULT)
   read -r _ rps1 p50 p99 err1 _ <<<"$one"
   read -r _ rps32 _ _ err32 _ <<<"$many"
   printf '%-16s %10s %10s %10s %12s %8s\n' "$name" "$p50" "$p99" "$rps1" "$rps32" "$((err1 + err32))"

@@ -178,10 +178,14 @@ const TF_PATHS: &[(&str, &str)] = &[
 ];
 
 /// The canonical name of an op written as a TensorFlow path; other names pass unchanged.
-pub fn canonical_name(name: &str) -> String {
+/// Plain names skip the table search (it had been 5% of a small program's run).
+pub fn canonical_name(name: &str) -> &str {
+    if !name.starts_with("tf.") {
+        return name;
+    }
     match TF_PATHS.binary_search_by(|(path, _)| path.cmp(&name)) {
-        Ok(i) => TF_PATHS[i].1.to_string(),
-        Err(_) => name.to_string(),
+        Ok(i) => TF_PATHS[i].1,
+        Err(_) => name,
     }
 }
 

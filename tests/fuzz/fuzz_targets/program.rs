@@ -2,12 +2,13 @@
 //! of every op, and gradients, under small limits. A panic or a hang is a bug.
 #![no_main]
 
-use gradtape::api::decode;
+use gradtape::api::{body, decode};
 use gradtape::engine::Limits;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) else { return };
+    // The server's own parse: the borrowed JSON tree of `api::json`.
+    let Ok(value) = body::parse(data) else { return };
     let limits = Limits {
         max_tensor_elements: 1 << 12,
         max_jacobian_elements: 1 << 12,
