@@ -337,8 +337,8 @@ fn run_nodes(ws: &mut Workspace, nodes: &[NodeSpec]) -> Result<()> {
             if ws.contains(name) && n.op != "watch" {
                 // Unknown ops are reported before duplicates, as the reference does.
                 let op = super::ops::canonical_name(&n.op);
-                let attrs = super::ops::Attrs::new(&op, &n.attrs);
-                super::ops::Op::parse(&op, &attrs, &ws.ctx.limits).map_err(|e| e.at(Some(name)))?;
+                let attrs = super::ops::Attrs::new(op, &n.attrs);
+                super::ops::Op::parse(op, &attrs, &ws.ctx.limits).map_err(|e| e.at(Some(name)))?;
                 return Err(duplicate(name));
             }
         }

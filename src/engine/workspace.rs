@@ -236,8 +236,8 @@ impl Workspace {
             }
             return Ok(None);
         }
-        let attrs = Attrs::new(&op_name, &node.attrs);
-        let op = Op::parse(&op_name, &attrs, &self.ctx.limits).map_err(|e| e.at(at))?;
+        let attrs = Attrs::new(op_name, &node.attrs);
+        let op = Op::parse(op_name, &attrs, &self.ctx.limits).map_err(|e| e.at(at))?;
         let Some(name) = at else {
             return Err(arg_err(format!(
                 "a {op_name} node needs a \"name\" so its result can be used"

@@ -145,3 +145,108 @@ fn softmax_cross_entropy_casts_integer_labels() {
         "{g}"
     );
 }
+
+fn output(body: serde_json::Value) -> serde_json::Value {
+    let (st, v) = evaluate(body);
+    assert_eq!(st, 200, "{v}");
+    v["outputs"]["a"].clone()
+}
+
+fn error_code(body: serde_json::Value) -> String {
+    let (st, v) = evaluate(body);
+    assert_eq!(st, 422, "{v}");
+    v["code"].as_str().unwrap().to_string()
+}
+
+/// TF 2.15's float32 softmax (oneDNN): a lane with NaN or +inf answers NaN there and 0 elsewhere;
+/// float64 and log_softmax stay IEEE (NaN throughout).
+#[test]
+fn float32_softmax_of_a_lane_with_inf_or_nan_is_nan_there_and_zero_elsewhere() {
+    let softmax = |value: serde_json::Value, op: &str, dtype: &str, axis: i64| {
+        output(json!({"setup": [
+            {"name": "x", "op": "constant", "value": value, "dtype": dtype},
+            {"name": "big", "op": "multiply", "inputs": ["x", 1e30]},
+            {"name": "a", "op": op, "inputs": ["big"], "axis": axis}],
+            "outputs": ["a"]}))["value"]
+            .clone()
+    };
+    // 1e30 * 1e30 overflows float32 to +inf; 1e30 * -1e30 to -inf.
+    assert_eq!(
+        softmax(json!([1e30, 1e-30]), "softmax", "float32", -1),
+        json!(["NaN", 0.0])
+    );
+    assert_eq!(
+        softmax(json!([-1e30, 1e-30]), "softmax", "float32", -1),
+        json!([0.0, 1.0])
+    );
+    // Column 0 is [inf, 2]; column 1, [1, 3], is ordinary.
+    let cols = softmax(
+        json!([[1e30, 1e-30], [2e-30, 3e-30]]),
+        "softmax",
+        "float32",
+        0,
+    );
+    assert_eq!((&cols[0][0], &cols[1][0]), (&json!("NaN"), &json!(0.0)));
+    let p = cols[0][1].as_f64().unwrap();
+    assert!(
+        (p - 0.11920292).abs() < 1e-6 && (cols[1][1].as_f64().unwrap() - (1.0 - p)).abs() < 1e-6
+    );
+    assert_eq!(
+        softmax(json!([1e300, 1e-300]), "softmax", "float64", -1),
+        json!(["NaN", "NaN"])
+    );
+    assert_eq!(
+        softmax(json!([1e30, 1e-30]), "log_softmax", "float32", -1),
+        json!(["NaN", "NaN"])
+    );
+}
+
+#[test]
+fn reshape_infers_minus_one_past_a_zero_dimension_as_tensorflow_does() {
+    let reshape = |from: [usize; 2], to: [i64; 2]| {
+        json!({"setup": [{"name": "x", "op": "zeros", "shape": from},
+            {"name": "a", "op": "reshape", "inputs": ["x"], "shape": to}], "outputs": ["a"]})
+    };
+    assert_eq!(output(reshape([0, 3], [-1, 0]))["shape"], json!([3, 0]));
+    assert_eq!(output(reshape([0, 3], [-1, 3]))["shape"], json!([0, 3]));
+    assert_eq!(error_code(reshape([2, 3], [-1, 0])), "shape_mismatch");
+}
+
+#[test]
+fn fill_takes_a_scalar_or_a_one_element_vector() {
+    let fill = |value: serde_json::Value| json!({"setup": [{"name": "a", "op": "fill", "shape": [2], "value": value}], "outputs": ["a"]});
+    assert_eq!(output(fill(json!([1.5])))["value"], json!([1.5, 1.5]));
+    assert_eq!(error_code(fill(json!([[1.5]]))), "invalid_argument");
+    assert_eq!(error_code(fill(json!([1.0, 2.0]))), "invalid_argument");
+}
+
+#[test]
+fn one_hot_takes_its_dtype_from_on_and_off_values_and_bool_needs_booleans() {
+    let one_hot = |attrs: serde_json::Value| {
+        let mut node = json!({"name": "a", "op": "one_hot", "inputs": [[0, 1]], "depth": 2});
+        node.as_object_mut()
+            .unwrap()
+            .extend(attrs.as_object().unwrap().clone());
+        json!({"setup": [node], "outputs": ["a"]})
+    };
+    let a = output(one_hot(json!({"on_value": true, "off_value": false})));
+    assert_eq!(
+        (&a["dtype"], &a["value"]),
+        (&json!("bool"), &json!([[true, false], [false, true]]))
+    );
+    let a = output(one_hot(json!({"on_value": 2})));
+    assert_eq!(
+        (&a["dtype"], &a["value"]),
+        (&json!("int32"), &json!([[2, 0], [0, 2]]))
+    );
+    let a = output(one_hot(json!({"on_value": true, "dtype": "float32"})));
+    assert_eq!(a["value"], json!([[1.0, 0.0], [0.0, 1.0]]));
+    assert_eq!(
+        error_code(one_hot(json!({"dtype": "bool"}))),
+        "dtype_mismatch"
+    );
+    assert_eq!(
+        error_code(one_hot(json!({"on_value": 2, "off_value": 0.5}))),
+        "dtype_mismatch"
+    );
+}

@@ -91,6 +91,12 @@ impl Create {
             }
             "fill" => {
                 let value = tensor_from_lit(a.required("value")?, a.dtype("dtype")?, max)?;
+                // TensorFlow's Fill takes a scalar or a one-element vector ("must represent a
+                // scalar"): [1.0] fills, [[1.0]] and [1.0, 2.0] do not.
+                let value = match value.rank() {
+                    1 if value.len() == 1 => value.reshape(&[]).expect("one element"),
+                    _ => value,
+                };
                 if value.rank() != 0 {
                     return Err(arg_err(format!(
                         "fill: \"value\" must be a scalar, not shape {:?}",
@@ -155,12 +161,7 @@ impl Create {
                     dtype: a.dtype("dtype")?.unwrap_or(DType::F32),
                 }
             }
-            "one_hot" => Create::OneHot {
-                depth: a.req_int("depth")?,
-                dtype: a.dtype("dtype")?.unwrap_or(DType::F32),
-                on: a.number("on_value")?.unwrap_or(1.0),
-                off: a.number("off_value")?.unwrap_or(0.0),
-            },
+            "one_hot" => one_hot(a)?,
             "random_normal" | "random_uniform" => {
                 let normal = name == "random_normal";
                 let (ka, kb, da, db) = if normal {
@@ -408,4 +409,65 @@ impl SplitMix {
         let u2 = self.uniform();
         (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
     }
+}
+
+/// `one_hot` with TensorFlow's typing: without `dtype`, the result takes the type of `on_value`
+/// or `off_value` (an integer gives int32, true/false gives bool), else float32; both given
+/// must agree; and bool results need both values given as booleans, since the defaults 1 and 0
+/// do not convert to bool.
+fn one_hot(a: &Attrs) -> Result<Create> {
+    let kind = |key: &str| -> Result<Option<DType>> {
+        Ok(match a.get(key) {
+            None => None,
+            Some(Lit::Bool(_)) => Some(DType::Bool),
+            Some(Lit::Int(_)) => Some(DType::I32),
+            // floats, "NaN" and "Infinity" included
+            Some(v) if v.as_f64().is_some() => Some(DType::F32),
+            Some(other) => {
+                return Err(arg_err(format!(
+                    "one_hot: \"{key}\" must be a number or true/false, not {}",
+                    other.kind_name()
+                )))
+            }
+        })
+    };
+    let (on_kind, off_kind) = (kind("on_value")?, kind("off_value")?);
+    if let (Some(on), Some(off)) = (on_kind, off_kind) {
+        if on != off {
+            return Err(dtype_err(format!(
+                "one_hot: on_value is {on} but off_value is {off}; give both as the same kind of number (or both as true/false)"
+            )));
+        }
+    }
+    let dtype = a
+        .dtype("dtype")?
+        .or(on_kind)
+        .or(off_kind)
+        .unwrap_or(DType::F32);
+    let value = |key: &str, default: i64| -> Result<f64> {
+        match a.get(key) {
+            Some(Lit::Bool(b)) => Ok(f64::from(u8::from(*b))),
+            Some(Lit::Int(i)) if dtype != DType::Bool => Ok(*i as f64),
+            Some(v) if dtype.is_float() && v.as_f64().is_some() => Ok(v.as_f64().expect("checked")),
+            None if dtype != DType::Bool => Ok(default as f64),
+            got => Err(dtype_err(format!(
+                "one_hot: {key} {} cannot be {dtype}; give it as {}",
+                match got {
+                    Some(v) => v.kind_name().to_string(),
+                    None => format!("(default {default})"),
+                },
+                if dtype == DType::Bool {
+                    "true or false"
+                } else {
+                    "an integer"
+                }
+            ))),
+        }
+    };
+    Ok(Create::OneHot {
+        depth: a.req_int("depth")?,
+        dtype,
+        on: value("on_value", 1)?,
+        off: value("off_value", 0)?,
+    })
 }

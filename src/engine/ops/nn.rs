@@ -98,7 +98,10 @@ impl Nn {
             Nn::Softmax { axis } | Nn::LogSoftmax { axis } => {
                 let ax = norm_axis(axis, x.rank(), name)?;
                 let log = matches!(self, Nn::LogSoftmax { .. });
-                float!(x, a => softmax(a, ax, log))
+                match x {
+                    Tensor::F32(a) if !log => Tensor::from_array(softmax_f32(a, ax)),
+                    _ => float!(x, a => softmax(a, ax, log)),
+                }
             }
             Nn::SoftmaxCrossEntropy { axis } => {
                 // TensorFlow casts integer or bool labels to the logits' dtype
@@ -265,6 +268,23 @@ fn softmax<F: Real>(a: &Arr<F>, ax: usize, log: bool) -> ArrayD<F> {
     } else {
         e / s
     }
+}
+
+/// float32 softmax as TensorFlow 2.15 computes it on CPU (oneDNN, on by default): along an axis
+/// that holds a NaN or +inf, those entries are NaN and every other entry is 0, where IEEE
+/// arithmetic (and float64, and TF with oneDNN off) gives NaN throughout. Measured with the
+/// oracle: [inf, 1] -> [nan, 0], [-inf, nan] -> [0, nan], [1, 2, inf, 3] -> [0, 0, nan, 0].
+fn softmax_f32(a: &Arr<f32>, ax: usize) -> ArrayD<f32> {
+    let mut out = softmax(a, ax, false);
+    let blown = |x: f32| x.is_nan() || x == f32::INFINITY;
+    ndarray::Zip::from(a.lanes(Axis(ax)))
+        .and(out.lanes_mut(Axis(ax)))
+        .for_each(|x, mut y| {
+            if x.iter().any(|&v| blown(v)) {
+                y.zip_mut_with(&x, |y, &v| *y = if blown(v) { f32::NAN } else { 0.0 });
+            }
+        });
+    out
 }
 
 fn cross_entropy<F: Real>(labels: &Arr<F>, logits: &Arr<F>, ax: usize) -> ArrayD<F> {

@@ -336,12 +336,26 @@ fn infer_shape(shape: &[i64], x: &Tensor) -> Result<Vec<usize>> {
             "reshape: dimension {d} in {shape:?} is negative; use -1 to infer one dimension"
         )));
     }
+    // TensorFlow's rule (reshape_op.h): the -1 is the input's size over the product of the
+    // positive target dimensions, where a target with a 0 also leaves the input's zeros out of
+    // the input's size, so [0, 3] to [-1, 0] is [3, 0].
     let known = shape
         .iter()
-        .filter(|&&d| d >= 0)
+        .filter(|&&d| d > 0)
         .try_fold(1usize, |acc, &d| acc.checked_mul(d as usize));
     let known = known.ok_or_else(|| arg_err(format!("reshape: shape {shape:?} is too large")))?;
     let n = x.len();
+    let target_has_zero = shape.contains(&0);
+    let size = if target_has_zero {
+        // An empty input may have huge other dimensions: a product that overflows cannot fit.
+        x.shape()
+            .iter()
+            .filter(|&&d| d > 0)
+            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+            .ok_or_else(|| arg_err(format!("reshape: shape {:?} is too large", x.shape())))?
+    } else {
+        n
+    };
     let fail = || {
         shape_err(format!(
             "reshape: input to reshape is a tensor with {n} values (shape {:?}), but the requested shape {shape:?} cannot hold exactly that many",
@@ -353,10 +367,10 @@ fn infer_shape(shape: &[i64], x: &Tensor) -> Result<Vec<usize>> {
         .map(|&d| {
             if d >= 0 {
                 Ok(d as usize)
-            } else if known == 0 || !n.is_multiple_of(known) {
+            } else if !size.is_multiple_of(known) {
                 Err(fail())
             } else {
-                Ok(n / known)
+                Ok(size / known)
             }
         })
         .collect::<Result<Vec<usize>>>()
