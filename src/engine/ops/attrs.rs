@@ -9,29 +9,30 @@ use crate::engine::lit::{shape_from_lit, unknown_dtype, Lit};
 
 pub struct Attrs<'a> {
     items: &'a [(String, Lit)],
-    op: String,
-    used: RefCell<Vec<String>>,
+    op: &'a str,
+    /// The attributes the op asked for, present or not (named in the unknown-attribute error).
+    used: RefCell<Vec<&'static str>>,
 }
 
 impl<'a> Attrs<'a> {
-    pub fn new(op: &str, items: &'a [(String, Lit)]) -> Attrs<'a> {
+    pub fn new(op: &'a str, items: &'a [(String, Lit)]) -> Attrs<'a> {
         Attrs {
             items,
-            op: op.to_string(),
+            op,
             used: RefCell::new(Vec::new()),
         }
     }
 
     /// The attribute, with JSON `null` read as absent (TensorFlow's `None` default).
-    pub fn get(&self, key: &str) -> Option<&'a Lit> {
-        if !self.used.borrow().iter().any(|u| u == key) {
-            self.used.borrow_mut().push(key.to_string());
+    pub fn get(&self, key: &'static str) -> Option<&'a Lit> {
+        if !self.used.borrow().contains(&key) {
+            self.used.borrow_mut().push(key);
         }
         let (_, v) = self.items.iter().find(|(k, _)| k == key)?;
         (!matches!(v, Lit::Null)).then_some(v)
     }
 
-    fn bad(&self, key: &str, want: &str, got: &Lit) -> crate::engine::error::Error {
+    fn bad(&self, key: &'static str, want: &str, got: &Lit) -> crate::engine::error::Error {
         arg_err(format!(
             "{}: \"{key}\" must be {want}, not {}",
             self.op,
@@ -39,12 +40,12 @@ impl<'a> Attrs<'a> {
         ))
     }
 
-    pub fn required(&self, key: &str) -> Result<&'a Lit> {
+    pub fn required(&self, key: &'static str) -> Result<&'a Lit> {
         self.get(key)
             .ok_or_else(|| arg_err(format!("{} needs the attribute \"{key}\"", self.op)))
     }
 
-    pub fn int(&self, key: &str) -> Result<Option<i64>> {
+    pub fn int(&self, key: &'static str) -> Result<Option<i64>> {
         match self.get(key) {
             None => Ok(None),
             Some(Lit::Int(i)) => Ok(Some(*i)),
@@ -52,12 +53,12 @@ impl<'a> Attrs<'a> {
         }
     }
 
-    pub fn req_int(&self, key: &str) -> Result<i64> {
+    pub fn req_int(&self, key: &'static str) -> Result<i64> {
         self.required(key)?;
         Ok(self.int(key)?.expect("checked present"))
     }
 
-    pub fn flag(&self, key: &str, default: bool) -> Result<bool> {
+    pub fn flag(&self, key: &'static str, default: bool) -> Result<bool> {
         match self.get(key) {
             None => Ok(default),
             Some(Lit::Bool(b)) => Ok(*b),
@@ -65,7 +66,7 @@ impl<'a> Attrs<'a> {
         }
     }
 
-    pub fn number(&self, key: &str) -> Result<Option<f64>> {
+    pub fn number(&self, key: &'static str) -> Result<Option<f64>> {
         match self.get(key) {
             None => Ok(None),
             Some(v) => v
@@ -75,7 +76,7 @@ impl<'a> Attrs<'a> {
         }
     }
 
-    pub fn ints(&self, key: &str) -> Result<Option<Vec<i64>>> {
+    pub fn ints(&self, key: &'static str) -> Result<Option<Vec<i64>>> {
         match self.get(key) {
             None => Ok(None),
             Some(Lit::List(items)) => items
@@ -91,19 +92,19 @@ impl<'a> Attrs<'a> {
     }
 
     /// `axis` as reductions take it: an integer, a list of integers, or null for all axes.
-    pub fn axes(&self, key: &str) -> Result<Option<Vec<i64>>> {
+    pub fn axes(&self, key: &'static str) -> Result<Option<Vec<i64>>> {
         match self.get(key) {
             Some(Lit::Int(i)) => Ok(Some(vec![*i])),
             _ => self.ints(key),
         }
     }
 
-    pub fn shape(&self, key: &str) -> Result<Vec<usize>> {
+    pub fn shape(&self, key: &'static str) -> Result<Vec<usize>> {
         let v = self.required(key)?;
         shape_from_lit(v, key).map_err(|e| arg_err(format!("{}: {}", self.op, e.detail)))
     }
 
-    pub fn dtype(&self, key: &str) -> Result<Option<DType>> {
+    pub fn dtype(&self, key: &'static str) -> Result<Option<DType>> {
         match self.get(key) {
             None => Ok(None),
             Some(Lit::Str(s)) => DType::parse(s).map(Some).ok_or_else(|| unknown_dtype(s)),
@@ -113,8 +114,8 @@ impl<'a> Attrs<'a> {
 
     pub fn reject_unused(&self) -> Result<()> {
         let used = self.used.borrow();
-        if let Some((k, _)) = self.items.iter().find(|(k, _)| !used.contains(k)) {
-            let known: Vec<&str> = used.iter().map(String::as_str).collect();
+        if let Some((k, _)) = self.items.iter().find(|(k, _)| !used.contains(&k.as_str())) {
+            let known: &[&str] = &used;
             let takes = if known.is_empty() {
                 "no attributes".to_string()
             } else {

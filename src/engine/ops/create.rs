@@ -416,7 +416,7 @@ impl SplitMix {
 /// must agree; and bool results need both values given as booleans, since the defaults 1 and 0
 /// do not convert to bool.
 fn one_hot(a: &Attrs) -> Result<Create> {
-    let kind = |key: &str| -> Result<Option<DType>> {
+    let kind = |key: &'static str| -> Result<Option<DType>> {
         Ok(match a.get(key) {
             None => None,
             Some(Lit::Bool(_)) => Some(DType::Bool),
@@ -444,7 +444,7 @@ fn one_hot(a: &Attrs) -> Result<Create> {
         .or(on_kind)
         .or(off_kind)
         .unwrap_or(DType::F32);
-    let value = |key: &str, default: i64| -> Result<f64> {
+    let value = |key: &'static str, default: i64| -> Result<f64> {
         match a.get(key) {
             Some(Lit::Bool(b)) => Ok(f64::from(u8::from(*b))),
             Some(Lit::Int(i)) if dtype != DType::Bool => Ok(*i as f64),
