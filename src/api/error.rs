@@ -64,6 +64,7 @@ pub fn title(code: Code) -> &'static str {
         Code::LimitExceeded => "Limit exceeded",
         Code::TapeExhausted => "Tape exhausted",
         Code::NotFound => "Not found",
+        Code::Internal => "Internal error",
     }
 }
 

@@ -110,7 +110,7 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response:
     tracing::error!("a request panicked; answering 500");
     let e = error::AppError::new(
         axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-        crate::engine::Code::InvalidArgument,
+        crate::engine::Code::Internal,
         "the server failed on this request (a bug, logged); please report it with the request",
     );
     axum::response::IntoResponse::into_response(e)

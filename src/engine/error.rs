@@ -15,6 +15,8 @@ pub enum Code {
     LimitExceeded,
     TapeExhausted,
     NotFound,
+    /// A bug in gradtape (a caught panic): never the request's fault.
+    Internal,
 }
 
 impl Code {
@@ -30,6 +32,7 @@ impl Code {
             Code::LimitExceeded => "limit_exceeded",
             Code::TapeExhausted => "tape_exhausted",
             Code::NotFound => "not_found",
+            Code::Internal => "internal",
         }
     }
 }

@@ -342,5 +342,16 @@ pub fn checked_numel(shape: &[usize], max: usize) -> Result<usize> {
             "shape {shape:?} has {n} elements; the limit max_tensor_elements is {max}"
         )));
     }
+    // An empty tensor holds no elements, but its other dimensions still cost: ndarray refuses
+    // (panics on) products past isize::MAX, and a [1e9, 0] tensor is a billion `[]` in JSON.
+    let positions = shape
+        .iter()
+        .filter(|&&d| d > 0)
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d));
+    if n == 0 && positions.is_none_or(|p| p > max) {
+        return Err(super::error::limit_err(format!(
+            "shape {shape:?} is empty, but its non-zero dimensions multiply past the limit max_tensor_elements = {max}"
+        )));
+    }
     Ok(n)
 }

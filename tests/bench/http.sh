@@ -28,6 +28,7 @@ server=$!
 floor=$!
 trap 'kill $server $floor 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
+for _ in $(seq 50); do curl -s -o /dev/null -d '{}' http://127.0.0.1:$FLOOR_PORT/ && break; sleep 0.1; done
 
 cat > "$work/post.lua" <<'LUA'
 wrk.method = "POST"

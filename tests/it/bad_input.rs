@@ -53,6 +53,10 @@ bad! {
     trainable_not_a_bool: program(json!({"variables": [{"name": "w", "value": 1.0, "trainable": "yes"}]})) => 400, "invalid_json";
     huge_shape: setup(json!([{"name": "a", "op": "ones", "shape": [100000, 100000]}])) => 422, "limit_exceeded";
     ten_billion_elements: setup(json!([{"name": "a", "op": "zeros", "shape": [10000000000u64]}])) => 422, "limit_exceeded";
+    empty_with_huge_dims: setup(json!([{"name": "a", "op": "zeros", "shape": [4611686018427387904u64, 2, 0]}])) => 422, "limit_exceeded";
+    empty_b64_with_huge_dims: setup(json!([{"name": "a", "op": "constant", "value": {"b64": "", "shape": [9223372036854775807u64, 0], "dtype": "float32"}}])) => 422, "limit_exceeded";
+    empty_with_a_billion_rows: setup(json!([{"name": "a", "op": "zeros", "shape": [1000000000, 0]}])) => 422, "limit_exceeded";
+    reshape_empty_to_huge_dims: setup(json!([{"name": "x", "op": "constant", "value": []}, {"name": "a", "op": "reshape", "inputs": ["x"], "shape": [4611686018427387904u64, 3, 0]}])) => 422, "limit_exceeded";
     shape_product_overflows_u64: setup(json!([{"name": "a", "op": "ones", "shape": [4294967296u64, 4294967296u64, 4294967296u64]}])) => 422, "limit_exceeded";
     negative_dimension: setup(json!([{"name": "a", "op": "ones", "shape": [-1, 2]}])) => 422, "invalid_argument";
     fractional_dimension: setup(json!([{"name": "a", "op": "ones", "shape": [2.5]}])) => 422, "invalid_argument";

@@ -209,6 +209,10 @@ fn reshape_infers_minus_one_past_a_zero_dimension_as_tensorflow_does() {
     };
     assert_eq!(output(reshape([0, 3], [-1, 0]))["shape"], json!([3, 0]));
     assert_eq!(output(reshape([0, 3], [-1, 3]))["shape"], json!([0, 3]));
+    // ... and rounds down unchecked when both sides have a zero
+    let three = json!({"setup": [{"name": "x", "op": "zeros", "shape": [0, 3]},
+        {"name": "a", "op": "reshape", "inputs": ["x"], "shape": [-1, 2, 0]}], "outputs": ["a"]});
+    assert_eq!(output(three)["shape"], json!([1, 2, 0]));
     assert_eq!(error_code(reshape([2, 3], [-1, 0])), "shape_mismatch");
 }
 
@@ -241,6 +245,15 @@ fn one_hot_takes_its_dtype_from_on_and_off_values_and_bool_needs_booleans() {
     );
     let a = output(one_hot(json!({"on_value": true, "dtype": "float32"})));
     assert_eq!(a["value"], json!([[1.0, 0.0], [0.0, 1.0]]));
+    // with an explicit dtype both values convert to it, but a float does not become an integer
+    let a = output(one_hot(
+        json!({"on_value": 1, "off_value": 0.5, "dtype": "float32"}),
+    ));
+    assert_eq!(a["value"], json!([[1.0, 0.5], [0.5, 1.0]]));
+    assert_eq!(
+        error_code(one_hot(json!({"on_value": 1.5, "dtype": "int32"}))),
+        "dtype_mismatch"
+    );
     assert_eq!(
         error_code(one_hot(json!({"dtype": "bool"}))),
         "dtype_mismatch"

@@ -412,8 +412,8 @@ impl SplitMix {
 }
 
 /// `one_hot` with TensorFlow's typing: without `dtype`, the result takes the type of `on_value`
-/// or `off_value` (an integer gives int32, true/false gives bool), else float32; both given
-/// must agree; and bool results need both values given as booleans, since the defaults 1 and 0
+/// or `off_value` (an integer gives int32, true/false gives bool), else float32, and both given
+/// must agree; with `dtype` both convert to it (a float to an integer dtype does not); bool results need both values given as booleans, since the defaults 1 and 0
 /// do not convert to bool.
 fn one_hot(a: &Attrs) -> Result<Create> {
     let kind = |key: &'static str| -> Result<Option<DType>> {
@@ -432,7 +432,9 @@ fn one_hot(a: &Attrs) -> Result<Create> {
         })
     };
     let (on_kind, off_kind) = (kind("on_value")?, kind("off_value")?);
-    if let (Some(on), Some(off)) = (on_kind, off_kind) {
+    let given = a.dtype("dtype")?;
+    // With an explicit dtype both values convert to it (1 and 0.5 fill float32 together).
+    if let (None, Some(on), Some(off)) = (given, on_kind, off_kind) {
         if on != off {
             return Err(dtype_err(format!(
                 "one_hot: on_value is {on} but off_value is {off}; give both as the same kind of number (or both as true/false)"
@@ -451,10 +453,10 @@ fn one_hot(a: &Attrs) -> Result<Create> {
             Some(v) if dtype.is_float() && v.as_f64().is_some() => Ok(v.as_f64().expect("checked")),
             None if dtype != DType::Bool => Ok(default as f64),
             got => Err(dtype_err(format!(
-                "one_hot: {key} {} cannot be {dtype}; give it as {}",
+                "one_hot: {key} ({}) cannot be {dtype}; give it as {}",
                 match got {
                     Some(v) => v.kind_name().to_string(),
-                    None => format!("(default {default})"),
+                    None => format!("default {default}"),
                 },
                 if dtype == DType::Bool {
                     "true or false"

@@ -130,7 +130,11 @@ impl ShapeOp {
         let x = ins[0];
         let name = self.name();
         match self {
-            ShapeOp::Reshape { shape } => x.reshape(&infer_shape(shape, x)?),
+            ShapeOp::Reshape { shape } => {
+                let to = infer_shape(shape, x)?;
+                checked_numel(&to, lim.max_tensor_elements)?;
+                x.reshape(&to)
+            }
             ShapeOp::Transpose { perm } => {
                 let perm = match perm {
                     None => (0..x.rank()).rev().collect(),
@@ -338,7 +342,8 @@ fn infer_shape(shape: &[i64], x: &Tensor) -> Result<Vec<usize>> {
     }
     // TensorFlow's rule (reshape_op.h): the -1 is the input's size over the product of the
     // positive target dimensions, where a target with a 0 also leaves the input's zeros out of
-    // the input's size, so [0, 3] to [-1, 0] is [3, 0].
+    // the input's size (so [0, 3] to [-1, 0] is [3, 0]) and then rounds down unchecked (so
+    // [0, 3] to [-1, 2, 0] is [1, 2, 0]).
     let known = shape
         .iter()
         .filter(|&&d| d > 0)
@@ -346,6 +351,7 @@ fn infer_shape(shape: &[i64], x: &Tensor) -> Result<Vec<usize>> {
     let known = known.ok_or_else(|| arg_err(format!("reshape: shape {shape:?} is too large")))?;
     let n = x.len();
     let target_has_zero = shape.contains(&0);
+    let rounds_down = target_has_zero && x.shape().contains(&0);
     let size = if target_has_zero {
         // An empty input may have huge other dimensions: a product that overflows cannot fit.
         x.shape()
@@ -367,7 +373,7 @@ fn infer_shape(shape: &[i64], x: &Tensor) -> Result<Vec<usize>> {
         .map(|&d| {
             if d >= 0 {
                 Ok(d as usize)
-            } else if !size.is_multiple_of(known) {
+            } else if !rounds_down && !size.is_multiple_of(known) {
                 Err(fail())
             } else {
                 Ok(size / known)
