@@ -89,12 +89,7 @@ fn b64_tensor(m: &Obj, max_elems: usize) -> Decoded<Tensor> {
     // The bytes go straight into the dtype's own buffer, with no staging copy and no per-element
     // conversion: the wire's little-endian order is this machine's (x86-64, aarch64), and a
     // big-endian build swaps in place afterwards.
-    fn arr<T: crate::engine::tensor::Elem + bytemuck::Pod>(
-        shape: &[usize],
-        n: usize,
-        text: &str,
-        from_le: fn(T) -> T,
-    ) -> Option<Tensor> {
+    fn typed<T: bytemuck::Pod>(n: usize, text: &str, from_le: fn(T) -> T) -> Option<Vec<T>> {
         let mut v = vec![T::zeroed(); n];
         base64_simd::STANDARD
             .decode(
@@ -105,25 +100,24 @@ fn b64_tensor(m: &Obj, max_elems: usize) -> Decoded<Tensor> {
         if cfg!(target_endian = "big") {
             v.iter_mut().for_each(|x| *x = from_le(*x));
         }
-        Some(Tensor::from_array(
+        Some(v)
+    }
+    fn shaped<T: crate::engine::tensor::Elem>(shape: &[usize], v: Vec<T>) -> Tensor {
+        Tensor::from_array(
             ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(shape), v).expect("length checked"),
-        ))
+        )
     }
     let tensor = match dtype {
-        DType::F32 => arr(&shape, n, text, |x: f32| {
-            f32::from_bits(u32::from_le(x.to_bits()))
-        }),
-        DType::F64 => arr(&shape, n, text, |x: f64| {
-            f64::from_bits(u64::from_le(x.to_bits()))
-        }),
-        DType::I32 => arr(&shape, n, text, i32::from_le),
-        DType::I64 => arr(&shape, n, text, i64::from_le),
-        DType::Bool => base64_simd::STANDARD.decode_to_vec(text).ok().map(|bytes| {
-            let v = bytes.into_iter().map(|b| b != 0).collect();
-            Tensor::from_array(
-                ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&shape), v).expect("length checked"),
-            )
-        }),
+        DType::F32 => typed(n, text, |x: f32| f32::from_bits(u32::from_le(x.to_bits())))
+            .map(|v| shaped(&shape, v)),
+        DType::F64 => typed(n, text, |x: f64| f64::from_bits(u64::from_le(x.to_bits())))
+            .map(|v| shaped(&shape, v)),
+        DType::I32 => typed(n, text, i32::from_le).map(|v| shaped(&shape, v)),
+        DType::I64 => typed(n, text, i64::from_le).map(|v| shaped(&shape, v)),
+        DType::Bool => base64_simd::STANDARD
+            .decode_to_vec(text)
+            .ok()
+            .map(|bytes| shaped(&shape, bytes.into_iter().map(|b| b != 0).collect())),
     };
     tensor.ok_or_else(invalid)
 }

@@ -344,14 +344,19 @@ pub fn checked_numel(shape: &[usize], max: usize) -> Result<usize> {
     }
     // An empty tensor holds no elements, but its other dimensions still cost: ndarray refuses
     // (panics on) products past isize::MAX, and a [1e9, 0] tensor is a billion `[]` in JSON.
-    let positions = shape
-        .iter()
-        .filter(|&&d| d > 0)
-        .try_fold(1usize, |acc, &d| acc.checked_mul(d));
-    if n == 0 && positions.is_none_or(|p| p > max) {
+    if n == 0 && nonzero_product(shape).is_none_or(|p| p > max) {
         return Err(super::error::limit_err(format!(
             "shape {shape:?} is empty, but its non-zero dimensions multiply past the limit max_tensor_elements = {max}"
         )));
     }
     Ok(n)
+}
+
+/// The product of a shape's non-zero dimensions (what an empty tensor's other axes span), or
+/// None if it overflows.
+pub fn nonzero_product(shape: &[usize]) -> Option<usize> {
+    shape
+        .iter()
+        .filter(|&&d| d > 0)
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
 }

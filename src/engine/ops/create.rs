@@ -413,8 +413,8 @@ impl SplitMix {
 
 /// `one_hot` with TensorFlow's typing: without `dtype`, the result takes the type of `on_value`
 /// or `off_value` (an integer gives int32, true/false gives bool), else float32, and both given
-/// must agree; with `dtype` both convert to it (a float to an integer dtype does not); bool results need both values given as booleans, since the defaults 1 and 0
-/// do not convert to bool.
+/// must agree; with `dtype` both convert to it (a float to an integer dtype does not). Bool
+/// results need both values given as booleans, since the defaults 1 and 0 do not convert.
 fn one_hot(a: &Attrs) -> Result<Create> {
     let kind = |key: &'static str| -> Result<Option<DType>> {
         Ok(match a.get(key) {
@@ -441,11 +441,7 @@ fn one_hot(a: &Attrs) -> Result<Create> {
             )));
         }
     }
-    let dtype = a
-        .dtype("dtype")?
-        .or(on_kind)
-        .or(off_kind)
-        .unwrap_or(DType::F32);
+    let dtype = given.or(on_kind).or(off_kind).unwrap_or(DType::F32);
     let value = |key: &'static str, default: i64| -> Result<f64> {
         match a.get(key) {
             Some(Lit::Bool(b)) => Ok(f64::from(u8::from(*b))),

@@ -7,7 +7,7 @@ use super::Attrs;
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::error::{arg_err, dtype_err, shape_err, Result};
 use crate::engine::kernels::{broadcast_shape, norm_axis};
-use crate::engine::tensor::{checked_numel, Elem, Tensor};
+use crate::engine::tensor::{checked_numel, nonzero_product, Elem, Tensor};
 use crate::engine::Limits;
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -354,10 +354,7 @@ fn infer_shape(shape: &[i64], x: &Tensor) -> Result<Vec<usize>> {
     let rounds_down = target_has_zero && x.shape().contains(&0);
     let size = if target_has_zero {
         // An empty input may have huge other dimensions: a product that overflows cannot fit.
-        x.shape()
-            .iter()
-            .filter(|&&d| d > 0)
-            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        nonzero_product(x.shape())
             .ok_or_else(|| arg_err(format!("reshape: shape {:?} is too large", x.shape())))?
     } else {
         n
