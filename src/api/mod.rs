@@ -8,6 +8,7 @@ mod docs;
 pub mod encode;
 pub mod error;
 mod evaluate;
+mod grade;
 pub mod json;
 pub mod metrics;
 mod sessions;
@@ -86,6 +87,7 @@ where
 pub fn routes() -> Vec<Route> {
     let mut all = vec![route(Method::GET, "/healthz", healthz)];
     all.extend(evaluate::routes());
+    all.extend(grade::routes());
     all.extend(sessions::routes());
     all.extend(activations::routes());
     all.extend(docs::routes());
