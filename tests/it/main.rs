@@ -8,6 +8,7 @@ mod grade;
 mod http;
 mod jacobian;
 pub mod openapi;
+mod registry;
 mod sessions;
 mod support;
 mod tf_corners;
