@@ -18,6 +18,9 @@ fn every_route_is_documented_and_every_documented_route_exists() {
     // an unquoted comma inside a YAML flow mapping silently splits a description into null keys
     fn no_nulls(v: &Value, at: &str) {
         match v {
+            // A response example may hold a real null (grade's `worst_index`): those examples are
+            // compared with the server's answers (grade::the_documented_examples_answer_as_documented).
+            Value::Null if at.contains("/responses/") && at.contains("/examples/") => {}
             Value::Null => panic!("openapi.yaml has a null at {at} (quote strings with commas)"),
             Value::Object(m) => m
                 .iter()
