@@ -7,6 +7,7 @@ mod gradcheck;
 mod http;
 mod jacobian;
 mod openapi;
+mod plots;
 mod sessions;
 mod support;
 mod tf_corners;
