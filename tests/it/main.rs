@@ -8,6 +8,7 @@ mod grade;
 mod http;
 mod jacobian;
 pub mod openapi;
+mod plots;
 mod registry;
 mod sessions;
 mod support;
