@@ -7,6 +7,7 @@ mod gradcheck;
 mod http;
 mod jacobian;
 mod openapi;
+mod ops;
 mod registry;
 mod sessions;
 mod support;
