@@ -11,6 +11,7 @@ mod evaluate;
 mod grade;
 pub mod json;
 pub mod metrics;
+pub mod ops;
 mod sessions;
 
 use std::sync::Arc;
@@ -90,6 +91,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(grade::routes());
     all.extend(sessions::routes());
     all.extend(activations::routes());
+    all.extend(ops::routes());
     all.extend(docs::routes());
     all.extend(metrics::routes());
     all
