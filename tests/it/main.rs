@@ -6,6 +6,7 @@ mod conformance;
 mod gradcheck;
 mod http;
 mod jacobian;
+mod observe;
 mod openapi;
 mod plots;
 mod registry;
