@@ -8,6 +8,7 @@ mod http;
 mod jacobian;
 mod observe;
 mod openapi;
+mod ops;
 mod plots;
 mod registry;
 mod sessions;
