@@ -7,6 +7,7 @@ mod gradcheck;
 mod grade;
 mod http;
 mod jacobian;
+mod observe;
 mod openapi;
 mod ops;
 mod plots;
