@@ -99,7 +99,10 @@ pub struct Raised {
 impl Raised {
     /// "RuntimeError at line 7: ..." ("in cell 3 at line 7" in a notebook).
     pub fn describe(&self) -> String {
-        let cell = self.cell.map(|c| format!(" in cell {c}")).unwrap_or_default();
+        let cell = self
+            .cell
+            .map(|c| format!(" in cell {c}"))
+            .unwrap_or_default();
         match self.line {
             Some(l) => format!("{}{cell} at line {l}: {}", self.kind, self.detail),
             None => format!("{}{cell}: {}", self.kind, self.detail),

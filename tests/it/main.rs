@@ -6,6 +6,7 @@ mod cli;
 mod conformance;
 mod gradcheck;
 mod grade;
+mod grade_cli;
 mod http;
 mod jacobian;
 mod observe;
