@@ -10,6 +10,7 @@ pub mod encode;
 pub mod error;
 mod evaluate;
 pub mod json;
+mod json_error;
 pub mod metrics;
 pub mod ops;
 mod sessions;

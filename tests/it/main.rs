@@ -6,6 +6,7 @@ mod conformance;
 mod gradcheck;
 mod http;
 mod jacobian;
+mod messages;
 mod observe;
 mod openapi;
 mod ops;
