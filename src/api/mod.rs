@@ -9,6 +9,7 @@ mod docs;
 pub mod encode;
 pub mod error;
 mod evaluate;
+mod grade;
 pub mod json;
 mod json_error;
 pub mod metrics;
@@ -96,6 +97,7 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, "/healthz", healthz),
     ];
     all.extend(evaluate::routes());
+    all.extend(grade::routes());
     all.extend(sessions::routes());
     all.extend(activations::routes());
     all.extend(ops::routes());

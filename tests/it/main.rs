@@ -2,8 +2,10 @@
 
 mod activations;
 mod bad_input;
+mod cli;
 mod conformance;
 mod gradcheck;
+mod grade;
 mod http;
 mod jacobian;
 mod messages;
