@@ -9,6 +9,7 @@ mod grade;
 mod grade_cli;
 mod http;
 mod jacobian;
+mod messages;
 mod observe;
 mod openapi;
 mod ops;
