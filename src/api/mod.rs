@@ -3,6 +3,7 @@
 
 mod activations;
 pub mod body;
+pub mod cells;
 pub mod decode;
 mod docs;
 pub mod encode;
@@ -86,6 +87,7 @@ where
 pub fn routes() -> Vec<Route> {
     let mut all = vec![route(Method::GET, "/healthz", healthz)];
     all.extend(evaluate::routes());
+    all.extend(cells::routes());
     all.extend(sessions::routes());
     all.extend(activations::routes());
     all.extend(docs::routes());
