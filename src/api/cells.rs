@@ -44,12 +44,18 @@ pub fn cell_request(headers: &HeaderMap, bytes: &[u8]) -> Result<CellRequest, Ap
     }
     let v = parse(bytes)?;
     let m = v.as_object().ok_or_else(|| {
-        AppError::bad_json("the body must be a JSON object {\"source\": \"...\"} or a text/x-python cell")
+        AppError::bad_json(
+            "the body must be a JSON object {\"source\": \"...\"} or a text/x-python cell",
+        )
     })?;
     only(m, &["source", "outputs", "encoding"], "the body")?;
     let source = match m.get("source") {
         Some(Json::Str(s)) => s.to_string(),
-        _ => return Err(AppError::bad_json("\"source\" must be the cell's text as a string")),
+        _ => {
+            return Err(AppError::bad_json(
+                "\"source\" must be the cell's text as a string",
+            ))
+        }
     };
     let outputs = match m.get("outputs") {
         None | Some(Json::Null) => None,
@@ -79,12 +85,18 @@ async fn run_cell(
     let limits = st.config.cell_limits();
     let outcome = super::evaluate::compute(&st, move || {
         let mut kernel = Kernel::new(limits.engine.clone());
-        Ok(crate::cells::run(&req.source, &limits, &mut kernel, req.outputs.as_deref())
-            .map(|o| answer(&o, req.encoding)))
+        Ok(
+            crate::cells::run(&req.source, &limits, &mut kernel, req.outputs.as_deref())
+                .map(|o| answer(&o, req.encoding)),
+        )
     })
     .await?;
     Ok(match outcome {
-        Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response(),
+        Ok(body) => (
+            [(header::CONTENT_TYPE, "application/json")],
+            body.to_string(),
+        )
+            .into_response(),
         Err(r) => refusal(&r),
     })
 }
@@ -105,7 +117,9 @@ pub fn answer(o: &CellOutcome, enc: Encoding) -> JsonValue {
     let mut values = Map::new();
     for (name, v) in &o.values {
         let j = match v {
-            CellValue::Tensor(t) => serde_json::to_value(TensorJson(t, enc)).unwrap_or(JsonValue::Null),
+            CellValue::Tensor(t) => {
+                serde_json::to_value(TensorJson(t, enc)).unwrap_or(JsonValue::Null)
+            }
             CellValue::Int(i) => json!(i),
             CellValue::Float(f) => float_json(*f),
             CellValue::Bool(b) => json!(b),
@@ -142,6 +156,7 @@ pub fn refusal(r: &Refusal) -> Response {
         body.to_string(),
     )
         .into_response();
-    resp.extensions_mut().insert(super::metrics::ErrorCode(r.code));
+    resp.extensions_mut()
+        .insert(super::metrics::ErrorCode(r.code));
     resp
 }

@@ -79,7 +79,10 @@ fn repeat(seq: &Value, n: i64) -> Result<Value, Raise> {
         other => other.items().map_or(0, |v| v.len()),
     };
     if len.saturating_mul(n) > 1 << 20 {
-        return Err(Raise::new(RaiseKind::LimitExceeded, "a repeated sequence in a cell holds at most 1048576 items"));
+        return Err(Raise::new(
+            RaiseKind::LimitExceeded,
+            "a repeated sequence in a cell holds at most 1048576 items",
+        ));
     }
     Ok(match seq {
         Value::Str(s) => Value::str(s.repeat(n)),
@@ -112,7 +115,10 @@ fn int(v: &Value) -> Option<i64> {
 }
 
 fn overflow() -> Raise {
-    Raise::new(RaiseKind::ValueError, "integer result too large: cells compute with 64-bit integers")
+    Raise::new(
+        RaiseKind::ValueError,
+        "integer result too large: cells compute with 64-bit integers",
+    )
 }
 
 /// Python's arithmetic on ints, floats and bools.
@@ -135,14 +141,22 @@ pub fn py_arith(op: Operator, l: &Value, r: &Value) -> Result<Value, Raise> {
                 }
                 a.checked_div_euclid(b).ok_or_else(overflow)?;
                 let q = a / b;
-                if (a % b != 0) && ((a < 0) != (b < 0)) { q - 1 } else { q }
+                if (a % b != 0) && ((a < 0) != (b < 0)) {
+                    q - 1
+                } else {
+                    q
+                }
             }
             Operator::Mod => {
                 if b == 0 {
                     return Err(zero("integer division or modulo by zero"));
                 }
                 let m = a % b;
-                if m != 0 && ((m < 0) != (b < 0)) { m + b } else { m }
+                if m != 0 && ((m < 0) != (b < 0)) {
+                    m + b
+                } else {
+                    m
+                }
             }
             Operator::Pow => {
                 if b < 0 {
@@ -182,7 +196,11 @@ pub fn py_arith(op: Operator, l: &Value, r: &Value) -> Result<Value, Raise> {
                 return Err(zero("float modulo"));
             }
             let m = a % b;
-            if m != 0.0 && ((m < 0.0) != (b < 0.0)) { m + b } else { m }
+            if m != 0.0 && ((m < 0.0) != (b < 0.0)) {
+                m + b
+            } else {
+                m
+            }
         }
         Operator::Pow => {
             if a == 0.0 && b < 0.0 {
@@ -225,15 +243,14 @@ fn tf_binary(it: &mut Interp, op: Operator, l: &Value, r: &Value) -> Result<Valu
         Value::Variable(id) => it.read_var(id)?.t.dtype(),
         other => dtype_of(other).unwrap_or(DType::F32),
     };
-    let (a, b) = if anchor_left {
-        let a = it.to_val_as(l, d)?;
-        (a, it.to_val_as(r, d)?)
-    } else {
-        let a = it.to_val_as(l, d)?;
-        (a, it.to_val_as(r, d)?)
-    };
+    let a = it.to_val_as(l, d)?;
+    let b = it.to_val_as(r, d)?;
     if a.t.dtype() != b.t.dtype() {
-        let (bad, k) = if a.t.dtype() == d { (b.t.dtype(), 1) } else { (a.t.dtype(), 0) };
+        let (bad, k) = if a.t.dtype() == d {
+            (b.t.dtype(), 1)
+        } else {
+            (a.t.dtype(), 0)
+        };
         let name = tf_op_name(op);
         return Err(Raise::new(
             RaiseKind::InvalidArgumentError,
@@ -254,7 +271,13 @@ fn tf_binary(it: &mut Interp, op: Operator, l: &Value, r: &Value) -> Result<Valu
                 it.apply("divide", vec![], vec![a, b])?
             } else {
                 // TensorFlow's truediv casts integer tensors to float64 first
-                let cast = |it: &mut Interp, x| it.apply("cast", vec![("dtype".into(), crate::engine::Lit::Str("float64".into()))], vec![x]);
+                let cast = |it: &mut Interp, x| {
+                    it.apply(
+                        "cast",
+                        vec![("dtype".into(), crate::engine::Lit::Str("float64".into()))],
+                        vec![x],
+                    )
+                };
                 let (a, b) = (cast(it, a)?, cast(it, b)?);
                 it.apply("divide", vec![], vec![a, b])?
             }
@@ -286,13 +309,22 @@ fn floor_op(op: Operator, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> {
         out.push(if d.is_int() {
             let (x, y) = (*x as i64, *y as i64);
             if y == 0 {
-                return Err(Raise::new(RaiseKind::InvalidArgumentError, "Integer division by zero [Op:FloorDiv]"));
+                return Err(Raise::new(
+                    RaiseKind::InvalidArgumentError,
+                    "Integer division by zero [Op:FloorDiv]",
+                ));
             }
             let r = match op {
-                Operator::FloorDiv => x.div_euclid(y) - if y < 0 && x.rem_euclid(y) != 0 { 1 } else { 0 },
+                Operator::FloorDiv => {
+                    x.div_euclid(y) - if y < 0 && x.rem_euclid(y) != 0 { 1 } else { 0 }
+                }
                 _ => {
                     let m = x % y;
-                    if m != 0 && ((m < 0) != (y < 0)) { m + y } else { m }
+                    if m != 0 && ((m < 0) != (y < 0)) {
+                        m + y
+                    } else {
+                        m
+                    }
                 }
             };
             r as f64
@@ -301,7 +333,11 @@ fn floor_op(op: Operator, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> {
                 Operator::FloorDiv => (x / y).floor(),
                 _ => {
                     let m = x % y;
-                    if m != 0.0 && ((m < 0.0) != (*y < 0.0)) { m + y } else { m }
+                    if m != 0.0 && ((m < 0.0) != (*y < 0.0)) {
+                        m + y
+                    } else {
+                        m
+                    }
                 }
             }
         });
@@ -418,7 +454,9 @@ fn np_binary(it: &mut Interp, op: Operator, l: &Value, r: &Value) -> Result<Valu
         Operator::Pow => it.compute("pow", vec![], &[&ta, &tb])?,
         Operator::MatMult => {
             if ta.rank() == 0 || tb.rank() == 0 {
-                return Err(Raise::value_error("matmul: Input operand does not have enough dimensions"));
+                return Err(Raise::value_error(
+                    "matmul: Input operand does not have enough dimensions",
+                ));
             }
             super::numpy_ops::matmul(it, &ta, &tb)?
         }
@@ -437,7 +475,9 @@ pub fn negate(it: &mut Interp, v: Value) -> Result<Value, Raise> {
             let x = it.as_val(&v)?.expect("tensor");
             Ok(Value::Tensor(it.apply("negative", vec![], vec![x])?))
         }
-        Value::Array(t) | Value::NpScalar(t) => Ok(np_wrap(it.compute("negative", vec![], &[&t])?)),
+        Value::Array(t) | Value::NpScalar(t) => {
+            Ok(np_wrap(it.compute("negative", vec![], &[&t])?))
+        }
         other => Err(Raise::type_error(format!(
             "bad operand type for unary -: '{}'",
             other.type_name()
@@ -448,7 +488,12 @@ pub fn negate(it: &mut Interp, v: Value) -> Result<Value, Raise> {
 pub fn positive(v: Value) -> Result<Value, Raise> {
     match v {
         Value::Bool(b) => Ok(Value::Int(i64::from(b))),
-        Value::Int(_) | Value::Float(_) | Value::Tensor(_) | Value::Array(_) | Value::NpScalar(_) | Value::Variable(_) => Ok(v),
+        Value::Int(_)
+        | Value::Float(_)
+        | Value::Tensor(_)
+        | Value::Array(_)
+        | Value::NpScalar(_)
+        | Value::Variable(_) => Ok(v),
         other => Err(Raise::type_error(format!(
             "bad operand type for unary +: '{}'",
             other.type_name()
@@ -514,10 +559,15 @@ fn py_eq(it: &mut Interp, a: &Value, b: &Value) -> Result<bool, Raise> {
         (x, y) if is_py_num(x) && is_py_num(y) => num(x) == num(y),
         (Value::DType(x) | Value::NpDType(x), Value::DType(y) | Value::NpDType(y)) => x == y,
         (Value::Shape(x), Value::Shape(y)) => x == y,
-        (Value::Shape(x), Value::List(_) | Value::Tuple(_)) | (Value::List(_) | Value::Tuple(_), Value::Shape(x)) => {
+        (Value::Shape(x), Value::List(_) | Value::Tuple(_))
+        | (Value::List(_) | Value::Tuple(_), Value::Shape(x)) => {
             let other = if matches!(a, Value::Shape(_)) { b } else { a };
             let items = other.items().unwrap_or_default();
-            items.len() == x.len() && items.iter().zip(x).all(|(i, d)| matches!(i, Value::Int(v) if *v as usize == *d))
+            items.len() == x.len()
+                && items
+                    .iter()
+                    .zip(x)
+                    .all(|(i, d)| matches!(i, Value::Int(v) if *v as usize == *d))
         }
         (Value::List(_), Value::List(_)) | (Value::Tuple(_), Value::Tuple(_)) => {
             let (x, y) = (a.items().unwrap_or_default(), b.items().unwrap_or_default());
@@ -566,10 +616,18 @@ pub fn compare(it: &mut Interp, op: CmpOp, l: Value, r: Value) -> Result<Value, 
         if a.t.dtype() != b.t.dtype() {
             return Err(Raise::new(
                 RaiseKind::InvalidArgumentError,
-                format!("cannot compare a {} tensor with a {} tensor", a.t.dtype(), b.t.dtype()),
+                format!(
+                    "cannot compare a {} tensor with a {} tensor",
+                    a.t.dtype(),
+                    b.t.dtype()
+                ),
             ));
         }
-        return Ok(Value::Tensor(it.apply(cmp_op_name(op), vec![], vec![a, b])?));
+        return Ok(Value::Tensor(it.apply(
+            cmp_op_name(op),
+            vec![],
+            vec![a, b],
+        )?));
     }
     if is_np(&l) || is_np(&r) {
         let (a, b) = (np_operand(it, &l)?, np_operand(it, &r)?);

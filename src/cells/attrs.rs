@@ -11,9 +11,43 @@ use super::raise::Raise;
 use super::value::Value;
 
 const TENSOR_METHODS: &[&str] = &["numpy", "get_shape"];
-const VARIABLE_METHODS: &[&str] = &["numpy", "assign", "assign_add", "assign_sub", "read_value", "value", "get_shape"];
-const ARRAY_METHODS: &[&str] = &["reshape", "flatten", "squeeze", "tolist", "astype", "item", "copy", "sum", "mean", "max", "min", "transpose", "dot", "ravel", "argmax", "any", "all"];
-const TAPE_METHODS: &[&str] = &["watch", "gradient", "jacobian", "batch_jacobian", "watched_variables", "reset", "stop_recording"];
+const VARIABLE_METHODS: &[&str] = &[
+    "numpy",
+    "assign",
+    "assign_add",
+    "assign_sub",
+    "read_value",
+    "value",
+    "get_shape",
+];
+const ARRAY_METHODS: &[&str] = &[
+    "reshape",
+    "flatten",
+    "squeeze",
+    "tolist",
+    "astype",
+    "item",
+    "copy",
+    "sum",
+    "mean",
+    "max",
+    "min",
+    "transpose",
+    "dot",
+    "ravel",
+    "argmax",
+    "any",
+    "all",
+];
+const TAPE_METHODS: &[&str] = &[
+    "watch",
+    "gradient",
+    "jacobian",
+    "batch_jacobian",
+    "watched_variables",
+    "reset",
+    "stop_recording",
+];
 
 fn no_attr(v: &Value, name: &str) -> Raise {
     let t = match v {
@@ -37,7 +71,9 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
         (Value::Tensor(x), "dtype") => Value::DType(x.t.dtype()),
         (Value::Tensor(x), "ndim") => Value::Int(x.t.rank() as i64),
         (Value::Tensor(_), "name") => {
-            return Err(Raise::attr_error("Tensor.name is undefined when eager execution is enabled."))
+            return Err(Raise::attr_error(
+                "Tensor.name is undefined when eager execution is enabled.",
+            ))
         }
         (Value::Tensor(_), m) if TENSOR_METHODS.contains(&m) => method(v, name),
         (Value::Variable(id), _) => {
@@ -76,7 +112,11 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
         },
         (Value::Tape(_), m) if TAPE_METHODS.contains(&m) => method(v, name),
         (Value::List(_), "append" | "pop" | "extend") => method(v, name),
-        (Value::Str(_), "format" | "join" | "upper" | "lower" | "strip" | "split" | "replace" | "startswith" | "endswith") => method(v, name),
+        (
+            Value::Str(_),
+            "format" | "join" | "upper" | "lower" | "strip" | "split" | "replace" | "startswith"
+            | "endswith",
+        ) => method(v, name),
         (Value::Shape(d), "rank" | "ndims") => Value::Int(d.len() as i64),
         (Value::Shape(_), "as_list") => method(v, name),
         (Value::DType(d) | Value::NpDType(d), "name") => Value::str(d.name()),
@@ -102,7 +142,9 @@ pub fn call_method(
         Value::Array(t) | Value::NpScalar(t) => super::numpy_ops::method(it, t, name, args, kwargs),
         Value::Tape(id) => super::tape::method(it, *id, name, args, kwargs),
         Value::List(l) => list_method(l, name, args),
-        Value::Shape(d) => Ok(Value::list(d.iter().map(|&x| Value::Int(x as i64)).collect())),
+        Value::Shape(d) => Ok(Value::list(
+            d.iter().map(|&x| Value::Int(x as i64)).collect(),
+        )),
         Value::Str(s) => string_method(it, s, name, args, kwargs),
         other => Err(no_attr(other, name)),
     }
@@ -117,7 +159,9 @@ fn string_method(
 ) -> Result<Value, Raise> {
     let arg_str = |k: usize| match args.get(k) {
         Some(Value::Str(x)) => Ok(x.to_string()),
-        _ => Err(Raise::type_error(format!("str.{name}() takes a string argument"))),
+        _ => Err(Raise::type_error(format!(
+            "str.{name}() takes a string argument"
+        ))),
     };
     Ok(match name {
         "format" => Value::str(super::print::str_format(it, s, &args, &kwargs)?),
@@ -170,10 +214,19 @@ fn variable_method(
         "read_value" | "value" => Ok(Value::Tensor(it.read_var(id)?)),
         "get_shape" => Ok(Value::Shape(cur.shape().to_vec())),
         "assign" | "assign_add" | "assign_sub" => {
-            let value = match (args.into_iter().next(), kwargs.into_iter().find(|(k, _)| k == "value" || k == "delta")) {
+            let value = match (
+                args.into_iter().next(),
+                kwargs
+                    .into_iter()
+                    .find(|(k, _)| k == "value" || k == "delta"),
+            ) {
                 (Some(v), _) => v,
                 (None, Some((_, v))) => v,
-                (None, None) => return Err(Raise::type_error(format!("{name}() missing 1 required positional argument"))),
+                (None, None) => {
+                    return Err(Raise::type_error(format!(
+                        "{name}() missing 1 required positional argument"
+                    )))
+                }
             };
             let x = it.to_val_as(&value, cur.dtype())?;
             if x.t.dtype() != cur.dtype() {
@@ -188,7 +241,11 @@ fn variable_method(
                 ));
             }
             if x.t.shape() != cur.shape() {
-                let what = if name == "assign" { "Cannot assign value to variable" } else { "Cannot update variable" };
+                let what = if name == "assign" {
+                    "Cannot assign value to variable"
+                } else {
+                    "Cannot update variable"
+                };
                 return Err(Raise::value_error(format!(
                     "{what} ' {vname}': Shape mismatch.The variable shape {}, and the assigned value shape {} are incompatible.",
                     super::print::tuple_text(cur.shape()),
@@ -203,6 +260,8 @@ fn variable_method(
             it.ws.assign(id, new)?;
             Ok(Value::Variable(id.clone()))
         }
-        _ => Err(Raise::attr_error(format!("'ResourceVariable' object has no attribute '{name}'"))),
+        _ => Err(Raise::attr_error(format!(
+            "'ResourceVariable' object has no attribute '{name}'"
+        ))),
     }
 }

@@ -57,7 +57,11 @@ fn tensor_lit(t: &Tensor) -> Lit {
             }
             Some((&n, rest)) => {
                 let step: usize = rest.iter().product();
-                Lit::List((0..n).map(|k| nest(t, &vals[k * step..], rest, int)).collect())
+                Lit::List(
+                    (0..n)
+                        .map(|k| nest(t, &vals[k * step..], rest, int))
+                        .collect(),
+                )
             }
         }
     }
@@ -108,11 +112,20 @@ impl Interp<'_> {
     pub fn read_var(&mut self, id: &str) -> Result<Val, Raise> {
         let (val, trainable) = match self.ws.variable(id) {
             Some(v) => (v.val.clone(), v.trainable),
-            None => return Err(Raise::value_error(format!("the variable {id} no longer exists"))),
+            None => {
+                return Err(Raise::value_error(format!(
+                    "the variable {id} no longer exists"
+                )))
+            }
         };
         if trainable {
             for t in self.ws.ctx.recording_tapes() {
-                if self.ws.ctx.tape(t).is_some_and(|t| t.watch_accessed_variables) {
+                if self
+                    .ws
+                    .ctx
+                    .tape(t)
+                    .is_some_and(|t| t.watch_accessed_variables)
+                {
                     self.ws.ctx.watch(t, &val)?;
                 }
             }
@@ -155,7 +168,8 @@ impl Interp<'_> {
             (Some(Kind::Int), Some(DType::Bool)) => None,
             (_, h) => h,
         };
-        let t = tensor_from_lit(&lit, hint, self.max_elems()).map_err(|e| Raise::value_error(e.detail))?;
+        let t = tensor_from_lit(&lit, hint, self.max_elems())
+            .map_err(|e| Raise::value_error(e.detail))?;
         Ok(self.ws.ctx.constant(t))
     }
 
@@ -195,7 +209,8 @@ impl Interp<'_> {
             ))
             .with_code(crate::engine::Code::DtypeMismatch));
         }
-        let t = tensor_from_lit(&lit, Some(d), self.max_elems()).map_err(|e| Raise::value_error(e.detail))?;
+        let t = tensor_from_lit(&lit, Some(d), self.max_elems())
+            .map_err(|e| Raise::value_error(e.detail))?;
         Ok(self.ws.ctx.constant(t))
     }
 
@@ -206,11 +221,28 @@ impl Interp<'_> {
         let tensorish = |x: &Value| {
             matches!(
                 x,
-                Value::Tensor(_) | Value::Variable(_) | Value::Array(_) | Value::NpScalar(_) | Value::List(_) | Value::Tuple(_)
+                Value::Tensor(_)
+                    | Value::Variable(_)
+                    | Value::Array(_)
+                    | Value::NpScalar(_)
+                    | Value::List(_)
+                    | Value::Tuple(_)
             )
         };
-        if items.is_empty() || !items.iter().any(|x| matches!(x, Value::Tensor(_) | Value::Variable(_) | Value::Array(_) | Value::NpScalar(_))) || !items.iter().all(tensorish) {
-            if items.iter().any(|x| matches!(x, Value::List(_) | Value::Tuple(_))) && items.iter().all(tensorish) {
+        if items.is_empty()
+            || !items.iter().any(|x| {
+                matches!(
+                    x,
+                    Value::Tensor(_) | Value::Variable(_) | Value::Array(_) | Value::NpScalar(_)
+                )
+            })
+            || !items.iter().all(tensorish)
+        {
+            if items
+                .iter()
+                .any(|x| matches!(x, Value::List(_) | Value::Tuple(_)))
+                && items.iter().all(tensorish)
+            {
                 // nested lists holding tensors further down
                 let mut vals = Vec::new();
                 for x in &items {
@@ -245,7 +277,12 @@ impl Interp<'_> {
     }
 
     /// Runs one op by its canonical name on engine values, recorded by the recording tapes.
-    pub fn apply(&mut self, name: &str, attrs: Vec<(String, Lit)>, inputs: Vec<Val>) -> Result<Val, Raise> {
+    pub fn apply(
+        &mut self,
+        name: &str,
+        attrs: Vec<(String, Lit)>,
+        inputs: Vec<Val>,
+    ) -> Result<Val, Raise> {
         let op = Op::parse(name, &Attrs::new(name, &attrs), &self.ws.ctx.limits)?;
         op.check_arity(inputs.len())?;
         let refs: Vec<&Val> = inputs.iter().collect();
@@ -253,10 +290,18 @@ impl Interp<'_> {
     }
 
     /// Runs one op on bare tensors, outside every tape (NumPy's arithmetic).
-    pub fn compute(&mut self, name: &str, attrs: Vec<(String, Lit)>, inputs: &[&Tensor]) -> Result<Tensor, Raise> {
+    pub fn compute(
+        &mut self,
+        name: &str,
+        attrs: Vec<(String, Lit)>,
+        inputs: &[&Tensor],
+    ) -> Result<Tensor, Raise> {
         let op = Op::parse(name, &Attrs::new(name, &attrs), &self.ws.ctx.limits)?;
         op.check_arity(inputs.len())?;
-        let vals: Vec<Val> = inputs.iter().map(|t| self.ws.ctx.constant((*t).clone())).collect();
+        let vals: Vec<Val> = inputs
+            .iter()
+            .map(|t| self.ws.ctx.constant((*t).clone()))
+            .collect();
         let refs: Vec<&Val> = vals.iter().collect();
         // constants are traced by no tape, so nothing here is recorded
         Ok(self.ws.ctx.apply(&op, &refs)?.t)
@@ -274,11 +319,17 @@ impl Interp<'_> {
                 Ok(x.t)
             }
             _ => {
-                let lit = to_lit(v).filter(|l| !matches!(l, Lit::Null | Lit::Str(_))).ok_or_else(|| {
-                    Raise::type_error(format!("a NumPy array cannot hold a '{}'", v.type_name()))
-                })?;
+                let lit = to_lit(v)
+                    .filter(|l| !matches!(l, Lit::Null | Lit::Str(_)))
+                    .ok_or_else(|| {
+                        Raise::type_error(format!(
+                            "a NumPy array cannot hold a '{}'",
+                            v.type_name()
+                        ))
+                    })?;
                 let d = lit_kind(&lit).map(np_default);
-                tensor_from_lit(&lit, d, self.max_elems()).map_err(|e| Raise::new(RaiseKind::ValueError, e.detail))
+                tensor_from_lit(&lit, d, self.max_elems())
+                    .map_err(|e| Raise::new(RaiseKind::ValueError, e.detail))
             }
         }
     }

@@ -21,10 +21,17 @@ impl Interp<'_> {
         Ok(match e {
             Expr::NumberLiteral(n) => match &n.value {
                 Number::Int(i) => Value::Int(i.as_i64().ok_or_else(|| {
-                    Raise::new(RaiseKind::ValueError, "an integer literal in a cell fits in 64 bits")
+                    Raise::new(
+                        RaiseKind::ValueError,
+                        "an integer literal in a cell fits in 64 bits",
+                    )
                 })?),
                 Number::Float(f) => Value::Float(*f),
-                Number::Complex { .. } => return Err(Raise::type_error("complex numbers are not available in a cell")),
+                Number::Complex { .. } => {
+                    return Err(Raise::type_error(
+                        "complex numbers are not available in a cell",
+                    ))
+                }
             },
             Expr::StringLiteral(s) => Value::str(s.value.to_str()),
             Expr::BooleanLiteral(b) => Value::Bool(b.value),
@@ -146,12 +153,12 @@ impl Interp<'_> {
                 return Err(Raise::type_error("a slice `a:b` only goes inside `[...]`"))
             }
             other => {
-                return Err(Raise::type_error(format!(
-                    "this expression is not available in a cell: {other:?}"
-                )
-                .chars()
-                .take(120)
-                .collect::<String>()))
+                return Err(Raise::type_error(
+                    format!("this expression is not available in a cell: {other:?}")
+                        .chars()
+                        .take(120)
+                        .collect::<String>(),
+                ))
             }
         })
     }
@@ -216,7 +223,8 @@ impl Interp<'_> {
                     if let Some(debug) = &i.debug_text {
                         out.push_str(debug.as_str());
                     }
-                    let conversion = conversion.or(i.debug_text.as_ref().and(spec.is_empty().then_some('r')));
+                    let conversion =
+                        conversion.or(i.debug_text.as_ref().and(spec.is_empty().then_some('r')));
                     let text = super::print::format_value(self, &v, conversion, &spec)
                         .map_err(|r| self.locate(r, &*i.expression))?;
                     out.push_str(&text);

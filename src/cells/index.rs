@@ -27,7 +27,9 @@ fn as_index(v: &Value) -> Option<i64> {
     match v {
         Value::Int(i) => Some(*i),
         Value::Bool(b) => Some(i64::from(*b)),
-        Value::Tensor(x) if x.t.rank() == 0 && x.t.dtype().is_int() => Some(x.t.to_f64_vec()[0] as i64),
+        Value::Tensor(x) if x.t.rank() == 0 && x.t.dtype().is_int() => {
+            Some(x.t.to_f64_vec()[0] as i64)
+        }
         Value::NpScalar(t) if t.dtype().is_int() => Some(t.to_f64_vec()[0] as i64),
         _ => None,
     }
@@ -60,7 +62,11 @@ impl Interp<'_> {
         let mut out = Vec::with_capacity(parts.len());
         for p in parts {
             if let Expr::Slice(s) = p {
-                let (a, b, c) = (self.slice_bound(&s.lower)?, self.slice_bound(&s.upper)?, self.slice_bound(&s.step)?);
+                let (a, b, c) = (
+                    self.slice_bound(&s.lower)?,
+                    self.slice_bound(&s.upper)?,
+                    self.slice_bound(&s.step)?,
+                );
                 if c == Some(0) {
                     return Err(self.locate(Raise::value_error("slice step cannot be zero"), p));
                 }
@@ -107,9 +113,15 @@ fn slice_indices(n: usize, a: Option<i64>, b: Option<i64>, c: Option<i64>) -> Ve
         x.clamp(lo, hi)
     };
     let (start, stop) = if step > 0 {
-        (a.map_or(0, |x| norm(x, 0, n)), b.map_or(n, |x| norm(x, 0, n)))
+        (
+            a.map_or(0, |x| norm(x, 0, n)),
+            b.map_or(n, |x| norm(x, 0, n)),
+        )
     } else {
-        (a.map_or(n - 1, |x| norm(x, -1, n - 1)), b.map_or(-1, |x| norm(x, -1, n - 1)))
+        (
+            a.map_or(n - 1, |x| norm(x, -1, n - 1)),
+            b.map_or(-1, |x| norm(x, -1, n - 1)),
+        )
     };
     let mut out = Vec::new();
     let mut i = start;
@@ -135,12 +147,22 @@ struct Plan {
 
 /// NumPy's (and, without advanced items, TensorFlow's) indexing rules for a shape.
 fn plan(shape: &[usize], items: &[Item], tf: bool, max: usize) -> Result<Plan, Raise> {
-    let consumed = items.iter().filter(|i| !matches!(i, Item::NewAxis | Item::Ellipsis)).count();
+    let consumed = items
+        .iter()
+        .filter(|i| !matches!(i, Item::NewAxis | Item::Ellipsis))
+        .count();
     if consumed > shape.len() {
         return Err(if tf {
-            Raise::index_error(format!("Index out of range using input dim {}; input has only {} dims", shape.len(), shape.len()))
+            Raise::index_error(format!(
+                "Index out of range using input dim {}; input has only {} dims",
+                shape.len(),
+                shape.len()
+            ))
         } else {
-            Raise::index_error(format!("too many indices for array: array is {}-dimensional, but {consumed} were indexed", shape.len()))
+            Raise::index_error(format!(
+                "too many indices for array: array is {}-dimensional, but {consumed} were indexed",
+                shape.len()
+            ))
         });
     }
     let mut expanded = Vec::new();
@@ -148,7 +170,10 @@ fn plan(shape: &[usize], items: &[Item], tf: bool, max: usize) -> Result<Plan, R
     for it in items {
         if let Item::Ellipsis = it {
             if !seen_ellipsis {
-                expanded.extend(std::iter::repeat_n(Item::Slice(None, None, None), shape.len() - consumed));
+                expanded.extend(std::iter::repeat_n(
+                    Item::Slice(None, None, None),
+                    shape.len() - consumed,
+                ));
                 seen_ellipsis = true;
             }
         } else {
@@ -156,7 +181,10 @@ fn plan(shape: &[usize], items: &[Item], tf: bool, max: usize) -> Result<Plan, R
         }
     }
     if !seen_ellipsis {
-        expanded.extend(std::iter::repeat_n(Item::Slice(None, None, None), shape.len() - consumed));
+        expanded.extend(std::iter::repeat_n(
+            Item::Slice(None, None, None),
+            shape.len() - consumed,
+        ));
     }
     let any_adv = expanded.iter().any(|i| matches!(i, Item::Adv(_)));
     // advanced indices (ints count as such beside them) broadcast together
@@ -170,7 +198,10 @@ fn plan(shape: &[usize], items: &[Item], tf: bool, max: usize) -> Result<Plan, R
         match it {
             Item::NewAxis => axes.push(Axis::New),
             Item::Slice(a, b, c) => {
-                axes.push(Axis::Sel { src, idx: slice_indices(shape[src], *a, *b, *c) });
+                axes.push(Axis::Sel {
+                    src,
+                    idx: slice_indices(shape[src], *a, *b, *c),
+                });
                 src += 1;
             }
             Item::Int(i) => {
@@ -180,7 +211,9 @@ fn plan(shape: &[usize], items: &[Item], tf: bool, max: usize) -> Result<Plan, R
                     return Err(if tf {
                         Raise::new(RaiseKind::InvalidArgumentError, format!("slice index {i} of dimension {src} out of bounds. [Op:StridedSlice] name: strided_slice/"))
                     } else {
-                        Raise::index_error(format!("index {i} is out of bounds for axis {src} with size {n}"))
+                        Raise::index_error(format!(
+                            "index {i} is out of bounds for axis {src} with size {n}"
+                        ))
                     });
                 }
                 if any_adv {
@@ -200,7 +233,9 @@ fn plan(shape: &[usize], items: &[Item], tf: bool, max: usize) -> Result<Plan, R
                 for &i in list {
                     let k = if i < 0 { i + n } else { i };
                     if k < 0 || k >= n {
-                        return Err(Raise::index_error(format!("index {i} is out of bounds for axis {src} with size {n}")));
+                        return Err(Raise::index_error(format!(
+                            "index {i} is out of bounds for axis {src} with size {n}"
+                        )));
                     }
                     idx.push(k as usize);
                 }
@@ -208,7 +243,7 @@ fn plan(shape: &[usize], items: &[Item], tf: bool, max: usize) -> Result<Plan, R
                     Some(l) if l != idx.len() && idx.len() != 1 && l != 1 => {
                         return Err(Raise::index_error(format!("shape mismatch: indexing arrays could not be broadcast together with shapes ({l},) ({},)", idx.len())));
                     }
-                    Some(l) if l == 1 => adv_len = Some(idx.len()),
+                    Some(1) => adv_len = Some(idx.len()),
                     None => adv_len = Some(idx.len()),
                     _ => {}
                 }
@@ -264,7 +299,10 @@ fn plan(shape: &[usize], items: &[Item], tf: bool, max: usize) -> Result<Plan, R
             pos[d] = 0;
         }
     }
-    Ok(Plan { shape: out_shape, offsets })
+    Ok(Plan {
+        shape: out_shape,
+        offsets,
+    })
 }
 
 fn offsets_tensor(offsets: &[usize]) -> Tensor {
@@ -284,10 +322,18 @@ pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Valu
             let x = it.as_val(container)?.expect("tensor");
             let p = plan(x.t.shape(), &items, true, it.max_elems())?;
             // flatten, gather the planned elements, reshape: every step has a gradient
-            let flat = it.apply("reshape", vec![("shape".into(), Lit::List(vec![Lit::Int(-1)]))], vec![x])?;
+            let flat = it.apply(
+                "reshape",
+                vec![("shape".into(), Lit::List(vec![Lit::Int(-1)]))],
+                vec![x],
+            )?;
             let idx = it.ws.ctx.constant(offsets_tensor(&p.offsets));
             let picked = it.apply("gather", vec![], vec![flat, idx])?;
-            let out = it.apply("reshape", vec![("shape".into(), shape_lit(&p.shape))], vec![picked])?;
+            let out = it.apply(
+                "reshape",
+                vec![("shape".into(), shape_lit(&p.shape))],
+                vec![picked],
+            )?;
             Ok(Value::Tensor(out))
         }
         Value::Array(t) | Value::NpScalar(t) => {
@@ -306,43 +352,82 @@ pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Valu
             };
             let index = it.items_of(slice)?;
             let [one] = index.as_slice() else {
-                return Err(Raise::type_error(format!("{} indices must be integers or slices, not tuple", container.type_name())));
+                return Err(Raise::type_error(format!(
+                    "{} indices must be integers or slices, not tuple",
+                    container.type_name()
+                )));
             };
             match one {
                 Item::Int(i) => {
                     let n = items.len() as i64;
                     let k = if *i < 0 { i + n } else { *i };
                     if k < 0 || k >= n {
-                        return Err(Raise::index_error(format!("{} index out of range", container.type_name())));
+                        return Err(Raise::index_error(format!(
+                            "{} index out of range",
+                            container.type_name()
+                        )));
                     }
                     Ok(items[k as usize].clone())
                 }
                 Item::Slice(a, b, c) => {
-                    let picked: Vec<Value> = slice_indices(items.len(), *a, *b, *c).into_iter().map(|k| items[k].clone()).collect();
+                    let picked: Vec<Value> = slice_indices(items.len(), *a, *b, *c)
+                        .into_iter()
+                        .map(|k| items[k].clone())
+                        .collect();
                     Ok(match container {
                         Value::List(_) => Value::list(picked),
-                        Value::Shape(_) => Value::Shape(picked.iter().map(|v| match v { Value::Int(i) => *i as usize, _ => 0 }).collect()),
-                        Value::Str(_) => Value::str(picked.iter().map(|v| match v { Value::Str(s) => s.to_string(), _ => String::new() }).collect::<String>()),
+                        Value::Shape(_) => Value::Shape(
+                            picked
+                                .iter()
+                                .map(|v| match v {
+                                    Value::Int(i) => *i as usize,
+                                    _ => 0,
+                                })
+                                .collect(),
+                        ),
+                        Value::Str(_) => Value::str(
+                            picked
+                                .iter()
+                                .map(|v| match v {
+                                    Value::Str(s) => s.to_string(),
+                                    _ => String::new(),
+                                })
+                                .collect::<String>(),
+                        ),
                         _ => Value::tuple(picked),
                     })
                 }
-                _ => Err(Raise::type_error(format!("{} indices must be integers or slices", container.type_name()))),
+                _ => Err(Raise::type_error(format!(
+                    "{} indices must be integers or slices",
+                    container.type_name()
+                ))),
             }
         }
-        Value::IndexedSlices(_) => Err(Raise::type_error("'IndexedSlices' object is not subscriptable")),
-        other => Err(Raise::type_error(format!("'{}' object is not subscriptable", other.type_name()))),
+        Value::IndexedSlices(_) => Err(Raise::type_error(
+            "'IndexedSlices' object is not subscriptable",
+        )),
+        other => Err(Raise::type_error(format!(
+            "'{}' object is not subscriptable",
+            other.type_name()
+        ))),
     }
 }
 
 /// `container[slice] = v`: an array gives back its updated self (the caller rebinds the
 /// name); a list is changed in place; a tensor refuses, as TensorFlow's does.
-pub fn set_item(it: &mut Interp, container: &Value, slice: &Expr, v: Value) -> Result<Option<Value>, Raise> {
+pub fn set_item(
+    it: &mut Interp,
+    container: &Value,
+    slice: &Expr,
+    v: Value,
+) -> Result<Option<Value>, Raise> {
     match container {
         Value::Array(t) => {
             let items = it.items_of(slice)?;
             let p = plan(t.shape(), &items, false, it.max_elems())?;
             let src = it.np_tensor(&v)?;
-            let shape_ok = crate::engine::kernels::broadcast_shape(src.shape(), &p.shape).is_some_and(|s| s == p.shape);
+            let shape_ok = crate::engine::kernels::broadcast_shape(src.shape(), &p.shape)
+                .is_some_and(|s| s == p.shape);
             if !shape_ok {
                 return Err(Raise::value_error(format!(
                     "shape mismatch: value array of shape {} could not be broadcast to indexing result of shape {}",
@@ -371,11 +456,20 @@ pub fn set_item(it: &mut Interp, container: &Value, slice: &Expr, v: Value) -> R
                     items[k as usize] = v;
                     Ok(None)
                 }
-                _ => Err(Raise::type_error("a cell assigns list items by integer index")),
+                _ => Err(Raise::type_error(
+                    "a cell assigns list items by integer index",
+                )),
             }
         }
-        Value::Tensor(_) => Err(Raise::type_error("'tensorflow.python.framework.ops.EagerTensor' object does not support item assignment")),
-        Value::Variable(_) => Err(Raise::type_error("'ResourceVariable' object does not support item assignment")),
-        other => Err(Raise::type_error(format!("'{}' object does not support item assignment", other.type_name()))),
+        Value::Tensor(_) => Err(Raise::type_error(
+            "'tensorflow.python.framework.ops.EagerTensor' object does not support item assignment",
+        )),
+        Value::Variable(_) => Err(Raise::type_error(
+            "'ResourceVariable' object does not support item assignment",
+        )),
+        other => Err(Raise::type_error(format!(
+            "'{}' object does not support item assignment",
+            other.type_name()
+        ))),
     }
 }

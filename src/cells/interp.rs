@@ -13,6 +13,9 @@ use super::source::LineIndex;
 use super::value::{lock, Value};
 use crate::engine::Workspace;
 
+/// Entering or leaving a `with` block: starts or stops a tape.
+type Switch = Box<dyn Fn(&mut Workspace) -> crate::engine::Result<()>>;
+
 /// What a statement did to the flow of its block.
 pub enum Flow {
     Normal,
@@ -91,7 +94,10 @@ impl<'k> Interp<'k> {
         if self.out.len() + s.len() > self.max_stdout {
             return Err(Raise::new(
                 RaiseKind::LimitExceeded,
-                format!("the cell printed more than {} bytes; print less", self.max_stdout),
+                format!(
+                    "the cell printed more than {} bytes; print less",
+                    self.max_stdout
+                ),
             ));
         }
         self.out.push_str(s);
@@ -122,7 +128,10 @@ impl<'k> Interp<'k> {
                 return Some(v.clone());
             }
         }
-        self.globals.get(name).cloned().or_else(|| super::builtins::builtin(name))
+        self.globals
+            .get(name)
+            .cloned()
+            .or_else(|| super::builtins::builtin(name))
     }
 
     pub fn bind(&mut self, name: &str, v: Value) {
@@ -165,12 +174,16 @@ impl<'k> Interp<'k> {
             Stmt::AugAssign(a) => {
                 let cur = self.eval(&a.target)?;
                 let rhs = self.eval(&a.value)?;
-                let v = super::arith::binary(self, a.op, cur, rhs)
-                    .map_err(|r| self.locate(r, stmt))?;
+                let v =
+                    super::arith::binary(self, a.op, cur, rhs).map_err(|r| self.locate(r, stmt))?;
                 self.assign(&a.target, v)?;
             }
             Stmt::If(i) => {
-                if self.eval(&i.test)?.truthy().map_err(|r| self.locate(r, &*i.test))? {
+                if self
+                    .eval(&i.test)?
+                    .truthy()
+                    .map_err(|r| self.locate(r, &*i.test))?
+                {
                     return self.exec_block(&i.body);
                 }
                 for clause in &i.elif_else_clauses {
@@ -186,7 +199,11 @@ impl<'k> Interp<'k> {
             Stmt::For(f) => return self.exec_for(f),
             Stmt::While(w) => loop {
                 self.step()?;
-                if !self.eval(&w.test)?.truthy().map_err(|r| self.locate(r, &*w.test))? {
+                if !self
+                    .eval(&w.test)?
+                    .truthy()
+                    .map_err(|r| self.locate(r, &*w.test))?
+                {
                     break;
                 }
                 match self.exec_block(&w.body)? {
@@ -200,7 +217,10 @@ impl<'k> Interp<'k> {
             Stmt::Pass(_) => {}
             Stmt::Return(r) => {
                 if self.frames.is_empty() {
-                    return Err(Raise::new(RaiseKind::TypeError, "'return' outside function"));
+                    return Err(Raise::new(
+                        RaiseKind::TypeError,
+                        "'return' outside function",
+                    ));
                 }
                 let v = match &r.value {
                     Some(e) => self.eval(e)?,
@@ -227,7 +247,11 @@ impl<'k> Interp<'k> {
             }
             Stmt::Import(i) => {
                 for a in &i.names {
-                    let module = if a.name.as_str() == "tensorflow" { "tf" } else { "np" };
+                    let module = if a.name.as_str() == "tensorflow" {
+                        "tf"
+                    } else {
+                        "np"
+                    };
                     let bind = a.asname.as_ref().map_or(module, |n| n.as_str());
                     self.bind(bind, Value::Module(module.into()));
                 }
@@ -298,7 +322,7 @@ impl<'k> Interp<'k> {
             return self.exec_block(body);
         };
         let ctx = self.eval(&first.context_expr)?;
-        let (enter, exit): (Box<dyn Fn(&mut Workspace) -> _>, Box<dyn Fn(&mut Workspace) -> _>) =
+        let (enter, exit): (Switch, Switch) =
             match &ctx {
                 Value::Tape(id) => {
                     let id = *id;
@@ -358,7 +382,9 @@ impl<'k> Interp<'k> {
                 Ok(())
             }
             _ => Err(self.locate(
-                Raise::type_error("a cell can assign to names, tuples of names and items (`a[i] = ...`)"),
+                Raise::type_error(
+                    "a cell can assign to names, tuples of names and items (`a[i] = ...`)",
+                ),
                 target,
             )),
         }
@@ -395,7 +421,9 @@ impl<'k> Interp<'k> {
         if self.frames.len() >= MAX_CALL_DEPTH {
             return Err(Raise::new(
                 RaiseKind::RecursionError,
-                format!("maximum recursion depth exceeded: a cell nests at most {MAX_CALL_DEPTH} calls"),
+                format!(
+                    "maximum recursion depth exceeded: a cell nests at most {MAX_CALL_DEPTH} calls"
+                ),
             ));
         }
         let params = &f.def.parameters.args;

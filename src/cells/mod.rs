@@ -125,7 +125,7 @@ pub fn run(
     // Ruff's parser grows its own stack; the AST's drop and the evaluator recurse once per
     // nesting level (bounded by source::MAX_DEPTH and the call depth), so the cell runs on a
     // stack large enough for both whatever thread it is called from.
-    stacker::maybe_grow(256 * 1024, 64 << 20, || run_on_stack(source, limits, kernel, outputs))
+    stacker::grow(64 << 20, || run_on_stack(source, limits, kernel, outputs))
 }
 
 fn run_on_stack(

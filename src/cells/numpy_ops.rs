@@ -19,14 +19,26 @@ fn ints_lit(v: &[i64]) -> Lit {
 /// `a.T` / `np.transpose(a, axes)`.
 pub fn transpose(it: &mut Interp, t: &Tensor, perm: Option<Vec<i64>>) -> Result<Value, Raise> {
     let perm = perm.unwrap_or_else(|| (0..t.rank() as i64).rev().collect());
-    Ok(np_wrap(it.compute("transpose", vec![("perm".into(), ints_lit(&perm))], &[t])?))
+    Ok(np_wrap(it.compute(
+        "transpose",
+        vec![("perm".into(), ints_lit(&perm))],
+        &[t],
+    )?))
 }
 
 /// NumPy's matmul: 1-D operands gain and then lose a dimension.
 pub fn matmul(it: &mut Interp, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> {
     let (ra, rb) = (a.rank(), b.rank());
-    let a2 = if ra == 1 { a.reshape(&[1, a.len()])? } else { a.clone() };
-    let b2 = if rb == 1 { b.reshape(&[b.len(), 1])? } else { b.clone() };
+    let a2 = if ra == 1 {
+        a.reshape(&[1, a.len()])?
+    } else {
+        a.clone()
+    };
+    let b2 = if rb == 1 {
+        b.reshape(&[b.len(), 1])?
+    } else {
+        b.clone()
+    };
     if a2.shape()[a2.rank() - 1] != b2.shape()[b2.rank().saturating_sub(2)] {
         return Err(Raise::value_error(format!(
             "matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature (n?,k),(k,m?)->(n?,m?) (size {} is different from {})",
@@ -50,10 +62,18 @@ pub fn matmul(it: &mut Interp, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> 
 fn shape_arg(args: &[Value]) -> Result<Vec<i64>, Raise> {
     let one = |v: &Value| match v {
         Value::Int(i) => Ok(*i),
-        other => Err(Raise::type_error(format!("'{}' object cannot be interpreted as an integer", other.type_name()))),
+        other => Err(Raise::type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            other.type_name()
+        ))),
     };
     match args {
-        [Value::Tuple(_) | Value::List(_)] => args[0].items().unwrap_or_default().iter().map(one).collect(),
+        [Value::Tuple(_) | Value::List(_)] => args[0]
+            .items()
+            .unwrap_or_default()
+            .iter()
+            .map(one)
+            .collect(),
         [Value::Shape(d)] => Ok(d.iter().map(|&x| x as i64).collect()),
         many => many.iter().map(one).collect(),
     }
@@ -67,7 +87,12 @@ pub fn reshape(t: &Tensor, shape: &[i64]) -> Result<Tensor, Raise> {
     for &d in shape {
         dims.push(if d == -1 {
             if known == 0 || n as i64 % known != 0 {
-                return Err(Raise::value_error(format!("cannot reshape array of size {n} into shape {}", super::print::tuple_text(&shape.iter().map(|&x| x.max(0) as usize).collect::<Vec<_>>()))));
+                return Err(Raise::value_error(format!(
+                    "cannot reshape array of size {n} into shape {}",
+                    super::print::tuple_text(
+                        &shape.iter().map(|&x| x.max(0) as usize).collect::<Vec<_>>()
+                    )
+                )));
             }
             (n as i64 / known) as usize
         } else if d < 0 {
@@ -77,18 +102,38 @@ pub fn reshape(t: &Tensor, shape: &[i64]) -> Result<Tensor, Raise> {
         });
     }
     if dims.iter().product::<usize>() != n {
-        let text = format!("({})", shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "));
-        let text = if shape.len() == 1 { text.replace(')', ",)") } else { text };
-        return Err(Raise::value_error(format!("cannot reshape array of size {n} into shape {text}")));
+        let text = format!(
+            "({})",
+            shape
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let text = if shape.len() == 1 {
+            text.replace(')', ",)")
+        } else {
+            text
+        };
+        return Err(Raise::value_error(format!(
+            "cannot reshape array of size {n} into shape {text}"
+        )));
     }
     Ok(t.reshape(&dims)?)
 }
 
 /// `np.sum`/`np.mean`/`np.max`/`np.min` (and the methods): NumPy's reductions.
-pub fn reduce(it: &mut Interp, op: &str, t: &Tensor, axis: Option<Value>, keepdims: bool) -> Result<Value, Raise> {
+pub fn reduce(
+    it: &mut Interp,
+    op: &str,
+    t: &Tensor,
+    axis: Option<Value>,
+    keepdims: bool,
+) -> Result<Value, Raise> {
     let axis = match axis {
         None | Some(Value::None) => Lit::Null,
-        Some(v) => to_lit(&v).ok_or_else(|| Raise::type_error("axis must be an integer or a tuple of integers"))?,
+        Some(v) => to_lit(&v)
+            .ok_or_else(|| Raise::type_error("axis must be an integer or a tuple of integers"))?,
     };
     // NumPy sums booleans and integers as int64, and means integers as float64
     let src = match (op, t.dtype()) {
@@ -96,7 +141,14 @@ pub fn reduce(it: &mut Interp, op: &str, t: &Tensor, axis: Option<Value>, keepdi
         ("reduce_sum", DType::Bool | DType::I32) => t.cast(DType::I64),
         _ => t.clone(),
     };
-    let out = it.compute(op, vec![("axis".into(), axis), ("keepdims".into(), Lit::Bool(keepdims))], &[&src])?;
+    let out = it.compute(
+        op,
+        vec![
+            ("axis".into(), axis),
+            ("keepdims".into(), Lit::Bool(keepdims)),
+        ],
+        &[&src],
+    )?;
     Ok(np_wrap(out))
 }
 
@@ -118,7 +170,13 @@ fn tolist(t: &Tensor) -> Value {
 }
 
 /// An array's method.
-pub fn method(it: &mut Interp, t: &Tensor, name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Result<Value, Raise> {
+pub fn method(
+    it: &mut Interp,
+    t: &Tensor,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
     match name {
         "reshape" => {
             let shape = shape_arg(&args)?;
@@ -131,7 +189,9 @@ pub fn method(it: &mut Interp, t: &Tensor, name: &str, args: Vec<Value>, kwargs:
         }
         "tolist" | "item" => {
             if name == "item" && t.len() != 1 {
-                return Err(Raise::value_error("can only convert an array of size 1 to a Python scalar"));
+                return Err(Raise::value_error(
+                    "can only convert an array of size 1 to a Python scalar",
+                ));
             }
             if name == "item" {
                 return Ok(tolist(&t.reshape(&[])?));
@@ -139,19 +199,39 @@ pub fn method(it: &mut Interp, t: &Tensor, name: &str, args: Vec<Value>, kwargs:
             Ok(tolist(t))
         }
         "astype" => {
-            let d = args.first().and_then(dtype_of_value).ok_or_else(|| Raise::type_error("astype takes a dtype such as np.float32"))?;
+            let d = args
+                .first()
+                .and_then(dtype_of_value)
+                .ok_or_else(|| Raise::type_error("astype takes a dtype such as np.float32"))?;
             Ok(np_wrap(t.cast(d)))
         }
         "copy" => Ok(np_wrap(t.clone())),
-        "transpose" => transpose(it, t, if args.is_empty() { None } else { Some(shape_arg(&args)?) }),
+        "transpose" => transpose(
+            it,
+            t,
+            if args.is_empty() {
+                None
+            } else {
+                Some(shape_arg(&args)?)
+            },
+        ),
         "dot" => {
-            let b = it.np_tensor(args.first().ok_or_else(|| Raise::type_error("dot takes an array"))?)?;
+            let b = it.np_tensor(
+                args.first()
+                    .ok_or_else(|| Raise::type_error("dot takes an array"))?,
+            )?;
             Ok(np_wrap(matmul(it, t, &b)?))
         }
         "sum" | "mean" | "max" | "min" => {
-            let mut s = bind_args(name, &["axis", "dtype", "out", "keepdims"], args, kwargs)?.into_iter();
+            let mut s =
+                bind_args(name, &["axis", "dtype", "out", "keepdims"], args, kwargs)?.into_iter();
             let axis = s.next().flatten();
-            let keep = s.nth(2).flatten().map(|k| k.truthy()).transpose()?.unwrap_or(false);
+            let keep = s
+                .nth(2)
+                .flatten()
+                .map(|k| k.truthy())
+                .transpose()?
+                .unwrap_or(false);
             let op = match name {
                 "sum" => "reduce_sum",
                 "mean" => "reduce_mean",
@@ -167,24 +247,48 @@ pub fn method(it: &mut Interp, t: &Tensor, name: &str, args: Vec<Value>, kwargs:
         }
         "any" | "all" => {
             let f = t.cast(DType::F32);
-            let op = if name == "all" { "reduce_min" } else { "reduce_max" };
+            let op = if name == "all" {
+                "reduce_min"
+            } else {
+                "reduce_max"
+            };
             let r = it.compute(op, vec![], &[&f])?;
             Ok(np_wrap(r.cast(DType::Bool)))
         }
-        _ => Err(Raise::attr_error(format!("'numpy.ndarray' object has no attribute '{name}'"))),
+        _ => Err(Raise::attr_error(format!(
+            "'numpy.ndarray' object has no attribute '{name}'"
+        ))),
     }
 }
 
 /// The NumPy functions the evaluator itself answers (building arrays and scalars); the rest
 /// of `np.*` lives in `numpy.rs`.
-pub fn call(it: &mut Interp, name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Result<Option<Value>, Raise> {
+pub fn call(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Option<Value>, Raise> {
     Ok(Some(match name {
         "array" | "asarray" => {
             let mut s = bind_args(name, &["object", "dtype"], args, kwargs)?.into_iter();
-            let v = s.next().flatten().ok_or_else(|| Raise::type_error("array() missing required argument 'object'"))?;
-            let d = s.next().flatten().filter(|v| !matches!(v, Value::None)).map(|d| dtype_of_value(&d).ok_or_else(|| Raise::type_error("data type not understood"))).transpose()?;
+            let v = s
+                .next()
+                .flatten()
+                .ok_or_else(|| Raise::type_error("array() missing required argument 'object'"))?;
+            let d = s
+                .next()
+                .flatten()
+                .filter(|v| !matches!(v, Value::None))
+                .map(|d| {
+                    dtype_of_value(&d).ok_or_else(|| Raise::type_error("data type not understood"))
+                })
+                .transpose()?;
             let t = it.np_tensor(&v)?;
-            let t = match d { Some(d) => t.cast(d), None => t };
+            let t = match d {
+                Some(d) => t.cast(d),
+                None => t,
+            };
             Value::Array(t)
         }
         "float32" | "float64" | "int32" | "int64" | "bool_" => {
@@ -194,18 +298,35 @@ pub fn call(it: &mut Interp, name: &str, args: Vec<Value>, kwargs: Vec<(String, 
         }
         "zeros" | "ones" => {
             let mut s = bind_args(name, &["shape", "dtype"], args, kwargs)?.into_iter();
-            let shape = shape_arg(&[s.next().flatten().ok_or_else(|| Raise::type_error("missing shape"))?])?;
-            let d = s.next().flatten().and_then(|d| dtype_of_value(&d)).unwrap_or(DType::F64);
+            let shape = shape_arg(&[s
+                .next()
+                .flatten()
+                .ok_or_else(|| Raise::type_error("missing shape"))?])?;
+            let d = s
+                .next()
+                .flatten()
+                .and_then(|d| dtype_of_value(&d))
+                .unwrap_or(DType::F64);
             let dims: Vec<usize> = shape.iter().map(|&x| x.max(0) as usize).collect();
             crate::engine::tensor::checked_numel(&dims, it.max_elems())?;
-            Value::Array(Tensor::full(&dims, if name == "ones" { 1.0 } else { 0.0 }, d))
+            Value::Array(Tensor::full(
+                &dims,
+                if name == "ones" { 1.0 } else { 0.0 },
+                d,
+            ))
         }
         "transpose" => {
-            let t = it.np_tensor(args.first().ok_or_else(|| Raise::type_error("transpose takes an array"))?)?;
+            let t = it.np_tensor(
+                args.first()
+                    .ok_or_else(|| Raise::type_error("transpose takes an array"))?,
+            )?;
             transpose(it, &t, None)?
         }
         "reshape" => {
-            let t = it.np_tensor(args.first().ok_or_else(|| Raise::type_error("reshape takes an array"))?)?;
+            let t = it.np_tensor(
+                args.first()
+                    .ok_or_else(|| Raise::type_error("reshape takes an array"))?,
+            )?;
             np_wrap(reshape(&t, &shape_arg(&args[1..])?)?)
         }
         _ => return Ok(None),

@@ -18,17 +18,27 @@ pub fn float_repr(x: f64) -> String {
         let s = format!("{x:e}");
         let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
         let e: i32 = e.parse().unwrap_or(0);
-        let m = if m.contains('.') { m.to_string() } else { m.to_string() };
         return format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs());
     }
     let s = format!("{x:?}");
-    if s.contains('.') || s.contains('e') { s } else { format!("{s}.0") }
+    if s.contains('.') || s.contains('e') {
+        s
+    } else {
+        format!("{s}.0")
+    }
 }
 
 pub fn tuple_text(shape: &[usize]) -> String {
     match shape {
         [one] => format!("({one},)"),
-        _ => format!("({})", shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
@@ -48,11 +58,17 @@ fn tensor_text(t: &crate::engine::tensor::Tensor) -> String {
         match shape.split_first() {
             None => {
                 let v = vals[0];
-                if float { format!("{v}") } else { format!("{}", v as i64) }
+                if float {
+                    format!("{v}")
+                } else {
+                    format!("{}", v as i64)
+                }
             }
             Some((&n, rest)) => {
                 let step: usize = rest.iter().product();
-                let parts: Vec<String> = (0..n).map(|k| nest(&vals[k * step..], rest, float)).collect();
+                let parts: Vec<String> = (0..n)
+                    .map(|k| nest(&vals[k * step..], rest, float))
+                    .collect();
                 format!("[{}]", parts.join(" "))
             }
         }
@@ -88,10 +104,20 @@ pub fn repr(it: &mut Interp, v: &Value) -> String {
         Value::Str(s) => format!("'{s}'"),
         Value::List(l) => {
             let items = lock(l).clone();
-            format!("[{}]", items.iter().map(|x| repr(it, x)).collect::<Vec<_>>().join(", "))
+            format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(|x| repr(it, x))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         }
         Value::Tuple(t) if t.len() == 1 => format!("({},)", repr(it, &t[0])),
-        Value::Tuple(t) => format!("({})", t.iter().map(|x| repr(it, x)).collect::<Vec<_>>().join(", ")),
+        Value::Tuple(t) => format!(
+            "({})",
+            t.iter().map(|x| repr(it, x)).collect::<Vec<_>>().join(", ")
+        ),
         Value::Tensor(x) => format!(
             "<tf.Tensor: shape={}, dtype={}, numpy={}>",
             tuple_text(x.t.shape()),
@@ -121,7 +147,12 @@ pub fn repr(it: &mut Interp, v: &Value) -> String {
 }
 
 /// A value formatted by an f-string field or `format(x, spec)`.
-pub fn format_value(it: &mut Interp, v: &Value, conversion: Option<char>, spec: &str) -> Result<String, Raise> {
+pub fn format_value(
+    it: &mut Interp,
+    v: &Value,
+    conversion: Option<char>,
+    spec: &str,
+) -> Result<String, Raise> {
     let base = match conversion {
         Some('r') | Some('a') => return Ok(repr(it, v)),
         Some('s') => return Ok(str(it, v)),
@@ -135,7 +166,12 @@ pub fn format_value(it: &mut Interp, v: &Value, conversion: Option<char>, spec: 
         let x = match &base {
             Value::Float(f) => *f,
             Value::Int(i) => *i as f64,
-            other => it.np_tensor(other)?.to_f64_vec().first().copied().unwrap_or(f64::NAN),
+            other => it
+                .np_tensor(other)?
+                .to_f64_vec()
+                .first()
+                .copied()
+                .unwrap_or(f64::NAN),
         };
         return Ok(format!("{x:.p$}"));
     }
@@ -169,7 +205,10 @@ pub fn percent(it: &mut Interp, fmt: &str, args: &Value) -> Result<String, Raise
             out.push('%');
             continue;
         }
-        let arg = args.get(k).cloned().ok_or_else(|| Raise::type_error("not enough arguments for format string"))?;
+        let arg = args
+            .get(k)
+            .cloned()
+            .ok_or_else(|| Raise::type_error("not enough arguments for format string"))?;
         k += 1;
         let conv = spec.pop().unwrap_or('s');
         match conv {
@@ -181,12 +220,19 @@ pub fn percent(it: &mut Interp, fmt: &str, args: &Value) -> Result<String, Raise
                     other => {
                         let t = it.np_tensor(other)?;
                         if t.len() != 1 {
-                            return Err(Raise::type_error("only length-1 arrays can be converted to Python scalars"));
+                            return Err(Raise::type_error(
+                                "only length-1 arrays can be converted to Python scalars",
+                            ));
                         }
                         t.to_f64_vec()[0]
                     }
                 };
-                let p: usize = spec.rsplit('.').next().filter(|_| spec.contains('.')).and_then(|p| p.parse().ok()).unwrap_or(6);
+                let p: usize = spec
+                    .rsplit('.')
+                    .next()
+                    .filter(|_| spec.contains('.'))
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(6);
                 out.push_str(&match conv {
                     'f' => format!("{x:.p$}"),
                     'e' => format!("{x:.p$e}"),
@@ -199,19 +245,28 @@ pub fn percent(it: &mut Interp, fmt: &str, args: &Value) -> Result<String, Raise
         }
     }
     if k < args.len() {
-        return Err(Raise::type_error("not all arguments converted during string formatting"));
+        return Err(Raise::type_error(
+            "not all arguments converted during string formatting",
+        ));
     }
     Ok(out)
 }
 
 /// `template.format(*args, **kwargs)`.
-pub fn str_format(it: &mut Interp, template: &str, args: &[Value], _kwargs: &[(String, Value)]) -> Result<String, Raise> {
+pub fn str_format(
+    it: &mut Interp,
+    template: &str,
+    args: &[Value],
+    _kwargs: &[(String, Value)],
+) -> Result<String, Raise> {
     let mut out = String::new();
     let mut k = 0;
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
-        let Some(close) = rest[open..].find('}') else { break };
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
         let field = &rest[open + 1..open + close];
         let (name, spec) = field.split_once(':').unwrap_or((field, ""));
         let arg = if name.is_empty() {
@@ -220,7 +275,12 @@ pub fn str_format(it: &mut Interp, template: &str, args: &[Value], _kwargs: &[(S
         } else {
             name.parse::<usize>().ok().and_then(|i| args.get(i))
         };
-        let arg = arg.cloned().ok_or_else(|| Raise::new(super::raise::RaiseKind::IndexError, "Replacement index out of range for positional args tuple"))?;
+        let arg = arg.cloned().ok_or_else(|| {
+            Raise::new(
+                super::raise::RaiseKind::IndexError,
+                "Replacement index out of range for positional args tuple",
+            )
+        })?;
         out.push_str(&format_value(it, &arg, None, spec)?);
         rest = &rest[open + close + 1..];
     }

@@ -172,7 +172,11 @@ impl<'a> Visitor<'a> for Check<'_> {
                 if !f.decorator_list.is_empty() {
                     self.refuse("decorators are not available in a cell".into(), f);
                 }
-                if p.vararg.is_some() || p.kwarg.is_some() || !p.kwonlyargs.is_empty() || !p.posonlyargs.is_empty() {
+                if p.vararg.is_some()
+                    || p.kwarg.is_some()
+                    || !p.kwonlyargs.is_empty()
+                    || !p.posonlyargs.is_empty()
+                {
                     self.refuse("`*args`, `**kwargs` and keyword-only parameters are not available in a cell: give plain parameters with defaults".into(), f);
                 }
             }
@@ -193,12 +197,18 @@ impl<'a> Visitor<'a> for Check<'_> {
             return;
         }
         if let Some(what) = expr_name(expr) {
-            self.refuse(format!("{what} are not available in a cell").replace("` are", "` is"), expr);
+            self.refuse(
+                format!("{what} are not available in a cell").replace("` are", "` is"),
+                expr,
+            );
         }
         if let Expr::Attribute(a) = expr {
             let name = a.attr.as_str();
             if name.starts_with("__") && !DUNDERS.contains(&name) {
-                self.refuse(format!("the attribute `{name}` is not available in a cell"), &a.attr);
+                self.refuse(
+                    format!("the attribute `{name}` is not available in a cell"),
+                    expr,
+                );
             }
         }
         if let Expr::Call(c) = expr {

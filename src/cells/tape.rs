@@ -32,7 +32,9 @@ pub fn bind_args(
             Raise::type_error(format!("{what}() got an unexpected keyword argument '{k}'"))
         })?;
         if slots[i].is_some() {
-            return Err(Raise::type_error(format!("{what}() got multiple values for argument '{k}'")));
+            return Err(Raise::type_error(format!(
+                "{what}() got multiple values for argument '{k}'"
+            )));
         }
         slots[i] = Some(v);
     }
@@ -40,7 +42,11 @@ pub fn bind_args(
 }
 
 fn required(v: Option<Value>, what: &str, name: &str) -> Result<Value, Raise> {
-    v.ok_or_else(|| Raise::type_error(format!("{what}() missing 1 required positional argument: '{name}'")))
+    v.ok_or_else(|| {
+        Raise::type_error(format!(
+            "{what}() missing 1 required positional argument: '{name}'"
+        ))
+    })
 }
 
 /// `unconnected_gradients=`: NONE (the default) or ZERO.
@@ -92,7 +98,9 @@ impl Interp<'_> {
                 out.push(s.dense.clone());
                 Ok(Shape::One)
             }
-            Value::None => Err(Raise::value_error(format!("{what}: None is not a tensor (a gradient that was None?)"))),
+            Value::None => Err(Raise::value_error(format!(
+                "{what}: None is not a tensor (a gradient that was None?)"
+            ))),
             other => {
                 let x = self.to_val(other, None)?;
                 out.push(x);
@@ -137,7 +145,9 @@ pub fn method(
 ) -> Result<Value, Raise> {
     match name {
         "watch" => {
-            let [x] = <[Option<Value>; 1]>::try_from(bind_args("watch", &["tensor"], args, kwargs)?).expect("one slot");
+            let [x] =
+                <[Option<Value>; 1]>::try_from(bind_args("watch", &["tensor"], args, kwargs)?)
+                    .expect("one slot");
             let x = required(x, "watch", "tensor")?;
             let mut vals = Vec::new();
             it.flatten(&x, &mut vals, "watch")?;
@@ -147,9 +157,19 @@ pub fn method(
             Ok(Value::None)
         }
         "gradient" => {
-            let names = ["target", "sources", "output_gradients", "unconnected_gradients"];
+            let names = [
+                "target",
+                "sources",
+                "output_gradients",
+                "unconnected_gradients",
+            ];
             let mut s = bind_args("gradient", &names, args, kwargs)?.into_iter();
-            let (target, sources, og, unc) = (s.next().flatten(), s.next().flatten(), s.next().flatten(), s.next().flatten());
+            let (target, sources, og, unc) = (
+                s.next().flatten(),
+                s.next().flatten(),
+                s.next().flatten(),
+                s.next().flatten(),
+            );
             let target = required(target, "gradient", "target")?;
             let sources = required(sources, "gradient", "sources")?;
             let zero = zero_flag(unc)?;
@@ -161,7 +181,11 @@ pub fn method(
                 None | Some(Value::None) => None,
                 Some(v) => {
                     let items = match (&v, ts.len()) {
-                        (Value::List(_) | Value::Tuple(_), n) if n > 1 || matches!(target, Value::List(_) | Value::Tuple(_)) => v.items().unwrap_or_default(),
+                        (Value::List(_) | Value::Tuple(_), n)
+                            if n > 1 || matches!(target, Value::List(_) | Value::Tuple(_)) =>
+                        {
+                            v.items().unwrap_or_default()
+                        }
                         _ => vec![v],
                     };
                     let mut out = Vec::new();
@@ -171,14 +195,28 @@ pub fn method(
                     Some(out)
                 }
             };
-            let grads = it.ws.ctx.gradient(tape, &ts, &ss, ogs, zero).map_err(exhausted)?;
-            let vals: Vec<Value> = grads.into_iter().map(|g| g.map_or(Value::None, Value::Tensor)).collect();
+            let grads = it
+                .ws
+                .ctx
+                .gradient(tape, &ts, &ss, ogs, zero)
+                .map_err(exhausted)?;
+            let vals: Vec<Value> = grads
+                .into_iter()
+                .map(|g| g.map_or(Value::None, Value::Tensor))
+                .collect();
             Ok(rebuild(&shape, &mut vals.into_iter()))
         }
         "jacobian" => {
-            let names = ["target", "sources", "unconnected_gradients", "parallel_iterations", "experimental_use_pfor"];
+            let names = [
+                "target",
+                "sources",
+                "unconnected_gradients",
+                "parallel_iterations",
+                "experimental_use_pfor",
+            ];
             let mut s = bind_args("jacobian", &names, args, kwargs)?.into_iter();
-            let (target, sources, unc) = (s.next().flatten(), s.next().flatten(), s.next().flatten());
+            let (target, sources, unc) =
+                (s.next().flatten(), s.next().flatten(), s.next().flatten());
             let target = required(target, "jacobian", "target")?;
             let sources = required(sources, "jacobian", "sources")?;
             let zero = zero_flag(unc)?;
@@ -190,13 +228,24 @@ pub fn method(
             Ok(rebuild(&shape, &mut vals.into_iter()))
         }
         "batch_jacobian" => {
-            let names = ["target", "source", "unconnected_gradients", "parallel_iterations", "experimental_use_pfor"];
+            let names = [
+                "target",
+                "source",
+                "unconnected_gradients",
+                "parallel_iterations",
+                "experimental_use_pfor",
+            ];
             let mut s = bind_args("batch_jacobian", &names, args, kwargs)?.into_iter();
-            let (target, source, unc) = (s.next().flatten(), s.next().flatten(), s.next().flatten());
+            let (target, source, unc) =
+                (s.next().flatten(), s.next().flatten(), s.next().flatten());
             let t = single(it, &required(target, "batch_jacobian", "target")?)?;
             let src = single(it, &required(source, "batch_jacobian", "source")?)?;
             let zero = zero_flag(unc)?;
-            let j = it.ws.ctx.batch_jacobian(tape, &t, &src, zero).map_err(exhausted)?;
+            let j = it
+                .ws
+                .ctx
+                .batch_jacobian(tape, &t, &src, zero)
+                .map_err(exhausted)?;
             Ok(tensor_or_none(it, j))
         }
         "watched_variables" => {
@@ -213,7 +262,9 @@ pub fn method(
             Ok(Value::None)
         }
         "stop_recording" => Ok(Value::StopRecording(tape)),
-        _ => Err(Raise::attr_error(format!("'GradientTape' object has no attribute '{name}'"))),
+        _ => Err(Raise::attr_error(format!(
+            "'GradientTape' object has no attribute '{name}'"
+        ))),
     }
 }
 

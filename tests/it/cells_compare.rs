@@ -159,7 +159,11 @@ fn collapse_wrap(t: &str, head: &str, tail: &str) -> String {
         let after = &rest[i + head.len()..];
         let ws = after.len() - after.trim_start().len();
         let body = &after[ws..];
-        let matches = if tail.is_empty() { ws > 0 } else { ws > 0 && body.starts_with(tail) };
+        let matches = if tail.is_empty() {
+            ws > 0
+        } else {
+            ws > 0 && body.starts_with(tail)
+        };
         out.push_str(&rest[..i]);
         out.push_str(head);
         if matches {
@@ -177,7 +181,14 @@ fn collapse_wrap(t: &str, head: &str, tail: &str) -> String {
 
 fn tokenize(s: &str) -> (Vec<Tok>, Vec<String>) {
     let chars: Vec<char> = s.chars().collect();
-    let mut t = Tokenizer { toks: vec![], stmts: vec![], cur: String::new(), sq: 0, par: 0, line: 0 };
+    let mut t = Tokenizer {
+        toks: vec![],
+        stmts: vec![],
+        cur: String::new(),
+        sq: 0,
+        par: 0,
+        line: 0,
+    };
     let (mut pos, mut i) = (0, 0);
     while i < chars.len() {
         if let Some(end) = number_at(&chars, i) {
@@ -185,7 +196,12 @@ fn tokenize(s: &str) -> (Vec<Tok>, Vec<String>) {
             let text: String = chars[i..end].iter().collect();
             t.cur.push_str(&text);
             let value = text.parse::<f64>().unwrap_or(f64::NAN);
-            let num = Num { text, value, stmt: t.stmts.len(), bare: t.sq == 0 && t.par == 0 };
+            let num = Num {
+                text,
+                value,
+                stmt: t.stmts.len(),
+                bare: t.sq == 0 && t.par == 0,
+            };
             t.toks.push(Tok::Num(num, t.line));
             pos = end;
             i = end;
@@ -243,7 +259,11 @@ pub fn compare_stdout(exp: &str, got: &str, random: bool) -> Result<(), String> 
     }
     let tol = |k: usize| {
         let text = stmts.get(k).map_or("", String::as_str);
-        let (r, a) = if text.contains("float64") && !text.contains("float32") { (1e-8, 1e-10) } else { (1e-4, 1e-5) };
+        let (r, a) = if text.contains("float64") && !text.contains("float32") {
+            (1e-8, 1e-10)
+        } else {
+            (1e-4, 1e-5)
+        };
         (r, a * scale.get(k).copied().unwrap_or(1.0))
     };
     let (et, gt) = (merge(et), merge(gt));
@@ -251,12 +271,20 @@ pub fn compare_stdout(exp: &str, got: &str, random: bool) -> Result<(), String> 
         match (et.get(i), gt.get(i)) {
             (Some(Tok::Text(a, l)), Some(Tok::Text(b, _))) => {
                 if a != b {
-                    return Err(format!("stdout near line {}: expected text {a:?}, got {b:?}", l + 1));
+                    return Err(format!(
+                        "stdout near line {}: expected text {a:?}, got {b:?}",
+                        l + 1
+                    ));
                 }
             }
             (Some(Tok::Num(a, l)), Some(Tok::Num(b, _))) => {
                 if !compare_numbers(a, b, tol(a.stmt), random) {
-                    return Err(format!("stdout line {}: number {} differs from expected {}", l + 1, b.text, a.text));
+                    return Err(format!(
+                        "stdout line {}: number {} differs from expected {}",
+                        l + 1,
+                        b.text,
+                        a.text
+                    ));
                 }
             }
             (e, g) => return Err(format!("stdout: expected {e:?}, got {g:?}")),
@@ -294,9 +322,17 @@ fn compare_python(exp: &Value, got: &Value, at: &str, random: bool) -> Result<()
         };
         let (x, y) = (f(exp), f(got));
         if !x.is_finite() || !y.is_finite() {
-            return if (x.is_nan() && y.is_nan()) || x == y { Ok(()) } else { Err(format!("{at}: {y}, expected {x}")) };
+            return if (x.is_nan() && y.is_nan()) || x == y {
+                Ok(())
+            } else {
+                Err(format!("{at}: {y}, expected {x}"))
+            };
         }
-        let (rtol, atol) = if is_f32(x) { (1e-4, 1e-5) } else { (1e-8, 1e-10) };
+        let (rtol, atol) = if is_f32(x) {
+            (1e-4, 1e-5)
+        } else {
+            (1e-8, 1e-10)
+        };
         if (x - y).abs() > atol * x.abs().max(1.0) + rtol * x.abs() {
             return Err(format!("{at}: {y}, expected {x}"));
         }
@@ -329,7 +365,10 @@ pub fn compare_values(exp: &Value, got: &Value, random: bool) -> Result<(), Stri
             }
             if random && ev["value"] != "*" {
                 if gv["dtype"] != ev["dtype"] || gv["shape"] != ev["shape"] {
-                    return Err(format!("{at}: {} {}, expected {} {}", gv["dtype"], gv["shape"], ev["dtype"], ev["shape"]));
+                    return Err(format!(
+                        "{at}: {} {}, expected {} {}",
+                        gv["dtype"], gv["shape"], ev["dtype"], ev["shape"]
+                    ));
                 }
             } else {
                 compare_tensor(ev, gv, &at)?;
@@ -346,9 +385,10 @@ pub fn compare_error(exp: &Value, got: &Value) -> Result<(), String> {
         (true, true) => Ok(()),
         (true, false) => Err(format!("error: expected none, got {got}")),
         (false, true) => Err(format!("error: expected {exp}, got none")),
-        _ if exp["type"] != got["type"] || exp["line"] != got["line"] => {
-            Err(format!("error: {} at line {}, expected {} at line {} ({})", got["type"], got["line"], exp["type"], exp["line"], got["detail"]))
-        }
+        _ if exp["type"] != got["type"] || exp["line"] != got["line"] => Err(format!(
+            "error: {} at line {}, expected {} at line {} ({})",
+            got["type"], got["line"], exp["type"], exp["line"], got["detail"]
+        )),
         _ => Ok(()),
     }
 }
