@@ -7,7 +7,8 @@
 //! - `interp` (statements), `expr`, `arith` (operators and typing), `index` (subscripts),
 //!   `attrs` (attributes and methods), `builtins`, `tf` (the `tf` namespace, bound through
 //!   the op registry), `tape` (`tf.GradientTape`), `numpy` and `numpy_ops` (NumPy), `print`
-//!   (formatting), `convert` (values to engine tensors)
+//!   (values handed to `format`), `convert` (values to engine tensors)
+//! - `format`: printing as Python, TensorFlow and NumPy print.
 //!
 //! The entry point is [`run`]: a cell in a [`Kernel`] (fresh for `POST /v1/cells`, kept by a
 //! session for `POST /v1/sessions/{id}/cells`) gives a [`CellOutcome`] (stdout, values, error)
@@ -18,6 +19,7 @@ mod attrs;
 mod builtins;
 mod convert;
 mod expr;
+pub mod format;
 mod index;
 mod interp;
 pub mod numpy;

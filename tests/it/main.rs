@@ -9,6 +9,7 @@ mod gradcheck;
 mod http;
 mod jacobian;
 mod openapi;
+mod plots;
 mod registry;
 mod sessions;
 mod support;
