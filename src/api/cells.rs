@@ -157,6 +157,6 @@ pub fn refusal(r: &Refusal) -> Response {
     )
         .into_response();
     resp.extensions_mut()
-        .insert(super::metrics::ErrorCode(r.code));
+        .insert(super::metrics::ErrorCode(r.code, None));
     resp
 }
