@@ -10,6 +10,7 @@ mod docs;
 pub mod encode;
 pub mod error;
 mod evaluate;
+mod grade;
 pub mod json;
 pub mod metrics;
 pub mod ops;
@@ -97,6 +98,7 @@ pub fn routes() -> Vec<Route> {
     ];
     all.extend(evaluate::routes());
     all.extend(cells::routes());
+    all.extend(grade::routes());
     all.extend(sessions::routes());
     all.extend(activations::routes());
     all.extend(ops::routes());

@@ -6,6 +6,7 @@ mod cells;
 mod cells_compare;
 mod conformance;
 mod gradcheck;
+mod grade;
 mod http;
 mod jacobian;
 mod observe;
