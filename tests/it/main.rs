@@ -4,6 +4,7 @@ mod activations;
 mod bad_input;
 mod cells;
 mod cells_compare;
+mod cli;
 mod conformance;
 mod gradcheck;
 mod grade;
