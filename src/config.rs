@@ -17,6 +17,10 @@ pub struct Config {
     pub max_sessions: usize,
     /// Bytes of tensors one session may hold (variables, named tensors, tapes).
     pub max_session_bytes: usize,
+    /// Statements, loop turns and calls one notebook cell may take.
+    pub max_cell_steps: u64,
+    /// Bytes of one notebook cell's text.
+    pub max_cell_bytes: usize,
 }
 
 impl Default for Config {
@@ -33,6 +37,8 @@ impl Default for Config {
             session_ttl: Duration::from_secs(30 * 60),
             max_sessions: 1000,
             max_session_bytes: 64 << 20,
+            max_cell_steps: 1_000_000,
+            max_cell_bytes: 100_000,
         }
     }
 }
@@ -48,6 +54,16 @@ fn env<T: std::str::FromStr>(key: &str) -> Result<Option<T>, String> {
 }
 
 impl Config {
+    /// The bounds on one notebook cell: the op limits and the cell's own.
+    pub fn cell_limits(&self) -> crate::cells::CellLimits {
+        crate::cells::CellLimits {
+            engine: self.limits.clone(),
+            max_steps: self.max_cell_steps,
+            max_source_bytes: self.max_cell_bytes,
+            ..Default::default()
+        }
+    }
+
     /// Reads `GRADTAPE_*` variables; see the README's configuration table.
     pub fn from_env() -> Result<Config, String> {
         let mut c = Config::default();
@@ -92,6 +108,12 @@ impl Config {
         }
         if let Some(v) = env("GRADTAPE_MAX_SESSION_BYTES")? {
             c.max_session_bytes = v;
+        }
+        if let Some(v) = env("GRADTAPE_MAX_CELL_STEPS")? {
+            c.max_cell_steps = v;
+        }
+        if let Some(v) = env("GRADTAPE_MAX_CELL_BYTES")? {
+            c.max_cell_bytes = v;
         }
         if c.max_concurrent_evaluations == 0 {
             return Err("GRADTAPE_MAX_CONCURRENT_EVALUATIONS must be at least 1".into());

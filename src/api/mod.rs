@@ -4,6 +4,7 @@
 mod access;
 mod activations;
 pub mod body;
+pub mod cells;
 pub mod decode;
 mod docs;
 pub mod encode;
@@ -97,6 +98,7 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, "/healthz", healthz),
     ];
     all.extend(evaluate::routes());
+    all.extend(cells::routes());
     all.extend(grade::routes());
     all.extend(sessions::routes());
     all.extend(activations::routes());

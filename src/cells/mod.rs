@@ -1,5 +1,215 @@
-//! Notebook cells: a safe subset of Python, TensorFlow and NumPy run on the engine.
+//! Notebook cells: the text of a cell in a safe subset of Python, TensorFlow 2.15 and NumPy,
+//! parsed by Ruff's parser and run by a small evaluator over its AST on gradtape's own engine.
+//! No Python interpreter is involved. Pure: no HTTP, no JSON (`api/cells.rs` wraps it).
 //!
+//! - `source`: size bound, parse, nesting depth and the subset (a refusal is a 422)
+//! - `value`, `raise`: what a cell computes with, and the exceptions it raises
+//! - `interp` (statements), `expr`, `arith` (operators and typing), `index` (subscripts),
+//!   `attrs` (attributes and methods), `builtins`, `tf` (the `tf` namespace, bound through
+//!   the op registry), `tape` (`tf.GradientTape`), `numpy` and `numpy_ops` (NumPy), `print`
+//!   (values handed to `format`), `convert` (values to engine tensors)
 //! - `format`: printing as Python, TensorFlow and NumPy print.
+//!
+//! The entry point is [`run`]: a cell in a [`Kernel`] (fresh for `POST /v1/cells`, kept by a
+//! session for `POST /v1/sessions/{id}/cells`) gives a [`CellOutcome`] (stdout, values, error)
+//! or a [`Refusal`].
 
+mod arith;
+mod attrs;
+mod builtins;
+mod convert;
+mod expr;
 pub mod format;
+mod index;
+mod interp;
+pub mod numpy;
+pub mod numpy_ops;
+mod print;
+pub mod raise;
+pub mod source;
+mod tape;
+mod tf;
+pub mod value;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::engine::tensor::Tensor;
+use crate::engine::{Limits, Workspace};
+
+pub use interp::Interp;
+pub use raise::{Raise, RaiseKind, Refusal};
+pub use value::Value;
+
+/// Bounds on one cell, beside the engine's op limits (which every op meets as in
+/// `/v1/evaluate`).
+#[derive(Clone, Debug)]
+pub struct CellLimits {
+    pub engine: Limits,
+    /// Statements, loop turns and calls one cell may take (GRADTAPE_MAX_CELL_STEPS).
+    pub max_steps: u64,
+    /// Bytes of cell text (GRADTAPE_MAX_CELL_BYTES).
+    pub max_source_bytes: usize,
+    /// Bytes a cell may print.
+    pub max_stdout_bytes: usize,
+}
+
+impl Default for CellLimits {
+    fn default() -> CellLimits {
+        CellLimits {
+            engine: Limits::default(),
+            max_steps: 1_000_000,
+            max_source_bytes: 100_000,
+            max_stdout_bytes: 1 << 20,
+        }
+    }
+}
+
+/// A notebook kernel: the workspace (tensors, variables, tapes) and the names cells bound.
+pub struct Kernel {
+    pub ws: Workspace,
+    pub names: HashMap<String, Value>,
+}
+
+impl Kernel {
+    pub fn new(limits: Limits) -> Kernel {
+        Kernel {
+            ws: Workspace::new(limits),
+            names: HashMap::new(),
+        }
+    }
+}
+
+/// A value a cell leaves, as the answer's `values` carries it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CellValue {
+    /// A tensor, a variable's value, a NumPy array or scalar (a `tf.gather` gradient, dense).
+    Tensor(Tensor),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Str(String),
+    None,
+}
+
+/// The exception a cell raised, where it raised it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellError {
+    /// `InvalidArgumentError`, `TypeError`, ... as TensorFlow and Python name them.
+    pub kind: &'static str,
+    /// The evaluate.md error code (`shape_mismatch`, `limit_exceeded`, ...).
+    pub code: &'static str,
+    /// The line of the innermost frame in the cell, 1-based.
+    pub line: usize,
+    /// The column where the failing expression starts, 1-based.
+    pub column: usize,
+    pub detail: String,
+}
+
+/// What running a cell did: what it printed, what it left, and what it raised (if it did,
+/// `stdout` and `values` hold what it had done before).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellOutcome {
+    pub stdout: String,
+    pub values: Vec<(String, CellValue)>,
+    pub error: Option<CellError>,
+}
+
+/// Runs one cell in `kernel`. `outputs` names the values to answer (all top-level values
+/// when None). A cell that cannot run at all (syntax, a construct outside the subset, too
+/// large or too deep) is a `Refusal`; everything else, exceptions included, is an outcome.
+pub fn run(
+    source: &str,
+    limits: &CellLimits,
+    kernel: &mut Kernel,
+    outputs: Option<&[String]>,
+) -> Result<CellOutcome, Refusal> {
+    // Ruff's parser grows its own stack; the AST's drop and the evaluator recurse once per
+    // nesting level (bounded by source::MAX_DEPTH and the call depth), so the cell runs on a
+    // stack large enough for both whatever thread it is called from.
+    stacker::grow(64 << 20, || run_on_stack(source, limits, kernel, outputs))
+}
+
+fn run_on_stack(
+    source: &str,
+    limits: &CellLimits,
+    kernel: &mut Kernel,
+    outputs: Option<&[String]>,
+) -> Result<CellOutcome, Refusal> {
+    let module = source::parse(source, limits.max_source_bytes)?;
+    let lines = Arc::new(source::LineIndex::new(source));
+    kernel.ws.ctx.limits = limits.engine.clone();
+    kernel.ws.ctx.start_request();
+    let mut it = Interp::new(
+        &mut kernel.ws,
+        &mut kernel.names,
+        lines,
+        limits.max_steps,
+        limits.max_stdout_bytes,
+    );
+    let result = it.exec_block(&module.body);
+    let stdout = std::mem::take(&mut it.out);
+    drop(it);
+    let error = match result {
+        Ok(_) => None,
+        Err(r) => Some(cell_error(r)),
+    };
+    let values = collect_values(kernel, outputs);
+    Ok(CellOutcome {
+        stdout,
+        values,
+        error,
+    })
+}
+
+fn cell_error(r: Raise) -> CellError {
+    let (line, column) = r.at.unwrap_or((1, 1));
+    let kind = match r.kind {
+        RaiseKind::LimitExceeded => "RuntimeError",
+        k => k.name(),
+    };
+    CellError {
+        kind,
+        code: r.code.as_str(),
+        line,
+        column,
+        detail: r.detail,
+    }
+}
+
+/// A value as the answer carries it; None for what is not a value (lists, tapes, modules).
+pub fn cell_value(kernel: &Kernel, v: &Value) -> Option<CellValue> {
+    Some(match v {
+        Value::None => CellValue::None,
+        Value::Bool(b) => CellValue::Bool(*b),
+        Value::Int(i) => CellValue::Int(*i),
+        Value::Float(f) => CellValue::Float(*f),
+        Value::Str(s) => CellValue::Str(s.to_string()),
+        Value::Tensor(x) => CellValue::Tensor(x.t.clone()),
+        Value::Array(t) | Value::NpScalar(t) => CellValue::Tensor(t.clone()),
+        Value::Variable(id) => CellValue::Tensor(kernel.ws.variable(id)?.val.t.clone()),
+        Value::IndexedSlices(s) => CellValue::Tensor(s.dense.t.clone()),
+        _ => return None,
+    })
+}
+
+fn collect_values(kernel: &Kernel, outputs: Option<&[String]>) -> Vec<(String, CellValue)> {
+    let mut out: Vec<(String, CellValue)> = match outputs {
+        Some(names) => names
+            .iter()
+            .filter_map(|n| {
+                let v = kernel.names.get(n)?;
+                Some((n.clone(), cell_value(kernel, v)?))
+            })
+            .collect(),
+        None => kernel
+            .names
+            .iter()
+            .filter_map(|(n, v)| Some((n.clone(), cell_value(kernel, v)?)))
+            .collect(),
+    };
+    if outputs.is_none() {
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    out
+}

@@ -215,6 +215,26 @@ impl Ctx {
         Ok(())
     }
 
+    /// Records again: entering a tape's `with` block, or leaving `stop_recording()`.
+    pub fn resume_tape(&mut self, id: TapeId) -> Result<()> {
+        self.tape_mut(id)?.recording = true;
+        Ok(())
+    }
+
+    /// `tape.reset()`: forgets what the tape recorded and watched, as a new tape would.
+    pub fn reset_tape(&mut self, id: TapeId) -> Result<()> {
+        let tape = self.tape_mut(id)?;
+        tape.entries.clear();
+        tape.traced.clear();
+        tape.exhausted = false;
+        Ok(())
+    }
+
+    /// Whether a tape traces the value with this id (`watched_variables()` asks of each variable).
+    pub fn traces(&self, id: TapeId, value: ValId) -> bool {
+        self.tape(id).is_some_and(|t| t.traced.contains(&value))
+    }
+
     pub fn delete_tape(&mut self, id: TapeId) -> Result<()> {
         self.tape_mut(id)?;
         self.tapes[id] = None;

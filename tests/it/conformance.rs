@@ -41,7 +41,7 @@ fn nested_shape(v: &Value) -> Vec<usize> {
     shape
 }
 
-fn compare_tensor(exp: &Value, got: &Value, at: &str) -> Result<(), String> {
+pub(crate) fn compare_tensor(exp: &Value, got: &Value, at: &str) -> Result<(), String> {
     if exp.is_null() || got.is_null() {
         return if exp.is_null() && got.is_null() {
             Ok(())

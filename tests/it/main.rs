@@ -2,6 +2,8 @@
 
 mod activations;
 mod bad_input;
+mod cells;
+mod cells_compare;
 mod cli;
 mod conformance;
 mod gradcheck;

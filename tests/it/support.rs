@@ -72,3 +72,26 @@ pub fn evaluate(body: Value) -> (StatusCode, Value) {
         .unwrap();
     rt.block_on(async { call(&test_app(), "POST", "/v1/evaluate", Some(body), &[]).await })
 }
+
+/// Sends a raw body with a Content-Type; returns status and the parsed JSON body.
+pub async fn raw_with(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    body: Vec<u8>,
+    content_type: &str,
+) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", content_type)
+        .body(Body::from(body))
+        .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}

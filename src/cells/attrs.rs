@@ -1,0 +1,267 @@
+//! Attributes and methods: of tensors (`.shape`, `.numpy()`), variables (`.assign_sub`),
+//! arrays (`.reshape`, `.T`), tapes (`.gradient`), lists (`.append`), strings (`.format`).
+
+use std::sync::Arc;
+
+use crate::engine::dtype::DType;
+
+use super::arith::np_wrap;
+use super::interp::{list_method, Interp};
+use super::raise::Raise;
+use super::value::Value;
+
+const TENSOR_METHODS: &[&str] = &["numpy", "get_shape"];
+const VARIABLE_METHODS: &[&str] = &[
+    "numpy",
+    "assign",
+    "assign_add",
+    "assign_sub",
+    "read_value",
+    "value",
+    "get_shape",
+];
+const ARRAY_METHODS: &[&str] = &[
+    "reshape",
+    "flatten",
+    "squeeze",
+    "tolist",
+    "astype",
+    "item",
+    "copy",
+    "sum",
+    "mean",
+    "max",
+    "min",
+    "transpose",
+    "dot",
+    "ravel",
+    "argmax",
+    "any",
+    "all",
+];
+const TAPE_METHODS: &[&str] = &[
+    "watch",
+    "gradient",
+    "jacobian",
+    "batch_jacobian",
+    "watched_variables",
+    "reset",
+    "stop_recording",
+];
+
+fn no_attr(v: &Value, name: &str) -> Raise {
+    let t = match v {
+        Value::Tensor(_) => "tensorflow.python.framework.ops.EagerTensor".to_string(),
+        Value::Array(_) => "numpy.ndarray".to_string(),
+        Value::Variable(_) => "ResourceVariable".to_string(),
+        other => other.type_name(),
+    };
+    Raise::attr_error(format!("'{t}' object has no attribute '{name}'"))
+}
+
+fn method(v: Value, name: &str) -> Value {
+    Value::Method(Arc::new((v, name.to_string())))
+}
+
+pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
+    Ok(match (&v, name) {
+        (Value::Module(p), _) => return super::tf::module_attr(p, name),
+        (Value::Type(n), "__name__") => Value::str(n.to_string()),
+        (Value::Tensor(x), "shape") => Value::Shape(x.t.shape().to_vec()),
+        (Value::Tensor(x), "dtype") => Value::DType(x.t.dtype()),
+        (Value::Tensor(x), "ndim") => Value::Int(x.t.rank() as i64),
+        (Value::Tensor(_), "name") => {
+            return Err(Raise::attr_error(
+                "Tensor.name is undefined when eager execution is enabled.",
+            ))
+        }
+        (Value::Tensor(_), m) if TENSOR_METHODS.contains(&m) => method(v, name),
+        (Value::Variable(id), _) => {
+            let var = it
+                .ws
+                .variable(id)
+                .ok_or_else(|| Raise::value_error("the variable no longer exists"))?;
+            match name {
+                "shape" => Value::Shape(var.val.t.shape().to_vec()),
+                "dtype" => Value::DType(var.val.t.dtype()),
+                "ndim" => Value::Int(var.val.t.rank() as i64),
+                "name" => Value::str(var.name.clone()),
+                "trainable" => Value::Bool(var.trainable),
+                m if VARIABLE_METHODS.contains(&m) => method(v, name),
+                _ => return Err(no_attr(&v, name)),
+            }
+        }
+        (Value::Array(t) | Value::NpScalar(t), _) => match name {
+            "shape" => Value::tuple(t.shape().iter().map(|&d| Value::Int(d as i64)).collect()),
+            "dtype" => Value::NpDType(t.dtype()),
+            "ndim" => Value::Int(t.rank() as i64),
+            "size" => Value::Int(t.len() as i64),
+            "T" => super::numpy_ops::transpose(it, t, None)?,
+            m if ARRAY_METHODS.contains(&m) => method(v, name),
+            _ => return Err(no_attr(&v, name)),
+        },
+        (Value::IndexedSlices(s), _) => match name {
+            "values" => Value::Tensor(it.ws.ctx.constant(s.values.clone())),
+            "indices" => Value::Tensor(it.ws.ctx.constant(s.indices.clone())),
+            "dense_shape" => {
+                let d: Vec<f64> = s.dense_shape.iter().map(|&x| x as f64).collect();
+                let t = crate::engine::tensor::Tensor::from_f64s(&[d.len()], &d, DType::I32)?;
+                Value::Tensor(it.ws.ctx.constant(t))
+            }
+            _ => return Err(no_attr(&v, name)),
+        },
+        (Value::Tape(_), m) if TAPE_METHODS.contains(&m) => method(v, name),
+        (Value::List(_), "append" | "pop" | "extend") => method(v, name),
+        (
+            Value::Str(_),
+            "format" | "join" | "upper" | "lower" | "strip" | "split" | "replace" | "startswith"
+            | "endswith",
+        ) => method(v, name),
+        (Value::Shape(d), "rank" | "ndims") => Value::Int(d.len() as i64),
+        (Value::Shape(_), "as_list") => method(v, name),
+        (Value::DType(d) | Value::NpDType(d), "name") => Value::str(d.name()),
+        (Value::DType(d), "is_floating") => Value::Bool(d.is_float()),
+        (Value::DType(d), "is_integer") => Value::Bool(d.is_int()),
+        _ => return Err(no_attr(&v, name)),
+    })
+}
+
+pub fn call_method(
+    it: &mut Interp,
+    recv: &Value,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    match recv {
+        Value::Tensor(x) => match name {
+            "numpy" => Ok(np_wrap(x.t.clone())),
+            _ => Ok(Value::Shape(x.t.shape().to_vec())),
+        },
+        Value::Variable(id) => variable_method(it, id, name, args, kwargs),
+        Value::Array(t) | Value::NpScalar(t) => super::numpy_ops::method(it, t, name, args, kwargs),
+        Value::Tape(id) => super::tape::method(it, *id, name, args, kwargs),
+        Value::List(l) => list_method(l, name, args),
+        Value::Shape(d) => Ok(Value::list(
+            d.iter().map(|&x| Value::Int(x as i64)).collect(),
+        )),
+        Value::Str(s) => string_method(it, s, name, args, kwargs),
+        other => Err(no_attr(other, name)),
+    }
+}
+
+fn string_method(
+    it: &mut Interp,
+    s: &str,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let arg_str = |k: usize| match args.get(k) {
+        Some(Value::Str(x)) => Ok(x.to_string()),
+        _ => Err(Raise::type_error(format!(
+            "str.{name}() takes a string argument"
+        ))),
+    };
+    Ok(match name {
+        "format" => Value::str(super::print::str_format(it, s, &args, &kwargs)?),
+        "join" => {
+            let items = args
+                .first()
+                .and_then(|a| a.items())
+                .ok_or_else(|| Raise::type_error("can only join an iterable"))?;
+            let mut parts = Vec::new();
+            for i in items {
+                match i {
+                    Value::Str(x) => parts.push(x.to_string()),
+                    other => {
+                        return Err(Raise::type_error(format!(
+                            "sequence item: expected str instance, {} found",
+                            other.type_name()
+                        )))
+                    }
+                }
+            }
+            Value::str(parts.join(s))
+        }
+        "upper" => Value::str(s.to_uppercase()),
+        "lower" => Value::str(s.to_lowercase()),
+        "strip" => Value::str(s.trim()),
+        "split" => match args.first() {
+            Some(Value::Str(sep)) => Value::list(s.split(&**sep).map(Value::str).collect()),
+            _ => Value::list(s.split_whitespace().map(Value::str).collect()),
+        },
+        "replace" => Value::str(s.replace(&arg_str(0)?, &arg_str(1)?)),
+        "startswith" => Value::Bool(s.starts_with(&arg_str(0)?)),
+        _ => Value::Bool(s.ends_with(&arg_str(0)?)),
+    })
+}
+
+fn variable_method(
+    it: &mut Interp,
+    id: &Arc<str>,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let var = it
+        .ws
+        .variable(id)
+        .ok_or_else(|| Raise::value_error("the variable no longer exists"))?;
+    let (cur, vname) = (var.val.t.clone(), var.name.clone());
+    match name {
+        "numpy" => Ok(np_wrap(cur)),
+        "read_value" | "value" => Ok(Value::Tensor(it.read_var(id)?)),
+        "get_shape" => Ok(Value::Shape(cur.shape().to_vec())),
+        "assign" | "assign_add" | "assign_sub" => {
+            let value = match (
+                args.into_iter().next(),
+                kwargs
+                    .into_iter()
+                    .find(|(k, _)| k == "value" || k == "delta"),
+            ) {
+                (Some(v), _) => v,
+                (None, Some((_, v))) => v,
+                (None, None) => {
+                    return Err(Raise::type_error(format!(
+                        "{name}() missing 1 required positional argument"
+                    )))
+                }
+            };
+            let x = it.to_val_as(&value, cur.dtype())?;
+            if x.t.dtype() != cur.dtype() {
+                return Err(Raise::new(
+                    super::raise::RaiseKind::InvalidArgumentError,
+                    format!(
+                        "cannot compute {} as input #1(zero-based) was expected to be a {} tensor but is a {} tensor",
+                        if name == "assign" { "AssignVariableOp" } else if name == "assign_add" { "AssignAddVariableOp" } else { "AssignSubVariableOp" },
+                        super::convert::tf_word(cur.dtype()),
+                        super::convert::tf_word(x.t.dtype())
+                    ),
+                ));
+            }
+            if x.t.shape() != cur.shape() {
+                let what = if name == "assign" {
+                    "Cannot assign value to variable"
+                } else {
+                    "Cannot update variable"
+                };
+                return Err(Raise::value_error(format!(
+                    "{what} ' {vname}': Shape mismatch.The variable shape {}, and the assigned value shape {} are incompatible.",
+                    super::print::tuple_text(cur.shape()),
+                    super::print::tuple_text(x.t.shape())
+                )));
+            }
+            let new = match name {
+                "assign" => x.t,
+                "assign_add" => it.compute("add", vec![], &[&cur, &x.t])?,
+                _ => it.compute("subtract", vec![], &[&cur, &x.t])?,
+            };
+            it.ws.assign(id, new)?;
+            Ok(Value::Variable(id.clone()))
+        }
+        _ => Err(Raise::attr_error(format!(
+            "'ResourceVariable' object has no attribute '{name}'"
+        ))),
+    }
+}

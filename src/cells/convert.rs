@@ -1,0 +1,336 @@
+//! Conversions between cell values and the engine's: Python literals to tensors (TensorFlow's
+//! `convert_to_tensor` typing, or NumPy's), values to attribute literals, and running one op.
+
+use crate::engine::autodiff::Val;
+use crate::engine::dtype::DType;
+use crate::engine::lit::{lit_kind, tensor_from_lit, Kind, Lit};
+use crate::engine::ops::{Attrs, Op};
+use crate::engine::tensor::Tensor;
+
+use super::interp::Interp;
+use super::raise::{Raise, RaiseKind};
+use super::value::{lock, Value};
+
+/// TensorFlow's word for a dtype in its op errors (`float` for float32, `double` for float64).
+pub fn tf_word(d: DType) -> &'static str {
+    match d {
+        DType::F32 => "float",
+        DType::F64 => "double",
+        DType::I32 => "int32",
+        DType::I64 => "int64",
+        DType::Bool => "bool",
+    }
+}
+
+/// A Python value (number, bool, nested list or tuple of them) as a literal; None otherwise.
+pub fn to_lit(v: &Value) -> Option<Lit> {
+    Some(match v {
+        Value::None => Lit::Null,
+        Value::Bool(b) => Lit::Bool(*b),
+        Value::Int(i) => Lit::Int(*i),
+        Value::Float(f) => Lit::Float(*f),
+        Value::Str(s) => Lit::Str(s.to_string()),
+        Value::DType(d) | Value::NpDType(d) => Lit::Str(d.name().into()),
+        Value::Builtin(p) => Lit::Str(np_dtype_path(p)?.name().into()),
+        Value::List(l) => Lit::List(lock(l).iter().map(to_lit).collect::<Option<_>>()?),
+        Value::Tuple(t) => Lit::List(t.iter().map(to_lit).collect::<Option<_>>()?),
+        Value::Range(..) => Lit::List(v.items()?.iter().map(to_lit).collect::<Option<_>>()?),
+        Value::Shape(d) => Lit::List(d.iter().map(|&x| Lit::Int(x as i64)).collect()),
+        Value::Tensor(x) => tensor_lit(&x.t),
+        Value::Array(t) | Value::NpScalar(t) => tensor_lit(t),
+        _ => return None,
+    })
+}
+
+/// A tensor given where an attribute goes (`axis=tf.constant(0)`, a shape from `tf.shape`).
+fn tensor_lit(t: &Tensor) -> Lit {
+    fn nest(t: &Tensor, vals: &[f64], shape: &[usize], int: bool) -> Lit {
+        match shape.split_first() {
+            None => {
+                if int {
+                    Lit::Int(vals[0] as i64)
+                } else if t.dtype() == DType::Bool {
+                    Lit::Bool(vals[0] != 0.0)
+                } else {
+                    Lit::Float(vals[0])
+                }
+            }
+            Some((&n, rest)) => {
+                let step: usize = rest.iter().product();
+                Lit::List(
+                    (0..n)
+                        .map(|k| nest(t, &vals[k * step..], rest, int))
+                        .collect(),
+                )
+            }
+        }
+    }
+    let vals = t.to_f64_vec();
+    nest(t, &vals, t.shape(), t.dtype().is_int())
+}
+
+/// `np.float32` and friends named as dtypes.
+pub fn np_dtype_path(p: &str) -> Option<DType> {
+    match p {
+        "np.float32" => Some(DType::F32),
+        "np.float64" => Some(DType::F64),
+        "np.int32" => Some(DType::I32),
+        "np.int64" => Some(DType::I64),
+        "np.bool_" | "bool" => Some(DType::Bool),
+        "float" => Some(DType::F64),
+        "int" => Some(DType::I64),
+        _ => None,
+    }
+}
+
+/// A value naming a dtype: `tf.float32`, `np.float64`, `'float32'`, `a.dtype`.
+pub fn dtype_of_value(v: &Value) -> Option<DType> {
+    match v {
+        Value::DType(d) | Value::NpDType(d) => Some(*d),
+        Value::Builtin(p) => np_dtype_path(p),
+        Value::Str(s) => DType::parse(s),
+        _ => None,
+    }
+}
+
+/// NumPy's default dtype for a Python literal: float64, int64, bool.
+pub fn np_default(kind: Kind) -> DType {
+    match kind {
+        Kind::Float => DType::F64,
+        Kind::Int => DType::I64,
+        Kind::Bool => DType::Bool,
+    }
+}
+
+impl Interp<'_> {
+    pub fn max_elems(&self) -> usize {
+        self.ws.ctx.limits.max_tensor_elements
+    }
+
+    /// A variable's current value as an op input: a trainable variable read while a tape
+    /// records (with watch_accessed_variables) is watched by that tape, as TensorFlow does.
+    pub fn read_var(&mut self, id: &str) -> Result<Val, Raise> {
+        let (val, trainable) = match self.ws.variable(id) {
+            Some(v) => (v.val.clone(), v.trainable),
+            None => {
+                return Err(Raise::value_error(format!(
+                    "the variable {id} no longer exists"
+                )))
+            }
+        };
+        if trainable {
+            for t in self.ws.ctx.recording_tapes() {
+                if self
+                    .ws
+                    .ctx
+                    .tape(t)
+                    .is_some_and(|t| t.watch_accessed_variables)
+                {
+                    self.ws.ctx.watch(t, &val)?;
+                }
+            }
+        }
+        Ok(val)
+    }
+
+    /// A tensor-like value (tensor, variable, array) as an engine value, without conversion.
+    pub fn as_val(&mut self, v: &Value) -> Result<Option<Val>, Raise> {
+        Ok(match v {
+            Value::Tensor(x) => Some(x.clone()),
+            Value::Variable(id) => Some(self.read_var(id)?),
+            Value::Array(t) | Value::NpScalar(t) => Some(self.ws.ctx.constant(t.clone())),
+            Value::IndexedSlices(s) => Some(s.dense.clone()),
+            _ => None,
+        })
+    }
+
+    /// `tf.convert_to_tensor(v, dtype_hint=hint)`: tensors keep their dtype, Python literals
+    /// take the hint when they fit it, else their own kind's TensorFlow dtype.
+    pub fn to_val(&mut self, v: &Value, hint: Option<DType>) -> Result<Val, Raise> {
+        if let Some(x) = self.as_val(v)? {
+            return Ok(x);
+        }
+        if let Value::List(_) | Value::Tuple(_) = v {
+            if let Some(x) = self.pack(v, hint)? {
+                return Ok(x);
+            }
+        }
+        let lit = to_lit(v).ok_or_else(|| {
+            Raise::value_error(format!(
+                "Attempt to convert a value ({}) with an unsupported type ({}) to a Tensor.",
+                super::print::repr(self, v),
+                v.type_name()
+            ))
+        })?;
+        let hint = match (lit_kind(&lit), hint) {
+            (Some(Kind::Float), Some(d)) if !d.is_float() => None,
+            (Some(Kind::Bool), Some(d)) if d != DType::Bool => None,
+            (Some(Kind::Int), Some(DType::Bool)) => None,
+            (_, h) => h,
+        };
+        let t = tensor_from_lit(&lit, hint, self.max_elems())
+            .map_err(|e| Raise::value_error(e.detail))?;
+        Ok(self.ws.ctx.constant(t))
+    }
+
+    /// `tf.convert_to_tensor(v, dtype=d)` as operator overloads do it: a Python value must
+    /// fit `d` (`TypeError: Cannot convert 0.5 to EagerTensor of dtype int32`), an array is
+    /// converted, a tensor of another dtype is refused by the op.
+    pub fn to_val_as(&mut self, v: &Value, d: DType) -> Result<Val, Raise> {
+        match v {
+            Value::Array(t) | Value::NpScalar(t) => {
+                let t = if t.dtype() == d { t.clone() } else { t.cast(d) };
+                return Ok(self.ws.ctx.constant(t));
+            }
+            Value::Tensor(_) | Value::Variable(_) | Value::IndexedSlices(_) => {
+                return Ok(self.as_val(v)?.expect("tensor-like"))
+            }
+            _ => {}
+        }
+        let lit = to_lit(v).filter(|l| !matches!(l, Lit::Null | Lit::Str(_)));
+        let Some(lit) = lit else {
+            return Err(Raise::value_error(format!(
+                "Attempt to convert a value ({}) with an unsupported type ({}) to a Tensor.",
+                super::print::repr(self, v),
+                v.type_name()
+            )));
+        };
+        let fits = match lit_kind(&lit) {
+            Some(Kind::Float) => d.is_float(),
+            Some(Kind::Int) => d != DType::Bool,
+            Some(Kind::Bool) => d == DType::Bool,
+            None => true,
+        };
+        if !fits {
+            return Err(Raise::type_error(format!(
+                "Cannot convert {} to EagerTensor of dtype {}",
+                super::print::repr(self, v),
+                d.name()
+            ))
+            .with_code(crate::engine::Code::DtypeMismatch));
+        }
+        let t = tensor_from_lit(&lit, Some(d), self.max_elems())
+            .map_err(|e| Raise::value_error(e.detail))?;
+        Ok(self.ws.ctx.constant(t))
+    }
+
+    /// A list holding tensors (`tf.constant([t1, t2])`, `tf.convert_to_tensor([a, b])`) packed
+    /// as `tf.stack` packs it; None when the list holds only Python literals.
+    fn pack(&mut self, v: &Value, hint: Option<DType>) -> Result<Option<Val>, Raise> {
+        let items = v.items().unwrap_or_default();
+        let tensorish = |x: &Value| {
+            matches!(
+                x,
+                Value::Tensor(_)
+                    | Value::Variable(_)
+                    | Value::Array(_)
+                    | Value::NpScalar(_)
+                    | Value::List(_)
+                    | Value::Tuple(_)
+            )
+        };
+        if items.is_empty()
+            || !items.iter().any(|x| {
+                matches!(
+                    x,
+                    Value::Tensor(_) | Value::Variable(_) | Value::Array(_) | Value::NpScalar(_)
+                )
+            })
+            || !items.iter().all(tensorish)
+        {
+            if items
+                .iter()
+                .any(|x| matches!(x, Value::List(_) | Value::Tuple(_)))
+                && items.iter().all(tensorish)
+            {
+                // nested lists holding tensors further down
+                let mut vals = Vec::new();
+                for x in &items {
+                    match self.pack(x, hint)? {
+                        Some(p) => vals.push(p),
+                        None => return Ok(None),
+                    }
+                }
+                return self.stack(vals).map(Some);
+            }
+            return Ok(None);
+        }
+        let mut vals = Vec::new();
+        let d = hint.or_else(|| {
+            items.iter().find_map(|x| match x {
+                Value::Tensor(t) => Some(t.t.dtype()),
+                Value::Array(t) | Value::NpScalar(t) => Some(t.dtype()),
+                _ => None,
+            })
+        });
+        for x in &items {
+            vals.push(match d {
+                Some(d) => self.to_val_as(x, d)?,
+                None => self.to_val(x, None)?,
+            });
+        }
+        self.stack(vals).map(Some)
+    }
+
+    fn stack(&mut self, vals: Vec<Val>) -> Result<Val, Raise> {
+        self.apply("stack", vec![("axis".into(), Lit::Int(0))], vals)
+    }
+
+    /// Runs one op by its canonical name on engine values, recorded by the recording tapes.
+    pub fn apply(
+        &mut self,
+        name: &str,
+        attrs: Vec<(String, Lit)>,
+        inputs: Vec<Val>,
+    ) -> Result<Val, Raise> {
+        let op = Op::parse(name, &Attrs::new(name, &attrs), &self.ws.ctx.limits)?;
+        op.check_arity(inputs.len())?;
+        let refs: Vec<&Val> = inputs.iter().collect();
+        Ok(self.ws.ctx.apply(&op, &refs)?)
+    }
+
+    /// Runs one op on bare tensors, outside every tape (NumPy's arithmetic).
+    pub fn compute(
+        &mut self,
+        name: &str,
+        attrs: Vec<(String, Lit)>,
+        inputs: &[&Tensor],
+    ) -> Result<Tensor, Raise> {
+        let op = Op::parse(name, &Attrs::new(name, &attrs), &self.ws.ctx.limits)?;
+        op.check_arity(inputs.len())?;
+        let vals: Vec<Val> = inputs
+            .iter()
+            .map(|t| self.ws.ctx.constant((*t).clone()))
+            .collect();
+        let refs: Vec<&Val> = vals.iter().collect();
+        // constants are traced by no tape, so nothing here is recorded
+        Ok(self.ws.ctx.apply(&op, &refs)?.t)
+    }
+
+    /// A value as a bare tensor with NumPy's typing of Python literals (float64, int64).
+    pub fn np_tensor(&mut self, v: &Value) -> Result<Tensor, Raise> {
+        match v {
+            Value::Tensor(x) => Ok(x.t.clone()),
+            Value::Variable(id) => Ok(self.read_var(id)?.t),
+            Value::Array(t) | Value::NpScalar(t) => Ok(t.clone()),
+            Value::IndexedSlices(s) => Ok(s.dense.t.clone()),
+            Value::List(_) | Value::Tuple(_) if self.pack(v, None)?.is_some() => {
+                let x = self.pack(v, None)?.expect("checked");
+                Ok(x.t)
+            }
+            _ => {
+                let lit = to_lit(v)
+                    .filter(|l| !matches!(l, Lit::Null | Lit::Str(_)))
+                    .ok_or_else(|| {
+                        Raise::type_error(format!(
+                            "a NumPy array cannot hold a '{}'",
+                            v.type_name()
+                        ))
+                    })?;
+                let d = lit_kind(&lit).map(np_default);
+                tensor_from_lit(&lit, d, self.max_elems())
+                    .map_err(|e| Raise::new(RaiseKind::ValueError, e.detail))
+            }
+        }
+    }
+}

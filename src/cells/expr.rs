@@ -1,0 +1,286 @@
+//! Expressions: literals, names, operators, calls, attributes, subscripts, f-strings and list
+//! comprehensions. A raise is attributed to the innermost expression it comes out of.
+
+use ruff_python_ast::{
+    BoolOp, CmpOp, Expr, InterpolatedStringElement, InterpolatedStringElements, Number, UnaryOp,
+};
+
+use super::interp::{name_error, Interp};
+use super::raise::{Raise, RaiseKind};
+use super::value::Value;
+
+/// Items a list comprehension may produce (its loops count steps too).
+const MAX_COMPREHENSION: usize = 1 << 20;
+
+impl Interp<'_> {
+    pub fn eval(&mut self, e: &Expr) -> Result<Value, Raise> {
+        self.eval_inner(e).map_err(|r| self.locate(r, e))
+    }
+
+    fn eval_inner(&mut self, e: &Expr) -> Result<Value, Raise> {
+        Ok(match e {
+            Expr::NumberLiteral(n) => match &n.value {
+                Number::Int(i) => Value::Int(i.as_i64().ok_or_else(|| {
+                    Raise::new(
+                        RaiseKind::ValueError,
+                        "an integer literal in a cell fits in 64 bits",
+                    )
+                })?),
+                Number::Float(f) => Value::Float(*f),
+                Number::Complex { .. } => {
+                    return Err(Raise::type_error(
+                        "complex numbers are not available in a cell",
+                    ))
+                }
+            },
+            Expr::StringLiteral(s) => Value::str(s.value.to_str()),
+            Expr::BooleanLiteral(b) => Value::Bool(b.value),
+            Expr::NoneLiteral(_) => Value::None,
+            Expr::EllipsisLiteral(_) => Value::Ellipsis,
+            Expr::Name(n) => self
+                .lookup(n.id.as_str())
+                .ok_or_else(|| name_error(n.id.as_str()))?,
+            Expr::List(l) => Value::list(self.eval_all(&l.elts)?),
+            Expr::Tuple(t) => Value::tuple(self.eval_all(&t.elts)?),
+            Expr::BinOp(b) => {
+                let l = self.eval(&b.left)?;
+                let r = self.eval(&b.right)?;
+                super::arith::binary(self, b.op, l, r)?
+            }
+            Expr::UnaryOp(u) => {
+                let v = self.eval(&u.operand)?;
+                match u.op {
+                    UnaryOp::Not => Value::Bool(!v.truthy()?),
+                    UnaryOp::USub => super::arith::negate(self, v)?,
+                    UnaryOp::UAdd => super::arith::positive(v)?,
+                    UnaryOp::Invert => super::arith::invert(self, v)?,
+                }
+            }
+            Expr::BoolOp(b) => {
+                let mut last = Value::None;
+                for (k, x) in b.values.iter().enumerate() {
+                    last = self.eval(x)?;
+                    if k + 1 == b.values.len() {
+                        break;
+                    }
+                    let t = last.truthy().map_err(|r| self.locate(r, x))?;
+                    if (b.op == BoolOp::And && !t) || (b.op == BoolOp::Or && t) {
+                        break;
+                    }
+                }
+                last
+            }
+            Expr::Compare(c) => {
+                let mut left = self.eval(&c.left)?;
+                let mut result = Value::Bool(true);
+                for (k, (op, right)) in c.ops.iter().zip(c.comparators.iter()).enumerate() {
+                    let r = self.eval(right)?;
+                    result = match op {
+                        CmpOp::Is => Value::Bool(super::arith::is(&left, &r)),
+                        CmpOp::IsNot => Value::Bool(!super::arith::is(&left, &r)),
+                        CmpOp::In => Value::Bool(super::arith::contains(self, &r, &left)?),
+                        CmpOp::NotIn => Value::Bool(!super::arith::contains(self, &r, &left)?),
+                        op => super::arith::compare(self, *op, left, r.clone())?,
+                    };
+                    if k + 1 < c.ops.len() && !result.truthy()? {
+                        return Ok(result);
+                    }
+                    left = r;
+                }
+                result
+            }
+            Expr::If(i) => {
+                let test = self.eval(&i.test)?;
+                if test.truthy().map_err(|r| self.locate(r, &*i.test))? {
+                    self.eval(&i.body)?
+                } else {
+                    self.eval(&i.orelse)?
+                }
+            }
+            Expr::Call(c) => {
+                let f = self.eval(&c.func)?;
+                let args = self.eval_all(&c.arguments.args)?;
+                let mut kwargs = Vec::with_capacity(c.arguments.keywords.len());
+                for k in c.arguments.keywords.iter() {
+                    let name = k.arg.as_ref().map_or("", |a| a.as_str()).to_string();
+                    kwargs.push((name, self.eval(&k.value)?));
+                }
+                self.call(f, args, kwargs)?
+            }
+            Expr::Attribute(a) => {
+                let v = self.eval(&a.value)?;
+                super::attrs::get(self, v, a.attr.as_str())?
+            }
+            Expr::Subscript(s) => {
+                let v = self.eval(&s.value)?;
+                super::index::get_item(self, &v, &s.slice)?
+            }
+            Expr::FString(f) => {
+                let mut out = String::new();
+                for part in f.value.iter() {
+                    match part {
+                        ruff_python_ast::FStringPart::Literal(l) => out.push_str(&l.value),
+                        ruff_python_ast::FStringPart::FString(fs) => {
+                            self.fstring(&fs.elements, &mut out)?
+                        }
+                    }
+                }
+                Value::str(out)
+            }
+            Expr::ListComp(lc) => {
+                let mut out = Vec::new();
+                // the comprehension's variables do not outlive it, as in Python 3
+                let saved: Vec<(String, Option<Value>)> = lc
+                    .generators
+                    .iter()
+                    .flat_map(|g| target_names(&g.target))
+                    .map(|n| {
+                        let v = self.lookup(&n);
+                        (n, v)
+                    })
+                    .collect();
+                let r = self.comprehend(&lc.generators, &lc.elt, &mut out);
+                for (n, v) in saved {
+                    match v {
+                        Some(v) => self.bind(&n, v),
+                        None => self.forget(&n),
+                    }
+                }
+                r?;
+                Value::list(out)
+            }
+            Expr::Slice(_) => {
+                return Err(Raise::type_error("a slice `a:b` only goes inside `[...]`"))
+            }
+            other => {
+                return Err(Raise::type_error(
+                    format!("this expression is not available in a cell: {other:?}")
+                        .chars()
+                        .take(120)
+                        .collect::<String>(),
+                ))
+            }
+        })
+    }
+
+    pub fn eval_all(&mut self, es: &[Expr]) -> Result<Vec<Value>, Raise> {
+        es.iter().map(|e| self.eval(e)).collect()
+    }
+
+    fn comprehend(
+        &mut self,
+        gens: &[ruff_python_ast::Comprehension],
+        elt: &Expr,
+        out: &mut Vec<Value>,
+    ) -> Result<(), Raise> {
+        let Some((g, rest)) = gens.split_first() else {
+            if out.len() >= MAX_COMPREHENSION {
+                return Err(Raise::new(
+                    RaiseKind::LimitExceeded,
+                    "a list comprehension in a cell makes at most 1048576 items",
+                ));
+            }
+            let v = self.eval(elt)?;
+            out.push(v);
+            return Ok(());
+        };
+        let iter = self.eval(&g.iter)?;
+        let items = super::builtins::iterate(self, &iter).map_err(|r| self.locate(r, &g.iter))?;
+        'items: for item in items {
+            self.step()?;
+            self.assign(&g.target, item)?;
+            for cond in &g.ifs {
+                let c = self.eval(cond)?;
+                if !c.truthy().map_err(|r| self.locate(r, cond))? {
+                    continue 'items;
+                }
+            }
+            self.comprehend(rest, elt, out)?;
+        }
+        Ok(())
+    }
+
+    fn fstring(
+        &mut self,
+        elements: &InterpolatedStringElements,
+        out: &mut String,
+    ) -> Result<(), Raise> {
+        for el in elements.iter() {
+            match el {
+                InterpolatedStringElement::Literal(l) => out.push_str(&l.value),
+                InterpolatedStringElement::Interpolation(i) => {
+                    let v = self.eval(&i.expression)?;
+                    let mut spec = String::new();
+                    if let Some(fs) = &i.format_spec {
+                        self.fstring(&fs.elements, &mut spec)?;
+                    }
+                    let conversion = match i.conversion {
+                        ruff_python_ast::ConversionFlag::Str => Some('s'),
+                        ruff_python_ast::ConversionFlag::Repr => Some('r'),
+                        ruff_python_ast::ConversionFlag::Ascii => Some('a'),
+                        ruff_python_ast::ConversionFlag::None => None,
+                    };
+                    if let Some(debug) = &i.debug_text {
+                        out.push_str(debug.as_str());
+                    }
+                    let conversion =
+                        conversion.or(i.debug_text.as_ref().and(spec.is_empty().then_some('r')));
+                    let text = super::print::format_value(self, &v, conversion, &spec)
+                        .map_err(|r| self.locate(r, &*i.expression))?;
+                    out.push_str(&text);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn forget(&mut self, name: &str) {
+        self.globals.remove(name);
+    }
+
+    /// Calls any callable value.
+    pub fn call(
+        &mut self,
+        f: Value,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> Result<Value, Raise> {
+        match f {
+            Value::Function(func) => self.call_function(&func, args, kwargs),
+            Value::Builtin(path) => {
+                self.step()?;
+                if path.starts_with("tf.") {
+                    super::tf::call(self, &path, args, kwargs)
+                } else if let Some(name) = path.strip_prefix("np.") {
+                    match super::numpy::call(self, name, args, kwargs)? {
+                        Some(v) => Ok(v),
+                        None => Err(Raise::attr_error(format!(
+                            "module 'numpy' has no attribute '{name}' in a cell (the subset's NumPy functions are listed in the docs)"
+                        ))),
+                    }
+                } else {
+                    super::builtins::call(self, &path, args, kwargs)
+                }
+            }
+            Value::Method(m) => {
+                self.step()?;
+                let (recv, name) = (&m.0, m.1.as_str());
+                super::attrs::call_method(self, recv, name, args, kwargs)
+            }
+            other => Err(Raise::type_error(format!(
+                "'{}' object is not callable",
+                other.type_name()
+            ))),
+        }
+    }
+}
+
+/// The names an assignment target binds.
+fn target_names(t: &Expr) -> Vec<String> {
+    match t {
+        Expr::Name(n) => vec![n.id.as_str().to_string()],
+        Expr::Tuple(x) => x.elts.iter().flat_map(target_names).collect(),
+        Expr::List(x) => x.elts.iter().flat_map(target_names).collect(),
+        _ => Vec::new(),
+    }
+}

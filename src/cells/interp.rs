@@ -1,0 +1,522 @@
+//! The evaluator's state and its statements: names (a cell's globals, a function's locals),
+//! the engine workspace, what `print` wrote, and the step budget.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use ruff_python_ast::{Expr, Stmt};
+use ruff_text_size::Ranged;
+
+use super::raise::{Raise, RaiseKind};
+use super::source::LineIndex;
+use super::value::{lock, Value};
+use crate::engine::Workspace;
+
+/// Entering or leaving a `with` block: starts or stops a tape.
+type Switch = Box<dyn Fn(&mut Workspace) -> crate::engine::Result<()>>;
+
+/// What a statement did to the flow of its block.
+pub enum Flow {
+    Normal,
+    Break,
+    Continue,
+    Return(Value),
+}
+
+/// The locals of one call of a `def` function, and the cell text its body comes from.
+struct Frame {
+    locals: HashMap<String, Value>,
+    lines: Arc<LineIndex>,
+}
+
+/// Frames of `def` calls a cell may nest (Python's own limit is 1000; cells are small).
+pub const MAX_CALL_DEPTH: usize = 48;
+
+pub struct Interp<'k> {
+    pub ws: &'k mut Workspace,
+    pub globals: &'k mut HashMap<String, Value>,
+    frames: Vec<Frame>,
+    /// The text of the cell being run (a frame carries its own).
+    pub lines: Arc<LineIndex>,
+    pub out: String,
+    steps: u64,
+    max_steps: u64,
+    max_stdout: usize,
+    started: Instant,
+}
+
+impl<'k> Interp<'k> {
+    pub fn new(
+        ws: &'k mut Workspace,
+        globals: &'k mut HashMap<String, Value>,
+        lines: Arc<LineIndex>,
+        max_steps: u64,
+        max_stdout: usize,
+    ) -> Interp<'k> {
+        Interp {
+            ws,
+            globals,
+            frames: Vec::new(),
+            lines,
+            out: String::new(),
+            steps: 0,
+            max_steps,
+            max_stdout,
+            started: Instant::now(),
+        }
+    }
+
+    /// Counts one statement, loop turn or call against GRADTAPE_MAX_CELL_STEPS; a loop of
+    /// pure Python also meets the compute-time limit here, as no op checks the clock for it.
+    pub fn step(&mut self) -> Result<(), Raise> {
+        self.steps += 1;
+        if self.steps > self.max_steps {
+            return Err(Raise::new(
+                RaiseKind::LimitExceeded,
+                format!("the cell ran more than {} steps (statements, loop turns and calls; GRADTAPE_MAX_CELL_STEPS); make the loop shorter", self.max_steps),
+            ));
+        }
+        if self.steps.is_multiple_of(4096) {
+            let ms = self.ws.ctx.limits.max_compute_ms;
+            if self.started.elapsed().as_millis() as u64 > ms {
+                return Err(Raise::new(
+                    RaiseKind::LimitExceeded,
+                    format!("the cell computed for longer than max_compute_ms = {ms} ms; make it smaller"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends to stdout, within the bound on what a cell may print.
+    pub fn write(&mut self, s: &str) -> Result<(), Raise> {
+        if self.out.len() + s.len() > self.max_stdout {
+            return Err(Raise::new(
+                RaiseKind::LimitExceeded,
+                format!(
+                    "the cell printed more than {} bytes; print less",
+                    self.max_stdout
+                ),
+            ));
+        }
+        self.out.push_str(s);
+        Ok(())
+    }
+
+    pub fn current_lines(&self) -> Arc<LineIndex> {
+        match self.frames.last() {
+            Some(f) => f.lines.clone(),
+            None => self.lines.clone(),
+        }
+    }
+
+    /// Attributes a raise to `node` unless an inner expression already has it.
+    pub fn locate(&self, mut r: Raise, node: &impl Ranged) -> Raise {
+        if r.at.is_none() && !r.flow {
+            r.at = Some(match self.frames.last() {
+                Some(f) => f.lines.at(node.start()),
+                None => self.lines.at(node.start()),
+            });
+        }
+        r
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<Value> {
+        if let Some(f) = self.frames.last() {
+            if let Some(v) = f.locals.get(name) {
+                return Some(v.clone());
+            }
+        }
+        self.globals
+            .get(name)
+            .cloned()
+            .or_else(|| super::builtins::builtin(name))
+    }
+
+    pub fn bind(&mut self, name: &str, v: Value) {
+        match self.frames.last_mut() {
+            Some(f) => f.locals.insert(name.to_string(), v),
+            None => self.globals.insert(name.to_string(), v),
+        };
+    }
+
+    fn unbind(&mut self, name: &str) -> bool {
+        match self.frames.last_mut() {
+            Some(f) => f.locals.remove(name).is_some(),
+            None => self.globals.remove(name).is_some(),
+        }
+    }
+
+    pub fn exec_block(&mut self, body: &[Stmt]) -> Result<Flow, Raise> {
+        for s in body {
+            match self.exec(s) {
+                Ok(Flow::Normal) => {}
+                Ok(flow) => return Ok(flow),
+                Err(r) => return Err(self.locate(r, s)),
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn exec(&mut self, stmt: &Stmt) -> Result<Flow, Raise> {
+        self.step()?;
+        match stmt {
+            Stmt::Expr(e) => {
+                self.eval(&e.value)?;
+            }
+            Stmt::Assign(a) => {
+                let v = self.eval(&a.value)?;
+                for t in &a.targets {
+                    self.assign(t, v.clone())?;
+                }
+            }
+            Stmt::AugAssign(a) => {
+                let cur = self.eval(&a.target)?;
+                let rhs = self.eval(&a.value)?;
+                let v =
+                    super::arith::binary(self, a.op, cur, rhs).map_err(|r| self.locate(r, stmt))?;
+                self.assign(&a.target, v)?;
+            }
+            Stmt::If(i) => {
+                if self
+                    .eval(&i.test)?
+                    .truthy()
+                    .map_err(|r| self.locate(r, &*i.test))?
+                {
+                    return self.exec_block(&i.body);
+                }
+                for clause in &i.elif_else_clauses {
+                    let take = match &clause.test {
+                        Some(t) => self.eval(t)?.truthy().map_err(|r| self.locate(r, t))?,
+                        None => true,
+                    };
+                    if take {
+                        return self.exec_block(&clause.body);
+                    }
+                }
+            }
+            Stmt::For(f) => return self.exec_for(f),
+            Stmt::While(w) => loop {
+                self.step()?;
+                if !self
+                    .eval(&w.test)?
+                    .truthy()
+                    .map_err(|r| self.locate(r, &*w.test))?
+                {
+                    break;
+                }
+                match self.exec_block(&w.body)? {
+                    Flow::Break => break,
+                    Flow::Return(v) => return Ok(Flow::Return(v)),
+                    _ => {}
+                }
+            },
+            Stmt::Break(_) => return Ok(Flow::Break),
+            Stmt::Continue(_) => return Ok(Flow::Continue),
+            Stmt::Pass(_) => {}
+            Stmt::Return(r) => {
+                if self.frames.is_empty() {
+                    return Err(Raise::new(
+                        RaiseKind::TypeError,
+                        "'return' outside function",
+                    ));
+                }
+                let v = match &r.value {
+                    Some(e) => self.eval(e)?,
+                    None => Value::None,
+                };
+                return Ok(Flow::Return(v));
+            }
+            Stmt::Delete(d) => {
+                for t in &d.targets {
+                    match t {
+                        Expr::Name(n) => {
+                            if !self.unbind(n.id.as_str()) {
+                                return Err(self.locate(name_error(n.id.as_str()), t));
+                            }
+                        }
+                        _ => {
+                            return Err(self.locate(
+                                Raise::type_error("only names can be deleted in a cell (`del g`)"),
+                                t,
+                            ))
+                        }
+                    }
+                }
+            }
+            Stmt::Import(i) => {
+                for a in &i.names {
+                    let module = if a.name.as_str() == "tensorflow" {
+                        "tf"
+                    } else {
+                        "np"
+                    };
+                    let bind = a.asname.as_ref().map_or(module, |n| n.as_str());
+                    self.bind(bind, Value::Module(module.into()));
+                }
+            }
+            Stmt::FunctionDef(f) => {
+                let mut defaults = Vec::new();
+                for p in &f.parameters.args {
+                    defaults.push(match &p.default {
+                        Some(d) => Some(self.eval(d)?),
+                        None => None,
+                    });
+                }
+                let func = super::value::Function {
+                    name: f.name.as_str().to_string(),
+                    def: f.clone(),
+                    source: self.current_lines(),
+                    defaults,
+                };
+                self.bind(f.name.as_str(), Value::Function(Arc::new(func)));
+            }
+            Stmt::With(w) => return self.exec_with(&w.items, &w.body),
+            other => {
+                return Err(Raise::type_error(format!(
+                    "this statement is not available in a cell: {:?}",
+                    std::mem::discriminant(other)
+                )))
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn exec_for(&mut self, f: &ruff_python_ast::StmtFor) -> Result<Flow, Raise> {
+        let iter = self.eval(&f.iter)?;
+        // a range is walked lazily: `for i in range(10**9)` stops at the step limit, not in memory
+        if let Value::Range(a, b, s) = iter {
+            let mut i = a;
+            while (s > 0 && i < b) || (s < 0 && i > b) {
+                self.step()?;
+                self.assign(&f.target, Value::Int(i))?;
+                match self.exec_block(&f.body)? {
+                    Flow::Break => break,
+                    Flow::Return(v) => return Ok(Flow::Return(v)),
+                    _ => {}
+                }
+                i += s;
+            }
+            return Ok(Flow::Normal);
+        }
+        let items = super::builtins::iterate(self, &iter).map_err(|r| self.locate(r, &*f.iter))?;
+        for item in items {
+            self.step()?;
+            self.assign(&f.target, item)?;
+            match self.exec_block(&f.body)? {
+                Flow::Break => break,
+                Flow::Return(v) => return Ok(Flow::Return(v)),
+                _ => {}
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn exec_with(
+        &mut self,
+        items: &[ruff_python_ast::WithItem],
+        body: &[Stmt],
+    ) -> Result<Flow, Raise> {
+        let Some((first, rest)) = items.split_first() else {
+            return self.exec_block(body);
+        };
+        let ctx = self.eval(&first.context_expr)?;
+        let (enter, exit): (Switch, Switch) =
+            match &ctx {
+                Value::Tape(id) => {
+                    let id = *id;
+                    (
+                        Box::new(move |ws: &mut Workspace| ws.ctx.resume_tape(id)),
+                        Box::new(move |ws: &mut Workspace| ws.ctx.stop_tape(id)),
+                    )
+                }
+                Value::StopRecording(id) => {
+                    let id = *id;
+                    (
+                        Box::new(move |ws: &mut Workspace| ws.ctx.stop_tape(id)),
+                        Box::new(move |ws: &mut Workspace| ws.ctx.resume_tape(id)),
+                    )
+                }
+                other => {
+                    return Err(self.locate(
+                        Raise::type_error(format!(
+                            "'{}' object does not support the context manager protocol (a cell's `with` takes tf.GradientTape(...) or tape.stop_recording())",
+                            other.type_name()
+                        )),
+                        &first.context_expr,
+                    ))
+                }
+            };
+        enter(self.ws).map_err(Raise::from)?;
+        if let Some(target) = &first.optional_vars {
+            if let Err(r) = self.assign(target, ctx.clone()) {
+                let _ = exit(self.ws);
+                return Err(r);
+            }
+        }
+        let result = self.exec_with(rest, body);
+        // the tape stops at the end of the block whether or not the block raised
+        let _ = exit(self.ws);
+        result
+    }
+
+    /// Binds an assignment target: a name, a tuple or list to unpack, or an item of an array
+    /// or list.
+    pub fn assign(&mut self, target: &Expr, v: Value) -> Result<(), Raise> {
+        match target {
+            Expr::Name(n) => {
+                self.bind(n.id.as_str(), v);
+                Ok(())
+            }
+            Expr::Tuple(t) => self.unpack(&t.elts, v, target),
+            Expr::List(t) => self.unpack(&t.elts, v, target),
+            Expr::Subscript(s) => {
+                let container = self.eval(&s.value)?;
+                let updated = super::index::set_item(self, &container, &s.slice, v)
+                    .map_err(|r| self.locate(r, target))?;
+                // a NumPy array is a value here: the name is rebound to the updated array
+                if let (Some(new), Expr::Name(n)) = (updated, &*s.value) {
+                    self.bind(n.id.as_str(), new);
+                }
+                Ok(())
+            }
+            _ => Err(self.locate(
+                Raise::type_error(
+                    "a cell can assign to names, tuples of names and items (`a[i] = ...`)",
+                ),
+                target,
+            )),
+        }
+    }
+
+    fn unpack(&mut self, targets: &[Expr], v: Value, at: &Expr) -> Result<(), Raise> {
+        let items = super::builtins::iterate(self, &v).map_err(|r| self.locate(r, at))?;
+        if items.len() != targets.len() {
+            let detail = if items.len() > targets.len() {
+                format!("too many values to unpack (expected {})", targets.len())
+            } else {
+                format!(
+                    "not enough values to unpack (expected {}, got {})",
+                    targets.len(),
+                    items.len()
+                )
+            };
+            return Err(self.locate(Raise::value_error(detail), at));
+        }
+        for (t, item) in targets.iter().zip(items) {
+            self.assign(t, item)?;
+        }
+        Ok(())
+    }
+
+    /// Calls a `def` function: binds its parameters as Python does, runs its body in a frame.
+    pub fn call_function(
+        &mut self,
+        f: &Arc<super::value::Function>,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> Result<Value, Raise> {
+        self.step()?;
+        if self.frames.len() >= MAX_CALL_DEPTH {
+            return Err(Raise::new(
+                RaiseKind::RecursionError,
+                format!(
+                    "maximum recursion depth exceeded: a cell nests at most {MAX_CALL_DEPTH} calls"
+                ),
+            ));
+        }
+        let params = &f.def.parameters.args;
+        if args.len() > params.len() {
+            return Err(Raise::type_error(format!(
+                "{}() takes {} positional argument(s) but {} were given",
+                f.name,
+                params.len(),
+                args.len()
+            )));
+        }
+        let mut slots: Vec<Option<Value>> = args.into_iter().map(Some).collect();
+        slots.resize(params.len(), None);
+        for (k, v) in kwargs {
+            let Some(i) = params.iter().position(|p| p.name().as_str() == k) else {
+                return Err(Raise::type_error(format!(
+                    "{}() got an unexpected keyword argument '{k}'",
+                    f.name
+                )));
+            };
+            if slots[i].is_some() {
+                return Err(Raise::type_error(format!(
+                    "{}() got multiple values for argument '{k}'",
+                    f.name
+                )));
+            }
+            slots[i] = Some(v);
+        }
+        let mut locals = HashMap::new();
+        for ((p, slot), default) in params.iter().zip(slots).zip(&f.defaults) {
+            let v = match (slot, default) {
+                (Some(v), _) => v,
+                (None, Some(d)) => d.clone(),
+                (None, None) => {
+                    return Err(Raise::type_error(format!(
+                        "{}() missing required positional argument: '{}'",
+                        f.name,
+                        p.name().as_str()
+                    )))
+                }
+            };
+            locals.insert(p.name().as_str().to_string(), v);
+        }
+        self.frames.push(Frame {
+            locals,
+            lines: f.source.clone(),
+        });
+        let result = self.exec_block(&f.def.body);
+        self.frames.pop();
+        match result? {
+            Flow::Return(v) => Ok(v),
+            _ => Ok(Value::None),
+        }
+    }
+}
+
+pub fn name_error(name: &str) -> Raise {
+    Raise::new(
+        RaiseKind::NameError,
+        format!("name '{name}' is not defined"),
+    )
+}
+
+/// `xs.append(v)` and friends: list methods that mutate in place.
+pub fn list_method(
+    items: &std::sync::Mutex<Vec<Value>>,
+    name: &str,
+    args: Vec<Value>,
+) -> Result<Value, Raise> {
+    let mut l = lock(items);
+    match (name, args.len()) {
+        ("append", 1) => {
+            if l.len() >= 1 << 20 {
+                return Err(Raise::new(
+                    RaiseKind::LimitExceeded,
+                    "a list in a cell holds at most 1048576 items",
+                ));
+            }
+            l.extend(args);
+            Ok(Value::None)
+        }
+        ("pop", 0) => l
+            .pop()
+            .ok_or_else(|| Raise::index_error("pop from empty list")),
+        ("extend", 1) => {
+            let more = args[0]
+                .items()
+                .ok_or_else(|| Raise::type_error("extend takes a list, tuple or range"))?;
+            l.extend(more);
+            Ok(Value::None)
+        }
+        _ => Err(Raise::attr_error(format!(
+            "'list' object has no attribute '{name}' (or it takes other arguments)"
+        ))),
+    }
+}

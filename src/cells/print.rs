@@ -1,0 +1,147 @@
+//! How cell values print: each value becomes the `format` module's `FmtArg` (what it prints
+//! as), and `str`, `repr`, format specs, `%` and `str.format` are that module's.
+
+use super::format::py::{self, FmtArg, FmtError};
+use super::interp::Interp;
+use super::raise::{Raise, RaiseKind};
+use super::value::{lock, Value};
+use crate::engine::dtype::DType;
+use crate::engine::tensor::Tensor;
+
+pub fn tuple_text(shape: &[usize]) -> String {
+    super::format::numpy::tuple_of(shape)
+}
+
+/// `round(x, n)` as Python rounds a float to n digits (correctly rounded decimal digits).
+pub fn round_digits(x: f64, n: i64) -> f64 {
+    let n = n.clamp(-300, 300) as i32;
+    if n >= 0 {
+        return format!("{:.*}", n as usize, x).parse().unwrap_or(x);
+    }
+    let p = 10f64.powi(-n);
+    (x / p).round_ties_even() * p
+}
+
+/// A value as it prints.
+pub fn fmt_arg(it: &Interp, v: &Value) -> FmtArg {
+    match v {
+        Value::None => FmtArg::None,
+        Value::Bool(b) => FmtArg::Bool(*b),
+        Value::Int(i) => FmtArg::Int(*i),
+        Value::Float(f) => FmtArg::Float(*f),
+        Value::Str(s) => FmtArg::Str(s.to_string()),
+        Value::List(l) => FmtArg::List(lock(l).iter().map(|x| fmt_arg(it, x)).collect()),
+        Value::Tuple(t) => FmtArg::Tuple(t.iter().map(|x| fmt_arg(it, x)).collect()),
+        Value::Range(..) => FmtArg::List(
+            v.items()
+                .unwrap_or_default()
+                .iter()
+                .map(|x| fmt_arg(it, x))
+                .collect(),
+        ),
+        Value::Tensor(x) => FmtArg::Tensor(x.t.clone()),
+        Value::Array(t) => FmtArg::Array(t.clone()),
+        Value::NpScalar(t) => FmtArg::NpScalar(t.clone()),
+        Value::Variable(id) => match it.ws.variable(id) {
+            Some(var) => FmtArg::Variable {
+                name: var.name.clone(),
+                value: var.val.t.clone(),
+            },
+            None => opaque("<deleted tf.Variable>", "ResourceVariable"),
+        },
+        Value::IndexedSlices(s) => {
+            let d: Vec<f64> = s.dense_shape.iter().map(|&x| x as f64).collect();
+            FmtArg::IndexedSlices {
+                indices: s.indices.clone(),
+                values: s.values.clone(),
+                dense_shape: Tensor::from_f64s(&[d.len()], &d, DType::I32)
+                    .unwrap_or_else(|_| Tensor::full(&[0], 0.0, DType::I32)),
+            }
+        }
+        Value::Shape(d) => FmtArg::Shape(d.clone()),
+        Value::DType(d) => FmtArg::DType(*d),
+        Value::NpDType(d) => FmtArg::NpDType(*d),
+        Value::Type(n) => {
+            let qual = match &**n {
+                "EagerTensor" => "tensorflow.python.framework.ops.EagerTensor".to_string(),
+                "ResourceVariable" => {
+                    "tensorflow.python.ops.resource_variable_ops.ResourceVariable".to_string()
+                }
+                "ndarray" => "numpy.ndarray".to_string(),
+                "float32" | "float64" | "int32" | "int64" | "bool_" => format!("numpy.{n}"),
+                other => other.to_string(),
+            };
+            opaque(&format!("<class '{qual}'>"), "type")
+        }
+        Value::Function(f) => opaque(&format!("<function {}>", f.name), "function"),
+        Value::Builtin(p) => opaque(
+            &format!("<built-in function {p}>"),
+            "builtin_function_or_method",
+        ),
+        Value::Module(m) => opaque(&format!("<module '{m}'>"), "module"),
+        other => {
+            let t = other.type_name();
+            opaque(&format!("<{t} object>"), &t)
+        }
+    }
+}
+
+fn opaque(text: &str, type_name: &str) -> FmtArg {
+    FmtArg::Opaque {
+        str: text.to_string(),
+        repr: text.to_string(),
+        type_name: type_name.to_string(),
+    }
+}
+
+fn raise(e: FmtError) -> Raise {
+    let kind = match e.type_name() {
+        "ValueError" => RaiseKind::ValueError,
+        _ => RaiseKind::TypeError,
+    };
+    Raise::new(kind, e.message)
+}
+
+/// `str(x)`: what `print(x)` writes.
+pub fn str(it: &mut Interp, v: &Value) -> String {
+    py::str(&fmt_arg(it, v))
+}
+
+/// `repr(x)`.
+pub fn repr(it: &mut Interp, v: &Value) -> String {
+    py::repr(&fmt_arg(it, v))
+}
+
+/// A value formatted by an f-string field or `format(x, spec)`.
+pub fn format_value(
+    it: &mut Interp,
+    v: &Value,
+    conversion: Option<char>,
+    spec: &str,
+) -> Result<String, Raise> {
+    py::format_value(&fmt_arg(it, v), conversion, spec).map_err(raise)
+}
+
+/// `fmt % args`.
+pub fn percent(it: &mut Interp, fmt: &str, args: &Value) -> Result<String, Raise> {
+    let args: Vec<FmtArg> = match args {
+        Value::Tuple(t) => t.iter().map(|x| fmt_arg(it, x)).collect(),
+        other => vec![fmt_arg(it, other)],
+    };
+    py::percent(fmt, &args).map_err(raise)
+}
+
+/// `template.format(*args, **kwargs)`.
+pub fn str_format(
+    it: &mut Interp,
+    template: &str,
+    args: &[Value],
+    kwargs: &[(String, Value)],
+) -> Result<String, Raise> {
+    let a: Vec<FmtArg> = args.iter().map(|x| fmt_arg(it, x)).collect();
+    let k: Vec<(String, FmtArg)> = kwargs
+        .iter()
+        .map(|(n, x)| (n.clone(), fmt_arg(it, x)))
+        .collect();
+    py::str_format(template, &a, &k).map_err(raise)
+}

@@ -1,0 +1,134 @@
+//! Exceptions a cell raises, as TensorFlow and Python raise them: the type, the evaluate.md code,
+//! a detail, and where (line of the innermost frame, 1-based column of the failing expression).
+
+use crate::engine::error::{Code, Error};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RaiseKind {
+    InvalidArgumentError,
+    ValueError,
+    TypeError,
+    RuntimeError,
+    NameError,
+    AttributeError,
+    IndexError,
+    ZeroDivisionError,
+    KeyError,
+    RecursionError,
+    /// A step, op or time limit: the cell stops with `limit_exceeded`.
+    LimitExceeded,
+}
+
+impl RaiseKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            RaiseKind::InvalidArgumentError => "InvalidArgumentError",
+            RaiseKind::ValueError => "ValueError",
+            RaiseKind::TypeError => "TypeError",
+            RaiseKind::RuntimeError => "RuntimeError",
+            RaiseKind::NameError => "NameError",
+            RaiseKind::AttributeError => "AttributeError",
+            RaiseKind::IndexError => "IndexError",
+            RaiseKind::ZeroDivisionError => "ZeroDivisionError",
+            RaiseKind::KeyError => "KeyError",
+            RaiseKind::RecursionError => "RecursionError",
+            RaiseKind::LimitExceeded => "LimitExceeded",
+        }
+    }
+}
+
+/// A raised exception; `at` is filled by the innermost expression that sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Raise {
+    pub kind: RaiseKind,
+    pub code: Code,
+    pub detail: String,
+    /// (line, column), both 1-based.
+    pub at: Option<(usize, usize)>,
+    /// `return`, `break` and `continue` travel as raises of this marker through expressions.
+    pub flow: bool,
+}
+
+impl Raise {
+    pub fn new(kind: RaiseKind, detail: impl Into<String>) -> Raise {
+        let code = match kind {
+            RaiseKind::LimitExceeded => Code::LimitExceeded,
+            RaiseKind::NameError => Code::UnknownTensor,
+            _ => Code::InvalidArgument,
+        };
+        Raise {
+            kind,
+            code,
+            detail: detail.into(),
+            at: None,
+            flow: false,
+        }
+    }
+
+    pub fn with_code(mut self, code: Code) -> Raise {
+        self.code = code;
+        self
+    }
+
+    pub fn type_error(detail: impl Into<String>) -> Raise {
+        Raise::new(RaiseKind::TypeError, detail)
+    }
+    pub fn value_error(detail: impl Into<String>) -> Raise {
+        Raise::new(RaiseKind::ValueError, detail)
+    }
+    pub fn attr_error(detail: impl Into<String>) -> Raise {
+        Raise::new(RaiseKind::AttributeError, detail)
+    }
+    pub fn index_error(detail: impl Into<String>) -> Raise {
+        Raise::new(RaiseKind::IndexError, detail)
+    }
+
+    /// An engine error as TensorFlow raises it from an op: `InvalidArgumentError`, except limits
+    /// and a second gradient of a spent tape (`RuntimeError`).
+    pub fn from_engine(e: Error) -> Raise {
+        let kind = match e.code {
+            Code::LimitExceeded => RaiseKind::LimitExceeded,
+            Code::TapeExhausted => RaiseKind::RuntimeError,
+            _ => RaiseKind::InvalidArgumentError,
+        };
+        Raise::new(kind, e.detail).with_code(e.code)
+    }
+}
+
+impl From<Error> for Raise {
+    fn from(e: Error) -> Raise {
+        Raise::from_engine(e)
+    }
+}
+
+/// Why a cell cannot run at all (answered `422`): a syntax error or a construct outside the
+/// subset, with where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// `syntax_error`, `unsupported` or `limit_exceeded` (a cell too large or too deep).
+    pub code: &'static str,
+    pub detail: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Refusal {
+    pub fn unsupported(detail: impl Into<String>, (line, column): (usize, usize)) -> Refusal {
+        Refusal {
+            code: "unsupported",
+            detail: detail.into(),
+            line,
+            column,
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: {}: {}",
+            self.line, self.column, self.code, self.detail
+        )
+    }
+}

@@ -1,0 +1,222 @@
+//! A cell's text to a checked AST: size bounds, Ruff's parser, nesting depth, and the subset
+//! (a construct outside it is refused before anything runs, naming it with line and column).
+
+use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+use ruff_python_ast::{Expr, ModModule, Stmt};
+use ruff_text_size::{Ranged, TextSize};
+
+use super::raise::Refusal;
+
+/// Nesting of expressions and blocks a cell may have: Python's own parser stops near 200, and a
+/// bound here keeps the evaluator's recursion (one Rust frame per level) small.
+pub const MAX_DEPTH: usize = 100;
+
+/// Byte offsets of line starts, to report 1-based lines and columns.
+#[derive(Debug)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// (line, column), both 1-based, of a byte offset.
+    pub fn at(&self, offset: TextSize) -> (usize, usize) {
+        let o = offset.to_usize();
+        let line = self.starts.partition_point(|&s| s <= o).max(1);
+        (line, o - self.starts[line - 1] + 1)
+    }
+}
+
+/// Parses and checks a cell: the module, or why it cannot run.
+pub fn parse(text: &str, max_bytes: usize) -> Result<ModModule, Refusal> {
+    if text.len() > max_bytes {
+        return Err(Refusal {
+            code: "limit_exceeded",
+            detail: format!(
+                "the cell is {} bytes; cells are at most {max_bytes} bytes (GRADTAPE_MAX_CELL_BYTES)",
+                text.len()
+            ),
+            line: 1,
+            column: 1,
+        });
+    }
+    let lines = LineIndex::new(text);
+    let module = match ruff_python_parser::parse_module(text) {
+        Ok(p) => p.into_syntax(),
+        Err(e) => {
+            let (line, column) = lines.at(e.location.start());
+            return Err(Refusal {
+                code: "syntax_error",
+                detail: format!("invalid syntax: {}", e.error),
+                line,
+                column,
+            });
+        }
+    };
+    let mut check = Check {
+        lines: &lines,
+        depth: 0,
+        refusal: None,
+    };
+    check.visit_body(&module.body);
+    match check.refusal {
+        Some(r) => Err(r),
+        None => Ok(module),
+    }
+}
+
+struct Check<'l> {
+    lines: &'l LineIndex,
+    depth: usize,
+    refusal: Option<Refusal>,
+}
+
+impl Check<'_> {
+    fn refuse(&mut self, what: String, node: &impl Ranged) {
+        if self.refusal.is_none() {
+            self.refusal = Some(Refusal::unsupported(what, self.lines.at(node.start())));
+        }
+    }
+
+    /// Enters one level; false (and a refusal) past MAX_DEPTH, so the walk itself stays shallow.
+    fn enter(&mut self, node: &impl Ranged) -> bool {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH && self.refusal.is_none() {
+            let at = self.lines.at(node.start());
+            self.refusal = Some(Refusal {
+                code: "limit_exceeded",
+                detail: format!("the cell nests expressions and blocks more than {MAX_DEPTH} levels deep; split it into simpler statements"),
+                line: at.0,
+                column: at.1,
+            });
+        }
+        self.refusal.is_none()
+    }
+}
+
+/// Python attributes a cell may read beyond plain names (dunders are not in the subset).
+const DUNDERS: &[&str] = &["__name__", "__version__"];
+
+fn stmt_name(s: &Stmt) -> Option<&'static str> {
+    Some(match s {
+        Stmt::ClassDef(_) => "`class`",
+        Stmt::TypeAlias(_) => "`type` aliases",
+        Stmt::AnnAssign(_) => "annotated assignment",
+        Stmt::Match(_) => "`match`",
+        Stmt::Raise(_) => "`raise`",
+        Stmt::Try(_) => "`try`",
+        Stmt::Assert(_) => "`assert`",
+        Stmt::ImportFrom(_) => "`from ... import`",
+        Stmt::Global(_) => "`global`",
+        Stmt::Nonlocal(_) => "`nonlocal`",
+        Stmt::IpyEscapeCommand(_) => "IPython magics",
+        Stmt::FunctionDef(f) if f.is_async => "`async def`",
+        Stmt::For(f) if f.is_async => "`async for`",
+        Stmt::With(w) if w.is_async => "`async with`",
+        _ => return None,
+    })
+}
+
+fn expr_name(e: &Expr) -> Option<&'static str> {
+    Some(match e {
+        Expr::Named(_) => "the walrus operator `:=`",
+        Expr::Lambda(_) => "`lambda`",
+        Expr::Dict(_) => "dict literals",
+        Expr::Set(_) => "set literals",
+        Expr::SetComp(_) => "set comprehensions",
+        Expr::DictComp(_) => "dict comprehensions",
+        Expr::Generator(_) => "generator expressions",
+        Expr::Await(_) => "`await`",
+        Expr::Yield(_) | Expr::YieldFrom(_) => "`yield`",
+        Expr::TString(_) => "template strings",
+        Expr::BytesLiteral(_) => "bytes literals",
+        Expr::Starred(_) => "`*` unpacking",
+        Expr::IpyEscapeCommand(_) => "IPython magics",
+        Expr::NumberLiteral(n) if matches!(n.value, ruff_python_ast::Number::Complex { .. }) => {
+            "complex numbers"
+        }
+        _ => return None,
+    })
+}
+
+impl<'a> Visitor<'a> for Check<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if !self.enter(stmt) {
+            return;
+        }
+        if let Some(what) = stmt_name(stmt) {
+            self.refuse(format!("{what} is not available in a cell"), stmt);
+        }
+        match stmt {
+            Stmt::Import(i) => {
+                for a in &i.names {
+                    let ok = matches!(
+                        (a.name.as_str(), a.asname.as_ref().map(|n| n.as_str())),
+                        ("tensorflow", Some("tf")) | ("numpy", Some("np"))
+                    );
+                    if !ok {
+                        self.refuse(
+                            format!("`import {}` is not available in a cell: only `import tensorflow as tf` and `import numpy as np`", a.name.as_str()),
+                            a,
+                        );
+                    }
+                }
+            }
+            Stmt::FunctionDef(f) => {
+                let p = &f.parameters;
+                if !f.decorator_list.is_empty() {
+                    self.refuse("decorators are not available in a cell".into(), f);
+                }
+                if p.vararg.is_some()
+                    || p.kwarg.is_some()
+                    || !p.kwonlyargs.is_empty()
+                    || !p.posonlyargs.is_empty()
+                {
+                    self.refuse("`*args`, `**kwargs` and keyword-only parameters are not available in a cell: give plain parameters with defaults".into(), f);
+                }
+            }
+            Stmt::For(f) if !f.orelse.is_empty() => {
+                self.refuse("`for ... else` is not available in a cell".into(), f)
+            }
+            Stmt::While(w) if !w.orelse.is_empty() => {
+                self.refuse("`while ... else` is not available in a cell".into(), w)
+            }
+            _ => {}
+        }
+        walk_stmt(self, stmt);
+        self.depth -= 1;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if !self.enter(expr) {
+            return;
+        }
+        if let Some(what) = expr_name(expr) {
+            self.refuse(
+                format!("{what} are not available in a cell").replace("` are", "` is"),
+                expr,
+            );
+        }
+        if let Expr::Attribute(a) = expr {
+            let name = a.attr.as_str();
+            if name.starts_with("__") && !DUNDERS.contains(&name) {
+                self.refuse(
+                    format!("the attribute `{name}` is not available in a cell"),
+                    expr,
+                );
+            }
+        }
+        if let Expr::Call(c) = expr {
+            if c.arguments.keywords.iter().any(|k| k.arg.is_none()) {
+                self.refuse("`**` unpacking is not available in a cell".into(), expr);
+            }
+        }
+        walk_expr(self, expr);
+        self.depth -= 1;
+    }
+}

@@ -1,0 +1,285 @@
+//! `tf.GradientTape`'s methods over the engine's tapes: watch, gradient (with
+//! `output_gradients` and `unconnected_gradients`), jacobian, batch_jacobian,
+//! watched_variables, reset, stop_recording.
+
+use std::sync::Arc;
+
+use crate::engine::autodiff::{TapeId, Val};
+use crate::engine::tensor::Tensor;
+
+use super::interp::Interp;
+use super::raise::{Raise, RaiseKind};
+use super::value::Value;
+
+/// Arguments bound by name: positional ones fill `names` in order, then keywords.
+pub fn bind_args(
+    what: &str,
+    names: &[&str],
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Vec<Option<Value>>, Raise> {
+    if args.len() > names.len() {
+        return Err(Raise::type_error(format!(
+            "{what}() takes at most {} positional arguments but {} were given",
+            names.len(),
+            args.len()
+        )));
+    }
+    let mut slots: Vec<Option<Value>> = args.into_iter().map(Some).collect();
+    slots.resize(names.len(), None);
+    for (k, v) in kwargs {
+        let i = names.iter().position(|n| *n == k).ok_or_else(|| {
+            Raise::type_error(format!("{what}() got an unexpected keyword argument '{k}'"))
+        })?;
+        if slots[i].is_some() {
+            return Err(Raise::type_error(format!(
+                "{what}() got multiple values for argument '{k}'"
+            )));
+        }
+        slots[i] = Some(v);
+    }
+    Ok(slots)
+}
+
+fn required(v: Option<Value>, what: &str, name: &str) -> Result<Value, Raise> {
+    v.ok_or_else(|| {
+        Raise::type_error(format!(
+            "{what}() missing 1 required positional argument: '{name}'"
+        ))
+    })
+}
+
+/// `unconnected_gradients=`: NONE (the default) or ZERO.
+fn zero_flag(v: Option<Value>) -> Result<bool, Raise> {
+    match v {
+        None | Some(Value::Unconnected(false)) => Ok(false),
+        Some(Value::Unconnected(true)) => Ok(true),
+        Some(Value::Str(s)) if &*s == "zero" => Ok(true),
+        Some(Value::Str(s)) if &*s == "none" => Ok(false),
+        Some(other) => Err(Raise::value_error(format!(
+            "Unknown value for unconnected_gradients: {}",
+            other.type_name()
+        ))),
+    }
+}
+
+/// The tensors of a (possibly nested) structure of sources or targets, and a function that
+/// puts results back in that structure.
+enum Shape {
+    One,
+    List(Vec<Shape>, bool),
+}
+
+impl Interp<'_> {
+    fn flatten(&mut self, v: &Value, out: &mut Vec<Val>, what: &str) -> Result<Shape, Raise> {
+        match v {
+            Value::List(_) | Value::Tuple(_) => {
+                let items = v.items().unwrap_or_default();
+                let mut shapes = Vec::new();
+                for i in &items {
+                    shapes.push(self.flatten(i, out, what)?);
+                }
+                Ok(Shape::List(shapes, matches!(v, Value::Tuple(_))))
+            }
+            Value::Tensor(x) => {
+                out.push(x.clone());
+                Ok(Shape::One)
+            }
+            Value::Variable(id) => {
+                let val = self
+                    .ws
+                    .variable(id)
+                    .map(|var| var.val.clone())
+                    .ok_or_else(|| Raise::value_error("the variable no longer exists"))?;
+                out.push(val);
+                Ok(Shape::One)
+            }
+            Value::IndexedSlices(s) => {
+                out.push(s.dense.clone());
+                Ok(Shape::One)
+            }
+            Value::None => Err(Raise::value_error(format!(
+                "{what}: None is not a tensor (a gradient that was None?)"
+            ))),
+            other => {
+                let x = self.to_val(other, None)?;
+                out.push(x);
+                Ok(Shape::One)
+            }
+        }
+    }
+}
+
+fn rebuild(shape: &Shape, results: &mut std::vec::IntoIter<Value>) -> Value {
+    match shape {
+        Shape::One => results.next().unwrap_or(Value::None),
+        Shape::List(items, tuple) => {
+            let vals: Vec<Value> = items.iter().map(|s| rebuild(s, results)).collect();
+            if *tuple {
+                Value::tuple(vals)
+            } else {
+                Value::list(vals)
+            }
+        }
+    }
+}
+
+fn exhausted(e: crate::engine::Error) -> Raise {
+    if e.code == crate::engine::Code::TapeExhausted {
+        Raise::new(
+            RaiseKind::RuntimeError,
+            "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)",
+        )
+        .with_code(e.code)
+    } else {
+        Raise::from_engine(e)
+    }
+}
+
+pub fn method(
+    it: &mut Interp,
+    tape: TapeId,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    match name {
+        "watch" => {
+            let [x] =
+                <[Option<Value>; 1]>::try_from(bind_args("watch", &["tensor"], args, kwargs)?)
+                    .expect("one slot");
+            let x = required(x, "watch", "tensor")?;
+            let mut vals = Vec::new();
+            it.flatten(&x, &mut vals, "watch")?;
+            for v in vals {
+                it.ws.ctx.watch(tape, &v)?;
+            }
+            Ok(Value::None)
+        }
+        "gradient" => {
+            let names = [
+                "target",
+                "sources",
+                "output_gradients",
+                "unconnected_gradients",
+            ];
+            let mut s = bind_args("gradient", &names, args, kwargs)?.into_iter();
+            let (target, sources, og, unc) = (
+                s.next().flatten(),
+                s.next().flatten(),
+                s.next().flatten(),
+                s.next().flatten(),
+            );
+            let target = required(target, "gradient", "target")?;
+            let sources = required(sources, "gradient", "sources")?;
+            let zero = zero_flag(unc)?;
+            let mut ts = Vec::new();
+            it.flatten(&target, &mut ts, "gradient target")?;
+            let mut ss = Vec::new();
+            let shape = it.flatten(&sources, &mut ss, "gradient sources")?;
+            let ogs = match og {
+                None | Some(Value::None) => None,
+                Some(v) => {
+                    let items = match (&v, ts.len()) {
+                        (Value::List(_) | Value::Tuple(_), n)
+                            if n > 1 || matches!(target, Value::List(_) | Value::Tuple(_)) =>
+                        {
+                            v.items().unwrap_or_default()
+                        }
+                        _ => vec![v],
+                    };
+                    let mut out = Vec::new();
+                    for (x, t) in items.iter().zip(&ts) {
+                        out.push(it.to_val_as(x, t.t.dtype())?.t);
+                    }
+                    Some(out)
+                }
+            };
+            let grads = it
+                .ws
+                .ctx
+                .gradient(tape, &ts, &ss, ogs, zero)
+                .map_err(exhausted)?;
+            let vals: Vec<Value> = grads
+                .into_iter()
+                .map(|g| g.map_or(Value::None, Value::Tensor))
+                .collect();
+            Ok(rebuild(&shape, &mut vals.into_iter()))
+        }
+        "jacobian" => {
+            let names = [
+                "target",
+                "sources",
+                "unconnected_gradients",
+                "parallel_iterations",
+                "experimental_use_pfor",
+            ];
+            let mut s = bind_args("jacobian", &names, args, kwargs)?.into_iter();
+            let (target, sources, unc) =
+                (s.next().flatten(), s.next().flatten(), s.next().flatten());
+            let target = required(target, "jacobian", "target")?;
+            let sources = required(sources, "jacobian", "sources")?;
+            let zero = zero_flag(unc)?;
+            let t = single(it, &target)?;
+            let mut ss = Vec::new();
+            let shape = it.flatten(&sources, &mut ss, "jacobian sources")?;
+            let j = it.ws.ctx.jacobian(tape, &t, &ss, zero).map_err(exhausted)?;
+            let vals: Vec<Value> = j.into_iter().map(|g| tensor_or_none(it, g)).collect();
+            Ok(rebuild(&shape, &mut vals.into_iter()))
+        }
+        "batch_jacobian" => {
+            let names = [
+                "target",
+                "source",
+                "unconnected_gradients",
+                "parallel_iterations",
+                "experimental_use_pfor",
+            ];
+            let mut s = bind_args("batch_jacobian", &names, args, kwargs)?.into_iter();
+            let (target, source, unc) =
+                (s.next().flatten(), s.next().flatten(), s.next().flatten());
+            let t = single(it, &required(target, "batch_jacobian", "target")?)?;
+            let src = single(it, &required(source, "batch_jacobian", "source")?)?;
+            let zero = zero_flag(unc)?;
+            let j = it
+                .ws
+                .ctx
+                .batch_jacobian(tape, &t, &src, zero)
+                .map_err(exhausted)?;
+            Ok(tensor_or_none(it, j))
+        }
+        "watched_variables" => {
+            let ids: Vec<Arc<str>> = it
+                .ws
+                .variables()
+                .filter(|(_, v)| it.ws.ctx.traces(tape, v.val.id))
+                .map(|(id, _)| Arc::from(id.as_str()))
+                .collect();
+            Ok(Value::tuple(ids.into_iter().map(Value::Variable).collect()))
+        }
+        "reset" => {
+            it.ws.ctx.reset_tape(tape)?;
+            Ok(Value::None)
+        }
+        "stop_recording" => Ok(Value::StopRecording(tape)),
+        _ => Err(Raise::attr_error(format!(
+            "'GradientTape' object has no attribute '{name}'"
+        ))),
+    }
+}
+
+fn single(it: &mut Interp, v: &Value) -> Result<Val, Raise> {
+    let mut out = Vec::new();
+    it.flatten(v, &mut out, "jacobian")?;
+    match (out.len(), v) {
+        (1, Value::Tensor(_) | Value::Variable(_) | Value::IndexedSlices(_)) => Ok(out.remove(0)),
+        _ => Err(Raise::type_error("the target of a jacobian is one tensor")),
+    }
+}
+
+fn tensor_or_none(it: &mut Interp, t: Option<Tensor>) -> Value {
+    match t {
+        Some(t) => Value::Tensor(it.ws.ctx.constant(t)),
+        None => Value::None,
+    }
+}

@@ -1,0 +1,468 @@
+//! The `tf` namespace in a cell: its modules and constants, the calls the evaluator itself
+//! answers (`tf.Variable`, `tf.GradientTape`, `tf.constant`, `tf.shape`, ...), and every other
+//! function bound through the one op registry and run as an engine op.
+
+use std::sync::Arc;
+
+use crate::engine::dtype::DType;
+use crate::engine::lit::{tensor_from_lit, Lit};
+use crate::engine::ops::registry::{self, ParamKind};
+use crate::engine::tensor::Tensor;
+
+use super::convert::{dtype_of_value, to_lit};
+use super::interp::Interp;
+use super::raise::{Raise, RaiseKind};
+use super::tape::bind_args;
+use super::value::Value;
+
+const TF_MODULES: &[&str] = &[
+    "math",
+    "nn",
+    "linalg",
+    "random",
+    "dtypes",
+    "UnconnectedGradients",
+];
+
+fn dtype_named(name: &str) -> Option<DType> {
+    match name {
+        "double" => Some(DType::F64),
+        "float32" | "float64" | "int32" | "int64" | "bool" => DType::parse(name),
+        _ => None,
+    }
+}
+
+/// `module.name`.
+pub fn module_attr(module: &str, name: &str) -> Result<Value, Raise> {
+    let full = format!("{module}.{name}");
+    Ok(match (module, name) {
+        ("tf", m) if TF_MODULES.contains(&m) => Value::Module(full.into()),
+        ("tf" | "tf.dtypes", d) if dtype_named(d).is_some() => {
+            Value::DType(dtype_named(d).expect("checked"))
+        }
+        ("tf", "newaxis") | ("np", "newaxis") => Value::None,
+        ("tf", "__version__") => Value::str("2.15.0"),
+        ("np", "__version__") => Value::str("1.26.4"),
+        ("tf.UnconnectedGradients", "ZERO") => Value::Unconnected(true),
+        ("tf.UnconnectedGradients", "NONE") => Value::Unconnected(false),
+        ("np", "pi") => Value::Float(std::f64::consts::PI),
+        ("np", "e") => Value::Float(std::f64::consts::E),
+        ("np", "inf") => Value::Float(f64::INFINITY),
+        ("np", "nan") => Value::Float(f64::NAN),
+        ("np", "linalg" | "random") => Value::Module(full.into()),
+        ("np" | "np.linalg" | "np.random", _) => Value::Builtin(full.into()),
+        _ if special(&full) || registry::lookup(&full).is_some() => Value::Builtin(full.into()),
+        _ => {
+            let shown = module
+                .replacen("tf", "tensorflow", 1)
+                .replacen("np", "numpy", 1);
+            return Err(Raise::attr_error(format!(
+                "module '{shown}' has no attribute '{name}'"
+            )));
+        }
+    })
+}
+
+/// The TensorFlow calls the evaluator answers itself (they make variables and tapes, or
+/// read shapes, or compose ops), not through the registry.
+fn special(path: &str) -> bool {
+    matches!(
+        path,
+        "tf.Variable"
+            | "tf.GradientTape"
+            | "tf.Tensor"
+            | "tf.constant"
+            | "tf.convert_to_tensor"
+            | "tf.shape"
+            | "tf.rank"
+            | "tf.size"
+            | "tf.reduce_all"
+            | "tf.reduce_any"
+            | "tf.math.reduce_all"
+            | "tf.math.reduce_any"
+            | "tf.math.reduce_std"
+            | "tf.math.reduce_variance"
+            | "tf.random.set_seed"
+            | "tf.IndexedSlices"
+    )
+}
+
+fn int32(v: &[usize]) -> Tensor {
+    let f: Vec<f64> = v.iter().map(|&x| x as f64).collect();
+    Tensor::from_f64s(&[f.len()], &f, DType::I32).expect("sized")
+}
+
+pub fn call(
+    it: &mut Interp,
+    path: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    match path {
+        "tf.Variable" => variable(it, args, kwargs),
+        "tf.GradientTape" => {
+            let mut s = bind_args(
+                "GradientTape",
+                &["persistent", "watch_accessed_variables"],
+                args,
+                kwargs,
+            )?
+            .into_iter();
+            let persistent = s
+                .next()
+                .flatten()
+                .map(|v| v.truthy())
+                .transpose()?
+                .unwrap_or(false);
+            let watch = s
+                .next()
+                .flatten()
+                .map(|v| v.truthy())
+                .transpose()?
+                .unwrap_or(true);
+            let id = it.ws.ctx.open_tape(persistent, watch);
+            // the tape records from its `with` block on
+            it.ws.ctx.stop_tape(id)?;
+            Ok(Value::Tape(id))
+        }
+        "tf.constant" | "tf.convert_to_tensor" => {
+            let names: &[&str] = if path == "tf.constant" {
+                &["value", "dtype", "shape", "name"]
+            } else {
+                &["value", "dtype", "dtype_hint", "name"]
+            };
+            let mut s = bind_args(&path[3..], names, args, kwargs)?.into_iter();
+            let value = s.next().flatten().ok_or_else(|| {
+                Raise::type_error(format!(
+                    "{}() missing required argument 'value'",
+                    &path[3..]
+                ))
+            })?;
+            let dtype = match s.next().flatten() {
+                None | Some(Value::None) => None,
+                Some(d) => Some(dtype_of_value(&d).ok_or_else(|| {
+                    Raise::type_error("dtype must be a dtype such as tf.float32")
+                })?),
+            };
+            let third = s.next().flatten();
+            let x = constant(it, &value, dtype, path == "tf.convert_to_tensor")?;
+            if path == "tf.constant" {
+                if let Some(shape) = third.filter(|v| !matches!(v, Value::None)) {
+                    let lit = to_lit(&shape)
+                        .ok_or_else(|| Raise::type_error("shape must be a list of integers"))?;
+                    let t = if x.len() == 1 {
+                        let shape = crate::engine::lit::shape_from_lit(&lit, "shape")?;
+                        Tensor::full(&shape, x.to_f64_vec()[0], x.dtype())
+                    } else {
+                        it.compute("reshape", vec![("shape".into(), lit)], &[&x])?
+                    };
+                    return Ok(Value::Tensor(it.ws.ctx.constant(t)));
+                }
+            } else if let (None, Some(h)) = (dtype, third.and_then(|v| dtype_of_value(&v))) {
+                let _ = h;
+            }
+            Ok(Value::Tensor(it.ws.ctx.constant(x)))
+        }
+        "tf.shape" | "tf.rank" | "tf.size" => {
+            let mut s =
+                bind_args(&path[3..], &["input", "out_type", "name"], args, kwargs)?.into_iter();
+            let v = s
+                .next()
+                .flatten()
+                .ok_or_else(|| Raise::type_error("missing required argument 'input'"))?;
+            let out = s
+                .next()
+                .flatten()
+                .and_then(|d| dtype_of_value(&d))
+                .unwrap_or(DType::I32);
+            let x = it.to_val(&v, None)?;
+            let t = match path {
+                "tf.shape" => int32(x.t.shape()),
+                "tf.rank" => Tensor::scalar(x.t.rank() as f64, DType::I32),
+                _ => Tensor::scalar(x.t.len() as f64, DType::I32),
+            };
+            Ok(Value::Tensor(it.ws.ctx.constant(t.cast(out))))
+        }
+        "tf.reduce_all" | "tf.reduce_any" | "tf.math.reduce_all" | "tf.math.reduce_any" => {
+            let mut s = bind_args(
+                "reduce_all",
+                &["input_tensor", "axis", "keepdims", "name"],
+                args,
+                kwargs,
+            )?
+            .into_iter();
+            let v = s
+                .next()
+                .flatten()
+                .ok_or_else(|| Raise::type_error("missing required argument 'input_tensor'"))?;
+            let axis = s
+                .next()
+                .flatten()
+                .and_then(|a| to_lit(&a))
+                .unwrap_or(Lit::Null);
+            let keep = s
+                .next()
+                .flatten()
+                .map(|k| k.truthy())
+                .transpose()?
+                .unwrap_or(false);
+            let x = it.to_val(&v, Some(DType::Bool))?;
+            if x.t.dtype() != DType::Bool {
+                return Err(Raise::new(RaiseKind::InvalidArgumentError, format!("cannot compute {} as input #0(zero-based) was expected to be a bool tensor but is a {} tensor", if path.ends_with("all") { "All" } else { "Any" }, super::convert::tf_word(x.t.dtype()))));
+            }
+            let f = x.t.cast(DType::F32);
+            let op = if path.ends_with("all") {
+                "reduce_min"
+            } else {
+                "reduce_max"
+            };
+            let r = it.compute(
+                op,
+                vec![("axis".into(), axis), ("keepdims".into(), Lit::Bool(keep))],
+                &[&f],
+            )?;
+            Ok(Value::Tensor(it.ws.ctx.constant(r.cast(DType::Bool))))
+        }
+        "tf.math.reduce_std" | "tf.math.reduce_variance" => {
+            let mut s = bind_args(
+                "reduce_std",
+                &["input_tensor", "axis", "keepdims", "name"],
+                args,
+                kwargs,
+            )?
+            .into_iter();
+            let v = s
+                .next()
+                .flatten()
+                .ok_or_else(|| Raise::type_error("missing required argument 'input_tensor'"))?;
+            let axis = s
+                .next()
+                .flatten()
+                .and_then(|a| to_lit(&a))
+                .unwrap_or(Lit::Null);
+            let keep = s
+                .next()
+                .flatten()
+                .map(|k| k.truthy())
+                .transpose()?
+                .unwrap_or(false);
+            let x = it.to_val(&v, None)?;
+            // TensorFlow's own composition: sqrt(mean(square(x - mean(x, keepdims)))).
+            let mean = it.apply(
+                "reduce_mean",
+                vec![
+                    ("axis".into(), axis.clone()),
+                    ("keepdims".into(), Lit::Bool(true)),
+                ],
+                vec![x.clone()],
+            )?;
+            let centered = it.apply("subtract", vec![], vec![x, mean])?;
+            let sq = it.apply("square", vec![], vec![centered])?;
+            let var = it.apply(
+                "reduce_mean",
+                vec![("axis".into(), axis), ("keepdims".into(), Lit::Bool(keep))],
+                vec![sq],
+            )?;
+            if path.ends_with("variance") {
+                return Ok(Value::Tensor(var));
+            }
+            Ok(Value::Tensor(it.apply("sqrt", vec![], vec![var])?))
+        }
+        "tf.random.set_seed" => Ok(Value::None),
+        "tf.Tensor" | "tf.IndexedSlices" => Err(Raise::type_error(format!(
+            "{path} cannot be called in a cell; make tensors with tf.constant"
+        ))),
+        _ => op_call(it, path, args, kwargs),
+    }
+}
+
+/// `tf.constant(value, dtype)`: tensors and arrays keep their dtype unless one is given (a
+/// tensor of another dtype is refused by convert_to_tensor, converted by constant); Python
+/// literals are typed as TensorFlow types them.
+fn constant(
+    it: &mut Interp,
+    value: &Value,
+    dtype: Option<DType>,
+    strict: bool,
+) -> Result<Tensor, Raise> {
+    let t = match value {
+        Value::Tensor(_)
+        | Value::Variable(_)
+        | Value::Array(_)
+        | Value::NpScalar(_)
+        | Value::IndexedSlices(_) => it.np_tensor(value)?,
+        Value::List(_) | Value::Tuple(_)
+            if super::convert::to_lit(value).is_none() || contains_tensor(value) =>
+        {
+            it.to_val(value, dtype)?.t
+        }
+        other => {
+            let lit = to_lit(other)
+                .filter(|l| !matches!(l, Lit::Null | Lit::Str(_)))
+                .ok_or_else(|| {
+                    Raise::value_error(format!(
+                    "Attempt to convert a value ({}) with an unsupported type ({}) to a Tensor.",
+                    super::print::repr(it, other),
+                    other.type_name()
+                ))
+                })?;
+            if let (Some(d), Some(k)) = (dtype, crate::engine::lit::lit_kind(&lit)) {
+                let fits = match k {
+                    crate::engine::lit::Kind::Float => d.is_float(),
+                    crate::engine::lit::Kind::Int => d != DType::Bool,
+                    crate::engine::lit::Kind::Bool => d == DType::Bool,
+                };
+                if !fits {
+                    return Err(Raise::type_error(format!(
+                        "Cannot convert {} to EagerTensor of dtype {}",
+                        super::print::repr(it, other),
+                        d.name()
+                    )));
+                }
+            }
+            return tensor_from_lit(&lit, dtype, it.max_elems())
+                .map_err(|e| Raise::value_error(e.detail));
+        }
+    };
+    match dtype {
+        Some(d) if d != t.dtype() => {
+            if strict && matches!(value, Value::Tensor(_) | Value::Variable(_)) {
+                return Err(Raise::value_error(format!(
+                    "Tensor conversion requested dtype {} for Tensor with dtype {}",
+                    d.name(),
+                    t.dtype().name()
+                )));
+            }
+            Ok(t.cast(d))
+        }
+        _ => Ok(t),
+    }
+}
+
+fn contains_tensor(v: &Value) -> bool {
+    v.items().is_some_and(|items| {
+        items.iter().any(|x| {
+            matches!(
+                x,
+                Value::Tensor(_) | Value::Variable(_) | Value::Array(_) | Value::NpScalar(_)
+            ) || contains_tensor(x)
+        })
+    })
+}
+
+/// `tf.Variable(initial_value, trainable=True, name=None, dtype=None, ...)`.
+fn variable(
+    it: &mut Interp,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let names = [
+        "initial_value",
+        "trainable",
+        "validate_shape",
+        "caching_device",
+        "name",
+        "variable_def",
+        "dtype",
+        "import_scope",
+        "constraint",
+        "synchronization",
+        "aggregation",
+        "shape",
+    ];
+    let s = bind_args("Variable", &names, args, kwargs)?;
+    let value = s[0]
+        .clone()
+        .ok_or_else(|| Raise::value_error("initial_value must be specified."))?;
+    let trainable = s[1]
+        .as_ref()
+        .map(|v| v.truthy())
+        .transpose()?
+        .unwrap_or(true);
+    let name = match &s[4] {
+        None | Some(Value::None) => "Variable".to_string(),
+        Some(Value::Str(n)) => n.to_string(),
+        Some(other) => {
+            return Err(Raise::type_error(format!(
+                "name must be a string, not {}",
+                other.type_name()
+            )))
+        }
+    };
+    let dtype = match &s[6] {
+        None | Some(Value::None) => None,
+        Some(d) => Some(
+            dtype_of_value(d)
+                .ok_or_else(|| Raise::type_error("dtype must be a dtype such as tf.float32"))?,
+        ),
+    };
+    let t = constant(it, &value, dtype, false)?;
+    let id: Arc<str> = format!("{}#{}", name, it.ws.variables().count() + 1).into();
+    it.ws
+        .add_variable(&id, &id, t, trainable, &format!("{name}:0"));
+    Ok(Value::Variable(id))
+}
+
+/// Any other `tf.*` function: the registry binds the call as Python would, its tensor
+/// parameters become the op's inputs (Python literals typed after the first tensor among
+/// them) and the rest its attributes.
+fn op_call(
+    it: &mut Interp,
+    path: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let def = registry::lookup(path).ok_or_else(|| {
+        let (module, name) = path.rsplit_once('.').unwrap_or(("tf", path));
+        Raise::attr_error(format!(
+            "module '{}' has no attribute '{name}'",
+            module.replacen("tf", "tensorflow", 1)
+        ))
+    })?;
+    let bound = registry::bind(def, args, kwargs).map_err(|e| Raise::type_error(e.detail))?;
+    let hint = bound
+        .iter()
+        .filter(|(p, _)| p.is_tensor())
+        .find_map(|(_, v)| match v {
+            Some(Value::Tensor(x)) => Some(x.t.dtype()),
+            Some(Value::Array(t)) | Some(Value::NpScalar(t)) => Some(t.dtype()),
+            Some(Value::Variable(id)) => it.ws.variable(id).map(|v| v.val.t.dtype()),
+            _ => None,
+        })
+        .filter(|d| *d != DType::Bool);
+    let mut inputs = Vec::new();
+    let mut attrs = Vec::new();
+    for (p, v) in bound {
+        let Some(v) = v else { continue };
+        match p.kind {
+            ParamKind::Tensor => inputs.push(it.to_val(&v, hint)?),
+            ParamKind::TensorList => {
+                let items = v.items().ok_or_else(|| {
+                    Raise::type_error(format!(
+                        "{}: \"{}\" takes a list of tensors",
+                        def.name, p.name
+                    ))
+                })?;
+                for x in &items {
+                    inputs.push(it.to_val(x, hint)?);
+                }
+            }
+            ParamKind::Attr(_) => {
+                if matches!(v, Value::None) {
+                    continue;
+                }
+                let lit = to_lit(&v).ok_or_else(|| {
+                    Raise::type_error(format!(
+                        "{}: \"{}\" cannot be a {}",
+                        def.name,
+                        p.name,
+                        v.type_name()
+                    ))
+                })?;
+                attrs.push((p.name.to_string(), lit));
+            }
+            ParamKind::Name => {}
+        }
+    }
+    Ok(Value::Tensor(it.apply(def.name, attrs, inputs)?))
+}

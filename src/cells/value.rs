@@ -1,0 +1,182 @@
+//! The values a cell computes with: Python's own, TensorFlow's and NumPy's, over the engine's
+//! tensors (a `tf.Tensor` is an engine `Val` that tapes trace; a NumPy array is a bare `Tensor`).
+
+use std::sync::{Arc, Mutex};
+
+use crate::engine::autodiff::{TapeId, Val};
+use crate::engine::dtype::DType;
+use crate::engine::tensor::Tensor;
+
+use super::raise::{Raise, RaiseKind};
+
+/// A user function from `def`: its statement, kept with the cell text it came from so that an
+/// error inside it reports a line of that cell, and its defaults evaluated at definition.
+#[derive(Debug)]
+pub struct Function {
+    pub name: String,
+    pub def: ruff_python_ast::StmtFunctionDef,
+    pub source: Arc<super::source::LineIndex>,
+    pub defaults: Vec<Option<Value>>,
+}
+
+/// A gradient TensorFlow gives as `tf.IndexedSlices` (a gradient through `tf.gather`).
+#[derive(Clone, Debug)]
+pub struct Slices {
+    pub indices: Tensor,
+    pub values: Tensor,
+    pub dense_shape: Vec<usize>,
+    /// The dense gradient, what `tf.convert_to_tensor` and the answer's values give.
+    pub dense: Val,
+}
+
+#[derive(Clone, Debug)]
+pub enum Value {
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Arc<str>),
+    /// A Python list: shared and mutable (`append`), as Python lists are.
+    List(Arc<Mutex<Vec<Value>>>),
+    Tuple(Arc<[Value]>),
+    /// A `tf.Tensor` (EagerTensor).
+    Tensor(Val),
+    /// A NumPy `ndarray` (0-d ones included); never traced by a tape.
+    Array(Tensor),
+    /// A NumPy scalar (`np.float32(0.5)`, what `np.sum` or `x.numpy()` of a scalar give).
+    NpScalar(Tensor),
+    /// A `tf.Variable`, by its id in the workspace.
+    Variable(Arc<str>),
+    IndexedSlices(Arc<Slices>),
+    Tape(TapeId),
+    /// What `tape.stop_recording()` returns: a context manager pausing the tape.
+    StopRecording(TapeId),
+    Function(Arc<Function>),
+    /// A module or namespace: `tf`, `tf.math`, `np`, `tf.UnconnectedGradients`.
+    Module(Arc<str>),
+    /// A function of a module or a builtin, by its full path (`tf.reduce_sum`, `print`).
+    Builtin(Arc<str>),
+    /// A method bound to its receiver (`W.assign_sub`, `g.gradient`, `xs.append`).
+    Method(Arc<(Value, String)>),
+    DType(DType),
+    NpDType(DType),
+    /// A `TensorShape`.
+    Shape(Vec<usize>),
+    Range(i64, i64, i64),
+    Ellipsis,
+    /// `tf.UnconnectedGradients.ZERO` (true) or `.NONE` (false).
+    Unconnected(bool),
+    /// What `type(x)` gives: only its `__name__` is readable.
+    Type(Arc<str>),
+}
+
+impl Value {
+    pub fn str(s: impl Into<Arc<str>>) -> Value {
+        Value::Str(s.into())
+    }
+
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Arc::new(Mutex::new(items)))
+    }
+
+    pub fn tuple(items: Vec<Value>) -> Value {
+        Value::Tuple(items.into())
+    }
+
+    /// `type(x).__name__`.
+    pub fn type_name(&self) -> String {
+        match self {
+            Value::None => "NoneType".into(),
+            Value::Bool(_) => "bool".into(),
+            Value::Int(_) => "int".into(),
+            Value::Float(_) => "float".into(),
+            Value::Str(_) => "str".into(),
+            Value::List(_) => "list".into(),
+            Value::Tuple(_) => "tuple".into(),
+            Value::Tensor(_) => "EagerTensor".into(),
+            Value::Array(_) => "ndarray".into(),
+            Value::NpScalar(t) => np_scalar_name(t.dtype()).into(),
+            Value::Variable(_) => "ResourceVariable".into(),
+            Value::IndexedSlices(_) => "IndexedSlices".into(),
+            Value::Tape(_) => "GradientTape".into(),
+            Value::StopRecording(_) => "_GeneratorContextManager".into(),
+            Value::Function(_) => "function".into(),
+            Value::Module(_) => "module".into(),
+            Value::Builtin(_) => "builtin_function_or_method".into(),
+            Value::Method(_) => "method".into(),
+            Value::DType(_) => "DType".into(),
+            Value::NpDType(d) => format!("dtype[{}]", np_scalar_name(*d)),
+            Value::Shape(_) => "TensorShape".into(),
+            Value::Range(..) => "range".into(),
+            Value::Ellipsis => "ellipsis".into(),
+            Value::Unconnected(_) => "UnconnectedGradients".into(),
+            Value::Type(_) => "type".into(),
+        }
+    }
+
+    /// Python's truth value; tensors of one element as TensorFlow's `__bool__` reads them.
+    pub fn truthy(&self) -> Result<bool, Raise> {
+        Ok(match self {
+            Value::None => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) => !s.is_empty(),
+            Value::List(l) => !lock(l).is_empty(),
+            Value::Tuple(t) => !t.is_empty(),
+            Value::Range(a, b, s) => range_len(*a, *b, *s) > 0,
+            Value::Tensor(v) => tensor_truth(&v.t, "tensor")?,
+            Value::Array(t) | Value::NpScalar(t) => tensor_truth(t, "array")?,
+            _ => true,
+        })
+    }
+
+    /// The items of a Python sequence (lists, tuples, ranges), for `for`, unpacking and `list()`.
+    pub fn items(&self) -> Option<Vec<Value>> {
+        match self {
+            Value::List(l) => Some(lock(l).clone()),
+            Value::Tuple(t) => Some(t.to_vec()),
+            Value::Range(a, b, s) => {
+                let n = range_len(*a, *b, *s);
+                Some((0..n).map(|k| Value::Int(a + k * s)).collect())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// NumPy's scalar type name for a dtype: `float32`, `int64`, `bool_`.
+pub fn np_scalar_name(d: DType) -> &'static str {
+    match d {
+        DType::Bool => "bool_",
+        _ => d.name(),
+    }
+}
+
+/// A list's items; a poisoned lock (a panic elsewhere) still holds valid values.
+pub fn lock(l: &Mutex<Vec<Value>>) -> std::sync::MutexGuard<'_, Vec<Value>> {
+    l.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// How many values `range(a, b, s)` yields.
+pub fn range_len(a: i64, b: i64, s: i64) -> i64 {
+    if s > 0 && b > a {
+        (b - a - 1) / s + 1
+    } else if s < 0 && a > b {
+        (a - b - 1) / (-s) + 1
+    } else {
+        0
+    }
+}
+
+fn tensor_truth(t: &Tensor, what: &str) -> Result<bool, Raise> {
+    if t.len() != 1 {
+        let detail = if what == "array" {
+            "The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()".to_string()
+        } else {
+            "The truth value of a tensor with more than one element is ambiguous; reduce it first (tf.reduce_all / tf.reduce_any)".to_string()
+        };
+        return Err(Raise::new(RaiseKind::ValueError, detail));
+    }
+    Ok(t.to_f64_vec()[0] != 0.0)
+}
