@@ -7,6 +7,8 @@ mod gradcheck;
 mod http;
 mod jacobian;
 mod openapi;
+mod redis_server;
 mod sessions;
+mod store;
 mod support;
 mod tf_corners;
