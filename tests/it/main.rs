@@ -8,6 +8,7 @@ mod http;
 mod jacobian;
 mod openapi;
 mod redis_server;
+mod registry;
 mod sessions;
 mod store;
 mod support;
