@@ -8,12 +8,10 @@
 //! - `memory`, `redis`: the two stores (one process; or every replica, across restarts).
 
 pub mod codec;
-mod legacy;
 pub mod memory;
 pub mod redis;
 pub mod session;
 pub mod store;
 
-pub use legacy::{SessionHandle, SessionStore};
 pub use session::{AssignKind, Session, Source};
-pub use store::{Backend, Bounds, Reply, Snapshot, StoreError};
+pub use store::{Backend, Bounds, Reply, SessionStore, Snapshot, StoreError};

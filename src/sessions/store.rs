@@ -187,6 +187,12 @@ pub fn unknown_session() -> Error {
     )
 }
 
+/// What `mutate` answers: the call's own result, or the reply kept from its first run.
+pub enum Mutated<T> {
+    Fresh(T),
+    Replay(Reply),
+}
+
 pub struct Created {
     pub id: String,
     pub token: String,
@@ -296,19 +302,19 @@ impl SessionStore {
         self.timed(Duration::ZERO, self.backend.sweep()).await
     }
 
-    /// Runs `f` on the session under its lease and writes back what it returns, with `f`'s
-    /// answer kept for `reply_key`. A failed `f` (or one that would pass the memory bound)
-    /// writes nothing. A resend of an answered `reply_key` gets the first answer back.
-    pub async fn mutate<F, Fu, E>(
+    /// Runs `f` on the session under its lease and writes back the session it returns, with
+    /// its reply (if any) kept for `reply_key`. A failed `f` (or one that would pass the memory
+    /// bound) writes nothing. A resend of an answered `reply_key` gets the first reply back.
+    pub async fn mutate<T, F, Fu, E>(
         &self,
         id: &str,
         token: Option<&str>,
         reply_key: Option<&str>,
         f: F,
-    ) -> Result<Reply, E>
+    ) -> Result<Mutated<T>, E>
     where
         F: FnOnce(Session) -> Fu,
-        Fu: Future<Output = Result<(Session, Reply), E>>,
+        Fu: Future<Output = Result<(Session, T, Option<Reply>), E>>,
         E: From<StoreError>,
     {
         let token = token
@@ -319,7 +325,7 @@ impl SessionStore {
             .timed(wait, self.backend.lease(id, token, reply_key, wait))
             .await?;
         let mut lease = match claim {
-            Claim::Replay(r) => return Ok(r),
+            Claim::Replay(r) => return Ok(Mutated::Replay(r)),
             Claim::Leased(l) => *l,
         };
         let mut draft = std::mem::replace(&mut lease.session, Session::new(Limits::default()));
@@ -329,7 +335,7 @@ impl SessionStore {
         if let Some(r) = renewal {
             r.abort();
         }
-        let (draft, reply) = match outcome {
+        let (draft, out, reply) = match outcome {
             Ok(done) => done,
             Err(e) => {
                 self.release(lease).await;
@@ -344,13 +350,13 @@ impl SessionStore {
                 "this call would make the session hold {bytes} bytes of tensors; the limit max_session_bytes is {max} (delete tapes or tensors you no longer need)"
             ))).into());
         }
-        let reply_to_keep = reply_key.map(|k| (k, &reply));
+        let keep = reply_key.zip(reply.as_ref());
         self.timed(
             Duration::ZERO,
-            self.backend.commit(lease, draft, bytes, reply_to_keep),
+            self.backend.commit(lease, draft, bytes, keep),
         )
         .await?;
-        Ok(reply)
+        Ok(Mutated::Fresh(out))
     }
 
     async fn release(&self, lease: Lease) {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use gradtape::config::Config;
 use gradtape::engine::{Lit, Tensor};
-use gradtape::sessions::store::{Backend, Claim, SessionStore, StoreError};
+use gradtape::sessions::store::{Backend, Claim, Mutated, SessionStore, StoreError};
 use gradtape::sessions::{AssignKind, Reply, Session, Source};
 
 use crate::redis_server::RedisServer;
@@ -78,13 +78,7 @@ async fn session_with_v(store: &SessionStore, client: &str) -> (String, String) 
                 Some("v"),
                 None,
             )?;
-            Ok::<_, StoreError>((
-                s,
-                Reply {
-                    status: 201,
-                    body: vec![],
-                },
-            ))
+            Ok::<_, StoreError>((s, (), None))
         })
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
@@ -109,9 +103,13 @@ async fn add_one(
         .mutate(id, Some(token), key, |mut s: Session| async move {
             s.assign("v", AssignKind::Add, &Source::Literal(Lit::Float(1.0)))?;
             let body = value(&s).to_string().into_bytes();
-            Ok((s, Reply { status: 200, body }))
+            let reply = Reply { status: 200, body };
+            Ok((s, reply.clone(), Some(reply)))
         })
         .await
+        .map(|m| match m {
+            Mutated::Fresh(r) | Mutated::Replay(r) => r,
+        })
 }
 
 async fn read_v(store: &SessionStore, id: &str, token: &str) -> f64 {
@@ -182,13 +180,7 @@ async fn a_busy_session_waits_then_answers_busy() {
         let slow = tokio::spawn(async move {
             a.mutate(&id2, Some(&token2), None, |s: Session| async move {
                 tokio::time::sleep(Duration::from_millis(900)).await;
-                Ok::<_, StoreError>((
-                    s,
-                    Reply {
-                        status: 200,
-                        body: vec![],
-                    },
-                ))
+                Ok::<_, StoreError>((s, (), None))
             })
             .await
         });
@@ -264,13 +256,7 @@ async fn bounds_hold_across_replicas() {
                 .mutate(&c.id, Some(&c.token), None, |mut s: Session| async move {
                     let lit = Lit::List(vec![Lit::Float(0.5); n]);
                     s.create_variable(&Source::Literal(lit), None, true, None, None)?;
-                    Ok::<_, StoreError>((
-                        s,
-                        Reply {
-                            status: 201,
-                            body: vec![],
-                        },
-                    ))
+                    Ok::<_, StoreError>((s, (), None))
                 })
                 .await;
             sizes.push(r.map(|_| n).map_err(|e| format!("{e:?}")));
