@@ -46,7 +46,12 @@ pub fn status_of(code: Code) -> StatusCode {
 }
 
 impl From<Error> for AppError {
-    fn from(error: Error) -> AppError {
+    fn from(mut error: Error) -> AppError {
+        if error.code == Code::UnknownOp {
+            error
+                .detail
+                .push_str("; GET /v1/ops lists every op with its inputs and attributes");
+        }
         AppError {
             status: status_of(error.code),
             error,

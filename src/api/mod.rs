@@ -10,6 +10,7 @@ pub mod error;
 mod evaluate;
 pub mod json;
 pub mod metrics;
+pub mod ops;
 mod sessions;
 
 use std::sync::Arc;
@@ -105,6 +106,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(evaluate::routes());
     all.extend(sessions::routes());
     all.extend(activations::routes());
+    all.extend(ops::routes());
     all.extend(docs::routes());
     all.extend(metrics::routes());
     all

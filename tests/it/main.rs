@@ -7,6 +7,7 @@ mod gradcheck;
 mod http;
 mod jacobian;
 mod openapi;
+mod ops;
 mod plots;
 mod redis_server;
 mod registry;
