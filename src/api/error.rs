@@ -118,7 +118,7 @@ impl IntoResponse for AppError {
         )
             .into_response();
         resp.extensions_mut()
-            .insert(super::metrics::ErrorCode(code));
+            .insert(super::metrics::ErrorCode(code, self.error.node.clone()));
         if let Some(s) = self.retry_after {
             resp.headers_mut().insert(header::RETRY_AFTER, s.into());
         }
