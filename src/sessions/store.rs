@@ -153,22 +153,17 @@ pub trait Backend: Send + Sync + 'static {
     fn count(&self) -> usize;
 }
 
-/// 32 bytes from the OS generator, hex-encoded.
-pub fn random_hex(n: usize) -> String {
-    use std::io::Read;
+/// `n` bytes from the operating system's generator, hex-encoded. A failure is an error: a
+/// guessable token would hand one student's session to another.
+pub fn random_hex(n: usize) -> Result<String, Error> {
     let mut buf = vec![0u8; n];
-    let filled = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut buf));
-    if filled.is_err() {
-        // No /dev/urandom: fall back to hashing time and addresses (never expected on Linux).
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        for (i, b) in buf.iter_mut().enumerate() {
-            *b = ((seed >> ((i % 16) * 8)) as u8) ^ (i as u8).wrapping_mul(151);
-        }
-    }
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    getrandom::fill(&mut buf).map_err(|e| {
+        Error::new(
+            Code::Internal,
+            format!("the operating system's random generator failed ({e}); no session was made"),
+        )
+    })?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Compares tokens in time independent of where they differ.
@@ -270,7 +265,7 @@ impl SessionStore {
     }
 
     pub async fn create(&self, client: &str) -> Result<Created> {
-        let (id, token) = (random_hex(12), random_hex(32));
+        let (id, token) = (random_hex(12)?, random_hex(32)?);
         let session = Session::new(self.bounds.limits.clone());
         let new = NewSession {
             id: &id,
@@ -380,5 +375,30 @@ impl SessionStore {
                 }
             }
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_hex_of_the_asked_length() {
+        let (a, b) = (random_hex(32).unwrap(), random_hex(32).unwrap());
+        assert_eq!(a.len(), 64);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+        // two 256-bit draws collide with probability 2^-256
+        assert_ne!(a, b);
+        assert!(same_token(&a, &a.clone()) && !same_token(&a, &b));
+    }
+
+    #[test]
+    fn a_reply_reads_back_from_its_bytes() {
+        let r = Reply {
+            status: 201,
+            body: b"{\"id\": \"t1\"}".to_vec(),
+        };
+        assert_eq!(Reply::from_bytes(&r.to_bytes()), Some(r));
+        assert_eq!(Reply::from_bytes(&[1]), None);
     }
 }
