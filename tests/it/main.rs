@@ -4,6 +4,7 @@ mod activations;
 mod bad_input;
 mod cli;
 mod conformance;
+mod faults;
 mod gradcheck;
 mod grade;
 mod http;
