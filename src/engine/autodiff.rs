@@ -162,7 +162,7 @@ impl Ctx {
             t,
         };
         if out.t.dtype().is_float()
-            && op.differentiable()
+            && op.recorded()
             && self.tapes.iter().flatten().any(|t| t.recording)
         {
             for tape in self.tapes.iter_mut().flatten().filter(|t| t.recording) {
@@ -236,12 +236,19 @@ impl Ctx {
         Ok(())
     }
 
-    /// Takes the tape's record for one gradient computation, enforcing the non-persistent rule.
-    fn begin_use(&mut self, id: TapeId) -> Result<(Vec<Entry>, IdSet)> {
-        let tape = self.tape_mut(id)?;
-        if tape.exhausted {
+    /// A used-up non-persistent tape refuses a request before anything else in it is checked,
+    /// as `GradientTape.gradient` / `jacobian` / `batch_jacobian` test that first.
+    pub fn check_usable(&mut self, id: TapeId) -> Result<()> {
+        if self.tape_mut(id)?.exhausted {
             return Err(Error::new(Code::TapeExhausted, TAPE_EXHAUSTED));
         }
+        Ok(())
+    }
+
+    /// Takes the tape's record for one gradient computation, enforcing the non-persistent rule.
+    fn begin_use(&mut self, id: TapeId) -> Result<(Vec<Entry>, IdSet)> {
+        self.check_usable(id)?;
+        let tape = self.tape_mut(id)?;
         if !tape.persistent {
             // TensorFlow pops a non-persistent tape before differentiating with it.
             tape.recording = false;
@@ -280,7 +287,7 @@ impl Ctx {
     ) -> Result<Vec<Option<Val>>> {
         let (entries, traced) = self.begin_use(tape)?;
         let result = check_output_gradients(&output_gradients, targets)
-            .and_then(|ogs| self.backprop(&entries, &traced, targets, sources, ogs));
+            .and_then(|ogs| self.backprop(&entries, &traced, targets, sources, ogs, false));
         self.end_use(tape, entries, traced, result.is_ok());
         let grads = result?;
         Ok(fill_unconnected(self, grads, sources, zero_unconnected))
@@ -322,10 +329,11 @@ impl Ctx {
         source: &Val,
         zero_unconnected: bool,
     ) -> Result<Option<Tensor>> {
+        self.check_usable(tape)?;
         let (ts, ss) = (target.t.shape().to_vec(), source.t.shape().to_vec());
-        if ts.is_empty() || ss.is_empty() || ts[0] != ss[0] {
+        if ts.len() < 2 || ss.len() < 2 || ts[0] != ss[0] {
             return Err(shape_err(format!(
-                "batch_jacobian: need first dimension of target shape {ts:?} and source shape {ss:?} to match (both at least rank 1)"
+                "batch_jacobian: target shape {ts:?} and source shape {ss:?} must both have rank at least 2 and the same first dimension"
             )));
         }
         let (entries, traced) = self.begin_use(tape)?;
@@ -342,7 +350,7 @@ impl Ctx {
         // TensorFlow's batch_jacobian answers zeros for an unconnected source even with "none"
         let _ = zero_unconnected;
         Ok(Some(j.unwrap_or_else(|| {
-            Tensor::full(&shape, 0.0, source.t.dtype())
+            Tensor::full(&shape, 0.0, target.t.dtype())
         })))
     }
 
@@ -427,6 +435,7 @@ impl Ctx {
                 std::slice::from_ref(target),
                 sources,
                 Some(vec![og]),
+                true,
             )?;
             for (k, (g, s)) in grads.into_iter().zip(sources).enumerate() {
                 let rows_shape: Vec<usize> = std::iter::once(b)
@@ -490,6 +499,7 @@ impl Ctx {
         targets: &[Val],
         sources: &[Val],
         output_gradients: Option<Vec<Tensor>>,
+        jacobian: bool,
     ) -> Result<Vec<Option<Val>>> {
         // Only what flows from a watched floating source can carry a gradient to it.
         let mut reach: IdSet = sources
@@ -497,7 +507,16 @@ impl Ctx {
             .filter(|s| s.t.dtype().is_float() && traced.contains(&s.id))
             .map(|s| s.id)
             .collect();
-        if reach.is_empty() {
+        // TensorFlow seeds every target before walking back, so a source that is itself a
+        // target of `gradient` gets that target's output gradient, watched or not, of any dtype.
+        // A Jacobian differentiates a reshaped copy of its target, so it never seeds a source.
+        let seeded: IdSet = targets
+            .iter()
+            .filter(|_| !jacobian)
+            .filter(|t| sources.iter().any(|s| s.id == t.id))
+            .map(|t| t.id)
+            .collect();
+        if reach.is_empty() && seeded.is_empty() {
             return Ok(vec![None; sources.len()]);
         }
         for e in entries {
@@ -532,7 +551,7 @@ impl Ctx {
                 }
                 None => Tensor::full(t.t.shape(), 1.0, t.t.dtype()),
             };
-            if t.t.dtype().is_float() && reach.contains(&t.id) {
+            if (t.t.dtype().is_float() && reach.contains(&t.id)) || seeded.contains(&t.id) {
                 let og = self.constant(og);
                 self.accumulate(&mut grads, t.id, og)?;
             }
@@ -558,7 +577,7 @@ impl Ctx {
         Ok(sources
             .iter()
             .map(|s| {
-                if reach.contains(&s.id) {
+                if reach.contains(&s.id) || seeded.contains(&s.id) {
                     grads.get(&s.id).cloned()
                 } else {
                     None
