@@ -227,6 +227,14 @@ impl Ctx {
             .collect()
     }
 
+    /// Whether some recording tape traces `v`.
+    pub fn traced_by_a_recording_tape(&self, v: &Val) -> bool {
+        self.tapes
+            .iter()
+            .flatten()
+            .any(|t| t.recording && t.traced.contains(&v.id))
+    }
+
     /// `tape.watch(x)`: floating values only, as TensorFlow ignores integer ones.
     pub fn watch(&mut self, id: TapeId, v: &Val) -> Result<()> {
         let tape = self.tape_mut(id)?;
@@ -369,9 +377,20 @@ impl Ctx {
         let n_out = target.t.len();
         if n_out == 0 && batch.is_none() {
             // an empty target: TensorFlow answers zeros of shape target.shape + source.shape
+            // for a connected source, None for an unconnected one
+            let og = Tensor::full(target.t.shape(), 0.0, target.t.dtype());
+            let connected = self.backprop(
+                entries,
+                traced,
+                std::slice::from_ref(target),
+                sources,
+                Some(vec![og]),
+                true,
+            )?;
             return Ok(sources
                 .iter()
-                .map(|s| {
+                .zip(connected)
+                .map(|(s, c)| {
                     let shape: Vec<usize> = target
                         .t
                         .shape()
@@ -379,7 +398,7 @@ impl Ctx {
                         .chain(s.t.shape())
                         .copied()
                         .collect();
-                    Some(Tensor::full(&shape, 0.0, s.t.dtype()))
+                    c.map(|_| Tensor::full(&shape, 0.0, s.t.dtype()))
                 })
                 .collect());
         }

@@ -199,10 +199,12 @@ fn compare(case: &Value, status: u16, body: &Value) -> Result<(), String> {
 /// commas), each exact or ending in `*` for a prefix; unset or empty, every case.
 fn selected(stem: &str, filter: &str) -> bool {
     filter.trim().is_empty()
-        || filter.split_whitespace().any(|f| match f.strip_suffix('*') {
-            Some(prefix) => stem.starts_with(prefix),
-            None => stem == f,
-        })
+        || filter
+            .split_whitespace()
+            .any(|f| match f.strip_suffix('*') {
+                Some(prefix) => stem.starts_with(prefix),
+                None => stem == f,
+            })
 }
 
 #[test]
@@ -225,13 +227,19 @@ async fn every_published_case_matches_tensorflow() {
         .map(|e| e.unwrap().path())
         .collect();
     all.sort();
-    assert!(all.len() >= 190, "the conformance cases are missing from {dir:?}");
+    assert!(
+        all.len() >= 190,
+        "the conformance cases are missing from {dir:?}"
+    );
     let filter = std::env::var("GRADTAPE_CASE").unwrap_or_default();
     let files: Vec<_> = all
         .into_iter()
         .filter(|f| selected(&f.file_stem().unwrap().to_string_lossy(), &filter))
         .collect();
-    assert!(!files.is_empty(), "GRADTAPE_CASE={filter} names no case in {dir:?}");
+    assert!(
+        !files.is_empty(),
+        "GRADTAPE_CASE={filter} names no case in {dir:?}"
+    );
     let app = test_app();
     let mut failures = vec![];
     for f in &files {

@@ -126,14 +126,12 @@ impl Linalg {
         let (batch, m, n) = matmul_shape(a, b, transpose_a, transpose_b)?;
         check_work(a, b, &batch, m, n, transpose_a, lim)?;
         Ok(match (a, b) {
-            // TensorFlow's products accumulate onto +0, so a sum of -0 terms is +0 (x + 0 = x
-            // for every other x)
-            (Tensor::F32(x), Tensor::F32(y)) => Tensor::from_array(
-                batched(x, y, &batch, m, n, transpose_a, transpose_b, dot2).mapv(|v| v + 0.0),
-            ),
-            (Tensor::F64(x), Tensor::F64(y)) => Tensor::from_array(
-                batched(x, y, &batch, m, n, transpose_a, transpose_b, dot2).mapv(|v| v + 0.0),
-            ),
+            (Tensor::F32(x), Tensor::F32(y)) => {
+                Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, dot2))
+            }
+            (Tensor::F64(x), Tensor::F64(y)) => {
+                Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, dot2))
+            }
             (Tensor::I32(x), Tensor::I32(y)) => {
                 Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, idot2))
             }

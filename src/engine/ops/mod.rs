@@ -456,7 +456,7 @@ impl Op {
             Op::Reduce(o) => o.vjp(ctx, inputs[0], out, g, lead).map(|x| vec![Some(x)]),
             Op::Shape(o) => o.vjp(ctx, inputs, g, lead),
             Op::Linalg(o) => o.vjp(ctx, inputs[0], inputs[1], g, lead, needs),
-            Op::Nn(o) => o.vjp(ctx, inputs, out, g, lead),
+            Op::Nn(o) => o.vjp(ctx, inputs, out, g, lead, needs),
         }
     }
 }

@@ -135,6 +135,7 @@ impl Nn {
         y: &Val,
         g: &Val,
         lead: usize,
+        needs: &[bool],
     ) -> Result<Vec<Option<Val>>> {
         match *self {
             // dx = (g - sum(g y)) y
@@ -170,7 +171,7 @@ impl Nn {
                 let d = nan_rows(ctx, x, &d, ax)?;
                 let gx = ctx.mul(&gk, &d)?;
                 // integer labels were cast: a cast from integers has no gradient
-                if !z.t.dtype().is_float() {
+                if !z.t.dtype().is_float() || !needs.first().copied().unwrap_or(true) {
                     return Ok(vec![None, Some(gx)]);
                 }
                 if z.t.shape() != x.t.shape() {
@@ -262,7 +263,10 @@ fn broadcast_labels(name: &str, labels: &Tensor, logits: &Tensor) -> Result<Tens
 /// TensorFlow's kernel computes softmax - labels with IEEE arithmetic: a NaN or +inf logit makes
 /// its whole row NaN (the float32 softmax op alone, run by oneDNN, would NaN only that entry).
 fn nan_rows(ctx: &mut Ctx, x: &Val, d: &Val, ax: usize) -> Result<Val> {
-    let blown = x.t.to_f64_vec().iter().any(|v| v.is_nan() || *v == f64::INFINITY);
+    let blown =
+        x.t.to_f64_vec()
+            .iter()
+            .any(|v| v.is_nan() || *v == f64::INFINITY);
     if !blown {
         return Ok(d.clone());
     }
