@@ -2,11 +2,17 @@
 
 mod activations;
 mod bad_input;
+mod cli;
 mod conformance;
 mod gradcheck;
+mod grade;
 mod http;
 mod jacobian;
+mod observe;
 mod openapi;
+mod ops;
+mod plots;
+mod registry;
 mod sessions;
 mod support;
 mod tf_corners;
