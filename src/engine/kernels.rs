@@ -185,6 +185,9 @@ pub fn tanh_f32(a: f32) -> f32 {
 /// Eigen's float32 logistic: `e / (1 + e)` with `e = exp(min(x, 16.6355324))` (exactly 1 from
 /// there on), flushed to 0 below about -87.3 where `e` is denormal.
 pub fn sigmoid_f32(x: f32) -> f32 {
+    if x.is_nan() {
+        return x; // f32::min would drop it
+    }
     let e = x.min(16.635_532).exp();
     ftz(e / (1.0 + e))
 }
