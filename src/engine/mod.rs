@@ -5,6 +5,7 @@
 //! - `ops/`: one enum of ops, a file per family, forward and VJP side by side
 //! - `autodiff`: the context, tapes, gradient / jacobian / batch_jacobian
 //! - `workspace`: named values and variables (a TensorFlow eager context)
+//! - `wire`: the compact serde form of tensors (raw little-endian bytes), for stored sessions
 //! - `program`: one `/v1/evaluate` program run start to finish, hessians included
 
 pub mod autodiff;
@@ -16,6 +17,7 @@ pub mod lit;
 pub mod ops;
 pub mod program;
 pub mod tensor;
+pub mod wire;
 pub mod workspace;
 
 pub use autodiff::{Ctx, TapeId, Val};
