@@ -162,7 +162,7 @@ impl Ctx {
             t,
         };
         if out.t.dtype().is_float()
-            && op.differentiable()
+            && op.recorded()
             && self.tapes.iter().flatten().any(|t| t.recording)
         {
             for tape in self.tapes.iter_mut().flatten().filter(|t| t.recording) {
@@ -247,6 +247,14 @@ impl Ctx {
             .collect()
     }
 
+    /// Whether some recording tape traces `v`.
+    pub fn traced_by_a_recording_tape(&self, v: &Val) -> bool {
+        self.tapes
+            .iter()
+            .flatten()
+            .any(|t| t.recording && t.traced.contains(&v.id))
+    }
+
     /// `tape.watch(x)`: floating values only, as TensorFlow ignores integer ones.
     pub fn watch(&mut self, id: TapeId, v: &Val) -> Result<()> {
         let tape = self.tape_mut(id)?;
@@ -256,12 +264,19 @@ impl Ctx {
         Ok(())
     }
 
-    /// Takes the tape's record for one gradient computation, enforcing the non-persistent rule.
-    fn begin_use(&mut self, id: TapeId) -> Result<(Vec<Entry>, IdSet)> {
-        let tape = self.tape_mut(id)?;
-        if tape.exhausted {
+    /// A used-up non-persistent tape refuses a request before anything else in it is checked,
+    /// as `GradientTape.gradient` / `jacobian` / `batch_jacobian` test that first.
+    pub fn check_usable(&mut self, id: TapeId) -> Result<()> {
+        if self.tape_mut(id)?.exhausted {
             return Err(Error::new(Code::TapeExhausted, TAPE_EXHAUSTED));
         }
+        Ok(())
+    }
+
+    /// Takes the tape's record for one gradient computation, enforcing the non-persistent rule.
+    fn begin_use(&mut self, id: TapeId) -> Result<(Vec<Entry>, IdSet)> {
+        self.check_usable(id)?;
+        let tape = self.tape_mut(id)?;
         if !tape.persistent {
             // TensorFlow pops a non-persistent tape before differentiating with it.
             tape.recording = false;
@@ -300,7 +315,7 @@ impl Ctx {
     ) -> Result<Vec<Option<Val>>> {
         let (entries, traced) = self.begin_use(tape)?;
         let result = check_output_gradients(&output_gradients, targets)
-            .and_then(|ogs| self.backprop(&entries, &traced, targets, sources, ogs));
+            .and_then(|ogs| self.backprop(&entries, &traced, targets, sources, ogs, false));
         self.end_use(tape, entries, traced, result.is_ok());
         let grads = result?;
         Ok(fill_unconnected(self, grads, sources, zero_unconnected))
@@ -342,10 +357,11 @@ impl Ctx {
         source: &Val,
         zero_unconnected: bool,
     ) -> Result<Option<Tensor>> {
+        self.check_usable(tape)?;
         let (ts, ss) = (target.t.shape().to_vec(), source.t.shape().to_vec());
-        if ts.is_empty() || ss.is_empty() || ts[0] != ss[0] {
+        if ts.len() < 2 || ss.len() < 2 || ts[0] != ss[0] {
             return Err(shape_err(format!(
-                "batch_jacobian: need first dimension of target shape {ts:?} and source shape {ss:?} to match (both at least rank 1)"
+                "batch_jacobian: target shape {ts:?} and source shape {ss:?} must both have rank at least 2 and the same first dimension"
             )));
         }
         let (entries, traced) = self.begin_use(tape)?;
@@ -362,7 +378,7 @@ impl Ctx {
         // TensorFlow's batch_jacobian answers zeros for an unconnected source even with "none"
         let _ = zero_unconnected;
         Ok(Some(j.unwrap_or_else(|| {
-            Tensor::full(&shape, 0.0, source.t.dtype())
+            Tensor::full(&shape, 0.0, target.t.dtype())
         })))
     }
 
@@ -381,9 +397,20 @@ impl Ctx {
         let n_out = target.t.len();
         if n_out == 0 && batch.is_none() {
             // an empty target: TensorFlow answers zeros of shape target.shape + source.shape
+            // for a connected source, None for an unconnected one
+            let og = Tensor::full(target.t.shape(), 0.0, target.t.dtype());
+            let connected = self.backprop(
+                entries,
+                traced,
+                std::slice::from_ref(target),
+                sources,
+                Some(vec![og]),
+                true,
+            )?;
             return Ok(sources
                 .iter()
-                .map(|s| {
+                .zip(connected)
+                .map(|(s, c)| {
                     let shape: Vec<usize> = target
                         .t
                         .shape()
@@ -391,7 +418,7 @@ impl Ctx {
                         .chain(s.t.shape())
                         .copied()
                         .collect();
-                    Some(Tensor::full(&shape, 0.0, s.t.dtype()))
+                    c.map(|_| Tensor::full(&shape, 0.0, s.t.dtype()))
                 })
                 .collect());
         }
@@ -447,6 +474,7 @@ impl Ctx {
                 std::slice::from_ref(target),
                 sources,
                 Some(vec![og]),
+                true,
             )?;
             for (k, (g, s)) in grads.into_iter().zip(sources).enumerate() {
                 let rows_shape: Vec<usize> = std::iter::once(b)
@@ -510,6 +538,7 @@ impl Ctx {
         targets: &[Val],
         sources: &[Val],
         output_gradients: Option<Vec<Tensor>>,
+        jacobian: bool,
     ) -> Result<Vec<Option<Val>>> {
         // Only what flows from a watched floating source can carry a gradient to it.
         let mut reach: IdSet = sources
@@ -517,7 +546,16 @@ impl Ctx {
             .filter(|s| s.t.dtype().is_float() && traced.contains(&s.id))
             .map(|s| s.id)
             .collect();
-        if reach.is_empty() {
+        // TensorFlow seeds every target before walking back, so a source that is itself a
+        // target of `gradient` gets that target's output gradient, watched or not, of any dtype.
+        // A Jacobian differentiates a reshaped copy of its target, so it never seeds a source.
+        let seeded: IdSet = targets
+            .iter()
+            .filter(|_| !jacobian)
+            .filter(|t| sources.iter().any(|s| s.id == t.id))
+            .map(|t| t.id)
+            .collect();
+        if reach.is_empty() && seeded.is_empty() {
             return Ok(vec![None; sources.len()]);
         }
         for e in entries {
@@ -552,7 +590,7 @@ impl Ctx {
                 }
                 None => Tensor::full(t.t.shape(), 1.0, t.t.dtype()),
             };
-            if t.t.dtype().is_float() && reach.contains(&t.id) {
+            if (t.t.dtype().is_float() && reach.contains(&t.id)) || seeded.contains(&t.id) {
                 let og = self.constant(og);
                 self.accumulate(&mut grads, t.id, og)?;
             }
@@ -578,7 +616,7 @@ impl Ctx {
         Ok(sources
             .iter()
             .map(|s| {
-                if reach.contains(&s.id) {
+                if reach.contains(&s.id) || seeded.contains(&s.id) {
                     grads.get(&s.id).cloned()
                 } else {
                     None

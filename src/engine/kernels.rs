@@ -1,4 +1,5 @@
-//! Whole-array kernels shared by the ops: NumPy broadcasting and axis normalisation.
+//! Whole-array kernels shared by the ops: NumPy broadcasting, axis normalisation, and the
+//! scalar float kernels where TensorFlow's (Eigen's) results differ from libm's.
 
 use ndarray::{ArrayD, IxDyn, Zip};
 
@@ -133,6 +134,86 @@ pub fn reduced_shape(shape: &[usize], axes: &[usize], keepdims: bool) -> Vec<usi
         .filter(|(i, _)| !axes.contains(i))
         .map(|(_, &d)| d)
         .collect()
+}
+
+/// Denormal results become zero (keeping the sign): TensorFlow's CPU kernels run with the
+/// flush-to-zero flag set, so `exp(-88.5)` or `1e-30 * 1e-9` in float32 is exactly 0.
+pub fn ftz<F: num_traits::Float>(x: F) -> F {
+    if x != F::zero() && x.abs() < F::min_positive_value() {
+        F::zero() * x.signum()
+    } else {
+        x
+    }
+}
+
+/// Eigen's float32 `tanh` (`generic_fast_tanh_float`, built without FMA as TensorFlow 2.15's
+/// CPU wheel is): a rational approximation on the input clamped to +-7.90531, so the result is
+/// exactly +-1 beyond it (and `1 - tanh^2`, the gradient, exactly 0); bit-exact with TensorFlow.
+pub fn tanh_f32(a: f32) -> f32 {
+    const CLAMP: f32 = 7.905_311;
+    const ALPHA: [f32; 7] = [
+        0.004_893_524_6,
+        0.000_637_261_95,
+        1.485_722_35e-5,
+        5.122_297_3e-8,
+        -8.604_672e-11,
+        2.000_188e-13,
+        -2.760_768_4e-16,
+    ];
+    const BETA: [f32; 4] = [
+        0.004_893_525,
+        0.002_268_434_7,
+        0.000_118_534_71,
+        1.198_258_4e-6,
+    ];
+    if a.abs() < 0.0004 {
+        return a;
+    }
+    let x = a.clamp(-CLAMP, CLAMP);
+    let x2 = x * x;
+    let mut p = x2 * ALPHA[6] + ALPHA[5];
+    for c in ALPHA[..5].iter().rev() {
+        p = x2 * p + c;
+    }
+    let p = x * p;
+    let q = x2 * BETA[3] + BETA[2];
+    let q = x2 * q + BETA[1];
+    let q = x2 * q + BETA[0];
+    p / q
+}
+
+/// Eigen's float32 logistic: `e / (1 + e)` with `e = exp(min(x, 16.6355324))` (exactly 1 from
+/// there on), flushed to 0 below about -87.3 where `e` is denormal.
+pub fn sigmoid_f32(x: f32) -> f32 {
+    if x.is_nan() {
+        return x; // f32::min would drop it
+    }
+    let e = x.min(16.635_532).exp();
+    ftz(e / (1.0 + e))
+}
+
+/// Eigen's logistic for float64: `e / (1 + e)`, 1 where `e` overflows.
+pub fn sigmoid_f64(x: f64) -> f64 {
+    let e = x.exp();
+    if e.is_infinite() {
+        1.0
+    } else {
+        ftz(e / (1.0 + e))
+    }
+}
+
+/// TensorFlow's Softplus kernel: `x` above `-t`, `exp(x)` below `t`, else `log(exp(x) + 1)`
+/// (not `log1p`: in float32 it rounds `1 + e` first, a relative error up to 1e-3 near x = -13),
+/// with `t = log(epsilon) + 2`.
+pub fn softplus<F: num_traits::Float>(x: F) -> F {
+    let t = F::epsilon().ln() + (F::one() + F::one());
+    if x > -t {
+        x
+    } else if x < t {
+        ftz(x.exp())
+    } else {
+        ftz((x.exp() + F::one()).ln())
+    }
 }
 
 #[cfg(test)]

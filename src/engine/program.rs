@@ -245,7 +245,10 @@ impl Program {
                 zero,
             } => {
                 let (ts, ss) = (ws.values_of(target)?, ws.values_of(sources)?);
-                let computed = output_grads(target, output_gradients, &ts, limits)
+                let computed = ws
+                    .ctx
+                    .check_usable(tape)
+                    .and_then(|()| output_grads(target, output_gradients, &ts, limits))
                     .and_then(|og| ws.ctx.gradient(tape, &ts, &ss, og, *zero));
                 computed.map(|g| {
                     Answer::Gradient(sources.shape(g.into_iter().map(|v| v.map(|v| v.t)).collect()))

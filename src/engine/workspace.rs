@@ -194,6 +194,7 @@ impl Workspace {
             Some((v, var)) => (v.clone(), var.is_some_and(|v| v.trainable)),
             None => return Err(unknown(name)),
         };
+        let is_var = matches!(self.lookup(name), Some((_, Some(_))));
         if auto {
             for id in self.ctx.recording_tapes() {
                 if self
@@ -204,6 +205,11 @@ impl Workspace {
                     self.ctx.watch(id, &val)?;
                 }
             }
+        }
+        // A read no recording tape watches is a new tensor, as TensorFlow's ReadVariableOp
+        // makes one: watching the variable afterwards does not link this earlier read.
+        if is_var && !self.ctx.traced_by_a_recording_tape(&val) {
+            return Ok(self.ctx.constant(val.t.clone()));
         }
         Ok(val)
     }

@@ -195,17 +195,50 @@ fn compare(case: &Value, status: u16, body: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// The cases `GRADTAPE_CASE` selects: case names (file stems) separated by spaces (names hold
+/// commas), each exact or ending in `*` for a prefix; unset or empty, every case.
+fn selected(stem: &str, filter: &str) -> bool {
+    filter.trim().is_empty()
+        || filter
+            .split_whitespace()
+            .any(|f| match f.strip_suffix('*') {
+                Some(prefix) => stem.starts_with(prefix),
+                None => stem == f,
+            })
+}
+
+#[test]
+fn the_case_filter_selects_by_name_or_prefix() {
+    assert!(selected("tanh_clamp", ""));
+    assert!(selected("tanh_clamp", "relu tanh_clamp"));
+    assert!(selected("reduce_sum_axis[0,2]", "reduce_sum_axis[0,2]"));
+    assert!(selected("tanh_clamp", "tanh*"));
+    assert!(!selected("tanh_clamp", "tanh"));
+    assert!(!selected("binary_add", "tanh* relu"));
+}
+
+/// Runs every case under tests/conformance/cases, or those `GRADTAPE_CASE` names:
+/// `GRADTAPE_CASE=batch_jacobian cargo test conformance -- --nocapture` runs one alone.
 #[tokio::test]
 async fn every_published_case_matches_tensorflow() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/cases");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
+    let mut all: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    files.sort();
+    all.sort();
     assert!(
-        files.len() >= 190,
+        all.len() >= 190,
         "the conformance cases are missing from {dir:?}"
+    );
+    let filter = std::env::var("GRADTAPE_CASE").unwrap_or_default();
+    let files: Vec<_> = all
+        .into_iter()
+        .filter(|f| selected(&f.file_stem().unwrap().to_string_lossy(), &filter))
+        .collect();
+    assert!(
+        !files.is_empty(),
+        "GRADTAPE_CASE={filter} names no case in {dir:?}"
     );
     let app = test_app();
     let mut failures = vec![];
@@ -220,12 +253,13 @@ async fn every_published_case_matches_tensorflow() {
         )
         .await;
         if let Err(m) = compare(&case, status.as_u16(), &body) {
-            failures.push(format!("{}: {m}", case["name"].as_str().unwrap()));
+            let stem = f.file_stem().unwrap().to_string_lossy();
+            failures.push(format!("{stem}: {m}"));
         }
     }
     assert!(
         failures.is_empty(),
-        "{} of {} cases differ from TensorFlow:\n{}",
+        "{} of {} cases differ from TensorFlow (run one alone with GRADTAPE_CASE=<name>):\n{}",
         failures.len(),
         files.len(),
         failures.join("\n")

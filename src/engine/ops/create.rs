@@ -68,6 +68,11 @@ fn is_float_lit(v: &Lit) -> bool {
 }
 
 impl Create {
+    /// `ones_like` / `zeros_like`: recorded by a tape (with a `None` gradient), as TensorFlow does.
+    pub fn is_like(&self) -> bool {
+        matches!(self, Create::Like { .. })
+    }
+
     pub fn parse(name: &str, a: &Attrs, lim: &Limits) -> Result<Option<Create>> {
         let max = lim.max_tensor_elements;
         Ok(Some(match name {

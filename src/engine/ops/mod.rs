@@ -155,6 +155,17 @@ impl Op {
     }
 
     /// Whether TensorFlow has a gradient for this op (ops without one are never recorded).
+    /// Whether a recording tape records this op: every differentiable op, and also the ones
+    /// TensorFlow records with a gradient of `None` (`floor`, `ones_like`...), whose outputs are
+    /// then tensors the tape knows (`dy/d floor(x)` exists).
+    pub fn recorded(&self) -> bool {
+        match self {
+            Op::Create(c) => c.is_like(),
+            Op::Unary(u) => u.recorded(),
+            _ => self.differentiable(),
+        }
+    }
+
     pub fn differentiable(&self) -> bool {
         match self {
             Op::Create(_) => false,
@@ -169,6 +180,10 @@ impl Op {
     /// (and gradients of gradients) are exactly TensorFlow's.
     pub fn expand(&self, ctx: &mut Ctx, inputs: &[&Val]) -> Option<Result<Val>> {
         match self {
+            // tf.cast to the dtype a tensor already has returns that tensor itself
+            Op::Logic(Logic::Cast(d)) if inputs.first().is_some_and(|x| x.t.dtype() == *d) => {
+                Some(Ok(inputs[0].clone()))
+            }
             Op::Unary(u) => u.expand(ctx, inputs),
             Op::Reduce(r) => r.expand(ctx, inputs),
             Op::Linalg(l) => l.expand(ctx, inputs),
@@ -210,7 +225,7 @@ impl Op {
             Op::Reduce(o) => o.vjp(ctx, inputs[0], out, g, lead).map(|x| vec![Some(x)]),
             Op::Shape(o) => o.vjp(ctx, inputs, g, lead),
             Op::Linalg(o) => o.vjp(ctx, inputs[0], inputs[1], g, lead, needs),
-            Op::Nn(o) => o.vjp(ctx, inputs, out, g, lead),
+            Op::Nn(o) => o.vjp(ctx, inputs, out, g, lead, needs),
         }
     }
 }

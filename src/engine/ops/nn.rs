@@ -104,10 +104,11 @@ impl Nn {
                 }
             }
             Nn::SoftmaxCrossEntropy { axis } => {
-                // TensorFlow casts integer or bool labels to the logits' dtype
-                let labels = int_labels_as(ins[0], x);
+                // TensorFlow casts integer or bool labels to the logits' dtype, and broadcasts
+                // them against the logits
+                let labels = broadcast_labels(name, &int_labels_as(ins[0], x), x)?;
                 check_pair(name, &labels, x)?;
-                let ax = norm_axis(axis, x.rank(), name)?;
+                let ax = xent_axis(axis, x.rank())?;
                 match (&labels, x) {
                     (Tensor::F32(z), Tensor::F32(a)) => Tensor::from_array(cross_entropy(z, a, ax)),
                     (Tensor::F64(z), Tensor::F64(a)) => Tensor::from_array(cross_entropy(z, a, ax)),
@@ -134,6 +135,7 @@ impl Nn {
         y: &Val,
         g: &Val,
         lead: usize,
+        needs: &[bool],
     ) -> Result<Vec<Option<Val>>> {
         match *self {
             // dx = (g - sum(g y)) y
@@ -152,20 +154,35 @@ impl Nn {
                 let sp = ctx.mul(&s, &p)?;
                 Ok(vec![Some(ctx.sub(g, &sp)?)])
             }
-            // d logits = g (softmax(logits) - labels), d labels = -g log_softmax(logits)
+            // d logits = g (softmax(logits) - labels), d labels = -g log_softmax(logits).
+            // TensorFlow's kernel returns softmax - labels as a second output whose own gradient
+            // is the softmax's alone: labels enter it as a constant, so a second derivative
+            // drops the labels' term even when they depend on the source.
             Nn::SoftmaxCrossEntropy { axis } => {
                 let (z, x) = (ins[0], ins[1]);
-                let ax = norm_axis(axis, x.t.rank(), self.name())?;
+                let ax = xent_axis(axis, x.t.rank())?;
                 let mut ks = y.t.shape().to_vec();
                 ks.insert(ax, 1);
                 let gk = ctx.reshape_lead(g, &ks, lead)?;
                 let p = ctx.apply(&Op::Nn(Nn::Softmax { axis: ax as i64 }), &[x])?;
-                let zf = ctx.constant(int_labels_as(&z.t, &x.t));
-                let d = ctx.sub(&p, if z.t.dtype().is_float() { z } else { &zf })?;
+                let zc = broadcast_labels(self.name(), &int_labels_as(&z.t, &x.t), &x.t)?;
+                let zc = ctx.constant(zc);
+                let d = ctx.sub(&p, &zc)?;
+                let d = nan_rows(ctx, x, &d, ax)?;
                 let gx = ctx.mul(&gk, &d)?;
                 // integer labels were cast: a cast from integers has no gradient
-                if !z.t.dtype().is_float() {
+                if !z.t.dtype().is_float() || !needs.first().copied().unwrap_or(true) {
                     return Ok(vec![None, Some(gx)]);
+                }
+                if z.t.shape() != x.t.shape() {
+                    // TensorFlow reshapes the labels' gradient back to the labels' own shape,
+                    // which fails for labels that were broadcast
+                    return Err(shape_err(format!(
+                        "{}: the gradient for labels of shape {:?} broadcast against logits {:?} cannot be taken (TensorFlow's reshape of it fails); give labels the logits' shape",
+                        self.name(),
+                        z.t.shape(),
+                        x.t.shape()
+                    )));
                 }
                 let lp = ctx.apply(&Op::Nn(Nn::LogSoftmax { axis: ax as i64 }), &[x])?;
                 let nlp = ctx.neg(&lp)?;
@@ -208,6 +225,61 @@ fn int_labels_as(labels: &Tensor, logits: &Tensor) -> Tensor {
     } else {
         labels.clone()
     }
+}
+
+/// TensorFlow 2.15 moves a class axis other than the last to the end with a permutation built
+/// from `range(axis)`, which is only right for axis -1 or a non-negative axis: any other
+/// negative axis is refused.
+fn xent_axis(axis: i64, rank: usize) -> Result<usize> {
+    let name = "softmax_cross_entropy_with_logits";
+    if axis < 0 && axis != -1 {
+        return Err(arg_err(format!(
+            "{name}: axis {axis} is refused by TensorFlow 2.15 (a negative axis other than -1 builds an invalid permutation); write it as {}",
+            axis + rank as i64
+        )));
+    }
+    norm_axis(axis, rank, name)
+}
+
+/// Labels broadcast to the logits' shape, as TensorFlow's kernel broadcasts them.
+fn broadcast_labels(name: &str, labels: &Tensor, logits: &Tensor) -> Result<Tensor> {
+    if labels.shape() == logits.shape() || labels.dtype() != logits.dtype() {
+        return Ok(labels.clone());
+    }
+    match crate::engine::kernels::broadcast_shape(labels.shape(), logits.shape()) {
+        Some(s) if s == logits.shape() => Ok(crate::map_any!(labels, a => a
+            .broadcast(IxDyn(&s))
+            .expect("broadcast checked")
+            .to_owned()
+            .into_shared())),
+        _ => Err(shape_err(format!(
+            "{name}: labels {:?} do not broadcast to logits {:?}",
+            labels.shape(),
+            logits.shape()
+        ))),
+    }
+}
+
+/// TensorFlow's kernel computes softmax - labels with IEEE arithmetic: a NaN or +inf logit makes
+/// its whole row NaN (the float32 softmax op alone, run by oneDNN, would NaN only that entry).
+fn nan_rows(ctx: &mut Ctx, x: &Val, d: &Val, ax: usize) -> Result<Val> {
+    let blown =
+        x.t.to_f64_vec()
+            .iter()
+            .any(|v| v.is_nan() || *v == f64::INFINITY);
+    if !blown {
+        return Ok(d.clone());
+    }
+    let inf = ctx.constant(Tensor::full(x.t.shape(), f64::INFINITY, x.t.dtype()));
+    let bad_entry = ctx.compare(Compare::NotEqual, x, x)?;
+    let is_inf = ctx.compare(Compare::Equal, x, &inf)?;
+    let bad_entry = ctx.apply(&Op::Logic(super::Logic::Or), &[&bad_entry, &is_inf])?;
+    let mask = ctx.mask(&bad_entry, x.t.dtype())?;
+    let bad_rows = ctx.reduce_sum(&mask, &[ax], true)?;
+    let bad_rows = ctx.compare_scalar(Compare::Greater, &bad_rows, 0.0)?;
+    let bad_rows = ctx.broadcast_to(&bad_rows, d.t.shape())?;
+    let nan = ctx.constant(Tensor::full(d.t.shape(), f64::NAN, d.t.dtype()));
+    ctx.select(&bad_rows, &nan, d)
 }
 
 fn check_pair(name: &str, labels: &Tensor, logits: &Tensor) -> Result<()> {
@@ -287,9 +359,25 @@ fn softmax_f32(a: &Arr<f32>, ax: usize) -> ArrayD<f32> {
     out
 }
 
+/// TensorFlow's kernel: `sum(labels * (log(sum(exp(x - max))) - (x - max)))`, so a single
+/// class gives +0 (not -0) and a NaN logit a NaN loss.
 fn cross_entropy<F: Real>(labels: &Arr<F>, logits: &Arr<F>, ax: usize) -> ArrayD<F> {
-    let lp = softmax(logits, ax, true);
-    (labels * &lp).sum_axis(Axis(ax)).mapv(|v| -v)
+    let m = logits
+        .fold_axis(Axis(ax), F::neg_infinity(), |&m, &v| {
+            if v.is_nan() || m.is_nan() {
+                F::nan()
+            } else {
+                m.max(v)
+            }
+        })
+        .insert_axis(Axis(ax));
+    let shifted = logits - &m;
+    let lse = shifted
+        .mapv(F::exp)
+        .sum_axis(Axis(ax))
+        .mapv(F::ln)
+        .insert_axis(Axis(ax));
+    (labels * &(lse - shifted)).sum_axis(Axis(ax))
 }
 
 fn sparse_cross_entropy<F: Real>(logits: &Arr<F>, labels: &[usize]) -> ArrayD<F> {

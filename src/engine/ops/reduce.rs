@@ -1,7 +1,7 @@
 //! Reductions over axes (sum, mean, max, min, prod, logsumexp) and argmax/argmin.
 
 use ndarray::{ArrayD, Axis, IxDyn};
-use num_traits::{WrappingAdd, WrappingMul};
+use num_traits::{Bounded, WrappingAdd, WrappingMul};
 
 use super::{Attrs, Compare, Unary};
 use crate::engine::autodiff::{Ctx, Val};
@@ -296,7 +296,7 @@ fn sum_axes<F: Real>(a: &Arr<F>, ax: &[usize]) -> ArrayD<F> {
     cur.unwrap_or_else(|| a.to_owned())
 }
 
-fn int<I: Elem + Ord + WrappingAdd + WrappingMul + std::ops::Div<Output = I>>(
+fn int<I: Elem + Ord + Bounded + WrappingAdd + WrappingMul + std::ops::Div<Output = I>>(
     kind: Kind,
     a: &Arr<I>,
     ax: &[usize],
@@ -315,8 +315,9 @@ fn int<I: Elem + Ord + WrappingAdd + WrappingMul + std::ops::Div<Output = I>>(
                 s.mapv(|v| v / n)
             }
         }
-        Kind::Max => fold(a, ax, I::from_num(f64::MIN), |m, v| m.max(v)),
-        Kind::Min => fold(a, ax, I::from_num(f64::MAX), |m, v| m.min(v)),
+        // the type's own bounds (an f64 bound cast to an integer would wrap to MIN)
+        Kind::Max => fold(a, ax, I::min_value(), |m, v| m.max(v)),
+        Kind::Min => fold(a, ax, I::max_value(), |m, v| m.min(v)),
         Kind::Prod => fold(a, ax, I::one_elem(), |p, v| p.wrapping_mul(&v)),
         Kind::LogSumExp => {
             return Err(dtype_err(format!(
@@ -327,16 +328,23 @@ fn int<I: Elem + Ord + WrappingAdd + WrappingMul + std::ops::Div<Output = I>>(
 }
 
 /// Index of the first largest (or smallest) element along `ax`, as int64.
+/// NaN lanes are skipped (never larger nor smaller), as TensorFlow's kernels compare; an
+/// all-NaN axis answers 0.
 fn arg<T: Elem>(a: &Arr<T>, ax: usize, max: bool) -> ArrayD<i64> {
     a.map_axis(Axis(ax), |lane| {
-        let mut best = 0usize;
-        for (i, v) in lane.iter().enumerate() {
-            let b = lane[best];
-            if (max && *v > b) || (!max && *v < b) {
-                best = i;
+        let mut best: Option<(usize, T)> = None;
+        for (i, &v) in lane.iter().enumerate() {
+            #[allow(clippy::eq_op)] // v != v only for NaN
+            let nan = v != v;
+            let better = match best {
+                None => !nan,
+                Some((_, b)) => (max && v > b) || (!max && v < b),
+            };
+            if better {
+                best = Some((i, v));
             }
         }
-        best as i64
+        best.map_or(0, |(i, _)| i as i64)
     })
 }
 

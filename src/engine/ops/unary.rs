@@ -5,6 +5,7 @@ use ndarray::ArrayD;
 use super::{Attrs, Compare};
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::error::{dtype_err, Result};
+use crate::engine::kernels;
 use crate::engine::tensor::{Arr, Real, Tensor};
 
 const SELU_SCALE: f64 = 1.050_700_987_355_480_5;
@@ -113,6 +114,12 @@ impl Unary {
         )
     }
 
+    /// TensorFlow records `floor`, `ceil` and `round` (their gradient is `None`), not
+    /// `stop_gradient`.
+    pub fn recorded(&self) -> bool {
+        !matches!(self, Unary::StopGradient)
+    }
+
     /// gelu is a composite in TensorFlow (`0.5 x (1 + erf(x / sqrt 2))`); run it as one.
     pub fn expand(&self, ctx: &mut Ctx, inputs: &[&Val]) -> Option<Result<Val>> {
         let Unary::Gelu { approximate } = *self else {
@@ -148,8 +155,21 @@ impl Unary {
 
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         match x {
-            Tensor::F32(a) => Ok(Tensor::F32(self.float(a).into_shared())),
-            Tensor::F64(a) => Ok(Tensor::F64(self.float(a).into_shared())),
+            Tensor::F32(a) => Ok(Tensor::F32(
+                match self {
+                    Unary::Tanh => a.mapv(kernels::tanh_f32),
+                    Unary::Sigmoid => a.mapv(kernels::sigmoid_f32),
+                    _ => self.float(a),
+                }
+                .into_shared(),
+            )),
+            Tensor::F64(a) => Ok(Tensor::F64(
+                match self {
+                    Unary::Sigmoid => a.mapv(kernels::sigmoid_f64),
+                    _ => self.float(a),
+                }
+                .into_shared(),
+            )),
             Tensor::I32(a) if self.takes_integers() => {
                 Ok(Tensor::I32(int_kernel(self, a).into_shared()))
             }
@@ -187,7 +207,35 @@ impl Unary {
         )
     }
 
+    /// Ops that compute (not copy, negate or compare) a value, whose denormal results
+    /// TensorFlow flushes to zero.
+    fn flushes(&self) -> bool {
+        !matches!(
+            self,
+            Unary::Identity
+                | Unary::StopGradient
+                | Unary::Negative
+                | Unary::Abs
+                | Unary::Sign
+                | Unary::Floor
+                | Unary::Ceil
+                | Unary::Round
+                | Unary::Relu
+                | Unary::Relu6
+                | Unary::Step
+                | Unary::Tanh
+        )
+    }
+
     fn float<F: Real>(&self, a: &Arr<F>) -> ArrayD<F> {
+        let mut out = self.float_exact(a);
+        if self.flushes() {
+            out.mapv_inplace(kernels::ftz);
+        }
+        out
+    }
+
+    fn float_exact<F: Real>(&self, a: &Arr<F>) -> ArrayD<F> {
         let c = |v: f64| F::from_f64(v).expect("constant fits");
         let (zero, one) = (F::zero(), F::one());
         match *self {
@@ -218,8 +266,17 @@ impl Unary {
             Unary::Floor => a.mapv(F::floor),
             Unary::Ceil => a.mapv(F::ceil),
             Unary::Round => a.mapv(round_half_even),
-            Unary::Relu => a.mapv(|x| if x > zero { x } else { zero }),
-            Unary::Relu6 => a.mapv(|x| if x > zero { x.min(c(6.0)) } else { zero }),
+            // NaN passes through, as Eigen's max(x, 0) lets it
+            Unary::Relu => a.mapv(|x| if x > zero || x.is_nan() { x } else { zero }),
+            Unary::Relu6 => a.mapv(|x| {
+                if x.is_nan() {
+                    x
+                } else if x > zero {
+                    x.min(c(6.0))
+                } else {
+                    zero
+                }
+            }),
             Unary::LeakyRelu(alpha) => a.mapv(|x| if x > zero { x } else { x * c(alpha) }),
             Unary::Elu => a.mapv(|x| if x > zero { x } else { x.exp_m1() }),
             Unary::Selu => a.mapv(|x| {
@@ -230,14 +287,7 @@ impl Unary {
                 }
             }),
             Unary::Gelu { .. } => unreachable!("gelu runs as its composite"),
-            // log(1 + e^x) without overflow: x + log1p(e^-x) for x > 0.
-            Unary::Softplus => a.mapv(|x| {
-                if x > zero {
-                    x + (-x).exp().ln_1p()
-                } else {
-                    x.exp().ln_1p()
-                }
-            }),
+            Unary::Softplus => a.mapv(kernels::softplus),
             Unary::Softsign => a.mapv(|x| x / (one + x.abs())),
             Unary::Silu => a.mapv(|x| x * sigmoid(x)),
             Unary::Step => a.mapv(|x| if x > zero { one } else { zero }),
@@ -358,13 +408,13 @@ impl Unary {
                 let link = ctx.scale(&m, 0.0)?;
                 ctx.add(&picked, &link)?
             }
-            // elu' = 1 where x > 0, e^x = y + 1 elsewhere
+            // elu' = e^x = y + 1 where y < 0, else 1 (so g itself at NaN, as TensorFlow's EluGrad)
             Unary::Elu => {
-                let pos = ctx.compare_scalar(Compare::Greater, x, 0.0)?;
+                let neg = ctx.compare_scalar(Compare::Less, y, 0.0)?;
                 let one = ctx.scalar(y, 1.0);
                 let d = ctx.add(y, &one)?;
                 let gd = ctx.mul(g, &d)?;
-                ctx.select(&pos, g, &gd)?
+                ctx.select(&neg, &gd, g)?
             }
             // selu' = scale where y >= 0, y + scale*alpha elsewhere
             Unary::Selu => {
