@@ -140,6 +140,7 @@ impl Config {
         }
         if let Some(v) = env("GRADTAPE_MAX_CELL_BYTES")? {
             c.max_cell_bytes = v;
+        }
         if let Some(v) = env("GRADTAPE_MAX_TOTAL_SESSION_BYTES")? {
             c.max_total_session_bytes = v;
         }
