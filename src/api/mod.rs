@@ -10,6 +10,7 @@ pub mod error;
 mod evaluate;
 pub mod json;
 pub mod metrics;
+pub mod notes;
 mod sessions;
 
 use std::sync::Arc;

@@ -430,7 +430,7 @@ async fn graph(
     let max = st.sessions.max_bytes();
     let out = compute(&st, move || {
         Ok(h.mutate(max, |s| {
-            let bound = s.run_graph(&nodes)?;
+            let (bound, notes) = crate::sessions::explain::run_graph(s, &nodes)?;
             let show = outputs.unwrap_or_else(|| bound.clone());
             let mut values = Map::new();
             for n in &show {
@@ -439,7 +439,11 @@ async fn graph(
                     tensor_json(&s.ws.value(n).map_err(|e| e.at(Some(n)))?.t),
                 );
             }
-            Ok(json!({"bound": bound, "outputs": values}))
+            let mut out = json!({"bound": bound, "outputs": values});
+            if !notes.is_empty() {
+                out["notes"] = super::notes::notes(&notes);
+            }
+            Ok(out)
         })?)
     })
     .await?;
@@ -487,9 +491,14 @@ async fn gradient(
     let max = st.sessions.max_bytes();
     let out = compute(&st, move || {
         Ok(h.mutate(max, |s| {
-            let g = s.gradient(&tape, &target, &sources, &og, zero)?;
+            let (g, notes) =
+                crate::sessions::explain::gradient(s, &tape, &target, &sources, &og, zero)?;
             let bound = bind(s, &m, &g).map_err(|e| e.error)?;
-            Ok(json!({"gradient": shaped_json(&g), "bound": bound}))
+            let mut out = json!({"gradient": shaped_json(&g), "bound": bound});
+            if !notes.is_empty() {
+                out["notes"] = super::notes::notes(&notes);
+            }
+            Ok(out)
         })?)
     })
     .await?;
@@ -531,9 +540,17 @@ async fn jacobian(
     let key = if batch { "batch_jacobian" } else { "jacobian" };
     let out = compute(&st, move || {
         Ok(h.mutate(max, |s| {
-            let j = s.jacobian(&tape, &target, &sources, zero, batch)?;
+            let (j, notes) = if batch {
+                (s.jacobian(&tape, &target, &sources, zero, batch)?, Vec::new())
+            } else {
+                crate::sessions::explain::jacobian(s, &tape, &target, &sources, zero)?
+            };
             let bound = bind(s, &m, &j).map_err(|e| e.error)?;
-            Ok(json!({key: shaped_json(&j), "bound": bound}))
+            let mut out = json!({key: shaped_json(&j), "bound": bound});
+            if !notes.is_empty() {
+                out["notes"] = super::notes::notes(&notes);
+            }
+            Ok(out)
         })?)
     })
     .await?;

@@ -6,15 +6,19 @@
 //! - `autodiff`: the context, tapes, gradient / jacobian / batch_jacobian
 //! - `workspace`: named values and variables (a TensorFlow eager context)
 //! - `program`: one `/v1/evaluate` program run start to finish, hessians included
+//! - `provenance`, `explain/`: how each value was made, and from it why a gradient is None,
+//!   where a NaN began, and a numerical check of a gradient
 
 pub mod autodiff;
 pub mod dtype;
 pub mod error;
+pub mod explain;
 pub mod gemm;
 pub mod kernels;
 pub mod lit;
 pub mod ops;
 pub mod program;
+pub mod provenance;
 pub mod tensor;
 pub mod workspace;
 
@@ -43,6 +47,13 @@ pub struct Limits {
     pub max_matmul_flops: u64,
     /// Wall-clock time one request may compute, checked between ops.
     pub max_compute_ms: u64,
+    /// Evaluations one numerical gradient check may take (two per source element).
+    #[serde(default = "default_check_passes")]
+    pub max_check_passes: usize,
+}
+
+fn default_check_passes() -> usize {
+    4096
 }
 
 impl Default for Limits {
@@ -55,6 +66,7 @@ impl Default for Limits {
             max_request_elements: 1 << 28,
             max_matmul_flops: 1 << 34,
             max_compute_ms: 10_000,
+            max_check_passes: default_check_passes(),
         }
     }
 }

@@ -4,6 +4,7 @@
 //!   it, as plain serializable data over the engine's `Workspace`. No HTTP.
 //! - `store`: sessions by id behind bearer tokens, idle expiry, and the count/memory bounds.
 
+pub mod explain;
 pub mod session;
 pub mod store;
 

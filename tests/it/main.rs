@@ -3,6 +3,9 @@
 mod activations;
 mod bad_input;
 mod conformance;
+mod explain_numerics;
+mod explain_session;
+mod explain_why;
 mod gradcheck;
 mod http;
 mod jacobian;
