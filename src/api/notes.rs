@@ -42,6 +42,13 @@ pub fn notes(ns: &[Note]) -> Value {
     Value::Array(ns.iter().map(note).collect())
 }
 
+/// Adds `"notes"` to a JSON object answer when there are any.
+pub fn attach(out: &mut Value, ns: &[Note]) {
+    if !ns.is_empty() {
+        out["notes"] = notes(ns);
+    }
+}
+
 pub fn check(c: &Check) -> Value {
     let mut v = json!({
         "max_abs_error": number(c.max_abs_error),

@@ -1,0 +1,195 @@
+//! The extractors every session route is built from: the authenticated session, names from the
+//! path, and an object body holding only the members its route takes, all failing with the
+//! service's problem+json errors (axum's own rejections answer plain text).
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+
+use super::super::decode;
+use super::super::error::AppError;
+use super::super::json::{Json as BodyJson, Obj};
+use super::super::AppState;
+use crate::engine::{Names, Shaped, Val};
+use crate::sessions::{Session, SessionHandle, Source};
+
+/// The session named by `{session}` in the path, once its `Authorization: Bearer` token has
+/// been checked. A wrong or missing token and an unknown id fail alike (404), so ids cannot
+/// be probed.
+pub struct AuthedSession {
+    pub id: String,
+    pub token: String,
+    pub handle: Arc<SessionHandle>,
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// The path segment `{key}`, percent-decoded.
+async fn path_param(parts: &mut Parts, key: &str) -> Result<String, AppError> {
+    let params = RawPathParams::from_request_parts(parts, &())
+        .await
+        .map_err(|e| AppError::bad_json(format!("the path could not be read: {e}")))?;
+    params
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v.to_string())
+        .ok_or_else(|| AppError::not_found(format!("the path has no {{{key}}}")))
+}
+
+impl FromRequestParts<AppState> for AuthedSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, AppError> {
+        let id = path_param(parts, "session").await?;
+        let token = bearer(parts).map(str::to_string);
+        let handle = st.sessions.get(&id, token.as_deref())?;
+        Ok(AuthedSession {
+            id,
+            token: token.unwrap_or_default(),
+            handle,
+        })
+    }
+}
+
+/// A name from the path: `{tape}`, `{variable}` or `{name}`.
+macro_rules! path_name {
+    ($(#[$doc:meta])* $ty:ident, $key:literal) => {
+        $(#[$doc])*
+        pub struct $ty(pub String);
+
+        impl FromRequestParts<AppState> for $ty {
+            type Rejection = AppError;
+
+            async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
+                path_param(parts, $key).await.map($ty)
+            }
+        }
+    };
+}
+
+path_name!(
+    /// `{tape}`: a tape's id.
+    TapeName,
+    "tape"
+);
+path_name!(
+    /// `{variable}`: a variable's id or the name it is bound to.
+    VariableName,
+    "variable"
+);
+path_name!(
+    /// `{name}`: a session tensor's name.
+    TensorName,
+    "name"
+);
+
+/// A route's body, decoded from a JSON object holding only `MEMBERS`.
+pub trait FromObject: Sized {
+    const MEMBERS: &'static [&'static str];
+    fn from_object(m: &Obj, st: &AppState) -> Result<Self, AppError>;
+}
+
+/// The body as `T`. An empty body reads as `{}`; anything but an object, or a member `T` does
+/// not take, is `invalid_json` with what to send instead.
+pub struct Object<T>(pub T);
+
+impl<T: FromObject> FromRequest<AppState> for Object<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, st: &AppState) -> Result<Self, AppError> {
+        let bytes = super::super::body::read(req.into_body(), st.config.max_body_bytes).await?;
+        let m = if bytes.iter().all(u8::is_ascii_whitespace) {
+            Obj::default()
+        } else {
+            match super::super::body::parse(&bytes)? {
+                BodyJson::Obj(m) => m,
+                _ => return Err(AppError::bad_json("the body must be a JSON object")),
+            }
+        };
+        decode::only(&m, T::MEMBERS, "the body")?;
+        T::from_object(&m, st).map(Object)
+    }
+}
+
+/// `value` (a literal) or `from` (a session tensor's name).
+pub fn source(m: &Obj, max: usize) -> Result<Source, AppError> {
+    match (m.get("value"), m.get("from")) {
+        (Some(v), None) => Ok(Source::Literal(decode::lit(v, max)?)),
+        (None, Some(f)) => Ok(Source::Tensor(decode::string(f, "from")?)),
+        _ => Err(AppError::bad_json("give exactly one of \"value\" (a tensor literal) or \"from\" (the name of a session tensor)")),
+    }
+}
+
+pub fn opt_string(m: &Obj, key: &str) -> Result<Option<String>, AppError> {
+    m.get(key)
+        .filter(|v| !v.is_null())
+        .map(|v| decode::string(v, key))
+        .transpose()
+}
+
+pub fn names_field(m: &Obj, key: &str) -> Result<Names, AppError> {
+    match m.get(key) {
+        Some(BodyJson::Str(s)) => Ok(Names::One(s.to_string())),
+        Some(BodyJson::List(a)) => Ok(Names::Many(
+            a.iter()
+                .map(|x| decode::string(x, key))
+                .collect::<Result<_, _>>()?,
+        )),
+        _ => Err(AppError::bad_json(format!(
+            "\"{key}\" must be a name or a list of names"
+        ))),
+    }
+}
+
+/// `bind`: names for a gradient's or Jacobian's results, mirroring its sources.
+#[derive(Default)]
+pub struct Bind(Option<Names>);
+
+impl Bind {
+    pub fn decode(m: &Obj, sources: &Names) -> Result<Bind, AppError> {
+        let Some(b) = m.get("bind").filter(|v| !v.is_null()) else {
+            return Ok(Bind(None));
+        };
+        let names = match (b, sources) {
+            (BodyJson::Str(n), Names::One(_)) => Names::One(n.to_string()),
+            (BodyJson::List(ns), Names::Many(ss)) if ns.len() == ss.len() => Names::Many(
+                ns.iter()
+                    .map(|n| decode::string(n, "bind"))
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            _ => return Err(AppError::bad_json(
+                "\"bind\" must mirror \"sources\": a name for one source, a list of names for a list",
+            )),
+        };
+        Ok(Bind(Some(names)))
+    }
+
+    /// Binds the non-null results to their names; answers the names bound.
+    pub fn apply(&self, s: &mut Session, result: &Shaped<Option<Val>>) -> Vec<String> {
+        let Some(names) = &self.0 else {
+            return vec![];
+        };
+        let values: Vec<&Option<Val>> = match result {
+            Shaped::One(v) => vec![v],
+            Shaped::Many(vs) => vs.iter().collect(),
+        };
+        let mut bound = vec![];
+        for (n, v) in names.list().into_iter().zip(values) {
+            if let Some(v) = v {
+                s.bind(n, v.clone());
+                bound.push(n.to_string());
+            }
+        }
+        bound
+    }
+}

@@ -1,0 +1,233 @@
+//! Tape routes: `tf.GradientTape` opened, watched, stopped, deleted, and its gradients and
+//! Jacobians.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde_json::json;
+
+use super::super::decode;
+use super::super::error::AppError;
+use super::super::notes::attach;
+use super::super::json::{Json as BodyJson, Obj};
+use super::super::AppState;
+use super::extract::{names_field, AuthedSession, Bind, FromObject, Object, TapeName};
+use super::view::{ok, shaped_json, tape_json, Answer};
+use super::{with_session, Access};
+use crate::engine::{Lit, Names};
+
+/// `tf.GradientTape(persistent=..., watch_accessed_variables=...)`.
+pub struct NewTape {
+    persistent: bool,
+    watch_accessed_variables: bool,
+}
+
+impl FromObject for NewTape {
+    const MEMBERS: &'static [&'static str] = &["persistent", "watch_accessed_variables"];
+    fn from_object(m: &Obj, _: &AppState) -> Result<Self, AppError> {
+        Ok(NewTape {
+            persistent: decode::boolean(m, "persistent", false, "the body")?,
+            watch_accessed_variables: decode::boolean(
+                m,
+                "watch_accessed_variables",
+                true,
+                "the body",
+            )?,
+        })
+    }
+}
+
+pub async fn open_tape(
+    State(st): State<AppState>,
+    s: AuthedSession,
+    Object(b): Object<NewTape>,
+) -> Answer {
+    let v = with_session(&st, &s, Access::Write, |state| {
+        let t = state.open_tape(b.persistent, b.watch_accessed_variables);
+        tape_json(state, &t)
+    })
+    .await?;
+    ok(StatusCode::CREATED, v)
+}
+
+pub async fn delete_tape(
+    State(st): State<AppState>,
+    s: AuthedSession,
+    TapeName(tape): TapeName,
+) -> Answer {
+    with_session(&st, &s, Access::Write, |state| state.delete_tape(&tape)).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The names to `g.watch`: `names` (a list) or `name`.
+pub struct Watch(Vec<String>);
+
+impl FromObject for Watch {
+    const MEMBERS: &'static [&'static str] = &["names", "name"];
+    fn from_object(m: &Obj, _: &AppState) -> Result<Self, AppError> {
+        match (m.get("names"), m.get("name")) {
+            (Some(_), None) => Ok(Watch(
+                names_field(m, "names")?
+                    .list()
+                    .into_iter()
+                    .map(String::from)
+                    .collect(),
+            )),
+            (None, Some(n)) => Ok(Watch(vec![decode::string(n, "name")?])),
+            _ => Err(AppError::bad_json("give \"names\" (a list) or \"name\"")),
+        }
+    }
+}
+
+pub async fn watch(
+    State(st): State<AppState>,
+    s: AuthedSession,
+    TapeName(tape): TapeName,
+    Object(Watch(names)): Object<Watch>,
+) -> Answer {
+    let v = with_session(&st, &s, Access::Write, |state| {
+        state.watch(&tape, &names)?;
+        tape_json(state, &tape)
+    })
+    .await?;
+    ok(StatusCode::OK, v)
+}
+
+pub async fn stop(
+    State(st): State<AppState>,
+    s: AuthedSession,
+    TapeName(tape): TapeName,
+) -> Answer {
+    let v = with_session(&st, &s, Access::Write, |state| {
+        state.stop(&tape)?;
+        tape_json(state, &tape)
+    })
+    .await?;
+    ok(StatusCode::OK, v)
+}
+
+/// `g.gradient(target, sources, output_gradients, unconnected_gradients)`, results bound to `bind`.
+pub struct Gradient {
+    target: Names,
+    sources: Names,
+    output_gradients: Option<Lit>,
+    zero: bool,
+    bind: Bind,
+}
+
+impl FromObject for Gradient {
+    const MEMBERS: &'static [&'static str] = &[
+        "target",
+        "sources",
+        "output_gradients",
+        "unconnected_gradients",
+        "bind",
+    ];
+    fn from_object(m: &Obj, st: &AppState) -> Result<Self, AppError> {
+        let (target, sources) = (names_field(m, "target")?, names_field(m, "sources")?);
+        let output_gradients = m
+            .get("output_gradients")
+            .filter(|o| !o.is_null())
+            .map(|o| decode::lit(o, st.config.limits.max_tensor_elements))
+            .transpose()?;
+        let zero = decode::unconnected(m, "the body")?;
+        let bind = Bind::decode(m, &sources)?;
+        Ok(Gradient {
+            target,
+            sources,
+            output_gradients,
+            zero,
+            bind,
+        })
+    }
+}
+
+pub async fn gradient(
+    State(st): State<AppState>,
+    s: AuthedSession,
+    TapeName(tape): TapeName,
+    Object(b): Object<Gradient>,
+) -> Answer {
+    let out = with_session(&st, &s, Access::Compute, |state| {
+        let (g, notes) = crate::sessions::explain::gradient(
+            state,
+            &tape,
+            &b.target,
+            &b.sources,
+            &b.output_gradients,
+            b.zero,
+        )?;
+        let bound = b.bind.apply(state, &g);
+        let mut out = json!({"gradient": shaped_json(&g), "bound": bound});
+        attach(&mut out, &notes);
+        Ok(out)
+    })
+    .await?;
+    ok(StatusCode::OK, out)
+}
+
+/// `g.jacobian(target, sources)`, or `g.batch_jacobian(target, source)` with `"batch": true`.
+pub struct Jacobian {
+    target: String,
+    sources: Names,
+    zero: bool,
+    batch: bool,
+    bind: Bind,
+}
+
+impl FromObject for Jacobian {
+    const MEMBERS: &'static [&'static str] = &[
+        "target",
+        "sources",
+        "source",
+        "unconnected_gradients",
+        "batch",
+        "bind",
+    ];
+    fn from_object(m: &Obj, _: &AppState) -> Result<Self, AppError> {
+        let target = decode::string(m.get("target").unwrap_or(&BodyJson::Null), "target")?;
+        let batch = decode::boolean(m, "batch", false, "the body")?;
+        let key = if m.contains_key("source") {
+            "source"
+        } else {
+            "sources"
+        };
+        let sources = names_field(m, key)?;
+        let zero = decode::unconnected(m, "the body")?;
+        let bind = Bind::decode(m, &sources)?;
+        Ok(Jacobian {
+            target,
+            sources,
+            zero,
+            batch,
+            bind,
+        })
+    }
+}
+
+pub async fn jacobian(
+    State(st): State<AppState>,
+    s: AuthedSession,
+    TapeName(tape): TapeName,
+    Object(b): Object<Jacobian>,
+) -> Answer {
+    let key = if b.batch {
+        "batch_jacobian"
+    } else {
+        "jacobian"
+    };
+    let out = with_session(&st, &s, Access::Compute, |state| {
+        let (j, notes) = if b.batch {
+            let j = state.jacobian(&tape, &b.target, &b.sources, b.zero, b.batch)?;
+            (j, Vec::new())
+        } else {
+            crate::sessions::explain::jacobian(state, &tape, &b.target, &b.sources, b.zero)?
+        };
+        let bound = b.bind.apply(state, &j);
+        let mut out = json!({key: shaped_json(&j), "bound": bound});
+        attach(&mut out, &notes);
+        Ok(out)
+    })
+    .await?;
+    ok(StatusCode::OK, out)
+}
