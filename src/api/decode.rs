@@ -261,9 +261,11 @@ pub fn unconnected(m: &Obj, path: impl Display + Copy) -> Decoded<bool> {
 /// `"check"`: `true` (the default step), `false`/absent, or `{"eps": step}` with 0 < step <= 1.
 pub fn check(m: &Obj, path: impl Display + Copy) -> Decoded<Option<f64>> {
     use crate::engine::explain::numcheck::DEFAULT_EPS;
-    let bad = || AppError::bad_json(format!(
-        "{path}.check must be true, false or {{\"eps\": a step between 0 and 1 such as 1e-6}}"
-    ));
+    let bad = || {
+        AppError::bad_json(format!(
+            "{path}.check must be true, false or {{\"eps\": a step between 0 and 1 such as 1e-6}}"
+        ))
+    };
     match m.get("check") {
         None | Some(Json::Null) | Some(Json::Bool(false)) => Ok(None),
         Some(Json::Bool(true)) => Ok(Some(DEFAULT_EPS)),

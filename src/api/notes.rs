@@ -29,10 +29,7 @@ pub fn note(n: &Note) -> Value {
         o.insert("index".into(), json!(i));
     }
     if let Some(vs) = &n.values {
-        let vs: Vec<Value> = vs
-            .iter()
-            .map(|v| v.map_or(Value::Null, number))
-            .collect();
+        let vs: Vec<Value> = vs.iter().map(|v| v.map_or(Value::Null, number)).collect();
         o.insert("values".into(), Value::Array(vs));
     }
     Value::Object(o)

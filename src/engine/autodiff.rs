@@ -655,7 +655,13 @@ fn check_output_gradients(
 
 /// The zeros an unconnected source's Jacobian is with `unconnected_gradients="zero"`.
 pub fn unconnected_jacobian(target: &Val, source: &Val) -> Tensor {
-    let shape: Vec<usize> = target.t.shape().iter().chain(source.t.shape()).copied().collect();
+    let shape: Vec<usize> = target
+        .t
+        .shape()
+        .iter()
+        .chain(source.t.shape())
+        .copied()
+        .collect();
     Tensor::full(&shape, 0.0, source.t.dtype())
 }
 

@@ -2,10 +2,10 @@
 //! gradient / jacobian / batch_jacobian / hessian requests, answered in order.
 
 use super::autodiff::Val;
-use super::explain::numcheck::Check;
-use super::explain::{why_null, why_null_second, Note};
 use super::dtype::DType;
 use super::error::{arg_err, limit_err, Code, Error, Result};
+use super::explain::numcheck::Check;
+use super::explain::{why_null, why_null_second, Note};
 use super::lit::{lit_kind, tensor_from_lit, Lit};
 use super::tensor::Tensor;
 use super::workspace::{NodeSpec, Workspace};
@@ -351,7 +351,8 @@ impl Program {
                 let (t, ss) = (ws.value_of(target)?, ws.values_of(sources)?);
                 ws.ctx.jacobian(tape, &t, &ss, false).map(|j| {
                     let names = Names::One(target.clone());
-                    notes = null_notes(ws, tape, &names, std::slice::from_ref(&t), sources, &ss, &j);
+                    notes =
+                        null_notes(ws, tape, &names, std::slice::from_ref(&t), sources, &ss, &j);
                     let j = j.into_iter().zip(&ss).map(|(j, s)| {
                         j.or_else(|| zero.then(|| super::autodiff::unconnected_jacobian(&t, s)))
                     });
@@ -422,7 +423,13 @@ impl Program {
         let (t, s) = (ws.value(target)?.clone(), ws.value(source)?.clone());
         let g = ws
             .ctx
-            .gradient(inner, std::slice::from_ref(&t), std::slice::from_ref(&s), None, false)?
+            .gradient(
+                inner,
+                std::slice::from_ref(&t),
+                std::slice::from_ref(&s),
+                None,
+                false,
+            )?
             .pop()
             .flatten();
         ws.ctx.stop_tape(outer)?;
@@ -432,7 +439,11 @@ impl Program {
                 Ok((None, why.into_iter().next()))
             }
             Some(g) => {
-                let h = ws.ctx.jacobian(outer, &g, std::slice::from_ref(&s), false)?.pop().flatten();
+                let h = ws
+                    .ctx
+                    .jacobian(outer, &g, std::slice::from_ref(&s), false)?
+                    .pop()
+                    .flatten();
                 let why = h
                     .is_none()
                     .then(|| why_null_second(&ws, outer, target, &g, (source, &s)));

@@ -70,7 +70,13 @@ pub struct Provenance {
 }
 
 impl Provenance {
-    pub fn record(&mut self, id: ValId, op: &Op, inputs: &[&super::autodiff::Val], float_out: bool) {
+    pub fn record(
+        &mut self,
+        id: ValId,
+        op: &Op,
+        inputs: &[&super::autodiff::Val],
+        float_out: bool,
+    ) {
         let kind = if matches!(op, Op::Unary(super::ops::Unary::StopGradient)) {
             Kind::StopGradient
         } else if !op.differentiable() {

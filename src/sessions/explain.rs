@@ -100,7 +100,9 @@ pub fn jacobian(
     let j = j
         .into_iter()
         .zip(&ss)
-        .map(|(j, src)| j.or_else(|| zero.then(|| s.ws.ctx.constant(unconnected_jacobian(&tv, src)))))
+        .map(|(j, src)| {
+            j.or_else(|| zero.then(|| s.ws.ctx.constant(unconnected_jacobian(&tv, src))))
+        })
         .collect();
     Ok((sources.shape(j), notes))
 }

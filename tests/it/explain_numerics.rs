@@ -13,7 +13,11 @@ fn run(body: Value) -> Value {
 /// (node, index, values) of a non_finite note.
 fn site(n: &Value) -> (String, Value, Value) {
     assert_eq!(n["reason"], "non_finite", "{n}");
-    (n["node"].as_str().unwrap().to_string(), n["index"].clone(), n["values"].clone())
+    (
+        n["node"].as_str().unwrap().to_string(),
+        n["index"].clone(),
+        n["values"].clone(),
+    )
 }
 
 /// x is a variable; the graph ends in y = reduce_sum(last); requests d y / d x.
@@ -28,7 +32,10 @@ fn program(x: Value, graph: Value) -> Value {
 #[test]
 fn log_of_zero_is_found_in_the_forward_pass_and_in_its_gradient() {
     // log([1, 0]) = [0, -inf]; d/dx = 1/x = [1, inf]
-    let v = run(program(json!([1.0, 0.0]), json!([{"name": "l", "op": "log", "inputs": ["x"]}])));
+    let v = run(program(
+        json!([1.0, 0.0]),
+        json!([{"name": "l", "op": "log", "inputs": ["x"]}]),
+    ));
     assert_eq!(v["outputs"]["y"]["value"], "-Infinity");
     assert_eq!(site(&v["notes"][0]), ("l".into(), json!([1]), json!([0.0])));
     let r = &v["results"][0];
@@ -40,23 +47,41 @@ fn log_of_zero_is_found_in_the_forward_pass_and_in_its_gradient() {
 #[test]
 fn sqrt_at_zero_goes_non_finite_only_in_the_backward_pass() {
     // sqrt([0, 4]) = [0, 2] is finite; its gradient 1 / (2 sqrt(x)) is [inf, 0.25]
-    let v = run(program(json!([0.0, 4.0]), json!([{"name": "r", "op": "sqrt", "inputs": ["x"]}])));
+    let v = run(program(
+        json!([0.0, 4.0]),
+        json!([{"name": "r", "op": "sqrt", "inputs": ["x"]}]),
+    ));
     assert!(v.get("notes").is_none(), "the forward pass is finite: {v}");
     let r = &v["results"][0];
     assert_eq!(r["gradient"]["value"], json!(["Infinity", 0.25]));
     let (node, index, _) = site(&r["notes"][0]);
     assert_eq!((node.as_str(), index), ("r", json!([0])));
-    assert!(r["notes"][0]["detail"].as_str().unwrap().contains("gradient of r"));
+    assert!(r["notes"][0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("gradient of r"));
 }
 
 #[test]
 fn zero_over_zero_and_exp_overflow_are_forward_notes() {
     // 0/0 is NaN at index [0]; x/x is 1 elsewhere
-    let v = run(program(json!([0.0, 2.0]), json!([{"name": "d", "op": "divide", "inputs": ["x", "x"]}])));
-    assert_eq!(site(&v["notes"][0]), ("d".into(), json!([0]), json!([0.0, 0.0])));
+    let v = run(program(
+        json!([0.0, 2.0]),
+        json!([{"name": "d", "op": "divide", "inputs": ["x", "x"]}]),
+    ));
+    assert_eq!(
+        site(&v["notes"][0]),
+        ("d".into(), json!([0]), json!([0.0, 0.0]))
+    );
     // exp(100) overflows float32 (max ~3.4e38): index [1]
-    let v = run(program(json!([1.0, 100.0]), json!([{"name": "e", "op": "exp", "inputs": ["x"]}])));
-    assert_eq!(site(&v["notes"][0]), ("e".into(), json!([1]), json!([100.0])));
+    let v = run(program(
+        json!([1.0, 100.0]),
+        json!([{"name": "e", "op": "exp", "inputs": ["x"]}]),
+    ));
+    assert_eq!(
+        site(&v["notes"][0]),
+        ("e".into(), json!([1]), json!([100.0]))
+    );
     assert_eq!(v["results"][0]["gradient"]["value"][1], "Infinity");
 }
 
@@ -97,7 +122,10 @@ fn log_softmax_underflow_is_named() {
         "outputs": ["log_a"]
     }));
     assert_eq!(v["outputs"]["log_a"]["value"][1], "-Infinity");
-    assert_eq!(site(&v["notes"][0]), ("log_a".into(), json!([1]), json!([0.0])));
+    assert_eq!(
+        site(&v["notes"][0]),
+        ("log_a".into(), json!([1]), json!([0.0]))
+    );
 }
 
 fn check(body: Value) -> Value {
@@ -128,7 +156,10 @@ fn a_check_passes_for_a_smooth_gradient_and_fails_at_a_kink() {
     }));
     assert_eq!(c["passed"], false, "{c}");
     assert_eq!(c["worst_index"], json!([1]));
-    assert!((c["max_abs_error"].as_f64().unwrap() - 0.5).abs() < 1e-9, "{c}");
+    assert!(
+        (c["max_abs_error"].as_f64().unwrap() - 0.5).abs() < 1e-9,
+        "{c}"
+    );
     assert_eq!(c["eps"], 1e-3);
 }
 
@@ -148,7 +179,10 @@ fn jacobian_and_hessian_checks_compare_every_entry() {
     for r in v["results"].as_array().unwrap() {
         assert_eq!(r["check"]["passed"], true, "{r}");
     }
-    assert_eq!(v["results"][1]["hessian"]["value"], json!([[6.0, 0.0], [0.0, -12.0]]));
+    assert_eq!(
+        v["results"][1]["hessian"]["value"],
+        json!([[6.0, 0.0], [0.0, -12.0]])
+    );
     assert!(v["results"][1]["check"]["max_abs_error"].as_f64().unwrap() < 1e-6);
 }
 
@@ -161,8 +195,17 @@ fn a_check_past_its_bound_is_refused() {
         "graph": [{"name": "y", "op": "reduce_sum", "inputs": ["x"]}],
         "requests": [{"gradient": {"target": "y", "sources": "x", "check": true}}]
     });
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let (st, v) = rt.block_on(call(&app_with(config), "POST", "/v1/evaluate", Some(body.clone()), &[]));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (st, v) = rt.block_on(call(
+        &app_with(config),
+        "POST",
+        "/v1/evaluate",
+        Some(body.clone()),
+        &[],
+    ));
     assert_eq!(st, 422, "{v}");
     assert_eq!(v["code"], "limit_exceeded", "{v}");
     assert!(v["detail"].as_str().unwrap().contains("max_check_passes"));

@@ -57,9 +57,17 @@ fn mixed_sources_each_get_their_own_reason() {
 
 /// The reason (and node) of the single note on `gradient(target=y, sources=src)`.
 #[track_caller]
-fn reason(variables: Value, setup: Value, tape: Value, graph: Value, src: &str) -> (String, Option<String>) {
-    let v = run(json!({"variables": variables, "setup": setup, "tape": tape, "graph": graph,
-                       "requests": [{"gradient": {"target": "y", "sources": src}}]}));
+fn reason(
+    variables: Value,
+    setup: Value,
+    tape: Value,
+    graph: Value,
+    src: &str,
+) -> (String, Option<String>) {
+    let v = run(
+        json!({"variables": variables, "setup": setup, "tape": tape, "graph": graph,
+                       "requests": [{"gradient": {"target": "y", "sources": src}}]}),
+    );
     let r = &v["results"][0];
     assert!(r["gradient"].is_null(), "{r}");
     let notes = notes_of(r);
@@ -72,53 +80,100 @@ fn each_reason_a_program_can_build() {
     let w = json!([{"name": "w", "value": 2.0}]);
     let double = json!([{"name": "y", "op": "multiply", "inputs": ["w", 2.0]}]);
     assert_eq!(
-        reason(json!([{"name": "w", "value": 2.0, "trainable": false}]), json!([]), json!({}), double.clone(), "w"),
+        reason(
+            json!([{"name": "w", "value": 2.0, "trainable": false}]),
+            json!([]),
+            json!({}),
+            double.clone(),
+            "w"
+        ),
         ("not_trainable".into(), None)
     );
     assert_eq!(
-        reason(w.clone(), json!([]), json!({"watch_accessed_variables": false}), double.clone(), "w"),
+        reason(
+            w.clone(),
+            json!([]),
+            json!({"watch_accessed_variables": false}),
+            double.clone(),
+            "w"
+        ),
         ("watch_accessed_variables_off".into(), None)
     );
     // h = 2w is computed in setup, before the tape opens
     assert_eq!(
-        reason(w.clone(), json!([{"name": "h", "op": "multiply", "inputs": ["w", 2.0]}]), json!({}),
-               json!([{"name": "y", "op": "add", "inputs": ["h", 1.0]}]), "w"),
+        reason(
+            w.clone(),
+            json!([{"name": "h", "op": "multiply", "inputs": ["w", 2.0]}]),
+            json!({}),
+            json!([{"name": "y", "op": "add", "inputs": ["h", 1.0]}]),
+            "w"
+        ),
         ("recorded_before_tape".into(), Some("h".into()))
     );
     assert_eq!(
-        reason(w.clone(), json!([]), json!({}),
-               json!([{"name": "s", "op": "stop_gradient", "inputs": ["w"]},
-                      {"name": "y", "op": "multiply", "inputs": ["s", 2.0]}]), "w"),
+        reason(
+            w.clone(),
+            json!([]),
+            json!({}),
+            json!([{"name": "s", "op": "stop_gradient", "inputs": ["w"]},
+                      {"name": "y", "op": "multiply", "inputs": ["s", 2.0]}]),
+            "w"
+        ),
         ("stop_gradient".into(), Some("s".into()))
     );
     assert_eq!(
-        reason(w.clone(), json!([]), json!({}),
-               json!([{"name": "r", "op": "round", "inputs": ["w"]},
-                      {"name": "y", "op": "multiply", "inputs": ["r", 2.0]}]), "w"),
+        reason(
+            w.clone(),
+            json!([]),
+            json!({}),
+            json!([{"name": "r", "op": "round", "inputs": ["w"]},
+                      {"name": "y", "op": "multiply", "inputs": ["r", 2.0]}]),
+            "w"
+        ),
         ("not_differentiable".into(), Some("r".into()))
     );
     // a cast to an integer and back: the cast's output cannot carry a gradient
     assert_eq!(
-        reason(w.clone(), json!([]), json!({}),
-               json!([{"name": "i", "op": "cast", "inputs": ["w"], "dtype": "int32"},
-                      {"name": "y", "op": "cast", "inputs": ["i"], "dtype": "float32"}]), "w"),
+        reason(
+            w.clone(),
+            json!([]),
+            json!({}),
+            json!([{"name": "i", "op": "cast", "inputs": ["w"], "dtype": "int32"},
+                      {"name": "y", "op": "cast", "inputs": ["i"], "dtype": "float32"}]),
+            "w"
+        ),
         ("not_differentiable".into(), Some("i".into()))
     );
     assert_eq!(
-        reason(json!([{"name": "w", "value": 2.0}, {"name": "u", "value": 1.0}]), json!([]), json!({}), double.clone(), "u"),
+        reason(
+            json!([{"name": "w", "value": 2.0}, {"name": "u", "value": 1.0}]),
+            json!([]),
+            json!({}),
+            double.clone(),
+            "u"
+        ),
         ("not_connected".into(), None)
     );
     // an unwatched constant that does reach y: not_watched comes before not_connected
     assert_eq!(
-        reason(w.clone(), json!([{"name": "c", "op": "constant", "value": 3.0}]), json!({}),
-               json!([{"name": "y", "op": "multiply", "inputs": ["w", "c"]}]), "c"),
+        reason(
+            w.clone(),
+            json!([{"name": "c", "op": "constant", "value": 3.0}]),
+            json!({}),
+            json!([{"name": "y", "op": "multiply", "inputs": ["w", "c"]}]),
+            "c"
+        ),
         ("not_watched".into(), Some("c".into()))
     );
     // precedence: an untrainable variable read before the tape opened is not_trainable first
     assert_eq!(
-        reason(json!([{"name": "w", "value": 2.0, "trainable": false}]),
-               json!([{"name": "h", "op": "multiply", "inputs": ["w", 2.0]}]), json!({}),
-               json!([{"name": "y", "op": "add", "inputs": ["h", 1.0]}]), "w"),
+        reason(
+            json!([{"name": "w", "value": 2.0, "trainable": false}]),
+            json!([{"name": "h", "op": "multiply", "inputs": ["w", 2.0]}]),
+            json!({}),
+            json!([{"name": "y", "op": "add", "inputs": ["h", 1.0]}]),
+            "w"
+        ),
         ("not_trainable".into(), None)
     );
 }
@@ -132,7 +187,10 @@ fn a_zero_only_because_unconnected_is_zero_gets_a_note_too() {
                      {"jacobian": {"target": "y", "sources": "u"}}]
     }));
     assert_eq!(v["results"][0]["gradient"][1]["value"], json!([0.0]));
-    assert_eq!(notes_of(&v["results"][0]), vec![("u".into(), "not_connected".into(), None)]);
+    assert_eq!(
+        notes_of(&v["results"][0]),
+        vec![("u".into(), "not_connected".into(), None)]
+    );
     // the tape is not persistent: the Jacobian is an error, with no notes
     assert_eq!(v["results"][1]["error"]["code"], "tape_exhausted");
     assert!(v["results"][1].get("notes").is_none());
@@ -155,7 +213,21 @@ fn a_hessian_of_a_linear_target_is_constant_gradient() {
     let h = &v["results"][0]["hessian"];
     assert!(h[0].is_null(), "{h}");
     assert_eq!(h[1]["value"], json!([[2.0]]));
-    assert_eq!(notes_of(&v["results"][0]), vec![("w".into(), "constant_gradient".into(), None)]);
+    assert_eq!(
+        notes_of(&v["results"][0]),
+        vec![("w".into(), "constant_gradient".into(), None)]
+    );
     // a connected Jacobian has no notes
     assert!(v["results"][1].get("notes").is_none());
+}
+
+#[test]
+fn the_documented_examples_are_what_the_server_answers() {
+    let doc: Value = serde_norway::from_str(include_str!("../../openapi/openapi.yaml")).unwrap();
+    let post = &doc["paths"]["/v1/evaluate"]["post"];
+    for name in ["why_null", "log_softmax_underflow"] {
+        let body = post["requestBody"]["content"]["application/json"]["examples"][name]["value"].clone();
+        let answer = &post["responses"]["200"]["content"]["application/json"]["examples"][name]["value"];
+        assert_eq!(&run(body), answer, "{name}");
+    }
 }

@@ -18,6 +18,8 @@ fn every_route_is_documented_and_every_documented_route_exists() {
     // an unquoted comma inside a YAML flow mapping silently splits a description into null keys
     fn no_nulls(v: &Value, at: &str) {
         match v {
+            // an example's list may hold a null gradient; a split description is an object member
+            Value::Null if at.contains("/examples/") && at.ends_with(']') => {}
             Value::Null => panic!("openapi.yaml has a null at {at} (quote strings with commas)"),
             Value::Object(m) => m
                 .iter()
@@ -171,9 +173,12 @@ fn response_schema<'a>(doc: &'a Value, method: &str, path: &str, status: u16) ->
 async fn real_responses_match_the_documented_schemas() {
     let doc = spec();
     let app = test_app();
-    let seed = doc["paths"]["/v1/evaluate"]["post"]["requestBody"]["content"]["application/json"]
-        ["examples"]["seed"]["value"]
-        .clone();
+    let example = |name: &str| {
+        doc["paths"]["/v1/evaluate"]["post"]["requestBody"]["content"]["application/json"]
+            ["examples"][name]["value"]
+            .clone()
+    };
+    let seed = example("seed");
     let (st, _) = call(&app, "POST", "/v1/sessions", None, &[]).await;
     assert_eq!(st, 201);
     let (_, created) = call(&app, "POST", "/v1/sessions", None, &[]).await;
@@ -187,6 +192,20 @@ async fn real_responses_match_the_documented_schemas() {
             "/v1/evaluate",
             "/v1/evaluate".into(),
             Some(seed),
+            200,
+        ),
+        (
+            "POST",
+            "/v1/evaluate",
+            "/v1/evaluate".into(),
+            Some(example("why_null")),
+            200,
+        ),
+        (
+            "POST",
+            "/v1/evaluate",
+            "/v1/evaluate".into(),
+            Some(example("log_softmax_underflow")),
             200,
         ),
         (

@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::super::decode;
 use super::super::error::AppError;
-use super::super::notes::attach;
 use super::super::json::{Json as BodyJson, Obj};
+use super::super::notes::attach;
 use super::super::AppState;
 use super::extract::{names_field, AuthedSession, Bind, FromObject, Object, TapeName};
 use super::view::{ok, shaped_json, tape_json, Answer};

@@ -142,7 +142,13 @@ fn check(p: &Program, r: &Request, a: &Answer, eps: f64, limits: &Limits) -> Res
 
 /// What the request differentiates, evaluated with `src` set to `x`: the weighted sum of the
 /// targets (gradient), the target's elements (Jacobian), the first derivative (Hessian).
-fn evaluate_at(p: &Program, r: &Request, src: &str, x: &Tensor, limits: &Limits) -> Result<Vec<f64>> {
+fn evaluate_at(
+    p: &Program,
+    r: &Request,
+    src: &str,
+    x: &Tensor,
+    limits: &Limits,
+) -> Result<Vec<f64>> {
     match r {
         Request::Gradient {
             target,

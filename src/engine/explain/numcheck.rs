@@ -123,13 +123,16 @@ pub fn compare(parts: &[(Option<&str>, &Tensor, Vec<f64>)], eps: f64) -> Check {
             let abs = (t - n).abs();
             let scale = t.abs().max(n.abs());
             let rel = if scale > 0.0 { abs / scale } else { 0.0 };
-            // NaN compares false: a NaN on either side fails the check
-            if !(abs <= tol + tol * n.abs()) {
+            // a NaN on either side fails the check
+            if abs.is_nan() || abs > tol + tol * n.abs() {
                 check.passed = false;
             }
             let abs = if abs.is_nan() { f64::INFINITY } else { abs };
             check.max_abs_error = check.max_abs_error.max(abs);
-            check.max_rel_error = check.max_rel_error.max(if rel.is_nan() { f64::INFINITY } else { rel });
+            check.max_rel_error =
+                check
+                    .max_rel_error
+                    .max(if rel.is_nan() { f64::INFINITY } else { rel });
             if abs > worst {
                 worst = abs;
                 check.worst_index = unravel(i, theo.shape());

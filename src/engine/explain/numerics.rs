@@ -128,16 +128,19 @@ impl Numerics {
         let (node, detail) = match e.vjp_of {
             None => {
                 let node = name(e.id, e.op);
-                (node.clone(), format!(
-                    "{} at {node}: {}{of} at index {at} gives {got}, from finite inputs",
-                    e.op, e.op
-                ))
+                (
+                    node.clone(),
+                    format!(
+                        "{node} ({}) is the first non-finite value: {}{of} at index {at} gives {got}, from finite inputs; {}",
+                        e.op, e.op, advice(e.op)
+                    ),
+                )
             }
             Some((fid, fop)) => {
                 let node = name(fid, fop);
                 let zero_times_inf = e.values.iter().flatten().any(|v| *v == 0.0);
                 let hint = if zero_times_inf {
-                    "; where an incoming gradient is 0 (a where() that did not take this branch) the product is still NaN: keep the branch's input in the op's domain (e.g. where(x > 0, x, 1) before the op)"
+                    "; if a where() did not take this branch, its zero gradient times this still gives NaN: keep the branch's input in the op's domain (e.g. where(x > 0, x, 1) before the op)"
                 } else {
                     ""
                 };
@@ -151,6 +154,17 @@ impl Numerics {
         note.index = Some(e.index.clone());
         note.values = Some(e.values.clone());
         Some(note)
+    }
+}
+
+/// What usually fixes a non-finite value from this op.
+fn advice(op: &str) -> &'static str {
+    match op {
+        "log" | "log1p" => "keep its argument positive (log_softmax, or softmax_cross_entropy_with_logits, instead of log(softmax), or add a small epsilon)",
+        "divide" | "reciprocal" => "guard the denominator (tf.math.divide_no_nan, or add a small epsilon)",
+        "exp" => "subtract the maximum first (reduce_logsumexp and softmax do), or use a float64 input",
+        "sqrt" | "rsqrt" | "pow" => "keep the base non-negative (and away from 0 where the exponent is negative)",
+        _ => "check that the inputs are in the op's domain",
     }
 }
 

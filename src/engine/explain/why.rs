@@ -218,13 +218,19 @@ fn explain_source(
             }
         }
         let via = vias.iter().rev().find(|v| read.contains(v));
-        let v = via.map(|id| names.node(*id, "variable")).unwrap_or_else(|| "a variable".into());
+        let v = via
+            .map(|id| names.node(*id, "variable"))
+            .unwrap_or_else(|| "a variable".into());
         offer(note(Reason::ThroughAssign, Some(v.clone()), format!(
             "{t_name} depends on {s_name} only through an assignment to the variable {v}: assignment is not differentiable, so {t_name} reads the variable, not {s_name}; use {s_name} itself in the computation (or differentiate with respect to {v})"
         )));
     }
     if !traced && variable.is_none() {
-        let what = if prov.get(s.id).is_some() { "a computed tensor" } else { "a constant" };
+        let what = if prov.get(s.id).is_some_and(|r| !prov.inputs(r).is_empty()) {
+            "a computed tensor"
+        } else {
+            "a constant"
+        };
         offer(note(Reason::NotWatched, Some(s_name.to_string()), format!(
             "{s_name} is {what} and this tape does not watch it: add it to the tape's watch list (tape.watch({s_name})) or make it a Variable"
         )));
