@@ -226,8 +226,10 @@ fn the_documented_examples_are_what_the_server_answers() {
     let doc: Value = serde_norway::from_str(include_str!("../../openapi/openapi.yaml")).unwrap();
     let post = &doc["paths"]["/v1/evaluate"]["post"];
     for name in ["why_null", "log_softmax_underflow"] {
-        let body = post["requestBody"]["content"]["application/json"]["examples"][name]["value"].clone();
-        let answer = &post["responses"]["200"]["content"]["application/json"]["examples"][name]["value"];
+        let body =
+            post["requestBody"]["content"]["application/json"]["examples"][name]["value"].clone();
+        let answer =
+            &post["responses"]["200"]["content"]["application/json"]["examples"][name]["value"];
         assert_eq!(&run(body), answer, "{name}");
     }
 }
