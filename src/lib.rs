@@ -6,6 +6,7 @@
 //! - `config`: flags and `GRADTAPE_*` environment variables.
 
 pub mod api;
+pub mod cells;
 pub mod config;
 pub mod engine;
 pub mod plot;

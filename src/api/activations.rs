@@ -40,7 +40,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 async fn list() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "names": NAMES }))
+    Json(serde_json::json!({ "names": *NAMES }))
 }
 
 fn known(name: &str) -> Option<&'static str> {

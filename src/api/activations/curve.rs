@@ -6,20 +6,9 @@ use crate::engine::{
     Tensor,
 };
 
-/// The activations served, in the order they are listed to clients.
-pub const NAMES: [&str; 11] = [
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "elu",
-    "selu",
-    "gelu",
-    "softplus",
-    "softsign",
-    "silu",
-    "relu6",
-];
+/// The activations served, in the order they are listed to clients: the registry's.
+pub static NAMES: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| crate::engine::ops::registry::activation_names().collect());
 
 /// TensorFlow's default `alpha` for `tf.nn.leaky_relu`.
 pub const DEFAULT_ALPHA: f64 = 0.2;

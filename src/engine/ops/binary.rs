@@ -29,7 +29,7 @@ impl Binary {
             "add" => Binary::Add,
             "subtract" => Binary::Sub,
             "multiply" => Binary::Mul,
-            "divide" | "truediv" => Binary::Div,
+            "divide" => Binary::Div,
             "pow" => Binary::Pow,
             "maximum" => Binary::Max,
             "minimum" => Binary::Min,

@@ -71,7 +71,7 @@ impl Create {
     pub fn parse(name: &str, a: &Attrs, lim: &Limits) -> Result<Option<Create>> {
         let max = lim.max_tensor_elements;
         Ok(Some(match name {
-            "constant" | "convert_to_tensor" => Create::Constant(tensor_from_lit(
+            "constant" => Create::Constant(tensor_from_lit(
                 a.required("value")?,
                 a.dtype("dtype")?,
                 max,
@@ -79,8 +79,16 @@ impl Create {
             "ones" | "zeros" => {
                 let dtype = a.dtype("dtype")?.unwrap_or(DType::F32);
                 let v = if name == "ones" { 1.0 } else { 0.0 };
+                // TensorFlow names it dims; "shape", as ones and zeros spell it, is accepted.
+                let dims = match (a.get("dims"), a.get("shape")) {
+                    (Some(_), Some(_)) => {
+                        return Err(arg_err("fill: give \"dims\" or \"shape\", not both"))
+                    }
+                    (None, Some(_)) => "shape",
+                    _ => "dims",
+                };
                 Create::Fill {
-                    shape: a.shape("shape")?,
+                    shape: a.shape(dims)?,
                     value: Tensor::scalar(v, dtype),
                     kind: if name == "ones" {
                         FillKind::Ones
@@ -103,15 +111,23 @@ impl Create {
                         value.shape()
                     )));
                 }
+                // TensorFlow names it dims; "shape", as ones and zeros spell it, is accepted.
+                let dims = match (a.get("dims"), a.get("shape")) {
+                    (Some(_), Some(_)) => {
+                        return Err(arg_err("fill: give \"dims\" or \"shape\", not both"))
+                    }
+                    (None, Some(_)) => "shape",
+                    _ => "dims",
+                };
                 Create::Fill {
-                    shape: a.shape("shape")?,
+                    shape: a.shape(dims)?,
                     value,
                     kind: FillKind::Fill,
                 }
             }
             "ones_like" => Create::Like { one: true },
             "zeros_like" => Create::Like { one: false },
-            "linspace" | "lin_space" => {
+            "linspace" => {
                 let (start, stop) = (a.required("start")?, a.required("stop")?);
                 if is_float_lit(start) != is_float_lit(stop) {
                     // tf.linspace converts stop to start's dtype: 1 and 2.0 do not mix
@@ -135,8 +151,14 @@ impl Create {
                 }
             }
             "range" => {
-                let limit = a.required("limit")?;
-                let any_float = [a.get("start"), Some(limit), a.get("delta")]
+                // tf.range(5) counts from 0 to 5: a start without a limit is the limit.
+                let (start_key, limit_key) = match (a.get("start"), a.get("limit")) {
+                    (Some(_), None) => (None, "start"),
+                    _ => (Some("start"), "limit"),
+                };
+                let limit = a.required(limit_key)?;
+                let start = start_key.and_then(|k| a.get(k));
+                let any_float = [start, Some(limit), a.get("delta")]
                     .into_iter()
                     .flatten()
                     .any(is_float_lit);
@@ -147,8 +169,11 @@ impl Create {
                     return Err(dtype_err("range: dtype must be a number type, not bool"));
                 }
                 Create::Range {
-                    start: a.number("start")?.unwrap_or(0.0),
-                    limit: a.number("limit")?.expect("required"),
+                    start: match start_key {
+                        Some(k) => a.number(k)?.unwrap_or(0.0),
+                        None => 0.0,
+                    },
+                    limit: a.number(limit_key)?.expect("required"),
                     delta: a.number("delta")?.unwrap_or(1.0),
                     dtype,
                 }

@@ -41,7 +41,7 @@ impl Logic {
             "logical_and" => Logic::And,
             "logical_or" => Logic::Or,
             "logical_not" => Logic::Not,
-            "where" | "where_v2" => Logic::Where,
+            "where" => Logic::Where,
             "cast" => Logic::Cast(attrs.dtype("dtype")?.ok_or_else(|| {
                 crate::engine::error::arg_err(
                     "cast needs \"dtype\": one of float32, float64, int32, int64, bool",

@@ -1,5 +1,6 @@
-//! The op registry: one enum, one variant per op family, each family in its own file with its
+//! The ops: one enum, one variant per op family, each family in its own file with its
 //! shape/dtype rule, forward kernel and VJP side by side (see `unary.rs` for the pattern).
+//! `registry` holds every op's TensorFlow signature, the single source of names and paths.
 
 mod attrs;
 mod binary;
@@ -9,6 +10,7 @@ mod linalg;
 mod logic;
 mod nn;
 mod reduce;
+pub mod registry;
 mod shape;
 mod unary;
 
@@ -39,247 +41,14 @@ pub enum Op {
     Nn(Nn),
 }
 
-/// TensorFlow paths each op answers to (the oracle's table): `tf.nn.softmax` is `softmax`, but
-/// `tf.nn.log` is no TensorFlow function and stays unknown.
-const TF_PATHS: &[(&str, &str)] = &[
-    ("tf.abs", "abs"),
-    ("tf.add", "add"),
-    ("tf.argmax", "argmax"),
-    ("tf.argmin", "argmin"),
-    ("tf.broadcast_to", "broadcast_to"),
-    ("tf.cast", "cast"),
-    ("tf.concat", "concat"),
-    ("tf.constant", "constant"),
-    ("tf.divide", "divide"),
-    ("tf.equal", "equal"),
-    ("tf.exp", "exp"),
-    ("tf.expand_dims", "expand_dims"),
-    ("tf.eye", "eye"),
-    ("tf.fill", "fill"),
-    ("tf.gather", "gather"),
-    ("tf.greater", "greater"),
-    ("tf.greater_equal", "greater_equal"),
-    ("tf.identity", "identity"),
-    ("tf.less", "less"),
-    ("tf.less_equal", "less_equal"),
-    ("tf.linalg.eye", "eye"),
-    ("tf.linalg.matmul", "matmul"),
-    ("tf.linalg.matvec", "matvec"),
-    ("tf.linalg.tensordot", "tensordot"),
-    ("tf.linspace", "linspace"),
-    ("tf.math.abs", "abs"),
-    ("tf.math.add", "add"),
-    ("tf.math.argmax", "argmax"),
-    ("tf.math.argmin", "argmin"),
-    ("tf.math.ceil", "ceil"),
-    ("tf.math.cos", "cos"),
-    ("tf.math.divide", "divide"),
-    ("tf.math.equal", "equal"),
-    ("tf.math.erf", "erf"),
-    ("tf.math.exp", "exp"),
-    ("tf.math.floor", "floor"),
-    ("tf.math.greater", "greater"),
-    ("tf.math.greater_equal", "greater_equal"),
-    ("tf.math.less", "less"),
-    ("tf.math.less_equal", "less_equal"),
-    ("tf.math.log", "log"),
-    ("tf.math.log1p", "log1p"),
-    ("tf.math.log_softmax", "log_softmax"),
-    ("tf.math.logical_and", "logical_and"),
-    ("tf.math.logical_not", "logical_not"),
-    ("tf.math.logical_or", "logical_or"),
-    ("tf.math.maximum", "maximum"),
-    ("tf.math.minimum", "minimum"),
-    ("tf.math.multiply", "multiply"),
-    ("tf.math.negative", "negative"),
-    ("tf.math.not_equal", "not_equal"),
-    ("tf.math.pow", "pow"),
-    ("tf.math.reciprocal", "reciprocal"),
-    ("tf.math.reduce_logsumexp", "reduce_logsumexp"),
-    ("tf.math.reduce_max", "reduce_max"),
-    ("tf.math.reduce_mean", "reduce_mean"),
-    ("tf.math.reduce_min", "reduce_min"),
-    ("tf.math.reduce_prod", "reduce_prod"),
-    ("tf.math.reduce_sum", "reduce_sum"),
-    ("tf.math.round", "round"),
-    ("tf.math.rsqrt", "rsqrt"),
-    ("tf.math.sigmoid", "sigmoid"),
-    ("tf.math.sign", "sign"),
-    ("tf.math.sin", "sin"),
-    ("tf.math.softplus", "softplus"),
-    ("tf.math.sqrt", "sqrt"),
-    ("tf.math.square", "square"),
-    ("tf.math.squared_difference", "squared_difference"),
-    ("tf.math.subtract", "subtract"),
-    ("tf.math.tanh", "tanh"),
-    ("tf.matmul", "matmul"),
-    ("tf.maximum", "maximum"),
-    ("tf.minimum", "minimum"),
-    ("tf.multiply", "multiply"),
-    ("tf.negative", "negative"),
-    ("tf.nn.elu", "elu"),
-    ("tf.nn.gelu", "gelu"),
-    ("tf.nn.l2_loss", "l2_loss"),
-    ("tf.nn.leaky_relu", "leaky_relu"),
-    ("tf.nn.log_softmax", "log_softmax"),
-    ("tf.nn.relu", "relu"),
-    ("tf.nn.relu6", "relu6"),
-    ("tf.nn.selu", "selu"),
-    ("tf.nn.sigmoid", "sigmoid"),
-    (
-        "tf.nn.sigmoid_cross_entropy_with_logits",
-        "sigmoid_cross_entropy_with_logits",
-    ),
-    ("tf.nn.silu", "silu"),
-    ("tf.nn.softmax", "softmax"),
-    (
-        "tf.nn.softmax_cross_entropy_with_logits",
-        "softmax_cross_entropy_with_logits",
-    ),
-    ("tf.nn.softplus", "softplus"),
-    ("tf.nn.softsign", "softsign"),
-    (
-        "tf.nn.sparse_softmax_cross_entropy_with_logits",
-        "sparse_softmax_cross_entropy_with_logits",
-    ),
-    ("tf.nn.tanh", "tanh"),
-    ("tf.not_equal", "not_equal"),
-    ("tf.one_hot", "one_hot"),
-    ("tf.ones", "ones"),
-    ("tf.ones_like", "ones_like"),
-    ("tf.pow", "pow"),
-    ("tf.random.normal", "random_normal"),
-    ("tf.random.uniform", "random_uniform"),
-    ("tf.range", "range"),
-    ("tf.reduce_logsumexp", "reduce_logsumexp"),
-    ("tf.reduce_max", "reduce_max"),
-    ("tf.reduce_mean", "reduce_mean"),
-    ("tf.reduce_min", "reduce_min"),
-    ("tf.reduce_prod", "reduce_prod"),
-    ("tf.reduce_sum", "reduce_sum"),
-    ("tf.reshape", "reshape"),
-    ("tf.round", "round"),
-    ("tf.sigmoid", "sigmoid"),
-    ("tf.sign", "sign"),
-    ("tf.slice", "slice"),
-    ("tf.sqrt", "sqrt"),
-    ("tf.square", "square"),
-    ("tf.squeeze", "squeeze"),
-    ("tf.stack", "stack"),
-    ("tf.stop_gradient", "stop_gradient"),
-    ("tf.subtract", "subtract"),
-    ("tf.tanh", "tanh"),
-    ("tf.tensordot", "tensordot"),
-    ("tf.tile", "tile"),
-    ("tf.transpose", "transpose"),
-    ("tf.where", "where"),
-    ("tf.zeros", "zeros"),
-    ("tf.zeros_like", "zeros_like"),
-];
-
-/// The canonical name of an op written as a TensorFlow path; other names pass unchanged.
-/// Plain names skip the table search (it had been 5% of a small program's run).
+/// The canonical name of an op written as a TensorFlow path or alias; other names (`watch`,
+/// unknown ones) pass unchanged.
 pub fn canonical_name(name: &str) -> &str {
-    if !name.starts_with("tf.") {
-        return name;
-    }
-    match TF_PATHS.binary_search_by(|(path, _)| path.cmp(&name)) {
-        Ok(i) => TF_PATHS[i].1,
-        Err(_) => name,
-    }
+    registry::lookup(name).map_or(name, |d| d.name)
 }
 
-/// Every canonical op name, for suggestions and the docs.
-pub const OP_NAMES: &[&str] = &[
-    "constant",
-    "ones",
-    "zeros",
-    "fill",
-    "ones_like",
-    "zeros_like",
-    "linspace",
-    "range",
-    "eye",
-    "one_hot",
-    "random_normal",
-    "random_uniform",
-    "identity",
-    "stop_gradient",
-    "negative",
-    "abs",
-    "sign",
-    "exp",
-    "log",
-    "log1p",
-    "sqrt",
-    "rsqrt",
-    "square",
-    "reciprocal",
-    "sin",
-    "cos",
-    "tanh",
-    "sigmoid",
-    "erf",
-    "floor",
-    "ceil",
-    "round",
-    "relu",
-    "relu6",
-    "leaky_relu",
-    "elu",
-    "selu",
-    "gelu",
-    "softplus",
-    "softsign",
-    "silu",
-    "add",
-    "subtract",
-    "multiply",
-    "divide",
-    "pow",
-    "maximum",
-    "minimum",
-    "squared_difference",
-    "greater",
-    "greater_equal",
-    "less",
-    "less_equal",
-    "equal",
-    "not_equal",
-    "logical_and",
-    "logical_or",
-    "logical_not",
-    "where",
-    "cast",
-    "reduce_sum",
-    "reduce_mean",
-    "reduce_max",
-    "reduce_min",
-    "reduce_prod",
-    "reduce_logsumexp",
-    "argmax",
-    "argmin",
-    "reshape",
-    "transpose",
-    "expand_dims",
-    "squeeze",
-    "concat",
-    "stack",
-    "tile",
-    "broadcast_to",
-    "slice",
-    "gather",
-    "matmul",
-    "matvec",
-    "tensordot",
-    "softmax",
-    "log_softmax",
-    "softmax_cross_entropy_with_logits",
-    "sparse_softmax_cross_entropy_with_logits",
-    "sigmoid_cross_entropy_with_logits",
-    "l2_loss",
-    "watch",
-];
+/// Node kinds that are no op: `watch` is `tape.watch(...)` written as a node.
+const PSEUDO_OPS: &[&str] = &["watch"];
 
 /// The known op closest to a misspelt one (edit distance at most 2), if any.
 fn suggest(name: &str) -> Option<&'static str> {
@@ -300,9 +69,9 @@ fn suggest(name: &str) -> Option<&'static str> {
         prev[b.len()]
     }
     let short = name.rsplit('.').next().unwrap_or(name);
-    OP_NAMES
-        .iter()
-        .map(|op| (distance(short, op), *op))
+    registry::op_names()
+        .chain(PSEUDO_OPS.iter().copied())
+        .map(|op| (distance(short, op), op))
         .filter(|(d, _)| *d <= 2)
         .min()
         .map(|(_, op)| op)

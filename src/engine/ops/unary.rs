@@ -78,7 +78,6 @@ const NAMES: &[(&str, Unary)] = &[
     ("softplus", Unary::Softplus),
     ("softsign", Unary::Softsign),
     ("silu", Unary::Silu),
-    ("swish", Unary::Silu),
 ];
 
 impl Unary {

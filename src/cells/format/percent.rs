@@ -1,0 +1,302 @@
+//! Python's printf-style `%` formatting of strings (`'Loss = %f' % L`, `'%d/%d' % (i, n)`).
+
+use super::py::{format_float, repr, str, FmtArg, FmtError, Num};
+use super::spec::MAX_WIDTH;
+
+/// `fmt % args`: `args` holds the tuple's items, or the one value when the right operand is
+/// not a tuple. Supports `%d %i %u %o %x %X %e %E %f %F %g %G %c %s %r %a %%` with the flags
+/// `-+ 0#`, width and precision (numbers or `*`).
+pub fn percent(fmt: &str, args: &[FmtArg]) -> Result<String, FmtError> {
+    let chars: Vec<char> = fmt.chars().collect();
+    let mut out = String::with_capacity(fmt.len());
+    let mut next = 0usize;
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '%' {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        let incomplete = || FmtError::value_error("incomplete format");
+        if chars.get(i) == Some(&'(') {
+            return Err(FmtError::type_error("format requires a mapping"));
+        }
+        let mut flags = Flags::default();
+        while let Some(&c) = chars.get(i) {
+            match c {
+                '-' => flags.left = true,
+                '+' => flags.plus = true,
+                ' ' => flags.space = true,
+                '0' => flags.zero = true,
+                '#' => flags.alt = true,
+                _ => break,
+            }
+            i += 1;
+        }
+        let width = number(&chars, &mut i, args, &mut next)?.unwrap_or(0);
+        let precision = if chars.get(i) == Some(&'.') {
+            i += 1;
+            Some(number(&chars, &mut i, args, &mut next)?.unwrap_or(0))
+        } else {
+            None
+        };
+        if width > MAX_WIDTH || precision.is_some_and(|p| p > MAX_WIDTH) {
+            return Err(FmtError::value_error(format!(
+                "width or precision is too big: a cell formats at most {MAX_WIDTH} characters"
+            )));
+        }
+        while chars.get(i).is_some_and(|c| matches!(c, 'h' | 'l' | 'L')) {
+            i += 1;
+        }
+        let conv = *chars.get(i).ok_or_else(incomplete)?;
+        i += 1;
+        if conv == '%' {
+            out.push('%');
+            continue;
+        }
+        let arg = take(args, &mut next)?;
+        let piece = convert(conv, arg, &flags, precision, start)?;
+        out.push_str(&pad(piece, width, &flags));
+    }
+    if next < args.len() {
+        return Err(FmtError::type_error(
+            "not all arguments converted during string formatting",
+        ));
+    }
+    Ok(out)
+}
+
+/// The next argument, or the error Python gives when there is none.
+fn take<'a>(args: &'a [FmtArg], next: &mut usize) -> Result<&'a FmtArg, FmtError> {
+    let a = args
+        .get(*next)
+        .ok_or_else(|| FmtError::type_error("not enough arguments for format string"))?;
+    *next += 1;
+    Ok(a)
+}
+
+/// A width or precision: digits, or `*` taking the next argument.
+fn number(
+    chars: &[char],
+    i: &mut usize,
+    args: &[FmtArg],
+    next: &mut usize,
+) -> Result<Option<usize>, FmtError> {
+    if chars.get(*i) == Some(&'*') {
+        *i += 1;
+        let n = take(args, next)?
+            .index()
+            .ok_or_else(|| FmtError::type_error("* wants int"))?;
+        return Ok(Some(
+            usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX),
+        ));
+    }
+    let s = *i;
+    while chars.get(*i).is_some_and(|c| c.is_ascii_digit()) {
+        *i += 1;
+    }
+    if *i == s {
+        return Ok(None);
+    }
+    let text: String = chars[s..*i].iter().collect();
+    Ok(Some(text.parse::<usize>().unwrap_or(usize::MAX)))
+}
+
+#[derive(Default)]
+struct Flags {
+    left: bool,
+    plus: bool,
+    space: bool,
+    zero: bool,
+    alt: bool,
+}
+
+/// A converted field before padding: its sign (or empty), prefix such as `0x`, and body.
+struct Piece {
+    sign: &'static str,
+    prefix: &'static str,
+    body: String,
+    numeric: bool,
+}
+
+fn convert(
+    conv: char,
+    arg: &FmtArg,
+    f: &Flags,
+    precision: Option<usize>,
+    at: usize,
+) -> Result<Piece, FmtError> {
+    let sign_of = |negative: bool| {
+        if negative {
+            "-"
+        } else if f.plus {
+            "+"
+        } else if f.space {
+            " "
+        } else {
+            ""
+        }
+    };
+    let text = |body: String| Piece {
+        sign: "",
+        prefix: "",
+        body,
+        numeric: false,
+    };
+    Ok(match conv {
+        's' => text(truncate(str(arg), precision)),
+        'r' => text(truncate(repr(arg), precision)),
+        'a' => text(truncate(
+            repr(arg)
+                .chars()
+                .map(|c| {
+                    if c.is_ascii() {
+                        c.to_string()
+                    } else {
+                        c.escape_unicode().to_string()
+                    }
+                })
+                .collect(),
+            precision,
+        )),
+        'c' => text(match arg {
+            FmtArg::Str(s) if s.chars().count() == 1 => s.clone(),
+            _ => {
+                let n = arg
+                    .index()
+                    .ok_or_else(|| FmtError::type_error("%c requires int or char"))?;
+                u32::try_from(n)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .ok_or_else(|| FmtError {
+                        kind: super::py::ErrorKind::OverflowError,
+                        message: "%c arg not in range(0x110000)".into(),
+                    })?
+                    .to_string()
+            }
+        }),
+        'd' | 'i' | 'u' => {
+            let n = arg.number().ok_or_else(|| {
+                FmtError::type_error(format!(
+                    "%{conv} format: a real number is required, not {}",
+                    arg.type_name()
+                ))
+            })?;
+            let (negative, mut digits) = int_text(n)?;
+            if let Some(p) = precision {
+                digits = format!("{digits:0>p$}");
+            }
+            Piece {
+                sign: sign_of(negative),
+                prefix: "",
+                body: digits,
+                numeric: true,
+            }
+        }
+        'o' | 'x' | 'X' => {
+            let n = arg.index().ok_or_else(|| {
+                FmtError::type_error(format!(
+                    "%{conv} format: an integer is required, not {}",
+                    arg.type_name()
+                ))
+            })?;
+            let m = n.unsigned_abs();
+            let mut digits = match conv {
+                'o' => format!("{m:o}"),
+                'x' => format!("{m:x}"),
+                _ => format!("{m:X}"),
+            };
+            if let Some(p) = precision {
+                digits = format!("{digits:0>p$}");
+            }
+            let prefix = match (f.alt, conv) {
+                (false, _) => "",
+                (true, 'o') => "0o",
+                (true, 'x') => "0x",
+                (true, _) => "0X",
+            };
+            Piece {
+                sign: sign_of(n < 0),
+                prefix,
+                body: digits,
+                numeric: true,
+            }
+        }
+        'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
+            let x = arg
+                .number()
+                .ok_or_else(|| {
+                    FmtError::type_error(format!("must be real number, not {}", arg.type_name()))
+                })?
+                .as_f64();
+            let mut body = format_float(
+                x,
+                conv.to_ascii_lowercase(),
+                precision.unwrap_or(6),
+                f.alt,
+                false,
+            );
+            if conv.is_ascii_uppercase() {
+                body = body.to_uppercase();
+            }
+            let negative = body.starts_with('-');
+            if negative {
+                body.remove(0);
+            }
+            Piece {
+                sign: sign_of(negative),
+                prefix: "",
+                body,
+                numeric: true,
+            }
+        }
+        c => {
+            return Err(FmtError::value_error(format!(
+                "unsupported format character '{c}' (0x{:x}) at index {}",
+                c as u32,
+                at + 1
+            )))
+        }
+    })
+}
+
+/// `int(x)` as decimal digits and its sign (floats truncate toward zero).
+fn int_text(n: Num) -> Result<(bool, String), FmtError> {
+    match n {
+        Num::Int(i) => Ok((i < 0, i.unsigned_abs().to_string())),
+        Num::Float(x) if x.is_nan() => {
+            Err(FmtError::value_error("cannot convert float NaN to integer"))
+        }
+        Num::Float(x) if x.is_infinite() => Err(FmtError {
+            kind: super::py::ErrorKind::OverflowError,
+            message: "cannot convert float infinity to integer".into(),
+        }),
+        Num::Float(x) => {
+            let t = x.trunc();
+            Ok((t < 0.0, format!("{:.0}", t.abs())))
+        }
+    }
+}
+
+fn truncate(s: String, precision: Option<usize>) -> String {
+    match precision {
+        Some(p) => s.chars().take(p).collect(),
+        None => s,
+    }
+}
+
+/// Pads to `width`: left-justified with `-`, zero-filled after the sign with `0` (numbers
+/// only), else right-justified with spaces.
+fn pad(p: Piece, width: usize, f: &Flags) -> String {
+    let len = p.sign.len() + p.prefix.len() + p.body.chars().count();
+    let fill = width.saturating_sub(len);
+    if f.left {
+        format!("{}{}{}{}", p.sign, p.prefix, p.body, " ".repeat(fill))
+    } else if f.zero && p.numeric {
+        format!("{}{}{}{}", p.sign, p.prefix, "0".repeat(fill), p.body)
+    } else {
+        format!("{}{}{}{}", " ".repeat(fill), p.sign, p.prefix, p.body)
+    }
+}
