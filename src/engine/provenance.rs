@@ -38,8 +38,8 @@ impl Serialize for OpName {
 impl<'de> Deserialize<'de> for OpName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<OpName, D::Error> {
         let s = String::deserialize(d)?;
-        let known = super::ops::OP_NAMES.iter().find(|n| **n == s);
-        Ok(OpName(known.copied().unwrap_or("op")))
+        let known = super::ops::registry::op_names().find(|n| *n == s);
+        Ok(OpName(known.unwrap_or("op")))
     }
 }
 
