@@ -287,7 +287,7 @@ async fn the_svg_is_xml_with_both_curves_a_legend_and_labels() {
     assert_eq!(svg.tag_name().name(), "svg");
     assert_eq!(
         (svg.attribute("width"), svg.attribute("height")),
-        (Some("800"), Some("560"))
+        (Some("800"), Some("620"))
     );
     let lines = |color: &str| -> Vec<usize> {
         doc.descendants()
@@ -308,7 +308,8 @@ async fn the_svg_is_xml_with_both_curves_a_legend_and_labels() {
         "activated score a = sigmoid(z)",
         "gradient da/dz (from the tape)",
         "z",
-        "a(z) and da/dz",
+        "a(z)",
+        "da/dz",
     ] {
         assert!(
             texts.iter().any(|t| t == want),

@@ -10,6 +10,7 @@ mod gradcheck;
 mod http;
 mod jacobian;
 mod openapi;
+mod plots;
 mod registry;
 mod sessions;
 mod support;
