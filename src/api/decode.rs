@@ -9,10 +9,12 @@ use base64::Engine as _;
 
 use super::error::AppError;
 use super::json::{Json, Obj};
+use crate::engine::ops::registry;
 use crate::engine::{
-    tensor::checked_numel, DType, Input, Lit, Names, NodeSpec, Program, Request, TapeSpec, Tensor,
-    VarSpec,
+    tensor::checked_numel, DType, Lit, Names, NodeSpec, Program, Request, TapeSpec, Tensor, VarSpec,
 };
+
+mod inputs;
 
 pub type Decoded<T> = Result<T, AppError>;
 
@@ -205,15 +207,18 @@ pub fn node(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<NodeSpec
         None | Some(Json::Null) => Vec::new(),
         Some(i) => array(i, format_args!("{path}.inputs"))?
             .iter()
-            .map(|x| match x {
-                Json::Str(s) => Ok(Input::Name(s.to_string())),
-                other => Ok(Input::Literal(lit(other, max)?)),
-            })
+            .map(|x| inputs::input(x, max))
             .collect::<Decoded<_>>()?,
+    };
+    let def = registry::lookup(&op);
+    let inputs = match def {
+        Some(def) => inputs::bind(def, m, inputs, name.as_deref(), path, max)?,
+        None => inputs,
     };
     let attrs = m
         .iter()
         .filter(|(k, _)| !matches!(*k, "name" | "op" | "inputs"))
+        .filter(|(k, _)| !inputs::is_tensor_key(def, k))
         .map(|(k, x)| Ok((k.to_string(), lit(x, max)?)))
         .collect::<Decoded<_>>()?;
     Ok(NodeSpec {

@@ -204,8 +204,10 @@ impl Serialize for Annotated<'_> {
             Answer::Hessian(h) => m.serialize_entry("hessian", &ShapedJson(h, e))?,
             Answer::BatchJacobian(b) => m.serialize_entry("batch_jacobian", &Maybe(b, e))?,
             Answer::Error(err) => {
-                let mut body =
-                    serde_json::json!({"code": err.code.as_str(), "message": err.detail});
+                // the problem+json members a per-request error shares with a whole-request one;
+                // `message` repeats `detail` under the name evaluate.md gives it
+                let mut body = serde_json::json!({"code": err.code.as_str(),
+                    "detail": err.detail, "message": err.detail});
                 if let Some(n) = &err.node {
                     body["node"] = serde_json::json!(n);
                 }

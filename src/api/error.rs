@@ -43,7 +43,12 @@ pub fn status_of(code: Code) -> StatusCode {
 }
 
 impl From<Error> for AppError {
-    fn from(error: Error) -> AppError {
+    fn from(mut error: Error) -> AppError {
+        if error.code == Code::UnknownOp {
+            error
+                .detail
+                .push_str("; GET /v1/ops lists every op with its inputs and attributes");
+        }
         AppError {
             status: status_of(error.code),
             error,
@@ -88,7 +93,7 @@ impl IntoResponse for AppError {
         )
             .into_response();
         resp.extensions_mut()
-            .insert(super::metrics::ErrorCode(code));
+            .insert(super::metrics::ErrorCode(code, self.error.node.clone()));
         if let Some(s) = self.retry_after {
             resp.headers_mut().insert(header::RETRY_AFTER, s.into());
         }

@@ -36,8 +36,10 @@ async fn evaluate(State(st): State<AppState>, body: Body) -> Result<Response, Ap
     };
     drop(body);
     let small = program.estimated_work() < INLINE_WORK;
+    let metrics = st.metrics.clone();
     let run = move || {
         let ev = program.run(&limits)?;
+        metrics.count_result_errors(&ev.results);
         EvaluationJson(&ev, encoding)
             .to_vec()
             .map_err(|e| AppError::bad_json(e.to_string()))

@@ -1,5 +1,6 @@
-//! `GET /metrics` in Prometheus text format: requests by route and status, evaluation time,
-//! sessions alive, and errors by code (limit_exceeded counts the requests a limit rejected).
+//! `GET /metrics` in Prometheus text format: requests by route and status, HTTP latency by
+//! route, evaluation time, sessions alive, problem responses by code (limit_exceeded counts the
+//! requests a limit rejected) and per-request errors inside `results` by code.
 //!
 //! Counters sit behind one std `Mutex` held for a map update, never across an `.await`.
 
@@ -8,9 +9,8 @@ use std::fmt::Write;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::State;
 use axum::http::{header, Method};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::{route, AppState, Route};
@@ -20,13 +20,54 @@ const BUCKETS: [f64; 12] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2.5, 10.0,
 ];
 
+/// One histogram over `BUCKETS`.
+#[derive(Default, Clone)]
+struct Histogram {
+    buckets: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+impl Histogram {
+    fn observe(&mut self, s: f64) {
+        self.count += 1;
+        self.sum += s;
+        if let Some(i) = BUCKETS.iter().position(|b| s <= *b) {
+            self.buckets[i] += 1;
+        }
+    }
+
+    fn render(&self, out: &mut String, name: &str, labels: &str) {
+        let sep = if labels.is_empty() { "" } else { "," };
+        let mut cumulative = 0;
+        for (b, n) in BUCKETS.iter().zip(self.buckets) {
+            cumulative += n;
+            let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"{b}\"}} {cumulative}");
+        }
+        let _ = writeln!(
+            out,
+            "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}",
+            self.count
+        );
+        let braces = |l: &str| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("{{{l}}}")
+            }
+        };
+        let _ = writeln!(out, "{name}_sum{} {}", braces(labels), self.sum);
+        let _ = writeln!(out, "{name}_count{} {}", braces(labels), self.count);
+    }
+}
+
 #[derive(Default)]
 struct Counts {
     requests: BTreeMap<(String, String, u16), u64>,
     errors: BTreeMap<&'static str, u64>,
-    eval_buckets: [u64; BUCKETS.len()],
-    eval_count: u64,
-    eval_sum: f64,
+    result_errors: BTreeMap<&'static str, u64>,
+    latency: BTreeMap<(String, String), Histogram>,
+    evaluation: Histogram,
 }
 
 #[derive(Default)]
@@ -34,9 +75,10 @@ pub struct Metrics {
     counts: Mutex<Counts>,
 }
 
-/// The error code of a problem response, left by `AppError` for this middleware to count.
-#[derive(Clone, Copy)]
-pub struct ErrorCode(pub &'static str);
+/// The error code and node of a problem response, left by `AppError` for the access
+/// middleware to count and log.
+#[derive(Clone)]
+pub struct ErrorCode(pub &'static str, pub Option<String>);
 
 impl Metrics {
     fn counts(&self) -> std::sync::MutexGuard<'_, Counts> {
@@ -45,12 +87,42 @@ impl Metrics {
 
     /// Records the compute time of one evaluation (program, session call or curve).
     pub fn observe_evaluation(&self, took: Duration) {
-        let s = took.as_secs_f64();
+        self.counts().evaluation.observe(took.as_secs_f64());
+    }
+
+    /// Counts the per-request errors of one evaluation's `results` by code.
+    pub fn count_result_errors(&self, results: &[crate::engine::Answer]) {
+        let mut codes = results.iter().filter_map(|a| match a {
+            crate::engine::Answer::Error(e) => Some(e.code.as_str()),
+            _ => None,
+        });
+        let Some(first) = codes.next() else { return };
         let mut c = self.counts();
-        c.eval_count += 1;
-        c.eval_sum += s;
-        if let Some(i) = BUCKETS.iter().position(|b| s <= *b) {
-            c.eval_buckets[i] += 1;
+        for code in std::iter::once(first).chain(codes) {
+            *c.result_errors.entry(code).or_insert(0) += 1;
+        }
+    }
+
+    /// Counts one answered request, its latency and (for a problem response) its code.
+    pub fn observe_request(
+        &self,
+        method: &str,
+        route: &str,
+        status: u16,
+        took: Duration,
+        code: Option<&'static str>,
+    ) {
+        let mut c = self.counts();
+        let key = (method.to_string(), route.to_string());
+        *c.requests
+            .entry((key.0.clone(), key.1.clone(), status))
+            .or_insert(0) += 1;
+        c.latency
+            .entry(key)
+            .or_default()
+            .observe(took.as_secs_f64());
+        if let Some(code) = code {
+            *c.errors.entry(code).or_insert(0) += 1;
         }
     }
 
@@ -69,23 +141,21 @@ impl Metrics {
         for (code, n) in &c.errors {
             let _ = writeln!(out, "gradtape_errors_total{{code=\"{code}\"}} {n}");
         }
+        out.push_str("# HELP gradtape_result_errors_total Per-request errors inside /v1/evaluate results, by code.\n");
+        out.push_str("# TYPE gradtape_result_errors_total counter\n");
+        for (code, n) in &c.result_errors {
+            let _ = writeln!(out, "gradtape_result_errors_total{{code=\"{code}\"}} {n}");
+        }
+        out.push_str("# HELP gradtape_http_request_duration_seconds Time from request to response, by route.\n");
+        out.push_str("# TYPE gradtape_http_request_duration_seconds histogram\n");
+        for ((method, path), h) in &c.latency {
+            let labels = format!("method=\"{method}\",route=\"{path}\"");
+            h.render(&mut out, "gradtape_http_request_duration_seconds", &labels);
+        }
         out.push_str("# HELP gradtape_evaluation_seconds Time spent computing one evaluation.\n");
         out.push_str("# TYPE gradtape_evaluation_seconds histogram\n");
-        let mut cumulative = 0;
-        for (b, n) in BUCKETS.iter().zip(c.eval_buckets) {
-            cumulative += n;
-            let _ = writeln!(
-                out,
-                "gradtape_evaluation_seconds_bucket{{le=\"{b}\"}} {cumulative}"
-            );
-        }
-        let _ = writeln!(
-            out,
-            "gradtape_evaluation_seconds_bucket{{le=\"+Inf\"}} {}",
-            c.eval_count
-        );
-        let _ = writeln!(out, "gradtape_evaluation_seconds_sum {}", c.eval_sum);
-        let _ = writeln!(out, "gradtape_evaluation_seconds_count {}", c.eval_count);
+        c.evaluation
+            .render(&mut out, "gradtape_evaluation_seconds", "");
         out.push_str("# HELP gradtape_sessions_alive Sessions held (expired ones are dropped within 15 s).\n");
         out.push_str("# TYPE gradtape_sessions_alive gauge\n");
         let _ = writeln!(out, "gradtape_sessions_alive {sessions}");
@@ -100,23 +170,4 @@ pub fn routes() -> Vec<Route> {
 async fn metrics(State(st): State<AppState>) -> Response {
     let body = st.metrics.render(st.sessions.len());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
-}
-
-/// Counts every response by its route template (not the raw path: ids would explode the labels).
-pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    let method = req.method().to_string();
-    let path = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
-    let resp = next.run(req).await;
-    let mut c = st.metrics.counts();
-    *c.requests
-        .entry((method, path, resp.status().as_u16()))
-        .or_insert(0) += 1;
-    if let Some(ErrorCode(code)) = resp.extensions().get::<ErrorCode>() {
-        *c.errors.entry(code).or_insert(0) += 1;
-    }
-    resp
 }

@@ -1,6 +1,7 @@
 //! The HTTP layer: thin handlers that extract, call the engine, and map to JSON.
 //! Each resource lists its `routes()`; `app()` builds one router from them all.
 
+mod access;
 mod activations;
 pub mod body;
 pub mod decode;
@@ -11,6 +12,7 @@ mod evaluate;
 pub mod json;
 pub mod metrics;
 pub mod notes;
+pub mod ops;
 mod sessions;
 
 use std::sync::Arc;
@@ -25,8 +27,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tower_http::LatencyUnit;
+use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::sessions::SessionStore;
@@ -62,6 +63,11 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
+/// A browser pointed at the server's root lands on the API documentation.
+async fn root() -> axum::response::Redirect {
+    axum::response::Redirect::temporary("/docs")
+}
+
 /// One route: the method and path are part of the value, so the router and the OpenAPI
 /// parity test read the same table.
 pub struct Route {
@@ -85,23 +91,43 @@ where
 
 /// Every route the service answers.
 pub fn routes() -> Vec<Route> {
-    let mut all = vec![route(Method::GET, "/healthz", healthz)];
+    let mut all = vec![
+        route(Method::GET, "/", root),
+        route(Method::GET, "/healthz", healthz),
+    ];
     all.extend(evaluate::routes());
     all.extend(sessions::routes());
     all.extend(activations::routes());
+    all.extend(ops::routes());
     all.extend(docs::routes());
     all.extend(metrics::routes());
     all
 }
 
-/// Request ids: a process-unique counter, kept if the client (or a load balancer) sent one.
-#[derive(Clone, Default)]
-struct RequestIds(Arc<std::sync::atomic::AtomicU64>);
+/// Request ids, kept if the client (or a load balancer) sent one. Otherwise a counter hashed
+/// under a key the OS draws at start-up: unique within a process, unpredictable, and not
+/// repeating across restarts and replicas as a bare counter would.
+#[derive(Clone)]
+struct RequestIds {
+    next: Arc<std::sync::atomic::AtomicU64>,
+    key: std::collections::hash_map::RandomState,
+}
+
+impl Default for RequestIds {
+    fn default() -> RequestIds {
+        RequestIds {
+            next: Arc::default(),
+            key: std::collections::hash_map::RandomState::new(),
+        }
+    }
+}
 
 impl MakeRequestId for RequestIds {
     fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        axum::http::HeaderValue::from_str(&format!("{n:016x}"))
+        use std::hash::BuildHasher;
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let id = self.key.hash_one(n);
+        axum::http::HeaderValue::from_str(&format!("{id:016x}"))
             .ok()
             .map(RequestId::new)
     }
@@ -128,7 +154,7 @@ pub fn app(state: AppState) -> Router {
         .into_iter()
         .fold(Router::new(), |r, rt| r.route(rt.path, rt.handler))
         .fallback(no_route)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), access::track))
         .with_state(state)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
@@ -137,7 +163,9 @@ pub fn app(state: AppState) -> Router {
                     let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
                     tracing::info_span!("request", id = %id, method = %req.method(), uri = %req.uri())
                 })
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros)),
+                // `access::track` writes the one line per request
+                .on_response(())
+                .on_failure(()),
         )
         .layer(SetRequestIdLayer::x_request_id(RequestIds::default()))
         // A bug must not drop the connection without an answer: a panic becomes a logged 500.

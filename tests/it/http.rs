@@ -271,3 +271,19 @@ async fn a_full_compute_pool_answers_503_with_retry_after() {
         200
     );
 }
+
+#[tokio::test]
+async fn the_root_redirects_to_the_docs() {
+    use tower::ServiceExt;
+    let resp = crate::support::test_app()
+        .oneshot(
+            axum::http::Request::builder()
+                .uri("/")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 307);
+    assert_eq!(resp.headers()["location"], "/docs");
+}

@@ -314,6 +314,15 @@ async fn real_responses_match_the_documented_schemas() {
             None,
             404,
         ),
+        ("GET", "/v1/ops", "/v1/ops".into(), None, 200),
+        (
+            "GET",
+            "/v1/ops/{op}",
+            "/v1/ops/tf.nn.softmax".into(),
+            None,
+            200,
+        ),
+        ("GET", "/v1/ops/{op}", "/v1/ops/softmaks".into(), None, 404),
     ];
     for (method, path, uri, body, want) in calls {
         let (st, v) = call(&app, method, &uri, body, &[("authorization", &auth)]).await;

@@ -73,6 +73,29 @@ fn every_name_path_and_alias_resolves_to_its_op() {
     assert_eq!(canonical_name("watch"), "watch");
 }
 
+/// `tests/registry/tf_signatures.json` is TensorFlow 2.15's `inspect.signature` of every path
+/// (annotations dropped), written by the oracle: the registry's parameters, order and defaults
+/// must print the same, and its paths must be exactly those.
+#[test]
+fn signatures_are_tensorflows() {
+    let tf: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(include_str!("../registry/tf_signatures.json")).unwrap();
+    let mut wrong = Vec::new();
+    let mut paths = HashSet::new();
+    for def in registry::all() {
+        for path in def.paths {
+            paths.insert(path.to_string());
+            let ours = def.signature(path);
+            if tf.get(*path) != Some(&ours) {
+                wrong.push(format!("ours {ours}\n  TF {:?}", tf.get(*path)));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    let theirs: HashSet<String> = tf.keys().cloned().collect();
+    assert_eq!(paths, theirs);
+}
+
 #[test]
 fn params_are_unique_and_in_python_order() {
     for def in registry::all() {
@@ -80,8 +103,7 @@ fn params_are_unique_and_in_python_order() {
         for p in def.params {
             assert!(names.insert(p.name), "{}: {} twice", def.name, p.name);
         }
-        // Python's rule: once a parameter has a default, later positional ones do too
-        // (sigmoid_cross_entropy_with_logits's None defaults are required in effect).
+        // Python's rule: once a parameter has a default, later positional ones do too.
         let positional: Vec<_> = def
             .params
             .iter()
@@ -156,6 +178,7 @@ fn defaults_are_what_op_parse_assumes() {
                 ParamDefault::Int(i) => Lit::Int(i),
                 ParamDefault::Float(f) => Lit::Float(f),
                 ParamDefault::DType(d) => Lit::Str(d.name().into()),
+                ParamDefault::Str(s) => Lit::Str(s.into()),
             };
             let mut attrs = required(def);
             attrs.push((p.name.to_string(), lit));

@@ -98,12 +98,12 @@ impl Op {
             Op::Nn(n)
         } else {
             let hint = match suggest(name) {
-                Some(s) => format!("did you mean \"{s}\"? "),
+                Some(s) => format!("; did you mean \"{s}\"?"),
                 None => String::new(),
             };
             return Err(Error::new(
                 Code::UnknownOp,
-                format!("unknown op \"{name}\"; {hint}the op table in the API docs (GET /docs) lists what gradtape supports"),
+                format!("unknown op \"{name}\"{hint}"),
             ));
         };
         attrs.reject_unused()?;

@@ -148,6 +148,24 @@ pub enum ParamDefault {
     Int(i64),
     Float(f64),
     DType(DType),
+    /// A string; only `name=` has one (`tf.constant`'s is `'Const'`).
+    Str(&'static str),
+}
+
+impl ParamDefault {
+    /// The default as Python writes it (`None`, `False`, `0.2`, `tf.float32`, `'Const'`).
+    pub fn python(self) -> String {
+        match self {
+            ParamDefault::Required => String::new(),
+            ParamDefault::None => "None".into(),
+            ParamDefault::Bool(true) => "True".into(),
+            ParamDefault::Bool(false) => "False".into(),
+            ParamDefault::Int(i) => i.to_string(),
+            ParamDefault::Float(f) => format!("{f:?}"),
+            ParamDefault::DType(d) => format!("tf.{}", d.name()),
+            ParamDefault::Str(s) => format!("'{s}'"),
+        }
+    }
 }
 
 /// How far gradtape follows a TensorFlow parameter.
@@ -171,6 +189,21 @@ impl OpDef {
     /// The tensor parameters, in order: what a JSON node's `"inputs"` holds.
     pub fn tensor_params(&self) -> impl Iterator<Item = &'static Param> {
         self.params.iter().filter(|p| p.is_tensor())
+    }
+
+    /// TensorFlow's signature as Python prints it, under one of the op's paths:
+    /// `tf.nn.softmax(logits, axis=None, name=None)` (gradtape's extensions left out).
+    pub fn signature(&self, path: &str) -> String {
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .filter(|p| p.support != Support::Extension)
+            .map(|p| match p.default {
+                ParamDefault::Required => p.name.to_string(),
+                d => format!("{}={}", p.name, d.python()),
+            })
+            .collect();
+        format!("{path}({})", params.join(", "))
     }
 
     /// Whether `name=` is accepted (every op but `silu`).
@@ -200,6 +233,11 @@ const fn tensor(name: &'static str) -> Param {
         Support::Full,
     )
 }
+/// A tensor TensorFlow defaults to `None` (`tf.where`'s x and y); gradtape needs it all the same,
+/// which the op's arity check reports.
+const fn tensor_or_none(name: &'static str) -> Param {
+    param(name, ParamKind::Tensor, ParamDefault::None, Support::Full)
+}
 const fn tensors(name: &'static str) -> Param {
     param(
         name,
@@ -218,6 +256,15 @@ const fn ext(name: &'static str, kind: AttrKind, default: ParamDefault) -> Param
     param(name, ParamKind::Attr(kind), default, Support::Extension)
 }
 const NAME: Param = param("name", ParamKind::Name, ParamDefault::None, Support::Full);
+/// `name=` where TensorFlow's default is a string rather than `None`.
+const fn name_default(default: &'static str) -> Param {
+    param(
+        "name",
+        ParamKind::Name,
+        ParamDefault::Str(default),
+        Support::Full,
+    )
+}
 
 /// Every op, in the registry's order (by family).
 pub fn all() -> &'static [OpDef] {

@@ -6,7 +6,10 @@ use super::AttrKind::{
     Axis, Bool, DType as Dt, Float, Int, Ints, Number, Shape, Str, TensordotAxes, Value,
 };
 use super::ParamDefault::{self as D, Required};
-use super::{attr, ext, tensor, tensors, unsupported, Family, OpDef, Param, NAME};
+use super::{
+    attr, ext, name_default, tensor, tensor_or_none, tensors, unsupported, Family, OpDef, Param,
+    NAME,
+};
 use crate::engine::dtype::DType::{self, Bool as B, F32, F64, I32, I64};
 
 const FLOAT: &[DType] = &[F32, F64];
@@ -113,7 +116,7 @@ pub(super) static OPS: &[OpDef] = &[
         attr("value", Value, Required),
         attr("dtype", Dt, D::None),
         unsupported("shape", Shape, D::None),
-        NAME,
+        name_default("Const"),
     ], ANY, false, "A tensor from a literal; Python's typing (37.5 is float32, 120 int32) unless dtype is given."),
         &["convert_to_tensor"]),
     op(Create, "ones", &["tf.ones"], ONES, ANY, false, "A tensor of ones of the given shape."),
@@ -141,7 +144,7 @@ pub(super) static OPS: &[OpDef] = &[
         attr("limit", Number, D::None),
         attr("delta", Number, D::Int(1)),
         attr("dtype", Dt, D::None),
-        NAME,
+        name_default("range"),
     ], NUMBER, false, "start, start + delta, ... up to limit (exclusive); range(n) alone counts from 0 to n."),
     op(Create, "eye", &["tf.eye", "tf.linalg.eye"], &[
         attr("num_rows", Int, Required),
@@ -237,8 +240,8 @@ pub(super) static OPS: &[OpDef] = &[
     op(Logic, "logical_not", &["tf.math.logical_not"], X, BOOL, false, "not x"),
     with_aliases(op(Logic, "where", &["tf.where"], &[
         tensor("condition"),
-        tensor("x"),
-        tensor("y"),
+        tensor_or_none("x"),
+        tensor_or_none("y"),
         NAME,
     ], ANY, true, "x where condition is true, else y, broadcasting (the one-argument form is not supported)."), &["where_v2"]),
     op(Logic, "cast", &["tf.cast"], &[tensor("x"), attr("dtype", Dt, Required), NAME], ANY, true, "The input converted to dtype (floats to integers truncate toward zero)."),
@@ -257,12 +260,12 @@ pub(super) static OPS: &[OpDef] = &[
         tensor("a"),
         attr("perm", Ints, D::None),
         unsupported("conjugate", Bool, D::Bool(false)),
-        NAME,
+        name_default("transpose"),
     ], ANY, true, "Permutes the axes (reverses them by default)."),
     op(Shp, "expand_dims", &["tf.expand_dims"], &[tensor("input"), attr("axis", Int, Required), NAME], ANY, true, "Inserts a length-1 axis at axis."),
     op(Shp, "squeeze", &["tf.squeeze"], &[tensor("input"), attr("axis", Axis, D::None), NAME], ANY, true, "Removes length-1 axes (all of them by default)."),
-    op(Shp, "concat", &["tf.concat"], &[tensors("values"), attr("axis", Int, Required), NAME], ANY, true, "Joins tensors along an existing axis."),
-    op(Shp, "stack", &["tf.stack"], &[tensors("values"), attr("axis", Int, D::Int(0)), NAME], ANY, true, "Joins same-shape tensors along a new axis."),
+    op(Shp, "concat", &["tf.concat"], &[tensors("values"), attr("axis", Int, Required), name_default("concat")], ANY, true, "Joins tensors along an existing axis."),
+    op(Shp, "stack", &["tf.stack"], &[tensors("values"), attr("axis", Int, D::Int(0)), name_default("stack")], ANY, true, "Joins same-shape tensors along a new axis."),
     op(Shp, "tile", &["tf.tile"], &[tensor("input"), attr("multiples", Ints, Required), NAME], ANY, true, "Repeats the input multiples[i] times along axis i."),
     op(Shp, "broadcast_to", &["tf.broadcast_to"], &[tensor("input"), attr("shape", Shape, Required), NAME], ANY, true, "Broadcasts the input to shape."),
     op(Shp, "slice", &["tf.slice"], &[
@@ -303,8 +306,8 @@ pub(super) static OPS: &[OpDef] = &[
         NAME,
     ], FLOAT, true, "Cross-entropy of integer class labels against softmax(logits)."),
     op(Nn, "sigmoid_cross_entropy_with_logits", &["tf.nn.sigmoid_cross_entropy_with_logits"], &[
-        tensor("labels"),
-        tensor("logits"),
+        tensor_or_none("labels"),
+        tensor_or_none("logits"),
         NAME,
     ], FLOAT, true, "Elementwise cross-entropy of labels against sigmoid(logits), computed stably."),
     op(Nn, "l2_loss", &["tf.nn.l2_loss"], &[tensor("t"), NAME], FLOAT, true, "sum(t^2) / 2"),

@@ -1,0 +1,124 @@
+//! What an operator sees: one access-log line per request (a client error with its code and
+//! node, latency as a number, health probes kept out of the info level), request ids in problem
+//! bodies, and the per-route latency and per-request error metrics.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::json;
+
+use crate::support::{call, test_app};
+
+/// Log lines captured from the tracing subscriber as JSON objects.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn lines(&self) -> Vec<serde_json::Value> {
+        let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn access_lines_carry_code_node_and_a_numeric_latency() {
+    let out = Captured::default();
+    let writer = out.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let app = test_app();
+    let bad = json!({"graph": [{"name": "y", "op": "square", "inputs": ["nope"]}]});
+    let (status, body) = call(&app, "POST", "/v1/evaluate", Some(bad), &[]).await;
+    assert_eq!(status, 422);
+    call(&app, "GET", "/healthz", None, &[]).await;
+    let lines = out.lines();
+    let access: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["fields"]["latency_us"].is_u64())
+        .collect();
+    assert_eq!(
+        access.len(),
+        1,
+        "one info line, none for /healthz: {lines:?}"
+    );
+    let f = &access[0]["fields"];
+    assert_eq!(f["status"], 422);
+    assert_eq!(f["code"], body["code"]);
+    assert_eq!(f["node"], "y");
+    assert_eq!(f["message"], "client error");
+}
+
+#[tokio::test]
+async fn problem_bodies_name_a_random_request_id() {
+    let app = test_app();
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let (status, body) = call(&app, "GET", "/v1/sessions/nope", None, &[]).await;
+        assert!(status.is_client_error());
+        let id = body["request_id"]
+            .as_str()
+            .expect("a request id")
+            .to_string();
+        assert_eq!(id.len(), 16);
+        ids.push(id);
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "distinct ids");
+    // not a counter from zero
+    assert!(
+        ids.iter().all(|i| i.trim_start_matches('0').len() > 4),
+        "{ids:?}"
+    );
+}
+
+#[tokio::test]
+async fn metrics_have_latency_by_route_and_result_errors_by_code() {
+    let app = test_app();
+    // a non-persistent tape answers once: the second gradient is a per-request error
+    let prog = json!({
+        "variables": [{"name": "x", "value": {"value": [1.0, 2.0], "dtype": "float32"}}],
+        "graph": [{"name": "y", "op": "square", "inputs": ["x"]}],
+        "requests": [{"gradient": {"target": "y", "sources": "x"}},
+                     {"gradient": {"target": "y", "sources": "x"}}]
+    });
+    let (status, body) = call(&app, "POST", "/v1/evaluate", Some(prog), &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["results"][1]["error"]["code"], "tape_exhausted");
+    assert!(body["results"][1]["error"]["detail"].is_string());
+    let text = metrics_text(&app).await;
+    assert!(
+        text.contains("gradtape_result_errors_total{code=\"tape_exhausted\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains(
+        "gradtape_http_request_duration_seconds_count{method=\"POST\",route=\"/v1/evaluate\"} 1"
+    ));
+}
+
+async fn metrics_text(app: &axum::Router) -> String {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let req = axum::http::Request::builder()
+        .uri("/metrics")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
