@@ -9,6 +9,7 @@ mod docs;
 pub mod encode;
 pub mod error;
 mod evaluate;
+mod grade;
 pub mod json;
 pub mod metrics;
 pub mod notes;
@@ -96,6 +97,7 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, "/healthz", healthz),
     ];
     all.extend(evaluate::routes());
+    all.extend(grade::routes());
     all.extend(sessions::routes());
     all.extend(activations::routes());
     all.extend(ops::routes());

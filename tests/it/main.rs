@@ -7,6 +7,7 @@ mod explain_numerics;
 mod explain_session;
 mod explain_why;
 mod gradcheck;
+mod grade;
 mod http;
 mod jacobian;
 mod observe;

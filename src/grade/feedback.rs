@@ -1,0 +1,369 @@
+//! One check judged: the score, and the first sentence of the spec's list that applies —
+//! missing (with similar names), raised, None and why, dtype, shape (with the transpose,
+//! squeeze or reshape that would match), flipped sign, constant factor, worst element.
+//! A check that is not `visible` never shows an expected value.
+
+use super::compare::{diff, factor, transpose2, unravel, Tolerance};
+use super::{Array, Check, CheckResult, Outcome, Value};
+
+fn tolerance(c: &Check) -> Tolerance {
+    match c.sigfigs {
+        Some(d) => Tolerance::SigFigs(d),
+        None => Tolerance::RelAbs {
+            rtol: c.rtol,
+            atol: c.atol,
+        },
+    }
+}
+
+fn result(c: &Check, passed: bool, share: f64, feedback: String) -> CheckResult {
+    CheckResult {
+        name: c.name.clone(),
+        label: c.label.clone().unwrap_or_else(|| c.name.clone()),
+        points: if passed { c.points } else { c.points * share },
+        max_points: c.points,
+        passed,
+        feedback,
+        max_abs_error: None,
+        worst_index: None,
+        visibility: c.visibility,
+    }
+}
+
+/// A check of a submission that could not be run at all.
+pub fn not_graded(c: &Check, why: &str) -> CheckResult {
+    result(c, false, 0.0, format!("not graded: {why}"))
+}
+
+/// Names close to `name`: the same ignoring case and underscores, or one edit away (two for
+/// names of eight letters or more); short names would otherwise be "close" to everything.
+pub fn similar_names<'a>(name: &str, names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let fold = |s: &str| s.to_lowercase().replace('_', "");
+    let want = fold(name);
+    let mut out: Vec<String> = names
+        .filter(|n| *n != name)
+        .filter(|n| {
+            let allowed = match want.len() {
+                0..=3 => 0,
+                4..=7 => 1,
+                _ => 2,
+            };
+            fold(n) == want || edits(&fold(n), &want) <= allowed
+        })
+        .map(|n| format!("`{n}`"))
+        .collect();
+    out.truncate(5);
+    out
+}
+
+/// Levenshtein distance (names are short).
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn shape(s: &[usize]) -> String {
+    format!("{s:?}")
+}
+
+fn num(x: f64) -> String {
+    if x == 0.0 || (1e-4..1e6).contains(&x.abs()) {
+        format!("{}", (x * 1e8).round() / 1e8)
+    } else {
+        format!("{x:.6e}")
+    }
+}
+
+/// Judges one check: `expected` is the reference's value, `got` the submission's run, and
+/// `reference` the reference's run (a name it also defines is another answer, not a typo).
+pub fn judge(c: &Check, expected: &Value, got: &Outcome, reference: &Outcome) -> CheckResult {
+    let n = &c.name;
+    let reveal = c.visibility.reveals();
+    let value = match got.values.get(n) {
+        Some(v) => v,
+        None => {
+            if let Some(e) = got.failed.get(n) {
+                return result(
+                    c,
+                    false,
+                    0.0,
+                    format!("`{n}` could not be computed: {}", e.describe()),
+                );
+            }
+            if let Some(e) = &got.error {
+                let before = if got.stdout.is_empty() {
+                    String::new()
+                } else {
+                    format!(" Output before it:\n{}", clip(&got.stdout, 2000))
+                };
+                return result(
+                    c,
+                    false,
+                    0.0,
+                    format!(
+                        "your code raised {} before `{n}` was assigned.{before}",
+                        e.describe()
+                    ),
+                );
+            }
+            let candidates = got
+                .values
+                .keys()
+                .map(String::as_str)
+                .filter(|k| !reference.values.contains_key(*k));
+            let similar = similar_names(n, candidates);
+            let hint = if similar.is_empty() {
+                String::new()
+            } else {
+                format!(" Similar names that exist: {}.", similar.join(", "))
+            };
+            return result(
+                c,
+                false,
+                0.0,
+                format!("`{n}` is not defined by your submission.{hint}"),
+            );
+        }
+    };
+    match (expected, value) {
+        (Value::Null { .. }, Value::Null { .. }) => {
+            result(c, true, 1.0, "None, as expected".into())
+        }
+        (Value::Null { .. }, _) if !reveal => {
+            result(c, false, 0.0, format!("`{n}` does not match the reference"))
+        }
+        (Value::Null { why }, v) => {
+            let why = why
+                .as_deref()
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default();
+            result(
+                c,
+                false,
+                0.0,
+                format!(
+                    "`{n}` should be None{why}: TensorFlow gives no gradient here, but yours is {}",
+                    describe(v)
+                ),
+            )
+        }
+        (_, Value::Null { why }) => {
+            let why = match why {
+                Some(w) => format!(": {w}"),
+                None => ": the target does not reach it through watched, recorded, differentiable ops (is it watched, or a Variable?)".into(),
+            };
+            result(
+                c,
+                false,
+                0.0,
+                format!("`{n}` is None where a value was expected{why}"),
+            )
+        }
+        (_, Value::Other(t)) => result(
+            c,
+            false,
+            0.0,
+            format!("`{n}` is a {t}, not a tensor, array or number"),
+        ),
+        (Value::Other(_), _) => result(c, false, 0.0, format!("`{n}` cannot be compared")),
+        (Value::Array(e), Value::Array(g)) => compare(c, e, g),
+    }
+}
+
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Array(a) => format!("a {} value of shape {}", a.dtype, shape(&a.shape)),
+        Value::Null { .. } => "None".into(),
+        Value::Other(t) => format!("a {t}"),
+    }
+}
+
+fn clip(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+fn compare(c: &Check, e: &Array, g: &Array) -> CheckResult {
+    let n = &c.name;
+    let tol = tolerance(c);
+    let reveal = c.visibility.reveals();
+    if e.kind != g.kind {
+        return result(
+            c,
+            false,
+            0.0,
+            format!(
+                "`{n}` has dtype {} but a {} dtype is expected ({}); check your literals and casts",
+                g.dtype,
+                e.kind.name(),
+                e.dtype
+            ),
+        );
+    }
+    if e.shape != g.shape {
+        return result(c, false, 0.0, shape_feedback(n, e, g, tol));
+    }
+    let d = diff(&g.data, &e.data, tol);
+    let share = if c.partial && d.total > 0 {
+        d.within as f64 / d.total as f64
+    } else {
+        0.0
+    };
+    let mut r = if d.passed() {
+        result(c, true, 1.0, format!("correct (within {})", tol.describe()))
+    } else if !reveal {
+        result(
+            c,
+            false,
+            share,
+            format!(
+                "`{n}`: {} of {} elements are out of tolerance ({})",
+                d.total - d.within,
+                d.total,
+                tol.describe()
+            ),
+        )
+    } else {
+        let negated: Vec<f64> = g.data.iter().map(|x| -x).collect();
+        let nonzero = e.data.iter().any(|x| !tol.close(0.0, *x));
+        if nonzero && diff(&negated, &e.data, tol).passed() {
+            result(c, false, share, format!("`{n}` has the sign flipped: every element is the negative of the expected one (check the sign of your loss or of a subtraction)"))
+        } else if let Some(k) = factor(&g.data, &e.data)
+            .filter(|k| nonzero && (k - 1.0).abs() > 1e-3 && k.abs() > 1e-12)
+        {
+            let scaled: Vec<f64> = e.data.iter().map(|x| x * k).collect();
+            if diff(&g.data, &scaled, tol).passed() {
+                result(
+                    c,
+                    false,
+                    share,
+                    format!(
+                        "`{n}` is off by a constant factor: yours is {} times the expected value",
+                        num(k)
+                    ),
+                )
+            } else {
+                worst(c, e, g, &d, tol, share)
+            }
+        } else {
+            worst(c, e, g, &d, tol, share)
+        }
+    };
+    if reveal {
+        r.max_abs_error = d.max_abs_error;
+        r.worst_index = d.worst.map(|w| unravel(w, &e.shape));
+    }
+    r
+}
+
+fn worst(
+    c: &Check,
+    e: &Array,
+    g: &Array,
+    d: &super::compare::Diff,
+    tol: Tolerance,
+    share: f64,
+) -> CheckResult {
+    let w = d.worst.unwrap_or(0);
+    let at = if e.shape.is_empty() {
+        String::new()
+    } else {
+        format!(" at index {:?}", unravel(w, &e.shape))
+    };
+    let (ev, gv) = (
+        e.data.get(w).copied().unwrap_or(f64::NAN),
+        g.data.get(w).copied().unwrap_or(f64::NAN),
+    );
+    let count = if d.total > 1 {
+        format!(
+            "; {} of {} elements are out of tolerance",
+            d.total - d.within,
+            d.total
+        )
+    } else {
+        String::new()
+    };
+    result(
+        c,
+        false,
+        share,
+        format!(
+            "`{}`{at}: expected {}, got {}{count} ({})",
+            c.name,
+            num(ev),
+            num(gv),
+            tol.describe()
+        ),
+    )
+}
+
+fn shape_feedback(n: &str, e: &Array, g: &Array, tol: Tolerance) -> String {
+    let head = format!(
+        "`{n}` has shape {} but shape {} is expected",
+        shape(&g.shape),
+        shape(&e.shape)
+    );
+    let same = |data: &[f64]| data.len() == e.data.len() && diff(data, &e.data, tol).passed();
+    if g.shape.len() == 2
+        && g.shape[0] == e.shape.get(1).copied().unwrap_or(0)
+        && e.shape.len() == 2
+        && g.shape[1] == e.shape[0]
+    {
+        let t = transpose2(&g.data, g.shape[0], g.shape[1]);
+        return if same(&t) {
+            format!("{head}: its transpose matches (tf.transpose, or .T in NumPy); check the order of a matmul's operands or of W's dimensions")
+        } else {
+            format!("{head}: the transposed shape; check the order of a matmul's operands or of W's dimensions")
+        };
+    }
+    let squeezed = |s: &[usize]| s.iter().copied().filter(|&d| d != 1).collect::<Vec<_>>();
+    if squeezed(&g.shape) == squeezed(&e.shape) {
+        let how = if g.shape.len() > e.shape.len() {
+            "a squeeze (tf.squeeze)"
+        } else {
+            "a reshape"
+        };
+        return if same(&g.data) {
+            format!(
+                "{head}: only dimensions of size 1 differ, and {how} to {} matches",
+                shape(&e.shape)
+            )
+        } else {
+            format!("{head}: only dimensions of size 1 differ ({how} would give the right shape)")
+        };
+    }
+    if g.data.len() == e.data.len() {
+        return if same(&g.data) {
+            format!(
+                "{head}: the same elements in the same order, so a reshape to {} matches",
+                shape(&e.shape)
+            )
+        } else {
+            format!(
+                "{head}: the same number of elements ({}), so a reshape would give the right shape",
+                e.data.len()
+            )
+        };
+    }
+    format!(
+        "{head} ({} elements, yours has {})",
+        e.data.len(),
+        g.data.len()
+    )
+}

@@ -1,0 +1,288 @@
+//! Grading: an assignment (a reference and checks with points) and a submission in; a score
+//! and feedback that teaches out, in gradtape's, Gradescope's or PrairieLearn's format.
+//! No HTTP here: `api/grade.rs` and the `grade` subcommand wrap it.
+//!
+//! - `assignment`: the assignment JSON, validated (a broken assignment is the instructor's error)
+//! - `source`: running either side (values, a program, a cell, a notebook) to named values
+//! - `compare`: tolerances (rtol/atol, PrairieLearn's significant figures) element by element
+//! - `feedback`: one check judged, and the sentence that says what is wrong, in the spec's order
+//! - `format`: the report as gradtape JSON, Gradescope or PrairieLearn `results.json`
+//! - `layout`: the graders' directory layouts for the offline binary
+
+pub mod assignment;
+pub mod cells;
+pub mod compare;
+pub mod feedback;
+pub mod format;
+pub mod layout;
+pub mod source;
+
+use std::collections::BTreeMap;
+
+pub use assignment::{Assignment, AssignmentError, Check, Format, Visibility};
+pub use source::Source;
+
+use crate::engine::Limits;
+
+/// How a value's elements are compared: only the same kind is dtype-compatible.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Float,
+    Int,
+    Bool,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Float => "float",
+            Kind::Int => "int",
+            Kind::Bool => "bool",
+        }
+    }
+}
+
+/// A tensor, array or Python number as grading sees it: its dtype's name and kind, its shape
+/// and its elements as f64 (row-major).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Array {
+    pub dtype: String,
+    pub kind: Kind,
+    pub shape: Vec<usize>,
+    pub data: Vec<f64>,
+}
+
+impl Array {
+    pub fn from_tensor(t: &crate::engine::Tensor) -> Array {
+        let dtype = t.dtype();
+        let kind = if dtype.is_float() {
+            Kind::Float
+        } else if dtype.is_int() {
+            Kind::Int
+        } else {
+            Kind::Bool
+        };
+        Array {
+            dtype: dtype.name().to_string(),
+            kind,
+            shape: t.shape().to_vec(),
+            data: t.to_f64_vec(),
+        }
+    }
+}
+
+/// What a name holds after a run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// TensorFlow's `None` (say a gradient that does not exist), with the engine's reason
+    /// when it knows one.
+    Null {
+        why: Option<String>,
+    },
+    Array(Array),
+    /// Something grading does not compare (a string), by its Python type name.
+    Other(String),
+}
+
+/// An exception a run raised (or a request that failed on its own).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Raised {
+    /// The Python exception type (`RuntimeError`) or, for a program, the error code.
+    pub kind: String,
+    pub code: String,
+    pub line: Option<u32>,
+    pub detail: String,
+}
+
+impl Raised {
+    /// "RuntimeError at line 7: ..."
+    pub fn describe(&self) -> String {
+        match self.line {
+            Some(l) => format!("{} at line {l}: {}", self.kind, self.detail),
+            None => format!("{}: {}", self.kind, self.detail),
+        }
+    }
+}
+
+/// What running one side left behind.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outcome {
+    pub values: BTreeMap<String, Value>,
+    pub stdout: String,
+    /// The exception that stopped the run, if one did.
+    pub error: Option<Raised>,
+    /// Names whose own computation failed while the run went on (a program's request that
+    /// answered an error in its place, such as `tape_exhausted`).
+    pub failed: BTreeMap<String, Raised>,
+    /// One line for each notebook cell that was skipped, saying why.
+    pub skipped_cells: Vec<String>,
+}
+
+/// One check's result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckResult {
+    pub name: String,
+    pub label: String,
+    pub points: f64,
+    pub max_points: f64,
+    pub passed: bool,
+    pub feedback: String,
+    pub max_abs_error: Option<f64>,
+    pub worst_index: Option<Vec<usize>>,
+    pub visibility: Visibility,
+}
+
+/// A graded submission, before it is written in a format.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    pub score: f64,
+    pub max_score: f64,
+    pub checks: Vec<CheckResult>,
+    pub submission: Outcome,
+    /// Why the submission could not be graded at all (then the score is 0).
+    pub ungradable: Option<String>,
+}
+
+/// The reference's run, once: the values every submission is compared with.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub assignment: Assignment,
+    pub reference: Outcome,
+}
+
+/// Runs the reference and checks that every check names a value it leaves: what is wrong here
+/// is the instructor's to fix, so it is an error, never a score.
+pub fn prepare(assignment: Assignment, limits: &Limits) -> Result<Prepared, AssignmentError> {
+    let names: Vec<&str> = assignment.checks.iter().map(|c| c.name.as_str()).collect();
+    let reference = match assignment.reference.run(limits, &names) {
+        Ok(o) => o,
+        Err(why) => {
+            return Err(AssignmentError::new(
+                None,
+                format!("the reference cannot be run: {why}"),
+            ))
+        }
+    };
+    if let Some(e) = &reference.error {
+        return Err(AssignmentError::new(
+            None,
+            format!("the reference raised {}", e.describe()),
+        ));
+    }
+    for c in &assignment.checks {
+        if let Some(e) = reference.failed.get(&c.name) {
+            return Err(AssignmentError::new(
+                Some(&c.name),
+                format!(
+                    "check \"{}\": the reference's value failed: {}",
+                    c.name,
+                    e.describe()
+                ),
+            ));
+        }
+        let Some(v) = reference.values.get(&c.name) else {
+            let leaves: Vec<&str> = reference.values.keys().map(String::as_str).collect();
+            let similar = feedback::similar_names(&c.name, leaves.iter().copied());
+            let hint = if similar.is_empty() {
+                format!("the reference leaves: {}", list_or_none(&leaves))
+            } else {
+                format!("did you mean {}?", similar.join(", "))
+            };
+            return Err(AssignmentError::new(
+                Some(&c.name),
+                format!(
+                    "check \"{}\" names nothing the reference leaves; {hint}",
+                    c.name
+                ),
+            ));
+        };
+        match (c.expect_null, v) {
+            (Some(true), Value::Null { .. }) | (Some(false) | None, Value::Array(_)) => {}
+            (None, Value::Null { .. }) => {}
+            (Some(true), _) => {
+                return Err(AssignmentError::new(
+                    Some(&c.name),
+                    format!("check \"{}\" has \"expect_null\": true but the reference's value is not None", c.name),
+                ))
+            }
+            (Some(false), Value::Null { .. }) => {
+                return Err(AssignmentError::new(
+                    Some(&c.name),
+                    format!("check \"{}\" has \"expect_null\": false but the reference's value is None", c.name),
+                ))
+            }
+            (_, Value::Other(t)) => {
+                return Err(AssignmentError::new(
+                    Some(&c.name),
+                    format!("check \"{}\": the reference's value is a {t}, which grading does not compare (a tensor, array, number or None)", c.name),
+                ))
+            }
+        }
+    }
+    Ok(Prepared {
+        assignment,
+        reference,
+    })
+}
+
+fn list_or_none(names: &[&str]) -> String {
+    if names.is_empty() {
+        "no values".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// Grades one submission against a prepared assignment. Never an error: a submission that
+/// cannot be run is a report with score 0 and the reason.
+pub fn grade(p: &Prepared, submission: &Source, limits: &Limits) -> Report {
+    let names: Vec<&str> = p
+        .assignment
+        .checks
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    report(p, submission.run(limits, &names))
+}
+
+/// The report for a submission that could not even be read (say no file was submitted).
+pub fn ungradable(p: &Prepared, why: String) -> Report {
+    report(p, Err(why))
+}
+
+fn report(p: &Prepared, run: Result<Outcome, String>) -> Report {
+    let (outcome, ungradable) = match run {
+        Ok(o) => (o, None),
+        Err(why) => (Outcome::default(), Some(why)),
+    };
+    let checks: Vec<CheckResult> = p
+        .assignment
+        .checks
+        .iter()
+        .map(|c| match (&ungradable, p.reference.values.get(&c.name)) {
+            (None, Some(expected)) => feedback::judge(c, expected, &outcome, &p.reference),
+            (Some(why), _) => feedback::not_graded(c, why),
+            // `prepare` refuses an assignment whose check names nothing the reference has.
+            (None, None) => feedback::not_graded(c, "the reference has no such value"),
+        })
+        .collect();
+    let score = checks.iter().map(|c| c.points).sum();
+    let max_score = checks.iter().map(|c| c.max_points).sum();
+    Report {
+        score,
+        max_score,
+        checks,
+        submission: outcome,
+        ungradable,
+    }
+}
+
+/// The whole path: prepare the assignment, then grade its submission.
+pub fn grade_assignment(
+    assignment: Assignment,
+    submission: &Source,
+    limits: &Limits,
+) -> Result<Report, AssignmentError> {
+    let p = prepare(assignment, limits)?;
+    Ok(grade(&p, submission, limits))
+}

@@ -1,0 +1,446 @@
+//! Grading (spec/grading.md): values and program submissions against the seed network's
+//! reference, every feedback rule, hidden checks, the three formats against schemas written
+//! from the platforms' documentation, broken assignments, and `POST /v1/grade`.
+
+use gradtape::engine::Limits;
+use gradtape::grade::{self, assignment, format, Format, Source};
+use serde_json::{json, Value};
+
+use crate::support::{call, test_app};
+
+// What TensorFlow 2.15 gives for the seed network with the assignment's W
+// (/tmp/tf/bin/python oracle/tf_reference.py on the assignment's reference program).
+const L: f64 = 0.1450626254081726;
+const GRAD_L_W: [[f64; 4]; 2] = [
+    [
+        -10.262421607971191,
+        -16.20382308959961,
+        -5.063694953918457,
+        -0.13503186404705048,
+    ],
+    [
+        10.262423515319824,
+        16.203826904296875,
+        5.063695907592773,
+        0.13503189384937286,
+    ],
+];
+
+fn seed() -> Value {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/assignments/seed/assignment.program.json"
+    ))
+    .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The TensorFlow answers as a values submission.
+fn correct() -> serde_json::Map<String, Value> {
+    json!({
+        "L": L,
+        "gradL_yhat": [-1.1561119556427002, -0.0],
+        "grada_z": [0.0, 0.0],
+        "gradz_W": [[76.0, 120.0, 37.5, 1.0], [76.0, 120.0, 37.5, 1.0]],
+        "gradL_W": GRAD_L_W,
+    })
+    .as_object()
+    .unwrap()
+    .clone()
+}
+
+fn grade_values(a: &Value, values: serde_json::Map<String, Value>) -> grade::Report {
+    let (a, _) = assignment::parse(a).unwrap();
+    grade::grade_assignment(a, &Source::Values(values), &Limits::default()).unwrap()
+}
+
+#[track_caller]
+fn check<'a>(r: &'a grade::Report, name: &str) -> &'a grade::CheckResult {
+    r.checks.iter().find(|c| c.name == name).unwrap()
+}
+
+#[test]
+fn the_tensorflow_answers_get_full_marks() {
+    let r = grade_values(&seed(), correct());
+    assert_eq!((r.score, r.max_score), (6.0, 6.0), "{:#?}", r.checks);
+    assert!(r.checks.iter().all(|c| c.passed));
+    assert_eq!(check(&r, "gradL_W").max_abs_error, Some(0.0));
+}
+
+#[test]
+fn each_feedback_rule_says_what_is_wrong() {
+    let mut v = correct();
+    // flipped sign
+    v["gradL_W"] = json!(GRAD_L_W.map(|r| r.map(|x| -x)));
+    let r = grade_values(&seed(), v.clone());
+    let c = check(&r, "gradL_W");
+    assert!(!c.passed && c.points == 0.0);
+    assert!(c.feedback.contains("sign flipped"), "{}", c.feedback);
+    assert_eq!(r.score, 4.0);
+
+    // transposed (4x2)
+    let t: Vec<Vec<f64>> = (0..4)
+        .map(|j| (0..2).map(|i| GRAD_L_W[i][j]).collect())
+        .collect();
+    v["gradL_W"] = json!(t);
+    let c = check(&grade_values(&seed(), v.clone()), "gradL_W").clone();
+    assert!(
+        c.feedback.contains("shape [4, 2] but shape [2, 4]")
+            && c.feedback.contains("transpose matches"),
+        "{}",
+        c.feedback
+    );
+
+    // an extra unit axis: a squeeze would match
+    v["gradL_W"] = json!([GRAD_L_W]);
+    let c = check(&grade_values(&seed(), v.clone()), "gradL_W").clone();
+    assert!(c.feedback.contains("squeeze"), "{}", c.feedback);
+
+    // flattened: a reshape would match
+    v["gradL_W"] = json!(GRAD_L_W.concat());
+    let c = check(&grade_values(&seed(), v.clone()), "gradL_W").clone();
+    assert!(
+        c.feedback.contains("a reshape to [2, 4] matches"),
+        "{}",
+        c.feedback
+    );
+
+    // twice the gradient: off by the factor 2
+    v["gradL_W"] = json!(GRAD_L_W.map(|r| r.map(|x| 2.0 * x)));
+    let c = check(&grade_values(&seed(), v.clone()), "gradL_W").clone();
+    assert!(
+        c.feedback.contains("constant factor: yours is 2 times"),
+        "{}",
+        c.feedback
+    );
+
+    // one element wrong: the worst element with its index, expected and got, and the count
+    let mut one = GRAD_L_W;
+    one[1][2] = 5.5;
+    v["gradL_W"] = json!(one);
+    let c = check(&grade_values(&seed(), v.clone()), "gradL_W").clone();
+    assert!(
+        c.feedback
+            .contains("at index [1, 2]: expected 5.06369591, got 5.5; 1 of 8 elements"),
+        "{}",
+        c.feedback
+    );
+    assert_eq!(c.worst_index, Some(vec![1, 2]));
+    // |5.5 - 5.063695907592773|
+    assert!((c.max_abs_error.unwrap() - 0.436304092407227).abs() < 1e-9);
+
+    // None where a value was expected
+    v["gradL_W"] = Value::Null;
+    let c = check(&grade_values(&seed(), v.clone()), "gradL_W").clone();
+    assert!(
+        c.feedback.contains("is None where a value was expected"),
+        "{}",
+        c.feedback
+    );
+
+    // an integer where a float is expected: the dtype, before anything else
+    v["gradL_W"] = json!([[-10, -16, -5, 0], [10, 16, 5, 0]]);
+    let c = check(&grade_values(&seed(), v.clone()), "gradL_W").clone();
+    assert!(
+        c.feedback
+            .contains("has dtype int32 but a float dtype is expected"),
+        "{}",
+        c.feedback
+    );
+
+    // missing, with the similar names that exist
+    v.remove("gradL_W");
+    v.insert("gradl_w".into(), json!(GRAD_L_W));
+    v.insert("grad_L_W".into(), json!(GRAD_L_W));
+    let c = check(&grade_values(&seed(), v.clone()), "gradL_W").clone();
+    assert_eq!(c.feedback, "`gradL_W` is not defined by your submission. Similar names that exist: `grad_L_W`, `gradl_w`.");
+}
+
+#[test]
+fn float64_where_float32_is_expected_passes_within_tolerance() {
+    let mut v = correct();
+    v["gradL_W"] = json!({"value": GRAD_L_W, "dtype": "float64"});
+    assert!(check(&grade_values(&seed(), v), "gradL_W").passed);
+}
+
+#[test]
+fn sigfigs_and_partial_credit() {
+    let mut a = seed();
+    // L to 4 significant figures: 0.1450626 → n = 1 + 3 = 4, eps = 0.51e-4
+    let mut v = correct();
+    v["L"] = json!(0.14510);
+    assert!(check(&grade_values(&a, v.clone()), "L").passed);
+    v["L"] = json!(0.14512); // 5.7e-5 away
+    let c = check(&grade_values(&a, v.clone()), "L").clone();
+    assert!(
+        !c.passed && c.feedback.contains("4 significant figures"),
+        "{}",
+        c.feedback
+    );
+
+    // partial: 6 of 8 elements right earns 6/8 of 2 points, and is "failed" to Gradescope
+    a["checks"][4]["partial"] = json!(true);
+    let mut two = GRAD_L_W;
+    two[0][0] = 0.0;
+    two[1][3] = 9.0;
+    v = correct();
+    v["gradL_W"] = json!(two);
+    let r = grade_values(&a, v);
+    let c = check(&r, "gradL_W");
+    assert_eq!((c.points, c.passed), (1.5, false));
+    let gs = format::gradescope(&r);
+    assert_eq!(gs["tests"][4]["score"], json!(1.5));
+    assert_eq!(gs["tests"][4]["status"], json!("failed"));
+}
+
+#[test]
+fn null_passes_only_against_null() {
+    // d(z)/d(c) for a constant c the tape never watched is None in TensorFlow.
+    let a = json!({
+        "reference": {"program": {
+            "setup": [{"name": "c", "op": "constant", "value": [1.0, 2.0]}],
+            "graph": [{"name": "z", "op": "multiply", "inputs": ["c", "c"]}],
+            "requests": [{"gradient": {"target": "z", "sources": "c"}, "name": "dz_dc"}]}},
+        "checks": [{"name": "dz_dc", "points": 1, "expect_null": true}]
+    });
+    let none = json!({"dz_dc": null}).as_object().unwrap().clone();
+    assert!(grade_values(&a, none).checks[0].passed);
+    let some = json!({"dz_dc": [2.0, 4.0]}).as_object().unwrap().clone();
+    let c = grade_values(&a, some).checks[0].clone();
+    assert!(
+        !c.passed && c.feedback.contains("should be None"),
+        "{}",
+        c.feedback
+    );
+}
+
+/// Every number of the reference, written as feedback could write it.
+fn expected_strings() -> Vec<String> {
+    let mut out = vec![
+        L.to_string(),
+        "0.14506".into(),
+        "-1.156".into(),
+        "1.156".into(),
+    ];
+    for x in GRAD_L_W.concat() {
+        out.push(format!("{}", (x * 1e8).round() / 1e8));
+        out.push(format!("{:.3}", x.abs()));
+    }
+    out
+}
+
+#[test]
+fn hidden_checks_never_leak_expected_values() {
+    let mut a = seed();
+    for c in a["checks"].as_array_mut().unwrap() {
+        c["visibility"] = json!("hidden");
+    }
+    let wrongs = [
+        json!(GRAD_L_W.map(|r| r.map(|x| -x))),
+        json!(GRAD_L_W.map(|r| r.map(|x| 3.0 * x))),
+        json!([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]]),
+        json!([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]),
+    ];
+    for wrong in wrongs {
+        let mut v = correct();
+        v["gradL_W"] = wrong;
+        v["L"] = json!(0.5);
+        v["gradL_yhat"] = json!([1.0, 1.0]);
+        let r = grade_values(&a, v);
+        assert_eq!(r.score, 2.0); // grada_z and gradz_W
+
+        for f in [Format::Gradtape, Format::Gradescope, Format::PrairieLearn] {
+            let text = format::render(&r, f).to_string();
+            for s in expected_strings() {
+                assert!(!text.contains(&s), "{f:?} leaks {s}: {text}");
+            }
+        }
+        assert!(
+            check(&r, "gradL_W").feedback.contains("out of tolerance")
+                || check(&r, "gradL_W").feedback.contains("shape")
+        );
+    }
+}
+
+#[test]
+fn program_submissions_raise_and_fail_as_tensorflow_does() {
+    let a = seed();
+    let mut student = a["reference"]["program"].clone();
+    // a non-persistent tape: the second request is TensorFlow's RuntimeError
+    student["tape"]["persistent"] = json!(false);
+    let (parsed, _) = assignment::parse(&a).unwrap();
+    let r = grade::grade_assignment(
+        parsed.clone(),
+        &Source::Program(student),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert!(check(&r, "gradL_yhat").passed);
+    let c = check(&r, "gradL_W");
+    assert!(
+        !c.passed
+            && c.feedback
+                .starts_with("`gradL_W` could not be computed: tape_exhausted"),
+        "{}",
+        c.feedback
+    );
+    assert_eq!(r.score, 2.0); // L and gradL_yhat
+
+    // an op that does not exist stops the whole program: every check fails as "it raised"
+    let mut broken = a["reference"]["program"].clone();
+    broken["graph"][1]["op"] = json!("softmaxx");
+    let r = grade::grade_assignment(parsed, &Source::Program(broken), &Limits::default()).unwrap();
+    assert_eq!(r.score, 0.0);
+    let c = check(&r, "gradL_W");
+    assert!(
+        c.feedback.starts_with("your code raised unknown_op"),
+        "{}",
+        c.feedback
+    );
+}
+
+#[test]
+fn a_broken_assignment_is_an_error_naming_the_check() {
+    let mut a = seed();
+    a["checks"][4]["name"] = json!("gradL_w");
+    let (parsed, _) = assignment::parse(&a).unwrap();
+    let e = grade::prepare(parsed, &Limits::default()).unwrap_err();
+    assert_eq!(e.check.as_deref(), Some("gradL_w"));
+    assert!(
+        e.detail.ends_with("did you mean `gradL_W`, `gradz_W`?"),
+        "{}",
+        e.detail
+    );
+
+    let mut a = seed();
+    a["reference"]["program"]["graph"][0]["inputs"] = json!(["W", "nowhere"]);
+    let (parsed, _) = assignment::parse(&a).unwrap();
+    let e = grade::prepare(parsed, &Limits::default()).unwrap_err();
+    assert!(
+        e.detail.starts_with("the reference raised unknown_tensor"),
+        "{}",
+        e.detail
+    );
+
+    let mut a = seed();
+    a["checks"][0]["rtol"] = json!(-1);
+    a["checks"][0].as_object_mut().unwrap().remove("sigfigs");
+    let e = assignment::parse(&a).unwrap_err();
+    assert_eq!(
+        e.detail,
+        "check \"L\": \"rtol\" must be a non-negative number, not -1"
+    );
+}
+
+fn schema(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/assignments/schemas/{name}.schema.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[track_caller]
+fn valid(name: &str, v: &Value) {
+    let s = schema(name);
+    if let Err(e) = crate::openapi::check(&s, &s, v, name) {
+        panic!("{e}\n{v:#}");
+    }
+    if name == "prairielearn" {
+        assert!(v.to_string().len() <= format::PRAIRIELEARN_MAX_BYTES);
+    }
+}
+
+#[test]
+fn every_format_validates_against_its_platform_schema() {
+    let mut wrong = correct();
+    wrong["gradL_W"] = json!(GRAD_L_W.map(|r| r.map(|x| -x)));
+    let (a, _) = assignment::parse(&seed()).unwrap();
+    let p = grade::prepare(a, &Limits::default()).unwrap();
+    let reports = [
+        grade::grade(&p, &Source::Values(correct()), &Limits::default()),
+        grade::grade(&p, &Source::Values(wrong), &Limits::default()),
+        grade::ungradable(&p, "not a cell".into()),
+    ];
+    for r in &reports {
+        valid("gradtape", &format::gradtape(r));
+        valid("gradescope", &format::gradescope(r));
+        valid("prairielearn", &format::prairielearn(r));
+    }
+    let pl = format::prairielearn(&reports[2]);
+    assert_eq!(
+        (pl["gradable"].clone(), pl["score"].clone()),
+        (json!(false), json!(0.0))
+    );
+    assert_eq!(format::gradescope(&reports[1])["score"], json!(4.0));
+    let share = format::prairielearn(&reports[1])["score"].as_f64().unwrap();
+    assert!((share - 4.0 / 6.0).abs() < 1e-8);
+}
+
+#[test]
+fn a_huge_output_stays_under_prairielearns_bound() {
+    let (a, _) = assignment::parse(&seed()).unwrap();
+    let p = grade::prepare(a, &Limits::default()).unwrap();
+    let mut r = grade::grade(&p, &Source::Values(correct()), &Limits::default());
+    r.submission.stdout = "x".repeat(3_000_000);
+    for c in &mut r.checks {
+        c.feedback = "y".repeat(500_000);
+    }
+    valid("prairielearn", &format::prairielearn(&r));
+}
+
+#[tokio::test]
+async fn post_grade_answers_in_the_assignments_format() {
+    let app = test_app();
+    let mut body = seed();
+    body["submission"] = json!({"values": correct()});
+    body["format"] = json!("prairielearn");
+    let (status, v) = call(&app, "POST", "/v1/grade", Some(body.clone()), &[]).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(
+        (v["gradable"].clone(), v["score"].clone()),
+        (json!(true), json!(1.0))
+    );
+    valid("prairielearn", &v);
+
+    // a submission that is not a submission: still an answer, score 0
+    body["submission"] = json!({"values": 3});
+    body["format"] = json!("gradescope");
+    let (status, v) = call(&app, "POST", "/v1/grade", Some(body.clone()), &[]).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["score"], json!(0.0));
+    assert!(
+        v["output"].as_str().unwrap().starts_with(
+            "Your submission could not be graded: the submission \"values\" must be an object"
+        ),
+        "{v}"
+    );
+    valid("gradescope", &v);
+
+    // a check naming nothing the reference has: 422 problem+json naming the check
+    body["checks"][1]["name"] = json!("dL_dyhat");
+    let (status, v) = call(&app, "POST", "/v1/grade", Some(body), &[]).await;
+    assert_eq!(status, 422);
+    assert_eq!(v["node"], json!("dL_dyhat"));
+    assert_eq!(v["code"], json!("invalid_argument"));
+}
+
+#[tokio::test]
+async fn the_documented_examples_answer_as_documented() {
+    let doc = crate::openapi::spec();
+    let op = &doc["paths"]["/v1/grade"]["post"];
+    let examples = op["requestBody"]["content"]["application/json"]["examples"]
+        .as_object()
+        .unwrap();
+    let answers = &op["responses"]["200"]["content"]["application/json"]["examples"];
+    let schema = crate::openapi::response_schema(&doc, "POST", "/v1/grade", 200);
+    let app = test_app();
+    for (name, ex) in examples {
+        let (status, v) = call(&app, "POST", "/v1/grade", Some(ex["value"].clone()), &[]).await;
+        assert_eq!(status, 200, "{name}: {v}");
+        crate::openapi::check(&doc, schema, &v, name).unwrap();
+        let format = ex["value"]["format"].as_str().unwrap();
+        assert_eq!(v, answers[format]["value"], "{name}");
+        valid(format, &v);
+    }
+}
