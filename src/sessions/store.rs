@@ -5,9 +5,8 @@
 //! concurrent calls on one session are serialized and no assign is lost.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use super::Session;
 use crate::engine::error::{limit_err, Code, Error, Result};
@@ -32,21 +31,17 @@ pub struct SessionStore {
     limits: Limits,
 }
 
-/// 32 bytes from the OS generator, hex-encoded.
-fn random_hex(n: usize) -> String {
+/// `n` bytes from the operating system's generator, hex-encoded. A failure is an error: a
+/// guessable token would hand one student's session to another.
+fn random_hex(n: usize) -> Result<String> {
     let mut buf = vec![0u8; n];
-    let filled = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut buf));
-    if filled.is_err() {
-        // No /dev/urandom: fall back to hashing time and addresses (never expected on Linux).
-        let seed = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        for (i, b) in buf.iter_mut().enumerate() {
-            *b = ((seed >> ((i % 16) * 8)) as u8) ^ (i as u8).wrapping_mul(151);
-        }
-    }
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    getrandom::fill(&mut buf).map_err(|e| {
+        Error::new(
+            Code::Internal,
+            format!("the operating system's random generator failed ({e}); no session was made"),
+        )
+    })?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Compares tokens in time independent of where they differ.
@@ -150,8 +145,8 @@ impl SessionStore {
                 self.max_sessions
             )));
         }
-        let id = random_hex(12);
-        let token = random_hex(32);
+        let id = random_hex(12)?;
+        let token = random_hex(32)?;
         let handle = Arc::new(SessionHandle {
             id: id.clone(),
             state: Mutex::new(Session::new(self.limits.clone())),
@@ -209,5 +204,20 @@ impl SessionStore {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_hex_of_the_asked_length() {
+        let (a, b) = (random_hex(32).unwrap(), random_hex(32).unwrap());
+        assert_eq!(a.len(), 64);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+        // two 256-bit draws collide with probability 2^-256
+        assert_ne!(a, b);
+        assert!(same_token(&a, &a.clone()) && !same_token(&a, &b));
     }
 }

@@ -2,6 +2,7 @@
 
 mod activations;
 mod bad_input;
+mod cli;
 mod conformance;
 mod explain_numerics;
 mod explain_session;

@@ -1,0 +1,102 @@
+//! `gradtape serve`: the HTTP API on GRADTAPE_ADDR or `--addr`, until SIGINT or SIGTERM.
+
+use std::process::ExitCode;
+
+use gradtape::api::{app, AppState};
+use gradtape::config::Config;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The address to listen on (overrides GRADTAPE_ADDR).
+    #[arg(long, value_name = "HOST:PORT")]
+    addr: Option<String>,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let mut config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("gradtape: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(addr) = args.addr {
+        config.addr = addr;
+    }
+    init_logs();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("gradtape: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    rt.block_on(serve(config))
+}
+
+fn init_logs() {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    // GRADTAPE_LOG_FORMAT=json for log collectors; human-readable lines otherwise
+    if std::env::var("GRADTAPE_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        tracing_subscriber::fmt()
+            .with_ansi(ansi)
+            .with_env_filter(filter)
+            .init();
+    }
+}
+
+async fn serve(config: Config) -> ExitCode {
+    let listener = match tokio::net::TcpListener::bind(&config.addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("gradtape: cannot listen on {}: {e}", config.addr);
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(addr = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), "gradtape listening");
+    let state = AppState::new(config);
+    // Idle sessions are also dropped on access; this frees the memory of ones never touched again.
+    let store = state.sessions.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+        loop {
+            tick.tick().await;
+            let dropped = store.sweep();
+            if dropped > 0 {
+                tracing::info!(dropped, "expired idle sessions");
+            }
+        }
+    });
+    let app = app(state);
+    let shutdown = async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("SIGTERM handler");
+            tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::info!("shutting down: finishing in-flight requests");
+    };
+    if let Err(e) = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+    {
+        eprintln!("gradtape: server error: {e}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
