@@ -157,14 +157,13 @@ fn curve_json(c: &Curve) -> Result<Vec<u8>, AppError> {
 }
 
 /// Drawing fails only on a bug (the inputs are checked and non-finite points dropped), so it
-/// is a 500 whose detail stays in the log; the wire contract has no internal-error code, so it
-/// carries the nearest one.
+/// is a 500 whose detail stays in the log.
 fn plot_err(e: plot::PlotError) -> AppError {
     tracing::error!("{e}");
     AppError::new(
         StatusCode::INTERNAL_SERVER_ERROR,
-        Code::InvalidArgument,
-        "the chart could not be drawn",
+        Code::Internal,
+        "the chart could not be drawn (a bug, logged); please report it with the request",
     )
 }
 
@@ -244,10 +243,7 @@ async fn plot_many(
         )));
     }
     if names.len() * p.grid.num > MAX_PLOTTED {
-        return Err(AppError::new(
-            StatusCode::BAD_REQUEST,
-            Code::LimitExceeded,
-            format!(
+        return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, Code::LimitExceeded, format!(
                 "{} panels of {} points is over the {MAX_PLOTTED} points one picture may hold; lower num",
                 names.len(),
                 p.grid.num

@@ -46,5 +46,5 @@ pub fn parse(bytes: &[u8]) -> Result<Json<'_>, AppError> {
         return Err(AppError::bad_json("the body is empty; send a JSON object"));
     }
     serde_json::from_slice(bytes)
-        .map_err(|e| AppError::bad_json(format!("the body is not valid JSON: {e}")))
+        .map_err(|e| AppError::bad_json(super::json_error::describe(bytes, &e)))
 }

@@ -11,6 +11,7 @@ pub mod error;
 mod evaluate;
 mod grade;
 pub mod json;
+mod json_error;
 pub mod metrics;
 pub mod notes;
 pub mod ops;

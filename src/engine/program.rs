@@ -310,6 +310,9 @@ impl Program {
             };
             let t = tensor_from_lit(&v.value, dtype, ws.ctx.limits.max_tensor_elements)
                 .map_err(|e| e.at(at))?;
+            if dtype.is_none() {
+                ws.note_int_literal(&v.name, &v.value, t.dtype());
+            }
             ws.add_variable(&v.name, &v.name, t, v.trainable, &v.name);
         }
         Ok(())

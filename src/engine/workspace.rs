@@ -47,6 +47,11 @@ pub struct Workspace {
     names: HashMap<String, Binding>,
     /// Variables by id: names need not be unique (TensorFlow allows two named `w`), ids are.
     vars: BTreeMap<String, Variable>,
+    /// Names that are int32 only because their literal had no decimal point (`[1, 0]`), with
+    /// the literal as written: a dtype_mismatch on them says so, since JSON clients (Swagger
+    /// UI, `jq -c`, JavaScript) turn `1.0` into `1` without asking.
+    #[serde(skip, default)]
+    int_literals: HashMap<String, String>,
 }
 
 /// Longest name accepted for a node, variable or tensor.
@@ -88,6 +93,7 @@ pub fn unknown(name: &str) -> Error {
 impl Workspace {
     pub fn new(limits: Limits) -> Workspace {
         Workspace {
+            int_literals: HashMap::new(),
             ctx: Ctx::new(limits),
             names: HashMap::new(),
             vars: BTreeMap::new(),
@@ -267,7 +273,76 @@ impl Workspace {
         let vals: Vec<Val> = vals.into_iter().flatten().collect();
         op.check_arity(vals.len()).map_err(|e| e.at(at))?;
         let refs: Vec<&Val> = vals.iter().collect();
-        let out = self.ctx.apply(&op, &refs).map_err(|e| e.at(at))?;
+        let out = self
+            .ctx
+            .apply(&op, &refs)
+            .map_err(|e| self.literal_hint(e, &node.inputs).at(at))?;
+        if op_name == "constant" && !node.attrs.iter().any(|(k, _)| k == "dtype") {
+            if let Some((_, lit)) = node.attrs.iter().find(|(k, _)| k == "value") {
+                self.note_int_literal(name, lit, out.t.dtype());
+            }
+        }
         Ok(Some((name.to_string(), out)))
     }
+
+    /// Remembers that `name` is int32 because `lit` (given without a dtype) has no decimal point.
+    pub fn note_int_literal(&mut self, name: &str, lit: &Lit, dtype: super::dtype::DType) {
+        if dtype == super::dtype::DType::I32 && super::lit::lit_kind(lit).is_some() {
+            self.int_literals
+                .insert(name.to_string(), short_literal(lit));
+        }
+    }
+
+    /// A dtype_mismatch on an input that is int32 only because of its literal's spelling
+    /// says how to write it as a float.
+    fn literal_hint(&self, mut e: super::error::Error, inputs: &[Input]) -> super::error::Error {
+        if e.code != super::error::Code::DtypeMismatch {
+            return e;
+        }
+        for input in inputs {
+            if let Input::Name(n) = input {
+                if let Some(lit) = self.int_literals.get(n) {
+                    e.detail = format!(
+                        "{}; {n} is int32 because {lit} has no decimal point: write 1.0 rather than 1, or give \"dtype\": \"float32\"",
+                        e.detail
+                    );
+                    break;
+                }
+            }
+        }
+        e
+    }
+}
+
+/// A literal as a student wrote it, cut short: `[1, 0]`, `[[1, 0], [0, 1]]`, `[1, 2, 3, ...]`.
+fn short_literal(lit: &Lit) -> String {
+    fn go(l: &Lit, out: &mut String, budget: &mut usize) {
+        if *budget == 0 {
+            return;
+        }
+        match l {
+            Lit::Int(i) => {
+                *budget -= 1;
+                out.push_str(&i.to_string());
+            }
+            Lit::List(items) => {
+                out.push('[');
+                for (k, it) in items.iter().enumerate() {
+                    if k > 0 {
+                        out.push_str(", ");
+                    }
+                    if *budget == 0 {
+                        out.push_str("...");
+                        break;
+                    }
+                    go(it, out, budget);
+                }
+                out.push(']');
+            }
+            _ => out.push_str("..."),
+        }
+    }
+    let mut out = String::new();
+    go(lit, &mut out, &mut 8);
+    out
 }

@@ -11,6 +11,7 @@ mod gradcheck;
 mod grade;
 mod http;
 mod jacobian;
+mod messages;
 mod observe;
 mod openapi;
 mod ops;

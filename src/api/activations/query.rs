@@ -16,7 +16,7 @@ pub const MAX_NUM: usize = 100_000;
 pub type QueryPairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
 
 pub fn bad(detail: impl Into<String>) -> AppError {
-    AppError::new(StatusCode::BAD_REQUEST, Code::InvalidArgument, detail)
+    AppError::from(crate::engine::Error::new(Code::InvalidArgument, detail))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -82,7 +82,7 @@ pub fn params(q: QueryPairs, allowed: &[&str]) -> Result<Params, AppError> {
                 }
                 if n > MAX_NUM {
                     return Err(AppError::new(
-                        StatusCode::BAD_REQUEST,
+                        StatusCode::UNPROCESSABLE_ENTITY,
                         Code::LimitExceeded,
                         format!("num={n} is over the limit of {MAX_NUM} points"),
                     ));

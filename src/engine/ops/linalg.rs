@@ -89,6 +89,22 @@ impl Linalg {
                         b.t.describe()
                     )));
                 }
+                // checked here, in the shapes the caller gave: the matmul below sees [n, 1]
+                let (ra, sa) = (a.t.rank(), a.t.shape());
+                let cols = if *transpose_a { sa[ra - 2] } else { sa[ra - 1] };
+                let n = b.t.shape()[b.t.rank() - 1];
+                if cols != n {
+                    let which = if *transpose_a {
+                        "rows (transpose_a)"
+                    } else {
+                        "columns"
+                    };
+                    return Err(shape_err(format!(
+                        "matvec of {} and {}: the matrix has {cols} {which} but the vector has {n} elements",
+                        a.t.describe(),
+                        b.t.describe()
+                    )));
+                }
                 let mut col = b.t.shape().to_vec();
                 col.push(1);
                 let xc = ctx.reshape(b, &col)?;

@@ -19,6 +19,19 @@
 //!    builds the op (parameters not given take the defaults `Op::parse` applies, which are
 //!    those in `default`).
 
+//!
+//! # Adding an op
+//! 1. In its family's file (`unary.rs`, ...): the variant, its name in the family's `parse`
+//!    and `name`, its forward kernel and its VJP (the compiler finds every `match` to extend).
+//! 2. One entry in `registry/table.rs`: paths, TensorFlow's parameters (check them with
+//!    `inspect.signature` and add the paths to `tests/registry/tf_signatures.json`), dtypes,
+//!    gradient, summary. Name resolution, suggestions, `GET /v1/ops`, the activation list and
+//!    the finite-difference check of a unary op follow from it.
+//! 3. A conformance case from the TensorFlow oracle under `tests/conformance/cases/`, and for a
+//!    differentiable op outside the unary family a case in `tests/it/gradcheck.rs`.
+//! 4. The README's op list and the OpenAPI op table (`GRADTAPE_BLESS=1 cargo test
+//!    openapi_op_table`). `tests/it/registry.rs` fails until every place agrees.
+
 use std::collections::HashMap;
 use std::sync::LazyLock;
 

@@ -1,0 +1,77 @@
+//! Error messages in the student's own terms: the shapes they sent, the path in their JSON,
+//! and why a literal became int32.
+
+use serde_json::json;
+
+use crate::support::{call, raw, test_app};
+
+#[tokio::test]
+async fn an_integer_literal_mismatch_says_how_to_write_a_float() {
+    // what Swagger UI or `jq -c` sends for "y": [1.0, 0.0]
+    let prog = json!({
+        "variables": [{"name": "z", "value": [0.5, 0.25]}],
+        "setup": [{"name": "y", "op": "constant", "value": [1, 0]}],
+        "graph": [{"name": "p", "op": "multiply", "inputs": ["y", "z"]}]
+    });
+    let (status, body) = call(&test_app(), "POST", "/v1/evaluate", Some(prog), &[]).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["code"], "dtype_mismatch");
+    let detail = body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("y is int32 because [1, 0] has no decimal point")
+            && detail.contains("\"dtype\": \"float32\""),
+        "{detail}"
+    );
+    // a variable made from the same literal says the same
+    let prog = json!({
+        "variables": [{"name": "y", "value": [1, 0]}, {"name": "z", "value": [0.5, 0.25]}],
+        "graph": [{"name": "p", "op": "add", "inputs": ["z", "y"]}]
+    });
+    let (_, body) = call(&test_app(), "POST", "/v1/evaluate", Some(prog), &[]).await;
+    assert!(body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("y is int32 because [1, 0]"));
+    // an explicit int dtype is the student's choice: no hint
+    let prog = json!({
+        "variables": [{"name": "y", "value": [1, 0], "dtype": "int32"}, {"name": "z", "value": [0.5, 0.25]}],
+        "graph": [{"name": "p", "op": "add", "inputs": ["z", "y"]}]
+    });
+    let (_, body) = call(&test_app(), "POST", "/v1/evaluate", Some(prog), &[]).await;
+    assert!(!body["detail"].as_str().unwrap().contains("decimal point"));
+}
+
+#[tokio::test]
+async fn matvec_names_the_shapes_that_were_sent() {
+    let prog = json!({
+        "variables": [{"name": "W", "value": [[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]]},
+                      {"name": "x", "value": [0.5, 0.5, 1.0]}],
+        "graph": [{"name": "L", "op": "matvec", "inputs": ["W", "x"]}]
+    });
+    let (status, body) = call(&test_app(), "POST", "/v1/evaluate", Some(prog), &[]).await;
+    assert_eq!(
+        (status.as_u16(), body["code"].as_str()),
+        (422, Some("shape_mismatch"))
+    );
+    let detail = body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("float32 [3]") && !detail.contains("[3, 1]"),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("4 columns but the vector has 3 elements"),
+        "{detail}"
+    );
+}
+
+#[tokio::test]
+async fn pythons_true_is_named_with_its_path() {
+    let body = br#"{"tape": {"persistent": True}, "graph": []}"#.to_vec();
+    let (status, _, v) = raw(&test_app(), "POST", "/v1/evaluate", body).await;
+    assert_eq!(status, 400);
+    assert_eq!(v["code"], "invalid_json");
+    assert_eq!(
+        v["detail"],
+        "the body is not valid JSON at tape.persistent: JSON spells it true, not True (Python's spelling)"
+    );
+}
