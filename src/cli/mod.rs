@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod grade;
 mod serve;
 
 #[derive(Parser)]
@@ -28,6 +29,8 @@ pub struct Cli {
 enum Command {
     /// Serve the HTTP API (the default).
     Serve(serve::Args),
+    /// Grade a submission against an assignment (offline; Gradescope and PrairieLearn layouts).
+    Grade(grade::Args),
 }
 
 impl Cli {
@@ -35,6 +38,7 @@ impl Cli {
         match self.command {
             None => serve::run(self.serve),
             Some(Command::Serve(args)) => serve::run(args),
+            Some(Command::Grade(args)) => grade::run(args),
         }
     }
 }

@@ -90,16 +90,22 @@ pub struct Raised {
     /// The Python exception type (`RuntimeError`) or, for a program, the error code.
     pub kind: String,
     pub code: String,
+    /// The notebook cell (1-based, counting code cells) it raised in.
+    pub cell: Option<usize>,
     pub line: Option<u32>,
     pub detail: String,
 }
 
 impl Raised {
-    /// "RuntimeError at line 7: ..."
+    /// "RuntimeError at line 7: ..." ("in cell 3 at line 7" in a notebook).
     pub fn describe(&self) -> String {
+        let cell = self
+            .cell
+            .map(|c| format!(" in cell {c}"))
+            .unwrap_or_default();
         match self.line {
-            Some(l) => format!("{} at line {l}: {}", self.kind, self.detail),
-            None => format!("{}: {}", self.kind, self.detail),
+            Some(l) => format!("{}{cell} at line {l}: {}", self.kind, self.detail),
+            None => format!("{}{cell}: {}", self.kind, self.detail),
         }
     }
 }

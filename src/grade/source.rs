@@ -164,6 +164,7 @@ fn program(p: &Json, limits: &Limits, wanted: &[&str]) -> Result<Outcome, String
             out.error = Some(Raised {
                 kind: e.code.as_str().to_string(),
                 code: e.code.as_str().to_string(),
+                cell: None,
                 line: None,
                 detail: e.detail,
             });
@@ -189,6 +190,7 @@ fn program(p: &Json, limits: &Limits, wanted: &[&str]) -> Result<Outcome, String
                         Raised {
                             kind: e.code.as_str().to_string(),
                             code: e.code.as_str().to_string(),
+                            cell: None,
                             line: None,
                             detail: e.detail.clone(),
                         },

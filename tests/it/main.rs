@@ -9,6 +9,7 @@ mod explain_session;
 mod explain_why;
 mod gradcheck;
 mod grade;
+mod grade_cli;
 mod http;
 mod jacobian;
 mod messages;
