@@ -137,7 +137,38 @@ docker logs "$name" 2>&1 | grep -q 'shutting down' \
   || fail "the log has no 'shutting down' line: SIGTERM did not reach gradtape's handler"
 end "graceful stop"
 
-# 7. docker/compose.yaml at least parses (starting it would need host port 8080).
+# 7. The image as a PrairieLearn external-grading image: /grade laid out as PrairieLearn lays it
+#    (tests/ holds the question's assignment.json, student/ the submitted file), no network,
+#    `gradtape grade --prairielearn` as the command; results/results.json must be gradable.
+begin "PrairieLearn external grading (gradtape grade --prairielearn)"
+pl=$(mktemp -d)
+mkdir -p "$pl/tests" "$pl/student" "$pl/data"
+cp tests/assignments/seed/assignment.program.json "$pl/tests/assignment.json"
+cat > "$pl/student/answer.json" <<'JSON'
+{"L": 0.14506263, "gradL_yhat": [-1.156112, -0.0], "grada_z": [0.0, 0.0],
+ "gradz_W": [[76.0, 120.0, 37.5, 1.0], [76.0, 120.0, 37.5, 1.0]],
+ "gradL_W": [[10.262422, 16.203823, 5.063695, 0.13503186], [-10.2624235, -16.203827, -5.063696, -0.1350319]]}
+JSON
+echo '{"params": {}, "submitted_answers": {}}' > "$pl/data/data.json"
+# PrairieLearn does not create /grade/results; the image's user must be able to.
+chmod -R a+rwX "$pl"
+docker run --rm --network none -v "$pl:/grade" "$image" grade --prairielearn \
+  || fail "gradtape grade --prairielearn exited non-zero"
+python3 - "$pl/results/results.json" <<'PY' || fail "results.json is not what PrairieLearn expects"
+import json, os, sys
+path = sys.argv[1]
+assert os.path.getsize(path) <= 1_000_000, "over PrairieLearn's 1 MB"
+r = json.load(open(path))
+assert r["gradable"] is True, r
+assert abs(r["score"] - 4 / 6) < 1e-6, r["score"]          # dL/dW with its sign flipped: 4 of 6 points
+assert [t["points"] for t in r["tests"]] == [1, 1, 1, 1, 0], r["tests"]
+assert "sign flipped" in r["tests"][4]["message"], r["tests"][4]
+print(f"results.json: gradable, score {r['score']:.4f}, {len(r['tests'])} tests")
+PY
+rm -rf "$pl"
+end "PrairieLearn grading"
+
+# 8. docker/compose.yaml at least parses (starting it would need host port 8080).
 if command -v docker-compose >/dev/null; then
   docker-compose -f docker/compose.yaml config -q || fail "docker/compose.yaml does not validate"
   log "docker/compose.yaml validates (docker-compose config)"

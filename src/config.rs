@@ -17,6 +17,24 @@ pub struct Config {
     pub max_sessions: usize,
     /// Bytes of tensors one session may hold (variables, named tensors, tapes).
     pub max_session_bytes: usize,
+    /// Bytes of tensors all sessions together may hold (fleet-wide with a shared store).
+    pub max_total_session_bytes: usize,
+    /// Sessions one client address may hold at once.
+    pub max_sessions_per_client: usize,
+    /// Where sessions live: `None` in this process's memory, or a `redis://` URL.
+    pub session_store: Option<String>,
+    /// Prefix of every key in a shared store (several deployments can share one Redis).
+    pub session_key_prefix: String,
+    /// How long a call that finds its session busy waits before answering 503.
+    pub session_wait: Duration,
+    /// How long a replica that dies mid-call blocks its session (the lease, renewed while the
+    /// call runs).
+    pub session_lease: Duration,
+    /// How long one store round trip may take before the store counts as down.
+    pub store_timeout: Duration,
+    /// Take the client address for the per-client bound from `X-Forwarded-For`'s last entry
+    /// (set behind a proxy that writes it, as docker/compose.replicas.yaml's nginx does).
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for Config {
@@ -33,6 +51,14 @@ impl Default for Config {
             session_ttl: Duration::from_secs(30 * 60),
             max_sessions: 1000,
             max_session_bytes: 64 << 20,
+            max_total_session_bytes: 4 << 30,
+            max_sessions_per_client: 100,
+            session_store: None,
+            session_key_prefix: "gradtape".into(),
+            session_wait: Duration::from_secs(5),
+            session_lease: Duration::from_secs(5),
+            store_timeout: Duration::from_millis(1500),
+            trust_forwarded_for: false,
         }
     }
 }
@@ -95,6 +121,34 @@ impl Config {
         }
         if let Some(v) = env("GRADTAPE_MAX_SESSION_BYTES")? {
             c.max_session_bytes = v;
+        }
+        if let Some(v) = env("GRADTAPE_MAX_TOTAL_SESSION_BYTES")? {
+            c.max_total_session_bytes = v;
+        }
+        if let Some(v) = env("GRADTAPE_MAX_SESSIONS_PER_CLIENT")? {
+            c.max_sessions_per_client = v;
+        }
+        if let Some(v) = env::<String>("GRADTAPE_SESSION_STORE")? {
+            c.session_store = Some(v).filter(|v| !v.is_empty() && v != "memory");
+        }
+        if let Some(v) = env("GRADTAPE_SESSION_KEY_PREFIX")? {
+            c.session_key_prefix = v;
+        }
+        if let Some(v) = env::<u64>("GRADTAPE_SESSION_WAIT_MS")? {
+            c.session_wait = Duration::from_millis(v);
+        }
+        if let Some(v) = env::<u64>("GRADTAPE_SESSION_LEASE_MS")? {
+            c.session_lease = Duration::from_millis(v);
+        }
+        if let Some(v) = env::<u64>("GRADTAPE_STORE_TIMEOUT_MS")? {
+            c.store_timeout = Duration::from_millis(v);
+        }
+        if let Some(v) = env("GRADTAPE_TRUST_FORWARDED_FOR")? {
+            c.trust_forwarded_for = v;
+        }
+        if c.session_lease > Duration::from_secs(10) || c.session_lease < Duration::from_millis(300)
+        {
+            return Err("GRADTAPE_SESSION_LEASE_MS must be between 300 and 10000: a replica that dies holding a session blocks it this long".into());
         }
         if c.max_concurrent_evaluations == 0 {
             return Err("GRADTAPE_MAX_CONCURRENT_EVALUATIONS must be at least 1".into());

@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::engine::{Code, Error};
+use crate::sessions::StoreError;
 
 #[derive(Debug)]
 pub struct AppError {
@@ -38,6 +39,8 @@ pub fn status_of(code: Code) -> StatusCode {
         Code::InvalidJson => StatusCode::BAD_REQUEST,
         Code::TapeExhausted => StatusCode::CONFLICT,
         Code::NotFound => StatusCode::NOT_FOUND,
+        Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
@@ -57,6 +60,27 @@ impl From<Error> for AppError {
     }
 }
 
+/// A store's refusals: the engine's errors as they are, the rest 503 with `Retry-After`.
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        let detail = match e {
+            StoreError::Engine(e) => return AppError::from(e),
+            StoreError::Busy(waited) => format!(
+                "another call held this session for the whole {} ms this call waited; retry after a second",
+                waited.as_millis()
+            ),
+            StoreError::LeaseLost => "this call ran longer than its lease on the session and another call took it over; nothing was applied: retry".to_string(),
+            StoreError::Down { store, detail } => {
+                tracing::warn!(store, %detail, "session store unavailable");
+                format!("the session store ({store}) is unavailable ({detail}); session calls answer again once it is back (GET /readyz tells), and /v1/evaluate keeps answering")
+            }
+        };
+        let mut e = AppError::new(StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, detail);
+        e.retry_after = Some(1);
+        e
+    }
+}
+
 pub fn title(code: Code) -> &'static str {
     match code {
         Code::InvalidJson => "The body is not JSON of the expected shape",
@@ -69,6 +93,7 @@ pub fn title(code: Code) -> &'static str {
         Code::LimitExceeded => "Limit exceeded",
         Code::TapeExhausted => "Tape exhausted",
         Code::NotFound => "Not found",
+        Code::Unavailable => "Unavailable, retry later",
         Code::Internal => "Internal error",
     }
 }

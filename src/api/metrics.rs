@@ -168,6 +168,6 @@ pub fn routes() -> Vec<Route> {
 }
 
 async fn metrics(State(st): State<AppState>) -> Response {
-    let body = st.metrics.render(st.sessions.len());
+    let body = st.metrics.render(st.sessions.count());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

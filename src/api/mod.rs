@@ -39,30 +39,44 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Bounds how many evaluations compute at once (the rest wait briefly, then get 503).
     pub compute: Arc<Semaphore>,
-    pub sessions: Arc<SessionStore>,
+    /// Sessions in memory or in Redis (`GRADTAPE_SESSION_STORE`); cheap to clone.
+    pub sessions: SessionStore,
     pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
-    pub fn new(config: Config) -> AppState {
+    /// The state for `config`; an unusable session store setting is an error to print.
+    pub fn try_new(config: Config) -> Result<AppState, String> {
         let permits = config.max_concurrent_evaluations;
-        let sessions = SessionStore::new(
-            config.session_ttl,
-            config.max_sessions,
-            config.max_session_bytes,
-            config.limits.clone(),
-        );
-        AppState {
+        let sessions = SessionStore::from_config(&config)?;
+        Ok(AppState {
             config: Arc::new(config),
             compute: Arc::new(Semaphore::new(permits)),
-            sessions: Arc::new(sessions),
+            sessions,
             metrics: Arc::new(metrics::Metrics::default()),
-        }
+        })
+    }
+
+    pub fn new(config: Config) -> AppState {
+        AppState::try_new(config).unwrap_or_else(|e| panic!("gradtape: {e}"))
     }
 }
 
+/// Liveness: the process answers. It does not look at the session store, so a store outage
+/// does not get replicas restarted.
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// Readiness: 200 when the session store answers, else 503 naming the store that is down
+/// (a load balancer can route sessions elsewhere; `/v1/evaluate` still works here).
+async fn readyz(
+    axum::extract::State(st): axum::extract::State<AppState>,
+) -> Result<axum::Json<serde_json::Value>, error::AppError> {
+    st.sessions.ping().await?;
+    Ok(axum::Json(
+        serde_json::json!({"ready": true, "session_store": st.sessions.name()}),
+    ))
 }
 
 /// A browser pointed at the server's root lands on the API documentation.
@@ -96,6 +110,7 @@ pub fn routes() -> Vec<Route> {
     let mut all = vec![
         route(Method::GET, "/", root),
         route(Method::GET, "/healthz", healthz),
+        route(Method::GET, "/readyz", readyz),
     ];
     all.extend(evaluate::routes());
     all.extend(grade::routes());

@@ -14,7 +14,13 @@ use axum::http::Method;
 use super::error::AppError;
 use super::evaluate::compute;
 use super::{route, AppState, Route};
-use crate::sessions::Session;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::sessions::store::Mutated;
+use crate::sessions::{Reply, Session};
 
 pub use extract::AuthedSession;
 
@@ -99,17 +105,54 @@ pub enum Access {
 
 /// Runs `f` against the session and, for `Write` and `Compute`, keeps its changes only if `f`
 /// succeeds and the session stays within its memory bound. This is the one place a session's
-/// state is fetched, locked and written back.
+/// state is fetched, leased and written back (`SessionStore`, in memory or Redis): calls on one
+/// session apply one at a time across every replica, and a call resent with its
+/// `Idempotency-Key` gets its first answer back instead of running again.
 pub async fn with_session<T>(
     st: &AppState,
     s: &AuthedSession,
     access: Access,
     f: impl FnOnce(&mut Session) -> crate::engine::Result<T>,
-) -> Result<T, AppError> {
-    let max = st.sessions.max_bytes();
-    match access {
-        Access::Read => Ok(s.handle.read(|state| f(&mut state.clone()))?),
-        Access::Write => Ok(s.handle.mutate(max, f)?),
-        Access::Compute => compute(st, || Ok(s.handle.mutate(max, f)?)).await,
+) -> Result<T, AppError>
+where
+    T: Serialize + DeserializeOwned,
+{
+    let token = s.token.as_deref();
+    if access == Access::Read {
+        let snap = st.sessions.read(&s.id, token).await?;
+        return Ok(f(&mut Arc::unwrap_or_clone(snap.session))?);
+    }
+    let key = s.idempotency_key.as_deref();
+    let done = st
+        .sessions
+        .mutate(&s.id, token, key, |mut state| async move {
+            let run = || {
+                let out = f(&mut state)?;
+                // The answer is kept (as JSON) only for a call that may be resent.
+                let reply = match key {
+                    Some(_) => Some(Reply {
+                        status: 200,
+                        body: serde_json::to_vec(&out)
+                            .map_err(|e| AppError::bad_json(e.to_string()))?,
+                    }),
+                    None => None,
+                };
+                Ok((out, reply))
+            };
+            let (out, reply) = match access {
+                Access::Compute => compute(st, run).await?,
+                _ => run()?,
+            };
+            Ok::<_, AppError>((state, out, reply))
+        })
+        .await?;
+    match done {
+        Mutated::Fresh(out) => Ok(out),
+        Mutated::Replay(r) => serde_json::from_slice(&r.body).map_err(|e| {
+            AppError::from(crate::engine::Error::new(
+                crate::engine::Code::Internal,
+                format!("the kept answer to this Idempotency-Key does not read back: {e}"),
+            ))
+        }),
     }
 }

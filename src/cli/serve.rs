@@ -64,16 +64,24 @@ async fn serve(config: Config) -> ExitCode {
         }
     };
     tracing::info!(addr = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), "gradtape listening");
-    let state = AppState::new(config);
+    let state = match AppState::try_new(config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("gradtape: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing::info!(session_store = state.sessions.name(), "sessions stored");
     // Idle sessions are also dropped on access; this frees the memory of ones never touched again.
     let store = state.sessions.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
         loop {
             tick.tick().await;
-            let dropped = store.sweep();
-            if dropped > 0 {
-                tracing::info!(dropped, "expired idle sessions");
+            match store.sweep().await {
+                Ok(0) => {}
+                Ok(dropped) => tracing::info!(dropped, "expired idle sessions"),
+                Err(e) => tracing::warn!(error = ?e, "session sweep failed"),
             }
         }
     });
@@ -91,6 +99,8 @@ async fn serve(config: Config) -> ExitCode {
         let _ = ctrl_c.await;
         tracing::info!("shutting down: finishing in-flight requests");
     };
+    // the peer address is what the per-client session bound counts
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     if let Err(e) = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

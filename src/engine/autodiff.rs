@@ -62,10 +62,12 @@ pub struct Tape {
     /// A non-persistent tape that already answered one gradient or Jacobian.
     pub exhausted: bool,
     /// The id counter when the tape opened: values with ids up to it were computed before.
-    #[serde(default)]
+    /// This timeline and `Ctx::prov` are not in a stored session's bytes (sessions/codec.rs
+    /// format 1): a session read back from a shared store explains from its tapes alone.
+    #[serde(skip)]
     pub opened_at: ValId,
     /// The id counter when the tape was stopped, if it was.
-    #[serde(default)]
+    #[serde(skip)]
     pub stopped_at: Option<ValId>,
     traced: IdSet,
     entries: Vec<Entry>,
@@ -105,7 +107,7 @@ pub struct Ctx {
     #[serde(skip)]
     produced: usize,
     /// How every value was produced, for `explain` (a push per op).
-    #[serde(default)]
+    #[serde(skip)]
     pub prov: super::provenance::Provenance,
     /// Off (None) unless a caller asks where a non-finite value began: then each op's output is
     /// scanned, as `tf.debugging.enable_check_numerics` does.

@@ -15,6 +15,9 @@ pub enum Code {
     LimitExceeded,
     TapeExhausted,
     NotFound,
+    /// Not now, through no fault of the request (a busy session, a session store that is
+    /// down): retry after the `Retry-After` seconds.
+    Unavailable,
     /// A bug in gradtape (a caught panic): never the request's fault.
     Internal,
 }
@@ -32,6 +35,7 @@ impl Code {
             Code::LimitExceeded => "limit_exceeded",
             Code::TapeExhausted => "tape_exhausted",
             Code::NotFound => "not_found",
+            Code::Unavailable => "unavailable",
             Code::Internal => "internal",
         }
     }

@@ -5,6 +5,7 @@
 //! - `ops/`: one enum of ops, a file per family, forward and VJP side by side
 //! - `autodiff`: the context, tapes, gradient / jacobian / batch_jacobian
 //! - `workspace`: named values and variables (a TensorFlow eager context)
+//! - `wire`: the compact serde form of tensors (raw little-endian bytes), for stored sessions
 //! - `program`: one `/v1/evaluate` program run start to finish, hessians included
 //! - `provenance`, `explain/`: how each value was made, and from it why a gradient is None,
 //!   where a NaN began, and a numerical check of a gradient
@@ -20,6 +21,7 @@ pub mod ops;
 pub mod program;
 pub mod provenance;
 pub mod tensor;
+pub mod wire;
 pub mod workspace;
 
 pub use autodiff::{Ctx, TapeId, Val};
@@ -48,7 +50,9 @@ pub struct Limits {
     /// Wall-clock time one request may compute, checked between ops.
     pub max_compute_ms: u64,
     /// Evaluations one numerical gradient check may take (two per source element).
-    #[serde(default = "default_check_passes")]
+    // not part of a stored session's bytes (sessions/codec.rs format 1): the store's own
+    // configuration governs a session it reads
+    #[serde(skip, default = "default_check_passes")]
     pub max_check_passes: usize,
 }
 

@@ -9,7 +9,8 @@ use super::error::{shape_err, Result};
 
 pub type Arr<T> = ArcArray<T, IxDyn>;
 
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Serialized compactly by `wire` (raw little-endian elements, shared buffers written once).
+#[derive(Clone, Debug, PartialEq)]
 pub enum Tensor {
     F32(Arr<f32>),
     F64(Arr<f64>),

@@ -2,11 +2,17 @@
 //!
 //! - `session`: the context itself (variables, named tensors, tapes) and what can be done to
 //!   it, as plain serializable data over the engine's `Workspace`. No HTTP.
-//! - `store`: sessions by id behind bearer tokens, idle expiry, and the count/memory bounds.
+//! - `codec`: a session's whole state as versioned bytes (for a shared store).
+//! - `store`: the one interface every store implements, and `SessionStore`, which applies
+//!   tokens, leases, idempotent replies and the bounds over it.
+//! - `memory`, `redis`: the two stores (one process; or every replica, across restarts).
 
+pub mod codec;
 pub mod explain;
+pub mod memory;
+pub mod redis;
 pub mod session;
 pub mod store;
 
 pub use session::{AssignKind, Session, Source};
-pub use store::{SessionHandle, SessionStore};
+pub use store::{Backend, Bounds, Reply, SessionStore, Snapshot, StoreError};

@@ -9,10 +9,21 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 pub fn test_app() -> axum::Router {
-    app(AppState::new(Config::default()))
+    app_with(Config::default())
 }
 
-pub fn app_with(config: Config) -> axum::Router {
+/// The app with `config`, its sessions in the store the tests run against: memory, or with
+/// `GRADTAPE_TEST_SESSION_STORE=redis://...` (as .ci/run sets for its second pass over the
+/// session tests) that Redis, under a key prefix of this app's own so bounds stay per test.
+pub fn app_with(mut config: Config) -> axum::Router {
+    if config.session_store.is_none() {
+        if let Ok(url) = std::env::var("GRADTAPE_TEST_SESSION_STORE") {
+            static APPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let n = APPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            config.session_key_prefix = format!("test{}-{n}", std::process::id());
+            config.session_store = Some(url);
+        }
+    }
     app(AppState::new(config))
 }
 

@@ -2,8 +2,6 @@
 //! path, and an object body holding only the members its route takes, all failing with the
 //! service's problem+json errors (axum's own rejections answer plain text).
 
-use std::sync::Arc;
-
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::header;
 use axum::http::request::Parts;
@@ -13,15 +11,33 @@ use super::super::error::AppError;
 use super::super::json::{Json as BodyJson, Obj};
 use super::super::AppState;
 use crate::engine::{Names, Shaped, Val};
-use crate::sessions::{Session, SessionHandle, Source};
+use crate::sessions::{Session, Source};
 
-/// The session named by `{session}` in the path, once its `Authorization: Bearer` token has
-/// been checked. A wrong or missing token and an unknown id fail alike (404), so ids cannot
-/// be probed.
+/// The session named by `{session}` in the path, its `Authorization: Bearer` token, and the
+/// call's `Idempotency-Key`. The store checks the token when `with_session` fetches the
+/// session: a wrong or missing token and an unknown id fail alike (404), so ids cannot be
+/// probed.
 pub struct AuthedSession {
     pub id: String,
-    pub token: String,
-    pub handle: Arc<SessionHandle>,
+    pub token: Option<String>,
+    /// A resend with this key gets the first answer back instead of running again.
+    pub idempotency_key: Option<String>,
+}
+
+/// Longest `Idempotency-Key` accepted (a UUID is 36 characters).
+const MAX_KEY: usize = 200;
+
+fn idempotency_key(parts: &Parts) -> Result<Option<String>, AppError> {
+    let Some(v) = parts.headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let k = v.as_bytes();
+    if k.is_empty() || k.len() > MAX_KEY || !k.iter().all(|b| b.is_ascii_graphic()) {
+        return Err(AppError::bad_json(format!(
+            "the Idempotency-Key header must be 1 to {MAX_KEY} visible ASCII characters (a UUID, say); send a new key for each new call and the same key to resend one"
+        )));
+    }
+    Ok(Some(String::from_utf8_lossy(k).into_owned()))
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
@@ -49,15 +65,46 @@ async fn path_param(parts: &mut Parts, key: &str) -> Result<String, AppError> {
 impl FromRequestParts<AppState> for AuthedSession {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, AppError> {
-        let id = path_param(parts, "session").await?;
-        let token = bearer(parts).map(str::to_string);
-        let handle = st.sessions.get(&id, token.as_deref())?;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
         Ok(AuthedSession {
-            id,
-            token: token.unwrap_or_default(),
-            handle,
+            id: path_param(parts, "session").await?,
+            token: bearer(parts).map(str::to_string),
+            idempotency_key: idempotency_key(parts)?,
         })
+    }
+}
+
+/// The client's address, for the per-client session bound: the connection's peer, or with
+/// `trust_forwarded_for` the last `X-Forwarded-For` entry (the one the proxy in front wrote).
+pub struct ClientAddr(pub String);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, AppError> {
+        let forwarded = st.config.trust_forwarded_for.then(|| {
+            parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .rfind(|v| !v.is_empty())
+                .map(str::to_string)
+        });
+        let peer = || {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+        };
+        Ok(ClientAddr(
+            forwarded
+                .flatten()
+                .or_else(peer)
+                .unwrap_or_else(|| "local".into()),
+        ))
     }
 }
 

@@ -10,7 +10,7 @@ use super::super::error::AppError;
 use super::super::json::Obj;
 use super::super::AppState;
 use super::extract::{
-    opt_string, source, AuthedSession, FromObject, Object, TensorName, VariableName,
+    opt_string, source, AuthedSession, ClientAddr, FromObject, Object, TensorName, VariableName,
 };
 use super::view::{merge, ok, session_json, variable_json, Answer};
 use super::{with_session, Access};
@@ -19,16 +19,18 @@ use crate::engine::lit::unknown_dtype;
 use crate::engine::workspace::NodeSpec;
 use crate::sessions::{AssignKind, Source};
 
-pub async fn create(State(st): State<AppState>) -> Answer {
-    let (handle, token) = st.sessions.create().map_err(|e| {
+pub async fn create(State(st): State<AppState>, ClientAddr(client): ClientAddr) -> Answer {
+    let created = st.sessions.create(&client).await.map_err(|e| {
         let mut e = AppError::from(e);
-        e.status = StatusCode::TOO_MANY_REQUESTS;
+        if e.error.code == crate::engine::Code::LimitExceeded {
+            e.status = StatusCode::TOO_MANY_REQUESTS;
+        }
         e
     })?;
-    let ttl = st.sessions.ttl().as_secs();
+    let ttl = st.sessions.bounds().ttl.as_secs();
     ok(
         StatusCode::CREATED,
-        json!({"id": handle.id, "token": token, "expires_in_seconds": ttl, "ttl_seconds": ttl}),
+        json!({"id": created.id, "token": created.token, "expires_in_seconds": ttl, "ttl_seconds": ttl}),
     )
 }
 
@@ -36,14 +38,15 @@ pub async fn show(State(st): State<AppState>, s: AuthedSession) -> Answer {
     let mut v = with_session(&st, &s, Access::Read, |state| session_json(state)).await?;
     merge(
         &mut v,
-        json!({"id": s.id, "max_memory_bytes": st.sessions.max_bytes(),
-               "expires_in_seconds": s.handle.expires_in(st.sessions.ttl())}),
+        // reading the session refreshed its idle expiry to the whole TTL
+        json!({"id": s.id, "max_memory_bytes": st.sessions.bounds().max_session_bytes,
+               "expires_in_seconds": st.sessions.bounds().ttl.as_secs()}),
     );
     ok(StatusCode::OK, v)
 }
 
 pub async fn drop_session(State(st): State<AppState>, s: AuthedSession) -> Answer {
-    st.sessions.delete(&s.id, Some(&s.token))?;
+    st.sessions.delete(&s.id, s.token.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

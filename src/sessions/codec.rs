@@ -1,0 +1,201 @@
+//! A session's whole state as bytes: a versioned header, then postcard over the engine's types.
+//!
+//! Layout: the magic `GTS` (so a stray value is recognised as not a session), one byte of
+//! format version, then `postcard` of `Session` with tensors in `engine::wire`'s raw
+//! little-endian form. A reader refuses a version it does not know with an error saying which
+//! gradtape wrote it, rather than misreading the bytes. Any change to the serialized types
+//! (a field, an op variant's position) changes the bytes: bump `FORMAT` and keep a reader for the
+//! previous one. `tests/sessions/format-v1.bin` holds a session written by format 1; a test
+//! reads it, so a change that forgets the bump fails there.
+
+use super::Session;
+use crate::engine::error::{Code, Error, Result};
+use crate::engine::wire::shared;
+use crate::engine::Limits;
+
+const MAGIC: &[u8; 3] = b"GTS";
+/// The format this gradtape writes.
+pub const FORMAT: u8 = 1;
+
+pub fn encode(s: &Session) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + s.memory_bytes());
+    out.extend_from_slice(MAGIC);
+    out.push(FORMAT);
+    // Writing to a Vec fails only on a type serde cannot express, which `Session` is not.
+    shared(|| postcard::to_extend(s, out)).expect("a session always serializes")
+}
+
+fn stored_err(detail: String) -> Error {
+    Error::new(Code::Internal, detail)
+}
+
+/// The session in `bytes`, running under today's `limits` (the store's configuration governs,
+/// not the one in force when it was written).
+pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
+    let Some((head, body)) = bytes.split_at_checked(4) else {
+        return Err(stored_err(format!(
+            "a stored session is {} bytes, shorter than its header",
+            bytes.len()
+        )));
+    };
+    if &head[..3] != MAGIC {
+        return Err(stored_err(
+            "a stored value is not a gradtape session (its header is not GTS)".into(),
+        ));
+    }
+    let mut s: Session = match head[3] {
+        1 => shared(|| postcard::from_bytes(body)).map_err(|e| {
+            stored_err(format!("a stored session (format 1) does not read back: {e}"))
+        })?,
+        v if v > FORMAT => {
+            return Err(Error::new(
+                Code::Internal,
+                format!(
+                    "this session was stored by a newer gradtape (session format {v}); this one reads format {FORMAT} and older: upgrade every replica before their sessions meet this one"
+                ),
+            ))
+        }
+        v => {
+            return Err(stored_err(format!(
+                "this session was stored in format {v}, which this gradtape no longer reads"
+            )))
+        }
+    };
+    s.ws.ctx.limits = limits.clone();
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::lit::Lit;
+    use crate::engine::workspace::{Input, NodeSpec};
+    use crate::engine::Names;
+    use crate::sessions::{AssignKind, Source};
+
+    /// `w = tf.Variable([1., 2.])`, `x = tf.constant(3.)`, a persistent tape that records
+    /// `y = w * x` and `z = sum(y)`, and `dz/dw` bound to `g`.
+    pub fn sample() -> Session {
+        let mut s = Session::new(Limits::default());
+        let w = Lit::List(vec![Lit::Float(1.0), Lit::Float(2.0)]);
+        s.create_variable(&Source::Literal(w), None, true, Some("w"), None)
+            .unwrap();
+        let t = s.open_tape(true, true);
+        let node = |name: &str, op: &str, inputs: Vec<Input>| NodeSpec {
+            name: Some(name.into()),
+            op: op.into(),
+            inputs,
+            attrs: if op == "constant" {
+                vec![("value".into(), Lit::Float(3.0))]
+            } else {
+                vec![]
+            },
+        };
+        s.run_graph(&[
+            node("x", "constant", vec![]),
+            node(
+                "y",
+                "multiply",
+                vec![Input::Name("w".into()), Input::Name("x".into())],
+            ),
+            node("z", "reduce_sum", vec![Input::Name("y".into())]),
+        ])
+        .unwrap();
+        let g = s
+            .gradient(
+                &t,
+                &Names::One("z".into()),
+                &Names::One("w".into()),
+                &None,
+                false,
+            )
+            .unwrap();
+        if let crate::engine::Shaped::One(Some(v)) = g {
+            s.bind("g", v);
+        }
+        s.assign("w", AssignKind::Add, &Source::Tensor("g".into()))
+            .unwrap();
+        s
+    }
+
+    /// What a session holds, in a fixed order (its maps iterate in no fixed order, so two
+    /// encodings of one session may differ in byte order but not in content).
+    fn describe(s: &Session) -> String {
+        let mut names: Vec<String> =
+            s.ws.names()
+                .map(|(n, b)| match b {
+                    crate::engine::workspace::Binding::Tensor(v) => format!("{n}={:?}", v.t),
+                    crate::engine::workspace::Binding::Variable(id) => format!("{n}->{id}"),
+                })
+                .collect();
+        names.sort();
+        let vars: Vec<String> =
+            s.ws.variables()
+                .map(|(id, v)| format!("{id}:{}:{}:{:?}", v.name, v.trainable, v.val.t))
+                .collect();
+        let tapes: Vec<String> = s
+            .tapes()
+            .map(|(id, t)| format!("{id}:{}:{}:{}", t.persistent, t.recording, t.entries()))
+            .collect();
+        format!("{names:?} {vars:?} {tapes:?} {}", s.memory_bytes())
+    }
+
+    #[test]
+    fn a_session_reads_back_whole() {
+        let s = sample();
+        let bytes = encode(&s);
+        let back = decode(&bytes, &Limits::default()).unwrap();
+        // w = [1, 2] + dz/dw = [1, 2] + [x, x] = [4, 5]
+        let w = back.variable("w").unwrap().1.val.t.clone();
+        assert_eq!(
+            w,
+            crate::engine::Tensor::from_f64s(&[2], &[4.0, 5.0], crate::engine::DType::F32).unwrap()
+        );
+        assert_eq!(back.memory_bytes(), s.memory_bytes());
+        assert_eq!(back.tapes().count(), 1);
+        assert_eq!(
+            back.tapes().next().unwrap().1.entries(),
+            s.tapes().next().unwrap().1.entries()
+        );
+        assert_eq!(describe(&back), describe(&s));
+        // Encoding again gives as many bytes: nothing was lost or duplicated.
+        assert_eq!(encode(&back).len(), bytes.len());
+    }
+
+    #[test]
+    fn tensors_are_not_written_as_numbers_in_text() {
+        let s = sample();
+        let bytes = encode(&s);
+        // the variable's [4., 5.] as raw f32 little-endian bytes
+        let raw: Vec<u8> = [4.0f32, 5.0].iter().flat_map(|x| x.to_le_bytes()).collect();
+        assert!(bytes.windows(8).any(|w| w == raw.as_slice()));
+        assert!(bytes.len() < 600, "{} bytes", bytes.len());
+    }
+
+    #[test]
+    fn other_versions_and_foreign_values_are_refused_clearly() {
+        let mut bytes = encode(&sample());
+        bytes[3] = FORMAT + 1;
+        let e = decode(&bytes, &Limits::default()).unwrap_err();
+        assert!(e.detail.contains("newer gradtape"), "{}", e.detail);
+        bytes[3] = 0;
+        let e = decode(&bytes, &Limits::default()).unwrap_err();
+        assert!(e.detail.contains("no longer reads"), "{}", e.detail);
+        let e = decode(b"{\"json\": 1}", &Limits::default()).unwrap_err();
+        assert!(e.detail.contains("not a gradtape session"), "{}", e.detail);
+        assert!(decode(b"GT", &Limits::default()).is_err());
+    }
+
+    #[test]
+    fn format_1_written_by_an_earlier_gradtape_still_reads() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sessions/format-v1.bin");
+        if std::env::var_os("GRADTAPE_WRITE_FORMAT_SAMPLE").is_some() {
+            std::fs::write(path, encode(&sample())).unwrap();
+        }
+        let bytes = std::fs::read(path).expect("tests/sessions/format-v1.bin");
+        let s = decode(&bytes, &Limits::default()).unwrap_or_else(|e| {
+            panic!("{e}: the serialized session types changed; bump codec::FORMAT, keep a reader for format 1, and write a new sample with GRADTAPE_WRITE_FORMAT_SAMPLE=1")
+        });
+        assert_eq!(describe(&s), describe(&sample()));
+    }
+}
