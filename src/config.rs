@@ -126,6 +126,9 @@ impl Config {
         if let Some(v) = env("GRADTAPE_MAX_COMPUTE_MS")? {
             c.limits.max_compute_ms = v;
         }
+        if let Some(v) = env("GRADTAPE_MAX_CHECK_PASSES")? {
+            c.limits.max_check_passes = v;
+        }
         if let Some(v) = env::<u64>("GRADTAPE_SESSION_TTL_SECS")? {
             c.session_ttl = Duration::from_secs(v);
         }

@@ -263,6 +263,30 @@ pub fn unconnected(m: &Obj, path: impl Display + Copy) -> Decoded<bool> {
     }
 }
 
+/// `"check"`: `true` (the default step), `false`/absent, or `{"eps": step}` with 0 < step <= 1.
+pub fn check(m: &Obj, path: impl Display + Copy) -> Decoded<Option<f64>> {
+    use crate::engine::explain::numcheck::DEFAULT_EPS;
+    let bad = || {
+        AppError::bad_json(format!(
+            "{path}.check must be true, false or {{\"eps\": a step between 0 and 1 such as 1e-6}}"
+        ))
+    };
+    match m.get("check") {
+        None | Some(Json::Null) | Some(Json::Bool(false)) => Ok(None),
+        Some(Json::Bool(true)) => Ok(Some(DEFAULT_EPS)),
+        Some(Json::Obj(o)) => {
+            only(o, &["eps"], format_args!("{path}.check"))?;
+            match o.get("eps") {
+                None | Some(Json::Null) => Ok(Some(DEFAULT_EPS)),
+                Some(Json::Float(x)) if *x > 0.0 && *x <= 1.0 => Ok(Some(*x)),
+                Some(Json::Int(1)) => Ok(Some(1.0)),
+                Some(_) => Err(bad()),
+            }
+        }
+        Some(_) => Err(bad()),
+    }
+}
+
 pub fn request(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<Request> {
     let m = object(v, path)?;
     let (kind, spec) = match (m.len(), m.iter().next()) {
@@ -278,20 +302,22 @@ pub fn request(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<Reque
     let target = || required(s, "target", &p);
     Ok(match kind {
         "gradient" => {
-            only(s, &["target", "sources", "output_gradients", "unconnected_gradients"], &p)?;
+            only(s, &["target", "sources", "output_gradients", "unconnected_gradients", "check"], &p)?;
             Request::Gradient {
                 target: names(target()?, format_args!("{p}.target"))?,
                 sources: names(required(s, "sources", &p)?, format_args!("{p}.sources"))?,
                 output_gradients: s.get("output_gradients").filter(|o| !o.is_null()).map(|o| lit(o, max)).transpose()?,
                 zero: unconnected(s, &p)?,
+                check: check(s, &p)?,
             }
         }
         "jacobian" => {
-            only(s, &["target", "sources", "unconnected_gradients", "experimental_use_pfor", "parallel_iterations"], &p)?;
+            only(s, &["target", "sources", "unconnected_gradients", "experimental_use_pfor", "parallel_iterations", "check"], &p)?;
             Request::Jacobian {
                 target: string(target()?, format_args!("{p}.target"))?,
                 sources: names(required(s, "sources", &p)?, format_args!("{p}.sources"))?,
                 zero: unconnected(s, &p)?,
+                check: check(s, &p)?,
             }
         }
         "batch_jacobian" => {
@@ -303,9 +329,9 @@ pub fn request(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<Reque
             }
         }
         "hessian" => {
-            only(s, &["target", "sources", "source"], &p)?;
+            only(s, &["target", "sources", "source", "check"], &p)?;
             let src = s.get("sources").or_else(|| s.get("source")).ok_or_else(|| AppError::bad_json(format!("{p} needs \"sources\"")))?;
-            Request::Hessian { target: string(target()?, format_args!("{p}.target"))?, sources: names(src, format_args!("{p}.sources"))? }
+            Request::Hessian { target: string(target()?, format_args!("{p}.target"))?, sources: names(src, format_args!("{p}.sources"))?, check: check(s, &p)? }
         }
         other => {
             return Err(AppError::bad_json(format!(

@@ -6,6 +6,7 @@ use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use std::cell::RefCell;
 
 use super::decode::Encoding;
+use crate::engine::explain::{numcheck::Check, Note};
 use crate::engine::{Answer, Evaluation, Shaped, Tensor};
 
 #[derive(Clone, Copy)]
@@ -181,8 +182,22 @@ pub struct AnswerJson<'a>(pub &'a Answer, pub Encoding);
 
 impl Serialize for AnswerJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Annotated(self.0, self.1, &[], None).serialize(s)
+    }
+}
+
+/// An answer with its notes and numerical check beside it (each only when there is one).
+pub struct Annotated<'a>(
+    pub &'a Answer,
+    pub Encoding,
+    pub &'a [Note],
+    pub Option<&'a Check>,
+);
+
+impl Serialize for Annotated<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let e = self.1;
-        let mut m = s.serialize_map(Some(1))?;
+        let mut m = s.serialize_map(None)?;
         match self.0 {
             Answer::Gradient(g) => m.serialize_entry("gradient", &ShapedJson(g, e))?,
             Answer::Jacobian(j) => m.serialize_entry("jacobian", &ShapedJson(j, e))?,
@@ -198,6 +213,12 @@ impl Serialize for AnswerJson<'_> {
                 }
                 m.serialize_entry("error", &body)?
             }
+        }
+        if !self.2.is_empty() {
+            m.serialize_entry("notes", &super::notes::notes(self.2))?;
+        }
+        if let Some(c) = self.3 {
+            m.serialize_entry("check", &super::notes::check(c))?;
         }
         m.end()
     }
@@ -249,19 +270,25 @@ impl Serialize for EvaluationJson<'_> {
                 m.end()
             }
         }
-        struct Results<'a>(&'a [Answer], Encoding);
+        struct Results<'a>(&'a Evaluation, Encoding);
         impl Serialize for Results<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let mut seq = s.serialize_seq(Some(self.0.len()))?;
-                for a in self.0 {
-                    seq.serialize_element(&AnswerJson(a, self.1))?;
+                let ev = self.0;
+                let mut seq = s.serialize_seq(Some(ev.results.len()))?;
+                for (k, a) in ev.results.iter().enumerate() {
+                    let notes = ev.result_notes.get(k).map_or(&[][..], Vec::as_slice);
+                    let check = ev.checks.get(k).and_then(Option::as_ref);
+                    seq.serialize_element(&Annotated(a, self.1, notes, check))?;
                 }
                 seq.end()
             }
         }
-        let mut m = s.serialize_map(Some(2))?;
+        let mut m = s.serialize_map(None)?;
         m.serialize_entry("outputs", &Outputs(&ev.outputs, e))?;
-        m.serialize_entry("results", &Results(&ev.results, e))?;
+        m.serialize_entry("results", &Results(ev, e))?;
+        if !ev.notes.is_empty() {
+            m.serialize_entry("notes", &super::notes::notes(&ev.notes))?;
+        }
         m.end()
     }
 }

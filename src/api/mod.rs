@@ -14,6 +14,7 @@ mod grade;
 pub mod json;
 mod json_error;
 pub mod metrics;
+pub mod notes;
 pub mod ops;
 mod sessions;
 

@@ -61,6 +61,14 @@ pub struct Tape {
     pub recording: bool,
     /// A non-persistent tape that already answered one gradient or Jacobian.
     pub exhausted: bool,
+    /// The id counter when the tape opened: values with ids up to it were computed before.
+    /// This timeline and `Ctx::prov` are not in a stored session's bytes (sessions/codec.rs
+    /// format 1): a session read back from a shared store explains from its tapes alone.
+    #[serde(skip)]
+    pub opened_at: ValId,
+    /// The id counter when the tape was stopped, if it was.
+    #[serde(skip)]
+    pub stopped_at: Option<ValId>,
     traced: IdSet,
     entries: Vec<Entry>,
 }
@@ -68,6 +76,10 @@ pub struct Tape {
 impl Tape {
     pub fn entries(&self) -> usize {
         self.entries.len()
+    }
+    /// Whether the tape traces `id`: it watched it, or recorded the op that produced it.
+    pub fn traces(&self, id: ValId) -> bool {
+        self.traced.contains(&id)
     }
     /// Visits every value the tape keeps alive (inputs and outputs of its entries).
     pub fn for_each_value(&self, mut f: impl FnMut(&Val)) {
@@ -94,6 +106,16 @@ pub struct Ctx {
     /// Elements produced by the current request's ops so far.
     #[serde(skip)]
     produced: usize,
+    /// How every value was produced, for `explain` (a push per op).
+    #[serde(skip)]
+    pub prov: super::provenance::Provenance,
+    /// Off (None) unless a caller asks where a non-finite value began: then each op's output is
+    /// scanned, as `tf.debugging.enable_check_numerics` does.
+    #[serde(skip)]
+    pub numerics: Option<Box<crate::engine::explain::Numerics>>,
+    /// Runs every float32 value as float64 (the numerical gradient check).
+    #[serde(skip)]
+    pub promote_f64: bool,
 }
 
 impl Ctx {
@@ -104,6 +126,9 @@ impl Ctx {
             limits,
             deadline: None,
             produced: 0,
+            prov: Default::default(),
+            numerics: None,
+            promote_f64: false,
         };
         ctx.start_request();
         ctx
@@ -140,8 +165,14 @@ impl Ctx {
         self.next_id
     }
 
+    /// The id counter now: every value made from here on has a larger id.
+    pub fn now(&self) -> ValId {
+        self.next_id
+    }
+
     /// A value no tape has seen (a constant, a literal, a fresh variable).
     pub fn constant(&mut self, t: Tensor) -> Val {
+        let t = self.promoted(t);
         Val {
             id: self.fresh(),
             t,
@@ -156,11 +187,17 @@ impl Ctx {
         self.check_budget()?;
         let tensors: Vec<&Tensor> = inputs.iter().map(|v| &v.t).collect();
         let t = op.forward(&tensors, &self.limits)?;
+        let t = self.promoted(t);
         self.produced = self.produced.saturating_add(t.len());
         let out = Val {
             id: self.fresh(),
             t,
         };
+        self.prov
+            .record(out.id, op, inputs, out.t.dtype().is_float());
+        if let Some(n) = self.numerics.as_deref_mut() {
+            n.observe(op, inputs, &out);
+        }
         if out.t.dtype().is_float()
             && op.recorded()
             && self.tapes.iter().flatten().any(|t| t.recording)
@@ -182,12 +219,23 @@ impl Ctx {
         Ok(out)
     }
 
+    fn promoted(&self, t: Tensor) -> Tensor {
+        if self.promote_f64 && t.dtype() == super::dtype::DType::F32 {
+            t.cast(super::dtype::DType::F64)
+        } else {
+            t
+        }
+    }
+
     pub fn open_tape(&mut self, persistent: bool, watch_accessed_variables: bool) -> TapeId {
+        let opened_at = self.next_id;
         self.tapes.push(Some(Tape {
             persistent,
             watch_accessed_variables,
             recording: true,
             exhausted: false,
+            opened_at,
+            stopped_at: None,
             traced: IdSet::default(),
             entries: Vec::new(),
         }));
@@ -211,7 +259,12 @@ impl Ctx {
     }
 
     pub fn stop_tape(&mut self, id: TapeId) -> Result<()> {
-        self.tape_mut(id)?.recording = false;
+        let now = self.next_id;
+        let tape = self.tape_mut(id)?;
+        if tape.recording {
+            tape.stopped_at = Some(now);
+        }
+        tape.recording = false;
         Ok(())
     }
 
@@ -292,6 +345,9 @@ impl Ctx {
     }
 
     fn end_use(&mut self, id: TapeId, entries: Vec<Entry>, traced: IdSet, _ok: bool) {
+        if let Some(n) = self.numerics.as_deref_mut() {
+            n.vjp_of = None;
+        }
         if let Ok(tape) = self.tape_mut(id) {
             let mut entries = entries;
             entries.append(&mut tape.entries);
@@ -336,16 +392,7 @@ impl Ctx {
         Ok(jac
             .into_iter()
             .zip(sources)
-            .map(|(j, s)| {
-                let shape: Vec<usize> = target
-                    .t
-                    .shape()
-                    .iter()
-                    .chain(s.t.shape())
-                    .copied()
-                    .collect();
-                j.or_else(|| zero_unconnected.then(|| Tensor::full(&shape, 0.0, s.t.dtype())))
-            })
+            .map(|(j, s)| j.or_else(|| zero_unconnected.then(|| unconnected_jacobian(target, s))))
             .collect())
     }
 
@@ -604,6 +651,9 @@ impl Ctx {
             };
             let inputs: Vec<&Val> = e.inputs.iter().collect();
             let needs: Vec<bool> = e.inputs.iter().map(|i| reach.contains(&i.id)).collect();
+            if let Some(n) = self.numerics.as_deref_mut() {
+                n.vjp_of = Some((e.output.id, e.op.name()));
+            }
             let in_grads = e.op.vjp(self, &inputs, &e.output, &g, &needs)?;
             for (inp, ig) in e.inputs.iter().zip(in_grads) {
                 if let Some(ig) = ig {
@@ -663,7 +713,20 @@ fn check_output_gradients(
         .map(Some)
 }
 
-fn fill_unconnected(
+/// The zeros an unconnected source's Jacobian is with `unconnected_gradients="zero"`.
+pub fn unconnected_jacobian(target: &Val, source: &Val) -> Tensor {
+    let shape: Vec<usize> = target
+        .t
+        .shape()
+        .iter()
+        .chain(source.t.shape())
+        .copied()
+        .collect();
+    Tensor::full(&shape, 0.0, source.t.dtype())
+}
+
+/// `unconnected_gradients="zero"`: zeros of each source's shape where a gradient is None.
+pub fn fill_unconnected(
     ctx: &mut Ctx,
     grads: Vec<Option<Val>>,
     sources: &[Val],

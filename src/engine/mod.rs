@@ -7,15 +7,19 @@
 //! - `workspace`: named values and variables (a TensorFlow eager context)
 //! - `wire`: the compact serde form of tensors (raw little-endian bytes), for stored sessions
 //! - `program`: one `/v1/evaluate` program run start to finish, hessians included
+//! - `provenance`, `explain/`: how each value was made, and from it why a gradient is None,
+//!   where a NaN began, and a numerical check of a gradient
 
 pub mod autodiff;
 pub mod dtype;
 pub mod error;
+pub mod explain;
 pub mod gemm;
 pub mod kernels;
 pub mod lit;
 pub mod ops;
 pub mod program;
+pub mod provenance;
 pub mod tensor;
 pub mod wire;
 pub mod workspace;
@@ -45,6 +49,15 @@ pub struct Limits {
     pub max_matmul_flops: u64,
     /// Wall-clock time one request may compute, checked between ops.
     pub max_compute_ms: u64,
+    /// Evaluations one numerical gradient check may take (two per source element).
+    // not part of a stored session's bytes (sessions/codec.rs format 1): the store's own
+    // configuration governs a session it reads
+    #[serde(skip, default = "default_check_passes")]
+    pub max_check_passes: usize,
+}
+
+fn default_check_passes() -> usize {
+    4096
 }
 
 impl Default for Limits {
@@ -57,6 +70,7 @@ impl Default for Limits {
             max_request_elements: 1 << 28,
             max_matmul_flops: 1 << 34,
             max_compute_ms: 10_000,
+            max_check_passes: default_check_passes(),
         }
     }
 }

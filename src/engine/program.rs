@@ -4,6 +4,8 @@
 use super::autodiff::Val;
 use super::dtype::DType;
 use super::error::{arg_err, limit_err, Code, Error, Result};
+use super::explain::numcheck::Check;
+use super::explain::{why_null, why_null_second, Note};
 use super::lit::{lit_kind, tensor_from_lit, Lit};
 use super::tensor::Tensor;
 use super::workspace::{NodeSpec, Workspace};
@@ -70,11 +72,14 @@ pub enum Request {
         sources: Names,
         output_gradients: Option<Lit>,
         zero: bool,
+        /// `"check"`: the step of a numerical check of the answer, if one was asked.
+        check: Option<f64>,
     },
     Jacobian {
         target: String,
         sources: Names,
         zero: bool,
+        check: Option<f64>,
     },
     BatchJacobian {
         target: String,
@@ -84,7 +89,20 @@ pub enum Request {
     Hessian {
         target: String,
         sources: Names,
+        check: Option<f64>,
     },
+}
+
+impl Request {
+    /// The step of the numerical check this request asks for, if any.
+    pub fn check(&self) -> Option<f64> {
+        match self {
+            Request::Gradient { check, .. }
+            | Request::Jacobian { check, .. }
+            | Request::Hessian { check, .. } => *check,
+            Request::BatchJacobian { .. } => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -110,6 +128,12 @@ pub enum Answer {
 pub struct Evaluation {
     pub outputs: Vec<(String, Tensor)>,
     pub results: Vec<Answer>,
+    /// Where the forward pass first went non-finite (empty when every value is finite).
+    pub notes: Vec<Note>,
+    /// Beside each result: why a source's gradient is None, where a gradient went non-finite.
+    pub result_notes: Vec<Vec<Note>>,
+    /// Beside each result that asked for one: the numerical check.
+    pub checks: Vec<Option<Check>>,
 }
 
 /// Elements a literal holds, counted without building it.
@@ -200,10 +224,75 @@ impl Program {
             outputs.push((o.clone(), ws.value(o).map_err(|e| e.at(Some(o)))?.t.clone()));
         }
         let mut results = Vec::with_capacity(self.requests.len());
+        let mut result_notes = Vec::with_capacity(self.requests.len());
         for r in &self.requests {
-            results.push(self.answer(&mut ws, tape, r, limits)?);
+            let (answer, notes) = self.answer(&mut ws, tape, r, limits)?;
+            results.push(answer);
+            result_notes.push(notes);
         }
-        Ok(Evaluation { outputs, results })
+        let mut ev = Evaluation {
+            outputs,
+            results,
+            notes: Vec::new(),
+            result_notes,
+            checks: Vec::new(),
+        };
+        super::explain::evaluate::annotate(self, &mut ev, limits)?;
+        Ok(ev)
+    }
+
+    /// The program's variables, setup, tape and graph run again in a fresh workspace, for
+    /// `explain`: in float64 with `promote_f64`, with `numerics` watching for non-finite
+    /// values, and with the value named `perturbed.0` replaced by `perturbed.1` (a variable
+    /// from the start, a node's value as soon as it is computed, through an `add` so that a
+    /// tape still traces it).
+    pub fn replay(
+        &self,
+        limits: &Limits,
+        promote_f64: bool,
+        numerics: bool,
+        perturbed: Option<(&str, &Tensor)>,
+    ) -> Result<(Workspace, usize)> {
+        let mut ws = Workspace::new(limits.clone());
+        ws.ctx.promote_f64 = promote_f64;
+        if numerics {
+            ws.ctx.numerics = Some(Box::default());
+        }
+        self.define_variables(&mut ws)?;
+        if let Some((name, t)) = perturbed {
+            if ws.variable(name).is_some() {
+                ws.assign(name, t.clone())?;
+            }
+        }
+        let run = |ws: &mut Workspace, nodes: &[NodeSpec]| -> Result<()> {
+            for n in nodes {
+                if let Some((name, v)) = ws.run_node(n)? {
+                    let v = match perturbed {
+                        Some((p, t)) if *p == name && v.t.shape() == t.shape() => {
+                            let delta = super::ops::Binary::Sub.forward(t, &v.t.cast(t.dtype()))?;
+                            let delta = ws.ctx.constant(delta);
+                            ws.ctx.add(&v, &delta)?
+                        }
+                        _ => v,
+                    };
+                    ws.bind(&name, v);
+                }
+            }
+            Ok(())
+        };
+        run(&mut ws, &self.setup)?;
+        let tape = ws
+            .ctx
+            .open_tape(self.tape.persistent, self.tape.watch_accessed_variables);
+        for w in &self.tape.watch {
+            ws.watch(Some(tape), w)?;
+        }
+        if let Some(n) = ws.ctx.numerics.as_deref_mut() {
+            n.phase = 0;
+        }
+        run(&mut ws, &self.graph)?;
+        ws.ctx.stop_tape(tape)?;
+        Ok((ws, tape))
     }
 
     fn define_variables(&self, ws: &mut Workspace) -> Result<()> {
@@ -229,13 +318,15 @@ impl Program {
         Ok(())
     }
 
-    fn answer(
+    /// One request's answer, and the notes on its `None` gradients.
+    pub fn answer(
         &self,
         ws: &mut Workspace,
         tape: usize,
         r: &Request,
         limits: &Limits,
-    ) -> Result<Answer> {
+    ) -> Result<(Answer, Vec<Note>)> {
+        let mut notes = Vec::new();
         // A name that does not exist fails the whole program; anything else fails this request.
         let answer = match r {
             Request::Gradient {
@@ -243,14 +334,17 @@ impl Program {
                 sources,
                 output_gradients,
                 zero,
+                ..
             } => {
                 let (ts, ss) = (ws.values_of(target)?, ws.values_of(sources)?);
                 let computed = ws
                     .ctx
                     .check_usable(tape)
                     .and_then(|()| output_grads(target, output_gradients, &ts, limits))
-                    .and_then(|og| ws.ctx.gradient(tape, &ts, &ss, og, *zero));
+                    .and_then(|og| ws.ctx.gradient(tape, &ts, &ss, og, false));
                 computed.map(|g| {
+                    notes = null_notes(ws, tape, target, &ts, sources, &ss, &g);
+                    let g = super::autodiff::fill_unconnected(&mut ws.ctx, g, &ss, *zero);
                     Answer::Gradient(sources.shape(g.into_iter().map(|v| v.map(|v| v.t)).collect()))
                 })
             }
@@ -258,11 +352,18 @@ impl Program {
                 target,
                 sources,
                 zero,
+                ..
             } => {
                 let (t, ss) = (ws.value_of(target)?, ws.values_of(sources)?);
-                ws.ctx
-                    .jacobian(tape, &t, &ss, *zero)
-                    .map(|j| Answer::Jacobian(sources.shape(j)))
+                ws.ctx.jacobian(tape, &t, &ss, false).map(|j| {
+                    let names = Names::One(target.clone());
+                    notes =
+                        null_notes(ws, tape, &names, std::slice::from_ref(&t), sources, &ss, &j);
+                    let j = j.into_iter().zip(&ss).map(|(j, s)| {
+                        j.or_else(|| zero.then(|| super::autodiff::unconnected_jacobian(&t, s)))
+                    });
+                    Answer::Jacobian(sources.shape(j.collect()))
+                })
             }
             Request::BatchJacobian {
                 target,
@@ -274,14 +375,19 @@ impl Program {
                     .batch_jacobian(tape, &t, &s, *zero)
                     .map(Answer::BatchJacobian)
             }
-            Request::Hessian { target, sources } => {
+            Request::Hessian {
+                target, sources, ..
+            } => {
                 ws.value_of(target)?;
                 ws.values_of(sources)?;
                 let mut out = Vec::new();
                 let mut failed = None;
                 for s in sources.list() {
                     match self.hessian(target, s, limits) {
-                        Ok(h) => out.push(h),
+                        Ok((h, note)) => {
+                            out.push(h);
+                            notes.extend(note);
+                        }
                         Err(e) => {
                             failed = Some(e);
                             break;
@@ -295,16 +401,21 @@ impl Program {
             }
         };
         match answer {
-            Ok(a) => Ok(a),
+            Ok(a) => Ok((a, notes)),
             Err(e) if e.code == Code::LimitExceeded => Err(e),
-            Err(e) => Ok(Answer::Error(e)),
+            Err(e) => Ok((Answer::Error(e), Vec::new())),
         }
     }
 
     /// Second derivatives as TensorFlow takes them: the program runs again under an outer and
     /// an inner persistent tape; the inner gradient, recorded by the outer tape, is then
     /// differentiated by the outer tape's Jacobian. The request's own tape is not used.
-    fn hessian(&self, target: &str, source: &str, limits: &Limits) -> Result<Option<Tensor>> {
+    fn hessian(
+        &self,
+        target: &str,
+        source: &str,
+        limits: &Limits,
+    ) -> Result<(Option<Tensor>, Option<Note>)> {
         let mut ws = Workspace::new(limits.clone());
         self.define_variables(&mut ws)?;
         let outer = ws.ctx.open_tape(true, true);
@@ -318,15 +429,54 @@ impl Program {
         let (t, s) = (ws.value(target)?.clone(), ws.value(source)?.clone());
         let g = ws
             .ctx
-            .gradient(inner, &[t], std::slice::from_ref(&s), None, false)?
+            .gradient(
+                inner,
+                std::slice::from_ref(&t),
+                std::slice::from_ref(&s),
+                None,
+                false,
+            )?
             .pop()
             .flatten();
         ws.ctx.stop_tape(outer)?;
         match g {
-            None => Ok(None),
-            Some(g) => Ok(ws.ctx.jacobian(outer, &g, &[s], false)?.pop().flatten()),
+            None => {
+                let why = why_null(&ws, inner, &[(target, &t)], &[(source, &s)], &[true]);
+                Ok((None, why.into_iter().next()))
+            }
+            Some(g) => {
+                let h = ws
+                    .ctx
+                    .jacobian(outer, &g, std::slice::from_ref(&s), false)?
+                    .pop()
+                    .flatten();
+                let why = h
+                    .is_none()
+                    .then(|| why_null_second(&ws, outer, target, &g, (source, &s)));
+                Ok((h, why))
+            }
         }
     }
+}
+
+/// Why-null notes for the `None` entries of one gradient or Jacobian answer (none when every
+/// source has one: the analysis runs only for a `None`).
+fn null_notes<T>(
+    ws: &Workspace,
+    tape: usize,
+    targets: &Names,
+    ts: &[Val],
+    sources: &Names,
+    ss: &[Val],
+    answer: &[Option<T>],
+) -> Vec<Note> {
+    let null: Vec<bool> = answer.iter().map(Option::is_none).collect();
+    if !null.contains(&true) {
+        return Vec::new();
+    }
+    let ts: Vec<(&str, &Val)> = targets.list().into_iter().zip(ts).collect();
+    let ss: Vec<(&str, &Val)> = sources.list().into_iter().zip(ss).collect();
+    why_null(ws, tape, &ts, &ss, &null)
 }
 
 fn duplicate(name: &str) -> Error {

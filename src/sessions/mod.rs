@@ -8,6 +8,7 @@
 //! - `memory`, `redis`: the two stores (one process; or every replica, across restarts).
 
 pub mod codec;
+pub mod explain;
 pub mod memory;
 pub mod redis;
 pub mod session;

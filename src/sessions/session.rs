@@ -91,7 +91,8 @@ impl Session {
                 name.to_string()
             }
         });
-        self.ws.add_variable(&bind, &id, t, trainable, name);
+        let val = self.ws.add_variable(&bind, &id, t, trainable, name);
+        self.note_assign(val.id, value);
         Ok(id)
     }
 
@@ -136,7 +137,20 @@ impl Session {
             AssignKind::Add => Binary::Add.forward(&cur, &v)?,
             AssignKind::Sub => Binary::Sub.forward(&cur, &v)?,
         };
-        self.ws.assign(&id, new)
+        let var_id = var.val.id;
+        self.ws.assign(&id, new)?;
+        self.note_assign(var_id, value);
+        Ok(())
+    }
+
+    /// Records `variable <- tensor` for `explain` (a gradient through it is `through_assign`).
+    fn note_assign(&mut self, variable: u64, value: &Source) {
+        if let Source::Tensor(n) = value {
+            if let Ok(from) = self.ws.value(n).map(|v| v.id) {
+                let now = self.ws.ctx.now();
+                self.ws.ctx.prov.assign(now, variable, from);
+            }
+        }
     }
 
     pub fn open_tape(&mut self, persistent: bool, watch_accessed_variables: bool) -> String {

@@ -199,9 +199,12 @@ pub fn response_schema<'a>(doc: &'a Value, method: &str, path: &str, status: u16
 async fn real_responses_match_the_documented_schemas() {
     let doc = spec();
     let app = test_app();
-    let seed = doc["paths"]["/v1/evaluate"]["post"]["requestBody"]["content"]["application/json"]
-        ["examples"]["seed"]["value"]
-        .clone();
+    let example = |name: &str| {
+        doc["paths"]["/v1/evaluate"]["post"]["requestBody"]["content"]["application/json"]
+            ["examples"][name]["value"]
+            .clone()
+    };
+    let seed = example("seed");
     let (st, _) = call(&app, "POST", "/v1/sessions", None, &[]).await;
     assert_eq!(st, 201);
     let (_, created) = call(&app, "POST", "/v1/sessions", None, &[]).await;
@@ -215,6 +218,20 @@ async fn real_responses_match_the_documented_schemas() {
             "/v1/evaluate",
             "/v1/evaluate".into(),
             Some(seed),
+            200,
+        ),
+        (
+            "POST",
+            "/v1/evaluate",
+            "/v1/evaluate".into(),
+            Some(example("why_null")),
+            200,
+        ),
+        (
+            "POST",
+            "/v1/evaluate",
+            "/v1/evaluate".into(),
+            Some(example("log_softmax_underflow")),
             200,
         ),
         (

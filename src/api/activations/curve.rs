@@ -129,6 +129,7 @@ pub fn program(name: &str, alpha: Option<f64>, grid: &Grid) -> Program {
             sources: Names::One("z".into()),
             output_gradients: None,
             zero: false,
+            check: None,
         }],
         ..Program::default()
     }

@@ -9,6 +9,7 @@ use serde_json::json;
 use super::super::decode;
 use super::super::error::AppError;
 use super::super::json::{Json as BodyJson, Obj};
+use super::super::notes::attach;
 use super::super::AppState;
 use super::extract::{names_field, AuthedSession, Bind, FromObject, Object, TapeName};
 use super::view::{ok, shaped_json, tape_json, Answer};
@@ -148,9 +149,18 @@ pub async fn gradient(
     Object(b): Object<Gradient>,
 ) -> Answer {
     let out = with_session(&st, &s, Access::Compute, |state| {
-        let g = state.gradient(&tape, &b.target, &b.sources, &b.output_gradients, b.zero)?;
+        let (g, notes) = crate::sessions::explain::gradient(
+            state,
+            &tape,
+            &b.target,
+            &b.sources,
+            &b.output_gradients,
+            b.zero,
+        )?;
         let bound = b.bind.apply(state, &g);
-        Ok(json!({"gradient": shaped_json(&g), "bound": bound}))
+        let mut out = json!({"gradient": shaped_json(&g), "bound": bound});
+        attach(&mut out, &notes);
+        Ok(out)
     })
     .await?;
     ok(StatusCode::OK, out)
@@ -207,9 +217,16 @@ pub async fn jacobian(
         "jacobian"
     };
     let out = with_session(&st, &s, Access::Compute, |state| {
-        let j = state.jacobian(&tape, &b.target, &b.sources, b.zero, b.batch)?;
+        let (j, notes) = if b.batch {
+            let j = state.jacobian(&tape, &b.target, &b.sources, b.zero, b.batch)?;
+            (j, Vec::new())
+        } else {
+            crate::sessions::explain::jacobian(state, &tape, &b.target, &b.sources, b.zero)?
+        };
         let bound = b.bind.apply(state, &j);
-        Ok(json!({key: shaped_json(&j), "bound": bound}))
+        let mut out = json!({key: shaped_json(&j), "bound": bound});
+        attach(&mut out, &notes);
+        Ok(out)
     })
     .await?;
     ok(StatusCode::OK, out)

@@ -172,14 +172,16 @@ pub async fn graph(
     Object(b): Object<Graph>,
 ) -> Answer {
     let out = with_session(&st, &s, Access::Compute, |state| {
-        let bound = state.run_graph(&b.nodes)?;
+        let (bound, notes) = crate::sessions::explain::run_graph(state, &b.nodes)?;
         let show = b.outputs.unwrap_or_else(|| bound.clone());
         let mut values = Map::new();
         for n in &show {
             let v = state.ws.value(n).map_err(|e| e.at(Some(n)))?;
             values.insert(n.clone(), super::super::encode::tensor_value(&v.t));
         }
-        Ok(json!({"bound": bound, "outputs": values}))
+        let mut out = json!({"bound": bound, "outputs": values});
+        super::super::notes::attach(&mut out, &notes);
+        Ok(out)
     })
     .await?;
     ok(StatusCode::OK, out)

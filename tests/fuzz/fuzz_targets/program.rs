@@ -17,6 +17,7 @@ fuzz_target!(|data: &[u8]| {
         max_request_elements: 1 << 16,
         max_matmul_flops: 1 << 20,
         max_compute_ms: 200,
+        max_check_passes: 64,
     };
     if let Ok((program, _)) = decode::program(&value, limits.max_tensor_elements) {
         let _ = program.run(&limits);

@@ -1,0 +1,108 @@
+//! A session's gradients, Jacobians and graph calls with their notes (spec/gradients.md): why a
+//! source's gradient is null, and where a value first went non-finite. Sessions keep
+//! `numerics` on while they compute: a session call is one student's step, and finding the
+//! first NaN afterwards would mean replaying calls that are gone.
+
+use super::session::Session;
+use crate::engine::autodiff::{fill_unconnected, unconnected_jacobian};
+use crate::engine::explain::{why_null, Note, Numerics, Reason};
+use crate::engine::{Lit, Names, Result, Shaped, Val};
+
+fn listed<T: Clone>(s: &Shaped<T>) -> Vec<T> {
+    match s {
+        Shaped::One(t) => vec![t.clone()],
+        Shaped::Many(ts) => ts.clone(),
+    }
+}
+
+/// Runs `f` with `numerics` on and returns its result and the note on its first non-finite
+/// value, if one went non-finite from finite inputs.
+fn watching_numerics<T>(
+    s: &mut Session,
+    f: impl FnOnce(&mut Session) -> Result<T>,
+) -> Result<(T, Option<Note>)> {
+    s.ws.ctx.numerics = Some(Box::<Numerics>::default());
+    let out = f(s);
+    let numerics = s.ws.ctx.numerics.take();
+    let out = out?;
+    Ok((out, numerics.and_then(|n| n.note(&s.ws, 0))))
+}
+
+/// `run_graph`, with the note on the first node whose finite inputs gave a NaN or infinity.
+pub fn run_graph(
+    s: &mut Session,
+    nodes: &[crate::engine::NodeSpec],
+) -> Result<(Vec<String>, Vec<Note>)> {
+    let (bound, note) = watching_numerics(s, |s| s.run_graph(nodes))?;
+    Ok((bound, note.into_iter().collect()))
+}
+
+fn non_finite(v: &Val) -> bool {
+    v.t.to_f64_vec().iter().any(|x| !x.is_finite())
+}
+
+/// The notes of one answer: why-null for each `None`, then where a non-finite gradient began.
+fn answer_notes(
+    s: &Session,
+    tape: &str,
+    targets: &[(&str, &Val)],
+    sources: (&Names, &[Val]),
+    answer: &[Option<Val>],
+    vjp_note: Option<Note>,
+) -> Result<Vec<Note>> {
+    let t = s.tape_index(tape)?;
+    let null: Vec<bool> = answer.iter().map(Option::is_none).collect();
+    let mut notes = Vec::new();
+    if null.contains(&true) {
+        let ss: Vec<(&str, &Val)> = sources.0.list().into_iter().zip(sources.1).collect();
+        notes = why_null(&s.ws, t, targets, &ss, &null);
+    }
+    if answer.iter().flatten().any(non_finite) {
+        notes.push(vjp_note.unwrap_or_else(|| Note::new(None, Reason::NonFinite, None,
+            "the values this gradient is computed from are already non-finite: the notes of the graph call that computed them say where they began".into())));
+    }
+    Ok(notes)
+}
+
+/// `Session::gradient` with its notes; `zero` fills unconnected sources after the notes are
+/// taken (a zero only because of `unconnected_gradients="zero"` gets a note too).
+pub fn gradient(
+    s: &mut Session,
+    tape: &str,
+    target: &Names,
+    sources: &Names,
+    og: &Option<Lit>,
+    zero: bool,
+) -> Result<(Shaped<Option<Val>>, Vec<Note>)> {
+    let ts = s.ws.values_of(target)?;
+    let ss = s.ws.values_of(sources)?;
+    let (g, vjp) = watching_numerics(s, |s| s.gradient(tape, target, sources, og, false))?;
+    let g = listed(&g);
+    let tnames: Vec<(&str, &Val)> = target.list().into_iter().zip(&ts).collect();
+    let notes = answer_notes(s, tape, &tnames, (sources, &ss), &g, vjp)?;
+    let g = fill_unconnected(&mut s.ws.ctx, g, &ss, zero);
+    Ok((sources.shape(g), notes))
+}
+
+/// `Session::jacobian` (not batched) with its notes, as `gradient`.
+pub fn jacobian(
+    s: &mut Session,
+    tape: &str,
+    target: &str,
+    sources: &Names,
+    zero: bool,
+) -> Result<(Shaped<Option<Val>>, Vec<Note>)> {
+    let tv = s.ws.value_of(target)?;
+    let ss = s.ws.values_of(sources)?;
+    let (j, vjp) = watching_numerics(s, |s| s.jacobian(tape, target, sources, false, false))?;
+    let j = listed(&j);
+    let notes = answer_notes(s, tape, &[(target, &tv)], (sources, &ss), &j, vjp)?;
+    let j = j
+        .into_iter()
+        .zip(&ss)
+        .map(|(j, src)| {
+            j.or_else(|| zero.then(|| s.ws.ctx.constant(unconnected_jacobian(&tv, src))))
+        })
+        .collect();
+    Ok((sources.shape(j), notes))
+}

@@ -1,0 +1,185 @@
+//! Notes in sessions: the reasons only a session can build (a stopped tape, an assignment) and a
+//! non-finite value in a graph call and in a gradient.
+
+use serde_json::{json, Value};
+
+use crate::support::{call, test_app};
+
+struct S {
+    app: axum::Router,
+    base: String,
+    auth: String,
+}
+
+impl S {
+    async fn new() -> S {
+        let app = test_app();
+        let (_, body) = call(&app, "POST", "/v1/sessions", None, &[]).await;
+        S {
+            base: format!("/v1/sessions/{}", body["id"].as_str().unwrap()),
+            auth: format!("Bearer {}", body["token"].as_str().unwrap()),
+            app,
+        }
+    }
+    async fn ok(&self, path: &str, body: Value) -> Value {
+        let uri = format!("{}{path}", self.base);
+        let (st, v) = call(
+            &self.app,
+            "POST",
+            &uri,
+            Some(body),
+            &[("authorization", &self.auth)],
+        )
+        .await;
+        assert!(st.is_success(), "{path}: {st} {v}");
+        v
+    }
+    async fn tape(&self) -> String {
+        self.ok("/tapes", json!({"persistent": true})).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}
+
+fn only_note(v: &Value) -> (String, Option<String>) {
+    let notes = v["notes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no notes: {v}"));
+    assert_eq!(notes.len(), 1, "{v}");
+    (
+        notes[0]["reason"].as_str().unwrap().to_string(),
+        notes[0]["node"].as_str().map(str::to_string),
+    )
+}
+
+#[tokio::test]
+async fn a_path_computed_after_stop_is_recording_paused() {
+    let s = S::new().await;
+    s.ok("/variables", json!({"name": "w", "value": 3.0})).await;
+    let t = s.tape().await;
+    s.ok(
+        "/graph",
+        json!({"nodes": [{"name": "h", "op": "multiply", "inputs": ["w", 2.0]}]}),
+    )
+    .await;
+    s.ok(&format!("/tapes/{t}/stop"), json!({})).await;
+    s.ok(
+        "/graph",
+        json!({"nodes": [{"name": "y", "op": "square", "inputs": ["h"]}]}),
+    )
+    .await;
+    let g = s
+        .ok(
+            &format!("/tapes/{t}/gradient"),
+            json!({"target": "y", "sources": "w"}),
+        )
+        .await;
+    assert!(g["gradient"].is_null(), "{g}");
+    assert_eq!(only_note(&g), ("recording_paused".into(), Some("y".into())));
+    // dh/dw = 2 was recorded before the stop
+    let g = s
+        .ok(
+            &format!("/tapes/{t}/gradient"),
+            json!({"target": "h", "sources": "w"}),
+        )
+        .await;
+    assert_eq!(g["gradient"]["value"], json!(2.0));
+    assert!(g.get("notes").is_none(), "{g}");
+}
+
+#[tokio::test]
+async fn a_path_through_an_assignment_is_through_assign() {
+    // v.assign(2x), then y = 3v: y reads the variable, not x
+    let s = S::new().await;
+    s.ok("/variables", json!({"name": "x", "value": 1.0})).await;
+    s.ok("/variables", json!({"name": "v", "value": 0.0})).await;
+    let t = s.tape().await;
+    s.ok(
+        "/graph",
+        json!({"nodes": [{"name": "a", "op": "multiply", "inputs": ["x", 2.0]}]}),
+    )
+    .await;
+    s.ok("/variables/v/assign", json!({"from": "a"})).await;
+    s.ok(
+        "/graph",
+        json!({"nodes": [{"name": "y", "op": "multiply", "inputs": ["v", 3.0]}]}),
+    )
+    .await;
+    let g = s
+        .ok(
+            &format!("/tapes/{t}/gradient"),
+            json!({"target": "y", "sources": ["x", "v"]}),
+        )
+        .await;
+    assert!(g["gradient"][0].is_null(), "{g}");
+    assert_eq!(g["gradient"][1]["value"], json!(3.0));
+    assert_eq!(only_note(&g), ("through_assign".into(), Some("v".into())));
+    // a Variable made from a tensor is the same break
+    s.ok("/variables", json!({"name": "u", "from": "a"})).await;
+    s.ok(
+        "/graph",
+        json!({"nodes": [{"name": "z", "op": "multiply", "inputs": ["u", 3.0]}]}),
+    )
+    .await;
+    let g = s
+        .ok(
+            &format!("/tapes/{t}/jacobian"),
+            json!({"target": "z", "sources": "x"}),
+        )
+        .await;
+    assert!(g["jacobian"].is_null(), "{g}");
+    assert_eq!(only_note(&g), ("through_assign".into(), Some("u".into())));
+}
+
+#[tokio::test]
+async fn a_tape_opened_after_the_forward_pass_is_recorded_before_tape() {
+    let s = S::new().await;
+    s.ok("/variables", json!({"name": "w", "value": 3.0})).await;
+    s.ok(
+        "/graph",
+        json!({"nodes": [{"name": "y", "op": "square", "inputs": ["w"]}]}),
+    )
+    .await;
+    let t = s.tape().await;
+    let g = s
+        .ok(
+            &format!("/tapes/{t}/gradient"),
+            json!({"target": "y", "sources": "w", "unconnected_gradients": "zero"}),
+        )
+        .await;
+    assert_eq!(g["gradient"]["value"], json!(0.0));
+    assert_eq!(
+        only_note(&g),
+        ("recorded_before_tape".into(), Some("y".into()))
+    );
+}
+
+#[tokio::test]
+async fn non_finite_values_are_traced_to_their_node() {
+    // log(x) at x = [1, 0]: -Infinity at index [1] in the forward pass; its gradient 1/x is
+    // Infinity there, made by log's VJP
+    let s = S::new().await;
+    s.ok("/variables", json!({"name": "x", "value": [1.0, 0.0]}))
+        .await;
+    let t = s.tape().await;
+    let fwd = s
+        .ok(
+            "/graph",
+            json!({"nodes": [{"name": "l", "op": "log", "inputs": ["x"]},
+                                       {"name": "y", "op": "reduce_sum", "inputs": ["l"]}]}),
+        )
+        .await;
+    assert_eq!(only_note(&fwd), ("non_finite".into(), Some("l".into())));
+    assert_eq!(fwd["notes"][0]["index"], json!([1]));
+    assert_eq!(fwd["notes"][0]["values"], json!([0.0]));
+    let g = s
+        .ok(
+            &format!("/tapes/{t}/gradient"),
+            json!({"target": "y", "sources": "x"}),
+        )
+        .await;
+    assert_eq!(g["gradient"]["value"], json!([1.0, "Infinity"]));
+    assert_eq!(only_note(&g), ("non_finite".into(), Some("l".into())));
+    assert_eq!(g["notes"][0]["index"], json!([1]));
+}
