@@ -1,10 +1,11 @@
-//! Cells and notebooks for grading: an `.ipynb`'s code cells in order in one context, with
-//! IPython magics and shell escapes skipped, and a cell the cell subset cannot run skipped
-//! with a line saying so.
+//! Cells and notebooks for grading: a cell runs in a fresh kernel; an `.ipynb`'s code cells
+//! run in order in one kernel, with IPython magics and shell escapes blanked, and a cell the
+//! cell subset cannot run (`import matplotlib`) skipped with a line saying so.
 
 use serde_json::Value as Json;
 
-use super::Outcome;
+use super::{Array, Kind, Outcome, Raised, Value};
+use crate::cells::{self, CellLimits, CellOutcome, CellValue, Kernel, Refusal};
 use crate::engine::Limits;
 
 /// A notebook's code cells, each as one text (`source` is a string or a list of lines).
@@ -35,7 +36,8 @@ pub fn is_magic(line: &str) -> bool {
     t.starts_with('%') || t.starts_with('!')
 }
 
-/// A cell with its magic lines blanked (lines keep their numbers for error messages).
+/// A cell with its magic lines blanked (lines keep their numbers for error messages), and
+/// how many there were.
 pub fn without_magics(cell: &str) -> (String, usize) {
     let mut n = 0;
     let text = cell
@@ -53,20 +55,109 @@ pub fn without_magics(cell: &str) -> (String, usize) {
     (text, n)
 }
 
-/// A one-line summary of a cell for feedback: its first non-blank line.
+/// A cell's first non-blank line, to name it in feedback.
 pub fn first_line(cell: &str) -> &str {
-    cell.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("")
+    cell.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
 }
 
-pub fn cell(_text: &str, _limits: &Limits) -> Result<Outcome, String> {
-    Err("this build of gradtape cannot run cells yet; submit values or a program".into())
+fn cell_limits(limits: &Limits) -> CellLimits {
+    CellLimits {
+        engine: limits.clone(),
+        ..CellLimits::default()
+    }
 }
 
+fn refused(r: &Refusal) -> String {
+    let what = if r.code == "syntax_error" { "a syntax error" } else { r.code };
+    format!("{what} at line {}: {}", r.line, r.detail)
+}
+
+fn value(v: CellValue) -> Value {
+    let scalar = |dtype: &str, kind, x| {
+        Value::Array(Array {
+            dtype: dtype.into(),
+            kind,
+            shape: vec![],
+            data: vec![x],
+        })
+    };
+    match v {
+        CellValue::Tensor(t) => Value::Array(Array::from_tensor(&t)),
+        CellValue::Int(i) => scalar("int", Kind::Int, i as f64),
+        CellValue::Float(x) => scalar("float", Kind::Float, x),
+        CellValue::Bool(b) => scalar("bool", Kind::Bool, f64::from(u8::from(b))),
+        CellValue::Str(_) => Value::Other("str".into()),
+        CellValue::None => Value::Null { why: None },
+    }
+}
+
+/// Folds one cell's outcome into the run: its output, the names now bound, its exception.
+fn absorb(out: &mut Outcome, o: CellOutcome, cell: Option<usize>) {
+    out.stdout.push_str(&o.stdout);
+    out.values = o.values.into_iter().map(|(k, v)| (k, value(v))).collect();
+    out.error = o.error.map(|e| Raised {
+        kind: e.kind.to_string(),
+        code: e.code.to_string(),
+        cell,
+        line: u32::try_from(e.line).ok(),
+        detail: e.detail,
+    });
+}
+
+/// One cell in a fresh kernel; one the subset cannot run at all is ungradable.
+pub fn cell(text: &str, limits: &Limits) -> Result<Outcome, String> {
+    let mut kernel = Kernel::new(limits.clone());
+    let o = cells::run(text, &cell_limits(limits), &mut kernel, None)
+        .map_err(|r| format!("your cell cannot run: {}", refused(&r)))?;
+    let mut out = Outcome::default();
+    absorb(&mut out, o, None);
+    Ok(out)
+}
+
+/// A notebook's code cells in order in one kernel, stopping at the first that raises (as
+/// "Run all" does). A cell the subset cannot run is skipped, except for its
+/// `import tensorflow as tf` / `import numpy as np` lines, which later cells rely on.
 pub fn notebook(nb: &Json, limits: &Limits) -> Result<Outcome, String> {
-    let cells = code_cells(nb)?;
-    let _ = (cells, limits);
-    Err("this build of gradtape cannot run notebooks yet; submit values or a program".into())
+    let texts = code_cells(nb)?;
+    let cl = cell_limits(limits);
+    let mut kernel = Kernel::new(limits.clone());
+    let mut out = Outcome::default();
+    for (i, text) in texts.iter().enumerate() {
+        let n = i + 1;
+        let (clean, magics) = without_magics(text);
+        if magics > 0 {
+            out.skipped_cells.push(format!(
+                "cell {n}: {magics} IPython magic or shell line{} (`%...`, `!...`) skipped",
+                if magics == 1 { "" } else { "s" }
+            ));
+        }
+        match cells::run(&clean, &cl, &mut kernel, None) {
+            Ok(o) => {
+                let raised = o.error.is_some();
+                absorb(&mut out, o, Some(n));
+                if raised {
+                    break;
+                }
+            }
+            Err(r) => {
+                out.skipped_cells.push(format!(
+                    "cell {n} (`{}`) skipped: {}",
+                    first_line(text),
+                    refused(&r)
+                ));
+                let imports: String = clean
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| *l == "import tensorflow as tf" || *l == "import numpy as np")
+                    .map(|l| format!("{l}\n"))
+                    .collect();
+                if !imports.is_empty() {
+                    if let Ok(o) = cells::run(&imports, &cl, &mut kernel, None) {
+                        absorb(&mut out, o, Some(n));
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
 }
