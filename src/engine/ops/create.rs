@@ -17,6 +17,12 @@ pub enum FillKind {
     Fill,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum LikeValue {
+    Ones,
+    Zeros,
+}
+
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Create {
     Constant(Tensor),
@@ -26,8 +32,9 @@ pub enum Create {
         value: Tensor,
         kind: FillKind,
     },
+    /// ones_like and zeros_like: the input's shape and dtype, filled with one value.
     Like {
-        one: bool,
+        value: LikeValue,
     },
     Linspace {
         start: f64,
@@ -125,8 +132,12 @@ impl Create {
                     kind: FillKind::Fill,
                 }
             }
-            "ones_like" => Create::Like { one: true },
-            "zeros_like" => Create::Like { one: false },
+            "ones_like" => Create::Like {
+                value: LikeValue::Ones,
+            },
+            "zeros_like" => Create::Like {
+                value: LikeValue::Zeros,
+            },
             "linspace" => {
                 let (start, stop) = (a.required("start")?, a.required("stop")?);
                 if is_float_lit(start) != is_float_lit(stop) {
@@ -232,8 +243,12 @@ impl Create {
                 kind: FillKind::Fill,
                 ..
             } => "fill",
-            Create::Like { one: true } => "ones_like",
-            Create::Like { one: false } => "zeros_like",
+            Create::Like {
+                value: LikeValue::Ones,
+            } => "ones_like",
+            Create::Like {
+                value: LikeValue::Zeros,
+            } => "zeros_like",
             Create::Linspace { .. } => "linspace",
             Create::Range { .. } => "range",
             Create::Eye { .. } => "eye",
@@ -258,9 +273,12 @@ impl Create {
                 checked_numel(shape, max)?;
                 Ok(Tensor::full(shape, value.to_f64_vec()[0], value.dtype()))
             }
-            Create::Like { one } => Ok(Tensor::full(
+            Create::Like { value } => Ok(Tensor::full(
                 ins[0].shape(),
-                if *one { 1.0 } else { 0.0 },
+                match value {
+                    LikeValue::Ones => 1.0,
+                    LikeValue::Zeros => 0.0,
+                },
                 ins[0].dtype(),
             )),
             Create::Linspace {

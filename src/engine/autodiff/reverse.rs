@@ -1,0 +1,164 @@
+//! The reverse pass: `tape.gradient`, walking a tape's entries backwards through each op's
+//! VJP, run through the context so another recording tape records it (higher order).
+
+use super::{Ctx, Entry, IdMap, IdSet, TapeId, Val, ValId};
+use crate::engine::error::{arg_err, shape_err, Result};
+use crate::engine::tensor::Tensor;
+
+impl Ctx {
+    /// `tape.gradient(targets, sources, output_gradients, unconnected_gradients)`.
+    pub fn gradient(
+        &mut self,
+        tape: TapeId,
+        targets: &[Val],
+        sources: &[Val],
+        output_gradients: Option<Vec<Tensor>>,
+        zero_unconnected: bool,
+    ) -> Result<Vec<Option<Val>>> {
+        let (entries, traced) = self.begin_use(tape)?;
+        let result = check_output_gradients(&output_gradients, targets)
+            .and_then(|ogs| self.backprop(&entries, &traced, targets, sources, ogs));
+        self.end_use(tape, entries, traced);
+        let grads = result?;
+        Ok(fill_unconnected(self, grads, sources, zero_unconnected))
+    }
+
+    /// Reverse accumulation over `entries` from `targets` to `sources`.
+    pub(super) fn backprop(
+        &mut self,
+        entries: &[Entry],
+        traced: &IdSet,
+        targets: &[Val],
+        sources: &[Val],
+        output_gradients: Option<Vec<Tensor>>,
+    ) -> Result<Vec<Option<Val>>> {
+        // Only what flows from a watched floating source can carry a gradient to it.
+        let mut reach: IdSet = sources
+            .iter()
+            .filter(|s| s.tensor.dtype().is_float() && traced.contains(&s.id))
+            .map(|s| s.id)
+            .collect();
+        if reach.is_empty() {
+            return Ok(vec![None; sources.len()]);
+        }
+        for e in entries {
+            if e.inputs.iter().any(|i| reach.contains(&i.id)) {
+                reach.insert(e.output.id);
+            }
+        }
+        if let Some(ogs) = &output_gradients {
+            if ogs.len() != targets.len() {
+                return Err(arg_err(format!(
+                    "{} output_gradients given for {} targets; give one per target",
+                    ogs.len(),
+                    targets.len()
+                )));
+            }
+        }
+        let mut grads: IdMap<Val> = IdMap::default();
+        for (k, t) in targets.iter().enumerate() {
+            let og = match &output_gradients {
+                Some(ogs) => {
+                    let og = &ogs[k];
+                    // a batch of cotangents leads with extra dimensions; the rest is the target's shape
+                    let lead = og.rank().saturating_sub(t.tensor.rank());
+                    if og.shape()[lead..] != *t.tensor.shape() {
+                        return Err(shape_err(format!(
+                            "output_gradients[{k}] has shape {:?} but its target has shape {:?}; they must match",
+                            og.shape(),
+                            t.tensor.shape()
+                        )));
+                    }
+                    og.cast(t.tensor.dtype())
+                }
+                None => Tensor::full(t.tensor.shape(), 1.0, t.tensor.dtype()),
+            };
+            if t.tensor.dtype().is_float() && reach.contains(&t.id) {
+                let og = self.constant(og);
+                self.accumulate(&mut grads, t.id, og)?;
+            }
+        }
+        for e in entries.iter().rev() {
+            if !reach.contains(&e.output.id) {
+                continue;
+            }
+            let Some(g) = grads.get(&e.output.id).cloned() else {
+                continue;
+            };
+            let inputs: Vec<&Val> = e.inputs.iter().collect();
+            let needs: Vec<bool> = e.inputs.iter().map(|i| reach.contains(&i.id)).collect();
+            let in_grads = e.op.vjp(self, &inputs, &e.output, &g, &needs)?;
+            for (inp, ig) in e.inputs.iter().zip(in_grads) {
+                if let Some(ig) = ig {
+                    if reach.contains(&inp.id) {
+                        self.accumulate(&mut grads, inp.id, ig)?;
+                    }
+                }
+            }
+        }
+        Ok(sources
+            .iter()
+            .map(|s| {
+                if reach.contains(&s.id) {
+                    grads.get(&s.id).cloned()
+                } else {
+                    None
+                }
+            })
+            .collect())
+    }
+
+    /// Gradients accumulate (`+=`), never overwrite: a value used twice gets both paths.
+    pub(super) fn accumulate(&mut self, grads: &mut IdMap<Val>, id: ValId, g: Val) -> Result<()> {
+        let sum = match grads.remove(&id) {
+            Some(prev) => self.add(&prev, &g)?,
+            None => g,
+        };
+        grads.insert(id, sum);
+        Ok(())
+    }
+}
+
+/// Each output gradient must have its target's shape; a scalar broadcasts to it, as TensorFlow's
+/// first VJP multiplies it in.
+fn check_output_gradients(
+    ogs: &Option<Vec<Tensor>>,
+    targets: &[Val],
+) -> Result<Option<Vec<Tensor>>> {
+    let Some(ogs) = ogs else { return Ok(None) };
+    ogs.iter()
+        .zip(targets)
+        .enumerate()
+        .map(|(k, (og, t))| {
+            if og.shape() == t.tensor.shape() {
+                Ok(og.clone())
+            } else if og.rank() == 0 {
+                Ok(Tensor::full(t.tensor.shape(), og.to_f64_vec()[0], og.dtype()))
+            } else {
+                Err(shape_err(format!(
+                    "output_gradients[{k}] has shape {:?} but its target has shape {:?}; they must match",
+                    og.shape(),
+                    t.tensor.shape()
+                )))
+            }
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
+}
+
+fn fill_unconnected(
+    ctx: &mut Ctx,
+    grads: Vec<Option<Val>>,
+    sources: &[Val],
+    zero: bool,
+) -> Vec<Option<Val>> {
+    grads
+        .into_iter()
+        .zip(sources)
+        .map(|(g, s)| {
+            g.or_else(|| {
+                zero.then(|| ctx.constant(Tensor::full(s.tensor.shape(), 0.0, s.tensor.dtype())))
+            })
+        })
+        .collect()
+}
