@@ -31,11 +31,8 @@ impl Hasher for IdHasher {
 type IdSet = HashSet<ValId, BuildHasherDefault<IdHasher>>;
 type IdMap<V> = HashMap<ValId, V, BuildHasherDefault<IdHasher>>;
 
-use super::error::{Code, Error, Result};
+use super::error::{arg_err, shape_err, Code, Error, Result};
 use super::ops::Op;
-
-mod jacobian;
-mod reverse;
 use super::tensor::Tensor;
 use super::Limits;
 
@@ -46,7 +43,7 @@ pub type TapeId = usize;
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Val {
     pub id: ValId,
-    pub tensor: Tensor,
+    pub t: Tensor,
 }
 
 /// One recorded op application.
@@ -147,7 +144,7 @@ impl Ctx {
     pub fn constant(&mut self, t: Tensor) -> Val {
         Val {
             id: self.fresh(),
-            tensor: t,
+            t,
         }
     }
 
@@ -157,21 +154,21 @@ impl Ctx {
             return result;
         }
         self.check_budget()?;
-        let tensors: Vec<&Tensor> = inputs.iter().map(|v| &v.tensor).collect();
+        let tensors: Vec<&Tensor> = inputs.iter().map(|v| &v.t).collect();
         let t = op.forward(&tensors, &self.limits)?;
         self.produced = self.produced.saturating_add(t.len());
         let out = Val {
             id: self.fresh(),
-            tensor: t,
+            t,
         };
-        if out.tensor.dtype().is_float()
+        if out.t.dtype().is_float()
             && op.differentiable()
             && self.tapes.iter().flatten().any(|t| t.recording)
         {
             for tape in self.tapes.iter_mut().flatten().filter(|t| t.recording) {
                 let traced = inputs
                     .iter()
-                    .any(|v| v.tensor.dtype().is_float() && tape.traced.contains(&v.id));
+                    .any(|v| v.t.dtype().is_float() && tape.traced.contains(&v.id));
                 if traced {
                     tape.traced.insert(out.id);
                     tape.entries.push(Entry {
@@ -233,7 +230,7 @@ impl Ctx {
     /// `tape.watch(x)`: floating values only, as TensorFlow ignores integer ones.
     pub fn watch(&mut self, id: TapeId, v: &Val) -> Result<()> {
         let tape = self.tape_mut(id)?;
-        if v.tensor.dtype().is_float() {
+        if v.t.dtype().is_float() {
             tape.traced.insert(v.id);
         }
         Ok(())
@@ -259,7 +256,7 @@ impl Ctx {
         Ok((std::mem::take(&mut tape.entries), traced))
     }
 
-    fn end_use(&mut self, id: TapeId, entries: Vec<Entry>, traced: IdSet) {
+    fn end_use(&mut self, id: TapeId, entries: Vec<Entry>, traced: IdSet, _ok: bool) {
         if let Ok(tape) = self.tape_mut(id) {
             let mut entries = entries;
             entries.append(&mut tape.entries);
@@ -271,6 +268,356 @@ impl Ctx {
             }
         }
     }
+
+    /// `tape.gradient(targets, sources, output_gradients, unconnected_gradients)`.
+    pub fn gradient(
+        &mut self,
+        tape: TapeId,
+        targets: &[Val],
+        sources: &[Val],
+        output_gradients: Option<Vec<Tensor>>,
+        zero_unconnected: bool,
+    ) -> Result<Vec<Option<Val>>> {
+        let (entries, traced) = self.begin_use(tape)?;
+        let result = check_output_gradients(&output_gradients, targets)
+            .and_then(|ogs| self.backprop(&entries, &traced, targets, sources, ogs));
+        self.end_use(tape, entries, traced, result.is_ok());
+        let grads = result?;
+        Ok(fill_unconnected(self, grads, sources, zero_unconnected))
+    }
+
+    /// `tape.jacobian(target, sources)`: one backward pass per target element.
+    pub fn jacobian(
+        &mut self,
+        tape: TapeId,
+        target: &Val,
+        sources: &[Val],
+        zero_unconnected: bool,
+    ) -> Result<Vec<Option<Tensor>>> {
+        let (entries, traced) = self.begin_use(tape)?;
+        let result = self.jacobian_rows(&entries, &traced, target, sources, None);
+        self.end_use(tape, entries, traced, result.is_ok());
+        let jac = result?;
+        Ok(jac
+            .into_iter()
+            .zip(sources)
+            .map(|(j, s)| {
+                let shape: Vec<usize> = target
+                    .t
+                    .shape()
+                    .iter()
+                    .chain(s.t.shape())
+                    .copied()
+                    .collect();
+                j.or_else(|| zero_unconnected.then(|| Tensor::full(&shape, 0.0, s.t.dtype())))
+            })
+            .collect())
+    }
+
+    /// `tape.batch_jacobian(target, source)`: rows are examples, assumed independent.
+    pub fn batch_jacobian(
+        &mut self,
+        tape: TapeId,
+        target: &Val,
+        source: &Val,
+        zero_unconnected: bool,
+    ) -> Result<Option<Tensor>> {
+        let (ts, ss) = (target.t.shape().to_vec(), source.t.shape().to_vec());
+        if ts.is_empty() || ss.is_empty() || ts[0] != ss[0] {
+            return Err(shape_err(format!(
+                "batch_jacobian: need first dimension of target shape {ts:?} and source shape {ss:?} to match (both at least rank 1)"
+            )));
+        }
+        let (entries, traced) = self.begin_use(tape)?;
+        let result = self.jacobian_rows(
+            &entries,
+            &traced,
+            target,
+            std::slice::from_ref(source),
+            Some(ts[0]),
+        );
+        self.end_use(tape, entries, traced, result.is_ok());
+        let j = result?.pop().flatten();
+        let shape: Vec<usize> = ts.iter().chain(&ss[1..]).copied().collect();
+        // TensorFlow's batch_jacobian answers zeros for an unconnected source even with "none"
+        let _ = zero_unconnected;
+        Ok(Some(j.unwrap_or_else(|| {
+            Tensor::full(&shape, 0.0, source.t.dtype())
+        })))
+    }
+
+    /// Jacobian rows by reverse passes over batches of one-hot cotangents: row r of the Jacobian
+    /// is the VJP of the r-th unit vector, and a batch of them goes through the tape at once.
+    /// With `batch = Some(b)`, row r seeds element r of every example at once and the result is
+    /// laid out `[b] + target[1:] + source[1:]`.
+    fn jacobian_rows(
+        &mut self,
+        entries: &[Entry],
+        traced: &IdSet,
+        target: &Val,
+        sources: &[Val],
+        batch: Option<usize>,
+    ) -> Result<Vec<Option<Tensor>>> {
+        let n_out = target.t.len();
+        if n_out == 0 && batch.is_none() {
+            // an empty target: TensorFlow answers zeros of shape target.shape + source.shape
+            return Ok(sources
+                .iter()
+                .map(|s| {
+                    let shape: Vec<usize> = target
+                        .t
+                        .shape()
+                        .iter()
+                        .chain(s.t.shape())
+                        .copied()
+                        .collect();
+                    Some(Tensor::full(&shape, 0.0, s.t.dtype()))
+                })
+                .collect());
+        }
+        let rows = match batch {
+            Some(b) if b > 0 => n_out / b,
+            Some(_) => 0,
+            None => n_out,
+        };
+        let jac_elems: usize = sources
+            .iter()
+            .map(|s| s.t.len().saturating_mul(rows))
+            .fold(0usize, |a, b| a.saturating_add(b));
+        if jac_elems > self.limits.max_jacobian_elements {
+            return Err(super::error::limit_err(format!(
+                "this Jacobian has {jac_elems} elements; the limit max_jacobian_elements is {}",
+                self.limits.max_jacobian_elements
+            )));
+        }
+        // Rows per pass, so that every batched intermediate stays within max_tensor_elements.
+        // Cotangents exist for traced values only (outputs, and inputs that can carry a
+        // gradient), so constants such as a weight matrix do not shrink the batch.
+        let widest = entries
+            .iter()
+            .flat_map(|e| {
+                std::iter::once(&e.output).chain(e.inputs.iter().filter(|i| traced.contains(&i.id)))
+            })
+            .chain(sources)
+            .chain(std::iter::once(target))
+            .map(|v| v.t.len())
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let chunk = (self.limits.max_tensor_elements / widest).clamp(1, rows.max(1));
+        let dtype = target.t.dtype();
+        let mut parts: Vec<Vec<Tensor>> = vec![Vec::new(); sources.len()];
+        let mut connected = vec![false; sources.len()];
+        for start in (0..rows).step_by(chunk) {
+            let b = chunk.min(rows - start);
+            let mut ones = Vec::with_capacity(b * batch.unwrap_or(1));
+            for k in 0..b {
+                match batch {
+                    None => ones.push(k * n_out + start + k),
+                    Some(nb) => ones.extend((0..nb).map(|i| k * n_out + i * rows + start + k)),
+                }
+            }
+            let og_shape: Vec<usize> = std::iter::once(b)
+                .chain(target.t.shape().iter().copied())
+                .collect();
+            let og = Tensor::unit_rows(&og_shape, &ones, dtype);
+            let grads = self.backprop(
+                entries,
+                traced,
+                std::slice::from_ref(target),
+                sources,
+                Some(vec![og]),
+            )?;
+            for (k, (g, s)) in grads.into_iter().zip(sources).enumerate() {
+                let rows_shape: Vec<usize> = std::iter::once(b)
+                    .chain(s.t.shape().iter().copied())
+                    .collect();
+                parts[k].push(match g {
+                    Some(g) => {
+                        connected[k] = true;
+                        g.t
+                    }
+                    None => Tensor::full(&rows_shape, 0.0, s.t.dtype()),
+                });
+            }
+        }
+        let mut out = Vec::new();
+        for ((s, p), c) in sources.iter().zip(parts).zip(connected) {
+            if !c {
+                out.push(None);
+                continue;
+            }
+            // the rows, stacked: [rows] + source.shape
+            let stacked = Tensor::concat_rows(&p)?;
+            out.push(Some(match batch {
+                None => stacked.reshape(
+                    &target
+                        .t
+                        .shape()
+                        .iter()
+                        .chain(s.t.shape())
+                        .copied()
+                        .collect::<Vec<_>>(),
+                )?,
+                Some(nb) => {
+                    // row r holds d target[i, r] / d source[i, :] for every example i:
+                    // [rows, b, inner...] becomes [b, rows, inner...]
+                    let inner = &s.t.shape()[1..];
+                    let split: Vec<usize> = [rows, nb].iter().chain(inner).copied().collect();
+                    let mut perm: Vec<usize> = (0..split.len()).collect();
+                    perm.swap(0, 1);
+                    let swapped = stacked.reshape(&split)?.permuted(&perm);
+                    swapped.reshape(
+                        &target
+                            .t
+                            .shape()
+                            .iter()
+                            .chain(inner)
+                            .copied()
+                            .collect::<Vec<_>>(),
+                    )?
+                }
+            }));
+        }
+        Ok(out)
+    }
+
+    /// Reverse accumulation over `entries` from `targets` to `sources`.
+    fn backprop(
+        &mut self,
+        entries: &[Entry],
+        traced: &IdSet,
+        targets: &[Val],
+        sources: &[Val],
+        output_gradients: Option<Vec<Tensor>>,
+    ) -> Result<Vec<Option<Val>>> {
+        // Only what flows from a watched floating source can carry a gradient to it.
+        let mut reach: IdSet = sources
+            .iter()
+            .filter(|s| s.t.dtype().is_float() && traced.contains(&s.id))
+            .map(|s| s.id)
+            .collect();
+        if reach.is_empty() {
+            return Ok(vec![None; sources.len()]);
+        }
+        for e in entries {
+            if e.inputs.iter().any(|i| reach.contains(&i.id)) {
+                reach.insert(e.output.id);
+            }
+        }
+        if let Some(ogs) = &output_gradients {
+            if ogs.len() != targets.len() {
+                return Err(arg_err(format!(
+                    "{} output_gradients given for {} targets; give one per target",
+                    ogs.len(),
+                    targets.len()
+                )));
+            }
+        }
+        let mut grads: IdMap<Val> = IdMap::default();
+        for (k, t) in targets.iter().enumerate() {
+            let og = match &output_gradients {
+                Some(ogs) => {
+                    let og = &ogs[k];
+                    // a batch of cotangents leads with extra dimensions; the rest is the target's shape
+                    let lead = og.rank().saturating_sub(t.t.rank());
+                    if og.shape()[lead..] != *t.t.shape() {
+                        return Err(shape_err(format!(
+                            "output_gradients[{k}] has shape {:?} but its target has shape {:?}; they must match",
+                            og.shape(),
+                            t.t.shape()
+                        )));
+                    }
+                    og.cast(t.t.dtype())
+                }
+                None => Tensor::full(t.t.shape(), 1.0, t.t.dtype()),
+            };
+            if t.t.dtype().is_float() && reach.contains(&t.id) {
+                let og = self.constant(og);
+                self.accumulate(&mut grads, t.id, og)?;
+            }
+        }
+        for e in entries.iter().rev() {
+            if !reach.contains(&e.output.id) {
+                continue;
+            }
+            let Some(g) = grads.get(&e.output.id).cloned() else {
+                continue;
+            };
+            let inputs: Vec<&Val> = e.inputs.iter().collect();
+            let needs: Vec<bool> = e.inputs.iter().map(|i| reach.contains(&i.id)).collect();
+            let in_grads = e.op.vjp(self, &inputs, &e.output, &g, &needs)?;
+            for (inp, ig) in e.inputs.iter().zip(in_grads) {
+                if let Some(ig) = ig {
+                    if reach.contains(&inp.id) {
+                        self.accumulate(&mut grads, inp.id, ig)?;
+                    }
+                }
+            }
+        }
+        Ok(sources
+            .iter()
+            .map(|s| {
+                if reach.contains(&s.id) {
+                    grads.get(&s.id).cloned()
+                } else {
+                    None
+                }
+            })
+            .collect())
+    }
+
+    /// Gradients accumulate (`+=`), never overwrite: a value used twice gets both paths.
+    fn accumulate(&mut self, grads: &mut IdMap<Val>, id: ValId, g: Val) -> Result<()> {
+        let sum = match grads.remove(&id) {
+            Some(prev) => self.add(&prev, &g)?,
+            None => g,
+        };
+        grads.insert(id, sum);
+        Ok(())
+    }
+}
+
+/// Each output gradient must have its target's shape; a scalar broadcasts to it, as TensorFlow's
+/// first VJP multiplies it in.
+fn check_output_gradients(
+    ogs: &Option<Vec<Tensor>>,
+    targets: &[Val],
+) -> Result<Option<Vec<Tensor>>> {
+    let Some(ogs) = ogs else { return Ok(None) };
+    ogs.iter()
+        .zip(targets)
+        .enumerate()
+        .map(|(k, (og, t))| {
+            if og.shape() == t.t.shape() {
+                Ok(og.clone())
+            } else if og.rank() == 0 {
+                Ok(Tensor::full(t.t.shape(), og.to_f64_vec()[0], og.dtype()))
+            } else {
+                Err(shape_err(format!(
+                    "output_gradients[{k}] has shape {:?} but its target has shape {:?}; they must match",
+                    og.shape(),
+                    t.t.shape()
+                )))
+            }
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
+}
+
+fn fill_unconnected(
+    ctx: &mut Ctx,
+    grads: Vec<Option<Val>>,
+    sources: &[Val],
+    zero: bool,
+) -> Vec<Option<Val>> {
+    grads
+        .into_iter()
+        .zip(sources)
+        .map(|(g, s)| {
+            g.or_else(|| zero.then(|| ctx.constant(Tensor::full(s.t.shape(), 0.0, s.t.dtype()))))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -289,7 +636,7 @@ mod tests {
         let tape = ctx.open_tape(false, true);
         let x = scalar(&mut ctx, 3.0);
         ctx.watch(tape, &x).unwrap();
-        let xx = ctx.binary(Binary::Mul, &x, &x).unwrap();
+        let xx = ctx.bin(Binary::Mul, &x, &x).unwrap();
         let y = ctx.add(&xx, &x).unwrap();
         let g = ctx
             .gradient(
@@ -300,7 +647,7 @@ mod tests {
                 false,
             )
             .unwrap();
-        assert_eq!(g[0].as_ref().unwrap().tensor.to_f64_vec(), vec![7.0]);
+        assert_eq!(g[0].as_ref().unwrap().t.to_f64_vec(), vec![7.0]);
         // a non-persistent tape answers once
         let again = ctx.gradient(tape, &[y], &[x], None, false).unwrap_err();
         assert_eq!(again.code, Code::TapeExhausted);
@@ -312,7 +659,7 @@ mod tests {
         let tape = ctx.open_tape(true, true);
         let (a, b) = (scalar(&mut ctx, 1.0), scalar(&mut ctx, 2.0));
         ctx.watch(tape, &a).unwrap();
-        let y = ctx.unary(Unary::Exp, &a).unwrap();
+        let y = ctx.un(Unary::Exp, &a).unwrap();
         let g = ctx
             .gradient(
                 tape,
@@ -324,7 +671,7 @@ mod tests {
             .unwrap();
         assert!(g[0].is_some() && g[1].is_none());
         let z = ctx.gradient(tape, &[y], &[a, b], None, true).unwrap();
-        assert_eq!(z[1].as_ref().unwrap().tensor.to_f64_vec(), vec![0.0]);
+        assert_eq!(z[1].as_ref().unwrap().t.to_f64_vec(), vec![0.0]);
     }
 
     #[test]
@@ -335,7 +682,7 @@ mod tests {
         let x = scalar(&mut ctx, 0.5);
         ctx.watch(outer, &x).unwrap();
         ctx.watch(inner, &x).unwrap();
-        let f = ctx.unary(Unary::Sin, &x).unwrap();
+        let f = ctx.un(Unary::Sin, &x).unwrap();
         ctx.stop_tape(inner).unwrap();
         let d1 = ctx
             .gradient(inner, &[f], std::slice::from_ref(&x), None, false)
@@ -348,6 +695,6 @@ mod tests {
             .unwrap()
             .remove(0)
             .unwrap();
-        assert!((d2.tensor.to_f64_vec()[0] + 0.5f64.sin()).abs() < 1e-15);
+        assert!((d2.t.to_f64_vec()[0] + 0.5f64.sin()).abs() < 1e-15);
     }
 }

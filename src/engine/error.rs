@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// The stable error codes clients match on (the README's error table).
+/// The stable error codes of the wire contract (spec/evaluate.md, "Errors").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Code {
     InvalidJson,

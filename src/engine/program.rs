@@ -197,10 +197,7 @@ impl Program {
 
         let mut outputs = Vec::with_capacity(self.outputs.len());
         for o in &self.outputs {
-            outputs.push((
-                o.clone(),
-                ws.value(o).map_err(|e| e.at(Some(o)))?.tensor.clone(),
-            ));
+            outputs.push((o.clone(), ws.value(o).map_err(|e| e.at(Some(o)))?.t.clone()));
         }
         let mut results = Vec::with_capacity(self.requests.len());
         for r in &self.requests {
@@ -251,9 +248,7 @@ impl Program {
                 let computed = output_grads(target, output_gradients, &ts, limits)
                     .and_then(|og| ws.ctx.gradient(tape, &ts, &ss, og, *zero));
                 computed.map(|g| {
-                    Answer::Gradient(
-                        sources.shape(g.into_iter().map(|v| v.map(|v| v.tensor)).collect()),
-                    )
+                    Answer::Gradient(sources.shape(g.into_iter().map(|v| v.map(|v| v.t)).collect()))
                 })
             }
             Request::Jacobian {
@@ -269,11 +264,11 @@ impl Program {
             Request::BatchJacobian {
                 target,
                 source,
-                zero: _,
+                zero,
             } => {
                 let (t, s) = (ws.value_of(target)?, ws.value_of(source)?);
                 ws.ctx
-                    .batch_jacobian(tape, &t, &s)
+                    .batch_jacobian(tape, &t, &s, *zero)
                     .map(Answer::BatchJacobian)
             }
             Request::Hessian { target, sources } => {
@@ -378,18 +373,17 @@ pub fn output_grads(
     lits.into_iter()
         .zip(ts)
         .map(|(l, t)| {
-            if matches!(lit_kind(l), Some(super::lit::Kind::Float)) && !t.tensor.dtype().is_float()
-            {
+            if matches!(lit_kind(l), Some(super::lit::Kind::Float)) && !t.t.dtype().is_float() {
                 return Err(super::error::dtype_err(
                     "output_gradients: a float gradient for an integer target",
                 ));
             }
-            let og = tensor_from_lit(l, Some(t.tensor.dtype()), limits.max_tensor_elements)?;
-            if og.dtype() != t.tensor.dtype() {
+            let og = tensor_from_lit(l, Some(t.t.dtype()), limits.max_tensor_elements)?;
+            if og.dtype() != t.t.dtype() {
                 return Err(super::error::dtype_err(format!(
                     "output_gradients is {} but its target is {}; give it the target's dtype",
                     og.dtype(),
-                    t.tensor.dtype()
+                    t.t.dtype()
                 )));
             }
             Ok(og)

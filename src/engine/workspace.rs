@@ -157,7 +157,7 @@ impl Workspace {
             .vars
             .get_mut(id)
             .ok_or_else(|| arg_err(format!("\"{id}\" is not a variable")))?;
-        v.val.tensor = value;
+        v.val.t = value;
         Ok(())
     }
 
@@ -261,7 +261,7 @@ impl Workspace {
         let hint = vals
             .iter()
             .flatten()
-            .map(|v| v.tensor.dtype())
+            .map(|v| v.t.dtype())
             .find(|d| *d != super::dtype::DType::Bool);
         for (slot, input) in vals.iter_mut().zip(&node.inputs) {
             if let Input::Literal(lit) = input {
@@ -279,7 +279,7 @@ impl Workspace {
             .map_err(|e| self.literal_hint(e, &node.inputs).at(at))?;
         if op_name == "constant" && !node.attrs.iter().any(|(k, _)| k == "dtype") {
             if let Some((_, lit)) = node.attrs.iter().find(|(k, _)| k == "value") {
-                self.note_int_literal(name, lit, out.tensor.dtype());
+                self.note_int_literal(name, lit, out.t.dtype());
             }
         }
         Ok(Some((name.to_string(), out)))

@@ -124,14 +124,14 @@ mod tests {
         let mut names: Vec<String> =
             s.ws.names()
                 .map(|(n, b)| match b {
-                    crate::engine::workspace::Binding::Tensor(v) => format!("{n}={:?}", v.tensor),
+                    crate::engine::workspace::Binding::Tensor(v) => format!("{n}={:?}", v.t),
                     crate::engine::workspace::Binding::Variable(id) => format!("{n}->{id}"),
                 })
                 .collect();
         names.sort();
         let vars: Vec<String> =
             s.ws.variables()
-                .map(|(id, v)| format!("{id}:{}:{}:{:?}", v.name, v.trainable, v.val.tensor))
+                .map(|(id, v)| format!("{id}:{}:{}:{:?}", v.name, v.trainable, v.val.t))
                 .collect();
         let tapes: Vec<String> = s
             .tapes()
@@ -146,7 +146,7 @@ mod tests {
         let bytes = encode(&s);
         let back = decode(&bytes, &Limits::default()).unwrap();
         // w = [1, 2] + dz/dw = [1, 2] + [x, x] = [4, 5]
-        let w = back.variable("w").unwrap().1.val.tensor.clone();
+        let w = back.variable("w").unwrap().1.val.t.clone();
         assert_eq!(
             w,
             crate::engine::Tensor::from_f64s(&[2], &[4.0, 5.0], crate::engine::DType::F32).unwrap()

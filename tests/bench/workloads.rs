@@ -1,4 +1,4 @@
-//! The five benchmark workloads (W1-W5), as `/v1/evaluate` programs, shared by the engine benchmark
+//! The five workloads of issue 7, as `/v1/evaluate` programs, shared by the engine benchmark
 //! and the HTTP benchmark script (which asks for them with `--write DIR`). Large tensors travel
 //! as base64 bytes both ways (encoding b64), as a client with real data would send them.
 

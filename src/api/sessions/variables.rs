@@ -177,7 +177,7 @@ pub async fn graph(
         let mut values = Map::new();
         for n in &show {
             let v = state.ws.value(n).map_err(|e| e.at(Some(n)))?;
-            values.insert(n.clone(), super::super::encode::tensor_value(&v.tensor));
+            values.insert(n.clone(), super::super::encode::tensor_value(&v.t));
         }
         Ok(json!({"bound": bound, "outputs": values}))
     })
@@ -191,7 +191,7 @@ pub async fn show_tensor(
     TensorName(name): TensorName,
 ) -> Answer {
     let t = with_session(&st, &s, Access::Read, |state| {
-        Ok(state.ws.value(&name)?.tensor.clone())
+        Ok(state.ws.value(&name)?.t.clone())
     })
     .await?;
     let mut out = json!({"name": name});

@@ -19,7 +19,7 @@ pub fn ok(status: StatusCode, v: Value) -> Answer {
 
 fn maybe_json(v: &Option<Val>) -> Value {
     v.as_ref()
-        .map(|v| tensor_value(&v.tensor))
+        .map(|v| tensor_value(&v.t))
         .unwrap_or(Value::Null)
 }
 
@@ -47,7 +47,7 @@ pub fn variable_json(s: &Session, key: &str) -> Result<Value> {
             .map(|(n, _)| n)
             .collect();
     let mut out = json!({"id": id, "name": v.name, "bound_to": names, "trainable": v.trainable});
-    merge(&mut out, tensor_value(&v.val.tensor));
+    merge(&mut out, tensor_value(&v.val.t));
     Ok(out)
 }
 
@@ -71,9 +71,9 @@ pub fn session_json(s: &Session) -> Result<Value> {
     let mut tensors: Vec<Value> =
         s.ws.names()
             .filter_map(|(n, b)| match b {
-                Binding::Tensor(v) => Some(
-                    json!({"name": n, "dtype": v.tensor.dtype().name(), "shape": v.tensor.shape()}),
-                ),
+                Binding::Tensor(v) => {
+                    Some(json!({"name": n, "dtype": v.t.dtype().name(), "shape": v.t.shape()}))
+                }
                 _ => None,
             })
             .collect();

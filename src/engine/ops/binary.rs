@@ -4,7 +4,6 @@
 use ndarray::ArrayD;
 use num_traits::{WrappingAdd, WrappingMul, WrappingSub};
 
-use super::Vjp;
 use super::{Compare, Unary};
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::dtype::DType;
@@ -128,8 +127,15 @@ impl Binary {
         })
     }
 
-    pub fn vjp(&self, ctx: &mut Ctx, v: &Vjp) -> Result<Vec<Option<Val>>> {
-        let (a, b, z, g, lead) = (v.inputs[0], v.inputs[1], v.out, v.g, v.lead);
+    pub fn vjp(
+        &self,
+        ctx: &mut Ctx,
+        a: &Val,
+        b: &Val,
+        z: &Val,
+        g: &Val,
+        lead: usize,
+    ) -> Result<Vec<Option<Val>>> {
         let (ga, gb) = match self {
             // z = a + b
             Binary::Add => (g.clone(), g.clone()),
@@ -149,13 +155,13 @@ impl Binary {
             Binary::Pow => {
                 let one = ctx.scalar(b, 1.0);
                 let bm1 = ctx.sub(b, &one)?;
-                let p = ctx.binary(Binary::Pow, a, &bm1)?;
+                let p = ctx.bin(Binary::Pow, a, &bm1)?;
                 let d = ctx.mul(b, &p)?;
                 let ga = ctx.mul(g, &d)?;
                 let pos = ctx.compare_scalar(Compare::Greater, a, 0.0)?;
-                let ones = ctx.constant(Tensor::full(a.tensor.shape(), 1.0, a.tensor.dtype()));
+                let ones = ctx.constant(Tensor::full(a.t.shape(), 1.0, a.t.dtype()));
                 let safe = ctx.select(&pos, a, &ones)?;
-                let ln = ctx.unary(Unary::Log, &safe)?;
+                let ln = ctx.un(Unary::Log, &safe)?;
                 let zeros = ctx.zeros_like(a);
                 let ln = ctx.select(&pos, &ln, &zeros)?;
                 let gz = ctx.mul(g, z)?;
@@ -181,8 +187,8 @@ impl Binary {
             }
         };
         Ok(vec![
-            Some(ctx.unbroadcast(&ga, a.tensor.shape(), lead)?),
-            Some(ctx.unbroadcast(&gb, b.tensor.shape(), lead)?),
+            Some(ctx.unbroadcast(&ga, a.t.shape(), lead)?),
+            Some(ctx.unbroadcast(&gb, b.t.shape(), lead)?),
         ])
     }
 }

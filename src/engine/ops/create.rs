@@ -17,12 +17,6 @@ pub enum FillKind {
     Fill,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum LikeValue {
-    Ones,
-    Zeros,
-}
-
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Create {
     Constant(Tensor),
@@ -32,9 +26,8 @@ pub enum Create {
         value: Tensor,
         kind: FillKind,
     },
-    /// ones_like and zeros_like: the input's shape and dtype, filled with one value.
     Like {
-        value: LikeValue,
+        one: bool,
     },
     Linspace {
         start: f64,
@@ -132,12 +125,8 @@ impl Create {
                     kind: FillKind::Fill,
                 }
             }
-            "ones_like" => Create::Like {
-                value: LikeValue::Ones,
-            },
-            "zeros_like" => Create::Like {
-                value: LikeValue::Zeros,
-            },
+            "ones_like" => Create::Like { one: true },
+            "zeros_like" => Create::Like { one: false },
             "linspace" => {
                 let (start, stop) = (a.required("start")?, a.required("stop")?);
                 if is_float_lit(start) != is_float_lit(stop) {
@@ -243,12 +232,8 @@ impl Create {
                 kind: FillKind::Fill,
                 ..
             } => "fill",
-            Create::Like {
-                value: LikeValue::Ones,
-            } => "ones_like",
-            Create::Like {
-                value: LikeValue::Zeros,
-            } => "zeros_like",
+            Create::Like { one: true } => "ones_like",
+            Create::Like { one: false } => "zeros_like",
             Create::Linspace { .. } => "linspace",
             Create::Range { .. } => "range",
             Create::Eye { .. } => "eye",
@@ -273,12 +258,9 @@ impl Create {
                 checked_numel(shape, max)?;
                 Ok(Tensor::full(shape, value.to_f64_vec()[0], value.dtype()))
             }
-            Create::Like { value } => Ok(Tensor::full(
+            Create::Like { one } => Ok(Tensor::full(
                 ins[0].shape(),
-                match value {
-                    LikeValue::Ones => 1.0,
-                    LikeValue::Zeros => 0.0,
-                },
+                if *one { 1.0 } else { 0.0 },
                 ins[0].dtype(),
             )),
             Create::Linspace {

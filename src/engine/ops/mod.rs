@@ -4,15 +4,14 @@
 
 mod attrs;
 mod binary;
+mod build;
 mod create;
-mod ctx_ops;
 mod linalg;
 mod logic;
 mod nn;
 mod reduce;
 pub mod registry;
 mod shape;
-mod shape_kernels;
 mod unary;
 
 pub use attrs::Attrs;
@@ -29,16 +28,6 @@ use super::autodiff::{Ctx, Val};
 use super::error::{arg_err, Code, Error, Result};
 use super::tensor::Tensor;
 use super::Limits;
-
-/// What every family's VJP receives: the op's inputs and output, the output's gradient `g`
-/// (whose first `lead` dimensions are a batch of cotangents), and which inputs need a gradient.
-pub struct Vjp<'a> {
-    pub inputs: &'a [&'a Val],
-    pub out: &'a Val,
-    pub g: &'a Val,
-    pub lead: usize,
-    pub needs: &'a [bool],
-}
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Op {
@@ -212,22 +201,16 @@ impl Op {
         g: &Val,
         needs: &[bool],
     ) -> Result<Vec<Option<Val>>> {
-        let v = Vjp {
-            inputs,
-            out,
-            g,
-            lead: g.tensor.rank() - out.tensor.rank(),
-            needs,
-        };
+        let lead = g.t.rank() - out.t.rank();
         match self {
             Op::Create(_) => Ok(vec![None; inputs.len()]),
-            Op::Unary(o) => o.vjp(ctx, &v).map(|x| vec![x]),
-            Op::Binary(o) => o.vjp(ctx, &v),
-            Op::Logic(o) => o.vjp(ctx, &v),
-            Op::Reduce(o) => o.vjp(ctx, &v).map(|x| vec![Some(x)]),
-            Op::Shape(o) => o.vjp(ctx, &v),
-            Op::Linalg(o) => o.vjp(ctx, &v),
-            Op::Nn(o) => o.vjp(ctx, &v),
+            Op::Unary(o) => o.vjp(ctx, inputs[0], out, g).map(|x| vec![x]),
+            Op::Binary(o) => o.vjp(ctx, inputs[0], inputs[1], out, g, lead),
+            Op::Logic(o) => o.vjp(ctx, inputs, g, lead),
+            Op::Reduce(o) => o.vjp(ctx, inputs[0], out, g, lead).map(|x| vec![Some(x)]),
+            Op::Shape(o) => o.vjp(ctx, inputs, g, lead),
+            Op::Linalg(o) => o.vjp(ctx, inputs[0], inputs[1], g, lead, needs),
+            Op::Nn(o) => o.vjp(ctx, inputs, out, g, lead),
         }
     }
 }

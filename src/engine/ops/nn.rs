@@ -2,7 +2,6 @@
 
 use ndarray::{ArrayD, Axis, IxDyn};
 
-use super::Vjp;
 use super::{Attrs, Compare, Op, Unary};
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::error::{arg_err, dtype_err, shape_err, Result};
@@ -64,7 +63,7 @@ impl Nn {
         }
         let (z, x) = (ins[0], ins[1]);
         Some((|| {
-            check_pair(self.name(), &z.tensor, &x.tensor)?;
+            check_pair(self.name(), &z.t, &x.t)?;
             let zeros = ctx.zeros_like(x);
             let cond = ctx.compare(Compare::GreaterEqual, x, &zeros)?;
             let relu = ctx.select(&cond, x, &zeros)?;
@@ -72,8 +71,8 @@ impl Nn {
             let neg_abs = ctx.select(&cond, &nx, x)?;
             let xz = ctx.mul(x, z)?;
             let lin = ctx.sub(&relu, &xz)?;
-            let e = ctx.unary(Unary::Exp, &neg_abs)?;
-            let l = ctx.unary(Unary::Log1p, &e)?;
+            let e = ctx.un(Unary::Exp, &neg_abs)?;
+            let l = ctx.un(Unary::Log1p, &e)?;
             ctx.add(&lin, &l)
         })())
     }
@@ -128,12 +127,18 @@ impl Nn {
         })
     }
 
-    pub fn vjp(&self, ctx: &mut Ctx, v: &Vjp) -> Result<Vec<Option<Val>>> {
-        let (ins, y, g, lead) = (v.inputs, v.out, v.g, v.lead);
+    pub fn vjp(
+        &self,
+        ctx: &mut Ctx,
+        ins: &[&Val],
+        y: &Val,
+        g: &Val,
+        lead: usize,
+    ) -> Result<Vec<Option<Val>>> {
         match *self {
             // dx = (g - sum(g y)) y
             Nn::Softmax { axis } => {
-                let ax = norm_axis(axis, y.tensor.rank(), "softmax")?;
+                let ax = norm_axis(axis, y.t.rank(), "softmax")?;
                 let gy = ctx.mul(g, y)?;
                 let s = ctx.reduce_sum(&gy, &[ax + lead], true)?;
                 let d = ctx.sub(g, &s)?;
@@ -141,25 +146,25 @@ impl Nn {
             }
             // dx = g - sum(g) e^y
             Nn::LogSoftmax { axis } => {
-                let ax = norm_axis(axis, y.tensor.rank(), "log_softmax")?;
+                let ax = norm_axis(axis, y.t.rank(), "log_softmax")?;
                 let s = ctx.reduce_sum(g, &[ax + lead], true)?;
-                let p = ctx.unary(Unary::Exp, y)?;
+                let p = ctx.un(Unary::Exp, y)?;
                 let sp = ctx.mul(&s, &p)?;
                 Ok(vec![Some(ctx.sub(g, &sp)?)])
             }
             // d logits = g (softmax(logits) - labels), d labels = -g log_softmax(logits)
             Nn::SoftmaxCrossEntropy { axis } => {
                 let (z, x) = (ins[0], ins[1]);
-                let ax = norm_axis(axis, x.tensor.rank(), self.name())?;
-                let mut ks = y.tensor.shape().to_vec();
+                let ax = norm_axis(axis, x.t.rank(), self.name())?;
+                let mut ks = y.t.shape().to_vec();
                 ks.insert(ax, 1);
                 let gk = ctx.reshape_lead(g, &ks, lead)?;
                 let p = ctx.apply(&Op::Nn(Nn::Softmax { axis: ax as i64 }), &[x])?;
-                let zf = ctx.constant(int_labels_as(&z.tensor, &x.tensor));
-                let d = ctx.sub(&p, if z.tensor.dtype().is_float() { z } else { &zf })?;
+                let zf = ctx.constant(int_labels_as(&z.t, &x.t));
+                let d = ctx.sub(&p, if z.t.dtype().is_float() { z } else { &zf })?;
                 let gx = ctx.mul(&gk, &d)?;
                 // integer labels were cast: a cast from integers has no gradient
-                if !z.tensor.dtype().is_float() {
+                if !z.t.dtype().is_float() {
                     return Ok(vec![None, Some(gx)]);
                 }
                 let lp = ctx.apply(&Op::Nn(Nn::LogSoftmax { axis: ax as i64 }), &[x])?;
@@ -170,16 +175,15 @@ impl Nn {
             // d logits = g (softmax(logits) - one_hot(labels))
             Nn::SparseSoftmaxCrossEntropy => {
                 let (z, x) = (ins[0], ins[1]);
-                let labels = sparse_labels(&z.tensor, &x.tensor)?;
-                let classes = *x.tensor.shape().last().expect("rank checked");
-                let mut hot = vec![0.0; x.tensor.len()];
+                let labels = sparse_labels(&z.t, &x.t)?;
+                let classes = *x.t.shape().last().expect("rank checked");
+                let mut hot = vec![0.0; x.t.len()];
                 labels
                     .iter()
                     .enumerate()
                     .for_each(|(i, &l)| hot[i * classes + l] = 1.0);
-                let hot =
-                    ctx.constant(Tensor::from_f64s(x.tensor.shape(), &hot, x.tensor.dtype())?);
-                let mut ks = y.tensor.shape().to_vec();
+                let hot = ctx.constant(Tensor::from_f64s(x.t.shape(), &hot, x.t.dtype())?);
+                let mut ks = y.t.shape().to_vec();
                 ks.push(1);
                 let gk = ctx.reshape_lead(g, &ks, lead)?;
                 let p = ctx.apply(&Op::Nn(Nn::Softmax { axis: -1 }), &[x])?;
@@ -189,7 +193,7 @@ impl Nn {
             // d/dx sum(x^2)/2 = x
             Nn::L2Loss => {
                 // a batched g is [B]; give it x's rank so it broadcasts per row
-                let gk = ctx.reshape_lead(g, &vec![1; ins[0].tensor.rank()], lead)?;
+                let gk = ctx.reshape_lead(g, &vec![1; ins[0].t.rank()], lead)?;
                 Ok(vec![Some(ctx.mul(ins[0], &gk)?)])
             }
             Nn::SigmoidCrossEntropy => unreachable!("runs as its composite"),

@@ -3,7 +3,6 @@
 use ndarray::{ArrayD, Axis, IxDyn};
 use num_traits::{WrappingAdd, WrappingMul};
 
-use super::Vjp;
 use super::{Attrs, Compare, Unary};
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::dtype::DType;
@@ -102,28 +101,28 @@ impl Reduce {
             return None;
         };
         let x = inputs[0];
-        if !x.tensor.dtype().is_float() {
+        if !x.t.dtype().is_float() {
             return None;
         }
         Some((|| {
-            let ax = norm_axes(axes, x.tensor.rank(), "reduce_logsumexp")?;
+            let ax = norm_axes(axes, x.t.rank(), "reduce_logsumexp")?;
             let raw = Reduce::Over {
                 kind: Kind::Max,
                 axes: axes.clone(),
                 keepdims: true,
             }
-            .forward(&x.tensor)?;
+            .forward(&x.t)?;
             let finite = raw
                 .to_f64_vec()
                 .into_iter()
                 .map(|v| if v.is_finite() { v } else { 0.0 })
                 .collect::<Vec<_>>();
-            let m = ctx.constant(Tensor::from_f64s(raw.shape(), &finite, x.tensor.dtype())?);
+            let m = ctx.constant(Tensor::from_f64s(raw.shape(), &finite, x.t.dtype())?);
             let d = ctx.sub(x, &m)?;
-            let e = ctx.unary(Unary::Exp, &d)?;
+            let e = ctx.un(Unary::Exp, &d)?;
             let s = ctx.reduce_sum(&e, &ax, *keepdims)?;
-            let l = ctx.unary(Unary::Log, &s)?;
-            let m = ctx.constant(m.tensor.reshape(l.tensor.shape())?);
+            let l = ctx.un(Unary::Log, &s)?;
+            let m = ctx.constant(m.t.reshape(l.t.shape())?);
             ctx.add(&l, &m)
         })())
     }
@@ -167,21 +166,20 @@ impl Reduce {
         }
     }
 
-    pub fn vjp(&self, ctx: &mut Ctx, v: &Vjp) -> Result<Val> {
-        let (x, y, g, lead) = (v.inputs[0], v.out, v.g, v.lead);
+    pub fn vjp(&self, ctx: &mut Ctx, x: &Val, y: &Val, g: &Val, lead: usize) -> Result<Val> {
         let Reduce::Over { kind, axes, .. } = self else {
             unreachable!("argmax/argmin are not recorded")
         };
-        let ax = norm_axes(axes, x.tensor.rank(), self.name())?;
-        let kshape = keepdims_shape(x.tensor.shape(), &ax);
+        let ax = norm_axes(axes, x.t.rank(), self.name())?;
+        let kshape = keepdims_shape(x.t.shape(), &ax);
         let gk = ctx.reshape_lead(g, &kshape, lead)?;
-        let full = super::ctx_ops::lead_shape(g, x.tensor.shape(), lead);
+        let full = super::build::lead_shape(g, x.t.shape(), lead);
         match kind {
             // y = sum x: every element gets g
             Kind::Sum => ctx.broadcast_to(&gk, &full),
             // y = sum x / n
             Kind::Mean => {
-                let n: usize = ax.iter().map(|&a| x.tensor.shape()[a]).product();
+                let n: usize = ax.iter().map(|&a| x.t.shape()[a]).product();
                 let gb = ctx.broadcast_to(&gk, &full)?;
                 let nv = ctx.scalar(&gb, n as f64);
                 ctx.div(&gb, &nv)
@@ -190,7 +188,7 @@ impl Reduce {
             Kind::Max | Kind::Min => {
                 let yk = ctx.reshape(y, &kshape)?;
                 let eq = ctx.compare(Compare::Equal, &yk, x)?;
-                let ind = ctx.mask(&eq, x.tensor.dtype())?;
+                let ind = ctx.mask(&eq, x.t.dtype())?;
                 let count = ctx.reduce_sum(&ind, &ax, true)?;
                 let share = ctx.div(&ind, &count)?;
                 ctx.mul(&share, &gk)
@@ -201,10 +199,10 @@ impl Reduce {
                 let zero = ctx.scalar(x, 0.0);
                 let is_zero = ctx.compare(Compare::Equal, x, &zero)?;
                 let zeros_in_lane = {
-                    let z = ctx.mask(&is_zero, x.tensor.dtype())?;
+                    let z = ctx.mask(&is_zero, x.t.dtype())?;
                     ctx.reduce_sum(&z, &ax, true)?
                 };
-                let ones = ctx.constant(Tensor::full(x.tensor.shape(), 1.0, x.tensor.dtype()));
+                let ones = ctx.constant(Tensor::full(x.t.shape(), 1.0, x.t.dtype()));
                 let safe = ctx.select(&is_zero, &ones, x)?;
                 let prod_op = super::Op::Reduce(Reduce::Over {
                     kind: Kind::Prod,
@@ -366,7 +364,7 @@ mod tests {
             .unwrap()
             .remove(0)
             .unwrap();
-        assert_eq!(g.tensor.to_f64_vec(), vec![0.0, 0.5, 0.5, 0.0]);
+        assert_eq!(g.t.to_f64_vec(), vec![0.0, 0.5, 0.5, 0.0]);
         // mean of [1, 2, 7] as int32 is 10 / 3 = 3
         let i = Tensor::from_f64s(&[3], &[1.0, 2.0, 7.0], DType::I32).unwrap();
         let mean = super::Reduce::Over {
@@ -404,7 +402,7 @@ mod tests {
                 .unwrap()
                 .remove(0)
                 .unwrap();
-            assert_eq!(g.tensor.to_f64_vec(), want.to_vec(), "at {x:?}");
+            assert_eq!(g.t.to_f64_vec(), want.to_vec(), "at {x:?}");
         }
     }
 }

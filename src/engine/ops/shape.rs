@@ -1,17 +1,13 @@
 //! Shape ops: reshape, transpose, expand_dims, squeeze, concat, stack, tile, broadcast_to,
 //! slice, gather, and the two internal ops their gradients need (pad, scatter_add).
 
-use ndarray::{ArrayD, IxDyn, Slice};
+use ndarray::{ArrayD, Axis, IxDyn, Slice};
 
-use super::shape_kernels::{
-    check_perm, concat, gather, infer_shape, scatter_add, slice_bounds, stack, tile,
-};
 use super::Attrs;
-use super::Vjp;
 use crate::engine::autodiff::{Ctx, Val};
-use crate::engine::error::{arg_err, shape_err, Result};
+use crate::engine::error::{arg_err, dtype_err, shape_err, Result};
 use crate::engine::kernels::{broadcast_shape, norm_axis};
-use crate::engine::tensor::{checked_numel, Elem, Tensor};
+use crate::engine::tensor::{checked_numel, nonzero_product, Elem, Tensor};
 use crate::engine::Limits;
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -217,11 +213,16 @@ impl ShapeOp {
     }
 
     /// `g` may lead with `lead` batch dimensions; every axis below is shifted past them.
-    pub fn vjp(&self, ctx: &mut Ctx, v: &Vjp) -> Result<Vec<Option<Val>>> {
-        let (ins, g, lead) = (v.inputs, v.g, v.lead);
+    pub fn vjp(
+        &self,
+        ctx: &mut Ctx,
+        ins: &[&Val],
+        g: &Val,
+        lead: usize,
+    ) -> Result<Vec<Option<Val>>> {
         let x = ins[0];
         let one = |v: Val| Ok(vec![Some(v)]);
-        let batch: Vec<i64> = g.tensor.shape()[..lead].iter().map(|&d| d as i64).collect();
+        let batch: Vec<i64> = g.t.shape()[..lead].iter().map(|&d| d as i64).collect();
         // begin/size of a slice of g: zeros and the full batch for the leading dimensions
         let slice_of_g = |begin: Vec<i64>, size: Vec<i64>| ShapeOp::Slice {
             begin: vec![0; lead].into_iter().chain(begin).collect(),
@@ -229,12 +230,12 @@ impl ShapeOp {
         };
         match self {
             ShapeOp::Reshape { .. } | ShapeOp::ExpandDims { .. } | ShapeOp::Squeeze { .. } => {
-                one(ctx.reshape_lead(g, x.tensor.shape(), lead)?)
+                one(ctx.reshape_lead(g, x.t.shape(), lead)?)
             }
             ShapeOp::Transpose { perm } => {
                 let perm: Vec<usize> = match perm {
-                    None => (0..x.tensor.rank()).rev().collect(),
-                    Some(p) => check_perm(p, x.tensor.rank())?,
+                    None => (0..x.t.rank()).rev().collect(),
+                    Some(p) => check_perm(p, x.t.rank())?,
                 };
                 let mut inv: Vec<usize> = (0..lead).chain(vec![0; perm.len()]).collect();
                 perm.iter()
@@ -244,14 +245,14 @@ impl ShapeOp {
             }
             // each input gets its own stretch of g along the axis
             ShapeOp::Concat { axis } => {
-                let ax = norm_axis(*axis, x.tensor.rank(), "concat")?;
+                let ax = norm_axis(*axis, x.t.rank(), "concat")?;
                 let mut off = 0;
                 let mut out = Vec::new();
                 for v in ins {
-                    let mut begin = vec![0i64; v.tensor.rank()];
+                    let mut begin = vec![0i64; v.t.rank()];
                     begin[ax] = off as i64;
-                    let size: Vec<i64> = v.tensor.shape().iter().map(|&d| d as i64).collect();
-                    off += v.tensor.shape()[ax];
+                    let size: Vec<i64> = v.t.shape().iter().map(|&d| d as i64).collect();
+                    off += v.t.shape()[ax];
                     out.push(Some(
                         ctx.apply(&super::Op::Shape(slice_of_g(begin, size)), &[g])?,
                     ));
@@ -259,37 +260,36 @@ impl ShapeOp {
                 Ok(out)
             }
             ShapeOp::Stack { axis } => {
-                let ax = norm_axis(*axis, x.tensor.rank() + 1, "stack")?;
+                let ax = norm_axis(*axis, x.t.rank() + 1, "stack")?;
                 let mut out = Vec::new();
                 for (i, v) in ins.iter().enumerate() {
-                    let mut begin = vec![0i64; g.tensor.rank() - lead];
+                    let mut begin = vec![0i64; g.t.rank() - lead];
                     begin[ax] = i as i64;
                     let mut size: Vec<i64> =
-                        g.tensor.shape()[lead..].iter().map(|&d| d as i64).collect();
+                        g.t.shape()[lead..].iter().map(|&d| d as i64).collect();
                     size[ax] = 1;
                     let s = ctx.apply(&super::Op::Shape(slice_of_g(begin, size)), &[g])?;
-                    out.push(Some(ctx.reshape_lead(&s, v.tensor.shape(), lead)?));
+                    out.push(Some(ctx.reshape_lead(&s, v.t.shape(), lead)?));
                 }
                 Ok(out)
             }
             // view g as [m0, d0, m1, d1, ...] and sum over the copies
             ShapeOp::Tile { multiples } => {
                 let mut split = Vec::new();
-                for (&m, &d) in multiples.iter().zip(x.tensor.shape()) {
+                for (&m, &d) in multiples.iter().zip(x.t.shape()) {
                     split.extend([m as usize, d]);
                 }
                 let r = ctx.reshape_lead(g, &split, lead)?;
                 let axes: Vec<usize> = (lead..lead + split.len()).step_by(2).collect();
                 one(ctx.reduce_sum(&r, &axes, false)?)
             }
-            ShapeOp::BroadcastTo { .. } => one(ctx.unbroadcast(g, x.tensor.shape(), lead)?),
+            ShapeOp::BroadcastTo { .. } => one(ctx.unbroadcast(g, x.t.shape(), lead)?),
             ShapeOp::Slice { begin, size } => {
-                let (b, s) = slice_bounds(x.tensor.shape(), begin, size)?;
+                let (b, s) = slice_bounds(x.t.shape(), begin, size)?;
                 let after = vec![0; lead]
                     .into_iter()
                     .chain(
-                        x.tensor
-                            .shape()
+                        x.t.shape()
                             .iter()
                             .zip(b.iter().zip(&s))
                             .map(|(d, (b, s))| d - b - s),
@@ -299,10 +299,10 @@ impl ShapeOp {
                 one(ctx.apply(&super::Op::Shape(ShapeOp::Pad { before, after }), &[g])?)
             }
             ShapeOp::Gather { axis } => {
-                let ax = norm_axis(*axis, x.tensor.rank(), "gather")?;
+                let ax = norm_axis(*axis, x.t.rank(), "gather")?;
                 let op = ShapeOp::ScatterAdd {
                     axis: ax + lead,
-                    dim: x.tensor.shape()[ax],
+                    dim: x.t.shape()[ax],
                 };
                 Ok(vec![
                     Some(ctx.apply(&super::Op::Shape(op), &[g, ins[1]])?),
@@ -311,7 +311,7 @@ impl ShapeOp {
             }
             ShapeOp::Pad { before, .. } => {
                 let begin = before.iter().map(|&b| b as i64).collect();
-                let size = x.tensor.shape().iter().map(|&d| d as i64).collect();
+                let size = x.t.shape().iter().map(|&d| d as i64).collect();
                 one(ctx.apply(&super::Op::Shape(slice_of_g(begin, size)), &[g])?)
             }
             ShapeOp::ScatterAdd { axis, .. } => {
@@ -320,10 +320,282 @@ impl ShapeOp {
                 };
                 let gathered = ctx.apply(&super::Op::Shape(op), &[g, ins[1]])?;
                 Ok(vec![
-                    Some(ctx.reshape_lead(&gathered, x.tensor.shape(), lead)?),
+                    Some(ctx.reshape_lead(&gathered, x.t.shape(), lead)?),
                     None,
                 ])
             }
         }
     }
+}
+
+/// A reshape target with at most one -1, resolved against `x`'s size.
+fn infer_shape(shape: &[i64], x: &Tensor) -> Result<Vec<usize>> {
+    if shape.iter().filter(|&&d| d == -1).count() > 1 {
+        return Err(arg_err(format!(
+            "reshape: shape {shape:?} has more than one -1; only one dimension can be inferred"
+        )));
+    }
+    if let Some(d) = shape.iter().find(|&&d| d < -1) {
+        return Err(arg_err(format!(
+            "reshape: dimension {d} in {shape:?} is negative; use -1 to infer one dimension"
+        )));
+    }
+    // TensorFlow's rule (reshape_op.h): the -1 is the input's size over the product of the
+    // positive target dimensions, where a target with a 0 also leaves the input's zeros out of
+    // the input's size (so [0, 3] to [-1, 0] is [3, 0]) and then rounds down unchecked (so
+    // [0, 3] to [-1, 2, 0] is [1, 2, 0]).
+    let known = shape
+        .iter()
+        .filter(|&&d| d > 0)
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d as usize));
+    let known = known.ok_or_else(|| arg_err(format!("reshape: shape {shape:?} is too large")))?;
+    let n = x.len();
+    let target_has_zero = shape.contains(&0);
+    let rounds_down = target_has_zero && x.shape().contains(&0);
+    let size = if target_has_zero {
+        // An empty input may have huge other dimensions: a product that overflows cannot fit.
+        nonzero_product(x.shape())
+            .ok_or_else(|| arg_err(format!("reshape: shape {:?} is too large", x.shape())))?
+    } else {
+        n
+    };
+    let fail = || {
+        shape_err(format!(
+            "reshape: input to reshape is a tensor with {n} values (shape {:?}), but the requested shape {shape:?} cannot hold exactly that many",
+            x.shape()
+        ))
+    };
+    shape
+        .iter()
+        .map(|&d| {
+            if d >= 0 {
+                Ok(d as usize)
+            } else if !rounds_down && !size.is_multiple_of(known) {
+                Err(fail())
+            } else {
+                Ok(size / known)
+            }
+        })
+        .collect::<Result<Vec<usize>>>()
+        .and_then(|s| {
+            if s.iter().product::<usize>() == n {
+                Ok(s)
+            } else {
+                Err(fail())
+            }
+        })
+}
+
+fn check_perm(p: &[i64], rank: usize) -> Result<Vec<usize>> {
+    let mut seen = vec![false; rank];
+    let out: Vec<usize> = p
+        .iter()
+        .map(|&a| norm_axis(a, rank, "transpose"))
+        .collect::<Result<_>>()?;
+    if out.len() != rank || out.iter().any(|&a| std::mem::replace(&mut seen[a], true)) {
+        return Err(arg_err(format!(
+            "transpose: perm {p:?} is not a permutation of 0..{rank}"
+        )));
+    }
+    Ok(out)
+}
+
+fn same_dtype(op: &str, ins: &[&Tensor]) -> Result<()> {
+    if let Some(t) = ins.iter().find(|t| t.dtype() != ins[0].dtype()) {
+        return Err(dtype_err(format!(
+            "{op} of {} and {}: all inputs must have one dtype (add a cast)",
+            ins[0].describe(),
+            t.describe()
+        )));
+    }
+    Ok(())
+}
+
+fn concat(ins: &[&Tensor], axis: i64) -> Result<Tensor> {
+    same_dtype("concat", ins)?;
+    let r = ins[0].rank();
+    if r == 0 {
+        return Err(shape_err(
+            "concat: cannot concatenate scalars (rank 0); expand_dims them first or use stack",
+        ));
+    }
+    let ax = norm_axis(axis, r, "concat")?;
+    for t in ins {
+        let ok = t.rank() == r && (0..r).all(|i| i == ax || t.shape()[i] == ins[0].shape()[i]);
+        if !ok {
+            return Err(shape_err(format!(
+                "concat along axis {ax}: shapes {:?} and {:?} differ outside that axis",
+                ins[0].shape(),
+                t.shape()
+            )));
+        }
+    }
+    Ok(crate::by_dtype!(ins[0].dtype(), join(ins, ax, false)))
+}
+
+fn stack(ins: &[&Tensor], axis: i64) -> Result<Tensor> {
+    same_dtype("stack", ins)?;
+    if let Some(t) = ins.iter().find(|t| t.shape() != ins[0].shape()) {
+        return Err(shape_err(format!(
+            "stack: shapes {:?} and {:?} differ; stacked tensors must have one shape",
+            ins[0].shape(),
+            t.shape()
+        )));
+    }
+    let ax = norm_axis(axis, ins[0].rank() + 1, "stack")?;
+    Ok(crate::by_dtype!(ins[0].dtype(), join(ins, ax, true)))
+}
+
+/// concat (or stack) of tensors whose dtypes and shapes were checked.
+fn join<T: Elem>(ins: &[&Tensor], ax: usize, new_axis: bool) -> Tensor {
+    let views: Vec<_> = ins
+        .iter()
+        .map(|t| T::unwrap(t).expect("dtype checked").view())
+        .collect();
+    let out = if new_axis {
+        ndarray::stack(Axis(ax), &views)
+    } else {
+        ndarray::concatenate(Axis(ax), &views)
+    };
+    Tensor::from_array(out.expect("shapes checked"))
+}
+
+fn tile(x: &Tensor, multiples: &[i64], lim: &Limits) -> Result<Tensor> {
+    if multiples.len() != x.rank() {
+        return Err(arg_err(format!(
+            "tile: {} multiples given for a tensor of rank {}; give one per axis",
+            multiples.len(),
+            x.rank()
+        )));
+    }
+    if let Some(m) = multiples.iter().find(|&&m| m < 0) {
+        return Err(arg_err(format!("tile: multiple {m} is negative")));
+    }
+    let shape: Vec<usize> = x
+        .shape()
+        .iter()
+        .zip(multiples)
+        .map(|(&d, &m)| d.saturating_mul(m as usize))
+        .collect();
+    checked_numel(&shape, lim.max_tensor_elements)?;
+    fn go<T: Elem>(x: &Tensor, shape: &[usize]) -> Tensor {
+        let a = T::unwrap(x).expect("dtype");
+        let src = a.shape().to_vec();
+        let out = ArrayD::from_shape_fn(IxDyn(shape), |idx| {
+            let mut i = idx.clone();
+            for (k, &d) in src.iter().enumerate() {
+                i[k] %= d;
+            }
+            a[i]
+        });
+        Tensor::from_array(out)
+    }
+    Ok(crate::by_dtype!(x.dtype(), go(x, &shape)))
+}
+
+/// Begin and size with -1 resolved, checked against the shape.
+fn slice_bounds(shape: &[usize], begin: &[i64], size: &[i64]) -> Result<(Vec<usize>, Vec<usize>)> {
+    if begin.len() != shape.len() || size.len() != shape.len() {
+        return Err(arg_err(format!(
+            "slice: begin {begin:?} and size {size:?} must each have one entry per axis of shape {shape:?}"
+        )));
+    }
+    let mut b = Vec::new();
+    let mut s = Vec::new();
+    for i in 0..shape.len() {
+        let d = shape[i] as i64;
+        let bi = begin[i];
+        let si = if size[i] == -1 {
+            d.saturating_sub(bi)
+        } else {
+            size[i]
+        };
+        if bi < 0 || si < 0 || bi.checked_add(si).is_none_or(|end| end > d) {
+            return Err(arg_err(format!(
+                "slice: on axis {i} (size {d}), begin {bi} with size {} runs outside the tensor of shape {shape:?}",
+                size[i]
+            )));
+        }
+        b.push(bi as usize);
+        s.push(si as usize);
+    }
+    Ok((b, s))
+}
+
+fn check_indices(idx: &[i64], dim: usize, op: &str) -> Result<()> {
+    if let Some((k, v)) = idx
+        .iter()
+        .enumerate()
+        .find(|(_, &v)| v < 0 || v as usize >= dim)
+    {
+        return Err(arg_err(format!(
+            "{op}: indices[{k}] = {v} is not in [0, {dim})"
+        )));
+    }
+    Ok(())
+}
+
+/// `tf.gather(params, indices, axis)`: shape params[:axis] + indices.shape + params[axis+1:].
+fn gather(x: &Tensor, indices: &Tensor, axis: i64) -> Result<Tensor> {
+    let idx = indices.as_indices().ok_or_else(|| {
+        dtype_err(format!(
+            "gather: indices are {}; they must be int32 or int64",
+            indices.describe()
+        ))
+    })?;
+    let ax = norm_axis(axis, x.rank(), "gather")?;
+    check_indices(&idx, x.shape()[ax], "gather")?;
+    let idx: Vec<usize> = idx.into_iter().map(|v| v as usize).collect();
+    let mut shape = x.shape()[..ax].to_vec();
+    shape.extend_from_slice(indices.shape());
+    shape.extend_from_slice(&x.shape()[ax + 1..]);
+    let picked = crate::map_any!(x, a => a.select(Axis(ax), &idx).into_shared());
+    picked.reshape(&shape)
+}
+
+/// Sums slices of `g` (laid out as gather's output) into a zero tensor at `indices`.
+fn scatter_add(g: &Tensor, indices: &Tensor, axis: usize, dim: usize) -> Result<Tensor> {
+    let idx = indices
+        .as_indices()
+        .ok_or_else(|| dtype_err("scatter_add: indices must be integers"))?;
+    check_indices(&idx, dim, "scatter_add")?;
+    let n = idx.len();
+    let lead = &g.shape()[..axis];
+    let tail = &g.shape()[axis + indices.rank()..];
+    let flat: Vec<usize> = lead
+        .iter()
+        .copied()
+        .chain([n])
+        .chain(tail.iter().copied())
+        .collect();
+    let out_shape: Vec<usize> = lead
+        .iter()
+        .copied()
+        .chain([dim])
+        .chain(tail.iter().copied())
+        .collect();
+    let g = g.reshape(&flat)?;
+    fn go<T: Elem + std::ops::AddAssign>(
+        g: &Tensor,
+        idx: &[i64],
+        axis: usize,
+        out_shape: &[usize],
+    ) -> Tensor {
+        let a = T::unwrap(g).expect("dtype");
+        let mut out = ArrayD::from_elem(IxDyn(out_shape), T::zero_elem());
+        for (k, &i) in idx.iter().enumerate() {
+            let mut dst = out.index_axis_mut(Axis(axis), i as usize);
+            dst.zip_mut_with(&a.index_axis(Axis(axis), k), |d, &s| *d += s);
+        }
+        Tensor::from_array(out)
+    }
+    Ok(match g.dtype() {
+        crate::engine::dtype::DType::F32 => go::<f32>(&g, &idx, axis, &out_shape),
+        crate::engine::dtype::DType::F64 => go::<f64>(&g, &idx, axis, &out_shape),
+        d => {
+            return Err(dtype_err(format!(
+                "scatter_add: gradients are float, not {d}"
+            )))
+        }
+    })
 }
