@@ -209,7 +209,12 @@ impl Workspace {
         // A read no recording tape watches is a new tensor, as TensorFlow's ReadVariableOp
         // makes one: watching the variable afterwards does not link this earlier read.
         if is_var && !self.ctx.traced_by_a_recording_tape(&val) {
-            return Ok(self.ctx.constant(val.t.clone()));
+            let read = self.ctx.constant(val.t.clone());
+            // the read still comes from the variable: why-null notes follow it back
+            let float = read.t.dtype().is_float();
+            let identity = super::ops::Op::Unary(super::ops::Unary::Identity);
+            self.ctx.prov.record(read.id, &identity, &[&val], float);
+            return Ok(read);
         }
         Ok(val)
     }

@@ -57,7 +57,10 @@ pub fn without_magics(cell: &str) -> (String, usize) {
 
 /// A cell's first non-blank line, to name it in feedback.
 pub fn first_line(cell: &str) -> &str {
-    cell.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+    cell.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
 }
 
 fn cell_limits(limits: &Limits) -> CellLimits {
@@ -68,7 +71,11 @@ fn cell_limits(limits: &Limits) -> CellLimits {
 }
 
 fn refused(r: &Refusal) -> String {
-    let what = if r.code == "syntax_error" { "a syntax error" } else { r.code };
+    let what = if r.code == "syntax_error" {
+        "a syntax error"
+    } else {
+        r.code
+    };
     format!("{what} at line {}: {}", r.line, r.detail)
 }
 

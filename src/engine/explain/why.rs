@@ -182,12 +182,17 @@ fn explain_source(
             }
         }
         for r in recs {
-            if !on_path.contains(&r.id) || tape.traces(r.id) {
+            if !on_path.contains(&r.id) {
                 continue;
             }
+            // an op on the tape that has no gradient (round) still breaks the path
+            let traced = tape.traces(r.id);
             let node = names.node(r.id, r.op.0);
             let op = r.op.0;
-            if r.id <= tape.opened_at {
+            // an unnamed identity is a variable's read: the note names the node built on it
+            let read = op == "identity" && !names.by_id.contains_key(&r.id);
+            if read || traced {
+            } else if r.id <= tape.opened_at {
                 offer(note(Reason::RecordedBeforeTape, Some(node.clone()), format!(
                     "{node} ({op}) was computed before the tape opened (in setup, or an earlier call), so the tape never saw the path from {s_name} to {t_name}: compute it while the tape records"
                 )));
