@@ -184,28 +184,7 @@ pub fn call(
             Ok(Value::Tensor(it.ws.ctx.constant(t.cast(out))))
         }
         "tf.reduce_all" | "tf.reduce_any" | "tf.math.reduce_all" | "tf.math.reduce_any" => {
-            let mut s = bind_args(
-                "reduce_all",
-                &["input_tensor", "axis", "keepdims", "name"],
-                args,
-                kwargs,
-            )?
-            .into_iter();
-            let v = s
-                .next()
-                .flatten()
-                .ok_or_else(|| Raise::type_error("missing required argument 'input_tensor'"))?;
-            let axis = s
-                .next()
-                .flatten()
-                .and_then(|a| to_lit(&a))
-                .unwrap_or(Lit::Null);
-            let keep = s
-                .next()
-                .flatten()
-                .map(|k| k.truthy())
-                .transpose()?
-                .unwrap_or(false);
+            let (v, axis, keep) = reduction_args("reduce_all", args, kwargs)?;
             let x = it.to_val(&v, Some(DType::Bool))?;
             if x.t.dtype() != DType::Bool {
                 return Err(Raise::new(RaiseKind::InvalidArgumentError, format!("cannot compute {} as input #0(zero-based) was expected to be a bool tensor but is a {} tensor", if path.ends_with("all") { "All" } else { "Any" }, super::convert::tf_word(x.t.dtype()))));
@@ -224,28 +203,7 @@ pub fn call(
             Ok(Value::Tensor(it.ws.ctx.constant(r.cast(DType::Bool))))
         }
         "tf.math.reduce_std" | "tf.math.reduce_variance" => {
-            let mut s = bind_args(
-                "reduce_std",
-                &["input_tensor", "axis", "keepdims", "name"],
-                args,
-                kwargs,
-            )?
-            .into_iter();
-            let v = s
-                .next()
-                .flatten()
-                .ok_or_else(|| Raise::type_error("missing required argument 'input_tensor'"))?;
-            let axis = s
-                .next()
-                .flatten()
-                .and_then(|a| to_lit(&a))
-                .unwrap_or(Lit::Null);
-            let keep = s
-                .next()
-                .flatten()
-                .map(|k| k.truthy())
-                .transpose()?
-                .unwrap_or(false);
+            let (v, axis, keep) = reduction_args("reduce_std", args, kwargs)?;
             let x = it.to_val(&v, None)?;
             // TensorFlow's own composition: sqrt(mean(square(x - mean(x, keepdims)))).
             let mean = it.apply(
@@ -465,4 +423,35 @@ fn op_call(
         }
     }
     Ok(Value::Tensor(it.apply(def.name, attrs, inputs)?))
+}
+
+/// `(input_tensor, axis=None, keepdims=False, name=None)`, as TensorFlow's reductions take them.
+fn reduction_args(
+    op: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<(Value, Lit, bool), Raise> {
+    let mut s = bind_args(
+        op,
+        &["input_tensor", "axis", "keepdims", "name"],
+        args,
+        kwargs,
+    )?
+    .into_iter();
+    let v = s
+        .next()
+        .flatten()
+        .ok_or_else(|| Raise::type_error("missing required argument 'input_tensor'"))?;
+    let axis = s
+        .next()
+        .flatten()
+        .and_then(|a| to_lit(&a))
+        .unwrap_or(Lit::Null);
+    let keep = s
+        .next()
+        .flatten()
+        .map(|k| k.truthy())
+        .transpose()?
+        .unwrap_or(false);
+    Ok((v, axis, keep))
 }
