@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod grade;
+mod run;
 mod serve;
 
 #[derive(Parser)]
@@ -31,6 +32,8 @@ enum Command {
     Serve(serve::Args),
     /// Grade a submission against an assignment (offline; Gradescope and PrairieLearn layouts).
     Grade(grade::Args),
+    /// Run a notebook cell (a .py file in the cell subset) and print what Python would print.
+    Run(run::Args),
 }
 
 impl Cli {
@@ -39,6 +42,7 @@ impl Cli {
             None => serve::run(self.serve),
             Some(Command::Serve(args)) => serve::run(args),
             Some(Command::Grade(args)) => grade::run(args),
+            Some(Command::Run(args)) => run::run(args),
         }
     }
 }

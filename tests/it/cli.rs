@@ -51,3 +51,55 @@ fn an_unusable_address_fails_cleanly() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("cannot listen on not-an-address"), "{err}");
 }
+
+fn cell_file(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("gradtape-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("the cell is written");
+    path
+}
+
+#[test]
+fn run_prints_what_python_prints() {
+    let cell = cell_file(
+        "tape.py",
+        "import tensorflow as tf\n\
+         x = tf.Variable(3.0)\n\
+         with tf.GradientTape() as g:\n    y = x * x\n\
+         print(g.gradient(y, x))\n\
+         print(f\"{y.numpy():.2f}\")\n",
+    );
+    let (code, out, err) = gradtape(&["run", cell.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "tf.Tensor(6.0, shape=(), dtype=float32)\n9.00\n");
+}
+
+#[test]
+fn run_reports_an_exception_as_a_traceback_with_its_line() {
+    let cell = cell_file(
+        "bad.py",
+        "import tensorflow as tf\nprint('before')\na = tf.ones([2, 3])\nb = tf.matmul(a, a)\n",
+    );
+    let path = cell.to_str().unwrap();
+    let (code, out, err) = gradtape(&["run", path]);
+    assert_eq!((code, out.as_str()), (1, "before\n"), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "Traceback (most recent call last):\n  File \"{path}\", line 4, in <module>\n    b = tf.matmul(a, a)\nInvalidArgumentError: "
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn run_shows_a_syntax_error_with_a_caret() {
+    let cell = cell_file("syntax.py", "x = 1\ny = (x +\n");
+    let (code, out, err) = gradtape(&["run", cell.to_str().unwrap()]);
+    assert_eq!((code, out.as_str()), (1, ""), "{err}");
+    assert!(err.contains("SyntaxError: "), "{err}");
+    assert!(err.contains("line 2") || err.contains("line 3"), "{err}");
+    let (code, _, err) = gradtape(&["run", "/nonexistent/cell.py"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot read /nonexistent/cell.py"), "{err}");
+}

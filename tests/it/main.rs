@@ -13,6 +13,7 @@ mod faults;
 mod gradcheck;
 mod grade;
 mod grade_cli;
+mod grade_seed;
 mod http;
 mod jacobian;
 mod messages;

@@ -1,0 +1,113 @@
+//! The seed assignment against each of its submissions, checked against TensorFlow: each
+//! submission (a cell, or a notebook) is graded as gradtape runs it, and the values TensorFlow
+//! 2.15 left for the same code (`tests/assignments/seed/expected/`, made by the oracle's
+//! `run_cell.py`) are graded as plain values. The two grades must agree check by check, and the
+//! cell must print and raise what TensorFlow printed and raised.
+
+use std::path::{Path, PathBuf};
+
+use gradtape::cells::{self, CellLimits, Kernel};
+use gradtape::engine::Limits;
+use gradtape::grade::{self, assignment, Source};
+use serde_json::Value;
+
+fn seed_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/assignments/seed")
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn graded(source: &Source) -> grade::Report {
+    let a = read_json(&seed_dir().join("assignment.json"));
+    let (a, _) = assignment::parse(&a).unwrap();
+    grade::grade_assignment(a, source, &Limits::default()).unwrap()
+}
+
+/// (check name, passed) for every check, and the score.
+fn verdicts(r: &grade::Report) -> (Vec<(String, bool)>, f64) {
+    let checks = r.checks.iter().map(|c| (c.name.clone(), c.passed)).collect();
+    (checks, r.score)
+}
+
+fn submissions() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(seed_dir().join("submissions"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_seed_submission_grades_as_tensorflows_values_grade() {
+    let mut seen = 0;
+    for path in submissions() {
+        let stem = path.file_stem().unwrap().to_str().unwrap().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let submission = if path.extension().is_some_and(|e| e == "ipynb") {
+            Source::Notebook(serde_json::from_str(&text).unwrap())
+        } else {
+            Source::Cell(text)
+        };
+        let tf = read_json(&seed_dir().join(format!("expected/{stem}.json")));
+        let tf_values = Source::Values(tf["values"].as_object().unwrap().clone());
+        let ours = graded(&submission);
+        let theirs = graded(&tf_values);
+        assert_eq!(
+            verdicts(&ours),
+            verdicts(&theirs),
+            "{stem}: gradtape's run of the submission and TensorFlow's values grade differently;\n\
+             feedback: {:#?}",
+            ours.checks.iter().map(|c| &c.feedback).collect::<Vec<_>>()
+        );
+        // what was wrong is said: every failed check has feedback naming it
+        for c in ours.checks.iter().filter(|c| !c.passed) {
+            assert!(!c.feedback.is_empty(), "{stem}: {} has no feedback", c.name);
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 8, "the eight seed submissions");
+}
+
+#[test]
+fn seed_submission_cells_print_and_raise_as_tensorflow() {
+    for path in submissions().into_iter().filter(|p| p.extension().is_some_and(|e| e == "py")) {
+        let stem = path.file_stem().unwrap().to_str().unwrap().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let tf = read_json(&seed_dir().join(format!("expected/{stem}.json")));
+        let limits = CellLimits::default();
+        let mut kernel = Kernel::new(limits.engine.clone());
+        let out = cells::run(&text, &limits, &mut kernel, Some(&[])).unwrap();
+        assert_eq!(out.stdout, tf["stdout"].as_str().unwrap(), "{stem}: stdout");
+        let ours = out.error.map(|e| (e.kind.to_string(), e.line as u64));
+        let theirs = match &tf["error"] {
+            Value::Null => None,
+            e => Some((
+                e["type"].as_str().unwrap().to_string(),
+                e["line"].as_u64().unwrap(),
+            )),
+        };
+        assert_eq!(ours, theirs, "{stem}: the exception and its line");
+    }
+}
+
+#[test]
+fn the_seed_verdicts_are_the_ones_each_submission_was_written_for() {
+    // each submission carries one mistake; its checks fail and no others
+    let failing = |name: &str| -> Vec<String> {
+        let path = seed_dir().join("submissions").join(name);
+        let text = std::fs::read_to_string(path).unwrap();
+        let r = graded(&Source::Cell(text));
+        r.checks
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| c.name.clone())
+            .collect()
+    };
+    assert_eq!(failing("correct.py"), Vec::<String>::new());
+    assert_eq!(failing("numpy_pen_and_paper.py"), Vec::<String>::new());
+    assert!(failing("sign_error.py").contains(&"L".to_string()));
+    assert!(failing("transposed_W.py").contains(&"gradL_W".to_string()));
+}
