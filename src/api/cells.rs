@@ -1,5 +1,5 @@
 //! `POST /v1/cells`: a notebook cell's text in (a `text/x-python` body, or JSON `{"source",
-//! "outputs", "encoding"}`), what it printed, left and raised out (spec/cells.md).
+//! "outputs", "encoding"}`), what it printed, left and raised out.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -101,7 +101,7 @@ async fn run_cell(
     })
 }
 
-/// A Python float as JSON: non-finite ones as the strings evaluate.md uses.
+/// A Python float as JSON: non-finite ones as the strings tensors use.
 fn float_json(f: f64) -> JsonValue {
     if f.is_nan() {
         json!("NaN")

@@ -1,7 +1,7 @@
 //! JSON to engine values: the body's `Json` tree to `Lit`, program bodies to `Program`.
 //! Structural mistakes are 400 `invalid_json` with the path to the offending member; paths are
-//! `format_args!`, formatted only when an error names them (a format per member had been 5% of
-//! a small program's request).
+//! `format_args!`, formatted only when an error names them: formatting one per member would
+//! cost a small program's request a few percent.
 
 use std::fmt::Display;
 

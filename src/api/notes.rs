@@ -1,5 +1,5 @@
 //! `notes` and `check` on the wire: why a gradient is null, where a NaN began, and the
-//! numerical check of a gradient (spec/gradients.md).
+//! numerical check of a gradient.
 
 use serde_json::{json, Value};
 

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// The stable error codes of the wire contract (spec/evaluate.md, "Errors").
+/// The stable error codes of the wire contract (the README's error table).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Code {
     InvalidJson,

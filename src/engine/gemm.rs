@@ -2,8 +2,8 @@
 //!
 //! ndarray's own product (matrixmultiply) has AVX2 kernels only. The `gemm` crate picks
 //! AVX-512 kernels at run time where the CPU has them and splits large products over rayon's
-//! threads: with it the W2 MLP's engine time went from 5.5 ms to 3.6 ms on this project's
-//! 2-core AVX-512 machine (README, Performance).
+//! threads, which on an AVX-512 machine makes the W2 MLP's products (`tests/bench/README.md`)
+//! about a third faster than matrixmultiply.
 //!
 //! This is the crate's one `unsafe` block: `gemm::gemm` takes raw pointers and strides.
 #![allow(unsafe_code)]
@@ -18,8 +18,8 @@ const PARALLEL_MIN: usize = 1 << 21;
 
 /// Set while one product runs on rayon's threads. A second large product that arrives then
 /// runs on its own thread instead: on two cores, two threaded products at once only add
-/// threads that compete with the runtime serving light requests (mixed load in
-/// tests/bench/http.sh: `/healthz` p50 went from 1.2 ms to 3.6 ms without this).
+/// threads that compete with the runtime serving light requests (under the mixed load of
+/// tests/bench/http.sh, `/healthz` waits about three times longer without this).
 static THREADED_BUSY: AtomicBool = AtomicBool::new(false);
 
 /// Holds the threaded slot for one product; released on drop, even if the product panics.

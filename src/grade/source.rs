@@ -10,7 +10,7 @@ use crate::engine::{Answer, Limits, Shaped, Tensor};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Source {
-    /// A notebook cell's text (`cells.md`'s subset).
+    /// A notebook cell's text (the cell subset).
     Cell(String),
     /// An `.ipynb` document: its code cells run in order in one context.
     Notebook(Json),

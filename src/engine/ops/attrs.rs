@@ -104,6 +104,16 @@ impl<'a> Attrs<'a> {
         shape_from_lit(v, key).map_err(|e| arg_err(format!("{}: {}", self.op, e.detail)))
     }
 
+    /// A shape that TensorFlow also takes as one integer, as `tf.ones(3)` is `tf.ones([3])`
+    /// (ones, zeros and fill; `tf.random.normal(3)` and `tf.broadcast_to` refuse it).
+    pub fn shape_or_length(&self, key: &'static str) -> Result<Vec<usize>> {
+        match self.required(key)? {
+            Lit::Int(n) if *n >= 0 => Ok(vec![*n as usize]),
+            Lit::Int(n) => Err(arg_err(format!("{}: dimension {n} must be >= 0", self.op))),
+            _ => self.shape(key),
+        }
+    }
+
     pub fn dtype(&self, key: &'static str) -> Result<Option<DType>> {
         match self.get(key) {
             None => Ok(None),

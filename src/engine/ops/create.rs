@@ -93,7 +93,7 @@ impl Create {
                     _ => "dims",
                 };
                 Create::Fill {
-                    shape: a.shape(dims)?,
+                    shape: a.shape_or_length(dims)?,
                     value: Tensor::scalar(v, dtype),
                     kind: if name == "ones" {
                         FillKind::Ones
@@ -125,7 +125,7 @@ impl Create {
                     _ => "dims",
                 };
                 Create::Fill {
-                    shape: a.shape(dims)?,
+                    shape: a.shape_or_length(dims)?,
                     value,
                     kind: FillKind::Fill,
                 }
