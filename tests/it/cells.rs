@@ -15,16 +15,7 @@ const PENDING: &[&str] = &[
     "pen_compare_tape",
     "pen_seed_filled",
     "pen_shapes_dtypes",
-    "rank_concat_stack",
-    "seed_softmax_jacobian",
-    "seed_softmax_nonpersistent",
-    "seed_softmax_outputs",
-    "seed_softmax_persistent",
-    "seed_softmax_random_nonpersistent",
-    "seed_softmax_random_persistent",
     "slice_gather_gradient",
-    "train_matrix_regression",
-    "train_seed_network",
     "var_unread_variable",
 ];
 
