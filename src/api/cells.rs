@@ -5,7 +5,9 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Map, Value as JsonValue};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+use serde_json::{json, Value as JsonValue};
 
 use super::body::{parse, read};
 use super::decode::{encoding, only, Encoding};
@@ -92,11 +94,7 @@ async fn run_cell(
     })
     .await?;
     Ok(match outcome {
-        Ok(body) => (
-            [(header::CONTENT_TYPE, "application/json")],
-            body.to_string(),
-        )
-            .into_response(),
+        Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
         Err(r) => refusal(&r),
     })
 }
@@ -112,26 +110,56 @@ fn float_json(f: f64) -> JsonValue {
     }
 }
 
-/// The 200 answer: `{stdout, values, error}`.
-pub fn answer(o: &CellOutcome, enc: Encoding) -> JsonValue {
-    let mut values = Map::new();
-    for (name, v) in &o.values {
-        let j = match v {
-            CellValue::Tensor(t) => {
-                serde_json::to_value(TensorJson(t, enc)).unwrap_or(JsonValue::Null)
-            }
-            CellValue::Int(i) => json!(i),
-            CellValue::Float(f) => float_json(*f),
-            CellValue::Bool(b) => json!(b),
-            CellValue::Str(s) => json!(s),
-            CellValue::None => JsonValue::Null,
-        };
-        values.insert(name.clone(), j);
+/// One value a cell left, written as `/v1/evaluate` writes it: tensors straight from their
+/// elements (a float32 prints as its shortest decimal, `0.14506263`, not as the float64 it
+/// widens to), Python values as plain JSON.
+struct ValueJson<'a>(&'a CellValue, Encoding);
+
+impl Serialize for ValueJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            CellValue::Tensor(t) => TensorJson(t, self.1).serialize(s),
+            CellValue::Int(i) => s.serialize_i64(*i),
+            CellValue::Float(f) => float_json(*f).serialize(s),
+            CellValue::Bool(b) => s.serialize_bool(*b),
+            CellValue::Str(v) => s.serialize_str(v),
+            CellValue::None => s.serialize_none(),
+        }
     }
+}
+
+struct ValuesJson<'a>(&'a [(String, CellValue)], Encoding);
+
+impl Serialize for ValuesJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (name, v) in self.0 {
+            m.serialize_entry(name, &ValueJson(v, self.1))?;
+        }
+        m.end()
+    }
+}
+
+/// The 200 answer's JSON text: `{stdout, values, error}`.
+pub fn answer(o: &CellOutcome, enc: Encoding) -> String {
     let error = o.error.as_ref().map(|e| {
         json!({"type": e.kind, "code": e.code, "line": e.line, "column": e.column, "detail": e.detail})
     });
-    json!({"stdout": o.stdout, "values": values, "error": error})
+    let mut m = serde_json::Serializer::new(Vec::with_capacity(256 + o.stdout.len()));
+    let written = (|| {
+        let mut w = m.serialize_map(Some(3))?;
+        w.serialize_entry("stdout", &o.stdout)?;
+        w.serialize_entry("values", &ValuesJson(&o.values, enc))?;
+        w.serialize_entry("error", &error)?;
+        SerializeMap::end(w)
+    })();
+    match written {
+        Ok(()) => String::from_utf8(m.into_inner()).unwrap_or_default(),
+        // writing into a Vec fails only on a value JSON cannot hold, which tensors never are
+        Err(e) => json!({"stdout": o.stdout, "values": {}, "error": {"type": "RuntimeError",
+            "code": "internal", "line": 1, "column": 1, "detail": e.to_string()}})
+        .to_string(),
+    }
 }
 
 /// A cell that cannot run: problem+json 422 with `syntax_error` / `unsupported`, line and column.
