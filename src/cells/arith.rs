@@ -21,7 +21,10 @@ fn is_py_num(v: &Value) -> bool {
 }
 
 fn is_tf(v: &Value) -> bool {
-    matches!(v, Value::Tensor(_) | Value::Variable(_))
+    matches!(
+        v,
+        Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_)
+    )
 }
 
 fn is_np(v: &Value) -> bool {
@@ -67,7 +70,7 @@ pub fn binary(it: &mut Interp, op: Operator, l: Value, r: Value) -> Result<Value
         return tf_binary(it, op, &l, &r);
     }
     if is_np(&l) || is_np(&r) {
-        return np_binary(it, op, &l, &r);
+        return super::numpy::arith::binary(it, op, &l, &r);
     }
     Err(unsupported(op_symbol(op), &l, &r))
 }
@@ -240,7 +243,7 @@ fn tf_binary(it: &mut Interp, op: Operator, l: &Value, r: &Value) -> Result<Valu
     let anchor_left = is_tf(l);
     let anchor = if anchor_left { l } else { r };
     let d = match anchor {
-        Value::Variable(id) => it.read_var(id)?.t.dtype(),
+        Value::Variable(id) | Value::UnreadVariable(id) => it.read_var(id)?.t.dtype(),
         other => dtype_of(other).unwrap_or(DType::F32),
     };
     let a = it.to_val_as(l, d)?;
@@ -295,7 +298,7 @@ fn tf_binary(it: &mut Interp, op: Operator, l: &Value, r: &Value) -> Result<Valu
 
 /// `//` and `%` elementwise with broadcasting, Python's floor semantics (no gradient, as
 /// TensorFlow has none for FloorDiv).
-fn floor_op(op: Operator, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> {
+pub fn floor_op(op: Operator, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> {
     let d = a.dtype();
     let shape = crate::engine::kernels::broadcast_shape(a.shape(), b.shape()).ok_or_else(|| {
         Raise::new(
@@ -374,104 +377,14 @@ pub fn broadcast_vals(t: &Tensor, shape: &[usize]) -> Vec<f64> {
     out
 }
 
-/// NumPy's kind order: bool < int < float.
-fn category(d: DType) -> u8 {
-    match d {
-        DType::Bool => 0,
-        DType::I32 | DType::I64 => 1,
-        DType::F32 | DType::F64 => 2,
-    }
-}
-
-/// NumPy's promotion of two dtypes (`np.result_type` on arrays).
-pub fn np_promote(a: DType, b: DType) -> DType {
-    use DType::*;
-    match (a, b) {
-        _ if a == b => a,
-        (Bool, x) | (x, Bool) => x,
-        (I32, I64) | (I64, I32) => I64,
-        (F32, F64) | (F64, F32) => F64,
-        (F32, I32 | I64) | (I32 | I64, F32) => F64,
-        (F64, _) | (_, F64) => F64,
-        _ => F64,
-    }
-}
-
-/// One NumPy operand: its tensor and whether it is a scalar (value-based casting).
-struct NpOperand {
-    t: Tensor,
-    scalar: bool,
-    python: bool,
-}
-
-fn np_operand(it: &mut Interp, v: &Value) -> Result<NpOperand, Raise> {
-    let python = !is_np(v) && !is_tf(v);
-    let t = it.np_tensor(v)?;
-    let scalar = t.rank() == 0;
-    Ok(NpOperand { t, scalar, python })
-}
-
-/// The dtype NumPy 1.26 computes `a op b` in: an array's dtype wins over a scalar of the same
-/// or a lower kind (`a32 * 2.5` stays float32); otherwise ordinary promotion.
-fn np_result(a: &NpOperand, b: &NpOperand) -> DType {
-    let (da, db) = (a.t.dtype(), b.t.dtype());
-    match (a.scalar, b.scalar) {
-        (true, false) if category(da) <= category(db) => db,
-        (false, true) if category(db) <= category(da) => da,
-        (true, false) if a.python || category(db) == 0 => np_promote(da, db),
-        (false, true) if b.python || category(da) == 0 => np_promote(da, db),
-        _ => np_promote(da, db),
-    }
-}
-
-/// Wraps a NumPy result: 0-d results are NumPy scalars, as NumPy returns them.
-pub fn np_wrap(t: Tensor) -> Value {
-    if t.rank() == 0 {
-        Value::NpScalar(t)
-    } else {
-        Value::Array(t)
-    }
-}
-
-fn np_binary(it: &mut Interp, op: Operator, l: &Value, r: &Value) -> Result<Value, Raise> {
-    let (a, b) = (np_operand(it, l)?, np_operand(it, r)?);
-    let mut d = np_result(&a, &b);
-    if op == Operator::Div && !d.is_float() {
-        d = DType::F64;
-    }
-    let (ta, tb) = (a.t.cast(d), b.t.cast(d));
-    let t = match op {
-        Operator::Add => it.compute("add", vec![], &[&ta, &tb])?,
-        Operator::Sub => it.compute("subtract", vec![], &[&ta, &tb])?,
-        Operator::Mult => it.compute("multiply", vec![], &[&ta, &tb])?,
-        Operator::Div => {
-            if tb.dtype().is_float() {
-                it.compute("divide", vec![], &[&ta, &tb])?
-            } else {
-                unreachable!("division promotes to float")
-            }
-        }
-        Operator::Pow => it.compute("pow", vec![], &[&ta, &tb])?,
-        Operator::MatMult => {
-            if ta.rank() == 0 || tb.rank() == 0 {
-                return Err(Raise::value_error(
-                    "matmul: Input operand does not have enough dimensions",
-                ));
-            }
-            super::numpy_ops::matmul(it, &ta, &tb)?
-        }
-        Operator::FloorDiv | Operator::Mod => floor_op(op, &ta, &tb)?,
-        _ => return Err(unsupported(op_symbol(op), l, r)),
-    };
-    Ok(np_wrap(t))
-}
+pub use super::numpy::arith::np_wrap;
 
 pub fn negate(it: &mut Interp, v: Value) -> Result<Value, Raise> {
     match v {
         Value::Int(i) => Ok(Value::Int(i.checked_neg().ok_or_else(overflow)?)),
         Value::Bool(b) => Ok(Value::Int(-i64::from(b))),
         Value::Float(f) => Ok(Value::Float(-f)),
-        Value::Tensor(_) | Value::Variable(_) => {
+        Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) => {
             let x = it.as_val(&v)?.expect("tensor");
             Ok(Value::Tensor(it.apply("negative", vec![], vec![x])?))
         }
@@ -493,7 +406,8 @@ pub fn positive(v: Value) -> Result<Value, Raise> {
         | Value::Tensor(_)
         | Value::Array(_)
         | Value::NpScalar(_)
-        | Value::Variable(_) => Ok(v),
+        | Value::Variable(_)
+        | Value::UnreadVariable(_) => Ok(v),
         other => Err(Raise::type_error(format!(
             "bad operand type for unary +: '{}'",
             other.type_name()
@@ -524,7 +438,10 @@ pub fn is(a: &Value, b: &Value) -> bool {
         (Value::None, Value::None) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Tensor(x), Value::Tensor(y)) => x.id == y.id,
-        (Value::Variable(x), Value::Variable(y)) => x == y,
+        (
+            Value::Variable(x) | Value::UnreadVariable(x),
+            Value::Variable(y) | Value::UnreadVariable(y),
+        ) => x == y,
         (Value::Tape(x), Value::Tape(y)) => x == y,
         (Value::List(x), Value::List(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::DType(x), Value::DType(y)) => x == y,
@@ -608,7 +525,7 @@ pub fn compare(it: &mut Interp, op: CmpOp, l: Value, r: Value) -> Result<Value, 
         }
         let anchor = if is_tf(&l) { &l } else { &r };
         let d = match anchor {
-            Value::Variable(id) => it.read_var(id)?.t.dtype(),
+            Value::Variable(id) | Value::UnreadVariable(id) => it.read_var(id)?.t.dtype(),
             other => dtype_of(other).unwrap_or(DType::F32),
         };
         let a = it.to_val_as(&l, d)?;
@@ -630,10 +547,7 @@ pub fn compare(it: &mut Interp, op: CmpOp, l: Value, r: Value) -> Result<Value, 
         )?));
     }
     if is_np(&l) || is_np(&r) {
-        let (a, b) = (np_operand(it, &l)?, np_operand(it, &r)?);
-        let d = np_result(&a, &b);
-        let (ta, tb) = (a.t.cast(d), b.t.cast(d));
-        return Ok(np_wrap(it.compute(cmp_op_name(op), vec![], &[&ta, &tb])?));
+        return super::numpy::arith::compare(it, op, &l, &r);
     }
     let ord = match (&l, &r) {
         (x, y) if is_py_num(x) && is_py_num(y) => num(x).partial_cmp(&num(y)),

@@ -7,6 +7,7 @@ use crate::engine::dtype::DType;
 
 use super::arith::np_wrap;
 use super::interp::{list_method, Interp};
+use super::numpy;
 use super::raise::Raise;
 use super::value::Value;
 
@@ -19,25 +20,6 @@ const VARIABLE_METHODS: &[&str] = &[
     "read_value",
     "value",
     "get_shape",
-];
-const ARRAY_METHODS: &[&str] = &[
-    "reshape",
-    "flatten",
-    "squeeze",
-    "tolist",
-    "astype",
-    "item",
-    "copy",
-    "sum",
-    "mean",
-    "max",
-    "min",
-    "transpose",
-    "dot",
-    "ravel",
-    "argmax",
-    "any",
-    "all",
 ];
 const TAPE_METHODS: &[&str] = &[
     "watch",
@@ -53,7 +35,7 @@ fn no_attr(v: &Value, name: &str) -> Raise {
     let t = match v {
         Value::Tensor(_) => "tensorflow.python.framework.ops.EagerTensor".to_string(),
         Value::Array(_) => "numpy.ndarray".to_string(),
-        Value::Variable(_) => "ResourceVariable".to_string(),
+        Value::Variable(_) | Value::UnreadVariable(_) => "ResourceVariable".to_string(),
         other => other.type_name(),
     };
     Raise::attr_error(format!("'{t}' object has no attribute '{name}'"))
@@ -76,7 +58,7 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
             ))
         }
         (Value::Tensor(_), m) if TENSOR_METHODS.contains(&m) => method(v, name),
-        (Value::Variable(id), _) => {
+        (Value::Variable(id) | Value::UnreadVariable(id), _) => {
             let var = it
                 .ws
                 .variable(id)
@@ -91,14 +73,10 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
                 _ => return Err(no_attr(&v, name)),
             }
         }
-        (Value::Array(t) | Value::NpScalar(t), _) => match name {
-            "shape" => Value::tuple(t.shape().iter().map(|&d| Value::Int(d as i64)).collect()),
-            "dtype" => Value::NpDType(t.dtype()),
-            "ndim" => Value::Int(t.rank() as i64),
-            "size" => Value::Int(t.len() as i64),
-            "T" => super::numpy_ops::transpose(it, t, None)?,
-            m if ARRAY_METHODS.contains(&m) => method(v, name),
-            _ => return Err(no_attr(&v, name)),
+        (Value::Array(t) | Value::NpScalar(t), _) => match numpy::methods::attr(it, t, name)? {
+            Some(a) => a,
+            None if numpy::methods::METHODS.contains(&name) => method(v, name),
+            None => return Err(no_attr(&v, name)),
         },
         (Value::IndexedSlices(s), _) => match name {
             "values" => Value::Tensor(it.ws.ctx.constant(s.values.clone())),
@@ -138,8 +116,10 @@ pub fn call_method(
             "numpy" => Ok(np_wrap(x.t.clone())),
             _ => Ok(Value::Shape(x.t.shape().to_vec())),
         },
-        Value::Variable(id) => variable_method(it, id, name, args, kwargs),
-        Value::Array(t) | Value::NpScalar(t) => super::numpy_ops::method(it, t, name, args, kwargs),
+        Value::Variable(id) | Value::UnreadVariable(id) => {
+            variable_method(it, id, name, args, kwargs)
+        }
+        Value::Array(t) | Value::NpScalar(t) => numpy::methods::call(it, t, name, args, kwargs),
         Value::Tape(id) => super::tape::method(it, *id, name, args, kwargs),
         Value::List(l) => list_method(l, name, args),
         Value::Shape(d) => Ok(Value::list(
@@ -258,7 +238,7 @@ fn variable_method(
                 _ => it.compute("subtract", vec![], &[&cur, &x.t])?,
             };
             it.ws.assign(id, new)?;
-            Ok(Value::Variable(id.clone()))
+            Ok(Value::UnreadVariable(id.clone()))
         }
         _ => Err(Raise::attr_error(format!(
             "'ResourceVariable' object has no attribute '{name}'"

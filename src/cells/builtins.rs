@@ -67,7 +67,11 @@ fn number(it: &mut Interp, v: &Value, what: &str) -> Result<(f64, bool), Raise> 
                 super::print::repr(it, v)
             ))
         }),
-        Value::Tensor(_) | Value::Variable(_) | Value::Array(_) | Value::NpScalar(_) => {
+        Value::Tensor(_)
+        | Value::Variable(_)
+        | Value::UnreadVariable(_)
+        | Value::Array(_)
+        | Value::NpScalar(_) => {
             let t = it.np_tensor(v)?;
             if t.len() != 1 {
                 return Err(Raise::type_error(
@@ -133,7 +137,11 @@ pub fn call(
                 Value::Range(a, b, s) => range_len(*a, *b, *s),
                 Value::List(_) | Value::Tuple(_) => v.items().map_or(0, |i| i.len()) as i64,
                 Value::Shape(d) => d.len() as i64,
-                Value::Tensor(_) | Value::Variable(_) | Value::Array(_) | Value::NpScalar(_) => {
+                Value::Tensor(_)
+                | Value::Variable(_)
+                | Value::UnreadVariable(_)
+                | Value::Array(_)
+                | Value::NpScalar(_) => {
                     let t = it.np_tensor(&v)?;
                     match t.shape().first() {
                         Some(&n) => n as i64,
@@ -260,7 +268,7 @@ pub fn call(
                 )),
                 Value::Bool(b) => Ok(Value::Int(i64::from(b))),
                 Value::Float(f) => Ok(Value::Float(f.abs())),
-                Value::Tensor(_) | Value::Variable(_) => {
+                Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) => {
                     let x = it.as_val(&v)?.expect("tensor");
                     Ok(Value::Tensor(it.apply("abs", vec![], vec![x])?))
                 }
@@ -465,7 +473,7 @@ pub fn call(
                 };
                 yes |= match (&**p, &x) {
                     ("tf.Tensor", Value::Tensor(_)) => true,
-                    ("tf.Variable", Value::Variable(_)) => true,
+                    ("tf.Variable", Value::Variable(_) | Value::UnreadVariable(_)) => true,
                     ("np.ndarray", Value::Array(_)) => true,
                     ("int", Value::Int(_) | Value::Bool(_)) => true,
                     ("float", Value::Float(_)) => true,
@@ -504,7 +512,7 @@ pub fn iterate(it: &mut Interp, v: &Value) -> Result<Vec<Value>, Raise> {
     match v {
         Value::Str(s) => Ok(s.chars().map(|c| Value::str(c.to_string())).collect()),
         Value::Shape(d) => Ok(d.iter().map(|&x| Value::Int(x as i64)).collect()),
-        Value::Tensor(_) | Value::Variable(_) => {
+        Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) => {
             let x = it.as_val(v)?.expect("tensor");
             let shape = x.t.shape().to_vec();
             let Some((&n, rest)) = shape.split_first() else {

@@ -137,7 +137,7 @@ impl Interp<'_> {
     pub fn as_val(&mut self, v: &Value) -> Result<Option<Val>, Raise> {
         Ok(match v {
             Value::Tensor(x) => Some(x.clone()),
-            Value::Variable(id) => Some(self.read_var(id)?),
+            Value::Variable(id) | Value::UnreadVariable(id) => Some(self.read_var(id)?),
             Value::Array(t) | Value::NpScalar(t) => Some(self.ws.ctx.constant(t.clone())),
             Value::IndexedSlices(s) => Some(s.dense.clone()),
             _ => None,
@@ -182,9 +182,10 @@ impl Interp<'_> {
                 let t = if t.dtype() == d { t.clone() } else { t.cast(d) };
                 return Ok(self.ws.ctx.constant(t));
             }
-            Value::Tensor(_) | Value::Variable(_) | Value::IndexedSlices(_) => {
-                return Ok(self.as_val(v)?.expect("tensor-like"))
-            }
+            Value::Tensor(_)
+            | Value::Variable(_)
+            | Value::UnreadVariable(_)
+            | Value::IndexedSlices(_) => return Ok(self.as_val(v)?.expect("tensor-like")),
             _ => {}
         }
         let lit = to_lit(v).filter(|l| !matches!(l, Lit::Null | Lit::Str(_)));
@@ -223,6 +224,7 @@ impl Interp<'_> {
                 x,
                 Value::Tensor(_)
                     | Value::Variable(_)
+                    | Value::UnreadVariable(_)
                     | Value::Array(_)
                     | Value::NpScalar(_)
                     | Value::List(_)
@@ -233,7 +235,11 @@ impl Interp<'_> {
             || !items.iter().any(|x| {
                 matches!(
                     x,
-                    Value::Tensor(_) | Value::Variable(_) | Value::Array(_) | Value::NpScalar(_)
+                    Value::Tensor(_)
+                        | Value::Variable(_)
+                        | Value::UnreadVariable(_)
+                        | Value::Array(_)
+                        | Value::NpScalar(_)
                 )
             })
             || !items.iter().all(tensorish)
@@ -311,7 +317,7 @@ impl Interp<'_> {
     pub fn np_tensor(&mut self, v: &Value) -> Result<Tensor, Raise> {
         match v {
             Value::Tensor(x) => Ok(x.t.clone()),
-            Value::Variable(id) => Ok(self.read_var(id)?.t),
+            Value::Variable(id) | Value::UnreadVariable(id) => Ok(self.read_var(id)?.t),
             Value::Array(t) | Value::NpScalar(t) => Ok(t.clone()),
             Value::IndexedSlices(s) => Ok(s.dense.t.clone()),
             Value::List(_) | Value::Tuple(_) if self.pack(v, None)?.is_some() => {

@@ -317,7 +317,7 @@ fn shape_lit(shape: &[usize]) -> Lit {
 /// `container[slice]`.
 pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Value, Raise> {
     match container {
-        Value::Tensor(_) | Value::Variable(_) => {
+        Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) => {
             let items = it.items_of(slice)?;
             let x = it.as_val(container)?.expect("tensor");
             let p = plan(x.t.shape(), &items, true, it.max_elems())?;
@@ -464,7 +464,7 @@ pub fn set_item(
         Value::Tensor(_) => Err(Raise::type_error(
             "'tensorflow.python.framework.ops.EagerTensor' object does not support item assignment",
         )),
-        Value::Variable(_) => Err(Raise::type_error(
+        Value::Variable(_) | Value::UnreadVariable(_) => Err(Raise::type_error(
             "'ResourceVariable' object does not support item assignment",
         )),
         other => Err(Raise::type_error(format!(

@@ -6,7 +6,7 @@
 //! - `value`, `raise`: what a cell computes with, and the exceptions it raises
 //! - `interp` (statements), `expr`, `arith` (operators and typing), `index` (subscripts),
 //!   `attrs` (attributes and methods), `builtins`, `tf` (the `tf` namespace, bound through
-//!   the op registry), `tape` (`tf.GradientTape`), `numpy` and `numpy_ops` (NumPy), `print`
+//!   the op registry), `tape` (`tf.GradientTape`), `numpy` (NumPy), `print`
 //!   (values handed to `format`), `convert` (values to engine tensors)
 //! - `format`: printing as Python, TensorFlow and NumPy print.
 //!
@@ -23,9 +23,9 @@ pub mod format;
 mod index;
 mod interp;
 pub mod numpy;
-pub mod numpy_ops;
 mod print;
 pub mod raise;
+mod slices;
 pub mod source;
 mod tape;
 mod tf;
@@ -187,7 +187,9 @@ pub fn cell_value(kernel: &Kernel, v: &Value) -> Option<CellValue> {
         Value::Str(s) => CellValue::Str(s.to_string()),
         Value::Tensor(x) => CellValue::Tensor(x.t.clone()),
         Value::Array(t) | Value::NpScalar(t) => CellValue::Tensor(t.clone()),
-        Value::Variable(id) => CellValue::Tensor(kernel.ws.variable(id)?.val.t.clone()),
+        Value::Variable(id) | Value::UnreadVariable(id) => {
+            CellValue::Tensor(kernel.ws.variable(id)?.val.t.clone())
+        }
         Value::IndexedSlices(s) => CellValue::Tensor(s.dense.t.clone()),
         _ => return None,
     })

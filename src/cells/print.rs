@@ -42,9 +42,13 @@ pub fn fmt_arg(it: &Interp, v: &Value) -> FmtArg {
         Value::Tensor(x) => FmtArg::Tensor(x.t.clone()),
         Value::Array(t) => FmtArg::Array(t.clone()),
         Value::NpScalar(t) => FmtArg::NpScalar(t.clone()),
-        Value::Variable(id) => match it.ws.variable(id) {
+        Value::Variable(id) | Value::UnreadVariable(id) => match it.ws.variable(id) {
             Some(var) => FmtArg::Variable {
-                name: var.name.clone(),
+                name: if matches!(v, Value::UnreadVariable(_)) {
+                    "UnreadVariable".to_string()
+                } else {
+                    var.name.clone()
+                },
                 value: var.val.t.clone(),
             },
             None => opaque("<deleted tf.Variable>", "ResourceVariable"),

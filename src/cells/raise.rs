@@ -15,6 +15,8 @@ pub enum RaiseKind {
     ZeroDivisionError,
     KeyError,
     RecursionError,
+    /// NumPy's `numpy.exceptions.AxisError` (an axis out of an array's bounds).
+    AxisError,
     /// A step, op or time limit: the cell stops with `limit_exceeded`.
     LimitExceeded,
 }
@@ -32,6 +34,7 @@ impl RaiseKind {
             RaiseKind::ZeroDivisionError => "ZeroDivisionError",
             RaiseKind::KeyError => "KeyError",
             RaiseKind::RecursionError => "RecursionError",
+            RaiseKind::AxisError => "AxisError",
             RaiseKind::LimitExceeded => "LimitExceeded",
         }
     }

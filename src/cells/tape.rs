@@ -85,7 +85,7 @@ impl Interp<'_> {
                 out.push(x.clone());
                 Ok(Shape::One)
             }
-            Value::Variable(id) => {
+            Value::Variable(id) | Value::UnreadVariable(id) => {
                 let val = self
                     .ws
                     .variable(id)
@@ -195,15 +195,15 @@ pub fn method(
                     Some(out)
                 }
             };
+            let readers = super::slices::Readers::find(&it.ws.ctx, tape, &ss);
+            let n_sources = ss.len();
+            ss.extend(readers.outputs());
             let grads = it
                 .ws
                 .ctx
                 .gradient(tape, &ts, &ss, ogs, zero)
                 .map_err(exhausted)?;
-            let vals: Vec<Value> = grads
-                .into_iter()
-                .map(|g| g.map_or(Value::None, Value::Tensor))
-                .collect();
+            let vals = readers.answer(grads, n_sources)?;
             Ok(rebuild(&shape, &mut vals.into_iter()))
         }
         "jacobian" => {
@@ -272,7 +272,13 @@ fn single(it: &mut Interp, v: &Value) -> Result<Val, Raise> {
     let mut out = Vec::new();
     it.flatten(v, &mut out, "jacobian")?;
     match (out.len(), v) {
-        (1, Value::Tensor(_) | Value::Variable(_) | Value::IndexedSlices(_)) => Ok(out.remove(0)),
+        (
+            1,
+            Value::Tensor(_)
+            | Value::Variable(_)
+            | Value::UnreadVariable(_)
+            | Value::IndexedSlices(_),
+        ) => Ok(out.remove(0)),
         _ => Err(Raise::type_error("the target of a jacobian is one tensor")),
     }
 }

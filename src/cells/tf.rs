@@ -246,6 +246,7 @@ fn constant(
     let t = match value {
         Value::Tensor(_)
         | Value::Variable(_)
+        | Value::UnreadVariable(_)
         | Value::Array(_)
         | Value::NpScalar(_)
         | Value::IndexedSlices(_) => it.np_tensor(value)?,
@@ -284,7 +285,12 @@ fn constant(
     };
     match dtype {
         Some(d) if d != t.dtype() => {
-            if strict && matches!(value, Value::Tensor(_) | Value::Variable(_)) {
+            if strict
+                && matches!(
+                    value,
+                    Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_)
+                )
+            {
                 return Err(Raise::value_error(format!(
                     "Tensor conversion requested dtype {} for Tensor with dtype {}",
                     d.name(),
@@ -302,7 +308,11 @@ fn contains_tensor(v: &Value) -> bool {
         items.iter().any(|x| {
             matches!(
                 x,
-                Value::Tensor(_) | Value::Variable(_) | Value::Array(_) | Value::NpScalar(_)
+                Value::Tensor(_)
+                    | Value::Variable(_)
+                    | Value::UnreadVariable(_)
+                    | Value::Array(_)
+                    | Value::NpScalar(_)
             ) || contains_tensor(x)
         })
     })
@@ -384,7 +394,9 @@ fn op_call(
         .find_map(|(_, v)| match v {
             Some(Value::Tensor(x)) => Some(x.t.dtype()),
             Some(Value::Array(t)) | Some(Value::NpScalar(t)) => Some(t.dtype()),
-            Some(Value::Variable(id)) => it.ws.variable(id).map(|v| v.val.t.dtype()),
+            Some(Value::Variable(id) | Value::UnreadVariable(id)) => {
+                it.ws.variable(id).map(|v| v.val.t.dtype())
+            }
             _ => None,
         })
         .filter(|d| *d != DType::Bool);
@@ -409,6 +421,11 @@ fn op_call(
                 if matches!(v, Value::None) {
                     continue;
                 }
+                // tf.ones and tf.zeros read their shape through TensorShape, which takes an int
+                let v = match (path, p.name, &v) {
+                    ("tf.ones" | "tf.zeros", "shape", Value::Int(_)) => Value::list(vec![v]),
+                    _ => v,
+                };
                 let lit = to_lit(&v).ok_or_else(|| {
                     Raise::type_error(format!(
                         "{}: \"{}\" cannot be a {}",

@@ -47,6 +47,9 @@ pub enum Value {
     NpScalar(Tensor),
     /// A `tf.Variable`, by its id in the workspace.
     Variable(Arc<str>),
+    /// What `assign`, `assign_add` and `assign_sub` return: the same variable, which prints
+    /// as `<tf.Variable 'UnreadVariable' ...>`.
+    UnreadVariable(Arc<str>),
     IndexedSlices(Arc<Slices>),
     Tape(TapeId),
     /// What `tape.stop_recording()` returns: a context manager pausing the tape.
@@ -97,6 +100,7 @@ impl Value {
             Value::Array(_) => "ndarray".into(),
             Value::NpScalar(t) => np_scalar_name(t.dtype()).into(),
             Value::Variable(_) => "ResourceVariable".into(),
+            Value::UnreadVariable(_) => "_UnreadVariable".into(),
             Value::IndexedSlices(_) => "IndexedSlices".into(),
             Value::Tape(_) => "GradientTape".into(),
             Value::StopRecording(_) => "_GeneratorContextManager".into(),

@@ -77,6 +77,11 @@ impl Tape {
     pub fn entries(&self) -> usize {
         self.entries.len()
     }
+    /// The op applications the tape recorded, in order (cells read which ops consumed a
+    /// source to answer a gather's gradient as `IndexedSlices`).
+    pub fn recorded(&self) -> &[Entry] {
+        &self.entries
+    }
     /// Whether the tape traces `id`: it watched it, or recorded the op that produced it.
     pub fn traces(&self, id: ValId) -> bool {
         self.traced.contains(&id)

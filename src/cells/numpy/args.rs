@@ -1,0 +1,126 @@
+//! Arguments of NumPy calls bound as Python binds them (positions, then keywords), and the
+//! readers NumPy functions share: dtypes, integers, shapes, axes.
+
+use crate::engine::dtype::DType;
+
+use crate::cells::convert::dtype_of_value;
+use crate::cells::raise::Raise;
+use crate::cells::tape::bind_args;
+use crate::cells::value::Value;
+
+/// A call's arguments in the slots of the function's parameters.
+pub struct Args {
+    what: String,
+    names: Vec<&'static str>,
+    slots: Vec<Option<Value>>,
+}
+
+impl Args {
+    pub fn bind(
+        what: &str,
+        names: &[&'static str],
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> Result<Args, Raise> {
+        Ok(Args {
+            what: what.to_string(),
+            names: names.to_vec(),
+            slots: bind_args(what, names, args, kwargs)?,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether the call gave parameter `k` (a `None` counts as not given).
+    pub fn given(&self, k: usize) -> bool {
+        matches!(self.slots.get(k), Some(Some(v)) if !matches!(v, Value::None))
+    }
+
+    /// Parameter `k`, or None when the call left it out or gave `None`.
+    pub fn take(&mut self, k: usize) -> Option<Value> {
+        self.slots
+            .get_mut(k)
+            .and_then(Option::take)
+            .filter(|v| !matches!(v, Value::None))
+    }
+
+    pub fn required(&mut self, k: usize, name: &str) -> Result<Value, Raise> {
+        let what = self.what.clone();
+        let shown = self.names.get(k).copied().unwrap_or(name).to_string();
+        self.take(k).ok_or_else(|| {
+            Raise::type_error(format!(
+                "{what}() missing required argument '{shown}' (pos {})",
+                k + 1
+            ))
+        })
+    }
+
+    /// A boolean flag such as `keepdims`.
+    pub fn flag(&mut self, k: usize, default: bool) -> Result<bool, Raise> {
+        self.take(k)
+            .map(|v| v.truthy())
+            .transpose()
+            .map(|b| b.unwrap_or(default))
+    }
+
+    /// A float parameter such as `rtol`.
+    pub fn float(&mut self, k: usize, default: f64) -> Result<f64, Raise> {
+        match self.take(k) {
+            None => Ok(default),
+            Some(Value::Int(i)) => Ok(i as f64),
+            Some(Value::Float(f)) => Ok(f),
+            Some(Value::NpScalar(t)) => Ok(t.to_f64_vec()[0]),
+            Some(other) => Err(Raise::type_error(format!(
+                "must be real number, not {}",
+                other.type_name()
+            ))),
+        }
+    }
+}
+
+/// A `dtype=` argument: `np.float32`, `tf.float64`, `'int64'`, `float`, `a.dtype`.
+pub fn dtype_arg(v: Option<Value>) -> Result<Option<DType>, Raise> {
+    match v {
+        None | Some(Value::None) => Ok(None),
+        Some(d) => dtype_of_value(&d)
+            .map(Some)
+            .ok_or_else(|| Raise::type_error("Cannot interpret this value as a data type")),
+    }
+}
+
+/// An integer argument (Python ints, bools and NumPy integer scalars).
+pub fn int_arg(v: &Value) -> Result<i64, Raise> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        Value::Bool(b) => Ok(i64::from(*b)),
+        Value::NpScalar(t) if !t.dtype().is_float() => Ok(t.to_f64_vec()[0] as i64),
+        other => Err(Raise::type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            other.type_name()
+        ))),
+    }
+}
+
+/// A shape: `(2, 3)`, `[2, 3]`, `6`, a `TensorShape`; negative sizes refused.
+pub fn shape_arg(v: &Value) -> Result<Vec<usize>, Raise> {
+    let dims = dims_arg(std::slice::from_ref(v))?;
+    dims.iter()
+        .map(|&d| {
+            usize::try_from(d)
+                .map_err(|_| Raise::value_error("negative dimensions are not allowed"))
+        })
+        .collect()
+}
+
+/// Integers given as one tuple or list, or as separate arguments (`a.reshape(2, -1)`).
+pub fn dims_arg(args: &[Value]) -> Result<Vec<i64>, Raise> {
+    match args {
+        [v @ (Value::Tuple(_) | Value::List(_))] => {
+            v.items().unwrap_or_default().iter().map(int_arg).collect()
+        }
+        [Value::Shape(d)] => Ok(d.iter().map(|&x| x as i64).collect()),
+        many => many.iter().map(int_arg).collect(),
+    }
+}

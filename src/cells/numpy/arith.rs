@@ -1,0 +1,137 @@
+//! NumPy's operators on arrays and NumPy scalars (`+ - * / // % ** @`, comparisons) and its
+//! two-argument ufuncs (`np.maximum`, `np.add`, ...): the operands typed by `result_type`,
+//! cast, and run outside every tape.
+
+use ruff_python_ast::{CmpOp, Operator};
+
+use crate::engine::dtype::DType;
+use crate::engine::tensor::Tensor;
+
+use super::promote::{result_type, Operand};
+use crate::cells::interp::Interp;
+use crate::cells::raise::Raise;
+use crate::cells::value::Value;
+
+/// Wraps a NumPy result: 0-d results are NumPy scalars, as NumPy's operations return them.
+pub fn np_wrap(t: Tensor) -> Value {
+    if t.rank() == 0 {
+        Value::NpScalar(t)
+    } else {
+        Value::Array(t)
+    }
+}
+
+/// A value as an operand: Python numbers and NumPy scalars count as scalars.
+pub fn operand(it: &mut Interp, v: &Value) -> Result<Operand, Raise> {
+    let t = it.np_tensor(v)?;
+    let scalar = t.rank() == 0;
+    Ok(Operand { t, scalar })
+}
+
+/// A two-argument ufunc by the name of the engine op that computes it.
+pub fn ufunc(it: &mut Interp, op: &str, l: &Value, r: &Value) -> Result<Value, Raise> {
+    let (a, b) = (operand(it, l)?, operand(it, r)?);
+    let mut d = result_type(&[&a, &b]);
+    let compares = matches!(
+        op,
+        "less" | "less_equal" | "greater" | "greater_equal" | "equal" | "not_equal"
+    );
+    if op == "divide" && !d.is_float() {
+        d = DType::F64;
+    }
+    if d == DType::Bool && !compares {
+        return bool_ufunc(it, op, &a.t, &b.t);
+    }
+    let (ta, tb) = (a.t.cast(d), b.t.cast(d));
+    if op == "pow" && d.is_int() && tb.to_f64_vec().iter().any(|&x| x < 0.0) {
+        return Err(Raise::value_error(
+            "Integers to negative integer powers are not allowed.",
+        ));
+    }
+    let t = match op {
+        "floor_divide" | "mod" => floor_op(op, &ta, &tb)?,
+        _ => it.compute(op, vec![], &[&ta, &tb])?,
+    };
+    Ok(np_wrap(t))
+}
+
+/// Arithmetic on booleans: `+` is `or`, `*` is `and`, `-` is refused, as NumPy does.
+fn bool_ufunc(it: &mut Interp, op: &str, a: &Tensor, b: &Tensor) -> Result<Value, Raise> {
+    let logical = match op {
+        "add" | "maximum" => "logical_or",
+        "multiply" | "minimum" => "logical_and",
+        "subtract" => {
+            return Err(Raise::type_error(
+                "numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` operator, or the logical_xor function instead.",
+            ))
+        }
+        _ => {
+            // the rest compute in int8 in NumPy; int64 gives the same values here
+            let (x, y) = (a.cast(DType::I64), b.cast(DType::I64));
+            let t = match op {
+                "floor_divide" | "mod" => floor_op(op, &x, &y)?,
+                _ => it.compute(op, vec![], &[&x, &y])?,
+            };
+            return Ok(np_wrap(t));
+        }
+    };
+    Ok(np_wrap(it.compute(logical, vec![], &[a, b])?))
+}
+
+fn operator_ufunc(op: Operator) -> Option<&'static str> {
+    Some(match op {
+        Operator::Add => "add",
+        Operator::Sub => "subtract",
+        Operator::Mult => "multiply",
+        Operator::Div => "divide",
+        Operator::FloorDiv => "floor_divide",
+        Operator::Mod => "mod",
+        Operator::Pow => "pow",
+        _ => return None,
+    })
+}
+
+/// `l op r` where one side is a NumPy array or scalar and neither is a tensor.
+pub fn binary(it: &mut Interp, op: Operator, l: &Value, r: &Value) -> Result<Value, Raise> {
+    if op == Operator::MatMult {
+        let (a, b) = (it.np_tensor(l)?, it.np_tensor(r)?);
+        if a.rank() == 0 || b.rank() == 0 {
+            return Err(Raise::value_error(
+                "matmul: Input operand 1 does not have enough dimensions (has 0, gufunc core with signature (n?,k),(k,m?)->(n?,m?) requires 1)",
+            ));
+        }
+        return super::linalg::matmul(it, &a, &b).map(np_wrap);
+    }
+    match operator_ufunc(op) {
+        Some(name) => ufunc(it, name, l, r),
+        None => Err(Raise::type_error(format!(
+            "unsupported operand type(s) for {}: '{}' and '{}'",
+            op.as_str(),
+            l.type_name(),
+            r.type_name()
+        ))),
+    }
+}
+
+/// `l < r` and the other comparisons, elementwise, giving a bool array.
+pub fn compare(it: &mut Interp, op: CmpOp, l: &Value, r: &Value) -> Result<Value, Raise> {
+    let name = match op {
+        CmpOp::Lt => "less",
+        CmpOp::LtE => "less_equal",
+        CmpOp::Gt => "greater",
+        CmpOp::GtE => "greater_equal",
+        CmpOp::Eq => "equal",
+        _ => "not_equal",
+    };
+    ufunc(it, name, l, r)
+}
+
+/// `//` and `%` elementwise with broadcasting and Python's floor semantics (NumPy's too).
+pub fn floor_op(op: &str, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> {
+    let operator = if op == "mod" {
+        Operator::Mod
+    } else {
+        Operator::FloorDiv
+    };
+    crate::cells::arith::floor_op(operator, a, b)
+}

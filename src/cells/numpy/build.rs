@@ -1,0 +1,236 @@
+//! NumPy's array constructors: `np.array`, `np.zeros`/`np.ones`/`np.full` (and `_like`),
+//! `np.eye`/`np.identity`, `np.arange`, `np.linspace`, and the scalar types called as
+//! functions (`np.float32(0.5)`). NumPy's defaults: float64, and int64 for Python ints.
+
+use crate::engine::dtype::DType;
+use crate::engine::tensor::{checked_numel, Tensor};
+
+use super::args::{dtype_arg, int_arg, shape_arg, Args};
+use super::arith::np_wrap;
+use crate::cells::convert::np_dtype_path;
+use crate::cells::interp::Interp;
+use crate::cells::raise::Raise;
+use crate::cells::value::Value;
+
+pub const NAMES: &[&str] = &[
+    "array",
+    "asarray",
+    "copy",
+    "zeros",
+    "ones",
+    "empty",
+    "full",
+    "zeros_like",
+    "ones_like",
+    "full_like",
+    "eye",
+    "identity",
+    "arange",
+    "linspace",
+    "float32",
+    "float64",
+    "float_",
+    "int32",
+    "int64",
+    "int_",
+    "bool_",
+];
+
+pub fn call(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    match name {
+        "array" | "asarray" | "copy" => {
+            let mut a = Args::bind(name, &["object", "dtype"], args, kwargs)?;
+            let v = a.required(0, "object")?;
+            let t = it.np_tensor(&v)?;
+            Ok(Value::Array(match dtype_arg(a.take(1))? {
+                Some(d) => t.cast(d),
+                None => t,
+            }))
+        }
+        "zeros" | "ones" | "empty" | "full" => {
+            let names: &[&str] = if name == "full" {
+                &["shape", "fill_value", "dtype"]
+            } else {
+                &["shape", "dtype"]
+            };
+            let mut a = Args::bind(name, names, args, kwargs)?;
+            let shape = shape_arg(&a.required(0, "shape")?)?;
+            let (fill, d) = fill_of(it, name, &mut a)?;
+            filled(it, &shape, fill, d)
+        }
+        "zeros_like" | "ones_like" | "full_like" => {
+            let names: &[&str] = if name == "full_like" {
+                &["a", "fill_value", "dtype"]
+            } else {
+                &["a", "dtype"]
+            };
+            let mut a = Args::bind(name, names, args, kwargs)?;
+            let like = it.np_tensor(&a.required(0, "a")?)?;
+            let explicit = a.given(names.len() - 1);
+            let (fill, d) = fill_of(it, name, &mut a)?;
+            let d = if explicit { d } else { like.dtype() };
+            filled(it, like.shape(), fill, d)
+        }
+        "eye" | "identity" => {
+            let names: &[&str] = if name == "eye" {
+                &["N", "M", "k", "dtype"]
+            } else {
+                &["n", "dtype"]
+            };
+            let mut a = Args::bind(name, names, args, kwargs)?;
+            let n = int_arg(&a.required(0, names[0])?)?;
+            let (m, k) = if name == "eye" {
+                (
+                    a.take(1).map(|v| int_arg(&v)).transpose()?.unwrap_or(n),
+                    a.take(2).map(|v| int_arg(&v)).transpose()?.unwrap_or(0),
+                )
+            } else {
+                (n, 0)
+            };
+            let d = dtype_arg(a.take(names.len() - 1))?.unwrap_or(DType::F64);
+            eye(it, n, m, k, d)
+        }
+        "arange" => arange(it, args, kwargs),
+        "linspace" => linspace(it, args, kwargs),
+        _ => scalar_type(it, name, args),
+    }
+}
+
+/// The fill value and dtype of `np.zeros`/`np.full` and their `_like` forms.
+fn fill_of(it: &mut Interp, name: &str, a: &mut Args) -> Result<(f64, DType), Raise> {
+    let d = dtype_arg(a.take(a.len() - 1))?;
+    if name.starts_with("full") {
+        let v = it.np_tensor(&a.required(1, "fill_value")?)?;
+        let fill = v.to_f64_vec().first().copied().unwrap_or(0.0);
+        return Ok((fill, d.unwrap_or(v.dtype())));
+    }
+    let fill = if name.starts_with("ones") { 1.0 } else { 0.0 };
+    Ok((fill, d.unwrap_or(DType::F64)))
+}
+
+fn filled(it: &Interp, shape: &[usize], fill: f64, d: DType) -> Result<Value, Raise> {
+    checked_numel(shape, it.max_elems())?;
+    Ok(Value::Array(Tensor::full(shape, fill, d)))
+}
+
+fn eye(it: &Interp, n: i64, m: i64, k: i64, d: DType) -> Result<Value, Raise> {
+    if n < 0 || m < 0 {
+        return Err(Raise::value_error("negative dimensions are not allowed"));
+    }
+    let (n, m) = (n as usize, m as usize);
+    checked_numel(&[n, m], it.max_elems())?;
+    let mut vals = vec![0.0; n * m];
+    for r in 0..n {
+        let c = r as i64 + k;
+        if c >= 0 && (c as usize) < m {
+            vals[r * m + c as usize] = 1.0;
+        }
+    }
+    Ok(Value::Array(Tensor::from_f64s(&[n, m], &vals, d)?))
+}
+
+/// `np.arange([start,] stop[, step], dtype=None)`: int64 for integers, else float64; the
+/// values are `start + i * step`.
+fn arange(it: &mut Interp, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Result<Value, Raise> {
+    let mut a = Args::bind("arange", &["start", "stop", "step", "dtype"], args, kwargs)?;
+    let d = dtype_arg(a.take(3))?;
+    let nums: Vec<Tensor> = (0..3)
+        .filter_map(|k| a.take(k).filter(|v| !matches!(v, Value::None)))
+        .map(|v| it.np_tensor(&v))
+        .collect::<Result<_, _>>()?;
+    let val = |t: &Tensor| t.to_f64_vec().first().copied().unwrap_or(0.0);
+    let (start, stop, step) = match nums.as_slice() {
+        [b] => (0.0, val(b), 1.0),
+        [s, b] => (val(s), val(b), 1.0),
+        [s, b, st] => (val(s), val(b), val(st)),
+        _ => return Err(Raise::type_error("arange() requires stop to be specified.")),
+    };
+    if step == 0.0 {
+        return Err(Raise::new(
+            crate::cells::raise::RaiseKind::ZeroDivisionError,
+            "division by zero",
+        ));
+    }
+    let all_int = nums.iter().all(|t| !t.dtype().is_float());
+    let d = d.unwrap_or(if all_int { DType::I64 } else { DType::F64 });
+    let n = ((stop - start) / step).ceil().max(0.0);
+    if n > it.max_elems() as f64 {
+        checked_numel(&[it.max_elems() + 1], it.max_elems())?;
+    }
+    let vals: Vec<f64> = (0..n as usize).map(|i| start + i as f64 * step).collect();
+    Ok(Value::Array(Tensor::from_f64s(&[vals.len()], &vals, d)?))
+}
+
+/// `np.linspace(start, stop, num=50, endpoint=True, dtype=None)` computed as NumPy does:
+/// `i * step + start`, the last value exactly `stop`.
+fn linspace(
+    it: &mut Interp,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let names = ["start", "stop", "num", "endpoint", "retstep", "dtype"];
+    let mut a = Args::bind("linspace", &names, args, kwargs)?;
+    let start = it.np_tensor(&a.required(0, "start")?)?.to_f64_vec()[0];
+    let stop = it.np_tensor(&a.required(1, "stop")?)?.to_f64_vec()[0];
+    let num = a.take(2).map(|v| int_arg(&v)).transpose()?.unwrap_or(50);
+    if num < 0 {
+        return Err(Raise::value_error(format!(
+            "Number of samples, {num}, must be non-negative."
+        )));
+    }
+    let endpoint = a.take(3).map(|v| v.truthy()).transpose()?.unwrap_or(true);
+    let d = dtype_arg(a.take(5))?.unwrap_or(DType::F64);
+    let num = num as usize;
+    checked_numel(&[num], it.max_elems())?;
+    let div = if endpoint { num.saturating_sub(1) } else { num } as f64;
+    let delta = stop - start;
+    let step = delta / div;
+    let mut vals: Vec<f64> = (0..num)
+        .map(|i| {
+            if step == 0.0 || !step.is_finite() {
+                i as f64 / div * delta + start
+            } else {
+                i as f64 * step + start
+            }
+        })
+        .collect();
+    if endpoint && num > 1 {
+        vals[num - 1] = stop;
+    }
+    let vals: Vec<f64> = if d.is_int() {
+        vals.iter().map(|v| v.floor()).collect()
+    } else {
+        vals
+    };
+    Ok(Value::Array(Tensor::from_f64s(&[num], &vals, d)?))
+}
+
+/// `np.float32(x)` and the other scalar types: a NumPy scalar of a number, an array of a list.
+fn scalar_type(it: &mut Interp, name: &str, args: Vec<Value>) -> Result<Value, Raise> {
+    let path = match name {
+        "float_" => "np.float64".to_string(),
+        "int_" => "np.int64".to_string(),
+        other => format!("np.{other}"),
+    };
+    let d =
+        np_dtype_path(&path).ok_or_else(|| Raise::type_error(format!("np.{name} is no type")))?;
+    let v = args.into_iter().next().unwrap_or(Value::Int(0));
+    if let Value::Str(s) = &v {
+        let x: f64 = s
+            .trim()
+            .parse()
+            .map_err(|_| Raise::value_error(format!("could not convert string to float: '{s}'")))?;
+        return Ok(Value::NpScalar(Tensor::scalar(x, d)));
+    }
+    let t = it.np_tensor(&v)?;
+    if d.is_int() && t.dtype().is_float() {
+        let truncated: Vec<f64> = t.to_f64_vec().iter().map(|x| x.trunc()).collect();
+        return Ok(np_wrap(Tensor::from_f64s(t.shape(), &truncated, d)?));
+    }
+    Ok(np_wrap(t.cast(d)))
+}

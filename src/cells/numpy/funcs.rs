@@ -1,0 +1,253 @@
+//! The NumPy functions over whole arrays: products (`np.dot`, `np.matmul`, `np.outer`),
+//! shapes (`np.reshape`, `np.transpose`, `np.concatenate`, `np.size`, ...), reductions
+//! (`np.sum`, `np.argmax`, ...) and comparisons (`np.allclose`, `np.array_equal`).
+
+use crate::engine::dtype::DType;
+use crate::engine::tensor::Tensor;
+
+use super::args::{dims_arg, int_arg, Args};
+use super::arith::np_wrap;
+use super::linalg;
+use super::reduce::{axes_of, reduce, Reduction};
+use crate::cells::interp::Interp;
+use crate::cells::raise::Raise;
+use crate::cells::value::Value;
+
+pub const NAMES: &[&str] = &[
+    "dot",
+    "matmul",
+    "inner",
+    "outer",
+    "transpose",
+    "reshape",
+    "ravel",
+    "squeeze",
+    "expand_dims",
+    "concatenate",
+    "stack",
+    "vstack",
+    "hstack",
+    "size",
+    "shape",
+    "ndim",
+    "allclose",
+    "isclose",
+    "array_equal",
+];
+
+pub fn provides(name: &str) -> bool {
+    NAMES.contains(&name) || Reduction::parse(name).is_some()
+}
+
+pub fn call(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    if let Some(r) = Reduction::parse(name) {
+        let mut a = Args::bind(
+            name,
+            &["a", "axis", "dtype", "out", "keepdims", "ddof"],
+            args,
+            kwargs,
+        )?;
+        let t = it.np_tensor(&a.required(0, "a")?)?;
+        return reduction(r, &t, &mut a, 1, 4, 5);
+    }
+    match name {
+        "dot" | "matmul" | "inner" | "outer" => {
+            let mut a = Args::bind(name, &["a", "b"], args, kwargs)?;
+            let x = it.np_tensor(&a.required(0, "a")?)?;
+            let y = it.np_tensor(&a.required(1, "b")?)?;
+            let out = match name {
+                "dot" => linalg::dot(it, &x, &y)?,
+                "outer" => linalg::outer(it, &x, &y)?,
+                "inner" => {
+                    let yt = linalg::transpose(it, &y, None)?;
+                    if y.rank() >= 2 {
+                        linalg::dot(it, &x, &yt)?
+                    } else {
+                        linalg::dot(it, &x, &y)?
+                    }
+                }
+                _ => {
+                    if x.rank() == 0 || y.rank() == 0 {
+                        return Err(Raise::value_error(
+                            "matmul: Input operand 0 does not have enough dimensions",
+                        ));
+                    }
+                    linalg::matmul(it, &x, &y)?
+                }
+            };
+            Ok(np_wrap(out))
+        }
+        "transpose" => {
+            let mut a = Args::bind(name, &["a", "axes"], args, kwargs)?;
+            let t = it.np_tensor(&a.required(0, "a")?)?;
+            let perm = a.take(1).map(|v| dims_arg(&[v])).transpose()?;
+            Ok(np_wrap(linalg::transpose(it, &t, perm)?))
+        }
+        "reshape" => {
+            let mut a = Args::bind(name, &["a", "newshape", "order"], args, kwargs)?;
+            let t = it.np_tensor(&a.required(0, "a")?)?;
+            let shape = dims_arg(&[a.required(1, "newshape")?])?;
+            Ok(np_wrap(linalg::reshape(&t, &shape)?))
+        }
+        "ravel" => {
+            let mut a = Args::bind(name, &["a"], args, kwargs)?;
+            let t = it.np_tensor(&a.required(0, "a")?)?;
+            Ok(Value::Array(t.reshape(&[t.len()])?))
+        }
+        "squeeze" | "expand_dims" => {
+            let mut a = Args::bind(name, &["a", "axis"], args, kwargs)?;
+            let t = it.np_tensor(&a.required(0, "a")?)?;
+            let axis = a.take(1);
+            let out = if name == "squeeze" {
+                squeeze(&t, axis.as_ref())?
+            } else {
+                expand_dims(
+                    &t,
+                    &axis.ok_or_else(|| {
+                        Raise::type_error("expand_dims() missing required argument 'axis'")
+                    })?,
+                )?
+            };
+            Ok(np_wrap(out))
+        }
+        "concatenate" | "stack" | "vstack" | "hstack" => join(it, name, args, kwargs),
+        "size" | "shape" | "ndim" => {
+            let mut a = Args::bind(name, &["a", "axis"], args, kwargs)?;
+            let t = it.np_tensor(&a.required(0, "a")?)?;
+            Ok(match name {
+                "size" => match a.take(1) {
+                    Some(ax) => {
+                        let axes = axes_of(Some(&ax), t.rank())?.unwrap_or_default();
+                        Value::Int(axes.iter().map(|&d| t.shape()[d] as i64).product())
+                    }
+                    None => Value::Int(t.len() as i64),
+                },
+                "shape" => Value::tuple(t.shape().iter().map(|&d| Value::Int(d as i64)).collect()),
+                _ => Value::Int(t.rank() as i64),
+            })
+        }
+        "allclose" | "isclose" => {
+            let names = ["a", "b", "rtol", "atol", "equal_nan"];
+            let mut a = Args::bind(name, &names, args, kwargs)?;
+            let x = it.np_tensor(&a.required(0, "a")?)?;
+            let y = it.np_tensor(&a.required(1, "b")?)?;
+            let (rtol, atol) = (a.float(2, 1e-5)?, a.float(3, 1e-8)?);
+            let close = linalg::isclose(&x, &y, rtol, atol)?;
+            if name == "isclose" {
+                return Ok(np_wrap(close));
+            }
+            let all = close.to_f64_vec().iter().all(|&c| c != 0.0);
+            Ok(Value::NpScalar(Tensor::scalar(
+                f64::from(u8::from(all)),
+                DType::Bool,
+            )))
+        }
+        _ => {
+            let mut a = Args::bind(name, &["a1", "a2"], args, kwargs)?;
+            let x = it.np_tensor(&a.required(0, "a1")?)?;
+            let y = it.np_tensor(&a.required(1, "a2")?)?;
+            let same = x.shape() == y.shape() && x.to_f64_vec() == y.to_f64_vec();
+            Ok(Value::Bool(same))
+        }
+    }
+}
+
+/// A reduction with its `axis`, `keepdims` and `ddof` at the given parameter slots.
+pub fn reduction(
+    r: Reduction,
+    t: &Tensor,
+    a: &mut Args,
+    axis: usize,
+    keepdims: usize,
+    ddof: usize,
+) -> Result<Value, Raise> {
+    let axes = axes_of(a.take(axis).as_ref(), t.rank())?;
+    let keep = a.flag(keepdims, false)?;
+    let ddof = a.float(ddof, 0.0)?;
+    Ok(np_wrap(reduce(r, t, axes, keep, ddof)?))
+}
+
+/// `np.squeeze(a, axis=None)`: drops the axes of size one (only `axis` when given).
+pub fn squeeze(t: &Tensor, axis: Option<&Value>) -> Result<Tensor, Raise> {
+    let axes = axes_of(axis, t.rank())?;
+    if let Some(axes) = &axes {
+        if axes.iter().any(|&d| t.shape()[d] != 1) {
+            return Err(Raise::value_error(
+                "cannot select an axis to squeeze out which has size not equal to one",
+            ));
+        }
+    }
+    let dims: Vec<usize> = (0..t.rank())
+        .filter(|&d| match &axes {
+            Some(axes) => !axes.contains(&d),
+            None => t.shape()[d] != 1,
+        })
+        .map(|d| t.shape()[d])
+        .collect();
+    Ok(t.reshape(&dims)?)
+}
+
+fn expand_dims(t: &Tensor, axis: &Value) -> Result<Tensor, Raise> {
+    let rank = t.rank() + 1;
+    let ax = int_arg(axis)?;
+    let k = if ax < 0 { ax + rank as i64 } else { ax };
+    if k < 0 || k >= rank as i64 {
+        return Err(Raise::new(
+            crate::cells::raise::RaiseKind::AxisError,
+            format!("axis {ax} is out of bounds for array of dimension {rank}"),
+        ));
+    }
+    let mut dims = t.shape().to_vec();
+    dims.insert(k as usize, 1);
+    Ok(t.reshape(&dims)?)
+}
+
+/// `np.concatenate`, `np.stack`, `np.vstack`, `np.hstack`.
+fn join(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut a = Args::bind(name, &["arrays", "axis"], args, kwargs)?;
+    let seq = a.required(0, "arrays")?;
+    let items = seq
+        .items()
+        .ok_or_else(|| Raise::type_error(format!("{name}() takes a sequence of arrays")))?;
+    let mut parts = Vec::with_capacity(items.len());
+    for v in &items {
+        parts.push(it.np_tensor(v)?);
+    }
+    let axis = a.take(1).map(|v| int_arg(&v)).transpose()?;
+    let out = match name {
+        "stack" => linalg::join(it, &parts, axis.unwrap_or(0), true)?,
+        "vstack" => {
+            let rows: Vec<Tensor> = parts
+                .iter()
+                .map(|t| {
+                    if t.rank() < 2 {
+                        t.reshape(&[1, t.len()])
+                    } else {
+                        Ok(t.clone())
+                    }
+                })
+                .collect::<Result<_, _>>()?;
+            linalg::join(it, &rows, 0, false)?
+        }
+        "hstack" => {
+            let ax = if parts.iter().all(|t| t.rank() == 1) {
+                0
+            } else {
+                1
+            };
+            linalg::join(it, &parts, ax, false)?
+        }
+        _ => linalg::join(it, &parts, axis.unwrap_or(0), false)?,
+    };
+    Ok(Value::Array(out))
+}

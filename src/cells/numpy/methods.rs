@@ -1,0 +1,153 @@
+//! Attributes and methods of NumPy arrays and scalars: `.shape`, `.dtype`, `.T`, `.reshape`,
+//! `.flatten()`, `.astype()`, `.tolist()`, `.sum()`, ...
+
+use crate::engine::dtype::DType;
+use crate::engine::tensor::Tensor;
+
+use super::args::{dims_arg, dtype_arg, int_arg, Args};
+use super::arith::np_wrap;
+use super::funcs::{reduction, squeeze};
+use super::linalg;
+use super::reduce::Reduction;
+use crate::cells::interp::Interp;
+use crate::cells::raise::Raise;
+use crate::cells::value::Value;
+
+/// The methods an array has in a cell.
+pub const METHODS: &[&str] = &[
+    "reshape",
+    "flatten",
+    "ravel",
+    "squeeze",
+    "tolist",
+    "item",
+    "astype",
+    "copy",
+    "transpose",
+    "dot",
+    "sum",
+    "prod",
+    "mean",
+    "max",
+    "min",
+    "std",
+    "var",
+    "argmax",
+    "argmin",
+    "any",
+    "all",
+    "round",
+    "clip",
+];
+
+/// An array's attribute that is not a method; None when it has no such attribute.
+pub fn attr(it: &mut Interp, t: &Tensor, name: &str) -> Result<Option<Value>, Raise> {
+    Ok(Some(match name {
+        "shape" => Value::tuple(t.shape().iter().map(|&d| Value::Int(d as i64)).collect()),
+        "dtype" => Value::NpDType(t.dtype()),
+        "ndim" => Value::Int(t.rank() as i64),
+        "size" => Value::Int(t.len() as i64),
+        "itemsize" => Value::Int(t.dtype().size() as i64),
+        "nbytes" => Value::Int((t.dtype().size() * t.len()) as i64),
+        "T" => np_wrap(linalg::transpose(it, t, None)?),
+        _ => return Ok(None),
+    }))
+}
+
+/// `a.tolist()`: nested Python lists of Python numbers.
+pub fn tolist(t: &Tensor) -> Value {
+    fn nest(vals: &[f64], shape: &[usize], d: DType) -> Value {
+        match shape.split_first() {
+            None => match d {
+                DType::F32 | DType::F64 => Value::Float(vals[0]),
+                DType::Bool => Value::Bool(vals[0] != 0.0),
+                _ => Value::Int(vals[0] as i64),
+            },
+            Some((&n, rest)) => {
+                let step: usize = rest.iter().product();
+                Value::list((0..n).map(|k| nest(&vals[k * step..], rest, d)).collect())
+            }
+        }
+    }
+    nest(&t.to_f64_vec(), t.shape(), t.dtype())
+}
+
+/// The parameters of a reduction method, in NumPy's order.
+fn reduction_params(r: Reduction) -> &'static [&'static str] {
+    match r {
+        Reduction::Sum | Reduction::Prod | Reduction::Mean => &["axis", "dtype", "out", "keepdims"],
+        Reduction::Std | Reduction::Var => &["axis", "dtype", "out", "ddof", "keepdims"],
+        _ => &["axis", "out", "keepdims"],
+    }
+}
+
+pub fn call(
+    it: &mut Interp,
+    t: &Tensor,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    if let Some(r) = Reduction::parse(name) {
+        let params = reduction_params(r);
+        let mut a = Args::bind(name, params, args, kwargs)?;
+        let pos = |n: &str| params.iter().position(|p| *p == n).unwrap_or(params.len());
+        return reduction(r, t, &mut a, 0, pos("keepdims"), pos("ddof"));
+    }
+    match name {
+        "reshape" => {
+            let mut args = args;
+            if let Some((_, shape)) = kwargs.into_iter().find(|(k, _)| k == "shape") {
+                args = vec![shape];
+            }
+            Ok(np_wrap(linalg::reshape(t, &dims_arg(&args)?)?))
+        }
+        "flatten" | "ravel" => Ok(Value::Array(t.reshape(&[t.len()])?)),
+        "squeeze" => {
+            let mut a = Args::bind(name, &["axis"], args, kwargs)?;
+            Ok(np_wrap(squeeze(t, a.take(0).as_ref())?))
+        }
+        "tolist" => Ok(tolist(t)),
+        "item" => {
+            if t.len() != 1 {
+                return Err(Raise::value_error(
+                    "can only convert an array of size 1 to a Python scalar",
+                ));
+            }
+            Ok(tolist(&t.reshape(&[])?))
+        }
+        "astype" => {
+            let mut a = Args::bind(name, &["dtype"], args, kwargs)?;
+            let d = dtype_arg(a.take(0))?
+                .ok_or_else(|| Raise::type_error("astype() missing required argument 'dtype'"))?;
+            Ok(np_wrap(t.cast(d)))
+        }
+        "copy" => Ok(np_wrap(t.clone())),
+        "transpose" => {
+            let perm = if args.is_empty() {
+                None
+            } else {
+                Some(dims_arg(&args)?)
+            };
+            Ok(np_wrap(linalg::transpose(it, t, perm)?))
+        }
+        "dot" => {
+            let mut a = Args::bind(name, &["b"], args, kwargs)?;
+            let b = it.np_tensor(&a.required(0, "b")?)?;
+            Ok(np_wrap(linalg::dot(it, t, &b)?))
+        }
+        "round" => {
+            let mut a = Args::bind(name, &["decimals"], args, kwargs)?;
+            let decimals = a.take(0).map(|v| int_arg(&v)).transpose()?.unwrap_or(0);
+            Ok(np_wrap(super::math::round(t, decimals)?))
+        }
+        "clip" => {
+            let mut all = vec![np_wrap(t.clone())];
+            all.extend(args);
+            super::math::call(it, "clip", all, kwargs)
+        }
+        _ => Err(Raise::attr_error(format!(
+            "'numpy.ndarray' object has no attribute '{name}'"
+        ))),
+    }
+}

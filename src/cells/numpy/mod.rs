@@ -1,0 +1,45 @@
+//! NumPy in a cell: arrays are `Value::Array` over the engine's `Tensor` (float64 by default,
+//! int64 for Python ints, float32 from a tensor's `.numpy()`), NumPy scalars `Value::NpScalar`;
+//! both are computed outside every tape, with NumPy 1.26's typing.
+//!
+//! - `promote`: `np.promote_types` and `np.result_type` with value-based casting of scalars
+//! - `arith`: the operators and two-argument ufuncs on arrays (`a * 2.5`, `a < b`)
+//! - `build`: constructors (`np.array`, `np.zeros`, `np.eye`, `np.linspace`, `np.float32(x)`)
+//! - `math`: elementwise functions (`np.exp`, `np.log`, `np.round`, `np.where`)
+//! - `funcs`, `linalg`, `reduce`: products, shapes, reductions and closeness tests
+//! - `methods`: an array's attributes and methods (`.T`, `.reshape`, `.sum()`)
+//! - `random`: `np.random` with NumPy's own generator (MT19937), so seeded draws match
+//! - `args`: binding a call's arguments
+
+pub mod args;
+pub mod arith;
+pub mod build;
+pub mod funcs;
+pub mod linalg;
+pub mod math;
+pub mod methods;
+pub mod promote;
+pub mod reduce;
+
+use super::interp::Interp;
+use super::raise::Raise;
+use super::value::Value;
+
+/// `np.NAME(*args, **kwargs)`; `Ok(None)` when the subset has no such function.
+pub fn call(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Option<Value>, Raise> {
+    let v = if build::NAMES.contains(&name) {
+        build::call(it, name, args, kwargs)?
+    } else if math::provides(name) {
+        math::call(it, name, args, kwargs)?
+    } else if funcs::provides(name) {
+        funcs::call(it, name, args, kwargs)?
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(v))
+}

@@ -1,0 +1,250 @@
+//! NumPy's reductions (`np.sum`, `np.mean`, `np.max`, `np.argmax`, `np.std`, ... and the
+//! array methods of the same names) with NumPy's axis rules and result dtypes: integer and
+//! boolean sums are int64, means of integers float64, `argmax` int64.
+
+use crate::engine::dtype::DType;
+use crate::engine::tensor::Tensor;
+
+use crate::cells::raise::{Raise, RaiseKind};
+use crate::cells::value::Value;
+
+/// A reduction NumPy offers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Reduction {
+    Sum,
+    Prod,
+    Mean,
+    Max,
+    Min,
+    Std,
+    Var,
+    ArgMax,
+    ArgMin,
+    All,
+    Any,
+}
+
+impl Reduction {
+    pub fn parse(name: &str) -> Option<Reduction> {
+        Some(match name {
+            "sum" => Reduction::Sum,
+            "prod" => Reduction::Prod,
+            "mean" => Reduction::Mean,
+            "max" | "amax" => Reduction::Max,
+            "min" | "amin" => Reduction::Min,
+            "std" => Reduction::Std,
+            "var" => Reduction::Var,
+            "argmax" => Reduction::ArgMax,
+            "argmin" => Reduction::ArgMin,
+            "all" => Reduction::All,
+            "any" => Reduction::Any,
+            _ => return None,
+        })
+    }
+
+    fn out_dtype(self, d: DType) -> DType {
+        match self {
+            Reduction::Sum | Reduction::Prod if !d.is_float() => DType::I64,
+            Reduction::Mean | Reduction::Std | Reduction::Var if !d.is_float() => DType::F64,
+            Reduction::ArgMax | Reduction::ArgMin => DType::I64,
+            Reduction::All | Reduction::Any => DType::Bool,
+            _ => d,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Reduction::Max => "maximum",
+            Reduction::Min => "minimum",
+            Reduction::ArgMax => "argmax",
+            _ => "argmin",
+        }
+    }
+
+    /// One group of values reduced to one value; `round` rounds to the dtype NumPy computes
+    /// in (float32 sums are float32 sums).
+    fn apply(self, xs: &[f64], ddof: f64, round: fn(f64) -> f64, pairwise: bool) -> f64 {
+        let n = xs.len() as f64;
+        let sum = || {
+            if pairwise {
+                pairwise_sum(xs, round)
+            } else {
+                xs.iter().fold(0.0, |a, &x| round(a + x))
+            }
+        };
+        let mean = || round(sum() / n);
+        let pick = |better: fn(f64, f64) -> bool| {
+            let mut best = 0;
+            for (k, &x) in xs.iter().enumerate() {
+                if xs[best].is_nan() {
+                    break;
+                }
+                if x.is_nan() || better(x, xs[best]) {
+                    best = k;
+                }
+            }
+            best
+        };
+        match self {
+            Reduction::Sum => sum(),
+            Reduction::Prod => xs.iter().fold(1.0, |a, &x| round(a * x)),
+            Reduction::Mean => mean(),
+            Reduction::Max => xs[pick(|a, b| a > b)],
+            Reduction::Min => xs[pick(|a, b| a < b)],
+            Reduction::ArgMax => pick(|a, b| a > b) as f64,
+            Reduction::ArgMin => pick(|a, b| a < b) as f64,
+            Reduction::Var | Reduction::Std => {
+                let m = mean();
+                let ss: f64 = xs.iter().map(|x| (x - m) * (x - m)).sum();
+                let v = ss / (n - ddof);
+                if self == Reduction::Std {
+                    v.sqrt()
+                } else {
+                    v
+                }
+            }
+            Reduction::All => f64::from(u8::from(xs.iter().all(|&x| x != 0.0))),
+            Reduction::Any => f64::from(u8::from(xs.iter().any(|&x| x != 0.0))),
+        }
+    }
+}
+
+/// The axes a reduction reads: `None`, an int or a tuple of ints, normalized against `rank`.
+pub fn axes_of(axis: Option<&Value>, rank: usize) -> Result<Option<Vec<usize>>, Raise> {
+    let raw: Vec<i64> = match axis {
+        None | Some(Value::None) => return Ok(None),
+        Some(Value::Int(i)) => vec![*i],
+        Some(v @ (Value::Tuple(_) | Value::List(_))) => v
+            .items()
+            .unwrap_or_default()
+            .iter()
+            .map(|x| match x {
+                Value::Int(i) => Ok(*i),
+                _ => Err(Raise::type_error("an axis must be an integer")),
+            })
+            .collect::<Result<_, _>>()?,
+        Some(other) => {
+            return Err(Raise::type_error(format!(
+                "'{}' object cannot be interpreted as an integer",
+                other.type_name()
+            )))
+        }
+    };
+    let mut out = Vec::new();
+    for a in raw {
+        let k = if a < 0 { a + rank as i64 } else { a };
+        if k < 0 || k >= rank as i64 {
+            return Err(Raise::new(
+                RaiseKind::AxisError,
+                format!("axis {a} is out of bounds for array of dimension {rank}"),
+            ));
+        }
+        if out.contains(&(k as usize)) {
+            return Err(Raise::value_error("duplicate value in 'axis'"));
+        }
+        out.push(k as usize);
+    }
+    Ok(Some(out))
+}
+
+/// Reduces `t` over `axes` (all of them when None); `ddof` is `np.std`'s.
+pub fn reduce(
+    r: Reduction,
+    t: &Tensor,
+    axes: Option<Vec<usize>>,
+    keepdims: bool,
+    ddof: f64,
+) -> Result<Tensor, Raise> {
+    let rank = t.rank();
+    let flat_arg = axes.is_none() && matches!(r, Reduction::ArgMax | Reduction::ArgMin);
+    let axes = axes.unwrap_or_else(|| (0..rank).collect());
+    if matches!(r, Reduction::ArgMax | Reduction::ArgMin) && axes.len() > 1 && !flat_arg {
+        return Err(Raise::type_error("an argmax or argmin axis is one integer"));
+    }
+    let shape = t.shape();
+    let reduced = |d: usize| axes.contains(&d);
+    let kept: Vec<usize> = (0..rank)
+        .map(|d| if reduced(d) { 1 } else { shape[d] })
+        .collect();
+    let groups_n: usize = kept.iter().product();
+    let group_len = t.len() / groups_n.max(1);
+    if group_len == 0
+        && matches!(
+            r,
+            Reduction::Max | Reduction::Min | Reduction::ArgMax | Reduction::ArgMin
+        )
+    {
+        return Err(Raise::value_error(format!(
+            "zero-size array to reduction operation {} which has no identity",
+            r.name()
+        )));
+    }
+    let mut groups: Vec<Vec<f64>> = vec![Vec::with_capacity(group_len); groups_n];
+    let vals = t.to_f64_vec();
+    let mut idx = vec![0usize; rank];
+    for &x in &vals {
+        let g = (0..rank).fold(0, |acc, d| {
+            acc * kept[d] + if reduced(d) { 0 } else { idx[d] }
+        });
+        groups[g].push(x);
+        for d in (0..rank).rev() {
+            idx[d] += 1;
+            if idx[d] < shape[d] {
+                break;
+            }
+            idx[d] = 0;
+        }
+    }
+    let round: fn(f64) -> f64 = if t.dtype() == DType::F32 {
+        |x| f64::from(x as f32)
+    } else {
+        |x| x
+    };
+    // NumPy sums a contiguous run (the trailing axes) pairwise, other axes row by row
+    let pairwise = axes.iter().all(|&d| d + axes.len() >= rank);
+    let out: Vec<f64> = groups
+        .iter()
+        .map(|g| r.apply(g, ddof, round, pairwise))
+        .collect();
+    let out_shape: Vec<usize> = if keepdims && !flat_arg {
+        kept
+    } else {
+        (0..rank)
+            .filter(|&d| !reduced(d))
+            .map(|d| shape[d])
+            .collect()
+    };
+    Ok(Tensor::from_f64s(&out_shape, &out, r.out_dtype(t.dtype()))?)
+}
+
+/// NumPy's pairwise summation (`pairwise_sum` in its loops): short runs in order, up to 128
+/// values in eight interleaved partial sums, longer ones split in halves; each addition
+/// rounded to the dtype.
+fn pairwise_sum(xs: &[f64], round: fn(f64) -> f64) -> f64 {
+    let n = xs.len();
+    if n < 8 {
+        return xs.iter().fold(0.0, |a, &x| round(a + x));
+    }
+    if n <= 128 {
+        let mut r = [0.0f64; 8];
+        r.copy_from_slice(&xs[..8]);
+        let mut i = 8;
+        while i + 8 <= n {
+            for k in 0..8 {
+                r[k] = round(r[k] + xs[i + k]);
+            }
+            i += 8;
+        }
+        let mut res = round(
+            round(round(r[0] + r[1]) + round(r[2] + r[3]))
+                + round(round(r[4] + r[5]) + round(r[6] + r[7])),
+        );
+        for &x in &xs[i..] {
+            res = round(res + x);
+        }
+        return res;
+    }
+    let mut half = n / 2;
+    half -= half % 8;
+    round(pairwise_sum(&xs[..half], round) + pairwise_sum(&xs[half..], round))
+}

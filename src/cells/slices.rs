@@ -1,0 +1,112 @@
+//! Gradients TensorFlow gives as `tf.IndexedSlices`: a source whose every use on the way to
+//! the target is `tf.gather(source, indices)` along axis 0 gets the gathered rows' gradients
+//! and their indices (duplicates kept), not a dense tensor. Any other use makes it dense.
+
+use std::sync::Arc;
+
+use crate::engine::autodiff::{TapeId, Val};
+use crate::engine::dtype::DType;
+use crate::engine::ops::{Op, ShapeOp};
+use crate::engine::tensor::Tensor;
+
+use super::raise::Raise;
+use super::value::{Slices, Value};
+
+/// One op application that reads a source.
+struct Reader {
+    source: usize,
+    output: Val,
+    /// The indices, when the reader is a gather of the source along axis 0.
+    gather_indices: Option<Tensor>,
+}
+
+/// The ops of the tape that read each source: their outputs become extra sources of the one
+/// gradient call, so that their gradients tell which uses lead to the target.
+pub struct Readers {
+    list: Vec<Reader>,
+}
+
+impl Readers {
+    pub fn find(ctx: &crate::engine::autodiff::Ctx, tape: TapeId, sources: &[Val]) -> Readers {
+        let mut list = Vec::new();
+        let Some(t) = ctx.tape(tape) else {
+            return Readers { list };
+        };
+        for e in t.recorded() {
+            for (k, s) in sources.iter().enumerate() {
+                if !e.inputs.iter().any(|x| x.id == s.id) {
+                    continue;
+                }
+                let gather_indices = match (&e.op, e.inputs.as_slice()) {
+                    (Op::Shape(ShapeOp::Gather { axis: 0 }), [p, i])
+                        if p.id == s.id && i.id != s.id =>
+                    {
+                        Some(i.t.clone())
+                    }
+                    _ => None,
+                };
+                list.push(Reader {
+                    source: k,
+                    output: e.output.clone(),
+                    gather_indices,
+                });
+            }
+        }
+        Readers { list }
+    }
+
+    /// The readers' outputs, to append to the gradient's sources.
+    pub fn outputs(&self) -> Vec<Val> {
+        self.list.iter().map(|r| r.output.clone()).collect()
+    }
+
+    /// The sources' gradients: `grads` holds the sources' then the readers' outputs'.
+    pub fn answer(&self, grads: Vec<Option<Val>>, n_sources: usize) -> Result<Vec<Value>, Raise> {
+        let (own, of_readers) = grads.split_at(n_sources);
+        let mut out = Vec::with_capacity(n_sources);
+        for (k, g) in own.iter().enumerate() {
+            let Some(dense) = g else {
+                out.push(Value::None);
+                continue;
+            };
+            let used: Vec<(&Reader, &Val)> = self
+                .list
+                .iter()
+                .zip(of_readers)
+                .filter(|(r, g)| r.source == k && g.is_some())
+                .filter_map(|(r, g)| g.as_ref().map(|g| (r, g)))
+                .collect();
+            let all_gathers =
+                !used.is_empty() && used.iter().all(|(r, _)| r.gather_indices.is_some());
+            out.push(if all_gathers {
+                Value::IndexedSlices(Arc::new(slices(&used, dense)?))
+            } else {
+                Value::Tensor(dense.clone())
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn slices(used: &[(&Reader, &Val)], dense: &Val) -> Result<Slices, Raise> {
+    let shape = dense.t.shape().to_vec();
+    let row: Vec<usize> = shape[1..].to_vec();
+    let mut indices = Vec::new();
+    let mut values = Vec::new();
+    let mut index_dtype = DType::I32;
+    for (r, g) in used {
+        let idx = r.gather_indices.as_ref().expect("filtered to gathers");
+        index_dtype = idx.dtype();
+        indices.extend(idx.to_f64_vec());
+        values.extend(g.t.to_f64_vec());
+    }
+    let n = indices.len();
+    let mut values_shape = vec![n];
+    values_shape.extend(row);
+    Ok(Slices {
+        indices: Tensor::from_f64s(&[n], &indices, index_dtype)?,
+        values: Tensor::from_f64s(&values_shape, &values, dense.t.dtype())?,
+        dense_shape: shape,
+        dense: dense.clone(),
+    })
+}
