@@ -29,7 +29,7 @@ impl Args {
         })
     }
 
-    pub fn len(&self) -> usize {
+    pub fn slot_count(&self) -> usize {
         self.slots.len()
     }
 

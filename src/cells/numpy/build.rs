@@ -103,7 +103,7 @@ pub fn call(
 
 /// The fill value and dtype of `np.zeros`/`np.full` and their `_like` forms.
 fn fill_of(it: &mut Interp, name: &str, a: &mut Args) -> Result<(f64, DType), Raise> {
-    let d = dtype_arg(a.take(a.len() - 1))?;
+    let d = dtype_arg(a.take(a.slot_count() - 1))?;
     if name.starts_with("full") {
         let v = it.np_tensor(&a.required(1, "fill_value")?)?;
         let fill = v.to_f64_vec().first().copied().unwrap_or(0.0);

@@ -115,7 +115,9 @@ fn min_scalar_type(t: &Tensor) -> Ty {
                     .into_iter()
                     .find(|&b| b == 64 || v < 2f64.powi(i32::from(b)))
                     .unwrap_or(64);
-                (false, bits)
+                // NumPy's "small unsigned": a value that fits the signed type of the same
+                // size promotes as that signed type
+                (v < 2f64.powi(i32::from(bits) - 1), bits)
             } else {
                 let bits = [8u8, 16, 32, 64]
                     .into_iter()
