@@ -421,11 +421,6 @@ fn op_call(
                 if matches!(v, Value::None) {
                     continue;
                 }
-                // tf.ones and tf.zeros read their shape through TensorShape, which takes an int
-                let v = match (path, p.name, &v) {
-                    ("tf.ones" | "tf.zeros", "shape", Value::Int(_)) => Value::list(vec![v]),
-                    _ => v,
-                };
                 let lit = to_lit(&v).ok_or_else(|| {
                     Raise::type_error(format!(
                         "{}: \"{}\" cannot be a {}",
