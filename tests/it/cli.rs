@@ -103,3 +103,25 @@ fn run_shows_a_syntax_error_with_a_caret() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("cannot read /nonexistent/cell.py"), "{err}");
 }
+
+#[test]
+fn every_setting_the_binary_reads_is_documented() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let read = |p: &str| std::fs::read_to_string(format!("{root}/{p}")).unwrap();
+    let config = read("src/config.rs");
+    let docs = read("README.md") + &read("docker/README.md");
+    let mut missing = Vec::new();
+    for (i, _) in config.match_indices("\"GRADTAPE_") {
+        let name: String = config[i + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+            .collect();
+        if !docs.contains(&format!("`{name}`")) && !missing.contains(&name) {
+            missing.push(name);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "not in the README's or docker/README.md's settings: {missing:?}"
+    );
+}
