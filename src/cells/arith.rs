@@ -233,7 +233,7 @@ fn tf_op_name(op: Operator) -> &'static str {
 fn dtype_of(v: &Value) -> Option<DType> {
     match v {
         Value::Tensor(x) => Some(x.t.dtype()),
-        Value::Array(t) | Value::NpScalar(t) => Some(t.dtype()),
+        Value::Array(_) | Value::NpScalar(_) => v.np_contents().map(|t| t.dtype()),
         _ => None,
     }
 }
@@ -388,8 +388,9 @@ pub fn negate(it: &mut Interp, v: Value) -> Result<Value, Raise> {
             let x = it.as_val(&v)?.expect("tensor");
             Ok(Value::Tensor(it.apply("negative", vec![], vec![x])?))
         }
-        Value::Array(t) | Value::NpScalar(t) => {
-            Ok(np_wrap(it.compute("negative", vec![], &[&t])?))
+        Value::Array(_) | Value::NpScalar(_) => {
+            let t = super::numpy::math::unary("negative", &it.np_tensor(&v)?)?;
+            Ok(np_wrap(t))
         }
         other => Err(Raise::type_error(format!(
             "bad operand type for unary -: '{}'",
@@ -422,8 +423,18 @@ pub fn invert(it: &mut Interp, v: Value) -> Result<Value, Raise> {
         Value::Tensor(x) if x.t.dtype() == DType::Bool => {
             Ok(Value::Tensor(it.apply("logical_not", vec![], vec![x])?))
         }
-        Value::Array(t) | Value::NpScalar(t) if t.dtype() == DType::Bool => {
-            Ok(np_wrap(it.compute("logical_not", vec![], &[&t])?))
+        Value::Array(_) | Value::NpScalar(_) => {
+            let t = it.np_tensor(&v)?;
+            if t.dtype() == DType::Bool {
+                return Ok(np_wrap(it.compute("logical_not", vec![], &[&t])?));
+            }
+            if t.dtype().is_float() {
+                return Err(Raise::type_error(
+                    "ufunc 'invert' not supported for the input types, and the inputs could not be safely coerced to any supported types according to the casting rule ''safe''",
+                ));
+            }
+            let flipped: Vec<f64> = t.to_f64_vec().iter().map(|x| -x - 1.0).collect();
+            Ok(np_wrap(Tensor::from_f64s(t.shape(), &flipped, t.dtype())?))
         }
         other => Err(Raise::type_error(format!(
             "bad operand type for unary ~: '{}'",
@@ -444,6 +455,7 @@ pub fn is(a: &Value, b: &Value) -> bool {
         ) => x == y,
         (Value::Tape(x), Value::Tape(y)) => x == y,
         (Value::List(x), Value::List(y)) => std::sync::Arc::ptr_eq(x, y),
+        (Value::Array(x), Value::Array(y)) => x.same(y),
         (Value::DType(x), Value::DType(y)) => x == y,
         _ => false,
     }

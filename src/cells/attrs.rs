@@ -73,7 +73,7 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
                 _ => return Err(no_attr(&v, name)),
             }
         }
-        (Value::Array(t) | Value::NpScalar(t), _) => match numpy::methods::attr(it, t, name)? {
+        (Value::Array(_) | Value::NpScalar(_), _) => match numpy::methods::attr(it, &v, name)? {
             Some(a) => a,
             None if numpy::methods::METHODS.contains(&name) => method(v, name),
             None => return Err(no_attr(&v, name)),
@@ -119,7 +119,7 @@ pub fn call_method(
         Value::Variable(id) | Value::UnreadVariable(id) => {
             variable_method(it, id, name, args, kwargs)
         }
-        Value::Array(t) | Value::NpScalar(t) => numpy::methods::call(it, t, name, args, kwargs),
+        Value::Array(_) | Value::NpScalar(_) => numpy::methods::call(it, recv, name, args, kwargs),
         Value::Tape(id) => super::tape::method(it, *id, name, args, kwargs),
         Value::List(l) => list_method(l, name, args),
         Value::Shape(d) => Ok(Value::list(

@@ -272,8 +272,9 @@ pub fn call(
                     let x = it.as_val(&v)?.expect("tensor");
                     Ok(Value::Tensor(it.apply("abs", vec![], vec![x])?))
                 }
-                Value::Array(t) | Value::NpScalar(t) => {
-                    Ok(np_wrap(it.compute("abs", vec![], &[&t])?))
+                Value::Array(_) | Value::NpScalar(_) => {
+                    let t = it.np_tensor(&v)?;
+                    Ok(np_wrap(super::numpy::math::unary("abs", &t)?))
                 }
                 other => Err(Raise::type_error(format!(
                     "bad operand type for abs(): '{}'",
@@ -545,7 +546,8 @@ pub fn iterate(it: &mut Interp, v: &Value) -> Result<Vec<Value>, Raise> {
             }
             Ok(out)
         }
-        Value::Array(t) => {
+        Value::Array(a) => {
+            let t = &a.get();
             let Some((&n, rest)) = t.shape().split_first() else {
                 return Err(Raise::type_error("iteration over a 0-d array"));
             };

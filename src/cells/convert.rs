@@ -37,7 +37,7 @@ pub fn to_lit(v: &Value) -> Option<Lit> {
         Value::Range(..) => Lit::List(v.items()?.iter().map(to_lit).collect::<Option<_>>()?),
         Value::Shape(d) => Lit::List(d.iter().map(|&x| Lit::Int(x as i64)).collect()),
         Value::Tensor(x) => tensor_lit(&x.t),
-        Value::Array(t) | Value::NpScalar(t) => tensor_lit(t),
+        Value::Array(_) | Value::NpScalar(_) => tensor_lit(&v.np_contents()?),
         _ => return None,
     })
 }
@@ -138,7 +138,10 @@ impl Interp<'_> {
         Ok(match v {
             Value::Tensor(x) => Some(x.clone()),
             Value::Variable(id) | Value::UnreadVariable(id) => Some(self.read_var(id)?),
-            Value::Array(t) | Value::NpScalar(t) => Some(self.ws.ctx.constant(t.clone())),
+            Value::Array(_) | Value::NpScalar(_) => {
+                let t = self.np_tensor(v)?;
+                Some(self.ws.ctx.constant(t))
+            }
             Value::IndexedSlices(s) => Some(s.dense.clone()),
             _ => None,
         })
@@ -178,8 +181,9 @@ impl Interp<'_> {
     /// converted, a tensor of another dtype is refused by the op.
     pub fn to_val_as(&mut self, v: &Value, d: DType) -> Result<Val, Raise> {
         match v {
-            Value::Array(t) | Value::NpScalar(t) => {
-                let t = if t.dtype() == d { t.clone() } else { t.cast(d) };
+            Value::Array(_) | Value::NpScalar(_) => {
+                let t = self.np_tensor(v)?;
+                let t = if t.dtype() == d { t } else { t.cast(d) };
                 return Ok(self.ws.ctx.constant(t));
             }
             Value::Tensor(_)
@@ -265,7 +269,7 @@ impl Interp<'_> {
         let d = hint.or_else(|| {
             items.iter().find_map(|x| match x {
                 Value::Tensor(t) => Some(t.t.dtype()),
-                Value::Array(t) | Value::NpScalar(t) => Some(t.dtype()),
+                Value::Array(_) | Value::NpScalar(_) => x.np_contents().map(|t| t.dtype()),
                 _ => None,
             })
         });
@@ -318,7 +322,8 @@ impl Interp<'_> {
         match v {
             Value::Tensor(x) => Ok(x.t.clone()),
             Value::Variable(id) | Value::UnreadVariable(id) => Ok(self.read_var(id)?.t),
-            Value::Array(t) | Value::NpScalar(t) => Ok(t.clone()),
+            Value::Array(a) => Ok(a.get()),
+            Value::NpScalar(t) => Ok(t.clone()),
             Value::IndexedSlices(s) => Ok(s.dense.t.clone()),
             Value::List(_) | Value::Tuple(_) if self.pack(v, None)?.is_some() => {
                 let x = self.pack(v, None)?.expect("checked");

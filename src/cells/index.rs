@@ -82,6 +82,12 @@ impl Interp<'_> {
                     None => match other {
                         Value::List(_) | Value::Tuple(_) | Value::Range(..) | Value::Array(_) => {
                             let t = self.np_tensor(other)?;
+                            if t.dtype() == DType::Bool && t.rank() > 0 {
+                                // a boolean mask selects where it is true: its nonzero
+                                // coordinates, one integer index per axis it covers
+                                out.extend(mask_coordinates(&t).into_iter().map(Item::Adv));
+                                continue;
+                            }
                             if !t.dtype().is_int() || t.rank() > 1 {
                                 return Err(self.locate(Raise::index_error("arrays used as indices must be of integer type (one dimension in a cell)"), p));
                             }
@@ -102,6 +108,28 @@ impl Interp<'_> {
         }
         Ok(out)
     }
+}
+
+/// `np.nonzero(mask)`: for each axis, the coordinates of the true elements, in order.
+fn mask_coordinates(mask: &Tensor) -> Vec<Vec<i64>> {
+    let shape = mask.shape();
+    let mut coords = vec![Vec::new(); shape.len()];
+    let mut idx = vec![0usize; shape.len()];
+    for x in mask.to_f64_vec() {
+        if x != 0.0 {
+            for (c, &i) in coords.iter_mut().zip(&idx) {
+                c.push(i as i64);
+            }
+        }
+        for d in (0..shape.len()).rev() {
+            idx[d] += 1;
+            if idx[d] < shape[d] {
+                break;
+            }
+            idx[d] = 0;
+        }
+    }
+    coords
 }
 
 /// Python's slice of a dimension of size n: the indices it selects.
@@ -336,7 +364,8 @@ pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Valu
             )?;
             Ok(Value::Tensor(out))
         }
-        Value::Array(t) | Value::NpScalar(t) => {
+        Value::Array(_) | Value::NpScalar(_) => {
+            let t = &it.np_tensor(container)?;
             let items = it.items_of(slice)?;
             let p = plan(t.shape(), &items, false, it.max_elems())?;
             let flat = t.reshape(&[t.len()]).map_err(Raise::from)?;
@@ -422,7 +451,8 @@ pub fn set_item(
     v: Value,
 ) -> Result<Option<Value>, Raise> {
     match container {
-        Value::Array(t) => {
+        Value::Array(a) => {
+            let t = &a.get();
             let items = it.items_of(slice)?;
             let p = plan(t.shape(), &items, false, it.max_elems())?;
             let src = it.np_tensor(&v)?;
@@ -441,7 +471,9 @@ pub fn set_item(
                 data[*o] = x;
             }
             let out = Tensor::from_f64s(t.shape(), &data, t.dtype()).map_err(Raise::from)?;
-            Ok(Some(Value::Array(out)))
+            // in place: every name holding this array sees the change
+            a.set(out);
+            Ok(None)
         }
         Value::List(l) => {
             let index = it.items_of(slice)?;

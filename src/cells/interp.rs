@@ -174,6 +174,12 @@ impl<'k> Interp<'k> {
             Stmt::AugAssign(a) => {
                 let cur = self.eval(&a.target)?;
                 let rhs = self.eval(&a.value)?;
+                if let Value::Array(arr) = &cur {
+                    // NumPy's `a += b` writes into `a` itself
+                    return super::numpy::arith::in_place(self, a.op, arr, &rhs)
+                        .map(|_| Flow::Normal)
+                        .map_err(|r| self.locate(r, stmt));
+                }
                 let v =
                     super::arith::binary(self, a.op, cur, rhs).map_err(|r| self.locate(r, stmt))?;
                 self.assign(&a.target, v)?;

@@ -186,7 +186,7 @@ pub fn cell_value(kernel: &Kernel, v: &Value) -> Option<CellValue> {
         Value::Float(f) => CellValue::Float(*f),
         Value::Str(s) => CellValue::Str(s.to_string()),
         Value::Tensor(x) => CellValue::Tensor(x.t.clone()),
-        Value::Array(t) | Value::NpScalar(t) => CellValue::Tensor(t.clone()),
+        Value::Array(_) | Value::NpScalar(_) => CellValue::Tensor(v.np_contents()?),
         Value::Variable(id) | Value::UnreadVariable(id) => {
             CellValue::Tensor(kernel.ws.variable(id)?.val.t.clone())
         }

@@ -40,7 +40,7 @@ pub fn fmt_arg(it: &Interp, v: &Value) -> FmtArg {
                 .collect(),
         ),
         Value::Tensor(x) => FmtArg::Tensor(x.t.clone()),
-        Value::Array(t) => FmtArg::Array(t.clone()),
+        Value::Array(a) => FmtArg::Array(a.get()),
         Value::NpScalar(t) => FmtArg::NpScalar(t.clone()),
         Value::Variable(id) | Value::UnreadVariable(id) => match it.ws.variable(id) {
             Some(var) => FmtArg::Variable {

@@ -17,6 +17,9 @@ pub enum RaiseKind {
     RecursionError,
     /// NumPy's `numpy.exceptions.AxisError` (an axis out of an array's bounds).
     AxisError,
+    /// NumPy's refusal to write a ufunc's result into an array of a lower kind (`a += 0.5`
+    /// on an int array), as its traceback names it.
+    UFuncTypeError,
     /// A step, op or time limit: the cell stops with `limit_exceeded`.
     LimitExceeded,
 }
@@ -35,6 +38,7 @@ impl RaiseKind {
             RaiseKind::KeyError => "KeyError",
             RaiseKind::RecursionError => "RecursionError",
             RaiseKind::AxisError => "AxisError",
+            RaiseKind::UFuncTypeError => "UFuncTypeError",
             RaiseKind::LimitExceeded => "LimitExceeded",
         }
     }

@@ -390,10 +390,10 @@ fn op_call(
     let bound = registry::bind(def, args, kwargs).map_err(|e| Raise::type_error(e.detail))?;
     let hint = bound
         .iter()
-        .filter(|(p, _)| p.is_tensor())
+        .filter(|(p, _)| p.is_tensor() && p.name != "indices")
         .find_map(|(_, v)| match v {
             Some(Value::Tensor(x)) => Some(x.t.dtype()),
-            Some(Value::Array(t)) | Some(Value::NpScalar(t)) => Some(t.dtype()),
+            Some(x @ (Value::Array(_) | Value::NpScalar(_))) => x.np_contents().map(|t| t.dtype()),
             Some(Value::Variable(id) | Value::UnreadVariable(id)) => {
                 it.ws.variable(id).map(|v| v.val.t.dtype())
             }
@@ -405,6 +405,8 @@ fn op_call(
     for (p, v) in bound {
         let Some(v) = v else { continue };
         match p.kind {
+            // indices have their own type attribute (Tindices): a Python list of them is int32
+            ParamKind::Tensor if p.name == "indices" => inputs.push(it.to_val(&v, None)?),
             ParamKind::Tensor => inputs.push(it.to_val(&v, hint)?),
             ParamKind::TensorList => {
                 let items = v.items().ok_or_else(|| {

@@ -41,8 +41,9 @@ pub enum Value {
     Tuple(Arc<[Value]>),
     /// A `tf.Tensor` (EagerTensor).
     Tensor(Val),
-    /// A NumPy `ndarray` (0-d ones included); never traced by a tape.
-    Array(Tensor),
+    /// A NumPy `ndarray` (0-d ones included); never traced by a tape. Shared as NumPy's
+    /// arrays are: `b = a` and a list holding `a` see `b[0] = 1` and `a -= 1`.
+    Array(NdArray),
     /// A NumPy scalar (`np.float32(0.5)`, what `np.sum` or `x.numpy()` of a scalar give).
     NpScalar(Tensor),
     /// A `tf.Variable`, by its id in the workspace.
@@ -73,7 +74,47 @@ pub enum Value {
     Type(Arc<str>),
 }
 
+/// A NumPy array object: its contents change in place (item assignment, `+=`), and every
+/// name and list holding it sees the change.
+#[derive(Clone, Debug)]
+pub struct NdArray(Arc<Mutex<Tensor>>);
+
+impl NdArray {
+    pub fn new(t: Tensor) -> NdArray {
+        NdArray(Arc::new(Mutex::new(t)))
+    }
+
+    /// The array's current contents (a cheap copy: the engine's tensors share their buffers).
+    pub fn get(&self) -> Tensor {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Replaces the contents in place.
+    pub fn set(&self, t: Tensor) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = t;
+    }
+
+    /// Whether both are the same array object (`a is b`).
+    pub fn same(&self, other: &NdArray) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 impl Value {
+    /// A new NumPy array holding `t`.
+    pub fn array(t: Tensor) -> Value {
+        Value::Array(NdArray::new(t))
+    }
+
+    /// The contents of a NumPy array or scalar.
+    pub fn np_contents(&self) -> Option<Tensor> {
+        match self {
+            Value::Array(a) => Some(a.get()),
+            Value::NpScalar(t) => Some(t.clone()),
+            _ => None,
+        }
+    }
+
     pub fn str(s: impl Into<Arc<str>>) -> Value {
         Value::Str(s.into())
     }
@@ -130,7 +171,8 @@ impl Value {
             Value::Tuple(t) => !t.is_empty(),
             Value::Range(a, b, s) => range_len(*a, *b, *s) > 0,
             Value::Tensor(v) => tensor_truth(&v.t, "tensor")?,
-            Value::Array(t) | Value::NpScalar(t) => tensor_truth(t, "array")?,
+            Value::Array(a) => tensor_truth(&a.get(), "array")?,
+            Value::NpScalar(t) => tensor_truth(t, "array")?,
             _ => true,
         })
     }

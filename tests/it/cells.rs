@@ -8,7 +8,11 @@ use crate::cells_compare::compare;
 use crate::support::{call, test_app};
 
 /// Cases not yet answered as TensorFlow does; each is a known gap, listed in the README.
-const PENDING: &[&str] = &[];
+const PENDING: &[&str] = &[
+    // the engine's float32 softmax is one ulp off TensorFlow's for this z (0.33774114 against
+    // 0.3377411), which the float64 NumPy gradient after it carries past float64's tolerance
+    "own_pen_paper_variant",
+];
 
 fn cases() -> Vec<Value> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/cells");

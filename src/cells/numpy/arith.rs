@@ -5,6 +5,7 @@
 use ruff_python_ast::{CmpOp, Operator};
 
 use crate::engine::dtype::DType;
+use crate::engine::kernels::broadcast_shape;
 use crate::engine::tensor::Tensor;
 
 use super::promote::{result_type, Operand};
@@ -17,7 +18,7 @@ pub fn np_wrap(t: Tensor) -> Value {
     if t.rank() == 0 {
         Value::NpScalar(t)
     } else {
-        Value::Array(t)
+        Value::array(t)
     }
 }
 
@@ -31,6 +32,9 @@ pub fn operand(it: &mut Interp, v: &Value) -> Result<Operand, Raise> {
 /// A two-argument ufunc by the name of the engine op that computes it.
 pub fn ufunc(it: &mut Interp, op: &str, l: &Value, r: &Value) -> Result<Value, Raise> {
     let (a, b) = (operand(it, l)?, operand(it, r)?);
+    if broadcast_shape(a.t.shape(), b.t.shape()).is_none() {
+        return Err(not_broadcastable(&[a.t.shape(), b.t.shape()]));
+    }
     let mut d = result_type(&[&a, &b]);
     let compares = matches!(
         op,
@@ -134,4 +138,55 @@ pub fn floor_op(op: &str, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> {
         Operator::FloorDiv
     };
     crate::cells::arith::floor_op(operator, a, b)
+}
+
+/// NumPy's error for shapes that do not broadcast: `(2,3) (3,2) `, as NumPy writes them.
+pub fn not_broadcastable(shapes: &[&[usize]]) -> Raise {
+    let shown: String = shapes
+        .iter()
+        .map(|s| {
+            let dims: Vec<String> = s.iter().map(|d| d.to_string()).collect();
+            match dims.len() {
+                1 => format!("({},) ", dims[0]),
+                _ => format!("({}) ", dims.join(",")),
+            }
+        })
+        .collect();
+    Raise::value_error(format!(
+        "operands could not be broadcast together with shapes {shown}"
+    ))
+    .with_code(crate::engine::Code::ShapeMismatch)
+}
+
+/// `a op= b` on an array: the result is written into `a`, which keeps its shape and dtype
+/// (a float result does not fit an integer array: NumPy's `same_kind` casting refuses it).
+pub fn in_place(
+    it: &mut Interp,
+    op: Operator,
+    a: &crate::cells::value::NdArray,
+    rhs: &Value,
+) -> Result<(), Raise> {
+    let cur = a.get();
+    let out = binary(it, op, &Value::Array(a.clone()), rhs)?;
+    let t = out.np_contents().unwrap_or_else(|| cur.clone());
+    if t.shape() != cur.shape() {
+        return Err(Raise::value_error(format!(
+            "non-broadcastable output operand with shape {} doesn't match the broadcast shape {}",
+            crate::cells::print::tuple_text(cur.shape()),
+            crate::cells::print::tuple_text(t.shape())
+        )));
+    }
+    if super::promote::category(t.dtype()) > super::promote::category(cur.dtype()) {
+        return Err(Raise::new(
+            crate::cells::raise::RaiseKind::UFuncTypeError,
+            format!(
+                "Cannot cast ufunc '{}' output from dtype('{}') to dtype('{}') with casting rule 'same_kind'",
+                operator_ufunc(op).unwrap_or("matmul"),
+                t.dtype().name(),
+                cur.dtype().name()
+            ),
+        ));
+    }
+    a.set(t.cast(cur.dtype()));
+    Ok(())
 }

@@ -46,8 +46,18 @@ pub fn call(
         "array" | "asarray" | "copy" => {
             let mut a = Args::bind(name, &["object", "dtype"], args, kwargs)?;
             let v = a.required(0, "object")?;
+            // np.asarray of an array of the asked dtype is that array itself
+            if let (Value::Array(arr), "asarray") = (&v, name) {
+                let keep = match a.take(1) {
+                    None => true,
+                    d => dtype_arg(d)? == Some(arr.get().dtype()),
+                };
+                if keep {
+                    return Ok(v);
+                }
+            }
             let t = it.np_tensor(&v)?;
-            Ok(Value::Array(match dtype_arg(a.take(1))? {
+            Ok(Value::array(match dtype_arg(a.take(1))? {
                 Some(d) => t.cast(d),
                 None => t,
             }))
@@ -115,7 +125,7 @@ fn fill_of(it: &mut Interp, name: &str, a: &mut Args) -> Result<(f64, DType), Ra
 
 fn filled(it: &Interp, shape: &[usize], fill: f64, d: DType) -> Result<Value, Raise> {
     checked_numel(shape, it.max_elems())?;
-    Ok(Value::Array(Tensor::full(shape, fill, d)))
+    Ok(Value::array(Tensor::full(shape, fill, d)))
 }
 
 fn eye(it: &Interp, n: i64, m: i64, k: i64, d: DType) -> Result<Value, Raise> {
@@ -131,7 +141,7 @@ fn eye(it: &Interp, n: i64, m: i64, k: i64, d: DType) -> Result<Value, Raise> {
             vals[r * m + c as usize] = 1.0;
         }
     }
-    Ok(Value::Array(Tensor::from_f64s(&[n, m], &vals, d)?))
+    Ok(Value::array(Tensor::from_f64s(&[n, m], &vals, d)?))
 }
 
 /// `np.arange([start,] stop[, step], dtype=None)`: int64 for integers, else float64; the
@@ -163,7 +173,7 @@ fn arange(it: &mut Interp, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Re
         checked_numel(&[it.max_elems() + 1], it.max_elems())?;
     }
     let vals: Vec<f64> = (0..n as usize).map(|i| start + i as f64 * step).collect();
-    Ok(Value::Array(Tensor::from_f64s(&[vals.len()], &vals, d)?))
+    Ok(Value::array(Tensor::from_f64s(&[vals.len()], &vals, d)?))
 }
 
 /// `np.linspace(start, stop, num=50, endpoint=True, dtype=None)` computed as NumPy does:
@@ -207,7 +217,7 @@ fn linspace(
     } else {
         vals
     };
-    Ok(Value::Array(Tensor::from_f64s(&[num], &vals, d)?))
+    Ok(Value::array(Tensor::from_f64s(&[num], &vals, d)?))
 }
 
 /// `np.float32(x)` and the other scalar types: a NumPy scalar of a number, an array of a list.

@@ -97,7 +97,7 @@ pub fn call(
         "ravel" => {
             let mut a = Args::bind(name, &["a"], args, kwargs)?;
             let t = it.np_tensor(&a.required(0, "a")?)?;
-            Ok(Value::Array(t.reshape(&[t.len()])?))
+            Ok(Value::array(t.reshape(&[t.len()])?))
         }
         "squeeze" | "expand_dims" => {
             let mut a = Args::bind(name, &["a", "axis"], args, kwargs)?;
@@ -249,5 +249,5 @@ fn join(
         }
         _ => linalg::join(it, &parts, axis.unwrap_or(0), false)?,
     };
-    Ok(Value::Array(out))
+    Ok(Value::array(out))
 }

@@ -18,7 +18,11 @@ fn ints_lit(v: &[i64]) -> Lit {
 fn raw_matmul(it: &mut Interp, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> {
     let d = promote(a.dtype(), b.dtype());
     let work = if d == DType::Bool { DType::I64 } else { d };
-    let out = it.compute("matmul", vec![], &[&a.cast(work), &b.cast(work)])?;
+    let (a, b) = (a.cast(work), b.cast(work));
+    let out = match (a.shape(), b.shape()) {
+        ([m, k], [_, n]) if m * k * n <= SMALL_PRODUCT => in_order(&a, &b, *m, *k, *n)?,
+        _ => it.compute("matmul", vec![], &[&a, &b])?,
+    };
     Ok(if d == DType::Bool {
         out.cast(DType::Bool)
     } else {
@@ -33,6 +37,50 @@ fn core_mismatch(k_a: usize, k_b: usize, what: &str) -> Raise {
             "matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature (n?,k),(k,m?)->(n?,m?) (size {k_b} is different from {k_a})"
         ),
     })
+}
+
+/// Multiply-adds up to which a 2-D product is summed in order here rather than by the
+/// engine's blocked gemm: NumPy's BLAS sums a small product's terms one after the other,
+/// and float32 results then agree to the last bit.
+const SMALL_PRODUCT: usize = 1 << 16;
+
+/// `a @ b` for 2-D `a` [m, k] and `b` [k, n], each sum taken in order in the dtype.
+fn in_order(a: &Tensor, b: &Tensor, m: usize, k: usize, n: usize) -> Result<Tensor, Raise> {
+    let (av, bv) = (a.to_f64_vec(), b.to_f64_vec());
+    let round: fn(f64) -> f64 = match a.dtype() {
+        DType::F32 => |x| f64::from(x as f32),
+        DType::I32 => |x| f64::from(x as i64 as i32),
+        _ => |x| x,
+    };
+    let mut out = vec![0.0; m * n];
+    let mut terms = Vec::with_capacity(k);
+    for i in 0..m {
+        for j in 0..n {
+            terms.clear();
+            terms.extend((0..k).map(|p| round(av[i * k + p] * bv[p * n + j])));
+            out[i * n + j] = if n == 1 {
+                four_lane_sum(&terms, round)
+            } else {
+                terms.iter().fold(0.0, |acc, &x| round(acc + x))
+            };
+        }
+    }
+    Ok(Tensor::from_f64s(&[m, n], &out, a.dtype())?)
+}
+
+/// A matrix-vector product's sum as BLAS's gemv kernel takes it: four running lanes, added
+/// pairwise, then the leftover terms in order.
+fn four_lane_sum(terms: &[f64], round: fn(f64) -> f64) -> f64 {
+    let body = terms.len() / 4 * 4;
+    let mut lanes = [0.0; 4];
+    for (i, &x) in terms[..body].iter().enumerate() {
+        lanes[i % 4] = round(lanes[i % 4] + x);
+    }
+    let mut acc = round(round(lanes[0] + lanes[1]) + round(lanes[2] + lanes[3]));
+    for &x in &terms[body..] {
+        acc = round(acc + x);
+    }
+    acc
 }
 
 /// `a.T` / `np.transpose(a, axes)`.

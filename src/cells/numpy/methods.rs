@@ -41,7 +41,8 @@ pub const METHODS: &[&str] = &[
 ];
 
 /// An array's attribute that is not a method; None when it has no such attribute.
-pub fn attr(it: &mut Interp, t: &Tensor, name: &str) -> Result<Option<Value>, Raise> {
+pub fn attr(it: &mut Interp, v: &Value, name: &str) -> Result<Option<Value>, Raise> {
+    let t = &it.np_tensor(v)?;
     Ok(Some(match name {
         "shape" => Value::tuple(t.shape().iter().map(|&d| Value::Int(d as i64)).collect()),
         "dtype" => Value::NpDType(t.dtype()),
@@ -83,11 +84,12 @@ fn reduction_params(r: Reduction) -> &'static [&'static str] {
 
 pub fn call(
     it: &mut Interp,
-    t: &Tensor,
+    recv: &Value,
     name: &str,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
+    let t = &it.np_tensor(recv)?;
     if let Some(r) = Reduction::parse(name) {
         let params = reduction_params(r);
         let mut a = Args::bind(name, params, args, kwargs)?;
@@ -102,7 +104,7 @@ pub fn call(
             }
             Ok(np_wrap(linalg::reshape(t, &dims_arg(&args)?)?))
         }
-        "flatten" | "ravel" => Ok(Value::Array(t.reshape(&[t.len()])?)),
+        "flatten" | "ravel" => Ok(Value::array(t.reshape(&[t.len()])?)),
         "squeeze" => {
             let mut a = Args::bind(name, &["axis"], args, kwargs)?;
             Ok(np_wrap(squeeze(t, a.take(0).as_ref())?))

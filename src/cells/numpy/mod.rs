@@ -8,7 +8,6 @@
 //! - `math`: elementwise functions (`np.exp`, `np.log`, `np.round`, `np.where`)
 //! - `funcs`, `linalg`, `reduce`: products, shapes, reductions and closeness tests
 //! - `methods`: an array's attributes and methods (`.T`, `.reshape`, `.sum()`)
-//! - `random`: `np.random` with NumPy's own generator (MT19937), so seeded draws match
 //! - `args`: binding a call's arguments
 
 pub mod args;
