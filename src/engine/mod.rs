@@ -12,6 +12,7 @@
 
 pub mod autodiff;
 pub mod dtype;
+pub mod eigen;
 pub mod error;
 pub mod explain;
 pub mod gemm;

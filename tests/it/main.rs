@@ -16,6 +16,7 @@ mod grade_cli;
 mod grade_seed;
 mod http;
 mod jacobian;
+mod kernels_bits;
 mod messages;
 mod observe;
 mod openapi;

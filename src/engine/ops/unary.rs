@@ -4,6 +4,8 @@ use ndarray::ArrayD;
 
 use super::{Attrs, Compare};
 use crate::engine::autodiff::{Ctx, Val};
+use crate::engine::eigen::grads as eigen_grads;
+use crate::engine::eigen::tf as eigen;
 use crate::engine::error::{dtype_err, Result};
 use crate::engine::kernels;
 use crate::engine::tensor::{Arr, Real, Tensor};
@@ -156,17 +158,17 @@ impl Unary {
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         match x {
             Tensor::F32(a) => Ok(Tensor::F32(
-                match self {
-                    Unary::Tanh => a.mapv(kernels::tanh_f32),
-                    Unary::Sigmoid => a.mapv(kernels::sigmoid_f32),
+                match (self, eigen::f32_kernel(self)) {
+                    (Unary::Tanh, _) => a.mapv(kernels::tanh_f32),
+                    (_, Some(k)) => eigen::run_f32(k, a).mapv_into(kernels::ftz),
                     _ => self.float(a),
                 }
                 .into_shared(),
             )),
             Tensor::F64(a) => Ok(Tensor::F64(
-                match self {
-                    Unary::Sigmoid => a.mapv(kernels::sigmoid_f64),
-                    _ => self.float(a),
+                match eigen::f64_kernel(self) {
+                    Some(k) => eigen::run_f64(k, a).mapv_into(kernels::ftz),
+                    None => self.float(a),
                 }
                 .into_shared(),
             )),
@@ -324,20 +326,9 @@ impl Unary {
                 ctx.mul(g, &r)?
             }
             // y = sqrt x: dy/dx = 0.5 / y
-            Unary::Sqrt => {
-                let h = ctx.scalar(y, 0.5);
-                let d = ctx.div(&h, y)?;
-                let gd = ctx.mul(g, &d)?;
-                zero_where_g_is_zero(ctx, g, &gd)?
-            }
+            Unary::Sqrt => eigen_grads::sqrt(ctx, y, g)?,
             // y = x^-1/2: dy/dx = -0.5 y^3
-            Unary::Rsqrt => {
-                let y2 = ctx.mul(y, y)?;
-                let y3 = ctx.mul(&y2, y)?;
-                let d = ctx.scale(&y3, -0.5)?;
-                let gd = ctx.mul(g, &d)?;
-                zero_where_g_is_zero(ctx, g, &gd)?
-            }
+            Unary::Rsqrt => eigen_grads::rsqrt(ctx, y, g)?,
             // y = x^2: dy/dx = 2x
             Unary::Square => {
                 let d = ctx.scale(x, 2.0)?;
@@ -368,19 +359,15 @@ impl Unary {
                 ctx.mul(g, &d)?
             }
             // sigmoid' = y (1 - y)
-            Unary::Sigmoid => {
-                let one = ctx.scalar(y, 1.0);
-                let d = ctx.sub(&one, y)?;
-                let d = ctx.mul(y, &d)?;
-                ctx.mul(g, &d)?
-            }
+            Unary::Sigmoid => eigen_grads::sigmoid(ctx, y, g)?,
             // erf' = 2/sqrt(pi) e^{-x^2}
+            // in TensorFlow's order: (g * 2/sqrt(pi)) * exp(-square(x))
             Unary::Erf => {
                 let x2 = ctx.mul(x, x)?;
                 let nx2 = ctx.neg(&x2)?;
                 let e = ctx.un(Unary::Exp, &nx2)?;
-                let d = ctx.scale(&e, std::f64::consts::FRAC_2_SQRT_PI)?;
-                ctx.mul(g, &d)?
+                let gc = ctx.scale(g, std::f64::consts::FRAC_2_SQRT_PI)?;
+                ctx.mul(&gc, &e)?
             }
             // relu' = 1 where x > 0 (0 at the kink, as TensorFlow). The mask is step(x),
             // a recorded op of x with zero gradient, so a second derivative through
