@@ -50,7 +50,7 @@ pub fn pfrexp(a: f32) -> (f32, f32) {
 /// `pexp_float`: Cephes' range reduction and a degree-6 polynomial, 0 below -104.
 pub fn pexp(x0: f32) -> f32 {
     let x = pmin(x0, 88.723);
-    let m = (x * 1.442_695 + 0.5).floor();
+    let m = (x * std::f32::consts::LOG2_E + 0.5).floor();
     let r = m * -0.693_359_4 + x;
     let r = m * 2.121_944_4e-4 + r;
     let r2 = r * r;
@@ -103,6 +103,8 @@ pub fn plog1p(x: f32) -> f32 {
 
 /// `generic_fast_erf_float` (Eigen uses it for the scalar path too): a (9, 12) rational
 /// approximation, exactly +-1 from |x| >= 3.8325069.
+// Eigen's alpha_1 (1.128379143519084f) is one ulp below the float32 2/sqrt(pi)
+#[allow(clippy::approx_constant)]
 pub fn erf(x: f32) -> f32 {
     const ALPHA: [f32; 5] = [
         1.128_379_1,
