@@ -487,6 +487,12 @@ fn py_eq(it: &mut Interp, a: &Value, b: &Value) -> Result<bool, Raise> {
         (Value::Str(x), Value::Str(y)) => x == y,
         (x, y) if is_py_num(x) && is_py_num(y) => num(x) == num(y),
         (Value::DType(x) | Value::NpDType(x), Value::DType(y) | Value::NpDType(y)) => x == y,
+        // `a.dtype == np.float64`, `a.dtype == 'float32'`
+        (Value::DType(_) | Value::NpDType(_), Value::Builtin(_) | Value::Str(_))
+        | (Value::Builtin(_) | Value::Str(_), Value::DType(_) | Value::NpDType(_)) => {
+            let d = super::convert::dtype_of_value;
+            d(a).is_some() && d(a) == d(b)
+        }
         (Value::Shape(x), Value::Shape(y)) => x == y,
         (Value::Shape(x), Value::List(_) | Value::Tuple(_))
         | (Value::List(_) | Value::Tuple(_), Value::Shape(x)) => {

@@ -325,9 +325,8 @@ impl Interp<'_> {
             Value::Array(a) => Ok(a.get()),
             Value::NpScalar(t) => Ok(t.clone()),
             Value::IndexedSlices(s) => Ok(s.dense.t.clone()),
-            Value::List(_) | Value::Tuple(_) if self.pack(v, None)?.is_some() => {
-                let x = self.pack(v, None)?.expect("checked");
-                Ok(x.t)
+            Value::List(_) | Value::Tuple(_) if super::numpy::build::holds_arrays(v) => {
+                super::numpy::build::from_sequence(self, v)
             }
             _ => {
                 let lit = to_lit(v)

@@ -174,8 +174,10 @@ impl<'k> Interp<'k> {
             Stmt::AugAssign(a) => {
                 let cur = self.eval(&a.target)?;
                 let rhs = self.eval(&a.value)?;
-                if let Value::Array(arr) = &cur {
-                    // NumPy's `a += b` writes into `a` itself
+                let whole = !matches!(&*a.target, Expr::Subscript(_));
+                if let (Value::Array(arr), true) = (&cur, whole) {
+                    // NumPy's `a += b` writes into `a` itself (`a[i] += b` goes through the
+                    // item assignment below)
                     return super::numpy::arith::in_place(self, a.op, arr, &rhs)
                         .map(|_| Flow::Normal)
                         .map_err(|r| self.locate(r, stmt));

@@ -244,3 +244,47 @@ fn scalar_type(it: &mut Interp, name: &str, args: Vec<Value>) -> Result<Value, R
     }
     Ok(np_wrap(t.cast(d)))
 }
+
+/// Whether a (nested) list holds arrays, tensors or NumPy scalars, which `np.array` stacks.
+pub fn holds_arrays(v: &Value) -> bool {
+    v.items().is_some_and(|items| {
+        items.iter().any(|x| {
+            matches!(
+                x,
+                Value::Array(_)
+                    | Value::NpScalar(_)
+                    | Value::Tensor(_)
+                    | Value::Variable(_)
+                    | Value::UnreadVariable(_)
+            ) || holds_arrays(x)
+        })
+    })
+}
+
+/// `np.array([a, b, ...])` of arrays, tensors and numbers: the items, of one shape, stacked
+/// in their promoted dtype (a float32 and a float64 array give float64).
+pub fn from_sequence(it: &mut Interp, v: &Value) -> Result<Tensor, Raise> {
+    let items = v.items().unwrap_or_default();
+    let mut parts = Vec::with_capacity(items.len());
+    for x in &items {
+        parts.push(it.np_tensor(x)?);
+    }
+    let Some(first) = parts.first() else {
+        return Ok(Tensor::full(&[0], 0.0, DType::F64));
+    };
+    if parts.iter().any(|p| p.shape() != first.shape()) {
+        return Err(Raise::value_error(
+            "setting an array element with a sequence. The requested array has an inhomogeneous shape after 1 dimensions.",
+        ));
+    }
+    let d = parts
+        .iter()
+        .map(Tensor::dtype)
+        .reduce(super::promote::promote)
+        .unwrap_or(DType::F64);
+    let mut shape = vec![parts.len()];
+    shape.extend_from_slice(first.shape());
+    checked_numel(&shape, it.max_elems())?;
+    let vals: Vec<f64> = parts.iter().flat_map(|p| p.cast(d).to_f64_vec()).collect();
+    Ok(Tensor::from_f64s(&shape, &vals, d)?)
+}
