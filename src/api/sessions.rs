@@ -81,6 +81,26 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             Method::POST,
+            "/v1/sessions/{session}/tapes/{tape}/stop_recording",
+            tapes::pause,
+        ),
+        route(
+            Method::POST,
+            "/v1/sessions/{session}/tapes/{tape}/resume",
+            tapes::resume,
+        ),
+        route(
+            Method::POST,
+            "/v1/sessions/{session}/tapes/{tape}/reset",
+            tapes::reset,
+        ),
+        route(
+            Method::POST,
+            "/v1/sessions/{session}/tapes/{tape}/batch_jacobian",
+            tapes::batch_jacobian,
+        ),
+        route(
+            Method::POST,
             "/v1/sessions/{session}/tapes/{tape}/gradient",
             tapes::gradient,
         ),

@@ -390,6 +390,19 @@ impl Ctx {
         sources: &[Val],
         zero_unconnected: bool,
     ) -> Result<Vec<Option<Tensor>>> {
+        let jac = self.jacobian_val(tape, target, sources, zero_unconnected)?;
+        Ok(jac.into_iter().map(|j| j.map(|j| j.t)).collect())
+    }
+
+    /// `jacobian` as values computed through recorded ops: a tape still recording records
+    /// them, so its gradient of a Jacobian is a second derivative, as in TensorFlow.
+    pub fn jacobian_val(
+        &mut self,
+        tape: TapeId,
+        target: &Val,
+        sources: &[Val],
+        zero_unconnected: bool,
+    ) -> Result<Vec<Option<Val>>> {
         let (entries, traced) = self.begin_use(tape)?;
         let result = self.jacobian_rows(&entries, &traced, target, sources, None);
         self.end_use(tape, entries, traced, result.is_ok());
@@ -397,7 +410,11 @@ impl Ctx {
         Ok(jac
             .into_iter()
             .zip(sources)
-            .map(|(j, s)| j.or_else(|| zero_unconnected.then(|| unconnected_jacobian(target, s))))
+            .map(|(j, s)| {
+                j.or_else(|| {
+                    zero_unconnected.then(|| self.constant(unconnected_jacobian(target, s)))
+                })
+            })
             .collect())
     }
 
@@ -409,6 +426,18 @@ impl Ctx {
         source: &Val,
         zero_unconnected: bool,
     ) -> Result<Option<Tensor>> {
+        let j = self.batch_jacobian_val(tape, target, source, zero_unconnected)?;
+        Ok(j.map(|j| j.t))
+    }
+
+    /// `batch_jacobian` through recorded ops, as `jacobian_val`.
+    pub fn batch_jacobian_val(
+        &mut self,
+        tape: TapeId,
+        target: &Val,
+        source: &Val,
+        zero_unconnected: bool,
+    ) -> Result<Option<Val>> {
         self.check_usable(tape)?;
         let (ts, ss) = (target.t.shape().to_vec(), source.t.shape().to_vec());
         if ts.len() < 2 || ss.len() < 2 || ts[0] != ss[0] {
@@ -430,7 +459,7 @@ impl Ctx {
         // TensorFlow's batch_jacobian answers zeros for an unconnected source even with "none"
         let _ = zero_unconnected;
         Ok(Some(j.unwrap_or_else(|| {
-            Tensor::full(&shape, 0.0, target.t.dtype())
+            self.constant(Tensor::full(&shape, 0.0, target.t.dtype()))
         })))
     }
 
@@ -445,34 +474,10 @@ impl Ctx {
         target: &Val,
         sources: &[Val],
         batch: Option<usize>,
-    ) -> Result<Vec<Option<Tensor>>> {
+    ) -> Result<Vec<Option<Val>>> {
         let n_out = target.t.len();
         if n_out == 0 && batch.is_none() {
-            // an empty target: TensorFlow answers zeros of shape target.shape + source.shape
-            // for a connected source, None for an unconnected one
-            let og = Tensor::full(target.t.shape(), 0.0, target.t.dtype());
-            let connected = self.backprop(
-                entries,
-                traced,
-                std::slice::from_ref(target),
-                sources,
-                Some(vec![og]),
-                true,
-            )?;
-            return Ok(sources
-                .iter()
-                .zip(connected)
-                .map(|(s, c)| {
-                    let shape: Vec<usize> = target
-                        .t
-                        .shape()
-                        .iter()
-                        .chain(s.t.shape())
-                        .copied()
-                        .collect();
-                    c.map(|_| Tensor::full(&shape, 0.0, s.t.dtype()))
-                })
-                .collect());
+            return self.empty_target_jacobian(entries, traced, target, sources);
         }
         let rows = match batch {
             Some(b) if b > 0 => n_out / b,
@@ -505,7 +510,7 @@ impl Ctx {
             .max(1);
         let chunk = (self.limits.max_tensor_elements / widest).clamp(1, rows.max(1));
         let dtype = target.t.dtype();
-        let mut parts: Vec<Vec<Tensor>> = vec![Vec::new(); sources.len()];
+        let mut parts: Vec<Vec<Val>> = vec![Vec::new(); sources.len()];
         let mut connected = vec![false; sources.len()];
         for start in (0..rows).step_by(chunk) {
             let b = chunk.min(rows - start);
@@ -535,51 +540,85 @@ impl Ctx {
                 parts[k].push(match g {
                     Some(g) => {
                         connected[k] = true;
-                        g.t
+                        g
                     }
-                    None => Tensor::full(&rows_shape, 0.0, s.t.dtype()),
+                    None => self.constant(Tensor::full(&rows_shape, 0.0, s.t.dtype())),
                 });
             }
         }
         let mut out = Vec::new();
         for ((s, p), c) in sources.iter().zip(parts).zip(connected) {
-            if !c {
-                out.push(None);
-                continue;
-            }
-            // the rows, stacked: [rows] + source.shape
-            let stacked = Tensor::concat_rows(&p)?;
-            out.push(Some(match batch {
-                None => stacked.reshape(
-                    &target
-                        .t
-                        .shape()
-                        .iter()
-                        .chain(s.t.shape())
-                        .copied()
-                        .collect::<Vec<_>>(),
-                )?,
-                Some(nb) => {
-                    // row r holds d target[i, r] / d source[i, :] for every example i:
-                    // [rows, b, inner...] becomes [b, rows, inner...]
-                    let inner = &s.t.shape()[1..];
-                    let split: Vec<usize> = [rows, nb].iter().chain(inner).copied().collect();
-                    let mut perm: Vec<usize> = (0..split.len()).collect();
-                    perm.swap(0, 1);
-                    let swapped = stacked.reshape(&split)?.permuted(&perm);
-                    swapped.reshape(
-                        &target
-                            .t
-                            .shape()
-                            .iter()
-                            .chain(inner)
-                            .copied()
-                            .collect::<Vec<_>>(),
-                    )?
-                }
-            }));
+            out.push(match c {
+                true => Some(self.assemble_jacobian(&p, target, s, rows, batch)?),
+                false => None,
+            });
         }
         Ok(out)
+    }
+
+    /// An empty target: TensorFlow answers zeros of shape target.shape + source.shape for a
+    /// connected source, None for an unconnected one.
+    fn empty_target_jacobian(
+        &mut self,
+        entries: &[Entry],
+        traced: &IdSet,
+        target: &Val,
+        sources: &[Val],
+    ) -> Result<Vec<Option<Val>>> {
+        let og = Tensor::full(target.t.shape(), 0.0, target.t.dtype());
+        let connected = self.backprop(
+            entries,
+            traced,
+            std::slice::from_ref(target),
+            sources,
+            Some(vec![og]),
+            true,
+        )?;
+        Ok(sources
+            .iter()
+            .zip(connected)
+            .map(|(s, c)| c.map(|_| self.constant(unconnected_jacobian(target, s))))
+            .collect())
+    }
+
+    /// The Jacobian of one source from its chunks of rows, joined and laid out by recorded ops
+    /// (concat, reshape, transpose), so a tape still recording traces the result.
+    fn assemble_jacobian(
+        &mut self,
+        parts: &[Val],
+        target: &Val,
+        source: &Val,
+        rows: usize,
+        batch: Option<usize>,
+    ) -> Result<Val> {
+        if !parts.iter().any(|p| self.traced_by_a_recording_tape(p)) {
+            // nothing records it: the layout need not be ops (nor meet their element limit)
+            let parts: Vec<Tensor> = parts.iter().map(|p| p.t.clone()).collect();
+            let j = layout_jacobian(Tensor::concat_rows(&parts)?, target, source, rows, batch)?;
+            return Ok(self.constant(j));
+        }
+        // the rows, stacked: [rows] + source.shape
+        let stacked = match parts {
+            [one] => one.clone(),
+            _ => {
+                let refs: Vec<&Val> = parts.iter().collect();
+                self.apply(&Op::Shape(super::ops::ShapeOp::Concat { axis: 0 }), &refs)?
+            }
+        };
+        let Some(nb) = batch else {
+            let shape: Vec<usize> = target.t.shape().iter().chain(source.t.shape()).copied().collect();
+            return self.reshape(&stacked, &shape);
+        };
+        // row r holds d target[i, r] / d source[i, :] for every example i:
+        // [rows, b, inner...] becomes [b, rows, inner...]
+        let inner = &source.t.shape()[1..];
+        let split: Vec<usize> = [rows, nb].iter().chain(inner).copied().collect();
+        let mut perm: Vec<usize> = (0..split.len()).collect();
+        perm.swap(0, 1);
+        let split = self.reshape(&stacked, &split)?;
+        let swapped = self.transpose(&split, &perm)?;
+        let shape: Vec<usize> = target.t.shape().iter().chain(inner).copied().collect();
+        self.reshape(&swapped, &shape)
     }
 
     /// Reverse accumulation over `entries` from `targets` to `sources`.
@@ -689,6 +728,30 @@ impl Ctx {
         grads.insert(id, sum);
         Ok(())
     }
+}
+
+/// The Jacobian's rows stacked (`[rows] + source.shape`) laid out as `target.shape +
+/// source.shape`, or for a batch Jacobian `target.shape + source.shape[1:]`.
+fn layout_jacobian(
+    stacked: Tensor,
+    target: &Val,
+    source: &Val,
+    rows: usize,
+    batch: Option<usize>,
+) -> Result<Tensor> {
+    let Some(nb) = batch else {
+        let shape: Vec<usize> = target.t.shape().iter().chain(source.t.shape()).copied().collect();
+        return stacked.reshape(&shape);
+    };
+    // row r holds d target[i, r] / d source[i, :] for every example i:
+    // [rows, b, inner...] becomes [b, rows, inner...]
+    let inner = &source.t.shape()[1..];
+    let split: Vec<usize> = [rows, nb].iter().chain(inner).copied().collect();
+    let mut perm: Vec<usize> = (0..split.len()).collect();
+    perm.swap(0, 1);
+    let swapped = stacked.reshape(&split)?.permuted(&perm);
+    let shape: Vec<usize> = target.t.shape().iter().chain(inner).copied().collect();
+    swapped.reshape(&shape)
 }
 
 /// Each output gradient must have its target's shape; a scalar broadcasts to it, as TensorFlow's

@@ -39,6 +39,8 @@ pub enum Binding {
     Tensor(Val),
     /// A name bound to a variable (by its id), as Python binds `W = tf.Variable(...)`.
     Variable(String),
+    /// A name bound to None, as `dW = g.gradient(L, U)` binds it when U is not connected.
+    None,
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -70,6 +72,13 @@ pub fn check_name(name: &str) -> Result<()> {
         return Err(arg_err("a name cannot be empty"));
     }
     Ok(())
+}
+
+/// TensorFlow's error for a None passed where a tensor goes (an op input, a target, a source).
+pub fn is_none(name: &str) -> Error {
+    arg_err(format!(
+        "\"{name}\" is None (a gradient bound to it was None: its source is not connected to the target), and None is not a tensor. TensorFlow: Attempt to convert a value (None) with an unsupported type (<class 'NoneType'>) to a Tensor."
+    ))
 }
 
 pub fn unknown(name: &str) -> Error {
@@ -114,6 +123,11 @@ impl Workspace {
 
     pub fn bind(&mut self, name: &str, v: Val) {
         self.names.insert(name.to_string(), Binding::Tensor(v));
+    }
+
+    /// Binds `name` to None, as Python's `dW = g.gradient(L, U)` does for an unconnected U.
+    pub fn bind_none(&mut self, name: &str) {
+        self.names.insert(name.to_string(), Binding::None);
     }
 
     pub fn remove(&mut self, name: &str) -> Option<Binding> {
@@ -161,20 +175,21 @@ impl Workspace {
         Ok(())
     }
 
-    /// The variable a name stands for: a bound name first, then a variable id.
-    fn lookup(&self, name: &str) -> Option<(&Val, Option<&Variable>)> {
+    /// What a name stands for, by the one rule every route follows: a bound name first (a
+    /// tensor, a variable, or None), then a variable id.
+    fn lookup(&self, name: &str) -> Result<(&Val, Option<&Variable>)> {
+        let var = |id: &str| self.vars.get(id).map(|v| (&v.val, Some(v)));
         match self.names.get(name) {
-            Some(Binding::Tensor(v)) => Some((v, None)),
-            Some(Binding::Variable(id)) => self.vars.get(id).map(|v| (&v.val, Some(v))),
-            None => self.vars.get(name).map(|v| (&v.val, Some(v))),
+            Some(Binding::Tensor(v)) => Ok((v, None)),
+            Some(Binding::Variable(id)) => var(id).ok_or_else(|| unknown(name)),
+            Some(Binding::None) => Err(is_none(name)),
+            None => var(name).ok_or_else(|| unknown(name)),
         }
     }
 
     /// The current value behind a name, without counting as an access by a tape.
     pub fn value(&self, name: &str) -> Result<&Val> {
-        self.lookup(name)
-            .map(|(v, _)| v)
-            .ok_or_else(|| unknown(name))
+        self.lookup(name).map(|(v, _)| v)
     }
 
     /// The value a request names (a target or source), with the name attributed on error.
@@ -190,11 +205,9 @@ impl Workspace {
     /// Reads a name as an op input: a trainable variable read while a tape records is
     /// watched by that tape (unless it was opened with watch_accessed_variables=false).
     fn read(&mut self, name: &str) -> Result<Val> {
-        let (val, auto) = match self.lookup(name) {
-            Some((v, var)) => (v.clone(), var.is_some_and(|v| v.trainable)),
-            None => return Err(unknown(name)),
-        };
-        let is_var = matches!(self.lookup(name), Some((_, Some(_))));
+        let (val, var) = self.lookup(name)?;
+        let (val, is_var) = (val.clone(), var.is_some());
+        let auto = var.is_some_and(|v| v.trainable);
         if auto {
             for id in self.ctx.recording_tapes() {
                 if self

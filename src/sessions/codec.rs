@@ -14,8 +14,9 @@ use crate::engine::wire::shared;
 use crate::engine::Limits;
 
 const MAGIC: &[u8; 3] = b"GTS";
-/// The format this gradtape writes.
-pub const FORMAT: u8 = 1;
+/// The format this gradtape writes. Format 2 adds a name bound to None (`Binding::None`), so
+/// format 1 is format 2 without one, and reads with the same decoder.
+pub const FORMAT: u8 = 2;
 
 pub fn encode(s: &Session) -> Vec<u8> {
     let mut out = Vec::with_capacity(64 + s.memory_bytes());
@@ -44,8 +45,8 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
         ));
     }
     let mut s: Session = match head[3] {
-        1 => shared(|| postcard::from_bytes(body)).map_err(|e| {
-            stored_err(format!("a stored session (format 1) does not read back: {e}"))
+        v @ (1 | 2) => shared(|| postcard::from_bytes(body)).map_err(|e| {
+            stored_err(format!("a stored session (format {v}) does not read back: {e}"))
         })?,
         v if v > FORMAT => {
             return Err(Error::new(
@@ -80,7 +81,7 @@ mod tests {
         let w = Lit::List(vec![Lit::Float(1.0), Lit::Float(2.0)]);
         s.create_variable(&Source::Literal(w), None, true, Some("w"), None)
             .unwrap();
-        let t = s.open_tape(true, true);
+        let t = s.open_tape(true, true, None).unwrap();
         let node = |name: &str, op: &str, inputs: Vec<Input>| NodeSpec {
             name: Some(name.into()),
             op: op.into(),
@@ -126,6 +127,7 @@ mod tests {
                 .map(|(n, b)| match b {
                     crate::engine::workspace::Binding::Tensor(v) => format!("{n}={:?}", v.t),
                     crate::engine::workspace::Binding::Variable(id) => format!("{n}->{id}"),
+                    crate::engine::workspace::Binding::None => format!("{n}=None"),
                 })
                 .collect();
         names.sort();

@@ -36,6 +36,12 @@ pub struct Session {
     next_tape: u64,
 }
 
+fn not_recording(tape: &str) -> Error {
+    arg_err(format!(
+        "tape \"{tape}\" is not recording (it was stopped or paused); TensorFlow: Tape is not recording."
+    ))
+}
+
 fn not_found(what: &str, id: &str) -> Error {
     Error::new(
         Code::NotFound,
@@ -69,16 +75,15 @@ impl Session {
         name: Option<&str>,
         bind: Option<&str>,
     ) -> Result<String> {
-        let mut t = self.resolve(value, dtype)?;
-        if let (Some(d), Source::Tensor(_)) = (dtype, value) {
+        let t = self.resolve(value, dtype)?;
+        if let (Some(d), Source::Tensor(from)) = (dtype, value) {
+            // tf.Variable(a, dtype=d) converts a without casting: another dtype is refused
             if t.dtype() != d {
-                if !(t.dtype().is_float() && d.is_float() || t.dtype().is_int() && d.is_int()) {
-                    return Err(dtype_err(format!(
-                        "cannot make a {d} variable from a {} tensor; cast it first",
-                        t.dtype()
-                    )));
-                }
-                t = t.cast(d);
+                return Err(dtype_err(format!(
+                    "cannot make a {d} variable from \"{from}\", a {} tensor: TensorFlow does not cast it (initial_value: Tensor conversion requested dtype {d} for Tensor with dtype {}); cast it first, or leave out \"dtype\"",
+                    t.dtype(),
+                    t.dtype()
+                )));
             }
         }
         self.next_var += 1;
@@ -96,14 +101,21 @@ impl Session {
         Ok(id)
     }
 
-    /// A variable by id, or by the name it is bound to.
+    /// A variable by the name it is bound to, else by its id: the rule every route reads a
+    /// name by, so a name rebound to a tensor (or to None) no longer means the variable.
     pub fn variable_id(&self, key: &str) -> Result<String> {
-        if self.ws.variable(key).is_some() {
-            return Ok(key.to_string());
-        }
+        let rebound = |what: &str| {
+            Error::new(
+                Code::NotFound,
+                format!("\"{key}\" is bound to {what} now, not to a variable (a later graph node or gradient rebound the name, as Python rebinds it); GET /v1/sessions/{{session}} lists each variable by id"),
+            )
+        };
         match self.ws.binding(key) {
             Some(Binding::Variable(id)) => Ok(id.clone()),
-            _ => Err(not_found("variable", key)),
+            Some(Binding::Tensor(_)) => Err(rebound("a tensor")),
+            Some(Binding::None) => Err(rebound("None")),
+            None if self.ws.variable(key).is_some() => Ok(key.to_string()),
+            None => Err(not_found("variable", key)),
         }
     }
 
@@ -153,12 +165,35 @@ impl Session {
         }
     }
 
-    pub fn open_tape(&mut self, persistent: bool, watch_accessed_variables: bool) -> String {
-        self.next_tape += 1;
-        let id = format!("t{}", self.next_tape);
+    /// `g = tf.GradientTape(...)` entered: named `name` (as `g` is in Python), else `t<n>`.
+    pub fn open_tape(
+        &mut self,
+        persistent: bool,
+        watch_accessed_variables: bool,
+        name: Option<&str>,
+    ) -> Result<String> {
+        let id = match name {
+            Some(n) => {
+                crate::engine::workspace::check_name(n)?;
+                if self.tapes.contains_key(n) {
+                    return Err(Error::new(
+                        Code::DuplicateName,
+                        format!("this session already has a tape \"{n}\"; delete it first (DELETE .../tapes/{n}) or choose another name"),
+                    ));
+                }
+                n.to_string()
+            }
+            None => loop {
+                self.next_tape += 1;
+                let id = format!("t{}", self.next_tape);
+                if !self.tapes.contains_key(&id) {
+                    break id;
+                }
+            },
+        };
         let t = self.ws.ctx.open_tape(persistent, watch_accessed_variables);
         self.tapes.insert(id.clone(), t);
-        id
+        Ok(id)
     }
 
     pub fn tape_index(&self, tape: &str) -> Result<TapeId> {
@@ -174,8 +209,16 @@ impl Session {
             .filter_map(|(k, &i)| self.ws.ctx.tape(i).map(|t| (k, t)))
     }
 
+    /// `g.watch(x)` on this one tape, recording or stopped (TensorFlow watches on a stopped
+    /// tape too); a used-up non-persistent tape has nothing left to watch on.
     pub fn watch(&mut self, tape: &str, names: &[String]) -> Result<()> {
         let t = self.tape_index(tape)?;
+        if self.ws.ctx.tape(t).is_some_and(|t| t.exhausted) {
+            return Err(Error::new(
+                Code::TapeExhausted,
+                format!("tape \"{tape}\" is used up: a non-persistent tape answers one gradient or Jacobian and then holds nothing to watch on (TensorFlow raises AttributeError: 'NoneType' object has no attribute '_tape'); open a new tape"),
+            ));
+        }
         names
             .iter()
             .try_for_each(|n| self.ws.watch(Some(t), n).map_err(|e| e.at(Some(n))))
@@ -184,6 +227,53 @@ impl Session {
     pub fn stop(&mut self, tape: &str) -> Result<()> {
         let t = self.tape_index(tape)?;
         self.ws.ctx.stop_tape(t)
+    }
+
+    /// Entering `with g.stop_recording():` pauses a recording tape.
+    pub fn pause(&mut self, tape: &str) -> Result<()> {
+        let t = self.tape_index(tape)?;
+        let (exhausted, recording) = self.tape_state(t);
+        if exhausted {
+            return Err(Error::new(
+                Code::TapeExhausted,
+                format!("tape \"{tape}\" is used up; TensorFlow: Trying to stop recording a tape which is not recording."),
+            ));
+        }
+        if !recording {
+            return Err(not_recording(tape));
+        }
+        self.ws.ctx.stop_tape(t)
+    }
+
+    /// Leaving `with g.stop_recording():`, or entering `with g:` again: the tape records
+    /// again (a used-up tape starts afresh, as TensorFlow pushes a new one).
+    pub fn resume(&mut self, tape: &str) -> Result<()> {
+        let t = self.tape_index(tape)?;
+        let (exhausted, recording) = self.tape_state(t);
+        if recording {
+            return Err(arg_err(format!("tape \"{tape}\" is recording already; TensorFlow: Tape is still recording, This can happen if you try to re-enter an already-active tape.")));
+        }
+        if exhausted {
+            self.ws.ctx.reset_tape(t)?;
+        }
+        self.ws.ctx.resume_tape(t)
+    }
+
+    /// `g.reset()`: a recording tape forgets what it recorded and watched.
+    pub fn reset(&mut self, tape: &str) -> Result<()> {
+        let t = self.tape_index(tape)?;
+        if !self.tape_state(t).1 {
+            return Err(not_recording(tape));
+        }
+        self.ws.ctx.reset_tape(t)
+    }
+
+    /// (used up, recording) of a tape that exists.
+    fn tape_state(&self, t: TapeId) -> (bool, bool) {
+        self.ws
+            .ctx
+            .tape(t)
+            .map_or((false, false), |t| (t.exhausted, t.recording))
     }
 
     pub fn delete_tape(&mut self, tape: &str) -> Result<()> {
@@ -240,23 +330,25 @@ impl Session {
         let t = self.tape_index(tape)?;
         let tv = self.ws.value_of(target)?;
         let ss = self.ws.values_of(sources)?;
+        // the results are recorded by tapes still recording, as a gradient's are
         let j = if batch {
             if ss.len() != 1 {
                 return Err(arg_err("batch_jacobian takes one source"));
             }
-            vec![self.ws.ctx.batch_jacobian(t, &tv, &ss[0], zero)?]
+            vec![self.ws.ctx.batch_jacobian_val(t, &tv, &ss[0], zero)?]
         } else {
-            self.ws.ctx.jacobian(t, &tv, &ss, zero)?
+            self.ws.ctx.jacobian_val(t, &tv, &ss, zero)?
         };
-        let vals = j
-            .into_iter()
-            .map(|x| x.map(|t| self.ws.ctx.constant(t)))
-            .collect();
-        Ok(sources.shape(vals))
+        Ok(sources.shape(j))
     }
 
     pub fn bind(&mut self, name: &str, v: Val) {
         self.ws.bind(name, v);
+    }
+
+    /// Binds `name` to None (a gradient that came out None), as Python's assignment does.
+    pub fn bind_none(&mut self, name: &str) {
+        self.ws.bind_none(name);
     }
 
     /// Bytes of tensor data the session keeps alive, each tensor counted once.

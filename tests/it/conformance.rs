@@ -130,7 +130,7 @@ pub(crate) fn compare_tensor(exp: &Value, got: &Value, at: &str) -> Result<(), S
     Ok(())
 }
 
-fn compare_structure(exp: &Value, got: &Value, at: &str) -> Result<(), String> {
+pub(crate) fn compare_structure(exp: &Value, got: &Value, at: &str) -> Result<(), String> {
     match exp {
         Value::Array(items) => {
             let got = got

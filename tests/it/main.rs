@@ -24,6 +24,7 @@ mod ops;
 mod plots;
 mod redis_server;
 mod registry;
+mod session_cases;
 mod sessions;
 mod store;
 mod support;

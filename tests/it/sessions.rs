@@ -316,10 +316,11 @@ async fn sessions_are_isolated_and_tokens_are_checked() {
         json!({"nodes": [{"name": "secret", "op": "constant", "value": 42}]}),
     )
     .await;
+    // another session's tensor is not found, as an unknown variable or tape is
     let (st, e) = b.req("GET", "/tensors/secret", None).await;
     assert_eq!(
         (st, e["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_tensor"))
+        (StatusCode::NOT_FOUND, Some("not_found"))
     );
     // b's token on a's session, no token, and an unknown id: the same 404
     let wrong = call(
@@ -403,7 +404,7 @@ async fn session_count_and_memory_are_bounded() {
     );
     assert_eq!(
         s.req("GET", "/tensors/big", None).await.0,
-        StatusCode::UNPROCESSABLE_ENTITY
+        StatusCode::NOT_FOUND
     );
     let (st, _) = s.req("DELETE", "", None).await;
     assert_eq!(st, StatusCode::NO_CONTENT);
@@ -460,7 +461,7 @@ fn session_state_is_plain_serializable_data() {
         None,
     )
     .unwrap();
-    let tape = s.open_tape(true, true);
+    let tape = s.open_tape(true, true, None).unwrap();
     let node: gradtape::engine::NodeSpec = gradtape::engine::NodeSpec {
         name: Some("q".into()),
         op: "square".into(),

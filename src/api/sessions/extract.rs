@@ -221,7 +221,9 @@ impl Bind {
         Ok(Bind(Some(names)))
     }
 
-    /// Binds the non-null results to their names; answers the names bound.
+    /// Binds each result to its name, a null one to None (as `dW = g.gradient(L, U)` binds
+    /// None in Python, so a later use of `dW` fails instead of reading a stale gradient);
+    /// answers the names bound to tensors.
     pub fn apply(&self, s: &mut Session, result: &Shaped<Option<Val>>) -> Vec<String> {
         let Some(names) = &self.0 else {
             return vec![];
@@ -232,9 +234,12 @@ impl Bind {
         };
         let mut bound = vec![];
         for (n, v) in names.list().into_iter().zip(values) {
-            if let Some(v) = v {
-                s.bind(n, v.clone());
-                bound.push(n.to_string());
+            match v {
+                Some(v) => {
+                    s.bind(n, v.clone());
+                    bound.push(n.to_string());
+                }
+                None => s.bind_none(n),
             }
         }
         bound

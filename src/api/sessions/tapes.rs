@@ -11,21 +11,23 @@ use super::super::error::AppError;
 use super::super::json::{Json as BodyJson, Obj};
 use super::super::notes::attach;
 use super::super::AppState;
-use super::extract::{names_field, AuthedSession, Bind, FromObject, Object, TapeName};
+use super::extract::{names_field, opt_string, AuthedSession, Bind, FromObject, Object, TapeName};
 use super::view::{ok, shaped_json, tape_json, Answer};
 use super::{with_session, Access};
 use crate::engine::{Lit, Names};
 
-/// `tf.GradientTape(persistent=..., watch_accessed_variables=...)`.
+/// `with tf.GradientTape(persistent=..., watch_accessed_variables=...) as g:`, `name` being `g`.
 pub struct NewTape {
     persistent: bool,
     watch_accessed_variables: bool,
+    name: Option<String>,
 }
 
 impl FromObject for NewTape {
-    const MEMBERS: &'static [&'static str] = &["persistent", "watch_accessed_variables"];
+    const MEMBERS: &'static [&'static str] = &["persistent", "watch_accessed_variables", "name"];
     fn from_object(m: &Obj, _: &AppState) -> Result<Self, AppError> {
         Ok(NewTape {
+            name: opt_string(m, "name")?,
             persistent: decode::boolean(m, "persistent", false, "the body")?,
             watch_accessed_variables: decode::boolean(
                 m,
@@ -43,7 +45,7 @@ pub async fn open_tape(
     Object(b): Object<NewTape>,
 ) -> Answer {
     let v = with_session(&st, &s, Access::Write, |state| {
-        let t = state.open_tape(b.persistent, b.watch_accessed_variables);
+        let t = state.open_tape(b.persistent, b.watch_accessed_variables, b.name.as_deref())?;
         tape_json(state, &t)
     })
     .await?;
@@ -93,17 +95,39 @@ pub async fn watch(
     ok(StatusCode::OK, v)
 }
 
-pub async fn stop(
-    State(st): State<AppState>,
+/// A change to one tape's recording: `stop`, `stop_recording`, `resume` or `reset`.
+async fn tape_change(
+    st: AppState,
     s: AuthedSession,
-    TapeName(tape): TapeName,
+    tape: String,
+    change: fn(&mut crate::sessions::Session, &str) -> crate::engine::Result<()>,
 ) -> Answer {
     let v = with_session(&st, &s, Access::Write, |state| {
-        state.stop(&tape)?;
+        change(state, &tape)?;
         tape_json(state, &tape)
     })
     .await?;
     ok(StatusCode::OK, v)
+}
+
+/// Leaving the tape's `with` block: it stops recording and keeps what it has.
+pub async fn stop(State(st): State<AppState>, s: AuthedSession, TapeName(t): TapeName) -> Answer {
+    tape_change(st, s, t, |state, t| state.stop(t)).await
+}
+
+/// Entering `with g.stop_recording():`.
+pub async fn pause(State(st): State<AppState>, s: AuthedSession, TapeName(t): TapeName) -> Answer {
+    tape_change(st, s, t, |state, t| state.pause(t)).await
+}
+
+/// Leaving `with g.stop_recording():`, or entering `with g:` again.
+pub async fn resume(State(st): State<AppState>, s: AuthedSession, TapeName(t): TapeName) -> Answer {
+    tape_change(st, s, t, |state, t| state.resume(t)).await
+}
+
+/// `g.reset()`.
+pub async fn reset(State(st): State<AppState>, s: AuthedSession, TapeName(t): TapeName) -> Answer {
+    tape_change(st, s, t, |state, t| state.reset(t)).await
 }
 
 /// `g.gradient(target, sources, output_gradients, unconnected_gradients)`, results bound to `bind`.
@@ -166,7 +190,8 @@ pub async fn gradient(
     ok(StatusCode::OK, out)
 }
 
-/// `g.jacobian(target, sources)`, or `g.batch_jacobian(target, source)` with `"batch": true`.
+/// `g.jacobian(target, sources)`, or `g.batch_jacobian(target, source)` with `"batch": true`
+/// (the older spelling of the `batch_jacobian` route).
 pub struct Jacobian {
     target: String,
     sources: Names,
@@ -203,6 +228,29 @@ impl FromObject for Jacobian {
             bind,
         })
     }
+}
+
+/// `g.batch_jacobian(target, source)`: the body of `jacobian`, its one source given as
+/// `"sources"` (as `jacobian` takes it) or `"source"` (TensorFlow's argument name).
+pub struct BatchJacobian(Jacobian);
+
+impl FromObject for BatchJacobian {
+    const MEMBERS: &'static [&'static str] =
+        &["target", "sources", "source", "unconnected_gradients", "bind"];
+    fn from_object(m: &Obj, st: &AppState) -> Result<Self, AppError> {
+        let mut j = Jacobian::from_object(m, st)?;
+        j.batch = true;
+        Ok(BatchJacobian(j))
+    }
+}
+
+pub async fn batch_jacobian(
+    st: State<AppState>,
+    s: AuthedSession,
+    tape: TapeName,
+    Object(BatchJacobian(b)): Object<BatchJacobian>,
+) -> Answer {
+    jacobian(st, s, tape, Object(b)).await
 }
 
 pub async fn jacobian(

@@ -193,7 +193,14 @@ pub async fn show_tensor(
     TensorName(name): TensorName,
 ) -> Answer {
     let t = with_session(&st, &s, Access::Read, |state| {
-        Ok(state.ws.value(&name)?.t.clone())
+        // an unknown name is not found here, as an unknown variable or tape is
+        let v = state.ws.value(&name).map_err(|mut e| {
+            if e.code == crate::engine::Code::UnknownTensor {
+                e.code = crate::engine::Code::NotFound;
+            }
+            e
+        })?;
+        Ok(v.t.clone())
     })
     .await?;
     let mut out = json!({"name": name});

@@ -78,12 +78,18 @@ pub fn session_json(s: &Session) -> Result<Value> {
             })
             .collect();
     tensors.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    let mut none: Vec<&String> =
+        s.ws.names()
+            .filter(|(_, b)| matches!(b, Binding::None))
+            .map(|(n, _)| n)
+            .collect();
+    none.sort();
     let tapes = s
         .tapes()
         .map(|(tid, _)| tape_json(s, tid))
         .collect::<Result<Vec<_>>>()?;
     Ok(
-        json!({"variables": variables, "tensors": tensors, "tapes": tapes,
+        json!({"variables": variables, "tensors": tensors, "bound_to_none": none, "tapes": tapes,
               "memory_bytes": s.memory_bytes()}),
     )
 }

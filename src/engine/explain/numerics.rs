@@ -184,6 +184,7 @@ fn bound_names(ws: &Workspace) -> HashMap<ValId, &str> {
         let id = match b {
             Binding::Tensor(v) => Some(v.id),
             Binding::Variable(id) => ws.variable(id).map(|v| v.val.id),
+            Binding::None => None,
         };
         if let Some(id) = id {
             by_id.insert(id, name.as_str());

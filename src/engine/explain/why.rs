@@ -89,6 +89,7 @@ impl<'a> Names<'a> {
                     Some(v) => v.val.id,
                     None => continue,
                 },
+                Binding::None => continue,
             };
             by_id.insert(id, name.as_str());
         }
