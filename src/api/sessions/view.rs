@@ -41,6 +41,11 @@ pub fn merge(into: &mut Value, from: Value) {
 /// A variable by id or bound name: its id, name, the names bound to it, trainable, value.
 pub fn variable_json(s: &Session, key: &str) -> Result<Value> {
     let (id, v) = s.variable(key)?;
+    Ok(variable_body(s, &id, v))
+}
+
+/// A variable by its id (which a name bound to something else may hide from `variable_json`).
+fn variable_body(s: &Session, id: &str, v: &crate::engine::workspace::Variable) -> Value {
     let names: Vec<&String> =
         s.ws.names()
             .filter(|(_, b)| matches!(b, Binding::Variable(i) if *i == id))
@@ -48,7 +53,7 @@ pub fn variable_json(s: &Session, key: &str) -> Result<Value> {
             .collect();
     let mut out = json!({"id": id, "name": v.name, "bound_to": names, "trainable": v.trainable});
     merge(&mut out, tensor_value(&v.val.t));
-    Ok(out)
+    out
 }
 
 pub fn tape_json(s: &Session, id: &str) -> Result<Value> {
@@ -64,10 +69,10 @@ pub fn tape_json(s: &Session, id: &str) -> Result<Value> {
 
 /// What the session holds (its id and expiry are the caller's to add).
 pub fn session_json(s: &Session) -> Result<Value> {
-    let variables =
+    let variables: Vec<Value> =
         s.ws.variables()
-            .map(|(vid, _)| variable_json(s, vid))
-            .collect::<Result<Vec<_>>>()?;
+            .map(|(vid, v)| variable_body(s, vid, v))
+            .collect();
     let mut tensors: Vec<Value> =
         s.ws.names()
             .filter_map(|(n, b)| match b {

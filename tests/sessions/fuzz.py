@@ -1,0 +1,19 @@
+"""session_diff.py fuzz with the session contract as it stands here: an unknown name on
+GET /tensors/{name} is not found (404, as an unknown variable or tape), and one rule on every
+route (a bound name first, then a variable id). Everything else is the shared oracle's.
+
+usage: /tmp/tf/bin/python tests/sessions/fuzz.py fuzz --base-url URL --n N --seed S --save DIR
+"""
+import os, sys
+
+sys.path.insert(0, os.environ.get("ORACLE", "/work/shared/oracle"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import session_diff as D  # noqa: E402
+import make_cases  # noqa: E402
+
+TF = make_cases.extended(D)
+D.TFSession.var_id = TF.var_id
+D.TFSession.k_get_tensor = TF.k_get_tensor
+
+if __name__ == "__main__":
+    D.main()
