@@ -606,7 +606,13 @@ impl Ctx {
             }
         };
         let Some(nb) = batch else {
-            let shape: Vec<usize> = target.t.shape().iter().chain(source.t.shape()).copied().collect();
+            let shape: Vec<usize> = target
+                .t
+                .shape()
+                .iter()
+                .chain(source.t.shape())
+                .copied()
+                .collect();
             return self.reshape(&stacked, &shape);
         };
         // row r holds d target[i, r] / d source[i, :] for every example i:
@@ -740,7 +746,13 @@ fn layout_jacobian(
     batch: Option<usize>,
 ) -> Result<Tensor> {
     let Some(nb) = batch else {
-        let shape: Vec<usize> = target.t.shape().iter().chain(source.t.shape()).copied().collect();
+        let shape: Vec<usize> = target
+            .t
+            .shape()
+            .iter()
+            .chain(source.t.shape())
+            .copied()
+            .collect();
         return stacked.reshape(&shape);
     };
     // row r holds d target[i, r] / d source[i, :] for every example i:

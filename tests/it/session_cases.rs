@@ -72,10 +72,18 @@ impl Replay {
             _ => None,
         };
         let uri = format!("{}{path}", self.base);
-        let (st, got) = call(&self.app, method, &uri, body, &[("authorization", &self.auth)]).await;
+        let (st, got) = call(
+            &self.app,
+            method,
+            &uri,
+            body,
+            &[("authorization", &self.auth)],
+        )
+        .await;
         if c["kind"] == "open_tape" && st == StatusCode::CREATED {
             let label = c["label"].as_str().unwrap_or("").to_string();
-            self.tapes.insert(label, got["id"].as_str().unwrap_or("").into());
+            self.tapes
+                .insert(label, got["id"].as_str().unwrap_or("").into());
         }
         (st.as_u16(), got)
     }
@@ -88,11 +96,17 @@ fn squeeze(s: &str) -> String {
 fn compare_error(exp: &Value, got: &Value) -> Result<(), String> {
     let code = exp["code"].as_str().unwrap_or("*");
     if code != "*" && got["code"].as_str() != Some(code) {
-        return Err(format!("error code {}, expected {code}: {}", got["code"], got["detail"]));
+        return Err(format!(
+            "error code {}, expected {code}: {}",
+            got["code"], got["detail"]
+        ));
     }
     if let Some(m) = exp["message"].as_str() {
         if !squeeze(got["detail"].as_str().unwrap_or("")).contains(&squeeze(m)) {
-            return Err(format!("detail {} lacks TensorFlow's message {m:?}", got["detail"]));
+            return Err(format!(
+                "detail {} lacks TensorFlow's message {m:?}",
+                got["detail"]
+            ));
         }
     }
     Ok(())
@@ -115,13 +129,21 @@ fn compare_variable(exp: &Value, got: &Value, at: &str) -> Result<(), String> {
         names
     };
     if sorted(&got["bound_to"]) != sorted(&exp["bound_to"]) {
-        return Err(format!("{at}.bound_to {}, expected {}", got["bound_to"], exp["bound_to"]));
+        return Err(format!(
+            "{at}.bound_to {}, expected {}",
+            got["bound_to"], exp["bound_to"]
+        ));
     }
     compare_tensor(exp, got, at)
 }
 
 fn compare_tape(exp: &Value, got: &Value, at: &str) -> Result<(), String> {
-    for k in ["persistent", "watch_accessed_variables", "recording", "exhausted"] {
+    for k in [
+        "persistent",
+        "watch_accessed_variables",
+        "recording",
+        "exhausted",
+    ] {
         if got[k] != exp[k] {
             return Err(format!("{at}.{k} {}, expected {}", got[k], exp[k]));
         }
@@ -133,12 +155,19 @@ fn compare_info(exp: &Value, got: &Value) -> Result<(), String> {
     let empty = vec![];
     let by_id = |list: &Value| -> HashMap<String, Value> {
         let items = list.as_array().unwrap_or(&empty);
-        items.iter().map(|v| (v["id"].as_str().unwrap_or("").to_string(), v.clone())).collect()
+        items
+            .iter()
+            .map(|v| (v["id"].as_str().unwrap_or("").to_string(), v.clone()))
+            .collect()
     };
     let (vars, tapes) = (by_id(&got["variables"]), by_id(&got["tapes"]));
     let expected_vars = exp["variables"].as_object().cloned().unwrap_or_default();
     if vars.len() != expected_vars.len() {
-        return Err(format!("variables {:?}, expected {:?}", vars.keys(), expected_vars.keys()));
+        return Err(format!(
+            "variables {:?}, expected {:?}",
+            vars.keys(),
+            expected_vars.keys()
+        ));
     }
     for (id, v) in &expected_vars {
         let g = vars.get(id).ok_or(format!("no variable {id}"))?;
@@ -155,11 +184,18 @@ fn compare_info(exp: &Value, got: &Value) -> Result<(), String> {
         t
     };
     if triples(&got["tensors"]) != triples(&exp["tensors"]) {
-        return Err(format!("tensors {}, expected {}", got["tensors"], exp["tensors"]));
+        return Err(format!(
+            "tensors {}, expected {}",
+            got["tensors"], exp["tensors"]
+        ));
     }
     let expected_tapes = exp["tapes"].as_object().cloned().unwrap_or_default();
     if tapes.len() != expected_tapes.len() {
-        return Err(format!("tapes {:?}, expected {:?}", tapes.keys(), expected_tapes.keys()));
+        return Err(format!(
+            "tapes {:?}, expected {:?}",
+            tapes.keys(),
+            expected_tapes.keys()
+        ));
     }
     for (id, t) in &expected_tapes {
         let g = tapes.get(id).ok_or(format!("no tape {id}"))?;
@@ -180,13 +216,20 @@ fn compare_success(kind: &str, exp: &Value, got: &Value) -> Result<(), String> {
             }
             let outs = exp["outputs"].as_object().cloned().unwrap_or_default();
             if got["outputs"].as_object().map_or(0, |o| o.len()) != outs.len() {
-                return Err(format!("outputs {}, expected {}", got["outputs"], exp["outputs"]));
+                return Err(format!(
+                    "outputs {}, expected {}",
+                    got["outputs"], exp["outputs"]
+                ));
             }
-            outs.iter()
-                .try_for_each(|(n, t)| compare_tensor(t, &got["outputs"][n], &format!("outputs.{n}")))
+            outs.iter().try_for_each(|(n, t)| {
+                compare_tensor(t, &got["outputs"][n], &format!("outputs.{n}"))
+            })
         }
         "gradient" | "jacobian" | "batch_jacobian" => {
-            let key = exp.as_object().and_then(|o| o.keys().find(|k| *k != "bound")).cloned();
+            let key = exp
+                .as_object()
+                .and_then(|o| o.keys().find(|k| *k != "bound"))
+                .cloned();
             let key = key.unwrap_or_default();
             if got["bound"] != exp["bound"] {
                 return Err(format!("bound {}, expected {}", got["bound"], exp["bound"]));
@@ -213,7 +256,12 @@ async fn replay(app: &axum::Router, case: &Value) -> Result<(), String> {
         } else {
             compare_success(kind, eb, &got)
         };
-        result.map_err(|m| format!("call {i} ({kind} {}): {m}", c.get("body").unwrap_or(&Value::Null)))?;
+        result.map_err(|m| {
+            format!(
+                "call {i} ({kind} {}): {m}",
+                c.get("body").unwrap_or(&Value::Null)
+            )
+        })?;
     }
     Ok(())
 }
@@ -236,5 +284,11 @@ async fn every_session_case_answers_as_tensorflow_did() {
             failures.push(format!("{}: {m}", p.file_name().unwrap().to_string_lossy()));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases disagree:\n{}", failures.len(), paths.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases disagree:\n{}",
+        failures.len(),
+        paths.len(),
+        failures.join("\n")
+    );
 }

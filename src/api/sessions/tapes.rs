@@ -235,8 +235,13 @@ impl FromObject for Jacobian {
 pub struct BatchJacobian(Jacobian);
 
 impl FromObject for BatchJacobian {
-    const MEMBERS: &'static [&'static str] =
-        &["target", "sources", "source", "unconnected_gradients", "bind"];
+    const MEMBERS: &'static [&'static str] = &[
+        "target",
+        "sources",
+        "source",
+        "unconnected_gradients",
+        "bind",
+    ];
     fn from_object(m: &Obj, st: &AppState) -> Result<Self, AppError> {
         let mut j = Jacobian::from_object(m, st)?;
         j.batch = true;
