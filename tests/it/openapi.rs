@@ -331,7 +331,7 @@ async fn real_responses_match_the_documented_schemas() {
             "/v1/sessions/{session}/tensors/{name}",
             s("/tensors/nothing"),
             None,
-            422,
+            404,
         ),
         (
             "GET",

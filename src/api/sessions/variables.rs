@@ -194,11 +194,12 @@ pub async fn show_tensor(
 ) -> Answer {
     let t = with_session(&st, &s, Access::Read, |state| {
         // an unknown name is not found here, as an unknown variable or tape is
-        let v = state.ws.value(&name).map_err(|mut e| {
-            if e.code == crate::engine::Code::UnknownTensor {
-                e.code = crate::engine::Code::NotFound;
-            }
-            e
+        let v = state.ws.value(&name).map_err(|e| match e.code {
+            crate::engine::Code::UnknownTensor => crate::engine::Error::new(
+                crate::engine::Code::NotFound,
+                format!("this session has no tensor or variable \"{name}\"; GET /v1/sessions/{{session}} lists what it holds"),
+            ),
+            _ => e,
         })?;
         Ok(v.t.clone())
     })
