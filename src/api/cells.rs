@@ -15,7 +15,7 @@ use super::encode::TensorJson;
 use super::error::AppError;
 use super::json::Json;
 use super::{route, AppState, Route};
-use crate::cells::{CellOutcome, CellValue, Kernel, Refusal};
+use crate::cells::{CellNote, CellOutcome, CellValue, Kernel, Refusal};
 
 pub fn routes() -> Vec<Route> {
     vec![route(Method::POST, "/v1/cells", run_cell)]
@@ -140,17 +140,30 @@ impl Serialize for ValuesJson<'_> {
     }
 }
 
-/// The 200 answer's JSON text: `{stdout, values, error}`.
+/// A cell's note: the engine's note (`source` is the cell's text for it) with the line and
+/// column of the gradient call, or of the statement where a value first went non-finite.
+pub fn cell_note(n: &CellNote) -> JsonValue {
+    let mut v = super::notes::note(&n.note);
+    v["line"] = json!(n.line);
+    v["column"] = json!(n.column);
+    v
+}
+
+/// The 200 answer's JSON text: `{stdout, values, error}`, and `notes` when there are any.
 pub fn answer(o: &CellOutcome, enc: Encoding) -> String {
     let error = o.error.as_ref().map(|e| {
         json!({"type": e.kind, "code": e.code, "line": e.line, "column": e.column, "detail": e.detail})
     });
+    let notes: Vec<JsonValue> = o.notes.iter().map(cell_note).collect();
     let mut m = serde_json::Serializer::new(Vec::with_capacity(256 + o.stdout.len()));
     let written = (|| {
-        let mut w = m.serialize_map(Some(3))?;
+        let mut w = m.serialize_map(None)?;
         w.serialize_entry("stdout", &o.stdout)?;
         w.serialize_entry("values", &ValuesJson(&o.values, enc))?;
         w.serialize_entry("error", &error)?;
+        if !notes.is_empty() {
+            w.serialize_entry("notes", &notes)?;
+        }
         SerializeMap::end(w)
     })();
     match written {

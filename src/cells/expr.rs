@@ -105,6 +105,12 @@ impl Interp<'_> {
                     let name = k.arg.as_ref().map_or("", |a| a.as_str()).to_string();
                     kwargs.push((name, self.eval(&k.value)?));
                 }
+                self.call_site = match (&f, &*c.func) {
+                    (Value::Method(m), Expr::Attribute(a)) if matches!(m.0, Value::Tape(_)) => {
+                        Some(super::notes::CallSite::of(self, c, a.attr.as_str()))
+                    }
+                    _ => None,
+                };
                 self.call(f, args, kwargs)?
             }
             Expr::Attribute(a) => {

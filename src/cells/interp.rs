@@ -44,6 +44,15 @@ pub struct Interp<'k> {
     max_steps: u64,
     max_stdout: usize,
     started: Instant,
+    /// Notes for the answer (`notes.rs`), and the gradient call being made.
+    pub notes: Vec<super::notes::CellNote>,
+    pub call_site: Option<super::notes::CallSite>,
+    /// The per-source notes of the last gradient call, for the assignment that binds it.
+    pub last_gradient: Option<Vec<Option<super::notes::CellNote>>>,
+    /// Why a name bound to a None gradient is None (kept by the kernel across cells).
+    pub why_none: HashMap<String, super::notes::CellNote>,
+    /// The statement during which the engine first saw a non-finite value.
+    pub non_finite_at: Option<(usize, usize)>,
 }
 
 impl<'k> Interp<'k> {
@@ -64,7 +73,21 @@ impl<'k> Interp<'k> {
             max_steps,
             max_stdout,
             started: Instant::now(),
+            notes: Vec::new(),
+            call_site: None,
+            last_gradient: None,
+            why_none: HashMap::new(),
+            non_finite_at: None,
         }
+    }
+
+    /// The locals of the innermost `def` call, if one runs.
+    pub fn locals(&self) -> Option<&HashMap<String, Value>> {
+        self.frames.last().map(|f| &f.locals)
+    }
+
+    pub fn at_top_level(&self) -> bool {
+        self.frames.is_empty()
     }
 
     /// Counts one statement, loop turn or call against GRADTAPE_MAX_CELL_STEPS; a loop of
@@ -148,9 +171,26 @@ impl<'k> Interp<'k> {
         }
     }
 
+    /// Places the first non-finite value the engine saw at the innermost statement that ran
+    /// while it appeared.
+    fn mark_non_finite(&mut self, s: &Stmt) {
+        if self.non_finite_at.is_none()
+            && self
+                .ws
+                .ctx
+                .numerics
+                .as_ref()
+                .is_some_and(|n| !n.events.is_empty())
+        {
+            self.non_finite_at = Some(self.current_lines().at(s.start()));
+        }
+    }
+
     pub fn exec_block(&mut self, body: &[Stmt]) -> Result<Flow, Raise> {
         for s in body {
-            match self.exec(s) {
+            let done = self.exec(s);
+            self.mark_non_finite(s);
+            match done {
                 Ok(Flow::Normal) => {}
                 Ok(flow) => return Ok(flow),
                 Err(r) => return Err(self.locate(r, s)),
@@ -166,10 +206,14 @@ impl<'k> Interp<'k> {
                 self.eval(&e.value)?;
             }
             Stmt::Assign(a) => {
+                self.last_gradient = None;
                 let v = self.eval(&a.value)?;
                 for t in &a.targets {
                     self.assign(t, v.clone())?;
                 }
+                let direct = super::notes::is_gradient_call(&a.value);
+                let per_source = self.last_gradient.take().filter(|_| direct);
+                self.remember_nones(&a.targets, &v, per_source.as_deref());
             }
             Stmt::AugAssign(a) => {
                 let cur = self.eval(&a.target)?;

@@ -22,6 +22,7 @@ mod expr;
 pub mod format;
 mod index;
 mod interp;
+pub mod notes;
 pub mod numpy;
 mod print;
 pub mod raise;
@@ -38,6 +39,7 @@ use crate::engine::tensor::Tensor;
 use crate::engine::{Limits, Workspace};
 
 pub use interp::Interp;
+pub use notes::CellNote;
 pub use raise::{Raise, RaiseKind, Refusal};
 pub use value::Value;
 
@@ -69,6 +71,8 @@ impl Default for CellLimits {
 pub struct Kernel {
     pub ws: Workspace,
     pub names: HashMap<String, Value>,
+    /// Why a name bound to a None gradient is None, for grading feedback.
+    pub why_none: HashMap<String, CellNote>,
 }
 
 impl Kernel {
@@ -76,6 +80,7 @@ impl Kernel {
         Kernel {
             ws: Workspace::new(limits),
             names: HashMap::new(),
+            why_none: HashMap::new(),
         }
     }
 }
@@ -107,12 +112,16 @@ pub struct CellError {
 }
 
 /// What running a cell did: what it printed, what it left, and what it raised (if it did,
-/// `stdout` and `values` hold what it had done before).
+/// `stdout` and `values` hold what it had done before), with notes on None gradients and on
+/// where a value first went non-finite.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CellOutcome {
     pub stdout: String,
     pub values: Vec<(String, CellValue)>,
     pub error: Option<CellError>,
+    pub notes: Vec<CellNote>,
+    /// For each value in `values` that is a None gradient: why it is None.
+    pub why_none: Vec<(String, CellNote)>,
 }
 
 /// Runs one cell in `kernel`. `outputs` names the values to answer (all top-level values
@@ -147,18 +156,34 @@ fn run_on_stack(
         limits.max_steps,
         limits.max_stdout_bytes,
     );
+    it.why_none = std::mem::take(&mut kernel.why_none);
+    // the engine scans each op's output for a NaN or an infinity until it finds the first (as
+    // sessions do): finding it afterwards would mean running the cell again
+    let numerics = it.ws.ctx.numerics.replace(Box::default());
     let result = it.exec_block(&module.body);
     let stdout = std::mem::take(&mut it.out);
+    let mut notes = std::mem::take(&mut it.notes);
+    notes.extend(it.non_finite_note());
+    let why_none = std::mem::take(&mut it.why_none);
     drop(it);
+    kernel.ws.ctx.numerics = numerics;
+    kernel.why_none = why_none;
     let error = match result {
         Ok(_) => None,
         Err(r) => Some(cell_error(r)),
     };
     let values = collect_values(kernel, outputs);
+    let why_none = values
+        .iter()
+        .filter(|(_, v)| *v == CellValue::None)
+        .filter_map(|(n, _)| Some((n.clone(), kernel.why_none.get(n)?.clone())))
+        .collect();
     Ok(CellOutcome {
         stdout,
         values,
         error,
+        notes,
+        why_none,
     })
 }
 

@@ -11,17 +11,27 @@ use super::raise::Refusal;
 /// bound here keeps the evaluator's recursion (one Rust frame per level) small.
 pub const MAX_DEPTH: usize = 100;
 
-/// Byte offsets of line starts, to report 1-based lines and columns.
+/// Byte offsets of line starts, to report 1-based lines and columns, and the text itself, to
+/// quote an expression in a note.
 #[derive(Debug)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    text: String,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            text: text.to_string(),
+        }
+    }
+
+    /// The text of a node, as the cell wrote it.
+    pub fn text_of(&self, node: &impl Ranged) -> &str {
+        self.text.get(node.range().to_std_range()).unwrap_or("")
     }
 
     /// (line, column), both 1-based, of a byte offset.

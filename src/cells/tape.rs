@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::engine::autodiff::{TapeId, Val};
+use crate::engine::autodiff::{fill_unconnected, unconnected_jacobian, TapeId, Val};
 use crate::engine::tensor::Tensor;
 
 use super::interp::Interp;
@@ -201,8 +201,11 @@ pub fn method(
             let grads = it
                 .ws
                 .ctx
-                .gradient(tape, &ts, &ss, ogs, zero)
+                .gradient(tape, &ts, &ss, ogs, false)
                 .map_err(exhausted)?;
+            let null: Vec<bool> = grads[..n_sources].iter().map(Option::is_none).collect();
+            explain(it, tape, (&ts, &ss[..n_sources]), &null, zero);
+            let grads = fill_unconnected(&mut it.ws.ctx, grads, &ss, zero);
             let vals = readers.answer(grads, n_sources)?;
             Ok(rebuild(&shape, &mut vals.into_iter()))
         }
@@ -223,7 +226,18 @@ pub fn method(
             let t = single(it, &target)?;
             let mut ss = Vec::new();
             let shape = it.flatten(&sources, &mut ss, "jacobian sources")?;
-            let j = it.ws.ctx.jacobian(tape, &t, &ss, zero).map_err(exhausted)?;
+            let j = it
+                .ws
+                .ctx
+                .jacobian(tape, &t, &ss, false)
+                .map_err(exhausted)?;
+            let null: Vec<bool> = j.iter().map(Option::is_none).collect();
+            explain(it, tape, (std::slice::from_ref(&t), &ss), &null, zero);
+            let j: Vec<Option<Tensor>> = j
+                .into_iter()
+                .zip(&ss)
+                .map(|(j, s)| j.or_else(|| zero.then(|| unconnected_jacobian(&t, s))))
+                .collect();
             let vals: Vec<Value> = j.into_iter().map(|g| tensor_or_none(it, g)).collect();
             Ok(rebuild(&shape, &mut vals.into_iter()))
         }
@@ -266,6 +280,22 @@ pub fn method(
             "'GradientTape' object has no attribute '{name}'"
         ))),
     }
+}
+
+/// Notes why the flagged sources got no gradient from this call, for the answer and for the
+/// assignment that binds the result.
+fn explain(
+    it: &mut Interp,
+    tape: TapeId,
+    (targets, sources): (&[Val], &[Val]),
+    null: &[bool],
+    zeros: bool,
+) {
+    let Some(site) = it.call_site.take() else {
+        return;
+    };
+    let per_source = it.explain_nulls(&site, tape, targets, sources, null, zeros);
+    it.last_gradient = Some(per_source);
 }
 
 fn single(it: &mut Interp, v: &Value) -> Result<Val, Raise> {

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use gradtape::cells::{self, CellError, Kernel, Refusal};
+use gradtape::cells::{self, CellError, CellNote, Kernel, Refusal};
 use gradtape::config::Config;
 
 #[derive(clap::Args)]
@@ -39,6 +39,8 @@ pub fn run(args: Args) -> ExitCode {
             // a closed pipe (`gradtape run cell.py | head`) is not the cell's failure
             let _ = out.write_all(outcome.stdout.as_bytes());
             let _ = out.flush();
+            // notes are gradtape's, not the cell's output: standard error, after the output
+            eprint!("{}", notes(&outcome.notes));
             match outcome.error {
                 None => ExitCode::SUCCESS,
                 Some(e) => {
@@ -52,6 +54,31 @@ pub fn run(args: Args) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// The cell's notes, one a line: `note: line 7: dW is None: ...`.
+pub fn notes(notes: &[CellNote]) -> String {
+    notes
+        .iter()
+        .map(|n| {
+            let what = match (&n.note.source, n.zeros) {
+                (Some(_), false) if n.name.is_some() => {
+                    format!("{} is None", n.name.as_deref().unwrap_or_default())
+                }
+                (Some(s), false) => format!("the gradient for {s} is None"),
+                (Some(s), true) => format!(
+                    "the gradient for {s} is zeros only because of unconnected_gradients=ZERO"
+                ),
+                (None, _) => "a value went non-finite".to_string(),
+            };
+            format!(
+                "note: line {}: {what} ({}): {}\n",
+                n.line,
+                n.note.reason.as_str(),
+                n.note.detail
+            )
+        })
+        .collect()
 }
 
 fn read_source(file: &PathBuf) -> std::io::Result<String> {

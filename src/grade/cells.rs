@@ -5,7 +5,9 @@
 use serde_json::Value as Json;
 
 use super::{Array, Kind, Outcome, Raised, Value};
-use crate::cells::{self, CellLimits, CellOutcome, CellValue, Kernel, Refusal};
+use std::collections::HashMap;
+
+use crate::cells::{self, CellLimits, CellNote, CellOutcome, CellValue, Kernel, Refusal};
 use crate::engine::Limits;
 
 /// A notebook's code cells, each as one text (`source` is a string or a list of lines).
@@ -79,7 +81,18 @@ fn refused(r: &Refusal) -> String {
     format!("{what} at line {}: {}", r.line, r.detail)
 }
 
-fn value(v: CellValue) -> Value {
+/// Why a gradient is None, for feedback: where the call is, the reason and what to change.
+fn why(n: &CellNote) -> String {
+    let source = n.note.source.as_deref().unwrap_or("its source");
+    format!(
+        "the gradient call at line {} gives None for {source} ({}): {}",
+        n.line,
+        n.note.reason.as_str(),
+        n.note.detail
+    )
+}
+
+fn value(v: CellValue, why_none: Option<&CellNote>) -> Value {
     let scalar = |dtype: &str, kind, x| {
         Value::Array(Array {
             dtype: dtype.into(),
@@ -94,14 +107,24 @@ fn value(v: CellValue) -> Value {
         CellValue::Float(x) => scalar("float", Kind::Float, x),
         CellValue::Bool(b) => scalar("bool", Kind::Bool, f64::from(u8::from(b))),
         CellValue::Str(_) => Value::Other("str".into()),
-        CellValue::None => Value::Null { why: None },
+        CellValue::None => Value::Null {
+            why: why_none.map(why),
+        },
     }
 }
 
 /// Folds one cell's outcome into the run: its output, the names now bound, its exception.
 fn absorb(out: &mut Outcome, o: CellOutcome, cell: Option<usize>) {
     out.stdout.push_str(&o.stdout);
-    out.values = o.values.into_iter().map(|(k, v)| (k, value(v))).collect();
+    let why_none: HashMap<String, CellNote> = o.why_none.into_iter().collect();
+    out.values = o
+        .values
+        .into_iter()
+        .map(|(k, v)| {
+            let v = value(v, why_none.get(&k));
+            (k, v)
+        })
+        .collect();
     out.error = o.error.map(|e| Raised {
         kind: e.kind.to_string(),
         code: e.code.to_string(),

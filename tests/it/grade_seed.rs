@@ -132,3 +132,39 @@ fn the_seed_verdicts_are_the_ones_each_submission_was_written_for() {
     assert!(failing("sign_error.py").contains(&"L".to_string()));
     assert!(failing("transposed_W.py").contains(&"gradL_W".to_string()));
 }
+
+#[test]
+fn a_none_gradient_in_a_submission_says_why_in_its_feedback() {
+    // unwatched.py differentiates the constant z = tf.linspace(...) on a tape that never
+    // watches it: TensorFlow answers None, and the feedback says which call and what to change
+    let text = std::fs::read_to_string(seed_dir().join("submissions/unwatched.py")).unwrap();
+    let r = graded(&Source::Cell(text));
+    let c = r
+        .checks
+        .iter()
+        .find(|c| c.name == "grada_sigmoid_z")
+        .unwrap();
+    assert!(!c.passed);
+    assert_eq!(
+        c.feedback,
+        "`grada_sigmoid_z` is None where a value was expected: the gradient call at line 30 gives \
+         None for z (not_watched): z is a constant and this tape does not watch it: add it to the \
+         tape's watch list (tape.watch(z)) or make it a Variable"
+    );
+}
+
+#[test]
+fn a_none_gradient_in_a_notebook_keeps_its_reason_across_cells() {
+    let nb = serde_json::json!({"cells": [
+        {"cell_type": "code", "source": "import tensorflow as tf\nz = tf.constant([1.0, 2.0])\n"},
+        {"cell_type": "code", "source": "with tf.GradientTape() as g:\n    a = tf.math.sigmoid(z)\ngrada_sigmoid_z = g.gradient(a, z)\n"},
+        {"cell_type": "code", "source": "print('done')\n"},
+    ]});
+    let out = grade::cells::notebook(&nb, &Limits::default()).unwrap();
+    match &out.values["grada_sigmoid_z"] {
+        grade::Value::Null { why: Some(w) } => {
+            assert!(w.contains("line 3") && w.contains("not_watched"), "{w}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

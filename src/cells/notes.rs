@@ -1,0 +1,302 @@
+//! Notes beside a cell's answer (spec/gradients.md): why a `tape.gradient(...)` or
+//! `tape.jacobian(...)` source is None (or zeros only because of `unconnected_gradients=ZERO`),
+//! and where a value first went non-finite. The engine finds the reasons (`engine::explain`);
+//! this file says where in the cell the call is and what the cell called its operands.
+//! TensorFlow prints nothing of this: notes never reach stdout.
+
+use std::collections::HashMap;
+
+use ruff_python_ast::{Expr, ExprCall};
+use ruff_text_size::Ranged;
+
+use super::interp::Interp;
+use super::value::Value;
+use crate::engine::autodiff::{TapeId, Val};
+use crate::engine::explain::{why_null, Note};
+use crate::engine::Workspace;
+
+/// Notes one cell may carry; a gradient in a loop that is None every turn gives one note.
+const MAX_NOTES: usize = 64;
+
+/// A note and the place in the cell it is about: the gradient call, or the statement whose op
+/// first gave a NaN or an infinity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellNote {
+    pub line: usize,
+    pub column: usize,
+    pub note: Note,
+    /// The gradient is zeros, not None, only because of `unconnected_gradients=ZERO`.
+    pub zeros: bool,
+    /// The name the cell bound the None gradient to (`dW = g.gradient(L, W)`), when it did.
+    pub name: Option<String>,
+}
+
+/// The gradient call being made: where it is, and the cell's text for its target and for
+/// each of its sources (flattened as the tape flattens them).
+#[derive(Clone, Debug)]
+pub struct CallSite {
+    pub line: usize,
+    pub column: usize,
+    pub method: String,
+    target: String,
+    sources: Vec<String>,
+    sources_whole: String,
+}
+
+/// The texts of the leaves of a list or tuple display (`[W, b]` gives `W`, `b`).
+fn leaf_texts(it: &Interp, e: &Expr, out: &mut Vec<String>) {
+    let lines = it.current_lines();
+    match e {
+        Expr::List(l) => l.elts.iter().for_each(|x| leaf_texts(it, x, out)),
+        Expr::Tuple(t) => t.elts.iter().for_each(|x| leaf_texts(it, x, out)),
+        other => out.push(lines.text_of(other).to_string()),
+    }
+}
+
+impl CallSite {
+    /// The site of `tape.<method>(target, sources, ...)`, `c` being that call.
+    pub fn of(it: &Interp, c: &ExprCall, method: &str) -> CallSite {
+        let lines = it.current_lines();
+        let (line, column) = lines.at(c.start());
+        let arg = |k: usize, name: &str| {
+            c.arguments.args.get(k).or_else(|| {
+                c.arguments
+                    .keywords
+                    .iter()
+                    .find(|kw| kw.arg.as_ref().is_some_and(|a| a.as_str() == name))
+                    .map(|kw| &kw.value)
+            })
+        };
+        let source_name = if method == "batch_jacobian" {
+            "source"
+        } else {
+            "sources"
+        };
+        let target = arg(0, "target").map_or_else(String::new, |e| lines.text_of(e).into());
+        let (mut sources, mut sources_whole) = (Vec::new(), String::new());
+        if let Some(e) = arg(1, source_name) {
+            leaf_texts(it, e, &mut sources);
+            sources_whole = lines.text_of(e).to_string();
+        }
+        CallSite {
+            line,
+            column,
+            method: method.to_string(),
+            target,
+            sources,
+            sources_whole,
+        }
+    }
+
+    /// What the cell called the `k`-th of `n` flattened sources.
+    fn source(&self, k: usize, n: usize) -> String {
+        match self.sources.get(k) {
+            Some(s) if self.sources.len() == n => s.clone(),
+            _ if n == 1 => self.sources_whole.clone(),
+            _ => format!("{}[{k}]", self.sources_whole),
+        }
+    }
+}
+
+/// Whether `e` is `<tape>.gradient(...)`, `.jacobian(...)` or `.batch_jacobian(...)`: an
+/// assignment of such a call binds its sources' gradients in order.
+pub fn is_gradient_call(e: &Expr) -> bool {
+    let Expr::Call(c) = e else {
+        return false;
+    };
+    matches!(&*c.func, Expr::Attribute(a)
+        if matches!(a.attr.as_str(), "gradient" | "jacobian" | "batch_jacobian"))
+}
+
+/// Binds, for the length of `f`, the cell's tensors and variables under the cell's names in
+/// the workspace, which is where the engine looks for names of nodes. A name the workspace
+/// already binds (a session's) keeps its binding.
+fn with_cell_names<T>(it: &mut Interp, f: impl FnOnce(&Workspace) -> T) -> T {
+    let mut scope: HashMap<String, Val> = HashMap::new();
+    let mut add = |ws: &Workspace, names: &HashMap<String, Value>| {
+        for (n, v) in names {
+            let val = match v {
+                Value::Tensor(x) => Some(x.clone()),
+                Value::Variable(id) | Value::UnreadVariable(id) => {
+                    ws.variable(id).map(|var| var.val.clone())
+                }
+                _ => None,
+            };
+            if let Some(val) = val {
+                scope.entry(n.clone()).or_insert(val);
+            }
+        }
+    };
+    if let Some(locals) = it.locals() {
+        add(it.ws, locals);
+    }
+    add(it.ws, it.globals);
+    let mut bound = Vec::new();
+    for (n, v) in scope {
+        if !it.ws.contains(&n) {
+            it.ws.bind(&n, v);
+            bound.push(n);
+        }
+    }
+    let out = f(it.ws);
+    for n in bound {
+        it.ws.remove(&n);
+    }
+    out
+}
+
+impl Interp<'_> {
+    /// Records why the sources flagged in `null` got no gradient from the call at `site`, and
+    /// returns each source's note (None where it has a gradient), in the sources' order.
+    pub fn explain_nulls(
+        &mut self,
+        site: &CallSite,
+        tape: TapeId,
+        targets: &[Val],
+        sources: &[Val],
+        null: &[bool],
+        zeros: bool,
+    ) -> Vec<Option<CellNote>> {
+        if !null.contains(&true) {
+            return vec![None; sources.len()];
+        }
+        let names: Vec<String> = (0..sources.len())
+            .map(|k| site.source(k, sources.len()))
+            .collect();
+        let target = if site.target.is_empty() {
+            "the target".to_string()
+        } else {
+            site.target.clone()
+        };
+        let ts: Vec<(&str, &Val)> = targets.iter().map(|t| (target.as_str(), t)).collect();
+        let ss: Vec<(&str, &Val)> = names.iter().map(String::as_str).zip(sources).collect();
+        let notes = with_cell_names(self, |ws| why_null(ws, tape, &ts, &ss, null));
+        let mut notes = notes.into_iter();
+        let per_source: Vec<Option<CellNote>> = null
+            .iter()
+            .map(|&is_null| {
+                let note = if is_null { notes.next() } else { None };
+                note.map(|note| CellNote {
+                    line: site.line,
+                    column: site.column,
+                    note,
+                    zeros,
+                    name: None,
+                })
+            })
+            .collect();
+        for n in per_source.iter().flatten() {
+            self.add_note(n.clone());
+        }
+        per_source
+    }
+
+    /// Adds a note unless the same one (same place, source and reason) is there already.
+    pub fn add_note(&mut self, n: CellNote) {
+        if self.notes.len() < MAX_NOTES && !self.notes.iter().any(|m| same_note(m, &n)) {
+            self.notes.push(n);
+        }
+    }
+
+    /// Gives the answer's copy of `n` the name the cell bound the gradient to.
+    fn name_note(&mut self, n: &CellNote) {
+        if let Some(m) = self.notes.iter_mut().find(|m| same_note(m, n)) {
+            m.name
+                .get_or_insert_with(|| n.name.clone().unwrap_or_default());
+        }
+    }
+
+    /// The note on the first value that went non-finite from finite inputs, if the engine saw
+    /// one, placed at the statement that ran the op.
+    pub fn non_finite_note(&mut self) -> Option<CellNote> {
+        let (line, column) = self.non_finite_at?;
+        let numerics = self.ws.ctx.numerics.take()?;
+        let note = with_cell_names(self, |ws| numerics.note(ws, 0));
+        self.ws.ctx.numerics = Some(numerics);
+        Some(CellNote {
+            line,
+            column,
+            note: note?,
+            zeros: false,
+            name: None,
+        })
+    }
+
+    /// Remembers, for names an assignment binds to a None gradient, why it is None, and
+    /// forgets it for names bound to anything else. `per_source` holds the notes of the
+    /// gradient call the assigned value comes straight from (None when it does not).
+    pub fn remember_nones(
+        &mut self,
+        targets: &[Expr],
+        v: &Value,
+        per_source: Option<&[Option<CellNote>]>,
+    ) {
+        if !self.at_top_level() {
+            return;
+        }
+        for t in targets {
+            let mut k = 0;
+            self.remember_in(t, v, per_source, &mut k);
+        }
+    }
+
+    fn remember_in(
+        &mut self,
+        target: &Expr,
+        v: &Value,
+        per_source: Option<&[Option<CellNote>]>,
+        k: &mut usize,
+    ) {
+        let items = match v {
+            Value::List(_) | Value::Tuple(_) => v.items(),
+            _ => None,
+        };
+        match (target, items) {
+            (Expr::Name(n), None) => {
+                let note = per_source.and_then(|p| p.get(*k).cloned().flatten());
+                match note {
+                    Some(mut note) if matches!(v, Value::None) => {
+                        note.name = Some(n.id.to_string());
+                        self.name_note(&note);
+                        self.why_none.insert(n.id.to_string(), note);
+                    }
+                    _ => {
+                        self.why_none.remove(n.id.as_str());
+                    }
+                }
+                *k += 1;
+            }
+            (Expr::Tuple(_) | Expr::List(_), Some(items)) => {
+                let elts = match target {
+                    Expr::Tuple(t) => &t.elts,
+                    Expr::List(l) => &l.elts,
+                    _ => return,
+                };
+                if elts.len() != items.len() {
+                    return;
+                }
+                for (t, item) in elts.iter().zip(&items) {
+                    self.remember_in(t, item, per_source, k);
+                }
+            }
+            (Expr::Name(n), Some(items)) => {
+                self.why_none.remove(n.id.as_str());
+                *k += leaves(&Value::list(items));
+            }
+            _ => *k += leaves(v),
+        }
+    }
+}
+
+fn same_note(a: &CellNote, b: &CellNote) -> bool {
+    (a.line, a.column, &a.note.source, a.note.reason)
+        == (b.line, b.column, &b.note.source, b.note.reason)
+}
+
+/// The tensors in a (possibly nested) list or tuple of gradients.
+fn leaves(v: &Value) -> usize {
+    match v {
+        Value::List(_) | Value::Tuple(_) => v.items().unwrap_or_default().iter().map(leaves).sum(),
+        _ => 1,
+    }
+}
