@@ -1,0 +1,343 @@
+//! `tape.jacobian` and `tape.batch_jacobian`: one-hot rows of the target pushed back through
+//! one batched reverse pass, then laid out as `target.shape + source.shape`.
+
+use super::{Ctx, Entry, IdSet, TapeId, Val};
+use crate::engine::error::{shape_err, Result};
+use crate::engine::ops::{Op, ShapeOp};
+use crate::engine::tensor::Tensor;
+
+impl Ctx {
+    /// `tape.jacobian(target, sources)`: one backward pass per target element.
+    pub fn jacobian(
+        &mut self,
+        tape: TapeId,
+        target: &Val,
+        sources: &[Val],
+        zero_unconnected: bool,
+    ) -> Result<Vec<Option<Tensor>>> {
+        let jac = self.jacobian_val(tape, target, sources, zero_unconnected)?;
+        Ok(jac.into_iter().map(|j| j.map(|j| j.t)).collect())
+    }
+
+    /// `jacobian` as values computed through recorded ops: a tape still recording records
+    /// them, so its gradient of a Jacobian is a second derivative, as in TensorFlow.
+    pub fn jacobian_val(
+        &mut self,
+        tape: TapeId,
+        target: &Val,
+        sources: &[Val],
+        zero_unconnected: bool,
+    ) -> Result<Vec<Option<Val>>> {
+        let (entries, traced) = self.begin_use(tape)?;
+        let result = self.jacobian_rows(&entries, &traced, target, sources, None);
+        self.end_use(tape, entries, traced);
+        let jac = result?;
+        Ok(jac
+            .into_iter()
+            .zip(sources)
+            .map(|(j, s)| {
+                j.or_else(|| {
+                    zero_unconnected.then(|| self.constant(unconnected_jacobian(target, s)))
+                })
+            })
+            .collect())
+    }
+
+    /// `tape.batch_jacobian(target, source)`: rows are examples, assumed independent.
+    pub fn batch_jacobian(
+        &mut self,
+        tape: TapeId,
+        target: &Val,
+        source: &Val,
+        zero_unconnected: bool,
+    ) -> Result<Option<Tensor>> {
+        let j = self.batch_jacobian_val(tape, target, source, zero_unconnected)?;
+        Ok(j.map(|j| j.t))
+    }
+
+    /// `batch_jacobian` through recorded ops, as `jacobian_val`.
+    pub fn batch_jacobian_val(
+        &mut self,
+        tape: TapeId,
+        target: &Val,
+        source: &Val,
+        zero_unconnected: bool,
+    ) -> Result<Option<Val>> {
+        self.check_usable(tape)?;
+        let (ts, ss) = (target.t.shape().to_vec(), source.t.shape().to_vec());
+        if ts.len() < 2 || ss.len() < 2 || ts[0] != ss[0] {
+            return Err(shape_err(format!(
+                "batch_jacobian: target shape {ts:?} and source shape {ss:?} must both have rank at least 2 and the same first dimension"
+            )));
+        }
+        let (entries, traced) = self.begin_use(tape)?;
+        let result = self.jacobian_rows(
+            &entries,
+            &traced,
+            target,
+            std::slice::from_ref(source),
+            Some(ts[0]),
+        );
+        self.end_use(tape, entries, traced);
+        let j = result?.pop().flatten();
+        let shape: Vec<usize> = ts.iter().chain(&ss[1..]).copied().collect();
+        // TensorFlow's batch_jacobian answers zeros for an unconnected source even with "none"
+        let _ = zero_unconnected;
+        Ok(Some(j.unwrap_or_else(|| {
+            self.constant(Tensor::full(&shape, 0.0, target.t.dtype()))
+        })))
+    }
+
+    /// Jacobian rows by reverse passes over batches of one-hot cotangents: row r of the Jacobian
+    /// is the VJP of the r-th unit vector, and a batch of them goes through the tape at once.
+    /// With `batch = Some(b)`, row r seeds element r of every example at once and the result is
+    /// laid out `[b] + target[1:] + source[1:]`.
+    pub(super) fn jacobian_rows(
+        &mut self,
+        entries: &[Entry],
+        traced: &IdSet,
+        target: &Val,
+        sources: &[Val],
+        batch: Option<usize>,
+    ) -> Result<Vec<Option<Val>>> {
+        let n_out = target.t.len();
+        if n_out == 0 && batch.is_none() {
+            return self.empty_target_jacobian(entries, traced, target, sources);
+        }
+        let rows = match batch {
+            Some(b) if b > 0 => n_out / b,
+            Some(_) => 0,
+            None => n_out,
+        };
+        self.check_jacobian_size(sources, rows)?;
+        let chunk = self.rows_per_pass(entries, traced, target, sources, rows);
+        let dtype = target.t.dtype();
+        let mut parts: Vec<Vec<Val>> = vec![Vec::new(); sources.len()];
+        let mut connected = vec![false; sources.len()];
+        for start in (0..rows).step_by(chunk) {
+            let b = chunk.min(rows - start);
+            let og = one_hot_rows(target, start, b, rows, batch, dtype);
+            let grads = self.backprop(
+                entries,
+                traced,
+                std::slice::from_ref(target),
+                sources,
+                Some(vec![og]),
+                true,
+            )?;
+            for (k, (g, s)) in grads.into_iter().zip(sources).enumerate() {
+                let rows_shape: Vec<usize> = std::iter::once(b)
+                    .chain(s.t.shape().iter().copied())
+                    .collect();
+                parts[k].push(match g {
+                    Some(g) => {
+                        connected[k] = true;
+                        g
+                    }
+                    None => self.constant(Tensor::full(&rows_shape, 0.0, s.t.dtype())),
+                });
+            }
+        }
+        let mut out = Vec::new();
+        for ((s, p), c) in sources.iter().zip(parts).zip(connected) {
+            out.push(match c {
+                true => Some(self.assemble_jacobian(&p, target, s, rows, batch)?),
+                false => None,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The whole Jacobian must fit `max_jacobian_elements`, checked before any pass runs.
+    fn check_jacobian_size(&self, sources: &[Val], rows: usize) -> Result<()> {
+        let jac_elems: usize = sources
+            .iter()
+            .map(|s| s.t.len().saturating_mul(rows))
+            .fold(0usize, |a, b| a.saturating_add(b));
+        if jac_elems > self.limits.max_jacobian_elements {
+            return Err(crate::engine::error::limit_err(format!(
+                "this Jacobian has {jac_elems} elements; the limit max_jacobian_elements is {}",
+                self.limits.max_jacobian_elements
+            )));
+        }
+        Ok(())
+    }
+
+    /// Rows per pass, so that every batched intermediate stays within max_tensor_elements.
+    /// Cotangents exist for traced values only (outputs, and inputs that can carry a gradient),
+    /// so constants such as a weight matrix do not shrink the batch.
+    fn rows_per_pass(
+        &self,
+        entries: &[Entry],
+        traced: &IdSet,
+        target: &Val,
+        sources: &[Val],
+        rows: usize,
+    ) -> usize {
+        let widest = entries
+            .iter()
+            .flat_map(|e| {
+                std::iter::once(&e.output).chain(e.inputs.iter().filter(|i| traced.contains(&i.id)))
+            })
+            .chain(sources)
+            .chain(std::iter::once(target))
+            .map(|v| v.t.len())
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        (self.limits.max_tensor_elements / widest).clamp(1, rows.max(1))
+    }
+
+    /// An empty target: TensorFlow answers zeros of shape target.shape + source.shape for a
+    /// connected source, None for an unconnected one.
+    pub(super) fn empty_target_jacobian(
+        &mut self,
+        entries: &[Entry],
+        traced: &IdSet,
+        target: &Val,
+        sources: &[Val],
+    ) -> Result<Vec<Option<Val>>> {
+        let og = Tensor::full(target.t.shape(), 0.0, target.t.dtype());
+        let connected = self.backprop(
+            entries,
+            traced,
+            std::slice::from_ref(target),
+            sources,
+            Some(vec![og]),
+            true,
+        )?;
+        Ok(sources
+            .iter()
+            .zip(connected)
+            .map(|(s, c)| c.map(|_| self.constant(unconnected_jacobian(target, s))))
+            .collect())
+    }
+
+    /// The Jacobian of one source from its chunks of rows, joined and laid out by recorded ops
+    /// (concat, reshape, transpose), so a tape still recording traces the result.
+    pub(super) fn assemble_jacobian(
+        &mut self,
+        parts: &[Val],
+        target: &Val,
+        source: &Val,
+        rows: usize,
+        batch: Option<usize>,
+    ) -> Result<Val> {
+        if !parts.iter().any(|p| self.traced_by_a_recording_tape(p)) {
+            // nothing records it: the layout need not be ops (nor meet their element limit)
+            let parts: Vec<Tensor> = parts.iter().map(|p| p.t.clone()).collect();
+            let j = layout_jacobian(Tensor::concat_rows(&parts)?, target, source, rows, batch)?;
+            return Ok(self.constant(j));
+        }
+        // the rows, stacked: [rows] + source.shape
+        let stacked = match parts {
+            [one] => one.clone(),
+            _ => {
+                let refs: Vec<&Val> = parts.iter().collect();
+                self.apply(&Op::Shape(ShapeOp::Concat { axis: 0 }), &refs)?
+            }
+        };
+        let Some(nb) = batch else {
+            let shape: Vec<usize> = target
+                .t
+                .shape()
+                .iter()
+                .chain(source.t.shape())
+                .copied()
+                .collect();
+            return self.reshape(&stacked, &shape);
+        };
+        // row r holds d target[i, r] / d source[i, :] for every example i:
+        // [rows, b, inner...] becomes [b, rows, inner...]
+        let inner = &source.t.shape()[1..];
+        let split: Vec<usize> = [rows, nb].iter().chain(inner).copied().collect();
+        let mut perm: Vec<usize> = (0..split.len()).collect();
+        perm.swap(0, 1);
+        let split = self.reshape(&stacked, &split)?;
+        let swapped = self.transpose(&split, &perm)?;
+        let shape: Vec<usize> = target.t.shape().iter().chain(inner).copied().collect();
+        self.reshape(&swapped, &shape)
+    }
+}
+
+/// The Jacobian's rows stacked (`[rows] + source.shape`) laid out as `target.shape +
+/// source.shape`, or for a batch Jacobian `target.shape + source.shape[1:]`.
+fn layout_jacobian(
+    stacked: Tensor,
+    target: &Val,
+    source: &Val,
+    rows: usize,
+    batch: Option<usize>,
+) -> Result<Tensor> {
+    let Some(nb) = batch else {
+        let shape: Vec<usize> = target
+            .t
+            .shape()
+            .iter()
+            .chain(source.t.shape())
+            .copied()
+            .collect();
+        return stacked.reshape(&shape);
+    };
+    // row r holds d target[i, r] / d source[i, :] for every example i:
+    // [rows, b, inner...] becomes [b, rows, inner...]
+    let inner = &source.t.shape()[1..];
+    let split: Vec<usize> = [rows, nb].iter().chain(inner).copied().collect();
+    let mut perm: Vec<usize> = (0..split.len()).collect();
+    perm.swap(0, 1);
+    let swapped = stacked.reshape(&split)?.permuted(&perm);
+    let shape: Vec<usize> = target.t.shape().iter().chain(inner).copied().collect();
+    swapped.reshape(&shape)
+}
+
+/// The zeros an unconnected source's Jacobian is with `unconnected_gradients="zero"`.
+pub fn unconnected_jacobian(target: &Val, source: &Val) -> Tensor {
+    let shape: Vec<usize> = target
+        .t
+        .shape()
+        .iter()
+        .chain(source.t.shape())
+        .copied()
+        .collect();
+    Tensor::full(&shape, 0.0, source.t.dtype())
+}
+
+/// `unconnected_gradients="zero"`: zeros of each source's shape where a gradient is None.
+pub fn fill_unconnected(
+    ctx: &mut Ctx,
+    grads: Vec<Option<Val>>,
+    sources: &[Val],
+    zero: bool,
+) -> Vec<Option<Val>> {
+    grads
+        .into_iter()
+        .zip(sources)
+        .map(|(g, s)| {
+            g.or_else(|| zero.then(|| ctx.constant(Tensor::full(s.t.shape(), 0.0, s.t.dtype()))))
+        })
+        .collect()
+}
+
+/// The output gradients of one pass: rows `start..start + b` of the identity over the target
+/// (for a batch Jacobian, the same row of every batch member), as a `[b] + target.shape` tensor.
+fn one_hot_rows(
+    target: &Val,
+    start: usize,
+    b: usize,
+    rows: usize,
+    batch: Option<usize>,
+    dtype: crate::engine::DType,
+) -> Tensor {
+    let n_out = target.t.len();
+    let mut ones = Vec::with_capacity(b * batch.unwrap_or(1));
+    for k in 0..b {
+        match batch {
+            None => ones.push(k * n_out + start + k),
+            Some(nb) => ones.extend((0..nb).map(|i| k * n_out + i * rows + start + k)),
+        }
+    }
+    let og_shape: Vec<usize> = std::iter::once(b)
+        .chain(target.t.shape().iter().copied())
+        .collect();
+    Tensor::unit_rows(&og_shape, &ones, dtype)
+}

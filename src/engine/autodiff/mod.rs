@@ -1,0 +1,325 @@
+//! Tapes and reverse-mode differentiation, as `tf.GradientTape` does it.
+//!
+//! Every value has an id. A tape traces the ids it watches; an op run while a tape records, with
+//! a traced floating input, is appended to that tape and its output becomes traced. Gradients
+//! walk a tape backwards calling each op's VJP *through this same context*, so the gradient ops
+//! are recorded by any other tape still recording: that is what makes second derivatives work.
+//!
+//! - this file: values, tapes and the context that runs ops and records them
+//! - `tapes`: opening, pausing, resuming, resetting and using up a tape
+//! - `reverse`: `tape.gradient`, the reverse pass over a tape
+//! - `jacobian`: `tape.jacobian` and `batch_jacobian`, one reverse pass over a batch of rows
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Value ids are distinct counters: hashing them through SipHash (the std default, built to
+/// resist adversarial keys) cost a few percent of a small program, for keys nobody chooses.
+#[derive(Default)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        // spread the counter's low bits over the table (Fibonacci hashing)
+        self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | b as u64;
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+type IdSet = HashSet<ValId, BuildHasherDefault<IdHasher>>;
+type IdMap<V> = HashMap<ValId, V, BuildHasherDefault<IdHasher>>;
+
+use super::error::Result;
+use super::ops::Op;
+use super::tensor::Tensor;
+use super::Limits;
+
+pub type ValId = u64;
+pub type TapeId = usize;
+
+/// A value in the context: a tensor and the id tapes know it by.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Val {
+    pub id: ValId,
+    pub t: Tensor,
+}
+
+/// One recorded op application.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Entry {
+    pub op: Op,
+    pub inputs: Vec<Val>,
+    pub output: Val,
+}
+
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Tape {
+    pub persistent: bool,
+    pub watch_accessed_variables: bool,
+    pub recording: bool,
+    /// A non-persistent tape that already answered one gradient or Jacobian.
+    pub exhausted: bool,
+    /// The id counter when the tape opened: values with ids up to it were computed before.
+    /// This timeline and `Ctx::prov` are not in a stored session's bytes (sessions/codec.rs
+    /// format 1): a session read back from a shared store explains from its tapes alone.
+    #[serde(skip)]
+    pub opened_at: ValId,
+    /// The id counter when the tape was stopped, if it was.
+    #[serde(skip)]
+    pub stopped_at: Option<ValId>,
+    traced: IdSet,
+    entries: Vec<Entry>,
+}
+
+impl Tape {
+    pub fn entries(&self) -> usize {
+        self.entries.len()
+    }
+    /// The op applications the tape recorded, in order (cells read which ops consumed a
+    /// source to answer a gather's gradient as `IndexedSlices`).
+    pub fn recorded(&self) -> &[Entry] {
+        &self.entries
+    }
+    /// Whether the tape traces `id`: it watched it, or recorded the op that produced it.
+    pub fn traces(&self, id: ValId) -> bool {
+        self.traced.contains(&id)
+    }
+    /// Visits every value the tape keeps alive (inputs and outputs of its entries).
+    pub fn for_each_value(&self, mut f: impl FnMut(&Val)) {
+        for e in &self.entries {
+            f(&e.output);
+            e.inputs.iter().for_each(&mut f);
+        }
+    }
+}
+
+/// TensorFlow's message for a second gradient on a non-persistent tape.
+pub const TAPE_EXHAUSTED: &str =
+    "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians); open it with persistent=true to ask more than once";
+
+/// The eager context: value ids and the tapes.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Ctx {
+    next_id: ValId,
+    tapes: Vec<Option<Tape>>,
+    pub limits: Limits,
+    /// When the current request must stop computing (not state: not serialized).
+    #[serde(skip)]
+    deadline: Option<std::time::Instant>,
+    /// Elements produced by the current request's ops so far.
+    #[serde(skip)]
+    produced: usize,
+    /// How every value was produced, for `explain` (a push per op).
+    #[serde(skip)]
+    pub prov: super::provenance::Provenance,
+    /// Off (None) unless a caller asks where a non-finite value began: then each op's output is
+    /// scanned, as `tf.debugging.enable_check_numerics` does.
+    #[serde(skip)]
+    pub numerics: Option<Box<crate::engine::explain::Numerics>>,
+    /// Runs every float32 value as float64 (the numerical gradient check).
+    #[serde(skip)]
+    pub promote_f64: bool,
+}
+
+impl Ctx {
+    pub fn new(limits: Limits) -> Ctx {
+        let mut ctx = Ctx {
+            next_id: 1,
+            tapes: Vec::new(),
+            limits,
+            deadline: None,
+            produced: 0,
+            prov: Default::default(),
+            numerics: None,
+            promote_f64: false,
+        };
+        ctx.start_request();
+        ctx
+    }
+
+    /// Starts the clock and the element budget of one request.
+    pub fn start_request(&mut self) {
+        let budget = std::time::Duration::from_millis(self.limits.max_compute_ms);
+        self.deadline = Some(std::time::Instant::now() + budget);
+        self.produced = 0;
+    }
+
+    fn check_budget(&self) -> Result<()> {
+        // reading the clock costs more than a small op: look at it every 16th value
+        if self.next_id.is_multiple_of(16)
+            && self.deadline.is_some_and(|d| std::time::Instant::now() > d)
+        {
+            return Err(super::error::limit_err(format!(
+                "the request computed for longer than max_compute_ms = {} ms; make the program smaller",
+                self.limits.max_compute_ms
+            )));
+        }
+        if self.produced > self.limits.max_request_elements {
+            return Err(super::error::limit_err(format!(
+                "the request's ops produced {} elements in all; the limit max_request_elements is {}",
+                self.produced, self.limits.max_request_elements
+            )));
+        }
+        Ok(())
+    }
+
+    fn fresh(&mut self) -> ValId {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// The id counter now: every value made from here on has a larger id.
+    pub fn now(&self) -> ValId {
+        self.next_id
+    }
+
+    /// A value no tape has seen (a constant, a literal, a fresh variable).
+    pub fn constant(&mut self, t: Tensor) -> Val {
+        let t = self.promoted(t);
+        Val {
+            id: self.fresh(),
+            t,
+        }
+    }
+
+    /// Runs `op` on `inputs` and records it on every recording tape that traces an input.
+    pub fn apply(&mut self, op: &Op, inputs: &[&Val]) -> Result<Val> {
+        if let Some(result) = op.expand(self, inputs) {
+            return result;
+        }
+        self.check_budget()?;
+        let tensors: Vec<&Tensor> = inputs.iter().map(|v| &v.t).collect();
+        let t = op.forward(&tensors, &self.limits)?;
+        let t = self.promoted(t);
+        self.produced = self.produced.saturating_add(t.len());
+        let out = Val {
+            id: self.fresh(),
+            t,
+        };
+        self.prov
+            .record(out.id, op, inputs, out.t.dtype().is_float());
+        if let Some(n) = self.numerics.as_deref_mut() {
+            n.observe(op, inputs, &out);
+        }
+        if out.t.dtype().is_float()
+            && op.recorded()
+            && self.tapes.iter().flatten().any(|t| t.recording)
+        {
+            for tape in self.tapes.iter_mut().flatten().filter(|t| t.recording) {
+                let traced = inputs
+                    .iter()
+                    .any(|v| v.t.dtype().is_float() && tape.traced.contains(&v.id));
+                if traced {
+                    tape.traced.insert(out.id);
+                    tape.entries.push(Entry {
+                        op: op.clone(),
+                        inputs: inputs.iter().map(|v| (*v).clone()).collect(),
+                        output: out.clone(),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn promoted(&self, t: Tensor) -> Tensor {
+        if self.promote_f64 && t.dtype() == super::dtype::DType::F32 {
+            t.cast(super::dtype::DType::F64)
+        } else {
+            t
+        }
+    }
+}
+
+mod jacobian;
+mod reverse;
+mod tapes;
+
+pub use jacobian::{fill_unconnected, unconnected_jacobian};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ops::{Binary, Unary};
+    use crate::engine::Code;
+
+    fn scalar(ctx: &mut Ctx, v: f64) -> Val {
+        ctx.constant(Tensor::scalar(v, crate::engine::DType::F64))
+    }
+
+    #[test]
+    fn gradients_accumulate_over_every_path() {
+        // y = x * x + x at x = 3: dy/dx = 2x + 1 = 7
+        let mut ctx = Ctx::new(Limits::default());
+        let tape = ctx.open_tape(false, true);
+        let x = scalar(&mut ctx, 3.0);
+        ctx.watch(tape, &x).unwrap();
+        let xx = ctx.bin(Binary::Mul, &x, &x).unwrap();
+        let y = ctx.add(&xx, &x).unwrap();
+        let g = ctx
+            .gradient(
+                tape,
+                std::slice::from_ref(&y),
+                std::slice::from_ref(&x),
+                None,
+                false,
+            )
+            .unwrap();
+        assert_eq!(g[0].as_ref().unwrap().t.to_f64_vec(), vec![7.0]);
+        // a non-persistent tape answers once
+        let again = ctx.gradient(tape, &[y], &[x], None, false).unwrap_err();
+        assert_eq!(again.code, Code::TapeExhausted);
+    }
+
+    #[test]
+    fn unwatched_and_unconnected_sources_get_none_or_zeros() {
+        let mut ctx = Ctx::new(Limits::default());
+        let tape = ctx.open_tape(true, true);
+        let (a, b) = (scalar(&mut ctx, 1.0), scalar(&mut ctx, 2.0));
+        ctx.watch(tape, &a).unwrap();
+        let y = ctx.un(Unary::Exp, &a).unwrap();
+        let g = ctx
+            .gradient(
+                tape,
+                std::slice::from_ref(&y),
+                &[a.clone(), b.clone()],
+                None,
+                false,
+            )
+            .unwrap();
+        assert!(g[0].is_some() && g[1].is_none());
+        let z = ctx.gradient(tape, &[y], &[a, b], None, true).unwrap();
+        assert_eq!(z[1].as_ref().unwrap().t.to_f64_vec(), vec![0.0]);
+    }
+
+    #[test]
+    fn a_gradient_recorded_by_an_outer_tape_differentiates_again() {
+        // f = sin(x): the outer tape sees f' = cos(x), so f'' = -sin(x)
+        let mut ctx = Ctx::new(Limits::default());
+        let (outer, inner) = (ctx.open_tape(true, true), ctx.open_tape(true, true));
+        let x = scalar(&mut ctx, 0.5);
+        ctx.watch(outer, &x).unwrap();
+        ctx.watch(inner, &x).unwrap();
+        let f = ctx.un(Unary::Sin, &x).unwrap();
+        ctx.stop_tape(inner).unwrap();
+        let d1 = ctx
+            .gradient(inner, &[f], std::slice::from_ref(&x), None, false)
+            .unwrap()
+            .remove(0)
+            .unwrap();
+        ctx.stop_tape(outer).unwrap();
+        let d2 = ctx
+            .gradient(outer, &[d1], &[x], None, false)
+            .unwrap()
+            .remove(0)
+            .unwrap();
+        assert!((d2.t.to_f64_vec()[0] + 0.5f64.sin()).abs() < 1e-15);
+    }
+}

@@ -1,0 +1,160 @@
+//! `tape.gradient`: reverse accumulation over a tape, each VJP run through the context so an
+//! outer tape records it.
+
+use super::{fill_unconnected, Ctx, Entry, IdMap, IdSet, TapeId, Val, ValId};
+use crate::engine::error::{arg_err, shape_err, Result};
+use crate::engine::tensor::Tensor;
+
+impl Ctx {
+    /// `tape.gradient(targets, sources, output_gradients, unconnected_gradients)`.
+    pub fn gradient(
+        &mut self,
+        tape: TapeId,
+        targets: &[Val],
+        sources: &[Val],
+        output_gradients: Option<Vec<Tensor>>,
+        zero_unconnected: bool,
+    ) -> Result<Vec<Option<Val>>> {
+        let (entries, traced) = self.begin_use(tape)?;
+        let result = check_output_gradients(&output_gradients, targets)
+            .and_then(|ogs| self.backprop(&entries, &traced, targets, sources, ogs, false));
+        self.end_use(tape, entries, traced);
+        let grads = result?;
+        Ok(fill_unconnected(self, grads, sources, zero_unconnected))
+    }
+
+    /// Reverse accumulation over `entries` from `targets` to `sources`.
+    pub(super) fn backprop(
+        &mut self,
+        entries: &[Entry],
+        traced: &IdSet,
+        targets: &[Val],
+        sources: &[Val],
+        output_gradients: Option<Vec<Tensor>>,
+        jacobian: bool,
+    ) -> Result<Vec<Option<Val>>> {
+        // Only what flows from a watched floating source can carry a gradient to it.
+        let mut reach: IdSet = sources
+            .iter()
+            .filter(|s| s.t.dtype().is_float() && traced.contains(&s.id))
+            .map(|s| s.id)
+            .collect();
+        // TensorFlow seeds every target before walking back, so a source that is itself a
+        // target of `gradient` gets that target's output gradient, watched or not, of any dtype.
+        // A Jacobian differentiates a reshaped copy of its target, so it never seeds a source.
+        let seeded: IdSet = targets
+            .iter()
+            .filter(|_| !jacobian)
+            .filter(|t| sources.iter().any(|s| s.id == t.id))
+            .map(|t| t.id)
+            .collect();
+        if reach.is_empty() && seeded.is_empty() {
+            return Ok(vec![None; sources.len()]);
+        }
+        for e in entries {
+            if e.inputs.iter().any(|i| reach.contains(&i.id)) {
+                reach.insert(e.output.id);
+            }
+        }
+        if let Some(ogs) = &output_gradients {
+            if ogs.len() != targets.len() {
+                return Err(arg_err(format!(
+                    "{} output_gradients given for {} targets; give one per target",
+                    ogs.len(),
+                    targets.len()
+                )));
+            }
+        }
+        let mut grads: IdMap<Val> = IdMap::default();
+        for (k, t) in targets.iter().enumerate() {
+            let og = match &output_gradients {
+                Some(ogs) => {
+                    let og = &ogs[k];
+                    // a batch of cotangents leads with extra dimensions; the rest is the target's shape
+                    let lead = og.rank().saturating_sub(t.t.rank());
+                    if og.shape()[lead..] != *t.t.shape() {
+                        return Err(shape_err(format!(
+                            "output_gradients[{k}] has shape {:?} but its target has shape {:?}; they must match",
+                            og.shape(),
+                            t.t.shape()
+                        )));
+                    }
+                    og.cast(t.t.dtype())
+                }
+                None => Tensor::full(t.t.shape(), 1.0, t.t.dtype()),
+            };
+            if (t.t.dtype().is_float() && reach.contains(&t.id)) || seeded.contains(&t.id) {
+                let og = self.constant(og);
+                self.accumulate(&mut grads, t.id, og)?;
+            }
+        }
+        for e in entries.iter().rev() {
+            if !reach.contains(&e.output.id) {
+                continue;
+            }
+            let Some(g) = grads.get(&e.output.id).cloned() else {
+                continue;
+            };
+            let inputs: Vec<&Val> = e.inputs.iter().collect();
+            let needs: Vec<bool> = e.inputs.iter().map(|i| reach.contains(&i.id)).collect();
+            if let Some(n) = self.numerics.as_deref_mut() {
+                n.vjp_of = Some((e.output.id, e.op.name()));
+            }
+            let in_grads = e.op.vjp(self, &inputs, &e.output, &g, &needs)?;
+            for (inp, ig) in e.inputs.iter().zip(in_grads) {
+                if let Some(ig) = ig {
+                    if reach.contains(&inp.id) {
+                        self.accumulate(&mut grads, inp.id, ig)?;
+                    }
+                }
+            }
+        }
+        Ok(sources
+            .iter()
+            .map(|s| {
+                if reach.contains(&s.id) || seeded.contains(&s.id) {
+                    grads.get(&s.id).cloned()
+                } else {
+                    None
+                }
+            })
+            .collect())
+    }
+
+    /// Gradients accumulate (`+=`), never overwrite: a value used twice gets both paths.
+    pub(super) fn accumulate(&mut self, grads: &mut IdMap<Val>, id: ValId, g: Val) -> Result<()> {
+        let sum = match grads.remove(&id) {
+            Some(prev) => self.add(&prev, &g)?,
+            None => g,
+        };
+        grads.insert(id, sum);
+        Ok(())
+    }
+}
+
+/// Each output gradient must have its target's shape; a scalar broadcasts to it, as TensorFlow's
+/// first VJP multiplies it in.
+pub(super) fn check_output_gradients(
+    ogs: &Option<Vec<Tensor>>,
+    targets: &[Val],
+) -> Result<Option<Vec<Tensor>>> {
+    let Some(ogs) = ogs else { return Ok(None) };
+    ogs.iter()
+        .zip(targets)
+        .enumerate()
+        .map(|(k, (og, t))| {
+            if og.shape() == t.t.shape() {
+                Ok(og.clone())
+            } else if og.rank() == 0 {
+                Ok(Tensor::full(t.t.shape(), og.to_f64_vec()[0], og.dtype()))
+            } else {
+                Err(shape_err(format!(
+                    "output_gradients[{k}] has shape {:?} but its target has shape {:?}; they must match",
+                    og.shape(),
+                    t.t.shape()
+                )))
+            }
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
+}

@@ -1,0 +1,139 @@
+//! Opening, pausing, resuming, resetting, watching with and using up a tape.
+
+use super::{Ctx, Entry, IdSet, Tape, TapeId, Val, ValId, TAPE_EXHAUSTED};
+use crate::engine::error::{Code, Error, Result};
+
+impl Ctx {
+    pub fn open_tape(&mut self, persistent: bool, watch_accessed_variables: bool) -> TapeId {
+        let opened_at = self.next_id;
+        self.tapes.push(Some(Tape {
+            persistent,
+            watch_accessed_variables,
+            recording: true,
+            exhausted: false,
+            opened_at,
+            stopped_at: None,
+            traced: IdSet::default(),
+            entries: Vec::new(),
+        }));
+        self.tapes.len() - 1
+    }
+
+    pub fn tape(&self, id: TapeId) -> Option<&Tape> {
+        self.tapes.get(id).and_then(|t| t.as_ref())
+    }
+
+    pub(super) fn tape_mut(&mut self, id: TapeId) -> Result<&mut Tape> {
+        self.tapes
+            .get_mut(id)
+            .and_then(|t| t.as_mut())
+            .ok_or_else(|| {
+                Error::new(
+                    Code::NotFound,
+                    format!("tape {id} does not exist (it was deleted or never opened)"),
+                )
+            })
+    }
+
+    pub fn stop_tape(&mut self, id: TapeId) -> Result<()> {
+        let now = self.next_id;
+        let tape = self.tape_mut(id)?;
+        if tape.recording {
+            tape.stopped_at = Some(now);
+        }
+        tape.recording = false;
+        Ok(())
+    }
+
+    /// Records again: entering a tape's `with` block, or leaving `stop_recording()`.
+    pub fn resume_tape(&mut self, id: TapeId) -> Result<()> {
+        self.tape_mut(id)?.recording = true;
+        Ok(())
+    }
+
+    /// `tape.reset()`: forgets what the tape recorded and watched, as a new tape would.
+    pub fn reset_tape(&mut self, id: TapeId) -> Result<()> {
+        let tape = self.tape_mut(id)?;
+        tape.entries.clear();
+        tape.traced.clear();
+        tape.exhausted = false;
+        Ok(())
+    }
+
+    /// Whether a tape traces the value with this id (`watched_variables()` asks of each variable).
+    pub fn traces(&self, id: TapeId, value: ValId) -> bool {
+        self.tape(id).is_some_and(|t| t.traced.contains(&value))
+    }
+
+    pub fn delete_tape(&mut self, id: TapeId) -> Result<()> {
+        self.tape_mut(id)?;
+        self.tapes[id] = None;
+        Ok(())
+    }
+
+    pub fn recording_tapes(&self) -> Vec<TapeId> {
+        (0..self.tapes.len())
+            .filter(|&i| self.tape(i).is_some_and(|t| t.recording))
+            .collect()
+    }
+
+    /// Whether some recording tape traces `v`.
+    pub fn traced_by_a_recording_tape(&self, v: &Val) -> bool {
+        self.tapes
+            .iter()
+            .flatten()
+            .any(|t| t.recording && t.traced.contains(&v.id))
+    }
+
+    /// `tape.watch(x)`: floating values only, as TensorFlow ignores integer ones.
+    pub fn watch(&mut self, id: TapeId, v: &Val) -> Result<()> {
+        let tape = self.tape_mut(id)?;
+        if v.t.dtype().is_float() {
+            tape.traced.insert(v.id);
+        }
+        Ok(())
+    }
+
+    /// A used-up non-persistent tape refuses a request before anything else in it is checked,
+    /// as `GradientTape.gradient` / `jacobian` / `batch_jacobian` test that first.
+    pub fn check_usable(&mut self, id: TapeId) -> Result<()> {
+        if self.tape_mut(id)?.exhausted {
+            return Err(Error::new(Code::TapeExhausted, TAPE_EXHAUSTED));
+        }
+        Ok(())
+    }
+
+    /// Takes the tape's record for one gradient computation, enforcing the non-persistent rule.
+    pub(super) fn begin_use(&mut self, id: TapeId) -> Result<(Vec<Entry>, IdSet)> {
+        self.check_usable(id)?;
+        let tape = self.tape_mut(id)?;
+        if !tape.persistent {
+            // TensorFlow pops a non-persistent tape before differentiating with it.
+            tape.recording = false;
+        }
+        // A persistent tape still recording records its own gradient computation (TensorFlow
+        // does, inside the `with` block): it keeps its traced set while it is differentiated.
+        let traced = if tape.recording {
+            tape.traced.clone()
+        } else {
+            std::mem::take(&mut tape.traced)
+        };
+        Ok((std::mem::take(&mut tape.entries), traced))
+    }
+
+    pub(super) fn end_use(&mut self, id: TapeId, entries: Vec<Entry>, traced: IdSet) {
+        if let Some(n) = self.numerics.as_deref_mut() {
+            n.vjp_of = None;
+        }
+        if let Ok(tape) = self.tape_mut(id) {
+            let mut entries = entries;
+            entries.append(&mut tape.entries);
+            tape.entries = entries;
+            tape.traced.extend(traced);
+            if !tape.persistent {
+                tape.exhausted = true;
+                tape.entries.clear();
+            }
+        }
+    }
+}
