@@ -306,7 +306,7 @@ def main():
             if not fn.endswith(".json"):
                 continue
             found = json.load(open(os.path.join(d, fn)))
-            name = "fuzz_" + fn[:-5].replace("-", "_")
+            name = f"fuzz_{os.path.basename(d.rstrip('/'))}_" + fn[:-5].replace("-", "_")
             case = {"name": name, "what": found.get("what", ""), "seed": found.get("seed"),
                     "calls": found["calls"], "expected": run(TF, found["calls"])}
             with open(os.path.join(a.out, name + ".json"), "w") as f:
