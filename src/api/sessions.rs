@@ -4,6 +4,7 @@
 //! `Object<T>` body decoded and allow-listed), one `with_session` call, and its JSON answer.
 //! `with_session` is the only place a session's state is fetched and written back.
 
+mod cells;
 mod extract;
 mod tapes;
 mod variables;
@@ -53,6 +54,11 @@ pub fn routes() -> Vec<Route> {
             Method::POST,
             "/v1/sessions/{session}/graph",
             variables::graph,
+        ),
+        route(
+            Method::POST,
+            "/v1/sessions/{session}/cells",
+            cells::run_cell,
         ),
         route(
             Method::GET,

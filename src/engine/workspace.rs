@@ -125,6 +125,12 @@ impl Workspace {
         self.names.insert(name.to_string(), Binding::Tensor(v));
     }
 
+    /// Binds `name` to the variable with id `id` (a cell's `W2 = W` binds one variable twice).
+    pub fn bind_variable(&mut self, name: &str, id: &str) {
+        self.names
+            .insert(name.to_string(), Binding::Variable(id.to_string()));
+    }
+
     /// Binds `name` to None, as Python's `dW = g.gradient(L, U)` does for an unconnected U.
     pub fn bind_none(&mut self, name: &str) {
         self.names.insert(name.to_string(), Binding::None);

@@ -14,9 +14,10 @@ use crate::engine::wire::shared;
 use crate::engine::Limits;
 
 const MAGIC: &[u8; 3] = b"GTS";
-/// The format this gradtape writes. Format 2 adds a name bound to None (`Binding::None`), so
-/// format 1 is format 2 without one, and reads with the same decoder.
-pub const FORMAT: u8 = 2;
+/// The format this gradtape writes. Format 2 added a name bound to None (`Binding::None`), so
+/// format 1 is format 2 without one; format 3 adds what a session's cells keep
+/// (`Session::kernel`). Formats 1 and 2 read as a session with an empty kernel.
+pub const FORMAT: u8 = 3;
 
 pub fn encode(s: &Session) -> Vec<u8> {
     let mut out = Vec::with_capacity(64 + s.memory_bytes());
@@ -45,8 +46,13 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
         ));
     }
     let mut s: Session = match head[3] {
-        v @ (1 | 2) => shared(|| postcard::from_bytes(body)).map_err(|e| {
-            stored_err(format!("a stored session (format {v}) does not read back: {e}"))
+        v @ (1 | 2) => shared(|| postcard::from_bytes::<super::session::SessionV2>(body))
+            .map(Session::from)
+            .map_err(|e| {
+                stored_err(format!("a stored session (format {v}) does not read back: {e}"))
+            })?,
+        3 => shared(|| postcard::from_bytes(body)).map_err(|e| {
+            stored_err(format!("a stored session (format 3) does not read back: {e}"))
         })?,
         v if v > FORMAT => {
             return Err(Error::new(

@@ -2,6 +2,7 @@
 //!
 //! - `session`: the context itself (variables, named tensors, tapes) and what can be done to
 //!   it, as plain serializable data over the engine's `Workspace`. No HTTP.
+//! - `kernel`: the session as a notebook kernel (`POST /v1/sessions/{id}/cells`).
 //! - `codec`: a session's whole state as versioned bytes (for a shared store).
 //! - `store`: the one interface every store implements, and `SessionStore`, which applies
 //!   tokens, leases, idempotent replies and the bounds over it.
@@ -9,6 +10,7 @@
 
 pub mod codec;
 pub mod explain;
+pub mod kernel;
 pub mod memory;
 pub mod redis;
 pub mod session;

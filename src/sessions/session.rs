@@ -34,6 +34,29 @@ pub struct Session {
     tapes: BTreeMap<String, TapeId>,
     next_var: u64,
     next_tape: u64,
+    /// What its cells keep besides tensors, variables and tapes (sessions/kernel.rs).
+    pub kernel: super::kernel::KernelState,
+}
+
+/// A session as formats 1 and 2 wrote it (before cells): read back with an empty kernel.
+#[derive(Deserialize)]
+pub struct SessionV2 {
+    ws: Workspace,
+    tapes: BTreeMap<String, TapeId>,
+    next_var: u64,
+    next_tape: u64,
+}
+
+impl From<SessionV2> for Session {
+    fn from(s: SessionV2) -> Session {
+        Session {
+            ws: s.ws,
+            tapes: s.tapes,
+            next_var: s.next_var,
+            next_tape: s.next_tape,
+            kernel: Default::default(),
+        }
+    }
 }
 
 fn not_recording(tape: &str) -> Error {
@@ -56,6 +79,7 @@ impl Session {
             tapes: BTreeMap::new(),
             next_var: 0,
             next_tape: 0,
+            kernel: Default::default(),
         }
     }
 
@@ -201,6 +225,23 @@ impl Session {
             .get(tape)
             .copied()
             .ok_or_else(|| not_found("tape", tape))
+    }
+
+    /// Each tape's public name and its id in the context.
+    pub fn tape_ids(&self) -> impl Iterator<Item = (&String, TapeId)> {
+        self.tapes.iter().map(|(k, &t)| (k, t))
+    }
+
+    /// The tapes a cell left bound, by name; a context tape no name holds any more is deleted
+    /// (its memory released), as Python drops a tape nothing refers to.
+    pub fn replace_tapes(&mut self, tapes: BTreeMap<String, TapeId>) {
+        let live: std::collections::HashSet<TapeId> = tapes.values().copied().collect();
+        for t in self.ws.ctx.tape_ids() {
+            if !live.contains(&t) {
+                let _ = self.ws.ctx.delete_tape(t);
+            }
+        }
+        self.tapes = tapes;
     }
 
     pub fn tapes(&self) -> impl Iterator<Item = (&String, &crate::engine::autodiff::Tape)> {
@@ -393,6 +434,6 @@ impl Session {
                 seen.insert(v.id, v.t.nbytes());
             });
         }
-        seen.values().sum()
+        seen.values().sum::<usize>() + self.kernel.memory_bytes()
     }
 }

@@ -26,6 +26,7 @@ mod plots;
 mod redis_server;
 mod registry;
 mod session_cases;
+mod session_cells;
 mod sessions;
 mod store;
 mod support;

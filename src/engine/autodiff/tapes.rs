@@ -71,6 +71,13 @@ impl Ctx {
         Ok(())
     }
 
+    /// Every tape not deleted.
+    pub fn tape_ids(&self) -> Vec<TapeId> {
+        (0..self.tapes.len())
+            .filter(|&i| self.tapes[i].is_some())
+            .collect()
+    }
+
     pub fn recording_tapes(&self) -> Vec<TapeId> {
         (0..self.tapes.len())
             .filter(|&i| self.tape(i).is_some_and(|t| t.recording))

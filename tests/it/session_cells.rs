@@ -1,0 +1,121 @@
+//! `POST /v1/sessions/{id}/cells`: a session as a notebook kernel. Names, variables, tapes and
+//! functions live on from cell to cell and are the session's for its other routes, and they
+//! survive the session's bytes (what a shared store keeps).
+
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+
+use crate::support::{call, test_app};
+use gradtape::cells::CellLimits;
+use gradtape::engine::Limits;
+use gradtape::sessions::{codec, kernel, Session};
+
+struct S {
+    app: axum::Router,
+    base: String,
+    auth: String,
+}
+
+impl S {
+    async fn req(&self, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let uri = format!("{}{path}", self.base);
+        call(
+            &self.app,
+            method,
+            &uri,
+            body,
+            &[("authorization", &self.auth)],
+        )
+        .await
+    }
+    async fn cell(&self, source: &str) -> Value {
+        let (st, out) = self
+            .req("POST", "/cells", Some(json!({"source": source})))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{out}");
+        assert!(out["error"].is_null(), "{source}: {out}");
+        out
+    }
+}
+
+#[tokio::test]
+async fn a_session_is_a_kernel_its_routes_share() {
+    let app = test_app();
+    let (_, created) = call(&app, "POST", "/v1/sessions", None, &[]).await;
+    let s = S {
+        app: app.clone(),
+        base: format!("/v1/sessions/{}", created["id"].as_str().unwrap()),
+        auth: format!("Bearer {}", created["token"].as_str().unwrap()),
+    };
+    s.cell("import tensorflow as tf\nW = tf.Variable([[1.0, 2.0]], name='W')\nx = tf.constant([3.0, 4.0])\nn = 5\ndef f(a, k=2.0):\n    return a * k\n").await;
+    // the cell's variable and tensor are the session's
+    let (_, w) = s.req("GET", "/variables/W", None).await;
+    assert_eq!(w["value"], json!([[1.0, 2.0]]));
+    let (_, x) = s.req("GET", "/tensors/x", None).await;
+    assert_eq!(x["value"], json!([3.0, 4.0]));
+    // a tensor the graph route binds is a name in the next cell, beside the kept n and f
+    let (st, _) = s
+        .req(
+            "POST",
+            "/graph",
+            Some(json!({"nodes": [{"name": "y", "op": "multiply", "inputs": ["x", 2.0]}]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    // y = 2x = [6, 8], f(y) = 2y = [12, 16]
+    let out = s.cell("print(f(y).numpy(), n)").await;
+    assert_eq!(out["stdout"], "[12. 16.] 5\n");
+    // a tape opened in a cell is the session's tape g: L = W x = 11, dL/dW = x
+    s.cell("with tf.GradientTape() as g:\n    L = tf.reduce_sum(tf.linalg.matvec(W, x))\n")
+        .await;
+    let (st, g) = s
+        .req(
+            "POST",
+            "/tapes/g/gradient",
+            Some(json!({"target": "L", "sources": "W", "bind": "dW"})),
+        )
+        .await;
+    assert_eq!(
+        (st, g["gradient"]["value"].clone()),
+        (StatusCode::OK, json!([[3.0, 4.0]]))
+    );
+    // and a gradient bound by a route is a name in the next cell: W - 0.5 dW = [[-0.5, 0]]
+    let out = s.cell("W.assign_sub(0.5 * dW)\nprint(W.numpy())").await;
+    assert_eq!(out["stdout"], "[[-0.5  0. ]]\n");
+    let (_, w) = s.req("GET", "/variables/W", None).await;
+    assert_eq!(w["value"], json!([[-0.5, 0.0]]));
+    // `del` in a cell unbinds the session's name
+    s.cell("del x").await;
+    assert_eq!(
+        s.req("GET", "/tensors/x", None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    // a refused cell changes nothing; a wrong token is the same 404 as an unknown session
+    let (st, _) = s
+        .req("POST", "/cells", Some(json!({"source": "import os"})))
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let uri = format!("{}/cells", s.base);
+    let bad = [("authorization", "Bearer nope")];
+    let (st, _) = call(&app, "POST", &uri, Some(json!({"source": "n"})), &bad).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn a_kernel_survives_the_sessions_bytes() {
+    let limits = CellLimits::default();
+    let mut s = Session::new(Limits::default());
+    let first = "import tensorflow as tf\nimport numpy as np\nk = 3\na = np.array([1.0, 2.0])\ndef scale(v, by=k):\n    return v * by\nxs = [1, 'two', None]\n";
+    let out = kernel::run_cell(&mut s, first, &limits, None)
+        .unwrap()
+        .unwrap();
+    assert!(out.error.is_none(), "{out:?}");
+    let bytes = codec::encode(&s);
+    let mut back = codec::decode(&bytes, &Limits::default()).unwrap();
+    // scale's default was evaluated when it was defined: a * 3 = [3, 6]
+    let out = kernel::run_cell(&mut back, "print(scale(a), len(xs), xs[1])", &limits, None)
+        .unwrap()
+        .unwrap();
+    assert!(out.error.is_none(), "{out:?}");
+    assert_eq!(out.stdout, "[3. 6.] 3 two\n");
+}
