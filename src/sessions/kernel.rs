@@ -42,7 +42,7 @@ pub enum Kept {
         indices: Tensor,
         values: Tensor,
         dense_shape: Vec<usize>,
-        dense: Val,
+        dense: Box<Val>,
     },
     Tape(TapeId),
     StopRecording(TapeId),
@@ -158,7 +158,7 @@ fn names_for_cell(
         .collect();
     let mut names = HashMap::new();
     for (n, k) in &s.kernel.names {
-        if let Some(v) = revive(k, &s.kernel.sources, &parsed, &lines) {
+        if let Some(v) = revive(k, &parsed, &lines) {
             names.insert(n.clone(), v);
         }
     }
@@ -276,7 +276,7 @@ fn keep(v: &Value, sources: &mut Sources) -> Option<Kept> {
             indices: sl.indices.clone(),
             values: sl.values.clone(),
             dense_shape: sl.dense_shape.clone(),
-            dense: sl.dense.clone(),
+            dense: Box::new(sl.dense.clone()),
         },
         Value::Tape(t) => Kept::Tape(*t),
         Value::StopRecording(t) => Kept::StopRecording(*t),
@@ -317,14 +317,13 @@ type Parsed = Option<ruff_python_ast::ModModule>;
 /// A kept value as a cell's value again; None if its function's text no longer parses.
 fn revive(
     k: &Kept,
-    texts: &[String],
     parsed: &[Parsed],
     lines: &[Arc<crate::cells::source::LineIndex>],
 ) -> Option<Value> {
     let all = |items: &[Kept]| {
         items
             .iter()
-            .map(|x| revive(x, texts, parsed, lines))
+            .map(|x| revive(x, parsed, lines))
             .collect::<Option<Vec<_>>>()
     };
     Some(match k {
@@ -348,7 +347,7 @@ fn revive(
             indices: indices.clone(),
             values: values.clone(),
             dense_shape: dense_shape.clone(),
-            dense: dense.clone(),
+            dense: Val::clone(dense),
         })),
         Kept::Tape(t) => Value::Tape(*t),
         Kept::StopRecording(t) => Value::StopRecording(*t),
@@ -362,7 +361,7 @@ fn revive(
             let defaults = defaults
                 .iter()
                 .map(|d| match d {
-                    Some(d) => revive(d, texts, parsed, lines).map(Some),
+                    Some(d) => revive(d, parsed, lines).map(Some),
                     None => Some(None),
                 })
                 .collect::<Option<Vec<_>>>()?;
@@ -375,10 +374,9 @@ fn revive(
         }
         Kept::Module(m) => Value::Module(Arc::from(m.as_str())),
         Kept::Builtin(b) => Value::Builtin(Arc::from(b.as_str())),
-        Kept::Method(recv, name) => Value::Method(Arc::new((
-            revive(recv, texts, parsed, lines)?,
-            name.clone(),
-        ))),
+        Kept::Method(recv, name) => {
+            Value::Method(Arc::new((revive(recv, parsed, lines)?, name.clone())))
+        }
         Kept::DType(d) => Value::DType(*d),
         Kept::NpDType(d) => Value::NpDType(*d),
         Kept::Shape(s) => Value::Shape(s.clone()),
