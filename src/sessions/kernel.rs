@@ -126,7 +126,10 @@ pub fn run_cell(
     let session_limits = s.ws.ctx.limits.clone();
     let (names, lines) = names_for_cell(s);
     let ws = std::mem::replace(&mut s.ws, Workspace::new(session_limits.clone()));
-    let mut kernel = Kernel { ws, names };
+    // why a name is None is a note for this cell's answer only: it is not kept
+    let mut kernel = Kernel::new(session_limits.clone());
+    kernel.ws = ws;
+    kernel.names = names;
     let outcome = crate::cells::run(source, limits, &mut kernel, outputs);
     s.ws = kernel.ws;
     s.ws.ctx.limits = session_limits;
