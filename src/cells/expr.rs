@@ -5,6 +5,8 @@ use ruff_python_ast::{
     BoolOp, CmpOp, Expr, InterpolatedStringElement, InterpolatedStringElements, Number, UnaryOp,
 };
 
+use ruff_text_size::Ranged;
+
 use super::interp::{name_error, Interp};
 use super::raise::{Raise, RaiseKind};
 use super::value::Value;
@@ -155,6 +157,7 @@ impl Interp<'_> {
                 r?;
                 Value::list(out)
             }
+            Expr::Lambda(l) => self.lambda(l)?,
             Expr::Slice(_) => {
                 return Err(Raise::type_error("a slice `a:b` only goes inside `[...]`"))
             }
@@ -167,6 +170,41 @@ impl Interp<'_> {
                 ))
             }
         })
+    }
+
+    /// `lambda a, b: body` as the function `def <lambda>(a, b): return body`.
+    fn lambda(&mut self, l: &ruff_python_ast::ExprLambda) -> Result<Value, Raise> {
+        let ret = ruff_python_ast::Stmt::Return(ruff_python_ast::StmtReturn {
+            node_index: Default::default(),
+            range: l.body.range(),
+            value: Some(l.body.clone()),
+        });
+        let def = ruff_python_ast::StmtFunctionDef {
+            node_index: Default::default(),
+            range: l.range,
+            is_async: false,
+            decorator_list: Default::default(),
+            name: ruff_python_ast::Identifier::new("<lambda>", l.range),
+            type_params: None,
+            parameters: l.parameters.clone().unwrap_or_default(),
+            returns: None,
+            body: std::iter::once(ret).collect(),
+        };
+        let mut defaults = Vec::new();
+        for p in &def.parameters.args {
+            defaults.push(match &p.default {
+                Some(d) => Some(self.eval(d)?),
+                None => None,
+            });
+        }
+        Ok(Value::Function(std::sync::Arc::new(
+            super::value::Function {
+                name: "<lambda>".to_string(),
+                def,
+                source: self.current_lines(),
+                defaults,
+            },
+        )))
     }
 
     pub fn eval_all(&mut self, es: &[Expr]) -> Result<Vec<Value>, Raise> {

@@ -6,7 +6,8 @@
 //! - `value`, `raise`: what a cell computes with, and the exceptions it raises
 //! - `interp` (statements), `expr`, `arith` (operators and typing), `index` (subscripts),
 //!   `attrs` (attributes and methods), `builtins`, `tf` (the `tf` namespace, bound through
-//!   the op registry), `tape` (`tf.GradientTape`), `numpy` (NumPy), `print`
+//!   the op registry), `tape` (`tf.GradientTape`), `gradcheck` (`tf.test.compute_gradient`),
+//!   `notes` (why a gradient is None, where a NaN began), `numpy` (NumPy), `print`
 //!   (values handed to `format`), `convert` (values to engine tensors)
 //! - `format`: printing as Python, TensorFlow and NumPy print.
 //!
@@ -20,6 +21,7 @@ mod builtins;
 mod convert;
 mod expr;
 pub mod format;
+mod gradcheck;
 mod index;
 mod interp;
 pub mod notes;

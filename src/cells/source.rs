@@ -135,7 +135,6 @@ fn stmt_name(s: &Stmt) -> Option<&'static str> {
 fn expr_name(e: &Expr) -> Option<&'static str> {
     Some(match e {
         Expr::Named(_) => "the walrus operator `:=`",
-        Expr::Lambda(_) => "`lambda`",
         Expr::Dict(_) => "dict literals",
         Expr::Set(_) => "set literals",
         Expr::SetComp(_) => "set comprehensions",

@@ -21,6 +21,7 @@ const TF_MODULES: &[&str] = &[
     "linalg",
     "random",
     "dtypes",
+    "test",
     "UnconnectedGradients",
 ];
 
@@ -84,6 +85,7 @@ fn special(path: &str) -> bool {
             | "tf.math.reduce_variance"
             | "tf.random.set_seed"
             | "tf.IndexedSlices"
+            | "tf.test.compute_gradient"
     )
 }
 
@@ -100,6 +102,7 @@ pub fn call(
 ) -> Result<Value, Raise> {
     match path {
         "tf.Variable" => variable(it, args, kwargs),
+        "tf.test.compute_gradient" => super::gradcheck::compute_gradient(it, args, kwargs),
         "tf.GradientTape" => {
             let mut s = bind_args(
                 "GradientTape",

@@ -1,6 +1,6 @@
 //! Gradients that explain themselves in cells (spec/gradients.md): `POST /v1/cells` answers
 //! `notes` beside TensorFlow's own stdout, `gradtape run` writes them to stderr, and grading
-//! says why a checked name is None.
+//! says why a checked name is None; `tf.test.compute_gradient` runs the cell's own function.
 
 use std::process::Command;
 
@@ -168,4 +168,31 @@ fn gradtape_run_writes_notes_to_stderr_only() {
         "{stderr}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn compute_gradient_runs_the_cells_function_and_its_exceptions_surface() {
+    // y = 3 * x on two elements: both Jacobians are diag(3) (float32 differences of a linear
+    // function are exact at delta 1/1024)
+    let body = run_cell(
+        "import tensorflow as tf
+t, n = tf.test.compute_gradient(lambda x: 3.0 * x, [tf.constant([1.0, 2.0])])
+jt = t[0]
+jn = n[0]
+",
+    )
+    .await;
+    let diag = json!([[3.0, 0.0], [0.0, 3.0]]);
+    assert_eq!(body["values"]["jt"]["value"], diag);
+    assert_eq!(body["values"]["jn"]["value"], diag);
+    assert_eq!(body["values"]["jt"]["dtype"], "float32");
+    let body = run_cell(
+        "import tensorflow as tf
+def f(x):
+    return x[5]
+t, n = tf.test.compute_gradient(f, [tf.constant([1.0])])
+",
+    )
+    .await;
+    assert_eq!(body["error"]["line"], 3, "{body}");
 }
