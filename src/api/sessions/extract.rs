@@ -214,8 +214,11 @@ impl Bind {
                     .map(|n| decode::string(n, "bind"))
                     .collect::<Result<Vec<_>, _>>()?,
             ),
-            _ => return Err(AppError::bad_json(
-                "\"bind\" must mirror \"sources\": a name for one source, a list of names for a list",
+            // the shapes are both valid JSON; that they do not pair up is the request's meaning
+            _ => return Err(AppError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                crate::engine::Code::InvalidArgument,
+                "\"bind\" must mirror \"sources\": a name for one source, a list of as many names for a list",
             )),
         };
         Ok(Bind(Some(names)))
