@@ -11,8 +11,10 @@ mod logic;
 mod nn;
 mod reduce;
 pub mod registry;
+mod scan;
 mod shape;
 mod unary;
+mod xent;
 
 pub use attrs::Attrs;
 pub use binary::Binary;
@@ -21,6 +23,7 @@ pub use linalg::Linalg;
 pub use logic::{Compare, Logic};
 pub use nn::Nn;
 pub use reduce::Reduce;
+pub use scan::{Scan, ScanKind};
 pub use shape::ShapeOp;
 pub use unary::Unary;
 
@@ -39,6 +42,8 @@ pub enum Op {
     Shape(ShapeOp),
     Linalg(Linalg),
     Nn(Nn),
+    /// Internal: reduce_prod's VJP is built from cumulative products, as TensorFlow's is.
+    Scan(Scan),
 }
 
 /// The canonical name of an op written as a TensorFlow path or alias; other names (`watch`,
@@ -120,6 +125,7 @@ impl Op {
             Op::Shape(o) => o.name(),
             Op::Linalg(o) => o.name(),
             Op::Nn(o) => o.name(),
+            Op::Scan(o) => o.name(),
         }
     }
 
@@ -127,7 +133,7 @@ impl Op {
     pub fn arity(&self) -> (usize, usize) {
         match self {
             Op::Create(o) => o.arity(),
-            Op::Unary(_) | Op::Reduce(_) => (1, 1),
+            Op::Unary(_) | Op::Reduce(_) | Op::Scan(_) => (1, 1),
             Op::Binary(_) => (2, 2),
             Op::Logic(o) => o.arity(),
             Op::Shape(o) => o.arity(),
@@ -202,6 +208,7 @@ impl Op {
             Op::Shape(o) => o.forward(inputs, lim),
             Op::Linalg(o) => o.forward(inputs[0], inputs[1], lim),
             Op::Nn(o) => o.forward(inputs),
+            Op::Scan(o) => o.forward(inputs[0]),
         }
     }
 
@@ -226,6 +233,7 @@ impl Op {
             Op::Shape(o) => o.vjp(ctx, inputs, g, lead),
             Op::Linalg(o) => o.vjp(ctx, inputs[0], inputs[1], g, lead, needs),
             Op::Nn(o) => o.vjp(ctx, inputs, out, g, lead, needs),
+            Op::Scan(o) => o.vjp(ctx, inputs[0], out, g, lead).map(|x| vec![Some(x)]),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use ndarray::{ArrayD, Axis, IxDyn};
 
+use super::xent::Layout;
 use super::{Attrs, Compare, Op, Unary};
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::error::{arg_err, dtype_err, shape_err, Result};
@@ -10,12 +11,23 @@ use crate::engine::tensor::{Arr, Real, Tensor};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Nn {
-    Softmax { axis: i64 },
-    LogSoftmax { axis: i64 },
-    SoftmaxCrossEntropy { axis: i64 },
+    Softmax {
+        axis: i64,
+    },
+    LogSoftmax {
+        axis: i64,
+    },
+    SoftmaxCrossEntropy {
+        axis: i64,
+    },
     SparseSoftmaxCrossEntropy,
     SigmoidCrossEntropy,
     L2Loss,
+    /// Internal: the kernels behind the two softmax cross-entropies (see `expand`).
+    SoftmaxCrossEntropyKernel {
+        axis: i64,
+    },
+    SparseSoftmaxCrossEntropyKernel,
 }
 
 impl Nn {
@@ -41,8 +53,12 @@ impl Nn {
         match self {
             Nn::Softmax { .. } => "softmax",
             Nn::LogSoftmax { .. } => "log_softmax",
-            Nn::SoftmaxCrossEntropy { .. } => "softmax_cross_entropy_with_logits",
-            Nn::SparseSoftmaxCrossEntropy => "sparse_softmax_cross_entropy_with_logits",
+            Nn::SoftmaxCrossEntropy { .. } | Nn::SoftmaxCrossEntropyKernel { .. } => {
+                "softmax_cross_entropy_with_logits"
+            }
+            Nn::SparseSoftmaxCrossEntropy | Nn::SparseSoftmaxCrossEntropyKernel => {
+                "sparse_softmax_cross_entropy_with_logits"
+            }
             Nn::SigmoidCrossEntropy => "sigmoid_cross_entropy_with_logits",
             Nn::L2Loss => "l2_loss",
         }
@@ -56,10 +72,30 @@ impl Nn {
     }
 
     /// sigmoid_cross_entropy_with_logits is TensorFlow's stable composite:
-    /// max(x, 0) - x z + log(1 + e^{-|x|}).
+    /// max(x, 0) - x z + log(1 + e^{-|x|}). The softmax cross-entropies reshape their inputs
+    /// before the kernel, as TensorFlow's wrappers do (sparse: logits of rank other than 2):
+    /// the kernel then sees new tensors, so an input watched only after the op has no gradient.
     pub fn expand(&self, ctx: &mut Ctx, ins: &[&Val]) -> Option<Result<Val>> {
-        if *self != Nn::SigmoidCrossEntropy {
-            return None;
+        match *self {
+            Nn::SoftmaxCrossEntropy { axis } => {
+                return Some(reshaped_kernel(
+                    ctx,
+                    ins,
+                    [true, true],
+                    Nn::SoftmaxCrossEntropyKernel { axis },
+                ))
+            }
+            Nn::SparseSoftmaxCrossEntropy => {
+                let flatten = ins[1].t.rank() != 2;
+                return Some(reshaped_kernel(
+                    ctx,
+                    ins,
+                    [flatten, flatten],
+                    Nn::SparseSoftmaxCrossEntropyKernel,
+                ));
+            }
+            Nn::SigmoidCrossEntropy => {}
+            _ => return None,
         }
         let (z, x) = (ins[0], ins[1]);
         Some((|| {
@@ -98,28 +134,20 @@ impl Nn {
             Nn::Softmax { axis } | Nn::LogSoftmax { axis } => {
                 let ax = norm_axis(axis, x.rank(), name)?;
                 let log = matches!(self, Nn::LogSoftmax { .. });
-                match x {
-                    Tensor::F32(a) if !log => Tensor::from_array(softmax_f32(a, ax)),
-                    _ => float!(x, a => softmax(a, ax, log)),
-                }
+                float!(x, a => softmax(a, ax, log))
             }
-            Nn::SoftmaxCrossEntropy { axis } => {
-                // TensorFlow casts integer or bool labels to the logits' dtype, and broadcasts
-                // them against the logits
-                let labels = broadcast_labels(name, &int_labels_as(ins[0], x), x)?;
-                check_pair(name, &labels, x)?;
-                let ax = xent_axis(axis, x.rank())?;
-                match (&labels, x) {
-                    (Tensor::F32(z), Tensor::F32(a)) => Tensor::from_array(cross_entropy(z, a, ax)),
-                    (Tensor::F64(z), Tensor::F64(a)) => Tensor::from_array(cross_entropy(z, a, ax)),
-                    _ => {
-                        return Err(dtype_err(format!(
-                            "{name} takes float32 or float64 labels and logits"
-                        )))
-                    }
+            Nn::SoftmaxCrossEntropy { axis } | Nn::SoftmaxCrossEntropyKernel { axis } => {
+                if !x.dtype().is_float() {
+                    return Err(dtype_err(format!(
+                        "{name} of logits {}: logits must be float32 or float64 (cast first)",
+                        x.describe()
+                    )));
                 }
+                // TensorFlow casts the labels, whatever their dtype, to the logits' dtype
+                let labels = ins[0].cast(x.dtype());
+                Layout::new(&labels, x, axis)?.cost(&labels, x)?
             }
-            Nn::SparseSoftmaxCrossEntropy => {
+            Nn::SparseSoftmaxCrossEntropy | Nn::SparseSoftmaxCrossEntropyKernel => {
                 let labels = sparse_labels(ins[0], x)?;
                 float!(x, a => sparse_cross_entropy(a, &labels))
             }
@@ -158,39 +186,32 @@ impl Nn {
             // TensorFlow's kernel returns softmax - labels as a second output whose own gradient
             // is the softmax's alone: labels enter it as a constant, so a second derivative
             // drops the labels' term even when they depend on the source.
-            Nn::SoftmaxCrossEntropy { axis } => {
+            Nn::SoftmaxCrossEntropy { axis } | Nn::SoftmaxCrossEntropyKernel { axis } => {
                 let (z, x) = (ins[0], ins[1]);
-                let ax = xent_axis(axis, x.t.rank())?;
+                let labels = z.t.cast(x.t.dtype());
+                let layout = Layout::new(&labels, &x.t, axis)?;
+                let ax = layout.ax;
                 let mut ks = y.t.shape().to_vec();
                 ks.insert(ax, 1);
                 let gk = ctx.reshape_lead(g, &ks, lead)?;
-                let p = ctx.apply(&Op::Nn(Nn::Softmax { axis: ax as i64 }), &[x])?;
-                let zc = broadcast_labels(self.name(), &int_labels_as(&z.t, &x.t), &x.t)?;
-                let zc = ctx.constant(zc);
-                let d = ctx.sub(&p, &zc)?;
-                let d = nan_rows(ctx, x, &d, ax)?;
-                let gx = ctx.mul(&gk, &d)?;
+                let gx = if needs.get(1).copied().unwrap_or(true) {
+                    let p = ctx.apply(&Op::Nn(Nn::Softmax { axis: ax as i64 }), &[x])?;
+                    let zc = ctx.constant(layout.labels_like_logits(&labels)?);
+                    let d = ctx.sub(&p, &zc)?;
+                    let d = nan_rows(ctx, x, &d, ax)?;
+                    Some(ctx.mul(&gk, &d)?)
+                } else {
+                    None
+                };
                 // integer labels were cast: a cast from integers has no gradient
                 if !z.t.dtype().is_float() || !needs.first().copied().unwrap_or(true) {
-                    return Ok(vec![None, Some(gx)]);
+                    return Ok(vec![None, gx]);
                 }
-                if z.t.shape() != x.t.shape() {
-                    // TensorFlow reshapes the labels' gradient back to the labels' own shape,
-                    // which fails for labels that were broadcast
-                    return Err(shape_err(format!(
-                        "{}: the gradient for labels of shape {:?} broadcast against logits {:?} cannot be taken (TensorFlow's reshape of it fails); give labels the logits' shape",
-                        self.name(),
-                        z.t.shape(),
-                        x.t.shape()
-                    )));
-                }
-                let lp = ctx.apply(&Op::Nn(Nn::LogSoftmax { axis: ax as i64 }), &[x])?;
-                let nlp = ctx.neg(&lp)?;
-                let gz = ctx.mul(&gk, &nlp)?;
-                Ok(vec![Some(gz), Some(gx)])
+                let gz = labels_gradient(ctx, &layout, z, x, &gk, lead)?;
+                Ok(vec![Some(gz), gx])
             }
             // d logits = g (softmax(logits) - one_hot(labels))
-            Nn::SparseSoftmaxCrossEntropy => {
+            Nn::SparseSoftmaxCrossEntropy | Nn::SparseSoftmaxCrossEntropyKernel => {
                 let (z, x) = (ins[0], ins[1]);
                 let labels = sparse_labels(&z.t, &x.t)?;
                 let classes = *x.t.shape().last().expect("rank checked");
@@ -218,50 +239,64 @@ impl Nn {
     }
 }
 
-/// Integer or bool labels as the logits' float dtype (float labels pass unchanged).
-fn int_labels_as(labels: &Tensor, logits: &Tensor) -> Tensor {
-    if !labels.dtype().is_float() && logits.dtype().is_float() {
-        labels.cast(logits.dtype())
-    } else {
-        labels.clone()
+/// `kernel` applied to the inputs, each first reshaped to its own shape where `fresh` says: a
+/// new tensor, recorded only if a tape traces the input now.
+fn reshaped_kernel(ctx: &mut Ctx, ins: &[&Val], fresh: [bool; 2], kernel: Nn) -> Result<Val> {
+    let mut vals = Vec::with_capacity(2);
+    for (v, f) in ins.iter().zip(fresh) {
+        vals.push(if f {
+            let shape = v.t.shape().iter().map(|&d| d as i64).collect();
+            ctx.apply(&Op::Shape(super::ShapeOp::Reshape { shape }), &[v])?
+        } else {
+            (*v).clone()
+        });
     }
+    ctx.apply(&Op::Nn(kernel), &[&vals[0], &vals[1]])
 }
 
-/// TensorFlow 2.15 moves a class axis other than the last to the end with a permutation built
-/// from `range(axis)`, which is only right for axis -1 or a non-negative axis: any other
-/// negative axis is refused.
-fn xent_axis(axis: i64, rank: usize) -> Result<usize> {
-    let name = "softmax_cross_entropy_with_logits";
-    if axis < 0 && axis != -1 {
-        return Err(arg_err(format!(
-            "{name}: axis {axis} is refused by TensorFlow 2.15 (a negative axis other than -1 builds an invalid permutation); write it as {}",
-            axis + rank as i64
+/// `-g log_softmax(logits)`, in the logits' layout, reshaped to the labels' shape as TensorFlow
+/// reshapes it (which fails where the labels were broadcast), in the labels' dtype.
+fn labels_gradient(
+    ctx: &mut Ctx,
+    layout: &Layout,
+    z: &Val,
+    x: &Val,
+    gk: &Val,
+    lead: usize,
+) -> Result<Val> {
+    if !layout.labels_gradient_fits() {
+        return Err(shape_err(format!(
+            "softmax_cross_entropy_with_logits: the gradient for labels of shape {:?} broadcast against logits {:?} cannot be taken (TensorFlow's reshape of it fails); give labels the logits' shape",
+            z.t.shape(),
+            x.t.shape()
         )));
     }
-    norm_axis(axis, rank, name)
-}
-
-/// Labels broadcast to the logits' shape, as TensorFlow's kernel broadcasts them.
-fn broadcast_labels(name: &str, labels: &Tensor, logits: &Tensor) -> Result<Tensor> {
-    if labels.shape() == logits.shape() || labels.dtype() != logits.dtype() {
-        return Ok(labels.clone());
+    let ax = layout.ax as i64;
+    let lp = ctx.apply(&Op::Nn(Nn::LogSoftmax { axis: ax }), &[x])?;
+    let nlp = ctx.neg(&lp)?;
+    let mut gz = ctx.mul(gk, &nlp)?;
+    if z.t.shape() != x.t.shape() {
+        let with_lead =
+            |p: &[usize]| -> Vec<usize> { (0..lead).chain(p.iter().map(|&a| a + lead)).collect() };
+        match layout.perm() {
+            None => gz = ctx.reshape_lead(&gz, z.t.shape(), lead)?,
+            Some(perm) => {
+                let back = with_lead(&super::xent::inverse(perm));
+                let perm = with_lead(perm);
+                gz = ctx.transpose(&gz, &perm)?;
+                gz = ctx.reshape_lead(&gz, layout.labels_moved(), lead)?;
+                gz = ctx.transpose(&gz, &back)?;
+            }
+        }
     }
-    match crate::engine::kernels::broadcast_shape(labels.shape(), logits.shape()) {
-        Some(s) if s == logits.shape() => Ok(crate::map_any!(labels, a => a
-            .broadcast(IxDyn(&s))
-            .expect("broadcast checked")
-            .to_owned()
-            .into_shared())),
-        _ => Err(shape_err(format!(
-            "{name}: labels {:?} do not broadcast to logits {:?}",
-            labels.shape(),
-            logits.shape()
-        ))),
+    if z.t.dtype() != x.t.dtype() {
+        gz = ctx.cast(&gz, z.t.dtype())?;
     }
+    Ok(gz)
 }
 
 /// TensorFlow's kernel computes softmax - labels with IEEE arithmetic: a NaN or +inf logit makes
-/// its whole row NaN (the float32 softmax op alone, run by oneDNN, would NaN only that entry).
+/// its whole row NaN.
 fn nan_rows(ctx: &mut Ctx, x: &Val, d: &Val, ax: usize) -> Result<Val> {
     let blown =
         x.t.to_f64_vec()
@@ -342,53 +377,21 @@ fn softmax<F: Real>(a: &Arr<F>, ax: usize, log: bool) -> ArrayD<F> {
     }
 }
 
-/// float32 softmax as TensorFlow 2.15 computes it on CPU (oneDNN, on by default): along an axis
-/// that holds a NaN or +inf, those entries are NaN and every other entry is 0, where IEEE
-/// arithmetic (and float64, and TF with oneDNN off) gives NaN throughout. Measured with the
-/// oracle: [inf, 1] -> [nan, 0], [-inf, nan] -> [0, nan], [1, 2, inf, 3] -> [0, 0, nan, 0].
-fn softmax_f32(a: &Arr<f32>, ax: usize) -> ArrayD<f32> {
-    let mut out = softmax(a, ax, false);
-    let blown = |x: f32| x.is_nan() || x == f32::INFINITY;
-    ndarray::Zip::from(a.lanes(Axis(ax)))
-        .and(out.lanes_mut(Axis(ax)))
-        .for_each(|x, mut y| {
-            if x.iter().any(|&v| blown(v)) {
-                y.zip_mut_with(&x, |y, &v| *y = if blown(v) { f32::NAN } else { 0.0 });
-            }
-        });
-    out
-}
-
-/// TensorFlow's kernel: `sum(labels * (log(sum(exp(x - max))) - (x - max)))`, so a single
-/// class gives +0 (not -0) and a NaN logit a NaN loss.
-fn cross_entropy<F: Real>(labels: &Arr<F>, logits: &Arr<F>, ax: usize) -> ArrayD<F> {
-    let m = logits
-        .fold_axis(Axis(ax), F::neg_infinity(), |&m, &v| {
-            if v.is_nan() || m.is_nan() {
-                F::nan()
-            } else {
-                m.max(v)
-            }
-        })
-        .insert_axis(Axis(ax));
-    let shifted = logits - &m;
-    let lse = shifted
-        .mapv(F::exp)
-        .sum_axis(Axis(ax))
-        .mapv(F::ln)
-        .insert_axis(Axis(ax));
-    (labels * &(lse - shifted)).sum_axis(Axis(ax))
-}
-
+/// TensorFlow's kernel: `log(sum(exp(x - max))) - (x - max)[label]`, so a single class gives +0.
 fn sparse_cross_entropy<F: Real>(logits: &Arr<F>, labels: &[usize]) -> ArrayD<F> {
     let ax = logits.ndim() - 1;
-    let lp = softmax(logits, ax, true);
+    let m = logits
+        .fold_axis(Axis(ax), F::neg_infinity(), |&m, &v| m.max(v))
+        .insert_axis(Axis(ax));
+    let shifted = logits - &m;
+    let lse = shifted.mapv(F::exp).sum_axis(Axis(ax)).mapv(F::ln);
     let classes = logits.shape()[ax];
-    let flat: Vec<F> = lp.iter().copied().collect();
+    let flat: Vec<F> = shifted.iter().copied().collect();
     let out: Vec<F> = labels
         .iter()
+        .zip(lse.iter())
         .enumerate()
-        .map(|(i, &l)| -flat[i * classes + l])
+        .map(|(i, (&l, &s))| s - flat[i * classes + l])
         .collect();
     ArrayD::from_shape_vec(IxDyn(&logits.shape()[..ax]), out).expect("sizes agree")
 }

@@ -193,31 +193,18 @@ impl Reduce {
                 let share = ctx.div(&ind, &count)?;
                 ctx.mul(&share, &gk)
             }
-            // y = prod x: dy/dx_i = product of the others. That is y / x_i without zeros; with
-            // one zero in a lane only the zero gets the product of the rest; with two, nothing.
+            // y = prod x: dy/dx_i = the product of the others, as TensorFlow's cumprods give it
+            // (the reduced axes in the order the request names them, as TensorFlow permutes)
             Kind::Prod => {
-                let zero = ctx.scalar(x, 0.0);
-                let is_zero = ctx.compare(Compare::Equal, x, &zero)?;
-                let zeros_in_lane = {
-                    let z = ctx.mask(&is_zero, x.t.dtype())?;
-                    ctx.reduce_sum(&z, &ax, true)?
+                let rank = x.t.rank() as i64;
+                let reduced: Vec<usize> = match axes {
+                    None => (0..x.t.rank()).collect(),
+                    Some(list) => list
+                        .iter()
+                        .map(|&a| ((a + rank) % rank.max(1)) as usize)
+                        .collect(),
                 };
-                let ones = ctx.constant(Tensor::full(x.t.shape(), 1.0, x.t.dtype()));
-                let safe = ctx.select(&is_zero, &ones, x)?;
-                let prod_op = super::Op::Reduce(Reduce::Over {
-                    kind: Kind::Prod,
-                    axes: axes.clone(),
-                    keepdims: true,
-                });
-                let prod_nonzero = ctx.apply(&prod_op, &[&safe])?;
-                let no_zero = ctx.compare_scalar(Compare::Equal, &zeros_in_lane, 0.0)?;
-                let one_zero = ctx.compare_scalar(Compare::Equal, &zeros_in_lane, 1.0)?;
-                let others = ctx.div(&prod_nonzero, &safe)?;
-                let zeros = ctx.zeros_like(x);
-                let lone_zero = ctx.select(&is_zero, &prod_nonzero, &zeros)?;
-                let lone_zero = ctx.select(&one_zero, &lone_zero, &zeros)?;
-                let d = ctx.select(&no_zero, &others, &lone_zero)?;
-                ctx.mul(&d, &gk)
+                super::scan::prod_vjp(ctx, x, &reduced, &gk, lead)
             }
             Kind::LogSumExp => unreachable!("logsumexp runs as its composite"),
         }

@@ -11,7 +11,8 @@ use crate::engine::kernels;
 use crate::engine::tensor::{Arr, Real, Tensor};
 
 const SELU_SCALE: f64 = 1.050_700_987_355_480_5;
-const SELU_ALPHA: f64 = 1.673_263_242_354_377_3;
+/// TensorFlow's kernels write scale * alpha as one constant.
+const SELU_SCALE_ALPHA: f64 = 1.758_099_340_847_376_9;
 
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Unary {
@@ -280,12 +281,13 @@ impl Unary {
                 }
             }),
             Unary::LeakyRelu(alpha) => a.mapv(|x| if x > zero { x } else { x * c(alpha) }),
-            Unary::Elu => a.mapv(|x| if x > zero { x } else { x.exp_m1() }),
+            // TensorFlow's kernels compute exp(x) - 1, not expm1: elu(-1e-30) is 0
+            Unary::Elu => a.mapv(|x| if x < zero { x.exp() - one } else { x }),
             Unary::Selu => a.mapv(|x| {
-                if x > zero {
-                    c(SELU_SCALE) * x
+                if x < zero {
+                    c(SELU_SCALE_ALPHA) * (x.exp() - one)
                 } else {
-                    c(SELU_SCALE * SELU_ALPHA) * x.exp_m1()
+                    c(SELU_SCALE) * x
                 }
             }),
             Unary::Gelu { .. } => unreachable!("gelu runs as its composite"),
@@ -406,7 +408,7 @@ impl Unary {
             // selu' = scale where y >= 0, y + scale*alpha elsewhere
             Unary::Selu => {
                 let neg = ctx.compare_scalar(Compare::Less, y, 0.0)?;
-                let sa = ctx.scalar(y, SELU_SCALE * SELU_ALPHA);
+                let sa = ctx.scalar(y, SELU_SCALE_ALPHA);
                 let d = ctx.add(y, &sa)?;
                 let gn = ctx.mul(g, &d)?;
                 let gp = ctx.scale(g, SELU_SCALE)?;
