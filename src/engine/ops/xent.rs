@@ -167,16 +167,16 @@ pub fn inverse(perm: &[usize]) -> Vec<usize> {
     inv
 }
 
-/// `[-1, last]` as `_flatten_outer_dims` reshapes; an empty tensor needs a non-zero last size.
+/// `[-1, last]` as `_flatten_outer_dims` reshapes, with TensorFlow's reshape rule for a last
+/// size of 0: the rows are the product of the non-zero sizes (`[0]` is `[1, 0]`).
 fn rows_of(shape: &[usize]) -> Result<[usize; 2]> {
     let classes = *shape.last().expect("rank checked");
-    let n: usize = shape.iter().product();
     if classes == 0 {
-        return Err(arg_err(format!(
-            "{NAME}: a tensor of shape {shape:?} has no classes; TensorFlow's reshape to [-1, 0] cannot infer the rows"
-        )));
+        let rows = crate::engine::tensor::nonzero_product(shape)
+            .ok_or_else(|| arg_err(format!("{NAME}: a tensor of shape {shape:?} is too large")))?;
+        return Ok([rows, 0]);
     }
-    Ok([n / classes, classes])
+    Ok([shape.iter().product::<usize>() / classes, classes])
 }
 
 /// TensorFlow's kernel: `sum(labels * (log(sum(exp(x - max))) - (x - max)))`, so a single
