@@ -182,26 +182,6 @@ pub fn tanh_f32(a: f32) -> f32 {
     p / q
 }
 
-/// Eigen's float32 logistic: `e / (1 + e)` with `e = exp(min(x, 16.6355324))` (exactly 1 from
-/// there on), flushed to 0 below about -87.3 where `e` is denormal.
-pub fn sigmoid_f32(x: f32) -> f32 {
-    if x.is_nan() {
-        return x; // f32::min would drop it
-    }
-    let e = x.min(16.635_532).exp();
-    ftz(e / (1.0 + e))
-}
-
-/// Eigen's logistic for float64: `e / (1 + e)`, 1 where `e` overflows.
-pub fn sigmoid_f64(x: f64) -> f64 {
-    let e = x.exp();
-    if e.is_infinite() {
-        1.0
-    } else {
-        ftz(e / (1.0 + e))
-    }
-}
-
 /// TensorFlow's Softplus kernel: `x` above `-t`, `exp(x)` below `t`, else `log(exp(x) + 1)`
 /// (not `log1p`: in float32 it rounds `1 + e` first, a relative error up to 1e-3 near x = -13),
 /// with `t = log(epsilon) + 2`.
