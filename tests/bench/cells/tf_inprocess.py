@@ -18,7 +18,8 @@ ap.add_argument("--runs", type=int, default=5)
 args = ap.parse_args()
 source = open(args.cell).read()
 code = compile(source, args.cell, "exec")
-exec(code, {})  # warm-up: TensorFlow's first op calls build their kernels
+with contextlib.redirect_stdout(io.StringIO()):
+    exec(code, {})  # warm-up: TensorFlow's first op calls build their kernels
 times = []
 for _ in range(args.runs):
     out = io.StringIO()
