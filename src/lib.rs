@@ -50,7 +50,9 @@
 //!   eager does; the conformance cases (`tests/conformance/`) are TensorFlow's own answers.
 //! - **Limits before allocation.** Every tensor, Jacobian, matmul and program is checked against
 //!   [`engine::Limits`] before it is built; a cell also counts its steps.
-//! - **One `unsafe`**: the call into the `gemm` crate in `engine/gemm.rs`.
+//! - **`unsafe` in two audited places**: the call into the `gemm` crate (`engine/gemm.rs`), and
+//!   in `engine/eigen/` the CPU's `rcp`/`rsqrt` estimate instructions and the C library's `erf`,
+//!   which TensorFlow's kernels use and whose exact bits gradtape must reproduce.
 //!
 //! # Adding an op
 //! 1. In its family's file under `engine/ops/` (`unary.rs`, `binary.rs`, `nn.rs`, ...): the
