@@ -1,4 +1,5 @@
-//! The session routes (spec/sessions.md): a TensorFlow eager context kept between calls.
+//! The session routes (the README, "The notebook as a session"): a TensorFlow eager context
+//! kept between calls.
 //!
 //! A route is its extractors (`AuthedSession` for the id and bearer token, a path name, an
 //! `Object<T>` body decoded and allow-listed), one `with_session` call, and its JSON answer.

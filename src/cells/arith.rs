@@ -232,7 +232,7 @@ fn tf_op_name(op: Operator) -> &'static str {
 
 fn dtype_of(v: &Value) -> Option<DType> {
     match v {
-        Value::Tensor(x) => Some(x.t.dtype()),
+        Value::Tensor(x) => Some(x.tensor.dtype()),
         Value::Array(_) | Value::NpScalar(_) => v.np_contents().map(|t| t.dtype()),
         _ => None,
     }
@@ -243,16 +243,16 @@ fn tf_binary(it: &mut Interp, op: Operator, l: &Value, r: &Value) -> Result<Valu
     let anchor_left = is_tf(l);
     let anchor = if anchor_left { l } else { r };
     let d = match anchor {
-        Value::Variable(id) | Value::UnreadVariable(id) => it.read_var(id)?.t.dtype(),
+        Value::Variable(id) | Value::UnreadVariable(id) => it.read_var(id)?.tensor.dtype(),
         other => dtype_of(other).unwrap_or(DType::F32),
     };
     let a = it.to_val_as(l, d)?;
     let b = it.to_val_as(r, d)?;
-    if a.t.dtype() != b.t.dtype() {
-        let (bad, k) = if a.t.dtype() == d {
-            (b.t.dtype(), 1)
+    if a.tensor.dtype() != b.tensor.dtype() {
+        let (bad, k) = if a.tensor.dtype() == d {
+            (b.tensor.dtype(), 1)
         } else {
-            (a.t.dtype(), 0)
+            (a.tensor.dtype(), 0)
         };
         let name = tf_op_name(op);
         return Err(Raise::new(
@@ -288,7 +288,7 @@ fn tf_binary(it: &mut Interp, op: Operator, l: &Value, r: &Value) -> Result<Valu
         Operator::Pow => it.apply("pow", vec![], vec![a, b])?,
         Operator::MatMult => it.apply("matmul", vec![], vec![a, b])?,
         Operator::FloorDiv | Operator::Mod => {
-            let t = floor_op(op, &a.t, &b.t)?;
+            let t = floor_op(op, &a.tensor, &b.tensor)?;
             it.ws.ctx.constant(t)
         }
         _ => return Err(unsupported(op_symbol(op), l, r)),
@@ -420,7 +420,7 @@ pub fn invert(it: &mut Interp, v: Value) -> Result<Value, Raise> {
     match v {
         Value::Int(i) => Ok(Value::Int(!i)),
         Value::Bool(b) => Ok(Value::Int(!i64::from(b))),
-        Value::Tensor(x) if x.t.dtype() == DType::Bool => {
+        Value::Tensor(x) if x.tensor.dtype() == DType::Bool => {
             Ok(Value::Tensor(it.apply("logical_not", vec![], vec![x])?))
         }
         Value::Array(_) | Value::NpScalar(_) => {
@@ -543,18 +543,18 @@ pub fn compare(it: &mut Interp, op: CmpOp, l: Value, r: Value) -> Result<Value, 
         }
         let anchor = if is_tf(&l) { &l } else { &r };
         let d = match anchor {
-            Value::Variable(id) | Value::UnreadVariable(id) => it.read_var(id)?.t.dtype(),
+            Value::Variable(id) | Value::UnreadVariable(id) => it.read_var(id)?.tensor.dtype(),
             other => dtype_of(other).unwrap_or(DType::F32),
         };
         let a = it.to_val_as(&l, d)?;
         let b = it.to_val_as(&r, d)?;
-        if a.t.dtype() != b.t.dtype() {
+        if a.tensor.dtype() != b.tensor.dtype() {
             return Err(Raise::new(
                 RaiseKind::InvalidArgumentError,
                 format!(
                     "cannot compare a {} tensor with a {} tensor",
-                    a.t.dtype(),
-                    b.t.dtype()
+                    a.tensor.dtype(),
+                    b.tensor.dtype()
                 ),
             ));
         }

@@ -49,9 +49,9 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
     Ok(match (&v, name) {
         (Value::Module(p), _) => return super::tf::module_attr(p, name),
         (Value::Type(n), "__name__") => Value::str(n.to_string()),
-        (Value::Tensor(x), "shape") => Value::Shape(x.t.shape().to_vec()),
-        (Value::Tensor(x), "dtype") => Value::DType(x.t.dtype()),
-        (Value::Tensor(x), "ndim") => Value::Int(x.t.rank() as i64),
+        (Value::Tensor(x), "shape") => Value::Shape(x.tensor.shape().to_vec()),
+        (Value::Tensor(x), "dtype") => Value::DType(x.tensor.dtype()),
+        (Value::Tensor(x), "ndim") => Value::Int(x.tensor.rank() as i64),
         (Value::Tensor(_), "name") => {
             return Err(Raise::attr_error(
                 "Tensor.name is undefined when eager execution is enabled.",
@@ -64,9 +64,9 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
                 .variable(id)
                 .ok_or_else(|| Raise::value_error("the variable no longer exists"))?;
             match name {
-                "shape" => Value::Shape(var.val.t.shape().to_vec()),
-                "dtype" => Value::DType(var.val.t.dtype()),
-                "ndim" => Value::Int(var.val.t.rank() as i64),
+                "shape" => Value::Shape(var.val.tensor.shape().to_vec()),
+                "dtype" => Value::DType(var.val.tensor.dtype()),
+                "ndim" => Value::Int(var.val.tensor.rank() as i64),
                 "name" => Value::str(var.name.clone()),
                 "trainable" => Value::Bool(var.trainable),
                 m if VARIABLE_METHODS.contains(&m) => method(v, name),
@@ -113,8 +113,8 @@ pub fn call_method(
 ) -> Result<Value, Raise> {
     match recv {
         Value::Tensor(x) => match name {
-            "numpy" => Ok(np_wrap(x.t.clone())),
-            _ => Ok(Value::Shape(x.t.shape().to_vec())),
+            "numpy" => Ok(np_wrap(x.tensor.clone())),
+            _ => Ok(Value::Shape(x.tensor.shape().to_vec())),
         },
         Value::Variable(id) | Value::UnreadVariable(id) => {
             variable_method(it, id, name, args, kwargs)
@@ -188,7 +188,7 @@ fn variable_method(
         .ws
         .variable(id)
         .ok_or_else(|| Raise::value_error("the variable no longer exists"))?;
-    let (cur, vname) = (var.val.t.clone(), var.name.clone());
+    let (cur, vname) = (var.val.tensor.clone(), var.name.clone());
     match name {
         "numpy" => Ok(np_wrap(cur)),
         "read_value" | "value" => Ok(Value::Tensor(it.read_var(id)?)),
@@ -209,18 +209,18 @@ fn variable_method(
                 }
             };
             let x = it.to_val_as(&value, cur.dtype())?;
-            if x.t.dtype() != cur.dtype() {
+            if x.tensor.dtype() != cur.dtype() {
                 return Err(Raise::new(
                     super::raise::RaiseKind::InvalidArgumentError,
                     format!(
                         "cannot compute {} as input #1(zero-based) was expected to be a {} tensor but is a {} tensor",
                         if name == "assign" { "AssignVariableOp" } else if name == "assign_add" { "AssignAddVariableOp" } else { "AssignSubVariableOp" },
                         super::convert::tf_word(cur.dtype()),
-                        super::convert::tf_word(x.t.dtype())
+                        super::convert::tf_word(x.tensor.dtype())
                     ),
                 ));
             }
-            if x.t.shape() != cur.shape() {
+            if x.tensor.shape() != cur.shape() {
                 let what = if name == "assign" {
                     "Cannot assign value to variable"
                 } else {
@@ -229,13 +229,13 @@ fn variable_method(
                 return Err(Raise::value_error(format!(
                     "{what} ' {vname}': Shape mismatch.The variable shape {}, and the assigned value shape {} are incompatible.",
                     super::print::tuple_text(cur.shape()),
-                    super::print::tuple_text(x.t.shape())
+                    super::print::tuple_text(x.tensor.shape())
                 )));
             }
             let new = match name {
-                "assign" => x.t,
-                "assign_add" => it.compute("add", vec![], &[&cur, &x.t])?,
-                _ => it.compute("subtract", vec![], &[&cur, &x.t])?,
+                "assign" => x.tensor,
+                "assign_add" => it.compute("add", vec![], &[&cur, &x.tensor])?,
+                _ => it.compute("subtract", vec![], &[&cur, &x.tensor])?,
             };
             it.ws.assign(id, new)?;
             Ok(Value::UnreadVariable(id.clone()))

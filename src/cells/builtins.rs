@@ -515,7 +515,7 @@ pub fn iterate(it: &mut Interp, v: &Value) -> Result<Vec<Value>, Raise> {
         Value::Shape(d) => Ok(d.iter().map(|&x| Value::Int(x as i64)).collect()),
         Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) => {
             let x = it.as_val(v)?.expect("tensor");
-            let shape = x.t.shape().to_vec();
+            let shape = x.tensor.shape().to_vec();
             let Some((&n, rest)) = shape.split_first() else {
                 return Err(Raise::type_error("Cannot iterate over a scalar tensor."));
             };

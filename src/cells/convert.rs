@@ -36,7 +36,7 @@ pub fn to_lit(v: &Value) -> Option<Lit> {
         Value::Tuple(t) => Lit::List(t.iter().map(to_lit).collect::<Option<_>>()?),
         Value::Range(..) => Lit::List(v.items()?.iter().map(to_lit).collect::<Option<_>>()?),
         Value::Shape(d) => Lit::List(d.iter().map(|&x| Lit::Int(x as i64)).collect()),
-        Value::Tensor(x) => tensor_lit(&x.t),
+        Value::Tensor(x) => tensor_lit(&x.tensor),
         Value::Array(_) | Value::NpScalar(_) => tensor_lit(&v.np_contents()?),
         _ => return None,
     })
@@ -268,7 +268,7 @@ impl Interp<'_> {
         let mut vals = Vec::new();
         let d = hint.or_else(|| {
             items.iter().find_map(|x| match x {
-                Value::Tensor(t) => Some(t.t.dtype()),
+                Value::Tensor(t) => Some(t.tensor.dtype()),
                 Value::Array(_) | Value::NpScalar(_) => x.np_contents().map(|t| t.dtype()),
                 _ => None,
             })
@@ -314,17 +314,17 @@ impl Interp<'_> {
             .collect();
         let refs: Vec<&Val> = vals.iter().collect();
         // constants are traced by no tape, so nothing here is recorded
-        Ok(self.ws.ctx.apply(&op, &refs)?.t)
+        Ok(self.ws.ctx.apply(&op, &refs)?.tensor)
     }
 
     /// A value as a bare tensor with NumPy's typing of Python literals (float64, int64).
     pub fn np_tensor(&mut self, v: &Value) -> Result<Tensor, Raise> {
         match v {
-            Value::Tensor(x) => Ok(x.t.clone()),
-            Value::Variable(id) | Value::UnreadVariable(id) => Ok(self.read_var(id)?.t),
+            Value::Tensor(x) => Ok(x.tensor.clone()),
+            Value::Variable(id) | Value::UnreadVariable(id) => Ok(self.read_var(id)?.tensor),
             Value::Array(a) => Ok(a.get()),
             Value::NpScalar(t) => Ok(t.clone()),
-            Value::IndexedSlices(s) => Ok(s.dense.t.clone()),
+            Value::IndexedSlices(s) => Ok(s.dense.tensor.clone()),
             Value::List(_) | Value::Tuple(_) if super::numpy::build::holds_arrays(v) => {
                 super::numpy::build::from_sequence(self, v)
             }

@@ -27,8 +27,8 @@ fn as_index(v: &Value) -> Option<i64> {
     match v {
         Value::Int(i) => Some(*i),
         Value::Bool(b) => Some(i64::from(*b)),
-        Value::Tensor(x) if x.t.rank() == 0 && x.t.dtype().is_int() => {
-            Some(x.t.to_f64_vec()[0] as i64)
+        Value::Tensor(x) if x.tensor.rank() == 0 && x.tensor.dtype().is_int() => {
+            Some(x.tensor.to_f64_vec()[0] as i64)
         }
         Value::NpScalar(t) if t.dtype().is_int() => Some(t.to_f64_vec()[0] as i64),
         _ => None,
@@ -348,7 +348,7 @@ pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Valu
         Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) => {
             let items = it.items_of(slice)?;
             let x = it.as_val(container)?.expect("tensor");
-            let p = plan(x.t.shape(), &items, true, it.max_elems())?;
+            let p = plan(x.tensor.shape(), &items, true, it.max_elems())?;
             // flatten, gather the planned elements, reshape: every step has a gradient
             let flat = it.apply(
                 "reshape",

@@ -1,4 +1,4 @@
-//! Notes beside a cell's answer (spec/gradients.md): why a `tape.gradient(...)` or
+//! Notes beside a cell's answer: why a `tape.gradient(...)` or
 //! `tape.jacobian(...)` source is None (or zeros only because of `unconnected_gradients=ZERO`),
 //! and where a value first went non-finite. The engine finds the reasons (`engine::explain`);
 //! this file says where in the cell the call is and what the cell called its operands.

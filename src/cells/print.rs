@@ -39,7 +39,7 @@ pub fn fmt_arg(it: &Interp, v: &Value) -> FmtArg {
                 .map(|x| fmt_arg(it, x))
                 .collect(),
         ),
-        Value::Tensor(x) => FmtArg::Tensor(x.t.clone()),
+        Value::Tensor(x) => FmtArg::Tensor(x.tensor.clone()),
         Value::Array(a) => FmtArg::Array(a.get()),
         Value::NpScalar(t) => FmtArg::NpScalar(t.clone()),
         Value::Variable(id) | Value::UnreadVariable(id) => match it.ws.variable(id) {
@@ -49,7 +49,7 @@ pub fn fmt_arg(it: &Interp, v: &Value) -> FmtArg {
                 } else {
                     var.name.clone()
                 },
-                value: var.val.t.clone(),
+                value: var.val.tensor.clone(),
             },
             None => opaque("<deleted tf.Variable>", "ResourceVariable"),
         },

@@ -41,7 +41,7 @@ impl Readers {
                     (Op::Shape(ShapeOp::Gather { axis: 0 }), [p, i])
                         if p.id == s.id && i.id != s.id =>
                     {
-                        Some(i.t.clone())
+                        Some(i.tensor.clone())
                     }
                     _ => None,
                 };
@@ -89,7 +89,7 @@ impl Readers {
 }
 
 fn slices(used: &[(&Reader, &Val)], dense: &Val) -> Result<Slices, Raise> {
-    let shape = dense.t.shape().to_vec();
+    let shape = dense.tensor.shape().to_vec();
     let row: Vec<usize> = shape[1..].to_vec();
     let mut indices = Vec::new();
     let mut values = Vec::new();
@@ -98,14 +98,14 @@ fn slices(used: &[(&Reader, &Val)], dense: &Val) -> Result<Slices, Raise> {
         let idx = r.gather_indices.as_ref().expect("filtered to gathers");
         index_dtype = idx.dtype();
         indices.extend(idx.to_f64_vec());
-        values.extend(g.t.to_f64_vec());
+        values.extend(g.tensor.to_f64_vec());
     }
     let n = indices.len();
     let mut values_shape = vec![n];
     values_shape.extend(row);
     Ok(Slices {
         indices: Tensor::from_f64s(&[n], &indices, index_dtype)?,
-        values: Tensor::from_f64s(&values_shape, &values, dense.t.dtype())?,
+        values: Tensor::from_f64s(&values_shape, &values, dense.tensor.dtype())?,
         dense_shape: shape,
         dense: dense.clone(),
     })

@@ -190,7 +190,7 @@ pub fn method(
                     };
                     let mut out = Vec::new();
                     for (x, t) in items.iter().zip(&ts) {
-                        out.push(it.to_val_as(x, t.t.dtype())?.t);
+                        out.push(it.to_val_as(x, t.tensor.dtype())?.tensor);
                     }
                     Some(out)
                 }
@@ -254,13 +254,13 @@ pub fn method(
                 (s.next().flatten(), s.next().flatten(), s.next().flatten());
             let t = single(it, &required(target, "batch_jacobian", "target")?)?;
             let src = single(it, &required(source, "batch_jacobian", "source")?)?;
-            let zero = zero_flag(unc)?;
+            zero_flag(unc)?;
             let j = it
                 .ws
                 .ctx
-                .batch_jacobian(tape, &t, &src, zero)
+                .batch_jacobian(tape, &t, &src)
                 .map_err(exhausted)?;
-            Ok(tensor_or_none(it, j))
+            Ok(tensor_or_none(it, Some(j)))
         }
         "watched_variables" => {
             let ids: Vec<Arc<str>> = it

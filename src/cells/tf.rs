@@ -180,19 +180,19 @@ pub fn call(
                 .unwrap_or(DType::I32);
             let x = it.to_val(&v, None)?;
             let t = match path {
-                "tf.shape" => int32(x.t.shape()),
-                "tf.rank" => Tensor::scalar(x.t.rank() as f64, DType::I32),
-                _ => Tensor::scalar(x.t.len() as f64, DType::I32),
+                "tf.shape" => int32(x.tensor.shape()),
+                "tf.rank" => Tensor::scalar(x.tensor.rank() as f64, DType::I32),
+                _ => Tensor::scalar(x.tensor.len() as f64, DType::I32),
             };
             Ok(Value::Tensor(it.ws.ctx.constant(t.cast(out))))
         }
         "tf.reduce_all" | "tf.reduce_any" | "tf.math.reduce_all" | "tf.math.reduce_any" => {
             let (v, axis, keep) = reduction_args("reduce_all", args, kwargs)?;
             let x = it.to_val(&v, Some(DType::Bool))?;
-            if x.t.dtype() != DType::Bool {
-                return Err(Raise::new(RaiseKind::InvalidArgumentError, format!("cannot compute {} as input #0(zero-based) was expected to be a bool tensor but is a {} tensor", if path.ends_with("all") { "All" } else { "Any" }, super::convert::tf_word(x.t.dtype()))));
+            if x.tensor.dtype() != DType::Bool {
+                return Err(Raise::new(RaiseKind::InvalidArgumentError, format!("cannot compute {} as input #0(zero-based) was expected to be a bool tensor but is a {} tensor", if path.ends_with("all") { "All" } else { "Any" }, super::convert::tf_word(x.tensor.dtype()))));
             }
-            let f = x.t.cast(DType::F32);
+            let f = x.tensor.cast(DType::F32);
             let op = if path.ends_with("all") {
                 "reduce_min"
             } else {
@@ -256,7 +256,7 @@ fn constant(
         Value::List(_) | Value::Tuple(_)
             if super::convert::to_lit(value).is_none() || contains_tensor(value) =>
         {
-            it.to_val(value, dtype)?.t
+            it.to_val(value, dtype)?.tensor
         }
         other => {
             let lit = to_lit(other)
@@ -395,10 +395,10 @@ fn op_call(
         .iter()
         .filter(|(p, _)| p.is_tensor() && p.name != "indices")
         .find_map(|(_, v)| match v {
-            Some(Value::Tensor(x)) => Some(x.t.dtype()),
+            Some(Value::Tensor(x)) => Some(x.tensor.dtype()),
             Some(x @ (Value::Array(_) | Value::NpScalar(_))) => x.np_contents().map(|t| t.dtype()),
             Some(Value::Variable(id) | Value::UnreadVariable(id)) => {
-                it.ws.variable(id).map(|v| v.val.t.dtype())
+                it.ws.variable(id).map(|v| v.val.tensor.dtype())
             }
             _ => None,
         })

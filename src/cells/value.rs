@@ -170,7 +170,7 @@ impl Value {
             Value::List(l) => !lock(l).is_empty(),
             Value::Tuple(t) => !t.is_empty(),
             Value::Range(a, b, s) => range_len(*a, *b, *s) > 0,
-            Value::Tensor(v) => tensor_truth(&v.t, "tensor")?,
+            Value::Tensor(v) => tensor_truth(&v.tensor, "tensor")?,
             Value::Array(a) => tensor_truth(&a.get(), "array")?,
             Value::NpScalar(t) => tensor_truth(t, "array")?,
             _ => true,

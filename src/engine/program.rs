@@ -81,11 +81,8 @@ pub enum Request {
         zero: bool,
         check: Option<f64>,
     },
-    BatchJacobian {
-        target: String,
-        source: String,
-        zero: bool,
-    },
+    /// Unconnected sources are zeros whatever `unconnected_gradients` says, as in TensorFlow.
+    BatchJacobian { target: String, source: String },
     Hessian {
         target: String,
         sources: Names,
@@ -221,7 +218,10 @@ impl Program {
 
         let mut outputs = Vec::with_capacity(self.outputs.len());
         for o in &self.outputs {
-            outputs.push((o.clone(), ws.value(o).map_err(|e| e.at(Some(o)))?.t.clone()));
+            outputs.push((
+                o.clone(),
+                ws.value(o).map_err(|e| e.at(Some(o)))?.tensor.clone(),
+            ));
         }
         let mut results = Vec::with_capacity(self.requests.len());
         let mut result_notes = Vec::with_capacity(self.requests.len());
@@ -268,8 +268,9 @@ impl Program {
             for n in nodes {
                 if let Some((name, v)) = ws.run_node(n)? {
                     let v = match perturbed {
-                        Some((p, t)) if *p == name && v.t.shape() == t.shape() => {
-                            let delta = super::ops::Binary::Sub.forward(t, &v.t.cast(t.dtype()))?;
+                        Some((p, t)) if *p == name && v.tensor.shape() == t.shape() => {
+                            let delta =
+                                super::ops::Binary::Sub.forward(t, &v.tensor.cast(t.dtype()))?;
                             let delta = ws.ctx.constant(delta);
                             ws.ctx.add(&v, &delta)?
                         }
@@ -345,7 +346,9 @@ impl Program {
                 computed.map(|g| {
                     notes = null_notes(ws, tape, target, &ts, sources, &ss, &g);
                     let g = super::autodiff::fill_unconnected(&mut ws.ctx, g, &ss, *zero);
-                    Answer::Gradient(sources.shape(g.into_iter().map(|v| v.map(|v| v.t)).collect()))
+                    Answer::Gradient(
+                        sources.shape(g.into_iter().map(|v| v.map(|v| v.tensor)).collect()),
+                    )
                 })
             }
             Request::Jacobian {
@@ -365,15 +368,11 @@ impl Program {
                     Answer::Jacobian(sources.shape(j.collect()))
                 })
             }
-            Request::BatchJacobian {
-                target,
-                source,
-                zero,
-            } => {
+            Request::BatchJacobian { target, source } => {
                 let (t, s) = (ws.value_of(target)?, ws.value_of(source)?);
                 ws.ctx
-                    .batch_jacobian(tape, &t, &s, *zero)
-                    .map(Answer::BatchJacobian)
+                    .batch_jacobian(tape, &t, &s)
+                    .map(|j| Answer::BatchJacobian(Some(j)))
             }
             Request::Hessian {
                 target, sources, ..
@@ -526,17 +525,18 @@ pub fn output_grads(
     lits.into_iter()
         .zip(ts)
         .map(|(l, t)| {
-            if matches!(lit_kind(l), Some(super::lit::Kind::Float)) && !t.t.dtype().is_float() {
+            if matches!(lit_kind(l), Some(super::lit::Kind::Float)) && !t.tensor.dtype().is_float()
+            {
                 return Err(super::error::dtype_err(
                     "output_gradients: a float gradient for an integer target",
                 ));
             }
-            let og = tensor_from_lit(l, Some(t.t.dtype()), limits.max_tensor_elements)?;
-            if og.dtype() != t.t.dtype() {
+            let og = tensor_from_lit(l, Some(t.tensor.dtype()), limits.max_tensor_elements)?;
+            if og.dtype() != t.tensor.dtype() {
                 return Err(super::error::dtype_err(format!(
                     "output_gradients is {} but its target is {}; give it the target's dtype",
                     og.dtype(),
-                    t.t.dtype()
+                    t.tensor.dtype()
                 )));
             }
             Ok(og)

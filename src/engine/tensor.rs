@@ -24,7 +24,7 @@ pub trait Elem: Copy + Clone + Debug + PartialEq + PartialOrd + Send + Sync + 's
     const DTYPE: DType;
     fn wrap(a: Arr<Self>) -> Tensor;
     /// The array inside `t` when `t` holds this element type.
-    fn unwrap(t: &Tensor) -> Option<&Arr<Self>>;
+    fn array_in(t: &Tensor) -> Option<&Arr<Self>>;
     /// `v` converted as `tf.cast` converts (truncation toward zero for integers).
     fn from_num(v: f64) -> Self;
     fn num(self) -> f64;
@@ -43,7 +43,7 @@ macro_rules! elem {
             fn wrap(a: Arr<Self>) -> Tensor {
                 Tensor::$v(a)
             }
-            fn unwrap(t: &Tensor) -> Option<&Arr<Self>> {
+            fn array_in(t: &Tensor) -> Option<&Arr<Self>> {
                 match t {
                     Tensor::$v(a) => Some(a),
                     _ => None,
@@ -237,7 +237,7 @@ impl Tensor {
         fn go<T: Elem>(parts: &[Tensor]) -> Result<Tensor> {
             let views: Vec<_> = parts
                 .iter()
-                .map(|t| T::unwrap(t).expect("one dtype").view())
+                .map(|t| T::array_in(t).expect("one dtype").view())
                 .collect();
             ndarray::concatenate(ndarray::Axis(0), &views)
                 .map(Tensor::from_array)

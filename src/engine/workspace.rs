@@ -177,7 +177,7 @@ impl Workspace {
             .vars
             .get_mut(id)
             .ok_or_else(|| arg_err(format!("\"{id}\" is not a variable")))?;
-        v.val.t = value;
+        v.val.tensor = value;
         Ok(())
     }
 
@@ -228,9 +228,9 @@ impl Workspace {
         // A read no recording tape watches is a new tensor, as TensorFlow's ReadVariableOp
         // makes one: watching the variable afterwards does not link this earlier read.
         if is_var && !self.ctx.traced_by_a_recording_tape(&val) {
-            let read = self.ctx.constant(val.t.clone());
+            let read = self.ctx.constant(val.tensor.clone());
             // the read still comes from the variable: why-null notes follow it back
-            let float = read.t.dtype().is_float();
+            let float = read.tensor.dtype().is_float();
             let identity = super::ops::Op::Unary(super::ops::Unary::Identity);
             self.ctx.prov.record(read.id, &identity, &[&val], float);
             return Ok(read);
@@ -291,7 +291,7 @@ impl Workspace {
         let hint = vals
             .iter()
             .flatten()
-            .map(|v| v.t.dtype())
+            .map(|v| v.tensor.dtype())
             .find(|d| *d != super::dtype::DType::Bool);
         for (slot, input) in vals.iter_mut().zip(&node.inputs) {
             if let Input::Literal(lit) = input {
@@ -309,7 +309,7 @@ impl Workspace {
             .map_err(|e| self.literal_hint(e, &node.inputs).at(at))?;
         if op_name == "constant" && !node.attrs.iter().any(|(k, _)| k == "dtype") {
             if let Some((_, lit)) = node.attrs.iter().find(|(k, _)| k == "value") {
-                self.note_int_literal(name, lit, out.t.dtype());
+                self.note_int_literal(name, lit, out.tensor.dtype());
             }
         }
         Ok(Some((name.to_string(), out)))

@@ -131,7 +131,7 @@ mod tests {
         let mut names: Vec<String> =
             s.ws.names()
                 .map(|(n, b)| match b {
-                    crate::engine::workspace::Binding::Tensor(v) => format!("{n}={:?}", v.t),
+                    crate::engine::workspace::Binding::Tensor(v) => format!("{n}={:?}", v.tensor),
                     crate::engine::workspace::Binding::Variable(id) => format!("{n}->{id}"),
                     crate::engine::workspace::Binding::None => format!("{n}=None"),
                 })
@@ -139,7 +139,7 @@ mod tests {
         names.sort();
         let vars: Vec<String> =
             s.ws.variables()
-                .map(|(id, v)| format!("{id}:{}:{}:{:?}", v.name, v.trainable, v.val.t))
+                .map(|(id, v)| format!("{id}:{}:{}:{:?}", v.name, v.trainable, v.val.tensor))
                 .collect();
         let tapes: Vec<String> = s
             .tapes()
@@ -154,7 +154,7 @@ mod tests {
         let bytes = encode(&s);
         let back = decode(&bytes, &Limits::default()).unwrap();
         // w = [1, 2] + dz/dw = [1, 2] + [x, x] = [4, 5]
-        let w = back.variable("w").unwrap().1.val.t.clone();
+        let w = back.variable("w").unwrap().1.val.tensor.clone();
         assert_eq!(
             w,
             crate::engine::Tensor::from_f64s(&[2], &[4.0, 5.0], crate::engine::DType::F32).unwrap()

@@ -1,4 +1,4 @@
-//! A session's gradients, Jacobians and graph calls with their notes (spec/gradients.md): why a
+//! A session's gradients, Jacobians and graph calls with their notes: why a
 //! source's gradient is null, and where a value first went non-finite. Sessions keep
 //! `numerics` on while they compute: a session call is one student's step, and finding the
 //! first NaN afterwards would mean replaying calls that are gone.
@@ -38,7 +38,7 @@ pub fn run_graph(
 }
 
 fn non_finite(v: &Val) -> bool {
-    v.t.to_f64_vec().iter().any(|x| !x.is_finite())
+    v.tensor.to_f64_vec().iter().any(|x| !x.is_finite())
 }
 
 /// The notes of one answer: why-null for each `None`, then where a non-finite gradient began.

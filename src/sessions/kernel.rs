@@ -84,14 +84,14 @@ impl KernelState {
             match k {
                 Kept::Str(s) | Kept::Module(s) | Kept::Builtin(s) | Kept::Type(s) => s.len(),
                 Kept::List(items) | Kept::Tuple(items) => items.iter().map(size).sum::<usize>() + 8,
-                Kept::Tensor(v) => v.t.nbytes(),
+                Kept::Tensor(v) => v.tensor.nbytes(),
                 Kept::Array(t) | Kept::NpScalar(t) => t.nbytes(),
                 Kept::IndexedSlices {
                     indices,
                     values,
                     dense,
                     ..
-                } => indices.nbytes() + values.nbytes() + dense.t.nbytes(),
+                } => indices.nbytes() + values.nbytes() + dense.tensor.nbytes(),
                 Kept::Function { defaults, .. } => defaults.iter().flatten().map(size).sum(),
                 Kept::Method(recv, name) => size(recv) + name.len(),
                 _ => 8,

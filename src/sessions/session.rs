@@ -86,7 +86,7 @@ impl Session {
     fn resolve(&self, src: &Source, hint: Option<DType>) -> Result<Tensor> {
         match src {
             Source::Literal(l) => tensor_from_lit(l, hint, self.ws.ctx.limits.max_tensor_elements),
-            Source::Tensor(n) => Ok(self.ws.value(n)?.t.clone()),
+            Source::Tensor(n) => Ok(self.ws.value(n)?.tensor.clone()),
         }
     }
 
@@ -152,7 +152,7 @@ impl Session {
     /// `assign`, `assign_add`, `assign_sub`: in place, same dtype and shape, same variable.
     pub fn assign(&mut self, key: &str, kind: AssignKind, value: &Source) -> Result<()> {
         let (id, var) = self.variable(key)?;
-        let cur = var.val.t.clone();
+        let cur = var.val.tensor.clone();
         let v = self.resolve(value, Some(cur.dtype()))?;
         if v.dtype() != cur.dtype() {
             return Err(dtype_err(format!(
@@ -377,7 +377,7 @@ impl Session {
             if ss.len() != 1 {
                 return Err(arg_err("batch_jacobian takes one source"));
             }
-            vec![self.ws.ctx.batch_jacobian_val(t, &tv, &ss[0], zero)?]
+            vec![Some(self.ws.ctx.batch_jacobian_val(t, &tv, &ss[0])?)]
         } else {
             self.ws.ctx.jacobian_val(t, &tv, &ss, zero)?
         };
@@ -423,15 +423,15 @@ impl Session {
         let mut seen: HashMap<u64, usize> = HashMap::new();
         for (_, b) in self.ws.names() {
             if let Binding::Tensor(v) = b {
-                seen.insert(v.id, v.t.nbytes());
+                seen.insert(v.id, v.tensor.nbytes());
             }
         }
         for (_, v) in self.ws.variables() {
-            seen.insert(v.val.id, v.val.t.nbytes());
+            seen.insert(v.val.id, v.val.tensor.nbytes());
         }
         for (_, t) in self.tapes() {
             t.for_each_value(|v| {
-                seen.insert(v.id, v.t.nbytes());
+                seen.insert(v.id, v.tensor.nbytes());
             });
         }
         seen.values().sum::<usize>() + self.kernel.memory_bytes()

@@ -1,4 +1,4 @@
-//! Gradients that explain themselves in cells (spec/gradients.md): `POST /v1/cells` answers
+//! Gradients that explain themselves in cells: `POST /v1/cells` answers
 //! `notes` beside TensorFlow's own stdout, `gradtape run` writes them to stderr, and grading
 //! says why a checked name is None; `tf.test.compute_gradient` runs the cell's own function.
 

@@ -1,5 +1,6 @@
-//! Why a gradient is null: each reason of spec/gradients.md built as a program (or a session,
-//! where only a session can build it) and its note checked, with TensorFlow's answer unchanged.
+//! Why a gradient is null: each reason of the README's "Gradients that explain themselves"
+//! built as a program (or a session, where only a session can build it) and its note checked,
+//! with TensorFlow's answer unchanged.
 
 use serde_json::{json, Value};
 
@@ -236,5 +237,41 @@ fn stop_gradient_on_a_variable_names_the_node() {
             "w"
         ),
         ("stop_gradient".into(), Some("s".into()))
+    );
+}
+
+#[test]
+fn a_break_on_one_of_two_paths_does_not_claim_every_path() {
+    // y = round(x) + stop_gradient(x): both paths break, at different nodes, so neither note
+    // may say that every path passes through its node; stop_gradient comes first in precedence
+    let v = run(json!({
+        "variables": [{"name": "x", "value": [0.4, 1.6]}],
+        "graph": [{"name": "r", "op": "round", "inputs": ["x"]},
+                  {"name": "sg", "op": "stop_gradient", "inputs": ["x"]},
+                  {"name": "y", "op": "add", "inputs": ["r", "sg"]}],
+        "requests": [{"gradient": {"target": "y", "sources": ["x"]}}]
+    }));
+    let r = &v["results"][0];
+    assert!(r["gradient"][0].is_null(), "{r}");
+    let note = &r["notes"][0];
+    assert_eq!(note["reason"], "stop_gradient", "{r}");
+    let detail = note["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("one path (the others break elsewhere)"),
+        "{detail}"
+    );
+
+    // y = round(x) * 2: round is on every path
+    let v = run(json!({
+        "variables": [{"name": "x", "value": [0.4, 1.6]}],
+        "graph": [{"name": "r", "op": "round", "inputs": ["x"]},
+                  {"name": "y", "op": "multiply", "inputs": ["r", "r"]}],
+        "requests": [{"gradient": {"target": "y", "sources": ["x"]}}]
+    }));
+    let note = &v["results"][0]["notes"][0];
+    assert_eq!(note["reason"], "not_differentiable", "{v}");
+    assert!(
+        note["detail"].as_str().unwrap().starts_with("every path"),
+        "{note}"
     );
 }

@@ -127,7 +127,7 @@ fn check(case: &Case, seed: u64) {
         .apply(&parsed, &vals.iter().collect::<Vec<_>>())
         .unwrap();
     ctx.stop_tape(tape).unwrap();
-    let u = rand_tensor(out.t.shape(), Dom::Any, &mut rng);
+    let u = rand_tensor(out.tensor.shape(), Dom::Any, &mut rng);
     let grads = ctx
         .gradient(
             tape,
@@ -154,11 +154,11 @@ fn check(case: &Case, seed: u64) {
                 .collect();
             ins[i] = Tensor::from_f64s(&spec.0, &moved, DType::F64).unwrap();
             let mut c = Ctx::new(Limits::default());
-            apply(case.op, &attrs, &ins, &mut c).pop().unwrap().t
+            apply(case.op, &attrs, &ins, &mut c).pop().unwrap().tensor
         };
         let (fp, fm) = (shifted(1.0), shifted(-1.0));
         let fd = (dot(&u, &fp) - dot(&u, &fm)) / (2.0 * h);
-        let an = dot(&g.t, &v);
+        let an = dot(&g.tensor, &v);
         assert!(
             (fd - an).abs() <= 1e-5 * (1.0 + an.abs()),
             "{} (seed {seed}) input {i} of shapes {:?}: finite differences {fd}, VJP {an}",

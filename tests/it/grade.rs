@@ -1,4 +1,4 @@
-//! Grading (spec/grading.md): values and program submissions against the seed network's
+//! Grading (the README, "Grading"): values and program submissions against the seed network's
 //! reference, every feedback rule, hidden checks, the three formats against schemas written
 //! from the platforms' documentation, broken assignments, and `POST /v1/grade`.
 

@@ -84,7 +84,7 @@ fn run<F: Bits>(op: &str, x: &Value, upstream: &Value) -> (Vec<String>, Vec<Stri
     let dx = ctx
         .gradient(tape, std::slice::from_ref(&y), &[x], Some(vec![g]), false)
         .unwrap();
-    (F::hex(&y.t), F::hex(&dx[0].as_ref().unwrap().t))
+    (F::hex(&y.tensor), F::hex(&dx[0].as_ref().unwrap().tensor))
 }
 
 #[track_caller]

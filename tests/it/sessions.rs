@@ -485,7 +485,7 @@ fn session_state_is_plain_serializable_data() {
     let gradtape::engine::Shaped::One(Some(g)) = g else {
         panic!("no gradient")
     };
-    assert_eq!(g.t.to_f64_vec(), vec![4.0, 6.0]); // d(w^2)/dw = 2w
+    assert_eq!(g.tensor.to_f64_vec(), vec![4.0, 6.0]); // d(w^2)/dw = 2w
 }
 
 #[tokio::test]

@@ -177,7 +177,7 @@ pub async fn graph(
         let mut values = Map::new();
         for n in &show {
             let v = state.ws.value(n).map_err(|e| e.at(Some(n)))?;
-            values.insert(n.clone(), super::super::encode::tensor_value(&v.t));
+            values.insert(n.clone(), super::super::encode::tensor_value(&v.tensor));
         }
         let mut out = json!({"bound": bound, "outputs": values});
         super::super::notes::attach(&mut out, &notes);
@@ -201,7 +201,7 @@ pub async fn show_tensor(
             ),
             _ => e,
         })?;
-        Ok(v.t.clone())
+        Ok(v.tensor.clone())
     })
     .await?;
     let mut out = json!({"name": name});

@@ -19,7 +19,7 @@ pub fn ok(status: StatusCode, v: Value) -> Answer {
 
 fn maybe_json(v: &Option<Val>) -> Value {
     v.as_ref()
-        .map(|v| tensor_value(&v.t))
+        .map(|v| tensor_value(&v.tensor))
         .unwrap_or(Value::Null)
 }
 
@@ -52,7 +52,7 @@ fn variable_body(s: &Session, id: &str, v: &crate::engine::workspace::Variable) 
             .map(|(n, _)| n)
             .collect();
     let mut out = json!({"id": id, "name": v.name, "bound_to": names, "trainable": v.trainable});
-    merge(&mut out, tensor_value(&v.val.t));
+    merge(&mut out, tensor_value(&v.val.tensor));
     out
 }
 
@@ -76,9 +76,9 @@ pub fn session_json(s: &Session) -> Result<Value> {
     let mut tensors: Vec<Value> =
         s.ws.names()
             .filter_map(|(n, b)| match b {
-                Binding::Tensor(v) => {
-                    Some(json!({"name": n, "dtype": v.t.dtype().name(), "shape": v.t.shape()}))
-                }
+                Binding::Tensor(v) => Some(
+                    json!({"name": n, "dtype": v.tensor.dtype().name(), "shape": v.tensor.shape()}),
+                ),
                 _ => None,
             })
             .collect();

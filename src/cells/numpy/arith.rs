@@ -26,14 +26,14 @@ pub fn np_wrap(t: Tensor) -> Value {
 pub fn operand(it: &mut Interp, v: &Value) -> Result<Operand, Raise> {
     let t = it.np_tensor(v)?;
     let scalar = t.rank() == 0;
-    Ok(Operand { t, scalar })
+    Ok(Operand { tensor: t, scalar })
 }
 
 /// A two-argument ufunc by the name of the engine op that computes it.
 pub fn ufunc(it: &mut Interp, op: &str, l: &Value, r: &Value) -> Result<Value, Raise> {
     let (a, b) = (operand(it, l)?, operand(it, r)?);
-    if broadcast_shape(a.t.shape(), b.t.shape()).is_none() {
-        return Err(not_broadcastable(&[a.t.shape(), b.t.shape()]));
+    if broadcast_shape(a.tensor.shape(), b.tensor.shape()).is_none() {
+        return Err(not_broadcastable(&[a.tensor.shape(), b.tensor.shape()]));
     }
     let mut d = result_type(&[&a, &b]);
     let compares = matches!(
@@ -44,9 +44,9 @@ pub fn ufunc(it: &mut Interp, op: &str, l: &Value, r: &Value) -> Result<Value, R
         d = DType::F64;
     }
     if d == DType::Bool && !compares {
-        return bool_ufunc(it, op, &a.t, &b.t);
+        return bool_ufunc(it, op, &a.tensor, &b.tensor);
     }
-    let (ta, tb) = (a.t.cast(d), b.t.cast(d));
+    let (ta, tb) = (a.tensor.cast(d), b.tensor.cast(d));
     if op == "pow" && d.is_int() && tb.to_f64_vec().iter().any(|&x| x < 0.0) {
         return Err(Raise::value_error(
             "Integers to negative integer powers are not allowed.",

@@ -134,7 +134,7 @@ pub fn call(
             let (x, y) = (operand(it, &x)?, operand(it, &y)?);
             let d = result_type(&[&x, &y]);
             let c = c.cast(DType::Bool);
-            let out = it.compute("where", vec![], &[&c, &x.t.cast(d), &y.t.cast(d)])?;
+            let out = it.compute("where", vec![], &[&c, &x.tensor.cast(d), &y.tensor.cast(d)])?;
             Ok(np_wrap(out))
         }
         _ => {

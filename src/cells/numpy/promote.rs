@@ -143,20 +143,20 @@ fn min_scalar_type(t: &Tensor) -> Ty {
 /// An operand of a NumPy operation: its values as an array and whether it is a scalar
 /// (a Python number, a NumPy scalar or a 0-d array), which value-based casting looks at.
 pub struct Operand {
-    pub t: Tensor,
+    pub tensor: Tensor,
     pub scalar: bool,
 }
 
 /// `np.result_type(*operands)` as NumPy 1.26 computes it.
 pub fn result_type(ops: &[&Operand]) -> DType {
-    let all = || ops.iter().map(|o| o.t.dtype());
+    let all = || ops.iter().map(|o| o.tensor.dtype());
     let arrays: Vec<DType> = ops
         .iter()
         .filter(|o| !o.scalar)
-        .map(|o| o.t.dtype())
+        .map(|o| o.tensor.dtype())
         .collect();
     let max_cat = |it: &mut dyn Iterator<Item = DType>| it.map(category).max();
-    let scalar_cat = max_cat(&mut ops.iter().filter(|o| o.scalar).map(|o| o.t.dtype()));
+    let scalar_cat = max_cat(&mut ops.iter().filter(|o| o.scalar).map(|o| o.tensor.dtype()));
     let array_cat = max_cat(&mut arrays.iter().copied());
     let full = || all().reduce(promote).unwrap_or(DType::F64);
     match (array_cat, scalar_cat) {
@@ -165,9 +165,9 @@ pub fn result_type(ops: &[&Operand]) -> DType {
         _ => {
             let tys = ops.iter().map(|o| {
                 if o.scalar {
-                    min_scalar_type(&o.t)
+                    min_scalar_type(&o.tensor)
                 } else {
-                    ty_of(o.t.dtype())
+                    ty_of(o.tensor.dtype())
                 }
             });
             tys.reduce(promote_ty).map_or(DType::F64, dtype_of)
@@ -181,13 +181,13 @@ mod tests {
 
     fn arr(d: DType) -> Operand {
         Operand {
-            t: Tensor::full(&[2], 1.0, d),
+            tensor: Tensor::full(&[2], 1.0, d),
             scalar: false,
         }
     }
     fn sc(v: f64, d: DType) -> Operand {
         Operand {
-            t: Tensor::scalar(v, d),
+            tensor: Tensor::scalar(v, d),
             scalar: true,
         }
     }

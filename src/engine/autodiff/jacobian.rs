@@ -16,7 +16,7 @@ impl Ctx {
         zero_unconnected: bool,
     ) -> Result<Vec<Option<Tensor>>> {
         let jac = self.jacobian_val(tape, target, sources, zero_unconnected)?;
-        Ok(jac.into_iter().map(|j| j.map(|j| j.t)).collect())
+        Ok(jac.into_iter().map(|j| j.map(|j| j.tensor)).collect())
     }
 
     /// `jacobian` as values computed through recorded ops: a tape still recording records
@@ -44,27 +44,19 @@ impl Ctx {
     }
 
     /// `tape.batch_jacobian(target, source)`: rows are examples, assumed independent.
-    pub fn batch_jacobian(
-        &mut self,
-        tape: TapeId,
-        target: &Val,
-        source: &Val,
-        zero_unconnected: bool,
-    ) -> Result<Option<Tensor>> {
-        let j = self.batch_jacobian_val(tape, target, source, zero_unconnected)?;
-        Ok(j.map(|j| j.t))
+    /// TensorFlow's batch_jacobian answers zeros for an unconnected source whatever
+    /// `unconnected_gradients` says, so it takes no such setting.
+    pub fn batch_jacobian(&mut self, tape: TapeId, target: &Val, source: &Val) -> Result<Tensor> {
+        Ok(self.batch_jacobian_val(tape, target, source)?.tensor)
     }
 
     /// `batch_jacobian` through recorded ops, as `jacobian_val`.
-    pub fn batch_jacobian_val(
-        &mut self,
-        tape: TapeId,
-        target: &Val,
-        source: &Val,
-        zero_unconnected: bool,
-    ) -> Result<Option<Val>> {
+    pub fn batch_jacobian_val(&mut self, tape: TapeId, target: &Val, source: &Val) -> Result<Val> {
         self.check_usable(tape)?;
-        let (ts, ss) = (target.t.shape().to_vec(), source.t.shape().to_vec());
+        let (ts, ss) = (
+            target.tensor.shape().to_vec(),
+            source.tensor.shape().to_vec(),
+        );
         if ts.len() < 2 || ss.len() < 2 || ts[0] != ss[0] {
             return Err(shape_err(format!(
                 "batch_jacobian: target shape {ts:?} and source shape {ss:?} must both have rank at least 2 and the same first dimension"
@@ -81,11 +73,7 @@ impl Ctx {
         self.end_use(tape, entries, traced);
         let j = result?.pop().flatten();
         let shape: Vec<usize> = ts.iter().chain(&ss[1..]).copied().collect();
-        // TensorFlow's batch_jacobian answers zeros for an unconnected source even with "none"
-        let _ = zero_unconnected;
-        Ok(Some(j.unwrap_or_else(|| {
-            self.constant(Tensor::full(&shape, 0.0, target.t.dtype()))
-        })))
+        Ok(j.unwrap_or_else(|| self.constant(Tensor::full(&shape, 0.0, target.tensor.dtype()))))
     }
 
     /// Jacobian rows by reverse passes over batches of one-hot cotangents: row r of the Jacobian
@@ -100,7 +88,7 @@ impl Ctx {
         sources: &[Val],
         batch: Option<usize>,
     ) -> Result<Vec<Option<Val>>> {
-        let n_out = target.t.len();
+        let n_out = target.tensor.len();
         if n_out == 0 && batch.is_none() {
             return self.empty_target_jacobian(entries, traced, target, sources);
         }
@@ -111,7 +99,7 @@ impl Ctx {
         };
         self.check_jacobian_size(sources, rows)?;
         let chunk = self.rows_per_pass(entries, traced, target, sources, rows);
-        let dtype = target.t.dtype();
+        let dtype = target.tensor.dtype();
         let mut parts: Vec<Vec<Val>> = vec![Vec::new(); sources.len()];
         let mut connected = vec![false; sources.len()];
         for start in (0..rows).step_by(chunk) {
@@ -127,14 +115,14 @@ impl Ctx {
             )?;
             for (k, (g, s)) in grads.into_iter().zip(sources).enumerate() {
                 let rows_shape: Vec<usize> = std::iter::once(b)
-                    .chain(s.t.shape().iter().copied())
+                    .chain(s.tensor.shape().iter().copied())
                     .collect();
                 parts[k].push(match g {
                     Some(g) => {
                         connected[k] = true;
                         g
                     }
-                    None => self.constant(Tensor::full(&rows_shape, 0.0, s.t.dtype())),
+                    None => self.constant(Tensor::full(&rows_shape, 0.0, s.tensor.dtype())),
                 });
             }
         }
@@ -152,7 +140,7 @@ impl Ctx {
     fn check_jacobian_size(&self, sources: &[Val], rows: usize) -> Result<()> {
         let jac_elems: usize = sources
             .iter()
-            .map(|s| s.t.len().saturating_mul(rows))
+            .map(|s| s.tensor.len().saturating_mul(rows))
             .fold(0usize, |a, b| a.saturating_add(b));
         if jac_elems > self.limits.max_jacobian_elements {
             return Err(crate::engine::error::limit_err(format!(
@@ -181,7 +169,7 @@ impl Ctx {
             })
             .chain(sources)
             .chain(std::iter::once(target))
-            .map(|v| v.t.len())
+            .map(|v| v.tensor.len())
             .max()
             .unwrap_or(1)
             .max(1);
@@ -197,7 +185,7 @@ impl Ctx {
         target: &Val,
         sources: &[Val],
     ) -> Result<Vec<Option<Val>>> {
-        let og = Tensor::full(target.t.shape(), 0.0, target.t.dtype());
+        let og = Tensor::full(target.tensor.shape(), 0.0, target.tensor.dtype());
         let connected = self.backprop(
             entries,
             traced,
@@ -225,7 +213,7 @@ impl Ctx {
     ) -> Result<Val> {
         if !parts.iter().any(|p| self.traced_by_a_recording_tape(p)) {
             // nothing records it: the layout need not be ops (nor meet their element limit)
-            let parts: Vec<Tensor> = parts.iter().map(|p| p.t.clone()).collect();
+            let parts: Vec<Tensor> = parts.iter().map(|p| p.tensor.clone()).collect();
             let j = layout_jacobian(Tensor::concat_rows(&parts)?, target, source, rows, batch)?;
             return Ok(self.constant(j));
         }
@@ -239,23 +227,23 @@ impl Ctx {
         };
         let Some(nb) = batch else {
             let shape: Vec<usize> = target
-                .t
+                .tensor
                 .shape()
                 .iter()
-                .chain(source.t.shape())
+                .chain(source.tensor.shape())
                 .copied()
                 .collect();
             return self.reshape(&stacked, &shape);
         };
         // row r holds d target[i, r] / d source[i, :] for every example i:
         // [rows, b, inner...] becomes [b, rows, inner...]
-        let inner = &source.t.shape()[1..];
+        let inner = &source.tensor.shape()[1..];
         let split: Vec<usize> = [rows, nb].iter().chain(inner).copied().collect();
         let mut perm: Vec<usize> = (0..split.len()).collect();
         perm.swap(0, 1);
         let split = self.reshape(&stacked, &split)?;
         let swapped = self.transpose(&split, &perm)?;
-        let shape: Vec<usize> = target.t.shape().iter().chain(inner).copied().collect();
+        let shape: Vec<usize> = target.tensor.shape().iter().chain(inner).copied().collect();
         self.reshape(&swapped, &shape)
     }
 }
@@ -271,35 +259,35 @@ fn layout_jacobian(
 ) -> Result<Tensor> {
     let Some(nb) = batch else {
         let shape: Vec<usize> = target
-            .t
+            .tensor
             .shape()
             .iter()
-            .chain(source.t.shape())
+            .chain(source.tensor.shape())
             .copied()
             .collect();
         return stacked.reshape(&shape);
     };
     // row r holds d target[i, r] / d source[i, :] for every example i:
     // [rows, b, inner...] becomes [b, rows, inner...]
-    let inner = &source.t.shape()[1..];
+    let inner = &source.tensor.shape()[1..];
     let split: Vec<usize> = [rows, nb].iter().chain(inner).copied().collect();
     let mut perm: Vec<usize> = (0..split.len()).collect();
     perm.swap(0, 1);
     let swapped = stacked.reshape(&split)?.permuted(&perm);
-    let shape: Vec<usize> = target.t.shape().iter().chain(inner).copied().collect();
+    let shape: Vec<usize> = target.tensor.shape().iter().chain(inner).copied().collect();
     swapped.reshape(&shape)
 }
 
 /// The zeros an unconnected source's Jacobian is with `unconnected_gradients="zero"`.
 pub fn unconnected_jacobian(target: &Val, source: &Val) -> Tensor {
     let shape: Vec<usize> = target
-        .t
+        .tensor
         .shape()
         .iter()
-        .chain(source.t.shape())
+        .chain(source.tensor.shape())
         .copied()
         .collect();
-    Tensor::full(&shape, 0.0, source.t.dtype())
+    Tensor::full(&shape, 0.0, source.tensor.dtype())
 }
 
 /// `unconnected_gradients="zero"`: zeros of each source's shape where a gradient is None.
@@ -313,7 +301,9 @@ pub fn fill_unconnected(
         .into_iter()
         .zip(sources)
         .map(|(g, s)| {
-            g.or_else(|| zero.then(|| ctx.constant(Tensor::full(s.t.shape(), 0.0, s.t.dtype()))))
+            g.or_else(|| {
+                zero.then(|| ctx.constant(Tensor::full(s.tensor.shape(), 0.0, s.tensor.dtype())))
+            })
         })
         .collect()
 }
@@ -328,7 +318,7 @@ fn one_hot_rows(
     batch: Option<usize>,
     dtype: crate::engine::DType,
 ) -> Tensor {
-    let n_out = target.t.len();
+    let n_out = target.tensor.len();
     let mut ones = Vec::with_capacity(b * batch.unwrap_or(1));
     for k in 0..b {
         match batch {
@@ -337,7 +327,7 @@ fn one_hot_rows(
         }
     }
     let og_shape: Vec<usize> = std::iter::once(b)
-        .chain(target.t.shape().iter().copied())
+        .chain(target.tensor.shape().iter().copied())
         .collect();
     Tensor::unit_rows(&og_shape, &ones, dtype)
 }

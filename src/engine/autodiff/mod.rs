@@ -48,7 +48,7 @@ pub type TapeId = usize;
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Val {
     pub id: ValId,
-    pub t: Tensor,
+    pub tensor: Tensor,
 }
 
 /// One recorded op application.
@@ -185,7 +185,7 @@ impl Ctx {
         let t = self.promoted(t);
         Val {
             id: self.fresh(),
-            t,
+            tensor: t,
         }
     }
 
@@ -195,27 +195,27 @@ impl Ctx {
             return result;
         }
         self.check_budget()?;
-        let tensors: Vec<&Tensor> = inputs.iter().map(|v| &v.t).collect();
+        let tensors: Vec<&Tensor> = inputs.iter().map(|v| &v.tensor).collect();
         let t = op.forward(&tensors, &self.limits)?;
         let t = self.promoted(t);
         self.produced = self.produced.saturating_add(t.len());
         let out = Val {
             id: self.fresh(),
-            t,
+            tensor: t,
         };
         self.prov
-            .record(out.id, op, inputs, out.t.dtype().is_float());
+            .record(out.id, op, inputs, out.tensor.dtype().is_float());
         if let Some(n) = self.numerics.as_deref_mut() {
             n.observe(op, inputs, &out);
         }
-        if out.t.dtype().is_float()
+        if out.tensor.dtype().is_float()
             && op.recorded()
             && self.tapes.iter().flatten().any(|t| t.recording)
         {
             for tape in self.tapes.iter_mut().flatten().filter(|t| t.recording) {
                 let traced = inputs
                     .iter()
-                    .any(|v| v.t.dtype().is_float() && tape.traced.contains(&v.id));
+                    .any(|v| v.tensor.dtype().is_float() && tape.traced.contains(&v.id));
                 if traced {
                     tape.traced.insert(out.id);
                     tape.entries.push(Entry {
@@ -261,7 +261,7 @@ mod tests {
         let tape = ctx.open_tape(false, true);
         let x = scalar(&mut ctx, 3.0);
         ctx.watch(tape, &x).unwrap();
-        let xx = ctx.bin(Binary::Mul, &x, &x).unwrap();
+        let xx = ctx.binary(Binary::Mul, &x, &x).unwrap();
         let y = ctx.add(&xx, &x).unwrap();
         let g = ctx
             .gradient(
@@ -272,7 +272,7 @@ mod tests {
                 false,
             )
             .unwrap();
-        assert_eq!(g[0].as_ref().unwrap().t.to_f64_vec(), vec![7.0]);
+        assert_eq!(g[0].as_ref().unwrap().tensor.to_f64_vec(), vec![7.0]);
         // a non-persistent tape answers once
         let again = ctx.gradient(tape, &[y], &[x], None, false).unwrap_err();
         assert_eq!(again.code, Code::TapeExhausted);
@@ -284,7 +284,7 @@ mod tests {
         let tape = ctx.open_tape(true, true);
         let (a, b) = (scalar(&mut ctx, 1.0), scalar(&mut ctx, 2.0));
         ctx.watch(tape, &a).unwrap();
-        let y = ctx.un(Unary::Exp, &a).unwrap();
+        let y = ctx.unary(Unary::Exp, &a).unwrap();
         let g = ctx
             .gradient(
                 tape,
@@ -296,7 +296,7 @@ mod tests {
             .unwrap();
         assert!(g[0].is_some() && g[1].is_none());
         let z = ctx.gradient(tape, &[y], &[a, b], None, true).unwrap();
-        assert_eq!(z[1].as_ref().unwrap().t.to_f64_vec(), vec![0.0]);
+        assert_eq!(z[1].as_ref().unwrap().tensor.to_f64_vec(), vec![0.0]);
     }
 
     #[test]
@@ -307,7 +307,7 @@ mod tests {
         let x = scalar(&mut ctx, 0.5);
         ctx.watch(outer, &x).unwrap();
         ctx.watch(inner, &x).unwrap();
-        let f = ctx.un(Unary::Sin, &x).unwrap();
+        let f = ctx.unary(Unary::Sin, &x).unwrap();
         ctx.stop_tape(inner).unwrap();
         let d1 = ctx
             .gradient(inner, &[f], std::slice::from_ref(&x), None, false)
@@ -320,6 +320,6 @@ mod tests {
             .unwrap()
             .remove(0)
             .unwrap();
-        assert!((d2.t.to_f64_vec()[0] + 0.5f64.sin()).abs() < 1e-15);
+        assert!((d2.tensor.to_f64_vec()[0] + 0.5f64.sin()).abs() < 1e-15);
     }
 }

@@ -36,7 +36,7 @@ impl Ctx {
         // Only what flows from a watched floating source can carry a gradient to it.
         let mut reach: IdSet = sources
             .iter()
-            .filter(|s| s.t.dtype().is_float() && traced.contains(&s.id))
+            .filter(|s| s.tensor.dtype().is_float() && traced.contains(&s.id))
             .map(|s| s.id)
             .collect();
         // TensorFlow seeds every target before walking back, so a source that is itself a
@@ -71,19 +71,19 @@ impl Ctx {
                 Some(ogs) => {
                     let og = &ogs[k];
                     // a batch of cotangents leads with extra dimensions; the rest is the target's shape
-                    let lead = og.rank().saturating_sub(t.t.rank());
-                    if og.shape()[lead..] != *t.t.shape() {
+                    let lead = og.rank().saturating_sub(t.tensor.rank());
+                    if og.shape()[lead..] != *t.tensor.shape() {
                         return Err(shape_err(format!(
                             "output_gradients[{k}] has shape {:?} but its target has shape {:?}; they must match",
                             og.shape(),
-                            t.t.shape()
+                            t.tensor.shape()
                         )));
                     }
-                    og.cast(t.t.dtype())
+                    og.cast(t.tensor.dtype())
                 }
-                None => Tensor::full(t.t.shape(), 1.0, t.t.dtype()),
+                None => Tensor::full(t.tensor.shape(), 1.0, t.tensor.dtype()),
             };
-            if (t.t.dtype().is_float() && reach.contains(&t.id)) || seeded.contains(&t.id) {
+            if (t.tensor.dtype().is_float() && reach.contains(&t.id)) || seeded.contains(&t.id) {
                 let og = self.constant(og);
                 self.accumulate(&mut grads, t.id, og)?;
             }
@@ -143,15 +143,15 @@ pub(super) fn check_output_gradients(
         .zip(targets)
         .enumerate()
         .map(|(k, (og, t))| {
-            if og.shape() == t.t.shape() {
+            if og.shape() == t.tensor.shape() {
                 Ok(og.clone())
             } else if og.rank() == 0 {
-                Ok(Tensor::full(t.t.shape(), og.to_f64_vec()[0], og.dtype()))
+                Ok(Tensor::full(t.tensor.shape(), og.to_f64_vec()[0], og.dtype()))
             } else {
                 Err(shape_err(format!(
                     "output_gradients[{k}] has shape {:?} but its target has shape {:?}; they must match",
                     og.shape(),
-                    t.t.shape()
+                    t.tensor.shape()
                 )))
             }
         })

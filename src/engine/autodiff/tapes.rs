@@ -95,7 +95,7 @@ impl Ctx {
     /// `tape.watch(x)`: floating values only, as TensorFlow ignores integer ones.
     pub fn watch(&mut self, id: TapeId, v: &Val) -> Result<()> {
         let tape = self.tape_mut(id)?;
-        if v.t.dtype().is_float() {
+        if v.tensor.dtype().is_float() {
             tape.traced.insert(v.id);
         }
         Ok(())

@@ -18,11 +18,11 @@ type Form<'a> = &'a dyn Fn(&mut Ctx) -> Result<Val>;
 /// `packet` where the element fills a whole packet of the result, `scalar` in the tail; each
 /// form is only computed where some element takes it.
 pub fn packets_then_tail(ctx: &mut Ctx, like: &Val, packet: Form, scalar: Form) -> Result<Val> {
-    let lanes = match like.t.dtype() {
+    let lanes = match like.tensor.dtype() {
         DType::F64 => F64_LANES,
         _ => F32_LANES,
     };
-    let n = like.t.len();
+    let n = like.tensor.len();
     let split = n / lanes * lanes;
     if split == n {
         return packet(ctx);
@@ -32,8 +32,8 @@ pub fn packets_then_tail(ctx: &mut Ctx, like: &Val, packet: Form, scalar: Form) 
     }
     let p = packet(ctx)?;
     let s = scalar(ctx)?;
-    let tail: Vec<bool> = (0..p.t.len()).map(|i| i >= split).collect();
-    let tail = ArrayD::from_shape_vec(IxDyn(p.t.shape()), tail)
+    let tail: Vec<bool> = (0..p.tensor.len()).map(|i| i >= split).collect();
+    let tail = ArrayD::from_shape_vec(IxDyn(p.tensor.shape()), tail)
         .unwrap_or_else(|_| unreachable!("one per element"));
     let tail = ctx.constant(Tensor::from_array(tail));
     ctx.select(&tail, &s, &p)

@@ -120,18 +120,21 @@ fn check(p: &Program, r: &Request, a: &Answer, eps: f64, limits: &Limits) -> Res
     let names = sources.list();
     let (_, _, base) = values(p, &names, limits, None)?;
     let checked: Vec<usize> = (0..names.len())
-        .filter(|&i| theo[i].is_some() && base[i].t.dtype().is_float())
+        .filter(|&i| theo[i].is_some() && base[i].tensor.dtype().is_float())
         .collect();
     if checked.is_empty() {
         return Ok(None);
     }
-    budget(checked.iter().map(|&i| 2 * base[i].t.len()).sum(), limits)?;
+    budget(
+        checked.iter().map(|&i| 2 * base[i].tensor.len()).sum(),
+        limits,
+    )?;
     let clock = Clock::start(limits);
     let many = names.len() > 1;
     let mut parts = Vec::new();
     for &i in &checked {
         let src = names[i];
-        let x = base[i].t.cast(crate::engine::DType::F64);
+        let x = base[i].tensor.cast(crate::engine::DType::F64);
         let mut f = |xp: Tensor| -> Result<Vec<f64>> { evaluate_at(p, r, src, &xp, limits) };
         let (num, _) = central(&x, eps, &clock, &mut f)?;
         let t = theo[i].expect("filtered above");
@@ -159,7 +162,7 @@ fn evaluate_at(
             let ogs = output_grads(target, output_gradients, &ts, limits)?;
             let mut sum = 0.0;
             for (k, t) in ts.iter().enumerate() {
-                let tv = t.t.to_f64_vec();
+                let tv = t.tensor.to_f64_vec();
                 match &ogs {
                     Some(ogs) => {
                         let og = ogs[k].to_f64_vec();
@@ -173,7 +176,7 @@ fn evaluate_at(
         }
         Request::Jacobian { target, .. } => {
             let (_, _, ts) = values(p, &[target.as_str()], limits, Some((src, x)))?;
-            Ok(ts[0].t.to_f64_vec())
+            Ok(ts[0].tensor.to_f64_vec())
         }
         Request::Hessian { target, .. } => {
             let (mut ws, tape, vals) = values(p, &[target.as_str(), src], limits, Some((src, x)))?;
@@ -181,7 +184,7 @@ fn evaluate_at(
             Ok(g.into_iter()
                 .next()
                 .flatten()
-                .map(|g| g.t.to_f64_vec())
+                .map(|g| g.tensor.to_f64_vec())
                 .unwrap_or_else(|| vec![0.0; x.len()]))
         }
         Request::BatchJacobian { .. } => Ok(Vec::new()),

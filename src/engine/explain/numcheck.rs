@@ -175,7 +175,7 @@ pub fn compute_gradient(
     };
     let vals = consts(ctx, xs);
     let y = f(ctx, &vals)?;
-    let (y_size, y_dtype, y_shape) = (y.t.len(), y.t.dtype(), y.t.shape().to_vec());
+    let (y_size, y_dtype, y_shape) = (y.tensor.len(), y.tensor.dtype(), y.tensor.shape().to_vec());
     let passes: usize = xs.iter().map(|x| y_size + 2 * x.len()).sum();
     budget(passes, &ctx.limits)?;
     let (mut theoretical, mut numerical) = (Vec::new(), Vec::new());
@@ -193,7 +193,7 @@ pub fn compute_gradient(
             let g = ctx.gradient(tape, &[y], &vals[p..=p], Some(vec![dy]), false)?;
             ctx.delete_tape(tape)?;
             if let Some(g) = g.into_iter().next().flatten() {
-                jt[row * x_size..(row + 1) * x_size].copy_from_slice(&g.t.to_f64_vec());
+                jt[row * x_size..(row + 1) * x_size].copy_from_slice(&g.tensor.to_f64_vec());
             }
         }
         let mut jn = vec![0.0; y_size * x_size];
@@ -210,7 +210,7 @@ pub fn compute_gradient(
                 let mut inputs = xs.to_vec();
                 inputs[p] = Tensor::from_f64s(x.shape(), &v, x.dtype())?;
                 let vals = consts(ctx, &inputs);
-                Ok(f(ctx, &vals)?.t.to_f64_vec())
+                Ok(f(ctx, &vals)?.tensor.to_f64_vec())
             };
             let (pos, neg) = (run(delta)?, run(-delta)?);
             for (r, (a, b)) in pos.iter().zip(&neg).enumerate() {

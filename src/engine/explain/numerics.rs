@@ -83,23 +83,23 @@ impl Numerics {
         if self.events.last().is_some_and(|e| e.phase == self.phase) {
             return;
         }
-        let Some(flat) = first_non_finite(&out.t) else {
+        let Some(flat) = first_non_finite(&out.tensor) else {
             return;
         };
-        if inputs.iter().any(|v| first_non_finite(&v.t).is_some()) {
+        if inputs.iter().any(|v| first_non_finite(&v.tensor).is_some()) {
             return;
         }
-        let index = unravel(flat, out.t.shape());
+        let index = unravel(flat, out.tensor.shape());
         let values = inputs
             .iter()
-            .map(|v| broadcast_value(&v.t, &index, out.t.shape()))
+            .map(|v| broadcast_value(&v.tensor, &index, out.tensor.shape()))
             .collect();
         self.events.push(Event {
             phase: self.phase,
             id: out.id,
             op: op.name(),
             vjp_of: self.vjp_of,
-            output: out.t.to_f64_vec()[flat],
+            output: out.tensor.to_f64_vec()[flat],
             index,
             values,
         });

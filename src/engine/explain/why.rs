@@ -119,10 +119,10 @@ fn explain_source(
         [(t, _)] => t.to_string(),
         _ => "the targets".to_string(),
     };
-    if !s.t.dtype().is_float() {
+    if !s.tensor.dtype().is_float() {
         return note(Reason::IntegerSource, None, format!(
             "{s_name} is {}: TensorFlow differentiates only floating-point tensors (it logs a warning and answers None); make it float32 or float64 (write a float literal such as 1.0, or give \"dtype\": \"float32\")",
-            s.t.dtype()
+            s.tensor.dtype()
         ));
     }
     let traced = tape.traces(s.id);
@@ -169,11 +169,6 @@ fn explain_source(
     }
     let reaches = |set: &HashSet<ValId>| targets.iter().any(|(_, t)| set.contains(&t.id));
     let mut found: Option<Note> = None;
-    let mut offer = |n: Note| {
-        if found.as_ref().is_none_or(|f| n.reason < f.reason) {
-            found = Some(n);
-        }
-    };
     if reaches(&plain) {
         // backward from the targets: the values on some path s -> t
         let mut on_path: HashSet<ValId> = targets.iter().map(|(_, t)| t.id).collect();
@@ -182,6 +177,19 @@ fn explain_source(
                 on_path.extend(prov.inputs(r).iter().filter(|i| plain.contains(i)));
             }
         }
+        // whether every path s -> t passes through `cut`: walk forward from s without it
+        let is_cut = |cut: ValId| {
+            let mut reach: HashSet<ValId> = HashSet::from([s.id]);
+            for r in recs
+                .iter()
+                .filter(|r| r.id != cut && on_path.contains(&r.id))
+            {
+                if prov.inputs(r).iter().any(|i| reach.contains(i)) {
+                    reach.insert(r.id);
+                }
+            }
+            !targets.iter().any(|(_, t)| reach.contains(&t.id))
+        };
         for r in recs {
             if !on_path.contains(&r.id) {
                 continue;
@@ -194,26 +202,42 @@ fn explain_source(
             let read = op == "identity" && !names.by_id.contains_key(&r.id);
             if read || traced {
             } else if r.id <= tape.opened_at {
-                offer(note(Reason::RecordedBeforeTape, Some(node.clone()), format!(
+                offer(&mut found, note(Reason::RecordedBeforeTape, Some(node.clone()), format!(
                     "{node} ({op}) was computed before the tape opened (in setup, or an earlier call), so the tape never saw the path from {s_name} to {t_name}: compute it while the tape records"
                 )));
             } else if tape.stopped_at.is_some_and(|at| r.id > at) {
-                offer(note(Reason::RecordingPaused, Some(node.clone()), format!(
+                offer(&mut found, note(Reason::RecordingPaused, Some(node.clone()), format!(
                     "{node} ({op}) ran while the tape was stopped, so the path from {s_name} to {t_name} was not recorded: compute it before stopping the tape"
                 )));
             }
-            match r.kind {
-                Kind::StopGradient => offer(note(Reason::StopGradient, Some(node.clone()), format!(
-                    "every path from {s_name} to {t_name} passes through stop_gradient at {node}: remove it if the gradient should flow"
-                ))),
-                Kind::NotDifferentiable | Kind::IntegerOutput => {
-                    let why = if r.kind == Kind::IntegerOutput { " (its output is an integer)" } else { "" };
-                    offer(note(Reason::NotDifferentiable, Some(node.clone()), format!(
-                        "every path from {s_name} to {t_name} passes through {node} ({op}){why}, which has no gradient (argmax, round, comparisons and casts to integers have none): compute {t_name} with differentiable ops"
-                    )))
-                }
-                Kind::Differentiable => {}
+            let breaks = match r.kind {
+                Kind::StopGradient => Reason::StopGradient,
+                Kind::NotDifferentiable | Kind::IntegerOutput => Reason::NotDifferentiable,
+                Kind::Differentiable => continue,
+            };
+            if found.as_ref().is_some_and(|f| f.reason <= breaks) {
+                continue;
             }
+            // "every path" only where it is true: another path may break elsewhere instead
+            let paths = if is_cut(r.id) {
+                "every path"
+            } else {
+                "one path (the others break elsewhere)"
+            };
+            found = Some(if breaks == Reason::StopGradient {
+                note(breaks, Some(node.clone()), format!(
+                    "{paths} from {s_name} to {t_name} passes through stop_gradient at {node}: remove it if the gradient should flow"
+                ))
+            } else {
+                let why = if r.kind == Kind::IntegerOutput {
+                    " (its output is an integer)"
+                } else {
+                    ""
+                };
+                note(breaks, Some(node.clone()), format!(
+                    "{paths} from {s_name} to {t_name} passes through {node} ({op}){why}, which has no gradient (argmax, round, comparisons and casts to integers have none): compute {t_name} with differentiable ops"
+                ))
+            });
         }
     } else if reaches(&assigned) {
         // the assigned variable the targets read
@@ -227,7 +251,7 @@ fn explain_source(
         let v = via
             .map(|id| names.node(*id, "variable"))
             .unwrap_or_else(|| "a variable".into());
-        offer(note(Reason::ThroughAssign, Some(v.clone()), format!(
+        offer(&mut found, note(Reason::ThroughAssign, Some(v.clone()), format!(
             "{t_name} depends on {s_name} only through an assignment to the variable {v}: assignment is not differentiable, so {t_name} reads the variable, not {s_name}; use {s_name} itself in the computation (or differentiate with respect to {v})"
         )));
     }
@@ -237,7 +261,7 @@ fn explain_source(
         } else {
             "a constant"
         };
-        offer(note(Reason::NotWatched, Some(s_name.to_string()), format!(
+        offer(&mut found, note(Reason::NotWatched, Some(s_name.to_string()), format!(
             "{s_name} is {what} and this tape does not watch it: add it to the tape's watch list (tape.watch({s_name})) or make it a Variable"
         )));
     }
@@ -246,4 +270,11 @@ fn explain_source(
             "{t_name} does not depend on {s_name}: nothing the tape recorded leads from {s_name} to {t_name}; use {s_name} in computing {t_name}, or drop it from the sources"
         ))
     })
+}
+
+/// Keeps `n` when its reason comes before the one found so far (the reasons' precedence).
+fn offer(found: &mut Option<Note>, n: Note) {
+    if found.as_ref().is_none_or(|f| n.reason < f.reason) {
+        *found = Some(n);
+    }
 }

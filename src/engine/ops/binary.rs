@@ -4,6 +4,7 @@
 use ndarray::ArrayD;
 use num_traits::{WrappingAdd, WrappingMul, WrappingSub};
 
+use super::VjpArgs;
 use super::{Compare, Unary};
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::dtype::DType;
@@ -127,15 +128,8 @@ impl Binary {
         })
     }
 
-    pub fn vjp(
-        &self,
-        ctx: &mut Ctx,
-        a: &Val,
-        b: &Val,
-        z: &Val,
-        g: &Val,
-        lead: usize,
-    ) -> Result<Vec<Option<Val>>> {
+    pub fn vjp(&self, ctx: &mut Ctx, args: &VjpArgs) -> Result<Vec<Option<Val>>> {
+        let (a, b, z, g, lead) = (args.inputs[0], args.inputs[1], args.out, args.g, args.lead);
         let (ga, gb) = match self {
             // z = a + b
             Binary::Add => (g.clone(), g.clone()),
@@ -155,13 +149,13 @@ impl Binary {
             Binary::Pow => {
                 let one = ctx.scalar(b, 1.0);
                 let bm1 = ctx.sub(b, &one)?;
-                let p = ctx.bin(Binary::Pow, a, &bm1)?;
+                let p = ctx.binary(Binary::Pow, a, &bm1)?;
                 let d = ctx.mul(b, &p)?;
                 let ga = ctx.mul(g, &d)?;
                 let pos = ctx.compare_scalar(Compare::Greater, a, 0.0)?;
-                let ones = ctx.constant(Tensor::full(a.t.shape(), 1.0, a.t.dtype()));
+                let ones = ctx.constant(Tensor::full(a.tensor.shape(), 1.0, a.tensor.dtype()));
                 let safe = ctx.select(&pos, a, &ones)?;
-                let ln = ctx.un(Unary::Log, &safe)?;
+                let ln = ctx.unary(Unary::Log, &safe)?;
                 let zeros = ctx.zeros_like(a);
                 let ln = ctx.select(&pos, &ln, &zeros)?;
                 let gz = ctx.mul(g, z)?;
@@ -187,8 +181,8 @@ impl Binary {
             }
         };
         Ok(vec![
-            Some(ctx.unbroadcast(&ga, a.t.shape(), lead)?),
-            Some(ctx.unbroadcast(&gb, b.t.shape(), lead)?),
+            Some(ctx.unbroadcast(&ga, a.tensor.shape(), lead)?),
+            Some(ctx.unbroadcast(&gb, b.tensor.shape(), lead)?),
         ])
     }
 }

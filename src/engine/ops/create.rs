@@ -17,6 +17,14 @@ pub enum FillKind {
     Fill,
 }
 
+/// What `Create::Like` fills its input's shape with (zeros first: the stored session format
+/// encodes it as the byte 0 or 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum LikeFill {
+    Zeros,
+    Ones,
+}
+
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Create {
     Constant(Tensor),
@@ -26,8 +34,9 @@ pub enum Create {
         value: Tensor,
         kind: FillKind,
     },
+    /// ones_like and zeros_like.
     Like {
-        one: bool,
+        fill: LikeFill,
     },
     Linspace {
         start: f64,
@@ -130,8 +139,12 @@ impl Create {
                     kind: FillKind::Fill,
                 }
             }
-            "ones_like" => Create::Like { one: true },
-            "zeros_like" => Create::Like { one: false },
+            "ones_like" => Create::Like {
+                fill: LikeFill::Ones,
+            },
+            "zeros_like" => Create::Like {
+                fill: LikeFill::Zeros,
+            },
             "linspace" => {
                 let (start, stop) = (a.required("start")?, a.required("stop")?);
                 if is_float_lit(start) != is_float_lit(stop) {
@@ -237,8 +250,12 @@ impl Create {
                 kind: FillKind::Fill,
                 ..
             } => "fill",
-            Create::Like { one: true } => "ones_like",
-            Create::Like { one: false } => "zeros_like",
+            Create::Like {
+                fill: LikeFill::Ones,
+            } => "ones_like",
+            Create::Like {
+                fill: LikeFill::Zeros,
+            } => "zeros_like",
             Create::Linspace { .. } => "linspace",
             Create::Range { .. } => "range",
             Create::Eye { .. } => "eye",
@@ -263,9 +280,9 @@ impl Create {
                 checked_numel(shape, max)?;
                 Ok(Tensor::full(shape, value.to_f64_vec()[0], value.dtype()))
             }
-            Create::Like { one } => Ok(Tensor::full(
+            Create::Like { fill } => Ok(Tensor::full(
                 ins[0].shape(),
-                if *one { 1.0 } else { 0.0 },
+                if *fill == LikeFill::Ones { 1.0 } else { 0.0 },
                 ins[0].dtype(),
             )),
             Create::Linspace {

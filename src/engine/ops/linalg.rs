@@ -4,6 +4,7 @@
 use ndarray::{ArrayD, ArrayView2, ArrayViewMut2, Axis, CowArray, Ix2, IxDyn};
 
 use super::Attrs;
+use super::VjpArgs;
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::dtype::DType;
 use crate::engine::error::{arg_err, dtype_err, shape_err, Result};
@@ -82,17 +83,17 @@ impl Linalg {
             Linalg::MatMul { .. } => None,
             // matvec(a, x) = squeeze(matmul(a, expand_dims(x, -1)), -1)
             Linalg::MatVec { transpose_a } => Some((|| {
-                if a.t.rank() < 2 || b.t.rank() < 1 {
+                if a.tensor.rank() < 2 || b.tensor.rank() < 1 {
                     return Err(shape_err(format!(
                         "matvec of {} and {}: needs a matrix (rank >= 2) and a vector (rank >= 1)",
-                        a.t.describe(),
-                        b.t.describe()
+                        a.tensor.describe(),
+                        b.tensor.describe()
                     )));
                 }
                 // checked here, in the shapes the caller gave: the matmul below sees [n, 1]
-                let (ra, sa) = (a.t.rank(), a.t.shape());
+                let (ra, sa) = (a.tensor.rank(), a.tensor.shape());
                 let cols = if *transpose_a { sa[ra - 2] } else { sa[ra - 1] };
-                let n = b.t.shape()[b.t.rank() - 1];
+                let n = b.tensor.shape()[b.tensor.rank() - 1];
                 if cols != n {
                     let which = if *transpose_a {
                         "rows (transpose_a)"
@@ -101,29 +102,29 @@ impl Linalg {
                     };
                     return Err(shape_err(format!(
                         "matvec of {} and {}: the matrix has {cols} {which} but the vector has {n} elements",
-                        a.t.describe(),
-                        b.t.describe()
+                        a.tensor.describe(),
+                        b.tensor.describe()
                     )));
                 }
-                let mut col = b.t.shape().to_vec();
+                let mut col = b.tensor.shape().to_vec();
                 col.push(1);
                 let xc = ctx.reshape(b, &col)?;
                 let m = ctx
                     .matmul(a, &xc, *transpose_a, false)
                     .map_err(|e| rename(e, "matvec"))?;
-                let out = m.t.shape()[..m.t.rank() - 1].to_vec();
+                let out = m.tensor.shape()[..m.tensor.rank() - 1].to_vec();
                 ctx.reshape(&m, &out)
             })()),
             Linalg::TensorDotN { n } => Some((|| {
                 let n = *n;
-                if n < 0 || n as usize > a.t.rank() || n as usize > b.t.rank() {
+                if n < 0 || n as usize > a.tensor.rank() || n as usize > b.tensor.rank() {
                     return Err(arg_err(format!(
                         "tensordot: axes={n} must be between 0 and the ranks of {} and {}",
-                        a.t.describe(),
-                        b.t.describe()
+                        a.tensor.describe(),
+                        b.tensor.describe()
                     )));
                 }
-                let ra = a.t.rank() as i64;
+                let ra = a.tensor.rank() as i64;
                 let axes = ((ra - n..ra).collect(), (0..n).collect());
                 tensordot(ctx, a, b, &axes)
             })()),
@@ -161,16 +162,14 @@ impl Linalg {
     /// TensorFlow's _BatchMatMulV2Grad, then summed back over broadcast batch dimensions.
     /// Only the gradients `needs` asks for are computed: a matmul against a constant (weights,
     /// data) would otherwise pay for a product nobody reads, as large as the whole forward.
-    #[allow(clippy::too_many_arguments)]
-    pub fn vjp(
-        &self,
-        ctx: &mut Ctx,
-        a: &Val,
-        b: &Val,
-        g: &Val,
-        lead: usize,
-        needs: &[bool],
-    ) -> Result<Vec<Option<Val>>> {
+    pub fn vjp(&self, ctx: &mut Ctx, args: &VjpArgs) -> Result<Vec<Option<Val>>> {
+        let (a, b, g, lead, needs) = (
+            args.inputs[0],
+            args.inputs[1],
+            args.g,
+            args.lead,
+            args.needs,
+        );
         let Linalg::MatMul {
             transpose_a: ta,
             transpose_b: tb,
@@ -189,7 +188,7 @@ impl Linalg {
                 // C = A^T B^T: dA = B^T G^T
                 (true, true) => ctx.matmul(b, g, true, true)?,
             };
-            Some(ctx.unbroadcast(&ga, a.t.shape(), lead)?)
+            Some(ctx.unbroadcast(&ga, a.tensor.shape(), lead)?)
         } else {
             None
         };
@@ -204,7 +203,7 @@ impl Linalg {
                 // C = A^T B^T: dB = G^T A^T
                 (true, true) => ctx.matmul(g, a, true, true)?,
             };
-            Some(ctx.unbroadcast(&gb, b.t.shape(), lead)?)
+            Some(ctx.unbroadcast(&gb, b.tensor.shape(), lead)?)
         } else {
             None
         };
@@ -223,7 +222,7 @@ fn rename(mut e: crate::engine::error::Error, op: &str) -> crate::engine::error:
 
 /// TensorFlow's tensordot: move contracted axes together, reshape to matrices, matmul, reshape.
 fn tensordot(ctx: &mut Ctx, a: &Val, b: &Val, axes: &(Vec<i64>, Vec<i64>)) -> Result<Val> {
-    let (ra, rb) = (a.t.rank(), b.t.rank());
+    let (ra, rb) = (a.tensor.rank(), b.tensor.rank());
     let ca: Vec<usize> = axes
         .0
         .iter()
@@ -238,19 +237,19 @@ fn tensordot(ctx: &mut Ctx, a: &Val, b: &Val, axes: &(Vec<i64>, Vec<i64>)) -> Re
         || ca
             .iter()
             .zip(&cb)
-            .any(|(&i, &j)| a.t.shape()[i] != b.t.shape()[j])
+            .any(|(&i, &j)| a.tensor.shape()[i] != b.tensor.shape()[j])
     {
         return Err(shape_err(format!(
             "tensordot of {} and {}: contracted axes {:?} and {:?} must pair up with equal sizes",
-            a.t.describe(),
-            b.t.describe(),
+            a.tensor.describe(),
+            b.tensor.describe(),
             axes.0,
             axes.1
         )));
     }
     let fa: Vec<usize> = (0..ra).filter(|i| !ca.contains(i)).collect();
     let fb: Vec<usize> = (0..rb).filter(|i| !cb.contains(i)).collect();
-    let size = |t: &Val, ax: &[usize]| ax.iter().map(|&i| t.t.shape()[i]).product::<usize>();
+    let size = |t: &Val, ax: &[usize]| ax.iter().map(|&i| t.tensor.shape()[i]).product::<usize>();
     let k = size(a, &ca);
     let pa: Vec<usize> = fa.iter().chain(&ca).copied().collect();
     let pb: Vec<usize> = cb.iter().chain(&fb).copied().collect();
@@ -261,8 +260,8 @@ fn tensordot(ctx: &mut Ctx, a: &Val, b: &Val, axes: &(Vec<i64>, Vec<i64>)) -> Re
     let m = ctx.matmul(&am, &bm, false, false)?;
     let out: Vec<usize> = fa
         .iter()
-        .map(|&i| a.t.shape()[i])
-        .chain(fb.iter().map(|&i| b.t.shape()[i]))
+        .map(|&i| a.tensor.shape()[i])
+        .chain(fb.iter().map(|&i| b.tensor.shape()[i]))
         .collect();
     ctx.reshape(&m, &out)
 }

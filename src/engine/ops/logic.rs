@@ -3,6 +3,7 @@
 
 use super::binary::check_operands;
 use super::Attrs;
+use super::VjpArgs;
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::dtype::DType;
 use crate::engine::error::{dtype_err, shape_err, Result};
@@ -107,17 +108,12 @@ impl Logic {
         }
     }
 
-    pub fn vjp(
-        &self,
-        ctx: &mut Ctx,
-        ins: &[&Val],
-        g: &Val,
-        lead: usize,
-    ) -> Result<Vec<Option<Val>>> {
+    pub fn vjp(&self, ctx: &mut Ctx, args: &VjpArgs) -> Result<Vec<Option<Val>>> {
+        let (ins, g, lead) = (args.inputs, args.g, args.lead);
         match self {
             // cast back to the source float dtype; integer ends have no gradient
             Logic::Cast(_) => {
-                let src = ins[0].t.dtype();
+                let src = ins[0].tensor.dtype();
                 Ok(vec![if src.is_float() {
                     Some(ctx.cast(g, src)?)
                 } else {
@@ -131,8 +127,8 @@ impl Logic {
                 let gy = ctx.select(ins[0], &zeros, g)?;
                 Ok(vec![
                     None,
-                    Some(ctx.unbroadcast(&gx, ins[1].t.shape(), lead)?),
-                    Some(ctx.unbroadcast(&gy, ins[2].t.shape(), lead)?),
+                    Some(ctx.unbroadcast(&gx, ins[1].tensor.shape(), lead)?),
+                    Some(ctx.unbroadcast(&gy, ins[2].tensor.shape(), lead)?),
                 ])
             }
             _ => Ok(vec![None; ins.len()]),

@@ -4,8 +4,8 @@
 
 mod attrs;
 mod binary;
-mod build;
 mod create;
+mod differentiable;
 mod linalg;
 mod logic;
 mod nn;
@@ -187,7 +187,7 @@ impl Op {
     pub fn expand(&self, ctx: &mut Ctx, inputs: &[&Val]) -> Option<Result<Val>> {
         match self {
             // tf.cast to the dtype a tensor already has returns that tensor itself
-            Op::Logic(Logic::Cast(d)) if inputs.first().is_some_and(|x| x.t.dtype() == *d) => {
+            Op::Logic(Logic::Cast(d)) if inputs.first().is_some_and(|x| x.tensor.dtype() == *d) => {
                 Some(Ok(inputs[0].clone()))
             }
             Op::Unary(u) => u.expand(ctx, inputs),
@@ -223,17 +223,34 @@ impl Op {
         g: &Val,
         needs: &[bool],
     ) -> Result<Vec<Option<Val>>> {
-        let lead = g.t.rank() - out.t.rank();
+        let args = VjpArgs {
+            inputs,
+            out,
+            g,
+            lead: g.tensor.rank() - out.tensor.rank(),
+            needs,
+        };
         match self {
             Op::Create(_) => Ok(vec![None; inputs.len()]),
-            Op::Unary(o) => o.vjp(ctx, inputs[0], out, g).map(|x| vec![x]),
-            Op::Binary(o) => o.vjp(ctx, inputs[0], inputs[1], out, g, lead),
-            Op::Logic(o) => o.vjp(ctx, inputs, g, lead),
-            Op::Reduce(o) => o.vjp(ctx, inputs[0], out, g, lead).map(|x| vec![Some(x)]),
-            Op::Shape(o) => o.vjp(ctx, inputs, g, lead),
-            Op::Linalg(o) => o.vjp(ctx, inputs[0], inputs[1], g, lead, needs),
-            Op::Nn(o) => o.vjp(ctx, inputs, out, g, lead, needs),
-            Op::Scan(o) => o.vjp(ctx, inputs[0], out, g, lead).map(|x| vec![Some(x)]),
+            Op::Unary(o) => o.vjp(ctx, &args).map(|x| vec![x]),
+            Op::Binary(o) => o.vjp(ctx, &args),
+            Op::Logic(o) => o.vjp(ctx, &args),
+            Op::Reduce(o) => o.vjp(ctx, &args).map(|x| vec![Some(x)]),
+            Op::Shape(o) => o.vjp(ctx, &args),
+            Op::Linalg(o) => o.vjp(ctx, &args),
+            Op::Nn(o) => o.vjp(ctx, &args),
+            Op::Scan(o) => o.vjp(ctx, &args).map(|x| vec![Some(x)]),
         }
     }
+}
+
+/// What every family's VJP receives: the op's inputs and output as recorded, the output's
+/// gradient `g` (with `lead` leading batch dimensions: a batch of cotangents, one per Jacobian
+/// row), and which inputs need a gradient at all.
+pub struct VjpArgs<'a> {
+    pub inputs: &'a [&'a Val],
+    pub out: &'a Val,
+    pub g: &'a Val,
+    pub lead: usize,
+    pub needs: &'a [bool],
 }

@@ -3,6 +3,7 @@
 use ndarray::{ArrayD, Axis, IxDyn};
 
 use super::xent::Layout;
+use super::VjpArgs;
 use super::{Attrs, Compare, Op, Unary};
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::error::{arg_err, dtype_err, shape_err, Result};
@@ -86,7 +87,7 @@ impl Nn {
                 ))
             }
             Nn::SparseSoftmaxCrossEntropy => {
-                let flatten = ins[1].t.rank() != 2;
+                let flatten = ins[1].tensor.rank() != 2;
                 return Some(reshaped_kernel(
                     ctx,
                     ins,
@@ -99,7 +100,7 @@ impl Nn {
         }
         let (z, x) = (ins[0], ins[1]);
         Some((|| {
-            check_pair(self.name(), &z.t, &x.t)?;
+            check_pair(self.name(), &z.tensor, &x.tensor)?;
             let zeros = ctx.zeros_like(x);
             let cond = ctx.compare(Compare::GreaterEqual, x, &zeros)?;
             let relu = ctx.select(&cond, x, &zeros)?;
@@ -107,8 +108,8 @@ impl Nn {
             let neg_abs = ctx.select(&cond, &nx, x)?;
             let xz = ctx.mul(x, z)?;
             let lin = ctx.sub(&relu, &xz)?;
-            let e = ctx.un(Unary::Exp, &neg_abs)?;
-            let l = ctx.un(Unary::Log1p, &e)?;
+            let e = ctx.unary(Unary::Exp, &neg_abs)?;
+            let l = ctx.unary(Unary::Log1p, &e)?;
             ctx.add(&lin, &l)
         })())
     }
@@ -156,19 +157,12 @@ impl Nn {
         })
     }
 
-    pub fn vjp(
-        &self,
-        ctx: &mut Ctx,
-        ins: &[&Val],
-        y: &Val,
-        g: &Val,
-        lead: usize,
-        needs: &[bool],
-    ) -> Result<Vec<Option<Val>>> {
+    pub fn vjp(&self, ctx: &mut Ctx, args: &VjpArgs) -> Result<Vec<Option<Val>>> {
+        let (ins, y, g, lead, needs) = (args.inputs, args.out, args.g, args.lead, args.needs);
         match *self {
             // dx = (g - sum(g y)) y
             Nn::Softmax { axis } => {
-                let ax = norm_axis(axis, y.t.rank(), "softmax")?;
+                let ax = norm_axis(axis, y.tensor.rank(), "softmax")?;
                 let gy = ctx.mul(g, y)?;
                 let s = ctx.reduce_sum(&gy, &[ax + lead], true)?;
                 let d = ctx.sub(g, &s)?;
@@ -176,9 +170,9 @@ impl Nn {
             }
             // dx = g - sum(g) e^y
             Nn::LogSoftmax { axis } => {
-                let ax = norm_axis(axis, y.t.rank(), "log_softmax")?;
+                let ax = norm_axis(axis, y.tensor.rank(), "log_softmax")?;
                 let s = ctx.reduce_sum(g, &[ax + lead], true)?;
-                let p = ctx.un(Unary::Exp, y)?;
+                let p = ctx.unary(Unary::Exp, y)?;
                 let sp = ctx.mul(&s, &p)?;
                 Ok(vec![Some(ctx.sub(g, &sp)?)])
             }
@@ -188,10 +182,10 @@ impl Nn {
             // drops the labels' term even when they depend on the source.
             Nn::SoftmaxCrossEntropy { axis } | Nn::SoftmaxCrossEntropyKernel { axis } => {
                 let (z, x) = (ins[0], ins[1]);
-                let labels = z.t.cast(x.t.dtype());
-                let layout = Layout::new(&labels, &x.t, axis)?;
+                let labels = z.tensor.cast(x.tensor.dtype());
+                let layout = Layout::new(&labels, &x.tensor, axis)?;
                 let ax = layout.ax;
-                let mut ks = y.t.shape().to_vec();
+                let mut ks = y.tensor.shape().to_vec();
                 ks.insert(ax, 1);
                 let gk = ctx.reshape_lead(g, &ks, lead)?;
                 let gx = if needs.get(1).copied().unwrap_or(true) {
@@ -204,7 +198,7 @@ impl Nn {
                     None
                 };
                 // integer labels were cast: a cast from integers has no gradient
-                if !z.t.dtype().is_float() || !needs.first().copied().unwrap_or(true) {
+                if !z.tensor.dtype().is_float() || !needs.first().copied().unwrap_or(true) {
                     return Ok(vec![None, gx]);
                 }
                 let gz = labels_gradient(ctx, &layout, z, x, &gk, lead)?;
@@ -213,15 +207,16 @@ impl Nn {
             // d logits = g (softmax(logits) - one_hot(labels))
             Nn::SparseSoftmaxCrossEntropy | Nn::SparseSoftmaxCrossEntropyKernel => {
                 let (z, x) = (ins[0], ins[1]);
-                let labels = sparse_labels(&z.t, &x.t)?;
-                let classes = *x.t.shape().last().expect("rank checked");
-                let mut hot = vec![0.0; x.t.len()];
+                let labels = sparse_labels(&z.tensor, &x.tensor)?;
+                let classes = *x.tensor.shape().last().expect("rank checked");
+                let mut hot = vec![0.0; x.tensor.len()];
                 labels
                     .iter()
                     .enumerate()
                     .for_each(|(i, &l)| hot[i * classes + l] = 1.0);
-                let hot = ctx.constant(Tensor::from_f64s(x.t.shape(), &hot, x.t.dtype())?);
-                let mut ks = y.t.shape().to_vec();
+                let hot =
+                    ctx.constant(Tensor::from_f64s(x.tensor.shape(), &hot, x.tensor.dtype())?);
+                let mut ks = y.tensor.shape().to_vec();
                 ks.push(1);
                 let gk = ctx.reshape_lead(g, &ks, lead)?;
                 let p = ctx.apply(&Op::Nn(Nn::Softmax { axis: -1 }), &[x])?;
@@ -231,7 +226,7 @@ impl Nn {
             // d/dx sum(x^2)/2 = x
             Nn::L2Loss => {
                 // a batched g is [B]; give it x's rank so it broadcasts per row
-                let gk = ctx.reshape_lead(g, &vec![1; ins[0].t.rank()], lead)?;
+                let gk = ctx.reshape_lead(g, &vec![1; ins[0].tensor.rank()], lead)?;
                 Ok(vec![Some(ctx.mul(ins[0], &gk)?)])
             }
             Nn::SigmoidCrossEntropy => unreachable!("runs as its composite"),
@@ -245,7 +240,7 @@ fn reshaped_kernel(ctx: &mut Ctx, ins: &[&Val], fresh: [bool; 2], kernel: Nn) ->
     let mut vals = Vec::with_capacity(2);
     for (v, f) in ins.iter().zip(fresh) {
         vals.push(if f {
-            let shape = v.t.shape().iter().map(|&d| d as i64).collect();
+            let shape = v.tensor.shape().iter().map(|&d| d as i64).collect();
             ctx.apply(&Op::Shape(super::ShapeOp::Reshape { shape }), &[v])?
         } else {
             (*v).clone()
@@ -267,19 +262,19 @@ fn labels_gradient(
     if !layout.labels_gradient_fits() {
         return Err(shape_err(format!(
             "softmax_cross_entropy_with_logits: the gradient for labels of shape {:?} broadcast against logits {:?} cannot be taken (TensorFlow's reshape of it fails); give labels the logits' shape",
-            z.t.shape(),
-            x.t.shape()
+            z.tensor.shape(),
+            x.tensor.shape()
         )));
     }
     let ax = layout.ax as i64;
     let lp = ctx.apply(&Op::Nn(Nn::LogSoftmax { axis: ax }), &[x])?;
     let nlp = ctx.neg(&lp)?;
     let mut gz = ctx.mul(gk, &nlp)?;
-    if z.t.shape() != x.t.shape() {
+    if z.tensor.shape() != x.tensor.shape() {
         let with_lead =
             |p: &[usize]| -> Vec<usize> { (0..lead).chain(p.iter().map(|&a| a + lead)).collect() };
         match layout.perm() {
-            None => gz = ctx.reshape_lead(&gz, z.t.shape(), lead)?,
+            None => gz = ctx.reshape_lead(&gz, z.tensor.shape(), lead)?,
             Some(perm) => {
                 let back = with_lead(&super::xent::inverse(perm));
                 let perm = with_lead(perm);
@@ -289,8 +284,8 @@ fn labels_gradient(
             }
         }
     }
-    if z.t.dtype() != x.t.dtype() {
-        gz = ctx.cast(&gz, z.t.dtype())?;
+    if z.tensor.dtype() != x.tensor.dtype() {
+        gz = ctx.cast(&gz, z.tensor.dtype())?;
     }
     Ok(gz)
 }
@@ -298,22 +293,27 @@ fn labels_gradient(
 /// TensorFlow's kernel computes softmax - labels with IEEE arithmetic: a NaN or +inf logit makes
 /// its whole row NaN.
 fn nan_rows(ctx: &mut Ctx, x: &Val, d: &Val, ax: usize) -> Result<Val> {
-    let blown =
-        x.t.to_f64_vec()
-            .iter()
-            .any(|v| v.is_nan() || *v == f64::INFINITY);
+    let blown = x
+        .tensor
+        .to_f64_vec()
+        .iter()
+        .any(|v| v.is_nan() || *v == f64::INFINITY);
     if !blown {
         return Ok(d.clone());
     }
-    let inf = ctx.constant(Tensor::full(x.t.shape(), f64::INFINITY, x.t.dtype()));
+    let inf = ctx.constant(Tensor::full(
+        x.tensor.shape(),
+        f64::INFINITY,
+        x.tensor.dtype(),
+    ));
     let bad_entry = ctx.compare(Compare::NotEqual, x, x)?;
     let is_inf = ctx.compare(Compare::Equal, x, &inf)?;
     let bad_entry = ctx.apply(&Op::Logic(super::Logic::Or), &[&bad_entry, &is_inf])?;
-    let mask = ctx.mask(&bad_entry, x.t.dtype())?;
+    let mask = ctx.mask(&bad_entry, x.tensor.dtype())?;
     let bad_rows = ctx.reduce_sum(&mask, &[ax], true)?;
     let bad_rows = ctx.compare_scalar(Compare::Greater, &bad_rows, 0.0)?;
-    let bad_rows = ctx.broadcast_to(&bad_rows, d.t.shape())?;
-    let nan = ctx.constant(Tensor::full(d.t.shape(), f64::NAN, d.t.dtype()));
+    let bad_rows = ctx.broadcast_to(&bad_rows, d.tensor.shape())?;
+    let nan = ctx.constant(Tensor::full(d.tensor.shape(), f64::NAN, d.tensor.dtype()));
     ctx.select(&bad_rows, &nan, d)
 }
 

@@ -3,6 +3,7 @@
 use ndarray::{ArrayD, Axis, IxDyn};
 use num_traits::{Bounded, WrappingAdd, WrappingMul};
 
+use super::VjpArgs;
 use super::{Attrs, Compare, Unary};
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::dtype::DType;
@@ -101,28 +102,28 @@ impl Reduce {
             return None;
         };
         let x = inputs[0];
-        if !x.t.dtype().is_float() {
+        if !x.tensor.dtype().is_float() {
             return None;
         }
         Some((|| {
-            let ax = norm_axes(axes, x.t.rank(), "reduce_logsumexp")?;
+            let ax = norm_axes(axes, x.tensor.rank(), "reduce_logsumexp")?;
             let raw = Reduce::Over {
                 kind: Kind::Max,
                 axes: axes.clone(),
                 keepdims: true,
             }
-            .forward(&x.t)?;
+            .forward(&x.tensor)?;
             let finite = raw
                 .to_f64_vec()
                 .into_iter()
                 .map(|v| if v.is_finite() { v } else { 0.0 })
                 .collect::<Vec<_>>();
-            let m = ctx.constant(Tensor::from_f64s(raw.shape(), &finite, x.t.dtype())?);
+            let m = ctx.constant(Tensor::from_f64s(raw.shape(), &finite, x.tensor.dtype())?);
             let d = ctx.sub(x, &m)?;
-            let e = ctx.un(Unary::Exp, &d)?;
+            let e = ctx.unary(Unary::Exp, &d)?;
             let s = ctx.reduce_sum(&e, &ax, *keepdims)?;
-            let l = ctx.un(Unary::Log, &s)?;
-            let m = ctx.constant(m.t.reshape(l.t.shape())?);
+            let l = ctx.unary(Unary::Log, &s)?;
+            let m = ctx.constant(m.tensor.reshape(l.tensor.shape())?);
             ctx.add(&l, &m)
         })())
     }
@@ -166,20 +167,21 @@ impl Reduce {
         }
     }
 
-    pub fn vjp(&self, ctx: &mut Ctx, x: &Val, y: &Val, g: &Val, lead: usize) -> Result<Val> {
+    pub fn vjp(&self, ctx: &mut Ctx, args: &VjpArgs) -> Result<Val> {
+        let (x, y, g, lead) = (args.inputs[0], args.out, args.g, args.lead);
         let Reduce::Over { kind, axes, .. } = self else {
             unreachable!("argmax/argmin are not recorded")
         };
-        let ax = norm_axes(axes, x.t.rank(), self.name())?;
-        let kshape = keepdims_shape(x.t.shape(), &ax);
+        let ax = norm_axes(axes, x.tensor.rank(), self.name())?;
+        let kshape = keepdims_shape(x.tensor.shape(), &ax);
         let gk = ctx.reshape_lead(g, &kshape, lead)?;
-        let full = super::build::lead_shape(g, x.t.shape(), lead);
+        let full = super::differentiable::lead_shape(g, x.tensor.shape(), lead);
         match kind {
             // y = sum x: every element gets g
             Kind::Sum => ctx.broadcast_to(&gk, &full),
             // y = sum x / n
             Kind::Mean => {
-                let n: usize = ax.iter().map(|&a| x.t.shape()[a]).product();
+                let n: usize = ax.iter().map(|&a| x.tensor.shape()[a]).product();
                 let gb = ctx.broadcast_to(&gk, &full)?;
                 let nv = ctx.scalar(&gb, n as f64);
                 ctx.div(&gb, &nv)
@@ -188,7 +190,7 @@ impl Reduce {
             Kind::Max | Kind::Min => {
                 let yk = ctx.reshape(y, &kshape)?;
                 let eq = ctx.compare(Compare::Equal, &yk, x)?;
-                let ind = ctx.mask(&eq, x.t.dtype())?;
+                let ind = ctx.mask(&eq, x.tensor.dtype())?;
                 let count = ctx.reduce_sum(&ind, &ax, true)?;
                 let share = ctx.div(&ind, &count)?;
                 ctx.mul(&share, &gk)
@@ -196,9 +198,9 @@ impl Reduce {
             // y = prod x: dy/dx_i = the product of the others, as TensorFlow's cumprods give it
             // (the reduced axes in the order the request names them, as TensorFlow permutes)
             Kind::Prod => {
-                let rank = x.t.rank() as i64;
+                let rank = x.tensor.rank() as i64;
                 let reduced: Vec<usize> = match axes {
-                    None => (0..x.t.rank()).collect(),
+                    None => (0..x.tensor.rank()).collect(),
                     Some(list) => list
                         .iter()
                         .map(|&a| ((a + rank) % rank.max(1)) as usize)
@@ -359,7 +361,7 @@ mod tests {
             .unwrap()
             .remove(0)
             .unwrap();
-        assert_eq!(g.t.to_f64_vec(), vec![0.0, 0.5, 0.5, 0.0]);
+        assert_eq!(g.tensor.to_f64_vec(), vec![0.0, 0.5, 0.5, 0.0]);
         // mean of [1, 2, 7] as int32 is 10 / 3 = 3
         let i = Tensor::from_f64s(&[3], &[1.0, 2.0, 7.0], DType::I32).unwrap();
         let mean = super::Reduce::Over {
@@ -397,7 +399,7 @@ mod tests {
                 .unwrap()
                 .remove(0)
                 .unwrap();
-            assert_eq!(g.t.to_f64_vec(), want.to_vec(), "at {x:?}");
+            assert_eq!(g.tensor.to_f64_vec(), want.to_vec(), "at {x:?}");
         }
     }
 }

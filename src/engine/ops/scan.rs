@@ -5,6 +5,7 @@
 
 use ndarray::{ArrayD, Axis};
 
+use super::VjpArgs;
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::error::{dtype_err, Result};
 use crate::engine::kernels::norm_axis;
@@ -74,7 +75,8 @@ impl Scan {
 
     /// cumsum' is a cumsum the other way; cumprod' is
     /// `div_no_nan(cumsum(cumprod(x) * g, reverse = !reverse), x)`.
-    pub fn vjp(&self, ctx: &mut Ctx, x: &Val, y: &Val, g: &Val, lead: usize) -> Result<Val> {
+    pub fn vjp(&self, ctx: &mut Ctx, args: &VjpArgs) -> Result<Val> {
+        let (x, y, g, lead) = (args.inputs[0], args.out, args.g, args.lead);
         let back = Scan {
             kind: ScanKind::Sum,
             axis: self.axis + lead,
@@ -95,10 +97,10 @@ impl Scan {
 /// `out / x`, and 0 where `x` is 0 (whatever `out` is there), as `tf.math.divide_no_nan`.
 fn div_no_nan(ctx: &mut Ctx, out: &Val, x: &Val) -> Result<Val> {
     let is_zero = ctx.compare_scalar(Compare::Equal, x, 0.0)?;
-    let ones = ctx.constant(Tensor::full(x.t.shape(), 1.0, x.t.dtype()));
+    let ones = ctx.constant(Tensor::full(x.tensor.shape(), 1.0, x.tensor.dtype()));
     let safe = ctx.select(&is_zero, &ones, x)?;
     let q = ctx.div(out, &safe)?;
-    let is_zero = ctx.broadcast_to(&is_zero, q.t.shape())?;
+    let is_zero = ctx.broadcast_to(&is_zero, q.tensor.shape())?;
     let zeros = ctx.zeros_like(&q);
     ctx.select(&is_zero, &zeros, &q)
 }
@@ -108,7 +110,7 @@ fn div_no_nan(ctx: &mut Ctx, out: &Val, x: &Val) -> Result<Val> {
 /// `cumprod(exclusive) * cumprod(exclusive, reverse)` down that axis. A NaN or inf entry so
 /// reaches only the other entries of its lane, and a zero needs no special case.
 pub fn prod_vjp(ctx: &mut Ctx, x: &Val, reduced: &[usize], gk: &Val, lead: usize) -> Result<Val> {
-    let shape = x.t.shape().to_vec();
+    let shape = x.tensor.shape().to_vec();
     let other: Vec<usize> = (0..shape.len()).filter(|a| !reduced.contains(a)).collect();
     let perm: Vec<usize> = reduced.iter().chain(&other).copied().collect();
     let reduced_num: usize = reduced.iter().map(|&a| shape[a]).product();
@@ -119,7 +121,7 @@ pub fn prod_vjp(ctx: &mut Ctx, x: &Val, reduced: &[usize], gk: &Val, lead: usize
     } else {
         ctx.transpose(x, &perm)?
     };
-    let permuted_shape = permuted.t.shape().to_vec();
+    let permuted_shape = permuted.tensor.shape().to_vec();
     let flat = ctx.reshape(&permuted, &[reduced_num, other_num])?;
     let scan = |reverse| {
         Op::Scan(Scan {
@@ -140,7 +142,7 @@ pub fn prod_vjp(ctx: &mut Ctx, x: &Val, reduced: &[usize], gk: &Val, lead: usize
     } else {
         ctx.transpose(&others, &inverse)?
     };
-    let full = super::build::lead_shape(gk, &shape, lead);
+    let full = super::differentiable::lead_shape(gk, &shape, lead);
     let gb = ctx.broadcast_to(gk, &full)?;
     ctx.mul(&gb, &others)
 }

@@ -4,6 +4,7 @@
 use ndarray::{ArrayD, Axis, IxDyn, Slice};
 
 use super::Attrs;
+use super::VjpArgs;
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::error::{arg_err, dtype_err, shape_err, Result};
 use crate::engine::kernels::{broadcast_shape, norm_axis};
@@ -213,16 +214,11 @@ impl ShapeOp {
     }
 
     /// `g` may lead with `lead` batch dimensions; every axis below is shifted past them.
-    pub fn vjp(
-        &self,
-        ctx: &mut Ctx,
-        ins: &[&Val],
-        g: &Val,
-        lead: usize,
-    ) -> Result<Vec<Option<Val>>> {
+    pub fn vjp(&self, ctx: &mut Ctx, args: &VjpArgs) -> Result<Vec<Option<Val>>> {
+        let (ins, g, lead) = (args.inputs, args.g, args.lead);
         let x = ins[0];
         let one = |v: Val| Ok(vec![Some(v)]);
-        let batch: Vec<i64> = g.t.shape()[..lead].iter().map(|&d| d as i64).collect();
+        let batch: Vec<i64> = g.tensor.shape()[..lead].iter().map(|&d| d as i64).collect();
         // begin/size of a slice of g: zeros and the full batch for the leading dimensions
         let slice_of_g = |begin: Vec<i64>, size: Vec<i64>| ShapeOp::Slice {
             begin: vec![0; lead].into_iter().chain(begin).collect(),
@@ -230,12 +226,12 @@ impl ShapeOp {
         };
         match self {
             ShapeOp::Reshape { .. } | ShapeOp::ExpandDims { .. } | ShapeOp::Squeeze { .. } => {
-                one(ctx.reshape_lead(g, x.t.shape(), lead)?)
+                one(ctx.reshape_lead(g, x.tensor.shape(), lead)?)
             }
             ShapeOp::Transpose { perm } => {
                 let perm: Vec<usize> = match perm {
-                    None => (0..x.t.rank()).rev().collect(),
-                    Some(p) => check_perm(p, x.t.rank())?,
+                    None => (0..x.tensor.rank()).rev().collect(),
+                    Some(p) => check_perm(p, x.tensor.rank())?,
                 };
                 let mut inv: Vec<usize> = (0..lead).chain(vec![0; perm.len()]).collect();
                 perm.iter()
@@ -245,14 +241,14 @@ impl ShapeOp {
             }
             // each input gets its own stretch of g along the axis
             ShapeOp::Concat { axis } => {
-                let ax = norm_axis(*axis, x.t.rank(), "concat")?;
+                let ax = norm_axis(*axis, x.tensor.rank(), "concat")?;
                 let mut off = 0;
                 let mut out = Vec::new();
                 for v in ins {
-                    let mut begin = vec![0i64; v.t.rank()];
+                    let mut begin = vec![0i64; v.tensor.rank()];
                     begin[ax] = off as i64;
-                    let size: Vec<i64> = v.t.shape().iter().map(|&d| d as i64).collect();
-                    off += v.t.shape()[ax];
+                    let size: Vec<i64> = v.tensor.shape().iter().map(|&d| d as i64).collect();
+                    off += v.tensor.shape()[ax];
                     out.push(Some(
                         ctx.apply(&super::Op::Shape(slice_of_g(begin, size)), &[g])?,
                     ));
@@ -260,36 +256,37 @@ impl ShapeOp {
                 Ok(out)
             }
             ShapeOp::Stack { axis } => {
-                let ax = norm_axis(*axis, x.t.rank() + 1, "stack")?;
+                let ax = norm_axis(*axis, x.tensor.rank() + 1, "stack")?;
                 let mut out = Vec::new();
                 for (i, v) in ins.iter().enumerate() {
-                    let mut begin = vec![0i64; g.t.rank() - lead];
+                    let mut begin = vec![0i64; g.tensor.rank() - lead];
                     begin[ax] = i as i64;
                     let mut size: Vec<i64> =
-                        g.t.shape()[lead..].iter().map(|&d| d as i64).collect();
+                        g.tensor.shape()[lead..].iter().map(|&d| d as i64).collect();
                     size[ax] = 1;
                     let s = ctx.apply(&super::Op::Shape(slice_of_g(begin, size)), &[g])?;
-                    out.push(Some(ctx.reshape_lead(&s, v.t.shape(), lead)?));
+                    out.push(Some(ctx.reshape_lead(&s, v.tensor.shape(), lead)?));
                 }
                 Ok(out)
             }
             // view g as [m0, d0, m1, d1, ...] and sum over the copies
             ShapeOp::Tile { multiples } => {
                 let mut split = Vec::new();
-                for (&m, &d) in multiples.iter().zip(x.t.shape()) {
+                for (&m, &d) in multiples.iter().zip(x.tensor.shape()) {
                     split.extend([m as usize, d]);
                 }
                 let r = ctx.reshape_lead(g, &split, lead)?;
                 let axes: Vec<usize> = (lead..lead + split.len()).step_by(2).collect();
                 one(ctx.reduce_sum(&r, &axes, false)?)
             }
-            ShapeOp::BroadcastTo { .. } => one(ctx.unbroadcast(g, x.t.shape(), lead)?),
+            ShapeOp::BroadcastTo { .. } => one(ctx.unbroadcast(g, x.tensor.shape(), lead)?),
             ShapeOp::Slice { begin, size } => {
-                let (b, s) = slice_bounds(x.t.shape(), begin, size)?;
+                let (b, s) = slice_bounds(x.tensor.shape(), begin, size)?;
                 let after = vec![0; lead]
                     .into_iter()
                     .chain(
-                        x.t.shape()
+                        x.tensor
+                            .shape()
                             .iter()
                             .zip(b.iter().zip(&s))
                             .map(|(d, (b, s))| d - b - s),
@@ -299,10 +296,10 @@ impl ShapeOp {
                 one(ctx.apply(&super::Op::Shape(ShapeOp::Pad { before, after }), &[g])?)
             }
             ShapeOp::Gather { axis } => {
-                let ax = norm_axis(*axis, x.t.rank(), "gather")?;
+                let ax = norm_axis(*axis, x.tensor.rank(), "gather")?;
                 let op = ShapeOp::ScatterAdd {
                     axis: ax + lead,
-                    dim: x.t.shape()[ax],
+                    dim: x.tensor.shape()[ax],
                 };
                 Ok(vec![
                     Some(ctx.apply(&super::Op::Shape(op), &[g, ins[1]])?),
@@ -311,7 +308,7 @@ impl ShapeOp {
             }
             ShapeOp::Pad { before, .. } => {
                 let begin = before.iter().map(|&b| b as i64).collect();
-                let size = x.t.shape().iter().map(|&d| d as i64).collect();
+                let size = x.tensor.shape().iter().map(|&d| d as i64).collect();
                 one(ctx.apply(&super::Op::Shape(slice_of_g(begin, size)), &[g])?)
             }
             ShapeOp::ScatterAdd { axis, .. } => {
@@ -320,7 +317,7 @@ impl ShapeOp {
                 };
                 let gathered = ctx.apply(&super::Op::Shape(op), &[g, ins[1]])?;
                 Ok(vec![
-                    Some(ctx.reshape_lead(&gathered, x.t.shape(), lead)?),
+                    Some(ctx.reshape_lead(&gathered, x.tensor.shape(), lead)?),
                     None,
                 ])
             }
@@ -450,7 +447,7 @@ fn stack(ins: &[&Tensor], axis: i64) -> Result<Tensor> {
 fn join<T: Elem>(ins: &[&Tensor], ax: usize, new_axis: bool) -> Tensor {
     let views: Vec<_> = ins
         .iter()
-        .map(|t| T::unwrap(t).expect("dtype checked").view())
+        .map(|t| T::array_in(t).expect("dtype checked").view())
         .collect();
     let out = if new_axis {
         ndarray::stack(Axis(ax), &views)
@@ -479,7 +476,7 @@ fn tile(x: &Tensor, multiples: &[i64], lim: &Limits) -> Result<Tensor> {
         .collect();
     checked_numel(&shape, lim.max_tensor_elements)?;
     fn go<T: Elem>(x: &Tensor, shape: &[usize]) -> Tensor {
-        let a = T::unwrap(x).expect("dtype");
+        let a = T::array_in(x).expect("dtype");
         let src = a.shape().to_vec();
         let out = ArrayD::from_shape_fn(IxDyn(shape), |idx| {
             let mut i = idx.clone();
@@ -581,7 +578,7 @@ fn scatter_add(g: &Tensor, indices: &Tensor, axis: usize, dim: usize) -> Result<
         axis: usize,
         out_shape: &[usize],
     ) -> Tensor {
-        let a = T::unwrap(g).expect("dtype");
+        let a = T::array_in(g).expect("dtype");
         let mut out = ArrayD::from_elem(IxDyn(out_shape), T::zero_elem());
         for (k, &i) in idx.iter().enumerate() {
             let mut dst = out.index_axis_mut(Axis(axis), i as usize);

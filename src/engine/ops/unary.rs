@@ -2,6 +2,7 @@
 
 use ndarray::ArrayD;
 
+use super::VjpArgs;
 use super::{Attrs, Compare};
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::eigen::grads as eigen_grads;
@@ -129,25 +130,25 @@ impl Unary {
             return None;
         };
         let x = inputs[0];
-        if !x.t.dtype().is_float() {
+        if !x.tensor.dtype().is_float() {
             return None; // forward() reports the dtype error
         }
         Some((|| {
             let inner = if approximate {
                 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
                 let x3 = ctx.scalar(x, 3.0);
-                let cube = ctx.bin(super::Binary::Pow, x, &x3)?;
+                let cube = ctx.binary(super::Binary::Pow, x, &x3)?;
                 // TensorFlow writes math_ops.cast(0.044715, dtype): the Python float becomes
                 // a float32 tensor first, so even float64 uses the float32-rounded constant.
                 let c = ctx.scale(&cube, 0.044715f32 as f64)?;
                 let s = ctx.add(x, &c)?;
                 let s = ctx.scale(&s, 0.797_884_560_802_865_4)?;
-                ctx.un(Unary::Tanh, &s)?
+                ctx.unary(Unary::Tanh, &s)?
             } else {
                 // math_ops.cast(1.4142135623730951, dtype): float32-rounded, as above.
                 let r2 = ctx.scalar(x, std::f32::consts::SQRT_2 as f64);
                 let s = ctx.div(x, &r2)?;
-                ctx.un(Unary::Erf, &s)?
+                ctx.unary(Unary::Erf, &s)?
             };
             let one = ctx.scalar(x, 1.0);
             let half = ctx.scale(x, 0.5)?;
@@ -299,7 +300,8 @@ impl Unary {
     }
 
     /// d/dx of each op, written with engine ops so it can be differentiated again.
-    pub fn vjp(&self, ctx: &mut Ctx, x: &Val, y: &Val, g: &Val) -> Result<Option<Val>> {
+    pub fn vjp(&self, ctx: &mut Ctx, args: &VjpArgs) -> Result<Option<Val>> {
+        let (x, y, g) = (args.inputs[0], args.out, args.g);
         let gx = match *self {
             Unary::StopGradient | Unary::Floor | Unary::Ceil | Unary::Round => return Ok(None),
             // y = x
@@ -308,7 +310,7 @@ impl Unary {
             Unary::Negative => ctx.neg(g)?,
             // y = |x|: dy/dx = sign(x), so 0 at 0 as in TensorFlow
             Unary::Abs => {
-                let s = ctx.un(Unary::Sign, x)?;
+                let s = ctx.unary(Unary::Sign, x)?;
                 ctx.mul(g, &s)?
             }
             // piecewise constant: TensorFlow answers zeros, not None
@@ -317,14 +319,14 @@ impl Unary {
             Unary::Exp => ctx.mul(g, y)?,
             // y = ln x: dy/dx = 1/x
             Unary::Log => {
-                let r = ctx.un(Unary::Reciprocal, x)?;
+                let r = ctx.unary(Unary::Reciprocal, x)?;
                 ctx.mul(g, &r)?
             }
             // y = ln(1 + x): dy/dx = 1/(1 + x)
             Unary::Log1p => {
                 let one = ctx.scalar(x, 1.0);
                 let d = ctx.add(&one, x)?;
-                let r = ctx.un(Unary::Reciprocal, &d)?;
+                let r = ctx.unary(Unary::Reciprocal, &d)?;
                 ctx.mul(g, &r)?
             }
             // y = sqrt x: dy/dx = 0.5 / y
@@ -345,11 +347,11 @@ impl Unary {
             }
             // sin' = cos, cos' = -sin
             Unary::Sin => {
-                let c = ctx.un(Unary::Cos, x)?;
+                let c = ctx.unary(Unary::Cos, x)?;
                 ctx.mul(g, &c)?
             }
             Unary::Cos => {
-                let s = ctx.un(Unary::Sin, x)?;
+                let s = ctx.unary(Unary::Sin, x)?;
                 let ns = ctx.neg(&s)?;
                 ctx.mul(g, &ns)?
             }
@@ -367,7 +369,7 @@ impl Unary {
             Unary::Erf => {
                 let x2 = ctx.mul(x, x)?;
                 let nx2 = ctx.neg(&x2)?;
-                let e = ctx.un(Unary::Exp, &nx2)?;
+                let e = ctx.unary(Unary::Exp, &nx2)?;
                 let gc = ctx.scale(g, std::f64::consts::FRAC_2_SQRT_PI)?;
                 ctx.mul(&gc, &e)?
             }
@@ -417,12 +419,12 @@ impl Unary {
             Unary::Gelu { .. } => unreachable!("gelu runs as its composite"),
             // softplus' = sigmoid(x)
             Unary::Softplus => {
-                let s = ctx.un(Unary::Sigmoid, x)?;
+                let s = ctx.unary(Unary::Sigmoid, x)?;
                 ctx.mul(g, &s)?
             }
             // softsign' = 1 / (1 + |x|)^2
             Unary::Softsign => {
-                let a = ctx.un(Unary::Abs, x)?;
+                let a = ctx.unary(Unary::Abs, x)?;
                 let one = ctx.scalar(x, 1.0);
                 let d = ctx.add(&one, &a)?;
                 let d2 = ctx.mul(&d, &d)?;
@@ -430,7 +432,7 @@ impl Unary {
             }
             // silu' = s (1 + x (1 - s)), s = sigmoid(x)
             Unary::Silu => {
-                let s = ctx.un(Unary::Sigmoid, x)?;
+                let s = ctx.unary(Unary::Sigmoid, x)?;
                 let one = ctx.scalar(x, 1.0);
                 let oms = ctx.sub(&one, &s)?;
                 let xo = ctx.mul(x, &oms)?;
@@ -445,7 +447,7 @@ impl Unary {
 
 /// 1 where x > 0, else 0: a recorded op whose gradient is zero.
 fn step(ctx: &mut Ctx, x: &Val) -> Result<Val> {
-    ctx.un(Unary::Step, x)
+    ctx.unary(Unary::Step, x)
 }
 
 /// TensorFlow's SqrtGrad, RsqrtGrad and ReciprocalGrad answer 0 where the incoming gradient is

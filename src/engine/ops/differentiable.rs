@@ -9,33 +9,33 @@ use crate::engine::error::Result;
 use crate::engine::tensor::Tensor;
 
 impl Ctx {
-    pub fn bin(&mut self, op: Binary, a: &Val, b: &Val) -> Result<Val> {
+    pub fn binary(&mut self, op: Binary, a: &Val, b: &Val) -> Result<Val> {
         self.apply(&Op::Binary(op), &[a, b])
     }
     pub fn add(&mut self, a: &Val, b: &Val) -> Result<Val> {
-        self.bin(Binary::Add, a, b)
+        self.binary(Binary::Add, a, b)
     }
     pub fn sub(&mut self, a: &Val, b: &Val) -> Result<Val> {
-        self.bin(Binary::Sub, a, b)
+        self.binary(Binary::Sub, a, b)
     }
     pub fn mul(&mut self, a: &Val, b: &Val) -> Result<Val> {
-        self.bin(Binary::Mul, a, b)
+        self.binary(Binary::Mul, a, b)
     }
     pub fn div(&mut self, a: &Val, b: &Val) -> Result<Val> {
-        self.bin(Binary::Div, a, b)
+        self.binary(Binary::Div, a, b)
     }
-    pub fn un(&mut self, op: Unary, a: &Val) -> Result<Val> {
+    pub fn unary(&mut self, op: Unary, a: &Val) -> Result<Val> {
         self.apply(&Op::Unary(op), &[a])
     }
     pub fn neg(&mut self, a: &Val) -> Result<Val> {
-        self.un(Unary::Negative, a)
+        self.unary(Unary::Negative, a)
     }
     /// A rank-0 constant of `like`'s dtype (broadcasts against anything).
     pub fn scalar(&mut self, like: &Val, v: f64) -> Val {
-        self.constant(Tensor::scalar(v, like.t.dtype()))
+        self.constant(Tensor::scalar(v, like.tensor.dtype()))
     }
     pub fn zeros_like(&mut self, like: &Val) -> Val {
-        self.constant(Tensor::full(like.t.shape(), 0.0, like.t.dtype()))
+        self.constant(Tensor::full(like.tensor.shape(), 0.0, like.tensor.dtype()))
     }
     /// `a * v` for a Python scalar `v`.
     pub fn scale(&mut self, a: &Val, v: f64) -> Result<Val> {
@@ -61,14 +61,14 @@ impl Ctx {
         self.cast(cond, dtype)
     }
     pub fn reshape(&mut self, a: &Val, shape: &[usize]) -> Result<Val> {
-        if a.t.shape() == shape {
+        if a.tensor.shape() == shape {
             return Ok(a.clone());
         }
         let shape = shape.iter().map(|&d| d as i64).collect();
         self.apply(&Op::Shape(ShapeOp::Reshape { shape }), &[a])
     }
     pub fn broadcast_to(&mut self, a: &Val, shape: &[usize]) -> Result<Val> {
-        if a.t.shape() == shape {
+        if a.tensor.shape() == shape {
             return Ok(a.clone());
         }
         self.apply(
@@ -105,7 +105,7 @@ impl Ctx {
     /// Sums a broadcast gradient back to an operand's shape (every binary VJP ends here).
     /// The first `lead` dimensions of `g` are a batch of cotangents and are kept.
     pub fn unbroadcast(&mut self, g: &Val, shape: &[usize], lead: usize) -> Result<Val> {
-        let gs = g.t.shape().to_vec();
+        let gs = g.tensor.shape().to_vec();
         let target = lead_shape(g, shape, lead);
         if gs == target {
             return Ok(g.clone());
@@ -131,5 +131,9 @@ impl Ctx {
 
 /// `g`'s first `lead` dimensions followed by `shape`.
 pub fn lead_shape(g: &Val, shape: &[usize], lead: usize) -> Vec<usize> {
-    g.t.shape()[..lead].iter().chain(shape).copied().collect()
+    g.tensor.shape()[..lead]
+        .iter()
+        .chain(shape)
+        .copied()
+        .collect()
 }
