@@ -79,6 +79,28 @@ fn env<T: std::str::FromStr>(key: &str) -> Result<Option<T>, String> {
     }
 }
 
+/// `*into = $key` when the variable is set.
+fn set<T: std::str::FromStr>(into: &mut T, key: &str) -> Result<(), String> {
+    if let Some(v) = env(key)? {
+        *into = v;
+    }
+    Ok(())
+}
+
+fn set_millis(into: &mut Duration, key: &str) -> Result<(), String> {
+    if let Some(v) = env(key)? {
+        *into = Duration::from_millis(v);
+    }
+    Ok(())
+}
+
+fn set_secs(into: &mut Duration, key: &str) -> Result<(), String> {
+    if let Some(v) = env(key)? {
+        *into = Duration::from_secs(v);
+    }
+    Ok(())
+}
+
 impl Config {
     /// The bounds on one notebook cell: the op limits and the cell's own.
     pub fn cell_limits(&self) -> crate::cells::CellLimits {
@@ -93,80 +115,50 @@ impl Config {
     /// Reads `GRADTAPE_*` variables; see the README's configuration table.
     pub fn from_env() -> Result<Config, String> {
         let mut c = Config::default();
-        if let Some(v) = env("GRADTAPE_ADDR")? {
-            c.addr = v;
-        }
-        if let Some(v) = env("GRADTAPE_MAX_BODY_BYTES")? {
-            c.max_body_bytes = v;
-        }
-        if let Some(v) = env("GRADTAPE_MAX_CONCURRENT_EVALUATIONS")? {
-            c.max_concurrent_evaluations = v;
-        }
-        if let Some(v) = env::<u64>("GRADTAPE_QUEUE_WAIT_MS")? {
-            c.queue_wait = Duration::from_millis(v);
-        }
-        if let Some(v) = env("GRADTAPE_MAX_TENSOR_ELEMENTS")? {
-            c.limits.max_tensor_elements = v;
-        }
-        if let Some(v) = env("GRADTAPE_MAX_JACOBIAN_ELEMENTS")? {
-            c.limits.max_jacobian_elements = v;
-        }
-        if let Some(v) = env("GRADTAPE_MAX_NODES")? {
-            c.limits.max_nodes = v;
-        }
-        if let Some(v) = env("GRADTAPE_MAX_REQUESTS")? {
-            c.limits.max_requests = v;
-        }
-        if let Some(v) = env("GRADTAPE_MAX_REQUEST_ELEMENTS")? {
-            c.limits.max_request_elements = v;
-        }
-        if let Some(v) = env("GRADTAPE_MAX_MATMUL_FLOPS")? {
-            c.limits.max_matmul_flops = v;
-        }
-        if let Some(v) = env("GRADTAPE_MAX_COMPUTE_MS")? {
-            c.limits.max_compute_ms = v;
-        }
-        if let Some(v) = env("GRADTAPE_MAX_CHECK_PASSES")? {
-            c.limits.max_check_passes = v;
-        }
-        if let Some(v) = env::<u64>("GRADTAPE_SESSION_TTL_SECS")? {
-            c.session_ttl = Duration::from_secs(v);
-        }
-        if let Some(v) = env("GRADTAPE_MAX_SESSIONS")? {
-            c.max_sessions = v;
-        }
-        if let Some(v) = env("GRADTAPE_MAX_SESSION_BYTES")? {
-            c.max_session_bytes = v;
-        }
-        if let Some(v) = env("GRADTAPE_MAX_CELL_STEPS")? {
-            c.max_cell_steps = v;
-        }
-        if let Some(v) = env("GRADTAPE_MAX_CELL_BYTES")? {
-            c.max_cell_bytes = v;
-        }
-        if let Some(v) = env("GRADTAPE_MAX_TOTAL_SESSION_BYTES")? {
-            c.max_total_session_bytes = v;
-        }
-        if let Some(v) = env("GRADTAPE_MAX_SESSIONS_PER_CLIENT")? {
-            c.max_sessions_per_client = v;
-        }
+        set(&mut c.addr, "GRADTAPE_ADDR")?;
+        set(&mut c.max_body_bytes, "GRADTAPE_MAX_BODY_BYTES")?;
+        set(
+            &mut c.max_concurrent_evaluations,
+            "GRADTAPE_MAX_CONCURRENT_EVALUATIONS",
+        )?;
+        set_millis(&mut c.queue_wait, "GRADTAPE_QUEUE_WAIT_MS")?;
+        set(
+            &mut c.limits.max_tensor_elements,
+            "GRADTAPE_MAX_TENSOR_ELEMENTS",
+        )?;
+        set(
+            &mut c.limits.max_jacobian_elements,
+            "GRADTAPE_MAX_JACOBIAN_ELEMENTS",
+        )?;
+        set(&mut c.limits.max_nodes, "GRADTAPE_MAX_NODES")?;
+        set(&mut c.limits.max_requests, "GRADTAPE_MAX_REQUESTS")?;
+        set(
+            &mut c.limits.max_request_elements,
+            "GRADTAPE_MAX_REQUEST_ELEMENTS",
+        )?;
+        set(&mut c.limits.max_matmul_flops, "GRADTAPE_MAX_MATMUL_FLOPS")?;
+        set(&mut c.limits.max_compute_ms, "GRADTAPE_MAX_COMPUTE_MS")?;
+        set(&mut c.limits.max_check_passes, "GRADTAPE_MAX_CHECK_PASSES")?;
+        set_secs(&mut c.session_ttl, "GRADTAPE_SESSION_TTL_SECS")?;
+        set(&mut c.max_sessions, "GRADTAPE_MAX_SESSIONS")?;
+        set(&mut c.max_session_bytes, "GRADTAPE_MAX_SESSION_BYTES")?;
+        set(&mut c.max_cell_steps, "GRADTAPE_MAX_CELL_STEPS")?;
+        set(&mut c.max_cell_bytes, "GRADTAPE_MAX_CELL_BYTES")?;
+        set(
+            &mut c.max_total_session_bytes,
+            "GRADTAPE_MAX_TOTAL_SESSION_BYTES",
+        )?;
+        set(
+            &mut c.max_sessions_per_client,
+            "GRADTAPE_MAX_SESSIONS_PER_CLIENT",
+        )?;
+        set(&mut c.session_key_prefix, "GRADTAPE_SESSION_KEY_PREFIX")?;
+        set_millis(&mut c.session_wait, "GRADTAPE_SESSION_WAIT_MS")?;
+        set_millis(&mut c.session_lease, "GRADTAPE_SESSION_LEASE_MS")?;
+        set_millis(&mut c.store_timeout, "GRADTAPE_STORE_TIMEOUT_MS")?;
+        set(&mut c.trust_forwarded_for, "GRADTAPE_TRUST_FORWARDED_FOR")?;
         if let Some(v) = env::<String>("GRADTAPE_SESSION_STORE")? {
             c.session_store = Some(v).filter(|v| !v.is_empty() && v != "memory");
-        }
-        if let Some(v) = env("GRADTAPE_SESSION_KEY_PREFIX")? {
-            c.session_key_prefix = v;
-        }
-        if let Some(v) = env::<u64>("GRADTAPE_SESSION_WAIT_MS")? {
-            c.session_wait = Duration::from_millis(v);
-        }
-        if let Some(v) = env::<u64>("GRADTAPE_SESSION_LEASE_MS")? {
-            c.session_lease = Duration::from_millis(v);
-        }
-        if let Some(v) = env::<u64>("GRADTAPE_STORE_TIMEOUT_MS")? {
-            c.store_timeout = Duration::from_millis(v);
-        }
-        if let Some(v) = env("GRADTAPE_TRUST_FORWARDED_FOR")? {
-            c.trust_forwarded_for = v;
         }
         if c.session_lease > Duration::from_secs(10) || c.session_lease < Duration::from_millis(300)
         {

@@ -41,14 +41,38 @@ pub fn lit(v: &Json, max_elems: usize) -> Decoded<Lit> {
     })
 }
 
-fn b64_tensor(m: &Obj, max_elems: usize) -> Decoded<Tensor> {
-    let unproc = |d: String| AppError::from(crate::engine::error::arg_err(d));
+/// The bytes go straight into the dtype's own buffer, with no staging copy and no per-element
+/// conversion: the wire's little-endian order is this machine's (x86-64, aarch64), and a
+/// big-endian build swaps in place afterwards.
+fn typed<T: bytemuck::Pod>(n: usize, text: &str, from_le: fn(T) -> T) -> Option<Vec<T>> {
+    let mut v = vec![T::zeroed(); n];
+    base64_simd::STANDARD
+        .decode(
+            text.as_bytes(),
+            base64_simd::Out::from_slice(bytemuck::cast_slice_mut(&mut v)),
+        )
+        .ok()?;
+    if cfg!(target_endian = "big") {
+        v.iter_mut().for_each(|x| *x = from_le(*x));
+    }
+    Some(v)
+}
+
+fn shaped<T: crate::engine::tensor::Elem>(shape: &[usize], v: Vec<T>) -> Tensor {
+    Tensor::from_array(
+        ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(shape), v).expect("length checked"),
+    )
+}
+
+/// A b64 tensor's `"dtype"` and `"shape"`.
+fn b64_header(m: &Obj) -> Decoded<(DType, Vec<usize>)> {
+    let unproc = |d: &str| AppError::from(crate::engine::error::arg_err(d));
     let dtype = m
         .get("dtype")
         .and_then(Json::as_str)
         .and_then(DType::parse)
         .ok_or_else(|| {
-            unproc("a b64 tensor needs \"dtype\": float32, float64, int32, int64 or bool".into())
+            unproc("a b64 tensor needs \"dtype\": float32, float64, int32, int64 or bool")
         })?;
     let shape: Vec<usize> = m
         .get("shape")
@@ -58,9 +82,13 @@ fn b64_tensor(m: &Obj, max_elems: usize) -> Decoded<Tensor> {
                 .map(|d| d.as_u64().map(|d| d as usize))
                 .collect::<Option<Vec<_>>>()
         })
-        .ok_or_else(|| {
-            unproc("a b64 tensor needs \"shape\": a list of non-negative integers".into())
-        })?;
+        .ok_or_else(|| unproc("a b64 tensor needs \"shape\": a list of non-negative integers"))?;
+    Ok((dtype, shape))
+}
+
+fn b64_tensor(m: &Obj, max_elems: usize) -> Decoded<Tensor> {
+    let unproc = |d: String| AppError::from(crate::engine::error::arg_err(d));
+    let (dtype, shape) = b64_header(m)?;
     let n = checked_numel(&shape, max_elems).map_err(AppError::from)?;
     let text = m
         .get("b64")
@@ -87,27 +115,6 @@ fn b64_tensor(m: &Obj, max_elems: usize) -> Decoded<Tensor> {
             n * dtype.size(),
             dtype.size()
         )));
-    }
-    // The bytes go straight into the dtype's own buffer, with no staging copy and no per-element
-    // conversion: the wire's little-endian order is this machine's (x86-64, aarch64), and a
-    // big-endian build swaps in place afterwards.
-    fn typed<T: bytemuck::Pod>(n: usize, text: &str, from_le: fn(T) -> T) -> Option<Vec<T>> {
-        let mut v = vec![T::zeroed(); n];
-        base64_simd::STANDARD
-            .decode(
-                text.as_bytes(),
-                base64_simd::Out::from_slice(bytemuck::cast_slice_mut(&mut v)),
-            )
-            .ok()?;
-        if cfg!(target_endian = "big") {
-            v.iter_mut().for_each(|x| *x = from_le(*x));
-        }
-        Some(v)
-    }
-    fn shaped<T: crate::engine::tensor::Elem>(shape: &[usize], v: Vec<T>) -> Tensor {
-        Tensor::from_array(
-            ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(shape), v).expect("length checked"),
-        )
     }
     let tensor = match dtype {
         DType::F32 => typed(n, text, |x: f32| f32::from_bits(u32::from_le(x.to_bits())))

@@ -27,95 +27,29 @@ use crate::sessions::{Reply, Session};
 pub use extract::AuthedSession;
 
 /// The route table; a new session route is one line here and a handler in its file.
+#[rustfmt::skip]
 pub fn routes() -> Vec<Route> {
+    use Method as M;
     vec![
-        route(Method::POST, "/v1/sessions", variables::create),
-        route(Method::GET, "/v1/sessions/{session}", variables::show),
-        route(
-            Method::DELETE,
-            "/v1/sessions/{session}",
-            variables::drop_session,
-        ),
-        route(
-            Method::POST,
-            "/v1/sessions/{session}/variables",
-            variables::create_variable,
-        ),
-        route(
-            Method::GET,
-            "/v1/sessions/{session}/variables/{variable}",
-            variables::show_variable,
-        ),
-        route(
-            Method::POST,
-            "/v1/sessions/{session}/variables/{variable}/assign",
-            variables::assign,
-        ),
-        route(
-            Method::POST,
-            "/v1/sessions/{session}/graph",
-            variables::graph,
-        ),
-        route(
-            Method::POST,
-            "/v1/sessions/{session}/cells",
-            cells::run_cell,
-        ),
-        route(
-            Method::GET,
-            "/v1/sessions/{session}/tensors/{name}",
-            variables::show_tensor,
-        ),
-        route(
-            Method::POST,
-            "/v1/sessions/{session}/tapes",
-            tapes::open_tape,
-        ),
-        route(
-            Method::DELETE,
-            "/v1/sessions/{session}/tapes/{tape}",
-            tapes::delete_tape,
-        ),
-        route(
-            Method::POST,
-            "/v1/sessions/{session}/tapes/{tape}/watch",
-            tapes::watch,
-        ),
-        route(
-            Method::POST,
-            "/v1/sessions/{session}/tapes/{tape}/stop",
-            tapes::stop,
-        ),
-        route(
-            Method::POST,
-            "/v1/sessions/{session}/tapes/{tape}/stop_recording",
-            tapes::pause,
-        ),
-        route(
-            Method::POST,
-            "/v1/sessions/{session}/tapes/{tape}/resume",
-            tapes::resume,
-        ),
-        route(
-            Method::POST,
-            "/v1/sessions/{session}/tapes/{tape}/reset",
-            tapes::reset,
-        ),
-        route(
-            Method::POST,
-            "/v1/sessions/{session}/tapes/{tape}/batch_jacobian",
-            tapes::batch_jacobian,
-        ),
-        route(
-            Method::POST,
-            "/v1/sessions/{session}/tapes/{tape}/gradient",
-            tapes::gradient,
-        ),
-        route(
-            Method::POST,
-            "/v1/sessions/{session}/tapes/{tape}/jacobian",
-            tapes::jacobian,
-        ),
+        route(M::POST,   "/v1/sessions",                                          variables::create),
+        route(M::GET,    "/v1/sessions/{session}",                                variables::show),
+        route(M::DELETE, "/v1/sessions/{session}",                                variables::drop_session),
+        route(M::POST,   "/v1/sessions/{session}/variables",                      variables::create_variable),
+        route(M::GET,    "/v1/sessions/{session}/variables/{variable}",           variables::show_variable),
+        route(M::POST,   "/v1/sessions/{session}/variables/{variable}/assign",    variables::assign),
+        route(M::POST,   "/v1/sessions/{session}/graph",                          variables::graph),
+        route(M::POST,   "/v1/sessions/{session}/cells",                          cells::run_cell),
+        route(M::GET,    "/v1/sessions/{session}/tensors/{name}",                 variables::show_tensor),
+        route(M::POST,   "/v1/sessions/{session}/tapes",                          tapes::open_tape),
+        route(M::DELETE, "/v1/sessions/{session}/tapes/{tape}",                   tapes::delete_tape),
+        route(M::POST,   "/v1/sessions/{session}/tapes/{tape}/watch",             tapes::watch),
+        route(M::POST,   "/v1/sessions/{session}/tapes/{tape}/stop",              tapes::stop),
+        route(M::POST,   "/v1/sessions/{session}/tapes/{tape}/stop_recording",    tapes::pause),
+        route(M::POST,   "/v1/sessions/{session}/tapes/{tape}/resume",            tapes::resume),
+        route(M::POST,   "/v1/sessions/{session}/tapes/{tape}/reset",             tapes::reset),
+        route(M::POST,   "/v1/sessions/{session}/tapes/{tape}/batch_jacobian",    tapes::batch_jacobian),
+        route(M::POST,   "/v1/sessions/{session}/tapes/{tape}/gradient",          tapes::gradient),
+        route(M::POST,   "/v1/sessions/{session}/tapes/{tape}/jacobian",          tapes::jacobian),
     ]
 }
 

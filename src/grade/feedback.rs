@@ -88,58 +88,14 @@ fn num(x: f64) -> String {
 /// `reference` the reference's run (a name it also defines is another answer, not a typo).
 pub fn judge(c: &Check, expected: &Value, got: &Outcome, reference: &Outcome) -> CheckResult {
     let n = &c.name;
-    let reveal = c.visibility.reveals();
-    let value = match got.values.get(n) {
-        Some(v) => v,
-        None => {
-            if let Some(e) = got.failed.get(n) {
-                return result(
-                    c,
-                    false,
-                    0.0,
-                    format!("`{n}` could not be computed: {}", e.describe()),
-                );
-            }
-            if let Some(e) = &got.error {
-                let before = if got.stdout.is_empty() {
-                    String::new()
-                } else {
-                    format!(" Output before it:\n{}", clip(&got.stdout, 2000))
-                };
-                return result(
-                    c,
-                    false,
-                    0.0,
-                    format!(
-                        "your code raised {} before `{n}` was assigned.{before}",
-                        e.describe()
-                    ),
-                );
-            }
-            let candidates = got
-                .values
-                .keys()
-                .map(String::as_str)
-                .filter(|k| !reference.values.contains_key(*k));
-            let similar = similar_names(n, candidates);
-            let hint = if similar.is_empty() {
-                String::new()
-            } else {
-                format!(" Similar names that exist: {}.", similar.join(", "))
-            };
-            return result(
-                c,
-                false,
-                0.0,
-                format!("`{n}` is not defined by your submission.{hint}"),
-            );
-        }
+    let Some(value) = got.values.get(n) else {
+        return result(c, false, 0.0, missing(n, got, reference));
     };
     match (expected, value) {
         (Value::Null { .. }, Value::Null { .. }) => {
             result(c, true, 1.0, "None, as expected".into())
         }
-        (Value::Null { .. }, _) if !reveal => {
+        (Value::Null { .. }, _) if !c.visibility.reveals() => {
             result(c, false, 0.0, format!("`{n}` does not match the reference"))
         }
         (Value::Null { why }, v) => {
@@ -147,37 +103,58 @@ pub fn judge(c: &Check, expected: &Value, got: &Outcome, reference: &Outcome) ->
                 .as_deref()
                 .map(|w| format!(" ({w})"))
                 .unwrap_or_default();
-            result(
-                c,
-                false,
-                0.0,
-                format!(
-                    "`{n}` should be None{why}: TensorFlow gives no gradient here, but yours is {}",
-                    describe(v)
-                ),
-            )
+            let msg = format!(
+                "`{n}` should be None{why}: TensorFlow gives no gradient here, but yours is {}",
+                describe(v)
+            );
+            result(c, false, 0.0, msg)
         }
         (_, Value::Null { why }) => {
             let why = match why {
                 Some(w) => format!(": {w}"),
                 None => ": the target does not reach it through watched, recorded, differentiable ops (is it watched, or a Variable?)".into(),
             };
-            result(
-                c,
-                false,
-                0.0,
-                format!("`{n}` is None where a value was expected{why}"),
-            )
+            let msg = format!("`{n}` is None where a value was expected{why}");
+            result(c, false, 0.0, msg)
         }
-        (_, Value::Other(t)) => result(
-            c,
-            false,
-            0.0,
-            format!("`{n}` is a {t}, not a tensor, array or number"),
-        ),
+        (_, Value::Other(t)) => {
+            let msg = format!("`{n}` is a {t}, not a tensor, array or number");
+            result(c, false, 0.0, msg)
+        }
         (Value::Other(_), _) => result(c, false, 0.0, format!("`{n}` cannot be compared")),
         (Value::Array(e), Value::Array(g)) => compare(c, e, g),
     }
+}
+
+/// Why the submission has no value for `n`: its computation failed, the code raised before
+/// assigning it, or the name is not defined (with similar names it does define).
+fn missing(n: &str, got: &Outcome, reference: &Outcome) -> String {
+    if let Some(e) = got.failed.get(n) {
+        return format!("`{n}` could not be computed: {}", e.describe());
+    }
+    if let Some(e) = &got.error {
+        let before = if got.stdout.is_empty() {
+            String::new()
+        } else {
+            format!(" Output before it:\n{}", clip(&got.stdout, 2000))
+        };
+        return format!(
+            "your code raised {} before `{n}` was assigned.{before}",
+            e.describe()
+        );
+    }
+    let candidates = got
+        .values
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !reference.values.contains_key(*k));
+    let similar = similar_names(n, candidates);
+    let hint = if similar.is_empty() {
+        String::new()
+    } else {
+        format!(" Similar names that exist: {}.", similar.join(", "))
+    };
+    format!("`{n}` is not defined by your submission.{hint}")
 }
 
 fn describe(v: &Value) -> String {

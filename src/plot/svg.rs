@@ -42,19 +42,7 @@ pub fn write(scene: &Scene) -> String {
                 points,
                 color,
                 width,
-            } => {
-                let pts: Vec<String> = points
-                    .iter()
-                    .map(|&(x, y)| format!("{},{}", num(x), num(y)))
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    r#"<polyline fill="none" stroke="{}" stroke-width="{}" stroke-linejoin="round" points="{}"/>"#,
-                    hex(*color),
-                    num(*width),
-                    pts.join(" ")
-                );
-            }
+            } => polyline(&mut out, points, *color, *width),
             Mark::Rect {
                 x,
                 y,
@@ -62,54 +50,76 @@ pub fn write(scene: &Scene) -> String {
                 h,
                 fill,
                 stroke,
-            } => {
-                let stroke = match stroke {
-                    Some(c) => format!(r#" stroke="{}" stroke-width="1""#, hex(*c)),
-                    None => String::new(),
-                };
-                let _ = writeln!(
-                    out,
-                    r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{}"{stroke}/>"#,
-                    num(*x),
-                    num(*y),
-                    num(*w),
-                    num(*h),
-                    hex(*fill)
-                );
-            }
-            Mark::Text {
-                x,
-                y,
-                size,
-                anchor,
-                vertical,
-                color,
-                text,
-            } => {
-                let anchor = match anchor {
-                    Anchor::Start => "start",
-                    Anchor::Middle => "middle",
-                    Anchor::End => "end",
-                };
-                let rotate = if *vertical {
-                    format!(r#" transform="rotate(-90 {} {})""#, num(*x), num(*y))
-                } else {
-                    String::new()
-                };
-                let _ = writeln!(
-                    out,
-                    r#"<text x="{}" y="{}" font-size="{}" text-anchor="{anchor}" dominant-baseline="middle" fill="{}"{rotate}>{}</text>"#,
-                    num(*x),
-                    num(*y),
-                    num(*size),
-                    hex(*color),
-                    escape(text)
-                );
-            }
+            } => rect(&mut out, (*x, *y, *w, *h), *fill, *stroke),
+            Mark::Text { .. } => text(&mut out, m),
         }
     }
     out.push_str("</svg>\n");
     out
+}
+
+fn polyline(out: &mut String, points: &[(f64, f64)], color: Rgb, width: f64) {
+    let pts: Vec<String> = points
+        .iter()
+        .map(|&(x, y)| format!("{},{}", num(x), num(y)))
+        .collect();
+    let _ = writeln!(
+        out,
+        r#"<polyline fill="none" stroke="{}" stroke-width="{}" stroke-linejoin="round" points="{}"/>"#,
+        hex(color),
+        num(width),
+        pts.join(" ")
+    );
+}
+
+fn rect(out: &mut String, (x, y, w, h): (f64, f64, f64, f64), fill: Rgb, stroke: Option<Rgb>) {
+    let stroke = match stroke {
+        Some(c) => format!(r#" stroke="{}" stroke-width="1""#, hex(c)),
+        None => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{}"{stroke}/>"#,
+        num(x),
+        num(y),
+        num(w),
+        num(h),
+        hex(fill)
+    );
+}
+
+fn text(out: &mut String, m: &Mark) {
+    let Mark::Text {
+        x,
+        y,
+        size,
+        anchor,
+        vertical,
+        color,
+        text,
+    } = m
+    else {
+        return;
+    };
+    let anchor = match anchor {
+        Anchor::Start => "start",
+        Anchor::Middle => "middle",
+        Anchor::End => "end",
+    };
+    let rotate = if *vertical {
+        format!(r#" transform="rotate(-90 {} {})""#, num(*x), num(*y))
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        r#"<text x="{}" y="{}" font-size="{}" text-anchor="{anchor}" dominant-baseline="middle" fill="{}"{rotate}>{}</text>"#,
+        num(*x),
+        num(*y),
+        num(*size),
+        hex(*color),
+        escape(text)
+    );
 }
 
 #[cfg(test)]

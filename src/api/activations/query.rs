@@ -71,51 +71,57 @@ pub fn params(q: QueryPairs, allowed: &[&str]) -> Result<Params, AppError> {
             "start" => p.grid.start = number(k, v)?,
             "stop" => p.grid.stop = number(k, v)?,
             "alpha" => p.alpha = Some(number(k, v)?),
-            "num" => {
-                let n: usize = v.trim().parse().map_err(|_| {
-                    bad(format!(
-                        "num={v:?} must be a whole number from 1 to {MAX_NUM}"
-                    ))
-                })?;
-                if n == 0 {
-                    return Err(bad("num=0 gives an empty grid; ask for 1 to 100000 points"));
-                }
-                if n > MAX_NUM {
-                    return Err(AppError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        Code::LimitExceeded,
-                        format!("num={n} is over the limit of {MAX_NUM} points"),
-                    ));
-                }
-                p.grid.num = n;
-            }
-            "dtype" => {
-                p.grid.dtype = match v.as_str() {
-                    "float64" => DType::F64,
-                    "float32" => DType::F32,
-                    other => {
-                        return Err(bad(format!(
-                            "dtype={other:?} is not supported here; use float32 or float64"
-                        )))
-                    }
-                }
-            }
-            "format" => {
-                p.format = Some(match v.as_str() {
-                    "json" => Out::Json,
-                    "svg" => Out::Image(Format::Svg),
-                    "png" => Out::Image(Format::Png),
-                    other => {
-                        return Err(bad(format!(
-                            "format={other:?} is unknown; use json, svg or png"
-                        )))
-                    }
-                })
-            }
+            "num" => p.grid.num = num(v)?,
+            "dtype" => p.grid.dtype = dtype(v)?,
+            "format" => p.format = Some(out_format(v)?),
             _ => p.names = Some(v.clone()),
         }
     }
-    let g = &p.grid;
+    check_range(&p.grid)?;
+    Ok(p)
+}
+
+fn num(v: &str) -> Result<usize, AppError> {
+    let n: usize = v.trim().parse().map_err(|_| {
+        bad(format!(
+            "num={v:?} must be a whole number from 1 to {MAX_NUM}"
+        ))
+    })?;
+    if n == 0 {
+        return Err(bad("num=0 gives an empty grid; ask for 1 to 100000 points"));
+    }
+    if n > MAX_NUM {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Code::LimitExceeded,
+            format!("num={n} is over the limit of {MAX_NUM} points"),
+        ));
+    }
+    Ok(n)
+}
+
+fn dtype(v: &str) -> Result<DType, AppError> {
+    match v {
+        "float64" => Ok(DType::F64),
+        "float32" => Ok(DType::F32),
+        other => Err(bad(format!(
+            "dtype={other:?} is not supported here; use float32 or float64"
+        ))),
+    }
+}
+
+fn out_format(v: &str) -> Result<Out, AppError> {
+    match v {
+        "json" => Ok(Out::Json),
+        "svg" => Ok(Out::Image(Format::Svg)),
+        "png" => Ok(Out::Image(Format::Png)),
+        other => Err(bad(format!(
+            "format={other:?} is unknown; use json, svg or png"
+        ))),
+    }
+}
+
+fn check_range(g: &Grid) -> Result<(), AppError> {
     if g.start >= g.stop {
         return Err(bad(format!(
             "start ({}) must be less than stop ({})",
@@ -133,7 +139,7 @@ pub fn params(q: QueryPairs, allowed: &[&str]) -> Result<Params, AppError> {
             g.dtype.name()
         )));
     }
-    Ok(p)
+    Ok(())
 }
 
 /// `format=` wins; otherwise an Accept header naming an image type picks it (the first named,

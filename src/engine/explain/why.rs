@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{Note, Reason};
 use crate::engine::autodiff::{Tape, TapeId, Val, ValId};
-use crate::engine::provenance::Kind;
+use crate::engine::provenance::{Kind, Provenance, Rec};
 use crate::engine::workspace::{Binding, Workspace};
 
 /// Notes for the sources whose gradient is `None` (`null[i]`), on the tape that answered.
@@ -112,164 +112,254 @@ fn explain_source(
     s_name: &str,
     s: &Val,
 ) -> Note {
-    let note = |reason, node: Option<String>, detail: String| {
-        Note::new(Some(s_name), reason, node, detail)
+    let upto = targets.iter().map(|(_, t)| t.id).max().unwrap_or(0);
+    let q = Query {
+        prov: &ws.ctx.prov,
+        tape,
+        names,
+        targets,
+        s_name,
+        s,
+        t_name: match targets {
+            [(t, _)] => t.to_string(),
+            _ => "the targets".to_string(),
+        },
+        recs: ws.ctx.prov.between(s.id, upto),
     };
-    let t_name = match targets {
-        [(t, _)] => t.to_string(),
-        _ => "the targets".to_string(),
-    };
-    if !s.tensor.dtype().is_float() {
-        return note(Reason::IntegerSource, None, format!(
-            "{s_name} is {}: TensorFlow differentiates only floating-point tensors (it logs a warning and answers None); make it float32 or float64 (write a float literal such as 1.0, or give \"dtype\": \"float32\")",
-            s.tensor.dtype()
-        ));
+    if let Some(n) = q.source_itself() {
+        return n;
     }
-    let traced = tape.traces(s.id);
-    let variable = names.variables.get(&s.id).copied();
-    match variable {
-        Some((v, false)) if !traced => {
-            return note(Reason::NotTrainable, None, format!(
-                "{v} is a Variable created with trainable=false, so reading it does not watch it: create it trainable, or watch it explicitly (tape.watch({s_name}))"
-            ))
-        }
-        Some((v, true)) if !traced && !tape.watch_accessed_variables => {
-            return note(Reason::WatchAccessedVariablesOff, None, format!(
-                "the tape was opened with watch_accessed_variables=false, so reading the variable {v} did not watch it: watch it explicitly (tape.watch({s_name})) or open the tape with watch_accessed_variables=true"
-            ))
-        }
-        _ => {}
+    let mut found: Option<Note> = None;
+    let reach = q.reach();
+    if q.reaches(&reach.plain) {
+        q.breaks_on_paths(&reach.plain, &mut found);
+    } else if q.reaches(&reach.assigned) {
+        offer(&mut found, q.through_assign(&reach.vias));
+    }
+    if let Some(n) = q.not_watched() {
+        offer(&mut found, n);
+    }
+    found.unwrap_or_else(|| q.not_connected())
+}
+
+/// One source's question: why no recorded path carries `targets`' gradient back to `s`.
+struct Query<'a> {
+    prov: &'a Provenance,
+    tape: &'a Tape,
+    names: &'a Names<'a>,
+    targets: &'a [(&'a str, &'a Val)],
+    s_name: &'a str,
+    s: &'a Val,
+    t_name: String,
+    /// The provenance records from `s` up to the last target, oldest first.
+    recs: &'a [Rec],
+}
+
+/// The values reachable forward from the source: through ops only (`plain`), and through
+/// assignments into variables as well (`assigned`, with the variables assigned on the way).
+struct Reach {
+    plain: HashSet<ValId>,
+    assigned: HashSet<ValId>,
+    vias: Vec<ValId>,
+}
+
+impl Query<'_> {
+    fn note(&self, reason: Reason, node: Option<String>, detail: String) -> Note {
+        Note::new(Some(self.s_name), reason, node, detail)
     }
 
-    let prov = &ws.ctx.prov;
-    let upto = targets.iter().map(|(_, t)| t.id).max().unwrap_or(0);
-    let recs = prov.between(s.id, upto);
-    // forward from s, without and with assignments into variables
-    let mut plain: HashSet<ValId> = HashSet::from([s.id]);
-    let mut assigned: HashSet<ValId> = HashSet::from([s.id]);
-    let mut vias: Vec<ValId> = Vec::new();
-    let assigns = prov.assigns();
-    let mut next_assign = assigns.partition_point(|a| a.at < s.id);
-    for r in recs {
-        while next_assign < assigns.len() && assigns[next_assign].at < r.id {
-            let a = assigns[next_assign];
-            if assigned.contains(&a.from) {
-                assigned.insert(a.variable);
-                vias.push(a.variable);
-            }
-            next_assign += 1;
+    fn reaches(&self, set: &HashSet<ValId>) -> bool {
+        self.targets.iter().any(|(_, t)| set.contains(&t.id))
+    }
+
+    /// Reasons in the source itself: its dtype, or a variable the tape does not watch.
+    fn source_itself(&self) -> Option<Note> {
+        let (s, s_name) = (self.s, self.s_name);
+        if !s.tensor.dtype().is_float() {
+            return Some(self.note(Reason::IntegerSource, None, format!(
+                "{s_name} is {}: TensorFlow differentiates only floating-point tensors (it logs a warning and answers None); make it float32 or float64 (write a float literal such as 1.0, or give \"dtype\": \"float32\")",
+                s.tensor.dtype()
+            )));
         }
-        let ins = prov.inputs(r);
-        if ins.iter().any(|i| plain.contains(i)) {
-            plain.insert(r.id);
+        if self.tape.traces(s.id) {
+            return None;
         }
-        if ins.iter().any(|i| assigned.contains(i)) {
-            assigned.insert(r.id);
+        match self.names.variables.get(&s.id).copied() {
+            Some((v, false)) => Some(self.note(Reason::NotTrainable, None, format!(
+                "{v} is a Variable created with trainable=false, so reading it does not watch it: create it trainable, or watch it explicitly (tape.watch({s_name}))"
+            ))),
+            Some((v, true)) if !self.tape.watch_accessed_variables => Some(self.note(Reason::WatchAccessedVariablesOff, None, format!(
+                "the tape was opened with watch_accessed_variables=false, so reading the variable {v} did not watch it: watch it explicitly (tape.watch({s_name})) or open the tape with watch_accessed_variables=true"
+            ))),
+            _ => None,
         }
     }
-    let reaches = |set: &HashSet<ValId>| targets.iter().any(|(_, t)| set.contains(&t.id));
-    let mut found: Option<Note> = None;
-    if reaches(&plain) {
-        // backward from the targets: the values on some path s -> t
-        let mut on_path: HashSet<ValId> = targets.iter().map(|(_, t)| t.id).collect();
-        for r in recs.iter().rev() {
-            if on_path.contains(&r.id) && plain.contains(&r.id) {
-                on_path.extend(prov.inputs(r).iter().filter(|i| plain.contains(i)));
+
+    fn reach(&self) -> Reach {
+        let s = self.s.id;
+        let mut r = Reach {
+            plain: HashSet::from([s]),
+            assigned: HashSet::from([s]),
+            vias: Vec::new(),
+        };
+        let assigns = self.prov.assigns();
+        let mut next_assign = assigns.partition_point(|a| a.at < s);
+        for rec in self.recs {
+            while next_assign < assigns.len() && assigns[next_assign].at < rec.id {
+                let a = assigns[next_assign];
+                if r.assigned.contains(&a.from) {
+                    r.assigned.insert(a.variable);
+                    r.vias.push(a.variable);
+                }
+                next_assign += 1;
+            }
+            let ins = self.prov.inputs(rec);
+            if ins.iter().any(|i| r.plain.contains(i)) {
+                r.plain.insert(rec.id);
+            }
+            if ins.iter().any(|i| r.assigned.contains(i)) {
+                r.assigned.insert(rec.id);
             }
         }
-        // whether every path s -> t passes through `cut`: walk forward from s without it
-        let is_cut = |cut: ValId| {
-            let mut reach: HashSet<ValId> = HashSet::from([s.id]);
-            for r in recs
-                .iter()
-                .filter(|r| r.id != cut && on_path.contains(&r.id))
-            {
-                if prov.inputs(r).iter().any(|i| reach.contains(i)) {
-                    reach.insert(r.id);
-                }
+        r
+    }
+
+    /// The values on some path `s -> t`: backward from the targets over what `s` reaches.
+    fn on_path(&self, plain: &HashSet<ValId>) -> HashSet<ValId> {
+        let mut on_path: HashSet<ValId> = self.targets.iter().map(|(_, t)| t.id).collect();
+        for r in self.recs.iter().rev() {
+            if on_path.contains(&r.id) && plain.contains(&r.id) {
+                on_path.extend(self.prov.inputs(r).iter().filter(|i| plain.contains(i)));
             }
-            !targets.iter().any(|(_, t)| reach.contains(&t.id))
-        };
-        for r in recs {
-            if !on_path.contains(&r.id) {
-                continue;
+        }
+        on_path
+    }
+
+    /// Whether every path `s -> t` passes through `cut`: a forward walk from `s` without it.
+    fn is_cut(&self, on_path: &HashSet<ValId>, cut: ValId) -> bool {
+        let mut reach: HashSet<ValId> = HashSet::from([self.s.id]);
+        for r in self
+            .recs
+            .iter()
+            .filter(|r| r.id != cut && on_path.contains(&r.id))
+        {
+            if self.prov.inputs(r).iter().any(|i| reach.contains(i)) {
+                reach.insert(r.id);
             }
-            // an op on the tape that has no gradient (round) still breaks the path
-            let traced = tape.traces(r.id);
-            let node = names.node(r.id, r.op.0);
-            let op = r.op.0;
-            // an unnamed identity is a variable's read: the note names the node built on it
-            let read = op == "identity" && !names.by_id.contains_key(&r.id);
-            if read || traced {
-            } else if r.id <= tape.opened_at {
-                offer(&mut found, note(Reason::RecordedBeforeTape, Some(node.clone()), format!(
-                    "{node} ({op}) was computed before the tape opened (in setup, or an earlier call), so the tape never saw the path from {s_name} to {t_name}: compute it while the tape records"
-                )));
-            } else if tape.stopped_at.is_some_and(|at| r.id > at) {
-                offer(&mut found, note(Reason::RecordingPaused, Some(node.clone()), format!(
-                    "{node} ({op}) ran while the tape was stopped, so the path from {s_name} to {t_name} was not recorded: compute it before stopping the tape"
-                )));
+        }
+        !self.reaches(&reach)
+    }
+
+    /// Each op on a path that the tape did not record, or that has no gradient, is a break.
+    fn breaks_on_paths(&self, plain: &HashSet<ValId>, found: &mut Option<Note>) {
+        let on_path = self.on_path(plain);
+        for r in self.recs.iter().filter(|r| on_path.contains(&r.id)) {
+            if let Some(n) = self.unrecorded(r) {
+                offer(found, n);
             }
             let breaks = match r.kind {
                 Kind::StopGradient => Reason::StopGradient,
                 Kind::NotDifferentiable | Kind::IntegerOutput => Reason::NotDifferentiable,
                 Kind::Differentiable => continue,
             };
-            if found.as_ref().is_some_and(|f| f.reason <= breaks) {
-                continue;
-            }
-            // "every path" only where it is true: another path may break elsewhere instead
-            let paths = if is_cut(r.id) {
-                "every path"
-            } else {
-                "one path (the others break elsewhere)"
-            };
-            found = Some(if breaks == Reason::StopGradient {
-                note(breaks, Some(node.clone()), format!(
-                    "{paths} from {s_name} to {t_name} passes through stop_gradient at {node}: remove it if the gradient should flow"
-                ))
-            } else {
-                let why = if r.kind == Kind::IntegerOutput {
-                    " (its output is an integer)"
-                } else {
-                    ""
-                };
-                note(breaks, Some(node.clone()), format!(
-                    "{paths} from {s_name} to {t_name} passes through {node} ({op}){why}, which has no gradient (argmax, round, comparisons and casts to integers have none): compute {t_name} with differentiable ops"
-                ))
-            });
-        }
-    } else if reaches(&assigned) {
-        // the assigned variable the targets read
-        let mut read: HashSet<ValId> = targets.iter().map(|(_, t)| t.id).collect();
-        for r in recs.iter().rev() {
-            if read.contains(&r.id) {
-                read.extend(prov.inputs(r));
+            // the cut check walks the records: only for a note that would be kept
+            if found.as_ref().is_none_or(|f| breaks < f.reason) {
+                *found = Some(self.no_gradient(r, breaks, self.is_cut(&on_path, r.id)));
             }
         }
-        let via = vias.iter().rev().find(|v| read.contains(v));
-        let v = via
-            .map(|id| names.node(*id, "variable"))
-            .unwrap_or_else(|| "a variable".into());
-        offer(&mut found, note(Reason::ThroughAssign, Some(v.clone()), format!(
-            "{t_name} depends on {s_name} only through an assignment to the variable {v}: assignment is not differentiable, so {t_name} reads the variable, not {s_name}; use {s_name} itself in the computation (or differentiate with respect to {v})"
-        )));
     }
-    if !traced && variable.is_none() {
-        let what = if prov.get(s.id).is_some_and(|r| !prov.inputs(r).is_empty()) {
+
+    /// An op on a path that ran while the tape was not recording.
+    fn unrecorded(&self, r: &Rec) -> Option<Note> {
+        let (s_name, t_name, op) = (self.s_name, &self.t_name, r.op.0);
+        // an unnamed identity is a variable's read: the note names the node built on it
+        let read = op == "identity" && !self.names.by_id.contains_key(&r.id);
+        if read || self.tape.traces(r.id) {
+            return None;
+        }
+        let node = self.names.node(r.id, op);
+        if r.id <= self.tape.opened_at {
+            Some(self.note(Reason::RecordedBeforeTape, Some(node.clone()), format!(
+                "{node} ({op}) was computed before the tape opened (in setup, or an earlier call), so the tape never saw the path from {s_name} to {t_name}: compute it while the tape records"
+            )))
+        } else if self.tape.stopped_at.is_some_and(|at| r.id > at) {
+            Some(self.note(Reason::RecordingPaused, Some(node.clone()), format!(
+                "{node} ({op}) ran while the tape was stopped, so the path from {s_name} to {t_name} was not recorded: compute it before stopping the tape"
+            )))
+        } else {
+            None
+        }
+    }
+
+    /// `stop_gradient` or an op with no gradient on a path; "every path" only where it is true.
+    fn no_gradient(&self, r: &Rec, reason: Reason, cut: bool) -> Note {
+        let (s_name, t_name, op) = (self.s_name, &self.t_name, r.op.0);
+        let node = self.names.node(r.id, op);
+        let paths = if cut {
+            "every path"
+        } else {
+            "one path (the others break elsewhere)"
+        };
+        if reason == Reason::StopGradient {
+            return self.note(reason, Some(node.clone()), format!(
+                "{paths} from {s_name} to {t_name} passes through stop_gradient at {node}: remove it if the gradient should flow"
+            ));
+        }
+        let why = if r.kind == Kind::IntegerOutput {
+            " (its output is an integer)"
+        } else {
+            ""
+        };
+        self.note(reason, Some(node.clone()), format!(
+            "{paths} from {s_name} to {t_name} passes through {node} ({op}){why}, which has no gradient (argmax, round, comparisons and casts to integers have none): compute {t_name} with differentiable ops"
+        ))
+    }
+
+    /// The targets read a variable that an assignment from `s` wrote.
+    fn through_assign(&self, vias: &[ValId]) -> Note {
+        let (s_name, t_name) = (self.s_name, &self.t_name);
+        let mut read: HashSet<ValId> = self.targets.iter().map(|(_, t)| t.id).collect();
+        for r in self.recs.iter().rev() {
+            if read.contains(&r.id) {
+                read.extend(self.prov.inputs(r));
+            }
+        }
+        let v = vias
+            .iter()
+            .rev()
+            .find(|v| read.contains(v))
+            .map(|id| self.names.node(*id, "variable"))
+            .unwrap_or_else(|| "a variable".into());
+        self.note(Reason::ThroughAssign, Some(v.clone()), format!(
+            "{t_name} depends on {s_name} only through an assignment to the variable {v}: assignment is not differentiable, so {t_name} reads the variable, not {s_name}; use {s_name} itself in the computation (or differentiate with respect to {v})"
+        ))
+    }
+
+    fn not_watched(&self) -> Option<Note> {
+        let (s, s_name) = (self.s, self.s_name);
+        if self.tape.traces(s.id) || self.names.variables.contains_key(&s.id) {
+            return None;
+        }
+        let what = if self
+            .prov
+            .get(s.id)
+            .is_some_and(|r| !self.prov.inputs(r).is_empty())
+        {
             "a computed tensor"
         } else {
             "a constant"
         };
-        offer(&mut found, note(Reason::NotWatched, Some(s_name.to_string()), format!(
+        Some(self.note(Reason::NotWatched, Some(s_name.to_string()), format!(
             "{s_name} is {what} and this tape does not watch it: add it to the tape's watch list (tape.watch({s_name})) or make it a Variable"
-        )));
+        )))
     }
-    found.unwrap_or_else(|| {
-        note(Reason::NotConnected, None, format!(
+
+    fn not_connected(&self) -> Note {
+        let (s_name, t_name) = (self.s_name, &self.t_name);
+        self.note(Reason::NotConnected, None, format!(
             "{t_name} does not depend on {s_name}: nothing the tape recorded leads from {s_name} to {t_name}; use {s_name} in computing {t_name}, or drop it from the sources"
         ))
-    })
+    }
 }
 
 /// Keeps `n` when its reason comes before the one found so far (the reasons' precedence).
