@@ -1,13 +1,12 @@
 //! The op registry checked against itself and against everything built from it: every name,
 //! path and alias resolves to its op; every op parses through `Op::parse` with its required
 //! attributes, reads every attribute the registry says it takes, takes its defaults, has the
-//! arity its tensor parameters say and the dtypes it lists; every op has a conformance case
-//! and the README lists exactly the registry's ops.
+//! arity its tensor parameters say and the dtypes it lists; every op has a conformance case.
 
 use std::collections::HashSet;
 
 use gradtape::engine::ops::registry::{
-    self, AttrKind, Family, OpDef, Param, ParamDefault, ParamKind, Support,
+    self, AttrKind, OpDef, Param, ParamDefault, ParamKind, Support,
 };
 use gradtape::engine::ops::{canonical_name, Attrs, Op};
 use gradtape::engine::{Code, Ctx, DType, Limits, Lit, Tensor};
@@ -258,34 +257,6 @@ fn collect_ops(v: &serde_json::Value, used: &mut HashSet<String>) {
         serde_json::Value::Array(xs) => xs.iter().for_each(|x| collect_ops(x, used)),
         _ => {}
     }
-}
-
-/// The README's op paragraph, generated from the registry: one backquoted run per family.
-fn readme_op_list() -> String {
-    let mut groups: Vec<(Family, Vec<&str>)> = Vec::new();
-    for def in registry::all() {
-        match groups.last_mut() {
-            Some((f, names)) if *f == def.family => names.push(def.name),
-            _ => groups.push((def.family, vec![def.name])),
-        }
-    }
-    let runs: Vec<String> = groups
-        .iter()
-        .map(|(_, names)| format!("`{}`", names.join(" ")))
-        .collect();
-    format!("Ops: {}.", runs.join(", "))
-}
-
-#[test]
-fn the_readme_lists_the_registry_ops() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
-    let want = readme_op_list();
-    assert!(
-        flat.contains(&want),
-        "the README's op list differs from the registry; write (wrapped as you like):\n{want}"
-    );
 }
 
 #[test]
