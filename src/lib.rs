@@ -64,7 +64,7 @@
 //! 3. A conformance case made by the TensorFlow oracle in `tests/conformance/cases/`; for a
 //!    differentiable op outside the unary family, a case in `tests/it/gradcheck.rs`.
 //! 4. `GRADTAPE_BLESS=1 cargo test openapi_op_table` regenerates the OpenAPI op table;
-//!    `tests/it/registry.rs` and `tests/it/openapi.rs` fail until every place agrees.
+//!    `tests/it/registry.rs` and `tests/it/ops.rs` fail until every place agrees.
 
 pub mod api;
 pub mod cells;
