@@ -327,7 +327,6 @@ impl Program {
         r: &Request,
         limits: &Limits,
     ) -> Result<(Answer, Vec<Note>)> {
-        let mut notes = Vec::new();
         // A name that does not exist fails the whole program; anything else fails this request.
         let answer = match r {
             Request::Gradient {
@@ -338,18 +337,8 @@ impl Program {
                 ..
             } => {
                 let (ts, ss) = (ws.values_of(target)?, ws.values_of(sources)?);
-                let computed = ws
-                    .ctx
-                    .check_usable(tape)
-                    .and_then(|()| output_grads(target, output_gradients, &ts, limits))
-                    .and_then(|og| ws.ctx.gradient(tape, &ts, &ss, og, false));
-                computed.map(|g| {
-                    notes = null_notes(ws, tape, target, &ts, sources, &ss, &g);
-                    let g = super::autodiff::fill_unconnected(&mut ws.ctx, g, &ss, *zero);
-                    Answer::Gradient(
-                        sources.shape(g.into_iter().map(|v| v.map(|v| v.tensor)).collect()),
-                    )
-                })
+                let og = (target, output_gradients, ts.as_slice());
+                gradient(ws, tape, og, (sources, &ss), *zero, limits)
             }
             Request::Jacobian {
                 target,
@@ -358,52 +347,43 @@ impl Program {
                 ..
             } => {
                 let (t, ss) = (ws.value_of(target)?, ws.values_of(sources)?);
-                ws.ctx.jacobian(tape, &t, &ss, false).map(|j| {
-                    let names = Names::One(target.clone());
-                    notes =
-                        null_notes(ws, tape, &names, std::slice::from_ref(&t), sources, &ss, &j);
-                    let j = j.into_iter().zip(&ss).map(|(j, s)| {
-                        j.or_else(|| zero.then(|| super::autodiff::unconnected_jacobian(&t, s)))
-                    });
-                    Answer::Jacobian(sources.shape(j.collect()))
-                })
+                jacobian(ws, tape, (target, &t), (sources, &ss), *zero)
             }
             Request::BatchJacobian { target, source } => {
                 let (t, s) = (ws.value_of(target)?, ws.value_of(source)?);
                 ws.ctx
                     .batch_jacobian(tape, &t, &s)
-                    .map(|j| Answer::BatchJacobian(Some(j)))
+                    .map(|j| (Answer::BatchJacobian(Some(j)), Vec::new()))
             }
             Request::Hessian {
                 target, sources, ..
             } => {
                 ws.value_of(target)?;
                 ws.values_of(sources)?;
-                let mut out = Vec::new();
-                let mut failed = None;
-                for s in sources.list() {
-                    match self.hessian(target, s, limits) {
-                        Ok((h, note)) => {
-                            out.push(h);
-                            notes.extend(note);
-                        }
-                        Err(e) => {
-                            failed = Some(e);
-                            break;
-                        }
-                    }
-                }
-                match failed {
-                    Some(e) => Err(e),
-                    None => Ok(Answer::Hessian(sources.shape(out))),
-                }
+                self.hessians(target, sources, limits)
             }
         };
         match answer {
-            Ok(a) => Ok((a, notes)),
+            Ok(a) => Ok(a),
             Err(e) if e.code == Code::LimitExceeded => Err(e),
             Err(e) => Ok((Answer::Error(e), Vec::new())),
         }
+    }
+
+    fn hessians(
+        &self,
+        target: &str,
+        sources: &Names,
+        limits: &Limits,
+    ) -> Result<(Answer, Vec<Note>)> {
+        let mut out = Vec::new();
+        let mut notes = Vec::new();
+        for s in sources.list() {
+            let (h, note) = self.hessian(target, s, limits)?;
+            out.push(h);
+            notes.extend(note);
+        }
+        Ok((Answer::Hessian(sources.shape(out)), notes))
     }
 
     /// Second derivatives as TensorFlow takes them: the program runs again under an outer and
@@ -456,6 +436,42 @@ impl Program {
             }
         }
     }
+}
+
+/// `tape.gradient(targets, sources, output_gradients)` and its notes.
+fn gradient(
+    ws: &mut Workspace,
+    tape: usize,
+    (target, output_gradients, ts): (&Names, &Option<Lit>, &[Val]),
+    (sources, ss): (&Names, &[Val]),
+    zero: bool,
+    limits: &Limits,
+) -> Result<(Answer, Vec<Note>)> {
+    ws.ctx.check_usable(tape)?;
+    let og = output_grads(target, output_gradients, ts, limits)?;
+    let g = ws.ctx.gradient(tape, ts, ss, og, false)?;
+    let notes = null_notes(ws, tape, target, ts, sources, ss, &g);
+    let g = super::autodiff::fill_unconnected(&mut ws.ctx, g, ss, zero);
+    let g = g.into_iter().map(|v| v.map(|v| v.tensor)).collect();
+    Ok((Answer::Gradient(sources.shape(g)), notes))
+}
+
+/// `tape.jacobian(target, sources)` and its notes.
+fn jacobian(
+    ws: &mut Workspace,
+    tape: usize,
+    (target, t): (&String, &Val),
+    (sources, ss): (&Names, &[Val]),
+    zero: bool,
+) -> Result<(Answer, Vec<Note>)> {
+    let j = ws.ctx.jacobian(tape, t, ss, false)?;
+    let names = Names::One(target.clone());
+    let notes = null_notes(ws, tape, &names, std::slice::from_ref(t), sources, ss, &j);
+    let j = j
+        .into_iter()
+        .zip(ss)
+        .map(|(j, s)| j.or_else(|| zero.then(|| super::autodiff::unconnected_jacobian(t, s))));
+    Ok((Answer::Jacobian(sources.shape(j.collect())), notes))
 }
 
 /// Why-null notes for the `None` entries of one gradient or Jacobian answer (none when every
