@@ -41,6 +41,9 @@ async fn access_lines_carry_code_node_and_a_numeric_latency() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Tests on other threads run with no subscriber and may have cached "never" for the
+    // access log's callsites while this one was being set: ask every callsite again.
+    tracing::callsite::rebuild_interest_cache();
     let app = test_app();
     let bad = json!({"graph": [{"name": "y", "op": "square", "inputs": ["nope"]}]});
     let (status, body) = call(&app, "POST", "/v1/evaluate", Some(bad), &[]).await;

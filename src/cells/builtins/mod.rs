@@ -1,0 +1,199 @@
+//! Python's builtins a cell may call: print, len, range, float, int, bool, str, repr, abs,
+//! round, min, max, sum, sorted, list, tuple, zip, enumerate, isinstance, type, format.
+
+mod numbers;
+mod sequences;
+mod text;
+mod types;
+
+use crate::engine::dtype::DType;
+use crate::engine::lit::Lit;
+
+use super::arith::{self, np_wrap};
+use super::interp::Interp;
+use super::raise::{Raise, RaiseKind};
+use super::tape::bind_args;
+use super::value::{range_len, Value};
+
+const BUILTINS: &[&str] = &[
+    "print",
+    "len",
+    "range",
+    "float",
+    "int",
+    "bool",
+    "str",
+    "repr",
+    "abs",
+    "round",
+    "min",
+    "max",
+    "sum",
+    "sorted",
+    "list",
+    "tuple",
+    "zip",
+    "enumerate",
+    "isinstance",
+    "type",
+    "format",
+];
+
+/// Items a list built from an iterable may hold.
+const MAX_ITEMS: usize = 1 << 20;
+
+/// The builtin a bare name stands for, when no cell name shadows it.
+pub fn builtin(name: &str) -> Option<Value> {
+    BUILTINS
+        .contains(&name)
+        .then(|| Value::Builtin(name.into()))
+}
+
+fn one(name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Result<Value, Raise> {
+    if !kwargs.is_empty() || args.len() != 1 {
+        return Err(Raise::type_error(format!(
+            "{name}() takes exactly one argument ({} given)",
+            args.len() + kwargs.len()
+        )));
+    }
+    Ok(args.into_iter().next().expect("one"))
+}
+
+/// A number a value converts to with `float()`/`int()`: Python numbers, one-element tensors
+/// and arrays.
+fn number(it: &mut Interp, v: &Value, what: &str) -> Result<(f64, bool), Raise> {
+    match v {
+        Value::Int(i) => Ok((*i as f64, true)),
+        Value::Bool(b) => Ok((f64::from(u8::from(*b)), true)),
+        Value::Float(f) => Ok((*f, false)),
+        Value::Str(s) => s.trim().parse::<f64>().map(|f| (f, false)).map_err(|_| {
+            Raise::value_error(format!(
+                "could not convert string to {what}: {}",
+                super::print::repr(it, v)
+            ))
+        }),
+        Value::Tensor(_)
+        | Value::Variable(_)
+        | Value::UnreadVariable(_)
+        | Value::Array(_)
+        | Value::NpScalar(_) => {
+            let t = it.np_tensor(v)?;
+            if t.len() != 1 {
+                return Err(Raise::type_error(
+                    "only one element tensors can be converted to Python scalars",
+                ));
+            }
+            Ok((t.to_f64_vec()[0], !t.dtype().is_float()))
+        }
+        other => Err(Raise::type_error(format!(
+            "{what}() argument must be a string or a real number, not '{}'",
+            other.type_name()
+        ))),
+    }
+}
+
+pub fn call(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    match name {
+        "print" => text::print(it, args, kwargs),
+        "len" => sequences::len(it, name, args, kwargs),
+        "range" => sequences::range(it, args, kwargs),
+        "float" => numbers::float(it, name, args, kwargs),
+        "int" => numbers::int(it, name, args, kwargs),
+        "bool" => numbers::bool(it, name, args, kwargs),
+        "str" => text::str(it, name, args, kwargs),
+        "repr" => text::repr(it, name, args, kwargs),
+        "format" => text::format(it, args, kwargs),
+        "abs" => numbers::abs(it, name, args, kwargs),
+        "round" => numbers::round(it, args, kwargs),
+        "min" | "max" => numbers::min_max(it, name, args, kwargs),
+        "sum" => numbers::sum(it, args, kwargs),
+        "sorted" => sequences::sorted(it, args, kwargs),
+        "list" => sequences::list(it, name, args, kwargs),
+        "tuple" => sequences::tuple(it, name, args, kwargs),
+        "zip" => sequences::zip(it, args, kwargs),
+        "enumerate" => sequences::enumerate(it, args, kwargs),
+        "isinstance" => types::isinstance(it, args, kwargs),
+        "type" => types::type_of(it, name, args, kwargs),
+        _ => Err(Raise::new(
+            RaiseKind::NameError,
+            format!("name '{name}' is not defined"),
+        )),
+    }
+}
+
+/// The items a `for` loop, unpacking, `list()` or `zip()` walks: a sequence's items, a
+/// tensor's or array's rows.
+pub fn iterate(it: &mut Interp, v: &Value) -> Result<Vec<Value>, Raise> {
+    if let Value::Range(a, b, s) = v {
+        if range_len(*a, *b, *s) > MAX_ITEMS as i64 {
+            return Err(Raise::new(RaiseKind::LimitExceeded, "a range turned into a list holds at most 1048576 items; loop over it with `for` instead"));
+        }
+    }
+    if let Some(items) = v.items() {
+        return Ok(items);
+    }
+    match v {
+        Value::Str(s) => Ok(s.chars().map(|c| Value::str(c.to_string())).collect()),
+        Value::Shape(d) => Ok(d.iter().map(|&x| Value::Int(x as i64)).collect()),
+        Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) => {
+            let x = it.as_val(v)?.expect("tensor");
+            let shape = x.tensor.shape().to_vec();
+            let Some((&n, rest)) = shape.split_first() else {
+                return Err(Raise::type_error("Cannot iterate over a scalar tensor."));
+            };
+            let mut out = Vec::with_capacity(n);
+            for i in 0..n {
+                let begin: Vec<Lit> = std::iter::once(i as i64)
+                    .chain(rest.iter().map(|_| 0))
+                    .map(Lit::Int)
+                    .collect();
+                let size: Vec<Lit> = std::iter::once(1)
+                    .chain(rest.iter().map(|_| -1))
+                    .map(Lit::Int)
+                    .collect();
+                let row = it.apply(
+                    "slice",
+                    vec![
+                        ("begin".into(), Lit::List(begin)),
+                        ("size".into(), Lit::List(size)),
+                    ],
+                    vec![x.clone()],
+                )?;
+                let shape: Vec<Lit> = rest.iter().map(|&d| Lit::Int(d as i64)).collect();
+                out.push(Value::Tensor(it.apply(
+                    "reshape",
+                    vec![("shape".into(), Lit::List(shape))],
+                    vec![row],
+                )?));
+            }
+            Ok(out)
+        }
+        Value::Array(a) => {
+            let t = &a.get();
+            let Some((&n, rest)) = t.shape().split_first() else {
+                return Err(Raise::type_error("iteration over a 0-d array"));
+            };
+            let step: usize = rest.iter().product();
+            let vals = t.to_f64_vec();
+            (0..n)
+                .map(|i| {
+                    let row = crate::engine::tensor::Tensor::from_f64s(
+                        rest,
+                        &vals[i * step..(i + 1) * step],
+                        t.dtype(),
+                    )?;
+                    Ok(np_wrap(row))
+                })
+                .collect()
+        }
+        other => Err(Raise::type_error(format!(
+            "'{}' object is not iterable",
+            other.type_name()
+        ))),
+    }
+}

@@ -1,0 +1,194 @@
+//! `float`, `int`, `bool`, `abs`, `round`, `min`, `max` and `sum`, on Python numbers, tensors and arrays.
+
+use super::*;
+
+/// `float()`.
+pub fn float(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    if args.is_empty() {
+        return Ok(Value::Float(0.0));
+    }
+    let v = one(name, args, kwargs)?;
+    Ok(Value::Float(number(it, &v, "float")?.0))
+}
+
+/// `int()`.
+pub fn int(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    if args.is_empty() {
+        return Ok(Value::Int(0));
+    }
+    let v = one(name, args, kwargs)?;
+    if let Value::Str(s) = &v {
+        return s.trim().parse::<i64>().map(Value::Int).map_err(|_| {
+            Raise::value_error(format!(
+                "invalid literal for int() with base 10: {}",
+                crate::cells::print::repr(it, &v)
+            ))
+        });
+    }
+    let (x, _) = number(it, &v, "int")?;
+    if !x.is_finite() {
+        return Err(Raise::value_error(
+            "cannot convert float NaN or infinity to integer",
+        ));
+    }
+    Ok(Value::Int(x.trunc() as i64))
+}
+
+/// `bool()`.
+pub fn bool(
+    _it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    if args.is_empty() {
+        return Ok(Value::Bool(false));
+    }
+    Ok(Value::Bool(one(name, args, kwargs)?.truthy()?))
+}
+
+/// `abs()`.
+pub fn abs(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let v = one(name, args, kwargs)?;
+    match v {
+        Value::Int(i) => Ok(Value::Int(
+            i.checked_abs()
+                .ok_or_else(|| Raise::value_error("integer overflow"))?,
+        )),
+        Value::Bool(b) => Ok(Value::Int(i64::from(b))),
+        Value::Float(f) => Ok(Value::Float(f.abs())),
+        Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) => {
+            let x = it.as_val(&v)?.expect("tensor");
+            Ok(Value::Tensor(it.apply("abs", vec![], vec![x])?))
+        }
+        Value::Array(_) | Value::NpScalar(_) => {
+            let t = it.np_tensor(&v)?;
+            Ok(np_wrap(crate::cells::numpy::math::unary("abs", &t)?))
+        }
+        other => Err(Raise::type_error(format!(
+            "bad operand type for abs(): '{}'",
+            other.type_name()
+        ))),
+    }
+}
+
+/// `round()`.
+pub fn round(
+    _it: &mut Interp,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut s = bind_args("round", &["number", "ndigits"], args, kwargs)?.into_iter();
+    let v = s
+        .next()
+        .flatten()
+        .ok_or_else(|| Raise::type_error("round() missing required argument 'number'"))?;
+    let nd = s.next().flatten();
+    let digits = match &nd {
+        None | Some(Value::None) => None,
+        Some(Value::Int(n)) => Some(*n),
+        Some(other) => {
+            return Err(Raise::type_error(format!(
+                "'{}' object cannot be interpreted as an integer",
+                other.type_name()
+            )))
+        }
+    };
+    match (&v, digits) {
+        (Value::Int(i), _) => Ok(Value::Int(*i)),
+        (Value::Bool(b), _) => Ok(Value::Int(i64::from(*b))),
+        (Value::Float(f), None) => {
+            if !f.is_finite() {
+                return Err(Raise::value_error(
+                    "cannot convert float NaN or infinity to integer",
+                ));
+            }
+            Ok(Value::Int(f.round_ties_even() as i64))
+        }
+        (Value::Float(f), Some(n)) => Ok(Value::Float(crate::cells::print::round_digits(*f, n))),
+        (Value::NpScalar(t), n) => {
+            let x = crate::cells::print::round_digits(t.to_f64_vec()[0], n.unwrap_or(0));
+            if n.is_none() && !t.dtype().is_float() {
+                return Ok(Value::Int(x as i64));
+            }
+            if n.is_none() {
+                return Ok(Value::Int(x as i64));
+            }
+            Ok(Value::NpScalar(crate::engine::tensor::Tensor::scalar(
+                x,
+                t.dtype(),
+            )))
+        }
+        (other, _) => Err(Raise::type_error(format!(
+            "type {} doesn't define __round__ method",
+            other.type_name()
+        ))),
+    }
+}
+
+/// `min()`, `max()`.
+pub fn min_max(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    _kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let items = if args.len() == 1 {
+        iterate(it, &args[0])?
+    } else {
+        args
+    };
+    if items.is_empty() {
+        return Err(Raise::value_error(format!(
+            "{name}() arg is an empty sequence"
+        )));
+    }
+    let mut best = items[0].clone();
+    for x in items.into_iter().skip(1) {
+        let op = if name == "min" {
+            ruff_python_ast::CmpOp::Lt
+        } else {
+            ruff_python_ast::CmpOp::Gt
+        };
+        if arith::compare(it, op, x.clone(), best.clone())?.truthy()? {
+            best = x;
+        }
+    }
+    Ok(best)
+}
+
+/// `sum()`.
+pub fn sum(
+    it: &mut Interp,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut s = bind_args("sum", &["iterable", "start"], args, kwargs)?.into_iter();
+    let items = iterate(
+        it,
+        &s.next()
+            .flatten()
+            .ok_or_else(|| Raise::type_error("sum() takes an iterable"))?,
+    )?;
+    let mut acc = s.next().flatten().unwrap_or(Value::Int(0));
+    for x in items {
+        it.step()?;
+        acc = arith::binary(it, ruff_python_ast::Operator::Add, acc, x)?;
+    }
+    Ok(acc)
+}

@@ -1,0 +1,212 @@
+//! `len`, `range`, `sorted`, `list`, `tuple`, `zip` and `enumerate`.
+
+use super::*;
+
+/// `len()`.
+pub fn len(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let v = one(name, args, kwargs)?;
+    Ok(Value::Int(match &v {
+        Value::Str(s) => s.chars().count() as i64,
+        Value::Range(a, b, s) => range_len(*a, *b, *s),
+        Value::List(_) | Value::Tuple(_) => v.items().map_or(0, |i| i.len()) as i64,
+        Value::Shape(d) => d.len() as i64,
+        Value::Tensor(_)
+        | Value::Variable(_)
+        | Value::UnreadVariable(_)
+        | Value::Array(_)
+        | Value::NpScalar(_) => {
+            let t = it.np_tensor(&v)?;
+            match t.shape().first() {
+                Some(&n) => n as i64,
+                None if matches!(v, Value::Array(_) | Value::NpScalar(_)) => {
+                    return Err(Raise::type_error("len() of unsized object"))
+                }
+                None => return Err(Raise::type_error("Scalar tensor has no `len()`")),
+            }
+        }
+        other => {
+            return Err(Raise::type_error(format!(
+                "object of type '{}' has no len()",
+                other.type_name()
+            )))
+        }
+    }))
+}
+
+/// `range()`.
+pub fn range(
+    it: &mut Interp,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    if !kwargs.is_empty() {
+        return Err(Raise::type_error("range() takes no keyword arguments"));
+    }
+    let mut n = Vec::new();
+    for a in &args {
+        n.push(match a {
+            Value::Int(i) => *i,
+            Value::Bool(b) => i64::from(*b),
+            Value::Tensor(_) | Value::NpScalar(_) | Value::Array(_) => {
+                let (x, int) = number(it, a, "int")?;
+                if !int {
+                    return Err(Raise::type_error(
+                        "'float' object cannot be interpreted as an integer",
+                    ));
+                }
+                x as i64
+            }
+            other => {
+                return Err(Raise::type_error(format!(
+                    "'{}' object cannot be interpreted as an integer",
+                    other.type_name()
+                )))
+            }
+        });
+    }
+    let (a, b, s) = match n.as_slice() {
+        [b] => (0, *b, 1),
+        [a, b] => (*a, *b, 1),
+        [a, b, s] => (*a, *b, *s),
+        _ => {
+            return Err(Raise::type_error(format!(
+                "range expected at most 3 arguments, got {}",
+                n.len()
+            )))
+        }
+    };
+    if s == 0 {
+        return Err(Raise::value_error("range() arg 3 must not be zero"));
+    }
+    Ok(Value::Range(a, b, s))
+}
+
+/// `sorted()`.
+pub fn sorted(
+    it: &mut Interp,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut s = bind_args("sorted", &["iterable", "reverse"], args, kwargs)?.into_iter();
+    let mut items = iterate(
+        it,
+        &s.next()
+            .flatten()
+            .ok_or_else(|| Raise::type_error("sorted() takes an iterable"))?,
+    )?;
+    let reverse = s
+        .next()
+        .flatten()
+        .map(|v| v.truthy())
+        .transpose()?
+        .unwrap_or(false);
+    let mut err = None;
+    // insertion sort through Python's `<`, so mixed types raise as Python does
+    let mut out: Vec<Value> = Vec::with_capacity(items.len());
+    for x in items.drain(..) {
+        it.step()?;
+        let mut pos = out.len();
+        while pos > 0 {
+            match arith::compare(
+                it,
+                ruff_python_ast::CmpOp::Lt,
+                x.clone(),
+                out[pos - 1].clone(),
+            )
+            .and_then(|v| v.truthy())
+            {
+                Ok(true) => pos -= 1,
+                Ok(false) => break,
+                Err(e) => {
+                    err = Some(e);
+                    break;
+                }
+            }
+        }
+        out.insert(pos, x);
+    }
+    if let Some(e) = err {
+        return Err(e);
+    }
+    if reverse {
+        out.reverse();
+    }
+    Ok(Value::list(out))
+}
+
+/// `list()`.
+pub fn list(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    Ok(Value::list(if args.is_empty() {
+        Vec::new()
+    } else {
+        iterate(it, &one(name, args, kwargs)?)?
+    }))
+}
+
+/// `tuple()`.
+pub fn tuple(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    Ok(Value::tuple(if args.is_empty() {
+        Vec::new()
+    } else {
+        iterate(it, &one(name, args, kwargs)?)?
+    }))
+}
+
+/// `zip()`.
+pub fn zip(
+    it: &mut Interp,
+    args: Vec<Value>,
+    _kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut cols = Vec::new();
+    for a in &args {
+        cols.push(iterate(it, a)?);
+    }
+    let n = cols.iter().map(Vec::len).min().unwrap_or(0);
+    Ok(Value::list(
+        (0..n)
+            .map(|k| Value::tuple(cols.iter().map(|c| c[k].clone()).collect()))
+            .collect(),
+    ))
+}
+
+/// `enumerate()`.
+pub fn enumerate(
+    it: &mut Interp,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut s = bind_args("enumerate", &["iterable", "start"], args, kwargs)?.into_iter();
+    let items = iterate(
+        it,
+        &s.next()
+            .flatten()
+            .ok_or_else(|| Raise::type_error("enumerate() takes an iterable"))?,
+    )?;
+    let start = match s.next().flatten() {
+        Some(Value::Int(i)) => i,
+        _ => 0,
+    };
+    Ok(Value::list(
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(k, v)| Value::tuple(vec![Value::Int(start + k as i64), v]))
+            .collect(),
+    ))
+}
