@@ -379,29 +379,127 @@ async fn real_responses_match_the_documented_schemas() {
     assert_eq!((st.as_u16(), &v), (200, &doc));
 }
 
+/// The examples of one media type: its `example` and every `examples` entry's `value`.
+fn examples_of(media: &Value) -> Vec<(String, &Value)> {
+    let single = media.get("example").map(|e| ("example".to_string(), e));
+    let named = media
+        .get("examples")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(name, e)| (name.clone(), &e["value"]));
+    single.into_iter().chain(named).collect()
+}
+
+/// A response or request body, with its `$ref` to a component followed.
+fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
+    match v.get("$ref").and_then(Value::as_str) {
+        Some(r) => r
+            .trim_start_matches("#/")
+            .split('/')
+            .fold(doc, |node, key| &node[key]),
+        None => v,
+    }
+}
+
+fn operations(doc: &Value) -> Vec<(String, String, &Value)> {
+    doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| {
+            ops.as_object()
+                .unwrap()
+                .iter()
+                .filter(|(m, _)| *m != "parameters")
+                .map(move |(m, op)| (m.to_uppercase(), path.clone(), op))
+        })
+        .collect()
+}
+
 #[test]
 fn every_response_example_matches_its_schema() {
     let doc = spec();
     let mut checked = 0;
-    for (path, ops) in doc["paths"].as_object().unwrap() {
-        for (method, op) in ops.as_object().unwrap() {
-            let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+    for (method, path, op) in operations(&doc) {
+        let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+            continue;
+        };
+        for (status, r) in responses {
+            let r = resolve(&doc, r);
+            let Some(content) = r.get("content").and_then(Value::as_object) else {
                 continue;
             };
-            for (status, r) in responses {
-                let Some(content) = r.get("content").and_then(Value::as_object) else {
-                    continue;
-                };
-                for media in content.values() {
-                    if let Some(example) = media.get("example") {
-                        let at = format!("{method} {path} {status}");
-                        check(&doc, &media["schema"], example, &at)
-                            .unwrap_or_else(|e| panic!("the example of {at}: {e}"));
-                        checked += 1;
-                    }
+            for (media_type, media) in content {
+                for (name, example) in examples_of(media) {
+                    let at = format!("{method} {path} {status} {media_type} {name}");
+                    check(&doc, &media["schema"], example, &at)
+                        .unwrap_or_else(|e| panic!("the example of {at}: {e}"));
+                    checked += 1;
                 }
             }
         }
     }
-    assert!(checked >= 13, "only {checked} examples checked");
+    assert!(checked >= 60, "only {checked} response examples checked");
+}
+
+#[test]
+fn every_request_example_matches_its_schema() {
+    let doc = spec();
+    let mut checked = 0;
+    for (method, path, op) in operations(&doc) {
+        let Some(body) = op.get("requestBody") else {
+            continue;
+        };
+        for (media_type, media) in resolve(&doc, body)["content"].as_object().unwrap() {
+            for (name, example) in examples_of(media) {
+                let at = format!("{method} {path} {media_type} {name}");
+                check(&doc, &media["schema"], example, &at)
+                    .unwrap_or_else(|e| panic!("the request example of {at}: {e}"));
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 19, "only {checked} request examples checked");
+}
+
+/// Every operation shows a request for each body it takes and every answer it documents: its
+/// success (a 204, or a redirect, has no body to show) and its errors, in at least one of each
+/// answer's media types (a PNG has none to show where the same answer's SVG has one).
+#[test]
+fn every_operation_has_a_request_and_an_answer_example() {
+    let doc = spec();
+    let mut missing = vec![];
+    for (method, path, op) in operations(&doc) {
+        if let Some(body) = op.get("requestBody") {
+            for (media_type, media) in resolve(&doc, body)["content"].as_object().unwrap() {
+                if examples_of(media).is_empty() {
+                    missing.push(format!(
+                        "{method} {path}: no request example for {media_type}"
+                    ));
+                }
+            }
+        }
+        let mut successes = 0;
+        for (status, r) in op["responses"].as_object().unwrap() {
+            let Some(content) = resolve(&doc, r).get("content").and_then(Value::as_object) else {
+                continue;
+            };
+            successes += usize::from(status.starts_with('2'));
+            if content.values().all(|m| examples_of(m).is_empty()) {
+                missing.push(format!(
+                    "{method} {path}: no example of its {status} answer"
+                ));
+            }
+        }
+        let answers_nothing = op["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .any(|s| s == "204" || s.starts_with('3'));
+        if successes == 0 && !answers_nothing {
+            missing.push(format!("{method} {path}: no documented success"));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
