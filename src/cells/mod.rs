@@ -26,6 +26,7 @@ mod index;
 mod interp;
 pub mod notes;
 pub mod numpy;
+mod parsed;
 mod print;
 pub mod raise;
 mod slices;
@@ -136,10 +137,17 @@ pub fn run(
     outputs: Option<&[String]>,
 ) -> Result<CellOutcome, Refusal> {
     // Ruff's parser grows its own stack; the AST's drop and the evaluator recurse once per
-    // nesting level (bounded by source::MAX_DEPTH and the call depth), so the cell runs on a
-    // stack large enough for both whatever thread it is called from.
-    stacker::grow(64 << 20, || run_on_stack(source, limits, kernel, outputs))
+    // nesting level (bounded by source::MAX_DEPTH and the call depth), so the cell runs with
+    // STACK_BYTES of stack whatever thread it is called from: in place on a thread that has
+    // that much left (the server's threads have, `cli/serve.rs`), else on a stack made for
+    // the call (its mmap, page faults and munmap cost a small cell a third of its time).
+    stacker::maybe_grow(STACK_BYTES, STACK_BYTES, || {
+        run_on_stack(source, limits, kernel, outputs)
+    })
 }
+
+/// The stack a cell has to run on (see [`run`]).
+pub const STACK_BYTES: usize = 64 << 20;
 
 fn run_on_stack(
     source: &str,
@@ -147,7 +155,7 @@ fn run_on_stack(
     kernel: &mut Kernel,
     outputs: Option<&[String]>,
 ) -> Result<CellOutcome, Refusal> {
-    let module = source::parse(source, limits.max_source_bytes)?;
+    let module = parsed::parse(source, limits.max_source_bytes)?;
     let lines = Arc::new(source::LineIndex::new(source));
     kernel.ws.ctx.limits = limits.engine.clone();
     kernel.ws.ctx.start_request();

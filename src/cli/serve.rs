@@ -12,6 +12,9 @@ pub struct Args {
     addr: Option<String>,
 }
 
+/// Stack for the runtime's and the server's own frames above a cell's (tokio's default is 2 MiB).
+const SERVER_FRAMES: usize = 4 << 20;
+
 pub fn run(args: Args) -> ExitCode {
     let mut config = match Config::from_env() {
         Ok(c) => c,
@@ -26,6 +29,9 @@ pub fn run(args: Args) -> ExitCode {
     init_logs();
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // a cell runs in place on a thread with its stack to spare (`cells::run`); the pages a
+        // thread never touches cost no memory
+        .thread_stack_size(gradtape::cells::STACK_BYTES + SERVER_FRAMES)
         .build()
     {
         Ok(rt) => rt,

@@ -9,6 +9,7 @@
 #    must print what TensorFlow printed (cells/logistic_1000.stdout.json).
 #
 #     bash tests/bench/cells.sh            # DURATION=5, RUNS=5 by default
+#     BIN=/tmp/gradtape.old bash tests/bench/cells.sh   # another build of the server, as it is
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-5}
@@ -16,9 +17,12 @@ RUNS=${RUNS:-5}
 PORT=${PORT:-18191}
 PYTHON=${PYTHON:-/tmp/tf/bin/python}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-cargo build --release --quiet --bin gradtape
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet --bin gradtape
+  BIN=./target/release/gradtape
+fi
 work=$(mktemp -d)
-RUST_LOG=warn ./target/release/gradtape serve --addr 127.0.0.1:$PORT &
+RUST_LOG=warn "$BIN" serve --addr 127.0.0.1:$PORT &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
