@@ -103,131 +103,14 @@ pub fn call(
     match path {
         "tf.Variable" => variable(it, args, kwargs),
         "tf.test.compute_gradient" => super::gradcheck::compute_gradient(it, args, kwargs),
-        "tf.GradientTape" => {
-            let mut s = bind_args(
-                "GradientTape",
-                &["persistent", "watch_accessed_variables"],
-                args,
-                kwargs,
-            )?
-            .into_iter();
-            let persistent = s
-                .next()
-                .flatten()
-                .map(|v| v.truthy())
-                .transpose()?
-                .unwrap_or(false);
-            let watch = s
-                .next()
-                .flatten()
-                .map(|v| v.truthy())
-                .transpose()?
-                .unwrap_or(true);
-            let id = it.ws.ctx.open_tape(persistent, watch);
-            // the tape records from its `with` block on
-            it.ws.ctx.stop_tape(id)?;
-            Ok(Value::Tape(id))
-        }
-        "tf.constant" | "tf.convert_to_tensor" => {
-            let names: &[&str] = if path == "tf.constant" {
-                &["value", "dtype", "shape", "name"]
-            } else {
-                &["value", "dtype", "dtype_hint", "name"]
-            };
-            let mut s = bind_args(&path[3..], names, args, kwargs)?.into_iter();
-            let value = s.next().flatten().ok_or_else(|| {
-                Raise::type_error(format!(
-                    "{}() missing required argument 'value'",
-                    &path[3..]
-                ))
-            })?;
-            let dtype = match s.next().flatten() {
-                None | Some(Value::None) => None,
-                Some(d) => Some(dtype_of_value(&d).ok_or_else(|| {
-                    Raise::type_error("dtype must be a dtype such as tf.float32")
-                })?),
-            };
-            let third = s.next().flatten();
-            let x = constant(it, &value, dtype, path == "tf.convert_to_tensor")?;
-            if path == "tf.constant" {
-                if let Some(shape) = third.filter(|v| !matches!(v, Value::None)) {
-                    let lit = to_lit(&shape)
-                        .ok_or_else(|| Raise::type_error("shape must be a list of integers"))?;
-                    let t = if x.len() == 1 {
-                        let shape = crate::engine::lit::shape_from_lit(&lit, "shape")?;
-                        Tensor::full(&shape, x.to_f64_vec()[0], x.dtype())
-                    } else {
-                        it.compute("reshape", vec![("shape".into(), lit)], &[&x])?
-                    };
-                    return Ok(Value::Tensor(it.ws.ctx.constant(t)));
-                }
-            } else if let (None, Some(h)) = (dtype, third.and_then(|v| dtype_of_value(&v))) {
-                let _ = h;
-            }
-            Ok(Value::Tensor(it.ws.ctx.constant(x)))
-        }
-        "tf.shape" | "tf.rank" | "tf.size" => {
-            let mut s =
-                bind_args(&path[3..], &["input", "out_type", "name"], args, kwargs)?.into_iter();
-            let v = s
-                .next()
-                .flatten()
-                .ok_or_else(|| Raise::type_error("missing required argument 'input'"))?;
-            let out = s
-                .next()
-                .flatten()
-                .and_then(|d| dtype_of_value(&d))
-                .unwrap_or(DType::I32);
-            let x = it.to_val(&v, None)?;
-            let t = match path {
-                "tf.shape" => int32(x.tensor.shape()),
-                "tf.rank" => Tensor::scalar(x.tensor.rank() as f64, DType::I32),
-                _ => Tensor::scalar(x.tensor.len() as f64, DType::I32),
-            };
-            Ok(Value::Tensor(it.ws.ctx.constant(t.cast(out))))
-        }
+        "tf.GradientTape" => gradient_tape(it, args, kwargs),
+        "tf.constant" | "tf.convert_to_tensor" => constant_call(it, path, args, kwargs),
+        "tf.shape" | "tf.rank" | "tf.size" => shape_rank_or_size(it, path, args, kwargs),
         "tf.reduce_all" | "tf.reduce_any" | "tf.math.reduce_all" | "tf.math.reduce_any" => {
-            let (v, axis, keep) = reduction_args("reduce_all", args, kwargs)?;
-            let x = it.to_val(&v, Some(DType::Bool))?;
-            if x.tensor.dtype() != DType::Bool {
-                return Err(Raise::new(RaiseKind::InvalidArgumentError, format!("cannot compute {} as input #0(zero-based) was expected to be a bool tensor but is a {} tensor", if path.ends_with("all") { "All" } else { "Any" }, super::convert::tf_word(x.tensor.dtype()))));
-            }
-            let f = x.tensor.cast(DType::F32);
-            let op = if path.ends_with("all") {
-                "reduce_min"
-            } else {
-                "reduce_max"
-            };
-            let r = it.compute(
-                op,
-                vec![("axis".into(), axis), ("keepdims".into(), Lit::Bool(keep))],
-                &[&f],
-            )?;
-            Ok(Value::Tensor(it.ws.ctx.constant(r.cast(DType::Bool))))
+            reduce_all_or_any(it, path, args, kwargs)
         }
         "tf.math.reduce_std" | "tf.math.reduce_variance" => {
-            let (v, axis, keep) = reduction_args("reduce_std", args, kwargs)?;
-            let x = it.to_val(&v, None)?;
-            // TensorFlow's own composition: sqrt(mean(square(x - mean(x, keepdims)))).
-            let mean = it.apply(
-                "reduce_mean",
-                vec![
-                    ("axis".into(), axis.clone()),
-                    ("keepdims".into(), Lit::Bool(true)),
-                ],
-                vec![x.clone()],
-            )?;
-            let centered = it.apply("subtract", vec![], vec![x, mean])?;
-            let sq = it.apply("square", vec![], vec![centered])?;
-            let var = it.apply(
-                "reduce_mean",
-                vec![("axis".into(), axis), ("keepdims".into(), Lit::Bool(keep))],
-                vec![sq],
-            )?;
-            if path.ends_with("variance") {
-                return Ok(Value::Tensor(var));
-            }
-            Ok(Value::Tensor(it.apply("sqrt", vec![], vec![var])?))
+            reduce_std_or_variance(it, path, args, kwargs)
         }
         "tf.random.set_seed" => Ok(Value::None),
         "tf.Tensor" | "tf.IndexedSlices" => Err(Raise::type_error(format!(
@@ -235,6 +118,166 @@ pub fn call(
         ))),
         _ => op_call(it, path, args, kwargs),
     }
+}
+
+/// `tf.GradientTape(persistent, watch_accessed_variables)`: a tape that records from its `with`
+/// block on.
+fn gradient_tape(
+    it: &mut Interp,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut s = bind_args(
+        "GradientTape",
+        &["persistent", "watch_accessed_variables"],
+        args,
+        kwargs,
+    )?
+    .into_iter();
+    let persistent = s
+        .next()
+        .flatten()
+        .map(|v| v.truthy())
+        .transpose()?
+        .unwrap_or(false);
+    let watch = s
+        .next()
+        .flatten()
+        .map(|v| v.truthy())
+        .transpose()?
+        .unwrap_or(true);
+    let id = it.ws.ctx.open_tape(persistent, watch);
+    // the tape records from its `with` block on
+    it.ws.ctx.stop_tape(id)?;
+    Ok(Value::Tape(id))
+}
+
+/// `tf.constant(value, dtype, shape)` and `tf.convert_to_tensor(value, dtype, dtype_hint)`.
+fn constant_call(
+    it: &mut Interp,
+    path: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let names: &[&str] = if path == "tf.constant" {
+        &["value", "dtype", "shape", "name"]
+    } else {
+        &["value", "dtype", "dtype_hint", "name"]
+    };
+    let mut s = bind_args(&path[3..], names, args, kwargs)?.into_iter();
+    let value = s.next().flatten().ok_or_else(|| {
+        Raise::type_error(format!(
+            "{}() missing required argument 'value'",
+            &path[3..]
+        ))
+    })?;
+    let dtype = match s.next().flatten() {
+        None | Some(Value::None) => None,
+        Some(d) => Some(
+            dtype_of_value(&d)
+                .ok_or_else(|| Raise::type_error("dtype must be a dtype such as tf.float32"))?,
+        ),
+    };
+    let third = s.next().flatten();
+    let x = constant(it, &value, dtype, path == "tf.convert_to_tensor")?;
+    if path == "tf.constant" {
+        if let Some(shape) = third.filter(|v| !matches!(v, Value::None)) {
+            let lit = to_lit(&shape)
+                .ok_or_else(|| Raise::type_error("shape must be a list of integers"))?;
+            let t = if x.len() == 1 {
+                let shape = crate::engine::lit::shape_from_lit(&lit, "shape")?;
+                Tensor::full(&shape, x.to_f64_vec()[0], x.dtype())
+            } else {
+                it.compute("reshape", vec![("shape".into(), lit)], &[&x])?
+            };
+            return Ok(Value::Tensor(it.ws.ctx.constant(t)));
+        }
+    }
+    // convert_to_tensor's dtype_hint changes nothing for the values a cell can pass
+    Ok(Value::Tensor(it.ws.ctx.constant(x)))
+}
+
+/// `tf.shape`, `tf.rank` and `tf.size`, as int32 unless `out_type` says otherwise.
+fn shape_rank_or_size(
+    it: &mut Interp,
+    path: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut s = bind_args(&path[3..], &["input", "out_type", "name"], args, kwargs)?.into_iter();
+    let v = s
+        .next()
+        .flatten()
+        .ok_or_else(|| Raise::type_error("missing required argument 'input'"))?;
+    let out = s
+        .next()
+        .flatten()
+        .and_then(|d| dtype_of_value(&d))
+        .unwrap_or(DType::I32);
+    let x = it.to_val(&v, None)?;
+    let t = match path {
+        "tf.shape" => int32(x.tensor.shape()),
+        "tf.rank" => Tensor::scalar(x.tensor.rank() as f64, DType::I32),
+        _ => Tensor::scalar(x.tensor.len() as f64, DType::I32),
+    };
+    Ok(Value::Tensor(it.ws.ctx.constant(t.cast(out))))
+}
+
+/// `tf.reduce_all` / `tf.reduce_any` of a bool tensor.
+fn reduce_all_or_any(
+    it: &mut Interp,
+    path: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let (v, axis, keep) = reduction_args("reduce_all", args, kwargs)?;
+    let x = it.to_val(&v, Some(DType::Bool))?;
+    if x.tensor.dtype() != DType::Bool {
+        return Err(Raise::new(RaiseKind::InvalidArgumentError, format!("cannot compute {} as input #0(zero-based) was expected to be a bool tensor but is a {} tensor", if path.ends_with("all") { "All" } else { "Any" }, super::convert::tf_word(x.tensor.dtype()))));
+    }
+    let f = x.tensor.cast(DType::F32);
+    let op = if path.ends_with("all") {
+        "reduce_min"
+    } else {
+        "reduce_max"
+    };
+    let r = it.compute(
+        op,
+        vec![("axis".into(), axis), ("keepdims".into(), Lit::Bool(keep))],
+        &[&f],
+    )?;
+    Ok(Value::Tensor(it.ws.ctx.constant(r.cast(DType::Bool))))
+}
+
+/// `tf.math.reduce_std` / `tf.math.reduce_variance` as TensorFlow composes them.
+fn reduce_std_or_variance(
+    it: &mut Interp,
+    path: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let (v, axis, keep) = reduction_args("reduce_std", args, kwargs)?;
+    let x = it.to_val(&v, None)?;
+    // TensorFlow's own composition: sqrt(mean(square(x - mean(x, keepdims)))).
+    let mean = it.apply(
+        "reduce_mean",
+        vec![
+            ("axis".into(), axis.clone()),
+            ("keepdims".into(), Lit::Bool(true)),
+        ],
+        vec![x.clone()],
+    )?;
+    let centered = it.apply("subtract", vec![], vec![x, mean])?;
+    let sq = it.apply("square", vec![], vec![centered])?;
+    let var = it.apply(
+        "reduce_mean",
+        vec![("axis".into(), axis), ("keepdims".into(), Lit::Bool(keep))],
+        vec![sq],
+    )?;
+    if path.ends_with("variance") {
+        return Ok(Value::Tensor(var));
+    }
+    Ok(Value::Tensor(it.apply("sqrt", vec![], vec![var])?))
 }
 
 /// `tf.constant(value, dtype)`: tensors and arrays keep their dtype unless one is given (a

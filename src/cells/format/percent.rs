@@ -128,17 +128,6 @@ fn convert(
     precision: Option<usize>,
     at: usize,
 ) -> Result<Piece, FmtError> {
-    let sign_of = |negative: bool| {
-        if negative {
-            "-"
-        } else if f.plus {
-            "+"
-        } else if f.space {
-            " "
-        } else {
-            ""
-        }
-    };
     let text = |body: String| Piece {
         sign: "",
         prefix: "",
@@ -148,110 +137,11 @@ fn convert(
     Ok(match conv {
         's' => text(truncate(str(arg), precision)),
         'r' => text(truncate(repr(arg), precision)),
-        'a' => text(truncate(
-            repr(arg)
-                .chars()
-                .map(|c| {
-                    if c.is_ascii() {
-                        c.to_string()
-                    } else {
-                        c.escape_unicode().to_string()
-                    }
-                })
-                .collect(),
-            precision,
-        )),
-        'c' => text(match arg {
-            FmtArg::Str(s) if s.chars().count() == 1 => s.clone(),
-            _ => {
-                let n = arg
-                    .index()
-                    .ok_or_else(|| FmtError::type_error("%c requires int or char"))?;
-                u32::try_from(n)
-                    .ok()
-                    .and_then(char::from_u32)
-                    .ok_or_else(|| FmtError {
-                        kind: super::py::ErrorKind::OverflowError,
-                        message: "%c arg not in range(0x110000)".into(),
-                    })?
-                    .to_string()
-            }
-        }),
-        'd' | 'i' | 'u' => {
-            let n = arg.number().ok_or_else(|| {
-                FmtError::type_error(format!(
-                    "%{conv} format: a real number is required, not {}",
-                    arg.type_name()
-                ))
-            })?;
-            let (negative, mut digits) = int_text(n)?;
-            if let Some(p) = precision {
-                digits = format!("{digits:0>p$}");
-            }
-            Piece {
-                sign: sign_of(negative),
-                prefix: "",
-                body: digits,
-                numeric: true,
-            }
-        }
-        'o' | 'x' | 'X' => {
-            let n = arg.index().ok_or_else(|| {
-                FmtError::type_error(format!(
-                    "%{conv} format: an integer is required, not {}",
-                    arg.type_name()
-                ))
-            })?;
-            let m = n.unsigned_abs();
-            let mut digits = match conv {
-                'o' => format!("{m:o}"),
-                'x' => format!("{m:x}"),
-                _ => format!("{m:X}"),
-            };
-            if let Some(p) = precision {
-                digits = format!("{digits:0>p$}");
-            }
-            let prefix = match (f.alt, conv) {
-                (false, _) => "",
-                (true, 'o') => "0o",
-                (true, 'x') => "0x",
-                (true, _) => "0X",
-            };
-            Piece {
-                sign: sign_of(n < 0),
-                prefix,
-                body: digits,
-                numeric: true,
-            }
-        }
-        'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
-            let x = arg
-                .number()
-                .ok_or_else(|| {
-                    FmtError::type_error(format!("must be real number, not {}", arg.type_name()))
-                })?
-                .as_f64();
-            let mut body = format_float(
-                x,
-                conv.to_ascii_lowercase(),
-                precision.unwrap_or(6),
-                f.alt,
-                false,
-            );
-            if conv.is_ascii_uppercase() {
-                body = body.to_uppercase();
-            }
-            let negative = body.starts_with('-');
-            if negative {
-                body.remove(0);
-            }
-            Piece {
-                sign: sign_of(negative),
-                prefix: "",
-                body,
-                numeric: true,
-            }
-        }
+        'a' => text(truncate(ascii(&repr(arg)), precision)),
+        'c' => text(char_of(arg)?),
+        'd' | 'i' | 'u' => decimal(conv, arg, f, precision)?,
+        'o' | 'x' | 'X' => octal_or_hex(conv, arg, f, precision)?,
+        'e' | 'E' | 'f' | 'F' | 'g' | 'G' => float(conv, arg, f, precision)?,
         c => {
             return Err(FmtError::value_error(format!(
                 "unsupported format character '{c}' (0x{:x}) at index {}",
@@ -259,6 +149,143 @@ fn convert(
                 at + 1
             )))
         }
+    })
+}
+
+/// The sign a number's text starts with: `-`, or what the `+` and space flags ask for.
+fn sign_of(negative: bool, f: &Flags) -> &'static str {
+    if negative {
+        "-"
+    } else if f.plus {
+        "+"
+    } else if f.space {
+        " "
+    } else {
+        ""
+    }
+}
+
+/// `ascii()`: non-ASCII characters escaped.
+fn ascii(repr: &str) -> String {
+    repr.chars()
+        .map(|c| {
+            if c.is_ascii() {
+                c.to_string()
+            } else {
+                c.escape_unicode().to_string()
+            }
+        })
+        .collect()
+}
+
+/// `%c`: a one-character string, or the character of a code point.
+fn char_of(arg: &FmtArg) -> Result<String, FmtError> {
+    if let FmtArg::Str(s) = arg {
+        if s.chars().count() == 1 {
+            return Ok(s.clone());
+        }
+    }
+    let n = arg
+        .index()
+        .ok_or_else(|| FmtError::type_error("%c requires int or char"))?;
+    Ok(u32::try_from(n)
+        .ok()
+        .and_then(char::from_u32)
+        .ok_or_else(|| FmtError {
+            kind: super::py::ErrorKind::OverflowError,
+            message: "%c arg not in range(0x110000)".into(),
+        })?
+        .to_string())
+}
+
+/// `%d`, `%i`, `%u`: a real number's integer part.
+fn decimal(
+    conv: char,
+    arg: &FmtArg,
+    f: &Flags,
+    precision: Option<usize>,
+) -> Result<Piece, FmtError> {
+    let n = arg.number().ok_or_else(|| {
+        FmtError::type_error(format!(
+            "%{conv} format: a real number is required, not {}",
+            arg.type_name()
+        ))
+    })?;
+    let (negative, mut digits) = int_text(n)?;
+    if let Some(p) = precision {
+        digits = format!("{digits:0>p$}");
+    }
+    Ok(Piece {
+        sign: sign_of(negative, f),
+        prefix: "",
+        body: digits,
+        numeric: true,
+    })
+}
+
+/// `%o`, `%x`, `%X`: an integer (not a float) in base 8 or 16, `#` adding its prefix.
+fn octal_or_hex(
+    conv: char,
+    arg: &FmtArg,
+    f: &Flags,
+    precision: Option<usize>,
+) -> Result<Piece, FmtError> {
+    let n = arg.index().ok_or_else(|| {
+        FmtError::type_error(format!(
+            "%{conv} format: an integer is required, not {}",
+            arg.type_name()
+        ))
+    })?;
+    let m = n.unsigned_abs();
+    let mut digits = match conv {
+        'o' => format!("{m:o}"),
+        'x' => format!("{m:x}"),
+        _ => format!("{m:X}"),
+    };
+    if let Some(p) = precision {
+        digits = format!("{digits:0>p$}");
+    }
+    let prefix = match (f.alt, conv) {
+        (false, _) => "",
+        (true, 'o') => "0o",
+        (true, 'x') => "0x",
+        (true, _) => "0X",
+    };
+    Ok(Piece {
+        sign: sign_of(n < 0, f),
+        prefix,
+        body: digits,
+        numeric: true,
+    })
+}
+
+/// `%e`, `%f`, `%g` and their upper-case forms, 6 digits unless a precision is given.
+fn float(conv: char, arg: &FmtArg, f: &Flags, precision: Option<usize>) -> Result<Piece, FmtError> {
+    let x = arg
+        .number()
+        .ok_or_else(|| {
+            FmtError::type_error(format!("must be real number, not {}", arg.type_name()))
+        })?
+        .as_f64();
+    let mut body = format_float(
+        x,
+        conv.to_ascii_lowercase(),
+        precision.unwrap_or(6),
+        f.alt,
+        false,
+    );
+    if conv.is_ascii_uppercase() {
+        body = body.to_uppercase();
+    }
+    let negative = body.starts_with('-');
+    if negative {
+        body.remove(0);
+    }
+    Ok(Piece {
+        sign: sign_of(negative, f),
+        prefix: "",
+        body,
+        numeric: true,
     })
 }
 

@@ -8,13 +8,17 @@ use crate::engine::dtype::DType;
 use crate::engine::lit::Lit;
 use crate::engine::tensor::Tensor;
 
+mod plan;
+
+use plan::{plan, slice_indices};
+
 use super::interp::Interp;
-use super::raise::{Raise, RaiseKind};
+use super::raise::Raise;
 use super::value::{lock, Value};
 
 /// One item of a subscript.
 #[derive(Clone, Debug)]
-enum Item {
+pub(super) enum Item {
     Int(i64),
     Slice(Option<i64>, Option<i64>, Option<i64>),
     NewAxis,
@@ -130,207 +134,6 @@ fn mask_coordinates(mask: &Tensor) -> Vec<Vec<i64>> {
         }
     }
     coords
-}
-
-/// Python's slice of a dimension of size n: the indices it selects.
-fn slice_indices(n: usize, a: Option<i64>, b: Option<i64>, c: Option<i64>) -> Vec<usize> {
-    let n = n as i64;
-    let step = c.unwrap_or(1);
-    let norm = |x: i64, lo: i64, hi: i64| {
-        let x = if x < 0 { x + n } else { x };
-        x.clamp(lo, hi)
-    };
-    let (start, stop) = if step > 0 {
-        (
-            a.map_or(0, |x| norm(x, 0, n)),
-            b.map_or(n, |x| norm(x, 0, n)),
-        )
-    } else {
-        (
-            a.map_or(n - 1, |x| norm(x, -1, n - 1)),
-            b.map_or(-1, |x| norm(x, -1, n - 1)),
-        )
-    };
-    let mut out = Vec::new();
-    let mut i = start;
-    while (step > 0 && i < stop) || (step < 0 && i > stop) {
-        out.push(i as usize);
-        i += step;
-    }
-    out
-}
-
-/// An output axis of an index: a slice of a source axis, a new axis, or the advanced indices.
-enum Axis {
-    Sel { src: usize, idx: Vec<usize> },
-    New,
-    Adv,
-}
-
-/// Where an index reads: the result's shape and the flat offset of each element.
-struct Plan {
-    shape: Vec<usize>,
-    offsets: Vec<usize>,
-}
-
-/// NumPy's (and, without advanced items, TensorFlow's) indexing rules for a shape.
-fn plan(shape: &[usize], items: &[Item], tf: bool, max: usize) -> Result<Plan, Raise> {
-    let consumed = items
-        .iter()
-        .filter(|i| !matches!(i, Item::NewAxis | Item::Ellipsis))
-        .count();
-    if consumed > shape.len() {
-        return Err(if tf {
-            Raise::index_error(format!(
-                "Index out of range using input dim {}; input has only {} dims",
-                shape.len(),
-                shape.len()
-            ))
-        } else {
-            Raise::index_error(format!(
-                "too many indices for array: array is {}-dimensional, but {consumed} were indexed",
-                shape.len()
-            ))
-        });
-    }
-    let mut expanded = Vec::new();
-    let mut seen_ellipsis = false;
-    for it in items {
-        if let Item::Ellipsis = it {
-            if !seen_ellipsis {
-                expanded.extend(std::iter::repeat_n(
-                    Item::Slice(None, None, None),
-                    shape.len() - consumed,
-                ));
-                seen_ellipsis = true;
-            }
-        } else {
-            expanded.push(it.clone());
-        }
-    }
-    if !seen_ellipsis {
-        expanded.extend(std::iter::repeat_n(
-            Item::Slice(None, None, None),
-            shape.len() - consumed,
-        ));
-    }
-    let any_adv = expanded.iter().any(|i| matches!(i, Item::Adv(_)));
-    // advanced indices (ints count as such beside them) broadcast together
-    let mut adv: Vec<(usize, Vec<usize>)> = Vec::new();
-    let mut adv_len: Option<usize> = None;
-    let mut axes = Vec::new();
-    let mut adv_positions = Vec::new();
-    let mut fixed: Vec<(usize, usize)> = Vec::new();
-    let mut src = 0;
-    for it in &expanded {
-        match it {
-            Item::NewAxis => axes.push(Axis::New),
-            Item::Slice(a, b, c) => {
-                axes.push(Axis::Sel {
-                    src,
-                    idx: slice_indices(shape[src], *a, *b, *c),
-                });
-                src += 1;
-            }
-            Item::Int(i) => {
-                let n = shape[src] as i64;
-                let k = if *i < 0 { i + n } else { *i };
-                if k < 0 || k >= n {
-                    return Err(if tf {
-                        Raise::new(RaiseKind::InvalidArgumentError, format!("slice index {i} of dimension {src} out of bounds. [Op:StridedSlice] name: strided_slice/"))
-                    } else {
-                        Raise::index_error(format!(
-                            "index {i} is out of bounds for axis {src} with size {n}"
-                        ))
-                    });
-                }
-                if any_adv {
-                    adv_positions.push(axes.len());
-                    adv.push((src, vec![k as usize]));
-                } else {
-                    fixed.push((src, k as usize));
-                }
-                src += 1;
-            }
-            Item::Adv(list) => {
-                if tf {
-                    return Err(Raise::type_error("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar tf.int32/tf.int64 tensors are valid indices; use tf.gather for a list of indices"));
-                }
-                let n = shape[src] as i64;
-                let mut idx = Vec::with_capacity(list.len());
-                for &i in list {
-                    let k = if i < 0 { i + n } else { i };
-                    if k < 0 || k >= n {
-                        return Err(Raise::index_error(format!(
-                            "index {i} is out of bounds for axis {src} with size {n}"
-                        )));
-                    }
-                    idx.push(k as usize);
-                }
-                match adv_len {
-                    Some(l) if l != idx.len() && idx.len() != 1 && l != 1 => {
-                        return Err(Raise::index_error(format!("shape mismatch: indexing arrays could not be broadcast together with shapes ({l},) ({},)", idx.len())));
-                    }
-                    Some(1) => adv_len = Some(idx.len()),
-                    None => adv_len = Some(idx.len()),
-                    _ => {}
-                }
-                adv_positions.push(axes.len());
-                adv.push((src, idx));
-                src += 1;
-            }
-            Item::Ellipsis => {}
-        }
-    }
-    if any_adv {
-        // adjacent advanced indices keep their place; separated ones go first (NumPy's rule)
-        let adjacent = adv_positions.windows(2).all(|w| w[1] == w[0]);
-        let at = if adjacent { adv_positions[0] } else { 0 };
-        axes.insert(at.min(axes.len()), Axis::Adv);
-    }
-    let adv_n = adv_len.unwrap_or(1);
-    let mut strides = vec![1usize; shape.len()];
-    for d in (0..shape.len().saturating_sub(1)).rev() {
-        strides[d] = strides[d + 1] * shape[d + 1];
-    }
-    let out_shape: Vec<usize> = axes
-        .iter()
-        .map(|a| match a {
-            Axis::Sel { idx, .. } => idx.len(),
-            Axis::New => 1,
-            Axis::Adv => adv_n,
-        })
-        .collect();
-    let total = crate::engine::tensor::checked_numel(&out_shape, max).map_err(Raise::from)?;
-    let base: usize = fixed.iter().map(|(d, k)| k * strides[*d]).sum();
-    let mut offsets = Vec::with_capacity(total);
-    let mut pos = vec![0usize; axes.len()];
-    for _ in 0..total {
-        let mut o = base;
-        for (a, &p) in axes.iter().zip(&pos) {
-            match a {
-                Axis::Sel { src, idx } => o += idx[p] * strides[*src],
-                Axis::New => {}
-                Axis::Adv => {
-                    for (s, idx) in &adv {
-                        o += idx[if idx.len() == 1 { 0 } else { p }] * strides[*s];
-                    }
-                }
-            }
-        }
-        offsets.push(o);
-        for d in (0..axes.len()).rev() {
-            pos[d] += 1;
-            if pos[d] < out_shape[d] {
-                break;
-            }
-            pos[d] = 0;
-        }
-    }
-    Ok(Plan {
-        shape: out_shape,
-        offsets,
-    })
 }
 
 fn offsets_tensor(offsets: &[usize]) -> Tensor {

@@ -1,0 +1,238 @@
+//! Where a subscript reads: NumPy's indexing rules (and TensorFlow's, which refuse advanced
+//! indices) turned into the result's shape and the flat source offset of every element.
+
+use super::Item;
+use crate::cells::raise::{Raise, RaiseKind};
+
+/// Python's slice of a dimension of size n: the indices it selects.
+pub(super) fn slice_indices(
+    n: usize,
+    a: Option<i64>,
+    b: Option<i64>,
+    c: Option<i64>,
+) -> Vec<usize> {
+    let n = n as i64;
+    let step = c.unwrap_or(1);
+    let norm = |x: i64, lo: i64, hi: i64| {
+        let x = if x < 0 { x + n } else { x };
+        x.clamp(lo, hi)
+    };
+    let (start, stop) = if step > 0 {
+        (
+            a.map_or(0, |x| norm(x, 0, n)),
+            b.map_or(n, |x| norm(x, 0, n)),
+        )
+    } else {
+        (
+            a.map_or(n - 1, |x| norm(x, -1, n - 1)),
+            b.map_or(-1, |x| norm(x, -1, n - 1)),
+        )
+    };
+    let mut out = Vec::new();
+    let mut i = start;
+    while (step > 0 && i < stop) || (step < 0 && i > stop) {
+        out.push(i as usize);
+        i += step;
+    }
+    out
+}
+
+/// An output axis of an index: a slice of a source axis, a new axis, or the advanced indices.
+enum Axis {
+    Sel { src: usize, idx: Vec<usize> },
+    New,
+    Adv,
+}
+
+/// Where an index reads: the result's shape and the flat offset of each element.
+pub(super) struct Plan {
+    pub shape: Vec<usize>,
+    pub offsets: Vec<usize>,
+}
+
+/// NumPy's (and, without advanced items, TensorFlow's) indexing rules for a shape.
+pub(super) fn plan(shape: &[usize], items: &[Item], tf: bool, max: usize) -> Result<Plan, Raise> {
+    let expanded = expand_ellipsis(shape, items, tf)?;
+    let sel = Selection::of(shape, &expanded, tf)?;
+    sel.offsets(shape, max)
+}
+
+/// The items with `...` (or the missing trailing axes) spelled out as full slices.
+fn expand_ellipsis(shape: &[usize], items: &[Item], tf: bool) -> Result<Vec<Item>, Raise> {
+    let consumed = items
+        .iter()
+        .filter(|i| !matches!(i, Item::NewAxis | Item::Ellipsis))
+        .count();
+    if consumed > shape.len() {
+        return Err(if tf {
+            Raise::index_error(format!(
+                "Index out of range using input dim {}; input has only {} dims",
+                shape.len(),
+                shape.len()
+            ))
+        } else {
+            Raise::index_error(format!(
+                "too many indices for array: array is {}-dimensional, but {consumed} were indexed",
+                shape.len()
+            ))
+        });
+    }
+    let rest = || std::iter::repeat_n(Item::Slice(None, None, None), shape.len() - consumed);
+    let mut expanded = Vec::new();
+    let mut seen_ellipsis = false;
+    for it in items {
+        if let Item::Ellipsis = it {
+            if !seen_ellipsis {
+                expanded.extend(rest());
+                seen_ellipsis = true;
+            }
+        } else {
+            expanded.push(it.clone());
+        }
+    }
+    if !seen_ellipsis {
+        expanded.extend(rest());
+    }
+    Ok(expanded)
+}
+
+/// What each output axis reads, with the advanced indices (ints count as such beside them),
+/// which broadcast together, and the source axes an int fixes.
+struct Selection {
+    axes: Vec<Axis>,
+    adv: Vec<(usize, Vec<usize>)>,
+    adv_len: Option<usize>,
+    fixed: Vec<(usize, usize)>,
+}
+
+impl Selection {
+    fn of(shape: &[usize], expanded: &[Item], tf: bool) -> Result<Selection, Raise> {
+        let any_adv = expanded.iter().any(|i| matches!(i, Item::Adv(_)));
+        let mut adv: Vec<(usize, Vec<usize>)> = Vec::new();
+        let mut adv_len: Option<usize> = None;
+        let mut axes = Vec::new();
+        let mut adv_positions = Vec::new();
+        let mut fixed: Vec<(usize, usize)> = Vec::new();
+        let mut src = 0;
+        for it in expanded {
+            match it {
+                Item::NewAxis => axes.push(Axis::New),
+                Item::Slice(a, b, c) => {
+                    axes.push(Axis::Sel {
+                        src,
+                        idx: slice_indices(shape[src], *a, *b, *c),
+                    });
+                    src += 1;
+                }
+                Item::Int(i) => {
+                    let n = shape[src] as i64;
+                    let k = if *i < 0 { i + n } else { *i };
+                    if k < 0 || k >= n {
+                        return Err(if tf {
+                            Raise::new(RaiseKind::InvalidArgumentError, format!("slice index {i} of dimension {src} out of bounds. [Op:StridedSlice] name: strided_slice/"))
+                        } else {
+                            Raise::index_error(format!(
+                                "index {i} is out of bounds for axis {src} with size {n}"
+                            ))
+                        });
+                    }
+                    if any_adv {
+                        adv_positions.push(axes.len());
+                        adv.push((src, vec![k as usize]));
+                    } else {
+                        fixed.push((src, k as usize));
+                    }
+                    src += 1;
+                }
+                Item::Adv(list) => {
+                    if tf {
+                        return Err(Raise::type_error("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar tf.int32/tf.int64 tensors are valid indices; use tf.gather for a list of indices"));
+                    }
+                    let n = shape[src] as i64;
+                    let mut idx = Vec::with_capacity(list.len());
+                    for &i in list {
+                        let k = if i < 0 { i + n } else { i };
+                        if k < 0 || k >= n {
+                            return Err(Raise::index_error(format!(
+                                "index {i} is out of bounds for axis {src} with size {n}"
+                            )));
+                        }
+                        idx.push(k as usize);
+                    }
+                    match adv_len {
+                        Some(l) if l != idx.len() && idx.len() != 1 && l != 1 => {
+                            return Err(Raise::index_error(format!("shape mismatch: indexing arrays could not be broadcast together with shapes ({l},) ({},)", idx.len())));
+                        }
+                        Some(1) => adv_len = Some(idx.len()),
+                        None => adv_len = Some(idx.len()),
+                        _ => {}
+                    }
+                    adv_positions.push(axes.len());
+                    adv.push((src, idx));
+                    src += 1;
+                }
+                Item::Ellipsis => {}
+            }
+        }
+        if any_adv {
+            // adjacent advanced indices keep their place; separated ones go first (NumPy's rule)
+            let adjacent = adv_positions.windows(2).all(|w| w[1] == w[0]);
+            let at = if adjacent { adv_positions[0] } else { 0 };
+            axes.insert(at.min(axes.len()), Axis::Adv);
+        }
+        Ok(Selection {
+            axes,
+            adv,
+            adv_len,
+            fixed,
+        })
+    }
+
+    /// The result's shape and the flat offset in the source of each of its elements.
+    fn offsets(&self, shape: &[usize], max: usize) -> Result<Plan, Raise> {
+        let adv_n = self.adv_len.unwrap_or(1);
+        let mut strides = vec![1usize; shape.len()];
+        for d in (0..shape.len().saturating_sub(1)).rev() {
+            strides[d] = strides[d + 1] * shape[d + 1];
+        }
+        let out_shape: Vec<usize> = self
+            .axes
+            .iter()
+            .map(|a| match a {
+                Axis::Sel { idx, .. } => idx.len(),
+                Axis::New => 1,
+                Axis::Adv => adv_n,
+            })
+            .collect();
+        let total = crate::engine::tensor::checked_numel(&out_shape, max).map_err(Raise::from)?;
+        let base: usize = self.fixed.iter().map(|(d, k)| k * strides[*d]).sum();
+        let mut offsets = Vec::with_capacity(total);
+        let mut pos = vec![0usize; self.axes.len()];
+        for _ in 0..total {
+            let mut o = base;
+            for (a, &p) in self.axes.iter().zip(&pos) {
+                match a {
+                    Axis::Sel { src, idx } => o += idx[p] * strides[*src],
+                    Axis::New => {}
+                    Axis::Adv => {
+                        for (s, idx) in &self.adv {
+                            o += idx[if idx.len() == 1 { 0 } else { p }] * strides[*s];
+                        }
+                    }
+                }
+            }
+            offsets.push(o);
+            for d in (0..self.axes.len()).rev() {
+                pos[d] += 1;
+                if pos[d] < out_shape[d] {
+                    break;
+                }
+                pos[d] = 0;
+            }
+        }
+        Ok(Plan {
+            shape: out_shape,
+            offsets,
+        })
+    }
+}
