@@ -10,7 +10,7 @@
 #
 # It does not compile gradtape: the image must exist (docker build -f docker/Dockerfile ...),
 # or BUILD=1 builds it through compose. The redis and nginx images are built from Debian
-# packages on the local debian:bookworm-slim when missing (a minute or two).
+# packages on the local debian:bookworm-slim (a minute or two the first time, then cached).
 #
 # Environment: GRADTAPE_IMAGE (default gradtape:latest), GRADTAPE_PORT (default: a free port),
 #   BUILD=1 (up --build), HEALTH_TIMEOUT (seconds, default 120), KEEP=1 (leave the stack up),
@@ -81,16 +81,15 @@ if [[ -z ${GRADTAPE_PORT:-} ]]; then
 fi
 export GRADTAPE_PORT
 
-# The small images (Debian's redis-server and nginx-light), built side by side when missing.
-if ! docker image inspect gradtape-redis:latest gradtape-nginx:latest >/dev/null 2>&1; then
-  begin "${compose[*]} build --parallel redis nginx"
-  build_log=$(mktemp)
-  "${compose[@]}" build --parallel redis nginx >"$build_log" 2>&1 \
-    || { tail -n 40 "$build_log" | sed 's/^/    /'; fail "building redis and nginx failed"; }
-  grep -E '^Successfully tagged' "$build_log" | sed 's/^/    /'
-  rm -f "$build_log"
-  end "redis and nginx images"
-fi
+# The small images (Debian's redis-server and nginx-light with this checkout's configuration),
+# built side by side; seconds when the layer cache has them.
+begin "${compose[*]} build --parallel redis nginx"
+build_log=$(mktemp)
+"${compose[@]}" build --parallel redis nginx >"$build_log" 2>&1 \
+  || { tail -n 40 "$build_log" | sed 's/^/    /'; fail "building redis and nginx failed"; }
+grep -E '^Successfully tagged' "$build_log" | sed 's/^/    /'
+rm -f "$build_log"
+end "redis and nginx images"
 
 begin "${compose[*]} up -d (image $GRADTAPE_IMAGE, port $GRADTAPE_PORT)"
 stack_up=1

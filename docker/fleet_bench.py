@@ -111,13 +111,16 @@ def main():
     ap.add_argument("--calls", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--threads", type=int, default=6)
+    ap.add_argument("--rounds", type=int, default=2, help="1 then 3 replicas, this many times")
     a = ap.parse_args()
     failed = False
-    for name, url in [("1 replica ", a.one), ("3 replicas", a.three)]:
+    # alternated, so that a change in the machine's load shows as a difference between rounds
+    configs = [("1 replica ", a.one), ("3 replicas", a.three)] * a.rounds
+    for name, url in configs:
         p50, p99 = latency(url, a.calls)
         print(f"session gradient call through nginx, {name}: p50 {p50:.3f} ms  p99 {p99:.3f} ms  "
               f"({a.calls} calls, one kept-alive connection)", flush=True)
-    for name, url in [("1 replica ", a.one), ("3 replicas", a.three)]:
+    for name, url in configs:
         rate, errors = throughput(url, a.threads, a.seconds)
         print(f"scenario throughput through nginx, {name}: {rate:.1f} scenarios/s "
               f"({a.threads} client threads, {a.seconds:g} s, {len(errors)} failed)", flush=True)

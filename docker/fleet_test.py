@@ -106,8 +106,9 @@ def wait_steady(fn, streak=6, limit=60):
     """Calls fn until it answers 200 `streak` times in a row (through nginx: every replica, twice).
 
     Meanwhile a call may answer 503 with Retry-After (a replica whose store connection broke
-    reconnects on its next call) or fail to connect; anything else fails the check. Returns the
-    seconds to the first 200, the seconds to the streak, and the 503s seen."""
+    reconnects on its next call), 502 or 504 from nginx (no replica up yet, or all marked failed
+    for fail_timeout), or fail to connect; anything else fails the check. Returns the seconds to
+    the first 200, the seconds to the streak, and the 5xx answers seen."""
     t0, first, run, unavailable = time.monotonic(), None, 0, 0
     while run < streak:
         try:
@@ -121,6 +122,8 @@ def wait_steady(fn, streak=6, limit=60):
             run = 0
             if getattr(a, "status", None) == 503:
                 check(a.headers.get("retry-after"), f"503 without Retry-After: {a}")
+                unavailable += 1
+            elif getattr(a, "status", None) in (502, 504):
                 unavailable += 1
             elif not isinstance(a, OSError):
                 raise Fail(f"neither 200 nor 503: {a}")
@@ -307,7 +310,7 @@ def recovered(st):
     first, steady, unavailable = wait_steady(lambda: st.var("v"))
     timing("then the session's first 200", first)
     timing("then 6 calls in a row answering 200 (every replica)", steady)
-    log(f"    503 + Retry-After answers on the way: {unavailable}")
+    log(f"    503 (Retry-After) or 502/504 answers on the way: {unavailable}")
     session_is_intact(st)
 
 
@@ -325,6 +328,7 @@ def check_replicas_restarted(st):
     first, steady, unavailable = wait_steady(lambda: st.var("v"))
     timing("then the session's first 200 through nginx", first)
     timing("then 6 calls in a row answering 200 (every replica)", steady)
+    log(f"    502 (nginx: no replica up) or 503 answers on the way: {unavailable}")
     timing("all 3 healthy (docker's healthcheck) after the start", wait_healthy(st.replicas) + steady)
     session_is_intact(st)
     log("after every replica stopped and started: w, v and the persistent tape's gradient as before")
