@@ -1,0 +1,165 @@
+//! `is`, `in`, `==` and the comparison operators, on Python values, tensors and arrays.
+
+use ruff_python_ast::CmpOp;
+
+use crate::engine::dtype::DType;
+
+use super::python::num;
+use super::tensor::dtype_of;
+use super::*;
+use crate::cells::interp::Interp;
+use crate::cells::raise::{Raise, RaiseKind};
+use crate::cells::value::Value;
+
+/// `is` / `is not`: identity for None, True, False and the same tensor.
+pub fn is(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::None, Value::None) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Tensor(x), Value::Tensor(y)) => x.id == y.id,
+        (
+            Value::Variable(x) | Value::UnreadVariable(x),
+            Value::Variable(y) | Value::UnreadVariable(y),
+        ) => x == y,
+        (Value::Tape(x), Value::Tape(y)) => x == y,
+        (Value::List(x), Value::List(y)) => std::sync::Arc::ptr_eq(x, y),
+        (Value::Array(x), Value::Array(y)) => x.same(y),
+        (Value::DType(x), Value::DType(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// `x in container`.
+pub fn contains(it: &mut Interp, container: &Value, x: &Value) -> Result<bool, Raise> {
+    if let (Value::Str(s), Value::Str(sub)) = (container, x) {
+        return Ok(s.contains(&**sub));
+    }
+    let Some(items) = container.items() else {
+        return Err(Raise::type_error(format!(
+            "argument of type '{}' is not iterable",
+            container.type_name()
+        )));
+    };
+    for item in items {
+        if py_eq(it, &item, x)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Python `==` of plain values (numbers, strings, None, sequences, dtypes).
+pub(super) fn py_eq(it: &mut Interp, a: &Value, b: &Value) -> Result<bool, Raise> {
+    Ok(match (a, b) {
+        (Value::None, Value::None) => true,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (x, y) if is_py_num(x) && is_py_num(y) => num(x) == num(y),
+        (Value::DType(x) | Value::NpDType(x), Value::DType(y) | Value::NpDType(y)) => x == y,
+        // `a.dtype == np.float64`, `a.dtype == 'float32'`
+        (Value::DType(_) | Value::NpDType(_), Value::Builtin(_) | Value::Str(_))
+        | (Value::Builtin(_) | Value::Str(_), Value::DType(_) | Value::NpDType(_)) => {
+            let d = crate::cells::convert::dtype_of_value;
+            d(a).is_some() && d(a) == d(b)
+        }
+        (Value::Shape(x), Value::Shape(y)) => x == y,
+        (Value::Shape(x), Value::List(_) | Value::Tuple(_))
+        | (Value::List(_) | Value::Tuple(_), Value::Shape(x)) => {
+            let other = if matches!(a, Value::Shape(_)) { b } else { a };
+            let items = other.items().unwrap_or_default();
+            items.len() == x.len()
+                && items
+                    .iter()
+                    .zip(x)
+                    .all(|(i, d)| matches!(i, Value::Int(v) if *v as usize == *d))
+        }
+        (Value::List(_), Value::List(_)) | (Value::Tuple(_), Value::Tuple(_)) => {
+            let (x, y) = (a.items().unwrap_or_default(), b.items().unwrap_or_default());
+            if x.len() != y.len() {
+                return Ok(false);
+            }
+            for (p, q) in x.iter().zip(&y) {
+                if !py_eq(it, p, q)? {
+                    return Ok(false);
+                }
+            }
+            true
+        }
+        (x, y) if is_tf(x) || is_tf(y) || is_np(x) || is_np(y) => {
+            let v = compare(it, CmpOp::Eq, x.clone(), y.clone())?;
+            v.truthy()?
+        }
+        _ => is(a, b),
+    })
+}
+
+pub(super) fn cmp_op_name(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Lt => "less",
+        CmpOp::LtE => "less_equal",
+        CmpOp::Gt => "greater",
+        CmpOp::GtE => "greater_equal",
+        CmpOp::Eq => "equal",
+        _ => "not_equal",
+    }
+}
+
+/// `< <= > >= == !=`: elementwise on tensors and arrays, Python's on the rest.
+pub fn compare(it: &mut Interp, op: CmpOp, l: Value, r: Value) -> Result<Value, Raise> {
+    if is_tf(&l) || is_tf(&r) {
+        if matches!(l, Value::None) || matches!(r, Value::None) {
+            return Ok(Value::Bool(op == CmpOp::NotEq));
+        }
+        let anchor = if is_tf(&l) { &l } else { &r };
+        let d = match anchor {
+            Value::Variable(id) | Value::UnreadVariable(id) => it.read_var(id)?.tensor.dtype(),
+            other => dtype_of(other).unwrap_or(DType::F32),
+        };
+        let a = it.to_val_as(&l, d)?;
+        let b = it.to_val_as(&r, d)?;
+        if a.tensor.dtype() != b.tensor.dtype() {
+            return Err(Raise::new(
+                RaiseKind::InvalidArgumentError,
+                format!(
+                    "cannot compare a {} tensor with a {} tensor",
+                    a.tensor.dtype(),
+                    b.tensor.dtype()
+                ),
+            ));
+        }
+        return Ok(Value::Tensor(it.apply(
+            cmp_op_name(op),
+            vec![],
+            vec![a, b],
+        )?));
+    }
+    if is_np(&l) || is_np(&r) {
+        return crate::cells::numpy::arith::compare(it, op, &l, &r);
+    }
+    let ord = match (&l, &r) {
+        (x, y) if is_py_num(x) && is_py_num(y) => num(x).partial_cmp(&num(y)),
+        (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
+        _ => {
+            return match op {
+                CmpOp::Eq => Ok(Value::Bool(py_eq(it, &l, &r)?)),
+                CmpOp::NotEq => Ok(Value::Bool(!py_eq(it, &l, &r)?)),
+                _ => Err(Raise::type_error(format!(
+                    "'{}' not supported between instances of '{}' and '{}'",
+                    op.as_str(),
+                    l.type_name(),
+                    r.type_name()
+                ))),
+            }
+        }
+    };
+    use std::cmp::Ordering::*;
+    Ok(Value::Bool(match (op, ord) {
+        (CmpOp::Eq, o) => o == Some(Equal),
+        (CmpOp::NotEq, o) => o != Some(Equal),
+        (_, None) => false,
+        (CmpOp::Lt, Some(o)) => o == Less,
+        (CmpOp::LtE, Some(o)) => o != Greater,
+        (CmpOp::Gt, Some(o)) => o == Greater,
+        (CmpOp::GtE, Some(o)) => o != Less,
+        _ => false,
+    }))
+}

@@ -1,0 +1,151 @@
+//! Operators: Python's arithmetic on Python numbers, TensorFlow's overloads on tensors and
+//! variables (the other operand converted to the tensor's dtype, never promoted), and NumPy's
+//! on arrays (its promotion: float64 by default, float32 with float64 gives float64).
+
+use ruff_python_ast::Operator;
+
+use crate::engine::dtype::DType;
+use crate::engine::tensor::Tensor;
+
+mod compare;
+mod python;
+mod tensor;
+
+pub use compare::{compare, contains, is};
+pub use python::py_arith;
+use python::{overflow, repeat};
+use tensor::tf_binary;
+pub use tensor::{broadcast_vals, floor_op};
+
+use super::interp::Interp;
+use super::raise::Raise;
+use super::value::{lock, Value};
+
+fn op_symbol(op: Operator) -> &'static str {
+    op.as_str()
+}
+
+fn is_py_num(v: &Value) -> bool {
+    matches!(v, Value::Int(_) | Value::Float(_) | Value::Bool(_))
+}
+
+fn is_tf(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_)
+    )
+}
+
+fn is_np(v: &Value) -> bool {
+    matches!(v, Value::Array(_) | Value::NpScalar(_))
+}
+
+fn unsupported(op: &str, l: &Value, r: &Value) -> Raise {
+    Raise::type_error(format!(
+        "unsupported operand type(s) for {op}: '{}' and '{}'",
+        l.type_name(),
+        r.type_name()
+    ))
+}
+
+pub fn binary(it: &mut Interp, op: Operator, l: Value, r: Value) -> Result<Value, Raise> {
+    if matches!(l, Value::IndexedSlices(_)) || matches!(r, Value::IndexedSlices(_)) {
+        return Err(unsupported(op_symbol(op), &l, &r));
+    }
+    if let (Value::Str(s), Operator::Mod) = (&l, op) {
+        return super::print::percent(it, s, &r).map(Value::str);
+    }
+    if is_py_num(&l) && is_py_num(&r) {
+        return py_arith(op, &l, &r);
+    }
+    match (&l, &r, op) {
+        (Value::Str(a), Value::Str(b), Operator::Add) => return Ok(Value::str(format!("{a}{b}"))),
+        (Value::List(a), Value::List(b), Operator::Add) => {
+            let mut v = lock(a).clone();
+            v.extend(lock(b).iter().cloned());
+            return Ok(Value::list(v));
+        }
+        (Value::Tuple(a), Value::Tuple(b), Operator::Add) => {
+            return Ok(Value::tuple(a.iter().chain(b.iter()).cloned().collect()))
+        }
+        (Value::List(_) | Value::Tuple(_) | Value::Str(_), Value::Int(n), Operator::Mult)
+        | (Value::Int(n), Value::List(_) | Value::Tuple(_) | Value::Str(_), Operator::Mult) => {
+            let seq = if matches!(l, Value::Int(_)) { &r } else { &l };
+            return repeat(seq, *n);
+        }
+        _ => {}
+    }
+    if is_tf(&l) || is_tf(&r) {
+        return tf_binary(it, op, &l, &r);
+    }
+    if is_np(&l) || is_np(&r) {
+        return super::numpy::arith::binary(it, op, &l, &r);
+    }
+    Err(unsupported(op_symbol(op), &l, &r))
+}
+
+pub use super::numpy::arith::np_wrap;
+
+pub fn negate(it: &mut Interp, v: Value) -> Result<Value, Raise> {
+    match v {
+        Value::Int(i) => Ok(Value::Int(i.checked_neg().ok_or_else(overflow)?)),
+        Value::Bool(b) => Ok(Value::Int(-i64::from(b))),
+        Value::Float(f) => Ok(Value::Float(-f)),
+        Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) => {
+            let x = it.as_val(&v)?.expect("tensor");
+            Ok(Value::Tensor(it.apply("negative", vec![], vec![x])?))
+        }
+        Value::Array(_) | Value::NpScalar(_) => {
+            let t = super::numpy::math::unary("negative", &it.np_tensor(&v)?)?;
+            Ok(np_wrap(t))
+        }
+        other => Err(Raise::type_error(format!(
+            "bad operand type for unary -: '{}'",
+            other.type_name()
+        ))),
+    }
+}
+
+pub fn positive(v: Value) -> Result<Value, Raise> {
+    match v {
+        Value::Bool(b) => Ok(Value::Int(i64::from(b))),
+        Value::Int(_)
+        | Value::Float(_)
+        | Value::Tensor(_)
+        | Value::Array(_)
+        | Value::NpScalar(_)
+        | Value::Variable(_)
+        | Value::UnreadVariable(_) => Ok(v),
+        other => Err(Raise::type_error(format!(
+            "bad operand type for unary +: '{}'",
+            other.type_name()
+        ))),
+    }
+}
+
+pub fn invert(it: &mut Interp, v: Value) -> Result<Value, Raise> {
+    match v {
+        Value::Int(i) => Ok(Value::Int(!i)),
+        Value::Bool(b) => Ok(Value::Int(!i64::from(b))),
+        Value::Tensor(x) if x.tensor.dtype() == DType::Bool => {
+            Ok(Value::Tensor(it.apply("logical_not", vec![], vec![x])?))
+        }
+        Value::Array(_) | Value::NpScalar(_) => {
+            let t = it.np_tensor(&v)?;
+            if t.dtype() == DType::Bool {
+                return Ok(np_wrap(it.compute("logical_not", vec![], &[&t])?));
+            }
+            if t.dtype().is_float() {
+                return Err(Raise::type_error(
+                    "ufunc 'invert' not supported for the input types, and the inputs could not be safely coerced to any supported types according to the casting rule ''safe''",
+                ));
+            }
+            let flipped: Vec<f64> = t.to_f64_vec().iter().map(|x| -x - 1.0).collect();
+            Ok(np_wrap(Tensor::from_f64s(t.shape(), &flipped, t.dtype())?))
+        }
+        other => Err(Raise::type_error(format!(
+            "bad operand type for unary ~: '{}'",
+            other.type_name()
+        ))),
+    }
+}

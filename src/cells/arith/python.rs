@@ -1,0 +1,148 @@
+//! Python's own arithmetic on ints, floats, bools and sequences (repetition), with its
+//! overflow and zero-division errors.
+
+use ruff_python_ast::Operator;
+
+use super::*;
+use crate::cells::raise::{Raise, RaiseKind};
+use crate::cells::value::{lock, Value};
+
+pub(super) fn repeat(seq: &Value, n: i64) -> Result<Value, Raise> {
+    let n = n.max(0) as usize;
+    let len = match seq {
+        Value::Str(s) => s.len(),
+        other => other.items().map_or(0, |v| v.len()),
+    };
+    if len.saturating_mul(n) > 1 << 20 {
+        return Err(Raise::new(
+            RaiseKind::LimitExceeded,
+            "a repeated sequence in a cell holds at most 1048576 items",
+        ));
+    }
+    Ok(match seq {
+        Value::Str(s) => Value::str(s.repeat(n)),
+        Value::List(l) => {
+            let items = lock(l).clone();
+            Value::list((0..n).flat_map(|_| items.iter().cloned()).collect())
+        }
+        other => {
+            let items = other.items().unwrap_or_default();
+            Value::tuple((0..n).flat_map(|_| items.iter().cloned()).collect())
+        }
+    })
+}
+
+pub(super) fn num(v: &Value) -> f64 {
+    match v {
+        Value::Int(i) => *i as f64,
+        Value::Float(f) => *f,
+        Value::Bool(b) => f64::from(u8::from(*b)),
+        _ => f64::NAN,
+    }
+}
+
+pub(super) fn int(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(*i),
+        Value::Bool(b) => Some(i64::from(*b)),
+        _ => None,
+    }
+}
+
+pub(super) fn overflow() -> Raise {
+    Raise::new(
+        RaiseKind::ValueError,
+        "integer result too large: cells compute with 64-bit integers",
+    )
+}
+
+/// Python's arithmetic on ints, floats and bools.
+pub fn py_arith(op: Operator, l: &Value, r: &Value) -> Result<Value, Raise> {
+    let zero = |msg: &str| Raise::new(RaiseKind::ZeroDivisionError, msg.to_string());
+    if let (Some(a), Some(b)) = (int(l), int(r)) {
+        return Ok(Value::Int(match op {
+            Operator::Add => a.checked_add(b).ok_or_else(overflow)?,
+            Operator::Sub => a.checked_sub(b).ok_or_else(overflow)?,
+            Operator::Mult => a.checked_mul(b).ok_or_else(overflow)?,
+            Operator::Div => {
+                if b == 0 {
+                    return Err(zero("division by zero"));
+                }
+                return Ok(Value::Float(a as f64 / b as f64));
+            }
+            Operator::FloorDiv => {
+                if b == 0 {
+                    return Err(zero("integer division or modulo by zero"));
+                }
+                a.checked_div_euclid(b).ok_or_else(overflow)?;
+                let q = a / b;
+                if (a % b != 0) && ((a < 0) != (b < 0)) {
+                    q - 1
+                } else {
+                    q
+                }
+            }
+            Operator::Mod => {
+                if b == 0 {
+                    return Err(zero("integer division or modulo by zero"));
+                }
+                let m = a % b;
+                if m != 0 && ((m < 0) != (b < 0)) {
+                    m + b
+                } else {
+                    m
+                }
+            }
+            Operator::Pow => {
+                if b < 0 {
+                    if a == 0 {
+                        return Err(zero("0.0 cannot be raised to a negative power"));
+                    }
+                    return Ok(Value::Float((a as f64).powf(b as f64)));
+                }
+                let e = u32::try_from(b).map_err(|_| overflow())?;
+                a.checked_pow(e).ok_or_else(overflow)?
+            }
+            Operator::BitAnd => a & b,
+            Operator::BitOr => a | b,
+            Operator::BitXor => a ^ b,
+            _ => return Err(unsupported(op_symbol(op), l, r)),
+        }));
+    }
+    let (a, b) = (num(l), num(r));
+    Ok(Value::Float(match op {
+        Operator::Add => a + b,
+        Operator::Sub => a - b,
+        Operator::Mult => a * b,
+        Operator::Div => {
+            if b == 0.0 {
+                return Err(zero("float division by zero"));
+            }
+            a / b
+        }
+        Operator::FloorDiv => {
+            if b == 0.0 {
+                return Err(zero("float floor division by zero"));
+            }
+            (a / b).floor()
+        }
+        Operator::Mod => {
+            if b == 0.0 {
+                return Err(zero("float modulo"));
+            }
+            let m = a % b;
+            if m != 0.0 && ((m < 0.0) != (b < 0.0)) {
+                m + b
+            } else {
+                m
+            }
+        }
+        Operator::Pow => {
+            if a == 0.0 && b < 0.0 {
+                return Err(zero("0.0 cannot be raised to a negative power"));
+            }
+            a.powf(b)
+        }
+        _ => return Err(unsupported(op_symbol(op), l, r)),
+    }))
+}

@@ -1,0 +1,180 @@
+//! TensorFlow's operator overloads on tensors and variables: the other operand converted to
+//! the tensor's dtype, never promoted; Python's floor division and modulo on tensors.
+
+use ruff_python_ast::Operator;
+
+use crate::engine::dtype::DType;
+use crate::engine::tensor::Tensor;
+
+use super::*;
+use crate::cells::convert::tf_word;
+use crate::cells::interp::Interp;
+use crate::cells::raise::{Raise, RaiseKind};
+use crate::cells::value::Value;
+
+/// TensorFlow's name of the op an operator runs, as its errors say it.
+pub(super) fn tf_op_name(op: Operator) -> &'static str {
+    match op {
+        Operator::Add => "AddV2",
+        Operator::Sub => "Sub",
+        Operator::Mult => "Mul",
+        Operator::Div => "RealDiv",
+        Operator::FloorDiv => "FloorDiv",
+        Operator::Mod => "FloorMod",
+        Operator::Pow => "Pow",
+        Operator::MatMult => "MatMul",
+        _ => "BitwiseOp",
+    }
+}
+
+pub(super) fn dtype_of(v: &Value) -> Option<DType> {
+    match v {
+        Value::Tensor(x) => Some(x.tensor.dtype()),
+        Value::Array(_) | Value::NpScalar(_) => v.np_contents().map(|t| t.dtype()),
+        _ => None,
+    }
+}
+
+/// A tensor operator: the tensor operand's dtype rules; the other operand converts to it.
+pub(super) fn tf_binary(
+    it: &mut Interp,
+    op: Operator,
+    l: &Value,
+    r: &Value,
+) -> Result<Value, Raise> {
+    let anchor_left = is_tf(l);
+    let anchor = if anchor_left { l } else { r };
+    let d = match anchor {
+        Value::Variable(id) | Value::UnreadVariable(id) => it.read_var(id)?.tensor.dtype(),
+        other => dtype_of(other).unwrap_or(DType::F32),
+    };
+    let a = it.to_val_as(l, d)?;
+    let b = it.to_val_as(r, d)?;
+    if a.tensor.dtype() != b.tensor.dtype() {
+        let (bad, k) = if a.tensor.dtype() == d {
+            (b.tensor.dtype(), 1)
+        } else {
+            (a.tensor.dtype(), 0)
+        };
+        let name = tf_op_name(op);
+        return Err(Raise::new(
+            RaiseKind::InvalidArgumentError,
+            format!(
+                "cannot compute {name} as input #{k}(zero-based) was expected to be a {} tensor but is a {} tensor [Op:{name}] name: ",
+                tf_word(d),
+                tf_word(bad)
+            ),
+        )
+        .with_code(crate::engine::Code::DtypeMismatch));
+    }
+    let out = match op {
+        Operator::Add => it.apply("add", vec![], vec![a, b])?,
+        Operator::Sub => it.apply("subtract", vec![], vec![a, b])?,
+        Operator::Mult => it.apply("multiply", vec![], vec![a, b])?,
+        Operator::Div => {
+            if d.is_float() {
+                it.apply("divide", vec![], vec![a, b])?
+            } else {
+                // TensorFlow's truediv casts integer tensors to float64 first
+                let cast = |it: &mut Interp, x| {
+                    it.apply(
+                        "cast",
+                        vec![("dtype".into(), crate::engine::Lit::Str("float64".into()))],
+                        vec![x],
+                    )
+                };
+                let (a, b) = (cast(it, a)?, cast(it, b)?);
+                it.apply("divide", vec![], vec![a, b])?
+            }
+        }
+        Operator::Pow => it.apply("pow", vec![], vec![a, b])?,
+        Operator::MatMult => it.apply("matmul", vec![], vec![a, b])?,
+        Operator::FloorDiv | Operator::Mod => {
+            let t = floor_op(op, &a.tensor, &b.tensor)?;
+            it.ws.ctx.constant(t)
+        }
+        _ => return Err(unsupported(op_symbol(op), l, r)),
+    };
+    Ok(Value::Tensor(out))
+}
+
+/// `//` and `%` elementwise with broadcasting, Python's floor semantics (no gradient, as
+/// TensorFlow has none for FloorDiv).
+pub fn floor_op(op: Operator, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> {
+    let d = a.dtype();
+    let shape = crate::engine::kernels::broadcast_shape(a.shape(), b.shape()).ok_or_else(|| {
+        Raise::new(
+            RaiseKind::InvalidArgumentError,
+            format!("Incompatible shapes: {:?} vs. {:?}", a.shape(), b.shape()),
+        )
+    })?;
+    let (av, bv) = (broadcast_vals(a, &shape), broadcast_vals(b, &shape));
+    let mut out = Vec::with_capacity(av.len());
+    for (x, y) in av.iter().zip(&bv) {
+        out.push(if d.is_int() {
+            let (x, y) = (*x as i64, *y as i64);
+            if y == 0 {
+                return Err(Raise::new(
+                    RaiseKind::InvalidArgumentError,
+                    "Integer division by zero [Op:FloorDiv]",
+                ));
+            }
+            let r = match op {
+                Operator::FloorDiv => {
+                    x.div_euclid(y) - if y < 0 && x.rem_euclid(y) != 0 { 1 } else { 0 }
+                }
+                _ => {
+                    let m = x % y;
+                    if m != 0 && ((m < 0) != (y < 0)) {
+                        m + y
+                    } else {
+                        m
+                    }
+                }
+            };
+            r as f64
+        } else {
+            match op {
+                Operator::FloorDiv => (x / y).floor(),
+                _ => {
+                    let m = x % y;
+                    if m != 0.0 && ((m < 0.0) != (*y < 0.0)) {
+                        m + y
+                    } else {
+                        m
+                    }
+                }
+            }
+        });
+    }
+    Ok(Tensor::from_f64s(&shape, &out, d)?)
+}
+
+/// The values of `t` broadcast to `shape` (which it broadcasts to), in row-major order.
+pub fn broadcast_vals(t: &Tensor, shape: &[usize]) -> Vec<f64> {
+    let vals = t.to_f64_vec();
+    let n: usize = shape.iter().product();
+    let rank = shape.len();
+    let src = t.shape();
+    // strides of `t` aligned to `shape` from the right, 0 where it broadcasts
+    let mut strides = vec![0usize; rank];
+    let mut acc = 1;
+    for k in (0..src.len()).rev() {
+        let d = rank - src.len() + k;
+        strides[d] = if src[k] == 1 { 0 } else { acc };
+        acc *= src[k];
+    }
+    let mut out = Vec::with_capacity(n);
+    let mut idx = vec![0usize; rank];
+    for _ in 0..n {
+        out.push(vals[idx.iter().zip(&strides).map(|(i, s)| i * s).sum::<usize>()]);
+        for d in (0..rank).rev() {
+            idx[d] += 1;
+            if idx[d] < shape[d] {
+                break;
+            }
+            idx[d] = 0;
+        }
+    }
+    out
+}
