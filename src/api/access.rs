@@ -2,6 +2,11 @@
 //! (a client error with its code and node, a failure at error level, health probes only at
 //! debug), and a problem+json body gets the request id, so a student's bug report can be
 //! matched to the server's log line.
+//!
+//! The line carries the request's id, method and URI itself rather than from a per-request
+//! span: a span costs every request its creation and field formatting even when nothing but this
+//! one line is logged, and a warning raised inside a request that fails is matched by the
+//! failure's own line (same id, its code).
 
 use std::time::Instant;
 
@@ -26,6 +31,7 @@ pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Resp
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| "unmatched".into());
     let id = req.headers().get("x-request-id").cloned();
+    let uri = req.uri().clone();
     let resp = next.run(req).await;
     let took = started.elapsed();
     let status = resp.status().as_u16();
@@ -40,14 +46,16 @@ pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Resp
     let latency_us = took.as_micros() as u64;
     let code = problem.as_ref().map_or("-", |p| p.0);
     let node = problem.as_ref().and_then(|p| p.1.as_deref()).unwrap_or("-");
+    let rid = id.as_ref().and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let method = method.as_str();
     if route == "/healthz" || route == "/readyz" {
-        tracing::debug!(status, latency_us, "health probe");
+        tracing::debug!(id = rid, method, %uri, status, latency_us, "health probe");
     } else if status >= 500 {
-        tracing::error!(status, latency_us, code, node, "request failed");
+        tracing::error!(id = rid, method, %uri, status, latency_us, code, node, "request failed");
     } else if status >= 400 {
-        tracing::info!(status, latency_us, code, node, "client error");
+        tracing::info!(id = rid, method, %uri, status, latency_us, code, node, "client error");
     } else {
-        tracing::info!(status, latency_us, "answered");
+        tracing::info!(id = rid, method, %uri, status, latency_us, "answered");
     }
     match (problem, id) {
         (Some(_), Some(id)) => with_request_id(resp, &id).await,

@@ -30,7 +30,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::sessions::SessionStore;
@@ -174,19 +173,12 @@ pub fn app(state: AppState) -> Router {
         .into_iter()
         .fold(Router::new(), |r, rt| r.route(rt.path, rt.handler))
         .fallback(no_route)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), access::track))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            access::track,
+        ))
         .with_state(state)
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|req: &axum::http::Request<_>| {
-                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    tracing::info_span!("request", id = %id, method = %req.method(), uri = %req.uri())
-                })
-                // `access::track` writes the one line per request
-                .on_response(())
-                .on_failure(()),
-        )
         .layer(SetRequestIdLayer::x_request_id(RequestIds::default()))
         // A bug must not drop the connection without an answer: a panic becomes a logged 500.
         .layer(CatchPanicLayer::custom(panic_response))

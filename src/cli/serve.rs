@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use gradtape::api::{app, AppState};
 use gradtape::config::Config;
 
+use super::log_writer::{batched_stdout, Flusher};
+
 #[derive(clap::Args)]
 pub struct Args {
     /// The address to listen on (overrides GRADTAPE_ADDR).
@@ -26,7 +28,7 @@ pub fn run(args: Args) -> ExitCode {
     if let Some(addr) = args.addr {
         config.addr = addr;
     }
-    init_logs();
+    let _flusher = init_logs();
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         // a cell runs in place on a thread with its stack to spare (`cells::run`); the pages a
@@ -43,22 +45,27 @@ pub fn run(args: Args) -> ExitCode {
     rt.block_on(serve(config))
 }
 
-fn init_logs() {
+/// Logs go to stdout through the batched writer; the returned guard writes out what is left.
+fn init_logs() -> Flusher {
     let filter =
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let (writer, flusher) = batched_stdout();
     // GRADTAPE_LOG_FORMAT=json for log collectors; human-readable lines otherwise
     if std::env::var("GRADTAPE_LOG_FORMAT").is_ok_and(|f| f == "json") {
         tracing_subscriber::fmt()
             .json()
+            .with_writer(writer)
             .with_env_filter(filter)
             .init();
     } else {
         let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
         tracing_subscriber::fmt()
             .with_ansi(ansi)
+            .with_writer(writer)
             .with_env_filter(filter)
             .init();
     }
+    flusher
 }
 
 async fn serve(config: Config) -> ExitCode {
