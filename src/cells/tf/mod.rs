@@ -1,0 +1,227 @@
+//! The `tf` namespace in a cell: its modules and constants, the calls the evaluator itself
+//! answers (`tf.Variable`, `tf.GradientTape`, `tf.constant`, `tf.shape`, ...), and every other
+//! function bound through the one op registry and run as an engine op.
+
+use std::sync::Arc;
+
+use crate::engine::dtype::DType;
+use crate::engine::lit::{tensor_from_lit, Lit};
+use crate::engine::ops::registry::{self, ParamKind};
+use crate::engine::tensor::Tensor;
+
+mod calls;
+
+use calls::{
+    constant_call, gradient_tape, reduce_all_or_any, reduce_std_or_variance, shape_rank_or_size,
+    variable,
+};
+
+use super::convert::{dtype_of_value, to_lit};
+use super::interp::Interp;
+use super::raise::{Raise, RaiseKind};
+use super::tape::bind_args;
+use super::value::Value;
+
+const TF_MODULES: &[&str] = &[
+    "math",
+    "nn",
+    "linalg",
+    "random",
+    "dtypes",
+    "test",
+    "UnconnectedGradients",
+];
+
+fn dtype_named(name: &str) -> Option<DType> {
+    match name {
+        "double" => Some(DType::F64),
+        "float32" | "float64" | "int32" | "int64" | "bool" => DType::parse(name),
+        _ => None,
+    }
+}
+
+/// `module.name`.
+pub fn module_attr(module: &str, name: &str) -> Result<Value, Raise> {
+    let full = format!("{module}.{name}");
+    Ok(match (module, name) {
+        ("tf", m) if TF_MODULES.contains(&m) => Value::Module(full.into()),
+        ("tf" | "tf.dtypes", d) if dtype_named(d).is_some() => {
+            Value::DType(dtype_named(d).expect("checked"))
+        }
+        ("tf", "newaxis") | ("np", "newaxis") => Value::None,
+        ("tf", "__version__") => Value::str("2.15.0"),
+        ("np", "__version__") => Value::str("1.26.4"),
+        ("tf.UnconnectedGradients", "ZERO") => Value::Unconnected(true),
+        ("tf.UnconnectedGradients", "NONE") => Value::Unconnected(false),
+        ("np", "pi") => Value::Float(std::f64::consts::PI),
+        ("np", "e") => Value::Float(std::f64::consts::E),
+        ("np", "inf") => Value::Float(f64::INFINITY),
+        ("np", "nan") => Value::Float(f64::NAN),
+        ("np", "linalg" | "random") => Value::Module(full.into()),
+        ("np" | "np.linalg" | "np.random", _) => Value::Builtin(full.into()),
+        _ if special(&full) || registry::lookup(&full).is_some() => Value::Builtin(full.into()),
+        _ => {
+            let shown = module
+                .replacen("tf", "tensorflow", 1)
+                .replacen("np", "numpy", 1);
+            return Err(Raise::attr_error(format!(
+                "module '{shown}' has no attribute '{name}'"
+            )));
+        }
+    })
+}
+
+/// The TensorFlow calls the evaluator answers itself (they make variables and tapes, or
+/// read shapes, or compose ops), not through the registry.
+fn special(path: &str) -> bool {
+    matches!(
+        path,
+        "tf.Variable"
+            | "tf.GradientTape"
+            | "tf.Tensor"
+            | "tf.constant"
+            | "tf.convert_to_tensor"
+            | "tf.shape"
+            | "tf.rank"
+            | "tf.size"
+            | "tf.reduce_all"
+            | "tf.reduce_any"
+            | "tf.math.reduce_all"
+            | "tf.math.reduce_any"
+            | "tf.math.reduce_std"
+            | "tf.math.reduce_variance"
+            | "tf.random.set_seed"
+            | "tf.IndexedSlices"
+            | "tf.test.compute_gradient"
+    )
+}
+
+fn int32(v: &[usize]) -> Tensor {
+    let f: Vec<f64> = v.iter().map(|&x| x as f64).collect();
+    Tensor::from_f64s(&[f.len()], &f, DType::I32).expect("sized")
+}
+
+pub fn call(
+    it: &mut Interp,
+    path: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    match path {
+        "tf.Variable" => variable(it, args, kwargs),
+        "tf.test.compute_gradient" => super::gradcheck::compute_gradient(it, args, kwargs),
+        "tf.GradientTape" => gradient_tape(it, args, kwargs),
+        "tf.constant" | "tf.convert_to_tensor" => constant_call(it, path, args, kwargs),
+        "tf.shape" | "tf.rank" | "tf.size" => shape_rank_or_size(it, path, args, kwargs),
+        "tf.reduce_all" | "tf.reduce_any" | "tf.math.reduce_all" | "tf.math.reduce_any" => {
+            reduce_all_or_any(it, path, args, kwargs)
+        }
+        "tf.math.reduce_std" | "tf.math.reduce_variance" => {
+            reduce_std_or_variance(it, path, args, kwargs)
+        }
+        "tf.random.set_seed" => Ok(Value::None),
+        "tf.Tensor" | "tf.IndexedSlices" => Err(Raise::type_error(format!(
+            "{path} cannot be called in a cell; make tensors with tf.constant"
+        ))),
+        _ => op_call(it, path, args, kwargs),
+    }
+}
+
+/// Any other `tf.*` function: the registry binds the call as Python would, its tensor
+/// parameters become the op's inputs (Python literals typed after the first tensor among
+/// them) and the rest its attributes.
+fn op_call(
+    it: &mut Interp,
+    path: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let def = registry::lookup(path).ok_or_else(|| {
+        let (module, name) = path.rsplit_once('.').unwrap_or(("tf", path));
+        Raise::attr_error(format!(
+            "module '{}' has no attribute '{name}'",
+            module.replacen("tf", "tensorflow", 1)
+        ))
+    })?;
+    let bound = registry::bind(def, args, kwargs).map_err(|e| Raise::type_error(e.detail))?;
+    let hint = bound
+        .iter()
+        .filter(|(p, _)| p.is_tensor() && p.name != "indices")
+        .find_map(|(_, v)| match v {
+            Some(Value::Tensor(x)) => Some(x.tensor.dtype()),
+            Some(x @ (Value::Array(_) | Value::NpScalar(_))) => x.np_contents().map(|t| t.dtype()),
+            Some(Value::Variable(id) | Value::UnreadVariable(id)) => {
+                it.ws.variable(id).map(|v| v.val.tensor.dtype())
+            }
+            _ => None,
+        })
+        .filter(|d| *d != DType::Bool);
+    let mut inputs = Vec::new();
+    let mut attrs = Vec::new();
+    for (p, v) in bound {
+        let Some(v) = v else { continue };
+        match p.kind {
+            // indices have their own type attribute (Tindices): a Python list of them is int32
+            ParamKind::Tensor if p.name == "indices" => inputs.push(it.to_val(&v, None)?),
+            ParamKind::Tensor => inputs.push(it.to_val(&v, hint)?),
+            ParamKind::TensorList => {
+                let items = v.items().ok_or_else(|| {
+                    Raise::type_error(format!(
+                        "{}: \"{}\" takes a list of tensors",
+                        def.name, p.name
+                    ))
+                })?;
+                for x in &items {
+                    inputs.push(it.to_val(x, hint)?);
+                }
+            }
+            ParamKind::Attr(_) => {
+                if matches!(v, Value::None) {
+                    continue;
+                }
+                let lit = to_lit(&v).ok_or_else(|| {
+                    Raise::type_error(format!(
+                        "{}: \"{}\" cannot be a {}",
+                        def.name,
+                        p.name,
+                        v.type_name()
+                    ))
+                })?;
+                attrs.push((p.name.to_string(), lit));
+            }
+            ParamKind::Name => {}
+        }
+    }
+    Ok(Value::Tensor(it.apply(def.name, attrs, inputs)?))
+}
+
+/// `(input_tensor, axis=None, keepdims=False, name=None)`, as TensorFlow's reductions take them.
+fn reduction_args(
+    op: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<(Value, Lit, bool), Raise> {
+    let mut s = bind_args(
+        op,
+        &["input_tensor", "axis", "keepdims", "name"],
+        args,
+        kwargs,
+    )?
+    .into_iter();
+    let v = s
+        .next()
+        .flatten()
+        .ok_or_else(|| Raise::type_error("missing required argument 'input_tensor'"))?;
+    let axis = s
+        .next()
+        .flatten()
+        .and_then(|a| to_lit(&a))
+        .unwrap_or(Lit::Null);
+    let keep = s
+        .next()
+        .flatten()
+        .map(|k| k.truthy())
+        .transpose()?
+        .unwrap_or(false);
+    Ok((v, axis, keep))
+}
