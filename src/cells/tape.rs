@@ -98,9 +98,13 @@ impl Interp<'_> {
                 out.push(s.dense.clone());
                 Ok(Shape::One)
             }
-            Value::None => Err(Raise::value_error(format!(
-                "{what}: None is not a tensor (a gradient that was None?)"
-            ))),
+            // TensorFlow's own errors for a None (a gradient that came out None, say)
+            Value::None if what == "watch" => Err(Raise::value_error(
+                "Passed in object None of type 'NoneType', not tf.Tensor or tf.Variable or ExtensionType.",
+            )),
+            Value::None => Err(Raise::type_error(
+                "Cannot convert the argument `type_value`: None to a TensorFlow DType.",
+            )),
             other => {
                 let x = self.to_val(other, None)?;
                 out.push(x);
@@ -173,6 +177,11 @@ pub fn method(
             let target = required(target, "gradient", "target")?;
             let sources = required(sources, "gradient", "sources")?;
             let zero = zero_flag(unc)?;
+            if matches!(target, Value::None) {
+                return Err(Raise::type_error(
+                    "Argument `target` should be a list or nested structure of Tensors, Variables or CompositeTensors to be differentiated, but received None.",
+                ));
+            }
             let mut ts = Vec::new();
             it.flatten(&target, &mut ts, "gradient target")?;
             let mut ss = Vec::new();
@@ -298,7 +307,15 @@ fn explain(
     it.last_gradient = Some(per_source);
 }
 
+/// The one tensor a Jacobian takes; TensorFlow reads its `.shape` first, so anything else
+/// (None, a list) is an AttributeError.
 fn single(it: &mut Interp, v: &Value) -> Result<Val, Raise> {
+    if matches!(v, Value::None | Value::List(_) | Value::Tuple(_)) {
+        return Err(Raise::attr_error(format!(
+            "'{}' object has no attribute 'shape'",
+            v.type_name()
+        )));
+    }
     let mut out = Vec::new();
     it.flatten(v, &mut out, "jacobian")?;
     match (out.len(), v) {

@@ -38,11 +38,14 @@ def extended(D):
         def k_open_tape(self, c):
             b = dict(c.get("body") or {})
             name = b.pop("name", None)
+            if name is not None and name in self.tapes:  # the contract: delete it first
+                raise D.ApiErr(422, "duplicate_name")
             st, body = super().k_open_tape({**c, "body": b})
             if name is not None:  # the tape is known by its name, as `g` is in Python
                 tid = f"t{self.nt}"
                 self.tapes[name] = self.tapes.pop(tid)
                 self.labels[c["label"]] = name
+                self.nt -= 1  # server-chosen ids count the unnamed tapes only
                 body = self.tape_body(name)
             return st, body
 

@@ -165,7 +165,21 @@ pub fn unary(name: &str, t: &Tensor) -> Result<Tensor, Raise> {
     } else {
         DType::F64
     };
-    map(t, d, f)
+    match (name, d) {
+        ("log", DType::F32) => map_f32(t, super::simd::log),
+        ("exp", DType::F32) => map_f32(t, super::simd::exp),
+        _ => map(t, d, f),
+    }
+}
+
+/// Maps every element of a float32 tensor with a float32 function.
+fn map_f32(t: &Tensor, f: fn(f32) -> f32) -> Result<Tensor, Raise> {
+    let vals: Vec<f64> = t
+        .to_f64_vec()
+        .into_iter()
+        .map(|x| f(x as f32) as f64)
+        .collect();
+    Ok(Tensor::from_f64s(t.shape(), &vals, DType::F32)?)
 }
 
 /// `np.round(t, decimals)`: half to even, as NumPy scales, rounds and scales back.

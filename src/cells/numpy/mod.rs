@@ -5,7 +5,8 @@
 //! - `promote`: `np.promote_types` and `np.result_type` with value-based casting of scalars
 //! - `arith`: the operators and two-argument ufuncs on arrays (`a * 2.5`, `a < b`)
 //! - `build`: constructors (`np.array`, `np.zeros`, `np.eye`, `np.linspace`, `np.float32(x)`)
-//! - `math`: elementwise functions (`np.exp`, `np.log`, `np.round`, `np.where`)
+//! - `math`: elementwise functions (`np.exp`, `np.log`, `np.round`, `np.where`); `simd`: NumPy's
+//!   own float32 `np.log` and `np.exp` kernels, bit for bit
 //! - `funcs`, `linalg`, `reduce`: products, shapes, reductions and closeness tests
 //! - `methods`: an array's attributes and methods (`.T`, `.reshape`, `.sum()`)
 //! - `args`: binding a call's arguments
@@ -19,6 +20,7 @@ pub mod math;
 pub mod methods;
 pub mod promote;
 pub mod reduce;
+pub mod simd;
 
 use super::interp::Interp;
 use super::raise::Raise;

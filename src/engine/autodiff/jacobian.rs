@@ -3,7 +3,7 @@
 
 use super::{Ctx, Entry, IdSet, TapeId, Val};
 use crate::engine::error::{shape_err, Result};
-use crate::engine::ops::{Op, ShapeOp};
+use crate::engine::ops::{Create, LikeFill, Op, ShapeOp};
 use crate::engine::tensor::Tensor;
 
 impl Ctx {
@@ -301,8 +301,17 @@ pub fn fill_unconnected(
         .into_iter()
         .zip(sources)
         .map(|(g, s)| {
+            // TensorFlow fills with `zeros_like(source)`, an op a recording tape that traces the
+            // source records: the zeros are then a tensor that tape can differentiate by
             g.or_else(|| {
-                zero.then(|| ctx.constant(Tensor::full(s.tensor.shape(), 0.0, s.tensor.dtype())))
+                zero.then(|| {
+                    let like = Op::Create(Create::Like {
+                        fill: LikeFill::Zeros,
+                    });
+                    ctx.apply(&like, &[s]).unwrap_or_else(|_| {
+                        ctx.constant(Tensor::full(s.tensor.shape(), 0.0, s.tensor.dtype()))
+                    })
+                })
             })
         })
         .collect()

@@ -18,7 +18,7 @@ mod xent;
 
 pub use attrs::Attrs;
 pub use binary::Binary;
-pub use create::Create;
+pub use create::{Create, LikeFill};
 pub use linalg::Linalg;
 pub use logic::{Compare, Logic};
 pub use nn::Nn;
