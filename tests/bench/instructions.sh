@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Instructions a request costs the server, counted by valgrind's callgrind: the server runs under
+# callgrind twice, answering N1 and then N2 identical requests on one connection, and the
+# difference of the two totals over N2 - N1 is one request's user-space instructions (start-up
+# and shutdown cancel out). Unlike a timing, the count does not move with other load on the
+# machine, so two builds or two log levels compare to a fraction of a percent; it does not see
+# the kernel (socket and log writes) or cache misses.
+#
+#     BIN=./target/release/gradtape BODY=W1.json RUST_LOG=info bash tests/bench/instructions.sh
+set -euo pipefail
+: "${BIN:?the server binary}" "${BODY:?a /v1/evaluate body}"
+N1=${N1:-200}
+N2=${N2:-1200}
+PORT=${PORT:-18181}
+command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+total() { # requests -> instructions
+  valgrind --tool=callgrind --callgrind-out-file="$work/cg.$1" "$BIN" serve --addr 127.0.0.1:$PORT \
+    > "$work/server.log" 2>&1 &
+  local server=$!
+  python3 - "$PORT" "$1" "$BODY" <<'PY'
+import http.client, sys, time
+port, n, body = int(sys.argv[1]), int(sys.argv[2]), open(sys.argv[3], "rb").read()
+for _ in range(600):
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        c.request("GET", "/healthz"); c.getresponse().read(); break
+    except OSError:
+        time.sleep(0.1)
+for _ in range(n):
+    c.request("POST", "/v1/evaluate", body, {"Content-Type": "application/json"})
+    r = c.getresponse(); r.read()
+    assert r.status == 200, r.status
+PY
+  kill -INT $server
+  wait $server || true
+  awk '/^(summary|totals):/ {print $2; exit}' "$work/cg.$1"
+}
+a=$(total "$N1")
+b=$(total "$N2")
+echo "$(( (b - a) / (N2 - N1) )) instructions per request (RUST_LOG=${RUST_LOG:-unset}, $N1 and $N2 requests: $a and $b)"
