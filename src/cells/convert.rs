@@ -22,6 +22,17 @@ pub fn tf_word(d: DType) -> &'static str {
     }
 }
 
+/// TensorFlow's true division (`a / b`, `tf.divide`) checks the two dtypes in Python before any
+/// kernel runs, so tensors of two dtypes are a TypeError, not the kernel's InvalidArgumentError.
+pub fn truediv_dtype_error(a: DType, b: DType) -> Raise {
+    Raise::type_error(format!(
+        "`x` and `y` must have the same dtype, got tf.{} != tf.{}.",
+        a.name(),
+        b.name()
+    ))
+    .with_code(crate::engine::Code::DtypeMismatch)
+}
+
 /// A Python value (number, bool, nested list or tuple of them) as a literal; None otherwise.
 pub fn to_lit(v: &Value) -> Option<Lit> {
     Some(match v {

@@ -7,7 +7,7 @@ use crate::engine::dtype::DType;
 use crate::engine::tensor::Tensor;
 
 use super::*;
-use crate::cells::convert::tf_word;
+use crate::cells::convert::{tf_word, truediv_dtype_error};
 use crate::cells::interp::Interp;
 use crate::cells::raise::{Raise, RaiseKind};
 use crate::cells::value::Value;
@@ -50,6 +50,9 @@ pub(super) fn tf_binary(
     };
     let a = it.to_val_as(l, d)?;
     let b = it.to_val_as(r, d)?;
+    if a.tensor.dtype() != b.tensor.dtype() && op == Operator::Div {
+        return Err(truediv_dtype_error(a.tensor.dtype(), b.tensor.dtype()));
+    }
     if a.tensor.dtype() != b.tensor.dtype() {
         let (bad, k) = if a.tensor.dtype() == d {
             (b.tensor.dtype(), 1)

@@ -16,7 +16,7 @@ use calls::{
     variable,
 };
 
-use super::convert::{dtype_of_value, to_lit};
+use super::convert::{dtype_of_value, to_lit, truediv_dtype_error};
 use super::interp::Interp;
 use super::raise::{Raise, RaiseKind};
 use super::tape::bind_args;
@@ -190,6 +190,11 @@ fn op_call(
                 attrs.push((p.name.to_string(), lit));
             }
             ParamKind::Name => {}
+        }
+    }
+    if let [a, b] = &inputs[..] {
+        if def.name == "divide" && a.tensor.dtype() != b.tensor.dtype() {
+            return Err(truediv_dtype_error(a.tensor.dtype(), b.tensor.dtype()));
         }
     }
     Ok(Value::Tensor(it.apply(def.name, attrs, inputs)?))
