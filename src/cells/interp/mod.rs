@@ -1,0 +1,284 @@
+//! The evaluator's state and its statements: names (a cell's globals, a function's locals),
+//! the engine workspace, what `print` wrote, and the step budget.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use ruff_text_size::Ranged;
+
+mod stmt;
+
+use super::raise::{Raise, RaiseKind};
+use super::source::LineIndex;
+use super::value::{lock, Value};
+use crate::engine::Workspace;
+
+/// Entering or leaving a `with` block: starts or stops a tape.
+type Switch = Box<dyn Fn(&mut Workspace) -> crate::engine::Result<()>>;
+
+/// What a statement did to the flow of its block.
+pub enum Flow {
+    Normal,
+    Break,
+    Continue,
+    Return(Value),
+}
+
+/// The locals of one call of a `def` function, and the cell text its body comes from.
+struct Frame {
+    locals: HashMap<String, Value>,
+    lines: Arc<LineIndex>,
+}
+
+/// Frames of `def` calls a cell may nest (Python's own limit is 1000; cells are small).
+pub const MAX_CALL_DEPTH: usize = 48;
+
+pub struct Interp<'k> {
+    pub ws: &'k mut Workspace,
+    pub globals: &'k mut HashMap<String, Value>,
+    frames: Vec<Frame>,
+    /// The text of the cell being run (a frame carries its own).
+    pub lines: Arc<LineIndex>,
+    pub out: String,
+    steps: u64,
+    max_steps: u64,
+    max_stdout: usize,
+    started: Instant,
+    /// Notes for the answer (`notes.rs`), and the gradient call being made.
+    pub notes: Vec<super::notes::CellNote>,
+    pub call_site: Option<super::notes::CallSite>,
+    /// The per-source notes of the last gradient call, for the assignment that binds it.
+    pub last_gradient: Option<Vec<Option<super::notes::CellNote>>>,
+    /// Why a name bound to a None gradient is None (kept by the kernel across cells).
+    pub why_none: HashMap<String, super::notes::CellNote>,
+    /// The statement during which the engine first saw a non-finite value.
+    pub non_finite_at: Option<(usize, usize)>,
+}
+
+impl<'k> Interp<'k> {
+    pub fn new(
+        ws: &'k mut Workspace,
+        globals: &'k mut HashMap<String, Value>,
+        lines: Arc<LineIndex>,
+        max_steps: u64,
+        max_stdout: usize,
+    ) -> Interp<'k> {
+        Interp {
+            ws,
+            globals,
+            frames: Vec::new(),
+            lines,
+            out: String::new(),
+            steps: 0,
+            max_steps,
+            max_stdout,
+            started: Instant::now(),
+            notes: Vec::new(),
+            call_site: None,
+            last_gradient: None,
+            why_none: HashMap::new(),
+            non_finite_at: None,
+        }
+    }
+
+    /// The locals of the innermost `def` call, if one runs.
+    pub fn locals(&self) -> Option<&HashMap<String, Value>> {
+        self.frames.last().map(|f| &f.locals)
+    }
+
+    pub fn at_top_level(&self) -> bool {
+        self.frames.is_empty()
+    }
+
+    /// Counts one statement, loop turn or call against GRADTAPE_MAX_CELL_STEPS; a loop of
+    /// pure Python also meets the compute-time limit here, as no op checks the clock for it.
+    pub fn step(&mut self) -> Result<(), Raise> {
+        self.steps += 1;
+        if self.steps > self.max_steps {
+            return Err(Raise::new(
+                RaiseKind::LimitExceeded,
+                format!("the cell ran more than {} steps (statements, loop turns and calls; GRADTAPE_MAX_CELL_STEPS); make the loop shorter", self.max_steps),
+            ));
+        }
+        if self.steps.is_multiple_of(4096) {
+            let ms = self.ws.ctx.limits.max_compute_ms;
+            if self.started.elapsed().as_millis() as u64 > ms {
+                return Err(Raise::new(
+                    RaiseKind::LimitExceeded,
+                    format!("the cell computed for longer than max_compute_ms = {ms} ms; make it smaller"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends to stdout, within the bound on what a cell may print.
+    pub fn write(&mut self, s: &str) -> Result<(), Raise> {
+        if self.out.len() + s.len() > self.max_stdout {
+            return Err(Raise::new(
+                RaiseKind::LimitExceeded,
+                format!(
+                    "the cell printed more than {} bytes; print less",
+                    self.max_stdout
+                ),
+            ));
+        }
+        self.out.push_str(s);
+        Ok(())
+    }
+
+    pub fn current_lines(&self) -> Arc<LineIndex> {
+        match self.frames.last() {
+            Some(f) => f.lines.clone(),
+            None => self.lines.clone(),
+        }
+    }
+
+    /// Attributes a raise to `node` unless an inner expression already has it.
+    pub fn locate(&self, mut r: Raise, node: &impl Ranged) -> Raise {
+        if r.at.is_none() && !r.flow {
+            r.at = Some(match self.frames.last() {
+                Some(f) => f.lines.at(node.start()),
+                None => self.lines.at(node.start()),
+            });
+        }
+        r
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<Value> {
+        if let Some(f) = self.frames.last() {
+            if let Some(v) = f.locals.get(name) {
+                return Some(v.clone());
+            }
+        }
+        self.globals
+            .get(name)
+            .cloned()
+            .or_else(|| super::builtins::builtin(name))
+    }
+
+    pub fn bind(&mut self, name: &str, v: Value) {
+        match self.frames.last_mut() {
+            Some(f) => f.locals.insert(name.to_string(), v),
+            None => self.globals.insert(name.to_string(), v),
+        };
+    }
+
+    fn unbind(&mut self, name: &str) -> bool {
+        match self.frames.last_mut() {
+            Some(f) => f.locals.remove(name).is_some(),
+            None => self.globals.remove(name).is_some(),
+        }
+    }
+
+    /// Calls a `def` function: binds its parameters as Python does, runs its body in a frame.
+    pub fn call_function(
+        &mut self,
+        f: &Arc<super::value::Function>,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> Result<Value, Raise> {
+        self.step()?;
+        if self.frames.len() >= MAX_CALL_DEPTH {
+            return Err(Raise::new(
+                RaiseKind::RecursionError,
+                format!(
+                    "maximum recursion depth exceeded: a cell nests at most {MAX_CALL_DEPTH} calls"
+                ),
+            ));
+        }
+        let params = &f.def.parameters.args;
+        if args.len() > params.len() {
+            return Err(Raise::type_error(format!(
+                "{}() takes {} positional argument(s) but {} were given",
+                f.name,
+                params.len(),
+                args.len()
+            )));
+        }
+        let mut slots: Vec<Option<Value>> = args.into_iter().map(Some).collect();
+        slots.resize(params.len(), None);
+        for (k, v) in kwargs {
+            let Some(i) = params.iter().position(|p| p.name().as_str() == k) else {
+                return Err(Raise::type_error(format!(
+                    "{}() got an unexpected keyword argument '{k}'",
+                    f.name
+                )));
+            };
+            if slots[i].is_some() {
+                return Err(Raise::type_error(format!(
+                    "{}() got multiple values for argument '{k}'",
+                    f.name
+                )));
+            }
+            slots[i] = Some(v);
+        }
+        let mut locals = HashMap::new();
+        for ((p, slot), default) in params.iter().zip(slots).zip(&f.defaults) {
+            let v = match (slot, default) {
+                (Some(v), _) => v,
+                (None, Some(d)) => d.clone(),
+                (None, None) => {
+                    return Err(Raise::type_error(format!(
+                        "{}() missing required positional argument: '{}'",
+                        f.name,
+                        p.name().as_str()
+                    )))
+                }
+            };
+            locals.insert(p.name().as_str().to_string(), v);
+        }
+        self.frames.push(Frame {
+            locals,
+            lines: f.source.clone(),
+        });
+        let result = self.exec_block(&f.def.body);
+        self.frames.pop();
+        match result? {
+            Flow::Return(v) => Ok(v),
+            _ => Ok(Value::None),
+        }
+    }
+}
+
+pub fn name_error(name: &str) -> Raise {
+    Raise::new(
+        RaiseKind::NameError,
+        format!("name '{name}' is not defined"),
+    )
+}
+
+/// `xs.append(v)` and friends: list methods that mutate in place.
+pub fn list_method(
+    items: &std::sync::Mutex<Vec<Value>>,
+    name: &str,
+    args: Vec<Value>,
+) -> Result<Value, Raise> {
+    let mut l = lock(items);
+    match (name, args.len()) {
+        ("append", 1) => {
+            if l.len() >= 1 << 20 {
+                return Err(Raise::new(
+                    RaiseKind::LimitExceeded,
+                    "a list in a cell holds at most 1048576 items",
+                ));
+            }
+            l.extend(args);
+            Ok(Value::None)
+        }
+        ("pop", 0) => l
+            .pop()
+            .ok_or_else(|| Raise::index_error("pop from empty list")),
+        ("extend", 1) => {
+            let more = args[0]
+                .items()
+                .ok_or_else(|| Raise::type_error("extend takes a list, tuple or range"))?;
+            l.extend(more);
+            Ok(Value::None)
+        }
+        _ => Err(Raise::attr_error(format!(
+            "'list' object has no attribute '{name}' (or it takes other arguments)"
+        ))),
+    }
+}

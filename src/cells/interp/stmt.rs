@@ -1,0 +1,326 @@
+//! Statements: each kind run on the interpreter's state, a block's flow (break, continue,
+//! return), assignment and unpacking into names, items and attributes.
+
+use std::sync::Arc;
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::Ranged;
+
+use super::{name_error, Flow, Interp, Switch};
+use crate::cells::raise::{Raise, RaiseKind};
+use crate::cells::value::Value;
+use crate::engine::Workspace;
+
+impl Interp<'_> {
+    /// Places the first non-finite value the engine saw at the innermost statement that ran
+    /// while it appeared.
+    fn mark_non_finite(&mut self, s: &Stmt) {
+        if self.non_finite_at.is_none()
+            && self
+                .ws
+                .ctx
+                .numerics
+                .as_ref()
+                .is_some_and(|n| !n.events.is_empty())
+        {
+            self.non_finite_at = Some(self.current_lines().at(s.start()));
+        }
+    }
+
+    pub fn exec_block(&mut self, body: &[Stmt]) -> Result<Flow, Raise> {
+        for s in body {
+            let done = self.exec(s);
+            self.mark_non_finite(s);
+            match done {
+                Ok(Flow::Normal) => {}
+                Ok(flow) => return Ok(flow),
+                Err(r) => return Err(self.locate(r, s)),
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn exec(&mut self, stmt: &Stmt) -> Result<Flow, Raise> {
+        self.step()?;
+        match stmt {
+            Stmt::Expr(e) => {
+                self.eval(&e.value)?;
+            }
+            Stmt::Assign(a) => self.exec_assign(a)?,
+            Stmt::AugAssign(a) => self.exec_aug_assign(a).map_err(|r| self.locate(r, stmt))?,
+            Stmt::If(i) => return self.exec_if(i),
+            Stmt::For(f) => return self.exec_for(f),
+            Stmt::While(w) => return self.exec_while(w),
+            Stmt::Break(_) => return Ok(Flow::Break),
+            Stmt::Continue(_) => return Ok(Flow::Continue),
+            Stmt::Pass(_) => {}
+            Stmt::Return(r) => return self.exec_return(r),
+            Stmt::Delete(d) => self.exec_delete(d)?,
+            Stmt::Import(i) => self.exec_import(i),
+            Stmt::FunctionDef(f) => self.exec_def(f)?,
+            Stmt::With(w) => return self.exec_with(&w.items, &w.body),
+            other => {
+                return Err(Raise::type_error(format!(
+                    "this statement is not available in a cell: {:?}",
+                    std::mem::discriminant(other)
+                )))
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    /// `a = b = value`: the names a gradient call leaves None are remembered for the notes.
+    fn exec_assign(&mut self, a: &ast::StmtAssign) -> Result<(), Raise> {
+        self.last_gradient = None;
+        let v = self.eval(&a.value)?;
+        for t in &a.targets {
+            self.assign(t, v.clone())?;
+        }
+        let direct = crate::cells::notes::is_gradient_call(&a.value);
+        let per_source = self.last_gradient.take().filter(|_| direct);
+        self.remember_nones(&a.targets, &v, per_source.as_deref());
+        Ok(())
+    }
+
+    fn exec_aug_assign(&mut self, a: &ast::StmtAugAssign) -> Result<(), Raise> {
+        let cur = self.eval(&a.target)?;
+        let rhs = self.eval(&a.value)?;
+        let whole = !matches!(&*a.target, Expr::Subscript(_));
+        if let (Value::Array(arr), true) = (&cur, whole) {
+            // NumPy's `a += b` writes into `a` itself (`a[i] += b` goes through the
+            // item assignment below)
+            return crate::cells::numpy::arith::in_place(self, a.op, arr, &rhs).map(|_| ());
+        }
+        let v = crate::cells::arith::binary(self, a.op, cur, rhs)?;
+        self.assign(&a.target, v)
+    }
+
+    fn exec_if(&mut self, i: &ast::StmtIf) -> Result<Flow, Raise> {
+        if self
+            .eval(&i.test)?
+            .truthy()
+            .map_err(|r| self.locate(r, &*i.test))?
+        {
+            return self.exec_block(&i.body);
+        }
+        for clause in &i.elif_else_clauses {
+            let take = match &clause.test {
+                Some(t) => self.eval(t)?.truthy().map_err(|r| self.locate(r, t))?,
+                None => true,
+            };
+            if take {
+                return self.exec_block(&clause.body);
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn exec_while(&mut self, w: &ast::StmtWhile) -> Result<Flow, Raise> {
+        loop {
+            self.step()?;
+            if !self
+                .eval(&w.test)?
+                .truthy()
+                .map_err(|r| self.locate(r, &*w.test))?
+            {
+                break;
+            }
+            match self.exec_block(&w.body)? {
+                Flow::Break => break,
+                Flow::Return(v) => return Ok(Flow::Return(v)),
+                _ => {}
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn exec_return(&mut self, r: &ast::StmtReturn) -> Result<Flow, Raise> {
+        if self.frames.is_empty() {
+            return Err(Raise::new(
+                RaiseKind::TypeError,
+                "'return' outside function",
+            ));
+        }
+        let v = match &r.value {
+            Some(e) => self.eval(e)?,
+            None => Value::None,
+        };
+        Ok(Flow::Return(v))
+    }
+
+    /// `del name`: only names can be deleted.
+    fn exec_delete(&mut self, d: &ast::StmtDelete) -> Result<(), Raise> {
+        for t in &d.targets {
+            let Expr::Name(n) = t else {
+                return Err(self.locate(
+                    Raise::type_error("only names can be deleted in a cell (`del g`)"),
+                    t,
+                ));
+            };
+            if !self.unbind(n.id.as_str()) {
+                return Err(self.locate(name_error(n.id.as_str()), t));
+            }
+        }
+        Ok(())
+    }
+
+    /// `import tensorflow as tf`, `import numpy as np` (the checker allows no other module).
+    fn exec_import(&mut self, i: &ast::StmtImport) {
+        for a in &i.names {
+            let module = if a.name.as_str() == "tensorflow" {
+                "tf"
+            } else {
+                "np"
+            };
+            let bind = a.asname.as_ref().map_or(module, |n| n.as_str());
+            self.bind(bind, Value::Module(module.into()));
+        }
+    }
+
+    /// `def f(...)`: its defaults evaluated now, as Python does.
+    fn exec_def(&mut self, f: &ast::StmtFunctionDef) -> Result<(), Raise> {
+        let mut defaults = Vec::new();
+        for p in &f.parameters.args {
+            defaults.push(match &p.default {
+                Some(d) => Some(self.eval(d)?),
+                None => None,
+            });
+        }
+        let func = crate::cells::value::Function {
+            name: f.name.as_str().to_string(),
+            def: f.clone(),
+            source: self.current_lines(),
+            defaults,
+        };
+        self.bind(f.name.as_str(), Value::Function(Arc::new(func)));
+        Ok(())
+    }
+
+    fn exec_for(&mut self, f: &ruff_python_ast::StmtFor) -> Result<Flow, Raise> {
+        let iter = self.eval(&f.iter)?;
+        // a range is walked lazily: `for i in range(10**9)` stops at the step limit, not in memory
+        if let Value::Range(a, b, s) = iter {
+            let mut i = a;
+            while (s > 0 && i < b) || (s < 0 && i > b) {
+                self.step()?;
+                self.assign(&f.target, Value::Int(i))?;
+                match self.exec_block(&f.body)? {
+                    Flow::Break => break,
+                    Flow::Return(v) => return Ok(Flow::Return(v)),
+                    _ => {}
+                }
+                i += s;
+            }
+            return Ok(Flow::Normal);
+        }
+        let items =
+            crate::cells::builtins::iterate(self, &iter).map_err(|r| self.locate(r, &*f.iter))?;
+        for item in items {
+            self.step()?;
+            self.assign(&f.target, item)?;
+            match self.exec_block(&f.body)? {
+                Flow::Break => break,
+                Flow::Return(v) => return Ok(Flow::Return(v)),
+                _ => {}
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn exec_with(
+        &mut self,
+        items: &[ruff_python_ast::WithItem],
+        body: &[Stmt],
+    ) -> Result<Flow, Raise> {
+        let Some((first, rest)) = items.split_first() else {
+            return self.exec_block(body);
+        };
+        let ctx = self.eval(&first.context_expr)?;
+        let (enter, exit): (Switch, Switch) =
+            match &ctx {
+                Value::Tape(id) => {
+                    let id = *id;
+                    (
+                        Box::new(move |ws: &mut Workspace| ws.ctx.resume_tape(id)),
+                        Box::new(move |ws: &mut Workspace| ws.ctx.stop_tape(id)),
+                    )
+                }
+                Value::StopRecording(id) => {
+                    let id = *id;
+                    (
+                        Box::new(move |ws: &mut Workspace| ws.ctx.stop_tape(id)),
+                        Box::new(move |ws: &mut Workspace| ws.ctx.resume_tape(id)),
+                    )
+                }
+                other => {
+                    return Err(self.locate(
+                        Raise::type_error(format!(
+                            "'{}' object does not support the context manager protocol (a cell's `with` takes tf.GradientTape(...) or tape.stop_recording())",
+                            other.type_name()
+                        )),
+                        &first.context_expr,
+                    ))
+                }
+            };
+        enter(self.ws).map_err(Raise::from)?;
+        if let Some(target) = &first.optional_vars {
+            if let Err(r) = self.assign(target, ctx.clone()) {
+                let _ = exit(self.ws);
+                return Err(r);
+            }
+        }
+        let result = self.exec_with(rest, body);
+        // the tape stops at the end of the block whether or not the block raised
+        let _ = exit(self.ws);
+        result
+    }
+
+    /// Binds an assignment target: a name, a tuple or list to unpack, or an item of an array
+    /// or list.
+    pub fn assign(&mut self, target: &Expr, v: Value) -> Result<(), Raise> {
+        match target {
+            Expr::Name(n) => {
+                self.bind(n.id.as_str(), v);
+                Ok(())
+            }
+            Expr::Tuple(t) => self.unpack(&t.elts, v, target),
+            Expr::List(t) => self.unpack(&t.elts, v, target),
+            Expr::Subscript(s) => {
+                let container = self.eval(&s.value)?;
+                let updated = crate::cells::index::set_item(self, &container, &s.slice, v)
+                    .map_err(|r| self.locate(r, target))?;
+                // a NumPy array is a value here: the name is rebound to the updated array
+                if let (Some(new), Expr::Name(n)) = (updated, &*s.value) {
+                    self.bind(n.id.as_str(), new);
+                }
+                Ok(())
+            }
+            _ => Err(self.locate(
+                Raise::type_error(
+                    "a cell can assign to names, tuples of names and items (`a[i] = ...`)",
+                ),
+                target,
+            )),
+        }
+    }
+
+    fn unpack(&mut self, targets: &[Expr], v: Value, at: &Expr) -> Result<(), Raise> {
+        let items = crate::cells::builtins::iterate(self, &v).map_err(|r| self.locate(r, at))?;
+        if items.len() != targets.len() {
+            let detail = if items.len() > targets.len() {
+                format!("too many values to unpack (expected {})", targets.len())
+            } else {
+                format!(
+                    "not enough values to unpack (expected {}, got {})",
+                    targets.len(),
+                    items.len()
+                )
+            };
+            return Err(self.locate(Raise::value_error(detail), at));
+        }
+        for (t, item) in targets.iter().zip(items) {
+            self.assign(t, item)?;
+        }
+        Ok(())
+    }
+}
