@@ -85,18 +85,32 @@ async fn run_cell(
     let bytes = read(body, st.config.max_body_bytes).await?;
     let req = cell_request(&headers, &bytes)?;
     let limits = st.config.cell_limits();
-    let outcome = super::evaluate::compute(&st, move || {
+    let small = is_small(&req.source);
+    let run = move || {
         let mut kernel = Kernel::new(limits.engine.clone());
         Ok(
             crate::cells::run(&req.source, &limits, &mut kernel, req.outputs.as_deref())
                 .map(|o| answer(&o, req.encoding)),
         )
-    })
-    .await?;
+    };
+    let outcome = if small {
+        super::evaluate::compute_small(&st, run).await?
+    } else {
+        super::evaluate::compute(&st, run).await?
+    };
     Ok(match outcome {
         Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
         Err(r) => refusal(&r),
     })
+}
+
+/// A cell with no loop, function or comprehension and a few statements: its work is a handful
+/// of ops (each still bounded by the op limits), so it runs inline as a small program does.
+fn is_small(source: &str) -> bool {
+    const REPEATS: [&str; 5] = ["for ", "while ", "def ", "lambda", "async "];
+    source.len() <= 4096
+        && source.lines().count() <= 40
+        && !REPEATS.iter().any(|k| source.contains(k))
 }
 
 /// A Python float as JSON: non-finite ones as the strings tensors use.
@@ -200,4 +214,21 @@ pub fn refusal(r: &Refusal) -> Response {
     resp.extensions_mut()
         .insert(super::metrics::ErrorCode(r.code, None));
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_small;
+
+    #[test]
+    fn only_straight_line_cells_are_small() {
+        assert!(is_small(
+            "import tensorflow as tf\nx = tf.ones(3)\nprint(x)"
+        ));
+        assert!(!is_small("for i in range(10**9):\n  pass"));
+        assert!(!is_small("while True:\n  pass"));
+        assert!(!is_small("xs = [i * i for i in range(5)]"));
+        assert!(!is_small("f = lambda x: x\n"));
+        assert!(!is_small(&"x = 1\n".repeat(41)));
+    }
 }

@@ -77,6 +77,20 @@ where
     off_worker(|| timed(st, f))
 }
 
+/// Runs small work inline on this worker when an evaluation slot is free at once (it still holds
+/// the slot, so at most `max_concurrent_evaluations` run so), else as `compute` does: handing
+/// the worker's other tasks to another thread costs tens of microseconds, more than a small
+/// cell takes.
+pub async fn compute_small<T, F>(st: &AppState, f: F) -> Result<T, AppError>
+where
+    F: FnOnce() -> Result<T, AppError>,
+{
+    match st.compute.clone().try_acquire_owned() {
+        Ok(_permit) => timed(st, f),
+        Err(_) => compute(st, f).await,
+    }
+}
+
 /// Runs blocking work on the current thread while, on the multi-threaded runtime,
 /// `block_in_place` hands this worker's other tasks to another thread.
 fn off_worker<T>(f: impl FnOnce() -> T) -> T {
