@@ -5,6 +5,7 @@
 //! - `ops/`: one enum of ops, a file per family, forward and VJP side by side
 //! - `autodiff`: the context, tapes, gradient / jacobian / batch_jacobian
 //! - `workspace`: named values and variables (a TensorFlow eager context)
+//! - `eigen`, `onednn`: TensorFlow's CPU float kernels emulated bit for bit
 //! - `wire`: the compact serde form of tensors (raw little-endian bytes), for stored sessions
 //! - `program`: one `/v1/evaluate` program run start to finish, hessians included
 //! - `provenance`, `explain/`: how each value was made, and from it why a gradient is None,
@@ -18,6 +19,7 @@ pub mod explain;
 pub mod gemm;
 pub mod kernels;
 pub mod lit;
+pub mod onednn;
 pub mod ops;
 pub mod program;
 pub mod provenance;

@@ -150,6 +150,34 @@ macro_rules! by_dtype {
 }
 
 impl Tensor {
+    /// This tensor with subnormal floats read as zero (the sign kept), or `None` when it has
+    /// none: TensorFlow's kernels run with the CPU's flush-to-zero and denormals-are-zero modes.
+    pub fn without_denormals(&self) -> Option<Tensor> {
+        match self {
+            Tensor::F32(a) if a.iter().any(|v| v.is_subnormal()) => Some(Tensor::F32(
+                a.mapv(|v| {
+                    if v.is_subnormal() {
+                        0.0f32.copysign(v)
+                    } else {
+                        v
+                    }
+                })
+                .into_shared(),
+            )),
+            Tensor::F64(a) if a.iter().any(|v| v.is_subnormal()) => Some(Tensor::F64(
+                a.mapv(|v| {
+                    if v.is_subnormal() {
+                        0.0f64.copysign(v)
+                    } else {
+                        v
+                    }
+                })
+                .into_shared(),
+            )),
+            _ => None,
+        }
+    }
+
     pub fn from_array<T: Elem>(a: ArrayD<T>) -> Tensor {
         T::wrap(a.into_shared())
     }

@@ -30,7 +30,7 @@ impl Ctx {
     ) -> Result<Vec<Option<Val>>> {
         let (entries, traced) = self.begin_use(tape)?;
         let result = self.jacobian_rows(&entries, &traced, target, sources, None);
-        self.end_use(tape, entries, traced);
+        self.end_use(tape, entries, traced, result.is_ok());
         let jac = result?;
         Ok(jac
             .into_iter()
@@ -70,7 +70,7 @@ impl Ctx {
             std::slice::from_ref(source),
             Some(ts[0]),
         );
-        self.end_use(tape, entries, traced);
+        self.end_use(tape, entries, traced, result.is_ok());
         let j = result?.pop().flatten();
         let shape: Vec<usize> = ts.iter().chain(&ss[1..]).copied().collect();
         Ok(j.unwrap_or_else(|| self.constant(Tensor::full(&shape, 0.0, target.tensor.dtype()))))

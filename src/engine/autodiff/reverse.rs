@@ -18,7 +18,7 @@ impl Ctx {
         let (entries, traced) = self.begin_use(tape)?;
         let result = check_output_gradients(&output_gradients, targets)
             .and_then(|ogs| self.backprop(&entries, &traced, targets, sources, ogs, false));
-        self.end_use(tape, entries, traced);
+        self.end_use(tape, entries, traced, result.is_ok());
         let grads = result?;
         Ok(fill_unconnected(self, grads, sources, zero_unconnected))
     }

@@ -128,7 +128,16 @@ impl Ctx {
         Ok((std::mem::take(&mut tape.entries), traced))
     }
 
-    pub(super) fn end_use(&mut self, id: TapeId, entries: Vec<Entry>, traced: IdSet) {
+    /// Gives the record back. A non-persistent tape is used up only by a computation that
+    /// succeeded: TensorFlow drops its tape after the gradient is computed, so one that raised
+    /// leaves the tape usable for the next request.
+    pub(super) fn end_use(
+        &mut self,
+        id: TapeId,
+        entries: Vec<Entry>,
+        traced: IdSet,
+        succeeded: bool,
+    ) {
         if let Some(n) = self.numerics.as_deref_mut() {
             n.vjp_of = None;
         }
@@ -137,7 +146,7 @@ impl Ctx {
             entries.append(&mut tape.entries);
             tape.entries = entries;
             tape.traced.extend(traced);
-            if !tape.persistent {
+            if !tape.persistent && succeeded {
                 tape.exhausted = true;
                 tape.entries.clear();
             }

@@ -198,7 +198,37 @@ impl Op {
         }
     }
 
+    /// The op's kernel as TensorFlow's CPU runs it, denormals flushed to zero: an arithmetic
+    /// kernel reads a subnormal input as zero and writes a subnormal result as zero.
     pub fn forward(&self, inputs: &[&Tensor], lim: &Limits) -> Result<Tensor> {
+        if !self.flushes_denormals() {
+            return self.kernel(inputs, lim);
+        }
+        let flushed: Vec<Option<Tensor>> = inputs.iter().map(|t| t.without_denormals()).collect();
+        let inputs: Vec<&Tensor> = inputs
+            .iter()
+            .zip(&flushed)
+            .map(|(&t, f)| f.as_ref().unwrap_or(t))
+            .collect();
+        let out = self.kernel(&inputs, lim)?;
+        Ok(out.without_denormals().unwrap_or(out))
+    }
+
+    /// Data movement (reshape, gather, where, identity) and sign-bit ops (neg, abs) copy bits,
+    /// so they keep a subnormal; every kernel that computes flushes it.
+    fn flushes_denormals(&self) -> bool {
+        match self {
+            Op::Create(_) | Op::Shape(_) => false,
+            Op::Unary(u) => !matches!(
+                u,
+                Unary::Identity | Unary::StopGradient | Unary::Negative | Unary::Abs
+            ),
+            Op::Logic(l) => !matches!(l, Logic::Where | Logic::Not | Logic::And | Logic::Or),
+            _ => true,
+        }
+    }
+
+    fn kernel(&self, inputs: &[&Tensor], lim: &Limits) -> Result<Tensor> {
         match self {
             Op::Create(o) => o.forward(inputs, lim),
             Op::Unary(o) => o.forward(inputs[0]),

@@ -29,6 +29,11 @@ pub enum Nn {
         axis: i64,
     },
     SparseSoftmaxCrossEntropyKernel,
+    /// Internal: the softmax the cross-entropy kernels compute for their gradient, Eigen's in
+    /// either dtype (float32 `softmax` the op is oneDNN's).
+    KernelSoftmax {
+        axis: i64,
+    },
 }
 
 impl Nn {
@@ -52,7 +57,7 @@ impl Nn {
 
     pub fn name(&self) -> &'static str {
         match self {
-            Nn::Softmax { .. } => "softmax",
+            Nn::Softmax { .. } | Nn::KernelSoftmax { .. } => "softmax",
             Nn::LogSoftmax { .. } => "log_softmax",
             Nn::SoftmaxCrossEntropy { .. } | Nn::SoftmaxCrossEntropyKernel { .. } => {
                 "softmax_cross_entropy_with_logits"
@@ -67,7 +72,9 @@ impl Nn {
 
     pub fn arity(&self) -> (usize, usize) {
         match self {
-            Nn::Softmax { .. } | Nn::LogSoftmax { .. } | Nn::L2Loss => (1, 1),
+            Nn::Softmax { .. } | Nn::KernelSoftmax { .. } | Nn::LogSoftmax { .. } | Nn::L2Loss => {
+                (1, 1)
+            }
             _ => (2, 2),
         }
     }
@@ -132,10 +139,21 @@ impl Nn {
             };
         }
         Ok(match *self {
-            Nn::Softmax { axis } | Nn::LogSoftmax { axis } => {
+            Nn::Softmax { axis } | Nn::KernelSoftmax { axis } | Nn::LogSoftmax { axis } => {
+                if !x.dtype().is_float() {
+                    return Err(dtype_err(format!(
+                        "{name} of {}: {name} takes float32 or float64 (cast first)",
+                        x.describe()
+                    )));
+                }
                 let ax = norm_axis(axis, x.rank(), name)?;
                 let log = matches!(self, Nn::LogSoftmax { .. });
-                float!(x, a => softmax(a, ax, log))
+                match x {
+                    Tensor::F32(a) if matches!(self, Nn::Softmax { .. }) => {
+                        Tensor::from_array(onednn_softmax(a, ax))
+                    }
+                    _ => float!(x, a => softmax(a, ax, log)),
+                }
             }
             Nn::SoftmaxCrossEntropy { axis } | Nn::SoftmaxCrossEntropyKernel { axis } => {
                 if !x.dtype().is_float() {
@@ -161,7 +179,7 @@ impl Nn {
         let (ins, y, g, lead, needs) = (args.inputs, args.out, args.g, args.lead, args.needs);
         match *self {
             // dx = (g - sum(g y)) y
-            Nn::Softmax { axis } => {
+            Nn::Softmax { axis } | Nn::KernelSoftmax { axis } => {
                 let ax = norm_axis(axis, y.tensor.rank(), "softmax")?;
                 let gy = ctx.mul(g, y)?;
                 let s = ctx.reduce_sum(&gy, &[ax + lead], true)?;
@@ -189,7 +207,7 @@ impl Nn {
                 ks.insert(ax, 1);
                 let gk = ctx.reshape_lead(g, &ks, lead)?;
                 let gx = if needs.get(1).copied().unwrap_or(true) {
-                    let p = ctx.apply(&Op::Nn(Nn::Softmax { axis: ax as i64 }), &[x])?;
+                    let p = ctx.apply(&Op::Nn(Nn::KernelSoftmax { axis: ax as i64 }), &[x])?;
                     let zc = ctx.constant(layout.labels_like_logits(&labels)?);
                     let d = ctx.sub(&p, &zc)?;
                     let d = nan_rows(ctx, x, &d, ax)?;
@@ -219,7 +237,7 @@ impl Nn {
                 let mut ks = y.tensor.shape().to_vec();
                 ks.push(1);
                 let gk = ctx.reshape_lead(g, &ks, lead)?;
-                let p = ctx.apply(&Op::Nn(Nn::Softmax { axis: -1 }), &[x])?;
+                let p = ctx.apply(&Op::Nn(Nn::KernelSoftmax { axis: -1 }), &[x])?;
                 let d = ctx.sub(&p, &hot)?;
                 Ok(vec![None, Some(ctx.mul(&gk, &d)?)])
             }
@@ -361,6 +379,21 @@ fn sparse_labels(labels: &Tensor, logits: &Tensor) -> Result<Vec<usize>> {
         return Err(arg_err(format!("{name}: received a label value of {v} which is outside the valid range of [0, {classes})")));
     }
     Ok(idx.into_iter().map(|v| v as usize).collect())
+}
+
+/// float32 softmax is oneDNN's kernel in TensorFlow's x86 build: rows along the last axis (another
+/// axis is swapped to the end and back, as `tf.nn.softmax` does).
+fn onednn_softmax(a: &Arr<f32>, ax: usize) -> ArrayD<f32> {
+    let last = a.ndim() - 1;
+    let mut moved = a.view();
+    moved.swap_axes(ax, last);
+    let rows = moved.as_standard_layout();
+    let len = rows.shape()[last];
+    let flat = rows.as_slice().expect("standard layout");
+    let out = crate::engine::onednn::softmax_rows(flat, len);
+    let mut out = ArrayD::from_shape_vec(rows.raw_dim(), out).expect("same size");
+    out.swap_axes(ax, last);
+    out.as_standard_layout().into_owned()
 }
 
 fn softmax<F: Real>(a: &Arr<F>, ax: usize, log: bool) -> ArrayD<F> {
