@@ -73,7 +73,14 @@ impl Ctx {
         self.end_use(tape, entries, traced, result.is_ok());
         let j = result?.pop().flatten();
         let shape: Vec<usize> = ts.iter().chain(&ss[1..]).copied().collect();
-        Ok(j.unwrap_or_else(|| self.constant(Tensor::full(&shape, 0.0, target.tensor.dtype()))))
+        // the zeros take the target's dtype; a target that cannot carry a gradient (bool, integer)
+        // gives the source's, as TensorFlow's zeros of the gradient do
+        let dtype = if target.tensor.dtype().is_float() {
+            target.tensor.dtype()
+        } else {
+            source.tensor.dtype()
+        };
+        Ok(j.unwrap_or_else(|| self.constant(Tensor::full(&shape, 0.0, dtype))))
     }
 
     /// Jacobian rows by reverse passes over batches of one-hot cotangents: row r of the Jacobian
