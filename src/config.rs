@@ -87,16 +87,10 @@ fn set<T: std::str::FromStr>(into: &mut T, key: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn set_millis(into: &mut Duration, key: &str) -> Result<(), String> {
+/// `*into = unit($key)` when the variable is set (a count of milliseconds or seconds).
+fn set_duration(into: &mut Duration, key: &str, unit: fn(u64) -> Duration) -> Result<(), String> {
     if let Some(v) = env(key)? {
-        *into = Duration::from_millis(v);
-    }
-    Ok(())
-}
-
-fn set_secs(into: &mut Duration, key: &str) -> Result<(), String> {
-    if let Some(v) = env(key)? {
-        *into = Duration::from_secs(v);
+        *into = unit(v);
     }
     Ok(())
 }
@@ -121,7 +115,11 @@ impl Config {
             &mut c.max_concurrent_evaluations,
             "GRADTAPE_MAX_CONCURRENT_EVALUATIONS",
         )?;
-        set_millis(&mut c.queue_wait, "GRADTAPE_QUEUE_WAIT_MS")?;
+        set_duration(
+            &mut c.queue_wait,
+            "GRADTAPE_QUEUE_WAIT_MS",
+            Duration::from_millis,
+        )?;
         set(
             &mut c.limits.max_tensor_elements,
             "GRADTAPE_MAX_TENSOR_ELEMENTS",
@@ -139,7 +137,11 @@ impl Config {
         set(&mut c.limits.max_matmul_flops, "GRADTAPE_MAX_MATMUL_FLOPS")?;
         set(&mut c.limits.max_compute_ms, "GRADTAPE_MAX_COMPUTE_MS")?;
         set(&mut c.limits.max_check_passes, "GRADTAPE_MAX_CHECK_PASSES")?;
-        set_secs(&mut c.session_ttl, "GRADTAPE_SESSION_TTL_SECS")?;
+        set_duration(
+            &mut c.session_ttl,
+            "GRADTAPE_SESSION_TTL_SECS",
+            Duration::from_secs,
+        )?;
         set(&mut c.max_sessions, "GRADTAPE_MAX_SESSIONS")?;
         set(&mut c.max_session_bytes, "GRADTAPE_MAX_SESSION_BYTES")?;
         set(&mut c.max_cell_steps, "GRADTAPE_MAX_CELL_STEPS")?;
@@ -153,9 +155,21 @@ impl Config {
             "GRADTAPE_MAX_SESSIONS_PER_CLIENT",
         )?;
         set(&mut c.session_key_prefix, "GRADTAPE_SESSION_KEY_PREFIX")?;
-        set_millis(&mut c.session_wait, "GRADTAPE_SESSION_WAIT_MS")?;
-        set_millis(&mut c.session_lease, "GRADTAPE_SESSION_LEASE_MS")?;
-        set_millis(&mut c.store_timeout, "GRADTAPE_STORE_TIMEOUT_MS")?;
+        set_duration(
+            &mut c.session_wait,
+            "GRADTAPE_SESSION_WAIT_MS",
+            Duration::from_millis,
+        )?;
+        set_duration(
+            &mut c.session_lease,
+            "GRADTAPE_SESSION_LEASE_MS",
+            Duration::from_millis,
+        )?;
+        set_duration(
+            &mut c.store_timeout,
+            "GRADTAPE_STORE_TIMEOUT_MS",
+            Duration::from_millis,
+        )?;
         set(&mut c.trust_forwarded_for, "GRADTAPE_TRUST_FORWARDED_FOR")?;
         if let Some(v) = env::<String>("GRADTAPE_SESSION_STORE")? {
             c.session_store = Some(v).filter(|v| !v.is_empty() && v != "memory");

@@ -1,32 +1,31 @@
-//! `float`, `int`, `bool`, `abs`, `round`, `min`, `max` and `sum`, on Python numbers, tensors and arrays.
+//! `float`, `int`, `bool`, `abs`, `round`, `min`, `max` and `sum`, on Python numbers, tensors
+//! and arrays.
 
 use super::*;
 
 /// `float()`.
 pub fn float(
     it: &mut Interp,
-    name: &str,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
     if args.is_empty() {
         return Ok(Value::Float(0.0));
     }
-    let v = one(name, args, kwargs)?;
+    let v = one("float", args, kwargs)?;
     Ok(Value::Float(number(it, &v, "float")?.0))
 }
 
 /// `int()`.
 pub fn int(
     it: &mut Interp,
-    name: &str,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
     if args.is_empty() {
         return Ok(Value::Int(0));
     }
-    let v = one(name, args, kwargs)?;
+    let v = one("int", args, kwargs)?;
     if let Value::Str(s) = &v {
         return s.trim().parse::<i64>().map(Value::Int).map_err(|_| {
             Raise::value_error(format!(
@@ -47,24 +46,22 @@ pub fn int(
 /// `bool()`.
 pub fn bool(
     _it: &mut Interp,
-    name: &str,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
     if args.is_empty() {
         return Ok(Value::Bool(false));
     }
-    Ok(Value::Bool(one(name, args, kwargs)?.truthy()?))
+    Ok(Value::Bool(one("bool", args, kwargs)?.truthy()?))
 }
 
 /// `abs()`.
 pub fn abs(
     it: &mut Interp,
-    name: &str,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    let v = one(name, args, kwargs)?;
+    let v = one("abs", args, kwargs)?;
     match v {
         Value::Int(i) => Ok(Value::Int(
             i.checked_abs()

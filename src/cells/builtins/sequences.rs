@@ -5,11 +5,10 @@ use super::*;
 /// `len()`.
 pub fn len(
     it: &mut Interp,
-    name: &str,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    let v = one(name, args, kwargs)?;
+    let v = one("len", args, kwargs)?;
     Ok(Value::Int(match &v {
         Value::Str(s) => s.chars().count() as i64,
         Value::Range(a, b, s) => range_len(*a, *b, *s),
@@ -142,28 +141,26 @@ pub fn sorted(
 /// `list()`.
 pub fn list(
     it: &mut Interp,
-    name: &str,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
     Ok(Value::list(if args.is_empty() {
         Vec::new()
     } else {
-        iterate(it, &one(name, args, kwargs)?)?
+        iterate(it, &one("list", args, kwargs)?)?
     }))
 }
 
 /// `tuple()`.
 pub fn tuple(
     it: &mut Interp,
-    name: &str,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
     Ok(Value::tuple(if args.is_empty() {
         Vec::new()
     } else {
-        iterate(it, &one(name, args, kwargs)?)?
+        iterate(it, &one("tuple", args, kwargs)?)?
     }))
 }
 

@@ -47,25 +47,23 @@ pub fn print(
 /// `str()`.
 pub fn str(
     it: &mut Interp,
-    name: &str,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
     if args.is_empty() {
         return Ok(Value::str(""));
     }
-    let v = one(name, args, kwargs)?;
+    let v = one("str", args, kwargs)?;
     Ok(Value::str(crate::cells::print::str(it, &v)))
 }
 
 /// `repr()`.
 pub fn repr(
     it: &mut Interp,
-    name: &str,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    let v = one(name, args, kwargs)?;
+    let v = one("repr", args, kwargs)?;
     Ok(Value::str(crate::cells::print::repr(it, &v)))
 }
 

@@ -41,10 +41,9 @@ pub fn isinstance(
 /// `type()`.
 pub fn type_of(
     _it: &mut Interp,
-    name: &str,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    let v = one(name, args, kwargs)?;
+    let v = one("type", args, kwargs)?;
     Ok(Value::Type(v.type_name().into()))
 }
