@@ -2,7 +2,8 @@
 //! node, latency as a number, health probes kept out of the info level), request ids in problem
 //! bodies, and the per-route latency and per-request error metrics.
 
-use std::sync::{Arc, Mutex};
+use std::cell::RefCell;
+use std::sync::{Arc, Mutex, Once};
 
 use serde_json::json;
 
@@ -31,19 +32,49 @@ impl Captured {
     }
 }
 
+thread_local! {
+    static CAPTURE: RefCell<Option<Captured>> = const { RefCell::new(None) };
+}
+
+/// Writes a log line to the capture of the thread that logged it, if its test set one.
+struct ThreadCapture;
+
+impl std::io::Write for ThreadCapture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        CAPTURE.with(|c| {
+            if let Some(out) = &*c.borrow() {
+                out.0.lock().unwrap().extend_from_slice(buf);
+            }
+        });
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Captures the JSON log lines this thread writes from now on. The subscriber is the global
+/// default, installed once: a scoped one races with tests on other threads that meet the
+/// access log's callsite first and cache "never" for it, and then this test sees no line.
+fn capture_this_thread() -> Captured {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(|| ThreadCapture)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("no other test installs a global subscriber");
+    });
+    let out = Captured::default();
+    CAPTURE.with(|c| *c.borrow_mut() = Some(out.clone()));
+    out
+}
+
 #[tokio::test]
 async fn access_lines_carry_code_node_and_a_numeric_latency() {
-    let out = Captured::default();
-    let writer = out.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing::Level::INFO)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Tests on other threads run with no subscriber and may have cached "never" for the
-    // access log's callsites while this one was being set: ask every callsite again.
-    tracing::callsite::rebuild_interest_cache();
+    let out = capture_this_thread();
     let app = test_app();
     let bad = json!({"graph": [{"name": "y", "op": "square", "inputs": ["nope"]}]});
     let (status, body) = call(&app, "POST", "/v1/evaluate", Some(bad), &[]).await;
