@@ -169,12 +169,13 @@ def check_ready(st):
 
 
 def served_by(st, request_ids):
-    """Which replica logged each request id (gradtape logs every request with its id)."""
+    """Which replica logged each request id (gradtape logs every request with its id, quoted
+    because a client chooses it)."""
     where = {}
     for c in st.replicas:
         logs = docker("logs", "--since", "10m", c)
         for rid in request_ids:
-            if f"id={rid}" in logs:
+            if f'id="{rid}"' in logs or f"id={rid}" in logs:
                 where[rid] = c
     return where
 
