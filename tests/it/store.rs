@@ -328,3 +328,26 @@ async fn sessions_survive_a_redis_crash_and_a_down_redis_fails_fast() {
     let fresh = SessionStore::from_config(&fleet.config).unwrap();
     assert_eq!(add_one(&fresh, &id, &token, None).await.unwrap().body, b"2");
 }
+
+#[tokio::test]
+async fn a_replica_idle_while_redis_restarted_answers_its_first_calls() {
+    let Some(mut fleet) = Fleet::redis("redis_idle_restart", quick()) else {
+        return;
+    };
+    let s = fleet.replica();
+    let (id, token) = session_with_v(&s, "c").await;
+    add_one(&s, &id, &token, None).await.unwrap();
+    // nothing calls this replica while Redis restarts: its connection dies unnoticed
+    fleet.server.as_mut().unwrap().restart();
+    let snap = s.read(&id, Some(&token)).await;
+    assert_eq!(
+        value(&snap.expect("the first read after a restart").session),
+        1.0
+    );
+    fleet.server.as_mut().unwrap().restart();
+    let after = add_one(&s, &id, &token, None).await;
+    assert_eq!(after.expect("the first update after a restart").body, b"2");
+    fleet.server.as_mut().unwrap().restart();
+    let (other, _) = session_with_v(&s, "d").await;
+    assert_ne!(other, id, "the first session made after a restart");
+}

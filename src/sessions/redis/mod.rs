@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::Value;
+use redis::{FromRedisValue, ScriptInvocation, Value};
 
 use super::store::{
     unknown_session, Backend, Bounds, Claim, Fut, Lease, NewSession, Reply, Result, Snapshot,
@@ -92,6 +92,24 @@ impl RedisBackend {
         })
     }
 
+    /// Runs a script whose second run changes nothing the first did not (a read, a lease
+    /// attempt, a fenced renewal or release, a registry touch, grow or forget), once more when
+    /// the connection it found had dropped: the manager reconnects on that failure, so the first
+    /// call after Redis comes back is answered instead of failing on the dead connection.
+    async fn run_idempotent<T: FromRedisValue>(&self, inv: &ScriptInvocation<'_>) -> Result<T> {
+        match inv.invoke_async(&mut self.conn.clone()).await {
+            Err(e) if e.is_connection_dropped() => {
+                inv.invoke_async(&mut self.conn.clone()).await.map_err(down)
+            }
+            other => other.map_err(down),
+        }
+    }
+
+    /// Runs a script that must not run twice (a create, a commit, a delete).
+    async fn run_once<T: FromRedisValue>(&self, inv: &ScriptInvocation<'_>) -> Result<T> {
+        inv.invoke_async(&mut self.conn.clone()).await.map_err(down)
+    }
+
     fn key(&self, id: &str) -> String {
         format!("{}:{{{id}}}", self.prefix)
     }
@@ -116,10 +134,7 @@ impl RedisBackend {
         for a in args {
             inv.arg(a);
         }
-        let v: Value = inv
-            .invoke_async(&mut self.conn.clone())
-            .await
-            .map_err(down)?;
+        let v: Value = self.run_idempotent(&inv).await?;
         let Value::Array(parts) = &v else {
             return Err(unexpected("the registry", &v));
         };
@@ -163,16 +178,16 @@ impl RedisBackend {
             return Err(limit_err(r).into());
         }
         let _: Value = self
-            .scripts
-            .create
-            .key(self.key(new.id))
-            .arg(new.token)
-            .arg(codec::encode(new.session))
-            .arg(new.client)
-            .arg(ms(b.ttl))
-            .invoke_async(&mut self.conn.clone())
-            .await
-            .map_err(down)?;
+            .run_idempotent(
+                self.scripts
+                    .create
+                    .key(self.key(new.id))
+                    .arg(new.token)
+                    .arg(codec::encode(new.session))
+                    .arg(new.client)
+                    .arg(ms(b.ttl)),
+            )
+            .await?;
         Ok(())
     }
 
@@ -183,18 +198,18 @@ impl RedisBackend {
     /// One attempt at the lease: `None` while another call holds it.
     async fn try_lease(&self, id: &str, token: &str, reply: Option<&str>) -> Result<Option<Claim>> {
         let v: Value = self
-            .scripts
-            .lease
-            .key(self.key(id))
-            .key(self.lease_key(id))
-            .key(self.reply_key(id, reply.unwrap_or("")))
-            .arg(token)
-            .arg(ms(self.bounds.ttl))
-            .arg(ms(self.bounds.lease))
-            .arg(if reply.is_some() { "1" } else { "0" })
-            .invoke_async(&mut self.conn.clone())
-            .await
-            .map_err(down)?;
+            .run_idempotent(
+                self.scripts
+                    .lease
+                    .key(self.key(id))
+                    .key(self.lease_key(id))
+                    .key(self.reply_key(id, reply.unwrap_or("")))
+                    .arg(token)
+                    .arg(ms(self.bounds.ttl))
+                    .arg(ms(self.bounds.lease))
+                    .arg(if reply.is_some() { "1" } else { "0" }),
+            )
+            .await?;
         let Value::Array(parts) = &v else {
             return Err(unexpected("a lease", &v));
         };
@@ -231,13 +246,8 @@ impl RedisBackend {
 
     async fn end_lease(&self, id: &str, fence: u64) -> Result<()> {
         let _: Value = self
-            .scripts
-            .release
-            .key(self.lease_key(id))
-            .arg(fence)
-            .invoke_async(&mut self.conn.clone())
-            .await
-            .map_err(down)?;
+            .run_idempotent(self.scripts.release.key(self.lease_key(id)).arg(fence))
+            .await?;
         Ok(())
     }
 }
@@ -254,14 +264,14 @@ impl Backend for RedisBackend {
     fn read<'a>(&'a self, id: &'a str, token: &'a str) -> Fut<'a, Result<Snapshot>> {
         Box::pin(async move {
             let v: Value = self
-                .scripts
-                .read
-                .key(self.key(id))
-                .arg(token)
-                .arg(ms(self.bounds.ttl))
-                .invoke_async(&mut self.conn.clone())
-                .await
-                .map_err(down)?;
+                .run_idempotent(
+                    self.scripts
+                        .read
+                        .key(self.key(id))
+                        .arg(token)
+                        .arg(ms(self.bounds.ttl)),
+                )
+                .await?;
             let Some(st) = text(&v) else {
                 return Err(unknown_session().into());
             };
@@ -302,14 +312,14 @@ impl Backend for RedisBackend {
     fn renew<'a>(&'a self, id: &'a str, fence: u64) -> Fut<'a, Result<()>> {
         Box::pin(async move {
             let kept: i64 = self
-                .scripts
-                .renew
-                .key(self.lease_key(id))
-                .arg(fence)
-                .arg(ms(self.bounds.lease))
-                .invoke_async(&mut self.conn.clone())
-                .await
-                .map_err(down)?;
+                .run_idempotent(
+                    self.scripts
+                        .renew
+                        .key(self.lease_key(id))
+                        .arg(fence)
+                        .arg(ms(self.bounds.lease)),
+                )
+                .await?;
             if kept == 1 {
                 Ok(())
             } else {
@@ -347,20 +357,20 @@ impl Backend for RedisBackend {
                 None => (None, Vec::new()),
             };
             let done: i64 = self
-                .scripts
-                .commit
-                .key(self.key(&lease.id))
-                .key(self.lease_key(&lease.id))
-                .key(self.reply_key(&lease.id, reply_key.unwrap_or("")))
-                .arg(lease.fence)
-                .arg(state)
-                .arg(bytes)
-                .arg(ms(b.ttl))
-                .arg(if reply_key.is_some() { "1" } else { "0" })
-                .arg(reply_bytes)
-                .invoke_async(&mut self.conn.clone())
-                .await
-                .map_err(down)?;
+                .run_once(
+                    self.scripts
+                        .commit
+                        .key(self.key(&lease.id))
+                        .key(self.lease_key(&lease.id))
+                        .key(self.reply_key(&lease.id, reply_key.unwrap_or("")))
+                        .arg(lease.fence)
+                        .arg(state)
+                        .arg(bytes)
+                        .arg(ms(b.ttl))
+                        .arg(if reply_key.is_some() { "1" } else { "0" })
+                        .arg(reply_bytes),
+                )
+                .await?;
             match done {
                 1 => {}
                 -1 => return Err(unknown_session().into()),
@@ -382,14 +392,14 @@ impl Backend for RedisBackend {
     fn delete<'a>(&'a self, id: &'a str, token: &'a str) -> Fut<'a, Result<()>> {
         Box::pin(async move {
             let gone: i64 = self
-                .scripts
-                .delete
-                .key(self.key(id))
-                .key(self.lease_key(id))
-                .arg(token)
-                .invoke_async(&mut self.conn.clone())
-                .await
-                .map_err(down)?;
+                .run_once(
+                    self.scripts
+                        .delete
+                        .key(self.key(id))
+                        .key(self.lease_key(id))
+                        .arg(token),
+                )
+                .await?;
             if gone != 1 {
                 return Err(unknown_session().into());
             }

@@ -52,7 +52,8 @@ redis.call('DEL', KEYS[1], KEYS[2])
 return 1";
 
 /// The fleet registry: prunes expired entries, then `admit`s, `grow`s, `touch`es or `forget`s
-/// one session. Answers `{status, number, live sessions}`.
+/// one session. Answers `{status, number, live sessions}`. Every operation gives the same answer
+/// run twice (an admitted id is admitted again), so a call whose connection dropped can retry it.
 const REGISTRY: &str = r"
 local live, bytes, owner, total = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local t = redis.call('TIME')
@@ -75,6 +76,7 @@ elseif op == 'touch' then
   redis.call('ZADD', live, 'XX', 'GT', expiry, id)
 elseif op == 'admit' then
   local n = redis.call('ZCARD', live)
+  if redis.call('HEXISTS', owner, id) == 1 then return {'ok', #dead, n} end
   if n >= tonumber(ARGV[5]) then return {'sessions', n, n} end
   local mine = 0
   for _, c in ipairs(redis.call('HVALS', owner)) do
