@@ -105,8 +105,7 @@ def wait_healthy(containers, limit=120):
 def wait_steady(fn, streak=6, limit=60):
     """Calls fn until it answers 200 `streak` times in a row (through nginx: every replica, twice).
 
-    Meanwhile a call may answer 503 with Retry-After (a replica whose store connection broke
-    reconnects on its next call), 502 or 504 from nginx (no replica up yet, or all marked failed
+    Meanwhile a call may answer 503 with Retry-After (Redis not answering yet), 502 or 504 from nginx (no replica up yet, or all marked failed
     for fail_timeout), or fail to connect; anything else fails the check. Returns the seconds to
     the first 200, the seconds to the streak, and the 5xx answers seen."""
     t0, first, run, unavailable = time.monotonic(), None, 0, 0
