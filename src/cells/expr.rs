@@ -21,20 +21,7 @@ impl Interp<'_> {
 
     fn eval_inner(&mut self, e: &Expr) -> Result<Value, Raise> {
         Ok(match e {
-            Expr::NumberLiteral(n) => match &n.value {
-                Number::Int(i) => Value::Int(i.as_i64().ok_or_else(|| {
-                    Raise::new(
-                        RaiseKind::ValueError,
-                        "an integer literal in a cell fits in 64 bits",
-                    )
-                })?),
-                Number::Float(f) => Value::Float(*f),
-                Number::Complex { .. } => {
-                    return Err(Raise::type_error(
-                        "complex numbers are not available in a cell",
-                    ))
-                }
-            },
+            Expr::NumberLiteral(n) => number_literal(&n.value)?,
             Expr::StringLiteral(s) => Value::str(s.value.to_str()),
             Expr::BooleanLiteral(b) => Value::Bool(b.value),
             Expr::NoneLiteral(_) => Value::None,
@@ -49,48 +36,9 @@ impl Interp<'_> {
                 let r = self.eval(&b.right)?;
                 super::arith::binary(self, b.op, l, r)?
             }
-            Expr::UnaryOp(u) => {
-                let v = self.eval(&u.operand)?;
-                match u.op {
-                    UnaryOp::Not => Value::Bool(!v.truthy()?),
-                    UnaryOp::USub => super::arith::negate(self, v)?,
-                    UnaryOp::UAdd => super::arith::positive(v)?,
-                    UnaryOp::Invert => super::arith::invert(self, v)?,
-                }
-            }
-            Expr::BoolOp(b) => {
-                let mut last = Value::None;
-                for (k, x) in b.values.iter().enumerate() {
-                    last = self.eval(x)?;
-                    if k + 1 == b.values.len() {
-                        break;
-                    }
-                    let t = last.truthy().map_err(|r| self.locate(r, x))?;
-                    if (b.op == BoolOp::And && !t) || (b.op == BoolOp::Or && t) {
-                        break;
-                    }
-                }
-                last
-            }
-            Expr::Compare(c) => {
-                let mut left = self.eval(&c.left)?;
-                let mut result = Value::Bool(true);
-                for (k, (op, right)) in c.ops.iter().zip(c.comparators.iter()).enumerate() {
-                    let r = self.eval(right)?;
-                    result = match op {
-                        CmpOp::Is => Value::Bool(super::arith::is(&left, &r)),
-                        CmpOp::IsNot => Value::Bool(!super::arith::is(&left, &r)),
-                        CmpOp::In => Value::Bool(super::arith::contains(self, &r, &left)?),
-                        CmpOp::NotIn => Value::Bool(!super::arith::contains(self, &r, &left)?),
-                        op => super::arith::compare(self, *op, left, r.clone())?,
-                    };
-                    if k + 1 < c.ops.len() && !result.truthy()? {
-                        return Ok(result);
-                    }
-                    left = r;
-                }
-                result
-            }
+            Expr::UnaryOp(u) => self.unary_op(u)?,
+            Expr::BoolOp(b) => self.bool_op(b)?,
+            Expr::Compare(c) => self.compare_chain(c)?,
             Expr::If(i) => {
                 let test = self.eval(&i.test)?;
                 if test.truthy().map_err(|r| self.locate(r, &*i.test))? {
@@ -99,22 +47,7 @@ impl Interp<'_> {
                     self.eval(&i.orelse)?
                 }
             }
-            Expr::Call(c) => {
-                let f = self.eval(&c.func)?;
-                let args = self.eval_all(&c.arguments.args)?;
-                let mut kwargs = Vec::with_capacity(c.arguments.keywords.len());
-                for k in c.arguments.keywords.iter() {
-                    let name = k.arg.as_ref().map_or("", |a| a.as_str()).to_string();
-                    kwargs.push((name, self.eval(&k.value)?));
-                }
-                self.call_site = match (&f, &*c.func) {
-                    (Value::Method(m), Expr::Attribute(a)) if matches!(m.0, Value::Tape(_)) => {
-                        Some(super::notes::CallSite::of(self, c, a.attr.as_str()))
-                    }
-                    _ => None,
-                };
-                self.call(f, args, kwargs)?
-            }
+            Expr::Call(c) => self.call_expr(c)?,
             Expr::Attribute(a) => {
                 let v = self.eval(&a.value)?;
                 super::attrs::get(self, v, a.attr.as_str())?
@@ -135,28 +68,7 @@ impl Interp<'_> {
                 }
                 Value::str(out)
             }
-            Expr::ListComp(lc) => {
-                let mut out = Vec::new();
-                // the comprehension's variables do not outlive it, as in Python 3
-                let saved: Vec<(String, Option<Value>)> = lc
-                    .generators
-                    .iter()
-                    .flat_map(|g| target_names(&g.target))
-                    .map(|n| {
-                        let v = self.lookup(&n);
-                        (n, v)
-                    })
-                    .collect();
-                let r = self.comprehend(&lc.generators, &lc.elt, &mut out);
-                for (n, v) in saved {
-                    match v {
-                        Some(v) => self.bind(&n, v),
-                        None => self.forget(&n),
-                    }
-                }
-                r?;
-                Value::list(out)
-            }
+            Expr::ListComp(lc) => self.list_comp(lc)?,
             Expr::Lambda(l) => self.lambda(l)?,
             Expr::Slice(_) => {
                 return Err(Raise::type_error("a slice `a:b` only goes inside `[...]`"))
@@ -170,6 +82,95 @@ impl Interp<'_> {
                 ))
             }
         })
+    }
+
+    fn unary_op(&mut self, u: &ruff_python_ast::ExprUnaryOp) -> Result<Value, Raise> {
+        let v = self.eval(&u.operand)?;
+        match u.op {
+            UnaryOp::Not => Ok(Value::Bool(!v.truthy()?)),
+            UnaryOp::USub => super::arith::negate(self, v),
+            UnaryOp::UAdd => super::arith::positive(v),
+            UnaryOp::Invert => super::arith::invert(self, v),
+        }
+    }
+
+    /// `a and b or c`: the value that decided, evaluating no further than Python does.
+    fn bool_op(&mut self, b: &ruff_python_ast::ExprBoolOp) -> Result<Value, Raise> {
+        let mut last = Value::None;
+        for (k, x) in b.values.iter().enumerate() {
+            last = self.eval(x)?;
+            if k + 1 == b.values.len() {
+                break;
+            }
+            let t = last.truthy().map_err(|r| self.locate(r, x))?;
+            if (b.op == BoolOp::And && !t) || (b.op == BoolOp::Or && t) {
+                break;
+            }
+        }
+        Ok(last)
+    }
+
+    /// `a < b <= c`: each link in turn, stopping at the first false one.
+    fn compare_chain(&mut self, c: &ruff_python_ast::ExprCompare) -> Result<Value, Raise> {
+        let mut left = self.eval(&c.left)?;
+        let mut result = Value::Bool(true);
+        for (k, (op, right)) in c.ops.iter().zip(c.comparators.iter()).enumerate() {
+            let r = self.eval(right)?;
+            result = match op {
+                CmpOp::Is => Value::Bool(super::arith::is(&left, &r)),
+                CmpOp::IsNot => Value::Bool(!super::arith::is(&left, &r)),
+                CmpOp::In => Value::Bool(super::arith::contains(self, &r, &left)?),
+                CmpOp::NotIn => Value::Bool(!super::arith::contains(self, &r, &left)?),
+                op => super::arith::compare(self, *op, left, r.clone())?,
+            };
+            if k + 1 < c.ops.len() && !result.truthy()? {
+                return Ok(result);
+            }
+            left = r;
+        }
+        Ok(result)
+    }
+
+    /// `f(a, k=v)`: the callee, then the arguments left to right; a tape method's call site is
+    /// kept for the notes.
+    fn call_expr(&mut self, c: &ruff_python_ast::ExprCall) -> Result<Value, Raise> {
+        let f = self.eval(&c.func)?;
+        let args = self.eval_all(&c.arguments.args)?;
+        let mut kwargs = Vec::with_capacity(c.arguments.keywords.len());
+        for k in c.arguments.keywords.iter() {
+            let name = k.arg.as_ref().map_or("", |a| a.as_str()).to_string();
+            kwargs.push((name, self.eval(&k.value)?));
+        }
+        self.call_site = match (&f, &*c.func) {
+            (Value::Method(m), Expr::Attribute(a)) if matches!(m.0, Value::Tape(_)) => {
+                Some(super::notes::CallSite::of(self, c, a.attr.as_str()))
+            }
+            _ => None,
+        };
+        self.call(f, args, kwargs)
+    }
+
+    fn list_comp(&mut self, lc: &ruff_python_ast::ExprListComp) -> Result<Value, Raise> {
+        let mut out = Vec::new();
+        // the comprehension's variables do not outlive it, as in Python 3
+        let saved: Vec<(String, Option<Value>)> = lc
+            .generators
+            .iter()
+            .flat_map(|g| target_names(&g.target))
+            .map(|n| {
+                let v = self.lookup(&n);
+                (n, v)
+            })
+            .collect();
+        let r = self.comprehend(&lc.generators, &lc.elt, &mut out);
+        for (n, v) in saved {
+            match v {
+                Some(v) => self.bind(&n, v),
+                None => self.forget(&n),
+            }
+        }
+        r?;
+        Ok(Value::list(out))
     }
 
     /// `lambda a, b: body` as the function `def <lambda>(a, b): return body`.
@@ -327,4 +328,21 @@ fn target_names(t: &Expr) -> Vec<String> {
         Expr::List(x) => x.elts.iter().flat_map(target_names).collect(),
         _ => Vec::new(),
     }
+}
+
+fn number_literal(n: &Number) -> Result<Value, Raise> {
+    Ok(match n {
+        Number::Int(i) => Value::Int(i.as_i64().ok_or_else(|| {
+            Raise::new(
+                RaiseKind::ValueError,
+                "an integer literal in a cell fits in 64 bits",
+            )
+        })?),
+        Number::Float(f) => Value::Float(*f),
+        Number::Complex { .. } => {
+            return Err(Raise::type_error(
+                "complex numbers are not available in a cell",
+            ))
+        }
+    })
 }

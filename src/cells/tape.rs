@@ -148,129 +148,10 @@ pub fn method(
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
     match name {
-        "watch" => {
-            let [x] =
-                <[Option<Value>; 1]>::try_from(bind_args("watch", &["tensor"], args, kwargs)?)
-                    .expect("one slot");
-            let x = required(x, "watch", "tensor")?;
-            let mut vals = Vec::new();
-            it.flatten(&x, &mut vals, "watch")?;
-            for v in vals {
-                it.ws.ctx.watch(tape, &v)?;
-            }
-            Ok(Value::None)
-        }
-        "gradient" => {
-            let names = [
-                "target",
-                "sources",
-                "output_gradients",
-                "unconnected_gradients",
-            ];
-            let mut s = bind_args("gradient", &names, args, kwargs)?.into_iter();
-            let (target, sources, og, unc) = (
-                s.next().flatten(),
-                s.next().flatten(),
-                s.next().flatten(),
-                s.next().flatten(),
-            );
-            let target = required(target, "gradient", "target")?;
-            let sources = required(sources, "gradient", "sources")?;
-            let zero = zero_flag(unc)?;
-            if matches!(target, Value::None) {
-                return Err(Raise::type_error(
-                    "Argument `target` should be a list or nested structure of Tensors, Variables or CompositeTensors to be differentiated, but received None.",
-                ));
-            }
-            let mut ts = Vec::new();
-            it.flatten(&target, &mut ts, "gradient target")?;
-            let mut ss = Vec::new();
-            let shape = it.flatten(&sources, &mut ss, "gradient sources")?;
-            let ogs = match og {
-                None | Some(Value::None) => None,
-                Some(v) => {
-                    let items = match (&v, ts.len()) {
-                        (Value::List(_) | Value::Tuple(_), n)
-                            if n > 1 || matches!(target, Value::List(_) | Value::Tuple(_)) =>
-                        {
-                            v.items().unwrap_or_default()
-                        }
-                        _ => vec![v],
-                    };
-                    let mut out = Vec::new();
-                    for (x, t) in items.iter().zip(&ts) {
-                        out.push(it.to_val_as(x, t.tensor.dtype())?.tensor);
-                    }
-                    Some(out)
-                }
-            };
-            let readers = super::slices::Readers::find(&it.ws.ctx, tape, &ss);
-            let n_sources = ss.len();
-            ss.extend(readers.outputs());
-            let grads = it
-                .ws
-                .ctx
-                .gradient(tape, &ts, &ss, ogs, false)
-                .map_err(exhausted)?;
-            let null: Vec<bool> = grads[..n_sources].iter().map(Option::is_none).collect();
-            explain(it, tape, (&ts, &ss[..n_sources]), &null, zero);
-            let grads = fill_unconnected(&mut it.ws.ctx, grads, &ss, zero);
-            let vals = readers.answer(grads, n_sources)?;
-            Ok(rebuild(&shape, &mut vals.into_iter()))
-        }
-        "jacobian" => {
-            let names = [
-                "target",
-                "sources",
-                "unconnected_gradients",
-                "parallel_iterations",
-                "experimental_use_pfor",
-            ];
-            let mut s = bind_args("jacobian", &names, args, kwargs)?.into_iter();
-            let (target, sources, unc) =
-                (s.next().flatten(), s.next().flatten(), s.next().flatten());
-            let target = required(target, "jacobian", "target")?;
-            let sources = required(sources, "jacobian", "sources")?;
-            let zero = zero_flag(unc)?;
-            let t = single(it, &target)?;
-            let mut ss = Vec::new();
-            let shape = it.flatten(&sources, &mut ss, "jacobian sources")?;
-            let j = it
-                .ws
-                .ctx
-                .jacobian(tape, &t, &ss, false)
-                .map_err(exhausted)?;
-            let null: Vec<bool> = j.iter().map(Option::is_none).collect();
-            explain(it, tape, (std::slice::from_ref(&t), &ss), &null, zero);
-            let j: Vec<Option<Tensor>> = j
-                .into_iter()
-                .zip(&ss)
-                .map(|(j, s)| j.or_else(|| zero.then(|| unconnected_jacobian(&t, s))))
-                .collect();
-            let vals: Vec<Value> = j.into_iter().map(|g| tensor_or_none(it, g)).collect();
-            Ok(rebuild(&shape, &mut vals.into_iter()))
-        }
-        "batch_jacobian" => {
-            let names = [
-                "target",
-                "source",
-                "unconnected_gradients",
-                "parallel_iterations",
-                "experimental_use_pfor",
-            ];
-            let mut s = bind_args("batch_jacobian", &names, args, kwargs)?.into_iter();
-            let (target, source, unc) =
-                (s.next().flatten(), s.next().flatten(), s.next().flatten());
-            let t = single(it, &required(target, "batch_jacobian", "target")?)?;
-            let src = single(it, &required(source, "batch_jacobian", "source")?)?;
-            zero_flag(unc)?;
-            let j = it
-                .ws
-                .ctx
-                .batch_jacobian(tape, &t, &src)
-                .map_err(exhausted)?;
-            Ok(tensor_or_none(it, Some(j)))
-        }
+        "watch" => watch(it, tape, args, kwargs),
+        "gradient" => gradient(it, tape, args, kwargs),
+        "jacobian" => jacobian(it, tape, args, kwargs),
+        "batch_jacobian" => batch_jacobian(it, tape, args, kwargs),
         "watched_variables" => {
             let ids: Vec<Arc<str>> = it
                 .ws
@@ -289,6 +170,165 @@ pub fn method(
             "'GradientTape' object has no attribute '{name}'"
         ))),
     }
+}
+
+/// `tape.watch(tensor)`: every tensor of a (nested) structure.
+fn watch(
+    it: &mut Interp,
+    tape: TapeId,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let [x] = <[Option<Value>; 1]>::try_from(bind_args("watch", &["tensor"], args, kwargs)?)
+        .expect("one slot");
+    let x = required(x, "watch", "tensor")?;
+    let mut vals = Vec::new();
+    it.flatten(&x, &mut vals, "watch")?;
+    for v in vals {
+        it.ws.ctx.watch(tape, &v)?;
+    }
+    Ok(Value::None)
+}
+
+/// `tape.gradient(target, sources, output_gradients=None, unconnected_gradients=NONE)`:
+/// the gradients in the structure of `sources`, with notes on the null ones.
+fn gradient(
+    it: &mut Interp,
+    tape: TapeId,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let names = [
+        "target",
+        "sources",
+        "output_gradients",
+        "unconnected_gradients",
+    ];
+    let mut s = bind_args("gradient", &names, args, kwargs)?.into_iter();
+    let (target, sources, og, unc) = (
+        s.next().flatten(),
+        s.next().flatten(),
+        s.next().flatten(),
+        s.next().flatten(),
+    );
+    let target = required(target, "gradient", "target")?;
+    let sources = required(sources, "gradient", "sources")?;
+    let zero = zero_flag(unc)?;
+    if matches!(target, Value::None) {
+        return Err(Raise::type_error(
+            "Argument `target` should be a list or nested structure of Tensors, Variables or CompositeTensors to be differentiated, but received None.",
+        ));
+    }
+    let mut ts = Vec::new();
+    it.flatten(&target, &mut ts, "gradient target")?;
+    let mut ss = Vec::new();
+    let shape = it.flatten(&sources, &mut ss, "gradient sources")?;
+    let ogs = output_gradients(it, og, &target, &ts)?;
+    let readers = super::slices::Readers::find(&it.ws.ctx, tape, &ss);
+    let n_sources = ss.len();
+    ss.extend(readers.outputs());
+    let grads = it
+        .ws
+        .ctx
+        .gradient(tape, &ts, &ss, ogs, false)
+        .map_err(exhausted)?;
+    let null: Vec<bool> = grads[..n_sources].iter().map(Option::is_none).collect();
+    explain(it, tape, (&ts, &ss[..n_sources]), &null, zero);
+    let grads = fill_unconnected(&mut it.ws.ctx, grads, &ss, zero);
+    let vals = readers.answer(grads, n_sources)?;
+    Ok(rebuild(&shape, &mut vals.into_iter()))
+}
+
+/// `output_gradients=`: one per target, each in its target's dtype; a single one for a single
+/// target even when it is itself a list.
+fn output_gradients(
+    it: &mut Interp,
+    og: Option<Value>,
+    target: &Value,
+    ts: &[Val],
+) -> Result<Option<Vec<Tensor>>, Raise> {
+    let v = match og {
+        None | Some(Value::None) => return Ok(None),
+        Some(v) => v,
+    };
+    let items = match (&v, ts.len()) {
+        (Value::List(_) | Value::Tuple(_), n)
+            if n > 1 || matches!(target, Value::List(_) | Value::Tuple(_)) =>
+        {
+            v.items().unwrap_or_default()
+        }
+        _ => vec![v],
+    };
+    let mut out = Vec::new();
+    for (x, t) in items.iter().zip(ts) {
+        out.push(it.to_val_as(x, t.tensor.dtype())?.tensor);
+    }
+    Ok(Some(out))
+}
+
+/// `tape.jacobian(target, sources, unconnected_gradients=NONE, ...)`.
+fn jacobian(
+    it: &mut Interp,
+    tape: TapeId,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let names = [
+        "target",
+        "sources",
+        "unconnected_gradients",
+        "parallel_iterations",
+        "experimental_use_pfor",
+    ];
+    let mut s = bind_args("jacobian", &names, args, kwargs)?.into_iter();
+    let (target, sources, unc) = (s.next().flatten(), s.next().flatten(), s.next().flatten());
+    let target = required(target, "jacobian", "target")?;
+    let sources = required(sources, "jacobian", "sources")?;
+    let zero = zero_flag(unc)?;
+    let t = single(it, &target)?;
+    let mut ss = Vec::new();
+    let shape = it.flatten(&sources, &mut ss, "jacobian sources")?;
+    let j = it
+        .ws
+        .ctx
+        .jacobian(tape, &t, &ss, false)
+        .map_err(exhausted)?;
+    let null: Vec<bool> = j.iter().map(Option::is_none).collect();
+    explain(it, tape, (std::slice::from_ref(&t), &ss), &null, zero);
+    let j: Vec<Option<Tensor>> = j
+        .into_iter()
+        .zip(&ss)
+        .map(|(j, s)| j.or_else(|| zero.then(|| unconnected_jacobian(&t, s))))
+        .collect();
+    let vals: Vec<Value> = j.into_iter().map(|g| tensor_or_none(it, g)).collect();
+    Ok(rebuild(&shape, &mut vals.into_iter()))
+}
+
+/// `tape.batch_jacobian(target, source, unconnected_gradients=NONE, ...)`.
+fn batch_jacobian(
+    it: &mut Interp,
+    tape: TapeId,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let names = [
+        "target",
+        "source",
+        "unconnected_gradients",
+        "parallel_iterations",
+        "experimental_use_pfor",
+    ];
+    let mut s = bind_args("batch_jacobian", &names, args, kwargs)?.into_iter();
+    let (target, source, unc) = (s.next().flatten(), s.next().flatten(), s.next().flatten());
+    let t = single(it, &required(target, "batch_jacobian", "target")?)?;
+    let src = single(it, &required(source, "batch_jacobian", "source")?)?;
+    zero_flag(unc)?;
+    let j = it
+        .ws
+        .ctx
+        .batch_jacobian(tape, &t, &src)
+        .map_err(exhausted)?;
+    Ok(tensor_or_none(it, Some(j)))
 }
 
 /// Notes why the flagged sources got no gradient from this call, for the answer and for the

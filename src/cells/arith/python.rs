@@ -58,77 +58,90 @@ pub(super) fn overflow() -> Raise {
 
 /// Python's arithmetic on ints, floats and bools.
 pub fn py_arith(op: Operator, l: &Value, r: &Value) -> Result<Value, Raise> {
-    let zero = |msg: &str| Raise::new(RaiseKind::ZeroDivisionError, msg.to_string());
-    if let (Some(a), Some(b)) = (int(l), int(r)) {
-        return Ok(Value::Int(match op {
-            Operator::Add => a.checked_add(b).ok_or_else(overflow)?,
-            Operator::Sub => a.checked_sub(b).ok_or_else(overflow)?,
-            Operator::Mult => a.checked_mul(b).ok_or_else(overflow)?,
-            Operator::Div => {
-                if b == 0 {
-                    return Err(zero("division by zero"));
-                }
-                return Ok(Value::Float(a as f64 / b as f64));
-            }
-            Operator::FloorDiv => {
-                if b == 0 {
-                    return Err(zero("integer division or modulo by zero"));
-                }
-                a.checked_div_euclid(b).ok_or_else(overflow)?;
-                let q = a / b;
-                if (a % b != 0) && ((a < 0) != (b < 0)) {
-                    q - 1
-                } else {
-                    q
-                }
-            }
-            Operator::Mod => {
-                if b == 0 {
-                    return Err(zero("integer division or modulo by zero"));
-                }
-                let m = a % b;
-                if m != 0 && ((m < 0) != (b < 0)) {
-                    m + b
-                } else {
-                    m
-                }
-            }
-            Operator::Pow => {
-                if b < 0 {
-                    if a == 0 {
-                        return Err(zero("0.0 cannot be raised to a negative power"));
-                    }
-                    return Ok(Value::Float((a as f64).powf(b as f64)));
-                }
-                let e = u32::try_from(b).map_err(|_| overflow())?;
-                a.checked_pow(e).ok_or_else(overflow)?
-            }
-            Operator::BitAnd => a & b,
-            Operator::BitOr => a | b,
-            Operator::BitXor => a ^ b,
-            _ => return Err(unsupported(op_symbol(op), l, r)),
-        }));
+    match (int(l), int(r)) {
+        (Some(a), Some(b)) => int_arith(op, a, b, l, r),
+        _ => float_arith(op, num(l), num(r), l, r),
     }
-    let (a, b) = (num(l), num(r));
+}
+
+fn zero_division(msg: &str) -> Raise {
+    Raise::new(RaiseKind::ZeroDivisionError, msg.to_string())
+}
+
+/// `a op b` on two ints (bools count as ints): an int, but a float for `/` and a negative
+/// power; 64 bits, past which it raises rather than grow as Python's ints do.
+fn int_arith(op: Operator, a: i64, b: i64, l: &Value, r: &Value) -> Result<Value, Raise> {
+    Ok(Value::Int(match op {
+        Operator::Add => a.checked_add(b).ok_or_else(overflow)?,
+        Operator::Sub => a.checked_sub(b).ok_or_else(overflow)?,
+        Operator::Mult => a.checked_mul(b).ok_or_else(overflow)?,
+        Operator::Div => {
+            if b == 0 {
+                return Err(zero_division("division by zero"));
+            }
+            return Ok(Value::Float(a as f64 / b as f64));
+        }
+        Operator::FloorDiv => {
+            if b == 0 {
+                return Err(zero_division("integer division or modulo by zero"));
+            }
+            a.checked_div_euclid(b).ok_or_else(overflow)?;
+            let q = a / b;
+            if (a % b != 0) && ((a < 0) != (b < 0)) {
+                q - 1
+            } else {
+                q
+            }
+        }
+        Operator::Mod => {
+            if b == 0 {
+                return Err(zero_division("integer division or modulo by zero"));
+            }
+            let m = a % b;
+            if m != 0 && ((m < 0) != (b < 0)) {
+                m + b
+            } else {
+                m
+            }
+        }
+        Operator::Pow => {
+            if b < 0 {
+                if a == 0 {
+                    return Err(zero_division("0.0 cannot be raised to a negative power"));
+                }
+                return Ok(Value::Float((a as f64).powf(b as f64)));
+            }
+            let e = u32::try_from(b).map_err(|_| overflow())?;
+            a.checked_pow(e).ok_or_else(overflow)?
+        }
+        Operator::BitAnd => a & b,
+        Operator::BitOr => a | b,
+        Operator::BitXor => a ^ b,
+        _ => return Err(unsupported(op_symbol(op), l, r)),
+    }))
+}
+
+/// `a op b` once either side is a float.
+fn float_arith(op: Operator, a: f64, b: f64, l: &Value, r: &Value) -> Result<Value, Raise> {
     Ok(Value::Float(match op {
         Operator::Add => a + b,
         Operator::Sub => a - b,
         Operator::Mult => a * b,
         Operator::Div => {
             if b == 0.0 {
-                return Err(zero("float division by zero"));
+                return Err(zero_division("float division by zero"));
             }
             a / b
         }
         Operator::FloorDiv => {
             if b == 0.0 {
-                return Err(zero("float floor division by zero"));
+                return Err(zero_division("float floor division by zero"));
             }
             (a / b).floor()
         }
         Operator::Mod => {
             if b == 0.0 {
-                return Err(zero("float modulo"));
+                return Err(zero_division("float modulo"));
             }
             let m = a % b;
             if m != 0.0 && ((m < 0.0) != (b < 0.0)) {
@@ -139,7 +152,7 @@ pub fn py_arith(op: Operator, l: &Value, r: &Value) -> Result<Value, Raise> {
         }
         Operator::Pow => {
             if a == 0.0 && b < 0.0 {
-                return Err(zero("0.0 cannot be raised to a negative power"));
+                return Err(zero_division("0.0 cannot be raised to a negative power"));
             }
             a.powf(b)
         }

@@ -255,66 +255,22 @@ pub(super) fn format_float(
         _ => (shortest(x), 0),
     };
     let digits = d.digits.as_bytes();
-    let len = digits.len() as i64;
-    let mut decpt = d.exp as i64 + 1;
-    let mut vend = len;
-    let mut use_exp = false;
-    match code {
-        'e' => {
-            use_exp = true;
-            vend = precision;
-        }
-        'f' => vend = decpt + precision,
-        'g' => {
-            let limit = if add_dot_0 { precision - 1 } else { precision };
-            use_exp = decpt <= -4 || decpt > limit;
-            if alt {
-                vend = precision;
-            }
-        }
-        _ => use_exp = decpt <= -4 || decpt > 16,
-    }
-    let mut exp = 0;
-    if use_exp {
-        exp = decpt - 1;
-        decpt = 1;
-    }
-    let vstart = if decpt <= 0 { decpt - 1 } else { 0 };
-    vend = if !use_exp && add_dot_0 {
-        vend.max(decpt + 1)
-    } else {
-        vend.max(decpt)
-    };
-    let zeros = |n: i64| "0".repeat(n.max(0) as usize);
-    let text =
-        |a: i64, b: i64| String::from_utf8_lossy(&digits[a as usize..b as usize]).into_owned();
+    let place = Placement::of(
+        code,
+        digits.len() as i64,
+        d.exp as i64 + 1,
+        precision,
+        alt,
+        add_dot_0,
+    );
     let mut out = String::from(sign);
-    if decpt <= 0 {
-        out.push_str(&zeros(decpt - vstart));
-        out.push('.');
-        out.push_str(&zeros(-decpt));
-    } else {
-        out.push_str(&zeros(-vstart));
-    }
-    if 0 < decpt && decpt <= len {
-        out.push_str(&text(0, decpt));
-        out.push('.');
-        out.push_str(&text(decpt, len));
-    } else {
-        out.push_str(&text(0, len));
-    }
-    if len < decpt {
-        out.push_str(&zeros(decpt - len));
-        out.push('.');
-        out.push_str(&zeros(vend - decpt));
-    } else {
-        out.push_str(&zeros(vend - len));
-    }
+    place.write(digits, &mut out);
     if out.ends_with('.') && !alt {
         out.pop();
     }
-    if use_exp {
+    if place.use_exp {
         let e = if code == 'E' { 'E' } else { 'e' };
+        let exp = place.exp;
         out.push_str(&format!(
             "{e}{}{:02}",
             if exp < 0 { '-' } else { '+' },
@@ -322,6 +278,89 @@ pub(super) fn format_float(
         ));
     }
     out
+}
+
+/// Where `format_float` puts the digits, as CPython's `format_float_short` does: the decimal
+/// point after `decpt` digits, zeros from `vstart` up to `vend` around the digits, and an
+/// exponent `exp` when `use_exp`.
+struct Placement {
+    decpt: i64,
+    vstart: i64,
+    vend: i64,
+    use_exp: bool,
+    exp: i64,
+}
+
+impl Placement {
+    /// `len` digits whose point falls after `decpt` of them, for `code` at `precision`.
+    fn of(code: char, len: i64, decpt: i64, precision: i64, alt: bool, add_dot_0: bool) -> Self {
+        let mut decpt = decpt;
+        let mut vend = len;
+        let mut use_exp = false;
+        match code {
+            'e' => {
+                use_exp = true;
+                vend = precision;
+            }
+            'f' => vend = decpt + precision,
+            'g' => {
+                let limit = if add_dot_0 { precision - 1 } else { precision };
+                use_exp = decpt <= -4 || decpt > limit;
+                if alt {
+                    vend = precision;
+                }
+            }
+            _ => use_exp = decpt <= -4 || decpt > 16,
+        }
+        let mut exp = 0;
+        if use_exp {
+            exp = decpt - 1;
+            decpt = 1;
+        }
+        let vstart = if decpt <= 0 { decpt - 1 } else { 0 };
+        vend = if !use_exp && add_dot_0 {
+            vend.max(decpt + 1)
+        } else {
+            vend.max(decpt)
+        };
+        Placement {
+            decpt,
+            vstart,
+            vend,
+            use_exp,
+            exp,
+        }
+    }
+
+    /// The digits with their leading zeros, point and trailing zeros (no exponent).
+    fn write(&self, digits: &[u8], out: &mut String) {
+        let (decpt, vstart, vend) = (self.decpt, self.vstart, self.vend);
+        let len = digits.len() as i64;
+        let zeros = |n: i64| "0".repeat(n.max(0) as usize);
+        let text =
+            |a: i64, b: i64| String::from_utf8_lossy(&digits[a as usize..b as usize]).into_owned();
+        if decpt <= 0 {
+            out.push_str(&zeros(decpt - vstart));
+            out.push('.');
+            out.push_str(&zeros(-decpt));
+        } else {
+            out.push_str(&zeros(-vstart));
+        }
+        if 0 < decpt && decpt <= len {
+            out.push_str(&text(0, decpt));
+            out.push('.');
+            out.push_str(&text(decpt, len));
+        } else {
+            out.push_str(&text(0, len));
+        }
+        if len < decpt {
+            out.push_str(&zeros(decpt - len));
+            out.push('.');
+            out.push_str(&zeros(vend - decpt));
+        } else {
+            out.push_str(&zeros(vend - len));
+        }
+    }
 }
 
 /// `repr(s)` of a Python string: single quotes unless it holds `'` and no `"`, with

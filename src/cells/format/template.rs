@@ -13,6 +13,9 @@ pub fn str_format(
     let mut auto = 0usize;
     let mut manual = false;
     let mut automatic = false;
+    let mut lookup = |name: &str| -> Result<FmtArg, FmtError> {
+        resolve(name, args, kwargs, &mut auto, &mut manual, &mut automatic)
+    };
     let chars: Vec<char> = template.chars().collect();
     let mut out = String::new();
     let mut i = 0;
@@ -38,62 +41,73 @@ pub fn str_format(
             i += 2;
             continue;
         }
-        // Find the matching '}' (spec fields may nest one level of braces).
-        let mut depth = 1;
-        let mut j = i + 1;
-        while j < chars.len() && depth > 0 {
-            match chars[j] {
-                '{' => depth += 1,
-                '}' => depth -= 1,
-                _ => {}
-            }
-            j += 1;
-        }
-        if depth > 0 {
-            return Err(FmtError::value_error("expected '}' before end of string"));
-        }
+        let j = field_end(&chars, i)?;
         let field: String = chars[i + 1..j - 1].iter().collect();
-        let mut lookup = |name: &str| -> Result<FmtArg, FmtError> {
-            resolve(name, args, kwargs, &mut auto, &mut manual, &mut automatic)
-        };
-        let (head, spec) = match field.find(':') {
-            Some(k) => (&field[..k], &field[k + 1..]),
-            None => (field.as_str(), ""),
-        };
-        let (name, conversion) = match head.find('!') {
-            Some(k) => {
-                let conv: Vec<char> = head[k + 1..].chars().collect();
-                if conv.len() != 1 {
-                    return Err(FmtError::value_error(
-                        "expected ':' after conversion specifier",
-                    ));
-                }
-                (&head[..k], Some(conv[0]))
-            }
-            None => (head, None),
-        };
-        let value = lookup(name)?;
-        let spec = if spec.contains('{') {
-            let mut nested = String::new();
-            let mut rest = spec;
-            while let Some(open) = rest.find('{') {
-                nested.push_str(&rest[..open]);
-                let close = rest[open..]
-                    .find('}')
-                    .map(|k| open + k)
-                    .ok_or_else(|| FmtError::value_error("unmatched '{' in format spec"))?;
-                nested.push_str(&str(&lookup(&rest[open + 1..close])?));
-                rest = &rest[close + 1..];
-            }
-            nested.push_str(rest);
-            nested
-        } else {
-            spec.to_string()
-        };
-        out.push_str(&format_value(&value, conversion, &spec)?);
+        out.push_str(&replace_field(&field, &mut lookup)?);
         i = j;
     }
     Ok(out)
+}
+
+/// Just past the `}` that closes the field opened at `open` (a spec may nest one level of
+/// braces).
+fn field_end(chars: &[char], open: usize) -> Result<usize, FmtError> {
+    let mut depth = 1;
+    let mut j = open + 1;
+    while j < chars.len() && depth > 0 {
+        match chars[j] {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            _ => {}
+        }
+        j += 1;
+    }
+    if depth > 0 {
+        return Err(FmtError::value_error("expected '}' before end of string"));
+    }
+    Ok(j)
+}
+
+/// One field's text, `name!conversion:spec` between the braces, formatted.
+fn replace_field(
+    field: &str,
+    lookup: &mut impl FnMut(&str) -> Result<FmtArg, FmtError>,
+) -> Result<String, FmtError> {
+    let (head, spec) = match field.find(':') {
+        Some(k) => (&field[..k], &field[k + 1..]),
+        None => (field, ""),
+    };
+    let (name, conversion) = match head.find('!') {
+        Some(k) => {
+            let conv: Vec<char> = head[k + 1..].chars().collect();
+            if conv.len() != 1 {
+                return Err(FmtError::value_error(
+                    "expected ':' after conversion specifier",
+                ));
+            }
+            (&head[..k], Some(conv[0]))
+        }
+        None => (head, None),
+    };
+    let value = lookup(name)?;
+    let spec = if spec.contains('{') {
+        let mut nested = String::new();
+        let mut rest = spec;
+        while let Some(open) = rest.find('{') {
+            nested.push_str(&rest[..open]);
+            let close = rest[open..]
+                .find('}')
+                .map(|k| open + k)
+                .ok_or_else(|| FmtError::value_error("unmatched '{' in format spec"))?;
+            nested.push_str(&str(&lookup(&rest[open + 1..close])?));
+            rest = &rest[close + 1..];
+        }
+        nested.push_str(rest);
+        nested
+    } else {
+        spec.to_string()
+    };
+    format_value(&value, conversion, &spec)
 }
 
 /// The argument a field names: `""` (next automatic), `"0"`, `"name"`, with `[i]` indexing.

@@ -149,23 +149,7 @@ fn shape_lit(shape: &[usize]) -> Lit {
 pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Value, Raise> {
     match container {
         Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) => {
-            let items = it.items_of(slice)?;
-            let x = it.as_val(container)?.expect("tensor");
-            let p = plan(x.tensor.shape(), &items, true, it.max_elems())?;
-            // flatten, gather the planned elements, reshape: every step has a gradient
-            let flat = it.apply(
-                "reshape",
-                vec![("shape".into(), Lit::List(vec![Lit::Int(-1)]))],
-                vec![x],
-            )?;
-            let idx = it.ws.ctx.constant(offsets_tensor(&p.offsets));
-            let picked = it.apply("gather", vec![], vec![flat, idx])?;
-            let out = it.apply(
-                "reshape",
-                vec![("shape".into(), shape_lit(&p.shape))],
-                vec![picked],
-            )?;
-            Ok(Value::Tensor(out))
+            tensor_item(it, container, slice)
         }
         Value::Array(_) | Value::NpScalar(_) => {
             let t = &it.np_tensor(container)?;
@@ -177,63 +161,7 @@ pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Valu
             Ok(super::arith::np_wrap(out))
         }
         Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Shape(_) | Value::Range(..) => {
-            let items: Vec<Value> = match container {
-                Value::Str(s) => s.chars().map(|c| Value::str(c.to_string())).collect(),
-                Value::Shape(d) => d.iter().map(|&x| Value::Int(x as i64)).collect(),
-                other => other.items().unwrap_or_default(),
-            };
-            let index = it.items_of(slice)?;
-            let [one] = index.as_slice() else {
-                return Err(Raise::type_error(format!(
-                    "{} indices must be integers or slices, not tuple",
-                    container.type_name()
-                )));
-            };
-            match one {
-                Item::Int(i) => {
-                    let n = items.len() as i64;
-                    let k = if *i < 0 { i + n } else { *i };
-                    if k < 0 || k >= n {
-                        return Err(Raise::index_error(format!(
-                            "{} index out of range",
-                            container.type_name()
-                        )));
-                    }
-                    Ok(items[k as usize].clone())
-                }
-                Item::Slice(a, b, c) => {
-                    let picked: Vec<Value> = slice_indices(items.len(), *a, *b, *c)
-                        .into_iter()
-                        .map(|k| items[k].clone())
-                        .collect();
-                    Ok(match container {
-                        Value::List(_) => Value::list(picked),
-                        Value::Shape(_) => Value::Shape(
-                            picked
-                                .iter()
-                                .map(|v| match v {
-                                    Value::Int(i) => *i as usize,
-                                    _ => 0,
-                                })
-                                .collect(),
-                        ),
-                        Value::Str(_) => Value::str(
-                            picked
-                                .iter()
-                                .map(|v| match v {
-                                    Value::Str(s) => s.to_string(),
-                                    _ => String::new(),
-                                })
-                                .collect::<String>(),
-                        ),
-                        _ => Value::tuple(picked),
-                    })
-                }
-                _ => Err(Raise::type_error(format!(
-                    "{} indices must be integers or slices",
-                    container.type_name()
-                ))),
-            }
+            sequence_item(it, container, slice)
         }
         Value::IndexedSlices(_) => Err(Raise::type_error(
             "'IndexedSlices' object is not subscriptable",
@@ -242,6 +170,94 @@ pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Valu
             "'{}' object is not subscriptable",
             other.type_name()
         ))),
+    }
+}
+
+/// A tensor's elements as ops on the tape: flatten, gather the planned elements, reshape, so
+/// every step has a gradient.
+fn tensor_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Value, Raise> {
+    let items = it.items_of(slice)?;
+    let x = it.as_val(container)?.expect("tensor");
+    let p = plan(x.tensor.shape(), &items, true, it.max_elems())?;
+    let flat = it.apply(
+        "reshape",
+        vec![("shape".into(), Lit::List(vec![Lit::Int(-1)]))],
+        vec![x],
+    )?;
+    let idx = it.ws.ctx.constant(offsets_tensor(&p.offsets));
+    let picked = it.apply("gather", vec![], vec![flat, idx])?;
+    let out = it.apply(
+        "reshape",
+        vec![("shape".into(), shape_lit(&p.shape))],
+        vec![picked],
+    )?;
+    Ok(Value::Tensor(out))
+}
+
+/// A list's, tuple's, string's, shape's or range's item (`s[i]`) or slice (`s[a:b:c]`, of the
+/// container's own kind; a range's slice is a tuple).
+fn sequence_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Value, Raise> {
+    let items: Vec<Value> = match container {
+        Value::Str(s) => s.chars().map(|c| Value::str(c.to_string())).collect(),
+        Value::Shape(d) => d.iter().map(|&x| Value::Int(x as i64)).collect(),
+        other => other.items().unwrap_or_default(),
+    };
+    let index = it.items_of(slice)?;
+    let [one] = index.as_slice() else {
+        return Err(Raise::type_error(format!(
+            "{} indices must be integers or slices, not tuple",
+            container.type_name()
+        )));
+    };
+    match one {
+        Item::Int(i) => {
+            let n = items.len() as i64;
+            let k = if *i < 0 { i + n } else { *i };
+            if k < 0 || k >= n {
+                return Err(Raise::index_error(format!(
+                    "{} index out of range",
+                    container.type_name()
+                )));
+            }
+            Ok(items[k as usize].clone())
+        }
+        Item::Slice(a, b, c) => {
+            let picked: Vec<Value> = slice_indices(items.len(), *a, *b, *c)
+                .into_iter()
+                .map(|k| items[k].clone())
+                .collect();
+            Ok(same_kind(container, picked))
+        }
+        _ => Err(Raise::type_error(format!(
+            "{} indices must be integers or slices",
+            container.type_name()
+        ))),
+    }
+}
+
+/// `picked` as a sequence of `container`'s kind.
+fn same_kind(container: &Value, picked: Vec<Value>) -> Value {
+    match container {
+        Value::List(_) => Value::list(picked),
+        Value::Shape(_) => Value::Shape(
+            picked
+                .iter()
+                .map(|v| match v {
+                    Value::Int(i) => *i as usize,
+                    _ => 0,
+                })
+                .collect(),
+        ),
+        Value::Str(_) => Value::str(
+            picked
+                .iter()
+                .map(|v| match v {
+                    Value::Str(s) => s.to_string(),
+                    _ => String::new(),
+                })
+                .collect::<String>(),
+        ),
+        _ => Value::tuple(picked),
     }
 }
 

@@ -105,6 +105,32 @@ struct Selection {
     fixed: Vec<(usize, usize)>,
 }
 
+/// Index `i` (negative from the end) into an axis of `n`: out of range is TensorFlow's
+/// StridedSlice error on a tensor (`tf`), NumPy's IndexError on an array.
+fn int_index(i: i64, src: usize, n: usize, tf: bool) -> Result<usize, Raise> {
+    let n = n as i64;
+    let k = if i < 0 { i + n } else { i };
+    if k < 0 || k >= n {
+        return Err(if tf {
+            Raise::new(RaiseKind::InvalidArgumentError, format!("slice index {i} of dimension {src} out of bounds. [Op:StridedSlice] name: strided_slice/"))
+        } else {
+            Raise::index_error(format!(
+                "index {i} is out of bounds for axis {src} with size {n}"
+            ))
+        });
+    }
+    Ok(k as usize)
+}
+
+/// The length the advanced indices so far (`so_far`) and one more of `len` broadcast to.
+fn broadcast_len(so_far: Option<usize>, len: usize) -> Result<Option<usize>, Raise> {
+    match so_far {
+        Some(l) if l != len && len != 1 && l != 1 => Err(Raise::index_error(format!("shape mismatch: indexing arrays could not be broadcast together with shapes ({l},) ({len},)"))),
+        Some(1) | None => Ok(Some(len)),
+        other => Ok(other),
+    }
+}
+
 impl Selection {
     fn of(shape: &[usize], expanded: &[Item], tf: bool) -> Result<Selection, Raise> {
         let any_adv = expanded.iter().any(|i| matches!(i, Item::Adv(_)));
@@ -125,22 +151,12 @@ impl Selection {
                     src += 1;
                 }
                 Item::Int(i) => {
-                    let n = shape[src] as i64;
-                    let k = if *i < 0 { i + n } else { *i };
-                    if k < 0 || k >= n {
-                        return Err(if tf {
-                            Raise::new(RaiseKind::InvalidArgumentError, format!("slice index {i} of dimension {src} out of bounds. [Op:StridedSlice] name: strided_slice/"))
-                        } else {
-                            Raise::index_error(format!(
-                                "index {i} is out of bounds for axis {src} with size {n}"
-                            ))
-                        });
-                    }
+                    let k = int_index(*i, src, shape[src], tf)?;
                     if any_adv {
                         adv_positions.push(axes.len());
-                        adv.push((src, vec![k as usize]));
+                        adv.push((src, vec![k]));
                     } else {
-                        fixed.push((src, k as usize));
+                        fixed.push((src, k));
                     }
                     src += 1;
                 }
@@ -148,25 +164,11 @@ impl Selection {
                     if tf {
                         return Err(Raise::type_error("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar tf.int32/tf.int64 tensors are valid indices; use tf.gather for a list of indices"));
                     }
-                    let n = shape[src] as i64;
-                    let mut idx = Vec::with_capacity(list.len());
-                    for &i in list {
-                        let k = if i < 0 { i + n } else { i };
-                        if k < 0 || k >= n {
-                            return Err(Raise::index_error(format!(
-                                "index {i} is out of bounds for axis {src} with size {n}"
-                            )));
-                        }
-                        idx.push(k as usize);
-                    }
-                    match adv_len {
-                        Some(l) if l != idx.len() && idx.len() != 1 && l != 1 => {
-                            return Err(Raise::index_error(format!("shape mismatch: indexing arrays could not be broadcast together with shapes ({l},) ({},)", idx.len())));
-                        }
-                        Some(1) => adv_len = Some(idx.len()),
-                        None => adv_len = Some(idx.len()),
-                        _ => {}
-                    }
+                    let idx = list
+                        .iter()
+                        .map(|&i| int_index(i, src, shape[src], false))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    adv_len = broadcast_len(adv_len, idx.len())?;
                     adv_positions.push(axes.len());
                     adv.push((src, idx));
                     src += 1;

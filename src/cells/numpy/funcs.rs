@@ -56,32 +56,7 @@ pub fn call(
         return reduction(r, &t, &mut a, 1, 4, 5);
     }
     match name {
-        "dot" | "matmul" | "inner" | "outer" => {
-            let mut a = Args::bind(name, &["a", "b"], args, kwargs)?;
-            let x = it.np_tensor(&a.required(0, "a")?)?;
-            let y = it.np_tensor(&a.required(1, "b")?)?;
-            let out = match name {
-                "dot" => linalg::dot(it, &x, &y)?,
-                "outer" => linalg::outer(it, &x, &y)?,
-                "inner" => {
-                    let yt = linalg::transpose(it, &y, None)?;
-                    if y.rank() >= 2 {
-                        linalg::dot(it, &x, &yt)?
-                    } else {
-                        linalg::dot(it, &x, &y)?
-                    }
-                }
-                _ => {
-                    if x.rank() == 0 || y.rank() == 0 {
-                        return Err(Raise::value_error(
-                            "matmul: Input operand 0 does not have enough dimensions",
-                        ));
-                    }
-                    linalg::matmul(it, &x, &y)?
-                }
-            };
-            Ok(np_wrap(out))
-        }
+        "dot" | "matmul" | "inner" | "outer" => product(it, name, args, kwargs),
         "transpose" => {
             let mut a = Args::bind(name, &["a", "axes"], args, kwargs)?;
             let t = it.np_tensor(&a.required(0, "a")?)?;
@@ -99,54 +74,10 @@ pub fn call(
             let t = it.np_tensor(&a.required(0, "a")?)?;
             Ok(Value::array(t.reshape(&[t.len()])?))
         }
-        "squeeze" | "expand_dims" => {
-            let mut a = Args::bind(name, &["a", "axis"], args, kwargs)?;
-            let t = it.np_tensor(&a.required(0, "a")?)?;
-            let axis = a.take(1);
-            let out = if name == "squeeze" {
-                squeeze(&t, axis.as_ref())?
-            } else {
-                expand_dims(
-                    &t,
-                    &axis.ok_or_else(|| {
-                        Raise::type_error("expand_dims() missing required argument 'axis'")
-                    })?,
-                )?
-            };
-            Ok(np_wrap(out))
-        }
+        "squeeze" | "expand_dims" => squeeze_or_expand(it, name, args, kwargs),
         "concatenate" | "stack" | "vstack" | "hstack" => join(it, name, args, kwargs),
-        "size" | "shape" | "ndim" => {
-            let mut a = Args::bind(name, &["a", "axis"], args, kwargs)?;
-            let t = it.np_tensor(&a.required(0, "a")?)?;
-            Ok(match name {
-                "size" => match a.take(1) {
-                    Some(ax) => {
-                        let axes = axes_of(Some(&ax), t.rank())?.unwrap_or_default();
-                        Value::Int(axes.iter().map(|&d| t.shape()[d] as i64).product())
-                    }
-                    None => Value::Int(t.len() as i64),
-                },
-                "shape" => Value::tuple(t.shape().iter().map(|&d| Value::Int(d as i64)).collect()),
-                _ => Value::Int(t.rank() as i64),
-            })
-        }
-        "allclose" | "isclose" => {
-            let names = ["a", "b", "rtol", "atol", "equal_nan"];
-            let mut a = Args::bind(name, &names, args, kwargs)?;
-            let x = it.np_tensor(&a.required(0, "a")?)?;
-            let y = it.np_tensor(&a.required(1, "b")?)?;
-            let (rtol, atol) = (a.float(2, 1e-5)?, a.float(3, 1e-8)?);
-            let close = linalg::isclose(&x, &y, rtol, atol)?;
-            if name == "isclose" {
-                return Ok(np_wrap(close));
-            }
-            let all = close.to_f64_vec().iter().all(|&c| c != 0.0);
-            Ok(Value::NpScalar(Tensor::scalar(
-                f64::from(u8::from(all)),
-                DType::Bool,
-            )))
-        }
+        "size" | "shape" | "ndim" => size_of(it, name, args, kwargs),
+        "allclose" | "isclose" => closeness(it, name, args, kwargs),
         _ => {
             let mut a = Args::bind(name, &["a1", "a2"], args, kwargs)?;
             let x = it.np_tensor(&a.required(0, "a1")?)?;
@@ -155,6 +86,107 @@ pub fn call(
             Ok(Value::Bool(same))
         }
     }
+}
+
+/// `np.dot`, `np.matmul`, `np.inner`, `np.outer` of `a` and `b`.
+fn product(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut a = Args::bind(name, &["a", "b"], args, kwargs)?;
+    let x = it.np_tensor(&a.required(0, "a")?)?;
+    let y = it.np_tensor(&a.required(1, "b")?)?;
+    let out = match name {
+        "dot" => linalg::dot(it, &x, &y)?,
+        "outer" => linalg::outer(it, &x, &y)?,
+        "inner" => {
+            let yt = linalg::transpose(it, &y, None)?;
+            if y.rank() >= 2 {
+                linalg::dot(it, &x, &yt)?
+            } else {
+                linalg::dot(it, &x, &y)?
+            }
+        }
+        _ => {
+            if x.rank() == 0 || y.rank() == 0 {
+                return Err(Raise::value_error(
+                    "matmul: Input operand 0 does not have enough dimensions",
+                ));
+            }
+            linalg::matmul(it, &x, &y)?
+        }
+    };
+    Ok(np_wrap(out))
+}
+
+/// `np.squeeze(a, axis=None)` and `np.expand_dims(a, axis)`.
+fn squeeze_or_expand(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut a = Args::bind(name, &["a", "axis"], args, kwargs)?;
+    let t = it.np_tensor(&a.required(0, "a")?)?;
+    let axis = a.take(1);
+    let out = if name == "squeeze" {
+        squeeze(&t, axis.as_ref())?
+    } else {
+        expand_dims(
+            &t,
+            &axis.ok_or_else(|| {
+                Raise::type_error("expand_dims() missing required argument 'axis'")
+            })?,
+        )?
+    };
+    Ok(np_wrap(out))
+}
+
+/// `np.size(a, axis=None)`, `np.shape(a)`, `np.ndim(a)`.
+fn size_of(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut a = Args::bind(name, &["a", "axis"], args, kwargs)?;
+    let t = it.np_tensor(&a.required(0, "a")?)?;
+    Ok(match name {
+        "size" => match a.take(1) {
+            Some(ax) => {
+                let axes = axes_of(Some(&ax), t.rank())?.unwrap_or_default();
+                Value::Int(axes.iter().map(|&d| t.shape()[d] as i64).product())
+            }
+            None => Value::Int(t.len() as i64),
+        },
+        "shape" => Value::tuple(t.shape().iter().map(|&d| Value::Int(d as i64)).collect()),
+        _ => Value::Int(t.rank() as i64),
+    })
+}
+
+/// `np.isclose(a, b, rtol, atol)` elementwise, and `np.allclose` as one bool.
+fn closeness(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let names = ["a", "b", "rtol", "atol", "equal_nan"];
+    let mut a = Args::bind(name, &names, args, kwargs)?;
+    let x = it.np_tensor(&a.required(0, "a")?)?;
+    let y = it.np_tensor(&a.required(1, "b")?)?;
+    let (rtol, atol) = (a.float(2, 1e-5)?, a.float(3, 1e-8)?);
+    let close = linalg::isclose(&x, &y, rtol, atol)?;
+    if name == "isclose" {
+        return Ok(np_wrap(close));
+    }
+    let all = close.to_f64_vec().iter().all(|&c| c != 0.0);
+    Ok(Value::NpScalar(Tensor::scalar(
+        f64::from(u8::from(all)),
+        DType::Bool,
+    )))
 }
 
 /// A reduction with its `axis`, `keepdims` and `ddof` at the given parameter slots.
