@@ -1,4 +1,5 @@
-//! The one error type handlers return: RFC 9457 problem+json with the engine's stable codes.
+//! The one error type handlers return: RFC 9457 problem+json with the engine's stable codes,
+//! and the codes only the HTTP layer gives.
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -7,25 +8,70 @@ use serde_json::json;
 use crate::engine::{Code, Error};
 use crate::sessions::StoreError;
 
+/// The `code` of a problem answer: the engine's, or one that only HTTP has a word for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiCode {
+    Engine(Code),
+    /// The body is not JSON, or not JSON of the shape the route reads.
+    InvalidJson,
+    /// Not now, through no fault of the request (a busy session, a session store that is
+    /// down): retry after the `Retry-After` seconds.
+    Unavailable,
+}
+
+impl ApiCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiCode::Engine(code) => code.as_str(),
+            ApiCode::InvalidJson => "invalid_json",
+            ApiCode::Unavailable => "unavailable",
+        }
+    }
+
+    /// The problem's `title`.
+    pub fn title(self) -> &'static str {
+        match self {
+            ApiCode::Engine(code) => engine_title(code),
+            ApiCode::InvalidJson => "The body is not JSON of the expected shape",
+            ApiCode::Unavailable => "Unavailable, retry later",
+        }
+    }
+}
+
+impl From<Code> for ApiCode {
+    fn from(code: Code) -> ApiCode {
+        ApiCode::Engine(code)
+    }
+}
+
 #[derive(Debug)]
 pub struct AppError {
     pub status: StatusCode,
-    pub error: Error,
+    pub code: ApiCode,
+    /// The node, variable, check or request target at fault, when there is one.
+    pub node: Option<String>,
+    pub detail: String,
     /// Seconds a client should wait before retrying (503 when the compute pool is full).
     pub retry_after: Option<u64>,
 }
 
 impl AppError {
-    pub fn new(status: StatusCode, code: Code, detail: impl Into<String>) -> AppError {
+    pub fn new(
+        status: StatusCode,
+        code: impl Into<ApiCode>,
+        detail: impl Into<String>,
+    ) -> AppError {
         AppError {
             status,
-            error: Error::new(code, detail),
+            code: code.into(),
+            node: None,
+            detail: detail.into(),
             retry_after: None,
         }
     }
 
     pub fn bad_json(detail: impl Into<String>) -> AppError {
-        AppError::new(StatusCode::BAD_REQUEST, Code::InvalidJson, detail)
+        AppError::new(StatusCode::BAD_REQUEST, ApiCode::InvalidJson, detail)
     }
 
     pub fn not_found(detail: impl Into<String>) -> AppError {
@@ -36,25 +82,24 @@ impl AppError {
 /// The HTTP status of an engine error: 422 for a program TensorFlow would refuse.
 pub fn status_of(code: Code) -> StatusCode {
     match code {
-        Code::InvalidJson => StatusCode::BAD_REQUEST,
         Code::TapeExhausted => StatusCode::CONFLICT,
         Code::NotFound => StatusCode::NOT_FOUND,
-        Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 
 impl From<Error> for AppError {
-    fn from(mut error: Error) -> AppError {
+    fn from(error: Error) -> AppError {
+        let mut detail = error.detail;
         if error.code == Code::UnknownOp {
-            error
-                .detail
-                .push_str("; GET /v1/ops lists every op with its inputs and attributes");
+            detail.push_str("; GET /v1/ops lists every op with its inputs and attributes");
         }
         AppError {
             status: status_of(error.code),
-            error,
+            code: error.code.into(),
+            node: error.node,
+            detail,
             retry_after: None,
         }
     }
@@ -75,15 +120,18 @@ impl From<StoreError> for AppError {
                 format!("the session store ({store}) is unavailable ({detail}); session calls answer again once it is back (GET /readyz tells), and /v1/evaluate keeps answering")
             }
         };
-        let mut e = AppError::new(StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, detail);
+        let mut e = AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ApiCode::Unavailable,
+            detail,
+        );
         e.retry_after = Some(1);
         e
     }
 }
 
-pub fn title(code: Code) -> &'static str {
+fn engine_title(code: Code) -> &'static str {
     match code {
-        Code::InvalidJson => "The body is not JSON of the expected shape",
         Code::UnknownOp => "Unknown op",
         Code::UnknownTensor => "Unknown tensor name",
         Code::DuplicateName => "Name used twice",
@@ -93,22 +141,21 @@ pub fn title(code: Code) -> &'static str {
         Code::LimitExceeded => "Limit exceeded",
         Code::TapeExhausted => "Tape exhausted",
         Code::NotFound => "Not found",
-        Code::Unavailable => "Unavailable, retry later",
         Code::Internal => "Internal error",
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let code = self.error.code.as_str();
+        let code = self.code.as_str();
         let mut body = json!({
             "type": format!("/docs#error-{code}"),
-            "title": title(self.error.code),
+            "title": self.code.title(),
             "status": self.status.as_u16(),
-            "detail": self.error.detail,
+            "detail": self.detail,
             "code": code,
         });
-        if let Some(node) = &self.error.node {
+        if let Some(node) = &self.node {
             body["node"] = json!(node);
         }
         let mut resp = (
@@ -118,7 +165,7 @@ impl IntoResponse for AppError {
         )
             .into_response();
         resp.extensions_mut()
-            .insert(super::metrics::ErrorCode(code, self.error.node.clone()));
+            .insert(super::metrics::ErrorCode(code, self.node.clone()));
         if let Some(s) = self.retry_after {
             resp.headers_mut().insert(header::RETRY_AFTER, s.into());
         }

@@ -24,7 +24,7 @@ impl From<AssignmentError> for AppError {
             Code::InvalidArgument,
             e.detail,
         );
-        a.error.node = e.check;
+        a.node = e.check;
         a
     }
 }

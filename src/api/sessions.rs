@@ -1,4 +1,4 @@
-//! The session routes (the README, "The notebook as a session"): a TensorFlow eager context
+//! The session routes (walked through in openapi/README.md): a TensorFlow eager context
 //! kept between calls.
 //!
 //! A route is its extractors (`AuthedSession` for the id and bearer token, a path name, an

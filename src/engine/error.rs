@@ -2,10 +2,10 @@
 
 use std::fmt;
 
-/// The stable error codes of the wire contract (the README's error table).
+/// What went wrong, as a stable name a client can branch on; the service adds its own codes
+/// for what only it can get wrong (a body it cannot read, a store that is down).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Code {
-    InvalidJson,
     UnknownOp,
     UnknownTensor,
     DuplicateName,
@@ -15,9 +15,6 @@ pub enum Code {
     LimitExceeded,
     TapeExhausted,
     NotFound,
-    /// Not now, through no fault of the request (a busy session, a session store that is
-    /// down): retry after the `Retry-After` seconds.
-    Unavailable,
     /// A bug in gradtape (a caught panic): never the request's fault.
     Internal,
 }
@@ -25,7 +22,6 @@ pub enum Code {
 impl Code {
     pub fn as_str(self) -> &'static str {
         match self {
-            Code::InvalidJson => "invalid_json",
             Code::UnknownOp => "unknown_op",
             Code::UnknownTensor => "unknown_tensor",
             Code::DuplicateName => "duplicate_name",
@@ -35,7 +31,6 @@ impl Code {
             Code::LimitExceeded => "limit_exceeded",
             Code::TapeExhausted => "tape_exhausted",
             Code::NotFound => "not_found",
-            Code::Unavailable => "unavailable",
             Code::Internal => "internal",
         }
     }

@@ -30,9 +30,9 @@ fn main() {
     let limits = Limits::default();
     for (name, program) in workloads::workloads() {
         let text = program.to_string();
-        let json = body::parse(text.as_bytes()).unwrap_or_else(|e| panic!("{name}: {:?}", e.error));
+        let json = body::parse(text.as_bytes()).unwrap_or_else(|e| panic!("{name}: {e:?}"));
         let (p, _) = decode::program(&json, limits.max_tensor_elements)
-            .unwrap_or_else(|e| panic!("{name}: {:?}", e.error));
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
         p.run(&limits).unwrap_or_else(|e| panic!("{name}: {e}"));
         c.bench_function(name, |b| {
             b.iter(|| black_box(p.run(&limits).expect("runs")))

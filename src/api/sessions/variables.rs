@@ -6,7 +6,7 @@ use axum::response::IntoResponse;
 use serde_json::{json, Map};
 
 use super::super::decode;
-use super::super::error::AppError;
+use super::super::error::{ApiCode, AppError};
 use super::super::json::Obj;
 use super::super::AppState;
 use super::extract::{
@@ -22,7 +22,7 @@ use crate::sessions::{AssignKind, Source};
 pub async fn create(State(st): State<AppState>, ClientAddr(client): ClientAddr) -> Answer {
     let created = st.sessions.create(&client).await.map_err(|e| {
         let mut e = AppError::from(e);
-        if e.error.code == crate::engine::Code::LimitExceeded {
+        if e.code == ApiCode::Engine(crate::engine::Code::LimitExceeded) {
             e.status = StatusCode::TOO_MANY_REQUESTS;
         }
         e
