@@ -33,29 +33,33 @@ impl Ctx {
         output_gradients: Option<Vec<Tensor>>,
         jacobian: bool,
     ) -> Result<Vec<Option<Val>>> {
-        // Only what flows from a watched floating source can carry a gradient to it.
-        let mut reach: IdSet = sources
-            .iter()
-            .filter(|s| s.tensor.dtype().is_float() && traced.contains(&s.id))
-            .map(|s| s.id)
-            .collect();
-        // TensorFlow seeds every target before walking back, so a source that is itself a
-        // target of `gradient` gets that target's output gradient, watched or not, of any dtype.
-        // A Jacobian differentiates a reshaped copy of its target, so it never seeds a source.
-        let seeded: IdSet = targets
-            .iter()
-            .filter(|_| !jacobian)
-            .filter(|t| sources.iter().any(|s| s.id == t.id))
-            .map(|t| t.id)
-            .collect();
-        if reach.is_empty() && seeded.is_empty() {
+        let seeded = seeded_sources(targets, sources, jacobian);
+        let Some(reach) = reach(entries, traced, sources, &seeded) else {
             return Ok(vec![None; sources.len()]);
-        }
-        for e in entries {
-            if e.inputs.iter().any(|i| reach.contains(&i.id)) {
-                reach.insert(e.output.id);
-            }
-        }
+        };
+        let mut grads = self.seed(targets, output_gradients, &reach, &seeded)?;
+        self.walk_back(entries, &reach, &mut grads)?;
+        Ok(sources
+            .iter()
+            .map(|s| {
+                if reach.contains(&s.id) || seeded.contains(&s.id) {
+                    grads.get(&s.id).cloned()
+                } else {
+                    None
+                }
+            })
+            .collect())
+    }
+
+    /// Each target's output gradient (ones when none is given), where a gradient can flow
+    /// from it.
+    fn seed(
+        &mut self,
+        targets: &[Val],
+        output_gradients: Option<Vec<Tensor>>,
+        reach: &IdSet,
+        seeded: &IdSet,
+    ) -> Result<IdMap<Val>> {
         if let Some(ogs) = &output_gradients {
             if ogs.len() != targets.len() {
                 return Err(arg_err(format!(
@@ -88,6 +92,17 @@ impl Ctx {
                 self.accumulate(&mut grads, t.id, og)?;
             }
         }
+        Ok(grads)
+    }
+
+    /// The tape from its last entry to its first: each entry with a gradient runs its VJP (through
+    /// the context, so an outer tape records it) and adds into its reaching inputs.
+    fn walk_back(
+        &mut self,
+        entries: &[Entry],
+        reach: &IdSet,
+        grads: &mut IdMap<Val>,
+    ) -> Result<()> {
         for e in entries.iter().rev() {
             if !reach.contains(&e.output.id) {
                 continue;
@@ -104,21 +119,12 @@ impl Ctx {
             for (inp, ig) in e.inputs.iter().zip(in_grads) {
                 if let Some(ig) = ig {
                     if reach.contains(&inp.id) {
-                        self.accumulate(&mut grads, inp.id, ig)?;
+                        self.accumulate(grads, inp.id, ig)?;
                     }
                 }
             }
         }
-        Ok(sources
-            .iter()
-            .map(|s| {
-                if reach.contains(&s.id) || seeded.contains(&s.id) {
-                    grads.get(&s.id).cloned()
-                } else {
-                    None
-                }
-            })
-            .collect())
+        Ok(())
     }
 
     /// Gradients accumulate (`+=`), never overwrite: a value used twice gets both paths.
@@ -130,6 +136,37 @@ impl Ctx {
         grads.insert(id, sum);
         Ok(())
     }
+}
+
+/// The sources that are also targets: TensorFlow seeds every target before walking back, so
+/// such a source gets that target's output gradient, watched or not, of any dtype. A Jacobian
+/// differentiates a reshaped copy of its target, so it never seeds a source.
+fn seeded_sources(targets: &[Val], sources: &[Val], jacobian: bool) -> IdSet {
+    targets
+        .iter()
+        .filter(|_| !jacobian)
+        .filter(|t| sources.iter().any(|s| s.id == t.id))
+        .map(|t| t.id)
+        .collect()
+}
+
+/// Every value a gradient can flow to from a watched floating source (only those carry one),
+/// or `None` when no source can get a gradient at all.
+fn reach(entries: &[Entry], traced: &IdSet, sources: &[Val], seeded: &IdSet) -> Option<IdSet> {
+    let mut reach: IdSet = sources
+        .iter()
+        .filter(|s| s.tensor.dtype().is_float() && traced.contains(&s.id))
+        .map(|s| s.id)
+        .collect();
+    if reach.is_empty() && seeded.is_empty() {
+        return None;
+    }
+    for e in entries {
+        if e.inputs.iter().any(|i| reach.contains(&i.id)) {
+            reach.insert(e.output.id);
+        }
+    }
+    Some(reach)
 }
 
 /// Each output gradient must have its target's shape; a scalar broadcasts to it, as TensorFlow's
