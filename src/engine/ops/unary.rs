@@ -1,15 +1,18 @@
-//! Elementwise unary ops: forward kernel and VJP of each, side by side.
+//! Elementwise unary ops: the forward kernel and VJP of each, one `match` arm apiece; a VJP of
+//! more than one step is a function of its own in `grad`.
 
 use ndarray::ArrayD;
 
+use super::Attrs;
 use super::VjpArgs;
-use super::{Attrs, Compare};
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::eigen::grads as eigen_grads;
 use crate::engine::eigen::tf as eigen;
 use crate::engine::error::{dtype_err, Result};
 use crate::engine::kernels;
 use crate::engine::tensor::{Arr, Real, Tensor};
+
+mod grad;
 
 const SELU_SCALE: f64 = 1.050_700_987_355_480_5;
 /// TensorFlow's kernels write scale * alpha as one constant.
@@ -299,7 +302,8 @@ impl Unary {
         }
     }
 
-    /// d/dx of each op, written with engine ops so it can be differentiated again.
+    /// d/dx of each op, written with engine ops so it can be differentiated again (the
+    /// derivatives of more than one step are in `grad`).
     pub fn vjp(&self, ctx: &mut Ctx, args: &VjpArgs) -> Result<Option<Val>> {
         let (x, y, g) = (args.inputs[0], args.out, args.g);
         let gx = match *self {
@@ -308,154 +312,37 @@ impl Unary {
             Unary::Identity => g.clone(),
             // y = -x
             Unary::Negative => ctx.neg(g)?,
-            // y = |x|: dy/dx = sign(x), so 0 at 0 as in TensorFlow
-            Unary::Abs => {
-                let s = ctx.unary(Unary::Sign, x)?;
-                ctx.mul(g, &s)?
-            }
+            Unary::Abs => grad::abs(ctx, x, g)?,
             // piecewise constant: TensorFlow answers zeros, not None
             Unary::Sign | Unary::Step => ctx.zeros_like(g),
             // y = e^x: dy/dx = y
             Unary::Exp => ctx.mul(g, y)?,
-            // y = ln x: dy/dx = 1/x
-            Unary::Log => {
-                let r = ctx.unary(Unary::Reciprocal, x)?;
-                ctx.mul(g, &r)?
-            }
-            // y = ln(1 + x): dy/dx = 1/(1 + x)
-            Unary::Log1p => {
-                let one = ctx.scalar(x, 1.0);
-                let d = ctx.add(&one, x)?;
-                let r = ctx.unary(Unary::Reciprocal, &d)?;
-                ctx.mul(g, &r)?
-            }
+            Unary::Log => grad::log(ctx, x, g)?,
+            Unary::Log1p => grad::log1p(ctx, x, g)?,
             // y = sqrt x: dy/dx = 0.5 / y
             Unary::Sqrt => eigen_grads::sqrt(ctx, y, g)?,
             // y = x^-1/2: dy/dx = -0.5 y^3
             Unary::Rsqrt => eigen_grads::rsqrt(ctx, y, g)?,
-            // y = x^2: dy/dx = 2x
-            Unary::Square => {
-                let d = ctx.scale(x, 2.0)?;
-                ctx.mul(g, &d)?
-            }
-            // y = 1/x: dy/dx = -y^2
-            Unary::Reciprocal => {
-                let y2 = ctx.mul(y, y)?;
-                let ng = ctx.neg(g)?;
-                let gd = ctx.mul(&ng, &y2)?;
-                zero_where_g_is_zero(ctx, g, &gd)?
-            }
-            // sin' = cos, cos' = -sin
-            Unary::Sin => {
-                let c = ctx.unary(Unary::Cos, x)?;
-                ctx.mul(g, &c)?
-            }
-            Unary::Cos => {
-                let s = ctx.unary(Unary::Sin, x)?;
-                let ns = ctx.neg(&s)?;
-                ctx.mul(g, &ns)?
-            }
-            // tanh' = 1 - y^2
-            Unary::Tanh => {
-                let y2 = ctx.mul(y, y)?;
-                let one = ctx.scalar(y, 1.0);
-                let d = ctx.sub(&one, &y2)?;
-                ctx.mul(g, &d)?
-            }
+            Unary::Square => grad::square(ctx, x, g)?,
+            Unary::Reciprocal => grad::reciprocal(ctx, y, g)?,
+            Unary::Sin => grad::sin(ctx, x, g)?,
+            Unary::Cos => grad::cos(ctx, x, g)?,
+            Unary::Tanh => grad::tanh(ctx, y, g)?,
             // sigmoid' = y (1 - y)
             Unary::Sigmoid => eigen_grads::sigmoid(ctx, y, g)?,
-            // erf' = 2/sqrt(pi) e^{-x^2}
-            // in TensorFlow's order: (g * 2/sqrt(pi)) * exp(-square(x))
-            Unary::Erf => {
-                let x2 = ctx.mul(x, x)?;
-                let nx2 = ctx.neg(&x2)?;
-                let e = ctx.unary(Unary::Exp, &nx2)?;
-                let gc = ctx.scale(g, std::f64::consts::FRAC_2_SQRT_PI)?;
-                ctx.mul(&gc, &e)?
-            }
-            // relu' = 1 where x > 0 (0 at the kink, as TensorFlow). The mask is step(x),
-            // a recorded op of x with zero gradient, so a second derivative through
-            // it is zeros (as TensorFlow's ReluGrad gives), not None.
-            Unary::Relu => {
-                let m = step(ctx, x)?;
-                ctx.mul(g, &m)?
-            }
-            // relu6' = 1 where 0 < x < 6
-            Unary::Relu6 => {
-                let six = ctx.scalar(x, 6.0);
-                let below = ctx.sub(&six, x)?;
-                let m = step(ctx, x)?;
-                let m6 = step(ctx, &below)?;
-                let m = ctx.mul(&m, &m6)?;
-                ctx.mul(g, &m)?
-            }
-            // leaky_relu' = 1 where x > 0, alpha elsewhere; 0 * step(x) joins x to the result
-            // (a zero second derivative, as TensorFlow's) without touching its value
-            Unary::LeakyRelu(alpha) => {
-                let pos = ctx.compare_scalar(Compare::Greater, x, 0.0)?;
-                let ag = ctx.scale(g, alpha)?;
-                let picked = ctx.select(&pos, g, &ag)?;
-                let m = step(ctx, x)?;
-                let link = ctx.scale(&m, 0.0)?;
-                ctx.add(&picked, &link)?
-            }
-            // elu' = e^x = y + 1 where y < 0, else 1 (so g itself at NaN, as TensorFlow's EluGrad)
-            Unary::Elu => {
-                let neg = ctx.compare_scalar(Compare::Less, y, 0.0)?;
-                let one = ctx.scalar(y, 1.0);
-                let d = ctx.add(y, &one)?;
-                let gd = ctx.mul(g, &d)?;
-                ctx.select(&neg, &gd, g)?
-            }
-            // selu' = scale where y >= 0, y + scale*alpha elsewhere
-            Unary::Selu => {
-                let neg = ctx.compare_scalar(Compare::Less, y, 0.0)?;
-                let sa = ctx.scalar(y, SELU_SCALE_ALPHA);
-                let d = ctx.add(y, &sa)?;
-                let gn = ctx.mul(g, &d)?;
-                let gp = ctx.scale(g, SELU_SCALE)?;
-                ctx.select(&neg, &gn, &gp)?
-            }
+            Unary::Erf => grad::erf(ctx, x, g)?,
+            Unary::Relu => grad::relu(ctx, x, g)?,
+            Unary::Relu6 => grad::relu6(ctx, x, g)?,
+            Unary::LeakyRelu(alpha) => grad::leaky_relu(ctx, x, g, alpha)?,
+            Unary::Elu => grad::elu(ctx, y, g)?,
+            Unary::Selu => grad::selu(ctx, y, g)?,
             Unary::Gelu { .. } => unreachable!("gelu runs as its composite"),
-            // softplus' = sigmoid(x)
-            Unary::Softplus => {
-                let s = ctx.unary(Unary::Sigmoid, x)?;
-                ctx.mul(g, &s)?
-            }
-            // softsign' = 1 / (1 + |x|)^2
-            Unary::Softsign => {
-                let a = ctx.unary(Unary::Abs, x)?;
-                let one = ctx.scalar(x, 1.0);
-                let d = ctx.add(&one, &a)?;
-                let d2 = ctx.mul(&d, &d)?;
-                ctx.div(g, &d2)?
-            }
-            // silu' = s (1 + x (1 - s)), s = sigmoid(x)
-            Unary::Silu => {
-                let s = ctx.unary(Unary::Sigmoid, x)?;
-                let one = ctx.scalar(x, 1.0);
-                let oms = ctx.sub(&one, &s)?;
-                let xo = ctx.mul(x, &oms)?;
-                let p = ctx.add(&one, &xo)?;
-                let d = ctx.mul(&s, &p)?;
-                ctx.mul(g, &d)?
-            }
+            Unary::Softplus => grad::softplus(ctx, x, g)?,
+            Unary::Softsign => grad::softsign(ctx, x, g)?,
+            Unary::Silu => grad::silu(ctx, x, g)?,
         };
         Ok(Some(gx))
     }
-}
-
-/// 1 where x > 0, else 0: a recorded op whose gradient is zero.
-fn step(ctx: &mut Ctx, x: &Val) -> Result<Val> {
-    ctx.unary(Unary::Step, x)
-}
-
-/// TensorFlow's SqrtGrad, RsqrtGrad and ReciprocalGrad answer 0 where the incoming gradient is
-/// 0, even where the derivative is infinite (a Jacobian's zero rows at x = 0 stay 0, not NaN).
-fn zero_where_g_is_zero(ctx: &mut Ctx, g: &Val, gd: &Val) -> Result<Val> {
-    let is_zero = ctx.compare_scalar(Compare::Equal, g, 0.0)?;
-    let zeros = ctx.zeros_like(gd);
-    ctx.select(&is_zero, &zeros, gd)
 }
 
 fn sigmoid<F: Real>(x: F) -> F {
