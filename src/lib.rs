@@ -40,8 +40,8 @@
 //! # Invariants
 //! - **One op registry.** Every op's TensorFlow paths, parameters in TensorFlow's order, kinds,
 //!   defaults, dtypes and differentiability are in `engine/ops/registry/table.rs`; the JSON
-//!   decoder, cells, `GET /v1/ops`, the activation list, the OpenAPI op table and the README's
-//!   op list are built from or checked against it. Arity and argument binding are checked there,
+//!   decoder, cells, `GET /v1/ops`, the activation list and the OpenAPI op table are built
+//!   from or checked against it. Arity and argument binding are checked there,
 //!   in one place.
 //! - **VJPs are written with the engine's own ops.** So a gradient is itself recorded by an
 //!   outer tape, which is how Hessians and second derivatives work (two nested tapes, as in
@@ -55,16 +55,29 @@
 //!   which TensorFlow's kernels use and whose exact bits gradtape must reproduce.
 //!
 //! # Adding an op
-//! 1. In its family's file under `engine/ops/` (`unary.rs`, `binary.rs`, `nn.rs`, ...): the
-//!    variant, its name in the family's `parse` and `name`, its forward kernel and its VJP. The
-//!    compiler finds every `match` to extend.
-//! 2. One entry in `engine/ops/registry/table.rs`: paths, TensorFlow's parameters (check them with
-//!    `inspect.signature`, and add them to `tests/registry/tf_signatures.json`), dtypes, gradient,
-//!    summary. Name resolution, suggestions, cells, `GET /v1/ops` and the activation list follow.
-//! 3. A conformance case made by the TensorFlow oracle in `tests/conformance/cases/`; for a
-//!    differentiable op outside the unary family, a case in `tests/it/gradcheck.rs`.
-//! 4. `GRADTAPE_BLESS=1 cargo test openapi_op_table` regenerates the OpenAPI op table;
-//!    `tests/it/registry.rs` and `tests/it/ops.rs` fail until every place agrees.
+//! Traced from `softsign`, an elementwise unary op: eight edits in five files. The first (the
+//! variant) starts it; then the compiler asks for two more and tests fail until the other five
+//! are made.
+//! 1. `engine/ops/unary.rs`: the variant (`Softsign`). The compiler then asks for (2) its
+//!    forward arm in `float_exact` and (3) its VJP arm in `vjp`; a derivative of more than one
+//!    step is a function beside its formula in `unary/grad.rs`. Another family has the same
+//!    three places in its own file (`binary.rs`, `nn.rs`, ...).
+//! 4. `unary.rs`'s `NAMES`: `("softsign", Unary::Softsign)`, the name `parse` and `name` read
+//!    (test: `every_op_parses_with_its_required_attributes`).
+//! 5. `engine/ops/registry/table.rs`: one entry, with its paths, TensorFlow's parameters in
+//!    order, dtypes, gradient and summary (`activation(..)` around it for `/v1/activations`).
+//!    Name resolution, suggestions, cells, `GET /v1/ops` and, for a unary op, the
+//!    finite-difference check follow from it (test: `every_unary_name_is_in_the_registry`).
+//! 6. `tests/registry/tf_signatures.json`: `inspect.signature` of each path in TensorFlow 2.15
+//!    (test: `signatures_are_tensorflows`).
+//! 7. `tests/conformance/cases/`: a case made by the TensorFlow oracle
+//!    (test: `every_op_has_a_conformance_case`); a differentiable op outside the unary family
+//!    also needs a case in `tests/it/gradcheck.rs` (test: `every_differentiable_op_is_checked`).
+//! 8. `openapi/openapi.yaml`'s op table, written by
+//!    `GRADTAPE_BLESS=1 cargo test openapi_op_table` (test: `openapi_op_table_is_the_registry`).
+//!
+//! An activation also gets a title and a reading in `api/activations.rs` and
+//! `api/activations/reading.rs`, and its name in `tests/it/activations.rs`'s list.
 
 pub mod api;
 pub mod cells;

@@ -383,3 +383,18 @@ where
         _ => a.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::ops::registry::{self, Family};
+
+    /// Every caller finds an op through the registry, so a name this family parses that the
+    /// registry lacks would be an op no program could reach.
+    #[test]
+    fn every_unary_name_is_in_the_registry() {
+        for (name, _) in super::NAMES {
+            let def = registry::lookup(name).map(|d| (d.name, d.family));
+            assert_eq!(def, Some((*name, Family::Unary)), "{name}");
+        }
+    }
+}
