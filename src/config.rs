@@ -106,7 +106,7 @@ impl Config {
         }
     }
 
-    /// Reads `GRADTAPE_*` variables; see the README's configuration table.
+    /// Reads `GRADTAPE_*` variables: the README's configuration table, docker/README.md's limits.
     pub fn from_env() -> Result<Config, String> {
         let mut c = Config::default();
         set(&mut c.addr, "GRADTAPE_ADDR")?;

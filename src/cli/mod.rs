@@ -17,7 +17,7 @@ mod serve;
     about = "TensorFlow 2.15's tf.Variable and tf.GradientTape over HTTP",
     args_conflicts_with_subcommands = true,
     after_help = "Environment: GRADTAPE_ADDR (default 127.0.0.1:8080), RUST_LOG, GRADTAPE_LOG_FORMAT=json, \
-                  and the GRADTAPE_* limits in the README."
+                  and the GRADTAPE_* limits in docker/README.md."
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -1,4 +1,4 @@
-//! Why a gradient is null: each reason of the README's "Gradients that explain themselves"
+//! Why a gradient is null: each reason of openapi/README.md's "Notes beside a gradient"
 //! built as a program (or a session, where only a session can build it) and its note checked,
 //! with TensorFlow's answer unchanged.
 
