@@ -6,7 +6,7 @@
 //! - [`why_null`]: notes for the sources of one `tape.gradient` / `jacobian` whose result is None
 //!   (or zeros only because unconnected gradients were asked as zeros).
 //! - [`Numerics`]: set `ctx.numerics = Some(Box::default())` before running code and call
-//!   [`Numerics::take_notes`] after it, to get `non_finite` notes (forward and VJP).
+//!   [`Numerics::note`] after it, for a phase's `non_finite` note (forward or VJP).
 //! - [`numcheck::compute_gradient`]: `tf.test.compute_gradient(f, [x])`'s (theoretical,
 //!   numerical) pair for a closure that runs `f` in a context.
 
