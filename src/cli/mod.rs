@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod grade;
+mod log_format;
 mod log_writer;
 mod run;
 mod serve;

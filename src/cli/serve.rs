@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use gradtape::api::{app, AppState};
 use gradtape::config::Config;
 
+use super::log_format::PlainLines;
 use super::log_writer::{batched_stdout, Flusher};
 
 #[derive(clap::Args)]
@@ -63,6 +64,7 @@ fn init_logs() -> Flusher {
             .with_ansi(ansi)
             .with_writer(writer)
             .with_env_filter(filter)
+            .event_format(PlainLines::default())
             .init();
     }
     flusher
