@@ -25,20 +25,17 @@ const MAX_PROBLEM_BYTES: usize = 64 << 10;
 pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
+    let matched = req.extensions().get::<MatchedPath>().cloned();
     let id = req.headers().get("x-request-id").cloned();
     let uri = req.uri().clone();
     let resp = next.run(req).await;
+    let route = matched.as_ref().map_or("unmatched", MatchedPath::as_str);
     let took = started.elapsed();
     let status = resp.status().as_u16();
     let problem = resp.extensions().get::<ErrorCode>().cloned();
     st.metrics.observe_request(
         method.as_str(),
-        &route,
+        route,
         status,
         took,
         problem.as_ref().map(|p| p.0),

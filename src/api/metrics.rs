@@ -61,13 +61,43 @@ impl Histogram {
     }
 }
 
+/// One route's requests by status and its latency.
+#[derive(Default)]
+struct RouteCounts {
+    statuses: BTreeMap<u16, u64>,
+    latency: Histogram,
+}
+
+/// Routes by method, then path: a request finds its counters with borrowed strings, so
+/// counting one allocates nothing once its route has been seen.
 #[derive(Default)]
 struct Counts {
-    requests: BTreeMap<(String, String, u16), u64>,
+    routes: BTreeMap<String, BTreeMap<String, RouteCounts>>,
     errors: BTreeMap<&'static str, u64>,
     result_errors: BTreeMap<&'static str, u64>,
-    latency: BTreeMap<(String, String), Histogram>,
     evaluation: Histogram,
+}
+
+impl Counts {
+    fn route(&mut self, method: &str, route: &str) -> &mut RouteCounts {
+        if !self.routes.contains_key(method) {
+            self.routes.insert(method.to_string(), BTreeMap::new());
+        }
+        let by_path = self.routes.get_mut(method).expect("inserted above");
+        if !by_path.contains_key(route) {
+            by_path.insert(route.to_string(), RouteCounts::default());
+        }
+        by_path.get_mut(route).expect("inserted above")
+    }
+
+    /// (method, path, counts) in the order of method, then path.
+    fn each_route(&self) -> impl Iterator<Item = (&str, &str, &RouteCounts)> {
+        self.routes.iter().flat_map(|(m, by_path)| {
+            by_path
+                .iter()
+                .map(move |(p, r)| (m.as_str(), p.as_str(), r))
+        })
+    }
 }
 
 #[derive(Default)]
@@ -113,14 +143,9 @@ impl Metrics {
         code: Option<&'static str>,
     ) {
         let mut c = self.counts();
-        let key = (method.to_string(), route.to_string());
-        *c.requests
-            .entry((key.0.clone(), key.1.clone(), status))
-            .or_insert(0) += 1;
-        c.latency
-            .entry(key)
-            .or_default()
-            .observe(took.as_secs_f64());
+        let r = c.route(method, route);
+        *r.statuses.entry(status).or_insert(0) += 1;
+        r.latency.observe(took.as_secs_f64());
         if let Some(code) = code {
             *c.errors.entry(code).or_insert(0) += 1;
         }
@@ -133,8 +158,10 @@ impl Metrics {
             "# HELP gradtape_http_requests_total HTTP requests answered, by route and status.\n",
         );
         out.push_str("# TYPE gradtape_http_requests_total counter\n");
-        for ((method, path, status), n) in &c.requests {
-            let _ = writeln!(out, "gradtape_http_requests_total{{method=\"{method}\",route=\"{path}\",status=\"{status}\"}} {n}");
+        for (method, path, r) in c.each_route() {
+            for (status, n) in &r.statuses {
+                let _ = writeln!(out, "gradtape_http_requests_total{{method=\"{method}\",route=\"{path}\",status=\"{status}\"}} {n}");
+            }
         }
         out.push_str("# HELP gradtape_errors_total Problem responses by error code (limit_exceeded: rejected by a limit).\n");
         out.push_str("# TYPE gradtape_errors_total counter\n");
@@ -148,9 +175,10 @@ impl Metrics {
         }
         out.push_str("# HELP gradtape_http_request_duration_seconds Time from request to response, by route.\n");
         out.push_str("# TYPE gradtape_http_request_duration_seconds histogram\n");
-        for ((method, path), h) in &c.latency {
+        for (method, path, r) in c.each_route() {
             let labels = format!("method=\"{method}\",route=\"{path}\"");
-            h.render(&mut out, "gradtape_http_request_duration_seconds", &labels);
+            r.latency
+                .render(&mut out, "gradtape_http_request_duration_seconds", &labels);
         }
         out.push_str("# HELP gradtape_evaluation_seconds Time spent computing one evaluation.\n");
         out.push_str("# TYPE gradtape_evaluation_seconds histogram\n");
