@@ -100,6 +100,13 @@ impl Provenance {
         });
     }
 
+    /// Room for `records` more records of up to two inputs each, so a program's records are
+    /// pushed without the vectors growing (and copying) along the way.
+    pub fn reserve(&mut self, records: usize) {
+        self.recs.reserve(records);
+        self.inputs.reserve(2 * records);
+    }
+
     pub fn assign(&mut self, at: ValId, variable: ValId, from: ValId) {
         if self.assigns.len() >= MAX_RECORDS {
             self.assigns.drain(..MAX_RECORDS / 2);

@@ -153,8 +153,11 @@ impl Tensor {
     /// This tensor with subnormal floats read as zero (the sign kept), or `None` when it has
     /// none: TensorFlow's kernels run with the CPU's flush-to-zero and denormals-are-zero modes.
     pub fn without_denormals(&self) -> Option<Tensor> {
+        if !self.has_subnormal() {
+            return None;
+        }
         match self {
-            Tensor::F32(a) if a.iter().any(|v| v.is_subnormal()) => Some(Tensor::F32(
+            Tensor::F32(a) => Some(Tensor::F32(
                 a.mapv(|v| {
                     if v.is_subnormal() {
                         0.0f32.copysign(v)
@@ -164,7 +167,7 @@ impl Tensor {
                 })
                 .into_shared(),
             )),
-            Tensor::F64(a) if a.iter().any(|v| v.is_subnormal()) => Some(Tensor::F64(
+            Tensor::F64(a) => Some(Tensor::F64(
                 a.mapv(|v| {
                     if v.is_subnormal() {
                         0.0f64.copysign(v)
@@ -175,6 +178,22 @@ impl Tensor {
                 .into_shared(),
             )),
             _ => None,
+        }
+    }
+
+    /// Whether a float element is subnormal (a contiguous tensor is scanned as a slice: ndarray's
+    /// n-dimensional iterator costs more than the scan for the small tensors most ops see).
+    pub fn has_subnormal(&self) -> bool {
+        fn any<T: Copy>(a: &Arr<T>, sub: fn(T) -> bool) -> bool {
+            match a.as_slice_memory_order() {
+                Some(s) => s.iter().any(|&v| sub(v)),
+                None => a.iter().any(|&v| sub(v)),
+            }
+        }
+        match self {
+            Tensor::F32(a) => any(a, f32::is_subnormal),
+            Tensor::F64(a) => any(a, f64::is_subnormal),
+            _ => false,
         }
     }
 

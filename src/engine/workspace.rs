@@ -109,6 +109,13 @@ impl Workspace {
         }
     }
 
+    /// Room for a program of `values` named values: the name table and the provenance records
+    /// (a value's op, its reads and its gradient's ops) are sized once instead of growing.
+    pub fn reserve(&mut self, values: usize) {
+        self.names.reserve(values);
+        self.ctx.prov.reserve(4 * values);
+    }
+
     pub fn contains(&self, name: &str) -> bool {
         self.names.contains_key(name)
     }

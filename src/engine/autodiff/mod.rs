@@ -195,8 +195,15 @@ impl Ctx {
             return result;
         }
         self.check_budget()?;
-        let tensors: Vec<&Tensor> = inputs.iter().map(|v| &v.tensor).collect();
-        let t = op.forward(&tensors, &self.limits)?;
+        // most ops take one or two inputs: those need no vector of references
+        let t = match inputs {
+            [a] => op.forward(&[&a.tensor], &self.limits)?,
+            [a, b] => op.forward(&[&a.tensor, &b.tensor], &self.limits)?,
+            _ => {
+                let tensors: Vec<&Tensor> = inputs.iter().map(|v| &v.tensor).collect();
+                op.forward(&tensors, &self.limits)?
+            }
+        };
         let t = self.promoted(t);
         self.produced = self.produced.saturating_add(t.len());
         let out = Val {

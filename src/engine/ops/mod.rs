@@ -204,13 +204,18 @@ impl Op {
         if !self.flushes_denormals() {
             return self.kernel(inputs, lim);
         }
-        let flushed: Vec<Option<Tensor>> = inputs.iter().map(|t| t.without_denormals()).collect();
-        let inputs: Vec<&Tensor> = inputs
-            .iter()
-            .zip(&flushed)
-            .map(|(&t, f)| f.as_ref().unwrap_or(t))
-            .collect();
-        let out = self.kernel(&inputs, lim)?;
+        let out = if inputs.iter().any(|t| t.has_subnormal()) {
+            let flushed: Vec<Option<Tensor>> =
+                inputs.iter().map(|t| t.without_denormals()).collect();
+            let inputs: Vec<&Tensor> = inputs
+                .iter()
+                .zip(&flushed)
+                .map(|(&t, f)| f.as_ref().unwrap_or(t))
+                .collect();
+            self.kernel(&inputs, lim)?
+        } else {
+            self.kernel(inputs, lim)?
+        };
         Ok(out.without_denormals().unwrap_or(out))
     }
 

@@ -208,6 +208,7 @@ impl Program {
             )));
         }
         let mut ws = Workspace::new(limits.clone());
+        ws.reserve(self.variables.len() + nodes);
         self.define_variables(&mut ws)?;
         run_nodes(&mut ws, &self.setup)?;
         let tape = ws
