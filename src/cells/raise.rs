@@ -1,7 +1,7 @@
 //! Exceptions a cell raises, as TensorFlow and Python raise them: the type, the evaluate.md code,
 //! a detail, and where (line of the innermost frame, 1-based column of the failing expression).
 
-use crate::engine::error::{Code, Error};
+use crate::engine::error::{Code, Error, NO_GRADIENT};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RaiseKind {
@@ -20,6 +20,8 @@ pub enum RaiseKind {
     /// NumPy's refusal to write a ufunc's result into an array of a lower kind (`a += 0.5`
     /// on an int array), as its traceback names it.
     UFuncTypeError,
+    /// A gradient reaching an op TensorFlow registers no gradient for.
+    LookupError,
     /// A step, op or time limit: the cell stops with `limit_exceeded`.
     LimitExceeded,
 }
@@ -39,6 +41,7 @@ impl RaiseKind {
             RaiseKind::RecursionError => "RecursionError",
             RaiseKind::AxisError => "AxisError",
             RaiseKind::UFuncTypeError => "UFuncTypeError",
+            RaiseKind::LookupError => "LookupError",
             RaiseKind::LimitExceeded => "LimitExceeded",
         }
     }
@@ -90,12 +93,14 @@ impl Raise {
         Raise::new(RaiseKind::IndexError, detail)
     }
 
-    /// An engine error as TensorFlow raises it from an op: `InvalidArgumentError`, except limits
-    /// and a second gradient of a spent tape (`RuntimeError`).
+    /// An engine error as TensorFlow raises it from an op: `InvalidArgumentError`, except limits,
+    /// a second gradient of a spent tape (`RuntimeError`) and a gradient through an op without
+    /// one (`LookupError`).
     pub fn from_engine(e: Error) -> Raise {
         let kind = match e.code {
             Code::LimitExceeded => RaiseKind::LimitExceeded,
             Code::TapeExhausted => RaiseKind::RuntimeError,
+            _ if e.detail.contains(NO_GRADIENT) => RaiseKind::LookupError,
             _ => RaiseKind::InvalidArgumentError,
         };
         Raise::new(kind, e.detail).with_code(e.code)

@@ -94,3 +94,12 @@ pub fn arg_err(detail: impl Into<String>) -> Error {
 pub fn limit_err(detail: impl Into<String>) -> Error {
     Error::new(Code::LimitExceeded, detail)
 }
+
+/// How TensorFlow's `LookupError` for an op without a registered gradient begins.
+pub const NO_GRADIENT: &str = "gradient registry has no entry for: ";
+
+/// TensorFlow's `LookupError` when a gradient reaches an op it registers no gradient for
+/// (`SoftsignGrad`: softsign has no second derivative).
+pub fn no_gradient_err(op_type: &str) -> Error {
+    arg_err(format!("{NO_GRADIENT}{op_type}"))
+}

@@ -132,6 +132,16 @@ impl Workspace {
         self.names.insert(name.to_string(), Binding::Tensor(v));
     }
 
+    /// Binds a node's result: a node whose result is a variable itself (a cast to the
+    /// variable's own dtype, which TensorFlow answers with the variable) binds that variable.
+    pub fn bind_node(&mut self, name: &str, v: Val) {
+        let var = self.vars.iter().find(|(_, var)| var.val.id == v.id);
+        match var.map(|(id, _)| id.clone()) {
+            Some(id) => self.bind_variable(name, &id),
+            None => self.bind(name, v),
+        }
+    }
+
     /// Binds `name` to the variable with id `id` (a cell's `W2 = W` binds one variable twice).
     pub fn bind_variable(&mut self, name: &str, id: &str) {
         self.names
@@ -287,6 +297,9 @@ impl Workspace {
             )));
         };
         check_name(name)?;
+        if let Some(var) = self.cast_to_own_dtype(&op, &node.inputs) {
+            return Ok(Some((name.to_string(), var)));
+        }
         let mut vals: Vec<Option<Val>> = Vec::with_capacity(node.inputs.len());
         for input in &node.inputs {
             vals.push(match input {
@@ -320,6 +333,45 @@ impl Workspace {
             }
         }
         Ok(Some((name.to_string(), out)))
+    }
+
+    /// `tf.cast(v, v.dtype)` of a variable is the variable itself, not a read of it (no tape
+    /// watches it for the cast): the variable's own value, which `bind_node` binds as it.
+    fn cast_to_own_dtype(&self, op: &Op, inputs: &[Input]) -> Option<Val> {
+        let Op::Logic(super::ops::Logic::Cast(dtype)) = op else {
+            return None;
+        };
+        let [Input::Name(n)] = inputs else {
+            return None;
+        };
+        match self.lookup(n) {
+            Ok((val, Some(_))) if val.tensor.dtype() == *dtype => Some(val.clone()),
+            _ => None,
+        }
+    }
+
+    /// TensorFlow's `jacobian` and `batch_jacobian` read a variable target while they make the
+    /// tape record (and every other recording tape sees the read): a trainable one is then
+    /// watched by each that watches accessed variables, so `jacobian(W, W)` is the identity.
+    pub fn watch_variable_target(&mut self, tape: TapeId, target: &str) {
+        let Ok((val, Some(var))) = self.lookup(target) else {
+            return;
+        };
+        if !var.trainable {
+            return;
+        }
+        let val = val.clone();
+        let mut tapes = self.ctx.recording_tapes();
+        tapes.push(tape);
+        for t in tapes {
+            let watches = self
+                .ctx
+                .tape(t)
+                .is_some_and(|t| t.watch_accessed_variables && !t.exhausted);
+            if watches {
+                let _ = self.ctx.watch(t, &val);
+            }
+        }
     }
 
     /// Remembers that `name` is int32 because `lit` (given without a dtype) has no decimal point.

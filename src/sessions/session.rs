@@ -336,7 +336,7 @@ impl Session {
         let mut bound = Vec::new();
         for n in nodes {
             if let Some((name, v)) = self.ws.run_node(n)? {
-                self.ws.bind(&name, v);
+                self.ws.bind_node(&name, v);
                 bound.push(name);
             }
         }
@@ -369,7 +369,7 @@ impl Session {
         batch: bool,
     ) -> Result<Shaped<Option<Val>>> {
         let t = self.tape_index(tape)?;
-        self.watch_variable_target(t, target);
+        self.ws.watch_variable_target(t, target);
         let tv = self.ws.value_of(target)?;
         let ss = self.ws.values_of(sources)?;
         // the results are recorded by tapes still recording, as a gradient's are
@@ -382,31 +382,6 @@ impl Session {
             self.ws.ctx.jacobian_val(t, &tv, &ss, zero)?
         };
         Ok(sources.shape(j))
-    }
-
-    /// TensorFlow's `jacobian` reads a variable target while it makes the tape record (and
-    /// every other recording tape sees the read): a trainable one is then watched by each
-    /// that watches accessed variables, so `jacobian(W, W)` is the identity.
-    fn watch_variable_target(&mut self, tape: TapeId, target: &str) {
-        let Ok(id) = self.variable_id(target) else {
-            return;
-        };
-        let Some(var) = self.ws.variable(&id).filter(|v| v.trainable) else {
-            return;
-        };
-        let val = var.val.clone();
-        let mut tapes = self.ws.ctx.recording_tapes();
-        tapes.push(tape);
-        for t in tapes {
-            let watches = self
-                .ws
-                .ctx
-                .tape(t)
-                .is_some_and(|t| t.watch_accessed_variables && !t.exhausted);
-            if watches {
-                let _ = self.ws.ctx.watch(t, &val);
-            }
-        }
     }
 
     pub fn bind(&mut self, name: &str, v: Val) {

@@ -8,11 +8,7 @@ use crate::cells_compare::compare;
 use crate::support::{call, test_app};
 
 /// Cases not yet answered as TensorFlow does; each is a known gap, listed in the README.
-const PENDING: &[&str] = &[
-    // TensorFlow has no gradient for SoftsignGrad (LookupError); the engine differentiates
-    // softsign twice
-    "fuzz_softsign_second_derivative",
-];
+const PENDING: &[&str] = &[];
 
 fn cases() -> Vec<Value> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/cells");

@@ -2,7 +2,7 @@
 //! outer tape records it.
 
 use super::{fill_unconnected, Ctx, Entry, IdMap, IdSet, TapeId, Val, ValId};
-use crate::engine::error::{arg_err, shape_err, Result};
+use crate::engine::error::{arg_err, no_gradient_err, shape_err, Code, Error, Result};
 use crate::engine::tensor::Tensor;
 
 impl Ctx {
@@ -16,9 +16,10 @@ impl Ctx {
         zero_unconnected: bool,
     ) -> Result<Vec<Option<Val>>> {
         let (entries, traced) = self.begin_use(tape)?;
-        let result = check_output_gradients(&output_gradients, targets)
+        let unseen = wrong_output_gradients_unseen(&output_gradients, targets, &entries);
+        let result = check_output_gradients(&output_gradients, targets, &entries)
             .and_then(|ogs| self.backprop(&entries, &traced, targets, sources, ogs, false));
-        self.end_use(tape, entries, traced, result.is_ok());
+        self.end_use(tape, entries, traced, result.is_ok() || unseen);
         let grads = result?;
         Ok(fill_unconnected(self, grads, sources, zero_unconnected))
     }
@@ -33,12 +34,13 @@ impl Ctx {
         output_gradients: Option<Vec<Tensor>>,
         jacobian: bool,
     ) -> Result<Vec<Option<Val>>> {
+        refuse_ops_without_gradient(entries, targets)?;
         let seeded = seeded_sources(targets, sources, jacobian);
         let Some(reach) = reach(entries, traced, sources, &seeded) else {
             return Ok(vec![None; sources.len()]);
         };
         let mut grads = self.seed(targets, output_gradients, &reach, &seeded)?;
-        self.walk_back(entries, &reach, &mut grads)?;
+        self.walk_back(entries, &reach, &mut grads, jacobian)?;
         Ok(sources
             .iter()
             .map(|s| {
@@ -97,12 +99,17 @@ impl Ctx {
 
     /// The tape from its last entry to its first: each entry with a gradient runs its VJP (through
     /// the context, so an outer tape records it) and adds into its reaching inputs.
+    /// TensorFlow computes a Jacobian in a graph function whose constant folding rewrites a
+    /// product with a constant zero to zero: there a cotangent that is a constant zero (sign's
+    /// gradient) stays exactly zero through products and linear ops, even against NaN.
     fn walk_back(
         &mut self,
         entries: &[Entry],
         reach: &IdSet,
         grads: &mut IdMap<Val>,
+        jacobian: bool,
     ) -> Result<()> {
+        let mut zeros = IdSet::default();
         for e in entries.iter().rev() {
             if !reach.contains(&e.output.id) {
                 continue;
@@ -116,11 +123,18 @@ impl Ctx {
                 n.vjp_of = Some((e.output.id, e.op.name()));
             }
             let in_grads = e.op.vjp(self, &inputs, &e.output, &g, &needs)?;
+            let folded = jacobian
+                && (e.op.zero_gradient()
+                    || (zeros.contains(&g.id) && e.op.folds_a_zero_cotangent()));
             for (inp, ig) in e.inputs.iter().zip(in_grads) {
-                if let Some(ig) = ig {
-                    if reach.contains(&inp.id) {
-                        self.accumulate(grads, inp.id, ig)?;
-                    }
+                let Some(ig) = ig.filter(|_| reach.contains(&inp.id)) else {
+                    continue;
+                };
+                let ig = if folded { self.zeros_like(&ig) } else { ig };
+                let was_zero = grads.get(&inp.id).is_none_or(|p| zeros.contains(&p.id));
+                self.accumulate(grads, inp.id, ig)?;
+                if folded && was_zero {
+                    zeros.insert(grads[&inp.id].id);
                 }
             }
         }
@@ -169,29 +183,72 @@ fn reach(entries: &[Entry], traced: &IdSet, sources: &[Val], seeded: &IdSet) -> 
     Some(reach)
 }
 
-/// Each output gradient must have its target's shape; a scalar broadcasts to it, as TensorFlow's
-/// first VJP multiplies it in.
+/// TensorFlow runs the gradient function of every recorded op a gradient reaches from the
+/// targets, whether or not a source needs it: one it has no gradient for raises `LookupError`.
+fn refuse_ops_without_gradient(entries: &[Entry], targets: &[Val]) -> Result<()> {
+    if entries.iter().all(|e| e.op.without_gradient().is_none()) {
+        return Ok(());
+    }
+    let mut flows: IdSet = targets.iter().map(|t| t.id).collect();
+    for e in entries.iter().rev() {
+        if !flows.contains(&e.output.id) {
+            continue;
+        }
+        if let Some(op_type) = e.op.without_gradient() {
+            return Err(no_gradient_err(op_type));
+        }
+        if e.op.differentiable() {
+            flows.extend(e.inputs.iter().map(|i| i.id));
+        }
+    }
+    Ok(())
+}
+
+/// Whether every output gradient of the wrong shape belongs to a target no recorded op made:
+/// TensorFlow then runs no gradient function on it and its call succeeds, using a
+/// non-persistent tape up, while the spec still makes the request an error.
+fn wrong_output_gradients_unseen(
+    ogs: &Option<Vec<Tensor>>,
+    targets: &[Val],
+    entries: &[Entry],
+) -> bool {
+    let Some(ogs) = ogs else { return false };
+    let mut wrong = ogs
+        .iter()
+        .zip(targets)
+        .filter(|(og, t)| og.shape() != t.tensor.shape())
+        .peekable();
+    wrong.peek().is_some() && wrong.all(|(_, t)| entries.iter().all(|e| e.output.id != t.id))
+}
+
+/// Each output gradient must have its target's shape (the spec's rule). TensorFlow does not
+/// check them and never broadcasts one (a scalar included): the target's own gradient function
+/// is the first to see it, and where that function raises, the error carries its code.
 pub(super) fn check_output_gradients(
     ogs: &Option<Vec<Tensor>>,
     targets: &[Val],
+    entries: &[Entry],
 ) -> Result<Option<Vec<Tensor>>> {
     let Some(ogs) = ogs else { return Ok(None) };
-    ogs.iter()
-        .zip(targets)
-        .enumerate()
-        .map(|(k, (og, t))| {
-            if og.shape() == t.tensor.shape() {
-                Ok(og.clone())
-            } else if og.rank() == 0 {
-                Ok(Tensor::full(t.tensor.shape(), og.to_f64_vec()[0], og.dtype()))
-            } else {
-                Err(shape_err(format!(
-                    "output_gradients[{k}] has shape {:?} but its target has shape {:?}; they must match",
-                    og.shape(),
-                    t.tensor.shape()
-                )))
+    for (k, (og, t)) in ogs.iter().zip(targets).enumerate() {
+        if og.shape() == t.tensor.shape() {
+            continue;
+        }
+        let code = match entries.iter().find(|e| e.output.id == t.id) {
+            Some(e) => {
+                let ins: Vec<&[usize]> = e.inputs.iter().map(|i| i.tensor.shape()).collect();
+                e.op.wrong_cotangent_code(og.shape(), t.tensor.shape(), &ins)
             }
-        })
-        .collect::<Result<Vec<_>>>()
-        .map(Some)
+            None => Code::ShapeMismatch,
+        };
+        return Err(Error::new(
+            code,
+            format!(
+                "output_gradients[{k}] has shape {:?} but its target has shape {:?}; give it the target's shape (TensorFlow does not broadcast it)",
+                og.shape(),
+                t.tensor.shape()
+            ),
+        ));
+    }
+    Ok(Some(ogs.clone()))
 }

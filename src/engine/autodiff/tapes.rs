@@ -130,7 +130,8 @@ impl Ctx {
 
     /// Gives the record back. A non-persistent tape is used up only by a computation that
     /// succeeded: TensorFlow drops its tape after the gradient is computed, so one that raised
-    /// leaves the tape usable for the next request.
+    /// leaves the tape usable for the next request, but without a recorded op (TensorFlow
+    /// clears them as the computation starts): only what it watched is left.
     pub(super) fn end_use(
         &mut self,
         id: TapeId,
@@ -146,8 +147,8 @@ impl Ctx {
             entries.append(&mut tape.entries);
             tape.entries = entries;
             tape.traced.extend(traced);
-            if !tape.persistent && succeeded {
-                tape.exhausted = true;
+            if !tape.persistent {
+                tape.exhausted = succeeded;
                 tape.entries.clear();
             }
         }

@@ -8,7 +8,7 @@ use super::VjpArgs;
 use super::{Compare, Unary};
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::dtype::DType;
-use crate::engine::error::{arg_err, dtype_err, shape_err, Result};
+use crate::engine::error::{arg_err, dtype_err, no_gradient_err, shape_err, Result};
 use crate::engine::kernels::{broadcast_shape, zip2};
 use crate::engine::tensor::{Arr, Elem, Real, Tensor};
 
@@ -22,6 +22,9 @@ pub enum Binary {
     Max,
     Min,
     SquaredDifference,
+    /// Internal: softsign's VJP, `g / (1 + |x|)^2` as one op (TensorFlow's `SoftsignGrad`),
+    /// which TensorFlow registers no gradient for.
+    SoftsignGrad,
 }
 
 impl Binary {
@@ -49,6 +52,7 @@ impl Binary {
             Binary::Max => "maximum",
             Binary::Min => "minimum",
             Binary::SquaredDifference => "squared_difference",
+            Binary::SoftsignGrad => "softsign_grad",
         }
     }
 
@@ -89,6 +93,10 @@ impl Binary {
             Binary::Max => zip2(a, b, shape, |x, y| if x.is_nan() || x >= y { x } else { y }),
             Binary::Min => zip2(a, b, shape, |x, y| if x.is_nan() || x <= y { x } else { y }),
             Binary::SquaredDifference => zip2(a, b, shape, |x, y| (x - y) * (x - y)),
+            Binary::SoftsignGrad => zip2(a, b, shape, |g, x| {
+                let d = F::one() + x.abs();
+                g / (d * d)
+            }),
         }
     }
 
@@ -125,6 +133,7 @@ impl Binary {
                 })
             }
             Binary::Div => unreachable!("integer division is done in float64"),
+            Binary::SoftsignGrad => unreachable!("softsign takes floats only"),
         })
     }
 
@@ -179,6 +188,7 @@ impl Binary {
                 let ga = ctx.mul(&g2, &d)?;
                 (ga.clone(), ctx.neg(&ga)?)
             }
+            Binary::SoftsignGrad => return Err(no_gradient_err("SoftsignGrad")),
         };
         Ok(vec![
             Some(ctx.unbroadcast(&ga, a.tensor.shape(), lead)?),

@@ -4,6 +4,7 @@
 
 mod attrs;
 mod binary;
+mod cotangent;
 mod create;
 mod differentiable;
 mod linalg;
@@ -180,6 +181,12 @@ impl Op {
             Op::Reduce(r) => r.differentiable(),
             _ => true,
         }
+    }
+
+    /// TensorFlow's type name of a recorded op it registers no gradient for (one that raises
+    /// `LookupError` once a gradient reaches it); None for every op with a gradient.
+    pub fn without_gradient(&self) -> Option<&'static str> {
+        matches!(self, Op::Binary(Binary::SoftsignGrad)).then_some("SoftsignGrad")
     }
 
     /// Ops TensorFlow itself builds from other ops run as those ops, so their gradients

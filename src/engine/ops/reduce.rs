@@ -234,18 +234,24 @@ fn float<F: Real>(kind: Kind, a: &Arr<F>, ax: &[usize], name: &str) -> Result<Ar
             let n = F::from_usize(n).expect("count fits");
             s.mapv(|v| v / n)
         }
+        // NaN wins; of equal values the later one does (-0 and +0), as Eigen's NaN-propagating
+        // max and min keep the element over the accumulator on a tie
         Kind::Max => fold(a, ax, F::neg_infinity(), |m, v| {
-            if v.is_nan() || m.is_nan() {
-                F::nan()
+            if m.is_nan() {
+                m
+            } else if v.is_nan() || v >= m {
+                v
             } else {
-                m.max(v)
+                m
             }
         }),
         Kind::Min => fold(a, ax, F::infinity(), |m, v| {
-            if v.is_nan() || m.is_nan() {
-                F::nan()
+            if m.is_nan() {
+                m
+            } else if v.is_nan() || v <= m {
+                v
             } else {
-                m.min(v)
+                m
             }
         }),
         Kind::Prod => fold(a, ax, F::one(), |p, v| p * v),

@@ -38,10 +38,12 @@ impl Program {
                 zero,
                 ..
             } => {
+                ws.watch_variable_target(tape, target);
                 let (t, ss) = (ws.value_of(target)?, ws.values_of(sources)?);
                 jacobian(ws, tape, (target, &t), (sources, &ss), *zero)
             }
             Request::BatchJacobian { target, source } => {
+                ws.watch_variable_target(tape, target);
                 let (t, s) = (ws.value_of(target)?, ws.value_of(source)?);
                 ws.ctx
                     .batch_jacobian(tape, &t, &s)

@@ -280,7 +280,7 @@ impl Program {
                         }
                         _ => v,
                     };
-                    ws.bind(&name, v);
+                    ws.bind_node(&name, v);
                 }
             }
             Ok(())
@@ -344,7 +344,7 @@ fn run_nodes(ws: &mut Workspace, nodes: &[NodeSpec]) -> Result<()> {
             }
         }
         if let Some((name, v)) = ws.run_node(n)? {
-            ws.bind(&name, v);
+            ws.bind_node(&name, v);
         }
     }
     Ok(())

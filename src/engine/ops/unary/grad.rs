@@ -125,13 +125,10 @@ pub fn softplus(ctx: &mut Ctx, x: &Val, g: &Val) -> Result<Val> {
     ctx.mul(g, &s)
 }
 
-/// softsign' = 1 / (1 + |x|)^2.
+/// softsign' = 1 / (1 + |x|)^2, one op as TensorFlow's SoftsignGrad (which has no gradient of
+/// its own: softsign has no second derivative there).
 pub fn softsign(ctx: &mut Ctx, x: &Val, g: &Val) -> Result<Val> {
-    let a = ctx.unary(Unary::Abs, x)?;
-    let one = ctx.scalar(x, 1.0);
-    let d = ctx.add(&one, &a)?;
-    let d2 = ctx.mul(&d, &d)?;
-    ctx.div(g, &d2)
+    ctx.binary(crate::engine::ops::Binary::SoftsignGrad, g, x)
 }
 
 /// silu' = s (1 + x (1 - s)), s = sigmoid(x).

@@ -1,0 +1,94 @@
+//! What TensorFlow's gradient function of an op does with an output gradient whose shape is not
+//! the op's output shape. TensorFlow never checks `output_gradients`: the target's own gradient
+//! function is the first to see one, and either raises (`InvalidArgumentError` from a kernel) or
+//! passes something on. The spec makes an output gradient of the wrong shape an error in any
+//! case; this says which code TensorFlow's own failure has, so the answer carries it.
+
+use super::reduce::Kind;
+use super::{Binary, Linalg, Logic, Op, Reduce, ShapeOp, Unary};
+use crate::engine::error::Code;
+
+impl Op {
+    /// Ops whose gradient is zeros whatever reaches them (`sign`, and the step inside relu's
+    /// second derivative): in a Jacobian, a constant zero.
+    pub fn zero_gradient(&self) -> bool {
+        matches!(self, Op::Unary(Unary::Sign | Unary::Step))
+    }
+
+    /// Whether TensorFlow's gradient function of this op, given a constant zero, is folded to
+    /// a constant zero in a graph function: it multiplies the gradient in (`Mul`, `MatMul`), or
+    /// only moves, sums or selects it. Ops whose gradient is a kernel of its own (`TanhGrad`,
+    /// `EluGrad`...) or divides by an input compute their zeros, NaN included.
+    pub fn folds_a_zero_cotangent(&self) -> bool {
+        match self {
+            Op::Unary(u) => matches!(
+                u,
+                Unary::Identity
+                    | Unary::Negative
+                    | Unary::Abs
+                    | Unary::Exp
+                    | Unary::Log
+                    | Unary::Log1p
+                    | Unary::Square
+                    | Unary::Sin
+                    | Unary::Cos
+                    | Unary::Erf
+            ),
+            Op::Binary(b) => !matches!(b, Binary::Div | Binary::SoftsignGrad),
+            Op::Reduce(Reduce::Over { kind, .. }) => {
+                matches!(kind, Kind::Sum | Kind::Mean | Kind::Max | Kind::Min)
+            }
+            Op::Reduce(_) => false,
+            Op::Logic(l) => matches!(l, Logic::Where | Logic::Cast(_)),
+            Op::Shape(_) | Op::Linalg(_) => true,
+            Op::Nn(_) | Op::Create(_) | Op::Scan(_) => false,
+        }
+    }
+
+    /// The code of the error TensorFlow raises when this op's gradient function receives a
+    /// gradient of shape `g` for an output of shape `out` (inputs of shapes `ins`): its
+    /// messages map to `invalid_argument` where the kernel refuses a rank or an element count,
+    /// and to `shape_mismatch` where a reshape or a broadcast fails, or where nothing fails.
+    pub fn wrong_cotangent_code(&self, g: &[usize], out: &[usize], ins: &[&[usize]]) -> Code {
+        let numel = |s: &[usize]| s.iter().product::<usize>();
+        let refused = match self {
+            // SigmoidGrad, TanhGrad, SqrtGrad, RsqrtGrad, ReciprocalGrad: "The two arguments to a
+            // cwise op must have same number of elements"
+            Op::Unary(
+                Unary::Sigmoid | Unary::Tanh | Unary::Sqrt | Unary::Rsqrt | Unary::Reciprocal,
+            ) => numel(g) != numel(out),
+            // transpose(g, inverse perm): "transpose expects a vector of size rank(g)"
+            Op::Shape(ShapeOp::Transpose { .. }) => g.len() != out.len(),
+            // pad(g, paddings): "The first dimension of paddings must be the rank of inputs"
+            Op::Shape(ShapeOp::Slice { .. }) => g.len() != out.len(),
+            // split(g, sizes, axis) / unstack(g, axis): the axis must lie inside g's rank
+            Op::Shape(ShapeOp::Concat { axis }) => {
+                let rank = ins.first().map_or(0, |s| s.len()) as i64;
+                rank == 0 || axis.rem_euclid(rank) >= g.len() as i64
+            }
+            Op::Shape(ShapeOp::Stack { axis }) => {
+                let rank = g.len() as i64;
+                *axis < -rank || *axis >= rank
+            }
+            // reduce_sum(g, broadcast axes): "Invalid reduction dimension"
+            Op::Shape(ShapeOp::BroadcastTo { .. }) => {
+                let x = ins.first().copied().unwrap_or(&[]);
+                broadcast_axes(x, out).any(|a| a >= g.len())
+            }
+            // matmul(g, b, transpose_b): "In[0] ndims must be >= 2"
+            Op::Linalg(Linalg::MatMul { .. }) => g.len() < 2,
+            _ => false,
+        };
+        if refused {
+            Code::InvalidArgument
+        } else {
+            Code::ShapeMismatch
+        }
+    }
+}
+
+/// The axes of `out` that broadcasting `x` to it stretched (or added in front).
+fn broadcast_axes<'a>(x: &'a [usize], out: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
+    let lead = out.len().saturating_sub(x.len());
+    (0..out.len()).filter(move |&a| a < lead || (x[a - lead] == 1 && out[a] != 1))
+}
