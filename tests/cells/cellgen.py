@@ -334,12 +334,12 @@ class Gen(TapeFeatures):
                 "f_tape", "f_jacobian", "f_hessian", "f_train", "f_numpy", "f_python"]
 
 
-def make_cell(seed):
-    g = Gen(seed)
+def make_cell(seed, gen=Gen):
+    g = gen(seed)
     r = g.r
     for _ in range(r.randint(0, 2)):
         g.constant() if r.random() < 0.5 else g.variable()
-    for f in r.sample(Gen.FEATURES, r.randint(1, 4)):
+    for f in r.sample(gen.FEATURES, r.randint(1, 4)):
         if getattr(g, f)() == "raised":
             break
     else:

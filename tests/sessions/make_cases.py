@@ -11,7 +11,7 @@ Two sources of cases:
   the tape calls TF users make beyond the oracle's (stop_recording, resume, reset, a named tape,
   batch_jacobian as its own route);
 - disagreements session_diff.py fuzz found and minimized: `--found DIR` copies each one's
-  calls and TF's answers.
+  calls and TF's answers (cells in the session included: cells_in_sessions.py runs them).
 
 usage: /tmp/tf/bin/python tests/sessions/make_cases.py [--oracle DIR] [--found DIR ...]
 """
@@ -298,7 +298,10 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "cases"))
     a = ap.parse_args()
     D = load_oracle(a.oracle)
-    TF = extended(D)
+    sys.path.insert(0, HERE)
+    import cells_in_sessions  # noqa: E402
+
+    TF = cells_in_sessions.with_cells(D, extended(D))
     os.makedirs(a.out, exist_ok=True)
     for name, (what, calls) in SCENARIOS.items():
         case = {"name": name, "what": what, "calls": calls, "expected": run(TF, calls)}
