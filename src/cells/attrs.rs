@@ -66,8 +66,8 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
             match name {
                 "shape" => Value::Shape(var.val.tensor.shape().to_vec()),
                 "dtype" => Value::DType(var.val.tensor.dtype()),
-                "ndim" => Value::Int(var.val.tensor.rank() as i64),
-                "name" => Value::str(var.name.clone()),
+                // a ResourceVariable has no `ndim` (tensors do)
+                "name" => Value::str(var.tf_name()),
                 "trainable" => Value::Bool(var.trainable),
                 m if VARIABLE_METHODS.contains(&m) => method(v, name),
                 _ => return Err(no_attr(&v, name)),
@@ -188,7 +188,7 @@ fn variable_method(
         .ws
         .variable(id)
         .ok_or_else(|| Raise::value_error("the variable no longer exists"))?;
-    let (cur, vname) = (var.val.tensor.clone(), var.name.clone());
+    let (cur, vname) = (var.val.tensor.clone(), var.tf_name());
     match name {
         "numpy" => Ok(np_wrap(cur)),
         "read_value" | "value" => Ok(Value::Tensor(it.read_var(id)?)),

@@ -47,7 +47,7 @@ pub fn fmt_arg(it: &Interp, v: &Value) -> FmtArg {
                 name: if matches!(v, Value::UnreadVariable(_)) {
                     "UnreadVariable".to_string()
                 } else {
-                    var.name.clone()
+                    var.tf_name()
                 },
                 value: var.val.tensor.clone(),
             },

@@ -162,6 +162,10 @@ pub fn method(
             Ok(Value::tuple(ids.into_iter().map(Value::Variable).collect()))
         }
         "reset" => {
+            // TensorFlow pops the tape before it starts it afresh: outside `with` there is none
+            if !it.ws.ctx.tape(tape).is_some_and(|t| t.recording) {
+                return Err(Raise::value_error("Tape is not recording."));
+            }
             it.ws.ctx.reset_tape(tape)?;
             Ok(Value::None)
         }

@@ -34,6 +34,23 @@ pub struct Variable {
     pub name: String,
 }
 
+impl Variable {
+    /// The name as TensorFlow's `.name` reads it, with the output suffix (`W:0`): a variable
+    /// made by a request keeps the name it was given, one made by a cell keeps TensorFlow's.
+    pub fn tf_name(&self) -> String {
+        if self.name.ends_with(":0") {
+            self.name.clone()
+        } else {
+            format!("{}:0", self.name)
+        }
+    }
+
+    /// The name as it was given (`W`), without TensorFlow's output suffix.
+    pub fn given_name(&self) -> &str {
+        self.name.strip_suffix(":0").unwrap_or(&self.name)
+    }
+}
+
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Binding {
     Tensor(Val),

@@ -51,7 +51,8 @@ fn variable_body(s: &Session, id: &str, v: &crate::engine::workspace::Variable) 
             .filter(|(_, b)| matches!(b, Binding::Variable(i) if *i == id))
             .map(|(n, _)| n)
             .collect();
-    let mut out = json!({"id": id, "name": v.name, "bound_to": names, "trainable": v.trainable});
+    let mut out =
+        json!({"id": id, "name": v.given_name(), "bound_to": names, "trainable": v.trainable});
     merge(&mut out, tensor_value(&v.val.tensor));
     out
 }

@@ -93,6 +93,9 @@ fn special(path: &str) -> bool {
             | "tf.random.set_seed"
             | "tf.IndexedSlices"
             | "tf.test.compute_gradient"
+            | "tf.math.floordiv"
+            | "tf.math.floormod"
+            | "tf.math.mod"
     )
 }
 
@@ -120,11 +123,40 @@ pub fn call(
             reduce_std_or_variance(it, path, args, kwargs)
         }
         "tf.random.set_seed" => Ok(Value::None),
+        "tf.math.floordiv" | "tf.math.floormod" | "tf.math.mod" => {
+            floor_call(it, path, args, kwargs)
+        }
         "tf.Tensor" | "tf.IndexedSlices" => Err(Raise::type_error(format!(
             "{path} cannot be called in a cell; make tensors with tf.constant"
         ))),
         _ => op_call(it, path, args, kwargs),
     }
+}
+
+/// `tf.math.floordiv(x, y)` and `tf.math.floormod(x, y)` (`tf.math.mod`): what `x // y` and
+/// `x % y` compute on tensors, Python's floor semantics and no gradient.
+fn floor_call(
+    it: &mut Interp,
+    path: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let what = path.rsplit('.').next().unwrap_or(path);
+    let mut xs = bind_args(what, &["x", "y", "name"], args, kwargs)?.into_iter();
+    let (x, y) = match (xs.next().flatten(), xs.next().flatten()) {
+        (Some(x), Some(y)) => (x, y),
+        _ => {
+            return Err(Raise::type_error(format!(
+                "{what}() missing required positional argument: 'x' or 'y'"
+            )))
+        }
+    };
+    let op = if what == "floordiv" {
+        ruff_python_ast::Operator::FloorDiv
+    } else {
+        ruff_python_ast::Operator::Mod
+    };
+    super::arith::binary(it, op, x, y)
 }
 
 /// Any other `tf.*` function: the registry binds the call as Python would, its tensor
