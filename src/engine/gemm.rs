@@ -99,9 +99,6 @@ pub fn matmul_into<T: num_traits::Float + 'static>(
             parallelism,
         )
     }
-    // TensorFlow's kernels accumulate from +0, so none of its products is -0 (a 0 times a
-    // negative number, alone in its sum, is +0 there)
-    c.mapv_inplace(|x| x + T::zero());
 }
 
 #[cfg(test)]
