@@ -181,11 +181,12 @@ impl Tensor {
         }
     }
 
-    /// Whether a float element is subnormal (a contiguous tensor is scanned as a slice: ndarray's
-    /// n-dimensional iterator costs more than the scan for the small tensors most ops see).
+    /// Whether a float element is subnormal (a tensor in standard layout is scanned as a slice:
+    /// ndarray's n-dimensional iterator costs more than the scan for the small tensors most ops
+    /// see).
     pub fn has_subnormal(&self) -> bool {
         fn any<T: Copy>(a: &Arr<T>, sub: fn(T) -> bool) -> bool {
-            match a.as_slice_memory_order() {
+            match a.as_slice() {
                 Some(s) => s.iter().any(|&v| sub(v)),
                 None => a.iter().any(|&v| sub(v)),
             }
