@@ -22,6 +22,9 @@ pub enum RaiseKind {
     UFuncTypeError,
     /// A gradient reaching an op TensorFlow registers no gradient for.
     LookupError,
+    /// Autograph's error for one raised while TensorFlow traces a function (a Jacobian's
+    /// gradient under pfor), wrapping the original's text.
+    StagingError,
     /// A step, op or time limit: the cell stops with `limit_exceeded`.
     LimitExceeded,
 }
@@ -42,6 +45,7 @@ impl RaiseKind {
             RaiseKind::AxisError => "AxisError",
             RaiseKind::UFuncTypeError => "UFuncTypeError",
             RaiseKind::LookupError => "LookupError",
+            RaiseKind::StagingError => "StagingError",
             RaiseKind::LimitExceeded => "LimitExceeded",
         }
     }

@@ -128,6 +128,20 @@ fn rebuild(shape: &Shape, results: &mut std::vec::IntoIter<Value>) -> Value {
     }
 }
 
+/// A Jacobian's error: under pfor (`experimental_use_pfor=True`, the default) TensorFlow
+/// traces the gradient in a function, so a gradient it lacks surfaces as a StagingError.
+fn jacobian_error(pfor: bool) -> impl Fn(crate::engine::Error) -> Raise {
+    move |e| {
+        let r = exhausted(e);
+        if pfor && r.kind == RaiseKind::LookupError {
+            let detail = format!("in user code:\n\n\n    LookupError: {}\n", r.detail);
+            Raise::new(RaiseKind::StagingError, detail).with_code(r.code)
+        } else {
+            r
+        }
+    }
+}
+
 fn exhausted(e: crate::engine::Error) -> Raise {
     if e.code == crate::engine::Code::TapeExhausted {
         Raise::new(
@@ -286,6 +300,7 @@ fn jacobian(
     ];
     let mut s = bind_args("jacobian", &names, args, kwargs)?.into_iter();
     let (target, sources, unc) = (s.next().flatten(), s.next().flatten(), s.next().flatten());
+    let pfor = s.nth(1).flatten().map_or(Ok(true), |p| p.truthy())?;
     let target = required(target, "jacobian", "target")?;
     let sources = required(sources, "jacobian", "sources")?;
     let zero = zero_flag(unc)?;
@@ -296,7 +311,7 @@ fn jacobian(
         .ws
         .ctx
         .jacobian(tape, &t, &ss, false)
-        .map_err(exhausted)?;
+        .map_err(jacobian_error(pfor))?;
     let null: Vec<bool> = j.iter().map(Option::is_none).collect();
     explain(it, tape, (std::slice::from_ref(&t), &ss), &null, zero);
     let j: Vec<Option<Tensor>> = j
@@ -324,6 +339,7 @@ fn batch_jacobian(
     ];
     let mut s = bind_args("batch_jacobian", &names, args, kwargs)?.into_iter();
     let (target, source, unc) = (s.next().flatten(), s.next().flatten(), s.next().flatten());
+    let pfor = s.nth(1).flatten().map_or(Ok(true), |p| p.truthy())?;
     let t = single(it, &required(target, "batch_jacobian", "target")?)?;
     let src = single(it, &required(source, "batch_jacobian", "source")?)?;
     zero_flag(unc)?;
@@ -331,7 +347,7 @@ fn batch_jacobian(
         .ws
         .ctx
         .batch_jacobian(tape, &t, &src)
-        .map_err(exhausted)?;
+        .map_err(jacobian_error(pfor))?;
     Ok(tensor_or_none(it, Some(j)))
 }
 

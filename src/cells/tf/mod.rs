@@ -176,18 +176,7 @@ fn op_call(
         ))
     })?;
     let bound = registry::bind(def, args, kwargs).map_err(|e| Raise::type_error(e.detail))?;
-    let hint = bound
-        .iter()
-        .filter(|(p, _)| p.is_tensor() && p.name != "indices")
-        .find_map(|(_, v)| match v {
-            Some(Value::Tensor(x)) => Some(x.tensor.dtype()),
-            Some(x @ (Value::Array(_) | Value::NpScalar(_))) => x.np_contents().map(|t| t.dtype()),
-            Some(Value::Variable(id) | Value::UnreadVariable(id)) => {
-                it.ws.variable(id).map(|v| v.val.tensor.dtype())
-            }
-            _ => None,
-        })
-        .filter(|d| *d != DType::Bool);
+    let hint = dtype_hint(it, def.name, &bound)?;
     let mut inputs = Vec::new();
     let mut attrs = Vec::new();
     for (p, v) in bound {
@@ -230,6 +219,35 @@ fn op_call(
         }
     }
     Ok(Value::Tensor(it.apply(def.name, attrs, inputs)?))
+}
+
+/// The dtype an op call's Python literals take: that of its first tensor input (indices
+/// apart). tf.add converts x first, then y with x's dtype as its hint, so a Python number or
+/// list as x is float32 or int32 whatever y is.
+fn dtype_hint(
+    it: &mut Interp,
+    op: &str,
+    bound: &[(&'static registry::Param, Option<Value>)],
+) -> Result<Option<DType>, Raise> {
+    if let (
+        "add",
+        Some((_, Some(x @ (Value::Int(_) | Value::Float(_) | Value::List(_) | Value::Tuple(_))))),
+    ) = (op, bound.first())
+    {
+        return Ok(Some(it.to_val(x, None)?.tensor.dtype()).filter(|d| *d != DType::Bool));
+    }
+    Ok(bound
+        .iter()
+        .filter(|(p, _)| p.is_tensor() && p.name != "indices")
+        .find_map(|(_, v)| match v {
+            Some(Value::Tensor(x)) => Some(x.tensor.dtype()),
+            Some(x @ (Value::Array(_) | Value::NpScalar(_))) => x.np_contents().map(|t| t.dtype()),
+            Some(Value::Variable(id) | Value::UnreadVariable(id)) => {
+                it.ws.variable(id).map(|v| v.val.tensor.dtype())
+            }
+            _ => None,
+        })
+        .filter(|d| *d != DType::Bool))
 }
 
 /// `(input_tensor, axis=None, keepdims=False, name=None)`, as TensorFlow's reductions take them.
