@@ -34,8 +34,13 @@ use tower_http::request_id::{
 use crate::config::Config;
 use crate::sessions::SessionStore;
 
+/// What every handler shares, behind one `Arc`: axum clones the state for the middleware and
+/// again for the handler on every request, and one reference count costs less than five
+/// (each count bounces between the cores that answer requests).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub config: Arc<Config>,
     /// Bounds how many evaluations compute at once (the rest wait briefly, then get 503).
     pub compute: Arc<Semaphore>,
@@ -44,17 +49,25 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
 }
 
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
 impl AppState {
     /// The state for `config`; an unusable session store setting is an error to print.
     pub fn try_new(config: Config) -> Result<AppState, String> {
         let permits = config.max_concurrent_evaluations;
         let sessions = SessionStore::from_config(&config)?;
-        Ok(AppState {
+        Ok(AppState(Arc::new(Shared {
             config: Arc::new(config),
             compute: Arc::new(Semaphore::new(permits)),
             sessions,
             metrics: Arc::new(metrics::Metrics::default()),
-        })
+        })))
     }
 
     pub fn new(config: Config) -> AppState {
