@@ -101,6 +101,61 @@ pub fn matmul_into<T: num_traits::Float + 'static>(
     }
 }
 
+/// The float64 product TensorFlow's matmul of these shapes runs, as its zeros' signs show (a
+/// sum of -0 products is -0 only where the sum starts from its first product): measured on
+/// TensorFlow 2.15 for m, n up to 17 and k up to 33, narrow products (n at most 3) of small
+/// matrices take Eigen's coefficient-based path, every other one a GEMM that starts from +0.
+/// (float32 goes to oneDNN, which like gemm starts from +0.)
+pub fn f64_product(
+    a: &[usize],
+    b: &[usize],
+    transpose_a: bool,
+    m: usize,
+    n: usize,
+) -> fn(ArrayView2<f64>, ArrayView2<f64>, ArrayViewMut2<f64>) {
+    let k = a[a.len() - if transpose_a { 2 } else { 1 }];
+    let coefficient_based = if a.len() > 2 || b.len() > 2 {
+        n <= 3 && k + m + n < 20
+    } else {
+        let (small, large) = (m.min(k), m.max(k));
+        (n <= 3 && (small == 1 || n == 1) && large <= 9) || (n == 1 && small == 1 && large <= 17)
+    };
+    if coefficient_based {
+        coefficient_product_into
+    } else {
+        matmul_from_zero_into
+    }
+}
+
+/// `c = a b` as TensorFlow's GEMM kernels (oneDNN's for float32, Eigen's for float64) give it:
+/// every sum starts from +0, so no element is -0 (gemm may leave one).
+pub fn matmul_from_zero_into<T: num_traits::Float + 'static>(
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    mut c: ArrayViewMut2<T>,
+) {
+    matmul_into(a, b, c.view_mut());
+    c.mapv_inplace(|x| x + T::zero());
+}
+
+/// `c = a b` as Eigen's coefficient-based product: each element sums its products from the
+/// first one on, with no accumulator starting at +0, so products that are all -0 sum to -0.
+pub fn coefficient_product_into<T: num_traits::Float>(
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    mut c: ArrayViewMut2<T>,
+) {
+    let k = a.ncols();
+    for ((i, j), out) in c.indexed_iter_mut() {
+        let first = if k == 0 {
+            T::zero()
+        } else {
+            a[[i, 0]] * b[[0, j]]
+        };
+        *out = (1..k).fold(first, |s, p| s + a[[i, p]] * b[[p, j]]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::matmul_into;

@@ -144,10 +144,12 @@ impl Linalg {
         check_work(a, b, &batch, m, n, transpose_a, lim)?;
         Ok(match (a, b) {
             (Tensor::F32(x), Tensor::F32(y)) => {
-                Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, dot2))
+                let dot = crate::engine::gemm::matmul_from_zero_into;
+                Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, dot))
             }
             (Tensor::F64(x), Tensor::F64(y)) => {
-                Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, dot2))
+                let dot = crate::engine::gemm::f64_product(a.shape(), b.shape(), transpose_a, m, n);
+                Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, dot))
             }
             (Tensor::I32(x), Tensor::I32(y)) => {
                 Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, idot2))
@@ -323,10 +325,6 @@ fn matmul_shape(a: &Tensor, b: &Tensor, ta: bool, tb: bool) -> Result<(Vec<usize
 
 /// c = a b, written into `c` (no intermediate result to copy).
 type Dot<T> = fn(ArrayView2<T>, ArrayView2<T>, ArrayViewMut2<T>);
-
-fn dot2<T: Elem + num_traits::Float>(a: ArrayView2<T>, b: ArrayView2<T>, c: ArrayViewMut2<T>) {
-    crate::engine::gemm::matmul_into(a, b, c);
-}
 
 /// Integer products wrap, as TensorFlow's do (ndarray's generic dot would overflow-panic).
 fn idot2<T: Elem + num_traits::WrappingAdd + num_traits::WrappingMul>(
