@@ -14,6 +14,7 @@ usage: /tmp/tf/bin/python tests/cells/fuzz_cells.py --base-url URL [--n 300] [--
        /tmp/tf/bin/python tests/cells/fuzz_cells.py --precompute --tf-cache FILE --n N --seed S
        /tmp/tf/bin/python tests/cells/fuzz_cells.py --show SEED    print one generated cell
 Needs TensorFlow (the oracle) and /work/shared: ORACLE and CONFORMANCE name other places.
+The runs and what they found: ../sessions/README.md.
 """
 import argparse, ast, json, os, re, sys, time
 

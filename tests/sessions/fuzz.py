@@ -23,7 +23,8 @@ more_tapes.install(D)
 S = D.S
 S.CLASSES["output-gradients-scalar"] = (
     "a scalar output_gradients for a target of another shape: TensorFlow hands it to the first "
-    "backward function as it is (tests/sessions/pending; the engine broadcasts it)")
+    "backward function as it is; gradtape refuses the shape, a difference the README lists "
+    "(tests/sessions/pending)")
 classify = S.classify
 
 
