@@ -185,7 +185,7 @@ impl Tensor {
     /// ndarray's n-dimensional iterator costs more than the scan for the small tensors most ops
     /// see).
     pub fn has_subnormal(&self) -> bool {
-        fn any<T: Copy>(a: &Arr<T>, sub: fn(T) -> bool) -> bool {
+        fn any<T: Copy>(a: &Arr<T>, sub: impl Fn(T) -> bool) -> bool {
             match a.as_slice() {
                 Some(s) => s.iter().any(|&v| sub(v)),
                 None => a.iter().any(|&v| sub(v)),
