@@ -304,6 +304,24 @@ impl Tensor {
         with_any!(self, a => a.iter().map(|&x| x.num()).collect())
     }
 
+    /// Whether any element is a NaN or an infinity (never, for integers and bools). Every answer
+    /// is scanned for notes, so a contiguous tensor is read as a slice and folded without a
+    /// branch per element (the compiler vectorizes it); ndarray's general iterator costs several
+    /// times more per element.
+    pub fn has_non_finite(&self) -> bool {
+        fn any<A: Copy>(a: &Arr<A>, finite: fn(A) -> bool) -> bool {
+            match a.as_slice_memory_order() {
+                Some(s) => !s.iter().fold(true, |all, &x| all & finite(x)),
+                None => a.iter().any(|&x| !finite(x)),
+            }
+        }
+        match self {
+            Tensor::F32(a) => any(a, f32::is_finite),
+            Tensor::F64(a) => any(a, f64::is_finite),
+            _ => false,
+        }
+    }
+
     /// `tf.cast`: float to integer truncates toward zero, anything to bool is `!= 0`.
     pub fn cast(&self, dtype: DType) -> Tensor {
         if self.dtype() == dtype {

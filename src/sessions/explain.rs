@@ -37,10 +37,6 @@ pub fn run_graph(
     Ok((bound, note.into_iter().collect()))
 }
 
-fn non_finite(v: &Val) -> bool {
-    v.tensor.to_f64_vec().iter().any(|x| !x.is_finite())
-}
-
 /// The notes of one answer: why-null for each `None`, then where a non-finite gradient began.
 fn answer_notes(
     s: &Session,
@@ -57,7 +53,7 @@ fn answer_notes(
         let ss: Vec<(&str, &Val)> = sources.0.list().into_iter().zip(sources.1).collect();
         notes = why_null(&s.ws, t, targets, &ss, &null);
     }
-    if answer.iter().flatten().any(non_finite) {
+    if answer.iter().flatten().any(|v| v.tensor.has_non_finite()) {
         notes.push(vjp_note.unwrap_or_else(|| Note::new(None, Reason::NonFinite, None,
             "the values this gradient is computed from are already non-finite: the notes of the graph call that computed them say where they began".into())));
     }

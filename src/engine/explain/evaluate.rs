@@ -9,23 +9,6 @@ use crate::engine::program::{output_grads, Answer, Evaluation, Program, Request,
 use crate::engine::tensor::Tensor;
 use crate::engine::Limits;
 
-/// Whether any element is a NaN or an infinity. Every answer of every program is scanned, so a
-/// contiguous tensor is read as a slice and folded without a branch per element (the compiler
-/// vectorizes it); ndarray's general iterator costs several times more per element.
-fn non_finite(t: &Tensor) -> bool {
-    fn any_non_finite<A: Copy>(a: &crate::engine::tensor::Arr<A>, finite: fn(A) -> bool) -> bool {
-        match a.as_slice_memory_order() {
-            Some(s) => !s.iter().fold(true, |all, &x| all & finite(x)),
-            None => a.iter().any(|&x| !finite(x)),
-        }
-    }
-    match t {
-        Tensor::F32(a) => any_non_finite(a, f32::is_finite),
-        Tensor::F64(a) => any_non_finite(a, f64::is_finite),
-        _ => false,
-    }
-}
-
 fn tensors(a: &Answer) -> Vec<&Tensor> {
     fn shaped(s: &Shaped<Option<Tensor>>) -> Vec<&Tensor> {
         match s {
@@ -42,11 +25,11 @@ fn tensors(a: &Answer) -> Vec<&Tensor> {
 
 /// Adds the non-finite notes and the numerical checks to `ev`.
 pub fn annotate(p: &Program, ev: &mut Evaluation, limits: &Limits) -> Result<()> {
-    let bad_outputs = ev.outputs.iter().any(|(_, t)| non_finite(t));
+    let bad_outputs = ev.outputs.iter().any(|(_, t)| t.has_non_finite());
     let bad_results: Vec<bool> = ev
         .results
         .iter()
-        .map(|a| tensors(a).into_iter().any(non_finite))
+        .map(|a| tensors(a).into_iter().any(Tensor::has_non_finite))
         .collect();
     if bad_outputs || bad_results.contains(&true) {
         non_finite_notes(p, ev, &bad_results, limits);
