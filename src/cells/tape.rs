@@ -284,6 +284,29 @@ fn output_gradients(
     Ok(Some(out))
 }
 
+/// The parameters `jacobian` and `batch_jacobian` share, bound by TensorFlow's names: the
+/// target, the sources (`second`: "sources" or "source"), `unconnected_gradients` as given, and
+/// whether `experimental_use_pfor` is on (it decides the error an op without a gradient raises).
+fn jacobian_args(
+    call: &str,
+    second: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<(Value, Value, Option<Value>, bool), Raise> {
+    let names = [
+        "target",
+        second,
+        "unconnected_gradients",
+        "parallel_iterations",
+        "experimental_use_pfor",
+    ];
+    let mut s = bind_args(call, &names, args, kwargs)?.into_iter();
+    let (target, sources, unc) = (s.next().flatten(), s.next().flatten(), s.next().flatten());
+    let pfor = s.nth(1).flatten().map_or(Ok(true), |p| p.truthy())?;
+    let target = required(target, call, "target")?;
+    Ok((target, required(sources, call, second)?, unc, pfor))
+}
+
 /// `tape.jacobian(target, sources, unconnected_gradients=NONE, ...)`.
 fn jacobian(
     it: &mut Interp,
@@ -291,18 +314,7 @@ fn jacobian(
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    let names = [
-        "target",
-        "sources",
-        "unconnected_gradients",
-        "parallel_iterations",
-        "experimental_use_pfor",
-    ];
-    let mut s = bind_args("jacobian", &names, args, kwargs)?.into_iter();
-    let (target, sources, unc) = (s.next().flatten(), s.next().flatten(), s.next().flatten());
-    let pfor = s.nth(1).flatten().map_or(Ok(true), |p| p.truthy())?;
-    let target = required(target, "jacobian", "target")?;
-    let sources = required(sources, "jacobian", "sources")?;
+    let (target, sources, unc, pfor) = jacobian_args("jacobian", "sources", args, kwargs)?;
     let zero = zero_flag(unc)?;
     let t = single(it, &target)?;
     let mut ss = Vec::new();
@@ -330,18 +342,9 @@ fn batch_jacobian(
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    let names = [
-        "target",
-        "source",
-        "unconnected_gradients",
-        "parallel_iterations",
-        "experimental_use_pfor",
-    ];
-    let mut s = bind_args("batch_jacobian", &names, args, kwargs)?.into_iter();
-    let (target, source, unc) = (s.next().flatten(), s.next().flatten(), s.next().flatten());
-    let pfor = s.nth(1).flatten().map_or(Ok(true), |p| p.truthy())?;
-    let t = single(it, &required(target, "batch_jacobian", "target")?)?;
-    let src = single(it, &required(source, "batch_jacobian", "source")?)?;
+    let (target, source, unc, pfor) = jacobian_args("batch_jacobian", "source", args, kwargs)?;
+    let t = single(it, &target)?;
+    let src = single(it, &source)?;
     zero_flag(unc)?;
     let j = it
         .ws
