@@ -56,7 +56,9 @@ fn alpha_for(name: &str, asked: Option<f64>) -> Option<f64> {
     (name == "leaky_relu").then(|| asked.unwrap_or(DEFAULT_ALPHA))
 }
 
-fn title(name: &str) -> &'static str {
+/// A chart's title for an activation: its usual spelling, or its registry name for an activation
+/// that has none here yet (a test lists every registered activation, so none ships without one).
+fn title(name: &'static str) -> &'static str {
     match name {
         "sigmoid" => "Sigmoid",
         "tanh" => "Tanh",
@@ -68,7 +70,8 @@ fn title(name: &str) -> &'static str {
         "softplus" => "Softplus",
         "softsign" => "Softsign",
         "silu" => "SiLU",
-        _ => "ReLU6",
+        "relu6" => "ReLU6",
+        other => other,
     }
 }
 
@@ -276,4 +279,16 @@ async fn plot_many(
     })
     .await?;
     Ok(image(format, bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_registered_activation_has_a_chart_title() {
+        for name in NAMES.iter() {
+            assert_ne!(title(name), *name, "add {name} to title()");
+        }
+    }
 }

@@ -27,20 +27,11 @@ trap 'kill $a $b 2>/dev/null; rm -rf "$work"' EXIT
 for p in $PORT $((PORT + 1)); do
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$p/healthz" >/dev/null && break; sleep 0.1; done
 done
-cat > "$work/post.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = io.open(os.getenv("BODY"), "rb"); wrk.body = f:read("*a"); f:close()
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %.0f %.1f %d\n", summary.requests / (summary.duration / 1e6),
-    latency:percentile(50), summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
-end
-LUA
 run() { # workload connections port -> "rps p50"
   local out
-  out=$(BODY="$work/$1.json" wrk -t"$(($2 > 1 ? 2 : 1))" -c"$2" -d"${DURATION}s" -s "$work/post.lua" \
+  out=$(BODY="$work/$1.json" wrk -t"$(($2 > 1 ? 2 : 1))" -c"$2" -d"${DURATION}s" -s tests/bench/wrk.lua \
     "http://127.0.0.1:$3/v1/evaluate" | grep RESULT)
-  read -r _ rps p50 err <<<"$out"
+  read -r _ rps p50 _ err _ <<<"$out"
   [ "$err" -eq 0 ] || { echo "$1 on port $3: $err errors" >&2; exit 1; }
   echo "$rps $p50"
 }

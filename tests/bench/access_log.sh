@@ -47,22 +47,12 @@ cat > "$work/W1.json" <<'JSON'
            {"name": "s", "op": "reduce_sum", "inputs": ["t"]}, {"name": "L", "op": "negative", "inputs": ["s"]}],
  "requests": [{"gradient": {"target": "L", "sources": "W"}}]}
 JSON
-cat > "$work/post.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = io.open(os.getenv("BODY"), "rb"); wrk.body = f:read("*a"); f:close()
-LUA
-cat > "$work/report.lua" <<'LUA'
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %.0f %.1f %d %d\n", summary.requests / (summary.duration / 1e6),
-    latency:percentile(50), summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.requests))
-end
-LUA
-cat "$work/post.lua" "$work/report.lua" > "$work/w1.lua"
 curl -sf -d @"$work/W1.json" -H 'Content-Type: application/json' "http://127.0.0.1:$PORT/v1/evaluate" | grep -q gradient
 
-run() { # connections url script -> "rps p50 errors requests"
-  BODY="$work/W1.json" wrk -t"$(( $1 > 1 ? 2 : 1 ))" -c"$1" -d"${DURATION}s" -s "$2" "$3" | grep RESULT | cut -d' ' -f2-
+run() { # connections body|- url -> "rps p50 p99 errors requests"
+  local body=$2
+  [ "$body" = - ] && body=
+  BODY="$body" wrk -t"$(( $1 > 1 ? 2 : 1 ))" -c"$1" -d"${DURATION}s" -s tests/bench/wrk.lua "$3" | grep RESULT | cut -d' ' -f2-
 }
 cpu_ns() { # the CPU time (user and system) a process has used, its ended threads' included, in ns
   awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) * 1e9 / hz}' /proc/"$1"/stat
@@ -76,15 +66,15 @@ for r in $(seq "$ROUNDS"); do
   declare -A c32 c1 cpu
   for p in $order; do
     before=$(cpu_ns "${pid[$p]}")
-    read -r rps _ err n <<<"$(run 32 "$work/w1.lua" "http://127.0.0.1:$p/v1/evaluate")"
+    read -r rps _ _ err n <<<"$(run 32 "$work/W1.json" "http://127.0.0.1:$p/v1/evaluate")"
     after=$(cpu_ns "${pid[$p]}")
     [ "$err" -eq 0 ] || { echo "errors: $err" >&2; exit 1; }
     c32[$p]=$rps
     cpu[$p]=$(awk "BEGIN{printf \"%.2f\", ($after - $before) / 1000 / $n}")
-    read -r _ p50 _ <<<"$(run 1 "$work/w1.lua" "http://127.0.0.1:$p/v1/evaluate")"
+    read -r _ p50 _ <<<"$(run 1 "$work/W1.json" "http://127.0.0.1:$p/v1/evaluate")"
     c1[$p]=$p50
   done
-  read -r _ hp50 _ <<<"$(run 1 "$work/report.lua" "http://127.0.0.1:$PORT/healthz")"
+  read -r _ hp50 _ <<<"$(run 1 - "http://127.0.0.1:$PORT/healthz")"
   printf '%-6s %12s %12s %10s %11s %11s %10s %11s %11s %11s\n' "$r" "${c32[$PORT]}" "${c32[$QUIET_PORT]}" \
     "$(awk "BEGIN{printf \"%.3f\", ${c32[$PORT]}/${c32[$QUIET_PORT]}}")" "${cpu[$PORT]}" "${cpu[$QUIET_PORT]}" \
     "$(awk "BEGIN{printf \"%.3f\", ${cpu[$PORT]}/${cpu[$QUIET_PORT]}}")" "${c1[$PORT]}" "${c1[$QUIET_PORT]}" "$hp50"

@@ -43,23 +43,11 @@ for p in $P_A $P_B $P_LOG; do
 done
 for _ in $(seq 50); do curl -s -o /dev/null -d '{}' "http://127.0.0.1:$P_FLOOR/" && break; sleep 0.1; done
 echo '{"outputs": []}' > "$work/floor.json"
-cat > "$work/post.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = io.open(os.getenv("BODY"), "rb"); wrk.body = f:read("*a"); f:close()
-LUA
-cat > "$work/report.lua" <<'LUA'
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %.0f %.1f %d\n", summary.requests / (summary.duration / 1e6),
-    latency:percentile(50), summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
-end
-LUA
-cat "$work/post.lua" "$work/report.lua" > "$work/body.lua"
 run() { # body|- connections url -> "rps p50"
-  local script="$work/body.lua" out
-  [ "$1" = - ] && script="$work/report.lua"
-  out=$(BODY="$work/$1" wrk -t"$(($2 > 1 ? 2 : 1))" -c"$2" -d"${DURATION}s" -s "$script" "$3" | grep RESULT)
-  read -r _ rps p50 err <<<"$out"
+  local body="$work/$1" out
+  [ "$1" = - ] && body=
+  out=$(BODY="$body" wrk -t"$(($2 > 1 ? 2 : 1))" -c"$2" -d"${DURATION}s" -s tests/bench/wrk.lua "$3" | grep RESULT)
+  read -r _ rps p50 _ err _ <<<"$out"
   [ "$err" -eq 0 ] || { echo "$1 at $3: $err errors" >&2; exit 1; }
   echo "$rps $p50"
 }

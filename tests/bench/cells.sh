@@ -27,15 +27,6 @@ server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
 
-cat > "$work/post.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = os.getenv("CTYPE")
-local f = io.open(os.getenv("BODY"), "rb"); wrk.body = f:read("*a"); f:close()
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %.0f %.1f %.1f %d\n", summary.requests / (summary.duration / 1e6),
-    latency:percentile(50), latency:percentile(99), summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
-end
-LUA
 printf '%-22s %10s %10s %10s %8s\n' workload "p50 (us)" "p99 (us)" "req/s c1" errors
 for w in "seed_program application/json /v1/evaluate tests/bench/cells/seed_program.json" \
          "seed_cell text/x-python /v1/cells tests/bench/cells/seed_cell.py"; do
@@ -44,7 +35,7 @@ for w in "seed_program application/json /v1/evaluate tests/bench/cells/seed_prog
   if [ "$status" != 200 ] || grep -q '"error":{' "$work/$name.out"; then
     echo "$name answered $status: $(head -c 300 "$work/$name.out")" >&2; exit 1
   fi
-  read -r _ rps p50 p99 err <<<"$(CTYPE=$ctype BODY=$body wrk -t1 -c1 -d"${DURATION}s" -s "$work/post.lua" http://127.0.0.1:$PORT$path | grep RESULT)"
+  read -r _ rps p50 p99 err <<<"$(CTYPE=$ctype BODY=$body wrk -t1 -c1 -d"${DURATION}s" -s tests/bench/wrk.lua http://127.0.0.1:$PORT$path | grep RESULT)"
   printf '%-22s %10s %10s %10s %8s\n' "$name" "$p50" "$p99" "$rps" "$err"
 done
 

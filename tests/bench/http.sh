@@ -30,15 +30,6 @@ trap 'kill $server $floor 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
 for _ in $(seq 50); do curl -s -o /dev/null -d '{}' http://127.0.0.1:$FLOOR_PORT/ && break; sleep 0.1; done
 
-cat > "$work/post.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = io.open(os.getenv("BODY"), "rb"); wrk.body = f:read("*a"); f:close()
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %.0f %.1f %.1f %d %d\n", summary.requests / (summary.duration / 1e6),
-    latency:percentile(50), latency:percentile(99), summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.requests))
-end
-LUA
 # the HTTP floor: the smallest evaluate (parse a small JSON body, answer a small JSON)
 echo '{"outputs": []}' > "$work/floor.json"
 
@@ -47,8 +38,8 @@ for f in axum_floor "$work"/floor.json "$work"/W*.json; do
   name=$(basename "$f" .json)
   url=http://127.0.0.1:$PORT/v1/evaluate
   if [ "$f" = axum_floor ]; then f="$work/floor.json" url=http://127.0.0.1:$FLOOR_PORT/; fi
-  one=$(BODY=$f wrk -t1 -c1 -d"${DURATION}s" -s "$work/post.lua" "$url" | grep RESULT)
-  many=$(BODY=$f wrk -t2 -c32 -d"${DURATION}s" -s "$work/post.lua" "$url" | grep RESULT)
+  one=$(BODY=$f wrk -t1 -c1 -d"${DURATION}s" -s tests/bench/wrk.lua "$url" | grep RESULT)
+  many=$(BODY=$f wrk -t2 -c32 -d"${DURATION}s" -s tests/bench/wrk.lua "$url" | grep RESULT)
   read -r _ rps1 p50 p99 err1 _ <<<"$one"
   read -r _ rps32 _ _ err32 _ <<<"$many"
   printf '%-16s %10s %10s %10s %12s %8s\n' "$name" "$p50" "$p99" "$rps1" "$rps32" "$((err1 + err32))"
@@ -58,13 +49,13 @@ done
 # 2 more the 512x512 Jacobian (W3); light requests must keep answering, nothing may fail.
 echo
 echo "mixed load for ${DURATION}s: W1 on 32 connections, W2 and W3 on 2 connections each, /healthz on 1"
-BODY="$work/W2_mlp.json" wrk -t1 -c2 -d"${DURATION}s" -s "$work/post.lua" http://127.0.0.1:$PORT/v1/evaluate > "$work/w2.out" &
+BODY="$work/W2_mlp.json" wrk -t1 -c2 -d"${DURATION}s" -s tests/bench/wrk.lua http://127.0.0.1:$PORT/v1/evaluate > "$work/w2.out" &
 w2=$!
-BODY="$work/W3_jacobian.json" wrk -t1 -c2 -d"${DURATION}s" -s "$work/post.lua" http://127.0.0.1:$PORT/v1/evaluate > "$work/w3.out" &
+BODY="$work/W3_jacobian.json" wrk -t1 -c2 -d"${DURATION}s" -s tests/bench/wrk.lua http://127.0.0.1:$PORT/v1/evaluate > "$work/w3.out" &
 w3=$!
 wrk -t1 -c1 -d"${DURATION}s" --latency http://127.0.0.1:$PORT/healthz > "$work/health.out" &
 health=$!
-BODY="$work/W1_seed.json" wrk -t2 -c32 -d"${DURATION}s" -s "$work/post.lua" http://127.0.0.1:$PORT/v1/evaluate > "$work/w1.out"
+BODY="$work/W1_seed.json" wrk -t2 -c32 -d"${DURATION}s" -s tests/bench/wrk.lua http://127.0.0.1:$PORT/v1/evaluate > "$work/w1.out"
 wait $w2 $w3 $health
 for w in w1 w2 w3; do
   read -r _ rps p50 p99 err n <<<"$(grep RESULT "$work/$w.out")"
