@@ -26,11 +26,6 @@ use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
 use tokio::sync::Semaphore;
 
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
-
 use crate::config::Config;
 use crate::sessions::SessionStore;
 
@@ -136,63 +131,30 @@ pub fn routes() -> Vec<Route> {
     all
 }
 
-/// Request ids, kept if the client (or a load balancer) sent one. Otherwise a counter hashed
-/// under a key the OS draws at start-up: unique within a process, unpredictable, and not
-/// repeating across restarts and replicas as a bare counter would.
-#[derive(Clone)]
-struct RequestIds {
-    next: Arc<std::sync::atomic::AtomicU64>,
-    key: std::collections::hash_map::RandomState,
-}
-
-impl Default for RequestIds {
-    fn default() -> RequestIds {
-        RequestIds {
-            next: Arc::default(),
-            key: std::collections::hash_map::RandomState::new(),
-        }
-    }
-}
-
-impl MakeRequestId for RequestIds {
-    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        use std::hash::BuildHasher;
-        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let id = self.key.hash_one(n);
-        axum::http::HeaderValue::from_str(&format!("{id:016x}"))
-            .ok()
-            .map(RequestId::new)
-    }
-}
-
-fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
-    tracing::error!("a request panicked; answering 500");
-    let e = error::AppError::new(
-        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-        crate::engine::Code::Internal,
-        "the server failed on this request (a bug, logged); please report it with the request",
-    );
-    axum::response::IntoResponse::into_response(e)
-}
-
 async fn no_route(uri: axum::http::Uri) -> error::AppError {
     error::AppError::not_found(format!(
         "no route {uri}; the API is described at /docs and /openapi.json"
     ))
 }
 
+/// The service `gradtape serve` answers with: the router inside the access layer (request ids,
+/// the access log, request metrics, panics answered 500), and each connection's peer address.
+pub fn service(state: AppState) -> access::PerConnection<Router> {
+    access::PerConnection(layered(state))
+}
+
+/// The same service as a `Router`, for callers that want one (the tests drive it with `oneshot`).
 pub fn app(state: AppState) -> Router {
-    routes()
+    Router::new().fallback_service(layered(state))
+}
+
+fn layered(state: AppState) -> access::Access<Router> {
+    let all = routes();
+    let paths: Vec<&'static str> = all.iter().map(|r| r.path).collect();
+    let router = all
         .into_iter()
         .fold(Router::new(), |r, rt| r.route(rt.path, rt.handler))
         .fallback(no_route)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            access::track,
-        ))
-        .with_state(state)
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(RequestIds::default()))
-        // A bug must not drop the connection without an answer: a panic becomes a logged 500.
-        .layer(CatchPanicLayer::custom(panic_response))
+        .with_state(state.clone());
+    access::Access::new(router, state, paths)
 }

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use gradtape::api::{app, AppState};
+use gradtape::api::{service, AppState};
 use gradtape::config::Config;
 
 use super::log_format::PlainLines;
@@ -100,7 +100,7 @@ async fn serve(config: Config) -> ExitCode {
             }
         }
     });
-    let app = app(state);
+    let service = service(state);
     let shutdown = async {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]
@@ -114,9 +114,7 @@ async fn serve(config: Config) -> ExitCode {
         let _ = ctrl_c.await;
         tracing::info!("shutting down: finishing in-flight requests");
     };
-    // the peer address is what the per-client session bound counts
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    if let Err(e) = axum::serve(listener, app)
+    if let Err(e) = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
     {
