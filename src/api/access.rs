@@ -51,7 +51,8 @@ struct Shared {
 pub struct Access<S> {
     inner: S,
     shared: Arc<Shared>,
-    /// The connection's peer, given to handlers as `ConnectInfo` (the per-client session bound).
+    /// The connection's peer, given to the session routes as `ConnectInfo` (the per-client
+    /// session bound).
     peer: Option<SocketAddr>,
 }
 
@@ -170,7 +171,9 @@ where
             id,
             shared: self.shared.clone(),
         };
-        if let Some(peer) = self.peer {
+        // only the session routes count clients (`ClientAddr`), and an extension costs every
+        // other request an insert into the request's map
+        if let Some(peer) = self.peer.filter(|_| seen.route.starts_with("/v1/sessions")) {
             req.extensions_mut().insert(ConnectInfo(peer));
         }
         let stage = match std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(req))) {
@@ -253,7 +256,7 @@ impl Seen {
         let route = self.route;
         let problem = resp.extensions_mut().remove::<ErrorCode>();
         self.shared.st.metrics.observe_request(
-            self.method.as_str(),
+            &self.method,
             route,
             status,
             took,

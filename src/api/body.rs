@@ -10,9 +10,10 @@ use super::error::AppError;
 use super::json::Json;
 use crate::engine::Code;
 
-/// The body's bytes, or 413 `limit_exceeded` past `limit`. The buffer is sized once from
-/// Content-Length (hyper's size hint), so a megabyte body is copied once, not gathered in
-/// chunks and then joined.
+/// The body's bytes, or 413 `limit_exceeded` past `limit`. A body that arrives in one frame (a
+/// small one, the common case) is kept as hyper read it, without a copy; one in several frames is
+/// joined into one buffer sized once from Content-Length (hyper's size hint), so a megabyte body
+/// is copied once, not gathered in chunks and then joined.
 pub async fn read(mut body: Body, limit: usize) -> Result<axum::body::Bytes, AppError> {
     let too_large = || {
         AppError::new(
@@ -25,18 +26,29 @@ pub async fn read(mut body: Body, limit: usize) -> Result<axum::body::Bytes, App
     if expected > limit as u64 {
         return Err(too_large());
     }
-    let mut buf = Vec::with_capacity(expected as usize);
+    let mut first: Option<axum::body::Bytes> = None;
+    let mut joined = Vec::new();
     while let Some(frame) = body.frame().await {
         let frame = frame
             .map_err(|e| AppError::bad_json(format!("the request body could not be read: {e}")))?;
-        if let Ok(data) = frame.into_data() {
-            if buf.len() + data.len() > limit {
-                return Err(too_large());
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        let held = first.as_ref().map_or(joined.len(), |f| f.len());
+        if held + data.len() > limit {
+            return Err(too_large());
+        }
+        match first.take() {
+            None if joined.is_empty() => first = Some(data),
+            None => joined.extend_from_slice(&data),
+            Some(f) => {
+                joined = Vec::with_capacity((expected as usize).max(f.len() + data.len()));
+                joined.extend_from_slice(&f);
+                joined.extend_from_slice(&data);
             }
-            buf.extend_from_slice(&data);
         }
     }
-    Ok(buf.into())
+    Ok(first.unwrap_or_else(|| joined.into()))
 }
 
 /// The body as JSON. Any Content-Type is accepted, since `curl -d` sends a form type by

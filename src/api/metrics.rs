@@ -68,35 +68,44 @@ struct RouteCounts {
     latency: Histogram,
 }
 
-/// Routes by method, then path: a request finds its counters with borrowed strings, so
-/// counting one allocates nothing once its route has been seen.
+/// Routes as (method, path) in the order first seen: a request finds its counters by comparing
+/// the method and the route's name (one of the router's own `'static` paths), with no string
+/// hashing or tree walk, and counting one allocates nothing once its route has been seen. The
+/// text sorts them by method, then path.
 #[derive(Default)]
 struct Counts {
-    routes: BTreeMap<String, BTreeMap<String, RouteCounts>>,
+    routes: Vec<(Method, &'static str, RouteCounts)>,
     errors: BTreeMap<&'static str, u64>,
     result_errors: BTreeMap<&'static str, u64>,
     evaluation: Histogram,
 }
 
 impl Counts {
-    fn route(&mut self, method: &str, route: &str) -> &mut RouteCounts {
-        if !self.routes.contains_key(method) {
-            self.routes.insert(method.to_string(), BTreeMap::new());
-        }
-        let by_path = self.routes.get_mut(method).expect("inserted above");
-        if !by_path.contains_key(route) {
-            by_path.insert(route.to_string(), RouteCounts::default());
-        }
-        by_path.get_mut(route).expect("inserted above")
+    fn route(&mut self, method: &Method, route: &'static str) -> &mut RouteCounts {
+        let at = match self
+            .routes
+            .iter()
+            .position(|(m, r, _)| m == method && *r == route)
+        {
+            Some(at) => at,
+            None => {
+                let fresh = (method.clone(), route, RouteCounts::default());
+                self.routes.push(fresh);
+                self.routes.len() - 1
+            }
+        };
+        &mut self.routes[at].2
     }
 
     /// (method, path, counts) in the order of method, then path.
     fn each_route(&self) -> impl Iterator<Item = (&str, &str, &RouteCounts)> {
-        self.routes.iter().flat_map(|(m, by_path)| {
-            by_path
-                .iter()
-                .map(move |(p, r)| (m.as_str(), p.as_str(), r))
-        })
+        let mut all: Vec<_> = self
+            .routes
+            .iter()
+            .map(|(m, p, r)| (m.as_str(), *p, r))
+            .collect();
+        all.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        all.into_iter()
     }
 }
 
@@ -136,8 +145,8 @@ impl Metrics {
     /// Counts one answered request, its latency and (for a problem response) its code.
     pub fn observe_request(
         &self,
-        method: &str,
-        route: &str,
+        method: &Method,
+        route: &'static str,
         status: u16,
         took: Duration,
         code: Option<&'static str>,
