@@ -10,9 +10,11 @@ kind) and saved as a cell case ({"name", "about", "source", "random", "stdout", 
 per class; `--cases DIR` writes them where `cargo test` replays them.
 
 usage: /tmp/tf/bin/python tests/cells/fuzz_cells.py --base-url URL [--n 300] [--seed 1]
-           [--save DIR] [--tf-cache FILE] [--gen cells|more]      run, minimize, save
+           [--save DIR] [--tf-cache FILE] [--gen cells|more|notebook] [--strict]
+                                                           run, minimize, save
        /tmp/tf/bin/python tests/cells/fuzz_cells.py --precompute --tf-cache FILE --n N --seed S
        /tmp/tf/bin/python tests/cells/fuzz_cells.py --show SEED    print one generated cell
+       /tmp/tf/bin/python tests/cells/fuzz_cells.py --base-url URL --files A.py B.py [--strict]
 Needs TensorFlow (the oracle) and /work/shared: ORACLE and CONFORMANCE name other places.
 The runs and what they found: ../sessions/README.md.
 """
@@ -21,9 +23,10 @@ import argparse, ast, json, os, re, sys, time
 sys.path.insert(0, os.environ.get("ORACLE", "/work/shared/oracle"))
 sys.path.insert(0, os.environ.get("CONFORMANCE", "/work/shared/conformance"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import cellgen, cellgen_more  # noqa: E402
+import cellgen, cellgen_more, cellgen_notebook  # noqa: E402
 
-GENERATORS = {"cells": cellgen.make_cell, "more": cellgen_more.make_cell}
+GENERATORS = {"cells": cellgen.make_cell, "more": cellgen_more.make_cell,
+              "notebook": cellgen_notebook.make_cell}
 make_cell = GENERATORS["cells"]
 
 
@@ -77,7 +80,32 @@ def differ(base, source, exp=None):
     exp = exp or tf_answer(source)
     case = {"source": source, "random": False, **exp}
     status, body = post(base.rstrip("/") + "/v1/cells", {"source": source})
-    return compare(case, status, body), exp, (status, body)
+    msgs = compare(case, status, body)
+    if not msgs and STRICT:
+        msgs = strict_differences(exp, status, body)
+    return msgs, exp, (status, body)
+
+
+STRICT = False  # --strict: also the layout of stdout and the text of an error's detail
+
+
+def strict_differences(exp, status, body):
+    """What a student would still see differ once the tolerant comparison agrees: stdout byte for
+    byte where every number is written the same (so alignment and wrapping must match too), and
+    an error's detail where type and line agree."""
+    from run_cells import NUMBER
+    if status != 200 or not isinstance(body, dict):
+        return []
+    got_out = body.get("stdout", "")
+    if got_out != exp["stdout"] and NUMBER.findall(got_out) == NUMBER.findall(exp["stdout"]):
+        j = next((j for j, (x, y) in enumerate(zip(exp["stdout"], got_out)) if x != y),
+                 min(len(exp["stdout"]), len(got_out)))
+        return [f"strict: stdout layout at char {j}: expected {exp['stdout'][max(0, j - 30):j + 30]!r}, "
+                f"got {got_out[max(0, j - 30):j + 30]!r}"]
+    e, g = exp.get("error"), body.get("error")
+    if e and g and e.get("detail") != g.get("detail"):
+        return [f"strict: error detail: expected {e.get('detail')!r}, got {g.get('detail')!r}"]
+    return []
 
 
 def signature(msg):
@@ -167,10 +195,15 @@ def main():
     ap.add_argument("--tf-cache", help="a JSON-lines file of TF's answers, read and (with --precompute) written")
     ap.add_argument("--precompute", action="store_true", help="only run TF on the cells, into --tf-cache")
     ap.add_argument("--gen", choices=sorted(GENERATORS), default="cells",
-                    help="cellgen.py's cells, or cellgen_more.py's (more of the subset)")
+                    help="cellgen.py's cells, cellgen_more.py's (more of the subset), or "
+                         "cellgen_notebook.py's (the notebook patterns, and prints)")
+    ap.add_argument("--files", nargs="+", help="hand-written cells (.py) to compare instead of generated ones")
+    ap.add_argument("--strict", action="store_true",
+                    help="also stdout byte for byte where the numbers are written alike, and errors' detail")
     a = ap.parse_args()
-    global make_cell
+    global make_cell, STRICT
     make_cell = GENERATORS[a.gen]
+    STRICT = a.strict
     load_cache(a.tf_cache)
     if a.precompute:
         return precompute(a)
@@ -185,7 +218,21 @@ def main():
         return
     if not a.base_url:
         ap.error("--base-url is needed to fuzz")
+    if a.files:
+        return check_files(a)
     fuzz(a)
+
+
+def check_files(a):
+    """Hand-written cells through run_cell.py and the server; the first difference of each."""
+    bad = 0
+    for path in a.files:
+        with open(path) as f:
+            source = f.read()
+        msgs, _, _ = differ(a.base_url, source)
+        bad += bool(msgs)
+        print(f"{'DIFFER' if msgs else 'agree '} {path}" + (f": {msgs[0][:400]}" if msgs else ""))
+    print(f"{len(a.files)} cells: {len(a.files) - bad} agree with TF, {bad} differ")
 
 
 if __name__ == "__main__":

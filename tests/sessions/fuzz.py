@@ -2,8 +2,10 @@
 GET /tensors/{name} is not found (404, as an unknown variable or tape), and one rule on every
 route (a bound name first, then a variable id), a tape named on creation (a name in use is
 refused). The scenarios also pause, resume, reset and name tapes and call batch_jacobian's own
-route (more_tapes.py). With --cells, scenarios also run notebook cells in the session between
-the other routes (cells_in_sessions.py). Everything else is the shared oracle's.
+route (more_tapes.py), and make notebook patterns on purpose (notebook_routes.py). With --cells,
+scenarios also run notebook cells in the session between the other routes
+(cells_in_sessions.py, with notebook_cells.py's notebook patterns). Everything else is the
+shared oracle's.
 
 usage: /tmp/tf/bin/python tests/sessions/fuzz.py fuzz --base-url URL --n N --seed S --save DIR [--cells]
 """
@@ -14,11 +16,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import session_diff as D  # noqa: E402
 import make_cases  # noqa: E402
 import more_tapes  # noqa: E402
+import notebook_routes  # noqa: E402
 
 # the generator and the replayer make their emulators by this module-level name
 D.TFSession = make_cases.extended(D)
 # scenarios also pause, resume, reset and name tapes, and call batch_jacobian's own route
 more_tapes.install(D)
+# and make the notebook patterns (two-variable training, unconnected Jacobians, ...) on purpose
+notebook_routes.install(D)
 
 S = D.S
 S.CLASSES["output-gradients-scalar"] = (
@@ -44,8 +49,10 @@ S.classify = classify_plainly
 if "--cells" in sys.argv:
     sys.argv.remove("--cells")
     import cells_in_sessions  # noqa: E402
+    import notebook_cells  # noqa: E402
 
     cells_in_sessions.install(D)
+    notebook_cells.install(D)
 
 if __name__ == "__main__":
     D.main()
