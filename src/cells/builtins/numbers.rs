@@ -118,18 +118,13 @@ pub fn round(
             Ok(Value::Int(f.round_ties_even() as i64))
         }
         (Value::Float(f), Some(n)) => Ok(Value::Float(crate::cells::print::round_digits(*f, n))),
-        (Value::NpScalar(t), n) => {
-            let x = crate::cells::print::round_digits(t.to_f64_vec()[0], n.unwrap_or(0));
-            if n.is_none() && !t.dtype().is_float() {
-                return Ok(Value::Int(x as i64));
-            }
-            if n.is_none() {
-                return Ok(Value::Int(x as i64));
-            }
-            Ok(Value::NpScalar(crate::engine::tensor::Tensor::scalar(
-                x,
-                t.dtype(),
-            )))
+        (Value::NpScalar(t), None) => {
+            let x = crate::cells::print::round_digits(t.to_f64_vec()[0], 0);
+            Ok(Value::Int(x as i64))
+        }
+        // a NumPy scalar rounds as np.round does, in its own dtype, not as a Python float does
+        (Value::NpScalar(t), Some(n)) => {
+            Ok(Value::NpScalar(crate::cells::numpy::math::round(t, n)?))
         }
         (other, _) => Err(Raise::type_error(format!(
             "type {} doesn't define __round__ method",

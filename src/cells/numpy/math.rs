@@ -182,22 +182,22 @@ fn map_f32(t: &Tensor, f: fn(f32) -> f32) -> Result<Tensor, Raise> {
     Ok(Tensor::from_f64s(t.shape(), &vals, DType::F32)?)
 }
 
-/// `np.round(t, decimals)`: half to even, as NumPy scales, rounds and scales back.
+/// `np.round(t, decimals)`: half to even, as NumPy scales, rounds and scales back, in the
+/// array's own dtype (a float32 array is scaled in float32: 1.725f32 * 100 is 172.5, so 1.72).
 pub fn round(t: &Tensor, decimals: i64) -> Result<Tensor, Raise> {
     if !t.dtype().is_float() && decimals >= 0 {
         return Ok(t.clone());
     }
     let d = t.dtype();
-    let scale = 10f64.powi(decimals.clamp(-300, 300) as i32);
+    let p = 10f64.powi(decimals.unsigned_abs().min(300) as i32);
     let vals: Vec<f64> = t
         .to_f64_vec()
         .into_iter()
-        .map(|x| {
-            if decimals >= 0 {
-                (x * scale).round_ties_even() / scale
-            } else {
-                (x / (1.0 / scale)).round_ties_even() * (1.0 / scale)
-            }
+        .map(|x| match (d, decimals >= 0) {
+            (DType::F32, true) => ((x as f32 * p as f32).round_ties_even() / p as f32) as f64,
+            (DType::F32, false) => ((x as f32 / p as f32).round_ties_even() * p as f32) as f64,
+            (_, true) => (x * p).round_ties_even() / p,
+            (_, false) => (x / p).round_ties_even() * p,
         })
         .collect();
     Ok(Tensor::from_f64s(t.shape(), &vals, d)?)
