@@ -83,10 +83,28 @@ pub fn fmt_arg(it: &Interp, v: &Value) -> FmtArg {
             "builtin_function_or_method",
         ),
         Value::Module(m) => opaque(&format!("<module '{m}'>"), "module"),
+        Value::Method(m) if bound_class(&m.0).is_some() => {
+            // `print(loss.numpy)` without the call: the bound method, its receiver's repr inside
+            let receiver = py::repr(&fmt_arg(it, &m.0));
+            let class = bound_class(&m.0).unwrap_or_default();
+            opaque(
+                &format!("<bound method {class}.{} of {receiver}>", m.1),
+                "method",
+            )
+        }
         other => {
             let t = other.type_name();
             opaque(&format!("<{t} object>"), &t)
         }
+    }
+}
+
+/// The class that defines the methods of a tensor or variable, as a bound method names it.
+fn bound_class(receiver: &Value) -> Option<&'static str> {
+    match receiver {
+        Value::Tensor(_) => Some("_EagerTensorBase"),
+        Value::Variable(_) => Some("BaseResourceVariable"),
+        _ => None,
     }
 }
 
