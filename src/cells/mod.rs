@@ -32,6 +32,7 @@ pub mod raise;
 mod slices;
 pub mod source;
 mod tape;
+mod tape_checks;
 mod tf;
 pub mod value;
 

@@ -9,6 +9,7 @@ use crate::engine::tensor::Tensor;
 
 use super::interp::Interp;
 use super::raise::{Raise, RaiseKind};
+use super::tape_checks as checks;
 use super::value::Value;
 
 /// Arguments bound by name: positional ones fill `names` in order, then keywords.
@@ -167,13 +168,17 @@ pub fn method(
         "jacobian" => jacobian(it, tape, args, kwargs),
         "batch_jacobian" => batch_jacobian(it, tape, args, kwargs),
         "watched_variables" => {
-            let ids: Vec<Arc<str>> = it
+            // in the order the variables were made, as TensorFlow's tape keeps them by id
+            let mut ids: Vec<_> = it
                 .ws
                 .variables()
                 .filter(|(_, v)| it.ws.ctx.traces(tape, v.val.id))
-                .map(|(id, _)| Arc::from(id.as_str()))
+                .map(|(id, v)| (v.val.id, Arc::<str>::from(id.as_str())))
                 .collect();
-            Ok(Value::tuple(ids.into_iter().map(Value::Variable).collect()))
+            ids.sort_by_key(|(made, _)| *made);
+            Ok(Value::tuple(
+                ids.into_iter().map(|(_, id)| Value::Variable(id)).collect(),
+            ))
         }
         "reset" => {
             // TensorFlow pops the tape before it starts it afresh: outside `with` there is none
@@ -200,6 +205,7 @@ fn watch(
     let [x] = <[Option<Value>; 1]>::try_from(bind_args("watch", &["tensor"], args, kwargs)?)
         .expect("one slot");
     let x = required(x, "watch", "tensor")?;
+    checks::watch_leaves(it, &x)?;
     let mut vals = Vec::new();
     it.flatten(&x, &mut vals, "watch")?;
     for v in vals {
@@ -232,11 +238,13 @@ fn gradient(
     let target = required(target, "gradient", "target")?;
     let sources = required(sources, "gradient", "sources")?;
     let zero = zero_flag(unc)?;
+    checks::not_used_up(it, tape, false)?;
     if matches!(target, Value::None) {
         return Err(Raise::type_error(
             "Argument `target` should be a list or nested structure of Tensors, Variables or CompositeTensors to be differentiated, but received None.",
         ));
     }
+    checks::gradient_leaves(it, &target, &sources)?;
     let mut ts = Vec::new();
     it.flatten(&target, &mut ts, "gradient target")?;
     let mut ss = Vec::new();
@@ -316,9 +324,11 @@ fn jacobian(
 ) -> Result<Value, Raise> {
     let (target, sources, unc, pfor) = jacobian_args("jacobian", "sources", args, kwargs)?;
     let zero = zero_flag(unc)?;
+    checks::not_used_up(it, tape, false)?;
     let t = single(it, &target)?;
     let mut ss = Vec::new();
     let shape = it.flatten(&sources, &mut ss, "jacobian sources")?;
+    checks::pfor_off(it, tape, pfor, false)?;
     let j = it
         .ws
         .ctx
@@ -343,8 +353,11 @@ fn batch_jacobian(
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
     let (target, source, unc, pfor) = jacobian_args("batch_jacobian", "source", args, kwargs)?;
+    checks::not_used_up(it, tape, true)?;
     let t = single(it, &target)?;
     let src = single(it, &source)?;
+    checks::batch_shapes(&t, &src)?;
+    checks::pfor_off(it, tape, pfor, true)?;
     zero_flag(unc)?;
     let j = it
         .ws

@@ -1,0 +1,171 @@
+//! What `GradientTape`'s methods check before they differentiate, in TensorFlow 2.15's words
+//! (eager/backprop.py). `gradient` takes tensors and variables only: a NumPy value or Python
+//! number among its targets or sources (a loss computed with NumPy inside the tape) is
+//! TensorFlow's error, not a constant. `jacobian` and `batch_jacobian`'s callers keep TensorFlow's
+//! order: a used-up tape, the target (and batch_jacobian's ranks and batch sizes), then a
+//! non-persistent tape asked with `experimental_use_pfor=False`, which TensorFlow refuses rather
+//! than use it up row by row.
+
+use crate::engine::autodiff::{TapeId, Val};
+use crate::engine::Code;
+
+use super::interp::Interp;
+use super::print::tuple_text;
+use super::raise::{Raise, RaiseKind};
+use super::value::Value;
+
+fn used_up(it: &Interp, tape: TapeId) -> bool {
+    it.ws.ctx.tape(tape).is_some_and(|t| t.exhausted)
+}
+
+fn non_persistent(it: &Interp, tape: TapeId) -> bool {
+    it.ws.ctx.tape(tape).is_some_and(|t| !t.persistent)
+}
+
+fn needs_persistent(call: &str, sep: &str) -> Raise {
+    Raise::new(
+        RaiseKind::RuntimeError,
+        format!(
+            "GradientTape must be created with persistent=True to compute the {call} with eager \
+             execution enabled and{sep}experimental_use_pfor set to False."
+        ),
+    )
+}
+
+/// A used-up tape is TensorFlow's first check; batch_jacobian's message lacks a space
+/// ("used tocompute").
+pub fn not_used_up(it: &Interp, tape: TapeId, batch: bool) -> Result<(), Raise> {
+    if !used_up(it, tape) {
+        return Ok(());
+    }
+    let to = if batch { "tocompute" } else { "to compute" };
+    let msg = format!(
+        "A non-persistent GradientTape can only be used {to} one set of gradients (or jacobians)"
+    );
+    Err(Raise::new(RaiseKind::RuntimeError, msg).with_code(Code::TapeExhausted))
+}
+
+/// `experimental_use_pfor=False` on a non-persistent tape, checked once the shapes are.
+pub fn pfor_off(it: &Interp, tape: TapeId, pfor: bool, batch: bool) -> Result<(), Raise> {
+    if pfor || !non_persistent(it, tape) {
+        return Ok(());
+    }
+    Err(if batch {
+        needs_persistent("batch_jacobian", "  with ")
+    } else {
+        needs_persistent("jacobian", " with  ")
+    })
+}
+
+/// batch_jacobian's shapes: TensorFlow reads the target's first dimension before its rank (a
+/// scalar target is an IndexError), then wants both of rank 2 or more with one batch size.
+pub fn batch_shapes(target: &Val, source: &Val) -> Result<(), Raise> {
+    let (t, s) = (target.tensor.shape(), source.tensor.shape());
+    if t.is_empty() {
+        return Err(Raise::index_error("list index out of range"));
+    }
+    for sh in [t, s] {
+        if sh.len() < 2 {
+            let msg = format!("Shape {} must have rank at least 2", tuple_text(sh));
+            return Err(Raise::value_error(msg).with_code(Code::ShapeMismatch));
+        }
+    }
+    if t[0] != s[0] {
+        let msg = format!(
+            "Need first dimension of target shape ({}) and source shape ({}) to match.",
+            tuple_text(t),
+            tuple_text(s)
+        );
+        return Err(Raise::value_error(msg).with_code(Code::ShapeMismatch));
+    }
+    Ok(())
+}
+
+/// The leaves of a nested list or tuple of targets or sources.
+fn leaves(v: &Value, out: &mut Vec<Value>) {
+    match v.items() {
+        Some(items) if matches!(v, Value::List(_) | Value::Tuple(_)) => {
+            items.iter().for_each(|x| leaves(x, out))
+        }
+        _ => out.push(v.clone()),
+    }
+}
+
+/// DataType numbers whose dtype TensorFlow differentiates (floats, complex, resource, variant,
+/// and their `_ref` forms), and every number `tf.as_dtype` knows.
+const TRAINABLE: [i64; 16] = [
+    1, 2, 8, 14, 18, 19, 20, 21, 101, 102, 108, 114, 118, 119, 120, 121,
+];
+fn is_datatype(k: i64) -> bool {
+    (1..=25).contains(&k) || k == 29 || k == 30 || (101..=125).contains(&k) || k == 129 || k == 130
+}
+
+/// `backprop_util.IsTrainable(x)` of a leaf that is not a tensor: TensorFlow reads a Python
+/// number as a dtype (`as_dtype(1.0)` is float32, as 1.0 == DT_FLOAT), refuses a number that
+/// is none, and logs a non-trainable one's `.dtype`, which a Python number lacks.
+fn as_dtype_check(it: &mut Interp, leaf: &Value) -> Result<(), Raise> {
+    let key = match leaf {
+        Value::Bool(b) => Some(i64::from(*b)),
+        Value::Int(i) => Some(*i),
+        Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e9 => Some(*f as i64),
+        Value::Float(_) | Value::None => None,
+        _ => return Ok(()),
+    };
+    match key {
+        Some(k) if TRAINABLE.contains(&k) => Ok(()),
+        Some(k) if is_datatype(k) => Err(Raise::attr_error(format!(
+            "'{}' object has no attribute 'dtype'",
+            leaf.type_name()
+        ))),
+        _ => Err(Raise::type_error(format!(
+            "Cannot convert the argument `type_value`: {} to a TensorFlow DType.",
+            super::print::repr(it, leaf)
+        ))),
+    }
+}
+
+/// `tape.gradient`'s targets and sources before it differentiates: each leaf's dtype, targets
+/// then sources, then each leaf's tensor id, which only tensors and variables have.
+pub fn gradient_leaves(it: &mut Interp, target: &Value, sources: &Value) -> Result<(), Raise> {
+    let mut all = Vec::new();
+    leaves(target, &mut all);
+    leaves(sources, &mut all);
+    for leaf in &all {
+        as_dtype_check(it, leaf)?;
+    }
+    for leaf in &all {
+        let name = match leaf {
+            Value::Array(_) => "numpy.ndarray".to_string(),
+            Value::NpScalar(t) => format!("numpy.{}", super::value::np_scalar_name(t.dtype())),
+            Value::Bool(_) | Value::Int(_) | Value::Float(_) => leaf.type_name(),
+            _ => continue,
+        };
+        return Err(Raise::attr_error(format!(
+            "'{name}' object has no attribute '_id'"
+        )));
+    }
+    Ok(())
+}
+
+/// `tape.watch(x)` takes tensors and variables only; a NumPy array or a number is refused.
+pub fn watch_leaves(it: &mut Interp, x: &Value) -> Result<(), Raise> {
+    let mut all = Vec::new();
+    leaves(x, &mut all);
+    for leaf in &all {
+        if matches!(
+            leaf,
+            Value::Tensor(_)
+                | Value::Variable(_)
+                | Value::UnreadVariable(_)
+                | Value::IndexedSlices(_)
+        ) {
+            continue;
+        }
+        return Err(Raise::value_error(format!(
+            "Passed in object {} of type '{}', not tf.Tensor or tf.Variable or ExtensionType.",
+            super::print::str(it, leaf),
+            leaf.type_name()
+        )));
+    }
+    Ok(())
+}
