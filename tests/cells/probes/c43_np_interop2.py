@@ -1,0 +1,20 @@
+import tensorflow as tf
+import numpy as np
+
+t = tf.constant([1.0, 2.0])
+a = np.array([0.5, 0.25])
+s32 = np.float32(2.0)
+s64 = np.float64(3.0)
+print(s32 * t, type(s32 * t).__name__)
+print(s64 * t)
+print(t * s64)
+print(a * t, type(a * t).__name__)
+print(t * a)
+print(a + t.numpy(), (a + t.numpy()).dtype)
+print([1.0, 2.0] + t)
+print(t - [1, 1])
+print(np.float32(1.5) + 1, type(np.float32(1.5) + 1).__name__)
+print(t.numpy().sum() / 2, type(t.numpy().sum() / 2).__name__)
+print(tf.reduce_sum(t).numpy() * a)
+print(np.maximum(t, 1.5))
+print(tf.maximum(a, 0.3))
