@@ -50,9 +50,10 @@
 //!   eager does; the conformance cases (`tests/conformance/`) are TensorFlow's own answers.
 //! - **Limits before allocation.** Every tensor, Jacobian, matmul and program is checked against
 //!   [`engine::Limits`] before it is built; a cell also counts its steps.
-//! - **`unsafe` in two audited places**: the call into the `gemm` crate (`engine/gemm.rs`), and
+//! - **`unsafe` in three audited places**: the call into the `gemm` crate (`engine/gemm.rs`),
 //!   in `engine/eigen/` the CPU's `rcp`/`rsqrt` estimate instructions and the C library's `erf`,
-//!   which TensorFlow's kernels use and whose exact bits gradtape must reproduce.
+//!   which TensorFlow's kernels use and whose exact bits gradtape must reproduce, and the global
+//!   allocator's calls into mimalloc (`alloc.rs`).
 //!
 //! # Adding an op
 //! Traced from `softsign`, an elementwise unary op: eight edits in five files. The first (the
@@ -79,6 +80,7 @@
 //! An activation also gets a title and a reading in `api/activations.rs` and
 //! `api/activations/reading.rs`, and its name in `tests/it/activations.rs`'s list.
 
+pub mod alloc;
 pub mod api;
 pub mod cells;
 pub mod config;

@@ -13,7 +13,7 @@ use gradtape::cells::{CellLimits, Kernel};
 use gradtape::engine::Limits;
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: gradtape::alloc::Mimalloc = gradtape::alloc::Mimalloc;
 
 const CELL: &str = include_str!("cells/seed_cell.py");
 const PROGRAM: &str = include_str!("cells/seed_program.json");

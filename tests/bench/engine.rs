@@ -13,7 +13,7 @@ use std::hint::black_box;
 
 // The allocator the server runs with (src/main.rs), so the engine is measured as it serves.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: gradtape::alloc::Mimalloc = gradtape::alloc::Mimalloc;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
