@@ -24,11 +24,11 @@ pub enum Json<'a> {
 /// An object's members in document order, keys unique (a repeated key keeps its last value,
 /// as `serde_json::Value` does).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Obj<'a>(Vec<(Cow<'a, str>, Json<'a>)>);
+pub struct Obj<'a>(pub(super) Vec<(Cow<'a, str>, Json<'a>)>);
 
 /// Objects up to this many members find a repeated key by scanning; larger ones use an index,
 /// so a body of a million distinct keys stays linear.
-const SCAN_MEMBERS: usize = 32;
+pub(super) const SCAN_MEMBERS: usize = 32;
 
 impl<'a> Obj<'a> {
     pub fn get(&self, key: &str) -> Option<&Json<'a>> {

@@ -13,6 +13,7 @@ mod evaluate;
 mod grade;
 pub mod json;
 mod json_error;
+mod json_fast;
 pub mod metrics;
 pub mod notes;
 pub mod ops;

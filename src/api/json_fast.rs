@@ -1,0 +1,284 @@
+//! A direct parser for the common body: JSON text straight into the borrowed `Json` tree, without
+//! serde's visitor calls per value (a third of a W1 request's parse). It reads only what it can
+//! read exactly as serde_json does and gives up (`None`) on anything else: an escape in a string,
+//! a number it would have to round differently, deep nesting, a large object, or any error. The
+//! caller then parses with serde_json, whose tree or error message is the answer, so a body
+//! either gets the same tree from both or never reaches this one's.
+
+use std::borrow::Cow;
+
+use super::json::{Json, Obj, SCAN_MEMBERS};
+
+/// Nesting this parser reads; deeper bodies go to serde_json (whose own limit is 128).
+const MAX_DEPTH: usize = 64;
+
+/// The body as `Json`, or `None` when serde_json must read it.
+pub fn parse(text: &str) -> Option<Json<'_>> {
+    let mut p = Parser {
+        text,
+        bytes: text.as_bytes(),
+        at: 0,
+        depth: 0,
+    };
+    let v = p.value()?;
+    p.space();
+    (p.at == p.bytes.len()).then_some(v)
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+    depth: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    /// JSON's four whitespace bytes.
+    fn space(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    fn word(&mut self, w: &[u8], v: Json<'a>) -> Option<Json<'a>> {
+        let end = self.at + w.len();
+        (self.bytes.get(self.at..end) == Some(w)).then(|| {
+            self.at = end;
+            v
+        })
+    }
+
+    fn value(&mut self) -> Option<Json<'a>> {
+        self.space();
+        match self.peek()? {
+            b'{' => self.nested(Self::object),
+            b'[' => self.nested(Self::array),
+            b'"' => self.string().map(Json::Str),
+            b't' => self.word(b"true", Json::Bool(true)),
+            b'f' => self.word(b"false", Json::Bool(false)),
+            b'n' => self.word(b"null", Json::Null),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    fn nested(&mut self, f: fn(&mut Self) -> Option<Json<'a>>) -> Option<Json<'a>> {
+        if self.depth == MAX_DEPTH {
+            return None;
+        }
+        self.depth += 1;
+        self.at += 1;
+        let v = f(self);
+        self.depth -= 1;
+        v
+    }
+
+    /// After `[`: values up to the matching `]`.
+    fn array(&mut self) -> Option<Json<'a>> {
+        let mut items = Vec::new();
+        self.space();
+        if self.peek()? == b']' {
+            self.at += 1;
+            return Some(Json::List(items));
+        }
+        loop {
+            items.push(self.value()?);
+            self.space();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b']' => break,
+                _ => return None,
+            }
+        }
+        self.at += 1;
+        Some(Json::List(items))
+    }
+
+    /// After `{`: members up to the matching `}`; a repeated key keeps its first place and its
+    /// last value, as `Json`'s serde visitor keeps it.
+    fn object(&mut self) -> Option<Json<'a>> {
+        let mut members: Vec<(Cow<'a, str>, Json<'a>)> = Vec::new();
+        self.space();
+        if self.peek()? == b'}' {
+            self.at += 1;
+            return Some(Json::Obj(Obj(members)));
+        }
+        loop {
+            self.space();
+            if self.peek()? != b'"' || members.len() == SCAN_MEMBERS {
+                return None;
+            }
+            let key = self.string()?;
+            self.space();
+            if self.peek()? != b':' {
+                return None;
+            }
+            self.at += 1;
+            let v = self.value()?;
+            match members.iter().position(|(k, _)| *k == key) {
+                Some(i) => members[i].1 = v,
+                None => members.push((key, v)),
+            }
+            self.space();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b'}' => break,
+                _ => return None,
+            }
+        }
+        self.at += 1;
+        Some(Json::Obj(Obj(members)))
+    }
+
+    /// At `"`: a string without escapes or control characters, borrowed from the body.
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        let start = self.at + 1;
+        let len = self.bytes[start..]
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        let end = start + len;
+        if self.bytes[end] != b'"' {
+            return None;
+        }
+        self.at = end + 1;
+        // both ends are ASCII quotes, so they are character boundaries of the UTF-8 text
+        Some(Cow::Borrowed(&self.text[start..end]))
+    }
+
+    /// A number in JSON's grammar. An integer of up to 18 digits is exact as an i64 (`-0` is a
+    /// float, as serde_json reads it); anything with a fraction or an exponent is read by the
+    /// standard library, which rounds correctly, as serde_json's `float_roundtrip` does; a longer
+    /// integer or a float out of range goes to serde_json.
+    fn number(&mut self) -> Option<Json<'a>> {
+        let start = self.at;
+        let negative = self.peek() == Some(b'-');
+        self.at += usize::from(negative);
+        let int_start = self.at;
+        let digits = self.digits();
+        if digits == 0 || (digits > 1 && self.bytes[int_start] == b'0') {
+            return None;
+        }
+        let mut float = false;
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            if self.digits() == 0 {
+                return None;
+            }
+            float = true;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.at += 1;
+            }
+            if self.digits() == 0 {
+                return None;
+            }
+            float = true;
+        }
+        if !float {
+            if digits > 18 {
+                return None;
+            }
+            let n = self.bytes[int_start..self.at]
+                .iter()
+                .fold(0i64, |n, &d| n * 10 + i64::from(d - b'0'));
+            return Some(match (negative, n) {
+                (true, 0) => Json::Float(-0.0),
+                (true, n) => Json::Int(-n),
+                (false, n) => Json::Int(n),
+            });
+        }
+        let x: f64 = self.text[start..self.at].parse().ok()?;
+        x.is_finite().then_some(Json::Float(x))
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.at;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.at += 1;
+        }
+        self.at - start
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serde(text: &str) -> Option<Json<'_>> {
+        serde_json::from_str(text).ok()
+    }
+
+    /// Whatever this parser reads, serde_json reads to the same tree (bit for bit in floats).
+    fn agrees(text: &str) {
+        if let Some(fast) = parse(text) {
+            let slow = serde(text).unwrap_or_else(|| panic!("serde_json refuses {text}"));
+            assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{text}");
+        }
+    }
+
+    #[test]
+    fn it_reads_what_serde_json_reads_and_leaves_the_rest_to_it() {
+        let read = [
+            r#"{"a": [1, -2, 0, 3.5, -0, -0.0, 1e3, 2E-2, 1.5e+300, true, false, null], "b": {}}"#,
+            r#" [ [] , {"k": "v", "k": "w", "x": "é ∑"} ] "#,
+            "123456789012345678",
+            "-123456789012345678",
+            "4.9e-324",
+            "2.2250738585072011e-308",
+            "0.1000000000000000055511151231257827021181583404541015625",
+            "1e-400",
+            "-1e-400",
+        ];
+        for text in read {
+            assert!(parse(text).is_some(), "{text}");
+            agrees(text);
+        }
+        let left = [
+            r#"{"a": "tab\tescaped"}"#,
+            "1234567890123456789",
+            "1e400",
+            "01",
+            "1.",
+            ".5",
+            "-",
+            "1e",
+            "[1,]",
+            r#"{"a":1,}"#,
+            "[1] x",
+            "",
+            "nul",
+            "\"a\u{1}\"",
+        ];
+        for text in left {
+            assert!(parse(text).is_none(), "{text}");
+        }
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        assert!(parse(&deep).is_none());
+        let many: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+        assert!(parse(&format!("{{{}}}", many.join(","))).is_none());
+    }
+
+    #[test]
+    fn floats_round_as_serde_json_rounds_them() {
+        // a deterministic spread of decimal strings of every length and exponent
+        let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let digits = (s % 10_000_000_000_000_000_000) as u128 * 1_000 + (s >> 54) as u128;
+            let exp = (s >> 40) as i64 % 700 - 350;
+            let cut = 1 + (s >> 20) as usize % 20;
+            let d = digits.to_string();
+            let (a, b) = d.split_at(cut.min(d.len()));
+            let text = format!("[{a}.{b}1e{exp}, -{a}.{b}, {a}e{}]", exp / 10);
+            agrees(&text);
+        }
+    }
+}
