@@ -13,6 +13,8 @@ pub enum RaiseKind {
     AttributeError,
     IndexError,
     ZeroDivisionError,
+    /// `int()` or `round()` of an infinite float.
+    OverflowError,
     KeyError,
     RecursionError,
     /// NumPy's `numpy.exceptions.AxisError` (an axis out of an array's bounds).
@@ -40,6 +42,7 @@ impl RaiseKind {
             RaiseKind::AttributeError => "AttributeError",
             RaiseKind::IndexError => "IndexError",
             RaiseKind::ZeroDivisionError => "ZeroDivisionError",
+            RaiseKind::OverflowError => "OverflowError",
             RaiseKind::KeyError => "KeyError",
             RaiseKind::RecursionError => "RecursionError",
             RaiseKind::AxisError => "AxisError",
@@ -95,6 +98,17 @@ impl Raise {
     }
     pub fn index_error(detail: impl Into<String>) -> Raise {
         Raise::new(RaiseKind::IndexError, detail)
+    }
+    /// Python's error for an integer made of a NaN (ValueError) or an infinity (OverflowError).
+    pub fn not_an_integer(x: f64) -> Raise {
+        if x.is_nan() {
+            Raise::value_error("cannot convert float NaN to integer")
+        } else {
+            Raise::new(
+                RaiseKind::OverflowError,
+                "cannot convert float infinity to integer",
+            )
+        }
     }
 
     /// An engine error as TensorFlow raises it from an op: `InvalidArgumentError`, except limits,

@@ -36,9 +36,7 @@ pub fn int(
     }
     let (x, _) = number(it, &v, "int")?;
     if !x.is_finite() {
-        return Err(Raise::value_error(
-            "cannot convert float NaN or infinity to integer",
-        ));
+        return Err(Raise::not_an_integer(x));
     }
     Ok(Value::Int(x.trunc() as i64))
 }
@@ -111,15 +109,16 @@ pub fn round(
         (Value::Bool(b), _) => Ok(Value::Int(i64::from(*b))),
         (Value::Float(f), None) => {
             if !f.is_finite() {
-                return Err(Raise::value_error(
-                    "cannot convert float NaN or infinity to integer",
-                ));
+                return Err(Raise::not_an_integer(*f));
             }
             Ok(Value::Int(f.round_ties_even() as i64))
         }
         (Value::Float(f), Some(n)) => Ok(Value::Float(crate::cells::print::round_digits(*f, n))),
         (Value::NpScalar(t), None) => {
             let x = crate::cells::print::round_digits(t.to_f64_vec()[0], 0);
+            if !x.is_finite() {
+                return Err(Raise::not_an_integer(x));
+            }
             Ok(Value::Int(x as i64))
         }
         // a NumPy scalar rounds as np.round does, in its own dtype, not as a Python float does
