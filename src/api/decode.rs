@@ -329,11 +329,11 @@ pub fn request(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<Reque
         }
         "batch_jacobian" => {
             only(s, &["target", "source", "unconnected_gradients", "experimental_use_pfor", "parallel_iterations"], &p)?;
-            // the setting is checked but changes nothing: TensorFlow's unconnected rows are zeros
-            unconnected(s, &p)?;
             Request::BatchJacobian {
                 target: string(target()?, format_args!("{p}.target"))?,
                 source: string(required(s, "source", &p)?, format_args!("{p}.source"))?,
+                // TensorFlow's unconnected rows are zeros either way; this picks their dtype
+                zero: unconnected(s, &p)?,
             }
         }
         "hessian" => {

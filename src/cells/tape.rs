@@ -358,11 +358,11 @@ fn batch_jacobian(
     let src = single(it, &source)?;
     checks::batch_shapes(&t, &src)?;
     checks::pfor_off(it, tape, pfor, true)?;
-    zero_flag(unc)?;
+    let zero = zero_flag(unc)?;
     let j = it
         .ws
         .ctx
-        .batch_jacobian(tape, &t, &src)
+        .batch_jacobian(tape, &t, &src, zero)
         .map_err(jacobian_error(pfor))?;
     Ok(tensor_or_none(it, Some(j)))
 }

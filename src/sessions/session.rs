@@ -377,7 +377,7 @@ impl Session {
             if ss.len() != 1 {
                 return Err(arg_err("batch_jacobian takes one source"));
             }
-            vec![Some(self.ws.ctx.batch_jacobian_val(t, &tv, &ss[0])?)]
+            vec![Some(self.ws.ctx.batch_jacobian_val(t, &tv, &ss[0], zero)?)]
         } else {
             self.ws.ctx.jacobian_val(t, &tv, &ss, zero)?
         };

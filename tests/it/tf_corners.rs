@@ -285,3 +285,37 @@ fn softsign_has_no_second_derivative() {
     assert_eq!(v["results"][0]["gradient"]["value"][0], json!(0.0625));
     assert_eq!(v["results"][1]["error"]["code"], "invalid_argument");
 }
+
+/// The sign of each zero in a tensor answer, `true` for -0.
+fn zero_signs(t: &serde_json::Value) -> Vec<bool> {
+    let mut out = Vec::new();
+    let mut stack = vec![&t["value"]];
+    while let Some(v) = stack.pop() {
+        match v.as_array() {
+            Some(a) => stack.extend(a.iter().rev()),
+            None => out.push(v.as_f64().is_some_and(f64::is_sign_negative)),
+        }
+    }
+    out
+}
+
+/// TensorFlow (Eigen) on a tie of -0 and +0: AVX packets keep the second operand of
+/// max/min, the scalar code for the last len % lanes elements the first; relu is max(x, 0).
+#[test]
+fn relu_and_maximum_of_negative_zero_follow_eigens_packets() {
+    let (z9, z15, z5) = (vec![-0.0f64; 9], vec![-0.0f64; 15], vec![-0.0f64; 5]);
+    let (st, v) = evaluate(json!({
+        "variables": [{"name": "a", "value": {"data": z9, "shape": [9], "dtype": "float32"}},
+                      {"name": "c", "value": {"data": z15, "shape": [3, 5], "dtype": "float32"}},
+                      {"name": "b", "value": {"data": z5, "shape": [5], "dtype": "float64"}}],
+        "graph": [{"name": "ra", "op": "relu", "inputs": ["a"]},
+                  {"name": "mx", "op": "maximum", "inputs": ["c", [0.0, 0.0, 0.0, 0.0, 0.0]]},
+                  {"name": "rb", "op": "relu6", "inputs": ["b"]}],
+        "outputs": ["ra", "mx", "rb"]}));
+    assert_eq!(st, 200, "{v}");
+    let tail =
+        |n: usize, lanes: usize| -> Vec<bool> { (0..n).map(|i| i >= n / lanes * lanes).collect() };
+    assert_eq!(zero_signs(&v["outputs"]["ra"]), tail(9, 8));
+    assert_eq!(zero_signs(&v["outputs"]["mx"]), tail(15, 8));
+    assert_eq!(zero_signs(&v["outputs"]["rb"]), tail(5, 4));
+}

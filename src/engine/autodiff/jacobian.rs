@@ -45,13 +45,27 @@ impl Ctx {
 
     /// `tape.batch_jacobian(target, source)`: rows are examples, assumed independent.
     /// TensorFlow's batch_jacobian answers zeros for an unconnected source whatever
-    /// `unconnected_gradients` says, so it takes no such setting.
-    pub fn batch_jacobian(&mut self, tape: TapeId, target: &Val, source: &Val) -> Result<Tensor> {
-        Ok(self.batch_jacobian_val(tape, target, source)?.tensor)
+    /// `unconnected_gradients` says; the setting decides their dtype only.
+    pub fn batch_jacobian(
+        &mut self,
+        tape: TapeId,
+        target: &Val,
+        source: &Val,
+        zero_unconnected: bool,
+    ) -> Result<Tensor> {
+        Ok(self
+            .batch_jacobian_val(tape, target, source, zero_unconnected)?
+            .tensor)
     }
 
     /// `batch_jacobian` through recorded ops, as `jacobian_val`.
-    pub fn batch_jacobian_val(&mut self, tape: TapeId, target: &Val, source: &Val) -> Result<Val> {
+    pub fn batch_jacobian_val(
+        &mut self,
+        tape: TapeId,
+        target: &Val,
+        source: &Val,
+        zero_unconnected: bool,
+    ) -> Result<Val> {
         self.check_usable(tape)?;
         let (ts, ss) = (
             target.tensor.shape().to_vec(),
@@ -73,12 +87,12 @@ impl Ctx {
         self.end_use(tape, entries, traced, result.is_ok());
         let j = result?.pop().flatten();
         let shape: Vec<usize> = ts.iter().chain(&ss[1..]).copied().collect();
-        // the zeros take the target's dtype; a target that cannot carry a gradient (bool, integer)
-        // gives the source's, as TensorFlow's zeros of the gradient do
-        let dtype = if target.tensor.dtype().is_float() {
-            target.tensor.dtype()
-        } else {
+        // with "none" every row's gradient is None and TensorFlow answers zeros of the target's
+        // dtype (bool and integer included); with "zero" each row is `zeros_like(source)`
+        let dtype = if zero_unconnected {
             source.tensor.dtype()
+        } else {
+            target.tensor.dtype()
         };
         Ok(j.unwrap_or_else(|| self.constant(Tensor::full(&shape, 0.0, dtype))))
     }
@@ -184,7 +198,8 @@ impl Ctx {
     }
 
     /// An empty target: TensorFlow answers zeros of shape target.shape + source.shape for a
-    /// connected source, None for an unconnected one.
+    /// connected source, None for an unconnected one, or raises where its vectorized loop
+    /// mistakes a shape (`pfor`).
     pub(super) fn empty_target_jacobian(
         &mut self,
         entries: &[Entry],
@@ -192,6 +207,9 @@ impl Ctx {
         target: &Val,
         sources: &[Val],
     ) -> Result<Vec<Option<Val>>> {
+        if let Some(reach) = super::reverse::reach(entries, traced, sources, &IdSet::default()) {
+            super::pfor::check_empty_jacobian(entries, &reach, target, sources)?;
+        }
         let og = Tensor::full(target.tensor.shape(), 0.0, target.tensor.dtype());
         let connected = self.backprop(
             entries,

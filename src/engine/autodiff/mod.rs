@@ -246,6 +246,7 @@ impl Ctx {
 }
 
 mod jacobian;
+mod pfor;
 mod reverse;
 mod tapes;
 

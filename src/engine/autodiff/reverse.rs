@@ -3,6 +3,7 @@
 
 use super::{fill_unconnected, Ctx, Entry, IdMap, IdSet, TapeId, Val, ValId};
 use crate::engine::error::{arg_err, no_gradient_err, shape_err, Code, Error, Result};
+use crate::engine::ops::{Op, Unary};
 use crate::engine::tensor::Tensor;
 
 impl Ctx {
@@ -110,6 +111,7 @@ impl Ctx {
         jacobian: bool,
     ) -> Result<()> {
         let mut zeros = IdSet::default();
+        let mut negated: IdMap<ValId> = IdMap::default();
         for e in entries.iter().rev() {
             if !reach.contains(&e.output.id) {
                 continue;
@@ -131,9 +133,22 @@ impl Ctx {
                     continue;
                 };
                 let ig = if folded { self.zeros_like(&ig) } else { ig };
+                if jacobian && matches!(e.op, Op::Unary(Unary::Negative)) {
+                    negated.insert(ig.id, g.id);
+                }
+                // c + (-c): TensorFlow's graph optimizer folds the sum of a gradient and its
+                // negation (`w - w` used as a value) to a constant zero
+                let cancels = jacobian
+                    && grads.get(&inp.id).is_some_and(|p| {
+                        negated.get(&ig.id) == Some(&p.id) || negated.get(&p.id) == Some(&ig.id)
+                    });
                 let was_zero = grads.get(&inp.id).is_none_or(|p| zeros.contains(&p.id));
                 self.accumulate(grads, inp.id, ig)?;
-                if folded && was_zero {
+                if cancels {
+                    let z = self.zeros_like(&grads[&inp.id]);
+                    zeros.insert(z.id);
+                    grads.insert(inp.id, z);
+                } else if folded && was_zero {
                     zeros.insert(grads[&inp.id].id);
                 }
             }
@@ -166,7 +181,12 @@ fn seeded_sources(targets: &[Val], sources: &[Val], jacobian: bool) -> IdSet {
 
 /// Every value a gradient can flow to from a watched floating source (only those carry one),
 /// or `None` when no source can get a gradient at all.
-fn reach(entries: &[Entry], traced: &IdSet, sources: &[Val], seeded: &IdSet) -> Option<IdSet> {
+pub(super) fn reach(
+    entries: &[Entry],
+    traced: &IdSet,
+    sources: &[Val],
+    seeded: &IdSet,
+) -> Option<IdSet> {
     let mut reach: IdSet = sources
         .iter()
         .filter(|s| s.tensor.dtype().is_float() && traced.contains(&s.id))
@@ -204,9 +224,10 @@ fn refuse_ops_without_gradient(entries: &[Entry], targets: &[Val]) -> Result<()>
     Ok(())
 }
 
-/// Whether every output gradient of the wrong shape belongs to a target no recorded op made:
-/// TensorFlow then runs no gradient function on it and its call succeeds, using a
-/// non-persistent tape up, while the spec still makes the request an error.
+/// Whether every output gradient of the wrong shape belongs to a target no recorded op made, or
+/// one made by an op whose gradient function never reads it (`ones_like`, `floor`, `sign`, a
+/// comparison...): TensorFlow then runs nothing that could fail on it and its call succeeds,
+/// using a non-persistent tape up, while the spec still makes the request an error.
 fn wrong_output_gradients_unseen(
     ogs: &Option<Vec<Tensor>>,
     targets: &[Val],
@@ -218,7 +239,13 @@ fn wrong_output_gradients_unseen(
         .zip(targets)
         .filter(|(og, t)| og.shape() != t.tensor.shape())
         .peekable();
-    wrong.peek().is_some() && wrong.all(|(_, t)| entries.iter().all(|e| e.output.id != t.id))
+    wrong.peek().is_some()
+        && wrong.all(|(_, t)| {
+            entries
+                .iter()
+                .filter(|e| e.output.id == t.id)
+                .all(|e| !e.op.differentiable() || e.op.zero_gradient())
+        })
 }
 
 /// Each output gradient must have its target's shape (the spec's rule). TensorFlow does not

@@ -50,6 +50,25 @@ pub fn packets_then_tail2<T: Copy>(
         .collect()
 }
 
+/// Row-major indices of the last `len % lanes` elements of an array of `shape` (lanes: one AVX
+/// packet of `F`), the elements Eigen's executor evaluates with scalar code. Where the scalar
+/// and packet code disagree only on a tie (`std::max` keeps its first operand, AVX `maxps` its
+/// second), fixing these few up after a packet-semantics pass costs nothing measurable.
+pub fn scalar_tail<F>(shape: &[usize]) -> Vec<ndarray::IxDyn> {
+    let lanes = 32 / std::mem::size_of::<F>();
+    let len: usize = shape.iter().product();
+    (len - len % lanes..len)
+        .map(|mut k| {
+            let mut idx = vec![0; shape.len()];
+            for (i, &d) in shape.iter().enumerate().rev() {
+                idx[i] = k % d;
+                k /= d;
+            }
+            ndarray::IxDyn(&idx)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +79,14 @@ mod tests {
         assert_eq!(out, [1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2]);
         let out = packets_then_tail(0..3, 8, |_| 1, |_| 2);
         assert_eq!(out, [2, 2, 2]);
+    }
+
+    #[test]
+    fn the_scalar_tail_of_a_matrix_is_its_last_elements_in_row_major_order() {
+        let idx = |v: &[usize]| ndarray::IxDyn(v);
+        assert_eq!(scalar_tail::<f64>(&[2, 3]), [idx(&[1, 1]), idx(&[1, 2])]);
+        assert_eq!(scalar_tail::<f32>(&[3, 3]), [idx(&[2, 2])]);
+        assert!(scalar_tail::<f32>(&[2, 4]).is_empty());
+        assert!(scalar_tail::<f32>(&[0, 3]).is_empty());
     }
 }

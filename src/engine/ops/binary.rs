@@ -90,8 +90,8 @@ impl Binary {
             Binary::Mul => zip2(a, b, shape, |x, y| x * y),
             Binary::Div => zip2(a, b, shape, |x, y| x / y),
             Binary::Pow => zip2(a, b, shape, |x, y| x.powf(y)),
-            Binary::Max => zip2(a, b, shape, |x, y| if x.is_nan() || x >= y { x } else { y }),
-            Binary::Min => zip2(a, b, shape, |x, y| if x.is_nan() || x <= y { x } else { y }),
+            Binary::Max => max_min(a, b, shape, |x, y| x > y),
+            Binary::Min => max_min(a, b, shape, |x, y| x < y),
             Binary::SquaredDifference => zip2(a, b, shape, |x, y| (x - y) * (x - y)),
             Binary::SoftsignGrad => zip2(a, b, shape, |g, x| {
                 let d = F::one() + x.abs();
@@ -159,8 +159,9 @@ impl Binary {
                 let one = ctx.scalar(b, 1.0);
                 let bm1 = ctx.sub(b, &one)?;
                 let p = ctx.binary(Binary::Pow, a, &bm1)?;
-                let d = ctx.mul(b, &p)?;
-                let ga = ctx.mul(g, &d)?;
+                // TensorFlow's `grad * y * pow(x, y - 1)`, multiplied left to right
+                let gb = ctx.mul(g, b)?;
+                let ga = ctx.mul(&gb, &p)?;
                 let pos = ctx.compare_scalar(Compare::Greater, a, 0.0)?;
                 let ones = ctx.constant(Tensor::full(a.tensor.shape(), 1.0, a.tensor.dtype()));
                 let safe = ctx.select(&pos, a, &ones)?;
@@ -213,4 +214,33 @@ pub fn check_operands(op: &str, a: &Tensor, b: &Tensor) -> Result<Vec<usize>> {
             b.describe()
         ))
     })
+}
+
+/// TensorFlow's float maximum/minimum: NaN in either operand wins; a tie (-0 against +0) gives
+/// the second operand where AVX packets compute it (`maxps`) and the first in the scalar tail
+/// (`std::max`), as Eigen's executor splits the flat output.
+fn max_min<F: Real>(
+    a: &Arr<F>,
+    b: &Arr<F>,
+    shape: &[usize],
+    wins: impl Fn(F, F) -> bool,
+) -> ArrayD<F> {
+    let mut out = zip2(
+        a,
+        b,
+        shape,
+        |x, y| if x.is_nan() || wins(x, y) { x } else { y },
+    );
+    let tail = crate::engine::eigen::scalar_tail::<F>(shape);
+    if !tail.is_empty() {
+        let dim = ndarray::IxDyn(shape);
+        let av = a.broadcast(dim.clone()).expect("broadcast checked");
+        let bv = b.broadcast(dim).expect("broadcast checked");
+        for i in tail {
+            if av[&i] == bv[&i] {
+                out[&i] = av[&i];
+            }
+        }
+    }
+    out
 }

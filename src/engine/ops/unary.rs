@@ -239,6 +239,14 @@ impl Unary {
         if self.flushes() {
             out.mapv_inplace(kernels::ftz);
         }
+        if matches!(self, Unary::Relu | Unary::Relu6) {
+            // Eigen's max(x, 0): AVX packets give +0 for -0, the scalar tail keeps x's -0
+            for i in crate::engine::eigen::scalar_tail::<F>(a.shape()) {
+                if a[&i] == F::zero() {
+                    out[&i] = a[&i];
+                }
+            }
+        }
         out
     }
 

@@ -42,11 +42,15 @@ impl Program {
                 let (t, ss) = (ws.value_of(target)?, ws.values_of(sources)?);
                 jacobian(ws, tape, (target, &t), (sources, &ss), *zero)
             }
-            Request::BatchJacobian { target, source } => {
+            Request::BatchJacobian {
+                target,
+                source,
+                zero,
+            } => {
                 ws.watch_variable_target(tape, target);
                 let (t, s) = (ws.value_of(target)?, ws.value_of(source)?);
                 ws.ctx
-                    .batch_jacobian(tape, &t, &s)
+                    .batch_jacobian(tape, &t, &s, *zero)
                     .map(|j| (Answer::BatchJacobian(Some(j)), Vec::new()))
             }
             Request::Hessian {

@@ -84,8 +84,13 @@ pub enum Request {
         zero: bool,
         check: Option<f64>,
     },
-    /// Unconnected sources are zeros whatever `unconnected_gradients` says, as in TensorFlow.
-    BatchJacobian { target: String, source: String },
+    /// Unconnected sources are zeros whatever `unconnected_gradients` says, as in TensorFlow;
+    /// `zero` ("zero") gives them the source's dtype, "none" the target's.
+    BatchJacobian {
+        target: String,
+        source: String,
+        zero: bool,
+    },
     Hessian {
         target: String,
         sources: Names,

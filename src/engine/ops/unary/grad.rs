@@ -101,22 +101,26 @@ pub fn leaky_relu(ctx: &mut Ctx, x: &Val, g: &Val, alpha: f64) -> Result<Val> {
 }
 
 /// elu' = e^x = y + 1 where y < 0, else 1 (so g itself at NaN, as TensorFlow's EluGrad).
+/// Written `g * where(y < 0, y + 1, 1)` so that its own gradient is TensorFlow's
+/// `_EluGradGrad`: toward y, `where(y < 0, c * g, 0)`, the product taken before the pick (an
+/// infinite g at y >= 0 gives 0, not inf * 0).
 pub fn elu(ctx: &mut Ctx, y: &Val, g: &Val) -> Result<Val> {
     let neg = ctx.compare_scalar(Compare::Less, y, 0.0)?;
     let one = ctx.scalar(y, 1.0);
     let d = ctx.add(y, &one)?;
-    let gd = ctx.mul(g, &d)?;
-    ctx.select(&neg, &gd, g)
+    let slope = ctx.select(&neg, &d, &one)?;
+    ctx.mul(g, &slope)
 }
 
-/// selu' = scale where y >= 0, y + scale*alpha elsewhere.
+/// selu' = scale where y >= 0, y + scale*alpha elsewhere; `g * where(...)` as elu's, so that
+/// its gradient is TensorFlow's `_SeluGradGrad`.
 pub fn selu(ctx: &mut Ctx, y: &Val, g: &Val) -> Result<Val> {
     let neg = ctx.compare_scalar(Compare::Less, y, 0.0)?;
     let sa = ctx.scalar(y, SELU_SCALE_ALPHA);
     let d = ctx.add(y, &sa)?;
-    let gn = ctx.mul(g, &d)?;
-    let gp = ctx.scale(g, SELU_SCALE)?;
-    ctx.select(&neg, &gn, &gp)
+    let scale = ctx.scalar(y, SELU_SCALE);
+    let slope = ctx.select(&neg, &d, &scale)?;
+    ctx.mul(g, &slope)
 }
 
 /// softplus' = sigmoid(x).
