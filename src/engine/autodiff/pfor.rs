@@ -11,7 +11,7 @@
 use super::{Entry, IdMap, IdSet, Val};
 use crate::engine::error::{shape_err, Error, Result};
 use crate::engine::kernels::broadcast_shape;
-use crate::engine::ops::{Binary, Compare, Linalg, Logic, Op, ShapeOp, Unary};
+use crate::engine::ops::{Binary, Linalg, Logic, Op, ShapeOp, Unary};
 
 type Shape = Vec<usize>;
 
@@ -30,6 +30,7 @@ pub(super) fn check_empty_jacobian(
     sources: &[Val],
 ) -> Result<()> {
     let producer: IdMap<&Entry> = entries.iter().map(|e| (e.output.id, e)).collect();
+    let xent = xent_conditions(entries, &producer);
     // the per-iteration shape of each gradient as pfor computes it; the Jacobian's own
     // reshape of the target gives the target's gradient its right shape
     let mut cot: IdMap<Shape> = IdMap::default();
@@ -46,7 +47,7 @@ pub(super) fn check_empty_jacobian(
             .iter()
             .map(|i| reach.contains(&i.id) && i.tensor.dtype().is_float())
             .collect();
-        let ins = input_gradients(e, &g, &needed, &producer, reach)?;
+        let ins = input_gradients(e, &g, &needed, (&producer, &xent), reach)?;
         for ((i, s), need) in e.inputs.iter().zip(ins).zip(needed) {
             let Some(s) = s.filter(|_| need) else {
                 continue;
@@ -73,7 +74,7 @@ fn input_gradients(
     e: &Entry,
     g: &[usize],
     needed: &[bool],
-    producer: &IdMap<&Entry>,
+    (producer, xent): (&IdMap<&Entry>, &IdSet),
     reach: &IdSet,
 ) -> Result<Vec<Option<Shape>>> {
     let out = e.output.tensor.shape();
@@ -85,7 +86,7 @@ fn input_gradients(
     {
         return matmul(g, ins[0], ins[1], (transpose_a, transpose_b), needed);
     }
-    if let Some(kind) = select_v1(e, producer) {
+    if let Some(kind) = select_v1(e, producer, xent) {
         return select(kind, g, out, &ins, reach);
     }
     if g == out {
@@ -105,24 +106,56 @@ enum SelectV1 {
     EluVjp(super::ValId),
 }
 
-fn select_v1(e: &Entry, producer: &IdMap<&Entry>) -> Option<SelectV1> {
-    if !matches!(e.op, Op::Logic(Logic::Where)) {
+/// The conditions of `sigmoid_cross_entropy_with_logits`'s two selects (comparisons are not
+/// recorded, so its selects are known by their branches): `where(c, x, zeros)` with constant
+/// zeros, and `where(c, -x, x)`, on one condition.
+fn xent_conditions(entries: &[Entry], producer: &IdMap<&Entry>) -> IdSet {
+    let wheres = entries
+        .iter()
+        .filter(|e| matches!(e.op, Op::Logic(Logic::Where)) && e.inputs.len() == 3);
+    let relu: IdSet = wheres
+        .clone()
+        .filter(|e| {
+            let z = &e.inputs[2];
+            !producer.contains_key(&z.id)
+                && z.tensor.shape() == e.inputs[1].tensor.shape()
+                && all_zero(&z.tensor)
+        })
+        .map(|e| e.inputs[0].id)
+        .collect();
+    wheres
+        .filter(|e| {
+            producer.get(&e.inputs[1].id).is_some_and(|n| {
+                matches!(n.op, Op::Unary(Unary::Negative)) && n.inputs[0].id == e.inputs[2].id
+            })
+        })
+        .map(|e| e.inputs[0].id)
+        .filter(|c| relu.contains(c))
+        .collect()
+}
+
+fn all_zero(t: &crate::engine::tensor::Tensor) -> bool {
+    use crate::engine::tensor::Elem;
+    crate::with_any!(t, a => a.iter().all(|v| v.num() == 0.0))
+}
+
+/// Whether `e` is one of the `where`s TensorFlow builds with `Select`: the cross entropy's, the
+/// selects of their gradients (the same condition: `_SelectGrad` is a `Select` again), and
+/// the pick in elu's or selu's VJP (`where(y < 0, y + c, k)`, `y` an elu/selu output).
+fn select_v1(e: &Entry, producer: &IdMap<&Entry>, xent: &IdSet) -> Option<SelectV1> {
+    if !matches!(e.op, Op::Logic(Logic::Where)) || e.inputs.len() != 3 {
         return None;
     }
-    let cond = producer.get(&e.inputs[0].id)?;
-    let x = cond.inputs.first()?;
-    match cond.op {
-        Op::Logic(Logic::Compare(Compare::GreaterEqual))
-            if e.inputs[1..].iter().any(|b| b.id == x.id) =>
-        {
-            Some(SelectV1::SigmoidXent)
-        }
-        Op::Logic(Logic::Compare(Compare::Less)) => {
-            let y = producer.get(&x.id)?;
-            matches!(y.op, Op::Unary(Unary::Elu | Unary::Selu)).then_some(SelectV1::EluVjp(x.id))
-        }
-        _ => None,
+    if xent.contains(&e.inputs[0].id) {
+        return Some(SelectV1::SigmoidXent);
     }
+    let add = producer.get(&e.inputs[1].id)?;
+    let y = add.inputs.first()?;
+    let elu = producer.get(&y.id)?;
+    (matches!(add.op, Op::Binary(Binary::Add))
+        && matches!(elu.op, Op::Unary(Unary::Elu | Unary::Selu))
+        && !producer.contains_key(&e.inputs[2].id))
+    .then_some(SelectV1::EluVjp(y.id))
 }
 
 /// pfor's `Select` with a loop-variant gradient: every input is tiled to `[n] + shape`, and
