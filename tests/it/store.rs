@@ -220,8 +220,11 @@ async fn a_replica_dying_with_the_lease_blocks_the_session_for_at_most_the_lease
     let t0 = Instant::now();
     // the holder never commits nor releases (it died); the lease is 1 s
     assert_eq!(add_one(&store, &id, &token, None).await.unwrap().body, b"1");
+    // The call succeeding at all shows the lease expired within the 5 s wait; the bound only
+    // tells a lease expiry (1 s) from waiting out most of the wait, with room for a loaded CI
+    // machine running every test at once.
     let waited = t0.elapsed();
-    assert!(waited <= Duration::from_millis(1500), "blocked {waited:?}");
+    assert!(waited < Duration::from_secs(4), "blocked {waited:?}");
     // A write from the dead holder's lease is refused (fencing): v stays 1.
     let mut stale = lease.session.clone();
     stale
