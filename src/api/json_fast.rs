@@ -150,9 +150,10 @@ impl<'a> Parser<'a> {
     }
 
     /// A number in JSON's grammar. An integer of up to 18 digits is exact as an i64 (`-0` is a
-    /// float, as serde_json reads it); anything with a fraction or an exponent is read by the
-    /// standard library, which rounds correctly, as serde_json's `float_roundtrip` does; a longer
-    /// integer or a float out of range goes to serde_json.
+    /// float, as serde_json reads it); anything with a fraction or an exponent is read by
+    /// `exact_float` or else the standard library, both of which round correctly, as
+    /// serde_json's `float_roundtrip` does; a longer integer or a float out of range goes to
+    /// serde_json.
     fn number(&mut self) -> Option<Json<'a>> {
         let start = self.at;
         let negative = self.peek() == Some(b'-');
@@ -163,22 +164,46 @@ impl<'a> Parser<'a> {
             return None;
         }
         let mut float = false;
+        let mut fraction = &self.bytes[self.at..self.at];
         if self.peek() == Some(b'.') {
             self.at += 1;
+            let frac_start = self.at;
             if self.digits() == 0 {
                 return None;
             }
+            fraction = &self.bytes[frac_start..self.at];
             float = true;
         }
+        let mut exponent = Some(0i64);
         if let Some(b'e' | b'E') = self.peek() {
             self.at += 1;
+            let minus = self.peek() == Some(b'-');
             if let Some(b'+' | b'-') = self.peek() {
                 self.at += 1;
             }
-            if self.digits() == 0 {
+            let exp_start = self.at;
+            let exp_digits = self.digits();
+            if exp_digits == 0 {
                 return None;
             }
+            // a long exponent is left to the standard library
+            exponent = (exp_digits <= 4).then(|| {
+                let e = self.bytes[exp_start..self.at]
+                    .iter()
+                    .fold(0i64, |n, &d| n * 10 + i64::from(d - b'0'));
+                if minus {
+                    -e
+                } else {
+                    e
+                }
+            });
             float = true;
+        }
+        if float {
+            let integer = &self.bytes[int_start..int_start + digits];
+            if let Some(x) = exponent.and_then(|e| exact_float(integer, fraction, e)) {
+                return Some(Json::Float(if negative { -x } else { x }));
+            }
         }
         if !float {
             if digits > 18 {
@@ -203,6 +228,35 @@ impl<'a> Parser<'a> {
             self.at += 1;
         }
         self.at - start
+    }
+}
+
+/// A decimal `integer.fraction e exponent` read without the standard library's general
+/// algorithm when it is exact in one step (Clinger's fast path, the one `str::parse` takes
+/// first): digits that make an integer of at most 2^53 are exact as an f64, so is 10^k for
+/// k <= 22, and one multiplication or division of exact operands rounds correctly. Most numbers
+/// in a body are such short decimals; anything else is `None`.
+fn exact_float(integer: &[u8], fraction: &[u8], exponent: i64) -> Option<f64> {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    if integer.len() + fraction.len() > 19 {
+        return None;
+    }
+    let w = integer
+        .iter()
+        .chain(fraction)
+        .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+    if w > 1 << 53 {
+        return None;
+    }
+    let e = exponent - fraction.len() as i64;
+    let w = w as f64;
+    match e {
+        0..=22 => Some(w * POW10[e as usize]),
+        -22..=-1 => Some(w / POW10[(-e) as usize]),
+        _ => None,
     }
 }
 
@@ -279,6 +333,48 @@ mod tests {
             let (a, b) = d.split_at(cut.min(d.len()));
             let text = format!("[{a}.{b}1e{exp}, -{a}.{b}, {a}e{}]", exp / 10);
             agrees(&text);
+        }
+    }
+
+    #[test]
+    fn short_decimals_take_the_exact_path_and_round_as_the_standard_library() {
+        // y = w * 10^e with w < 2^53 and |e| <= 22, and just past either bound
+        let mut s: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..50_000 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let w = s >> (s % 64) as u32;
+            let int = (w % 10_000_000_000).to_string();
+            let frac = ((s >> 17) % 100_000_000_000).to_string();
+            let frac = &frac[..1 + (s >> 9) as usize % frac.len()];
+            let exp = (s >> 33) as i64 % 60 - 30;
+            for text in [
+                format!("{int}.{frac}"),
+                format!("{int}e{exp}"),
+                format!("-{int}.{frac}E{exp}"),
+            ] {
+                let want: f64 = text.parse().unwrap();
+                let Some(Json::Float(got)) = parse(&text) else {
+                    panic!("{text} is not a float");
+                };
+                assert_eq!(got.to_bits(), want.to_bits(), "{text}");
+                agrees(&text);
+            }
+        }
+        for text in [
+            "9007199254740993.0",
+            "9007199254740992e22",
+            "1e23",
+            "1.5e-23",
+            "-0.0",
+            "0e5",
+        ] {
+            let want: f64 = text.parse().unwrap();
+            let Some(Json::Float(got)) = parse(text) else {
+                panic!("{text} is not a float");
+            };
+            assert_eq!(got.to_bits(), want.to_bits(), "{text}");
         }
     }
 }

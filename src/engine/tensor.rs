@@ -181,19 +181,25 @@ impl Tensor {
         }
     }
 
-    /// Whether a float element is subnormal (a tensor in standard layout is scanned as a slice:
-    /// ndarray's n-dimensional iterator costs more than the scan for the small tensors most ops
-    /// see).
+    /// Whether a float element is subnormal. Every arithmetic op asks it of its inputs and its
+    /// output, so it is cheap for the small tensors most ops see: a tensor in standard layout is
+    /// scanned as a slice (ndarray's n-dimensional iterator costs more than the scan), with a
+    /// test on the bits folded without a branch per element (`is_subnormal` classifies).
     pub fn has_subnormal(&self) -> bool {
         fn any<T: Copy>(a: &Arr<T>, sub: impl Fn(T) -> bool) -> bool {
             match a.as_slice() {
-                Some(s) => s.iter().any(|&v| sub(v)),
+                Some(s) => s.iter().fold(false, |found, &v| found | sub(v)),
                 None => a.iter().any(|&v| sub(v)),
             }
         }
+        // subnormal: a zero exponent and a nonzero mantissa, so |bits| in 1..=mantissa mask
         match self {
-            Tensor::F32(a) => any(a, f32::is_subnormal),
-            Tensor::F64(a) => any(a, f64::is_subnormal),
+            Tensor::F32(a) => any(a, |v| {
+                (v.to_bits() & 0x7fff_ffff).wrapping_sub(1) < 0x007f_ffff
+            }),
+            Tensor::F64(a) => any(a, |v| {
+                (v.to_bits() & 0x7fff_ffff_ffff_ffff).wrapping_sub(1) < 0x000f_ffff_ffff_ffff
+            }),
             _ => false,
         }
     }
@@ -426,4 +432,47 @@ pub fn nonzero_product(shape: &[usize]) -> Option<usize> {
         .iter()
         .filter(|&&d| d > 0)
         .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bit_test_finds_exactly_the_subnormals() {
+        let f32s = [
+            0.0,
+            -0.0,
+            1.0,
+            f32::MIN_POSITIVE,
+            -f32::MIN_POSITIVE,
+            f32::from_bits(1),
+            f32::from_bits(0x007f_ffff),
+            -f32::from_bits(0x0040_0000),
+            f32::MAX,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+        ];
+        for v in f32s {
+            let t = Tensor::F32(ndarray::arr1(&[1.0, v]).into_dyn().into_shared());
+            assert_eq!(t.has_subnormal(), v.is_subnormal(), "{v:e}");
+        }
+        let f64s = [
+            0.0,
+            -0.0,
+            1.0,
+            f64::MIN_POSITIVE,
+            f64::from_bits(1),
+            f64::from_bits(0x000f_ffff_ffff_ffff),
+            -f64::from_bits(0x0008_0000_0000_0000),
+            f64::MAX,
+            f64::INFINITY,
+            f64::NAN,
+        ];
+        for v in f64s {
+            let t = Tensor::F64(ndarray::arr1(&[v, 2.0]).into_dyn().into_shared());
+            assert_eq!(t.has_subnormal(), v.is_subnormal(), "{v:e}");
+        }
+    }
 }

@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use smallvec::SmallVec;
+
 use super::autodiff::{Ctx, TapeId, Val};
 use super::error::{arg_err, Code, Error, Result};
 use super::lit::{tensor_from_lit, Lit};
@@ -151,12 +153,14 @@ impl Workspace {
 
     /// Binds a node's result: a node whose result is a variable itself (a cast to the
     /// variable's own dtype, which TensorFlow answers with the variable) binds that variable.
-    pub fn bind_node(&mut self, name: &str, v: Val) {
+    /// The name is `run_node`'s own string, kept as the key.
+    pub fn bind_node(&mut self, name: String, v: Val) {
         let var = self.vars.iter().find(|(_, var)| var.val.id == v.id);
-        match var.map(|(id, _)| id.clone()) {
-            Some(id) => self.bind_variable(name, &id),
-            None => self.bind(name, v),
-        }
+        let binding = match var.map(|(id, _)| id.clone()) {
+            Some(id) => Binding::Variable(id),
+            None => Binding::Tensor(v),
+        };
+        self.names.insert(name, binding);
     }
 
     /// Binds `name` to the variable with id `id` (a cell's `W2 = W` binds one variable twice).
@@ -317,29 +321,36 @@ impl Workspace {
         if let Some(var) = self.cast_to_own_dtype(&op, &node.inputs) {
             return Ok(Some((name.to_string(), var)));
         }
-        let mut vals: Vec<Option<Val>> = Vec::with_capacity(node.inputs.len());
+        // A node takes a few inputs: their values and references stay on the stack, each value
+        // moved once (the vector is some 450 bytes, and copying it cost more than a heap one).
+        // Names are read first, in order; literals then become constants in order.
+        let mut vals: SmallVec<[Val; 4]> = SmallVec::new();
         for input in &node.inputs {
-            vals.push(match input {
-                Input::Name(n) => Some(self.read(n).map_err(|e| e.at(at))?),
-                Input::Literal(_) => None,
-            });
-        }
-        // Python scalars and lists take the dtype of the first non-bool tensor operand.
-        let hint = vals
-            .iter()
-            .flatten()
-            .map(|v| v.tensor.dtype())
-            .find(|d| *d != super::dtype::DType::Bool);
-        for (slot, input) in vals.iter_mut().zip(&node.inputs) {
-            if let Input::Literal(lit) = input {
-                let t = tensor_from_lit(lit, hint, self.ctx.limits.max_tensor_elements)
-                    .map_err(|e| e.at(at))?;
-                *slot = Some(self.ctx.constant(t));
+            if let Input::Name(n) = input {
+                vals.push(self.read(n).map_err(|e| e.at(at))?);
             }
         }
-        let vals: Vec<Val> = vals.into_iter().flatten().collect();
+        if vals.len() < node.inputs.len() {
+            // Python scalars and lists take the dtype of the first non-bool tensor operand.
+            let hint = vals
+                .iter()
+                .map(|v| v.tensor.dtype())
+                .find(|d| *d != super::dtype::DType::Bool);
+            let mut named = std::mem::take(&mut vals).into_iter();
+            for input in &node.inputs {
+                let v = match input {
+                    Input::Name(_) => named.next().expect("every name was read above"),
+                    Input::Literal(lit) => {
+                        let t = tensor_from_lit(lit, hint, self.ctx.limits.max_tensor_elements)
+                            .map_err(|e| e.at(at))?;
+                        self.ctx.constant(t)
+                    }
+                };
+                vals.push(v);
+            }
+        }
         op.check_arity(vals.len()).map_err(|e| e.at(at))?;
-        let refs: Vec<&Val> = vals.iter().collect();
+        let refs: SmallVec<[&Val; 4]> = vals.iter().collect();
         let out = self
             .ctx
             .apply(&op, &refs)

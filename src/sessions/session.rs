@@ -336,8 +336,8 @@ impl Session {
         let mut bound = Vec::new();
         for n in nodes {
             if let Some((name, v)) = self.ws.run_node(n)? {
-                self.ws.bind_node(&name, v);
-                bound.push(name);
+                bound.push(name.clone());
+                self.ws.bind_node(name, v);
             }
         }
         Ok(bound)

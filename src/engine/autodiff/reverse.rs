@@ -1,6 +1,8 @@
 //! `tape.gradient`: reverse accumulation over a tape, each VJP run through the context so an
 //! outer tape records it.
 
+use smallvec::SmallVec;
+
 use super::{fill_unconnected, Ctx, Entry, IdMap, IdSet, TapeId, Val, ValId};
 use crate::engine::error::{arg_err, no_gradient_err, shape_err, Code, Error, Result};
 use crate::engine::ops::{Op, Unary};
@@ -72,7 +74,10 @@ impl Ctx {
                 )));
             }
         }
-        let mut grads: IdMap<Val> = IdMap::default();
+        // a gradient for at most each reached or seeded value: the map never grows (and
+        // rehashes) on the way
+        let room = reach.len() + seeded.len();
+        let mut grads: IdMap<Val> = IdMap::with_capacity_and_hasher(room, Default::default());
         for (k, t) in targets.iter().enumerate() {
             let og = match &output_gradients {
                 Some(ogs) => {
@@ -119,8 +124,10 @@ impl Ctx {
             let Some(g) = grads.get(&e.output.id).cloned() else {
                 continue;
             };
-            let inputs: Vec<&Val> = e.inputs.iter().collect();
-            let needs: Vec<bool> = e.inputs.iter().map(|i| reach.contains(&i.id)).collect();
+            // an op has a few inputs: these stay on the stack
+            let inputs: SmallVec<[&Val; 4]> = e.inputs.iter().collect();
+            let needs: SmallVec<[bool; 4]> =
+                e.inputs.iter().map(|i| reach.contains(&i.id)).collect();
             if let Some(n) = self.numerics.as_deref_mut() {
                 n.vjp_of = Some((e.output.id, e.op.name()));
             }
@@ -158,11 +165,12 @@ impl Ctx {
 
     /// Gradients accumulate (`+=`), never overwrite: a value used twice gets both paths.
     pub(super) fn accumulate(&mut self, grads: &mut IdMap<Val>, id: ValId, g: Val) -> Result<()> {
-        let sum = match grads.remove(&id) {
-            Some(prev) => self.add(&prev, &g)?,
-            None => g,
-        };
-        grads.insert(id, sum);
+        match grads.get_mut(&id) {
+            Some(prev) => *prev = self.add(prev, &g)?,
+            None => {
+                grads.insert(id, g);
+            }
+        }
         Ok(())
     }
 }
@@ -187,11 +195,15 @@ pub(super) fn reach(
     sources: &[Val],
     seeded: &IdSet,
 ) -> Option<IdSet> {
-    let mut reach: IdSet = sources
-        .iter()
-        .filter(|s| s.tensor.dtype().is_float() && traced.contains(&s.id))
-        .map(|s| s.id)
-        .collect();
+    // room for every source and entry, so the set never grows (and rehashes) on the way
+    let mut reach =
+        IdSet::with_capacity_and_hasher(sources.len() + entries.len(), Default::default());
+    reach.extend(
+        sources
+            .iter()
+            .filter(|s| s.tensor.dtype().is_float() && traced.contains(&s.id))
+            .map(|s| s.id),
+    );
     if reach.is_empty() && seeded.is_empty() {
         return None;
     }

@@ -13,7 +13,8 @@ impl Ctx {
             exhausted: false,
             opened_at,
             stopped_at: None,
-            traced: IdSet::default(),
+            // room for a small program's traced values, so the set does not rehash as it grows
+            traced: IdSet::with_capacity_and_hasher(16, Default::default()),
             entries: Vec::new(),
         }));
         self.tapes.len() - 1
@@ -146,7 +147,12 @@ impl Ctx {
             let mut entries = entries;
             entries.append(&mut tape.entries);
             tape.entries = entries;
-            tape.traced.extend(traced);
+            // a tape that gave its set away gets it back whole, without rehashing it
+            if tape.traced.is_empty() {
+                tape.traced = traced;
+            } else {
+                tape.traced.extend(traced);
+            }
             if !tape.persistent {
                 tape.exhausted = succeeded;
                 tape.entries.clear();

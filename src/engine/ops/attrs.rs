@@ -3,6 +3,8 @@
 
 use std::cell::RefCell;
 
+use smallvec::SmallVec;
+
 use crate::engine::dtype::DType;
 use crate::engine::error::{arg_err, Result};
 use crate::engine::lit::{shape_from_lit, unknown_dtype, Lit};
@@ -10,8 +12,9 @@ use crate::engine::lit::{shape_from_lit, unknown_dtype, Lit};
 pub struct Attrs<'a> {
     items: &'a [(String, Lit)],
     op: &'a str,
-    /// The attributes the op asked for, present or not (named in the unknown-attribute error).
-    used: RefCell<Vec<&'static str>>,
+    /// The attributes the op asked for, present or not (named in the unknown-attribute error);
+    /// an op asks for a few, so they stay on the stack (every node's parse made a vector).
+    used: RefCell<SmallVec<[&'static str; 8]>>,
 }
 
 impl<'a> Attrs<'a> {
@@ -19,7 +22,7 @@ impl<'a> Attrs<'a> {
         Attrs {
             items,
             op,
-            used: RefCell::new(Vec::new()),
+            used: RefCell::new(SmallVec::new()),
         }
     }
 

@@ -285,7 +285,7 @@ impl Program {
                         }
                         _ => v,
                     };
-                    ws.bind_node(&name, v);
+                    ws.bind_node(name, v);
                 }
             }
             Ok(())
@@ -349,7 +349,7 @@ fn run_nodes(ws: &mut Workspace, nodes: &[NodeSpec]) -> Result<()> {
             }
         }
         if let Some((name, v)) = ws.run_node(n)? {
-            ws.bind_node(&name, v);
+            ws.bind_node(name, v);
         }
     }
     Ok(())
