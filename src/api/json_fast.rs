@@ -244,10 +244,8 @@ fn exact_float(integer: &[u8], fraction: &[u8], exponent: i64) -> Option<f64> {
     if integer.len() + fraction.len() > 19 {
         return None;
     }
-    let w = integer
-        .iter()
-        .chain(fraction)
-        .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+    let digits = |n: u64, part: &[u8]| part.iter().fold(n, |n, &d| n * 10 + u64::from(d - b'0'));
+    let w = digits(digits(0, integer), fraction);
     if w > 1 << 53 {
         return None;
     }

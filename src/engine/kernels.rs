@@ -2,14 +2,24 @@
 //! scalar float kernels where TensorFlow's (Eigen's) results differ from libm's.
 
 use ndarray::{ArrayD, IxDyn, Zip};
+use smallvec::SmallVec;
 
 use super::error::{arg_err, Result};
 use super::tensor::{Arr, Elem};
 
+/// A shape held inline up to rank 4: every binary op computes one, and a vector was a heap
+/// allocation per op.
+pub type Dims = SmallVec<[usize; 4]>;
+
 /// NumPy's broadcast of two shapes (aligned from the right, 1 stretches), or None.
 pub fn broadcast_shape(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
+    broadcast_dims(a, b).map(Dims::into_vec)
+}
+
+/// `broadcast_shape`, inline.
+pub fn broadcast_dims(a: &[usize], b: &[usize]) -> Option<Dims> {
     let n = a.len().max(b.len());
-    let mut out = vec![0; n];
+    let mut out = Dims::with_capacity(n);
     for i in 0..n {
         let da = if i + a.len() >= n {
             a[i + a.len() - n]
@@ -21,12 +31,12 @@ pub fn broadcast_shape(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
         } else {
             1
         };
-        out[i] = match (da, db) {
+        out.push(match (da, db) {
             (x, y) if x == y => x,
             (1, y) => y,
             (x, 1) => x,
             _ => return None,
-        };
+        });
     }
     Some(out)
 }

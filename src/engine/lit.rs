@@ -99,29 +99,21 @@ fn flatten(v: &Lit, max_elems: usize) -> Result<Flat> {
             None => break,
         }
     }
-    checked_numel(&shape, max_elems)?;
-    let mut out = Flat {
-        shape,
-        vals: Vec::new(),
-        kind: Kind::Bool,
-    };
+    // A well-formed literal has exactly this many numbers, so a small one is sized once; the
+    // count comes from the first row at each depth, which a ragged literal (refused below) can
+    // make far larger than the body, so past a few thousand the vector grows as it is filled.
+    let n = checked_numel(&shape, max_elems)?;
+    let mut vals = Vec::with_capacity(n.min(4096));
     let (mut any_float, mut all_bool) = (false, true);
-    walk(
-        v,
-        0,
-        &out.shape.clone(),
-        &mut out.vals,
-        &mut any_float,
-        &mut all_bool,
-    )?;
-    out.kind = if !out.vals.is_empty() && all_bool {
+    walk(v, 0, &shape, &mut vals, &mut any_float, &mut all_bool)?;
+    let kind = if !vals.is_empty() && all_bool {
         Kind::Bool
     } else if any_float {
         Kind::Float
     } else {
         Kind::Int
     };
-    Ok(out)
+    Ok(Flat { shape, vals, kind })
 }
 
 fn walk(

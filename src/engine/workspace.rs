@@ -153,14 +153,15 @@ impl Workspace {
 
     /// Binds a node's result: a node whose result is a variable itself (a cast to the
     /// variable's own dtype, which TensorFlow answers with the variable) binds that variable.
-    /// The name is `run_node`'s own string, kept as the key.
-    pub fn bind_node(&mut self, name: String, v: Val) {
+    /// The name is `run_node`'s own string, kept as the key. Whether the name was unbound
+    /// before (a program refuses a name bound twice; a session rebinds it).
+    pub fn bind_node(&mut self, name: String, v: Val) -> bool {
         let var = self.vars.iter().find(|(_, var)| var.val.id == v.id);
         let binding = match var.map(|(id, _)| id.clone()) {
             Some(id) => Binding::Variable(id),
             None => Binding::Tensor(v),
         };
-        self.names.insert(name, binding);
+        self.names.insert(name, binding).is_none()
     }
 
     /// Binds `name` to the variable with id `id` (a cell's `W2 = W` binds one variable twice).

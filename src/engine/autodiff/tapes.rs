@@ -1,5 +1,7 @@
 //! Opening, pausing, resuming, resetting, watching with and using up a tape.
 
+use smallvec::SmallVec;
+
 use super::{Ctx, Entry, IdSet, Tape, TapeId, Val, ValId, TAPE_EXHAUSTED};
 use crate::engine::error::{Code, Error, Result};
 
@@ -79,7 +81,8 @@ impl Ctx {
             .collect()
     }
 
-    pub fn recording_tapes(&self) -> Vec<TapeId> {
+    /// The tapes recording now (inline: a program has one or two, and each variable read asks).
+    pub fn recording_tapes(&self) -> SmallVec<[TapeId; 4]> {
         (0..self.tapes.len())
             .filter(|&i| self.tape(i).is_some_and(|t| t.recording))
             .collect()

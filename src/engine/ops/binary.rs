@@ -9,7 +9,7 @@ use super::{Compare, Unary};
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::dtype::DType;
 use crate::engine::error::{arg_err, dtype_err, no_gradient_err, shape_err, Result};
-use crate::engine::kernels::{broadcast_shape, zip2};
+use crate::engine::kernels::{broadcast_dims, zip2, Dims};
 use crate::engine::tensor::{Arr, Elem, Real, Tensor};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -199,7 +199,7 @@ impl Binary {
 }
 
 /// Same dtype (TensorFlow never promotes) and broadcastable shapes; returns the result shape.
-pub fn check_operands(op: &str, a: &Tensor, b: &Tensor) -> Result<Vec<usize>> {
+pub fn check_operands(op: &str, a: &Tensor, b: &Tensor) -> Result<Dims> {
     if a.dtype() != b.dtype() {
         return Err(dtype_err(format!(
             "{op} of {} and {}: dtypes differ (TensorFlow does not convert; add a cast)",
@@ -207,7 +207,7 @@ pub fn check_operands(op: &str, a: &Tensor, b: &Tensor) -> Result<Vec<usize>> {
             b.describe()
         )));
     }
-    broadcast_shape(a.shape(), b.shape()).ok_or_else(|| {
+    broadcast_dims(a.shape(), b.shape()).ok_or_else(|| {
         shape_err(format!(
             "{op} of {} and {}: shapes do not broadcast (aligned from the right, each dimension must match or be 1)",
             a.describe(),

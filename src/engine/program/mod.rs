@@ -338,18 +338,29 @@ fn duplicate(name: &str) -> Error {
 }
 
 fn run_nodes(ws: &mut Workspace, nodes: &[NodeSpec]) -> Result<()> {
+    // A name used twice is found where the node binds it (one lookup of the name, not two); a
+    // node that fails is checked for it then, so the error is the one the name check first
+    // would give: a program stops at its first error, whatever the failed node did.
     for n in nodes {
-        if let Some(name) = &n.name {
-            if ws.contains(name) && n.op != "watch" {
-                // Unknown ops are reported before duplicates, as the reference does.
-                let op = super::ops::canonical_name(&n.op);
-                let attrs = super::ops::Attrs::new(op, &n.attrs);
-                super::ops::Op::parse(op, &attrs, &ws.ctx.limits).map_err(|e| e.at(Some(name)))?;
-                return Err(duplicate(name));
+        match ws.run_node(n) {
+            Ok(Some((name, v))) => {
+                if !ws.bind_node(name, v) {
+                    let name = n.name.as_deref().expect("a bound node has a name");
+                    return Err(duplicate(name));
+                }
             }
-        }
-        if let Some((name, v)) = ws.run_node(n)? {
-            ws.bind_node(name, v);
+            Ok(None) => {}
+            Err(e) => match &n.name {
+                Some(name) if ws.contains(name) && n.op != "watch" => {
+                    // Unknown ops are reported before duplicates, as the reference does.
+                    let op = super::ops::canonical_name(&n.op);
+                    let attrs = super::ops::Attrs::new(op, &n.attrs);
+                    super::ops::Op::parse(op, &attrs, &ws.ctx.limits)
+                        .map_err(|e| e.at(Some(name)))?;
+                    return Err(duplicate(name));
+                }
+                _ => return Err(e),
+            },
         }
     }
     Ok(())
