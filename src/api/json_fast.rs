@@ -77,14 +77,15 @@ impl<'a> Parser<'a> {
         v
     }
 
-    /// After `[`: values up to the matching `]`.
+    /// After `[`: values up to the matching `]`. A container that is not empty starts with
+    /// room for four, the size its first push would grow it to, without the growth path.
     fn array(&mut self) -> Option<Json<'a>> {
-        let mut items = Vec::new();
         self.space();
         if self.peek()? == b']' {
             self.at += 1;
-            return Some(Json::List(items));
+            return Some(Json::List(Vec::new()));
         }
+        let mut items = Vec::with_capacity(4);
         loop {
             items.push(self.value()?);
             self.space();
@@ -101,12 +102,12 @@ impl<'a> Parser<'a> {
     /// After `{`: members up to the matching `}`; a repeated key keeps its first place and its
     /// last value, as `Json`'s serde visitor keeps it.
     fn object(&mut self) -> Option<Json<'a>> {
-        let mut members: Vec<(Cow<'a, str>, Json<'a>)> = Vec::new();
         self.space();
         if self.peek()? == b'}' {
             self.at += 1;
-            return Some(Json::Obj(Obj(members)));
+            return Some(Json::Obj(Obj(Vec::new())));
         }
+        let mut members: Vec<(Cow<'a, str>, Json<'a>)> = Vec::with_capacity(4);
         loop {
             self.space();
             if self.peek()? != b'"' || members.len() == SCAN_MEMBERS {
