@@ -8,6 +8,10 @@ unchanged except that tf_reference's Hessian turns the LookupError into the erro
 TensorFlow's other kernel errors give. Same arguments as fuzz_programs.py:
 
     /tmp/tf/bin/python tests/conformance/fuzz_programs_tf.py --base-url URL --seed S --count N
+
+`--empty-rate P` (this script's own) puts a zero-size variable or constant into a program with
+probability P instead of fuzz_programs.py's 0.04: Jacobians and Hessians through zero-size
+tensors are where TensorFlow's pfor mistakes shapes (`src/engine/autodiff/pfor.rs`).
 """
 import os
 import runpy
@@ -34,4 +38,14 @@ def hessian_raising_as_tensorflow(req, spec):
 
 tf_reference._hessian = hessian_raising_as_tensorflow
 sys.argv[0] = os.path.join(ORACLE, "fuzz_programs.py")
-runpy.run_path(sys.argv[0], run_name="__main__")
+EMPTY_LINE = "if self.chance(0.04):   # an empty tensor somewhere"
+if "--empty-rate" in sys.argv:
+    k = sys.argv.index("--empty-rate")
+    rate = float(sys.argv[k + 1])
+    del sys.argv[k : k + 2]
+    source = open(sys.argv[0]).read()
+    assert EMPTY_LINE in source, "fuzz_programs.py no longer has the empty-tensor line"
+    source = source.replace(EMPTY_LINE, f"if self.chance({rate}):")
+    exec(compile(source, sys.argv[0], "exec"), {"__name__": "__main__", "__file__": sys.argv[0]})
+else:
+    runpy.run_path(sys.argv[0], run_name="__main__")

@@ -30,8 +30,14 @@ impl Ctx {
     ) -> Result<Vec<Option<Val>>> {
         let (entries, traced) = self.begin_use(tape)?;
         let result = self.jacobian_rows(&entries, &traced, target, sources, None);
+        // TensorFlow traces every row's gradient (using a non-persistent tape up) before pfor
+        // vectorizes them, so a vectorizing error comes after the tape is spent
+        let vectorized = result
+            .is_ok()
+            .then(|| self.check_vectorized(&entries, &traced, target, sources));
         self.end_use(tape, entries, traced, result.is_ok());
         let jac = result?;
+        vectorized.unwrap_or(Ok(()))?;
         Ok(jac
             .into_iter()
             .zip(sources)
@@ -197,9 +203,22 @@ impl Ctx {
         (self.limits.max_tensor_elements / widest).clamp(1, rows.max(1))
     }
 
+    /// Err where TensorFlow's vectorized loop (`pfor`) of this Jacobian mistakes a shape.
+    fn check_vectorized(
+        &self,
+        entries: &[Entry],
+        traced: &IdSet,
+        target: &Val,
+        sources: &[Val],
+    ) -> Result<()> {
+        match super::reverse::reach(entries, traced, sources, &IdSet::default()) {
+            Some(reach) => super::pfor::check_jacobian_shapes(entries, &reach, target, sources),
+            None => Ok(()),
+        }
+    }
+
     /// An empty target: TensorFlow answers zeros of shape target.shape + source.shape for a
-    /// connected source, None for an unconnected one, or raises where its vectorized loop
-    /// mistakes a shape (`pfor`).
+    /// connected source, None for an unconnected one.
     pub(super) fn empty_target_jacobian(
         &mut self,
         entries: &[Entry],
@@ -207,9 +226,6 @@ impl Ctx {
         target: &Val,
         sources: &[Val],
     ) -> Result<Vec<Option<Val>>> {
-        if let Some(reach) = super::reverse::reach(entries, traced, sources, &IdSet::default()) {
-            super::pfor::check_empty_jacobian(entries, &reach, target, sources)?;
-        }
         let og = Tensor::full(target.tensor.shape(), 0.0, target.tensor.dtype());
         let connected = self.backprop(
             entries,

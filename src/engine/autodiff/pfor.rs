@@ -1,12 +1,15 @@
-//! Whether TensorFlow's Jacobian of an empty (zero-size) target raises. `tape.jacobian` runs its
-//! loop of gradients through `pfor`; with zero iterations some of pfor's converters reshape
-//! with a `-1` that TensorFlow's reshape infers from the nonzero dimensions only, so they hand
-//! on a gradient of the wrong shape: `MatMul`'s (one operand loop-variant), and `Select`'s
-//! (the `where` of `sigmoid_cross_entropy_with_logits`, and of the gradients of `EluGrad` and
-//! `SeluGrad` in a second derivative). Where such a shape meets a source (`set_shape` fails),
-//! a kernel that needs equal shapes, or another gradient of the same tensor (`AddN`),
-//! TensorFlow raises a shape error; where a reshape or a broadcast restores it, the answer is
-//! the empty Jacobian. This walks the tape as pfor's graph would, with shapes only.
+//! Whether TensorFlow's Jacobian through zero-size tensors raises. `tape.jacobian` runs its
+//! loop of gradients (one per target element) through `pfor`, whose converters stack each
+//! loop-variant tensor to `[n] + shape`. Some of them reshape with a `-1`, which TensorFlow's
+//! reshape of a zero-size tensor infers from the nonzero dimensions only, so they hand on a
+//! gradient of the wrong shape: `MatMul`'s (one operand loop-variant), and `Select`'s (the
+//! `where` of `sigmoid_cross_entropy_with_logits`, and of the gradients of `EluGrad` and
+//! `SeluGrad` in a second derivative). That happens with an empty target (n = 0) and with a
+//! zero-size tensor on the way (a second derivative through a product with no rows, say).
+//! Where such a shape meets a source (`set_shape` fails), a kernel that needs equal shapes, or
+//! another gradient of the same tensor (`AddN`), TensorFlow raises a shape error; where a
+//! reshape or a broadcast restores it, the answer is TensorFlow's Jacobian. This walks the
+//! tape as pfor's graph would, with shapes only.
 
 use super::{Entry, IdMap, IdSet, Val};
 use crate::engine::error::{shape_err, Error, Result};
@@ -17,18 +20,29 @@ type Shape = Vec<usize>;
 
 fn fail(what: &str) -> Error {
     shape_err(format!(
-        "the Jacobian of an empty target: TensorFlow's vectorized loop (pfor) gives {what} a gradient of the wrong shape and raises"
+        "this Jacobian passes through zero-size tensors: TensorFlow's vectorized loop (pfor) gives {what} a gradient of the wrong shape there and raises"
     ))
 }
 
-/// Err where TensorFlow's pfor'd Jacobian of the empty `target` fails; `reach` holds every
-/// value a gradient can flow to from the sources.
-pub(super) fn check_empty_jacobian(
+/// Err where TensorFlow's pfor'd Jacobian of `target` fails; `reach` holds every value a
+/// gradient can flow to from the sources. Only zero-size tensors make a converter's shape
+/// wrong, so a tape without them passes at once.
+pub(super) fn check_jacobian_shapes(
     entries: &[Entry],
     reach: &IdSet,
     target: &Val,
     sources: &[Val],
 ) -> Result<()> {
+    let zero_size = |v: &Val| v.tensor.is_empty();
+    if !zero_size(target)
+        && !entries
+            .iter()
+            .any(|e| zero_size(&e.output) || e.inputs.iter().any(zero_size))
+    {
+        return Ok(());
+    }
+    // one loop iteration per target element
+    let n = target.tensor.len();
     let producer: IdMap<&Entry> = entries.iter().map(|e| (e.output.id, e)).collect();
     let xent = xent_conditions(entries, &producer);
     // the per-iteration shape of each gradient as pfor computes it; the Jacobian's own
@@ -47,7 +61,7 @@ pub(super) fn check_empty_jacobian(
             .iter()
             .map(|i| reach.contains(&i.id) && i.tensor.dtype().is_float())
             .collect();
-        let ins = input_gradients(e, &g, &needed, (&producer, &xent), reach)?;
+        let ins = input_gradients(e, &g, &needed, (&producer, &xent), reach, n)?;
         for ((i, s), need) in e.inputs.iter().zip(ins).zip(needed) {
             let Some(s) = s.filter(|_| need) else {
                 continue;
@@ -76,6 +90,7 @@ fn input_gradients(
     needed: &[bool],
     (producer, xent): (&IdMap<&Entry>, &IdSet),
     reach: &IdSet,
+    n: usize,
 ) -> Result<Vec<Option<Shape>>> {
     let out = e.output.tensor.shape();
     let ins: Vec<&[usize]> = e.inputs.iter().map(|i| i.tensor.shape()).collect();
@@ -84,13 +99,28 @@ fn input_gradients(
         transpose_b,
     }) = e.op
     {
-        return matmul(g, ins[0], ins[1], (transpose_a, transpose_b), needed);
+        if g.len() == 2 && ins.iter().all(|s| s.len() == 2) {
+            return matmul(g, ins[0], ins[1], (transpose_a, transpose_b), needed, n);
+        }
+        // a batched product is BatchMatMulV2, whose converter broadcasts without a reshape
+        if g != out {
+            return Err(fail("BatchMatMulV2"));
+        }
     }
     if let Some(kind) = select_v1(e, producer, xent) {
-        return select(kind, g, out, &ins, reach);
+        return select(kind, g, out, &ins, reach, n);
     }
     if g == out {
         return Ok(ins.iter().map(|s| Some(s.to_vec())).collect());
+    }
+    if let Some(incoming) = reciprocal_grad(e, producer) {
+        // _ReciprocalGradGrad: `grad * -2 * b * conj(y)` broadcasts the wrong shape on to y;
+        // `reciprocal_grad(conj(y), grad)`, for the incoming gradient b, needs equal shapes
+        if incoming.is_some_and(|b| reach.contains(&b)) {
+            return Err(fail("ReciprocalGrad"));
+        }
+        let s = broadcast_shape(g, out).ok_or_else(|| fail("Mul"))?;
+        return Ok(vec![None, None, Some(s)]);
     }
     wrong_shape_through(&e.op, g, out, &ins)
 }
@@ -158,16 +188,69 @@ fn select_v1(e: &Entry, producer: &IdMap<&Entry>, xent: &IdSet) -> Option<Select
     .then_some(SelectV1::EluVjp(y.id))
 }
 
-/// pfor's `Select` with a loop-variant gradient: every input is tiled to `[n] + shape`, and
-/// from rank 2 on flattened to `[-1] + shape[1:]` and back to `[n, -1] + shape[1:]`; with
-/// n = 0 the `-1` comes back as `shape[0]` only when it is nonzero and some later dimension
-/// is zero, else as 1.
-fn select_v1_shape(s: &[usize]) -> Shape {
-    let mut out = s.to_vec();
-    if let Some((d0, rest)) = s.split_first() {
-        out[0] = if rest.contains(&0) { (*d0).max(1) } else { 1 };
-    }
+/// The shape TensorFlow's reshape gives a tensor of shape `input` for `sizes` (`None` the
+/// `-1`): beside a requested zero dimension the `-1` is inferred from the nonzero dimensions
+/// only, so a zero-size tensor may come back with a `-1` that is not its own.
+fn tf_reshape(input: &[usize], sizes: &[Option<usize>]) -> Shape {
+    let has_zero = sizes.contains(&Some(0));
+    let product: usize = sizes.iter().flatten().filter(|&&d| d > 0).product();
+    let elements: usize = input.iter().filter(|&&d| d > 0 || !has_zero).product();
+    sizes
+        .iter()
+        .map(|d| d.unwrap_or(elements / product))
+        .collect()
+}
+
+/// One iteration's part of a loop-variant tensor `[n] + rest` reshaped to `sizes`.
+fn per_iteration(stacked: &[usize], n: usize, sizes: &[Option<usize>]) -> Shape {
+    let mut out = tf_reshape(stacked, sizes);
+    debug_assert_eq!(out.first(), Some(&n));
+    out.remove(0);
     out
+}
+
+/// Where `e` ends the VJP of `reciprocal`, TensorFlow's one `ReciprocalGrad(y, b)` op:
+/// `where(b == 0, zeros, -b * y^2)` with the zeros a constant. Inside is the id of the
+/// incoming gradient `b` where the tape recorded its negation (a traced `b`).
+fn reciprocal_grad(e: &Entry, producer: &IdMap<&Entry>) -> Option<Option<super::ValId>> {
+    if !matches!(e.op, Op::Logic(Logic::Where)) || e.inputs.len() != 3 {
+        return None;
+    }
+    let (zeros, gd) = (&e.inputs[1], &e.inputs[2]);
+    if producer.contains_key(&zeros.id)
+        || zeros.tensor.shape() != gd.tensor.shape()
+        || !all_zero(&zeros.tensor)
+    {
+        return None;
+    }
+    let mul = producer.get(&gd.id)?;
+    if !matches!(mul.op, Op::Binary(Binary::Mul)) {
+        return None;
+    }
+    Some(
+        producer
+            .get(&mul.inputs.first()?.id)
+            .filter(|neg| matches!(neg.op, Op::Unary(Unary::Negative)))
+            .map(|neg| neg.inputs[0].id),
+    )
+}
+
+/// pfor's `Select` with a loop-variant gradient: every input is tiled to `[n] + shape`, and
+/// from rank 2 on flattened to `[-1] + shape[1:]` and back to `[n, -1] + shape[1:]`.
+fn select_v1_shape(s: &[usize], n: usize) -> Shape {
+    let Some((_, rest)) = s.split_first() else {
+        return Vec::new();
+    };
+    let stacked: Shape = std::iter::once(n).chain(s.iter().copied()).collect();
+    let flat_sizes: Vec<Option<usize>> = std::iter::once(None)
+        .chain(rest.iter().map(|&d| Some(d)))
+        .collect();
+    let flat = tf_reshape(&stacked, &flat_sizes);
+    let back: Vec<Option<usize>> = [Some(n), None]
+        .into_iter()
+        .chain(rest.iter().map(|&d| Some(d)))
+        .collect();
+    per_iteration(&flat, n, &back)
 }
 
 fn select(
@@ -176,23 +259,18 @@ fn select(
     out: &[usize],
     ins: &[&[usize]],
     reach: &IdSet,
+    n: usize,
 ) -> Result<Vec<Option<Shape>>> {
     if g != out {
         return Err(fail("Select"));
     }
-    let picked = select_v1_shape(out);
+    let picked = select_v1_shape(out, n);
     match kind {
         SelectV1::SigmoidXent => Ok(vec![None, Some(picked.clone()), Some(picked)]),
         // TensorFlow hands that shape to EluGrad/SeluGrad, whose inputs must match
         SelectV1::EluVjp(y) if picked != out && reach.contains(&y) => Err(fail("EluGrad")),
         SelectV1::EluVjp(_) => Ok(ins.iter().map(|s| Some(s.to_vec())).collect()),
     }
-}
-
-/// `x` with a nonzero stand-in for 0: TensorFlow's reshape infers a `-1` next to a zero
-/// dimension as (nonzero input dimensions) / (nonzero requested dimensions).
-fn nz(x: usize) -> usize {
-    x.max(1)
 }
 
 /// The gradients of `matmul(a, b)` as pfor computes them from `g`: TensorFlow's gradient is a
@@ -204,22 +282,23 @@ fn matmul(
     b: &[usize],
     (ta, tb): (bool, bool),
     needed: &[bool],
+    n: usize,
 ) -> Result<Vec<Option<Shape>>> {
     if g.len() != 2 || a.len() != 2 || b.len() != 2 {
         return Err(fail("MatMul"));
     }
     // _MatMulGrad: which operand the gradient is, and the transposes, for each input
     let ga = || match (ta, tb) {
-        (false, false) => stacked_first(g, b, false, true),
-        (false, true) => stacked_first(g, b, false, false),
-        (true, false) => stacked_second(b, g, false, true),
-        (true, true) => stacked_second(b, g, true, true),
+        (false, false) => stacked_first(g, b, false, true, n),
+        (false, true) => stacked_first(g, b, false, false, n),
+        (true, false) => stacked_second(b, g, false, true, n),
+        (true, true) => stacked_second(b, g, true, true, n),
     };
     let gb = || match (ta, tb) {
-        (false, false) => stacked_second(a, g, true, false),
-        (false, true) => stacked_first(g, a, true, false),
-        (true, false) => stacked_second(a, g, false, false),
-        (true, true) => stacked_first(g, a, true, true),
+        (false, false) => stacked_second(a, g, true, false, n),
+        (false, true) => stacked_first(g, a, true, false, n),
+        (true, false) => stacked_second(a, g, false, false, n),
+        (true, true) => stacked_first(g, a, true, true, n),
     };
     let a_grad = if needed[0] { Some(ga()?) } else { None };
     let b_grad = if needed[1] { Some(gb()?) } else { None };
@@ -228,25 +307,26 @@ fn matmul(
 
 /// `matmul(g, u, transpose_a=ta, transpose_b=tb)` with `g` loop-variant: pfor reshapes `g` to
 /// `[n * y, z]`, multiplies, and reshapes the product to `[n, y, -1]`.
-fn stacked_first(g: &[usize], u: &[usize], ta: bool, tb: bool) -> Result<Shape> {
+fn stacked_first(g: &[usize], u: &[usize], ta: bool, tb: bool, n: usize) -> Result<Shape> {
     let (y, z) = if ta { (g[1], g[0]) } else { (g[0], g[1]) };
     let (inner, cols) = if tb { (u[1], u[0]) } else { (u[0], u[1]) };
     if inner != z {
         return Err(fail("MatMul"));
     }
-    Ok(vec![y, nz(cols) / nz(y)])
+    Ok(per_iteration(&[n * y, cols], n, &[Some(n), Some(y), None]))
 }
 
 /// `matmul(u, g, transpose_a=ta, transpose_b=tb)` with `g` loop-variant: pfor moves the loop
-/// dimension into the middle of `g` (`[x, n, z]`), multiplies by `[x, n * z]`, and reshapes the
-/// product to `[-1, n, z]`.
-fn stacked_second(u: &[usize], g: &[usize], ta: bool, tb: bool) -> Result<Shape> {
+/// dimension into the middle of `g` (`[x, n, z]`), multiplies by `[x, n * z]`, reshapes the
+/// product to `[-1, n, z]` and moves the loop dimension back to the front.
+fn stacked_second(u: &[usize], g: &[usize], ta: bool, tb: bool, n: usize) -> Result<Shape> {
     let (x, z) = if tb { (g[1], g[0]) } else { (g[0], g[1]) };
     let (rows, inner) = if ta { (u[1], u[0]) } else { (u[0], u[1]) };
     if inner != x {
         return Err(fail("MatMul"));
     }
-    Ok(vec![nz(rows) / nz(z), z])
+    let prod = tf_reshape(&[rows, n * z], &[None, Some(n), Some(z)]);
+    Ok(vec![prod[0], z])
 }
 
 /// The input gradients of an op given a gradient `g` of the wrong shape: ops whose gradient
@@ -314,24 +394,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn reshape_infers_a_minus_one_beside_zeros_from_the_nonzero_dimensions() {
+        assert_eq!(tf_reshape(&[2, 3], &[None, Some(2)]), [3, 2]);
+        assert_eq!(tf_reshape(&[0, 3], &[Some(2), Some(0), None]), [2, 0, 1]);
+        assert_eq!(tf_reshape(&[0, 3], &[None, Some(3)]), [0, 3]);
+        assert_eq!(tf_reshape(&[5, 0], &[Some(0), None]), [0, 5]);
+    }
+
+    #[test]
     fn select_keeps_a_nonzero_first_dimension_only_beside_a_zero() {
-        assert_eq!(select_v1_shape(&[0]), [1]);
-        assert_eq!(select_v1_shape(&[0, 3]), [1, 3]);
-        assert_eq!(select_v1_shape(&[3, 0]), [3, 0]);
-        assert_eq!(select_v1_shape(&[0, 0]), [1, 0]);
-        assert_eq!(select_v1_shape(&[2, 3]), [1, 3]);
-        assert_eq!(select_v1_shape(&[]), Vec::<usize>::new());
+        // an empty target: no iterations
+        assert_eq!(select_v1_shape(&[0], 0), [1]);
+        assert_eq!(select_v1_shape(&[0, 3], 0), [1, 3]);
+        assert_eq!(select_v1_shape(&[3, 0], 0), [3, 0]);
+        assert_eq!(select_v1_shape(&[0, 0], 0), [1, 0]);
+        assert_eq!(select_v1_shape(&[2, 3], 0), [1, 3]);
+        assert_eq!(select_v1_shape(&[], 0), Vec::<usize>::new());
+        // iterations: only a zero first dimension beside another zero comes back wrong
+        assert_eq!(select_v1_shape(&[2, 3], 4), [2, 3]);
+        assert_eq!(select_v1_shape(&[0, 3], 4), [0, 3]);
+        assert_eq!(select_v1_shape(&[3, 0], 4), [3, 0]);
+        assert_eq!(select_v1_shape(&[0, 0], 4), [1, 0]);
     }
 
     #[test]
     fn matmul_gradients_as_pfor_reshapes_them() {
-        // matvec [0, 0] x [0]: matmul([0, 0], [0, 1]); the gradient of a is [0, 1], not [0, 0]
-        let g = [0, 1];
         let both = [true, true];
-        let r = matmul(&g, &[0, 0], &[0, 1], (false, false), &both).unwrap();
+        // matvec [0, 0] x [0]: matmul([0, 0], [0, 1]); the gradient of a is [0, 1], not [0, 0]
+        let r = matmul(&[0, 1], &[0, 0], &[0, 1], (false, false), &both, 0).unwrap();
         assert_eq!(r[0], Some(vec![0, 1]));
         // tensordot [0, 2] x [2, 3]: b's gradient comes back [0, 3]
-        let r = matmul(&[0, 3], &[0, 2], &[2, 3], (false, false), &both).unwrap();
+        let r = matmul(&[0, 3], &[0, 2], &[2, 3], (false, false), &both, 0).unwrap();
         assert_eq!(r, [Some(vec![0, 2]), Some(vec![0, 3])]);
+        // two iterations through [0, 2] x [2, 1]: a's gradient, [0, 1] x [2, 1]^T, comes back
+        // [0, 1] instead of [0, 2] (the -1 is 2 / 2); b's is right
+        let r = matmul(&[0, 1], &[0, 2], &[2, 1], (false, false), &both, 2).unwrap();
+        assert_eq!(r, [Some(vec![0, 1]), Some(vec![2, 1])]);
+        // no zero-size operand: every shape is right
+        let r = matmul(&[3, 1], &[3, 2], &[2, 1], (false, false), &both, 2).unwrap();
+        assert_eq!(r, [Some(vec![3, 2]), Some(vec![2, 1])]);
     }
 }

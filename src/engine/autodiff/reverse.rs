@@ -108,6 +108,8 @@ impl Ctx {
     /// TensorFlow computes a Jacobian in a graph function whose constant folding rewrites a
     /// product with a constant zero to zero: there a cotangent that is a constant zero (sign's
     /// gradient) stays exactly zero through products and linear ops, even against NaN.
+    /// `consts` are the cotangents that graph holds as constants: the seeds, and what only
+    /// moves or adds them (`keeps_a_constant_cotangent`).
     fn walk_back(
         &mut self,
         entries: &[Entry],
@@ -117,6 +119,11 @@ impl Ctx {
     ) -> Result<()> {
         let mut zeros = IdSet::default();
         let mut negated: IdMap<ValId> = IdMap::default();
+        let mut consts: IdSet = if jacobian {
+            grads.values().map(|g| g.id).collect()
+        } else {
+            IdSet::default()
+        };
         for e in entries.iter().rev() {
             if !reach.contains(&e.output.id) {
                 continue;
@@ -135,28 +142,50 @@ impl Ctx {
             let folded = jacobian
                 && (e.op.zero_gradient()
                     || (zeros.contains(&g.id) && e.op.folds_a_zero_cotangent()));
+            let negation = matches!(e.op, Op::Unary(Unary::Negative));
+            let stays_constant = consts.contains(&g.id) && e.op.keeps_a_constant_cotangent();
             for (inp, ig) in e.inputs.iter().zip(in_grads) {
                 let Some(ig) = ig.filter(|_| reach.contains(&inp.id)) else {
                     continue;
                 };
-                let ig = if folded { self.zeros_like(&ig) } else { ig };
-                if jacobian && matches!(e.op, Op::Unary(Unary::Negative)) {
+                // the negation of a folded zero is folded too, to -0 as Grappler computes it
+                let ig = if folded && !negation {
+                    self.zeros_like(&ig)
+                } else {
+                    ig
+                };
+                if jacobian && negation {
                     negated.insert(ig.id, g.id);
                 }
-                // c + (-c): TensorFlow's graph optimizer folds the sum of a gradient and its
-                // negation (`w - w` used as a value) to a constant zero
+                let ig_const = stays_constant || folded;
+                if ig_const {
+                    consts.insert(ig.id);
+                }
+                let prev = grads.get(&inp.id);
+                // c + (-c) of a constant c: Grappler folds the sum to a constant zero (`w - w`
+                // used as a value, differentiated twice)
                 let cancels = jacobian
-                    && grads.get(&inp.id).is_some_and(|p| {
-                        negated.get(&ig.id) == Some(&p.id) || negated.get(&p.id) == Some(&ig.id)
+                    && ig_const
+                    && prev.is_some_and(|p| {
+                        consts.contains(&p.id)
+                            && (negated.get(&ig.id) == Some(&p.id)
+                                || negated.get(&p.id) == Some(&ig.id))
                     });
-                let was_zero = grads.get(&inp.id).is_none_or(|p| zeros.contains(&p.id));
+                let was_zero = prev.is_none_or(|p| zeros.contains(&p.id));
+                let sum_const = ig_const && prev.is_none_or(|p| consts.contains(&p.id));
                 self.accumulate(grads, inp.id, ig)?;
                 if cancels {
                     let z = self.zeros_like(&grads[&inp.id]);
                     zeros.insert(z.id);
+                    consts.insert(z.id);
                     grads.insert(inp.id, z);
-                } else if folded && was_zero {
-                    zeros.insert(grads[&inp.id].id);
+                } else {
+                    if folded && was_zero {
+                        zeros.insert(grads[&inp.id].id);
+                    }
+                    if sum_const {
+                        consts.insert(grads[&inp.id].id);
+                    }
                 }
             }
         }

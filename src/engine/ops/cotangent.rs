@@ -15,6 +15,27 @@ impl Op {
         matches!(self, Op::Unary(Unary::Sign | Unary::Step))
     }
 
+    /// Whether TensorFlow's gradient function of this op reads only static shapes and the
+    /// gradient itself, so that in a Jacobian's graph function (where a recorded value is a
+    /// captured placeholder and the seed a constant) a constant gradient stays one: Grappler
+    /// folds it, and a gradient summed with its negation becomes a constant zero. Checked
+    /// against TensorFlow op by op: `BroadcastTo`, `Tile`, `Transpose`, `Slice`, `Pad`,
+    /// `Concat` and `Gather` read a recorded shape, multiple, perm, offset or index, and end
+    /// the constant (as the mean's division by a count does).
+    pub fn keeps_a_constant_cotangent(&self) -> bool {
+        match self {
+            Op::Unary(u) => matches!(u, Unary::Identity | Unary::Negative),
+            Op::Binary(b) => matches!(b, Binary::Add | Binary::Sub),
+            Op::Logic(l) => matches!(l, Logic::Cast(_)),
+            Op::Shape(s) => matches!(
+                s,
+                ShapeOp::Reshape { .. } | ShapeOp::ExpandDims { .. } | ShapeOp::Squeeze { .. }
+            ),
+            Op::Reduce(Reduce::Over { kind, .. }) => matches!(kind, Kind::Sum),
+            _ => false,
+        }
+    }
+
     /// Whether TensorFlow's gradient function of this op, given a constant zero, is folded to
     /// a constant zero in a graph function: it multiplies the gradient in (`Mul`, `MatMul`), or
     /// only moves, sums or selects it. Ops whose gradient is a kernel of its own (`TanhGrad`,

@@ -255,17 +255,33 @@ fn tensordot(ctx: &mut Ctx, a: &Val, b: &Val, axes: &(Vec<i64>, Vec<i64>)) -> Re
     let k = size(a, &ca);
     let pa: Vec<usize> = fa.iter().chain(&ca).copied().collect();
     let pb: Vec<usize> = cb.iter().chain(&fb).copied().collect();
-    let at = ctx.transpose(a, &pa)?;
-    let am = ctx.reshape(&at, &[size(a, &fa), k])?;
-    let bt = ctx.transpose(b, &pb)?;
-    let bm = ctx.reshape(&bt, &[k, size(b, &fb)])?;
+    let am = as_matrix(ctx, a, &pa, [size(a, &fa), k])?;
+    let bm = as_matrix(ctx, b, &pb, [k, size(b, &fb)])?;
     let m = ctx.matmul(&am, &bm, false, false)?;
     let out: Vec<usize> = fa
         .iter()
         .map(|&i| a.tensor.shape()[i])
         .chain(fb.iter().map(|&i| b.tensor.shape()[i]))
         .collect();
+    if m.tensor.shape() == out.as_slice() {
+        return Ok(m);
+    }
     ctx.reshape(&m, &out)
+}
+
+/// `_tensordot_reshape`: the transpose and the reshape only where they change something, so
+/// an operand already in place is the matmul's own input (a tape that records the product
+/// links it, as TensorFlow's does, even if it is watched only later).
+fn as_matrix(ctx: &mut Ctx, t: &Val, perm: &[usize], shape: [usize; 2]) -> Result<Val> {
+    let moved = if perm.iter().copied().eq(0..perm.len()) {
+        t.clone()
+    } else {
+        ctx.transpose(t, perm)?
+    };
+    if moved.tensor.shape() == shape.as_slice() {
+        return Ok(moved);
+    }
+    ctx.reshape(&moved, &shape)
 }
 
 /// (broadcast batch shape, m, n) of a matmul, or the error TensorFlow would give.

@@ -430,7 +430,10 @@ fn sparse_cross_entropy<F: Real>(logits: &Arr<F>, labels: &[usize]) -> ArrayD<F>
 }
 
 /// sum(x^2) / 2
+/// TensorFlow's L2Loss kernel: `(t.square() * 0.5).sum()`, halves added in Eigen's order (so an
+/// empty tensor's loss is +0 and a sum that would overflow before halving does not).
 fn l2<F: Real>(a: &Arr<F>) -> ArrayD<F> {
-    let s: F = a.iter().map(|&v| v * v).sum();
-    ArrayD::from_elem(IxDyn(&[]), s / (F::one() + F::one()))
+    let half = F::one() / (F::one() + F::one());
+    let halves: Vec<F> = a.iter().map(|&v| v * v * half).collect();
+    ArrayD::from_elem(IxDyn(&[]), super::reduce::full_sum(&halves))
 }

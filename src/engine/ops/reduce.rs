@@ -254,7 +254,8 @@ fn float<F: Real>(kind: Kind, a: &Arr<F>, ax: &[usize], name: &str) -> Result<Ar
                 m
             }
         }),
-        Kind::Prod => fold(a, ax, F::one(), |p, v| p * v),
+        Kind::Prod => eigen_inner(a, ax, F::one(), |p, v| p * v)
+            .unwrap_or_else(|| fold(a, ax, F::one(), |p, v| p * v)),
         Kind::LogSumExp => {
             let _ = name;
             let m = fold(a, ax, F::neg_infinity(), |m, v| m.max(v)).mapv(|v| {
@@ -282,7 +283,7 @@ fn float<F: Real>(kind: Kind, a: &Arr<F>, ax: &[usize], name: &str) -> Result<Ar
 /// Float sums: Eigen's order where it was checked against the oracle (`eigen_inner_sum`),
 /// else ndarray's unrolled lane sums (closer to TensorFlow's tree sums than a fold).
 fn sum_axes<F: Real>(a: &Arr<F>, ax: &[usize]) -> ArrayD<F> {
-    if let Some(s) = eigen_inner_sum(a, ax) {
+    if let Some(s) = eigen_inner(a, ax, F::zero(), |s, v| s + v) {
         return s;
     }
     let mut cur: Option<ArrayD<F>> = None;
@@ -295,13 +296,19 @@ fn sum_axes<F: Real>(a: &Arr<F>, ax: &[usize]) -> ArrayD<F> {
     cur.unwrap_or_else(|| a.to_owned())
 }
 
-/// TensorFlow's float sum over every axis, or over a trailing run of axes (each row of the
-/// array TensorFlow's ReductionHelper sees once it merges adjacent axes), is Eigen's
-/// `InnerMostDimReducer`: whole AVX packets added lane by lane into one accumulator, the
-/// remainder added one by one from zero, then that plus `predux` of the lanes (halves, then
-/// pairs). Matched bit for bit against the oracle for rows of up to eight packets (64 float32,
-/// 32 float64), which covers cancelling terms (`[a, -b, b]` repeated) whose answer is the order.
-fn eigen_inner_sum<F: Real>(a: &Arr<F>, ax: &[usize]) -> Option<ArrayD<F>> {
+/// TensorFlow's float sum (or product) over every axis, or over a trailing run of axes (each
+/// row of the array TensorFlow's ReductionHelper sees once it merges adjacent axes), is
+/// Eigen's `InnerMostDimReducer`: whole AVX packets combined lane by lane into one
+/// accumulator, the remainder one by one from the identity, then that with `predux` of the
+/// lanes (halves, then pairs). Matched bit for bit against the oracle for rows of up to eight
+/// packets (64 float32, 32 float64), which covers cancelling terms (`[a, -b, b]` repeated)
+/// and long products whose answer is the order.
+fn eigen_inner<F: Real>(
+    a: &Arr<F>,
+    ax: &[usize],
+    identity: F,
+    op: impl Fn(F, F) -> F + Copy,
+) -> Option<ArrayD<F>> {
     let nd = a.ndim();
     let first = nd.checked_sub(ax.len())?;
     let mut sorted = ax.to_vec();
@@ -317,32 +324,42 @@ fn eigen_inner_sum<F: Real>(a: &Arr<F>, ax: &[usize]) -> Option<ArrayD<F>> {
     let flat: Vec<F> = a.iter().copied().collect();
     let sums = flat
         .chunks(inner)
-        .map(|row| eigen_sum(row, lanes))
+        .map(|row| eigen_reduce(row, lanes, identity, op))
         .collect();
     ArrayD::from_shape_vec(IxDyn(&a.shape()[..first]), sums).ok()
 }
 
-/// One row as `InnerMostDimReducer` adds it (see `eigen_inner_sum`).
-fn eigen_sum<F: Real>(row: &[F], lanes: usize) -> F {
+/// A full float reduction as TensorFlow's kernels write it (`expr.sum()`): Eigen's order for up
+/// to eight packets, ndarray's lane sums beyond; an empty sum is +0, never -0.
+pub(super) fn full_sum<F: Real>(values: &[F]) -> F {
+    let lanes = 32 / std::mem::size_of::<F>();
+    if values.len() <= 8 * lanes {
+        return eigen_reduce(values, lanes, F::zero(), |s, v| s + v);
+    }
+    ndarray::ArrayView1::from(values).sum()
+}
+
+/// One row as `InnerMostDimReducer` combines it (see `eigen_inner`).
+fn eigen_reduce<F: Real>(row: &[F], lanes: usize, identity: F, op: impl Fn(F, F) -> F) -> F {
     let whole = row.len() / lanes * lanes;
-    let mut acc = [F::zero(); 8];
+    let mut acc = [identity; 8];
     for packet in row[..whole].chunks(lanes) {
         for (a, &x) in acc.iter_mut().zip(packet) {
-            *a = *a + x;
+            *a = op(*a, x);
         }
     }
-    let tail = row[whole..].iter().fold(F::zero(), |s, &x| s + x);
-    // predux: the upper half onto the lower, then (0 + 2) + (1 + 3)
+    let tail = row[whole..].iter().fold(identity, |s, &x| op(s, x));
+    // predux: the upper half onto the lower, then (0 . 2) . (1 . 3)
     let h: Vec<F> = (0..4)
         .map(|i| {
             if lanes == 8 {
-                acc[i] + acc[i + 4]
+                op(acc[i], acc[i + 4])
             } else {
                 acc[i]
             }
         })
         .collect();
-    tail + ((h[0] + h[2]) + (h[1] + h[3]))
+    op(tail, op(op(h[0], h[2]), op(h[1], h[3])))
 }
 
 fn int<I: Elem + Ord + Bounded + WrappingAdd + WrappingMul + std::ops::Div<Output = I>>(
