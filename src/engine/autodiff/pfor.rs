@@ -99,8 +99,15 @@ fn input_gradients(
         transpose_b,
     }) = e.op
     {
-        if g.len() == 2 && ins.iter().all(|s| s.len() == 2) {
-            return matmul(g, ins[0], ins[1], (transpose_a, transpose_b), needed, n);
+        if out.len() == 2 && ins.iter().all(|s| s.len() == 2) {
+            // the converter reshapes the stacked gradient to its static shape (pfor gives every
+            // converted tensor its static shape), which repairs a wrong one that has no
+            // elements either, and fails on one that has
+            let elements = |s: &[usize]| s.iter().product::<usize>();
+            if g != out && n * elements(g) != n * elements(out) {
+                return Err(fail("MatMul"));
+            }
+            return matmul(out, ins[0], ins[1], (transpose_a, transpose_b), needed, n);
         }
         // a batched product is BatchMatMulV2, whose converter broadcasts without a reshape
         if g != out {
@@ -365,8 +372,11 @@ fn wrong_shape_through(
             | Unary::Abs
             | Unary::Erf,
         ) => Ok(vec![Some(times(ins[0])?)]),
-        // a broadcasting op reduces and reshapes its gradients to each input's shape
-        Op::Binary(_) if ins.iter().any(|s| *s != out) => restored(),
+        Op::Binary(b) if ins.iter().any(|s| *s != out) => ins
+            .iter()
+            .enumerate()
+            .map(|(k, s)| broadcast_input_gradient(*b, g, out, s, ins[1 - k]).map(Some))
+            .collect(),
         Op::Binary(Binary::Add | Binary::Sub) => Ok(vec![Some(g.to_vec()); 2]),
         Op::Binary(Binary::SoftsignGrad) => Err(fail("SoftsignGrad")),
         Op::Binary(_) => {
@@ -387,6 +397,46 @@ fn wrong_shape_through(
         }
         _ => Err(fail("an op whose gradient needs its output's shape")),
     }
+}
+
+/// One input's gradient of a broadcasting binary op given a gradient `g` of the wrong shape.
+/// `Add`, `Sub` and `Mul` go through `SmartBroadcastGradientArgs`: an input of the output's
+/// static shape takes the gradient as it is (times the other operand for a product). Every
+/// other input, and every input of the other ops, sums the gradient over its broadcast axes
+/// and reshapes it to its own shape, which fails where the gradient's elements do not fit.
+fn broadcast_input_gradient(
+    op: Binary,
+    g: &[usize],
+    out: &[usize],
+    input: &[usize],
+    other: &[usize],
+) -> Result<Shape> {
+    if input == out && matches!(op, Binary::Add | Binary::Sub | Binary::Mul) {
+        return match op {
+            Binary::Mul => broadcast_shape(g, other).ok_or_else(|| fail("Mul")),
+            _ => Ok(g.to_vec()),
+        };
+    }
+    if g.len() != out.len() {
+        return Err(fail("a broadcast's reduction"));
+    }
+    let lead = out.len() - input.len();
+    let reduced: usize = g
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| {
+            let broadcast = i < lead || (input[i - lead] == 1 && out[i] != 1);
+            if broadcast {
+                1
+            } else {
+                d
+            }
+        })
+        .product();
+    if reduced != input.iter().product::<usize>() {
+        return Err(fail("a broadcast's reduction"));
+    }
+    Ok(input.to_vec())
 }
 
 #[cfg(test)]

@@ -144,7 +144,12 @@ impl Linalg {
         check_work(a, b, &batch, m, n, transpose_a, lim)?;
         Ok(match (a, b) {
             (Tensor::F32(x), Tensor::F32(y)) => {
-                let dot = crate::engine::gemm::matmul_from_zero_into;
+                let k = a.shape()[a.rank() - if transpose_a { 2 } else { 1 }];
+                let dot = if a.rank() == 2 && b.rank() == 2 {
+                    crate::engine::gemm::f32_product(m, n, k, transpose_b)
+                } else {
+                    crate::engine::gemm::matmul_from_zero_into
+                };
                 Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, dot))
             }
             (Tensor::F64(x), Tensor::F64(y)) => {
