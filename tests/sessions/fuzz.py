@@ -25,6 +25,7 @@ more_tapes.install(D)
 # and make the notebook patterns (two-variable training, unconnected Jacobians, ...) on purpose
 notebook_routes.install(D)
 
+make_cases.map_lookup_error(D)
 S = D.S
 S.CLASSES["output-gradients-scalar"] = (
     "a scalar output_gradients for a target of another shape: TensorFlow hands it to the first "

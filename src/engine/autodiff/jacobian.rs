@@ -1,6 +1,8 @@
 //! `tape.jacobian` and `tape.batch_jacobian`: one-hot rows of the target pushed back through
 //! one batched reverse pass, then laid out as `target.shape + source.shape`.
 
+use smallvec::SmallVec;
+
 use super::{Ctx, Entry, IdSet, TapeId, Val};
 use crate::engine::error::{shape_err, Result};
 use crate::engine::ops::{Create, LikeFill, Op, ShapeOp};
@@ -28,6 +30,12 @@ impl Ctx {
         sources: &[Val],
         zero_unconnected: bool,
     ) -> Result<Vec<Option<Val>>> {
+        self.check_usable(tape)?;
+        let capturing = self.tapes_tracing(target);
+        let recorded_before: SmallVec<[usize; 4]> = capturing
+            .iter()
+            .map(|&t| self.tape(t).map_or(0, |tp| tp.entries.len()))
+            .collect();
         let (entries, traced) = self.begin_use(tape)?;
         let result = self.jacobian_rows(&entries, &traced, target, sources, None);
         // TensorFlow traces every row's gradient (using a non-persistent tape up) before pfor
@@ -38,7 +46,18 @@ impl Ctx {
         self.end_use(tape, entries, traced, result.is_ok());
         let jac = result?;
         vectorized.unwrap_or(Ok(()))?;
-        Ok(jac
+        // a tape that records the call builds the function's gradient at once, and an op the
+        // gradient pass ran (SoftsignGrad) may have none registered: TensorFlow's LookupError
+        for (&t, &n) in capturing.iter().zip(&recorded_before) {
+            let missing = self
+                .tape(t)
+                .and_then(|tp| tp.entries.get(n..))
+                .and_then(|new| new.iter().find_map(|e| e.op.without_gradient()));
+            if let Some(op) = missing {
+                return Err(crate::engine::error::no_gradient_err(op));
+            }
+        }
+        let jac: Vec<Option<Val>> = jac
             .into_iter()
             .zip(sources)
             .map(|(j, s)| {
@@ -46,7 +65,28 @@ impl Ctx {
                     zero_unconnected.then(|| self.constant(unconnected_jacobian(target, s)))
                 })
             })
-            .collect())
+            .collect();
+        for r in jac.iter().flatten() {
+            for &t in &capturing {
+                // `watch` ignores integer results, as TensorFlow's tape does
+                let _ = self.watch(t, r);
+            }
+        }
+        Ok(jac)
+    }
+
+    /// The recording tapes that trace `target`. TensorFlow's Jacobian is a function call that
+    /// captures the flattened target, so each of them records the call: its results are traced
+    /// there (`jacobian(J, J)` of such a result is the identity; results no recorded op made are
+    /// watched).
+    fn tapes_tracing(&self, target: &Val) -> SmallVec<[TapeId; 4]> {
+        self.recording_tapes()
+            .into_iter()
+            .filter(|&t| {
+                self.tape(t)
+                    .is_some_and(|tp| tp.traced.contains(&target.id))
+            })
+            .collect()
     }
 
     /// `tape.batch_jacobian(target, source)`: rows are examples, assumed independent.

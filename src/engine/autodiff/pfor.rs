@@ -49,6 +49,9 @@ pub(super) fn check_jacobian_shapes(
     // reshape of the target gives the target's gradient its right shape
     let mut cot: IdMap<Shape> = IdMap::default();
     cot.insert(target.id, target.tensor.shape().to_vec());
+    // gradients that do not depend on the loop (the zeros of sign's gradient and what only
+    // they reach): pfor leaves them unconverted, so their shapes are right
+    let mut invariant = IdSet::default();
     for e in entries.iter().rev() {
         let Some(g) = cot.get(&e.output.id).cloned() else {
             continue;
@@ -61,15 +64,32 @@ pub(super) fn check_jacobian_shapes(
             .iter()
             .map(|i| reach.contains(&i.id) && i.tensor.dtype().is_float())
             .collect();
-        let ins = input_gradients(e, &g, &needed, (&producer, &xent), reach, n)?;
+        let unconverted = invariant.contains(&e.output.id) || e.op.zero_gradient();
+        let ins = if unconverted {
+            e.inputs
+                .iter()
+                .map(|i| Some(i.tensor.shape().to_vec()))
+                .collect()
+        } else {
+            input_gradients(e, &g, &needed, (&producer, &xent), reach, n)?
+        };
         for ((i, s), need) in e.inputs.iter().zip(ins).zip(needed) {
             let Some(s) = s.filter(|_| need) else {
                 continue;
             };
             match cot.get(&i.id) {
                 Some(prev) if *prev != s => return Err(fail("AddN")),
-                _ => {
+                Some(_) => {
+                    // a sum with a loop-variant gradient is loop-variant
+                    if !unconverted {
+                        invariant.remove(&i.id);
+                    }
+                }
+                None => {
                     cot.insert(i.id, s);
+                    if unconverted {
+                        invariant.insert(i.id);
+                    }
                 }
             }
         }

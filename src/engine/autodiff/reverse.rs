@@ -20,7 +20,7 @@ impl Ctx {
     ) -> Result<Vec<Option<Val>>> {
         let (entries, traced) = self.begin_use(tape)?;
         let unseen = wrong_output_gradients_unseen(&output_gradients, targets, &entries);
-        let result = check_output_gradients(&output_gradients, targets, &entries)
+        let result = check_output_gradients(&output_gradients, targets, &entries, &traced)
             .and_then(|ogs| self.backprop(&entries, &traced, targets, sources, ogs, false));
         self.end_use(tape, entries, traced, result.is_ok() || unseen);
         let grads = result?;
@@ -296,6 +296,7 @@ pub(super) fn check_output_gradients(
     ogs: &Option<Vec<Tensor>>,
     targets: &[Val],
     entries: &[Entry],
+    traced: &IdSet,
 ) -> Result<Option<Vec<Tensor>>> {
     let Some(ogs) = ogs else { return Ok(None) };
     for (k, (og, t)) in ogs.iter().zip(targets).enumerate() {
@@ -305,7 +306,8 @@ pub(super) fn check_output_gradients(
         let code = match entries.iter().find(|e| e.output.id == t.id) {
             Some(e) => {
                 let ins: Vec<&[usize]> = e.inputs.iter().map(|i| i.tensor.shape()).collect();
-                e.op.wrong_cotangent_code(og.shape(), t.tensor.shape(), &ins)
+                let needs: Vec<bool> = e.inputs.iter().map(|i| traced.contains(&i.id)).collect();
+                e.op.wrong_cotangent_code(og.shape(), t.tensor.shape(), &ins, &needs)
             }
             None => Code::ShapeMismatch,
         };

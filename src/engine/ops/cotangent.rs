@@ -70,9 +70,18 @@ impl Op {
     /// gradient of shape `g` for an output of shape `out` (inputs of shapes `ins`): its
     /// messages map to `invalid_argument` where the kernel refuses a rank or an element count,
     /// and to `shape_mismatch` where a reshape or a broadcast fails, or where nothing fails.
-    pub fn wrong_cotangent_code(&self, g: &[usize], out: &[usize], ins: &[&[usize]]) -> Code {
+    /// `needs` says which inputs the tape traces: TensorFlow skips the others' gradients.
+    pub fn wrong_cotangent_code(
+        &self,
+        g: &[usize],
+        out: &[usize],
+        ins: &[&[usize]],
+        needs: &[bool],
+    ) -> Code {
         let numel = |s: &[usize]| s.iter().product::<usize>();
         let refused = match self {
+            // the reduction over a broadcast axis: "Invalid reduction dimension"
+            Op::Binary(b) => return broadcast_gradient_code(*b, g, ins, needs),
             // SigmoidGrad, TanhGrad, SqrtGrad, RsqrtGrad, ReciprocalGrad: "The two arguments to a
             // cwise op must have same number of elements"
             Op::Unary(
@@ -106,6 +115,54 @@ impl Op {
             Code::ShapeMismatch
         }
     }
+}
+
+/// A broadcasting binary op's gradient (eager, as `gradient` runs it) given a gradient `g` of
+/// the wrong shape: each traced input's share is `g` (times the other operand, broadcast, for
+/// the ops that multiply), summed over the input's `BroadcastGradientArgs` axes (none for
+/// equal shapes, else every axis where the padded input is 1) and reshaped to the input. A sum
+/// over an axis `g` lacks is `invalid_argument`; a broadcast or reshape that fails, or none,
+/// `shape_mismatch`.
+fn broadcast_gradient_code(op: Binary, g: &[usize], ins: &[&[usize]], needs: &[bool]) -> Code {
+    let (x, y) = (ins[0], ins.get(1).copied().unwrap_or(&[]));
+    let mut shares = Vec::new();
+    for (k, &input) in [x, y].iter().enumerate() {
+        if !needs.get(k).copied().unwrap_or(false) {
+            continue;
+        }
+        let other = if k == 0 { y } else { x };
+        let share = match op {
+            Binary::Add | Binary::Sub => Some(g.to_vec()),
+            _ => crate::engine::kernels::broadcast_shape(g, other),
+        };
+        match share {
+            Some(s) => shares.push((input, s)),
+            None => return Code::ShapeMismatch,
+        }
+    }
+    let rank = x.len().max(y.len());
+    for (input, share) in shares {
+        let axes: Vec<usize> = if x == y {
+            Vec::new()
+        } else {
+            let lead = rank - input.len();
+            (0..rank)
+                .filter(|&i| i < lead || input[i - lead] == 1)
+                .collect()
+        };
+        if axes.iter().any(|&a| a >= share.len()) {
+            return Code::InvalidArgument;
+        }
+        let kept: usize = share
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| if axes.contains(&i) { 1 } else { d })
+            .product();
+        if kept != input.iter().product::<usize>() {
+            return Code::ShapeMismatch;
+        }
+    }
+    Code::ShapeMismatch
 }
 
 /// The axes of `out` that broadcasting `x` to it stretched (or added in front).
