@@ -123,6 +123,16 @@ impl Ctx {
             )));
         }
         let (entries, traced) = self.begin_use(tape)?;
+        // an empty target the source reaches: pfor's zero iterations still give the loop's
+        // gradient dtype, the source's
+        let empty_but_connected = target.tensor.is_empty()
+            && super::reverse::reach(
+                &entries,
+                &traced,
+                std::slice::from_ref(source),
+                &IdSet::default(),
+            )
+            .is_some_and(|r| r.contains(&target.id));
         let result = self.jacobian_rows(
             &entries,
             &traced,
@@ -135,7 +145,7 @@ impl Ctx {
         let shape: Vec<usize> = ts.iter().chain(&ss[1..]).copied().collect();
         // with "none" every row's gradient is None and TensorFlow answers zeros of the target's
         // dtype (bool and integer included); with "zero" each row is `zeros_like(source)`
-        let dtype = if zero_unconnected {
+        let dtype = if zero_unconnected || empty_but_connected {
             source.tensor.dtype()
         } else {
             target.tensor.dtype()

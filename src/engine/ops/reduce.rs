@@ -283,6 +283,16 @@ fn float<F: Real>(kind: Kind, a: &Arr<F>, ax: &[usize], name: &str) -> Result<Ar
 /// Float sums: Eigen's order where it was checked against the oracle (`eigen_inner_sum`),
 /// else ndarray's unrolled lane sums (closer to TensorFlow's tree sums than a fold).
 fn sum_axes<F: Real>(a: &Arr<F>, ax: &[usize]) -> ArrayD<F> {
+    // TensorFlow's ReductionHelper drops axes of size 1: a sum over those alone copies its
+    // input, so -0 stays -0
+    if ax.iter().all(|&i| a.shape()[i] == 1) {
+        let kept: Vec<usize> = (0..a.ndim())
+            .filter(|i| !ax.contains(i))
+            .map(|i| a.shape()[i])
+            .collect();
+        return ArrayD::from_shape_vec(IxDyn(&kept), a.iter().copied().collect())
+            .expect("same size");
+    }
     if let Some(s) = eigen_inner(a, ax, F::zero(), |s, v| s + v) {
         return s;
     }
