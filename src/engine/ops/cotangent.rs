@@ -61,7 +61,16 @@ impl Op {
             }
             Op::Reduce(_) => false,
             Op::Logic(l) => matches!(l, Logic::Where | Logic::Cast(_)),
-            Op::Shape(_) | Op::Linalg(_) => true,
+            // a shape op's gradient that reads a recorded axis, offset, perm, multiple or
+            // index is computed, not folded (`keeps_a_constant_cotangent`)
+            Op::Shape(s) => matches!(
+                s,
+                ShapeOp::Reshape { .. }
+                    | ShapeOp::ExpandDims { .. }
+                    | ShapeOp::Squeeze { .. }
+                    | ShapeOp::Stack { .. }
+            ),
+            Op::Linalg(_) => true,
             Op::Nn(_) | Op::Create(_) | Op::Scan(_) => false,
         }
     }

@@ -227,11 +227,17 @@ pub(super) fn gather(x: &Tensor, indices: &Tensor, axis: i64) -> Result<Tensor> 
         ))
     })?;
     let ax = norm_axis(axis, x.rank(), "gather")?;
-    check_indices(&idx, x.shape()[ax], "gather")?;
-    let idx: Vec<usize> = idx.into_iter().map(|v| v as usize).collect();
+    // TensorFlow's kernel checks indices only while it copies slices: with no element beside
+    // the gathered axis there is nothing to copy, and no index is checked
+    let beside: usize = x.shape()[..ax].iter().chain(&x.shape()[ax + 1..]).product();
     let mut shape = x.shape()[..ax].to_vec();
     shape.extend_from_slice(indices.shape());
     shape.extend_from_slice(&x.shape()[ax + 1..]);
+    if beside == 0 {
+        return Ok(Tensor::full(&shape, 0.0, x.dtype()));
+    }
+    check_indices(&idx, x.shape()[ax], "gather")?;
+    let idx: Vec<usize> = idx.into_iter().map(|v| v as usize).collect();
     let picked = crate::map_any!(x, a => a.select(Axis(ax), &idx).into_shared());
     picked.reshape(&shape)
 }
