@@ -16,6 +16,22 @@ pub fn broadcast_shape(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
     broadcast_dims(a, b).map(Dims::into_vec)
 }
 
+/// The axes of `out` that broadcasting `x` to it stretched (or added in front): those a
+/// broadcast's gradient sums over.
+pub fn broadcast_axes<'a>(x: &'a [usize], out: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
+    let lead = out.len().saturating_sub(x.len());
+    (0..out.len()).filter(move |&a| a < lead || (x[a - lead] == 1 && out[a] != 1))
+}
+
+/// The elements of a tensor of shape `shape` summed over `axes` with their dimensions kept.
+pub fn elements_summed_over(shape: &[usize], axes: &[usize]) -> usize {
+    shape
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| if axes.contains(&i) { 1 } else { d })
+        .product()
+}
+
 /// `broadcast_shape`, inline.
 pub fn broadcast_dims(a: &[usize], b: &[usize]) -> Option<Dims> {
     let n = a.len().max(b.len());

@@ -30,7 +30,6 @@ impl Ctx {
         sources: &[Val],
         zero_unconnected: bool,
     ) -> Result<Vec<Option<Val>>> {
-        self.check_usable(tape)?;
         let capturing = self.tapes_tracing(target);
         let recorded_before: SmallVec<[usize; 4]> = capturing
             .iter()
@@ -253,7 +252,8 @@ impl Ctx {
         (self.limits.max_tensor_elements / widest).clamp(1, rows.max(1))
     }
 
-    /// Err where TensorFlow's vectorized loop (`pfor`) of this Jacobian mistakes a shape.
+    /// Err where TensorFlow's vectorized loop (`pfor`) of this Jacobian mistakes a shape. A
+    /// tape without zero-size tensors passes before the reach is computed.
     fn check_vectorized(
         &self,
         entries: &[Entry],
@@ -261,6 +261,9 @@ impl Ctx {
         target: &Val,
         sources: &[Val],
     ) -> Result<()> {
+        if !super::pfor::has_zero_size(entries, target) {
+            return Ok(());
+        }
         match super::reverse::reach(entries, traced, sources, &IdSet::default()) {
             Some(reach) => super::pfor::check_jacobian_shapes(entries, &reach, target, sources),
             None => Ok(()),

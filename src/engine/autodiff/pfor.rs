@@ -13,7 +13,7 @@
 
 use super::{Entry, IdMap, IdSet, Val};
 use crate::engine::error::{shape_err, Error, Result};
-use crate::engine::kernels::broadcast_shape;
+use crate::engine::kernels::{broadcast_axes, broadcast_shape, elements_summed_over};
 use crate::engine::ops::{Binary, Linalg, Logic, Op, ShapeOp, Unary};
 
 type Shape = Vec<usize>;
@@ -24,23 +24,24 @@ fn fail(what: &str) -> Error {
     ))
 }
 
+/// Whether pfor can mistake a shape in a Jacobian of `target` over `entries`: only zero-size
+/// tensors make a converter's shape wrong.
+pub(super) fn has_zero_size(entries: &[Entry], target: &Val) -> bool {
+    let zero_size = |v: &Val| v.tensor.is_empty();
+    zero_size(target)
+        || entries
+            .iter()
+            .any(|e| zero_size(&e.output) || e.inputs.iter().any(zero_size))
+}
+
 /// Err where TensorFlow's pfor'd Jacobian of `target` fails; `reach` holds every value a
-/// gradient can flow to from the sources. Only zero-size tensors make a converter's shape
-/// wrong, so a tape without them passes at once.
+/// gradient can flow to from the sources.
 pub(super) fn check_jacobian_shapes(
     entries: &[Entry],
     reach: &IdSet,
     target: &Val,
     sources: &[Val],
 ) -> Result<()> {
-    let zero_size = |v: &Val| v.tensor.is_empty();
-    if !zero_size(target)
-        && !entries
-            .iter()
-            .any(|e| zero_size(&e.output) || e.inputs.iter().any(zero_size))
-    {
-        return Ok(());
-    }
     // one loop iteration per target element
     let n = target.tensor.len();
     let producer: IdMap<&Entry> = entries.iter().map(|e| (e.output.id, e)).collect();
@@ -440,20 +441,8 @@ fn broadcast_input_gradient(
     if g.len() != out.len() {
         return Err(fail("a broadcast's reduction"));
     }
-    let lead = out.len() - input.len();
-    let reduced: usize = g
-        .iter()
-        .enumerate()
-        .map(|(i, &d)| {
-            let broadcast = i < lead || (input[i - lead] == 1 && out[i] != 1);
-            if broadcast {
-                1
-            } else {
-                d
-            }
-        })
-        .product();
-    if reduced != input.iter().product::<usize>() {
+    let axes: Vec<usize> = broadcast_axes(input, out).collect();
+    if elements_summed_over(g, &axes) != input.iter().product::<usize>() {
         return Err(fail("a broadcast's reduction"));
     }
     Ok(input.to_vec())

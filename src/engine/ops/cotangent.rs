@@ -7,6 +7,7 @@
 use super::reduce::Kind;
 use super::{Binary, Linalg, Logic, Op, Reduce, ShapeOp, Unary};
 use crate::engine::error::Code;
+use crate::engine::kernels::{broadcast_axes, broadcast_shape, elements_summed_over};
 
 impl Op {
     /// Ops whose gradient is zeros whatever reaches them (`sign`, and the step inside relu's
@@ -27,10 +28,7 @@ impl Op {
             Op::Unary(u) => matches!(u, Unary::Identity | Unary::Negative),
             Op::Binary(b) => matches!(b, Binary::Add | Binary::Sub),
             Op::Logic(l) => matches!(l, Logic::Cast(_)),
-            Op::Shape(s) => matches!(
-                s,
-                ShapeOp::Reshape { .. } | ShapeOp::ExpandDims { .. } | ShapeOp::Squeeze { .. }
-            ),
+            Op::Shape(s) => only_reshapes(s),
             Op::Reduce(Reduce::Over { kind, .. }) => matches!(kind, Kind::Sum),
             _ => false,
         }
@@ -62,14 +60,8 @@ impl Op {
             Op::Reduce(_) => false,
             Op::Logic(l) => matches!(l, Logic::Where | Logic::Cast(_)),
             // a shape op's gradient that reads a recorded axis, offset, perm, multiple or
-            // index is computed, not folded (`keeps_a_constant_cotangent`)
-            Op::Shape(s) => matches!(
-                s,
-                ShapeOp::Reshape { .. }
-                    | ShapeOp::ExpandDims { .. }
-                    | ShapeOp::Squeeze { .. }
-                    | ShapeOp::Stack { .. }
-            ),
+            // index is computed, not folded; stack's (an unstack) reads none
+            Op::Shape(s) => only_reshapes(s) || matches!(s, ShapeOp::Stack { .. }),
             Op::Linalg(_) => true,
             Op::Nn(_) | Op::Create(_) | Op::Scan(_) => false,
         }
@@ -126,6 +118,15 @@ impl Op {
     }
 }
 
+/// Shape ops whose gradient is a reshape to the input's static shape: it reads no recorded
+/// value.
+fn only_reshapes(s: &ShapeOp) -> bool {
+    matches!(
+        s,
+        ShapeOp::Reshape { .. } | ShapeOp::ExpandDims { .. } | ShapeOp::Squeeze { .. }
+    )
+}
+
 /// A broadcasting binary op's gradient (eager, as `gradient` runs it) given a gradient `g` of
 /// the wrong shape: each traced input's share is `g` (times the other operand, broadcast, for
 /// the ops that multiply), summed over the input's `BroadcastGradientArgs` axes (none for
@@ -142,7 +143,7 @@ fn broadcast_gradient_code(op: Binary, g: &[usize], ins: &[&[usize]], needs: &[b
         let other = if k == 0 { y } else { x };
         let share = match op {
             Binary::Add | Binary::Sub => Some(g.to_vec()),
-            _ => crate::engine::kernels::broadcast_shape(g, other),
+            _ => broadcast_shape(g, other),
         };
         match share {
             Some(s) => shares.push((input, s)),
@@ -162,20 +163,9 @@ fn broadcast_gradient_code(op: Binary, g: &[usize], ins: &[&[usize]], needs: &[b
         if axes.iter().any(|&a| a >= share.len()) {
             return Code::InvalidArgument;
         }
-        let kept: usize = share
-            .iter()
-            .enumerate()
-            .map(|(i, &d)| if axes.contains(&i) { 1 } else { d })
-            .product();
-        if kept != input.iter().product::<usize>() {
+        if elements_summed_over(&share, &axes) != input.iter().product::<usize>() {
             return Code::ShapeMismatch;
         }
     }
     Code::ShapeMismatch
-}
-
-/// The axes of `out` that broadcasting `x` to it stretched (or added in front).
-fn broadcast_axes<'a>(x: &'a [usize], out: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
-    let lead = out.len().saturating_sub(x.len());
-    (0..out.len()).filter(move |&a| a < lead || (x[a - lead] == 1 && out[a] != 1))
 }
