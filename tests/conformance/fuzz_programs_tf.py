@@ -12,6 +12,9 @@ TensorFlow's other kernel errors give. Same arguments as fuzz_programs.py:
 `--empty-rate P` (this script's own) puts a zero-size variable or constant into a program with
 probability P instead of fuzz_programs.py's 0.04: Jacobians and Hessians through zero-size
 tensors are where TensorFlow's pfor mistakes shapes (`src/engine/autodiff/pfor.rs`).
+`--only-error KIND` makes every deliberate error of that kind (with `--error-rate 1.0`, every
+program has one): `og_shape` sends each a wrong `output_gradients`
+(`src/engine/autodiff/wrong_cotangent.rs`).
 """
 import os
 import runpy
@@ -39,13 +42,28 @@ def hessian_raising_as_tensorflow(req, spec):
 tf_reference._hessian = hessian_raising_as_tensorflow
 sys.argv[0] = os.path.join(ORACLE, "fuzz_programs.py")
 EMPTY_LINE = "if self.chance(0.04):   # an empty tensor somewhere"
-if "--empty-rate" in sys.argv:
-    k = sys.argv.index("--empty-rate")
-    rate = float(sys.argv[k + 1])
+SHUFFLE_LINE = "self.r.shuffle(kinds)"
+
+
+def take_option(name):
+    if name not in sys.argv:
+        return None
+    k = sys.argv.index(name)
+    value = sys.argv[k + 1]
     del sys.argv[k : k + 2]
-    source = open(sys.argv[0]).read()
-    assert EMPTY_LINE in source, "fuzz_programs.py no longer has the empty-tensor line"
-    source = source.replace(EMPTY_LINE, f"if self.chance({rate}):")
-    exec(compile(source, sys.argv[0], "exec"), {"__name__": "__main__", "__file__": sys.argv[0]})
-else:
+    return value
+
+
+rate = take_option("--empty-rate")
+only_error = take_option("--only-error")
+if rate is None and only_error is None:
     runpy.run_path(sys.argv[0], run_name="__main__")
+else:
+    source = open(sys.argv[0]).read()
+    if rate is not None:
+        assert EMPTY_LINE in source, "fuzz_programs.py no longer has the empty-tensor line"
+        source = source.replace(EMPTY_LINE, f"if self.chance({float(rate)}):")
+    if only_error is not None:
+        assert SHUFFLE_LINE in source, "fuzz_programs.py no longer shuffles its error kinds"
+        source = source.replace(SHUFFLE_LINE, f"kinds = [{only_error!r}]")
+    exec(compile(source, sys.argv[0], "exec"), {"__name__": "__main__", "__file__": sys.argv[0]})

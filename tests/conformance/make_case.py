@@ -7,7 +7,12 @@ PROGRAM.json is a /v1/evaluate body, or a fuzz find (`fuzz_programs_tf.py --foun
 "program" is one. The answer comes from the TensorFlow oracle (`tf_reference.evaluate`, with
 fuzz_programs_tf.py's softsign correction), and the case lands in `cases/NAME.json`, replayed by
 `cargo test` (tests/it/conformance.rs) and `run.py`.
+
+TensorFlow does not check `output_gradients`; the spec makes one of the wrong shape an error.
+Where TensorFlow answered such a request with a gradient, the case expects `shape_mismatch` in
+its place (as `fuzz_programs.py` judges it); where TensorFlow raised, its own code stays.
 """
+import copy
 import json
 import os
 import sys
@@ -19,11 +24,36 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import tf_reference  # noqa: E402
 
 
+def literal_shape(v):
+    shape = []
+    while isinstance(v, list):
+        shape.append(len(v))
+        v = v[0] if v else None
+    return shape
+
+
+def refuse_wrong_output_gradients(program, body):
+    requests = program.get("requests", [])
+    for i, r in enumerate(requests):
+        spec = r.get("gradient") if isinstance(r, dict) else None
+        if not spec or spec.get("output_gradients") is None or "error" in body["results"][i]:
+            continue
+        targets, ogs = spec["target"], spec["output_gradients"]
+        pairs = list(zip(targets, ogs)) if isinstance(targets, list) else [(targets, ogs)]
+        probe = copy.deepcopy(program)
+        probe["requests"], probe["outputs"] = [], sorted({t for t, _ in pairs})
+        _, shapes = tf_reference.evaluate(probe)
+        if any(literal_shape(g) != shapes["outputs"][t]["shape"] for t, g in pairs):
+            body["results"][i] = {"error": {"code": "shape_mismatch"}}
+
+
 def main():
     path, name, about = sys.argv[1:4]
     program = json.load(open(path))
     program = program.get("program", program)
     status, body = tf_reference.evaluate(program)
+    if status == 200:
+        refuse_wrong_output_gradients(program, body)
     case = {"name": name, "about": about, "request": program,
             "expect": {"status": status, "body": body}}
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases", name + ".json")

@@ -3,8 +3,9 @@
 
 use smallvec::SmallVec;
 
+use super::wrong_cotangent::{fate, Fate};
 use super::{fill_unconnected, Ctx, Entry, IdMap, IdSet, TapeId, Val, ValId};
-use crate::engine::error::{arg_err, no_gradient_err, shape_err, Code, Error, Result};
+use crate::engine::error::{arg_err, no_gradient_err, shape_err, Result};
 use crate::engine::ops::{Op, Unary};
 use crate::engine::tensor::Tensor;
 
@@ -19,10 +20,17 @@ impl Ctx {
         zero_unconnected: bool,
     ) -> Result<Vec<Option<Val>>> {
         let (entries, traced) = self.begin_use(tape)?;
-        let unseen = wrong_output_gradients_unseen(&output_gradients, targets, &entries);
-        let result = check_output_gradients(&output_gradients, targets, &entries, &traced)
-            .and_then(|ogs| self.backprop(&entries, &traced, targets, sources, ogs, false));
-        self.end_use(tape, entries, traced, result.is_ok() || unseen);
+        let (result, used_up) = match fate(&output_gradients, targets, sources, &entries, &traced) {
+            Fate::Fits => {
+                let result =
+                    self.backprop(&entries, &traced, targets, sources, output_gradients, false);
+                let ok = result.is_ok();
+                (result, ok)
+            }
+            Fate::Raises(e) => (Err(e), false),
+            Fate::Succeeds(e) => (Err(e), true),
+        };
+        self.end_use(tape, entries, traced, used_up);
         let grads = result?;
         Ok(fill_unconnected(self, grads, sources, zero_unconnected))
     }
@@ -263,62 +271,4 @@ fn refuse_ops_without_gradient(entries: &[Entry], targets: &[Val]) -> Result<()>
         }
     }
     Ok(())
-}
-
-/// Whether every output gradient of the wrong shape belongs to a target no recorded op made, or
-/// one made by an op whose gradient function never reads it (`ones_like`, `floor`, `sign`, a
-/// comparison...): TensorFlow then runs nothing that could fail on it and its call succeeds,
-/// using a non-persistent tape up, while the spec still makes the request an error.
-fn wrong_output_gradients_unseen(
-    ogs: &Option<Vec<Tensor>>,
-    targets: &[Val],
-    entries: &[Entry],
-) -> bool {
-    let Some(ogs) = ogs else { return false };
-    let mut wrong = ogs
-        .iter()
-        .zip(targets)
-        .filter(|(og, t)| og.shape() != t.tensor.shape())
-        .peekable();
-    wrong.peek().is_some()
-        && wrong.all(|(_, t)| {
-            entries
-                .iter()
-                .filter(|e| e.output.id == t.id)
-                .all(|e| !e.op.differentiable() || e.op.zero_gradient())
-        })
-}
-
-/// Each output gradient must have its target's shape (the spec's rule). TensorFlow does not
-/// check them and never broadcasts one (a scalar included): the target's own gradient function
-/// is the first to see it, and where that function raises, the error carries its code.
-pub(super) fn check_output_gradients(
-    ogs: &Option<Vec<Tensor>>,
-    targets: &[Val],
-    entries: &[Entry],
-    traced: &IdSet,
-) -> Result<Option<Vec<Tensor>>> {
-    let Some(ogs) = ogs else { return Ok(None) };
-    for (k, (og, t)) in ogs.iter().zip(targets).enumerate() {
-        if og.shape() == t.tensor.shape() {
-            continue;
-        }
-        let code = match entries.iter().find(|e| e.output.id == t.id) {
-            Some(e) => {
-                let ins: Vec<&[usize]> = e.inputs.iter().map(|i| i.tensor.shape()).collect();
-                let needs: Vec<bool> = e.inputs.iter().map(|i| traced.contains(&i.id)).collect();
-                e.op.wrong_cotangent_code(og.shape(), t.tensor.shape(), &ins, &needs)
-            }
-            None => Code::ShapeMismatch,
-        };
-        return Err(Error::new(
-            code,
-            format!(
-                "output_gradients[{k}] has shape {:?} but its target has shape {:?}; give it the target's shape (TensorFlow does not broadcast it)",
-                og.shape(),
-                t.tensor.shape()
-            ),
-        ));
-    }
-    Ok(Some(ogs.clone()))
 }

@@ -15,6 +15,7 @@ pub mod registry;
 mod scan;
 mod shape;
 mod unary;
+mod wrong_shape;
 mod xent;
 
 pub use attrs::Attrs;
@@ -27,6 +28,7 @@ pub use reduce::Reduce;
 pub use scan::{Scan, ScanKind};
 pub use shape::ShapeOp;
 pub use unary::Unary;
+pub use wrong_shape::{Shape, Site};
 
 use super::autodiff::{Ctx, Val};
 use super::error::{arg_err, Code, Error, Result};
