@@ -3,7 +3,6 @@
 //! non-finite floats as "NaN" / "Infinity" / "-Infinity".
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
-use std::cell::RefCell;
 
 use super::decode::Encoding;
 use crate::engine::explain::{numcheck::Check, Note};
@@ -40,37 +39,75 @@ impl Serialize for Scalar {
     }
 }
 
-type Elems<'a> = RefCell<Box<dyn Iterator<Item = Scalar> + 'a>>;
-
-/// Nested lists over a row-major element stream, like numpy's `tolist()`.
-struct Nested<'a, 'b> {
-    shape: &'b [usize],
-    elems: &'b Elems<'a>,
+/// An element type as the JSON writer writes it.
+trait ToScalar: Copy {
+    fn scalar(self) -> Scalar;
 }
 
-impl Serialize for Nested<'_, '_> {
+macro_rules! to_scalar {
+    ($t:ty, $v:ident => $e:expr) => {
+        impl ToScalar for $t {
+            fn scalar(self) -> Scalar {
+                let $v = self;
+                $e
+            }
+        }
+    };
+}
+to_scalar!(f32, v => Scalar::F32(v));
+to_scalar!(f64, v => Scalar::F64(v));
+to_scalar!(i32, v => Scalar::Int(v as i64));
+to_scalar!(i64, v => Scalar::Int(v));
+to_scalar!(bool, v => Scalar::Bool(v));
+
+/// Nested lists over row-major elements, like numpy's `tolist()`: each item of the first axis
+/// is the next `rest`-sized run of the slice, read in place (a boxed iterator over ndarray's
+/// n-dimensional walk cost some 60 instructions an element).
+struct Nested<'b, T> {
+    shape: &'b [usize],
+    elems: &'b [T],
+}
+
+impl<T: ToScalar> Serialize for Nested<'_, T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.shape.split_first() {
-            None => {
-                let v = self
-                    .elems
-                    .borrow_mut()
-                    .next()
-                    .expect("shape and element count agree");
-                v.serialize(s)
-            }
+            None => self.elems[0].scalar().serialize(s),
             Some((&n, rest)) => {
+                let run: usize = rest.iter().product();
                 let mut seq = s.serialize_seq(Some(n))?;
-                for _ in 0..n {
+                for item in 0..n {
                     seq.serialize_element(&Nested {
                         shape: rest,
-                        elems: self.elems,
+                        elems: &self.elems[item * run..(item + 1) * run],
                     })?;
                 }
                 seq.end()
             }
         }
     }
+}
+
+/// The array's elements as nested lists: a contiguous row-major array is read as its slice,
+/// any other (a permuted view) is copied into row-major order first.
+fn nested<T: ToScalar, S: SerializeMap>(
+    m: &mut S,
+    a: &crate::engine::tensor::Arr<T>,
+) -> Result<(), S::Error> {
+    let owned: Vec<T>;
+    let elems = match a.as_slice() {
+        Some(s) => s,
+        None => {
+            owned = a.iter().copied().collect();
+            &owned
+        }
+    };
+    m.serialize_entry(
+        "value",
+        &Nested {
+            shape: a.shape(),
+            elems,
+        },
+    )
 }
 
 fn elems(t: &Tensor) -> Box<dyn Iterator<Item = Scalar> + '_> {
@@ -134,16 +171,7 @@ impl Serialize for TensorJson<'_> {
         m.serialize_entry("dtype", t.dtype().name())?;
         m.serialize_entry("shape", t.shape())?;
         match self.1 {
-            Encoding::Json => {
-                let it: Elems = RefCell::new(elems(t));
-                m.serialize_entry(
-                    "value",
-                    &Nested {
-                        shape: t.shape(),
-                        elems: &it,
-                    },
-                )?;
-            }
+            Encoding::Json => crate::with_any!(t, a => nested(&mut m, a))?,
             Encoding::B64 => m.serialize_entry("b64", &b64_json(t))?,
         }
         m.end()

@@ -34,6 +34,7 @@ use super::autodiff::{Ctx, Val};
 use super::error::{arg_err, Code, Error, Result};
 use super::tensor::Tensor;
 use super::Limits;
+use registry::Family;
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Op {
@@ -85,37 +86,68 @@ fn suggest(name: &str) -> Option<&'static str> {
         .map(|(_, op)| op)
 }
 
+/// The families in the order `Op::parse` tries them for a name the registry does not know.
+const FAMILIES: [Family; 8] = [
+    Family::Create,
+    Family::Unary,
+    Family::Binary,
+    Family::Logic,
+    Family::Reduce,
+    Family::Shape,
+    Family::Linalg,
+    Family::Nn,
+];
+
 impl Op {
     /// Builds an op from its (canonical) name and attributes; unknown names are `unknown_op`.
     pub fn parse(name: &str, attrs: &Attrs, lim: &Limits) -> Result<Op> {
-        let op = if let Some(c) = Create::parse(name, attrs, lim)? {
-            Op::Create(c)
-        } else if let Some(u) = Unary::parse(name, attrs)? {
-            Op::Unary(u)
-        } else if let Some(b) = Binary::parse(name) {
-            Op::Binary(b)
-        } else if let Some(l) = Logic::parse(name, attrs)? {
-            Op::Logic(l)
-        } else if let Some(r) = Reduce::parse(name, attrs)? {
-            Op::Reduce(r)
-        } else if let Some(s) = ShapeOp::parse(name, attrs)? {
-            Op::Shape(s)
-        } else if let Some(l) = Linalg::parse(name, attrs)? {
-            Op::Linalg(l)
-        } else if let Some(n) = Nn::parse(name, attrs)? {
-            Op::Nn(n)
-        } else {
-            let hint = match suggest(name) {
-                Some(s) => format!("; did you mean \"{s}\"?"),
-                None => String::new(),
-            };
-            return Err(Error::new(
-                Code::UnknownOp,
-                format!("unknown op \"{name}\"{hint}"),
-            ));
+        Op::parse_in(registry::lookup(name).map(|d| d.family), name, attrs, lim)
+    }
+
+    /// `parse` for a caller that has looked the name up in the registry already: a registry
+    /// name is read by its own family's parser alone (each reads only its own names; a test
+    /// checks it for every name), where trying them all in turn compared the name with a
+    /// few dozen others. A name the registry does not know goes through every family.
+    pub fn parse_in(family: Option<Family>, name: &str, attrs: &Attrs, lim: &Limits) -> Result<Op> {
+        let own = match family {
+            Some(f) => Op::parse_family(f, name, attrs, lim)?,
+            None => None,
+        };
+        let op = match own {
+            Some(op) => op,
+            None => match FAMILIES
+                .iter()
+                .find_map(|&f| Op::parse_family(f, name, attrs, lim).transpose())
+            {
+                Some(op) => op?,
+                None => {
+                    let hint = match suggest(name) {
+                        Some(s) => format!("; did you mean \"{s}\"?"),
+                        None => String::new(),
+                    };
+                    return Err(Error::new(
+                        Code::UnknownOp,
+                        format!("unknown op \"{name}\"{hint}"),
+                    ));
+                }
+            },
         };
         attrs.reject_unused()?;
         Ok(op)
+    }
+
+    /// The op of `family` that `name` names, if that family has one by that name.
+    fn parse_family(family: Family, name: &str, attrs: &Attrs, lim: &Limits) -> Result<Option<Op>> {
+        Ok(match family {
+            Family::Create => Create::parse(name, attrs, lim)?.map(Op::Create),
+            Family::Unary => Unary::parse(name, attrs)?.map(Op::Unary),
+            Family::Binary => Binary::parse(name).map(Op::Binary),
+            Family::Logic => Logic::parse(name, attrs)?.map(Op::Logic),
+            Family::Reduce => Reduce::parse(name, attrs)?.map(Op::Reduce),
+            Family::Shape => ShapeOp::parse(name, attrs)?.map(Op::Shape),
+            Family::Linalg => Linalg::parse(name, attrs)?.map(Op::Linalg),
+            Family::Nn => Nn::parse(name, attrs)?.map(Op::Nn),
+        })
     }
 
     pub fn name(&self) -> &'static str {
@@ -297,4 +329,26 @@ pub struct VjpArgs<'a> {
     pub g: &'a Val,
     pub lead: usize,
     pub needs: &'a [bool],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `parse_in` reads a registry name with its family's parser alone: that parser knows the
+    /// name, and no family tried before it in `FAMILIES` does, so trying them all in turn would
+    /// build the same op.
+    #[test]
+    fn each_registry_name_is_read_by_its_own_family_and_no_earlier_one() {
+        let lim = Limits::default();
+        for def in registry::all() {
+            let attrs = Attrs::new(def.name, &[]);
+            let own = Op::parse_family(def.family, def.name, &attrs, &lim);
+            assert!(!matches!(own, Ok(None)), "{}", def.name);
+            for &f in FAMILIES.iter().take_while(|&&f| f != def.family) {
+                let other = Op::parse_family(f, def.name, &attrs, &lim);
+                assert!(matches!(other, Ok(None)), "{} read as {f:?}", def.name);
+            }
+        }
+    }
 }

@@ -151,6 +151,13 @@ fn lit_elements(l: &Lit) -> u64 {
     }
 }
 
+/// Names a product op (matmul, matvec, tensordot). Every name and path of those three ends as
+/// its canonical name does (a test checks it), so other names need no registry lookup.
+fn is_product(op: &str) -> bool {
+    const PRODUCTS: [&str; 3] = ["matmul", "matvec", "tensordot"];
+    PRODUCTS.iter().any(|p| op.ends_with(p)) && PRODUCTS.contains(&super::ops::canonical_name(op))
+}
+
 impl Program {
     /// A cheap upper-bound guess at the work this program takes, made before running it, in
     /// element-operations: small programs run on the thread that received them (handing work
@@ -178,8 +185,7 @@ impl Program {
                     _ => 0,
                 };
             }
-            let op = super::ops::canonical_name(&n.op);
-            has_matmul |= matches!(op, "matmul" | "matvec" | "tensordot");
+            has_matmul |= is_product(&n.op);
         }
         let nodes = (self.setup.len() + self.graph.len() + 1) as u64;
         let mut work = elements.saturating_add(1).saturating_mul(nodes);
@@ -364,4 +370,24 @@ fn run_nodes(ws: &mut Workspace, nodes: &[NodeSpec]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_product;
+    use crate::engine::ops::registry;
+
+    #[test]
+    fn every_name_of_a_product_op_ends_as_its_canonical_name() {
+        for def in registry::all() {
+            let product = matches!(def.name, "matmul" | "matvec" | "tensordot");
+            for key in [def.name].iter().chain(def.paths).chain(def.aliases) {
+                assert_eq!(is_product(key), product, "{key}");
+                if product {
+                    assert!(key.ends_with(def.name), "{key}");
+                }
+            }
+        }
+        assert!(!is_product("tf.nn.matmul") && !is_product("not_a_matvec"));
+    }
 }

@@ -127,6 +127,9 @@ pub(super) fn stack(ins: &[&Tensor], axis: i64) -> Result<Tensor> {
 
 /// concat (or stack) of tensors whose dtypes and shapes were checked.
 pub(super) fn join<T: Elem>(ins: &[&Tensor], ax: usize, new_axis: bool) -> Tensor {
+    if let Some(out) = join_flat::<T>(ins, ax, new_axis) {
+        return out;
+    }
     let views: Vec<_> = ins
         .iter()
         .map(|t| T::array_in(t).expect("dtype checked").view())
@@ -137,6 +140,30 @@ pub(super) fn join<T: Elem>(ins: &[&Tensor], ax: usize, new_axis: bool) -> Tenso
         ndarray::concatenate(Axis(ax), &views)
     };
     Tensor::from_array(out.expect("shapes checked"))
+}
+
+/// `join` where every axis before `ax` has size 1 (a concat of vectors, a stack at axis 0) and
+/// every input is in row-major order: the result's elements are then the inputs' elements one
+/// after another, copied slice by slice (ndarray's general concatenate cost some 2,700
+/// instructions to join a 3-vector and a 1-vector). None otherwise.
+fn join_flat<T: Elem>(ins: &[&Tensor], ax: usize, new_axis: bool) -> Option<Tensor> {
+    let first = T::array_in(ins[0])?.shape();
+    if first[..ax].iter().any(|&d| d != 1) {
+        return None;
+    }
+    let mut shape = first.to_vec();
+    if new_axis {
+        shape.insert(ax, ins.len());
+    } else {
+        shape[ax] = ins.iter().map(|t| t.shape()[ax]).sum();
+    }
+    let mut v = Vec::with_capacity(ins.iter().map(|t| t.len()).sum());
+    for t in ins {
+        v.extend_from_slice(T::array_in(t)?.as_slice()?);
+    }
+    Some(Tensor::from_array(
+        ArrayD::from_shape_vec(IxDyn(&shape), v).expect("the parts fill the shape"),
+    ))
 }
 
 pub(super) fn tile(x: &Tensor, multiples: &[i64], lim: &Limits) -> Result<Tensor> {
@@ -321,9 +348,12 @@ pub(super) fn broadcast_to(x: &Tensor, shape: &[usize], lim: &Limits) -> Result<
         )));
     }
     checked_numel(shape, lim.max_tensor_elements)?;
-    Ok(
-        crate::map_any!(x, a => a.broadcast(IxDyn(shape)).expect("checked").to_owned().into_shared()),
-    )
+    // one element (a summed gradient spread back over its input) fills the shape directly,
+    // without ndarray's walk of a broadcast view
+    Ok(crate::map_any!(x, a => match a.len() {
+        1 => ArrayD::from_elem(IxDyn(shape), *a.first().expect("one element")).into_shared(),
+        _ => a.broadcast(IxDyn(shape)).expect("checked").to_owned().into_shared(),
+    }))
 }
 
 pub(super) fn slice(x: &Tensor, begin: &[i64], size: &[i64]) -> Result<Tensor> {
