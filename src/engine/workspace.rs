@@ -403,6 +403,43 @@ impl Workspace {
         }
     }
 
+    /// `unconnected_gradients="zero"`: TensorFlow fills a None with `zeros_like(source)`,
+    /// which reads a variable source: a recording tape that watches accessed variables
+    /// watches that read, and then records the zeros, which it can differentiate by.
+    pub fn fill_unconnected(
+        &mut self,
+        grads: Vec<Option<Val>>,
+        sources: &super::program::Names,
+        ss: &[Val],
+        zero: bool,
+    ) -> Vec<Option<Val>> {
+        if zero {
+            for (name, g) in sources.list().into_iter().zip(&grads) {
+                if g.is_none() {
+                    self.watch_accessed(name);
+                }
+            }
+        }
+        super::autodiff::fill_unconnected(&mut self.ctx, grads, ss, zero)
+    }
+
+    /// A trainable variable read outside an op: every recording tape that watches accessed
+    /// variables watches it.
+    fn watch_accessed(&mut self, name: &str) {
+        let Ok((val, Some(var))) = self.lookup(name) else {
+            return;
+        };
+        if !var.trainable {
+            return;
+        }
+        let val = val.clone();
+        for t in self.ctx.recording_tapes() {
+            if self.ctx.tape(t).is_some_and(|t| t.watch_accessed_variables) {
+                let _ = self.ctx.watch(t, &val);
+            }
+        }
+    }
+
     /// Remembers that `name` is int32 because `lit` (given without a dtype) has no decimal point.
     pub fn note_int_literal(&mut self, name: &str, lit: &Lit, dtype: super::dtype::DType) {
         if dtype == super::dtype::DType::I32 && super::lit::lit_kind(lit).is_some() {

@@ -4,7 +4,7 @@
 //! first NaN afterwards would mean replaying calls that are gone.
 
 use super::session::Session;
-use crate::engine::autodiff::{fill_unconnected, unconnected_jacobian};
+use crate::engine::autodiff::unconnected_jacobian;
 use crate::engine::explain::{why_null, Note, Numerics, Reason};
 use crate::engine::{Lit, Names, Result, Shaped, Val};
 
@@ -76,7 +76,7 @@ pub fn gradient(
     let g = listed(&g);
     let tnames: Vec<(&str, &Val)> = target.list().into_iter().zip(&ts).collect();
     let notes = answer_notes(s, tape, &tnames, (sources, &ss), &g, vjp)?;
-    let g = fill_unconnected(&mut s.ws.ctx, g, &ss, zero);
+    let g = s.ws.fill_unconnected(g, sources, &ss, zero);
     Ok((sources.shape(g), notes))
 }
 

@@ -355,7 +355,8 @@ impl Session {
         let t = self.tape_index(tape)?;
         let (ts, ss) = (self.ws.values_of(target)?, self.ws.values_of(sources)?);
         let og = output_grads(target, og, &ts, &self.ws.ctx.limits)?;
-        let g = self.ws.ctx.gradient(t, &ts, &ss, og, zero)?;
+        let g = self.ws.ctx.gradient(t, &ts, &ss, og, false)?;
+        let g = self.ws.fill_unconnected(g, sources, &ss, zero);
         Ok(sources.shape(g))
     }
 

@@ -149,7 +149,7 @@ fn gradient(
     let og = output_grads(target, output_gradients, ts, limits)?;
     let g = ws.ctx.gradient(tape, ts, ss, og, false)?;
     let notes = null_notes(ws, tape, target, ts, sources, ss, &g);
-    let g = crate::engine::autodiff::fill_unconnected(&mut ws.ctx, g, ss, zero);
+    let g = ws.fill_unconnected(g, sources, ss, zero);
     let g = g.into_iter().map(|v| v.map(|v| v.tensor)).collect();
     Ok((Answer::Gradient(sources.shape(g)), notes))
 }
