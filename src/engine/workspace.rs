@@ -8,7 +8,7 @@ use smallvec::SmallVec;
 use super::autodiff::{Ctx, TapeId, Val};
 use super::error::{arg_err, Code, Error, Result};
 use super::lit::{tensor_from_lit, Lit};
-use super::ops::{canonical_name, Attrs, Op};
+use super::ops::{registry, Attrs, Op};
 use super::tensor::Tensor;
 use super::Limits;
 
@@ -293,7 +293,9 @@ impl Workspace {
     /// Runs one node; returns its name and value (a `watch` node returns None).
     pub fn run_node(&mut self, node: &NodeSpec) -> Result<Option<(String, Val)>> {
         let at = node.name.as_deref();
-        let op_name = canonical_name(&node.op);
+        // one registry lookup gives the canonical name and the family that parses it
+        let def = registry::lookup(&node.op);
+        let op_name = def.map_or(node.op.as_str(), |d| d.name);
         if op_name == "watch" {
             if self.ctx.recording_tapes().is_empty() {
                 return Err(arg_err("watch only means something while a tape records: put it in \"graph\", not \"setup\"").at(at));
@@ -312,7 +314,8 @@ impl Workspace {
             return Ok(None);
         }
         let attrs = Attrs::new(op_name, &node.attrs);
-        let op = Op::parse(op_name, &attrs, &self.ctx.limits).map_err(|e| e.at(at))?;
+        let op = Op::parse_in(def.map(|d| d.family), op_name, &attrs, &self.ctx.limits)
+            .map_err(|e| e.at(at))?;
         let Some(name) = at else {
             return Err(arg_err(format!(
                 "a {op_name} node needs a \"name\" so its result can be used"
