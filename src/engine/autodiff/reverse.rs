@@ -147,15 +147,15 @@ impl Ctx {
                 n.vjp_of = Some((e.output.id, e.op.name()));
             }
             let in_grads = e.op.vjp(self, &inputs, &e.output, &g, &needs)?;
-            let folded = jacobian
-                && (e.op.zero_gradient()
-                    || (zeros.contains(&g.id) && e.op.folds_a_zero_cotangent()));
+            let zero_in = jacobian && zeros.contains(&g.id);
             let negation = matches!(e.op, Op::Unary(Unary::Negative));
             let stays_constant = consts.contains(&g.id) && e.op.keeps_a_constant_cotangent();
-            for (inp, ig) in e.inputs.iter().zip(in_grads) {
+            for (k, (inp, ig)) in e.inputs.iter().zip(in_grads).enumerate() {
                 let Some(ig) = ig.filter(|_| reach.contains(&inp.id)) else {
                     continue;
                 };
+                let folded = jacobian
+                    && (e.op.zero_gradient() || (zero_in && e.op.folds_a_zero_cotangent(k)));
                 // the negation of a folded zero is folded too, to -0 as Grappler computes it
                 let ig = if folded && !negation {
                     self.zeros_like(&ig)

@@ -29,11 +29,13 @@ impl Op {
         }
     }
 
-    /// Whether TensorFlow's gradient function of this op, given a constant zero, is folded to
-    /// a constant zero in a graph function: it multiplies the gradient in (`Mul`, `MatMul`), or
-    /// only moves, sums or selects it. Ops whose gradient is a kernel of its own (`TanhGrad`,
-    /// `EluGrad`...) or divides by an input compute their zeros, NaN included.
-    pub fn folds_a_zero_cotangent(&self) -> bool {
+    /// Whether TensorFlow's gradient function of this op, given a constant zero, passes input
+    /// `input` a constant zero in a graph function (Grappler folds it): it multiplies the
+    /// gradient in (`Mul`, `MatMul`, RealDiv's share of the divisor), or only moves, sums or
+    /// selects it. Ops whose gradient is a kernel of its own (`TanhGrad`, `EluGrad`...) or
+    /// divides by an input (RealDiv's share of the dividend, `grad / y`) compute their zeros,
+    /// NaN included.
+    pub fn folds_a_zero_cotangent(&self, input: usize) -> bool {
         match self {
             Op::Unary(u) => matches!(
                 u,
@@ -48,7 +50,8 @@ impl Op {
                     | Unary::Cos
                     | Unary::Erf
             ),
-            Op::Binary(b) => !matches!(b, Binary::Div | Binary::SoftsignGrad),
+            Op::Binary(Binary::Div) => input == 1,
+            Op::Binary(b) => !matches!(b, Binary::SoftsignGrad),
             Op::Reduce(Reduce::Over { kind, .. }) => {
                 matches!(kind, Kind::Sum | Kind::Mean | Kind::Max | Kind::Min)
             }
