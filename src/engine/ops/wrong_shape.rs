@@ -336,8 +336,9 @@ fn matmul_gradient(ta: bool, tb: bool, g: &[usize], site: &Site) -> Passed {
     }
     let (ra, rb) = broadcast_gradient_args(&a[..a.len() - 2], &b[..b.len() - 2]);
     Ok(vec![
-        Some(sum_then_reshape(&ga, &ra, a)?),
-        Some(sum_then_reshape(&gb, &rb, b)?),
+        // reshape(reduce_sum(g, axes), input): the kept dimensions change no count
+        Some(sum_kept_then_reshape(&ga, &ra, a)?),
+        Some(sum_kept_then_reshape(&gb, &rb, b)?),
     ])
 }
 
@@ -460,11 +461,6 @@ fn sum_kept_then_reshape(t: &[usize], axes: &[usize], to: &[usize]) -> Result<Sh
         .map(|i| if axes.contains(&i) { 1 } else { t[i] })
         .collect();
     reshape(&kept, to)
-}
-
-/// `reshape(reduce_sum(t, axes), to)`.
-fn sum_then_reshape(t: &[usize], axes: &[usize], to: &[usize]) -> Result<Shape, Code> {
-    sum_kept_then_reshape(t, axes, to)
 }
 
 fn sum_last_kept(t: &[usize]) -> Result<Shape, Code> {
