@@ -317,7 +317,10 @@ fn matmul_gradient(ta: bool, tb: bool, g: &[usize], site: &Site) -> Passed {
         (true, false) => matmul(a, g, false, false),
         (true, true) => matmul(g, a, true, true),
     };
-    if a.len() <= 2 && b.len() <= 2 {
+    if a.len() < 2 || b.len() < 2 {
+        return Err(Code::InvalidArgument);
+    }
+    if a.len() == 2 && b.len() == 2 {
         // 2-D MatMul: "In[0] ndims must be >= 2" for any other rank under oneDNN
         if g.len() != 2 {
             return Err(Code::InvalidArgument);
