@@ -386,24 +386,7 @@ impl Workspace {
     /// tape record (and every other recording tape sees the read): a trainable one is then
     /// watched by each that watches accessed variables, so `jacobian(W, W)` is the identity.
     pub fn watch_variable_target(&mut self, tape: TapeId, target: &str) {
-        let Ok((val, Some(var))) = self.lookup(target) else {
-            return;
-        };
-        if !var.trainable {
-            return;
-        }
-        let val = val.clone();
-        let mut tapes = self.ctx.recording_tapes();
-        tapes.push(tape);
-        for t in tapes {
-            let watches = self
-                .ctx
-                .tape(t)
-                .is_some_and(|t| t.watch_accessed_variables && !t.exhausted);
-            if watches {
-                let _ = self.ctx.watch(t, &val);
-            }
-        }
+        self.watch_accessed(target, Some(tape));
     }
 
     /// `unconnected_gradients="zero"`: TensorFlow fills a None with `zeros_like(source)`,
@@ -419,16 +402,17 @@ impl Workspace {
         if zero {
             for (name, g) in sources.list().into_iter().zip(&grads) {
                 if g.is_none() {
-                    self.watch_accessed(name);
+                    self.watch_accessed(name, None);
                 }
             }
         }
         super::autodiff::fill_unconnected(&mut self.ctx, grads, ss, zero)
     }
 
-    /// A trainable variable read outside an op: every recording tape that watches accessed
-    /// variables watches it.
-    fn watch_accessed(&mut self, name: &str) {
+    /// A trainable variable `name` read outside an op: every recording tape (and `also`) that
+    /// watches accessed variables and is not used up watches it; a name that is no trainable
+    /// variable is left alone.
+    fn watch_accessed(&mut self, name: &str, also: Option<TapeId>) {
         let Ok((val, Some(var))) = self.lookup(name) else {
             return;
         };
@@ -436,8 +420,14 @@ impl Workspace {
             return;
         }
         let val = val.clone();
-        for t in self.ctx.recording_tapes() {
-            if self.ctx.tape(t).is_some_and(|t| t.watch_accessed_variables) {
+        let mut tapes = self.ctx.recording_tapes();
+        tapes.extend(also);
+        for t in tapes {
+            let watches = self
+                .ctx
+                .tape(t)
+                .is_some_and(|t| t.watch_accessed_variables && !t.exhausted);
+            if watches {
                 let _ = self.ctx.watch(t, &val);
             }
         }

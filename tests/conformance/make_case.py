@@ -23,13 +23,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import tf_reference  # noqa: E402
 
-
-def literal_shape(v):
-    shape = []
-    while isinstance(v, list):
-        shape.append(len(v))
-        v = v[0] if v else None
-    return shape
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run import nested_shape  # noqa: E402
 
 
 def refuse_wrong_output_gradients(program, body):
@@ -43,7 +38,7 @@ def refuse_wrong_output_gradients(program, body):
         probe = copy.deepcopy(program)
         probe["requests"], probe["outputs"] = [], sorted({t for t, _ in pairs})
         _, shapes = tf_reference.evaluate(probe)
-        if any(literal_shape(g) != shapes["outputs"][t]["shape"] for t, g in pairs):
+        if any(nested_shape(g) != shapes["outputs"][t]["shape"] for t, g in pairs):
             body["results"][i] = {"error": {"code": "shape_mismatch"}}
 
 

@@ -383,16 +383,7 @@ fn wrong_shape_through(
         Op::Unary(Unary::Identity | Unary::Negative) | Op::Logic(Logic::Cast(_)) => {
             Ok(vec![Some(g.to_vec())])
         }
-        Op::Unary(
-            Unary::Exp
-            | Unary::Log
-            | Unary::Log1p
-            | Unary::Square
-            | Unary::Sin
-            | Unary::Cos
-            | Unary::Abs
-            | Unary::Erf,
-        ) => Ok(vec![Some(times(ins[0])?)]),
+        Op::Unary(u) if u.gradient_is_a_product() => Ok(vec![Some(times(ins[0])?)]),
         Op::Binary(b) if ins.iter().any(|s| *s != out) => ins
             .iter()
             .enumerate()

@@ -37,19 +37,9 @@ impl Op {
     /// NaN included.
     pub fn folds_a_zero_cotangent(&self, input: usize) -> bool {
         match self {
-            Op::Unary(u) => matches!(
-                u,
-                Unary::Identity
-                    | Unary::Negative
-                    | Unary::Abs
-                    | Unary::Exp
-                    | Unary::Log
-                    | Unary::Log1p
-                    | Unary::Square
-                    | Unary::Sin
-                    | Unary::Cos
-                    | Unary::Erf
-            ),
+            Op::Unary(u) => {
+                matches!(u, Unary::Identity | Unary::Negative) || u.gradient_is_a_product()
+            }
             Op::Binary(Binary::Div) => input == 1,
             Op::Binary(b) => !matches!(b, Binary::SoftsignGrad),
             Op::Reduce(Reduce::Over { kind, .. }) => {

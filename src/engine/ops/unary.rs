@@ -121,6 +121,23 @@ impl Unary {
         )
     }
 
+    /// Ops whose TensorFlow gradient is `grad * f(x)` (or of the output) with `Mul`: a
+    /// gradient of any shape broadcasts against the input, and in a graph function a constant
+    /// zero gradient is folded through the product.
+    pub fn gradient_is_a_product(&self) -> bool {
+        matches!(
+            self,
+            Unary::Abs
+                | Unary::Exp
+                | Unary::Log
+                | Unary::Log1p
+                | Unary::Square
+                | Unary::Sin
+                | Unary::Cos
+                | Unary::Erf
+        )
+    }
+
     /// TensorFlow records `floor`, `ceil` and `round` (their gradient is `None`), not
     /// `stop_gradient`.
     pub fn recorded(&self) -> bool {
