@@ -249,6 +249,7 @@ mod jacobian;
 mod pfor;
 mod reverse;
 mod tapes;
+mod tf_forms;
 mod wrong_cotangent;
 
 pub use jacobian::{fill_unconnected, unconnected_jacobian};

@@ -3,14 +3,21 @@
 //! loop-variant tensor to `[n] + shape`. Some of them reshape with a `-1`, which TensorFlow's
 //! reshape of a zero-size tensor infers from the nonzero dimensions only, so they hand on a
 //! gradient of the wrong shape: `MatMul`'s (one operand loop-variant), and `Select`'s (the
-//! `where` of `sigmoid_cross_entropy_with_logits`, and of the gradients of `EluGrad` and
-//! `SeluGrad` in a second derivative). That happens with an empty target (n = 0) and with a
+//! `where` of `sigmoid_cross_entropy_with_logits`, of pow's gradient, and of the gradients of
+//! `EluGrad` and `SeluGrad` in a second derivative; `tf_forms.rs` finds them). That happens with an empty target (n = 0) and with a
 //! zero-size tensor on the way (a second derivative through a product with no rows, say).
-//! Where such a shape meets a source (`set_shape` fails), a kernel that needs equal shapes, or
-//! another gradient of the same tensor (`AddN`), TensorFlow raises a shape error; where a
-//! reshape or a broadcast restores it, the answer is TensorFlow's Jacobian. This walks the
-//! tape as pfor's graph would, with shapes only.
+//! Where such a shape meets a source (`set_shape` fails), a kernel that needs equal shapes
+//! (`Pack`, the `*Grad` kernels, a division), or another gradient of the same tensor (`AddN`),
+//! TensorFlow raises a shape error, if that node is one the sources' gradients need; where a
+//! reshape or a broadcast restores it, the answer is TensorFlow's Jacobian. Grappler restores
+//! it too where the gradient is a constant without elements (pfor's loop indices are
+//! constants, so with no iterations every gradient starts as one): it folds a product with a
+//! constant zero to zeros of the product's static shape, and a tensor without elements is all
+//! zeros. This walks the tape as pfor's graph would, with shapes only.
 
+use super::tf_forms::{
+    reciprocal_grad, select_v1, select_v1_conditions, sqrt_grad, unstack_piece, SelectV1,
+};
 use super::{Entry, IdMap, IdSet, Val};
 use crate::engine::error::{shape_err, Error, Result};
 use crate::engine::kernels::{broadcast_axes, broadcast_shape, elements_summed_over};
@@ -45,11 +52,16 @@ pub(super) fn check_jacobian_shapes(
     // one loop iteration per target element
     let n = target.tensor.len();
     let producer: IdMap<&Entry> = entries.iter().map(|e| (e.output.id, e)).collect();
-    let xent = xent_conditions(entries, &producer);
+    let paired = select_v1_conditions(entries, &producer);
+    let live = live_gradients(entries, reach, sources);
     // the per-iteration shape of each gradient as pfor computes it; the Jacobian's own
     // reshape of the target gives the target's gradient its right shape
     let mut cot: IdMap<Shape> = IdMap::default();
     cot.insert(target.id, target.tensor.shape().to_vec());
+    // gradients that are constants in the graph Grappler optimizes: the seed (a one-hot of
+    // the loop index), and what only moves, sums or multiplies a constant zero on
+    let mut konst = IdSet::default();
+    konst.insert(target.id);
     // gradients that do not depend on the loop (the zeros of sign's gradient and what only
     // they reach): pfor leaves them unconverted, so their shapes are right
     let mut invariant = IdSet::default();
@@ -63,33 +75,45 @@ pub(super) fn check_jacobian_shapes(
         let needed: Vec<bool> = e
             .inputs
             .iter()
-            .map(|i| reach.contains(&i.id) && i.tensor.dtype().is_float())
+            .map(|i| live.contains(&i.id) && i.tensor.dtype().is_float())
             .collect();
         let unconverted = invariant.contains(&e.output.id) || e.op.zero_gradient();
+        // a stacked constant without elements: zeros to Grappler
+        let zero = konst.contains(&e.output.id) && n * g.iter().product::<usize>() == 0;
         let ins = if unconverted {
             e.inputs
                 .iter()
                 .map(|i| Some(i.tensor.shape().to_vec()))
                 .collect()
         } else {
-            input_gradients(e, &g, &needed, (&producer, &xent), reach, n)?
+            input_gradients(e, &g, &needed, (&producer, &paired), reach, (n, zero))?
         };
-        for ((i, s), need) in e.inputs.iter().zip(ins).zip(needed) {
+        for (k, ((i, s), need)) in e.inputs.iter().zip(ins).zip(needed).enumerate() {
             let Some(s) = s.filter(|_| need) else {
                 continue;
             };
+            let constant = unconverted
+                || (konst.contains(&e.output.id) && e.op.keeps_a_constant_cotangent())
+                || (zero && keeps_a_zero_constant(&e.op, k));
             match cot.get(&i.id) {
                 Some(prev) if *prev != s => return Err(fail("AddN")),
                 Some(_) => {
-                    // a sum with a loop-variant gradient is loop-variant
+                    // a sum with a loop-variant gradient is loop-variant, and a sum with a
+                    // computed one is computed
                     if !unconverted {
                         invariant.remove(&i.id);
+                    }
+                    if !constant {
+                        konst.remove(&i.id);
                     }
                 }
                 None => {
                     cot.insert(i.id, s);
                     if unconverted {
                         invariant.insert(i.id);
+                    }
+                    if constant {
+                        konst.insert(i.id);
                     }
                 }
             }
@@ -103,15 +127,33 @@ pub(super) fn check_jacobian_shapes(
     Ok(())
 }
 
+/// The values whose gradient reaches a source's: the sources, and the outputs of
+/// differentiable ops with such an input. pfor's loop runs as a graph function, which runs
+/// only the nodes its outputs (the sources' gradients) need, so a gradient that ends at an op
+/// without one (`ceil`, say) is never computed, and neither is its sum.
+fn live_gradients(entries: &[Entry], reach: &IdSet, sources: &[Val]) -> IdSet {
+    let mut live: IdSet = sources.iter().map(|s| s.id).collect();
+    for e in entries {
+        if e.op.differentiable()
+            && e.inputs
+                .iter()
+                .any(|i| live.contains(&i.id) && reach.contains(&i.id))
+        {
+            live.insert(e.output.id);
+        }
+    }
+    live
+}
+
 /// The per-iteration shapes pfor gives the gradients of `e`'s inputs from a gradient of shape
 /// `g` for its output.
 fn input_gradients(
     e: &Entry,
     g: &[usize],
     needed: &[bool],
-    (producer, xent): (&IdMap<&Entry>, &IdSet),
+    (producer, paired): (&IdMap<&Entry>, &IdSet),
     reach: &IdSet,
-    n: usize,
+    (n, zero): (usize, bool),
 ) -> Result<Vec<Option<Shape>>> {
     let out = e.output.tensor.shape();
     let ins: Vec<&[usize]> = e.inputs.iter().map(|i| i.tensor.shape()).collect();
@@ -135,85 +177,69 @@ fn input_gradients(
             return Err(fail("BatchMatMulV2"));
         }
     }
-    if let Some(kind) = select_v1(e, producer, xent) {
+    if let Some(kind) = select_v1(e, producer, paired) {
         return select(kind, g, out, &ins, reach, n);
     }
     if g == out {
         return Ok(ins.iter().map(|s| Some(s.to_vec())).collect());
     }
     if let Some(incoming) = reciprocal_grad(e, producer) {
-        // _ReciprocalGradGrad: `grad * -2 * b * conj(y)` broadcasts the wrong shape on to y;
-        // `reciprocal_grad(conj(y), grad)`, for the incoming gradient b, needs equal shapes
+        // _ReciprocalGradGrad: `grad * -2 * b * conj(y)` broadcasts the wrong shape on to y
+        // (Grappler's zero rule puts the right one back); `reciprocal_grad(conj(y), grad)`,
+        // for the incoming gradient b, needs equal shapes
         if incoming.is_some_and(|b| reach.contains(&b)) {
             return Err(fail("ReciprocalGrad"));
         }
-        let s = broadcast_shape(g, out).ok_or_else(|| fail("Mul"))?;
+        let s = if zero {
+            out.to_vec()
+        } else {
+            broadcast_shape(g, out).ok_or_else(|| fail("Mul"))?
+        };
         return Ok(vec![None, None, Some(s)]);
+    }
+    if sqrt_grad(e, producer) {
+        // _SqrtGradGrad starts with `grad / y`, which Grappler does not fold
+        return Err(fail("RealDiv"));
+    }
+    if unstack_piece(e, producer) {
+        // Unpack's gradient stacks its pieces' gradients
+        return Err(fail("Pack"));
+    }
+    if zero {
+        // Grappler's zero rule: a share that multiplies the gradient in becomes zeros of its
+        // static shape, which pfor's `-1` left unknown and the other factor gives
+        let repaired: Vec<bool> = (0..ins.len())
+            .map(|k| !needed[k] || multiplies_its_gradient(&e.op, k))
+            .collect();
+        if repaired.iter().all(|&r| r) {
+            return Ok(ins.iter().map(|s| Some(s.to_vec())).collect());
+        }
     }
     wrong_shape_through(&e.op, g, out, &ins)
 }
 
-/// The `where`s TensorFlow builds with `Select` (its `where` v1) rather than `SelectV2`.
-#[derive(Clone, Copy)]
-enum SelectV1 {
-    /// `sigmoid_cross_entropy_with_logits`: `where(logits >= 0, logits, zeros)` and
-    /// `where(logits >= 0, -logits, logits)`.
-    SigmoidXent,
-    /// The VJP of elu or selu (`y < 0` picks), whose TensorFlow form is `EluGrad`/`SeluGrad`:
-    /// their gradient is `Select`'s, for the output `y`; the elu/selu output `y` is given.
-    EluVjp(super::ValId),
-}
-
-/// The conditions of `sigmoid_cross_entropy_with_logits`'s two selects (comparisons are not
-/// recorded, so its selects are known by their branches): `where(c, x, zeros)` with constant
-/// zeros, and `where(c, -x, x)`, on one condition.
-fn xent_conditions(entries: &[Entry], producer: &IdMap<&Entry>) -> IdSet {
-    let wheres = entries
-        .iter()
-        .filter(|e| matches!(e.op, Op::Logic(Logic::Where)) && e.inputs.len() == 3);
-    let relu: IdSet = wheres
-        .clone()
-        .filter(|e| {
-            let z = &e.inputs[2];
-            !producer.contains_key(&z.id)
-                && z.tensor.shape() == e.inputs[1].tensor.shape()
-                && all_zero(&z.tensor)
-        })
-        .map(|e| e.inputs[0].id)
-        .collect();
-    wheres
-        .filter(|e| {
-            producer.get(&e.inputs[1].id).is_some_and(|n| {
-                matches!(n.op, Op::Unary(Unary::Negative)) && n.inputs[0].id == e.inputs[2].id
-            })
-        })
-        .map(|e| e.inputs[0].id)
-        .filter(|c| relu.contains(c))
-        .collect()
-}
-
-fn all_zero(t: &crate::engine::tensor::Tensor) -> bool {
-    use crate::engine::tensor::Elem;
-    crate::with_any!(t, a => a.iter().all(|v| v.num() == 0.0))
-}
-
-/// Whether `e` is one of the `where`s TensorFlow builds with `Select`: the cross entropy's, the
-/// selects of their gradients (the same condition: `_SelectGrad` is a `Select` again), and
-/// the pick in elu's or selu's VJP (`where(y < 0, y + c, k)`, `y` an elu/selu output).
-fn select_v1(e: &Entry, producer: &IdMap<&Entry>, xent: &IdSet) -> Option<SelectV1> {
-    if !matches!(e.op, Op::Logic(Logic::Where)) || e.inputs.len() != 3 {
-        return None;
+/// Whether TensorFlow's gradient of this op multiplies the incoming gradient into input
+/// `input`'s share with `Mul`, which Grappler folds for a constant zero. RealDiv's share of
+/// the dividend is `grad / y`, which it does not.
+fn multiplies_its_gradient(op: &Op, input: usize) -> bool {
+    match op {
+        Op::Unary(u) => u.gradient_is_a_product(),
+        Op::Binary(Binary::Div) => input == 1,
+        Op::Binary(b) => matches!(b, Binary::Mul | Binary::Pow | Binary::SquaredDifference),
+        _ => false,
     }
-    if xent.contains(&e.inputs[0].id) {
-        return Some(SelectV1::SigmoidXent);
-    }
-    let add = producer.get(&e.inputs[1].id)?;
-    let y = add.inputs.first()?;
-    let elu = producer.get(&y.id)?;
-    (matches!(add.op, Op::Binary(Binary::Add))
-        && matches!(elu.op, Op::Unary(Unary::Elu | Unary::Selu))
-        && !producer.contains_key(&e.inputs[2].id))
-    .then_some(SelectV1::EluVjp(y.id))
+}
+
+/// Whether a constant zero gradient stays a constant in input `input`'s share: the op's
+/// gradient folds it (`Op::folds_a_zero_cotangent`) into a node Grappler replaces. A select
+/// (`where`, and the maximum's and minimum's masks) keeps its condition, a recorded value, so
+/// its node is computed.
+fn keeps_a_zero_constant(op: &Op, input: usize) -> bool {
+    op.folds_a_zero_cotangent(input)
+        && !matches!(
+            op,
+            Op::Logic(Logic::Where) | Op::Binary(Binary::Max | Binary::Min)
+        )
 }
 
 /// The shape TensorFlow's reshape gives a tensor of shape `input` for `sizes` (`None` the
@@ -235,32 +261,6 @@ fn per_iteration(stacked: &[usize], n: usize, sizes: &[Option<usize>]) -> Shape 
     debug_assert_eq!(out.first(), Some(&n));
     out.remove(0);
     out
-}
-
-/// Where `e` ends the VJP of `reciprocal`, TensorFlow's one `ReciprocalGrad(y, b)` op:
-/// `where(b == 0, zeros, -b * y^2)` with the zeros a constant. Inside is the id of the
-/// incoming gradient `b` where the tape recorded its negation (a traced `b`).
-fn reciprocal_grad(e: &Entry, producer: &IdMap<&Entry>) -> Option<Option<super::ValId>> {
-    if !matches!(e.op, Op::Logic(Logic::Where)) || e.inputs.len() != 3 {
-        return None;
-    }
-    let (zeros, gd) = (&e.inputs[1], &e.inputs[2]);
-    if producer.contains_key(&zeros.id)
-        || zeros.tensor.shape() != gd.tensor.shape()
-        || !all_zero(&zeros.tensor)
-    {
-        return None;
-    }
-    let mul = producer.get(&gd.id)?;
-    if !matches!(mul.op, Op::Binary(Binary::Mul)) {
-        return None;
-    }
-    Some(
-        producer
-            .get(&mul.inputs.first()?.id)
-            .filter(|neg| matches!(neg.op, Op::Unary(Unary::Negative)))
-            .map(|neg| neg.inputs[0].id),
-    )
 }
 
 /// pfor's `Select` with a loop-variant gradient: every input is tiled to `[n] + shape`, and
@@ -294,7 +294,7 @@ fn select(
     }
     let picked = select_v1_shape(out, n);
     match kind {
-        SelectV1::SigmoidXent => Ok(vec![None, Some(picked.clone()), Some(picked)]),
+        SelectV1::Branches => Ok(vec![None, Some(picked.clone()), Some(picked)]),
         // TensorFlow hands that shape to EluGrad/SeluGrad, whose inputs must match
         SelectV1::EluVjp(y) if picked != out && reach.contains(&y) => Err(fail("EluGrad")),
         SelectV1::EluVjp(_) => Ok(ins.iter().map(|s| Some(s.to_vec())).collect()),
