@@ -11,7 +11,8 @@ use super::error::AppError;
 use super::json::{Json, Obj};
 use crate::engine::ops::registry;
 use crate::engine::{
-    tensor::checked_numel, DType, Lit, Names, NodeSpec, Program, Request, TapeSpec, Tensor, VarSpec,
+    tensor::checked_numel, DType, Lit, Name, Names, NodeSpec, Program, Request, TapeSpec, Tensor,
+    VarSpec,
 };
 
 mod inputs;
@@ -156,6 +157,13 @@ pub fn string(v: &Json, path: impl Display + Copy) -> Decoded<String> {
         .ok_or_else(|| AppError::bad_json(format!("{path} must be a string")))
 }
 
+/// A string member as a `Name`, inline when short (see `workspace::Name`).
+fn name(v: &Json, path: impl Display + Copy) -> Decoded<Name> {
+    v.as_str()
+        .map(Name::from)
+        .ok_or_else(|| AppError::bad_json(format!("{path} must be a string")))
+}
+
 pub fn boolean(m: &Obj, key: &str, default: bool, path: impl Display + Copy) -> Decoded<bool> {
     match m.get(key) {
         None | Some(Json::Null) => Ok(default),
@@ -210,10 +218,10 @@ pub fn variable(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<VarS
 
 pub fn node(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<NodeSpec> {
     let m = object(v, path)?;
-    let op = string(required(m, "op", path)?, format_args!("{path}.op"))?;
-    let name = match m.get("name") {
+    let op = name(required(m, "op", path)?, format_args!("{path}.op"))?;
+    let node_name = match m.get("name") {
         None | Some(Json::Null) => None,
-        Some(n) => Some(string(n, format_args!("{path}.name"))?),
+        Some(n) => Some(name(n, format_args!("{path}.name"))?),
     };
     let inputs = match m.get("inputs") {
         None | Some(Json::Null) => Vec::new(),
@@ -223,7 +231,7 @@ pub fn node(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<NodeSpec
     };
     let def = registry::lookup(&op);
     let inputs = match def {
-        Some(def) => inputs::bind(def, m, inputs, name.as_deref(), path, max)?,
+        Some(def) => inputs::bind(def, m, inputs, node_name.as_deref(), path, max)?,
         None => inputs,
     };
     let attrs = m
@@ -233,7 +241,7 @@ pub fn node(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<NodeSpec
         .map(|(k, x)| Ok((k.to_string(), lit(x, max)?)))
         .collect::<Decoded<_>>()?;
     Ok(NodeSpec {
-        name,
+        name: node_name,
         op,
         inputs,
         attrs,

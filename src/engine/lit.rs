@@ -2,6 +2,8 @@
 //!
 //! `Lit` mirrors a JSON value so that the engine never sees serde_json: the wire layer converts.
 
+use smallvec::SmallVec;
+
 use super::dtype::DType;
 use super::error::{arg_err, dtype_err, Result};
 use super::tensor::{checked_numel, Tensor};
@@ -79,13 +81,14 @@ fn non_finite(s: &str) -> Option<f64> {
 
 /// A nested literal flattened: its shape, its values as f64, and its Python kind.
 struct Flat {
-    shape: Vec<usize>,
+    /// Inline up to rank 4: a literal's shape is read one level at a time, which grew a vector.
+    shape: SmallVec<[usize; 4]>,
     vals: Vec<f64>,
     kind: Kind,
 }
 
 fn flatten(v: &Lit, max_elems: usize) -> Result<Flat> {
-    let mut shape = Vec::new();
+    let mut shape = SmallVec::new();
     let mut cur = v;
     while let Lit::List(items) = cur {
         shape.push(items.len());
@@ -244,7 +247,7 @@ pub fn tensor_from_lit(v: &Lit, hint: Option<DType>, max_elems: usize) -> Result
                     "\"data\" must be a flat list of numbers, not nested lists",
                 ));
             }
-            flat.shape = shape;
+            flat.shape = shape.into();
             let dtype = dtype.unwrap_or(flat.kind.default_dtype());
             return convert(flat, dtype);
         }

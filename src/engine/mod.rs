@@ -33,7 +33,7 @@ pub use error::{Code, Error, Result};
 pub use lit::Lit;
 pub use program::{Answer, Evaluation, Names, Program, Request, Shaped, TapeSpec, VarSpec};
 pub use tensor::Tensor;
-pub use workspace::{Input, NodeSpec, Workspace};
+pub use workspace::{Input, Name, NodeSpec, Workspace};
 
 /// Bounds the engine enforces before it allocates; the service sets them from its config.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]

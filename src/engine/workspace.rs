@@ -12,11 +12,16 @@ use super::ops::{registry, Attrs, Op};
 use super::tensor::Tensor;
 use super::Limits;
 
+/// A node's, input's or op's name. Programs name things in a few characters: held
+/// inline up to 24 bytes, such a name costs no allocation when a body is decoded, nor when a
+/// node's result is bound. It is serialized as a string, so stored sessions read the same.
+pub type Name = compact_str::CompactString;
+
 /// One node of a graph: `{"name", "op", "inputs", ...attributes}`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NodeSpec {
-    pub name: Option<String>,
-    pub op: String,
+    pub name: Option<Name>,
+    pub op: Name,
     pub inputs: Vec<Input>,
     pub attrs: Vec<(String, Lit)>,
 }
@@ -24,7 +29,7 @@ pub struct NodeSpec {
 /// An input: the name of an earlier value, or an inline (weakly typed) literal.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Input {
-    Name(String),
+    Name(Name),
     Literal(Lit),
 }
 
@@ -65,7 +70,7 @@ pub enum Binding {
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Workspace {
     pub ctx: Ctx,
-    names: HashMap<String, Binding>,
+    names: HashMap<Name, Binding>,
     /// Variables by id: names need not be unique (TensorFlow allows two named `w`), ids are.
     vars: BTreeMap<String, Variable>,
     /// Names that are int32 only because their literal had no decimal point (`[1, 0]`), with
@@ -143,19 +148,19 @@ impl Workspace {
         self.names.get(name)
     }
 
-    pub fn names(&self) -> impl Iterator<Item = (&String, &Binding)> {
+    pub fn names(&self) -> impl Iterator<Item = (&Name, &Binding)> {
         self.names.iter()
     }
 
     pub fn bind(&mut self, name: &str, v: Val) {
-        self.names.insert(name.to_string(), Binding::Tensor(v));
+        self.names.insert(Name::from(name), Binding::Tensor(v));
     }
 
     /// Binds a node's result: a node whose result is a variable itself (a cast to the
     /// variable's own dtype, which TensorFlow answers with the variable) binds that variable.
     /// The name is `run_node`'s own string, kept as the key. Whether the name was unbound
     /// before (a program refuses a name bound twice; a session rebinds it).
-    pub fn bind_node(&mut self, name: String, v: Val) -> bool {
+    pub fn bind_node(&mut self, name: Name, v: Val) -> bool {
         let var = self.vars.iter().find(|(_, var)| var.val.id == v.id);
         let binding = match var.map(|(id, _)| id.clone()) {
             Some(id) => Binding::Variable(id),
@@ -167,12 +172,12 @@ impl Workspace {
     /// Binds `name` to the variable with id `id` (a cell's `W2 = W` binds one variable twice).
     pub fn bind_variable(&mut self, name: &str, id: &str) {
         self.names
-            .insert(name.to_string(), Binding::Variable(id.to_string()));
+            .insert(Name::from(name), Binding::Variable(id.to_string()));
     }
 
     /// Binds `name` to None, as Python's `dW = g.gradient(L, U)` does for an unconnected U.
     pub fn bind_none(&mut self, name: &str) {
-        self.names.insert(name.to_string(), Binding::None);
+        self.names.insert(Name::from(name), Binding::None);
     }
 
     pub fn remove(&mut self, name: &str) -> Option<Binding> {
@@ -198,7 +203,7 @@ impl Workspace {
             },
         );
         self.names
-            .insert(bind.to_string(), Binding::Variable(id.to_string()));
+            .insert(Name::from(bind), Binding::Variable(id.to_string()));
         val
     }
 
@@ -291,7 +296,7 @@ impl Workspace {
     }
 
     /// Runs one node; returns its name and value (a `watch` node returns None).
-    pub fn run_node(&mut self, node: &NodeSpec) -> Result<Option<(String, Val)>> {
+    pub fn run_node(&mut self, node: &NodeSpec) -> Result<Option<(Name, Val)>> {
         let at = node.name.as_deref();
         // one registry lookup gives the canonical name and the family that parses it
         let def = registry::lookup(&node.op);
@@ -323,7 +328,7 @@ impl Workspace {
         };
         check_name(name)?;
         if let Some(var) = self.cast_to_own_dtype(&op, &node.inputs) {
-            return Ok(Some((name.to_string(), var)));
+            return Ok(Some((name.into(), var)));
         }
         // A node takes a few inputs: their values and references stay on the stack, each value
         // moved once (the vector is some 450 bytes, and copying it cost more than a heap one).
@@ -364,7 +369,7 @@ impl Workspace {
                 self.note_int_literal(name, lit, out.tensor.dtype());
             }
         }
-        Ok(Some((name.to_string(), out)))
+        Ok(Some((name.into(), out)))
     }
 
     /// `tf.cast(v, v.dtype)` of a variable is the variable itself, not a read of it (no tape
@@ -449,7 +454,7 @@ impl Workspace {
         }
         for input in inputs {
             if let Input::Name(n) = input {
-                if let Some(lit) = self.int_literals.get(n) {
+                if let Some(lit) = self.int_literals.get(n.as_str()) {
                     e.detail = format!(
                         "{}; {n} is int32 because {lit} has no decimal point: write 1.0 rather than 1, or give \"dtype\": \"float32\"",
                         e.detail

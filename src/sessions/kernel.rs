@@ -174,7 +174,7 @@ fn names_for_cell(
             Binding::Variable(id) => Value::Variable(Arc::from(id.as_str())),
             Binding::None => Value::None,
         };
-        names.insert(n.clone(), v);
+        names.insert(n.to_string(), v);
     }
     (names, lines)
 }
@@ -218,7 +218,7 @@ fn keep_names(
     }
     let stale: Vec<String> =
         s.ws.names()
-            .map(|(n, _)| n.clone())
+            .map(|(n, _)| n.to_string())
             .filter(|n| !bound.contains(n))
             .collect();
     for n in stale {

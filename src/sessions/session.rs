@@ -336,7 +336,7 @@ impl Session {
         let mut bound = Vec::new();
         for n in nodes {
             if let Some((name, v)) = self.ws.run_node(n)? {
-                bound.push(name.clone());
+                bound.push(name.to_string());
                 self.ws.bind_node(name, v);
             }
         }

@@ -46,10 +46,10 @@ pub fn variable_json(s: &Session, key: &str) -> Result<Value> {
 
 /// A variable by its id (which a name bound to something else may hide from `variable_json`).
 fn variable_body(s: &Session, id: &str, v: &crate::engine::workspace::Variable) -> Value {
-    let names: Vec<&String> =
+    let names: Vec<&str> =
         s.ws.names()
             .filter(|(_, b)| matches!(b, Binding::Variable(i) if *i == id))
-            .map(|(n, _)| n)
+            .map(|(n, _)| n.as_str())
             .collect();
     let mut out =
         json!({"id": id, "name": v.given_name(), "bound_to": names, "trainable": v.trainable});
@@ -84,10 +84,10 @@ pub fn session_json(s: &Session) -> Result<Value> {
             })
             .collect();
     tensors.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
-    let mut none: Vec<&String> =
+    let mut none: Vec<&str> =
         s.ws.names()
             .filter(|(_, b)| matches!(b, Binding::None))
-            .map(|(n, _)| n)
+            .map(|(n, _)| n.as_str())
             .collect();
     none.sort();
     let tapes = s

@@ -100,6 +100,9 @@ impl Tape {
     }
 }
 
+/// Entries a tape makes room for when it records its first (`Ctx::apply`).
+const ENTRIES_AT_FIRST: usize = 16;
+
 /// TensorFlow's message for a second gradient on a non-persistent tape.
 pub const TAPE_EXHAUSTED: &str =
     "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians); open it with persistent=true to ask more than once";
@@ -225,6 +228,11 @@ impl Ctx {
                     .any(|v| v.tensor.dtype().is_float() && tape.traced.contains(&v.id));
                 if traced {
                     tape.traced.insert(out.id);
+                    if tape.entries.capacity() == 0 {
+                        // a tape records a dozen entries or more (a node can expand into
+                        // three): room for 16 at once skips growing through 4 and 8
+                        tape.entries.reserve(ENTRIES_AT_FIRST);
+                    }
                     tape.entries.push(Entry {
                         op: op.clone(),
                         inputs: inputs.iter().map(|v| (*v).clone()).collect(),

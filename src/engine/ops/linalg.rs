@@ -2,6 +2,7 @@
 //! tensordot are TensorFlow composites over matmul, so they run as those ops here too.
 
 use ndarray::{ArrayD, ArrayView2, ArrayViewMut2, Axis, CowArray, Ix2, IxDyn};
+use smallvec::SmallVec;
 
 use super::Attrs;
 use super::VjpArgs;
@@ -106,14 +107,13 @@ impl Linalg {
                         b.tensor.describe()
                     )));
                 }
-                let mut col = b.tensor.shape().to_vec();
-                col.push(1);
+                let col: SmallVec<[usize; 4]> =
+                    b.tensor.shape().iter().copied().chain([1]).collect();
                 let xc = ctx.reshape(b, &col)?;
                 let m = ctx
                     .matmul(a, &xc, *transpose_a, false)
                     .map_err(|e| rename(e, "matvec"))?;
-                let out = m.tensor.shape()[..m.tensor.rank() - 1].to_vec();
-                ctx.reshape(&m, &out)
+                ctx.reshape(&m, &m.tensor.shape()[..m.tensor.rank() - 1])
             })()),
             Linalg::TensorDotN { n } => Some((|| {
                 let n = *n;
