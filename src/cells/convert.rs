@@ -3,7 +3,7 @@
 
 use crate::engine::autodiff::Val;
 use crate::engine::dtype::DType;
-use crate::engine::lit::{lit_kind, tensor_from_lit, Kind, Lit};
+use crate::engine::lit::{lit_fits, python_kind, tensor_from_lit, Kind, Lit};
 use crate::engine::ops::{Attrs, Op};
 use crate::engine::tensor::Tensor;
 
@@ -176,11 +176,10 @@ impl Interp<'_> {
                 v.type_name()
             ))
         })?;
-        let hint = match (lit_kind(&lit), hint) {
-            (Some(Kind::Float), Some(d)) if !d.is_float() => None,
-            (Some(Kind::Bool), Some(d)) if d != DType::Bool => None,
-            (Some(Kind::Int), Some(DType::Bool)) => None,
-            (_, h) => h,
+        // a weak literal takes the hint it fits, else Python's own typing
+        let hint = match hint {
+            Some(d) if lit_fits(&lit, d) => Some(d),
+            _ => python_kind(&lit).map(Kind::default_dtype),
         };
         let t = tensor_from_lit(&lit, hint, self.max_elems())
             .map_err(|e| Raise::value_error(e.detail))?;
@@ -211,13 +210,7 @@ impl Interp<'_> {
                 v.type_name()
             )));
         };
-        let fits = match lit_kind(&lit) {
-            Some(Kind::Float) => d.is_float(),
-            Some(Kind::Int) => d != DType::Bool,
-            Some(Kind::Bool) => d == DType::Bool,
-            None => true,
-        };
-        if !fits {
+        if !lit_fits(&lit, d) {
             return Err(Raise::type_error(format!(
                 "Cannot convert {} to EagerTensor of dtype {}",
                 super::print::repr(self, v),
@@ -348,7 +341,7 @@ impl Interp<'_> {
                             v.type_name()
                         ))
                     })?;
-                let d = lit_kind(&lit).map(np_default);
+                let d = python_kind(&lit).map(np_default);
                 tensor_from_lit(&lit, d, self.max_elems())
                     .map_err(|e| Raise::new(RaiseKind::ValueError, e.detail))
             }

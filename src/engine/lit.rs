@@ -37,6 +37,16 @@ impl Kind {
             Kind::Float => DType::F32,
         }
     }
+
+    /// Whether TensorFlow converts a Python value of this kind to `d`: never a float to an
+    /// integer, nor anything but a bool to bool.
+    pub fn fits(self, d: DType) -> bool {
+        match self {
+            Kind::Float => d.is_float(),
+            Kind::Int => d != DType::Bool,
+            Kind::Bool => d == DType::Bool,
+        }
+    }
 }
 
 impl Lit {
@@ -177,11 +187,8 @@ fn walk(
 
 /// Converts flat values of a Python `kind` to `dtype`, refusing what TensorFlow refuses.
 fn convert(flat: Flat, dtype: DType) -> Result<Tensor> {
-    let ok = match (flat.kind, dtype) {
-        (Kind::Float, d) => d.is_float(),
-        (Kind::Int, d) => d != DType::Bool,
-        (Kind::Bool, d) => d == DType::Bool,
-    };
+    // no values, nothing to convert: `tf.constant([], dtype=tf.bool)` is a bool tensor
+    let ok = flat.vals.is_empty() || flat.kind.fits(dtype);
     if !ok {
         let what = match flat.kind {
             Kind::Float => "a float literal",
@@ -261,6 +268,31 @@ pub fn tensor_from_lit(v: &Lit, hint: Option<DType>, max_elems: usize) -> Result
     let flat = flatten(v, max_elems)?;
     let dtype = hint.unwrap_or(flat.kind.default_dtype());
     convert(flat, dtype)
+}
+
+/// Whether a Python literal converts to `d`, as `tf.constant(v, dtype=d)` does; one without
+/// values converts to any dtype.
+pub fn lit_fits(v: &Lit, d: DType) -> bool {
+    match v {
+        Lit::Map(_) | Lit::Tensor(_) => true,
+        _ => flatten(v, usize::MAX).map_or(true, |f| f.vals.is_empty() || f.kind.fits(d)),
+    }
+}
+
+/// The kind Python gives a list in `tf.constant` and `np.array`: as `lit_kind`, but an empty
+/// list is a float there (the wire's typing, `lit_kind`, calls it an integer, as the JSON
+/// oracle types it).
+pub fn python_kind(v: &Lit) -> Option<Kind> {
+    match v {
+        Lit::Map(_) | Lit::Tensor(_) => None,
+        _ => flatten(v, usize::MAX).ok().map(|f| {
+            if f.vals.is_empty() {
+                Kind::Float
+            } else {
+                f.kind
+            }
+        }),
+    }
 }
 
 /// The Python kind of a literal (float32 / int32 / bool inference), for checks before typing.

@@ -195,13 +195,8 @@ pub(super) fn constant(
                     other.type_name()
                 ))
                 })?;
-            if let (Some(d), Some(k)) = (dtype, crate::engine::lit::lit_kind(&lit)) {
-                let fits = match k {
-                    crate::engine::lit::Kind::Float => d.is_float(),
-                    crate::engine::lit::Kind::Int => d != DType::Bool,
-                    crate::engine::lit::Kind::Bool => d == DType::Bool,
-                };
-                if !fits {
+            if let Some(d) = dtype {
+                if !crate::engine::lit::lit_fits(&lit, d) {
                     return Err(Raise::type_error(format!(
                         "Cannot convert {} to EagerTensor of dtype {}",
                         crate::cells::print::repr(it, other),
@@ -209,6 +204,10 @@ pub(super) fn constant(
                     )));
                 }
             }
+            // untyped, a list takes Python's typing (an empty one is float32)
+            let dtype = dtype
+                .or(crate::engine::lit::python_kind(&lit)
+                    .map(crate::engine::lit::Kind::default_dtype));
             return tensor_from_lit(&lit, dtype, it.max_elems())
                 .map_err(|e| Raise::value_error(e.detail));
         }

@@ -198,8 +198,9 @@ fn input_gradients(
         return Ok(vec![None, None, Some(s)]);
     }
     if sqrt_grad(e, producer) {
-        // _SqrtGradGrad starts with `grad / y`, which Grappler does not fold
-        return Err(fail("RealDiv"));
+        // _SqrtGradGrad starts with `grad / y`, which Grappler does not fold: it broadcasts
+        let s = broadcast_shape(g, out).ok_or_else(|| fail("RealDiv"))?;
+        return Ok(vec![None, None, Some(s)]);
     }
     if unstack_piece(e, producer) {
         // Unpack's gradient stacks its pieces' gradients
@@ -387,7 +388,7 @@ fn wrong_shape_through(
         Op::Binary(b) if ins.iter().any(|s| *s != out) => ins
             .iter()
             .enumerate()
-            .map(|(k, s)| broadcast_input_gradient(*b, g, out, s, ins[1 - k]).map(Some))
+            .map(|(k, s)| broadcast_input_gradient(*b, (g, out), k, s, ins[1 - k]).map(Some))
             .collect(),
         Op::Binary(Binary::Add | Binary::Sub) => Ok(vec![Some(g.to_vec()); 2]),
         Op::Binary(Binary::SoftsignGrad) => Err(fail("SoftsignGrad")),
@@ -414,12 +415,14 @@ fn wrong_shape_through(
 /// One input's gradient of a broadcasting binary op given a gradient `g` of the wrong shape.
 /// `Add`, `Sub` and `Mul` go through `SmartBroadcastGradientArgs`: an input of the output's
 /// static shape takes the gradient as it is (times the other operand for a product). Every
-/// other input, and every input of the other ops, sums the gradient over its broadcast axes
-/// and reshapes it to its own shape, which fails where the gradient's elements do not fit.
+/// other input, and every input of the other ops, takes the gradient times its factor (the
+/// other operand for a product or the divisor's share of a quotient, a tensor of the output's
+/// shape for the rest; none for a sum), summed over its broadcast axes and reshaped to its own
+/// shape, which fails where the elements do not fit.
 fn broadcast_input_gradient(
     op: Binary,
-    g: &[usize],
-    out: &[usize],
+    (g, out): (&[usize], &[usize]),
+    k: usize,
     input: &[usize],
     other: &[usize],
 ) -> Result<Shape> {
@@ -429,11 +432,21 @@ fn broadcast_input_gradient(
             _ => Ok(g.to_vec()),
         };
     }
+    let factor = match op {
+        Binary::Add | Binary::Sub => None,
+        Binary::Mul => Some(other),
+        Binary::Div if k == 0 => Some(other),
+        _ => Some(out),
+    };
+    let g = match factor {
+        Some(f) => broadcast_shape(g, f).ok_or_else(|| fail("Mul"))?,
+        None => g.to_vec(),
+    };
     if g.len() != out.len() {
         return Err(fail("a broadcast's reduction"));
     }
     let axes: Vec<usize> = broadcast_axes(input, out).collect();
-    if elements_summed_over(g, &axes) != input.iter().product::<usize>() {
+    if elements_summed_over(&g, &axes) != input.iter().product::<usize>() {
         return Err(fail("a broadcast's reduction"));
     }
     Ok(input.to_vec())
