@@ -216,7 +216,7 @@ fn input_gradients(
             return Ok(ins.iter().map(|s| Some(s.to_vec())).collect());
         }
     }
-    wrong_shape_through(&e.op, g, out, &ins)
+    wrong_shape_through(&e.op, g, out, &ins, n)
 }
 
 /// Whether TensorFlow's gradient of this op multiplies the incoming gradient into input
@@ -361,12 +361,14 @@ fn stacked_second(u: &[usize], g: &[usize], ta: bool, tb: bool, n: usize) -> Res
 /// The input gradients of an op given a gradient `g` of the wrong shape: ops whose gradient
 /// reshapes, reduces or broadcasts to the input's shape restore it; ops whose gradient is
 /// elementwise pass it on (broadcast against the input where the gradient multiplies by
-/// it); kernels that need equal shapes, and every other op, raise.
+/// it; the fused `*Grad(y, dy)` kernels give y's shape back where the counts agree); kernels
+/// that need equal shapes, and every other op, raise. `n` is the number of iterations.
 fn wrong_shape_through(
     op: &Op,
     g: &[usize],
     out: &[usize],
     ins: &[&[usize]],
+    n: usize,
 ) -> Result<Vec<Option<Shape>>> {
     let restored = || Ok(ins.iter().map(|s| Some(s.to_vec())).collect());
     let times =
@@ -385,6 +387,19 @@ fn wrong_shape_through(
             Ok(vec![Some(g.to_vec())])
         }
         Op::Unary(u) if u.gradient_is_a_product() => Ok(vec![Some(times(ins[0])?)]),
+        Op::Unary(Unary::Softplus | Unary::Silu) => Ok(vec![Some(times(ins[0])?)]),
+        // SqrtGrad(y, dy) and its kin: pfor tiles y to n rows, the kernel needs as many
+        // elements in both, and its result takes y's shape
+        Op::Unary(
+            Unary::Sqrt | Unary::Rsqrt | Unary::Reciprocal | Unary::Tanh | Unary::Sigmoid,
+        ) => {
+            let elements = |s: &[usize]| n * s.iter().product::<usize>();
+            if elements(g) == elements(out) {
+                Ok(vec![Some(out.to_vec())])
+            } else {
+                Err(fail("a *Grad kernel"))
+            }
+        }
         Op::Binary(b) if ins.iter().any(|s| *s != out) => ins
             .iter()
             .enumerate()
