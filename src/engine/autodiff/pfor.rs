@@ -4,8 +4,9 @@
 //! reshape of a zero-size tensor infers from the nonzero dimensions only, so they hand on a
 //! gradient of the wrong shape: `MatMul`'s (one operand loop-variant), and `Select`'s (the
 //! `where` of `sigmoid_cross_entropy_with_logits`, of pow's gradient, and of the gradients of
-//! `EluGrad` and `SeluGrad` in a second derivative; `tf_forms.rs` finds them). That happens with an empty target (n = 0) and with a
-//! zero-size tensor on the way (a second derivative through a product with no rows, say).
+//! `EluGrad` and `SeluGrad` in a second derivative; `tf_forms.rs` finds them). That happens
+//! with an empty target (n = 0) and with a zero-size tensor on the way (a second derivative
+//! through a product with no rows, say).
 //! Where such a shape meets a source (`set_shape` fails), a kernel that needs equal shapes
 //! (`Pack`, the `*Grad` kernels, a division), or another gradient of the same tensor (`AddN`),
 //! TensorFlow raises a shape error, if that node is one the sources' gradients need; where a
