@@ -22,7 +22,7 @@ use super::tf_forms::{
 use super::{Entry, IdMap, IdSet, Val};
 use crate::engine::error::{shape_err, Error, Result};
 use crate::engine::kernels::{broadcast_axes, broadcast_shape, elements_summed_over};
-use crate::engine::ops::{Binary, Linalg, Logic, Op, ShapeOp, Unary};
+use crate::engine::ops::{Binary, GradientForm, Linalg, Logic, Op, ShapeOp, Unary};
 
 type Shape = Vec<usize>;
 
@@ -210,10 +210,7 @@ fn input_gradients(
     if zero {
         // Grappler's zero rule: a share that multiplies the gradient in becomes zeros of its
         // static shape, which pfor's `-1` left unknown and the other factor gives
-        let repaired: Vec<bool> = (0..ins.len())
-            .map(|k| !needed[k] || multiplies_its_gradient(&e.op, k))
-            .collect();
-        if repaired.iter().all(|&r| r) {
+        if (0..ins.len()).all(|k| !needed[k] || multiplies_its_gradient(&e.op, k)) {
             return Ok(ins.iter().map(|s| Some(s.to_vec())).collect());
         }
     }
@@ -387,13 +384,17 @@ fn wrong_shape_through(
         Op::Unary(Unary::Identity | Unary::Negative) | Op::Logic(Logic::Cast(_)) => {
             Ok(vec![Some(g.to_vec())])
         }
-        Op::Unary(u) if u.gradient_is_a_product() => Ok(vec![Some(times(ins[0])?)]),
-        Op::Unary(Unary::Softplus | Unary::Silu) => Ok(vec![Some(times(ins[0])?)]),
+        Op::Unary(u)
+            if matches!(
+                u.gradient_form(),
+                GradientForm::Product | GradientForm::Broadcasts
+            ) =>
+        {
+            Ok(vec![Some(times(ins[0])?)])
+        }
         // SqrtGrad(y, dy) and its kin: pfor tiles y to n rows, the kernel needs as many
         // elements in both, and its result takes y's shape
-        Op::Unary(
-            Unary::Sqrt | Unary::Rsqrt | Unary::Reciprocal | Unary::Tanh | Unary::Sigmoid,
-        ) => {
+        Op::Unary(u) if u.gradient_form() == GradientForm::FusedOnOutput => {
             let elements = |s: &[usize]| n * s.iter().product::<usize>();
             if elements(g) == elements(out) {
                 Ok(vec![Some(out.to_vec())])

@@ -27,7 +27,7 @@ pub use nn::Nn;
 pub use reduce::Reduce;
 pub use scan::{Scan, ScanKind};
 pub use shape::ShapeOp;
-pub use unary::Unary;
+pub use unary::{GradientForm, Unary};
 pub use wrong_shape::{Shape, Site};
 
 use super::autodiff::{Ctx, Val};

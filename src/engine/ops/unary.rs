@@ -88,6 +88,28 @@ const NAMES: &[(&str, Unary)] = &[
     ("silu", Unary::Silu),
 ];
 
+/// The forms of a unary op's TensorFlow gradient function (`Unary::gradient_form`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GradientForm {
+    /// The gradient itself, or its negation.
+    Passes,
+    /// `zeros_like(x)`, whatever arrives.
+    Zeros,
+    /// `grad * f(x)` with `Mul`: broadcasts against the input; Grappler folds a constant zero
+    /// through it.
+    Product,
+    /// `grad * f(x)` too, broadcasting, but not folded as a product (softplus, silu).
+    Broadcasts,
+    /// A fused kernel on the output, `SqrtGrad(y, dy)` and its kin: the two must hold as many
+    /// elements, and the result takes y's shape.
+    FusedOnOutput,
+    /// A fused kernel on the input, `ReluGrad(dy, x)` and its kin: the two must have the same
+    /// shape.
+    FusedOnInput,
+    /// No gradient (`None`).
+    NoGradient,
+}
+
 impl Unary {
     pub fn parse(name: &str, attrs: &Attrs) -> Result<Option<Unary>> {
         let Some(&(_, op)) = NAMES.iter().find(|(n, _)| *n == name) else {
@@ -121,21 +143,47 @@ impl Unary {
         )
     }
 
+    /// What TensorFlow 2.15's gradient function of this op does with the incoming gradient:
+    /// one table for every place that follows a gradient's shape (`wrong_shape.rs` for a
+    /// wrong `output_gradients`, `pfor.rs` for a Jacobian's vectorized loop) or its constant
+    /// folding (`cotangent.rs`).
+    pub fn gradient_form(&self) -> GradientForm {
+        use GradientForm::*;
+        match self {
+            Unary::Identity | Unary::Negative => Passes,
+            // sign's (and relu's second derivative's step) gradient is zeros_like(x)
+            Unary::Sign | Unary::Step => Zeros,
+            Unary::Abs
+            | Unary::Exp
+            | Unary::Log
+            | Unary::Log1p
+            | Unary::Square
+            | Unary::Sin
+            | Unary::Cos
+            | Unary::Erf => Product,
+            Unary::Softplus | Unary::Silu => Broadcasts,
+            Unary::Sqrt | Unary::Rsqrt | Unary::Reciprocal | Unary::Tanh | Unary::Sigmoid => {
+                FusedOnOutput
+            }
+            Unary::Relu
+            | Unary::Relu6
+            | Unary::LeakyRelu(_)
+            | Unary::Elu
+            | Unary::Selu
+            | Unary::Softsign => FusedOnInput,
+            Unary::Floor
+            | Unary::Ceil
+            | Unary::Round
+            | Unary::StopGradient
+            | Unary::Gelu { .. } => NoGradient,
+        }
+    }
+
     /// Ops whose TensorFlow gradient is `grad * f(x)` (or of the output) with `Mul`: a
     /// gradient of any shape broadcasts against the input, and in a graph function a constant
     /// zero gradient is folded through the product.
     pub fn gradient_is_a_product(&self) -> bool {
-        matches!(
-            self,
-            Unary::Abs
-                | Unary::Exp
-                | Unary::Log
-                | Unary::Log1p
-                | Unary::Square
-                | Unary::Sin
-                | Unary::Cos
-                | Unary::Erf
-        )
+        self.gradient_form() == GradientForm::Product
     }
 
     /// TensorFlow records `floor`, `ceil` and `round` (their gradient is `None`), not

@@ -7,7 +7,7 @@
 //! the kernels' messages map to (checked against TensorFlow kernel by kernel).
 
 use super::reduce::Kind;
-use super::{Binary, Linalg, Logic, Nn, Op, Reduce, ShapeOp, Unary};
+use super::{Binary, GradientForm, Linalg, Logic, Nn, Op, Reduce, ShapeOp, Unary};
 use crate::engine::error::Code;
 use crate::engine::kernels::broadcast_shape;
 
@@ -65,35 +65,16 @@ impl Op {
 /// Elementwise ops: `grad * f'(x)` broadcasts; the fused `*Grad` kernels check sizes.
 fn unary(u: Unary, g: &[usize], site: &Site) -> Passed {
     let x = site.input(0);
-    let passed = match u {
-        Unary::Identity | Unary::Negative => g.to_vec(),
-        // sign's (and relu's second derivative's step) gradient is zeros_like(x)
-        Unary::Sign | Unary::Step => x.to_vec(),
-        Unary::Abs
-        | Unary::Exp
-        | Unary::Log
-        | Unary::Log1p
-        | Unary::Square
-        | Unary::Sin
-        | Unary::Cos
-        | Unary::Erf
-        | Unary::Softplus
-        | Unary::Silu => broadcast(g, x)?,
+    let passed = match u.gradient_form() {
+        GradientForm::Passes => g.to_vec(),
+        GradientForm::Zeros => x.to_vec(),
+        GradientForm::Product | GradientForm::Broadcasts => broadcast(g, x)?,
         // SqrtGrad(y, dy) and its kin: "The two arguments to a cwise op must have same
         // number of elements"; the result takes y's shape
-        Unary::Sqrt | Unary::Rsqrt | Unary::Reciprocal | Unary::Tanh | Unary::Sigmoid => {
-            same_count(site.out, g)?
-        }
+        GradientForm::FusedOnOutput => same_count(site.out, g)?,
         // ReluGrad(g, y) and its kin: "must have the same size and shape"
-        Unary::Relu
-        | Unary::Relu6
-        | Unary::LeakyRelu(_)
-        | Unary::Elu
-        | Unary::Selu
-        | Unary::Softsign => same_shape(g, x)?,
-        Unary::Floor | Unary::Ceil | Unary::Round | Unary::StopGradient | Unary::Gelu { .. } => {
-            return Ok(vec![None])
-        }
+        GradientForm::FusedOnInput => same_shape(g, x)?,
+        GradientForm::NoGradient => return Ok(vec![None]),
     };
     Ok(vec![Some(passed)])
 }
