@@ -299,9 +299,7 @@ impl Interp<'_> {
                 } else if let Some(name) = path.strip_prefix("np.") {
                     match super::numpy::call(self, name, args, kwargs)? {
                         Some(v) => Ok(v),
-                        None => Err(Raise::attr_error(format!(
-                            "module 'numpy' has no attribute '{name}' in a cell (the subset's NumPy functions are listed in the docs)"
-                        ))),
+                        None => Err(Raise::attr_error(super::tf::missing_detail(&path))),
                     }
                 } else {
                     super::builtins::call(self, &path, args, kwargs)

@@ -10,6 +10,7 @@
 //!   `notes` (why a gradient is None, where a NaN began), `numpy` (NumPy), `print`
 //!   (values handed to `format`), `convert` (values to engine tensors)
 //! - `format`: printing as Python, TensorFlow and NumPy print.
+//! - `missing`: what a cell is told about a `tf.`/`np.` name the subset lacks.
 //!
 //! The entry point is [`run`]: a cell in a [`Kernel`] (fresh for `POST /v1/cells`, kept by a
 //! session for `POST /v1/sessions/{id}/cells`) gives a [`CellOutcome`] (stdout, values, error)
@@ -24,6 +25,7 @@ pub mod format;
 mod gradcheck;
 mod index;
 mod interp;
+mod missing;
 pub mod notes;
 pub mod numpy;
 mod parsed;

@@ -112,6 +112,15 @@ impl Check<'_> {
 /// Python attributes a cell may read beyond plain names (dunders are not in the subset).
 const DUNDERS: &[&str] = &["__name__", "__version__"];
 
+/// `tf.linalg.inv` as a dotted path, for an attribute chain that starts at the name `tf`.
+fn tf_path(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Name(n) if n.id.as_str() == "tf" => Some("tf".into()),
+        Expr::Attribute(a) => Some(format!("{}.{}", tf_path(&a.value)?, a.attr.as_str())),
+        _ => None,
+    }
+}
+
 fn stmt_name(s: &Stmt) -> Option<&'static str> {
     Some(match s {
         Stmt::ClassDef(_) => "`class`",
@@ -218,6 +227,12 @@ impl<'a> Visitor<'a> for Check<'_> {
                     format!("the attribute `{name}` is not available in a cell"),
                     expr,
                 );
+            }
+            if let Some(path) = tf_path(expr) {
+                if super::missing::known(&path) && !super::tf::subset_has(&path) {
+                    let detail = super::missing::outside_subset(&path, super::tf::subset_has);
+                    self.refuse(detail, expr);
+                }
             }
         }
         if let Expr::Call(c) = expr {

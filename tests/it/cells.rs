@@ -115,6 +115,44 @@ async fn constructs_outside_the_subset_are_refused_with_where() {
 }
 
 #[tokio::test]
+async fn a_tensorflow_function_outside_the_subset_is_refused_and_a_misspelt_one_is_python_s_error()
+{
+    let app = test_app();
+    let src = "import tensorflow as tf\nx = tf.eye(2)\ny = tf.keras.activations.sigmoid(x)\n";
+    let (status, body) = call(&app, "POST", "/v1/cells", Some(json!({"source": src})), &[]).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["code"], "unsupported", "{body}");
+    assert_eq!(
+        (body["line"].as_u64(), body["column"].as_u64()),
+        (Some(3), Some(5))
+    );
+    let detail = body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("`tf.keras.activations.sigmoid` is TensorFlow's")
+            && detail.contains("the subset has `tf.math.sigmoid`"),
+        "{detail}"
+    );
+    // a name TensorFlow does not have runs up to it and raises as Python does, with a hint
+    let src = "import tensorflow as tf\nprint(1)\ny = tf.reduce_summ([1.0])\n";
+    let (status, body) = call(&app, "POST", "/v1/cells", Some(json!({"source": src})), &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["stdout"], "1\n");
+    assert_eq!(body["error"]["type"], "AttributeError", "{body}");
+    assert_eq!(
+        body["error"]["detail"],
+        "module 'tensorflow' has no attribute 'reduce_summ'. Did you mean `tf.reduce_sum`?"
+    );
+    // NumPy's namespace is read when called: the same distinction, at run time
+    let src = "import numpy as np\nd = np.linalg.det(np.eye(2))\n";
+    let (_, body) = call(&app, "POST", "/v1/cells", Some(json!({"source": src})), &[]).await;
+    let detail = body["error"]["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("`np.linalg.det` is NumPy's, but it is not in the cell subset"),
+        "{detail}"
+    );
+}
+
+#[tokio::test]
 async fn cells_of_any_shape_answer_in_bounded_time() {
     let app = test_app();
     // a loop of a billion turns stops at the step limit

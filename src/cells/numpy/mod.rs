@@ -26,6 +26,11 @@ use super::interp::Interp;
 use super::raise::Raise;
 use super::value::Value;
 
+/// Whether the subset has the function `np.NAME`.
+pub fn provides(name: &str) -> bool {
+    build::NAMES.contains(&name) || math::provides(name) || funcs::provides(name)
+}
+
 /// `np.NAME(*args, **kwargs)`; `Ok(None)` when the subset has no such function.
 pub fn call(
     it: &mut Interp,

@@ -18,6 +18,7 @@ use calls::{
 
 use super::convert::{dtype_of_value, to_lit, truediv_dtype_error};
 use super::interp::Interp;
+use super::missing;
 use super::raise::{Raise, RaiseKind};
 use super::tape::bind_args;
 use super::value::Value;
@@ -42,8 +43,14 @@ fn dtype_named(name: &str) -> Option<DType> {
 
 /// `module.name`.
 pub fn module_attr(module: &str, name: &str) -> Result<Value, Raise> {
+    resolve(module, name)
+        .ok_or_else(|| Raise::attr_error(missing_detail(&format!("{module}.{name}"))))
+}
+
+/// `module.name`, if the subset has it.
+fn resolve(module: &str, name: &str) -> Option<Value> {
     let full = format!("{module}.{name}");
-    Ok(match (module, name) {
+    Some(match (module, name) {
         ("tf", m) if TF_MODULES.contains(&m) => Value::Module(full.into()),
         ("tf" | "tf.dtypes", d) if dtype_named(d).is_some() => {
             Value::DType(dtype_named(d).expect("checked"))
@@ -60,15 +67,40 @@ pub fn module_attr(module: &str, name: &str) -> Result<Value, Raise> {
         ("np", "linalg" | "random") => Value::Module(full.into()),
         ("np" | "np.linalg" | "np.random", _) => Value::Builtin(full.into()),
         _ if special(&full) || registry::lookup(&full).is_some() => Value::Builtin(full.into()),
-        _ => {
-            let shown = module
-                .replacen("tf", "tensorflow", 1)
-                .replacen("np", "numpy", 1);
-            return Err(Raise::attr_error(format!(
-                "module '{shown}' has no attribute '{name}'"
-            )));
-        }
+        _ => return None,
     })
+}
+
+/// Whether a dotted `tf.` or `np.` path names something the subset has (`tf.nn.relu`,
+/// `np.outer`, `tf.float32`).
+pub fn subset_has(path: &str) -> bool {
+    let mut parts = path.split('.');
+    let mut module: Arc<str> = match parts.next() {
+        Some(root @ ("tf" | "np")) => root.into(),
+        _ => return false,
+    };
+    let mut parts = parts.peekable();
+    while let Some(name) = parts.next() {
+        let last = parts.peek().is_none();
+        match resolve(&module, name) {
+            Some(Value::Module(m)) => module = m,
+            Some(Value::Builtin(p)) if p.starts_with("np.") => {
+                return last && super::numpy::provides(&p["np.".len()..]);
+            }
+            Some(_) => return last,
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Why `tf.`/`np.` `path` is not there: outside the subset, or misspelt.
+pub fn missing_detail(path: &str) -> String {
+    if missing::known(path) {
+        return missing::outside_subset(path, subset_has);
+    }
+    let (module, name) = path.rsplit_once('.').unwrap_or(("tf", path));
+    missing::no_attribute(module, name, subset_has)
 }
 
 /// The TensorFlow calls the evaluator answers itself (they make variables and tapes, or
@@ -168,13 +200,7 @@ fn op_call(
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    let def = registry::lookup(path).ok_or_else(|| {
-        let (module, name) = path.rsplit_once('.').unwrap_or(("tf", path));
-        Raise::attr_error(format!(
-            "module '{}' has no attribute '{name}'",
-            module.replacen("tf", "tensorflow", 1)
-        ))
-    })?;
+    let def = registry::lookup(path).ok_or_else(|| Raise::attr_error(missing_detail(path)))?;
     let bound = registry::bind(def, args, kwargs).map_err(|e| Raise::type_error(e.detail))?;
     let hint = dtype_hint(it, def.name, &bound)?;
     let mut inputs = Vec::new();

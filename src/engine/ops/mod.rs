@@ -61,29 +61,31 @@ const PSEUDO_OPS: &[&str] = &["watch"];
 
 /// The known op closest to a misspelt one (edit distance at most 2), if any.
 fn suggest(name: &str) -> Option<&'static str> {
-    fn distance(a: &str, b: &str) -> usize {
-        let b: Vec<char> = b.chars().collect();
-        let mut prev: Vec<usize> = (0..=b.len()).collect();
-        for (i, ca) in a.chars().enumerate() {
-            let mut cur = vec![i + 1];
-            for (j, cb) in b.iter().enumerate() {
-                cur.push(
-                    (prev[j] + usize::from(ca != *cb))
-                        .min(prev[j + 1] + 1)
-                        .min(cur[j] + 1),
-                );
-            }
-            prev = cur;
-        }
-        prev[b.len()]
-    }
     let short = name.rsplit('.').next().unwrap_or(name);
     registry::op_names()
         .chain(PSEUDO_OPS.iter().copied())
-        .map(|op| (distance(short, op), op))
+        .map(|op| (edit_distance(short, op), op))
         .filter(|(d, _)| *d <= 2)
         .min()
         .map(|(_, op)| op)
+}
+
+/// Levenshtein distance, for suggesting a name close to a misspelt one.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 /// The families in the order `Op::parse` tries them for a name the registry does not know.
