@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Write a cell case from a cell and TensorFlow's answer to it.
+
+    TF_ENABLE_ONEDNN_OPTS=1 /tmp/tf/bin/python tests/cells/make_cell_case.py CELL.py NAME "ABOUT" [--random]
+
+The answer comes from the oracle's run_cell.py (real TensorFlow 2.15 and NumPy 1.26, in this
+process), and the case lands in tests/conformance/cells/NAME.json, replayed by `cargo test`
+(tests/it/cells.rs) and by the shared run_cells.py with `--cases tests/conformance/cells`.
+`--random` marks a cell that draws from tf.random: its tensors are compared by dtype and shape,
+its stdout by text only.
+"""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.environ.get("ORACLE", "/work/shared/oracle"))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import run_cell  # noqa: E402
+
+
+def main():
+    args = [a for a in sys.argv[1:] if a != "--random"]
+    if len(args) != 3:
+        sys.exit(__doc__)
+    path, name, about = args
+    with open(path) as f:
+        source = f.read()
+    answer = run_cell.run_cell(source)
+    case = {"name": name, "about": about, "source": source, "random": "--random" in sys.argv,
+            "stdout": answer["stdout"], "values": answer["values"], "error": answer["error"]}
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = os.path.join(here, "..", "conformance", "cells", f"{name}.json")
+    with open(out, "w") as f:
+        json.dump(case, f, indent=1)
+        f.write("\n")
+    print(out)
+
+
+if __name__ == "__main__":
+    main()
