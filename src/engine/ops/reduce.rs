@@ -408,15 +408,21 @@ fn int<I: Elem + Ord + Bounded + WrappingAdd + WrappingMul + std::ops::Div<Outpu
 /// (highest for argmin; -FLT_MAX, not -inf), an element replaces it only when strictly
 /// larger. NaN never is, so NaN lanes are skipped, and a lane with nothing above -FLT_MAX
 /// (all NaN, or NaN and -inf) answers 0.
+/// Eigen's arg reducers start from the type's lowest (argmax) or highest (argmin) value and
+/// keep the first strictly better element, so a NaN never wins and a lane of NaN answers 0.
+/// For an integer type, starting at its bound is starting at the lane's first element.
 fn arg<T: Elem>(a: &Arr<T>, ax: usize, max: bool) -> ArrayD<i64> {
-    let f32_bound = matches!(T::DTYPE, DType::F32);
-    let init = match (max, f32_bound) {
-        (true, true) => T::from_num(f32::MIN as f64),
-        (true, false) => T::from_num(f64::MIN),
-        (false, true) => T::from_num(f32::MAX as f64),
-        (false, false) => T::from_num(f64::MAX),
+    let float_init = match (max, T::DTYPE) {
+        (true, DType::F32) => Some(T::from_num(f32::MIN as f64)),
+        (false, DType::F32) => Some(T::from_num(f32::MAX as f64)),
+        (true, DType::F64) => Some(T::from_num(f64::MIN)),
+        (false, DType::F64) => Some(T::from_num(f64::MAX)),
+        _ => None,
     };
     a.map_axis(Axis(ax), |lane| {
+        let Some(init) = float_init.or_else(|| lane.first().copied()) else {
+            return 0;
+        };
         let mut best = (0usize, init);
         for (i, &v) in lane.iter().enumerate() {
             if (max && v > best.1) || (!max && v < best.1) {
