@@ -54,6 +54,8 @@ pub struct Interp<'k> {
     pub why_none: HashMap<String, super::notes::CellNote>,
     /// The statement during which the engine first saw a non-finite value.
     pub non_finite_at: Option<(usize, usize)>,
+    /// `tf.random`'s seeds: the global seed, the op seeds drawn from it, the kernels' calls.
+    pub random: super::tf::random::RandomState,
 }
 
 impl<'k> Interp<'k> {
@@ -79,6 +81,7 @@ impl<'k> Interp<'k> {
             last_gradient: None,
             why_none: HashMap::new(),
             non_finite_at: None,
+            random: Default::default(),
         }
     }
 

@@ -10,6 +10,7 @@ use crate::engine::ops::registry::{self, ParamKind};
 use crate::engine::tensor::Tensor;
 
 mod calls;
+pub mod random;
 
 use calls::{
     constant_call, gradient_tape, reduce_all_or_any, reduce_std_or_variance, shape_rank_or_size,
@@ -154,7 +155,8 @@ pub fn call(
         "tf.math.reduce_std" | "tf.math.reduce_variance" => {
             reduce_std_or_variance(it, path, args, kwargs)
         }
-        "tf.random.set_seed" => Ok(Value::None),
+        "tf.random.set_seed" => random::set_seed(it, args, kwargs),
+        "tf.random.normal" | "tf.random.uniform" => random::draw(it, path, args, kwargs),
         "tf.math.floordiv" | "tf.math.floormod" | "tf.math.mod" => {
             floor_call(it, path, args, kwargs)
         }

@@ -125,7 +125,8 @@ pub fn one_hot(
     Tensor::from_f64s(&shape, &vals, dtype)
 }
 
-/// `random_normal` (mean `a`, stddev `b`) or `random_uniform` (in `[a, b)`).
+/// `random_normal` (mean `a`, stddev `b`) or `random_uniform` (in `[a, b)`; whole numbers for
+/// an integer dtype).
 pub fn random(
     normal: bool,
     shape: &[usize],
@@ -138,8 +139,12 @@ pub fn random(
     let mut rng = SplitMix::new(seed.unwrap_or_else(fresh_seed));
     let vals: Vec<f64> = if normal {
         (0..n).map(|_| a + b * rng.normal()).collect()
-    } else {
+    } else if dtype.is_float() {
         (0..n).map(|_| a + (b - a) * rng.uniform()).collect()
+    } else {
+        (0..n)
+            .map(|_| (a + ((b - a) * rng.uniform()).floor()).min(b - 1.0))
+            .collect()
     };
     Tensor::from_f64s(shape, &vals, dtype)
 }

@@ -120,16 +120,40 @@ pub fn random(name: &str, a: &Attrs) -> Result<Create> {
         s => s.map(|s| s as u64),
     };
     let dtype = a.dtype("dtype")?.unwrap_or(DType::F32);
-    if !dtype.is_float() {
+    let integer = matches!(dtype, DType::I32 | DType::I64);
+    if !(dtype.is_float() || (integer && !normal)) {
+        let allowed = if normal {
+            "float32 or float64"
+        } else {
+            "float32, float64, int32 or int64"
+        };
         return Err(dtype_err(format!(
-            "{name}: dtype must be float32 or float64, not {dtype}"
+            "{name}: dtype must be {allowed}, not {dtype}"
         )));
+    }
+    let (lo, hi) = (a.number(ka)?, a.number(kb)?);
+    if integer {
+        // TensorFlow's RandomUniformInt: integer bounds, maxval required, minval < maxval
+        let Some(hi) = hi else {
+            return Err(arg_err(format!(
+                "Must specify maxval for integer dtype tf.{dtype}"
+            )));
+        };
+        let lo = lo.unwrap_or(0.0);
+        if lo.fract() != 0.0 || hi.fract() != 0.0 {
+            return Err(dtype_err(format!(
+                "{name}: minval and maxval of an {dtype} draw must be integers"
+            )));
+        }
+        if lo >= hi {
+            return Err(arg_err(format!("Need minval < maxval, got {lo} >= {hi}")));
+        }
     }
     Ok(Create::Random {
         normal,
         shape: a.shape("shape")?,
-        a: a.number(ka)?.unwrap_or(0.0),
-        b: a.number(kb)?.unwrap_or(1.0),
+        a: lo.unwrap_or(0.0),
+        b: hi.unwrap_or(1.0),
         seed,
         dtype,
     })

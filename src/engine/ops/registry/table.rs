@@ -177,7 +177,7 @@ pub(super) static OPS: &[OpDef] = &[
         attr("dtype", Dt, D::DType(F32)),
         attr("seed", Int, D::None),
         NAME,
-    ], FLOAT, false, "Uniform values in [minval, maxval) (maxval defaults to 1; gradtape's own generator)."),
+    ], NUMBER, false, "Uniform values in [minval, maxval) (maxval defaults to 1 for floats and is required for integers; gradtape's own generator)."),
     // elementwise unary
     op(Un, "identity", &["tf.identity"], INPUT, ANY, true, "The input unchanged."),
     op(Un, "stop_gradient", &["tf.stop_gradient"], INPUT, ANY, false, "The input, with no gradient flowing through it."),
