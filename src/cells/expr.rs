@@ -7,7 +7,7 @@ use ruff_python_ast::{
 
 use ruff_text_size::Ranged;
 
-use super::interp::{name_error, Interp};
+use super::interp::Interp;
 use super::raise::{Raise, RaiseKind};
 use super::value::Value;
 
@@ -28,7 +28,7 @@ impl Interp<'_> {
             Expr::EllipsisLiteral(_) => Value::Ellipsis,
             Expr::Name(n) => self
                 .lookup(n.id.as_str())
-                .ok_or_else(|| name_error(n.id.as_str()))?,
+                .ok_or_else(|| self.name_error(n.id.as_str()))?,
             Expr::List(l) => Value::list(self.eval_all(&l.elts)?),
             Expr::Tuple(t) => Value::tuple(self.eval_all(&t.elts)?),
             Expr::BinOp(b) => {
@@ -199,12 +199,13 @@ impl Interp<'_> {
             });
         }
         Ok(Value::Function(std::sync::Arc::new(
-            super::value::Function {
-                name: "<lambda>".to_string(),
+            super::value::Function::new(
+                "<lambda>".to_string(),
                 def,
-                source: self.current_lines(),
+                self.current_lines(),
                 defaults,
-            },
+                self.closure(),
+            ),
         )))
     }
 

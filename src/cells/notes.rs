@@ -128,7 +128,7 @@ fn with_cell_names<T>(it: &mut Interp, f: impl FnOnce(&Workspace) -> T) -> T {
         }
     };
     if let Some(locals) = it.locals() {
-        add(it.ws, locals);
+        add(it.ws, &locals);
     }
     add(it.ws, it.globals);
     let mut bound = Vec::new();

@@ -10,6 +10,8 @@ pub enum RaiseKind {
     TypeError,
     RuntimeError,
     NameError,
+    /// A function's local name read before the function binds it.
+    UnboundLocalError,
     AttributeError,
     IndexError,
     ZeroDivisionError,
@@ -39,6 +41,7 @@ impl RaiseKind {
             RaiseKind::TypeError => "TypeError",
             RaiseKind::RuntimeError => "RuntimeError",
             RaiseKind::NameError => "NameError",
+            RaiseKind::UnboundLocalError => "UnboundLocalError",
             RaiseKind::AttributeError => "AttributeError",
             RaiseKind::IndexError => "IndexError",
             RaiseKind::ZeroDivisionError => "ZeroDivisionError",
@@ -70,7 +73,7 @@ impl Raise {
     pub fn new(kind: RaiseKind, detail: impl Into<String>) -> Raise {
         let code = match kind {
             RaiseKind::LimitExceeded => Code::LimitExceeded,
-            RaiseKind::NameError => Code::UnknownTensor,
+            RaiseKind::NameError | RaiseKind::UnboundLocalError => Code::UnknownTensor,
             _ => Code::InvalidArgument,
         };
         Raise {

@@ -17,6 +17,45 @@ pub struct Function {
     pub def: ruff_python_ast::StmtFunctionDef,
     pub source: Arc<super::source::LineIndex>,
     pub defaults: Vec<Option<Value>>,
+    /// The names its body binds, local to every call (`interp::scope`).
+    pub locals: std::collections::HashSet<String>,
+    /// The call it was defined in, whose names it reads (a closure), if it was defined in one.
+    pub closure: Option<Arc<Scope>>,
+}
+
+impl Function {
+    pub fn new(
+        name: String,
+        def: ruff_python_ast::StmtFunctionDef,
+        source: Arc<super::source::LineIndex>,
+        defaults: Vec<Option<Value>>,
+        closure: Option<Arc<Scope>>,
+    ) -> Function {
+        let locals = super::interp::scope::local_names(&def.body);
+        Function {
+            name,
+            def,
+            source,
+            defaults,
+            locals,
+            closure,
+        }
+    }
+}
+
+/// The names of one `def` call, shared with the functions defined in it, which read them
+/// after the call returns (`make_scale(a)` returning `scale`, which reads `a`).
+#[derive(Debug, Default)]
+pub struct Scope {
+    pub vars: Mutex<std::collections::HashMap<String, Value>>,
+    /// The scope of the call that defined the running function, if any.
+    pub parent: Option<Arc<Scope>>,
+}
+
+impl Scope {
+    pub fn vars(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Value>> {
+        self.vars.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// A gradient TensorFlow gives as `tf.IndexedSlices` (a gradient through `tf.gather`).

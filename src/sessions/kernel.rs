@@ -368,12 +368,13 @@ fn revive(
                     None => Some(None),
                 })
                 .collect::<Option<Vec<_>>>()?;
-            Value::Function(Arc::new(Function {
-                name: def.name.as_str().to_string(),
-                def: def.clone(),
-                source: lines.get(*source)?.clone(),
+            Value::Function(Arc::new(Function::new(
+                def.name.as_str().to_string(),
+                def.clone(),
+                lines.get(*source)?.clone(),
                 defaults,
-            }))
+                None,
+            )))
         }
         Kept::Module(m) => Value::Module(Arc::from(m.as_str())),
         Kept::Builtin(b) => Value::Builtin(Arc::from(b.as_str())),

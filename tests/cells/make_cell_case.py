@@ -7,7 +7,8 @@ The answer comes from the oracle's run_cell.py (real TensorFlow 2.15 and NumPy 1
 process), and the case lands in tests/conformance/cells/NAME.json, replayed by `cargo test`
 (tests/it/cells.rs) and by the shared run_cells.py with `--cases tests/conformance/cells`.
 `--random` marks a cell that draws from tf.random: its tensors are compared by dtype and shape,
-its stdout by text only.
+its stdout by text only. This script's own frames count against Python's recursion limit: a
+cell that recurses to within a few calls of 1000 is answered differently than by run_cell.py.
 """
 import json
 import os

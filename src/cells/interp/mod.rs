@@ -2,16 +2,17 @@
 //! the engine workspace, what `print` wrote, and the step budget.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use ruff_text_size::Ranged;
 
+pub(super) mod scope;
 mod stmt;
 
 use super::raise::{Raise, RaiseKind};
 use super::source::LineIndex;
-use super::value::{lock, Value};
+use super::value::{lock, Function, Scope, Value};
 use crate::engine::Workspace;
 
 /// Entering or leaving a `with` block: starts or stops a tape.
@@ -27,12 +28,19 @@ pub enum Flow {
 
 /// The locals of one call of a `def` function, and the cell text its body comes from.
 struct Frame {
-    locals: HashMap<String, Value>,
+    scope: Arc<Scope>,
+    /// The function's local names: one of them unbound is UnboundLocalError, not a global.
+    function: Arc<Function>,
     lines: Arc<LineIndex>,
 }
 
-/// Frames of `def` calls a cell may nest (Python's own limit is 1000; cells are small).
-pub const MAX_CALL_DEPTH: usize = 48;
+/// Frames of `def` calls a cell may nest: Python's limit of 1000 less the frames the oracle's
+/// `run_cell` itself takes, so `depth(995)` of a one-line recursion runs and `depth(996)` raises.
+pub const MAX_CALL_DEPTH: usize = 996;
+
+/// Stack a call must leave for the deepest body the checks allow (`source::MAX_DEPTH` levels of
+/// expressions); less is a RecursionError before the thread's stack could overflow.
+const STACK_MARGIN: usize = 4 << 20;
 
 pub struct Interp<'k> {
     pub ws: &'k mut Workspace,
@@ -86,8 +94,13 @@ impl<'k> Interp<'k> {
     }
 
     /// The locals of the innermost `def` call, if one runs.
-    pub fn locals(&self) -> Option<&HashMap<String, Value>> {
-        self.frames.last().map(|f| &f.locals)
+    pub fn locals(&self) -> Option<MutexGuard<'_, HashMap<String, Value>>> {
+        self.frames.last().map(|f| f.scope.vars())
+    }
+
+    /// The scope a function defined now closes over.
+    pub fn closure(&self) -> Option<Arc<Scope>> {
+        self.frames.last().map(|f| f.scope.clone())
     }
 
     pub fn at_top_level(&self) -> bool {
@@ -151,8 +164,18 @@ impl<'k> Interp<'k> {
 
     pub fn lookup(&self, name: &str) -> Option<Value> {
         if let Some(f) = self.frames.last() {
-            if let Some(v) = f.locals.get(name) {
+            if let Some(v) = f.scope.vars().get(name) {
                 return Some(v.clone());
+            }
+            if f.function.locals.contains(name) {
+                return None;
+            }
+            let mut outer = f.scope.parent.as_ref();
+            while let Some(s) = outer {
+                if let Some(v) = s.vars().get(name) {
+                    return Some(v.clone());
+                }
+                outer = s.parent.as_ref();
             }
         }
         self.globals
@@ -163,14 +186,14 @@ impl<'k> Interp<'k> {
 
     pub fn bind(&mut self, name: &str, v: Value) {
         match self.frames.last_mut() {
-            Some(f) => f.locals.insert(name.to_string(), v),
+            Some(f) => f.scope.vars().insert(name.to_string(), v),
             None => self.globals.insert(name.to_string(), v),
         };
     }
 
     fn unbind(&mut self, name: &str) -> bool {
         match self.frames.last_mut() {
-            Some(f) => f.locals.remove(name).is_some(),
+            Some(f) => f.scope.vars().remove(name).is_some(),
             None => self.globals.remove(name).is_some(),
         }
     }
@@ -183,11 +206,12 @@ impl<'k> Interp<'k> {
         kwargs: Vec<(String, Value)>,
     ) -> Result<Value, Raise> {
         self.step()?;
-        if self.frames.len() >= MAX_CALL_DEPTH {
+        let low_stack = stacker::remaining_stack().is_some_and(|r| r < STACK_MARGIN);
+        if self.frames.len() >= MAX_CALL_DEPTH || low_stack {
             return Err(Raise::new(
                 RaiseKind::RecursionError,
                 format!(
-                    "maximum recursion depth exceeded: a cell nests at most {MAX_CALL_DEPTH} calls"
+                    "maximum recursion depth exceeded: a cell nests at most {MAX_CALL_DEPTH} calls (fewer with deeply nested expressions)"
                 ),
             ));
         }
@@ -232,12 +256,23 @@ impl<'k> Interp<'k> {
             };
             locals.insert(p.name().as_str().to_string(), v);
         }
+        let scope = Arc::new(Scope {
+            vars: Mutex::new(locals),
+            parent: f.closure.clone(),
+        });
         self.frames.push(Frame {
-            locals,
+            scope: scope.clone(),
+            function: f.clone(),
             lines: f.source.clone(),
         });
         let result = self.exec_block(&f.def.body);
         self.frames.pop();
+        // A function defined in this call and bound in it holds the scope that holds it: drop
+        // those bindings, so that the pair is freed (one returned keeps the rest of the scope;
+        // it cannot call itself by name afterwards, which no cell of the subset needs).
+        scope.vars().retain(|_, v| {
+            !matches!(v, Value::Function(g) if g.closure.as_ref().is_some_and(|c| Arc::ptr_eq(c, &scope)))
+        });
         match result? {
             Flow::Return(v) => Ok(v),
             _ => Ok(Value::None),
@@ -245,11 +280,22 @@ impl<'k> Interp<'k> {
     }
 }
 
-pub fn name_error(name: &str) -> Raise {
-    Raise::new(
-        RaiseKind::NameError,
-        format!("name '{name}' is not defined"),
-    )
+impl Interp<'_> {
+    /// A name `lookup` did not find: a function's local not bound yet, or no name at all.
+    pub fn name_error(&self, name: &str) -> Raise {
+        match self.frames.last() {
+            Some(f) if f.function.locals.contains(name) => Raise::new(
+                RaiseKind::UnboundLocalError,
+                format!(
+                    "cannot access local variable '{name}' where it is not associated with a value"
+                ),
+            ),
+            _ => Raise::new(
+                RaiseKind::NameError,
+                format!("name '{name}' is not defined"),
+            ),
+        }
+    }
 }
 
 /// `xs.append(v)` and friends: list methods that mutate in place.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
-use super::{name_error, Flow, Interp, Switch};
+use super::{Flow, Interp, Switch};
 use crate::cells::raise::{Raise, RaiseKind};
 use crate::cells::value::Value;
 use crate::engine::Workspace;
@@ -158,7 +158,7 @@ impl Interp<'_> {
                 ));
             };
             if !self.unbind(n.id.as_str()) {
-                return Err(self.locate(name_error(n.id.as_str()), t));
+                return Err(self.locate(self.name_error(n.id.as_str()), t));
             }
         }
         Ok(())
@@ -186,12 +186,13 @@ impl Interp<'_> {
                 None => None,
             });
         }
-        let func = crate::cells::value::Function {
-            name: f.name.as_str().to_string(),
-            def: f.clone(),
-            source: self.current_lines(),
+        let func = crate::cells::value::Function::new(
+            f.name.as_str().to_string(),
+            f.clone(),
+            self.current_lines(),
             defaults,
-        };
+            self.closure(),
+        );
         self.bind(f.name.as_str(), Value::Function(Arc::new(func)));
         Ok(())
     }
