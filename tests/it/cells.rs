@@ -118,7 +118,7 @@ async fn constructs_outside_the_subset_are_refused_with_where() {
 async fn a_tensorflow_function_outside_the_subset_is_refused_and_a_misspelt_one_is_python_s_error()
 {
     let app = test_app();
-    let src = "import tensorflow as tf\nx = tf.eye(2)\ny = tf.keras.activations.sigmoid(x)\n";
+    let src = "import tensorflow as tf\nx = tf.eye(2)\ny = tf.keras.backend.sigmoid(x)\n";
     let (status, body) = call(&app, "POST", "/v1/cells", Some(json!({"source": src})), &[]).await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["code"], "unsupported", "{body}");
@@ -128,7 +128,7 @@ async fn a_tensorflow_function_outside_the_subset_is_refused_and_a_misspelt_one_
     );
     let detail = body["detail"].as_str().unwrap();
     assert!(
-        detail.contains("`tf.keras.activations.sigmoid` is TensorFlow's")
+        detail.contains("`tf.keras.backend.sigmoid` is TensorFlow's")
             && detail.contains("the subset has `tf.math.sigmoid`"),
         "{detail}"
     );

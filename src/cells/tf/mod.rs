@@ -10,6 +10,7 @@ use crate::engine::ops::registry::{self, ParamKind};
 use crate::engine::tensor::Tensor;
 
 mod calls;
+mod keras;
 pub mod random;
 
 use calls::{
@@ -66,6 +67,10 @@ fn resolve(module: &str, name: &str) -> Option<Value> {
         ("np", "inf") => Value::Float(f64::INFINITY),
         ("np", "nan") => Value::Float(f64::NAN),
         ("np", "linalg" | "random") => Value::Module(full.into()),
+        ("tf", "keras") | ("tf.keras", "activations") => Value::Module(full.into()),
+        ("tf.keras.activations", a) if keras::ACTIVATIONS.contains(&a) => {
+            Value::Builtin(full.into())
+        }
         ("np" | "np.linalg" | "np.random", _) => Value::Builtin(full.into()),
         _ if special(&full) || registry::lookup(&full).is_some() => Value::Builtin(full.into()),
         _ => return None,
@@ -157,6 +162,9 @@ pub fn call(
         }
         "tf.random.set_seed" => random::set_seed(it, args, kwargs),
         "tf.random.normal" | "tf.random.uniform" => random::draw(it, path, args, kwargs),
+        p if p.starts_with("tf.keras.activations.") => {
+            keras::call(it, &p["tf.keras.activations.".len()..], args, kwargs)
+        }
         "tf.math.floordiv" | "tf.math.floormod" | "tf.math.mod" => {
             floor_call(it, path, args, kwargs)
         }
