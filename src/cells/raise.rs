@@ -12,6 +12,8 @@ pub enum RaiseKind {
     NameError,
     /// A function's local name read before the function binds it.
     UnboundLocalError,
+    /// `assert` of something false.
+    AssertionError,
     AttributeError,
     IndexError,
     ZeroDivisionError,
@@ -42,6 +44,7 @@ impl RaiseKind {
             RaiseKind::RuntimeError => "RuntimeError",
             RaiseKind::NameError => "NameError",
             RaiseKind::UnboundLocalError => "UnboundLocalError",
+            RaiseKind::AssertionError => "AssertionError",
             RaiseKind::AttributeError => "AttributeError",
             RaiseKind::IndexError => "IndexError",
             RaiseKind::ZeroDivisionError => "ZeroDivisionError",

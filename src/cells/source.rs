@@ -129,7 +129,6 @@ fn stmt_name(s: &Stmt) -> Option<&'static str> {
         Stmt::Match(_) => "`match`",
         Stmt::Raise(_) => "`raise`",
         Stmt::Try(_) => "`try`",
-        Stmt::Assert(_) => "`assert`",
         Stmt::ImportFrom(_) => "`from ... import`",
         Stmt::Global(_) => "`global`",
         Stmt::Nonlocal(_) => "`nonlocal`",

@@ -59,6 +59,7 @@ impl Interp<'_> {
             Stmt::Import(i) => self.exec_import(i),
             Stmt::FunctionDef(f) => self.exec_def(f)?,
             Stmt::With(w) => return self.exec_with(&w.items, &w.body),
+            Stmt::Assert(a) => self.exec_assert(a)?,
             other => {
                 return Err(Raise::type_error(format!(
                     "this statement is not available in a cell: {:?}",
@@ -93,6 +94,26 @@ impl Interp<'_> {
         }
         let v = crate::cells::arith::binary(self, a.op, cur, rhs)?;
         self.assign(&a.target, v)
+    }
+
+    /// `assert test, msg`: AssertionError with `str(msg)` (empty without one) where `test` starts.
+    fn exec_assert(&mut self, a: &ast::StmtAssert) -> Result<(), Raise> {
+        let test = &*a.test;
+        let holds = self
+            .eval(test)?
+            .truthy()
+            .map_err(|r| self.locate(r, test))?;
+        if holds {
+            return Ok(());
+        }
+        let detail = match &a.msg {
+            Some(m) => {
+                let v = self.eval(m)?;
+                crate::cells::print::str(self, &v)
+            }
+            None => String::new(),
+        };
+        Err(self.locate(Raise::new(RaiseKind::AssertionError, detail), test))
     }
 
     fn exec_if(&mut self, i: &ast::StmtIf) -> Result<Flow, Raise> {
