@@ -49,6 +49,9 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
     Ok(match (&v, name) {
         (Value::Module(p), _) => return super::tf::module_attr(p, name),
         (Value::Type(n), "__name__") => Value::str(n.to_string()),
+        (Value::Builtin(p), "__name__") if super::builtins::types::class_name(p).is_some() => {
+            Value::str(super::builtins::types::class_name(p).unwrap_or_default())
+        }
         (Value::Tensor(x), "shape") => Value::Shape(x.tensor.shape().to_vec()),
         (Value::Tensor(x), "dtype") => Value::DType(x.tensor.dtype()),
         (Value::Tensor(x), "ndim") => Value::Int(x.tensor.rank() as i64),
@@ -98,6 +101,10 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
         (Value::Shape(d), "rank" | "ndims") => Value::Int(d.len() as i64),
         (Value::Shape(_), "as_list") => method(v, name),
         (Value::DType(d) | Value::NpDType(d), "name") => Value::str(d.name()),
+        // `a.dtype.type`: NumPy's scalar class of the dtype
+        (Value::NpDType(d), "type") => {
+            Value::Builtin(format!("np.{}", super::value::np_scalar_name(*d)).into())
+        }
         (Value::DType(d), "is_floating") => Value::Bool(d.is_float()),
         (Value::DType(d), "is_integer") => Value::Bool(d.is_int()),
         _ => return Err(no_attr(&v, name)),

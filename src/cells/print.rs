@@ -1,6 +1,7 @@
 //! How cell values print: each value becomes the `format` module's `FmtArg` (what it prints
 //! as), and `str`, `repr`, format specs, `%` and `str.format` are that module's.
 
+use super::builtins::types::class_path;
 use super::format::py::{self, FmtArg, FmtError};
 use super::interp::Interp;
 use super::raise::{Raise, RaiseKind};
@@ -65,16 +66,8 @@ pub fn fmt_arg(it: &Interp, v: &Value) -> FmtArg {
         Value::Shape(d) => FmtArg::Shape(d.clone()),
         Value::DType(d) => FmtArg::DType(*d),
         Value::NpDType(d) => FmtArg::NpDType(*d),
-        Value::Type(n) => {
-            let qual = match &**n {
-                "EagerTensor" => "tensorflow.python.framework.ops.EagerTensor".to_string(),
-                "ResourceVariable" => {
-                    "tensorflow.python.ops.resource_variable_ops.ResourceVariable".to_string()
-                }
-                "ndarray" => "numpy.ndarray".to_string(),
-                "float32" | "float64" | "int32" | "int64" | "bool_" => format!("numpy.{n}"),
-                other => other.to_string(),
-            };
+        Value::Type(_) | Value::Builtin(_) if class_path(v).is_some() => {
+            let qual = class_path(v).unwrap_or_default();
             opaque(&format!("<class '{qual}'>"), "type")
         }
         Value::Function(f) => opaque(&format!("<function {}>", f.name), "function"),

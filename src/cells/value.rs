@@ -189,7 +189,8 @@ impl Value {
             Value::Builtin(_) => "builtin_function_or_method".into(),
             Value::Method(_) => "method".into(),
             Value::DType(_) => "DType".into(),
-            Value::NpDType(d) => format!("dtype[{}]", np_scalar_name(*d)),
+            // NumPy 1.26's class of each dtype: `numpy.dtypes.Float64DType`
+            Value::NpDType(d) => format!("{}DType", dtype_class_stem(*d)),
             Value::Shape(_) => "TensorShape".into(),
             Value::Range(..) => "range".into(),
             Value::Ellipsis => "ellipsis".into(),
@@ -228,6 +229,15 @@ impl Value {
             _ => None,
         }
     }
+}
+
+/// The stem of the class NumPy 1.26 gives a dtype object: `Float64`, `Bool`.
+fn dtype_class_stem(d: DType) -> String {
+    let name = d.name();
+    let mut cs = name.chars();
+    cs.next()
+        .map(|c| c.to_ascii_uppercase().to_string() + cs.as_str())
+        .unwrap_or_default()
 }
 
 /// NumPy's scalar type name for a dtype: `float32`, `int64`, `bool_`.

@@ -25,6 +25,10 @@ pub fn is(a: &Value, b: &Value) -> bool {
         (Value::List(x), Value::List(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::Array(x), Value::Array(y)) => x.same(y),
         (Value::DType(x), Value::DType(y)) => x == y,
+        (Value::Type(_) | Value::Builtin(_), Value::Type(_) | Value::Builtin(_)) => {
+            crate::cells::builtins::types::same_class(a, b)
+                .unwrap_or(matches!((a, b), (Value::Builtin(x), Value::Builtin(y)) if x == y))
+        }
         _ => false,
     }
 }

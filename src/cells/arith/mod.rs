@@ -14,8 +14,8 @@ mod tensor;
 pub use compare::{compare, contains, is};
 pub use python::py_arith;
 use python::{overflow, repeat};
+pub use tensor::broadcast_vals;
 use tensor::tf_binary;
-pub use tensor::{broadcast_vals, floor_op};
 
 use super::interp::Interp;
 use super::raise::Raise;

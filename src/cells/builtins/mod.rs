@@ -4,7 +4,7 @@
 mod numbers;
 mod sequences;
 mod text;
-mod types;
+pub mod types;
 
 use crate::engine::dtype::DType;
 use crate::engine::lit::Lit;

@@ -80,14 +80,32 @@ impl Args {
     }
 }
 
-/// A `dtype=` argument: `np.float32`, `tf.float64`, `'int64'`, `float`, `a.dtype`.
+/// A `dtype=` argument: `np.float32`, `tf.float64`, `'int64'`, `'f4'`, `float`, `a.dtype`.
 pub fn dtype_arg(v: Option<Value>) -> Result<Option<DType>, Raise> {
     match v {
         None | Some(Value::None) => Ok(None),
+        Some(Value::Str(s)) => np_dtype_str(&s).map(Some).ok_or_else(|| {
+            Raise::type_error(format!(
+                "data type '{s}' not understood, or not in the cell subset (it has 'float32', 'float64', 'int32', 'int64', 'bool' and their codes 'f4', 'f8', 'i4', 'i8', '?')"
+            ))
+        }),
         Some(d) => dtype_of_value(&d)
             .map(Some)
             .ok_or_else(|| Raise::type_error("Cannot interpret this value as a data type")),
     }
+}
+
+/// NumPy's names and type codes for a dtype: `'float32'`, `'f4'`, `'<f8'`, `'double'`, `'?'`.
+fn np_dtype_str(s: &str) -> Option<DType> {
+    let code = s.strip_prefix(['<', '=', '|']).unwrap_or(s);
+    Some(match code {
+        "f4" | "f" | "single" | "float32" => DType::F32,
+        "f8" | "d" | "double" | "float" | "float_" | "float64" => DType::F64,
+        "i4" | "i" | "intc" | "int32" => DType::I32,
+        "i8" | "l" | "q" | "int" | "int_" | "long" | "int64" => DType::I64,
+        "?" | "b1" | "bool" | "bool_" => DType::Bool,
+        _ => return DType::parse(s),
+    })
 }
 
 /// An integer argument (Python ints, bools and NumPy integer scalars).

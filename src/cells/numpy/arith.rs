@@ -98,12 +98,15 @@ fn operator_ufunc(op: Operator) -> Option<&'static str> {
 /// `l op r` where one side is a NumPy array or scalar and neither is a tensor.
 pub fn binary(it: &mut Interp, op: Operator, l: &Value, r: &Value) -> Result<Value, Raise> {
     if op == Operator::MatMult {
-        let (a, b) = (it.np_tensor(l)?, it.np_tensor(r)?);
-        if a.rank() == 0 || b.rank() == 0 {
-            return Err(Raise::value_error(
-                "matmul: Input operand 1 does not have enough dimensions (has 0, gufunc core with signature (n?,k),(k,m?)->(n?,m?) requires 1)",
-            ));
+        // only an array defines `@`: two NumPy scalars (or a scalar and a number) have none
+        if !matches!(l, Value::Array(_)) && !matches!(r, Value::Array(_)) {
+            return Err(Raise::type_error(format!(
+                "unsupported operand type(s) for @: '{}' and '{}'",
+                np_type_name(l),
+                np_type_name(r)
+            )));
         }
+        let (a, b) = (it.np_tensor(l)?, it.np_tensor(r)?);
         return super::linalg::matmul(it, &a, &b).map(np_wrap);
     }
     match operator_ufunc(op) {
@@ -114,6 +117,14 @@ pub fn binary(it: &mut Interp, op: Operator, l: &Value, r: &Value) -> Result<Val
             l.type_name(),
             r.type_name()
         ))),
+    }
+}
+
+/// A value's class as Python's operator errors name it (`numpy.float64`, `int`).
+fn np_type_name(v: &Value) -> String {
+    match v {
+        Value::NpScalar(_) => format!("numpy.{}", v.type_name()),
+        _ => v.type_name(),
     }
 }
 
@@ -130,15 +141,95 @@ pub fn compare(it: &mut Interp, op: CmpOp, l: &Value, r: &Value) -> Result<Value
     ufunc(it, name, l, r)
 }
 
-/// `//` and `%` elementwise with broadcasting and Python's floor semantics (NumPy's too).
+/// `//` and `%` elementwise with broadcasting, as NumPy 1.26's `floor_divide` and
+/// `remainder` compute them: an integer divided by zero gives 0 (NumPy only warns, on
+/// stderr), `MIN // -1` wraps to `MIN`, and floats take `npy_divmod`'s path, so
+/// `1.0 // 0.1` is 9 (not `floor(1.0 / 0.1)`, 10) and `x // 0.0` is `x / 0.0`.
 pub fn floor_op(op: &str, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> {
-    let operator = if op == "mod" {
-        Operator::Mod
-    } else {
-        Operator::FloorDiv
-    };
-    crate::cells::arith::floor_op(operator, a, b)
+    let shape = broadcast_shape(a.shape(), b.shape())
+        .ok_or_else(|| not_broadcastable(&[a.shape(), b.shape()]))?;
+    let av = crate::cells::arith::broadcast_vals(a, &shape);
+    let bv = crate::cells::arith::broadcast_vals(b, &shape);
+    let d = a.dtype();
+    let modulo = op == "mod";
+    let out: Vec<f64> = av
+        .iter()
+        .zip(&bv)
+        .map(|(&x, &y)| match d {
+            DType::F32 => {
+                let (q, r) = divmod_f32(x as f32, y as f32);
+                f64::from(if modulo { r } else { q })
+            }
+            DType::F64 => {
+                let (q, r) = divmod_f64(x, y);
+                if modulo {
+                    r
+                } else {
+                    q
+                }
+            }
+            _ => {
+                let (q, r) = divmod_int(x as i64, y as i64, d == DType::I32);
+                (if modulo { r } else { q }) as f64
+            }
+        })
+        .collect();
+    Ok(Tensor::from_f64s(&shape, &out, d)?)
 }
+
+/// NumPy's integer `divmod`: by zero both are 0; `MIN // -1` wraps (in `i32` for int32).
+fn divmod_int(x: i64, y: i64, narrow: bool) -> (i64, i64) {
+    if y == 0 {
+        return (0, 0);
+    }
+    let (q, r) = if narrow {
+        let (x, y) = (x as i32, y as i32);
+        (i64::from(x.wrapping_div(y)), i64::from(x.wrapping_rem(y)))
+    } else {
+        (x.wrapping_div(y), x.wrapping_rem(y))
+    };
+    if r != 0 && ((r < 0) != (y < 0)) {
+        (q - 1, r + y)
+    } else {
+        (q, r)
+    }
+}
+
+macro_rules! npy_divmod {
+    ($name:ident, $t:ty) => {
+        /// NumPy's `npy_divmod` for floats: the remainder from `fmod` moved to the divisor's
+        /// sign, the quotient `(a - mod) / b` snapped to the nearest integer; by zero,
+        /// `a / b` and `fmod`'s NaN.
+        fn $name(a: $t, b: $t) -> ($t, $t) {
+            let mut m = a % b;
+            if b == 0.0 {
+                return (a / b, m);
+            }
+            let mut div = (a - m) / b;
+            if m != 0.0 {
+                if (b < 0.0) != (m < 0.0) {
+                    m += b;
+                    div -= 1.0;
+                }
+            } else {
+                m = (0.0 as $t).copysign(b);
+            }
+            let q = if div != 0.0 {
+                let f = div.floor();
+                if div - f > 0.5 {
+                    f + 1.0
+                } else {
+                    f
+                }
+            } else {
+                (0.0 as $t).copysign(a / b)
+            };
+            (q, m)
+        }
+    };
+}
+npy_divmod!(divmod_f64, f64);
+npy_divmod!(divmod_f32, f32);
 
 /// NumPy's error for shapes that do not broadcast: `(2,3) (3,2) `, as NumPy writes them.
 pub fn not_broadcastable(shapes: &[&[usize]]) -> Raise {

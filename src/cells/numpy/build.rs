@@ -177,7 +177,8 @@ fn arange(it: &mut Interp, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Re
 }
 
 /// `np.linspace(start, stop, num=50, endpoint=True, dtype=None)` computed as NumPy does:
-/// `i * step + start`, the last value exactly `stop`.
+/// `i * step + start`, the last value exactly `stop`. Array `start`/`stop` broadcast, each
+/// element a column of the result (shape `(num, *broadcast)`).
 fn linspace(
     it: &mut Interp,
     args: Vec<Value>,
@@ -185,8 +186,8 @@ fn linspace(
 ) -> Result<Value, Raise> {
     let names = ["start", "stop", "num", "endpoint", "retstep", "dtype"];
     let mut a = Args::bind("linspace", &names, args, kwargs)?;
-    let start = it.np_tensor(&a.required(0, "start")?)?.to_f64_vec()[0];
-    let stop = it.np_tensor(&a.required(1, "stop")?)?.to_f64_vec()[0];
+    let start = it.np_tensor(&a.required(0, "start")?)?;
+    let stop = it.np_tensor(&a.required(1, "stop")?)?;
     let num = a.take(2).map(|v| int_arg(&v)).transpose()?.unwrap_or(50);
     if num < 0 {
         return Err(Raise::value_error(format!(
@@ -196,13 +197,37 @@ fn linspace(
     let endpoint = a.take(3).map(|v| v.truthy()).transpose()?.unwrap_or(true);
     let d = dtype_arg(a.take(5))?.unwrap_or(DType::F64);
     let num = num as usize;
-    checked_numel(&[num], it.max_elems())?;
+    let cols = crate::engine::kernels::broadcast_shape(start.shape(), stop.shape())
+        .ok_or_else(|| super::arith::not_broadcastable(&[start.shape(), stop.shape()]))?;
+    let mut shape = vec![num];
+    shape.extend_from_slice(&cols);
+    checked_numel(&shape, it.max_elems())?;
+    let starts = crate::cells::arith::broadcast_vals(&start, &cols);
+    let stops = crate::cells::arith::broadcast_vals(&stop, &cols);
+    let width = starts.len();
+    let mut vals = vec![0.0; num * width];
+    for (c, (&start, &stop)) in starts.iter().zip(&stops).enumerate() {
+        for (i, v) in linspace_column(start, stop, num, endpoint)
+            .into_iter()
+            .enumerate()
+        {
+            vals[i * width + c] = if d.is_int() { v.floor() } else { v };
+        }
+    }
+    Ok(Value::array(Tensor::from_f64s(&shape, &vals, d)?))
+}
+
+/// One run of `np.linspace` between two numbers.
+fn linspace_column(start: f64, stop: f64, num: usize, endpoint: bool) -> Vec<f64> {
     let div = if endpoint { num.saturating_sub(1) } else { num } as f64;
     let delta = stop - start;
     let step = delta / div;
     let mut vals: Vec<f64> = (0..num)
         .map(|i| {
-            if step == 0.0 || !step.is_finite() {
+            if div == 0.0 {
+                // NumPy multiplies by the NaN step only where there is a step to take
+                i as f64 * delta + start
+            } else if step == 0.0 || !step.is_finite() {
                 i as f64 / div * delta + start
             } else {
                 i as f64 * step + start
@@ -212,12 +237,7 @@ fn linspace(
     if endpoint && num > 1 {
         vals[num - 1] = stop;
     }
-    let vals: Vec<f64> = if d.is_int() {
-        vals.iter().map(|v| v.floor()).collect()
-    } else {
-        vals
-    };
-    Ok(Value::array(Tensor::from_f64s(&[num], &vals, d)?))
+    vals
 }
 
 /// `np.float32(x)` and the other scalar types: a NumPy scalar of a number, an array of a list.

@@ -2,7 +2,6 @@
 //! shapes (`np.reshape`, `np.transpose`, `np.concatenate`, `np.size`, ...), reductions
 //! (`np.sum`, `np.argmax`, ...) and comparisons (`np.allclose`, `np.array_equal`).
 
-use crate::engine::dtype::DType;
 use crate::engine::tensor::Tensor;
 
 use super::args::{dims_arg, int_arg, Args};
@@ -67,12 +66,14 @@ pub fn call(
             let mut a = Args::bind(name, &["a", "newshape", "order"], args, kwargs)?;
             let t = it.np_tensor(&a.required(0, "a")?)?;
             let shape = dims_arg(&[a.required(1, "newshape")?])?;
-            Ok(np_wrap(linalg::reshape(&t, &shape)?))
+            let order = linalg::order_arg(a.take(2).as_ref(), true)?;
+            Ok(np_wrap(linalg::reshape_in(&t, &shape, order)?))
         }
         "ravel" => {
-            let mut a = Args::bind(name, &["a"], args, kwargs)?;
+            let mut a = Args::bind(name, &["a", "order"], args, kwargs)?;
             let t = it.np_tensor(&a.required(0, "a")?)?;
-            Ok(Value::array(t.reshape(&[t.len()])?))
+            let order = linalg::order_arg(a.take(1).as_ref(), false)?;
+            Ok(Value::array(linalg::ravel_in(&t, order)?))
         }
         "squeeze" | "expand_dims" => squeeze_or_expand(it, name, args, kwargs),
         "concatenate" | "stack" | "vstack" | "hstack" => join(it, name, args, kwargs),
@@ -109,14 +110,7 @@ fn product(
                 linalg::dot(it, &x, &y)?
             }
         }
-        _ => {
-            if x.rank() == 0 || y.rank() == 0 {
-                return Err(Raise::value_error(
-                    "matmul: Input operand 0 does not have enough dimensions",
-                ));
-            }
-            linalg::matmul(it, &x, &y)?
-        }
+        _ => linalg::matmul(it, &x, &y)?,
     };
     Ok(np_wrap(out))
 }
@@ -178,15 +172,13 @@ fn closeness(
     let x = it.np_tensor(&a.required(0, "a")?)?;
     let y = it.np_tensor(&a.required(1, "b")?)?;
     let (rtol, atol) = (a.float(2, 1e-5)?, a.float(3, 1e-8)?);
-    let close = linalg::isclose(&x, &y, rtol, atol)?;
+    let equal_nan = a.flag(4, false)?;
+    let close = linalg::isclose(&x, &y, rtol, atol, equal_nan)?;
     if name == "isclose" {
         return Ok(np_wrap(close));
     }
-    let all = close.to_f64_vec().iter().all(|&c| c != 0.0);
-    Ok(Value::NpScalar(Tensor::scalar(
-        f64::from(u8::from(all)),
-        DType::Bool,
-    )))
+    // `np.allclose` answers `bool(np.all(...))`: a Python bool, not a NumPy one
+    Ok(Value::Bool(close.to_f64_vec().iter().all(|&c| c != 0.0)))
 }
 
 /// A reduction with its `axis`, `keepdims` and `ddof` at the given parameter slots.

@@ -8,6 +8,7 @@ use crate::engine::tensor::Tensor;
 use super::promote::promote;
 use crate::cells::interp::Interp;
 use crate::cells::raise::Raise;
+use crate::cells::value::Value;
 
 fn ints_lit(v: &[i64]) -> Lit {
     Lit::List(v.iter().map(|&x| Lit::Int(x)).collect())
@@ -30,13 +31,11 @@ fn raw_matmul(it: &mut Interp, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> 
     })
 }
 
-fn core_mismatch(k_a: usize, k_b: usize, what: &str) -> Raise {
-    Raise::value_error(match what {
-        "dot" => format!("shapes not aligned: {k_a} (dim) != {k_b} (dim)"),
-        _ => format!(
-            "matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature (n?,k),(k,m?)->(n?,m?) (size {k_b} is different from {k_a})"
-        ),
-    })
+/// NumPy's error for a matmul whose inner sizes differ.
+fn core_mismatch(k_a: usize, k_b: usize) -> Raise {
+    Raise::value_error(format!(
+        "matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature (n?,k),(k,m?)->(n?,m?) (size {k_b} is different from {k_a})"
+    ))
 }
 
 /// Multiply-adds up to which a 2-D product is summed in order here rather than by the
@@ -85,9 +84,24 @@ fn four_lane_sum(terms: &[f64], round: fn(f64) -> f64) -> f64 {
 
 /// `a.T` / `np.transpose(a, axes)`.
 pub fn transpose(it: &mut Interp, t: &Tensor, perm: Option<Vec<i64>>) -> Result<Tensor, Raise> {
-    let perm = perm.unwrap_or_else(|| (0..t.rank() as i64).rev().collect());
+    let rank = t.rank() as i64;
+    let mut perm = perm.unwrap_or_else(|| (0..rank).rev().collect());
     if perm.len() != t.rank() {
         return Err(Raise::value_error("axes don't match array"));
+    }
+    for (k, ax) in perm.clone().into_iter().enumerate() {
+        if ax < -rank || ax >= rank {
+            return Err(Raise::new(
+                crate::cells::raise::RaiseKind::AxisError,
+                format!("axis {ax} is out of bounds for array of dimension {rank}"),
+            ));
+        }
+        perm[k] = ax.rem_euclid(rank.max(1));
+        if perm[..k].contains(&perm[k]) {
+            return Err(Raise::value_error(
+                "repeated axis in transpose; list each axis once",
+            ));
+        }
     }
     if t.rank() < 2 {
         return Ok(t.clone());
@@ -95,9 +109,16 @@ pub fn transpose(it: &mut Interp, t: &Tensor, perm: Option<Vec<i64>>) -> Result<
     it.compute("transpose", vec![("perm".into(), ints_lit(&perm))], &[t])
 }
 
-/// NumPy's matmul: 1-D operands gain a dimension for the product and lose it after.
+/// NumPy's matmul (`a @ b`, `np.matmul`): a 1-D `a` is a row and a 1-D `b` a column for the
+/// product, each losing that dimension after; axes before the last two are batch axes,
+/// broadcast against each other, with one matrix product per batch entry.
 pub fn matmul(it: &mut Interp, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> {
     let (ra, rb) = (a.rank(), b.rank());
+    if let Some(k) = [ra, rb].iter().position(|&r| r == 0) {
+        return Err(Raise::value_error(format!(
+            "matmul: Input operand {k} does not have enough dimensions (has 0, gufunc core with signature (n?,k),(k,m?)->(n?,m?) requires 1); a scalar multiplies with `*`"
+        )));
+    }
     let a2 = if ra == 1 {
         a.reshape(&[1, a.len()])?
     } else {
@@ -108,20 +129,105 @@ pub fn matmul(it: &mut Interp, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> 
     } else {
         b.clone()
     };
-    let (ka, kb) = (a2.shape()[a2.rank() - 1], b2.shape()[b2.rank() - 2]);
+    let (sa, sb) = (a2.shape(), b2.shape());
+    let (ka, kb) = (sa[sa.len() - 1], sb[sb.len() - 2]);
     if ka != kb {
-        return Err(core_mismatch(ka, kb, "matmul"));
+        return Err(core_mismatch(ka, kb));
     }
-    let out = raw_matmul(it, &a2, &b2)?;
-    let mut shape = out.shape().to_vec();
-    if rb == 1 {
-        shape.pop();
+    let (n, m) = (sa[sa.len() - 2], sb[sb.len() - 1]);
+    let (batch_a, batch_b) = (&sa[..sa.len() - 2], &sb[..sb.len() - 2]);
+    let batch = crate::engine::kernels::broadcast_shape(batch_a, batch_b)
+        .ok_or_else(|| batch_mismatch(a.shape(), b.shape(), batch_a, batch_b, n, m))?;
+    let out = if batch.is_empty() {
+        raw_matmul(it, &a2, &b2)?
+    } else {
+        batched(it, &a2, &b2, &batch)?
+    };
+    let mut shape = batch;
+    if ra != 1 {
+        shape.push(n);
     }
-    if ra == 1 {
-        let at = shape.len() - usize::from(rb != 1);
-        shape.remove(at);
+    if rb != 1 {
+        shape.push(m);
     }
     Ok(out.reshape(&shape)?)
+}
+
+/// One product per entry of the broadcast `batch`, each operand's matrix taken at the
+/// entry's index (an axis of size one repeats), stacked in row-major order of the batch.
+fn batched(it: &mut Interp, a: &Tensor, b: &Tensor, batch: &[usize]) -> Result<Tensor, Raise> {
+    let core = |t: &Tensor| t.shape()[t.rank() - 2..].to_vec();
+    let (ca, cb) = (core(a), core(b));
+    let (av, bv) = (a.to_f64_vec(), b.to_f64_vec());
+    let (la, lb) = (ca[0] * ca[1], cb[0] * cb[1]);
+    let (ia, ib) = (
+        batch_offsets(&a.shape()[..a.rank() - 2], batch),
+        batch_offsets(&b.shape()[..b.rank() - 2], batch),
+    );
+    let mut vals = Vec::new();
+    let mut d = promote(a.dtype(), b.dtype());
+    for (&oa, &ob) in ia.iter().zip(&ib) {
+        let x = Tensor::from_f64s(&ca, &av[oa * la..(oa + 1) * la], a.dtype())?;
+        let y = Tensor::from_f64s(&cb, &bv[ob * lb..(ob + 1) * lb], b.dtype())?;
+        let p = raw_matmul(it, &x, &y)?;
+        d = p.dtype();
+        vals.extend(p.to_f64_vec());
+    }
+    let mut shape = batch.to_vec();
+    shape.extend([ca[0], cb[1]]);
+    Ok(Tensor::from_f64s(&shape, &vals, d)?)
+}
+
+/// For each index of `batch` in row-major order, the index of the matrix of an operand
+/// whose batch axes are `own` (aligned at the right, size-one axes broadcast).
+fn batch_offsets(own: &[usize], batch: &[usize]) -> Vec<usize> {
+    let total: usize = batch.iter().product();
+    let lead = batch.len() - own.len();
+    (0..total)
+        .map(|flat| {
+            let (mut rest, mut off, mut stride) = (flat, 0, 1);
+            for k in (0..batch.len()).rev() {
+                let i = rest % batch[k];
+                rest /= batch[k];
+                if k >= lead {
+                    let dim = own[k - lead];
+                    off += if dim == 1 { 0 } else { i } * stride;
+                    stride *= dim;
+                }
+            }
+            off
+        })
+        .collect()
+}
+
+/// NumPy's error for batch axes that do not broadcast, with the shapes as it remaps them.
+fn batch_mismatch(
+    a: &[usize],
+    b: &[usize],
+    batch_a: &[usize],
+    batch_b: &[usize],
+    n: usize,
+    m: usize,
+) -> Raise {
+    let remapped = |orig: &[usize], batch: &[usize]| {
+        let mut parts: Vec<String> = batch.iter().map(usize::to_string).collect();
+        parts.extend(["newaxis".to_string(), "newaxis".to_string()]);
+        format!("{}->({})", np_tuple(orig), parts.join(","))
+    };
+    Raise::value_error(format!(
+        "operands could not be broadcast together with remapped shapes [original->remapped]: {} {}  and requested shape ({n},{m}); the axes before the last two must broadcast",
+        remapped(a, batch_a),
+        remapped(b, batch_b)
+    ))
+}
+
+/// A shape as NumPy writes it in its messages: `(2,3)`, `(3,)`.
+fn np_tuple(s: &[usize]) -> String {
+    let dims: Vec<String> = s.iter().map(usize::to_string).collect();
+    match dims.len() {
+        1 => format!("({},)", dims[0]),
+        _ => format!("({})", dims.join(",")),
+    }
 }
 
 /// `np.dot(a, b)`: a product over the last axis of `a` and the second-to-last of `b` (the
@@ -141,9 +247,15 @@ pub fn dot(it: &mut Interp, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> {
         b.shape()[rb - 2]
     };
     if k != kb {
-        return Err(core_mismatch(k, kb, "dot"));
+        return Err(Raise::value_error(format!(
+            "shapes {} and {} not aligned: {k} (dim {}) != {kb} (dim {})",
+            np_tuple(a.shape()),
+            np_tuple(b.shape()),
+            ra - 1,
+            rb.saturating_sub(2)
+        )));
     }
-    let rows = a.len() / k.max(1);
+    let rows: usize = a.shape()[..ra - 1].iter().product();
     let a2 = a.reshape(&[rows, k])?;
     // b as (k, rest): its second-to-last axis moved to the front
     let (b2, b_rest): (Tensor, Vec<usize>) = if rb == 1 {
@@ -169,6 +281,90 @@ pub fn outer(it: &mut Interp, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> {
     let col = a.reshape(&[a.len(), 1])?;
     let row = b.reshape(&[1, b.len()])?;
     raw_matmul(it, &col, &row)
+}
+
+/// The index order a reshape reads and writes elements in: `order='C'` (last index fastest)
+/// or `order='F'` (first index fastest). `'A'` and `'K'` follow memory, which is C here.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Order {
+    C,
+    F,
+}
+
+/// An `order=` argument; `'K'` is refused when `reshaping`, as NumPy refuses it there.
+pub fn order_arg(v: Option<&Value>, reshaping: bool) -> Result<Order, Raise> {
+    let s = match v {
+        None | Some(Value::None) => return Ok(Order::C),
+        Some(Value::Str(s)) => s.to_ascii_uppercase(),
+        Some(other) => {
+            return Err(Raise::type_error(format!(
+                "order must be str, not {}",
+                other.type_name()
+            )))
+        }
+    };
+    match s.as_str() {
+        "C" | "A" => Ok(Order::C),
+        "K" if !reshaping => Ok(Order::C),
+        "F" => Ok(Order::F),
+        "K" => Err(Raise::value_error(
+            "order 'K' is not permitted for reshaping; use 'C' or 'F'",
+        )),
+        _ => Err(Raise::value_error(format!(
+            "order must be one of 'C', 'F', 'A', or 'K' (got '{}')",
+            match v {
+                Some(Value::Str(s)) => s.to_string(),
+                _ => String::new(),
+            }
+        ))),
+    }
+}
+
+/// `t.reshape(shape, order=...)`: in Fortran order the elements are read with the first
+/// index fastest and written into the new shape the same way.
+pub fn reshape_in(t: &Tensor, shape: &[i64], order: Order) -> Result<Tensor, Raise> {
+    let out = reshape(t, shape)?;
+    if order == Order::C {
+        return Ok(out);
+    }
+    let flat = fortran_values(t);
+    let dims = out.shape().to_vec();
+    // the C-order position of each element of `dims`, from its Fortran-order position
+    let mut vals = vec![0.0; flat.len()];
+    for (c, slot) in vals.iter_mut().enumerate() {
+        *slot = flat[fortran_index(c, &dims)];
+    }
+    Ok(Tensor::from_f64s(&dims, &vals, t.dtype())?)
+}
+
+/// `t.ravel(order=...)` / `t.flatten(order=...)`.
+pub fn ravel_in(t: &Tensor, order: Order) -> Result<Tensor, Raise> {
+    reshape_in(t, &[-1], order)
+}
+
+/// The elements of `t` listed with the first index fastest.
+fn fortran_values(t: &Tensor) -> Vec<f64> {
+    let vals = t.to_f64_vec();
+    let mut out = vec![0.0; vals.len()];
+    for (c, &v) in vals.iter().enumerate() {
+        out[fortran_index(c, t.shape())] = v;
+    }
+    out
+}
+
+/// The Fortran-order position of the element at C-order position `c` of an array of `dims`.
+fn fortran_index(c: usize, dims: &[usize]) -> usize {
+    let (mut rest, mut f, mut stride) = (c, 0, 1);
+    let mut strides = Vec::with_capacity(dims.len());
+    for &d in dims {
+        strides.push(stride);
+        stride *= d;
+    }
+    for (k, &d) in dims.iter().enumerate().rev() {
+        f += (rest % d.max(1)) * strides[k];
+        rest /= d.max(1);
+    }
+    f
 }
 
 /// NumPy's reshape: one -1 inferred; the size must match.
@@ -242,8 +438,15 @@ pub fn join(it: &mut Interp, parts: &[Tensor], axis: i64, new_axis: bool) -> Res
     it.compute(op, vec![("axis".into(), Lit::Int(ax))], &refs)
 }
 
-/// `np.isclose(a, b, rtol, atol)` elementwise: `|a - b| <= atol + rtol * |b|`.
-pub fn isclose(a: &Tensor, b: &Tensor, rtol: f64, atol: f64) -> Result<Tensor, Raise> {
+/// `np.isclose(a, b, rtol, atol, equal_nan)` elementwise: `|a - b| <= atol + rtol * |b|`
+/// (two NaNs close only with `equal_nan`).
+pub fn isclose(
+    a: &Tensor,
+    b: &Tensor,
+    rtol: f64,
+    atol: f64,
+    equal_nan: bool,
+) -> Result<Tensor, Raise> {
     let shape = crate::engine::kernels::broadcast_shape(a.shape(), b.shape()).ok_or_else(|| {
         Raise::value_error(format!(
             "operands could not be broadcast together with shapes {} {}",
@@ -257,7 +460,9 @@ pub fn isclose(a: &Tensor, b: &Tensor, rtol: f64, atol: f64) -> Result<Tensor, R
         .iter()
         .zip(&bv)
         .map(|(x, y)| {
-            let close = x == y || (x - y).abs() <= atol + rtol * y.abs();
+            let close = x == y
+                || (x - y).abs() <= atol + rtol * y.abs()
+                || (equal_nan && x.is_nan() && y.is_nan());
             f64::from(u8::from(close))
         })
         .collect();

@@ -98,13 +98,27 @@ pub fn call(
     }
     match name {
         "reshape" => {
-            let mut args = args;
-            if let Some((_, shape)) = kwargs.into_iter().find(|(k, _)| k == "shape") {
-                args = vec![shape];
+            // `a.reshape(3, 2)` or `a.reshape((3, 2))`, then `shape=` and `order=` by keyword
+            let (mut args, mut order) = (args, None);
+            for (k, v) in kwargs {
+                match k.as_str() {
+                    "shape" if args.is_empty() => args = vec![v],
+                    "order" => order = Some(v),
+                    _ => {
+                        return Err(Raise::type_error(format!(
+                            "'{k}' is an invalid keyword argument for reshape(); it takes shape and order"
+                        )))
+                    }
+                }
             }
-            Ok(np_wrap(linalg::reshape(t, &dims_arg(&args)?)?))
+            let order = linalg::order_arg(order.as_ref(), true)?;
+            Ok(np_wrap(linalg::reshape_in(t, &dims_arg(&args)?, order)?))
         }
-        "flatten" | "ravel" => Ok(Value::array(t.reshape(&[t.len()])?)),
+        "flatten" | "ravel" => {
+            let mut a = Args::bind(name, &["order"], args, kwargs)?;
+            let order = linalg::order_arg(a.take(0).as_ref(), false)?;
+            Ok(Value::array(linalg::ravel_in(t, order)?))
+        }
         "squeeze" => {
             let mut a = Args::bind(name, &["axis"], args, kwargs)?;
             Ok(np_wrap(squeeze(t, a.take(0).as_ref())?))
