@@ -1,16 +1,20 @@
 //! Subscripts: `tf.Tensor.__getitem__` (ints, slices with steps, `None`, `...`, scalar integer
-//! tensors), NumPy's indexing (the same, plus integer lists and ranges: advanced indexing) and
-//! assignment into an array, and Python's indexing of lists, tuples and strings.
+//! tensors, and a boolean mask as the whole index), NumPy's indexing (the same, plus integer
+//! lists, arrays and tensors: advanced indexing, and boolean masks anywhere) and assignment
+//! into an array, and Python's indexing of lists, tuples and strings.
 
 use ruff_python_ast::Expr;
 
-use crate::engine::dtype::DType;
-use crate::engine::lit::Lit;
 use crate::engine::tensor::Tensor;
 
+mod mask;
 mod plan;
+mod spec;
 
+pub use mask::boolean_mask_call;
+use mask::{boolean_mask, gather_bare, gather_plan};
 use plan::{plan, slice_indices};
+use spec::{np_index, seq_index, tf_index, Part, SeqIndex, TfIndex};
 
 use super::interp::Interp;
 use super::raise::Raise;
@@ -25,143 +29,69 @@ pub(super) enum Item {
     Ellipsis,
     /// An integer list, range or array (NumPy's advanced indexing).
     Adv(Vec<i64>),
-}
-
-fn as_index(v: &Value) -> Option<i64> {
-    match v {
-        Value::Int(i) => Some(*i),
-        Value::Bool(b) => Some(i64::from(*b)),
-        Value::Tensor(x) if x.tensor.rank() == 0 && x.tensor.dtype().is_int() => {
-            Some(x.tensor.to_f64_vec()[0] as i64)
-        }
-        Value::NpScalar(t) if t.dtype().is_int() => Some(t.to_f64_vec()[0] as i64),
-        _ => None,
-    }
+    /// A boolean array over as many axes as it has (NumPy's mask); 0-d, a new axis of length
+    /// 1 (true) or 0 (false).
+    Mask(Tensor),
 }
 
 impl Interp<'_> {
-    fn slice_bound(&mut self, e: &Option<Box<Expr>>) -> Result<Option<i64>, Raise> {
-        match e {
-            None => Ok(None),
-            Some(e) => {
-                let v = self.eval(e)?;
-                match v {
-                    Value::None => Ok(None),
-                    other => as_index(&other).map(Some).ok_or_else(|| {
-                        self.locate(
-                            Raise::type_error("slice indices must be integers or None or have an __index__ method"),
-                            &**e,
-                        )
-                    }),
-                }
-            }
-        }
-    }
-
-    fn items_of(&mut self, slice: &Expr) -> Result<Vec<Item>, Raise> {
-        let parts: Vec<&Expr> = match slice {
-            Expr::Tuple(t) => t.elts.iter().collect(),
-            other => vec![other],
+    /// The parts of a subscript, evaluated, and whether they were written as a tuple
+    /// (`x[a, b]`, where `x[[a, b]]` is one list).
+    fn parts_of(&mut self, slice: &Expr) -> Result<(Vec<Part>, bool), Raise> {
+        let (exprs, tuple): (Vec<&Expr>, bool) = match slice {
+            Expr::Tuple(t) => (t.elts.iter().collect(), true),
+            other => (vec![other], false),
         };
-        let mut out = Vec::with_capacity(parts.len());
-        for p in parts {
-            if let Expr::Slice(s) = p {
-                let (a, b, c) = (
-                    self.slice_bound(&s.lower)?,
-                    self.slice_bound(&s.upper)?,
-                    self.slice_bound(&s.step)?,
-                );
-                if c == Some(0) {
-                    return Err(self.locate(Raise::value_error("slice step cannot be zero"), p));
+        let mut parts = Vec::with_capacity(exprs.len());
+        for e in exprs {
+            parts.push(match e {
+                Expr::Slice(s) => {
+                    let mut bound = |b: &Option<Box<Expr>>| -> Result<Option<Value>, Raise> {
+                        b.as_ref().map(|b| self.eval(b)).transpose()
+                    };
+                    Part::Slice(Box::new((
+                        bound(&s.lower)?,
+                        bound(&s.upper)?,
+                        bound(&s.step)?,
+                    )))
                 }
-                out.push(Item::Slice(a, b, c));
-                continue;
-            }
-            let v = self.eval(p)?;
-            out.push(match &v {
-                Value::None => Item::NewAxis,
-                Value::Ellipsis => Item::Ellipsis,
-                other => match as_index(other) {
-                    Some(i) => Item::Int(i),
-                    None => match other {
-                        Value::List(_) | Value::Tuple(_) | Value::Range(..) | Value::Array(_) => {
-                            let t = self.np_tensor(other)?;
-                            if t.dtype() == DType::Bool && t.rank() > 0 {
-                                // a boolean mask selects where it is true: its nonzero
-                                // coordinates, one integer index per axis it covers
-                                out.extend(mask_coordinates(&t).into_iter().map(Item::Adv));
-                                continue;
-                            }
-                            if !t.dtype().is_int() || t.rank() > 1 {
-                                return Err(self.locate(Raise::index_error("arrays used as indices must be of integer type (one dimension in a cell)"), p));
-                            }
-                            Item::Adv(t.to_f64_vec().into_iter().map(|x| x as i64).collect())
-                        }
-                        _ => {
-                            let shown = super::print::repr(self, other);
-                            return Err(self.locate(
-                                Raise::type_error(format!(
-                                    "Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar tf.int32/tf.int64 tensors are valid indices, got {shown}"
-                                )),
-                                p,
-                            ));
-                        }
-                    },
-                },
+                other => Part::Value(self.eval(other)?),
             });
         }
-        Ok(out)
+        Ok((parts, tuple))
     }
-}
-
-/// `np.nonzero(mask)`: for each axis, the coordinates of the true elements, in order.
-fn mask_coordinates(mask: &Tensor) -> Vec<Vec<i64>> {
-    let shape = mask.shape();
-    let mut coords = vec![Vec::new(); shape.len()];
-    let mut idx = vec![0usize; shape.len()];
-    for x in mask.to_f64_vec() {
-        if x != 0.0 {
-            for (c, &i) in coords.iter_mut().zip(&idx) {
-                c.push(i as i64);
-            }
-        }
-        for d in (0..shape.len()).rev() {
-            idx[d] += 1;
-            if idx[d] < shape[d] {
-                break;
-            }
-            idx[d] = 0;
-        }
-    }
-    coords
-}
-
-fn offsets_tensor(offsets: &[usize]) -> Tensor {
-    let v: Vec<f64> = offsets.iter().map(|&o| o as f64).collect();
-    Tensor::from_f64s(&[v.len()], &v, DType::I64).expect("shape matches")
-}
-
-fn shape_lit(shape: &[usize]) -> Lit {
-    Lit::List(shape.iter().map(|&d| Lit::Int(d as i64)).collect())
 }
 
 /// `container[slice]`.
 pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Value, Raise> {
+    let (parts, tuple) = it.parts_of(slice)?;
     match container {
         Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) => {
-            tensor_item(it, container, slice)
+            let index = tf_index(it, parts, tuple).map_err(|r| it.locate(r, slice))?;
+            let x = it.as_val(container)?.expect("tensor");
+            match index {
+                TfIndex::Mask(m) => boolean_mask(it, x, &m, 0),
+                TfIndex::Items { items, listed } => {
+                    let p = plan(x.tensor.shape(), &items, true, it.max_elems()).map_err(|mut r| {
+                        if listed {
+                            r.detail.push_str(" (TensorFlow reads a list index as a tuple: x[[i, j]] is x[i, j]; tf.gather(x, [i, j]) picks elements)");
+                        }
+                        r
+                    })?;
+                    gather_plan(it, x, &p).map(Value::Tensor)
+                }
+            }
         }
         Value::Array(_) | Value::NpScalar(_) => {
+            let items = np_index(it, parts, tuple).map_err(|r| it.locate(r, slice))?;
             let t = &it.np_tensor(container)?;
-            let items = it.items_of(slice)?;
             let p = plan(t.shape(), &items, false, it.max_elems())?;
-            let flat = t.reshape(&[t.len()]).map_err(Raise::from)?;
-            let picked = it.compute("gather", vec![], &[&flat, &offsets_tensor(&p.offsets)])?;
-            let out = picked.reshape(&p.shape).map_err(Raise::from)?;
+            let out = gather_bare(it, t, &p)?;
             Ok(super::arith::np_wrap(out))
         }
         Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Shape(_) | Value::Range(..) => {
-            sequence_item(it, container, slice)
+            let index = seq_index(it, parts, tuple, &container.type_name())?;
+            sequence_item(container, index)
         }
         Value::IndexedSlices(_) => Err(Raise::type_error(
             "'IndexedSlices' object is not subscriptable",
@@ -173,46 +103,18 @@ pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Valu
     }
 }
 
-/// A tensor's elements as ops on the tape: flatten, gather the planned elements, reshape, so
-/// every step has a gradient.
-fn tensor_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Value, Raise> {
-    let items = it.items_of(slice)?;
-    let x = it.as_val(container)?.expect("tensor");
-    let p = plan(x.tensor.shape(), &items, true, it.max_elems())?;
-    let flat = it.apply(
-        "reshape",
-        vec![("shape".into(), Lit::List(vec![Lit::Int(-1)]))],
-        vec![x],
-    )?;
-    let idx = it.ws.ctx.constant(offsets_tensor(&p.offsets));
-    let picked = it.apply("gather", vec![], vec![flat, idx])?;
-    let out = it.apply(
-        "reshape",
-        vec![("shape".into(), shape_lit(&p.shape))],
-        vec![picked],
-    )?;
-    Ok(Value::Tensor(out))
-}
-
 /// A list's, tuple's, string's, shape's or range's item (`s[i]`) or slice (`s[a:b:c]`, of the
 /// container's own kind; a range's slice is a tuple).
-fn sequence_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Value, Raise> {
+fn sequence_item(container: &Value, index: SeqIndex) -> Result<Value, Raise> {
     let items: Vec<Value> = match container {
         Value::Str(s) => s.chars().map(|c| Value::str(c.to_string())).collect(),
         Value::Shape(d) => d.iter().map(|&x| Value::Int(x as i64)).collect(),
         other => other.items().unwrap_or_default(),
     };
-    let index = it.items_of(slice)?;
-    let [one] = index.as_slice() else {
-        return Err(Raise::type_error(format!(
-            "{} indices must be integers or slices, not tuple",
-            container.type_name()
-        )));
-    };
-    match one {
-        Item::Int(i) => {
+    match index {
+        SeqIndex::Int(i) => {
             let n = items.len() as i64;
-            let k = if *i < 0 { i + n } else { *i };
+            let k = if i < 0 { i + n } else { i };
             if k < 0 || k >= n {
                 return Err(Raise::index_error(format!(
                     "{} index out of range",
@@ -221,17 +123,13 @@ fn sequence_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Val
             }
             Ok(items[k as usize].clone())
         }
-        Item::Slice(a, b, c) => {
-            let picked: Vec<Value> = slice_indices(items.len(), *a, *b, *c)
+        SeqIndex::Slice(a, b, c) => {
+            let picked: Vec<Value> = slice_indices(items.len(), a, b, c)
                 .into_iter()
                 .map(|k| items[k].clone())
                 .collect();
             Ok(same_kind(container, picked))
         }
-        _ => Err(Raise::type_error(format!(
-            "{} indices must be integers or slices",
-            container.type_name()
-        ))),
     }
 }
 
@@ -272,7 +170,8 @@ pub fn set_item(
     match container {
         Value::Array(a) => {
             let t = &a.get();
-            let items = it.items_of(slice)?;
+            let (parts, tuple) = it.parts_of(slice)?;
+            let items = np_index(it, parts, tuple).map_err(|r| it.locate(r, slice))?;
             let p = plan(t.shape(), &items, false, it.max_elems())?;
             let src = it.np_tensor(&v)?;
             let shape_ok = crate::engine::kernels::broadcast_shape(src.shape(), &p.shape)
@@ -295,12 +194,13 @@ pub fn set_item(
             Ok(None)
         }
         Value::List(l) => {
-            let index = it.items_of(slice)?;
+            let (parts, tuple) = it.parts_of(slice)?;
+            let index = seq_index(it, parts, tuple, "list")?;
             let mut items = lock(l);
-            match index.as_slice() {
-                [Item::Int(i)] => {
+            match index {
+                SeqIndex::Int(i) => {
                     let n = items.len() as i64;
-                    let k = if *i < 0 { i + n } else { *i };
+                    let k = if i < 0 { i + n } else { i };
                     if k < 0 || k >= n {
                         return Err(Raise::index_error("list assignment index out of range"));
                     }

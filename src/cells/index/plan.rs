@@ -1,8 +1,10 @@
-//! Where a subscript reads: NumPy's indexing rules (and TensorFlow's, which refuse advanced
-//! indices) turned into the result's shape and the flat source offset of every element.
+//! Where a subscript reads: NumPy's indexing rules (and TensorFlow's StridedSlice, which has
+//! no advanced indices and checks in its own order) turned into the result's shape and the
+//! flat source offset of every element.
 
 use super::Item;
 use crate::cells::raise::{Raise, RaiseKind};
+use crate::engine::tensor::Tensor;
 
 /// Python's slice of a dimension of size n: the indices it selects.
 pub(super) fn slice_indices(
@@ -57,15 +59,45 @@ pub(super) fn plan(shape: &[usize], items: &[Item], tf: bool, max: usize) -> Res
     sel.offsets(shape, max)
 }
 
-/// The items with `...` (or the missing trailing axes) spelled out as full slices.
+/// TensorFlow's StridedSlice error, as its kernel words it.
+fn strided_slice_error(detail: String) -> Raise {
+    Raise::new(
+        RaiseKind::InvalidArgumentError,
+        format!("{detail} [Op:StridedSlice] name: strided_slice/"),
+    )
+}
+
+/// How many source axes an item reads.
+fn consumes(item: &Item) -> usize {
+    match item {
+        Item::NewAxis | Item::Ellipsis => 0,
+        Item::Mask(m) => m.rank(),
+        Item::Int(_) | Item::Slice(..) | Item::Adv(_) => 1,
+    }
+}
+
+/// The items with `...` (or the missing trailing axes) spelled out as full slices, after the
+/// checks TensorFlow's StridedSlice (`tf`) or NumPy make before reading any axis.
 fn expand_ellipsis(shape: &[usize], items: &[Item], tf: bool) -> Result<Vec<Item>, Raise> {
-    let consumed = items
-        .iter()
-        .filter(|i| !matches!(i, Item::NewAxis | Item::Ellipsis))
-        .count();
+    let ellipses = items.iter().filter(|i| matches!(i, Item::Ellipsis)).count();
+    if ellipses > 1 {
+        return Err(if tf {
+            strided_slice_error(
+                "Multiple ellipses in slice spec not allowed (keep one `...`)".into(),
+            )
+        } else {
+            Raise::index_error("an index can only have a single ellipsis ('...')")
+        });
+    }
+    let consumed: usize = items.iter().map(consumes).sum();
+    if tf && shape.is_empty() && consumed > 0 {
+        return Err(strided_slice_error(
+            "Attempting to slice scalar input. (a 0-d tensor has no axis to index: only x[...] or x[None] apply)".into(),
+        ));
+    }
     if consumed > shape.len() {
         return Err(if tf {
-            Raise::index_error(format!(
+            strided_slice_error(format!(
                 "Index out of range using input dim {}; input has only {} dims",
                 shape.len(),
                 shape.len()
@@ -82,10 +114,8 @@ fn expand_ellipsis(shape: &[usize], items: &[Item], tf: bool) -> Result<Vec<Item
     let mut seen_ellipsis = false;
     for it in items {
         if let Item::Ellipsis = it {
-            if !seen_ellipsis {
-                expanded.extend(rest());
-                seen_ellipsis = true;
-            }
+            expanded.extend(rest());
+            seen_ellipsis = true;
         } else {
             expanded.push(it.clone());
         }
@@ -97,10 +127,11 @@ fn expand_ellipsis(shape: &[usize], items: &[Item], tf: bool) -> Result<Vec<Item
 }
 
 /// What each output axis reads, with the advanced indices (ints count as such beside them),
-/// which broadcast together, and the source axes an int fixes.
+/// which broadcast together, and the source axes an int fixes. An advanced index reads a
+/// source axis, or none (NumPy's scalar boolean: a new axis of length 1 or 0).
 struct Selection {
     axes: Vec<Axis>,
-    adv: Vec<(usize, Vec<usize>)>,
+    adv: Vec<(Option<usize>, Vec<usize>)>,
     adv_len: Option<usize>,
     fixed: Vec<(usize, usize)>,
 }
@@ -112,7 +143,10 @@ fn int_index(i: i64, src: usize, n: usize, tf: bool) -> Result<usize, Raise> {
     let k = if i < 0 { i + n } else { i };
     if k < 0 || k >= n {
         return Err(if tf {
-            Raise::new(RaiseKind::InvalidArgumentError, format!("slice index {i} of dimension {src} out of bounds. [Op:StridedSlice] name: strided_slice/"))
+            // the kernel names the index after adding the dimension to a negative one
+            strided_slice_error(format!(
+                "slice index {k} of dimension {src} out of bounds. (the axis has {n} elements)"
+            ))
         } else {
             Raise::index_error(format!(
                 "index {i} is out of bounds for axis {src} with size {n}"
@@ -133,8 +167,10 @@ fn broadcast_len(so_far: Option<usize>, len: usize) -> Result<Option<usize>, Rai
 
 impl Selection {
     fn of(shape: &[usize], expanded: &[Item], tf: bool) -> Result<Selection, Raise> {
-        let any_adv = expanded.iter().any(|i| matches!(i, Item::Adv(_)));
-        let mut adv: Vec<(usize, Vec<usize>)> = Vec::new();
+        let any_adv = expanded
+            .iter()
+            .any(|i| matches!(i, Item::Adv(_) | Item::Mask(_)));
+        let mut adv: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
         let mut adv_len: Option<usize> = None;
         let mut axes = Vec::new();
         let mut adv_positions = Vec::new();
@@ -143,6 +179,13 @@ impl Selection {
         for it in expanded {
             match it {
                 Item::NewAxis => axes.push(Axis::New),
+                Item::Slice(_, _, Some(0)) => {
+                    return Err(if tf {
+                        strided_slice_error(format!("strides[{src}] must be non-zero"))
+                    } else {
+                        Raise::value_error("slice step cannot be zero")
+                    })
+                }
                 Item::Slice(a, b, c) => {
                     axes.push(Axis::Sel {
                         src,
@@ -154,7 +197,7 @@ impl Selection {
                     let k = int_index(*i, src, shape[src], tf)?;
                     if any_adv {
                         adv_positions.push(axes.len());
-                        adv.push((src, vec![k]));
+                        adv.push((Some(src), vec![k]));
                     } else {
                         fixed.push((src, k));
                     }
@@ -170,8 +213,25 @@ impl Selection {
                         .collect::<Result<Vec<_>, _>>()?;
                     adv_len = broadcast_len(adv_len, idx.len())?;
                     adv_positions.push(axes.len());
-                    adv.push((src, idx));
+                    adv.push((Some(src), idx));
                     src += 1;
+                }
+                Item::Mask(m) => {
+                    check_mask_shape(shape, src, m)?;
+                    let coords = mask_coordinates(m);
+                    let n = match coords.first() {
+                        Some(c) => c.len(),
+                        None => usize::from(m.to_f64_vec()[0] != 0.0),
+                    };
+                    adv_len = broadcast_len(adv_len, n)?;
+                    adv_positions.push(axes.len());
+                    if m.rank() == 0 {
+                        adv.push((None, vec![0; n]));
+                    }
+                    for c in coords {
+                        adv.push((Some(src), c));
+                        src += 1;
+                    }
                 }
                 Item::Ellipsis => {}
             }
@@ -218,7 +278,9 @@ impl Selection {
                     Axis::New => {}
                     Axis::Adv => {
                         for (s, idx) in &self.adv {
-                            o += idx[if idx.len() == 1 { 0 } else { p }] * strides[*s];
+                            if let Some(s) = s {
+                                o += idx[if idx.len() == 1 { 0 } else { p }] * strides[*s];
+                            }
                         }
                     }
                 }
@@ -237,4 +299,39 @@ impl Selection {
             offsets,
         })
     }
+}
+
+/// NumPy's check of a boolean index against the axes it covers, from `src` on.
+fn check_mask_shape(shape: &[usize], src: usize, mask: &Tensor) -> Result<(), Raise> {
+    for (j, (&m, &n)) in mask.shape().iter().zip(&shape[src..]).enumerate() {
+        if m != n {
+            return Err(Raise::index_error(format!(
+                "boolean index did not match indexed array along dimension {}; dimension is {n} but corresponding boolean dimension is {m}",
+                src + j
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `np.nonzero(mask)`: for each axis, the coordinates of the nonzero elements, in order.
+pub(super) fn mask_coordinates(mask: &Tensor) -> Vec<Vec<usize>> {
+    let shape = mask.shape();
+    let mut coords = vec![Vec::new(); shape.len()];
+    let mut idx = vec![0usize; shape.len()];
+    for x in mask.to_f64_vec() {
+        if x != 0.0 {
+            for (c, &i) in coords.iter_mut().zip(&idx) {
+                c.push(i);
+            }
+        }
+        for d in (0..shape.len()).rev() {
+            idx[d] += 1;
+            if idx[d] < shape[d] {
+                break;
+            }
+            idx[d] = 0;
+        }
+    }
+    coords
 }

@@ -134,6 +134,7 @@ fn special(path: &str) -> bool {
             | "tf.math.floordiv"
             | "tf.math.floormod"
             | "tf.math.mod"
+            | "tf.boolean_mask"
     )
 }
 
@@ -165,6 +166,7 @@ pub fn call(
         p if p.starts_with("tf.keras.activations.") => {
             keras::call(it, &p["tf.keras.activations.".len()..], args, kwargs)
         }
+        "tf.boolean_mask" => super::index::boolean_mask_call(it, args, kwargs),
         "tf.math.floordiv" | "tf.math.floormod" | "tf.math.mod" => {
             floor_call(it, path, args, kwargs)
         }
