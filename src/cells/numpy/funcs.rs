@@ -264,6 +264,17 @@ fn join(
             linalg::join(it, &rows, 0, false)?
         }
         "hstack" => {
+            // np.atleast_1d first: a 0-d part is one element
+            let parts: Vec<Tensor> = parts
+                .iter()
+                .map(|t| {
+                    if t.rank() == 0 {
+                        t.reshape(&[1])
+                    } else {
+                        Ok(t.clone())
+                    }
+                })
+                .collect::<Result<_, _>>()?;
             let ax = if parts.iter().all(|t| t.rank() == 1) {
                 0
             } else {

@@ -432,10 +432,41 @@ pub fn join(it: &mut Interp, parts: &[Tensor], axis: i64, new_axis: bool) -> Res
             format!("axis {axis} is out of bounds for array of dimension {rank}"),
         ));
     }
+    check_joinable(parts, ax as usize, new_axis)?;
     let cast: Vec<Tensor> = parts.iter().map(|t| t.cast(d)).collect();
     let refs: Vec<&Tensor> = cast.iter().collect();
     let op = if new_axis { "stack" } else { "concat" };
     it.compute(op, vec![("axis".into(), Lit::Int(ax))], &refs)
+}
+
+/// NumPy's errors for arrays that do not join: `np.stack` needs one shape; `np.concatenate`
+/// one rank and equal sizes off the joining axis.
+fn check_joinable(parts: &[Tensor], axis: usize, new_axis: bool) -> Result<(), Raise> {
+    let first = parts[0].shape();
+    for (i, p) in parts.iter().enumerate().skip(1) {
+        let s = p.shape();
+        if new_axis {
+            if s != first {
+                return Err(Raise::value_error(format!(
+                    "all input arrays must have the same shape (array 0 is {}, array {i} is {})",
+                    np_tuple(first),
+                    np_tuple(s)
+                )));
+            }
+        } else if s.len() != first.len() {
+            return Err(Raise::value_error(format!(
+                "all the input arrays must have same number of dimensions, but the array at index 0 has {} dimension(s) and the array at index {i} has {} dimension(s)",
+                first.len(),
+                s.len()
+            )));
+        } else if let Some(k) = (0..s.len()).find(|&k| k != axis && s[k] != first[k]) {
+            return Err(Raise::value_error(format!(
+                "all the input array dimensions except for the concatenation axis must match exactly, but along dimension {k}, the array at index 0 has size {} and the array at index {i} has size {}",
+                first[k], s[k]
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// `np.isclose(a, b, rtol, atol, equal_nan)` elementwise: `|a - b| <= atol + rtol * |b|`

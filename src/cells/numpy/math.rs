@@ -114,22 +114,37 @@ pub fn call(
             Ok(np_wrap(round(&t, decimals)?))
         }
         "clip" => {
+            // NumPy 1.26's np.clip takes a_min and a_max by position or name, None allowed
+            let given = |k: usize, n: &str| args.len() > k || kwargs.iter().any(|(p, _)| p == n);
+            let missing: Vec<&str> = [(1, "a_min"), (2, "a_max")]
+                .into_iter()
+                .filter(|&(k, n)| !given(k, n))
+                .map(|(_, n)| n)
+                .collect();
+            if !missing.is_empty() {
+                return Err(Raise::type_error(format!(
+                    "clip() missing {} required positional argument{}: '{}' (give None for no bound)",
+                    missing.len(),
+                    if missing.len() == 1 { "" } else { "s" },
+                    missing.join("' and '")
+                )));
+            }
             let mut a = Args::bind(name, &["a", "a_min", "a_max"], args, kwargs)?;
             let x = a.required(0, "a")?;
-            let lo = a.take(1);
-            let hi = a.take(2);
-            let mut out = x;
-            if let Some(lo) = lo {
-                out = ufunc(it, "maximum", &out, &lo)?;
-            }
-            if let Some(hi) = hi {
-                out = ufunc(it, "minimum", &out, &hi)?;
-            }
-            Ok(out)
+            clip(it, x, a.take(1), a.take(2))
         }
         "where" => {
             let mut a = Args::bind(name, &["condition", "x", "y"], args, kwargs)?;
             let c = it.np_tensor(&a.required(0, "condition")?)?;
+            match (a.given(1), a.given(2)) {
+                (false, false) => return Ok(nonzero(&c)),
+                (true, true) => {}
+                _ => {
+                    return Err(Raise::value_error(
+                        "either both or neither of x and y should be given",
+                    ))
+                }
+            }
             let (x, y) = (a.required(1, "x")?, a.required(2, "y")?);
             let (x, y) = (operand(it, &x)?, operand(it, &y)?);
             let d = result_type(&[&x, &y]);
@@ -143,6 +158,51 @@ pub fn call(
             unary(name, &t).map(np_wrap)
         }
     }
+}
+
+/// `np.clip(x, lo, hi)` and `x.clip(lo, hi)`: either bound may be None, not both.
+pub fn clip(
+    it: &mut Interp,
+    x: Value,
+    lo: Option<Value>,
+    hi: Option<Value>,
+) -> Result<Value, Raise> {
+    if lo.is_none() && hi.is_none() {
+        return Err(Raise::value_error("One of max or min must be given"));
+    }
+    let mut out = x;
+    if let Some(lo) = lo {
+        out = ufunc(it, "maximum", &out, &lo)?;
+    }
+    if let Some(hi) = hi {
+        out = ufunc(it, "minimum", &out, &hi)?;
+    }
+    Ok(out)
+}
+
+/// `np.where(condition)`: a tuple with, per axis, the int64 indices of the nonzero elements.
+fn nonzero(c: &Tensor) -> Value {
+    let shape = if c.rank() == 0 {
+        vec![1]
+    } else {
+        c.shape().to_vec()
+    };
+    let vals = c.to_f64_vec();
+    let hits: Vec<usize> = (0..vals.len()).filter(|&i| vals[i] != 0.0).collect();
+    let axes = (0..shape.len())
+        .map(|k| {
+            let inner: usize = shape[k + 1..].iter().product();
+            let idx: Vec<f64> = hits
+                .iter()
+                .map(|&i| ((i / inner) % shape[k]) as f64)
+                .collect();
+            Value::array(
+                Tensor::from_f64s(&[idx.len()], &idx, DType::I64)
+                    .unwrap_or_else(|_| Tensor::full(&[0], 0.0, DType::I64)),
+            )
+        })
+        .collect();
+    Value::tuple(axes)
 }
 
 /// `np.NAME(t)` for a one-argument ufunc.

@@ -158,9 +158,8 @@ pub fn call(
             Ok(np_wrap(super::math::round(t, decimals)?))
         }
         "clip" => {
-            let mut all = vec![np_wrap(t.clone())];
-            all.extend(args);
-            super::math::call(it, "clip", all, kwargs)
+            let mut a = Args::bind(name, &["min", "max"], args, kwargs)?;
+            super::math::clip(it, np_wrap(t.clone()), a.take(0), a.take(1))
         }
         _ => Err(Raise::attr_error(format!(
             "'numpy.ndarray' object has no attribute '{name}'"

@@ -96,7 +96,8 @@ impl Reduction {
             Reduction::Var | Reduction::Std => {
                 let m = mean();
                 let ss: f64 = xs.iter().map(|x| (x - m) * (x - m)).sum();
-                let v = ss / (n - ddof);
+                // NumPy divides by max(n - ddof, 0): inf or nan once ddof reaches n
+                let v = ss / (n - ddof).max(0.0);
                 if self == Reduction::Std {
                     v.sqrt()
                 } else {
@@ -167,7 +168,11 @@ pub fn reduce(
         .map(|d| if reduced(d) { 1 } else { shape[d] })
         .collect();
     let groups_n: usize = kept.iter().product();
-    let group_len = t.len() / groups_n.max(1);
+    // the reduced axes' size: a zero-size kept axis leaves no groups, not empty ones
+    let group_len: usize = (0..rank)
+        .filter(|&d| reduced(d))
+        .map(|d| shape[d])
+        .product();
     if group_len == 0
         && matches!(
             r,
