@@ -216,16 +216,14 @@ fn variable_method(
                 }
             };
             let x = it.to_val_as(&value, cur.dtype())?;
+            // TensorFlow converts the value with the variable's dtype in Python first
             if x.tensor.dtype() != cur.dtype() {
-                return Err(Raise::new(
-                    super::raise::RaiseKind::InvalidArgumentError,
-                    format!(
-                        "cannot compute {} as input #1(zero-based) was expected to be a {} tensor but is a {} tensor",
-                        if name == "assign" { "AssignVariableOp" } else if name == "assign_add" { "AssignAddVariableOp" } else { "AssignSubVariableOp" },
-                        super::convert::tf_word(cur.dtype()),
-                        super::convert::tf_word(x.tensor.dtype())
-                    ),
-                ));
+                return Err(Raise::value_error(format!(
+                    "Tensor conversion requested dtype {} for Tensor with dtype {}: {name} takes a value of the variable's dtype; cast it with tf.cast(value, {})",
+                    cur.dtype().name(),
+                    x.tensor.dtype().name(),
+                    format_args!("tf.{}", cur.dtype().name())
+                )));
             }
             if x.tensor.shape() != cur.shape() {
                 let what = if name == "assign" {

@@ -104,6 +104,36 @@ pub fn dtype_of_value(v: &Value) -> Option<DType> {
     }
 }
 
+/// The dtype `tf.constant` gives a Python value without a dtype: its kind's (float32, int32,
+/// bool), but int64 when an integer does not fit int32, and float64 when its first number is
+/// a NumPy float64 (TensorFlow types a list by its first element's class: `[a.sum(), 2.0]`
+/// is float64, `[2.0, a.sum()]` float32).
+pub fn python_dtype(v: &Value, lit: &Lit) -> Option<DType> {
+    fn first_is_f64(v: &Value) -> bool {
+        match v {
+            Value::NpScalar(t) => t.dtype() == DType::F64,
+            Value::Array(a) => a.get().dtype() == DType::F64,
+            Value::List(_) | Value::Tuple(_) => v
+                .items()
+                .and_then(|xs| xs.first().map(first_is_f64))
+                .unwrap_or(false),
+            _ => false,
+        }
+    }
+    fn wide(l: &Lit) -> bool {
+        match l {
+            Lit::Int(i) => i32::try_from(*i).is_err(),
+            Lit::List(xs) => xs.iter().any(wide),
+            _ => false,
+        }
+    }
+    Some(match python_kind(lit)? {
+        Kind::Float if first_is_f64(v) => DType::F64,
+        Kind::Int if wide(lit) => DType::I64,
+        k => k.default_dtype(),
+    })
+}
+
 /// NumPy's default dtype for a Python literal: float64, int64, bool.
 pub fn np_default(kind: Kind) -> DType {
     match kind {
@@ -144,6 +174,19 @@ impl Interp<'_> {
         Ok(val)
     }
 
+    /// Python's truth of a value (`if v:`, `bool(v)`, `not v`): a variable's is its value's,
+    /// ambiguous for more than one element, as TensorFlow's `__bool__` reads it.
+    pub fn truth(&mut self, v: &Value) -> Result<bool, Raise> {
+        match v {
+            Value::Variable(id) | Value::UnreadVariable(id) => match self.ws.variable(id) {
+                // the value read as NumPy reads it: TensorFlow's message is NumPy's
+                Some(x) => Value::NpScalar(x.val.tensor.clone()).truthy(),
+                None => Ok(true),
+            },
+            _ => v.truthy(),
+        }
+    }
+
     /// A tensor-like value (tensor, variable, array) as an engine value, without conversion.
     pub fn as_val(&mut self, v: &Value) -> Result<Option<Val>, Raise> {
         Ok(match v {
@@ -179,7 +222,7 @@ impl Interp<'_> {
         // a weak literal takes the hint it fits, else Python's own typing
         let hint = match hint {
             Some(d) if lit_fits(&lit, d) => Some(d),
-            _ => python_kind(&lit).map(Kind::default_dtype),
+            _ => python_dtype(v, &lit),
         };
         let t = tensor_from_lit(&lit, hint, self.max_elems())
             .map_err(|e| Raise::value_error(e.detail))?;
@@ -200,6 +243,13 @@ impl Interp<'_> {
             | Value::Variable(_)
             | Value::UnreadVariable(_)
             | Value::IndexedSlices(_) => return Ok(self.as_val(v)?.expect("tensor-like")),
+            Value::Str(_) => {
+                return Err(Raise::type_error(format!(
+                    "Cannot convert {} to EagerTensor of dtype {}: a string is no number; format the tensor into the string instead (f'{{x.numpy()}}')",
+                    super::print::repr(self, v),
+                    tf_word(d)
+                )))
+            }
             _ => {}
         }
         let lit = to_lit(v).filter(|l| !matches!(l, Lit::Null | Lit::Str(_)));
@@ -270,9 +320,16 @@ impl Interp<'_> {
             return Ok(None);
         }
         let mut vals = Vec::new();
-        let d = hint.or_else(|| {
+        // TensorFlow packs a list to the dtype of its first tensor; NumPy values are cast
+        let first_tensor = items.iter().find_map(|x| match x {
+            Value::Tensor(t) => Some(t.tensor.dtype()),
+            Value::Variable(id) | Value::UnreadVariable(id) => {
+                self.ws.variable(id).map(|v| v.val.tensor.dtype())
+            }
+            _ => None,
+        });
+        let d = hint.or(first_tensor).or_else(|| {
             items.iter().find_map(|x| match x {
-                Value::Tensor(t) => Some(t.tensor.dtype()),
                 Value::Array(_) | Value::NpScalar(_) => x.np_contents().map(|t| t.dtype()),
                 _ => None,
             })

@@ -41,7 +41,7 @@ impl Interp<'_> {
             Expr::Compare(c) => self.compare_chain(c)?,
             Expr::If(i) => {
                 let test = self.eval(&i.test)?;
-                if test.truthy().map_err(|r| self.locate(r, &*i.test))? {
+                if self.truth(&test).map_err(|r| self.locate(r, &*i.test))? {
                     self.eval(&i.body)?
                 } else {
                     self.eval(&i.orelse)?
@@ -87,7 +87,7 @@ impl Interp<'_> {
     fn unary_op(&mut self, u: &ruff_python_ast::ExprUnaryOp) -> Result<Value, Raise> {
         let v = self.eval(&u.operand)?;
         match u.op {
-            UnaryOp::Not => Ok(Value::Bool(!v.truthy()?)),
+            UnaryOp::Not => Ok(Value::Bool(!self.truth(&v)?)),
             UnaryOp::USub => super::arith::negate(self, v),
             UnaryOp::UAdd => super::arith::positive(v),
             UnaryOp::Invert => super::arith::invert(self, v),
@@ -102,7 +102,7 @@ impl Interp<'_> {
             if k + 1 == b.values.len() {
                 break;
             }
-            let t = last.truthy().map_err(|r| self.locate(r, x))?;
+            let t = self.truth(&last).map_err(|r| self.locate(r, x))?;
             if (b.op == BoolOp::And && !t) || (b.op == BoolOp::Or && t) {
                 break;
             }
@@ -237,7 +237,7 @@ impl Interp<'_> {
             self.assign(&g.target, item)?;
             for cond in &g.ifs {
                 let c = self.eval(cond)?;
-                if !c.truthy().map_err(|r| self.locate(r, cond))? {
+                if !self.truth(&c).map_err(|r| self.locate(r, cond))? {
                     continue 'items;
                 }
             }

@@ -143,6 +143,19 @@ fn jacobian_error(pfor: bool) -> impl Fn(crate::engine::Error) -> Raise {
     }
 }
 
+/// TensorFlow makes a tape's recorder when its `with` block is entered; `gradient`,
+/// `jacobian` and `batch_jacobian` of a tape never entered find none and say, as for a used-up
+/// tape, that it can compute one set of gradients.
+fn never_entered(it: &Interp, tape: TapeId) -> Result<(), Raise> {
+    if it.ws.ctx.tape(tape).is_some_and(|t| t.awaiting_with) {
+        return Err(Raise::new(
+            RaiseKind::RuntimeError,
+            "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians): this tape was never entered; compute the target inside `with tf.GradientTape() as tape:`",
+        ));
+    }
+    Ok(())
+}
+
 fn exhausted(e: crate::engine::Error) -> Raise {
     if e.code == crate::engine::Code::TapeExhausted {
         Raise::new(
@@ -164,9 +177,18 @@ pub fn method(
 ) -> Result<Value, Raise> {
     match name {
         "watch" => watch(it, tape, args, kwargs),
-        "gradient" => gradient(it, tape, args, kwargs),
-        "jacobian" => jacobian(it, tape, args, kwargs),
-        "batch_jacobian" => batch_jacobian(it, tape, args, kwargs),
+        "gradient" => {
+            never_entered(it, tape)?;
+            gradient(it, tape, args, kwargs)
+        }
+        "jacobian" => {
+            never_entered(it, tape)?;
+            jacobian(it, tape, args, kwargs)
+        }
+        "batch_jacobian" => {
+            never_entered(it, tape)?;
+            batch_jacobian(it, tape, args, kwargs)
+        }
         "watched_variables" => {
             // in the order the variables were made, as TensorFlow's tape keeps them by id
             let mut ids: Vec<_> = it

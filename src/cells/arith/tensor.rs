@@ -48,6 +48,17 @@ pub(super) fn tf_binary(
         Value::Variable(id) | Value::UnreadVariable(id) => it.read_var(id)?.tensor.dtype(),
         other => dtype_of(other).unwrap_or(DType::F32),
     };
+    if let (true, Value::Str(_)) = (anchor_left, r) {
+        // y converts with x's dtype only as a hint, to a string tensor the op refuses
+        let name = tf_op_name(op);
+        return Err(Raise::new(
+            RaiseKind::InvalidArgumentError,
+            format!(
+                "cannot compute {name} as input #1(zero-based) was expected to be a {} tensor but is a string tensor [Op:{name}] name: ",
+                tf_word(d)
+            ),
+        ));
+    }
     let a = it.to_val_as(l, d)?;
     let b = it.to_val_as(r, d)?;
     if a.tensor.dtype() != b.tensor.dtype() && op == Operator::Div {

@@ -43,14 +43,15 @@ pub fn int(
 
 /// `bool()`.
 pub fn bool(
-    _it: &mut Interp,
+    it: &mut Interp,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
     if args.is_empty() {
         return Ok(Value::Bool(false));
     }
-    Ok(Value::Bool(one("bool", args, kwargs)?.truthy()?))
+    let v = one("bool", args, kwargs)?;
+    Ok(Value::Bool(it.truth(&v)?))
 }
 
 /// `abs()`.
@@ -125,6 +126,10 @@ pub fn round(
         (Value::NpScalar(t), Some(n)) => {
             Ok(Value::NpScalar(crate::cells::numpy::math::round(t, n)?))
         }
+        // Python's round() calls the tensor's __round__, which asks for NumPy's astype
+        (Value::Tensor(_), _) => Err(Raise::attr_error(
+            "EagerTensor object has no attribute 'astype': round() does not take a tensor; use tf.round(x) for a tensor, or round(float(x)) for a scalar one",
+        )),
         (other, _) => Err(Raise::type_error(format!(
             "type {} doesn't define __round__ method",
             other.type_name()

@@ -117,16 +117,16 @@ impl Interp<'_> {
     }
 
     fn exec_if(&mut self, i: &ast::StmtIf) -> Result<Flow, Raise> {
-        if self
-            .eval(&i.test)?
-            .truthy()
-            .map_err(|r| self.locate(r, &*i.test))?
-        {
+        let test = self.eval(&i.test)?;
+        if self.truth(&test).map_err(|r| self.locate(r, &*i.test))? {
             return self.exec_block(&i.body);
         }
         for clause in &i.elif_else_clauses {
             let take = match &clause.test {
-                Some(t) => self.eval(t)?.truthy().map_err(|r| self.locate(r, t))?,
+                Some(t) => {
+                    let test = self.eval(t)?;
+                    self.truth(&test).map_err(|r| self.locate(r, t))?
+                }
                 None => true,
             };
             if take {
@@ -139,11 +139,8 @@ impl Interp<'_> {
     fn exec_while(&mut self, w: &ast::StmtWhile) -> Result<Flow, Raise> {
         loop {
             self.step()?;
-            if !self
-                .eval(&w.test)?
-                .truthy()
-                .map_err(|r| self.locate(r, &*w.test))?
-            {
+            let test = self.eval(&w.test)?;
+            if !self.truth(&test).map_err(|r| self.locate(r, &*w.test))? {
                 break;
             }
             match self.exec_block(&w.body)? {

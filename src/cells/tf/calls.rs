@@ -32,7 +32,7 @@ pub(super) fn gradient_tape(
         .unwrap_or(true);
     let id = it.ws.ctx.open_tape(persistent, watch);
     // the tape records from its `with` block on
-    it.ws.ctx.stop_tape(id)?;
+    it.ws.ctx.await_with(id)?;
     Ok(Value::Tape(id))
 }
 
@@ -205,9 +205,7 @@ pub(super) fn constant(
                 }
             }
             // untyped, a list takes Python's typing (an empty one is float32)
-            let dtype = dtype
-                .or(crate::engine::lit::python_kind(&lit)
-                    .map(crate::engine::lit::Kind::default_dtype));
+            let dtype = dtype.or(crate::cells::convert::python_dtype(other, &lit));
             return tensor_from_lit(&lit, dtype, it.max_elems())
                 .map_err(|e| Raise::value_error(e.detail));
         }

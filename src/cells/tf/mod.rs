@@ -6,11 +6,13 @@ use std::sync::Arc;
 
 use crate::engine::dtype::DType;
 use crate::engine::lit::{tensor_from_lit, Lit};
-use crate::engine::ops::registry::{self, ParamKind};
+use crate::engine::ops::registry;
 use crate::engine::tensor::Tensor;
 
 mod calls;
+mod checks;
 mod keras;
+mod operands;
 pub mod random;
 
 use calls::{
@@ -204,8 +206,8 @@ fn floor_call(
 }
 
 /// Any other `tf.*` function: the registry binds the call as Python would, its tensor
-/// parameters become the op's inputs (Python literals typed after the first tensor among
-/// them) and the rest its attributes.
+/// parameters become the op's inputs (converted as TensorFlow's wrapper converts them, see
+/// `operands`) and the rest its attributes.
 fn op_call(
     it: &mut Interp,
     path: &str,
@@ -213,44 +215,28 @@ fn op_call(
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
     let def = registry::lookup(path).ok_or_else(|| Raise::attr_error(missing_detail(path)))?;
-    let bound = registry::bind(def, args, kwargs).map_err(|e| Raise::type_error(e.detail))?;
-    let hint = dtype_hint(it, def.name, &bound)?;
-    let mut inputs = Vec::new();
-    let mut attrs = Vec::new();
-    for (p, v) in bound {
-        let Some(v) = v else { continue };
-        match p.kind {
-            // indices have their own type attribute (Tindices): a Python list of them is int32
-            ParamKind::Tensor if p.name == "indices" => inputs.push(it.to_val(&v, None)?),
-            ParamKind::Tensor => inputs.push(it.to_val(&v, hint)?),
-            ParamKind::TensorList => {
-                let items = v.items().ok_or_else(|| {
-                    Raise::type_error(format!(
-                        "{}: \"{}\" takes a list of tensors",
-                        def.name, p.name
-                    ))
-                })?;
-                for x in &items {
-                    inputs.push(it.to_val(x, hint)?);
-                }
-            }
-            ParamKind::Attr(_) => {
-                if matches!(v, Value::None) {
-                    continue;
-                }
-                let lit = to_lit(&v).ok_or_else(|| {
-                    Raise::type_error(format!(
-                        "{}: \"{}\" cannot be a {}",
-                        def.name,
-                        p.name,
-                        v.type_name()
-                    ))
-                })?;
-                attrs.push((p.name.to_string(), lit));
-            }
-            ParamKind::Name => {}
-        }
+    let mut bound = registry::bind(def, args, kwargs).map_err(|e| Raise::type_error(e.detail))?;
+    if def.name == "divide" && path != "tf.math.truediv" {
+        return divide_call(it, bound);
     }
+    checks::before_conversion(it, def.name, &mut bound)?;
+    let (inputs, given) = operands::convert(it, path, def, bound)?;
+    let mut attrs = Vec::new();
+    for (p, v) in given {
+        if matches!(v, Value::None) {
+            continue;
+        }
+        let lit = to_lit(&v).ok_or_else(|| {
+            Raise::type_error(format!(
+                "{}: \"{}\" cannot be a {}",
+                def.name,
+                p.name,
+                v.type_name()
+            ))
+        })?;
+        attrs.push((p.name.to_string(), lit));
+    }
+    checks::before_op(def.name, &attrs, &inputs)?;
     if let [a, b] = &inputs[..] {
         if def.name == "divide" && a.tensor.dtype() != b.tensor.dtype() {
             return Err(truediv_dtype_error(a.tensor.dtype(), b.tensor.dtype()));
@@ -259,33 +245,32 @@ fn op_call(
     Ok(Value::Tensor(it.apply(def.name, attrs, inputs)?))
 }
 
-/// The dtype an op call's Python literals take: that of its first tensor input (indices
-/// apart). tf.add converts x first, then y with x's dtype as its hint, so a Python number or
-/// list as x is float32 or int32 whatever y is.
-fn dtype_hint(
+/// `tf.divide(x, y)`: x converted to y's dtype when only y is a tensor, then `x / y`.
+fn divide_call(
     it: &mut Interp,
-    op: &str,
-    bound: &[(&'static registry::Param, Option<Value>)],
-) -> Result<Option<DType>, Raise> {
-    if let (
-        "add",
-        Some((_, Some(x @ (Value::Int(_) | Value::Float(_) | Value::List(_) | Value::Tuple(_))))),
-    ) = (op, bound.first())
-    {
-        return Ok(Some(it.to_val(x, None)?.tensor.dtype()).filter(|d| *d != DType::Bool));
-    }
-    Ok(bound
-        .iter()
-        .filter(|(p, _)| p.is_tensor() && p.name != "indices")
-        .find_map(|(_, v)| match v {
-            Some(Value::Tensor(x)) => Some(x.tensor.dtype()),
-            Some(x @ (Value::Array(_) | Value::NpScalar(_))) => x.np_contents().map(|t| t.dtype()),
-            Some(Value::Variable(id) | Value::UnreadVariable(id)) => {
-                it.ws.variable(id).map(|v| v.val.tensor.dtype())
-            }
-            _ => None,
-        })
-        .filter(|d| *d != DType::Bool))
+    bound: Vec<(&'static registry::Param, Option<Value>)>,
+) -> Result<Value, Raise> {
+    let mut xs = bound.into_iter().map(|(_, v)| v);
+    let (Some(Some(x)), Some(Some(y))) = (xs.next(), xs.next()) else {
+        return Err(Raise::type_error(
+            "divide() missing required positional argument: 'x' or 'y'",
+        ));
+    };
+    let x = match &y {
+        _ if matches!(
+            x,
+            Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_)
+        ) =>
+        {
+            x
+        }
+        Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) => {
+            let d = it.as_val(&y)?.expect("tensor").tensor.dtype();
+            Value::Tensor(it.to_val_as(&x, d)?)
+        }
+        _ => Value::Tensor(it.to_val(&x, None)?),
+    };
+    super::arith::binary(it, ruff_python_ast::Operator::Div, x, y)
 }
 
 /// `(input_tensor, axis=None, keepdims=False, name=None)`, as TensorFlow's reductions take them.

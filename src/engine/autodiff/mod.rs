@@ -74,6 +74,11 @@ pub struct Tape {
     /// The id counter when the tape was stopped, if it was.
     #[serde(skip)]
     pub stopped_at: Option<ValId>,
+    /// A cell's tape made by `tf.GradientTape()` and not yet entered by a `with` block:
+    /// TensorFlow has no recorder for it to answer a gradient from (not kept by a stored
+    /// session, which then answers as for an entered tape).
+    #[serde(skip)]
+    pub awaiting_with: bool,
     traced: IdSet,
     entries: Vec<Entry>,
 }

@@ -15,6 +15,7 @@ impl Ctx {
             exhausted: false,
             opened_at,
             stopped_at: None,
+            awaiting_with: false,
             // room for a small program's traced values, so the set does not rehash as it grows
             traced: IdSet::with_capacity_and_hasher(16, Default::default()),
             entries: Vec::new(),
@@ -48,9 +49,18 @@ impl Ctx {
         Ok(())
     }
 
+    /// A cell's new tape: stopped until its `with` block enters it.
+    pub fn await_with(&mut self, id: TapeId) -> Result<()> {
+        self.stop_tape(id)?;
+        self.tape_mut(id)?.awaiting_with = true;
+        Ok(())
+    }
+
     /// Records again: entering a tape's `with` block, or leaving `stop_recording()`.
     pub fn resume_tape(&mut self, id: TapeId) -> Result<()> {
-        self.tape_mut(id)?.recording = true;
+        let tape = self.tape_mut(id)?;
+        tape.recording = true;
+        tape.awaiting_with = false;
         Ok(())
     }
 

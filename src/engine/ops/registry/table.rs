@@ -223,7 +223,7 @@ pub(super) static OPS: &[OpDef] = &[
     op(Bin, "add", &["tf.add", "tf.math.add"], XY, NUMBER, true, "x + y"),
     op(Bin, "subtract", &["tf.math.subtract", "tf.subtract"], XY, NUMBER, true, "x - y"),
     op(Bin, "multiply", &["tf.math.multiply", "tf.multiply"], XY, NUMBER, true, "x * y"),
-    with_aliases(op(Bin, "divide", &["tf.divide", "tf.math.divide"], XY, NUMBER, true, "x / y (integers give float64, as Python's /)"), &["truediv"]),
+    with_aliases(op(Bin, "divide", &["tf.divide", "tf.math.divide", "tf.math.truediv"], XY, NUMBER, true, "x / y (integers give float64, as Python's /)"), &["truediv"]),
     op(Bin, "pow", &["tf.math.pow", "tf.pow"], XY, NUMBER, true, "x^y"),
     op(Bin, "maximum", &["tf.math.maximum", "tf.maximum"], XY, NUMBER, true, "Elementwise max (the gradient goes to x on ties)."),
     op(Bin, "minimum", &["tf.math.minimum", "tf.minimum"], XY, NUMBER, true, "Elementwise min (the gradient goes to x on ties)."),
