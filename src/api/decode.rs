@@ -317,37 +317,44 @@ pub fn request(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<Reque
     let target = || required(s, "target", &p);
     Ok(match kind {
         "gradient" => {
-            only(s, &["target", "sources", "output_gradients", "unconnected_gradients", "check"], &p)?;
+            only(s, &["target", "sources", "source", "output_gradients", "unconnected_gradients", "check"], &p)?;
             Request::Gradient {
                 target: names(target()?, format_args!("{p}.target"))?,
-                sources: names(required(s, "sources", &p)?, format_args!("{p}.sources"))?,
+                sources: names(sources(s, &p, "sources")?, format_args!("{p}.sources"))?,
                 output_gradients: s.get("output_gradients").filter(|o| !o.is_null()).map(|o| lit(o, max)).transpose()?,
                 zero: unconnected(s, &p)?,
                 check: check(s, &p)?,
             }
         }
         "jacobian" => {
-            only(s, &["target", "sources", "unconnected_gradients", "experimental_use_pfor", "parallel_iterations", "check"], &p)?;
+            only(s, &["target", "sources", "source", "unconnected_gradients", "experimental_use_pfor", "parallel_iterations", "check"], &p)?;
             Request::Jacobian {
                 target: string(target()?, format_args!("{p}.target"))?,
-                sources: names(required(s, "sources", &p)?, format_args!("{p}.sources"))?,
+                sources: names(sources(s, &p, "sources")?, format_args!("{p}.sources"))?,
                 zero: unconnected(s, &p)?,
                 check: check(s, &p)?,
             }
         }
         "batch_jacobian" => {
-            only(s, &["target", "source", "unconnected_gradients", "experimental_use_pfor", "parallel_iterations"], &p)?;
+            only(s, &["target", "source", "sources", "unconnected_gradients", "experimental_use_pfor", "parallel_iterations"], &p)?;
             Request::BatchJacobian {
                 target: string(target()?, format_args!("{p}.target"))?,
-                source: string(required(s, "source", &p)?, format_args!("{p}.source"))?,
+                source: string(sources(s, &p, "source")?, format_args!("{p}.source"))?,
                 // TensorFlow's unconnected rows are zeros either way; this picks their dtype
                 zero: unconnected(s, &p)?,
             }
         }
         "hessian" => {
-            only(s, &["target", "sources", "source", "check"], &p)?;
-            let src = s.get("sources").or_else(|| s.get("source")).ok_or_else(|| AppError::bad_json(format!("{p} needs \"sources\"")))?;
-            Request::Hessian { target: string(target()?, format_args!("{p}.target"))?, sources: names(src, format_args!("{p}.sources"))?, check: check(s, &p)? }
+            // `unconnected_gradients` is read and checked but changes nothing: the reference
+            // takes a Hessian with nested tapes and no such setting, so an unconnected source's
+            // Hessian is null whatever it says
+            only(s, &["target", "sources", "source", "unconnected_gradients", "check"], &p)?;
+            unconnected(s, &p)?;
+            Request::Hessian {
+                target: string(target()?, format_args!("{p}.target"))?,
+                sources: names(sources(s, &p, "sources")?, format_args!("{p}.sources"))?,
+                check: check(s, &p)?,
+            }
         }
         other => {
             return Err(AppError::bad_json(format!(
@@ -355,6 +362,14 @@ pub fn request(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<Reque
             )))
         }
     })
+}
+
+/// A request's sources: `"sources"`, or `"source"` when that is absent (the spec's member for
+/// `batch_jacobian`, which the reference accepts for every request kind, and the other way round).
+fn sources<'a, 'j>(s: &'a Obj<'j>, path: &str, spec_name: &str) -> Decoded<&'a Json<'j>> {
+    s.get("sources")
+        .or_else(|| s.get("source"))
+        .ok_or_else(|| AppError::bad_json(format!("{path} needs \"{spec_name}\"")))
 }
 
 /// How response tensors are written: nested JSON (default) or base64 bytes.

@@ -39,12 +39,13 @@ impl Kind {
     }
 
     /// Whether TensorFlow converts a Python value of this kind to `d`: never a float to an
-    /// integer, nor anything but a bool to bool.
+    /// integer, nor anything but a bool to bool; a bool is Python's 0 or 1 and becomes any
+    /// dtype (`tf.constant(True, tf.float32)` is 1.0).
     pub fn fits(self, d: DType) -> bool {
         match self {
             Kind::Float => d.is_float(),
             Kind::Int => d != DType::Bool,
-            Kind::Bool => d == DType::Bool,
+            Kind::Bool => true,
         }
     }
 }
@@ -95,7 +96,13 @@ struct Flat {
     shape: SmallVec<[usize; 4]>,
     vals: Vec<f64>,
     kind: Kind,
+    /// The values as written, when an integer beyond 2^53 makes f64 inexact: an int64
+    /// literal keeps every digit (9007199254740993, INT64_MAX), as it does in TensorFlow.
+    ints: Option<Vec<i64>>,
 }
+
+/// The largest integer below which every integer is exact in f64.
+const F64_EXACT: u64 = 1 << 53;
 
 fn flatten(v: &Lit, max_elems: usize) -> Result<Flat> {
     let mut shape = SmallVec::new();
@@ -126,7 +133,28 @@ fn flatten(v: &Lit, max_elems: usize) -> Result<Flat> {
     } else {
         Kind::Int
     };
-    Ok(Flat { shape, vals, kind })
+    // rare (only huge integers), so the exact values are gathered by a second walk
+    let ints = (kind == Kind::Int && vals.iter().any(|x| x.abs() >= F64_EXACT as f64)).then(|| {
+        let mut ints = Vec::with_capacity(vals.len());
+        exact_ints(v, &mut ints);
+        ints
+    });
+    Ok(Flat {
+        shape,
+        vals,
+        kind,
+        ints,
+    })
+}
+
+/// The integers (and bools, as 0 and 1) of a literal that `walk` accepted, in order.
+fn exact_ints(v: &Lit, out: &mut Vec<i64>) {
+    match v {
+        Lit::List(items) => items.iter().for_each(|it| exact_ints(it, out)),
+        Lit::Int(i) => out.push(*i),
+        Lit::Bool(b) => out.push(i64::from(*b)),
+        _ => {}
+    }
 }
 
 fn walk(
@@ -211,7 +239,19 @@ fn convert(flat: Flat, dtype: DType) -> Result<Tensor> {
             )));
         }
     }
-    Tensor::from_f64s(&flat.shape, &flat.vals, dtype)
+    match (flat.ints, dtype) {
+        (Some(ints), DType::I64) => {
+            ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&flat.shape), ints)
+                .map(Tensor::from_array)
+                .map_err(|_| {
+                    super::error::shape_err(format!(
+                        "the values do not fill shape {:?}",
+                        flat.shape
+                    ))
+                })
+        }
+        _ => Tensor::from_f64s(&flat.shape, &flat.vals, dtype),
+    }
 }
 
 /// A tensor literal, typed as `tf.constant` types it: an explicit dtype wins, then `hint`

@@ -333,6 +333,13 @@ impl Tensor {
         if self.dtype() == dtype {
             return self.clone();
         }
+        match (self, dtype) {
+            // C++'s static_cast: int64 to int32 keeps the low 32 bits (4294967297 is 1)
+            (Tensor::I64(a), DType::I32) => return Tensor::from_array(a.mapv(|x| x as i32)),
+            // one rounding to nearest; through f64 first, 2^60 + 2^36 + 1 would round twice
+            (Tensor::I64(a), DType::F32) => return Tensor::from_array(a.mapv(|x| x as f32)),
+            _ => {}
+        }
         fn to<T: Elem>(t: &Tensor) -> Tensor {
             with_any!(t, a => Tensor::from_array(a.mapv(|x| T::from_num(x.num()))))
         }

@@ -83,7 +83,8 @@ pub struct Workspace {
 /// Longest name accepted for a node, variable or tensor.
 pub const MAX_NAME_BYTES: usize = 256;
 
-/// Refuses names no program needs and that would bloat every error message.
+/// Refuses names that would bloat every error message. An empty name is a name, as it is to
+/// TensorFlow (`tf.Variable(1.0, name="")`, a dict key `""`).
 pub fn check_name(name: &str) -> Result<()> {
     if name.len() > MAX_NAME_BYTES {
         let head: String = name.chars().take(24).collect();
@@ -91,9 +92,6 @@ pub fn check_name(name: &str) -> Result<()> {
             "the name \"{head}...\" is {} bytes long; names are at most {MAX_NAME_BYTES}",
             name.len()
         )));
-    }
-    if name.is_empty() {
-        return Err(arg_err("a name cannot be empty"));
     }
     Ok(())
 }

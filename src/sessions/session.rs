@@ -199,6 +199,10 @@ impl Session {
         let id = match name {
             Some(n) => {
                 crate::engine::workspace::check_name(n)?;
+                if n.is_empty() {
+                    // a tape is addressed by its name in a path (.../tapes/NAME)
+                    return Err(arg_err("a tape's name cannot be empty"));
+                }
                 if self.tapes.contains_key(n) {
                     return Err(Error::new(
                         Code::DuplicateName,

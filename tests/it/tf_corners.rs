@@ -113,7 +113,7 @@ fn integer_and_cast_corners() {
     );
     assert_eq!(
         (st.as_u16(), v["code"].as_str()),
-        (422, Some("invalid_argument"))
+        (422, Some("shape_mismatch"))
     );
     let (st, v) = evaluate(
         json!({"setup": [{"name": "l", "op": "linspace", "start": 1, "stop": 2.0, "num": 3}]}),

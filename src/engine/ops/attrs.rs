@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use smallvec::SmallVec;
 
 use crate::engine::dtype::DType;
-use crate::engine::error::{arg_err, Result};
+use crate::engine::error::{arg_err, dtype_err, shape_err, Result};
 use crate::engine::lit::{shape_from_lit, unknown_dtype, Lit};
 
 pub struct Attrs<'a> {
@@ -48,11 +48,49 @@ impl<'a> Attrs<'a> {
             .ok_or_else(|| arg_err(format!("{} needs the attribute \"{key}\"", self.op)))
     }
 
+    /// A float where an integer goes is TensorFlow's TypeError ("Cannot convert 0.0 to
+    /// EagerTensor of dtype int32"): a dtype error; anything else is a bad argument.
+    fn bad_int(&self, key: &'static str, want: &str, got: &Lit) -> crate::engine::error::Error {
+        let e = self.bad(key, want, got);
+        match got {
+            Lit::Float(_) => dtype_err(e.detail),
+            _ => e,
+        }
+    }
+
+    /// An integer; `true`/`false` are Python's 1 and 0, as TensorFlow reads them.
     pub fn int(&self, key: &'static str) -> Result<Option<i64>> {
         match self.get(key) {
             None => Ok(None),
             Some(Lit::Int(i)) => Ok(Some(*i)),
-            Some(other) => Err(self.bad(key, "an integer", other)),
+            Some(Lit::Bool(b)) => Ok(Some(i64::from(*b))),
+            Some(other) => Err(self.bad_int(key, "an integer", other)),
+        }
+    }
+
+    /// One axis that TensorFlow also takes as a one-element list (`expand_dims`, `concat`:
+    /// their axis is a tensor with one element, of any rank).
+    pub fn one_axis(&self, key: &'static str) -> Result<Option<i64>> {
+        match self.get(key) {
+            Some(v @ Lit::List(_)) => match self.axes(key)?.as_deref() {
+                Some(&[a]) => Ok(Some(a)),
+                _ => Err(self.bad(key, "an integer (or a list of one)", v)),
+            },
+            _ => self.int(key),
+        }
+    }
+
+    pub fn req_one_axis(&self, key: &'static str) -> Result<i64> {
+        self.required(key)?;
+        Ok(self.one_axis(key)?.expect("checked present"))
+    }
+
+    /// A Python truth value, as `bool(keepdims)` reads it: 0 and 0.0 are false.
+    pub fn truthy(&self, key: &'static str, default: bool) -> Result<bool> {
+        match self.get(key) {
+            Some(Lit::Int(i)) => Ok(*i != 0),
+            Some(Lit::Float(x)) => Ok(*x != 0.0),
+            _ => self.flag(key, default),
         }
     }
 
@@ -86,19 +124,44 @@ impl<'a> Attrs<'a> {
                 .iter()
                 .map(|x| match x {
                     Lit::Int(i) => Ok(*i),
-                    other => Err(self.bad(key, "a list of integers", other)),
+                    Lit::Bool(b) => Ok(i64::from(*b)),
+                    other => Err(self.bad_int(key, "a list of integers", other)),
                 })
                 .collect::<Result<Vec<_>>>()
                 .map(Some),
-            Some(other) => Err(self.bad(key, "a list of integers", other)),
+            // a scalar where a 1-D tensor goes: TensorFlow's kernels say "Expected multiples
+            // to be 1-D, but got shape []", a shape error
+            Some(v @ (Lit::Int(_) | Lit::Bool(_))) => Err(shape_err(format!(
+                "{}: \"{key}\" must be a list of integers (a 1-D tensor), not {}; write [{}]",
+                self.op,
+                v.kind_name(),
+                v.as_f64()
+                    .map_or_else(|| "...".to_string(), |x| x.to_string())
+            ))),
+            Some(other) => Err(self.bad_int(key, "a list of integers", other)),
         }
     }
 
-    /// `axis` as reductions take it: an integer, a list of integers, or null for all axes.
+    /// `axis` as reductions take it: an integer, a list of integers (nested lists are read
+    /// flat, as TensorFlow reads an axis tensor of any rank), or null for all axes.
     pub fn axes(&self, key: &'static str) -> Result<Option<Vec<i64>>> {
+        fn flat(v: &Lit, out: &mut Vec<i64>) -> std::result::Result<(), Lit> {
+            match v {
+                Lit::Int(i) => out.push(*i),
+                Lit::Bool(b) => out.push(i64::from(*b)),
+                Lit::List(items) => items.iter().try_for_each(|x| flat(x, out))?,
+                other => return Err(other.clone()),
+            }
+            Ok(())
+        }
         match self.get(key) {
-            Some(Lit::Int(i)) => Ok(Some(vec![*i])),
-            _ => self.ints(key),
+            None => Ok(None),
+            Some(v) => {
+                let mut out = Vec::new();
+                flat(v, &mut out)
+                    .map_err(|bad| self.bad_int(key, "an integer or a list of integers", &bad))?;
+                Ok(Some(out))
+            }
         }
     }
 

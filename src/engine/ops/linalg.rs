@@ -84,8 +84,10 @@ impl Linalg {
             Linalg::MatMul { .. } => None,
             // matvec(a, x) = squeeze(matmul(a, expand_dims(x, -1)), -1)
             Linalg::MatVec { transpose_a } => Some((|| {
+                // the matmul inside checks dtypes before ranks ("In[0] ndims must be >= 2")
+                check_same_dtype("matvec", a, b)?;
                 if a.tensor.rank() < 2 || b.tensor.rank() < 1 {
-                    return Err(shape_err(format!(
+                    return Err(arg_err(format!(
                         "matvec of {} and {}: needs a matrix (rank >= 2) and a vector (rank >= 1)",
                         a.tensor.describe(),
                         b.tensor.describe()
@@ -218,6 +220,18 @@ impl Linalg {
     }
 }
 
+/// Operands of one dtype, as TensorFlow's MatMul kernel requires (it does not convert).
+fn check_same_dtype(op: &str, a: &Val, b: &Val) -> Result<()> {
+    if a.tensor.dtype() != b.tensor.dtype() {
+        return Err(dtype_err(format!(
+            "{op} of {} and {}: dtypes differ (TensorFlow does not convert; add a cast)",
+            a.tensor.describe(),
+            b.tensor.describe()
+        )));
+    }
+    Ok(())
+}
+
 fn axes_err() -> crate::engine::error::Error {
     arg_err("tensordot: \"axes\" must be an integer or a pair of axis lists, like [[1, 2], [1, 0]]")
 }
@@ -240,11 +254,29 @@ fn tensordot(ctx: &mut Ctx, a: &Val, b: &Val, axes: &(Vec<i64>, Vec<i64>)) -> Re
         .iter()
         .map(|&x| norm_axis(x, rb, "tensordot"))
         .collect::<Result<_>>()?;
-    if ca.len() != cb.len()
-        || ca
-            .iter()
-            .zip(&cb)
-            .any(|(&i, &j)| a.tensor.shape()[i] != b.tensor.shape()[j])
+    // TensorFlow's order: the axis counts (a ValueError in Python), a repeated axis (numpy's
+    // broadcast error while reshaping), then the matmul's dtype check, then its sizes
+    if ca.len() != cb.len() {
+        return Err(arg_err(format!(
+            "tensordot: {} contraction axes for a ({:?}) but {} for b ({:?}); give as many of each",
+            ca.len(),
+            axes.0,
+            cb.len(),
+            axes.1
+        )));
+    }
+    let repeated = |c: &[usize]| c.iter().enumerate().any(|(k, x)| c[..k].contains(x));
+    if repeated(&ca) || repeated(&cb) {
+        return Err(shape_err(format!(
+            "tensordot: the contraction axes {:?} and {:?} name an axis twice; name each once",
+            axes.0, axes.1
+        )));
+    }
+    check_same_dtype("tensordot", a, b)?;
+    if ca
+        .iter()
+        .zip(&cb)
+        .any(|(&i, &j)| a.tensor.shape()[i] != b.tensor.shape()[j])
     {
         return Err(shape_err(format!(
             "tensordot of {} and {}: contracted axes {:?} and {:?} must pair up with equal sizes",
@@ -306,7 +338,8 @@ fn matmul_shape(a: &Tensor, b: &Tensor, ta: bool, tb: bool) -> Result<(Vec<usize
         )));
     }
     if a.rank() < 2 || b.rank() < 2 {
-        return Err(shape_err(format!(
+        // TensorFlow: "In[0] ndims must be >= 2", an InvalidArgumentError about no shape
+        return Err(arg_err(format!(
             "matmul of {} and {}: both operands need rank >= 2 (use matvec for a matrix times a vector)",
             a.describe(),
             b.describe()

@@ -84,10 +84,16 @@ impl Logic {
         match self {
             Logic::Compare(c) => compare(*c, self.name(), ins[0], ins[1]),
             Logic::And | Logic::Or => {
-                let shape = check_operands(self.name(), ins[0], ins[1])?;
+                // the kernel's bool check comes before its broadcast
                 let (Some(a), Some(b)) = (ins[0].as_bool(), ins[1].as_bool()) else {
-                    return Err(bool_only(self.name(), ins[0]));
+                    let culprit = if ins[0].as_bool().is_some() {
+                        ins[1]
+                    } else {
+                        ins[0]
+                    };
+                    return Err(bool_only(self.name(), culprit));
                 };
+                let shape = check_operands(self.name(), ins[0], ins[1])?;
                 let and = *self == Logic::And;
                 Ok(Tensor::from_array(zip2(a, b, &shape, |x, y| {
                     if and {

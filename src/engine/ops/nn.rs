@@ -140,6 +140,10 @@ impl Nn {
         }
         Ok(match *self {
             Nn::Softmax { axis } | Nn::KernelSoftmax { axis } | Nn::LogSoftmax { axis } => {
+                // tf.nn.softmax checks the axis in Python before the kernel sees the dtype
+                if x.rank() > 0 {
+                    norm_axis(axis, x.rank(), name)?;
+                }
                 if !x.dtype().is_float() {
                     return Err(dtype_err(format!(
                         "{name} of {}: {name} takes float32 or float64 (cast first)",
@@ -335,19 +339,21 @@ fn nan_rows(ctx: &mut Ctx, x: &Val, d: &Val, ax: usize) -> Result<Val> {
     ctx.select(&bad_rows, &nan, d)
 }
 
+/// The shapes first: TensorFlow's wrapper raises its ValueError on them before any op sees
+/// the dtypes.
 fn check_pair(name: &str, labels: &Tensor, logits: &Tensor) -> Result<()> {
-    if labels.dtype() != logits.dtype() {
-        return Err(dtype_err(format!(
-            "{name}: labels {} and logits {} must have one dtype (add a cast)",
-            labels.describe(),
-            logits.describe()
-        )));
-    }
     if labels.shape() != logits.shape() {
         return Err(shape_err(format!(
             "{name}: labels {:?} and logits {:?} must have the same shape",
             labels.shape(),
             logits.shape()
+        )));
+    }
+    if labels.dtype() != logits.dtype() {
+        return Err(dtype_err(format!(
+            "{name}: labels {} and logits {} must have one dtype (add a cast)",
+            labels.describe(),
+            logits.describe()
         )));
     }
     if logits.rank() == 0 && name.starts_with("softmax") {
@@ -361,19 +367,26 @@ fn check_pair(name: &str, labels: &Tensor, logits: &Tensor) -> Result<()> {
 /// Labels of sparse cross-entropy: integers, shape logits[:-1], each in [0, classes).
 fn sparse_labels(labels: &Tensor, logits: &Tensor) -> Result<Vec<usize>> {
     let name = "sparse_softmax_cross_entropy_with_logits";
-    let idx = labels.as_indices().ok_or_else(|| {
-        dtype_err(format!(
-            "{name}: labels are {}; they must be int32 or int64 class ids",
-            labels.describe()
-        ))
-    })?;
-    if logits.rank() == 0 || labels.shape() != &logits.shape()[..logits.rank() - 1] {
+    // TensorFlow's order: its Python wrapper's ValueErrors (scalar logits, then the shapes),
+    // then the kernel's dtype check
+    if logits.rank() == 0 {
+        return Err(arg_err(format!(
+            "{name}: logits cannot be a scalar; give them a class axis (shape [classes] or [batch, classes])"
+        )));
+    }
+    if labels.shape() != &logits.shape()[..logits.rank() - 1] {
         return Err(shape_err(format!(
             "{name}: labels {:?} must have the shape of logits {:?} without its last (class) axis",
             labels.shape(),
             logits.shape()
         )));
     }
+    let idx = labels.as_indices().ok_or_else(|| {
+        dtype_err(format!(
+            "{name}: labels are {}; they must be int32 or int64 class ids",
+            labels.describe()
+        ))
+    })?;
     let classes = logits.shape()[logits.rank() - 1];
     if let Some(v) = idx.iter().find(|&&v| v < 0 || v as usize >= classes) {
         return Err(arg_err(format!("{name}: received a label value of {v} which is outside the valid range of [0, {classes})")));

@@ -68,7 +68,7 @@ impl Reduce {
         Ok(Some(Reduce::Over {
             kind,
             axes: attrs.axes("axis")?,
-            keepdims: attrs.flag("keepdims", false)?,
+            keepdims: attrs.truthy("keepdims", false)?,
         }))
     }
 
@@ -130,7 +130,8 @@ impl Reduce {
 
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let name = self.name();
-        if x.dtype() == DType::Bool {
+        // argmax and argmin take bool (true is the larger), the reductions do not
+        if x.dtype() == DType::Bool && matches!(self, Reduce::Over { .. }) {
             return Err(dtype_err(format!(
                 "{name} of {}: {name} takes numbers, not bool (cast to int32 or float32 first)",
                 x.describe()
@@ -140,7 +141,8 @@ impl Reduce {
             Reduce::ArgMax { axis } | Reduce::ArgMin { axis } => {
                 let ax = norm_axis(*axis, x.rank(), name)?;
                 if x.shape()[ax] == 0 {
-                    return Err(crate::engine::error::arg_err(format!(
+                    // TensorFlow: "Reduction axis 0 is empty in shape [0,2]", a shape error
+                    return Err(crate::engine::error::shape_err(format!(
                         "{name}: axis {ax} of shape {:?} is empty; there is no largest or smallest element",
                         x.shape()
                     )));

@@ -8,7 +8,7 @@ use super::VjpArgs;
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::eigen::grads as eigen_grads;
 use crate::engine::eigen::tf as eigen;
-use crate::engine::error::{dtype_err, Result};
+use crate::engine::error::{arg_err, dtype_err, Result};
 use crate::engine::kernels;
 use crate::engine::tensor::{Arr, Real, Tensor};
 
@@ -121,7 +121,7 @@ impl Unary {
                 Unary::LeakyRelu(attrs.number("alpha")?.unwrap_or(0.2) as f32 as f64)
             }
             Unary::Gelu { .. } => Unary::Gelu {
-                approximate: attrs.flag("approximate", false)?,
+                approximate: attrs.truthy("approximate", false)?,
             },
             op => op,
         }))
@@ -193,11 +193,21 @@ impl Unary {
     }
 
     /// gelu is a composite in TensorFlow (`0.5 x (1 + erf(x / sqrt 2))`); run it as one.
+    /// `tf.nn.leaky_relu` of integers casts them to float32 first.
     pub fn expand(&self, ctx: &mut Ctx, inputs: &[&Val]) -> Option<Result<Val>> {
+        let x = inputs[0];
+        if let Unary::LeakyRelu(_) = self {
+            if !x.tensor.dtype().is_int() {
+                return None;
+            }
+            return Some(
+                ctx.cast(x, crate::engine::dtype::DType::F32)
+                    .and_then(|f| ctx.unary(*self, &f)),
+            );
+        }
         let Unary::Gelu { approximate } = *self else {
             return None;
         };
-        let x = inputs[0];
         if !x.tensor.dtype().is_float() {
             return None; // forward() reports the dtype error
         }
@@ -251,6 +261,11 @@ impl Unary {
             Tensor::Bool(_) if matches!(self, Unary::Identity | Unary::StopGradient) => {
                 Ok(x.clone())
             }
+            // tf.nn.gelu checks its dtype in Python: a ValueError, not a kernel's TypeError
+            _ if matches!(self, Unary::Gelu { .. }) => Err(arg_err(format!(
+                "gelu of {}: features.dtype must be a floating point tensor; add a cast to float32",
+                x.describe()
+            ))),
             _ => Err(dtype_err(format!(
                 "{} of {}: {} takes {} (TensorFlow does not convert; add a cast to float32)",
                 self.name(),
@@ -275,6 +290,7 @@ impl Unary {
                 | Unary::Sign
                 | Unary::Square
                 | Unary::Relu
+                | Unary::Relu6
                 | Unary::Round
         )
     }
@@ -322,11 +338,14 @@ impl Unary {
             Unary::Identity | Unary::StopGradient => a.to_owned(),
             Unary::Negative => a.mapv(|x| -x),
             Unary::Abs => a.mapv(F::abs),
+            // sign(±0) is +0 (Eigen's sign gives (x > 0) - (x < 0)); NaN stays NaN
             Unary::Sign => a.mapv(|x| {
                 if x > zero {
                     one
                 } else if x < zero {
                     -one
+                } else if x == zero {
+                    zero
                 } else {
                     x
                 }
@@ -453,6 +472,10 @@ where
         }),
         Unary::Square => a.mapv(|x| x.wrapping_mul(&x)),
         Unary::Relu => a.mapv(|x| x.max(zero)),
+        Unary::Relu6 => {
+            let six = I::from_num(6.0);
+            a.mapv(|x| x.max(zero).min(six))
+        }
         _ => a.to_owned(),
     }
 }

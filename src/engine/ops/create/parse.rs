@@ -97,6 +97,12 @@ pub fn range(a: &Attrs) -> Result<Create> {
     if dtype == DType::Bool {
         return Err(dtype_err("range: dtype must be a number type, not bool"));
     }
+    if any_float && dtype.is_int() {
+        // tf.range converts each bound with dtype=: "Cannot convert 2.5 to EagerTensor of dtype int32"
+        return Err(dtype_err(format!(
+            "range: a float start, limit or delta cannot become {dtype}; write integer bounds or ask for a float dtype"
+        )));
+    }
     Ok(Create::Range {
         start: match start_key {
             Some(k) => a.number(k)?.unwrap_or(0.0),

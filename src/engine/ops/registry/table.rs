@@ -204,7 +204,7 @@ pub(super) static OPS: &[OpDef] = &[
         tensor("features"),
         attr("alpha", Float, D::Float(0.2)),
         NAME,
-    ], FLOAT, true, "x if x > 0 else alpha * x (alpha is rounded to float32, as TensorFlow does)")),
+    ], NUMBER, true, "x if x > 0 else alpha * x (alpha is rounded to float32, as TensorFlow does; integers become float32)")),
     activation(op(Un, "elu", &["tf.nn.elu"], FEATURES, FLOAT, true, "x if x > 0 else e^x - 1")),
     activation(op(Un, "selu", &["tf.nn.selu"], FEATURES, FLOAT, true, "Scaled elu: scale * (x if x > 0 else alpha (e^x - 1)).")),
     activation(op(Un, "gelu", &["tf.nn.gelu"], &[
@@ -218,7 +218,7 @@ pub(super) static OPS: &[OpDef] = &[
         tensor("features"),
         unsupported("beta", Float, D::Float(1.0)),
     ], FLOAT, true, "x * sigmoid(x) (tf.nn.silu takes no name=)"), &["swish"])),
-    activation(op(Un, "relu6", &["tf.nn.relu6"], FEATURES, FLOAT, true, "min(max(x, 0), 6)")),
+    activation(op(Un, "relu6", &["tf.nn.relu6"], FEATURES, NUMBER, true, "min(max(x, 0), 6)")),
     // elementwise binary, broadcasting
     op(Bin, "add", &["tf.add", "tf.math.add"], XY, NUMBER, true, "x + y"),
     op(Bin, "subtract", &["tf.math.subtract", "tf.subtract"], XY, NUMBER, true, "x - y"),
@@ -252,8 +252,8 @@ pub(super) static OPS: &[OpDef] = &[
     op(Red, "reduce_min", &["tf.math.reduce_min", "tf.reduce_min"], REDUCE, NUMBER, true, "Min over axis (the gradient is shared among ties)."),
     op(Red, "reduce_prod", &["tf.math.reduce_prod", "tf.reduce_prod"], REDUCE, NUMBER, true, "Product over axis."),
     op(Red, "reduce_logsumexp", &["tf.math.reduce_logsumexp", "tf.reduce_logsumexp"], REDUCE, FLOAT, true, "log(sum(exp(x))) over axis, computed stably."),
-    op(Red, "argmax", &["tf.argmax", "tf.math.argmax"], ARG, NUMBER, false, "Index of the largest value along axis (default 0), int64."),
-    op(Red, "argmin", &["tf.argmin", "tf.math.argmin"], ARG, NUMBER, false, "Index of the smallest value along axis (default 0), int64."),
+    op(Red, "argmax", &["tf.argmax", "tf.math.argmax"], ARG, ANY, false, "Index of the largest value along axis (default 0), int64."),
+    op(Red, "argmin", &["tf.argmin", "tf.math.argmin"], ARG, ANY, false, "Index of the smallest value along axis (default 0), int64."),
     // shape
     op(Shp, "reshape", &["tf.reshape"], &[tensor("tensor"), attr("shape", Ints, Required), NAME], ANY, true, "The same values in a new shape (one -1 is inferred)."),
     op(Shp, "transpose", &["tf.transpose"], &[

@@ -206,7 +206,9 @@ pub(super) fn slice_bounds(
     size: &[i64],
 ) -> Result<(Vec<usize>, Vec<usize>)> {
     if begin.len() != shape.len() || size.len() != shape.len() {
-        return Err(arg_err(format!(
+        // TensorFlow: "Expected begin and size arguments to be 1-D tensors of size 2, but got
+        // shapes [1] and [1]", a shape error
+        return Err(shape_err(format!(
             "slice: begin {begin:?} and size {size:?} must each have one entry per axis of shape {shape:?}"
         )));
     }
@@ -357,6 +359,13 @@ pub(super) fn broadcast_to(x: &Tensor, shape: &[usize], lim: &Limits) -> Result<
 }
 
 pub(super) fn slice(x: &Tensor, begin: &[i64], size: &[i64]) -> Result<Tensor> {
+    if begin.is_empty() {
+        // tf.slice(x, [], ...): an empty Python list becomes a float32 tensor, and slice's
+        // begin and size must be int32 or int64
+        return Err(dtype_err(
+            "slice: begin [] becomes a float32 tensor in TensorFlow, and begin and size must be int32 or int64; give one entry per axis",
+        ));
+    }
     let (b, s) = slice_bounds(x.shape(), begin, size)?;
     Ok(crate::map_any!(x, a => a.slice_each_axis(|ax| {
             let i = ax.axis.index();

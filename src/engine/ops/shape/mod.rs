@@ -15,6 +15,7 @@ use super::VjpArgs;
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::error::{arg_err, Result};
 use crate::engine::kernels::norm_axis;
+use crate::engine::lit::Lit;
 use crate::engine::tensor::{checked_numel, Tensor};
 use crate::engine::Limits;
 
@@ -67,21 +68,26 @@ impl ShapeOp {
     pub fn parse(name: &str, a: &Attrs) -> Result<Option<ShapeOp>> {
         Ok(Some(match name {
             "reshape" => ShapeOp::Reshape {
-                shape: a
-                    .ints("shape")?
-                    .ok_or_else(|| arg_err("reshape needs \"shape\", e.g. [-1]"))?,
+                // tf.reshape(x, 6) is tf.reshape(x, [6])
+                shape: match a.get("shape") {
+                    Some(Lit::Int(n)) => vec![*n],
+                    _ => a
+                        .ints("shape")?
+                        .ok_or_else(|| arg_err("reshape needs \"shape\", e.g. [-1]"))?,
+                },
             },
             "transpose" => ShapeOp::Transpose {
                 perm: a.ints("perm")?,
             },
             "expand_dims" => ShapeOp::ExpandDims {
-                axis: a.req_int("axis")?,
+                axis: a.req_one_axis("axis")?,
             },
+            // an empty squeeze_dims means every axis of size 1 to TensorFlow's kernel
             "squeeze" => ShapeOp::Squeeze {
-                axes: a.axes("axis")?,
+                axes: a.axes("axis")?.filter(|axes| !axes.is_empty()),
             },
             "concat" => ShapeOp::Concat {
-                axis: a.req_int("axis")?,
+                axis: a.req_one_axis("axis")?,
             },
             "stack" => ShapeOp::Stack {
                 axis: a.int("axis")?.unwrap_or(0),
