@@ -99,7 +99,7 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
             | "endswith",
         ) => method(v, name),
         (Value::Shape(d), "rank" | "ndims") => Value::Int(d.len() as i64),
-        (Value::Shape(_), "as_list") => method(v, name),
+        (Value::Shape(_), "as_list" | "num_elements" | "is_fully_defined") => method(v, name),
         (Value::DType(d) | Value::NpDType(d), "name") => Value::str(d.name()),
         // `a.dtype.type`: NumPy's scalar class of the dtype
         (Value::NpDType(d), "type") => {
@@ -107,6 +107,41 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
         }
         (Value::DType(d), "is_floating") => Value::Bool(d.is_float()),
         (Value::DType(d), "is_integer") => Value::Bool(d.is_int()),
+        (Value::DType(d), "is_bool") => Value::Bool(*d == DType::Bool),
+        (Value::DType(d), "size") => Value::Int(match d {
+            DType::F64 | DType::I64 => 8,
+            DType::Bool => 1,
+            _ => 4,
+        }),
+        (Value::DType(d), "as_numpy_dtype") => {
+            Value::Builtin(format!("np.{}", super::value::np_scalar_name(*d)).into())
+        }
+        // the dtype's limits, as NumPy scalars of the dtype
+        (Value::DType(d), "min" | "max") => {
+            let lim = match (d, name == "max") {
+                (DType::F32, false) => f64::from(f32::MIN),
+                (DType::F32, true) => f64::from(f32::MAX),
+                (DType::F64, false) => f64::MIN,
+                (DType::F64, true) => f64::MAX,
+                (DType::I32, false) => f64::from(i32::MIN),
+                (DType::I32, true) => f64::from(i32::MAX),
+                (DType::I64, false) => i64::MIN as f64,
+                // i64::MAX has no f64: built from the integer itself
+                (DType::I64, true) => {
+                    let a = ndarray::ArrayD::from_elem(ndarray::IxDyn(&[]), i64::MAX);
+                    return Ok(Value::NpScalar(crate::engine::tensor::Tensor::from_array(
+                        a,
+                    )));
+                }
+                (DType::Bool, _) => {
+                    return Err(Raise::type_error(format!(
+                        "Cannot find {} value of <dtype: 'bool'> with type <dtype: 'bool'>.",
+                        if name == "max" { "maximum" } else { "minimum" }
+                    )))
+                }
+            };
+            Value::NpScalar(crate::engine::tensor::Tensor::scalar(lim, *d))
+        }
         _ => return Err(no_attr(&v, name)),
     })
 }
@@ -129,9 +164,12 @@ pub fn call_method(
         Value::Array(_) | Value::NpScalar(_) => numpy::methods::call(it, recv, name, args, kwargs),
         Value::Tape(id) => super::tape::method(it, *id, name, args, kwargs),
         Value::List(l) => list_method(l, name, args),
-        Value::Shape(d) => Ok(Value::list(
-            d.iter().map(|&x| Value::Int(x as i64)).collect(),
-        )),
+        Value::Shape(d) => Ok(match name {
+            "num_elements" => Value::Int(d.iter().product::<usize>() as i64),
+            // an eager tensor's shape is always known
+            "is_fully_defined" => Value::Bool(true),
+            _ => Value::list(d.iter().map(|&x| Value::Int(x as i64)).collect()),
+        }),
         Value::Str(s) => string_method(it, s, name, args, kwargs),
         other => Err(no_attr(other, name)),
     }
