@@ -7,10 +7,12 @@ use ruff_python_ast::Operator;
 use crate::engine::dtype::DType;
 use crate::engine::tensor::Tensor;
 
+mod bitwise;
 mod compare;
 mod python;
 mod tensor;
 
+pub use bitwise::binary as bitwise_binary;
 pub use compare::{compare, contains, is};
 pub use python::py_arith;
 use python::{overflow, repeat};
@@ -130,6 +132,9 @@ pub fn invert(it: &mut Interp, v: Value) -> Result<Value, Raise> {
         Value::Tensor(x) if x.tensor.dtype() == DType::Bool => {
             Ok(Value::Tensor(it.apply("logical_not", vec![], vec![x])?))
         }
+        Value::Tensor(x) if x.tensor.dtype().is_int() => Ok(Value::Tensor(
+            it.ws.ctx.constant(bitwise::invert(&x.tensor)?),
+        )),
         Value::Array(_) | Value::NpScalar(_) => {
             let t = it.np_tensor(&v)?;
             if t.dtype() == DType::Bool {

@@ -58,6 +58,15 @@ pub(super) fn overflow() -> Raise {
 
 /// Python's arithmetic on ints, floats and bools.
 pub fn py_arith(op: Operator, l: &Value, r: &Value) -> Result<Value, Raise> {
+    // bool's own &, | and ^ stay bools (True & False is False); with an int they are ints
+    if let (Value::Bool(a), Value::Bool(b)) = (l, r) {
+        match op {
+            Operator::BitAnd => return Ok(Value::Bool(a & b)),
+            Operator::BitOr => return Ok(Value::Bool(a | b)),
+            Operator::BitXor => return Ok(Value::Bool(a ^ b)),
+            _ => {}
+        }
+    }
     match (int(l), int(r)) {
         (Some(a), Some(b)) => int_arith(op, a, b, l, r),
         _ => float_arith(op, num(l), num(r), l, r),

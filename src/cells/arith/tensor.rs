@@ -107,6 +107,24 @@ pub(super) fn tf_binary(
             let t = floor_op(op, &a.tensor, &b.tensor)?;
             it.ws.ctx.constant(t)
         }
+        Operator::BitAnd if d == DType::Bool => it.apply("logical_and", vec![], vec![a, b])?,
+        Operator::BitOr if d == DType::Bool => it.apply("logical_or", vec![], vec![a, b])?,
+        op if super::bitwise::is_bitwise(op) && (d == DType::Bool || d.is_int()) => it
+            .ws
+            .ctx
+            .constant(super::bitwise::binary(op, &a.tensor, &b.tensor)?),
+        op if super::bitwise::is_bitwise(op) => {
+            let name = match op {
+                Operator::BitAnd => "BitwiseAnd",
+                Operator::BitOr => "BitwiseOr",
+                _ => "BitwiseXor",
+            };
+            return Err(Raise::new(
+                RaiseKind::InvalidArgumentError,
+                format!("Value for attr 'T' of {} is not in the list of allowed values: int8, int16, int32, int64, uint8, uint16, uint32, uint64 [Op:{name}]", tf_word(d)),
+            )
+            .with_code(crate::engine::Code::DtypeMismatch));
+        }
         _ => return Err(unsupported(op_symbol(op), l, r)),
     };
     Ok(Value::Tensor(out))

@@ -43,6 +43,15 @@ pub fn ufunc(it: &mut Interp, op: &str, l: &Value, r: &Value) -> Result<Value, R
     if op == "divide" && !d.is_float() {
         d = DType::F64;
     }
+    if let Some(bop) = bitwise_operator(op) {
+        if d.is_float() {
+            return Err(Raise::type_error(format!(
+                "ufunc '{op}' not supported for the input types, and the inputs could not be safely coerced to any supported types according to the casting rule ''safe''"
+            )));
+        }
+        let (ta, tb) = (a.tensor.cast(d), b.tensor.cast(d));
+        return Ok(np_wrap(crate::cells::arith::bitwise_binary(bop, &ta, &tb)?));
+    }
     if d == DType::Bool && !compares {
         return bool_ufunc(it, op, &a.tensor, &b.tensor);
     }
@@ -82,6 +91,15 @@ fn bool_ufunc(it: &mut Interp, op: &str, a: &Tensor, b: &Tensor) -> Result<Value
     Ok(np_wrap(it.compute(logical, vec![], &[a, b])?))
 }
 
+fn bitwise_operator(ufunc: &str) -> Option<Operator> {
+    Some(match ufunc {
+        "bitwise_and" => Operator::BitAnd,
+        "bitwise_or" => Operator::BitOr,
+        "bitwise_xor" => Operator::BitXor,
+        _ => return None,
+    })
+}
+
 fn operator_ufunc(op: Operator) -> Option<&'static str> {
     Some(match op {
         Operator::Add => "add",
@@ -91,6 +109,9 @@ fn operator_ufunc(op: Operator) -> Option<&'static str> {
         Operator::FloorDiv => "floor_divide",
         Operator::Mod => "mod",
         Operator::Pow => "pow",
+        Operator::BitAnd => "bitwise_and",
+        Operator::BitOr => "bitwise_or",
+        Operator::BitXor => "bitwise_xor",
         _ => return None,
     })
 }
