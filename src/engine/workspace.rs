@@ -360,7 +360,7 @@ impl Workspace {
         let refs: SmallVec<[&Val; 4]> = vals.iter().collect();
         let out = self
             .ctx
-            .apply(&op, &refs)
+            .apply_owned(op, &refs)
             .map_err(|e| self.literal_hint(e, &node.inputs).at(at))?;
         if op_name == "constant" && !node.attrs.iter().any(|(k, _)| k == "dtype") {
             if let Some((_, lit)) = node.attrs.iter().find(|(k, _)| k == "value") {

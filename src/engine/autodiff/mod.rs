@@ -10,6 +10,7 @@
 //! - `reverse`: `tape.gradient`, the reverse pass over a tape
 //! - `jacobian`: `tape.jacobian` and `batch_jacobian`, one reverse pass over a batch of rows
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -55,8 +56,29 @@ pub struct Val {
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub op: Op,
-    pub inputs: Vec<Val>,
+    /// Inline: an op has one or two inputs, and a heap vector per recorded op was an
+    /// allocation and a free each. Serialized as the vector was (a sequence), so stored
+    /// sessions read the same.
+    #[serde(with = "inline_vals")]
+    pub inputs: Inputs,
     pub output: Val,
+}
+
+/// A recorded op's inputs.
+pub type Inputs = smallvec::SmallVec<[Val; 2]>;
+
+/// `Inputs` as a plain sequence, byte for byte what `Vec<Val>` wrote.
+mod inline_vals {
+    use super::{Inputs, Val};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Inputs, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Inputs, D::Error> {
+        Vec::<Val>::deserialize(d).map(Inputs::from_vec)
+    }
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -199,6 +221,17 @@ impl Ctx {
 
     /// Runs `op` on `inputs` and records it on every recording tape that traces an input.
     pub fn apply(&mut self, op: &Op, inputs: &[&Val]) -> Result<Val> {
+        self.apply_op(Cow::Borrowed(op), inputs)
+    }
+
+    /// `apply` for an op the caller built for this one call (the VJPs' building blocks): the
+    /// tape that records it takes it, where a borrowed op is cloned (its shape or axes a heap
+    /// vector again).
+    pub fn apply_owned(&mut self, op: Op, inputs: &[&Val]) -> Result<Val> {
+        self.apply_op(Cow::Owned(op), inputs)
+    }
+
+    fn apply_op(&mut self, op: Cow<'_, Op>, inputs: &[&Val]) -> Result<Val> {
         if let Some(result) = op.expand(self, inputs) {
             return result;
         }
@@ -219,31 +252,43 @@ impl Ctx {
             tensor: t,
         };
         self.prov
-            .record(out.id, op, inputs, out.tensor.dtype().is_float());
+            .record(out.id, &op, inputs, out.tensor.dtype().is_float());
         if let Some(n) = self.numerics.as_deref_mut() {
-            n.observe(op, inputs, &out);
+            n.observe(&op, inputs, &out);
         }
         if out.tensor.dtype().is_float()
             && op.recorded()
             && self.tapes.iter().flatten().any(|t| t.recording)
         {
-            for tape in self.tapes.iter_mut().flatten().filter(|t| t.recording) {
-                let traced = inputs
-                    .iter()
-                    .any(|v| v.tensor.dtype().is_float() && tape.traced.contains(&v.id));
-                if traced {
-                    tape.traced.insert(out.id);
-                    if tape.entries.capacity() == 0 {
-                        // a tape records a dozen entries or more (a node can expand into
-                        // three): room for 16 at once skips growing through 4 and 8
-                        tape.entries.reserve(ENTRIES_AT_FIRST);
-                    }
-                    tape.entries.push(Entry {
-                        op: op.clone(),
-                        inputs: inputs.iter().map(|v| (*v).clone()).collect(),
-                        output: out.clone(),
-                    });
+            let mut recorders = self
+                .tapes
+                .iter_mut()
+                .flatten()
+                .filter(|t| t.recording)
+                .filter(|tape| {
+                    inputs
+                        .iter()
+                        .any(|v| v.tensor.dtype().is_float() && tape.traced.contains(&v.id))
+                })
+                .peekable();
+            let mut op = Some(op);
+            while let Some(tape) = recorders.next() {
+                tape.traced.insert(out.id);
+                if tape.entries.capacity() == 0 {
+                    // a tape records a dozen entries or more (a node can expand into
+                    // three): room for 16 at once skips growing through 4 and 8
+                    tape.entries.reserve(ENTRIES_AT_FIRST);
                 }
+                // the last tape to record takes the op itself
+                let op = match recorders.peek() {
+                    Some(_) => op.as_deref().cloned(),
+                    None => op.take().map(Cow::into_owned),
+                };
+                tape.entries.push(Entry {
+                    op: op.expect("taken by the last tape only"),
+                    inputs: inputs.iter().map(|v| (*v).clone()).collect(),
+                    output: out.clone(),
+                });
             }
         }
         Ok(out)

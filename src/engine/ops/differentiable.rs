@@ -6,11 +6,12 @@ use super::{Binary, Linalg, Logic, Op, Reduce, ShapeOp, Unary};
 use crate::engine::autodiff::{Ctx, Val};
 use crate::engine::dtype::DType;
 use crate::engine::error::Result;
+use crate::engine::kernels::Dims;
 use crate::engine::tensor::Tensor;
 
 impl Ctx {
     pub fn binary(&mut self, op: Binary, a: &Val, b: &Val) -> Result<Val> {
-        self.apply(&Op::Binary(op), &[a, b])
+        self.apply_owned(Op::Binary(op), &[a, b])
     }
     pub fn add(&mut self, a: &Val, b: &Val) -> Result<Val> {
         self.binary(Binary::Add, a, b)
@@ -25,7 +26,7 @@ impl Ctx {
         self.binary(Binary::Div, a, b)
     }
     pub fn unary(&mut self, op: Unary, a: &Val) -> Result<Val> {
-        self.apply(&Op::Unary(op), &[a])
+        self.apply_owned(Op::Unary(op), &[a])
     }
     pub fn neg(&mut self, a: &Val) -> Result<Val> {
         self.unary(Unary::Negative, a)
@@ -43,7 +44,7 @@ impl Ctx {
         self.mul(a, &s)
     }
     pub fn compare(&mut self, c: Compare, a: &Val, b: &Val) -> Result<Val> {
-        self.apply(&Op::Logic(Logic::Compare(c)), &[a, b])
+        self.apply_owned(Op::Logic(Logic::Compare(c)), &[a, b])
     }
     /// `compare(a, v)` against a Python scalar.
     pub fn compare_scalar(&mut self, c: Compare, a: &Val, v: f64) -> Result<Val> {
@@ -51,10 +52,10 @@ impl Ctx {
         self.compare(c, a, &s)
     }
     pub fn select(&mut self, cond: &Val, x: &Val, y: &Val) -> Result<Val> {
-        self.apply(&Op::Logic(Logic::Where), &[cond, x, y])
+        self.apply_owned(Op::Logic(Logic::Where), &[cond, x, y])
     }
     pub fn cast(&mut self, a: &Val, dtype: DType) -> Result<Val> {
-        self.apply(&Op::Logic(Logic::Cast(dtype)), &[a])
+        self.apply_owned(Op::Logic(Logic::Cast(dtype)), &[a])
     }
     /// A boolean condition as 1.0/0.0 of `dtype`.
     pub fn mask(&mut self, cond: &Val, dtype: DType) -> Result<Val> {
@@ -65,14 +66,14 @@ impl Ctx {
             return Ok(a.clone());
         }
         let shape = shape.iter().map(|&d| d as i64).collect();
-        self.apply(&Op::Shape(ShapeOp::Reshape { shape }), &[a])
+        self.apply_owned(Op::Shape(ShapeOp::Reshape { shape }), &[a])
     }
     pub fn broadcast_to(&mut self, a: &Val, shape: &[usize]) -> Result<Val> {
         if a.tensor.shape() == shape {
             return Ok(a.clone());
         }
-        self.apply(
-            &Op::Shape(ShapeOp::BroadcastTo {
+        self.apply_owned(
+            Op::Shape(ShapeOp::BroadcastTo {
                 shape: shape.to_vec(),
             }),
             &[a],
@@ -80,11 +81,11 @@ impl Ctx {
     }
     pub fn transpose(&mut self, a: &Val, perm: &[usize]) -> Result<Val> {
         let perm = Some(perm.iter().map(|&p| p as i64).collect());
-        self.apply(&Op::Shape(ShapeOp::Transpose { perm }), &[a])
+        self.apply_owned(Op::Shape(ShapeOp::Transpose { perm }), &[a])
     }
     pub fn reduce_sum(&mut self, a: &Val, axes: &[usize], keepdims: bool) -> Result<Val> {
         let axes = Some(axes.iter().map(|&x| x as i64).collect());
-        self.apply(&Op::Reduce(Reduce::sum(axes, keepdims)), &[a])
+        self.apply_owned(Op::Reduce(Reduce::sum(axes, keepdims)), &[a])
     }
     pub fn matmul(
         &mut self,
@@ -93,8 +94,8 @@ impl Ctx {
         transpose_a: bool,
         transpose_b: bool,
     ) -> Result<Val> {
-        self.apply(
-            &Op::Linalg(Linalg::MatMul {
+        self.apply_owned(
+            Op::Linalg(Linalg::MatMul {
                 transpose_a,
                 transpose_b,
             }),
@@ -105,13 +106,13 @@ impl Ctx {
     /// Sums a broadcast gradient back to an operand's shape (every binary VJP ends here).
     /// The first `lead` dimensions of `g` are a batch of cotangents and are kept.
     pub fn unbroadcast(&mut self, g: &Val, shape: &[usize], lead: usize) -> Result<Val> {
-        let gs = g.tensor.shape().to_vec();
+        let gs = g.tensor.shape();
         let target = lead_shape(g, shape, lead);
-        if gs == target {
+        if gs == &target[..] {
             return Ok(g.clone());
         }
         let extra = gs.len() - target.len();
-        let axes: Vec<usize> = (lead..gs.len())
+        let axes: Dims = (lead..gs.len())
             .filter(|&i| i < lead + extra || (target[i - extra] == 1 && gs[i] != 1))
             .collect();
         let summed = if axes.is_empty() {
@@ -130,7 +131,7 @@ impl Ctx {
 }
 
 /// `g`'s first `lead` dimensions followed by `shape`.
-pub fn lead_shape(g: &Val, shape: &[usize], lead: usize) -> Vec<usize> {
+pub fn lead_shape(g: &Val, shape: &[usize], lead: usize) -> Dims {
     g.tensor.shape()[..lead]
         .iter()
         .chain(shape)
