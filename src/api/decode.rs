@@ -55,9 +55,7 @@ fn typed<T: bytemuck::Pod>(n: usize, text: &str, from_le: fn(T) -> T) -> Option<
 }
 
 fn shaped<T: crate::engine::tensor::Elem>(shape: &[usize], v: Vec<T>) -> Tensor {
-    Tensor::from_array(
-        ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(shape), v).expect("length checked"),
-    )
+    Tensor::from_array(crate::engine::tensor::shaped(shape, v).expect("length checked"))
 }
 
 /// A b64 tensor's `"dtype"` and `"shape"`.
@@ -234,12 +232,14 @@ pub fn node(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<NodeSpec
         Some(def) => inputs::bind(def, m, inputs, node_name.as_deref(), path, max)?,
         None => inputs,
     };
-    let attrs = m
-        .iter()
-        .filter(|(k, _)| !matches!(*k, "name" | "op" | "inputs"))
-        .filter(|(k, _)| !inputs::is_tensor_key(def, k))
-        .map(|(k, x)| Ok((k.to_string(), lit(x, max)?)))
-        .collect::<Decoded<_>>()?;
+    // a plain loop: most nodes have no attribute, and collecting through `Result` cost a
+    // few hundred instructions a node for an empty vector
+    let mut attrs = Vec::new();
+    for (k, x) in m.iter() {
+        if !matches!(k, "name" | "op" | "inputs") && !inputs::is_tensor_key(def, k) {
+            attrs.push((k.to_string(), lit(x, max)?));
+        }
+    }
     Ok(NodeSpec {
         name: node_name,
         op,

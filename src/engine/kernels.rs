@@ -5,7 +5,7 @@ use ndarray::{ArrayD, IxDyn, Zip};
 use smallvec::SmallVec;
 
 use super::error::{arg_err, Result};
-use super::tensor::{Arr, Elem};
+use super::tensor::{shaped, Arr, Elem};
 
 /// A shape held inline up to rank 4: every binary op computes one, and a vector was a heap
 /// allocation per op.
@@ -69,7 +69,7 @@ pub fn zip2<A: Elem, B: Elem, C: Elem>(
         // per-call layout analysis (most of a small op's cost) and easy to vectorise.
         if let (Some(x), Some(y)) = (a.as_slice(), b.as_slice()) {
             let v = x.iter().zip(y).map(|(&x, &y)| f(x, y)).collect();
-            return ArrayD::from_shape_vec(a.raw_dim(), v).expect("same length");
+            return shaped(a.shape(), v).expect("same length");
         }
         return Zip::from(a).and(b).map_collect(|&x, &y| f(x, y));
     }

@@ -1,6 +1,6 @@
 //! The tensor value: one shared ndarray per dtype, cheap to clone (tapes keep many).
 
-use ndarray::{ArcArray, ArrayD, IxDyn};
+use ndarray::{ArcArray, Array0, Array1, Array2, ArrayD, IxDyn};
 use num_traits::{Float, FromPrimitive};
 use std::fmt::Debug;
 
@@ -8,6 +8,20 @@ use super::dtype::DType;
 use super::error::{shape_err, Result};
 
 pub type Arr<T> = ArcArray<T, IxDyn>;
+
+/// `v` as an array of `shape` in standard layout, or `None` when its length does not fill the
+/// shape. ndarray's dynamic-rank constructor works the strides and the bounds out over a
+/// run-time list of axes (some 250 instructions, more than most ops' arithmetic on their few
+/// elements); through a fixed rank it is a fraction of that, and `into_dyn` gives the same
+/// array, strides included.
+pub fn shaped<T>(shape: &[usize], v: Vec<T>) -> Option<ArrayD<T>> {
+    match *shape {
+        [] => Array0::from_shape_vec((), v).ok().map(|a| a.into_dyn()),
+        [n] => (v.len() == n).then(|| Array1::from_vec(v).into_dyn()),
+        [r, c] => Array2::from_shape_vec((r, c), v).ok().map(|a| a.into_dyn()),
+        _ => ArrayD::from_shape_vec(IxDyn(shape), v).ok(),
+    }
+}
 
 /// Serialized compactly by `wire` (raw little-endian elements, shared buffers written once).
 #[derive(Clone, Debug, PartialEq)]
@@ -226,6 +240,11 @@ impl Tensor {
         with_any!(self, a => a.len())
     }
 
+    /// Whether the elements lie in row-major order with no gaps.
+    pub fn is_standard_layout(&self) -> bool {
+        with_any!(self, a => a.is_standard_layout())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -256,11 +275,9 @@ impl Tensor {
     pub fn from_f64s(shape: &[usize], vals: &[f64], dtype: DType) -> Result<Tensor> {
         fn f<T: Elem>(shape: &[usize], vals: &[f64]) -> Result<Tensor> {
             let v: Vec<T> = vals.iter().map(|&x| T::from_num(x)).collect();
-            ArrayD::from_shape_vec(IxDyn(shape), v)
-                .map(Tensor::from_array)
-                .map_err(|_| {
-                    shape_err(format!("{} values do not fill shape {shape:?}", vals.len()))
-                })
+            shaped(shape, v).map(Tensor::from_array).ok_or_else(|| {
+                shape_err(format!("{} values do not fill shape {shape:?}", vals.len()))
+            })
         }
         match dtype {
             DType::F32 => f::<f32>(shape, vals),
@@ -364,7 +381,12 @@ impl Tensor {
         }
         Ok(map_any!(self, a => {
             let a = if a.is_standard_layout() { a.clone() } else { a.as_standard_layout().into_owned().into_shared() };
-            a.into_shape_with_order(IxDyn(shape)).expect("size checked above")
+            // through a fixed rank where it can, for the reason `shaped` gives
+            match *shape {
+                [n] => a.into_shape_with_order(n).expect("size checked above").into_dyn(),
+                [r, c] => a.into_shape_with_order((r, c)).expect("size checked above").into_dyn(),
+                _ => a.into_shape_with_order(IxDyn(shape)).expect("size checked above"),
+            }
         }))
     }
 

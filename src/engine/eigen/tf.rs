@@ -143,7 +143,7 @@ pub fn run<F: crate::engine::tensor::Elem>(
         Some(s) => packets_then_tail(s.iter().copied(), lanes, kernel.packet, kernel.scalar),
         None => packets_then_tail(a.iter().copied(), lanes, kernel.packet, kernel.scalar),
     };
-    ArrayD::from_shape_vec(a.raw_dim(), out).unwrap_or_else(|_| unreachable!("one per element"))
+    crate::engine::tensor::shaped(a.shape(), out).unwrap_or_else(|| unreachable!("one per element"))
 }
 
 /// [`run`] for float32 (8 lanes).

@@ -398,6 +398,13 @@ fn sparse_labels(labels: &Tensor, logits: &Tensor) -> Result<Vec<usize>> {
 /// axis is swapped to the end and back, as `tf.nn.softmax` does).
 fn onednn_softmax(a: &Arr<f32>, ax: usize) -> ArrayD<f32> {
     let last = a.ndim() - 1;
+    if ax == last {
+        // rows already along the last axis: no axis to move there and back
+        if let Some(flat) = a.as_slice() {
+            let out = crate::engine::onednn::softmax_rows(flat, a.shape()[last]);
+            return crate::engine::tensor::shaped(a.shape(), out).expect("same size");
+        }
+    }
     let mut moved = a.view();
     moved.swap_axes(ax, last);
     let rows = moved.as_standard_layout();

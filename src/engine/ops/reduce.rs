@@ -164,7 +164,13 @@ impl Reduce {
                     Tensor::I64(a) => Tensor::from_array(int(*kind, a, &ax, name)?),
                     Tensor::Bool(_) => unreachable!("refused above"),
                 };
-                t.reshape(&out_shape)
+                // one already in the reduced shape (and row-major, as a reshape leaves it)
+                // needs no reshaped copy
+                if t.shape() == &out_shape[..] && t.is_standard_layout() {
+                    Ok(t)
+                } else {
+                    t.reshape(&out_shape)
+                }
             }
         }
     }
@@ -292,7 +298,7 @@ fn sum_axes<F: Real>(a: &Arr<F>, ax: &[usize]) -> ArrayD<F> {
             .filter(|i| !ax.contains(i))
             .map(|i| a.shape()[i])
             .collect();
-        return ArrayD::from_shape_vec(IxDyn(&kept), a.iter().copied().collect())
+        return crate::engine::tensor::shaped(&kept, a.iter().copied().collect())
             .expect("same size");
     }
     if let Some(s) = eigen_inner(a, ax, F::zero(), |s, v| s + v) {
@@ -338,7 +344,7 @@ fn eigen_inner<F: Real>(
         .chunks(inner)
         .map(|row| eigen_reduce(row, lanes, identity, op))
         .collect();
-    ArrayD::from_shape_vec(IxDyn(&a.shape()[..first]), sums).ok()
+    crate::engine::tensor::shaped(&a.shape()[..first], sums)
 }
 
 /// A full float reduction as TensorFlow's kernels write it (`expr.sum()`): Eigen's order for up

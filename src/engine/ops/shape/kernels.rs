@@ -162,7 +162,7 @@ fn join_flat<T: Elem>(ins: &[&Tensor], ax: usize, new_axis: bool) -> Option<Tens
         v.extend_from_slice(T::array_in(t)?.as_slice()?);
     }
     Some(Tensor::from_array(
-        ArrayD::from_shape_vec(IxDyn(&shape), v).expect("the parts fill the shape"),
+        crate::engine::tensor::shaped(&shape, v).expect("the parts fill the shape"),
     ))
 }
 
