@@ -194,7 +194,7 @@ pub fn method(
             let mut ids: Vec<_> = it
                 .ws
                 .variables()
-                .filter(|(_, v)| it.ws.ctx.traces(tape, v.val.id))
+                .filter(|(_, v)| it.ws.ctx.watches(tape, v.val.id))
                 .map(|(id, v)| (v.val.id, Arc::<str>::from(id.as_str())))
                 .collect();
             ids.sort_by_key(|(made, _)| *made);
@@ -227,6 +227,7 @@ fn watch(
     let [x] = <[Option<Value>; 1]>::try_from(bind_args("watch", &["tensor"], args, kwargs)?)
         .expect("one slot");
     let x = required(x, "watch", "tensor")?;
+    checks::watch_needs_recorder(it, tape, &x)?;
     checks::watch_leaves(it, &x)?;
     let mut vals = Vec::new();
     it.flatten(&x, &mut vals, "watch")?;
@@ -271,7 +272,7 @@ fn gradient(
     it.flatten(&target, &mut ts, "gradient target")?;
     let mut ss = Vec::new();
     let shape = it.flatten(&sources, &mut ss, "gradient sources")?;
-    let ogs = output_gradients(it, og, &target, &ts)?;
+    let ogs = output_gradients(it, og, &ts)?;
     let readers = super::slices::Readers::find(&it.ws.ctx, tape, &ss);
     let n_sources = ss.len();
     ss.extend(readers.outputs());
@@ -287,31 +288,43 @@ fn gradient(
     Ok(rebuild(&shape, &mut vals.into_iter()))
 }
 
-/// `output_gradients=`: one per target, each in its target's dtype; a single one for a single
-/// target even when it is itself a list.
+/// `output_gradients=`: TensorFlow flattens the structure (`nest.flatten`) and pairs its leaves
+/// with the flattened targets in order, so `[t]` is the one output gradient of a single target
+/// and `[[2.0, 0.0]]` is two scalars; leaves past the last target are ignored. Each leaf is
+/// taken in its target's dtype.
 fn output_gradients(
     it: &mut Interp,
     og: Option<Value>,
-    target: &Value,
     ts: &[Val],
 ) -> Result<Option<Vec<Tensor>>, Raise> {
     let v = match og {
         None | Some(Value::None) => return Ok(None),
         Some(v) => v,
     };
-    let items = match (&v, ts.len()) {
-        (Value::List(_) | Value::Tuple(_), n)
-            if n > 1 || matches!(target, Value::List(_) | Value::Tuple(_)) =>
-        {
-            v.items().unwrap_or_default()
-        }
-        _ => vec![v],
-    };
+    let mut leaves = Vec::new();
+    flatten_leaves(v, &mut leaves);
     let mut out = Vec::new();
-    for (x, t) in items.iter().zip(ts) {
+    for (x, t) in leaves.iter().zip(ts) {
+        if matches!(x, Value::None) {
+            return Err(Raise::value_error(
+                "Attempt to convert a value (None) with an unsupported type (<class 'NoneType'>) to a Tensor.",
+            ));
+        }
         out.push(it.to_val_as(x, t.tensor.dtype())?.tensor);
     }
     Ok(Some(out))
+}
+
+/// The leaves of nested lists and tuples, in order, as `nest.flatten` gives them.
+fn flatten_leaves(v: Value, out: &mut Vec<Value>) {
+    match v {
+        Value::List(_) | Value::Tuple(_) => {
+            for i in v.items().unwrap_or_default() {
+                flatten_leaves(i, out);
+            }
+        }
+        other => out.push(other),
+    }
 }
 
 /// The parameters `jacobian` and `batch_jacobian` share, bound by TensorFlow's names: the
@@ -351,19 +364,23 @@ fn jacobian(
     let mut ss = Vec::new();
     let shape = it.flatten(&sources, &mut ss, "jacobian sources")?;
     checks::pfor_off(it, tape, pfor, false)?;
+    // through recorded ops: a tape still recording (an outer one, or this persistent one
+    // inside its `with`) records the Jacobian, so its gradient of it is a second derivative
     let j = it
         .ws
         .ctx
-        .jacobian(tape, &t, &ss, false)
+        .jacobian_val(tape, &t, &ss, false)
         .map_err(jacobian_error(pfor))?;
     let null: Vec<bool> = j.iter().map(Option::is_none).collect();
     explain(it, tape, (std::slice::from_ref(&t), &ss), &null, zero);
-    let j: Vec<Option<Tensor>> = j
+    let vals: Vec<Value> = j
         .into_iter()
         .zip(&ss)
-        .map(|(j, s)| j.or_else(|| zero.then(|| unconnected_jacobian(&t, s))))
+        .map(|(j, s)| {
+            j.or_else(|| zero.then(|| it.ws.ctx.constant(unconnected_jacobian(&t, s))))
+                .map_or(Value::None, Value::Tensor)
+        })
         .collect();
-    let vals: Vec<Value> = j.into_iter().map(|g| tensor_or_none(it, g)).collect();
     Ok(rebuild(&shape, &mut vals.into_iter()))
 }
 
@@ -384,9 +401,9 @@ fn batch_jacobian(
     let j = it
         .ws
         .ctx
-        .batch_jacobian(tape, &t, &src, zero)
+        .batch_jacobian_val(tape, &t, &src, zero)
         .map_err(jacobian_error(pfor))?;
-    Ok(tensor_or_none(it, Some(j)))
+    Ok(Value::Tensor(j))
 }
 
 /// Notes why the flagged sources got no gradient from this call, for the answer and for the
@@ -425,12 +442,5 @@ fn single(it: &mut Interp, v: &Value) -> Result<Val, Raise> {
             | Value::IndexedSlices(_),
         ) => Ok(out.remove(0)),
         _ => Err(Raise::type_error("the target of a jacobian is one tensor")),
-    }
-}
-
-fn tensor_or_none(it: &mut Interp, t: Option<Tensor>) -> Value {
-    match t {
-        Some(t) => Value::Tensor(it.ws.ctx.constant(t)),
-        None => Value::None,
     }
 }

@@ -169,3 +169,35 @@ pub fn watch_leaves(it: &mut Interp, x: &Value) -> Result<(), Raise> {
     }
     Ok(())
 }
+
+/// Whether the tape has no recorder, as TensorFlow's `_tape` is None: it was never entered
+/// with `with`, or it is a non-persistent tape that already answered.
+pub fn without_recorder(it: &Interp, tape: TapeId) -> bool {
+    it.ws
+        .ctx
+        .tape(tape)
+        .is_some_and(|t| t.exhausted || t.awaiting_with)
+}
+
+/// `tape.watch(x)` on a tape without a recorder: TensorFlow hands its first tensor to
+/// `tape._tape`, which is None (a non-tensor first leaf is `watch_leaves`' ValueError).
+pub fn watch_needs_recorder(it: &Interp, tape: TapeId, x: &Value) -> Result<(), Raise> {
+    if !without_recorder(it, tape) {
+        return Ok(());
+    }
+    let mut all = Vec::new();
+    leaves(x, &mut all);
+    match all.first() {
+        Some(
+            Value::Tensor(_)
+            | Value::Variable(_)
+            | Value::UnreadVariable(_)
+            | Value::IndexedSlices(_),
+        ) => Err(Raise::attr_error(
+            "'NoneType' object has no attribute '_tape': the tape has no recorder to watch with; \
+             a tape records only inside `with tf.GradientTape() as tape:` (and a non-persistent \
+             one only until its gradient), so call tape.watch(x) inside that block",
+        )),
+        _ => Ok(()),
+    }
+}

@@ -102,6 +102,10 @@ pub struct Tape {
     #[serde(skip)]
     pub awaiting_with: bool,
     traced: IdSet,
+    /// Integer values the tape was asked to watch (integer variables it saw read): it never
+    /// differentiates by them, but TensorFlow lists such variables in `watched_variables()`.
+    #[serde(skip)]
+    watched_ints: IdSet,
     entries: Vec<Entry>,
 }
 

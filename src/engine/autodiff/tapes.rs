@@ -18,6 +18,7 @@ impl Ctx {
             awaiting_with: false,
             // room for a small program's traced values, so the set does not rehash as it grows
             traced: IdSet::with_capacity_and_hasher(16, Default::default()),
+            watched_ints: IdSet::default(),
             entries: Vec::new(),
         }));
         self.tapes.len() - 1
@@ -56,8 +57,12 @@ impl Ctx {
         Ok(())
     }
 
-    /// Records again: entering a tape's `with` block, or leaving `stop_recording()`.
+    /// Records again: entering a tape's `with` block, or leaving `stop_recording()`. A used-up
+    /// tape starts afresh, as TensorFlow pushes a new one where its `_tape` is None.
     pub fn resume_tape(&mut self, id: TapeId) -> Result<()> {
+        if self.tape_mut(id)?.exhausted {
+            self.reset_tape(id)?;
+        }
         let tape = self.tape_mut(id)?;
         tape.recording = true;
         tape.awaiting_with = false;
@@ -69,6 +74,7 @@ impl Ctx {
         let tape = self.tape_mut(id)?;
         tape.entries.clear();
         tape.traced.clear();
+        tape.watched_ints.clear();
         tape.exhausted = false;
         Ok(())
     }
@@ -111,8 +117,17 @@ impl Ctx {
         let tape = self.tape_mut(id)?;
         if v.tensor.dtype().is_float() {
             tape.traced.insert(v.id);
+        } else {
+            tape.watched_ints.insert(v.id);
         }
         Ok(())
+    }
+
+    /// Whether a tape watches the value with this id, an integer one included: which variables
+    /// `watched_variables()` lists.
+    pub fn watches(&self, id: TapeId, value: ValId) -> bool {
+        self.tape(id)
+            .is_some_and(|t| t.traced.contains(&value) || t.watched_ints.contains(&value))
     }
 
     /// A used-up non-persistent tape refuses a request before anything else in it is checked,
