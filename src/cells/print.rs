@@ -76,6 +76,14 @@ pub fn fmt_arg(it: &Interp, v: &Value) -> FmtArg {
             "builtin_function_or_method",
         ),
         Value::Module(m) => opaque(&format!("<module '{m}'>"), "module"),
+        Value::Unconnected(zero) => opaque(
+            if *zero {
+                "UnconnectedGradients.ZERO"
+            } else {
+                "UnconnectedGradients.NONE"
+            },
+            "UnconnectedGradients",
+        ),
         Value::Method(m) if bound_class(&m.0).is_some() => {
             // `print(loss.numpy)` without the call: the bound method, its receiver's repr inside
             let receiver = py::repr(&fmt_arg(it, &m.0));

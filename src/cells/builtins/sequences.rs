@@ -14,11 +14,13 @@ pub fn len(
         Value::Range(a, b, s) => range_len(*a, *b, *s),
         Value::List(_) | Value::Tuple(_) => v.items().map_or(0, |i| i.len()) as i64,
         Value::Shape(d) => d.len() as i64,
-        Value::Tensor(_)
-        | Value::Variable(_)
-        | Value::UnreadVariable(_)
-        | Value::Array(_)
-        | Value::NpScalar(_) => {
+        // a ResourceVariable defines no __len__ (a tensor does)
+        Value::Variable(_) | Value::UnreadVariable(_) => {
+            return Err(Raise::type_error(
+                "object of type 'ResourceVariable' has no len()",
+            ))
+        }
+        Value::Tensor(_) | Value::Array(_) | Value::NpScalar(_) => {
             let t = it.np_tensor(&v)?;
             match t.shape().first() {
                 Some(&n) => n as i64,
