@@ -73,6 +73,47 @@ pub fn tolist(t: &Tensor) -> Value {
     nest(&t.to_f64_vec(), t.shape(), t.dtype())
 }
 
+/// `a.item()`, `a.item(k)` (a flat index) and `a.item(i, j)` / `a.item((i, j))`.
+fn item(t: &Tensor, args: &[Value]) -> Result<Value, Raise> {
+    let vals = t.to_f64_vec();
+    let out_of_bounds = |msg: String| Raise::new(crate::cells::raise::RaiseKind::IndexError, msg);
+    let flat = match args {
+        [] if t.len() == 1 => 0,
+        [] => {
+            return Err(Raise::value_error(
+                "can only convert an array of size 1 to a Python scalar",
+            ))
+        }
+        [k @ (Value::Int(_) | Value::Bool(_) | Value::NpScalar(_))] => {
+            let k = int_arg(k)?;
+            let n = t.len() as i64;
+            if k < -n || k >= n {
+                return Err(out_of_bounds(format!(
+                    "index {k} is out of bounds for size {n}"
+                )));
+            }
+            k.rem_euclid(n.max(1)) as usize
+        }
+        many => {
+            let idx = dims_arg(many)?;
+            if idx.len() != t.rank() {
+                return Err(Raise::value_error("incorrect number of indices for array"));
+            }
+            let mut flat = 0usize;
+            for (axis, (&i, &d)) in idx.iter().zip(t.shape()).enumerate() {
+                if i < -(d as i64) || i >= d as i64 {
+                    return Err(out_of_bounds(format!(
+                        "index {i} is out of bounds for axis {axis} with size {d}"
+                    )));
+                }
+                flat = flat * d + i.rem_euclid(d as i64) as usize;
+            }
+            flat
+        }
+    };
+    Ok(tolist(&Tensor::scalar(vals[flat], t.dtype())))
+}
+
 /// The parameters of a reduction method, in NumPy's order.
 fn reduction_params(r: Reduction) -> &'static [&'static str] {
     match r {
@@ -124,14 +165,7 @@ pub fn call(
             Ok(np_wrap(squeeze(t, a.take(0).as_ref())?))
         }
         "tolist" => Ok(tolist(t)),
-        "item" => {
-            if t.len() != 1 {
-                return Err(Raise::value_error(
-                    "can only convert an array of size 1 to a Python scalar",
-                ));
-            }
-            Ok(tolist(&t.reshape(&[])?))
-        }
+        "item" => item(t, &args),
         "astype" => {
             let mut a = Args::bind(name, &["dtype"], args, kwargs)?;
             let d = dtype_arg(a.take(0))?
