@@ -16,6 +16,7 @@ use std::collections::HashMap;
 
 use crate::engine::dtype::DType;
 use crate::engine::ops::registry;
+use crate::engine::ops::splitmix_next as mix;
 
 use super::super::interp::Interp;
 use super::super::raise::Raise;
@@ -69,15 +70,6 @@ impl RandomState {
         *calls += 1;
         Some((mix(&mut state) >> 2) as i64)
     }
-}
-
-/// SplitMix64's step: the op seeds and the engine seeds are well spread from small inputs.
-fn mix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// `tf.random.set_seed(seed)`.

@@ -158,6 +158,15 @@ fn fresh_seed() -> u64 {
     t ^ COUNTER.fetch_add(0x6A09_E667_F3BC_C909, Ordering::Relaxed)
 }
 
+/// One step of SplitMix64 on `state`: well spread outputs even from small seeds.
+pub fn splitmix_next(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 /// SplitMix64: small, fast, and the same sequence for the same seed on every machine.
 struct SplitMix(u64);
 
@@ -166,11 +175,7 @@ impl SplitMix {
         SplitMix(seed)
     }
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        splitmix_next(&mut self.0)
     }
     /// Uniform in [0, 1).
     fn uniform(&mut self) -> f64 {

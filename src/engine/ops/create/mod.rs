@@ -2,6 +2,8 @@
 //! seeded random initialisers. None has a gradient. Sizes are checked before allocating.
 
 mod kernels;
+
+pub use kernels::splitmix_next;
 mod parse;
 
 use super::Attrs;
