@@ -31,6 +31,8 @@ pub enum RaiseKind {
     /// Autograph's error for one raised while TensorFlow traces a function (a Jacobian's
     /// gradient under pfor), wrapping the original's text.
     StagingError,
+    /// An argument value TensorFlow takes and the cell subset does not (`gather(batch_dims=1)`).
+    NotImplementedError,
     /// A step, op or time limit: the cell stops with `limit_exceeded`.
     LimitExceeded,
 }
@@ -55,6 +57,7 @@ impl RaiseKind {
             RaiseKind::UFuncTypeError => "UFuncTypeError",
             RaiseKind::LookupError => "LookupError",
             RaiseKind::StagingError => "StagingError",
+            RaiseKind::NotImplementedError => "NotImplementedError",
             RaiseKind::LimitExceeded => "LimitExceeded",
         }
     }

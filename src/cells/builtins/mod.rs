@@ -119,10 +119,7 @@ pub fn call(
         "enumerate" => sequences::enumerate(it, args, kwargs),
         "isinstance" => types::isinstance(it, args, kwargs),
         "type" => types::type_of(it, args, kwargs),
-        _ => Err(Raise::new(
-            RaiseKind::NameError,
-            format!("name '{name}' is not defined"),
-        )),
+        _ => Err(it.name_error(name)),
     }
 }
 

@@ -11,6 +11,7 @@ use crate::engine::tensor::Tensor;
 
 mod calls;
 mod checks;
+mod default_only;
 mod keras;
 mod operands;
 pub mod random;
@@ -137,6 +138,7 @@ fn special(path: &str) -> bool {
             | "tf.math.floormod"
             | "tf.math.mod"
             | "tf.boolean_mask"
+            | "tf.reverse"
     )
 }
 
@@ -169,6 +171,7 @@ pub fn call(
             keras::call(it, &p["tf.keras.activations.".len()..], args, kwargs)
         }
         "tf.boolean_mask" => super::index::boolean_mask_call(it, args, kwargs),
+        "tf.reverse" => default_only::reverse(it, args, kwargs),
         "tf.math.floordiv" | "tf.math.floormod" | "tf.math.mod" => {
             floor_call(it, path, args, kwargs)
         }
@@ -219,6 +222,7 @@ fn op_call(
     if def.name == "divide" && path != "tf.math.truediv" {
         return divide_call(it, bound);
     }
+    let then = default_only::take(def, &mut bound)?;
     checks::before_conversion(it, def.name, &mut bound)?;
     let (inputs, given) = operands::convert(it, path, def, bound)?;
     let mut attrs = Vec::new();
@@ -242,7 +246,8 @@ fn op_call(
             return Err(truediv_dtype_error(a.tensor.dtype(), b.tensor.dtype()));
         }
     }
-    Ok(Value::Tensor(it.apply(def.name, attrs, inputs)?))
+    let out = it.apply(def.name, attrs, inputs)?;
+    Ok(Value::Tensor(default_only::finish(it, then, out)?))
 }
 
 /// `tf.divide(x, y)`: x converted to y's dtype when only y is a tensor, then `x / y`.
