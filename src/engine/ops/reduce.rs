@@ -262,7 +262,7 @@ fn float<F: Real>(kind: Kind, a: &Arr<F>, ax: &[usize], name: &str) -> Result<Ar
                 m
             }
         }),
-        Kind::Prod => eigen_inner(a, ax, F::one(), |p, v| p * v)
+        Kind::Prod => eigen_inner(a, ax, F::one(), false, |p, v| p * v)
             .unwrap_or_else(|| fold(a, ax, F::one(), |p, v| p * v)),
         Kind::LogSumExp => {
             let _ = name;
@@ -288,8 +288,8 @@ fn float<F: Real>(kind: Kind, a: &Arr<F>, ax: &[usize], name: &str) -> Result<Ar
     })
 }
 
-/// Float sums: Eigen's order where it was checked against the oracle (`eigen_inner_sum`),
-/// else ndarray's unrolled lane sums (closer to TensorFlow's tree sums than a fold).
+/// Float sums: Eigen's order over trailing axes (`eigen_inner`), else ndarray's axis sums, which
+/// add the reduced axis's slices one after another as Eigen's inner-dimension preserver does.
 fn sum_axes<F: Real>(a: &Arr<F>, ax: &[usize]) -> ArrayD<F> {
     // TensorFlow's ReductionHelper drops axes of size 1: a sum over those alone copies its
     // input, so -0 stays -0
@@ -301,7 +301,7 @@ fn sum_axes<F: Real>(a: &Arr<F>, ax: &[usize]) -> ArrayD<F> {
         return crate::engine::tensor::shaped(&kept, a.iter().copied().collect())
             .expect("same size");
     }
-    if let Some(s) = eigen_inner(a, ax, F::zero(), |s, v| s + v) {
+    if let Some(s) = eigen_inner(a, ax, F::zero(), true, |s, v| s + v) {
         return s;
     }
     let mut cur: Option<ArrayD<F>> = None;
@@ -316,15 +316,12 @@ fn sum_axes<F: Real>(a: &Arr<F>, ax: &[usize]) -> ArrayD<F> {
 
 /// TensorFlow's float sum (or product) over every axis, or over a trailing run of axes (each
 /// row of the array TensorFlow's ReductionHelper sees once it merges adjacent axes), is
-/// Eigen's `InnerMostDimReducer`: whole AVX packets combined lane by lane into one
-/// accumulator, the remainder one by one from the identity, then that with `predux` of the
-/// lanes (halves, then pairs). Matched bit for bit against the oracle for rows of up to eight
-/// packets (64 float32, 32 float64), which covers cancelling terms (`[a, -b, b]` repeated)
-/// and long products whose answer is the order.
+/// Eigen's `InnerMostDimReducer` on each row (`eigen_reduce`).
 fn eigen_inner<F: Real>(
     a: &Arr<F>,
     ax: &[usize],
     identity: F,
+    tree: bool,
     op: impl Fn(F, F) -> F + Copy,
 ) -> Option<ArrayD<F>> {
     let nd = a.ndim();
@@ -334,40 +331,90 @@ fn eigen_inner<F: Real>(
     if ax.is_empty() || sorted.iter().copied().ne(first..nd) {
         return None;
     }
-    let lanes = 32 / std::mem::size_of::<F>();
     let inner: usize = a.shape()[first..].iter().product();
-    if inner == 0 || inner > 8 * lanes {
+    if inner == 0 {
         return None;
     }
     let flat: Vec<F> = a.iter().copied().collect();
     let sums = flat
         .chunks(inner)
-        .map(|row| eigen_reduce(row, lanes, identity, op))
+        .enumerate()
+        .map(|(i, row)| eigen_reduce(row, i * inner, identity, tree, op))
         .collect();
     crate::engine::tensor::shaped(&a.shape()[..first], sums)
 }
 
-/// A full float reduction as TensorFlow's kernels write it (`expr.sum()`): Eigen's order for up
-/// to eight packets, ndarray's lane sums beyond; an empty sum is +0, never -0.
+/// A full float reduction as TensorFlow's kernels write it (`expr.sum()`): Eigen's order on one
+/// thread (Eigen's thread pool splits a full sum only past some 250,000 elements); an empty
+/// sum is +0, never -0.
 pub(super) fn full_sum<F: Real>(values: &[F]) -> F {
-    let lanes = 32 / std::mem::size_of::<F>();
-    if values.len() <= 8 * lanes {
-        return eigen_reduce(values, lanes, F::zero(), |s, v| s + v);
-    }
-    ndarray::ArrayView1::from(values).sum()
+    eigen_reduce(values, 0, F::zero(), true, |s, v| s + v)
 }
 
-/// One row as `InnerMostDimReducer` combines it (see `eigen_inner`).
-fn eigen_reduce<F: Real>(row: &[F], lanes: usize, identity: F, op: impl Fn(F, F) -> F) -> F {
-    let whole = row.len() / lanes * lanes;
-    let mut acc = [identity; 8];
-    for packet in row[..whole].chunks(lanes) {
+/// Eigen's float sums (not products, which it counts as exactly associative) halve a row
+/// longer than this many packets, at a packet boundary, and combine the halves' results
+/// (`LeafSize`).
+const LEAF_PACKETS: usize = 1024;
+
+/// One row, starting at flat index `first` of its tensor, as Eigen's vectorized
+/// `InnerMostDimReducer` combines it with AVX packets (8 float32, 4 float64), as in the headers
+/// TensorFlow 2.15 ships (`TensorReduction.h`):
+/// - with `tree` (sums), a row longer than `LEAF_PACKETS` packets is split where `first` plus half the row rounds up
+///   to a packet boundary, each part reduced so, and the two added to the identity in order;
+/// - otherwise, with four packets or more, four packet accumulators take every fourth packet of
+///   the whole groups of four and are then combined as ((p0 . p1) . p2) . p3; the remaining
+///   whole packets go into that one; the elements after the last whole packet are combined one
+///   by one from the identity; the result is that with `predux` of the packet (the upper half
+///   onto the lower, then (0 . 2) . (1 . 3)).
+fn eigen_reduce<F: Real>(
+    row: &[F],
+    first: usize,
+    identity: F,
+    tree: bool,
+    op: impl Fn(F, F) -> F + Copy,
+) -> F {
+    let lanes = 32 / std::mem::size_of::<F>();
+    let n = row.len();
+    if tree && n > lanes * LEAF_PACKETS {
+        let split = lanes * (first + n.div_ceil(2)).div_ceil(lanes);
+        let left = (split - first).min(n);
+        let mut acc = op(
+            identity,
+            eigen_reduce(&row[..left], first, identity, tree, op),
+        );
+        if left < n {
+            acc = op(acc, eigen_reduce(&row[left..], split, identity, tree, op));
+        }
+        return acc;
+    }
+    let mut p = [[identity; 8]; 4];
+    let add = |acc: &mut [F; 8], packet: &[F]| {
         for (a, &x) in acc.iter_mut().zip(packet) {
             *a = op(*a, x);
         }
+    };
+    let mut start = 0;
+    if n >= 4 * lanes {
+        let whole4 = n / (4 * lanes) * (4 * lanes);
+        for group in row[..whole4].chunks(4 * lanes) {
+            for (k, packet) in group.chunks(lanes).enumerate() {
+                add(&mut p[k], packet);
+            }
+        }
+        for k in 1..4 {
+            let pk = p[k];
+            add(&mut p[0], &pk[..lanes]);
+        }
+        start = whole4;
     }
-    let tail = row[whole..].iter().fold(identity, |s, &x| op(s, x));
-    // predux: the upper half onto the lower, then (0 . 2) . (1 . 3)
+    let whole = n / lanes * lanes;
+    for packet in row[start.min(whole)..whole].chunks(lanes) {
+        add(&mut p[0], packet);
+    }
+    let tail = row[whole.max(start)..]
+        .iter()
+        .fold(identity, |s, &x| op(s, x));
+    let acc = p[0];
     let h: Vec<F> = (0..4)
         .map(|i| {
             if lanes == 8 {
@@ -444,6 +491,17 @@ fn arg<T: Elem>(a: &Arr<T>, ax: usize, max: bool) -> ArrayD<i64> {
 #[cfg(test)]
 mod tests {
     use crate::engine::{Ctx, DType, Limits, Tensor};
+
+    /// TensorFlow 2.15's answers (oracle, float32): the four packet accumulators change a row
+    /// of 100 values' mean, and the halving past 8,192 values a sum of 10,000.
+    #[test]
+    fn long_float32_sums_follow_eigens_order() {
+        let tenth = vec![0.1f32; 10_000];
+        assert_eq!(super::full_sum(&tenth), 1000.00146_f32);
+        // the middle row of tf.reshape(tf.linspace(0.0, 1.0, 300), [3, 100])
+        let row: Vec<f32> = (100..200).map(|i| (i as f64 / 299.0) as f32).collect();
+        assert_eq!(super::full_sum(&row) / 100.0, 0.49999997_f32);
+    }
 
     #[test]
     fn max_ties_share_the_gradient_and_integer_means_truncate() {
