@@ -175,22 +175,7 @@ impl Interp<'_> {
 
     /// `lambda a, b: body` as the function `def <lambda>(a, b): return body`.
     fn lambda(&mut self, l: &ruff_python_ast::ExprLambda) -> Result<Value, Raise> {
-        let ret = ruff_python_ast::Stmt::Return(ruff_python_ast::StmtReturn {
-            node_index: Default::default(),
-            range: l.body.range(),
-            value: Some(l.body.clone()),
-        });
-        let def = ruff_python_ast::StmtFunctionDef {
-            node_index: Default::default(),
-            range: l.range,
-            is_async: false,
-            decorator_list: Default::default(),
-            name: ruff_python_ast::Identifier::new("<lambda>", l.range),
-            type_params: None,
-            parameters: l.parameters.clone().unwrap_or_default(),
-            returns: None,
-            body: std::iter::once(ret).collect(),
-        };
+        let def = lambda_def(l);
         let mut defaults = Vec::new();
         for p in &def.parameters.args {
             defaults.push(match &p.default {
@@ -344,4 +329,25 @@ fn number_literal(n: &Number) -> Result<Value, Raise> {
             ))
         }
     })
+}
+
+/// `lambda a, b: body` as `def <lambda>(a, b): return body`, spanning the lambda (a session
+/// finds a kept lambda again by where it starts).
+pub fn lambda_def(l: &ruff_python_ast::ExprLambda) -> ruff_python_ast::StmtFunctionDef {
+    let ret = ruff_python_ast::Stmt::Return(ruff_python_ast::StmtReturn {
+        node_index: Default::default(),
+        range: l.body.range(),
+        value: Some(l.body.clone()),
+    });
+    ruff_python_ast::StmtFunctionDef {
+        node_index: Default::default(),
+        range: l.range,
+        is_async: false,
+        decorator_list: Default::default(),
+        name: ruff_python_ast::Identifier::new("<lambda>", l.range),
+        type_params: None,
+        parameters: l.parameters.clone().unwrap_or_default(),
+        returns: None,
+        body: std::iter::once(ret).collect(),
+    }
 }

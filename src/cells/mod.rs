@@ -44,9 +44,11 @@ use std::sync::Arc;
 use crate::engine::tensor::Tensor;
 use crate::engine::{Limits, Workspace};
 
+pub(crate) use expr::lambda_def;
 pub use interp::Interp;
 pub use notes::CellNote;
 pub use raise::{Raise, RaiseKind, Refusal};
+pub use tf::random::RandomState;
 pub use value::Value;
 
 /// Bounds on one cell, beside the engine's op limits (which every op meets as in
@@ -79,6 +81,9 @@ pub struct Kernel {
     pub names: HashMap<String, Value>,
     /// Why a name bound to a None gradient is None, for grading feedback.
     pub why_none: HashMap<String, CellNote>,
+    /// `tf.random`'s state carried from cell to cell (a session's kernel, as one Python process
+    /// carries it); None starts every cell afresh, as run_cell.py does.
+    pub random: Option<RandomState>,
 }
 
 impl Kernel {
@@ -87,6 +92,7 @@ impl Kernel {
             ws: Workspace::new(limits),
             names: HashMap::new(),
             why_none: HashMap::new(),
+            random: None,
         }
     }
 }
@@ -170,6 +176,7 @@ fn run_on_stack(
         limits.max_stdout_bytes,
     );
     it.why_none = std::mem::take(&mut kernel.why_none);
+    let carries_random = kernel.random.take().map(|r| it.random = r).is_some();
     // the engine scans each op's output for a NaN or an infinity until it finds the first (as
     // sessions do): finding it afterwards would mean running the cell again
     let numerics = it.ws.ctx.numerics.replace(Box::default());
@@ -178,6 +185,9 @@ fn run_on_stack(
     let mut notes = std::mem::take(&mut it.notes);
     notes.extend(it.non_finite_note());
     let why_none = std::mem::take(&mut it.why_none);
+    if carries_random {
+        kernel.random = Some(std::mem::take(&mut it.random));
+    }
     drop(it);
     kernel.ws.ctx.numerics = numerics;
     kernel.why_none = why_none;

@@ -137,6 +137,11 @@ impl NdArray {
     pub fn same(&self, other: &NdArray) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
     }
+
+    /// The array object's address: one key per object, for keeping sharing across cells.
+    pub fn addr(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
 }
 
 impl Value {

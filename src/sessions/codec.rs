@@ -16,8 +16,11 @@ use crate::engine::Limits;
 const MAGIC: &[u8; 3] = b"GTS";
 /// The format this gradtape writes. Format 2 added a name bound to None (`Binding::None`), so
 /// format 1 is format 2 without one; format 3 adds what a session's cells keep
-/// (`Session::kernel`). Formats 1 and 2 read as a session with an empty kernel.
-pub const FORMAT: u8 = 3;
+/// (`Session::kernel`); format 4 keeps each object the kernel's names share once (an object
+/// table), closures' scopes, what `assign` returns, and `tf.random`'s state between cells.
+/// Formats 1 and 2 read as a session with an empty kernel, format 3 as one whose names share
+/// nothing and whose random state is a new session's.
+pub const FORMAT: u8 = 4;
 
 pub fn encode(s: &Session) -> Vec<u8> {
     let mut out = Vec::with_capacity(64 + s.memory_bytes());
@@ -51,8 +54,13 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
             .map_err(|e| {
                 stored_err(format!("a stored session (format {v}) does not read back: {e}"))
             })?,
-        3 => shared(|| postcard::from_bytes(body)).map_err(|e| {
-            stored_err(format!("a stored session (format 3) does not read back: {e}"))
+        3 => shared(|| postcard::from_bytes::<super::session::SessionV3>(body))
+            .map(Session::from)
+            .map_err(|e| {
+                stored_err(format!("a stored session (format 3) does not read back: {e}"))
+            })?,
+        4 => shared(|| postcard::from_bytes(body)).map_err(|e| {
+            stored_err(format!("a stored session (format 4) does not read back: {e}"))
         })?,
         v if v > FORMAT => {
             return Err(Error::new(
@@ -205,5 +213,25 @@ mod tests {
             panic!("{e}: the serialized session types changed; bump codec::FORMAT, keep a reader for format 1, and write a new sample with GRADTAPE_WRITE_FORMAT_SAMPLE=1")
         });
         assert_eq!(describe(&s), describe(&sample()));
+    }
+
+    #[test]
+    fn format_3_written_by_an_earlier_gradtape_still_reads() {
+        // format 3's gradtape stored it after the cell: k = 3, a = np.array([1.0, 2.0]),
+        // def scale(v, by=k), xs = [1, 'two', None, (4, 5)], push = xs.append,
+        // w = tf.Variable([1.0, 2.0])
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sessions/format-v3.bin");
+        let bytes = std::fs::read(path).expect("tests/sessions/format-v3.bin");
+        assert_eq!(bytes[3], 3);
+        let mut s = decode(&bytes, &Limits::default()).unwrap();
+        let cell = "push(6)\nprint(scale(a), xs, w.numpy(), k)";
+        let out = crate::sessions::kernel::run_cell(&mut s, cell, &Default::default(), None)
+            .unwrap()
+            .unwrap();
+        assert!(out.error.is_none(), "{out:?}");
+        // format 3 kept push's list apart from xs
+        assert_eq!(out.stdout, "[3. 6.] [1, 'two', None, (4, 5)] [1. 2.] 3\n");
+        // and the session is written in today's format
+        assert_eq!(encode(&s)[3], FORMAT);
     }
 }

@@ -59,6 +59,30 @@ impl From<SessionV2> for Session {
     }
 }
 
+/// A session as format 3 wrote it: its kernel kept each name's values apart (no sharing) and
+/// no `tf.random` state; read back with its values as objects of their own and the state a
+/// new session starts with.
+#[derive(Deserialize)]
+pub struct SessionV3 {
+    ws: Workspace,
+    tapes: BTreeMap<String, TapeId>,
+    next_var: u64,
+    next_tape: u64,
+    kernel: super::kernel_v3::KernelStateV3,
+}
+
+impl From<SessionV3> for Session {
+    fn from(s: SessionV3) -> Session {
+        Session {
+            ws: s.ws,
+            tapes: s.tapes,
+            next_var: s.next_var,
+            next_tape: s.next_tape,
+            kernel: s.kernel.into(),
+        }
+    }
+}
+
 fn not_recording(tape: &str) -> Error {
     arg_err(format!(
         "tape \"{tape}\" is not recording (it was stopped or paused); TensorFlow: Tape is not recording."
@@ -236,10 +260,16 @@ impl Session {
         self.tapes.iter().map(|(k, &t)| (k, t))
     }
 
-    /// The tapes a cell left bound, by name; a context tape no name holds any more is deleted
-    /// (its memory released), as Python drops a tape nothing refers to.
-    pub fn replace_tapes(&mut self, tapes: BTreeMap<String, TapeId>) {
-        let live: std::collections::HashSet<TapeId> = tapes.values().copied().collect();
+    /// The tapes a cell left bound, by name, and those its kept values hold (a tape in a list);
+    /// a context tape nothing holds any more is deleted (its memory released), as Python drops
+    /// a tape nothing refers to.
+    pub fn replace_tapes(
+        &mut self,
+        tapes: BTreeMap<String, TapeId>,
+        held: &std::collections::HashSet<TapeId>,
+    ) {
+        let mut live = held.clone();
+        live.extend(tapes.values().copied());
         for t in self.ws.ctx.tape_ids() {
             if !live.contains(&t) {
                 let _ = self.ws.ctx.delete_tape(t);

@@ -28,6 +28,7 @@ mod registry;
 mod session_cases;
 mod session_cells;
 mod sessions;
+mod sessions_kernel;
 mod store;
 mod support;
 mod tf_corners;

@@ -45,6 +45,7 @@ def extend_tf(Base, D, RC, tf):
         def __init__(self):
             super().__init__()
             self.kept = {}  # names a cell left that are not bindings or tapes
+            self.seeded = False  # tf.random starts seeded at a session's first cell, then goes on
 
         def cell_namespace(self):
             ns = {"__name__": "__cell__", "__builtins__": builtins}
@@ -60,7 +61,9 @@ def extend_tf(Base, D, RC, tf):
             except SyntaxError:
                 raise D.ApiErr(422, "syntax_error")
             ns = self.cell_namespace()
-            tf.random.set_seed(RC.GLOBAL_SEED)
+            if not self.seeded:
+                tf.random.set_seed(RC.GLOBAL_SEED)
+                self.seeded = True
             out, error = io.StringIO(), None
             try:
                 with contextlib.redirect_stdout(out):

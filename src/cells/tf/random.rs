@@ -9,10 +9,14 @@
 //! - `tf.random.set_seed` resets the op-seed generator and empties the kernel cache, so the
 //!   draws after it repeat those after an earlier `set_seed` of the same value.
 //!
-//! Each cell starts as the oracle runs it: the global seed set (run_cell.py sets it before
-//! every cell), so a cell run twice draws the same numbers.
+//! A cell on its own starts as the oracle runs it: the global seed set (run_cell.py sets it
+//! before every cell), so a cell run twice draws the same numbers. A session's cells share one
+//! state, as one Python process does: the first cell starts from that same state, and each
+//! later cell goes on from where the one before left it (its `set_seed`, op seeds and kernels).
 
 use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
 
 use crate::engine::dtype::DType;
 use crate::engine::ops::registry;
@@ -27,14 +31,22 @@ const DEFAULT_GRAPH_SEED: i64 = 87654321;
 /// The global seed a cell starts with (any fixed value: only repetition is observable).
 const CELL_GLOBAL_SEED: i64 = 20251201;
 
-/// The seed state of one cell's run.
-#[derive(Debug)]
+/// The seed state of one cell's run, or of a session's cells (plain data, so it is stored with
+/// the session).
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RandomState {
     global: Option<i64>,
     /// Draws the op seeds of calls that give none (Python's `random.Random(global)` in TF).
     op_seeds: u64,
     /// Calls made so far by each cached kernel: (op, dtype, seed pair).
-    kernels: HashMap<(&'static str, DType, i64, i64), u64>,
+    kernels: HashMap<(RandomOp, DType, i64, i64), u64>,
+}
+
+/// Which random op a cached kernel runs (TensorFlow caches one kernel per op).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+enum RandomOp {
+    Normal,
+    Uniform,
 }
 
 impl Default for RandomState {
@@ -57,7 +69,7 @@ impl RandomState {
     }
 
     /// The engine seed for one call: None draws afresh.
-    fn engine_seed(&mut self, op: &'static str, dtype: DType, op_seed: Option<i64>) -> Option<i64> {
+    fn engine_seed(&mut self, op: RandomOp, dtype: DType, op_seed: Option<i64>) -> Option<i64> {
         let (a, b) = match (self.global, op_seed) {
             (Some(g), Some(o)) => (g, o),
             (Some(g), None) => (g, (mix(&mut self.op_seeds) >> 33) as i64),
@@ -148,7 +160,12 @@ pub fn draw(
             )))
         }
     };
-    let seed = it.random.engine_seed(def.name, dtype, op_seed);
+    let op = if def.name == "random_normal" {
+        RandomOp::Normal
+    } else {
+        RandomOp::Uniform
+    };
+    let seed = it.random.engine_seed(op, dtype, op_seed);
     let mut kwargs: Vec<(String, Value)> = bound
         .into_iter()
         .filter(|(p, v)| p.name != "seed" && v.is_some())
