@@ -110,6 +110,27 @@ pub fn object_bytes(o: &Object) -> usize {
     }
 }
 
+/// Whether `k` is tape `t` (or a method of it, or its `stop_recording()`).
+pub fn kept_holds_tape(k: &Kept, t: TapeId) -> bool {
+    match k {
+        Kept::Tape(x) | Kept::StopRecording(x) => *x == t,
+        Kept::Method(recv, _) => kept_holds_tape(recv, t),
+        _ => false,
+    }
+}
+
+/// Whether one object holds tape `t` directly (the objects it refers to answer for themselves).
+pub fn object_holds_tape(o: &Object, t: TapeId) -> bool {
+    match o {
+        Object::List(items) | Object::Tuple(items) => items.iter().any(|k| kept_holds_tape(k, t)),
+        Object::Function { defaults, .. } => {
+            defaults.iter().flatten().any(|k| kept_holds_tape(k, t))
+        }
+        Object::Scope { vars, .. } => vars.iter().any(|(_, k)| kept_holds_tape(k, t)),
+        Object::Array(_) => false,
+    }
+}
+
 /// Cell texts that functions being kept come from, renumbered as they are kept.
 pub struct Sources<'a> {
     pub old: &'a [Arc<LineIndex>],

@@ -13,10 +13,14 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::kept::{kept_bytes, object_bytes, Keeper, Kept, Object, Reviver, Sources};
+use super::kept::{
+    kept_bytes, kept_holds_tape, object_bytes, object_holds_tape, Keeper, Kept, Object, Reviver,
+    Sources,
+};
 use super::session::Session;
 use crate::cells::source::LineIndex;
 use crate::cells::{CellLimits, CellOutcome, Kernel, RandomState, Refusal, Value};
+use crate::engine::autodiff::TapeId;
 use crate::engine::workspace::Binding;
 use crate::engine::Workspace;
 
@@ -49,6 +53,12 @@ impl KernelState {
 
     pub fn len(&self) -> usize {
         self.names.len()
+    }
+
+    /// Whether a kept value (a list, a closure, ...) holds tape `t`.
+    pub fn holds_tape(&self, t: TapeId) -> bool {
+        self.names.values().any(|k| kept_holds_tape(k, t))
+            || self.objects.iter().any(|o| object_holds_tape(o, t))
     }
 
     pub fn is_empty(&self) -> bool {

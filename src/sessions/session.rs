@@ -351,9 +351,15 @@ impl Session {
             .map_or((false, false), |t| (t.exhausted, t.recording))
     }
 
+    /// `del g`: the name goes; the tape's memory goes with it unless another name or a kept
+    /// value (`h = [g]`, `g2 = g` in a cell) still holds the tape, as Python frees an object
+    /// only when nothing refers to it.
     pub fn delete_tape(&mut self, tape: &str) -> Result<()> {
         let t = self.tape_index(tape)?;
         self.tapes.remove(tape);
+        if self.tapes.values().any(|&other| other == t) || self.kernel.holds_tape(t) {
+            return Ok(());
+        }
         self.ws.ctx.delete_tape(t)
     }
 

@@ -132,3 +132,20 @@ async fn a_tape_a_list_holds_lives_on() {
         "tf.Tensor(5.0, shape=(), dtype=float32)\n"
     );
 }
+
+#[tokio::test]
+async fn del_of_one_name_leaves_a_tape_something_else_holds() {
+    let k = Kernel::new().await;
+    k.cell("import tensorflow as tf\nw = tf.Variable(1.0)\nwith tf.GradientTape(persistent=True) as g:\n    y = w * 5.0\nh = [g]\ng2 = g")
+        .await;
+    // the route is `del g`: h and g2 still hold the tape
+    let uri = format!("{}/tapes/g", k.base);
+    let auth = [("authorization", k.auth.as_str())];
+    let (st, out) = call(&k.app, "DELETE", &uri, None, &auth).await;
+    assert!(st.is_success(), "{out}");
+    assert_eq!(
+        k.cell("print(h[0].gradient(y, w), g2.gradient(y, w).numpy())")
+            .await,
+        "tf.Tensor(5.0, shape=(), dtype=float32) 5.0\n"
+    );
+}
