@@ -246,6 +246,9 @@ pub fn reverse(
         }
         seen.push(k);
     }
+    if !seen.is_empty() {
+        out = super::composite::dense_gradient(it, out)?;
+    }
     for k in seen {
         let n = out.tensor.shape()[k as usize];
         let backwards: Vec<f64> = (0..n).rev().map(|i| i as f64).collect();

@@ -11,6 +11,7 @@ use crate::engine::tensor::Tensor;
 
 mod calls;
 mod checks;
+mod composite;
 mod default_only;
 mod keras;
 mod operands;
@@ -75,7 +76,10 @@ fn resolve(module: &str, name: &str) -> Option<Value> {
             Value::Builtin(full.into())
         }
         ("np" | "np.linalg" | "np.random", _) => Value::Builtin(full.into()),
-        _ if special(&full) || registry::lookup(&full).is_some() => Value::Builtin(full.into()),
+        _ if special(&full) || composite::NAMES.contains(&full.as_str()) => {
+            Value::Builtin(full.into())
+        }
+        _ if registry::lookup(&full).is_some() => Value::Builtin(full.into()),
         _ => return None,
     })
 }
@@ -172,6 +176,12 @@ pub fn call(
         }
         "tf.boolean_mask" => super::index::boolean_mask_call(it, args, kwargs),
         "tf.reverse" => default_only::reverse(it, args, kwargs),
+        p if composite::NAMES.contains(&p) => composite::call(it, p, args, kwargs),
+        "tf.where" | "tf.compat.v1.where"
+            if args.len() == 1 && !kwargs.iter().any(|(k, _)| k == "x" || k == "y") =>
+        {
+            composite::where_true(it, args, kwargs)
+        }
         "tf.math.floordiv" | "tf.math.floormod" | "tf.math.mod" => {
             floor_call(it, path, args, kwargs)
         }
