@@ -4,9 +4,10 @@
 
 use serde_json::Value as Json;
 
-use super::{Array, Kind, Outcome, Raised, Value};
+use super::{Array, Kind, NullCause, Outcome, Raised, Value};
 use std::collections::HashMap;
 
+use super::skipping::{self, SkippedNames};
 use crate::cells::{self, CellLimits, CellNote, CellOutcome, CellValue, Kernel, Refusal};
 use crate::engine::Limits;
 
@@ -109,6 +110,11 @@ fn value(v: CellValue, why_none: Option<&CellNote>) -> Value {
         CellValue::Str(_) => Value::Other("str".into()),
         CellValue::None => Value::Null {
             why: why_none.map(why),
+            cause: why_none.map(|n| NullCause {
+                reason: n.note.reason,
+                source: n.note.source.clone(),
+                node: n.note.node.clone(),
+            }),
         },
     }
 }
@@ -134,24 +140,43 @@ fn absorb(out: &mut Outcome, o: CellOutcome, cell: Option<usize>) {
     });
 }
 
-/// One cell in a fresh kernel; one the subset cannot run at all is ungradable.
-pub fn cell(text: &str, limits: &Limits) -> Result<Outcome, String> {
+/// Names in `wanted` bound to what grading does not compare (a list, a tape), by Python type
+/// name: a check on `grads = g.gradient(L, [W, b])` is told it holds a list, not that the name
+/// is undefined.
+fn others(out: &mut Outcome, kernel: &Kernel, wanted: &[&str]) {
+    for w in wanted {
+        if out.values.contains_key(*w) {
+            continue;
+        }
+        if let Some(v) = kernel.names.get(*w) {
+            out.values
+                .insert(w.to_string(), Value::Other(v.type_name()));
+        }
+    }
+}
+
+/// One cell in a fresh kernel; one the subset cannot run at all is ungradable. `wanted` are
+/// the names the checks compare.
+pub fn cell(text: &str, limits: &Limits, wanted: &[&str]) -> Result<Outcome, String> {
     let mut kernel = Kernel::new(limits.clone());
     let o = cells::run(text, &cell_limits(limits), &mut kernel, None)
         .map_err(|r| format!("your cell cannot run: {}", refused(&r)))?;
     let mut out = Outcome::default();
     absorb(&mut out, o, None);
+    others(&mut out, &kernel, wanted);
     Ok(out)
 }
 
 /// A notebook's code cells in order in one kernel, stopping at the first that raises (as
-/// "Run all" does). A cell the subset cannot run is skipped, except for its
-/// `import tensorflow as tf` / `import numpy as np` lines, which later cells rely on.
-pub fn notebook(nb: &Json, limits: &Limits) -> Result<Outcome, String> {
+/// "Run all" does). What the cell subset cannot run (`import matplotlib.pyplot as plt`) is
+/// skipped statement by statement, and so is what uses only what was skipped (`plt.plot(x)`),
+/// each with a line saying so: the graded statements around a plot still run.
+pub fn notebook(nb: &Json, limits: &Limits, wanted: &[&str]) -> Result<Outcome, String> {
     let texts = code_cells(nb)?;
     let cl = cell_limits(limits);
     let mut kernel = Kernel::new(limits.clone());
     let mut out = Outcome::default();
+    let mut skipped_names = SkippedNames::new();
     for (i, text) in texts.iter().enumerate() {
         let n = i + 1;
         let (clean, magics) = without_magics(text);
@@ -161,33 +186,77 @@ pub fn notebook(nb: &Json, limits: &Limits) -> Result<Outcome, String> {
                 if magics == 1 { "" } else { "s" }
             ));
         }
-        match cells::run(&clean, &cl, &mut kernel, None) {
-            Ok(o) => {
-                let raised = o.error.is_some();
-                absorb(&mut out, o, Some(n));
-                if raised {
-                    break;
-                }
-            }
-            Err(r) => {
-                out.skipped_cells.push(format!(
-                    "cell {n} (`{}`) skipped: {}",
-                    first_line(text),
-                    refused(&r)
-                ));
-                let imports: String = clean
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| *l == "import tensorflow as tf" || *l == "import numpy as np")
-                    .map(|l| format!("{l}\n"))
-                    .collect();
-                if !imports.is_empty() {
-                    if let Ok(o) = cells::run(&imports, &cl, &mut kernel, None) {
-                        absorb(&mut out, o, Some(n));
-                    }
-                }
+        // a cell the subset runs whole, when nothing before it was skipped, runs as written
+        let whole = if skipped_names.is_empty() {
+            cells::run(&clean, &cl, &mut kernel, None).ok()
+        } else {
+            None
+        };
+        let o = whole.or_else(|| {
+            let mut ctx = Notebook {
+                kernel: &mut kernel,
+                limits: &cl,
+                skipped_names: &mut skipped_names,
+                lines: &mut out.skipped_cells,
+            };
+            ctx.run_what_can_run(n, text, &clean)
+        });
+        if let Some(o) = o {
+            let raised = o.error.is_some();
+            absorb(&mut out, o, Some(n));
+            if raised {
+                break;
             }
         }
     }
+    others(&mut out, &kernel, wanted);
     Ok(out)
+}
+
+/// A notebook's run so far, for a cell that is run statement by statement.
+struct Notebook<'a> {
+    kernel: &'a mut Kernel,
+    limits: &'a CellLimits,
+    skipped_names: &'a mut SkippedNames,
+    /// The feedback lines about skipped cells.
+    lines: &'a mut Vec<String>,
+}
+
+impl Notebook<'_> {
+    /// Runs the `n`th cell without what cannot run; None when nothing of it ran.
+    fn run_what_can_run(&mut self, n: usize, text: &str, clean: &str) -> Option<CellOutcome> {
+        let refused_whole =
+            |r: &Refusal| format!("cell {n} (`{}`) skipped: {}", first_line(text), refused(r));
+        let f = match skipping::filter(clean, n, self.skipped_names, self.limits.max_source_bytes) {
+            Ok(f) => f,
+            Err(r) => {
+                self.lines.push(refused_whole(&r));
+                return None;
+            }
+        };
+        if !f.skipped.is_empty() {
+            self.lines.push(skipped_line(n, text, &f));
+        }
+        match cells::run(f.text.as_deref()?, self.limits, self.kernel, None) {
+            Ok(o) => Some(o),
+            Err(r) => {
+                self.lines.push(refused_whole(&r));
+                None
+            }
+        }
+    }
+}
+
+/// The feedback line for a cell some or all of whose statements were skipped: a whole cell
+/// by its first line and the first reason (the rest follow from it), part of one line by line.
+fn skipped_line(n: usize, text: &str, f: &skipping::Filtered) -> String {
+    match (&f.text, f.skipped.first()) {
+        (None, Some(first)) => {
+            format!("cell {n} (`{}`) skipped: {}", first_line(text), first.why)
+        }
+        _ => {
+            let each: Vec<String> = f.skipped.iter().map(skipping::Skipped::describe).collect();
+            format!("cell {n} partly skipped: {}", each.join("; "))
+        }
+    }
 }

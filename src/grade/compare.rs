@@ -122,6 +122,50 @@ pub fn factor(got: &[f64], expected: &[f64]) -> Option<f64> {
     (den > 0.0 && c.is_finite()).then_some(c)
 }
 
+/// A constant factor worth telling a student: `got` is `k·expected` within tolerance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Factor {
+    pub k: f64,
+    /// How a common factor is written ("2", "1/3"), when k is one.
+    pub common: Option<String>,
+}
+
+/// Factors that mistakes make: a doubled or halved loss, a mean over n taken as a sum (or
+/// the reverse), a unit off by a power of ten.
+const COMMON: [f64; 11] = [2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 100.0, 1000.0];
+
+fn common_factors() -> impl Iterator<Item = (f64, String)> {
+    COMMON.iter().flat_map(|&n| {
+        [
+            (n, format!("{n}")),
+            (1.0 / n, format!("1/{n}")),
+            (-n, format!("-{n}")),
+            (-1.0 / n, format!("-1/{n}")),
+        ]
+    })
+}
+
+/// The factor relating `got` to `expected`, when saying so informs. With one non-zero
+/// expected element (a scalar, say) any wrong value is some multiple of the right one, so only
+/// a common factor (2, 1/2, 3, ..., 10, 100) is named; with two or more, a single k that fits
+/// all of them is a scale applied to the whole answer, and is named whatever it is.
+pub fn informative_factor(got: &[f64], expected: &[f64], tol: Tolerance) -> Option<Factor> {
+    let fits = |k: f64| {
+        let scaled: Vec<f64> = expected.iter().map(|x| x * k).collect();
+        diff(got, &scaled, tol).passed()
+    };
+    if let Some((k, name)) = common_factors().find(|(k, _)| fits(*k)) {
+        return Some(Factor {
+            k,
+            common: Some(name),
+        });
+    }
+    let nonzero = expected.iter().filter(|x| !tol.close(0.0, **x)).count();
+    let k = factor(got, expected)?;
+    (nonzero >= 2 && (k - 1.0).abs() > 1e-3 && k.abs() > 1e-12 && fits(k))
+        .then_some(Factor { k, common: None })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,5 +213,22 @@ mod tests {
             vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]
         );
         assert_eq!(factor(&[2.0, 4.0], &[1.0, 2.0]), Some(2.0));
+    }
+
+    #[test]
+    fn a_factor_is_named_only_when_it_informs() {
+        let t = Tolerance::RelAbs {
+            rtol: 1e-4,
+            atol: 1e-6,
+        };
+        let k = |g: &[f64], e: &[f64]| informative_factor(g, e, t).map(|f| (f.k, f.common));
+        // one non-zero element: any value is some multiple of it
+        assert_eq!(k(&[15.0], &[14.0]), None);
+        assert_eq!(k(&[-1.2, 0.0], &[-1.156, 0.0]), None);
+        assert_eq!(k(&[28.0], &[14.0]), Some((2.0, Some("2".into()))));
+        assert_eq!(k(&[7.0], &[21.0]), Some((1.0 / 3.0, Some("1/3".into()))));
+        // two or more: one k for all of them is a scale
+        assert_eq!(k(&[1.5, 3.0], &[1.0, 2.0]), Some((1.5, None)));
+        assert_eq!(k(&[1.5, 3.1], &[1.0, 2.0]), None);
     }
 }

@@ -3,7 +3,7 @@
 //! squeeze or reshape that would match), flipped sign, constant factor, worst element.
 //! A check that is not `visible` never shows an expected value.
 
-use super::compare::{diff, factor, transpose2, unravel, Tolerance};
+use super::compare::{diff, informative_factor, transpose2, unravel, Tolerance};
 use super::{Array, Check, CheckResult, Outcome, Value};
 
 fn tolerance(c: &Check) -> Tolerance {
@@ -98,18 +98,11 @@ pub fn judge(c: &Check, expected: &Value, got: &Outcome, reference: &Outcome) ->
         (Value::Null { .. }, _) if !c.visibility.reveals() => {
             result(c, false, 0.0, format!("`{n}` does not match the reference"))
         }
-        (Value::Null { why }, v) => {
-            let why = why
-                .as_deref()
-                .map(|w| format!(" ({w})"))
-                .unwrap_or_default();
-            let msg = format!(
-                "`{n}` should be None{why}: TensorFlow gives no gradient here, but yours is {}",
-                describe(v)
-            );
+        (Value::Null { cause, .. }, v) => {
+            let msg = super::expected_none::feedback(n, cause.as_ref(), &describe(v));
             result(c, false, 0.0, msg)
         }
-        (_, Value::Null { why }) => {
+        (_, Value::Null { why, .. }) => {
             let why = match why {
                 Some(w) => format!(": {w}"),
                 None => ": the target does not reach it through watched, recorded, differentiable ops (is it watched, or a Variable?)".into(),
@@ -159,7 +152,12 @@ fn missing(n: &str, got: &Outcome, reference: &Outcome) -> String {
 
 fn describe(v: &Value) -> String {
     match v {
-        Value::Array(a) => format!("a {} value of shape {}", a.dtype, shape(&a.shape)),
+        Value::Array(a) => format!(
+            "{} {} value of shape {}",
+            article(&a.dtype),
+            a.dtype,
+            shape(&a.shape)
+        ),
         Value::Null { .. } => "None".into(),
         Value::Other(t) => format!("a {t}"),
     }
@@ -186,8 +184,9 @@ fn compare(c: &Check, e: &Array, g: &Array) -> CheckResult {
             false,
             0.0,
             format!(
-                "`{n}` has dtype {} but a {} dtype is expected ({}); check your literals and casts",
+                "`{n}` has dtype {} but {} {} dtype is expected ({}); check your literals and casts",
                 g.dtype,
+                article(e.kind.name()),
                 e.kind.name(),
                 e.dtype
             ),
@@ -209,35 +208,21 @@ fn compare(c: &Check, e: &Array, g: &Array) -> CheckResult {
             c,
             false,
             share,
-            format!(
-                "`{n}`: {} of {} elements are out of tolerance ({})",
-                d.total - d.within,
-                d.total,
-                tol.describe()
-            ),
+            format!("`{n}`: {} ({})", out_of_tolerance(&d), tol.describe()),
         )
     } else {
         let negated: Vec<f64> = g.data.iter().map(|x| -x).collect();
         let nonzero = e.data.iter().any(|x| !tol.close(0.0, *x));
         if nonzero && diff(&negated, &e.data, tol).passed() {
             result(c, false, share, format!("`{n}` has the sign flipped: every element is the negative of the expected one (check the sign of your loss or of a subtraction)"))
-        } else if let Some(k) = factor(&g.data, &e.data)
-            .filter(|k| nonzero && (k - 1.0).abs() > 1e-3 && k.abs() > 1e-12)
-        {
-            let scaled: Vec<f64> = e.data.iter().map(|x| x * k).collect();
-            if diff(&g.data, &scaled, tol).passed() {
-                result(
-                    c,
-                    false,
-                    share,
-                    format!(
-                        "`{n}` is off by a constant factor: yours is {} times the expected value",
-                        num(k)
-                    ),
-                )
-            } else {
-                worst(c, e, g, &d, tol, share)
-            }
+        } else if let Some(f) = informative_factor(&g.data, &e.data, tol) {
+            let k = f.common.unwrap_or_else(|| num(f.k));
+            result(
+                c,
+                false,
+                share,
+                format!("`{n}` is off by a constant factor: yours is {k} times the expected value"),
+            )
         } else {
             worst(c, e, g, &d, tol, share)
         }
@@ -268,26 +253,44 @@ fn worst(
         g.data.get(w).copied().unwrap_or(f64::NAN),
     );
     let count = if d.total > 1 {
-        format!(
-            "; {} of {} elements are out of tolerance",
-            d.total - d.within,
-            d.total
-        )
+        format!("; {}", out_of_tolerance(d))
     } else {
         String::new()
+    };
+    // allclose's NaN is never close to NaN: say so, or "expected NaN, got NaN" reads as a bug
+    let nan = if ev.is_nan() && gv.is_nan() {
+        "; NaN never counts as within rtol/atol (NumPy's allclose, PrairieLearn's relabs), so yours matches TensorFlow's NaN here"
+    } else {
+        ""
     };
     result(
         c,
         false,
         share,
         format!(
-            "`{}`{at}: expected {}, got {}{count} ({})",
+            "`{}`{at}: expected {}, got {}{count} ({}){nan}",
             c.name,
             num(ev),
             num(gv),
             tol.describe()
         ),
     )
+}
+
+/// "1 of 3 elements is out of tolerance", "2 of 3 elements are ...".
+fn out_of_tolerance(d: &super::compare::Diff) -> String {
+    let bad = d.total - d.within;
+    let verb = if bad == 1 { "is" } else { "are" };
+    format!("{bad} of {} elements {verb} out of tolerance", d.total)
+}
+
+/// "a float dtype", "an int dtype".
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 fn shape_feedback(n: &str, e: &Array, g: &Array, tol: Tolerance) -> String {

@@ -118,14 +118,23 @@ pub fn gradescope(r: &Report) -> Value {
     })
 }
 
-pub fn prairielearn(r: &Report) -> Value {
-    let score = if r.ungradable.is_some() {
+/// PrairieLearn's score (0..1): the share of the points earned. Checks worth 0 points in all
+/// (practice parts) earn no share, so the score is 1 only when every check passed, else 0: a
+/// failing submission never gets full marks.
+pub fn share(r: &Report) -> f64 {
+    if r.ungradable.is_some() {
         0.0
     } else if r.max_score > 0.0 {
         (r.score / r.max_score).clamp(0.0, 1.0)
-    } else {
+    } else if r.checks.iter().all(|c| c.passed) {
         1.0
-    };
+    } else {
+        0.0
+    }
+}
+
+pub fn prairielearn(r: &Report) -> Value {
+    let score = share(r);
     let mut v = json!({
         "gradable": r.ungradable.is_none(),
         "score": tidy(score),

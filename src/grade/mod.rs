@@ -6,15 +6,19 @@
 //! - `source`: running either side (values, a program, a cell, a notebook) to named values
 //! - `compare`: tolerances (rtol/atol, PrairieLearn's significant figures) element by element
 //! - `feedback`: one check judged, and the sentence that says what is wrong, in the spec's order
+//!   (`expected_none`: a value where TensorFlow gives None)
 //! - `format`: the report as gradtape JSON, Gradescope or PrairieLearn `results.json`
+//! - `cells`, `skipping`: cells and notebooks, and what of a notebook cell is skipped
 //! - `layout`: the graders' directory layouts for the offline binary
 
 pub mod assignment;
 pub mod cells;
 pub mod compare;
+pub mod expected_none;
 pub mod feedback;
 pub mod format;
 pub mod layout;
+pub mod skipping;
 pub mod source;
 
 use std::collections::BTreeMap;
@@ -78,10 +82,22 @@ pub enum Value {
     /// when it knows one.
     Null {
         why: Option<String>,
+        /// The reason as data, to word it from the other side (a student told why the
+        /// reference's value is None).
+        cause: Option<NullCause>,
     },
     Array(Array),
     /// Something grading does not compare (a string), by its Python type name.
     Other(String),
+}
+
+/// Why a gradient is None: gradients.md's reason, and the source it is about.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NullCause {
+    pub reason: crate::engine::explain::Reason,
+    pub source: Option<String>,
+    /// The node where the path breaks, when the engine names one.
+    pub node: Option<String>,
 }
 
 /// An exception a run raised (or a request that failed on its own).
@@ -160,18 +176,27 @@ pub struct Prepared {
 /// is the instructor's to fix, so it is an error, never a score.
 pub fn prepare(assignment: Assignment, limits: &Limits) -> Result<Prepared, AssignmentError> {
     let names: Vec<&str> = assignment.checks.iter().map(|c| c.name.as_str()).collect();
+    // A reference that fails is blamed on the first check it leaves without a value (the
+    // first check when it left them all), so the 422 names a check as every other one does.
+    let first = names.first().copied();
     let reference = match assignment.reference.run(limits, &names) {
         Ok(o) => o,
         Err(why) => {
-            return Err(AssignmentError::new(
-                None,
-                format!("the reference cannot be run: {why}"),
-            ))
+            // the run's reason is worded for a student ("your cell cannot run: ...")
+            let why = match why.strip_prefix("your ") {
+                Some(rest) => format!("the reference's {rest}"),
+                None => format!("the reference cannot be run: {why}"),
+            };
+            return Err(AssignmentError::new(first, why));
         }
     };
     if let Some(e) = &reference.error {
+        let unbound = names
+            .iter()
+            .copied()
+            .find(|n| !reference.values.contains_key(*n));
         return Err(AssignmentError::new(
-            None,
+            unbound.or(first),
             format!("the reference raised {}", e.describe()),
         ));
     }
@@ -220,7 +245,7 @@ pub fn prepare(assignment: Assignment, limits: &Limits) -> Result<Prepared, Assi
             (_, Value::Other(t)) => {
                 return Err(AssignmentError::new(
                     Some(&c.name),
-                    format!("check \"{}\": the reference's value is a {t}, which grading does not compare (a tensor, array, number or None)", c.name),
+                    format!("check \"{}\": the reference's value is a {t}, which grading does not compare (a tensor, array, number or None){}", c.name, unpack_hint(t)),
                 ))
             }
         }
@@ -229,6 +254,15 @@ pub fn prepare(assignment: Assignment, limits: &Limits) -> Result<Prepared, Assi
         assignment,
         reference,
     })
+}
+
+/// For a list or tuple (`grads = g.gradient(L, [W, b])`): check each element by its own name.
+fn unpack_hint(type_name: &str) -> &'static str {
+    if matches!(type_name, "list" | "tuple") {
+        "; unpack it into names (`dW, db = g.gradient(L, [W, b])`) and give each name a check"
+    } else {
+        ""
+    }
 }
 
 fn list_or_none(names: &[&str]) -> String {

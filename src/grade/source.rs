@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value as Json};
 
 use super::{Array, Outcome, Raised, Value};
-use crate::engine::{Answer, Limits, Shaped, Tensor};
+use crate::engine::{Answer, Code, Limits, Shaped, Tensor};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Source {
@@ -53,8 +53,8 @@ impl Source {
         match self {
             Source::Values(m) => values(m, limits),
             Source::Program(p) => program(p, limits, wanted),
-            Source::Cell(text) => super::cells::cell(text, limits),
-            Source::Notebook(nb) => super::cells::notebook(nb, limits),
+            Source::Cell(text) => super::cells::cell(text, limits, wanted),
+            Source::Notebook(nb) => super::cells::notebook(nb, limits, wanted),
         }
     }
 }
@@ -79,7 +79,10 @@ fn values(m: &Map<String, Json>, limits: &Limits) -> Result<Outcome, String> {
     let mut out = Outcome::default();
     for (name, v) in m {
         let value = if v.is_null() {
-            Value::Null { why: None }
+            Value::Null {
+                why: None,
+                cause: None,
+            }
         } else {
             let t = crate::engine::lit::tensor_from_lit(&lit(v), None, limits.max_tensor_elements)
                 .map_err(|e| format!("\"{name}\" is not a tensor literal: {}", e.detail))?;
@@ -160,6 +163,16 @@ fn program(p: &Json, limits: &Limits, wanted: &[&str]) -> Result<Outcome, String
     let mut out = Outcome::default();
     let ev = match prog.run(limits) {
         Ok(ev) => ev,
+        // a program that names an op or a tensor that does not exist is not TensorFlow code
+        // that raised: like a cell that does not parse, it cannot run at all
+        Err(e) if cannot_run(e.code) => {
+            let ops = if e.code == Code::UnknownOp {
+                "; GET /v1/ops lists every op"
+            } else {
+                ""
+            };
+            return Err(format!("your program cannot run: {}{ops}", e.detail));
+        }
         Err(e) => {
             out.error = Some(Raised {
                 kind: e.code.as_str().to_string(),
@@ -202,12 +215,22 @@ fn program(p: &Json, limits: &Limits, wanted: &[&str]) -> Result<Outcome, String
         for (n, t) in names.iter().zip(tensors) {
             let v = match t {
                 Some(t) => Value::Array(Array::from_tensor(t)),
-                None => Value::Null { why: None },
+                None => Value::Null {
+                    why: None,
+                    cause: None,
+                },
             };
             out.values.insert(n.clone(), v);
         }
     }
     Ok(out)
+}
+
+fn cannot_run(code: Code) -> bool {
+    matches!(
+        code,
+        Code::UnknownOp | Code::UnknownTensor | Code::DuplicateName
+    )
 }
 
 /// Names bound to values, sorted (for "similar names" hints).

@@ -286,17 +286,18 @@ fn program_submissions_raise_and_fail_as_tensorflow_does() {
     );
     assert_eq!(r.score, 2.0); // L and gradL_yhat
 
-    // an op that does not exist stops the whole program: every check fails as "it raised"
+    // an op that does not exist is not TensorFlow code that raised: like a cell that does not
+    // parse, the program cannot run at all, so it is ungradable (PrairieLearn gradable: false)
     let mut broken = a["reference"]["program"].clone();
     broken["graph"][1]["op"] = json!("softmaxx");
     let r = grade::grade_assignment(parsed, &Source::Program(broken), &Limits::default()).unwrap();
     assert_eq!(r.score, 0.0);
-    let c = check(&r, "gradL_W");
+    let why = r.ungradable.as_deref().unwrap_or_default();
     assert!(
-        c.feedback.starts_with("your code raised unknown_op"),
-        "{}",
-        c.feedback
+        why.starts_with("your program cannot run: ") && why.contains("unknown op \"softmaxx\""),
+        "{why}"
     );
+    assert_eq!(format::prairielearn(&r)["gradable"], json!(false));
 }
 
 #[test]
@@ -317,7 +318,8 @@ fn a_broken_assignment_is_an_error_naming_the_check() {
     let (parsed, _) = assignment::parse(&a).unwrap();
     let e = grade::prepare(parsed, &Limits::default()).unwrap_err();
     assert!(
-        e.detail.starts_with("the reference raised unknown_tensor"),
+        e.detail.starts_with("the reference's program cannot run: ")
+            && e.detail.contains("nowhere"),
         "{}",
         e.detail
     );
@@ -443,4 +445,163 @@ async fn the_documented_examples_answer_as_documented() {
         assert_eq!(v, answers[format]["value"], "{name}");
         valid(format, &v);
     }
+}
+
+/// The reference the feedback tests below grade against: a watched tape, an unwatched
+/// constant `c` (its gradient is None in TensorFlow) and a few plain values.
+const SMALL_REFERENCE: &str = "import tensorflow as tf\n\
+x = tf.Variable([1.0, 2.0, 3.0])\n\
+c = tf.constant([1.0, 1.0, 1.0])\n\
+with tf.GradientTape(persistent=True) as g:\n    y = x * x * c\n    L = tf.reduce_sum(y)\n\
+dL = g.gradient(L, x)\n\
+dc = g.gradient(L, c)\n\
+n = 3\n\
+b = tf.constant([True, False])\n\
+grads = g.gradient(L, [x, c])\n";
+
+fn small(checks: Value, values: Value, format: &str) -> Value {
+    let a = json!({"reference": {"cell": SMALL_REFERENCE}, "checks": checks, "format": format});
+    let (a, _) = assignment::parse(&a).unwrap();
+    let values = values.as_object().unwrap().clone();
+    let r = grade::grade_assignment(a, &Source::Values(values), &Limits::default()).unwrap();
+    format::render(&r, Format::parse(format).unwrap())
+}
+
+#[test]
+fn checks_worth_no_points_score_full_on_prairielearn_only_when_all_pass() {
+    let checks = json!([{"name": "dL", "points": 0}, {"name": "L", "points": 0}]);
+    let wrong = small(
+        checks.clone(),
+        json!({"dL": [2.0, 4.0, 7.0], "L": 15.0}),
+        "prairielearn",
+    );
+    assert_eq!(wrong["score"], json!(0.0), "{wrong}");
+    let half = small(
+        checks.clone(),
+        json!({"dL": [2.0, 4.0, 6.0], "L": 15.0}),
+        "prairielearn",
+    );
+    assert_eq!(half["score"], json!(0.0), "{half}");
+    let right = small(
+        checks,
+        json!({"dL": [2.0, 4.0, 6.0], "L": 14.0}),
+        "prairielearn",
+    );
+    assert_eq!(right["score"], json!(1.0), "{right}");
+    valid("prairielearn", &wrong);
+}
+
+#[test]
+fn a_value_where_tensorflow_gives_none_is_explained_from_the_students_side() {
+    let checks = json!([{"name": "dc", "expect_null": true}]);
+    let v = small(checks, json!({"dc": [0.0, 0.0, 0.0]}), "gradtape");
+    let f = v["checks"][0]["feedback"].as_str().unwrap();
+    // the reference's own note cites the instructor's line and advises watching c, which
+    // would keep the answer wrong: neither belongs in the student's feedback
+    assert!(!f.contains("line "), "{f}");
+    assert!(!f.contains("add it to the tape's watch list"), "{f}");
+    assert_eq!(
+        f,
+        "`dc` should be None: TensorFlow gives no gradient here because c is a constant the tape \
+         does not watch, but yours is a float32 value of shape [3]; the answer is the None the \
+         gradient call returns, not zeros (unconnected_gradients=ZERO, tf.zeros_like), and not \
+         a gradient from watching c"
+    );
+}
+
+#[test]
+fn a_wrong_scalar_is_off_by_a_factor_only_when_the_factor_is_a_common_one() {
+    let f = |name: &str, got: Value| {
+        let v = small(json!([{"name": name}]), json!({ name: got }), "gradtape");
+        v["checks"][0]["feedback"].as_str().unwrap().to_string()
+    };
+    // 15 where 14 is expected: any wrong scalar is some multiple of the right one
+    assert_eq!(
+        f("L", json!(15.0)),
+        "`L`: expected 14, got 15 (rtol 1e-4, atol 1e-6)"
+    );
+    // a doubled or a halved loss is worth naming
+    assert_eq!(
+        f("L", json!(28.0)),
+        "`L` is off by a constant factor: yours is 2 times the expected value"
+    );
+    assert_eq!(
+        f("L", json!(14.0 / 3.0)),
+        "`L` is off by a constant factor: yours is 1/3 times the expected value"
+    );
+    // one k for three non-zero elements is a scale applied to the whole gradient
+    assert_eq!(
+        f("dL", json!([2.5, 5.0, 7.5])),
+        "`dL` is off by a constant factor: yours is 1.25 times the expected value"
+    );
+}
+
+#[test]
+fn feedback_agrees_in_number_and_article() {
+    let v = small(
+        json!([{"name": "n"}, {"name": "dL"}]),
+        json!({"n": 3.0, "dL": [2.0, 4.0, 7.0]}),
+        "gradtape",
+    );
+    let f = |i: usize| v["checks"][i]["feedback"].as_str().unwrap().to_string();
+    assert!(f(0).contains("but an int dtype is expected"), "{}", f(0));
+    assert!(
+        f(1).contains("1 of 3 elements is out of tolerance"),
+        "{}",
+        f(1)
+    );
+}
+
+#[test]
+fn a_check_naming_a_list_is_told_to_unpack_it() {
+    let a = json!({"reference": {"cell": SMALL_REFERENCE}, "checks": [{"name": "grads"}]});
+    let (a, _) = assignment::parse(&a).unwrap();
+    let e = grade::prepare(a, &Limits::default()).unwrap_err();
+    assert_eq!(e.check.as_deref(), Some("grads"));
+    assert!(
+        e.detail
+            .starts_with("check \"grads\": the reference's value is a list")
+            && e.detail.contains("unpack it"),
+        "{}",
+        e.detail
+    );
+}
+
+#[test]
+fn a_reference_that_raises_is_an_error_naming_the_check_it_leaves_unbound() {
+    let a = json!({
+        "reference": {"cell": "import tensorflow as tf\nL = tf.constant(1.0)\ndL = L / undefined_name\n"},
+        "checks": [{"name": "L"}, {"name": "dL"}]
+    });
+    let (a, _) = assignment::parse(&a).unwrap();
+    let e = grade::prepare(a, &Limits::default()).unwrap_err();
+    assert_eq!(e.check.as_deref(), Some("dL"));
+    assert!(
+        e.detail
+            .starts_with("the reference raised NameError at line 3"),
+        "{}",
+        e.detail
+    );
+}
+
+#[test]
+fn nan_where_tensorflow_gives_nan_fails_rtol_atol_and_says_why() {
+    // grading.md: "within atol + rtol·|expected| ... as PrairieLearn's relabs" (allclose,
+    // equal_nan=False): a NaN is never within, so the check fails, and the feedback says so
+    // rather than "expected NaN, got NaN" alone
+    let a = json!({
+        "reference": {"cell": "import tensorflow as tf\nd = tf.constant([0.25, float('nan')])\n"},
+        "checks": [{"name": "d"}]
+    });
+    let (a, _) = assignment::parse(&a).unwrap();
+    let values = json!({"d": [0.25, "NaN"]}).as_object().unwrap().clone();
+    let r = grade::grade_assignment(a, &Source::Values(values), &Limits::default()).unwrap();
+    let c = &r.checks[0];
+    assert!(!c.passed);
+    assert!(
+        c.feedback.contains("expected NaN, got NaN")
+            && c.feedback.contains("NaN never counts as within rtol/atol"),
+        "{}",
+        c.feedback
+    );
 }

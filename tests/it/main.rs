@@ -14,6 +14,7 @@ mod faults;
 mod gradcheck;
 mod grade;
 mod grade_cli;
+mod grade_notebook;
 mod grade_seed;
 mod http;
 mod jacobian;
