@@ -131,9 +131,12 @@ fn missing(n: &str, got: &Outcome, reference: &Outcome) -> String {
         } else {
             format!(" Output before it:\n{}", clip(&got.stdout, 2000))
         };
+        // the exception's own sentence goes last: it may end in advice ("make the loop
+        // shorter") that "before ... was assigned" would otherwise run on from
+        let detail = e.detail.trim_end_matches('.');
         return format!(
-            "your code raised {} before `{n}` was assigned.{before}",
-            e.describe()
+            "your code raised {} before `{n}` was assigned: {detail}.{before}",
+            e.place()
         );
     }
     let candidates = got

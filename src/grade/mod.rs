@@ -115,13 +115,18 @@ pub struct Raised {
 impl Raised {
     /// "RuntimeError at line 7: ..." ("in cell 3 at line 7" in a notebook).
     pub fn describe(&self) -> String {
+        format!("{}: {}", self.place(), self.detail)
+    }
+
+    /// "RuntimeError in cell 3 at line 7": the exception and where.
+    pub fn place(&self) -> String {
         let cell = self
             .cell
             .map(|c| format!(" in cell {c}"))
             .unwrap_or_default();
         match self.line {
-            Some(l) => format!("{}{cell} at line {l}: {}", self.kind, self.detail),
-            None => format!("{}{cell}: {}", self.kind, self.detail),
+            Some(l) => format!("{}{cell} at line {l}", self.kind),
+            None => format!("{}{cell}", self.kind),
         }
     }
 }

@@ -605,3 +605,17 @@ fn nan_where_tensorflow_gives_nan_fails_rtol_atol_and_says_why() {
         c.feedback
     );
 }
+
+#[test]
+fn a_name_left_unbound_by_an_exception_ends_with_the_exceptions_own_words() {
+    // the exception's detail may end in advice; "before `dL` was assigned" comes before it
+    let a = json!({"reference": {"cell": SMALL_REFERENCE}, "checks": [{"name": "dL"}]});
+    let (a, _) = assignment::parse(&a).unwrap();
+    let cell = "import tensorflow as tf\nprint('start')\ndL = undefined_name * 2\n";
+    let r = grade::grade_assignment(a, &Source::Cell(cell.into()), &Limits::default()).unwrap();
+    assert_eq!(
+        r.checks[0].feedback,
+        "your code raised NameError at line 3 before `dL` was assigned: name 'undefined_name' is \
+         not defined. Output before it:\nstart\n"
+    );
+}
