@@ -127,6 +127,32 @@ impl Provenance {
             .collect();
     }
 
+    /// Records kept.
+    pub fn len(&self) -> usize {
+        self.recs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.recs.is_empty()
+    }
+
+    /// The newest `n` records (and every assignment), as a session is stored.
+    pub fn newest(&self, n: usize) -> Provenance {
+        let keep = &self.recs[self.recs.len().saturating_sub(n)..];
+        let base = keep.first().map_or(0, |r| r.start);
+        Provenance {
+            recs: keep
+                .iter()
+                .map(|r| Rec {
+                    start: r.start - base,
+                    ..*r
+                })
+                .collect(),
+            inputs: self.inputs[base as usize..].to_vec(),
+            assigns: self.assigns.clone(),
+        }
+    }
+
     /// The record of the op that produced `id`, if an op did (constants have none).
     pub fn get(&self, id: ValId) -> Option<&Rec> {
         self.recs

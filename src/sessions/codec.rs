@@ -19,15 +19,29 @@ const MAGIC: &[u8; 3] = b"GTS";
 /// (`Session::kernel`); format 4 keeps each object the kernel's names share once (an object
 /// table), closures' scopes, what `assign` returns, and `tf.random`'s state between cells.
 /// Formats 1 and 2 read as a session with an empty kernel, format 3 as one whose names share
-/// nothing and whose random state is a new session's.
-pub const FORMAT: u8 = 4;
+/// nothing and whose random state is a new session's. Format 5 appends, after the session,
+/// how its values were produced (`Provenance`, the newest `STORED_RECORDS` records), so that a
+/// replica that reads the session explains a `None` gradient as the one that wrote it would;
+/// formats up to 4 read with no such history (notes then fall back to what the tapes show).
+pub const FORMAT: u8 = 5;
+
+/// Provenance records a stored session keeps; an older record is dropped as a long-running
+/// session's in memory are past `provenance::MAX_RECORDS`.
+const STORED_RECORDS: usize = 1 << 16;
 
 pub fn encode(s: &Session) -> Vec<u8> {
     let mut out = Vec::with_capacity(64 + s.memory_bytes());
     out.extend_from_slice(MAGIC);
     out.push(FORMAT);
     // Writing to a Vec fails only on a type serde cannot express, which `Session` is not.
-    shared(|| postcard::to_extend(s, out)).expect("a session always serializes")
+    let out = shared(|| postcard::to_extend(s, out)).expect("a session always serializes");
+    let prov = &s.ws.ctx.prov;
+    if prov.len() <= STORED_RECORDS {
+        postcard::to_extend(prov, out)
+    } else {
+        postcard::to_extend(&prov.newest(STORED_RECORDS), out)
+    }
+    .expect("provenance always serializes")
 }
 
 fn stored_err(detail: String) -> Error {
@@ -62,6 +76,16 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
         4 => shared(|| postcard::from_bytes(body)).map_err(|e| {
             stored_err(format!("a stored session (format 4) does not read back: {e}"))
         })?,
+        5 => {
+            let read = || -> std::result::Result<Session, postcard::Error> {
+                let (mut s, rest) = shared(|| postcard::take_from_bytes::<Session>(body))?;
+                s.ws.ctx.prov = postcard::from_bytes(rest)?;
+                Ok(s)
+            };
+            read().map_err(|e| {
+                stored_err(format!("a stored session (format 5) does not read back: {e}"))
+            })?
+        }
         v if v > FORMAT => {
             return Err(Error::new(
                 Code::Internal,
