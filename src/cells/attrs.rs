@@ -31,7 +31,25 @@ const TAPE_METHODS: &[&str] = &[
     "stop_recording",
 ];
 
+/// The NumPy names `Tensor.__getattr__` answers with a hint to enable NumPy behaviour.
+const NUMPY_ONLY: &[&str] = &[
+    "T",
+    "astype",
+    "ravel",
+    "transpose",
+    "reshape",
+    "clip",
+    "size",
+    "tolist",
+    "data",
+];
+
 fn no_attr(v: &Value, name: &str) -> Raise {
+    if matches!(v, Value::Tensor(_)) && NUMPY_ONLY.contains(&name) {
+        return Raise::attr_error(format!(
+            "EagerTensor object has no attribute '{name}'. \n        If you are looking for numpy-related methods, please run the following:\n        tf.experimental.numpy.experimental_enable_numpy_behavior()\n      "
+        ));
+    }
     let t = match v {
         Value::Tensor(_) => "tensorflow.python.framework.ops.EagerTensor".to_string(),
         Value::Array(_) => "numpy.ndarray".to_string(),
@@ -99,7 +117,9 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
             | "endswith",
         ) => method(v, name),
         (Value::Shape(d), "rank" | "ndims") => Value::Int(d.len() as i64),
-        (Value::Shape(_), "as_list" | "num_elements" | "is_fully_defined") => method(v, name),
+        (Value::Shape(_), "as_list" | "num_elements" | "is_fully_defined" | "concatenate") => {
+            method(v, name)
+        }
         (Value::DType(d) | Value::NpDType(d), "name") => Value::str(d.name()),
         // `a.dtype.type`: NumPy's scalar class of the dtype
         (Value::NpDType(d), "type") => {
@@ -146,6 +166,35 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
     })
 }
 
+/// `tf.TensorShape(v)`'s dimensions for what `TensorShape.concatenate` and `+` take: a
+/// shape, a list or tuple of ints, or one int.
+pub fn shape_dims(it: &mut Interp, v: &Value) -> Result<Vec<usize>, Raise> {
+    let items = match v {
+        Value::Shape(d) => return Ok(d.clone()),
+        Value::Int(_) => vec![v.clone()],
+        Value::List(_) | Value::Tuple(_) => v.items().unwrap_or_default(),
+        other => {
+            return Err(Raise::type_error(format!(
+                "'{}' object is not iterable",
+                other.type_name()
+            )))
+        }
+    };
+    let mut dims = Vec::with_capacity(items.len());
+    for x in &items {
+        dims.push(match x {
+            Value::Int(n) if *n >= 0 => Ok(*n as usize),
+            Value::Int(n) => Err(Raise::value_error(format!("Dimension {n} must be >= 0"))),
+            other => Err(Raise::type_error(format!(
+                "Dimension value must be integer or None or have an __index__ method, got value '{}' with type '<class '{}'>'",
+                super::print::repr(it, other),
+                other.type_name()
+            ))),
+        }?);
+    }
+    Ok(dims)
+}
+
 pub fn call_method(
     it: &mut Interp,
     recv: &Value,
@@ -166,6 +215,17 @@ pub fn call_method(
         Value::List(l) => list_method(l, name, args),
         Value::Shape(d) => Ok(match name {
             "num_elements" => Value::Int(d.iter().product::<usize>() as i64),
+            "concatenate" => {
+                let [other] = &args[..] else {
+                    return Err(Raise::type_error(format!(
+                        "TensorShape.concatenate() takes 2 positional arguments but {} were given",
+                        args.len() + 1
+                    )));
+                };
+                let mut dims = d.clone();
+                dims.extend(shape_dims(it, other)?);
+                Value::Shape(dims)
+            }
             // an eager tensor's shape is always known
             "is_fully_defined" => Value::Bool(true),
             _ => Value::list(d.iter().map(|&x| Value::Int(x as i64)).collect()),

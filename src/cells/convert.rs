@@ -104,6 +104,80 @@ pub fn dtype_of_value(v: &Value) -> Option<DType> {
     }
 }
 
+/// `tf.as_dtype(v)`, as every TensorFlow `dtype=` argument reads it: Python's `float` is
+/// float32 and `bool` bool, TensorFlow's names (`"float"` is float32, `"double"` float64);
+/// `int`, other classes and unknown names are a TypeError. `Ok(None)`: a dtype TensorFlow
+/// knows that the cell subset lacks (`"half"`, `"string"`), left for the op to refuse.
+pub fn tf_dtype_of_value(v: &Value) -> Result<Option<DType>, Raise> {
+    let not_a_dtype = |shown: String| {
+        Raise::type_error(format!(
+            "Cannot convert the argument `type_value`: {shown} to a TensorFlow DType."
+        ))
+    };
+    match v {
+        Value::DType(d) | Value::NpDType(d) => Ok(Some(*d)),
+        Value::Builtin(p) if &**p == "float" => Ok(Some(DType::F32)),
+        Value::Builtin(p) => match np_dtype_path(p) {
+            Some(d) if p.starts_with("np.") || &**p == "bool" => Ok(Some(d)),
+            _ if super::builtins::types::same_class(v, v).is_some() => {
+                Err(not_a_dtype(format!("<class '{p}'>")))
+            }
+            _ => Err(not_a_dtype(format!("<built-in function {p}>"))),
+        },
+        Value::Type(name) => Err(not_a_dtype(format!("<class '{name}'>"))),
+        // a DataType enum value: `tf.zeros(2, 3)` is int32 zeros
+        Value::Int(n) => match n {
+            1 => Ok(Some(DType::F32)),
+            2 => Ok(Some(DType::F64)),
+            3 => Ok(Some(DType::I32)),
+            9 => Ok(Some(DType::I64)),
+            10 => Ok(Some(DType::Bool)),
+            4..=8 | 11..=23 => Ok(None),
+            _ => Err(not_a_dtype(n.to_string())),
+        },
+        Value::Str(s) => match &**s {
+            "float" => Ok(Some(DType::F32)),
+            name if DType::parse(name).is_some() && !name.starts_with("tf.") => {
+                Ok(DType::parse(name))
+            }
+            "half" | "float16" | "bfloat16" | "int8" | "int16" | "uint8" | "uint16" | "uint32"
+            | "uint64" | "string" | "complex64" | "complex128" | "complex" | "resource"
+            | "variant" | "qint8" | "quint8" | "qint16" | "quint16" | "qint32" => Ok(None),
+            name => Err(not_a_dtype(format!("'{name}'"))),
+        },
+        _ => Ok(None),
+    }
+}
+
+/// TensorFlow types a Python sequence by its first number: one that starts with a bool and
+/// holds another number is refused ("mixed types") unless a non-bool dtype converts it.
+pub fn mixed_types_error(v: &Value, dtype: Option<DType>) -> Result<(), Raise> {
+    fn leaves(v: &Value, out: &mut Vec<bool>) {
+        match v {
+            Value::List(_) | Value::Tuple(_) => {
+                for x in v.items().unwrap_or_default() {
+                    leaves(&x, out);
+                }
+            }
+            Value::Bool(_) => out.push(true),
+            Value::Int(_) | Value::Float(_) => out.push(false),
+            _ => {}
+        }
+    }
+    if !matches!(v, Value::List(_) | Value::Tuple(_)) || !matches!(dtype, None | Some(DType::Bool))
+    {
+        return Ok(());
+    }
+    let mut is_bool = Vec::new();
+    leaves(v, &mut is_bool);
+    if is_bool.first() == Some(&true) && is_bool.contains(&false) {
+        return Err(Raise::value_error(
+            "Can't convert Python sequence with mixed types to Tensor.",
+        ));
+    }
+    Ok(())
+}
+
 /// The dtype `tf.constant` gives a Python value without a dtype: its kind's (float32, int32,
 /// bool), but int64 when an integer does not fit int32, and float64 when its first number is
 /// a NumPy float64 (TensorFlow types a list by its first element's class: `[a.sum(), 2.0]`
@@ -208,6 +282,7 @@ impl Interp<'_> {
             return Ok(x);
         }
         if let Value::List(_) | Value::Tuple(_) = v {
+            mixed_types_error(v, hint)?;
             if let Some(x) = self.pack(v, hint)? {
                 return Ok(x);
             }

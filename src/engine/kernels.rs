@@ -132,9 +132,10 @@ pub fn norm_axes(axes: &Option<Vec<i64>>, rank: usize, op: &str) -> Result<Vec<u
             .collect::<Result<_>>()?,
     };
     out.sort_unstable();
-    if out.windows(2).any(|w| w[0] == w[1]) {
+    if let Some(w) = out.windows(2).find(|w| w[0] == w[1]) {
         return Err(arg_err(format!(
-            "{op}: axis {axes:?} names the same axis twice"
+            "Invalid reduction arguments: Axes contains duplicate dimension: {} ({op} names each axis once)",
+            w[0]
         )));
     }
     Ok(out)

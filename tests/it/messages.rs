@@ -75,3 +75,36 @@ async fn pythons_true_is_named_with_its_path() {
         "the body is not valid JSON at tape.persistent: JSON spells it true, not True (Python's spelling)"
     );
 }
+
+/// The first line of a cell error's detail, as TensorFlow writes it where gradtape's own
+/// wording would mislead (a Rust debug text, a wrong rank, a container TensorFlow does not use).
+#[tokio::test]
+async fn cell_errors_begin_with_tensorflows_first_line() {
+    let app = test_app();
+    let cases = [
+        (
+            "x = tf.constant([[1.0, 2.0]])\ny = tf.reduce_sum(x, axis=[0, 0])\n",
+            "Invalid reduction arguments: Axes contains duplicate dimension: 0",
+        ),
+        (
+            "x = tf.constant([[1, 2], [3, 4]])\ny = tf.expand_dims(x, axis=-4)\n",
+            "Tried to expand dim index -4 for tensor with 2 dimensions.",
+        ),
+        (
+            "x = tf.range(10)\ny = x.reshape(2, 5)\n",
+            "EagerTensor object has no attribute 'reshape'. \n",
+        ),
+        (
+            "x = tf.zeros([2, 3])\nd = x.shape[2]\n",
+            "tuple index out of range",
+        ),
+    ];
+    for (body, first) in cases {
+        let src = format!("import tensorflow as tf\n{body}");
+        let (status, out) =
+            call(&app, "POST", "/v1/cells", Some(json!({"source": src})), &[]).await;
+        assert_eq!(status, 200, "{out}");
+        let detail = out["error"]["detail"].as_str().unwrap_or_default();
+        assert!(detail.starts_with(first), "{body}: {detail}");
+    }
+}

@@ -11,7 +11,8 @@ use crate::cells::interp::Interp;
 use crate::cells::raise::{Raise, RaiseKind};
 use crate::cells::value::Value;
 
-/// `is` / `is not`: identity for None, True, False and the same tensor.
+/// `is` / `is not`: identity for None, True, False, singletons and objects shared by
+/// reference (tensors, variables, lists, arrays, functions, tuples, bound methods).
 pub fn is(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::None, Value::None) => true,
@@ -24,7 +25,15 @@ pub fn is(a: &Value, b: &Value) -> bool {
         (Value::Tape(x), Value::Tape(y)) => x == y,
         (Value::List(x), Value::List(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::Array(x), Value::Array(y)) => x.same(y),
-        (Value::DType(x), Value::DType(y)) => x == y,
+        (Value::DType(x), Value::DType(y)) | (Value::NpDType(x), Value::NpDType(y)) => x == y,
+        // the same function, tuple or bound method object: names bound to one another
+        (Value::Function(x), Value::Function(y)) => std::sync::Arc::ptr_eq(x, y),
+        (Value::Tuple(x), Value::Tuple(y)) => std::sync::Arc::ptr_eq(x, y),
+        (Value::Method(x), Value::Method(y)) => std::sync::Arc::ptr_eq(x, y),
+        // modules, Ellipsis and enum members are singletons
+        (Value::Module(x), Value::Module(y)) => x == y,
+        (Value::Ellipsis, Value::Ellipsis) => true,
+        (Value::Unconnected(x), Value::Unconnected(y)) => x == y,
         (Value::Type(_) | Value::Builtin(_), Value::Type(_) | Value::Builtin(_)) => {
             crate::cells::builtins::types::same_class(a, b)
                 .unwrap_or(matches!((a, b), (Value::Builtin(x), Value::Builtin(y)) if x == y))
@@ -59,9 +68,17 @@ pub(super) fn py_eq(it: &mut Interp, a: &Value, b: &Value) -> Result<bool, Raise
         (Value::Str(x), Value::Str(y)) => x == y,
         (x, y) if is_py_num(x) && is_py_num(y) => num(x) == num(y),
         (Value::DType(x) | Value::NpDType(x), Value::DType(y) | Value::NpDType(y)) => x == y,
+        // TensorFlow's DType.__eq__ reads the other side with tf.as_dtype (`float` is float32),
+        // a failure being plain inequality
+        (Value::DType(x), Value::Builtin(_) | Value::Str(_))
+        | (Value::Builtin(_) | Value::Str(_), Value::DType(x)) => {
+            let other = if matches!(a, Value::DType(_)) { b } else { a };
+            let tf_dtype = crate::cells::convert::tf_dtype_of_value(other);
+            matches!(tf_dtype, Ok(Some(d)) if d == *x)
+        }
         // `a.dtype == np.float64`, `a.dtype == 'float32'`
-        (Value::DType(_) | Value::NpDType(_), Value::Builtin(_) | Value::Str(_))
-        | (Value::Builtin(_) | Value::Str(_), Value::DType(_) | Value::NpDType(_)) => {
+        (Value::NpDType(_), Value::Builtin(_) | Value::Str(_))
+        | (Value::Builtin(_) | Value::Str(_), Value::NpDType(_)) => {
             let d = crate::cells::convert::dtype_of_value;
             d(a).is_some() && d(a) == d(b)
         }
@@ -129,6 +146,15 @@ pub fn compare(it: &mut Interp, op: CmpOp, l: Value, r: Value) -> Result<Value, 
                     b.tensor.dtype()
                 ),
             ));
+        }
+        let apart =
+            crate::engine::kernels::broadcast_shape(a.tensor.shape(), b.tensor.shape()).is_none();
+        if apart && matches!(op, CmpOp::Eq | CmpOp::NotEq) {
+            // `Tensor.__eq__` runs Equal with incompatible_shape_error=False: tensors whose
+            // shapes do not broadcast are simply unequal, one scalar bool
+            let unequal = f64::from(u8::from(op == CmpOp::NotEq));
+            let t = crate::engine::tensor::Tensor::from_f64s(&[], &[unequal], DType::Bool)?;
+            return Ok(Value::Tensor(it.ws.ctx.constant(t)));
         }
         return Ok(Value::Tensor(it.apply(
             cmp_op_name(op),

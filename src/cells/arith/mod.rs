@@ -67,6 +67,17 @@ pub fn binary(it: &mut Interp, op: Operator, l: Value, r: Value) -> Result<Value
             v.extend(lock(b).iter().cloned());
             return Ok(Value::list(v));
         }
+        // TensorShape's `+` is concatenate, either side (`x.shape + [4]`, `[4] + x.shape`)
+        (Value::Shape(a), _, Operator::Add) => {
+            let mut dims = a.clone();
+            dims.extend(super::attrs::shape_dims(it, &r)?);
+            return Ok(Value::Shape(dims));
+        }
+        (Value::List(_) | Value::Tuple(_), Value::Shape(b), Operator::Add) => {
+            let mut dims = super::attrs::shape_dims(it, &l)?;
+            dims.extend(b.iter().copied());
+            return Ok(Value::Shape(dims));
+        }
         (Value::Tuple(a), Value::Tuple(b), Operator::Add) => {
             return Ok(Value::tuple(a.iter().chain(b.iter()).cloned().collect()))
         }

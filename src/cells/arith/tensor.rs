@@ -48,19 +48,19 @@ pub(super) fn tf_binary(
         Value::Variable(id) | Value::UnreadVariable(id) => it.read_var(id)?.tensor.dtype(),
         other => dtype_of(other).unwrap_or(DType::F32),
     };
-    if let (true, Value::Str(_)) = (anchor_left, r) {
-        // y converts with x's dtype only as a hint, to a string tensor the op refuses
-        let name = tf_op_name(op);
-        return Err(Raise::new(
-            RaiseKind::InvalidArgumentError,
-            format!(
-                "cannot compute {name} as input #1(zero-based) was expected to be a {} tensor but is a string tensor [Op:{name}] name: ",
-                tf_word(d)
-            ),
-        ));
+    if anchor_left && !is_tf(r) && !is_np(r) {
+        if let Some(raised) = python_operand_error(it, op, d, r)? {
+            return Err(raised);
+        }
     }
     let a = it.to_val_as(l, d)?;
-    let b = it.to_val_as(r, d)?;
+    let b = if anchor_left && op == Operator::Add && !is_np(r) && !matches!(r, Value::Str(_)) {
+        // `Tensor.__add__` converts y with x's dtype only as a hint (`0.5` stays float32) and
+        // lets AddV2 refuse the mismatch, where the other operators convert y to x's dtype
+        it.to_val(r, Some(d))?
+    } else {
+        it.to_val_as(r, d)?
+    };
     if a.tensor.dtype() != b.tensor.dtype() && op == Operator::Div {
         return Err(truediv_dtype_error(a.tensor.dtype(), b.tensor.dtype()));
     }
@@ -80,6 +80,11 @@ pub(super) fn tf_binary(
             ),
         )
         .with_code(crate::engine::Code::DtypeMismatch));
+    }
+    if d == DType::Bool {
+        if let Some(raised) = bool_operand_error(op) {
+            return Err(raised);
+        }
     }
     let out = match op {
         Operator::Add => it.apply("add", vec![], vec![a, b])?,
@@ -128,6 +133,73 @@ pub(super) fn tf_binary(
         _ => return Err(unsupported(op_symbol(op), l, r)),
     };
     Ok(Value::Tensor(out))
+}
+
+/// The error TensorFlow's `tensor <op> y` raises before any kernel runs for a Python (non
+/// tensor) `y` it cannot take: a string is converted only as `+`'s hint (AddV2 then refuses
+/// it), `/` compares dtypes first, `|` falls back to `y.__ror__` which Python values lack; a
+/// bool tensor's `+` is AddV2's bool refusal whatever `y` is.
+fn python_operand_error(
+    it: &mut Interp,
+    op: Operator,
+    d: DType,
+    r: &Value,
+) -> Result<Option<Raise>, Raise> {
+    let is_str = matches!(r, Value::Str(_));
+    let name = tf_op_name(op);
+    let other = if is_str { "string" } else { "" };
+    Ok(Some(match op {
+        Operator::Add if d == DType::Bool => Raise::new(
+            RaiseKind::InvalidArgumentError,
+            "Value for attr 'T' of bool is not in the list of allowed values: bfloat16, half, float, double, uint8, uint16, uint32, uint64, int8, int16, int32, int64, complex64, complex128\n\t; NodeDef: {{node AddV2}}; Op<name=AddV2; signature=x:T, y:T -> z:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, DT_FLOAT, DT_DOUBLE, DT_UINT8, DT_UINT16, DT_UINT32, DT_UINT64, DT_INT8, DT_INT16, DT_INT32, DT_INT64, DT_COMPLEX64, DT_COMPLEX128]; is_commutative=true; is_aggregate=true> [Op:AddV2] name: ",
+        )
+        .with_code(crate::engine::Code::DtypeMismatch),
+        Operator::Add if is_str => Raise::new(
+            RaiseKind::InvalidArgumentError,
+            format!(
+                "cannot compute {name} as input #1(zero-based) was expected to be a {} tensor but is a {other} tensor [Op:{name}] name: ",
+                tf_word(d)
+            ),
+        )
+        .with_code(crate::engine::Code::DtypeMismatch),
+        Operator::Div if is_str => Raise::type_error(format!(
+            "`x` and `y` must have the same dtype, got tf.{} != tf.string.",
+            d.name()
+        ))
+        .with_code(crate::engine::Code::DtypeMismatch),
+        // int and bool have `__ror__`: their conversion error stands
+        Operator::BitOr if !matches!(r, Value::Int(_) | Value::Bool(_)) => match it.to_val_as(r, d) {
+            Err(e) if e.kind == RaiseKind::TypeError => Raise::new(
+                RaiseKind::AttributeError,
+                format!("'{}' object has no attribute '__ror__'", r.type_name()),
+            ),
+            _ => return Ok(None),
+        },
+        _ => return Ok(None),
+    }))
+}
+
+/// What `/`, `//` and `%` of two bool tensors raise: truediv's Python check, FloorDiv's and
+/// FloorMod's kernel lists (the engine's own floor ops would compute them).
+fn bool_operand_error(op: Operator) -> Option<Raise> {
+    let allowed = match op {
+        Operator::Div => {
+            return Some(Raise::type_error("Invalid dtype tf.bool in __truediv__. Expected one of {tf.uint8, tf.int8, tf.uint16, tf.int16, tf.uint32, tf.int32, tf.uint64, tf.int64, tf.bfloat16, tf.float16, tf.float32, tf.float64, tf.complex64, tf.complex128}.").with_code(crate::engine::Code::DtypeMismatch));
+        }
+        Operator::FloorDiv => "bfloat16, half, float, double, uint8, int8, uint16, int16, int32, uint32, uint64, int64, complex64, complex128",
+        Operator::Mod => "int8, int16, int32, int64, uint8, uint16, uint32, uint64, bfloat16, half, float, double",
+        _ => return None,
+    };
+    Some(
+        Raise::new(
+            RaiseKind::InvalidArgumentError,
+            format!(
+                "Value for attr 'T' of bool is not in the list of allowed values: {allowed} [Op:{}] name: ",
+                tf_op_name(op)
+            ),
+        )
+        .with_code(crate::engine::Code::DtypeMismatch),
+    )
 }
 
 /// `//` and `%` elementwise with broadcasting, Python's floor semantics (no gradient, as

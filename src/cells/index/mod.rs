@@ -116,10 +116,12 @@ fn sequence_item(container: &Value, index: SeqIndex) -> Result<Value, Raise> {
             let n = items.len() as i64;
             let k = if i < 0 { i + n } else { i };
             if k < 0 || k >= n {
-                return Err(Raise::index_error(format!(
-                    "{} index out of range",
-                    container.type_name()
-                )));
+                // a TensorShape indexes its tuple of dimensions
+                let what = match container {
+                    Value::Shape(_) => "tuple".to_string(),
+                    other => other.type_name(),
+                };
+                return Err(Raise::index_error(format!("{what} index out of range")));
             }
             Ok(items[k as usize].clone())
         }

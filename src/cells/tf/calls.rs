@@ -57,10 +57,7 @@ pub(super) fn constant_call(
     })?;
     let dtype = match s.next().flatten() {
         None | Some(Value::None) => None,
-        Some(d) => Some(
-            dtype_of_value(&d)
-                .ok_or_else(|| Raise::type_error("dtype must be a dtype such as tf.float32"))?,
-        ),
+        Some(d) => Some(tf_dtype_arg(&d)?),
     };
     let third = s.next().flatten();
     let x = constant(it, &value, dtype, path == "tf.convert_to_tensor")?;
@@ -68,9 +65,19 @@ pub(super) fn constant_call(
         if let Some(shape) = third.filter(|v| !matches!(v, Value::None)) {
             let lit = to_lit(&shape)
                 .ok_or_else(|| Raise::type_error("shape must be a list of integers"))?;
+            let dims = crate::engine::lit::shape_from_lit(&lit, "shape")?;
+            let n: usize = dims.iter().product();
             let t = if x.len() == 1 {
-                let shape = crate::engine::lit::shape_from_lit(&lit, "shape")?;
-                Tensor::full(&shape, x.to_f64_vec()[0], x.dtype())
+                Tensor::full(&dims, x.to_f64_vec()[0], x.dtype())
+            } else if x.len() != n {
+                // eager tf.constant reshapes only a value of the same size, in Python
+                let shown = crate::cells::print::str(it, &Value::array(x.clone()));
+                let given = crate::cells::print::str(it, &value);
+                return Err(Raise::type_error(format!(
+                    "Eager execution of tf.constant with unsupported shape. Tensor {shown} (converted from {given}) has {} elements, but got `shape` {} with {n} elements).",
+                    x.len(),
+                    crate::cells::print::tuple_text(&dims)
+                )));
             } else {
                 it.compute("reshape", vec![("shape".into(), lit)], &[&x])?
             };
@@ -79,6 +86,12 @@ pub(super) fn constant_call(
     }
     // convert_to_tensor's dtype_hint changes nothing for the values a cell can pass
     Ok(Value::Tensor(it.ws.ctx.constant(x)))
+}
+
+/// A `dtype=` argument as `tf.as_dtype` reads it, one of the cell subset's dtypes.
+fn tf_dtype_arg(d: &Value) -> Result<DType, Raise> {
+    crate::cells::convert::tf_dtype_of_value(d)?
+        .ok_or_else(|| Raise::type_error("dtype must be a dtype such as tf.float32"))
 }
 
 /// `tf.shape`, `tf.rank` and `tf.size`, as int32 unless `out_type` says otherwise.
@@ -93,11 +106,10 @@ pub(super) fn shape_rank_or_size(
         .next()
         .flatten()
         .ok_or_else(|| Raise::type_error("missing required argument 'input'"))?;
-    let out = s
-        .next()
-        .flatten()
-        .and_then(|d| dtype_of_value(&d))
-        .unwrap_or(DType::I32);
+    let out = match s.next().flatten() {
+        None | Some(Value::None) => DType::I32,
+        Some(d) => tf_dtype_arg(&d)?,
+    };
     let x = it.to_val(&v, None)?;
     let t = match path {
         "tf.shape" => int32(x.tensor.shape()),
@@ -115,6 +127,7 @@ pub(super) fn reduce_all_or_any(
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
     let (v, axis, keep) = reduction_args("reduce_all", args, kwargs)?;
+    float_axis_error(it, &axis)?;
     let x = it.to_val(&v, Some(DType::Bool))?;
     if x.tensor.dtype() != DType::Bool {
         return Err(Raise::new(RaiseKind::InvalidArgumentError, format!("cannot compute {} as input #0(zero-based) was expected to be a bool tensor but is a {} tensor", if path.ends_with("all") { "All" } else { "Any" }, crate::cells::convert::tf_word(x.tensor.dtype()))));
@@ -133,6 +146,17 @@ pub(super) fn reduce_all_or_any(
     Ok(Value::Tensor(it.ws.ctx.constant(r.cast(DType::Bool))))
 }
 
+/// A Python float axis: the reduction converts it to an int32 tensor, which it cannot become.
+fn float_axis_error(it: &mut Interp, axis: &Lit) -> Result<(), Raise> {
+    match axis {
+        Lit::Float(f) => Err(Raise::type_error(format!(
+            "Cannot convert {} to EagerTensor of dtype int32",
+            crate::cells::print::repr(it, &Value::Float(*f))
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// `tf.math.reduce_std` / `tf.math.reduce_variance` as TensorFlow composes them.
 pub(super) fn reduce_std_or_variance(
     it: &mut Interp,
@@ -141,7 +165,15 @@ pub(super) fn reduce_std_or_variance(
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
     let (v, axis, keep) = reduction_args("reduce_std", args, kwargs)?;
+    float_axis_error(it, &axis)?;
     let x = it.to_val(&v, None)?;
+    if x.tensor.dtype().is_int() {
+        // reduce_std and reduce_variance check the dtype in Python before any op
+        return Err(Raise::type_error(format!(
+            "Input must be either real or complex. Received integer type <dtype: '{}'>.",
+            x.tensor.dtype().name()
+        )));
+    }
     // TensorFlow's own composition: sqrt(mean(square(x - mean(x, keepdims)))).
     let mean = it.apply(
         "reduce_mean",
@@ -186,6 +218,7 @@ pub(super) fn constant(
             it.to_val(value, dtype)?.tensor
         }
         other => {
+            crate::cells::convert::mixed_types_error(other, dtype)?;
             let lit = to_lit(other)
                 .filter(|l| !matches!(l, Lit::Null | Lit::Str(_)))
                 .ok_or_else(|| {
@@ -286,10 +319,7 @@ pub(super) fn variable(
     };
     let dtype = match &s[6] {
         None | Some(Value::None) => None,
-        Some(d) => Some(
-            dtype_of_value(d)
-                .ok_or_else(|| Raise::type_error("dtype must be a dtype such as tf.float32"))?,
-        ),
+        Some(d) => Some(tf_dtype_arg(d)?),
     };
     let t = constant(it, &value, dtype, false)?;
     let id: Arc<str> = format!("{}#{}", name, it.ws.variables().count() + 1).into();

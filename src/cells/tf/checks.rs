@@ -3,6 +3,7 @@
 //! InvalidArgumentError).
 
 use crate::engine::autodiff::Val;
+use crate::engine::dtype::DType;
 use crate::engine::lit::Lit;
 use crate::engine::ops::registry::Param;
 
@@ -34,6 +35,27 @@ fn float_in(v: &Value) -> bool {
     }
 }
 
+/// Attributes read as TensorFlow's Python reads them, before anything else looks at them:
+/// `dtype=` and `output_type=` with `tf.as_dtype` (`float` is float32, `int` a TypeError), an
+/// attribute axis with `int()`.
+pub(super) fn read_attrs_as_tensorflow(
+    op: &str,
+    bound: &mut [(&'static Param, Option<Value>)],
+) -> Result<(), Raise> {
+    truncate_attr_axis(op, bound);
+    for (p, v) in bound.iter_mut() {
+        if !matches!(p.name, "dtype" | "output_type" | "out_type") {
+            continue;
+        }
+        if let Some(given) = v.as_ref().filter(|v| !matches!(v, Value::None)) {
+            if let Some(d) = crate::cells::convert::tf_dtype_of_value(given)? {
+                *v = Some(Value::DType(d));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Checks on the arguments as given; `tf.concat(t, axis)` with one tensor for `values` reads
 /// it as `[t]`, as TensorFlow does.
 pub(super) fn before_conversion(
@@ -53,6 +75,24 @@ pub(super) fn before_conversion(
                 super::super::print::repr(it, v)
             )));
         }
+    }
+    float_axis(it, op, bound)?;
+    match op {
+        "eye" => eye_sizes(it, bound)?,
+        "one_hot" => one_hot_values(it, bound)?,
+        "tensordot" => tensordot_axes(it, bound)?,
+        "range" => range_of_bools(it, bound)?,
+        "stack" => {
+            if let Some(axis) = arg(bound, "axis").filter(|a| is_tf(a)) {
+                if it.as_val(axis)?.expect("tensor").tensor.len() > 1 {
+                    // stack compares the axis with the rank in Python: `axis < -n or ...`
+                    return Err(Raise::value_error(
+                        "The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()",
+                    ));
+                }
+            }
+        }
+        _ => {}
     }
     if op == "concat" {
         if let Some(axis) = arg(bound, "axis").filter(|a| is_tf(a)) {
@@ -105,4 +145,154 @@ pub(super) fn before_op(op: &str, attrs: &[(String, Lit)], inputs: &[Val]) -> Re
         }
     }
     Ok(())
+}
+
+/// A Python float where a reduction's, argmax's, concat's or expand_dims' axis goes (or
+/// tensordot's axes): their wrappers convert it to an int32 tensor first, which it cannot
+/// become. (gather, softmax and friends pass it to the kernel instead; squeeze, stack and
+/// one_hot truncate it.)
+fn float_axis(
+    it: &mut Interp,
+    op: &str,
+    bound: &[(&'static Param, Option<Value>)],
+) -> Result<(), Raise> {
+    let name = match op {
+        "tensordot" => "axes",
+        o if o.starts_with("reduce_") => "axis",
+        "argmax" | "argmin" | "concat" | "expand_dims" => "axis",
+        _ => return Ok(()),
+    };
+    match arg(bound, name) {
+        Some(v @ Value::Float(_)) => Err(Raise::type_error(format!(
+            "Cannot convert {} to EagerTensor of dtype int32",
+            super::super::print::repr(it, v)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// squeeze's, stack's and one_hot's axis is an op attribute, which TensorFlow reads with
+/// Python's `int()`: a float axis is truncated.
+fn truncate_attr_axis(op: &str, bound: &mut [(&'static Param, Option<Value>)]) {
+    if !matches!(op, "squeeze" | "stack" | "one_hot") {
+        return;
+    }
+    fn truncate(v: &Value) -> Value {
+        match v {
+            Value::Float(f) if f.is_finite() => Value::Int(f.trunc() as i64),
+            Value::List(_) | Value::Tuple(_) => {
+                Value::list(v.items().unwrap_or_default().iter().map(truncate).collect())
+            }
+            other => other.clone(),
+        }
+    }
+    for (p, v) in bound.iter_mut() {
+        if p.name == "axis" {
+            if let Some(x) = v.as_mut() {
+                *x = truncate(x);
+            }
+        }
+    }
+}
+
+/// `tf.eye` checks in Python that both sizes are integers (num_columns defaults to num_rows).
+fn eye_sizes(it: &mut Interp, bound: &[(&'static Param, Option<Value>)]) -> Result<(), Raise> {
+    let rows = arg(bound, "num_rows").cloned().unwrap_or(Value::None);
+    let cols = match arg(bound, "num_columns") {
+        None | Some(Value::None) => rows.clone(),
+        Some(c) => c.clone(),
+    };
+    let integral = |v: &Value| matches!(v, Value::Int(_) | Value::Bool(_)) || is_tf(v);
+    if integral(&rows) && integral(&cols) {
+        return Ok(());
+    }
+    let (r, c) = (
+        super::super::print::str(it, &rows),
+        super::super::print::str(it, &cols),
+    );
+    Err(Raise::type_error(format!(
+        "Arguments `num_rows` and `num_columns` must be positive integer values. Received: num_rows={r}, num_columns={c}"
+    )))
+}
+
+/// `tf.one_hot` converts on_value and off_value with `dtype` as a hint and checks in Python
+/// that they agree with each other and with `dtype`.
+fn one_hot_values(it: &mut Interp, bound: &[(&'static Param, Option<Value>)]) -> Result<(), Raise> {
+    let dtype = match arg(bound, "dtype") {
+        Some(Value::DType(d)) => Some(*d),
+        _ => None,
+    };
+    let mut dtype_of = |name: &str| -> Result<Option<DType>, Raise> {
+        match arg(bound, name) {
+            None | Some(Value::None) => Ok(None),
+            Some(v) => Ok(Some(it.to_val(v, dtype)?.tensor.dtype())),
+        }
+    };
+    let (on, off) = (dtype_of("on_value")?, dtype_of("off_value")?);
+    let word = |d: DType| format!("<dtype: '{}'>", d.name());
+    if let Some(want) = dtype {
+        for (name, got) in [("on_value", on), ("off_value", off)] {
+            if let Some(got) = got.filter(|&g| g != want) {
+                return Err(Raise::type_error(format!(
+                    "dtype {} of {name} does not match dtype parameter {}",
+                    word(got),
+                    word(want)
+                )));
+            }
+        }
+    }
+    if let (Some(a), Some(b)) = (on, off) {
+        if a != b {
+            return Err(Raise::type_error(format!(
+                "dtype {} of on_value does not match dtype {} of off_value",
+                word(a),
+                word(b)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `tf.tensordot(a, b, axes=n)` checks n against a's rank in Python, then takes b's first n
+/// axes from a Python list of them.
+fn tensordot_axes(it: &mut Interp, bound: &[(&'static Param, Option<Value>)]) -> Result<(), Raise> {
+    let Some(&Value::Int(n)) = arg(bound, "axes") else {
+        return Ok(());
+    };
+    if n < 0 {
+        return Err(Raise::value_error(format!(
+            "`axes` must be at least 0. Received: {n}."
+        )));
+    }
+    let (Some(a), Some(b)) = (arg(bound, "a").cloned(), arg(bound, "b").cloned()) else {
+        return Ok(());
+    };
+    let (a, b) = (it.to_val(&a, None)?, it.to_val(&b, None)?);
+    let (ra, rb) = (a.tensor.rank() as i64, b.tensor.rank() as i64);
+    if n > ra {
+        let shown = super::super::print::str(it, &Value::array(a.tensor.clone()));
+        return Err(Raise::value_error(format!(
+            "`axes` must not be larger than the number of dimensions of tensor {shown}.  Received {n}, vs tensor dimensions {ra}."
+        )));
+    }
+    if n > rb {
+        return Err(Raise::index_error("list index out of range"));
+    }
+    Ok(())
+}
+
+/// `tf.range(..., dtype=tf.bool)` casts its start (0 when only a limit is given) to bool in
+/// Python, which a number cannot become.
+fn range_of_bools(it: &mut Interp, bound: &[(&'static Param, Option<Value>)]) -> Result<(), Raise> {
+    if !matches!(arg(bound, "dtype"), Some(Value::DType(DType::Bool))) {
+        return Ok(());
+    }
+    let start = match arg(bound, "limit") {
+        None | Some(Value::None) => Value::Int(0),
+        Some(_) => arg(bound, "start").cloned().unwrap_or(Value::Int(0)),
+    };
+    Err(Raise::type_error(format!(
+        "Cannot convert {} to EagerTensor of dtype bool",
+        super::super::print::repr(it, &start)
+    )))
 }

@@ -22,7 +22,7 @@ use calls::{
     variable,
 };
 
-use super::convert::{dtype_of_value, to_lit, truediv_dtype_error};
+use super::convert::{to_lit, truediv_dtype_error};
 use super::interp::Interp;
 use super::missing;
 use super::raise::{Raise, RaiseKind};
@@ -232,6 +232,7 @@ fn op_call(
     if def.name == "divide" && path != "tf.math.truediv" {
         return divide_call(it, bound);
     }
+    checks::read_attrs_as_tensorflow(def.name, &mut bound)?;
     let then = default_only::take(def, &mut bound)?;
     checks::before_conversion(it, def.name, &mut bound)?;
     let (inputs, given) = operands::convert(it, path, def, bound)?;

@@ -157,6 +157,14 @@ impl ShapeOp {
                 Ok(crate::map_any!(x, a => a.clone().permuted_axes(IxDyn(&perm))))
             }
             ShapeOp::ExpandDims { axis } => {
+                // the axis may name the new last position: [-rank-1, rank]
+                let r = x.rank() as i64;
+                if *axis < -r - 1 || *axis > r {
+                    return Err(arg_err(format!(
+                        "Tried to expand dim index {axis} for tensor with {r} dimensions. (expand_dims takes an axis in [{}, {r}])",
+                        -r - 1
+                    )));
+                }
                 let ax = norm_axis(*axis, x.rank() + 1, name)?;
                 let mut s = x.shape().to_vec();
                 s.insert(ax, 1);
