@@ -79,6 +79,11 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
             ))
         }
         (Value::Tensor(_), m) if TENSOR_METHODS.contains(&m) => method(v, name),
+        (Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_), "device") => {
+            Value::str(super::variable::CPU_DEVICE)
+        }
+        // a variable's slice (`v[0]`) remembers where it came from, for `v[0].assign(7)`
+        (Value::Tensor(x), "assign") if it.sliced_variables.contains_key(&x.id) => method(v, name),
         (Value::Variable(id) | Value::UnreadVariable(id), _) => {
             let var = it
                 .ws
@@ -205,11 +210,11 @@ pub fn call_method(
     match recv {
         Value::Tensor(x) => match name {
             "numpy" => Ok(np_wrap(x.tensor.clone())),
+            "assign" => super::index::assign_slice(it, x, args, kwargs),
             _ => Ok(Value::Shape(x.tensor.shape().to_vec())),
         },
-        Value::Variable(id) | Value::UnreadVariable(id) => {
-            variable_method(it, id, name, args, kwargs)
-        }
+        Value::Variable(id) => super::variable::method(it, id, false, name, args, kwargs),
+        Value::UnreadVariable(id) => super::variable::method(it, id, true, name, args, kwargs),
         Value::Array(_) | Value::NpScalar(_) => numpy::methods::call(it, recv, name, args, kwargs),
         Value::Tape(id) => super::tape::method(it, *id, name, args, kwargs),
         Value::List(l) => list_method(l, name, args),
@@ -280,71 +285,4 @@ fn string_method(
         "startswith" => Value::Bool(s.starts_with(&arg_str(0)?)),
         _ => Value::Bool(s.ends_with(&arg_str(0)?)),
     })
-}
-
-fn variable_method(
-    it: &mut Interp,
-    id: &Arc<str>,
-    name: &str,
-    args: Vec<Value>,
-    kwargs: Vec<(String, Value)>,
-) -> Result<Value, Raise> {
-    let var = it
-        .ws
-        .variable(id)
-        .ok_or_else(|| Raise::value_error("the variable no longer exists"))?;
-    let (cur, vname) = (var.val.tensor.clone(), var.tf_name());
-    match name {
-        "numpy" => Ok(np_wrap(cur)),
-        "read_value" | "value" => Ok(Value::Tensor(it.read_var(id)?)),
-        "get_shape" => Ok(Value::Shape(cur.shape().to_vec())),
-        "assign" | "assign_add" | "assign_sub" => {
-            let value = match (
-                args.into_iter().next(),
-                kwargs
-                    .into_iter()
-                    .find(|(k, _)| k == "value" || k == "delta"),
-            ) {
-                (Some(v), _) => v,
-                (None, Some((_, v))) => v,
-                (None, None) => {
-                    return Err(Raise::type_error(format!(
-                        "{name}() missing 1 required positional argument"
-                    )))
-                }
-            };
-            let x = it.to_val_as(&value, cur.dtype())?;
-            // TensorFlow converts the value with the variable's dtype in Python first
-            if x.tensor.dtype() != cur.dtype() {
-                return Err(Raise::value_error(format!(
-                    "Tensor conversion requested dtype {} for Tensor with dtype {}: {name} takes a value of the variable's dtype; cast it with tf.cast(value, {})",
-                    cur.dtype().name(),
-                    x.tensor.dtype().name(),
-                    format_args!("tf.{}", cur.dtype().name())
-                )));
-            }
-            if x.tensor.shape() != cur.shape() {
-                let what = if name == "assign" {
-                    "Cannot assign value to variable"
-                } else {
-                    "Cannot update variable"
-                };
-                return Err(Raise::value_error(format!(
-                    "{what} ' {vname}': Shape mismatch.The variable shape {}, and the assigned value shape {} are incompatible.",
-                    super::print::tuple_text(cur.shape()),
-                    super::print::tuple_text(x.tensor.shape())
-                )));
-            }
-            let new = match name {
-                "assign" => x.tensor,
-                "assign_add" => it.compute("add", vec![], &[&cur, &x.tensor])?,
-                _ => it.compute("subtract", vec![], &[&cur, &x.tensor])?,
-            };
-            it.ws.assign(id, new)?;
-            Ok(Value::UnreadVariable(id.clone()))
-        }
-        _ => Err(Raise::attr_error(format!(
-            "'ResourceVariable' object has no attribute '{name}'"
-        ))),
-    }
 }

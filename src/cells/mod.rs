@@ -37,6 +37,7 @@ mod tape;
 mod tape_checks;
 mod tf;
 pub mod value;
+mod variable;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -229,6 +229,11 @@ fn watch(
     let x = required(x, "watch", "tensor")?;
     checks::watch_needs_recorder(it, tape, &x)?;
     checks::watch_leaves(it, &x)?;
+    // TensorFlow's TFE_Py_TapeWatch does nothing while no tape records (between `with`
+    // blocks, or under stop_recording): a later block of this tape does not see the watch
+    if it.ws.ctx.recording_tapes().is_empty() {
+        return Ok(Value::None);
+    }
     let mut vals = Vec::new();
     it.flatten(&x, &mut vals, "watch")?;
     for v in vals {

@@ -192,6 +192,10 @@ impl Value {
             Value::Function(_) => "function".into(),
             Value::Module(_) => "module".into(),
             Value::Builtin(_) => "builtin_function_or_method".into(),
+            // a variable slice's `assign` is a closure TensorFlow attaches to the tensor
+            Value::Method(m) if matches!(&**m, (Value::Tensor(_), n) if n == "assign") => {
+                "function".into()
+            }
             Value::Method(_) => "method".into(),
             Value::DType(_) => "DType".into(),
             // NumPy 1.26's class of each dtype: `numpy.dtypes.Float64DType`

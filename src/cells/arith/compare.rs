@@ -18,10 +18,9 @@ pub fn is(a: &Value, b: &Value) -> bool {
         (Value::None, Value::None) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Tensor(x), Value::Tensor(y)) => x.id == y.id,
-        (
-            Value::Variable(x) | Value::UnreadVariable(x),
-            Value::Variable(y) | Value::UnreadVariable(y),
-        ) => x == y,
+        (Value::Variable(x), Value::Variable(y)) => x == y,
+        // each update returns a new `_UnreadVariable` object
+        (Value::UnreadVariable(x), Value::UnreadVariable(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::Tape(x), Value::Tape(y)) => x == y,
         (Value::List(x), Value::List(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::Array(x), Value::Array(y)) => x.same(y),

@@ -7,10 +7,12 @@ use ruff_python_ast::Expr;
 
 use crate::engine::tensor::Tensor;
 
+mod assign;
 mod mask;
 mod plan;
 mod spec;
 
+pub use assign::{assign_slice, SliceOfVariable};
 pub use mask::boolean_mask_call;
 use mask::{boolean_mask, gather_bare, gather_plan};
 use plan::{plan, slice_indices};
@@ -78,7 +80,9 @@ pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Valu
                         }
                         r
                     })?;
-                    gather_plan(it, x, &p).map(Value::Tensor)
+                    let slice = gather_plan(it, x, &p)?;
+                    assign::remember(it, container, &slice, &items);
+                    Ok(Value::Tensor(slice))
                 }
             }
         }

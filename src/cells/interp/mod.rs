@@ -64,6 +64,8 @@ pub struct Interp<'k> {
     pub non_finite_at: Option<(usize, usize)>,
     /// `tf.random`'s seeds: the global seed, the op seeds drawn from it, the kernels' calls.
     pub random: super::tf::random::RandomState,
+    /// The variable and index each slice of a variable was read with (`v[0].assign(7)`).
+    pub sliced_variables: HashMap<crate::engine::autodiff::ValId, super::index::SliceOfVariable>,
 }
 
 impl<'k> Interp<'k> {
@@ -90,6 +92,7 @@ impl<'k> Interp<'k> {
             why_none: HashMap::new(),
             non_finite_at: None,
             random: Default::default(),
+            sliced_variables: HashMap::new(),
         }
     }
 

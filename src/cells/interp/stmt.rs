@@ -92,6 +92,11 @@ impl Interp<'_> {
             // item assignment below)
             return crate::cells::numpy::arith::in_place(self, a.op, arr, &rhs).map(|_| ());
         }
+        if let Value::Variable(_) | Value::UnreadVariable(_) = cur {
+            if let Some(why) = variable_in_place(a.op) {
+                return Err(Raise::new(RaiseKind::RuntimeError, why));
+            }
+        }
         let v = crate::cells::arith::binary(self, a.op, cur, rhs)?;
         self.assign(&a.target, v)
     }
@@ -342,4 +347,19 @@ impl Interp<'_> {
         }
         Ok(())
     }
+}
+
+/// `variable op= value`: TensorFlow's variables refuse `+=`, `-=`, `*=`, `/=` and `**=` with a
+/// RuntimeError naming the method that updates them (the variable stays as it was); `//=`,
+/// `%=` and `@=` have no such method and rebind the name to the result, a tensor.
+fn variable_in_place(op: ast::Operator) -> Option<&'static str> {
+    Some(match op {
+        ast::Operator::Add => "`variable += value` with `tf.Variable`s is not supported. Use `variable.assign_add(value)` to modify the variable, or `out = variable + value` if you need to get a new output Tensor.",
+        // TensorFlow's own text says `*` here
+        ast::Operator::Sub => "`variable -= value` with `tf.Variable`s is not supported. Use `variable.assign_sub(value)` to modify the variable, or `out = variable * value` if you need to get a new output Tensor.",
+        ast::Operator::Mult => "`var *= value` with `tf.Variable`s is not supported. Use `var.assign(var * value)` to modify the variable, or `out = var * value` if you need to get a new output Tensor.",
+        ast::Operator::Div => "`var /= value` with `tf.Variable`s is not supported. Use `var.assign(var / value)` to modify the variable, or `out = var / value` if you need to get a new output Tensor.",
+        ast::Operator::Pow => "`var **= value` with `tf.Variable`s is not supported. Use `var.assign(var ** value)` to modify the variable, or `out = var ** value` if you need to get a new output Tensor.",
+        _ => return None,
+    })
 }

@@ -321,6 +321,9 @@ pub(super) fn variable(
         None | Some(Value::None) => None,
         Some(d) => Some(tf_dtype_arg(d)?),
     };
+    if let Some(d) = dtype {
+        crate::cells::variable::initial_value_dtype(it, &value, d)?;
+    }
     let t = constant(it, &value, dtype, false)?;
     let id: Arc<str> = format!("{}#{}", name, it.ws.variables().count() + 1).into();
     it.ws

@@ -1,0 +1,171 @@
+//! `tf.Variable`'s methods (`assign`, `assign_add`, `assign_sub`, `read_value`, ...) and the
+//! checks TensorFlow makes of what a variable is given: at creation and at every update.
+
+use std::sync::Arc;
+
+use crate::engine::dtype::DType;
+use crate::engine::error::Code;
+
+use super::arith::np_wrap;
+use super::interp::Interp;
+use super::raise::{Raise, RaiseKind};
+use super::tape::bind_args;
+use super::value::Value;
+
+/// Where TensorFlow places every variable and tensor of a CPU-only process (`v.device`).
+pub const CPU_DEVICE: &str = "/job:localhost/replica:0/task:0/device:CPU:0";
+
+/// `v.name(...)` for a variable (`unread`: the object `assign` returned, which TensorFlow
+/// names `UnreadVariable` in its messages).
+pub fn method(
+    it: &mut Interp,
+    id: &Arc<str>,
+    unread: bool,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let var = it
+        .ws
+        .variable(id)
+        .ok_or_else(|| Raise::value_error("the variable no longer exists"))?;
+    let cur = var.val.tensor.clone();
+    let vname = if unread {
+        "UnreadVariable".to_string()
+    } else {
+        var.tf_name()
+    };
+    match name {
+        "numpy" => Ok(np_wrap(cur)),
+        "read_value" | "value" => Ok(Value::Tensor(it.read_var(id)?)),
+        "get_shape" => Ok(Value::Shape(cur.shape().to_vec())),
+        "assign" | "assign_add" | "assign_sub" => {
+            let first = if name == "assign" { "value" } else { "delta" };
+            let slots = bind_args(
+                &format!("BaseResourceVariable.{name}"),
+                &[first, "use_locking", "name", "read_value"],
+                args,
+                kwargs,
+            )?;
+            let mut slots = slots.into_iter();
+            let value = slots.next().flatten().ok_or_else(|| {
+                Raise::type_error(format!(
+                    "BaseResourceVariable.{name}() missing 1 required positional argument: '{first}'"
+                ))
+            })?;
+            let read_value = match slots.nth(2).flatten() {
+                Some(r) => r.truthy()?,
+                None => true,
+            };
+            let x = converted(it, &value, cur.dtype())?;
+            if x.shape() != cur.shape() {
+                return Err(shape_error(name, &vname, cur.shape(), x.shape()));
+            }
+            let new = match name {
+                "assign" => x,
+                "assign_add" => it.compute("add", vec![], &[&cur, &x])?,
+                _ => it.compute("subtract", vec![], &[&cur, &x])?,
+            };
+            it.ws.assign(id, new)?;
+            Ok(unread_or_none(id, read_value))
+        }
+        _ => Err(Raise::attr_error(format!(
+            "'ResourceVariable' object has no attribute '{name}'"
+        ))),
+    }
+}
+
+/// What an update gives back: a new `_UnreadVariable` object of the same variable (so
+/// `v.assign(x) is v` is False), or None with `read_value=False`.
+pub fn unread_or_none(id: &str, read_value: bool) -> Value {
+    if read_value {
+        // a fresh allocation: `is` tells each returned object apart
+        Value::UnreadVariable(Arc::from(id))
+    } else {
+        Value::None
+    }
+}
+
+/// `value` converted to a variable's dtype, as TensorFlow's `convert_to_tensor(value,
+/// dtype=var.dtype)` does before it updates: a tensor of another dtype is a ValueError.
+pub fn converted(
+    it: &mut Interp,
+    value: &Value,
+    d: DType,
+) -> Result<crate::engine::tensor::Tensor, Raise> {
+    let x = it.to_val_as(value, d)?;
+    if x.tensor.dtype() != d {
+        return Err(Raise::value_error(format!(
+            "Tensor conversion requested dtype {} for Tensor with dtype {}: {}",
+            d.name(),
+            x.tensor.dtype().name(),
+            super::print::repr(it, &Value::Tensor(x.clone()))
+        ))
+        .with_code(Code::DtypeMismatch));
+    }
+    Ok(x.tensor)
+}
+
+/// An update of the wrong shape: `assign` checks in Python (ValueError); `assign_add` and
+/// `assign_sub` reach their kernels, which refuse any other shape, a scalar included.
+fn shape_error(name: &str, vname: &str, var: &[usize], given: &[usize]) -> Raise {
+    if name == "assign" {
+        return Raise::value_error(format!(
+            "Cannot assign value to variable ' {vname}': Shape mismatch.The variable shape {}, and the assigned value shape {} are incompatible.",
+            super::print::tuple_text(var),
+            super::print::tuple_text(given)
+        ))
+        .with_code(Code::ShapeMismatch);
+    }
+    let op = if name == "assign_add" {
+        "AssignAddVariableOp"
+    } else {
+        "AssignSubVariableOp"
+    };
+    Raise::new(
+        RaiseKind::InvalidArgumentError,
+        format!(
+            "{{{{function_node __wrapped__{op}_device_{CPU_DEVICE}}}}} Cannot update variable with shape {} using a Tensor with shape {}, shapes must be equal. [Op:{op}] name: ",
+            kernel_shape(var),
+            kernel_shape(given)
+        ),
+    )
+    .with_code(Code::ShapeMismatch)
+}
+
+/// A shape as TensorFlow's kernels write it: `[2,3]`, `[]`.
+pub fn kernel_shape(s: &[usize]) -> String {
+    let dims: Vec<String> = s.iter().map(|d| d.to_string()).collect();
+    format!("[{}]", dims.join(","))
+}
+
+/// `tf.Variable(initial_value, dtype=d)`: a tensor or variable of another dtype is not
+/// converted (TensorFlow's ValueError); Python numbers, lists and arrays are.
+pub fn initial_value_dtype(it: &mut Interp, value: &Value, d: DType) -> Result<(), Raise> {
+    let (have, variable) = match value {
+        Value::Tensor(x) => (x.tensor.dtype(), false),
+        Value::Variable(id) | Value::UnreadVariable(id) => match it.ws.variable(id) {
+            Some(v) => (v.val.tensor.dtype(), true),
+            None => return Ok(()),
+        },
+        _ => return Ok(()),
+    };
+    if have == d {
+        return Ok(());
+    }
+    let shown = super::print::repr(it, value);
+    let detail = if variable {
+        format!(
+            "Incompatible type conversion requested to type {} for `tf.Variable of type {}. (Variable: {shown})",
+            d.name(),
+            have.name()
+        )
+    } else {
+        format!(
+            "initial_value: Tensor conversion requested dtype {} for Tensor with dtype {}: {shown}",
+            d.name(),
+            have.name()
+        )
+    };
+    Err(Raise::value_error(detail).with_code(Code::DtypeMismatch))
+}
