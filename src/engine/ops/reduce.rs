@@ -263,6 +263,7 @@ fn float<F: Real>(kind: Kind, a: &Arr<F>, ax: &[usize], name: &str) -> Result<Ar
             }
         }),
         Kind::Prod => eigen_inner(a, ax, F::one(), false, |p, v| p * v)
+            .or_else(|| eigen_outer(a, ax, F::one(), |p, v| p * v))
             .unwrap_or_else(|| fold(a, ax, F::one(), |p, v| p * v)),
         Kind::LogSumExp => {
             let _ = name;
@@ -301,7 +302,9 @@ fn sum_axes<F: Real>(a: &Arr<F>, ax: &[usize]) -> ArrayD<F> {
         return crate::engine::tensor::shaped(&kept, a.iter().copied().collect())
             .expect("same size");
     }
-    if let Some(s) = eigen_inner(a, ax, F::zero(), true, |s, v| s + v) {
+    if let Some(s) = eigen_inner(a, ax, F::zero(), true, |s, v| s + v)
+        .or_else(|| eigen_outer(a, ax, F::zero(), |s, v| s + v))
+    {
         return s;
     }
     let mut cur: Option<ArrayD<F>> = None;
@@ -342,6 +345,50 @@ fn eigen_inner<F: Real>(
         .map(|(i, row)| eigen_reduce(row, i * inner, identity, tree, op))
         .collect();
     crate::engine::tensor::shaped(&a.shape()[..first], sums)
+}
+
+/// TensorFlow's float sum (or product) over a leading run of axes: the array as a matrix of
+/// `rows` (the reduced axes merged) by `cols`, reduced down its columns. Eigen computes the
+/// columns a whole AVX packet at a time with `InnerMostDimPreserver`: with 16 rows or more, four
+/// accumulators take every fourth row of the whole groups of four and are combined as
+/// ((a0 . a1) . a2) . a3, then the remaining rows go into that one; with fewer rows, and for the
+/// columns after the last whole packet (computed one by one), the rows are folded in order.
+fn eigen_outer<F: Real>(
+    a: &Arr<F>,
+    ax: &[usize],
+    identity: F,
+    op: impl Fn(F, F) -> F + Copy,
+) -> Option<ArrayD<F>> {
+    let mut sorted = ax.to_vec();
+    sorted.sort_unstable();
+    let k = ax.len();
+    if k == 0 || k >= a.ndim() || sorted.iter().copied().ne(0..k) {
+        return None;
+    }
+    let rows: usize = a.shape()[..k].iter().product();
+    let cols: usize = a.shape()[k..].iter().product();
+    if rows == 0 || cols == 0 {
+        return None;
+    }
+    let lanes = 32 / std::mem::size_of::<F>();
+    let packed = cols / lanes * lanes;
+    let flat: Vec<F> = a.iter().copied().collect();
+    let column = |c: usize| flat[c..].iter().step_by(cols).copied();
+    let out = (0..cols)
+        .map(|c| {
+            if c >= packed || rows < 16 {
+                return column(c).fold(identity, op);
+            }
+            let whole4 = rows / 4 * 4;
+            let mut acc = [identity; 4];
+            for (j, x) in column(c).take(whole4).enumerate() {
+                acc[j % 4] = op(acc[j % 4], x);
+            }
+            let combined = op(op(op(acc[0], acc[1]), acc[2]), acc[3]);
+            column(c).skip(whole4).fold(combined, op)
+        })
+        .collect();
+    crate::engine::tensor::shaped(&a.shape()[k..], out)
 }
 
 /// A full float reduction as TensorFlow's kernels write it (`expr.sum()`): Eigen's order on one
