@@ -183,8 +183,7 @@ fn run_on_stack(
     let numerics = it.ws.ctx.numerics.replace(Box::default());
     let result = it.exec_block(&module.body);
     let stdout = std::mem::take(&mut it.out);
-    let mut notes = std::mem::take(&mut it.notes);
-    notes.extend(it.non_finite_note());
+    let notes = std::mem::take(&mut it.notes);
     let why_none = std::mem::take(&mut it.why_none);
     if carries_random {
         kernel.random = Some(std::mem::take(&mut it.random));

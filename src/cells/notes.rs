@@ -12,11 +12,15 @@ use ruff_text_size::Ranged;
 use super::interp::Interp;
 use super::value::Value;
 use crate::engine::autodiff::{TapeId, Val};
-use crate::engine::explain::{why_null, Note};
+use crate::engine::explain::{why_null_from, Front, Note};
 use crate::engine::Workspace;
 
 /// Notes one cell may carry; a gradient in a loop that is None every turn gives one note.
 const MAX_NOTES: usize = 64;
+
+/// Non-finite notes one cell may carry: a NaN made again on every turn of a loop gives one a
+/// turn up to this many (the same line's notes are one in the answer).
+const MAX_NON_FINITE_NOTES: usize = 16;
 
 /// A note and the place in the cell it is about: the gradient call, or the statement whose op
 /// first gave a NaN or an infinity.
@@ -170,7 +174,9 @@ impl Interp<'_> {
         };
         let ts: Vec<(&str, &Val)> = targets.iter().map(|t| (target.as_str(), t)).collect();
         let ss: Vec<(&str, &Val)> = names.iter().map(String::as_str).zip(sources).collect();
-        let notes = with_cell_names(self, |ws| why_null(ws, tape, &ts, &ss, null));
+        let notes = with_cell_names(self, |ws| {
+            why_null_from(Front::Cell, ws, tape, &ts, &ss, null)
+        });
         let mut notes = notes.into_iter();
         let per_source: Vec<Option<CellNote>> = null
             .iter()
@@ -191,6 +197,24 @@ impl Interp<'_> {
         per_source
     }
 
+    /// Records `variable <- from` (an assign, assign_add or assign_sub, or a Variable made
+    /// from a tensor or variable), so a gradient whose only path runs through it is
+    /// `through_assign`. A Python value (a list, a number) has no path to record.
+    pub fn note_assign(&mut self, variable: &str, from: &Value) {
+        let from = match from {
+            Value::Tensor(v) => Some(v.id),
+            Value::Variable(id) | Value::UnreadVariable(id) => {
+                self.ws.variable(id).map(|v| v.val.id)
+            }
+            _ => None,
+        };
+        let Some(from) = from else { return };
+        if let Some(v) = self.ws.variable(variable) {
+            let (now, var) = (self.ws.ctx.now(), v.val.id);
+            self.ws.ctx.prov.assign(now, var, from);
+        }
+    }
+
     /// Adds a note unless the same one (same place, source and reason) is there already.
     pub fn add_note(&mut self, n: CellNote) {
         if self.notes.len() < MAX_NOTES && !self.notes.iter().any(|m| same_note(m, &n)) {
@@ -206,20 +230,40 @@ impl Interp<'_> {
         }
     }
 
-    /// The note on the first value that went non-finite from finite inputs, if the engine saw
-    /// one, placed at the statement that ran the op.
-    pub fn non_finite_note(&mut self) -> Option<CellNote> {
-        let (line, column) = self.non_finite_at?;
-        let numerics = self.ws.ctx.numerics.take()?;
-        let note = with_cell_names(self, |ws| numerics.note(ws, 0));
+    /// Notes the non-finite value the engine saw last, if it is new, at the statement
+    /// `(line, column)` that just ran, naming its node by the names the cell holds now, and
+    /// lets the engine look for the next one: each statement whose own op (forward, or in a
+    /// gradient's VJP) first made a NaN or an infinity gets its note (a loop's turns, one).
+    pub fn place_non_finite(&mut self, (line, column): (usize, usize)) {
+        let Some(n) = self.ws.ctx.numerics.as_deref_mut() else {
+            return;
+        };
+        let placed = self.non_finite_at.last().map(|&(phase, _, _)| phase);
+        let Some(phase) = n.events.last().map(|e| e.phase) else {
+            return;
+        };
+        if Some(phase) == placed {
+            return;
+        }
+        self.non_finite_at.push((phase, line, column));
+        // past the cap the phase stays: the engine then records no further event
+        if self.non_finite_at.len() < MAX_NON_FINITE_NOTES {
+            n.phase += 1;
+        }
+        let Some(numerics) = self.ws.ctx.numerics.take() else {
+            return;
+        };
+        let note = with_cell_names(self, |ws| numerics.note(ws, phase));
         self.ws.ctx.numerics = Some(numerics);
-        Some(CellNote {
-            line,
-            column,
-            note: note?,
-            zeros: false,
-            name: None,
-        })
+        if let Some(note) = note {
+            self.add_note(CellNote {
+                line,
+                column,
+                note,
+                zeros: false,
+                name: None,
+            });
+        }
     }
 
     /// Remembers, for names an assignment binds to a None gradient, why it is None, and

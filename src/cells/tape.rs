@@ -403,11 +403,13 @@ fn batch_jacobian(
     checks::batch_shapes(&t, &src)?;
     checks::pfor_off(it, tape, pfor, true)?;
     let zero = zero_flag(unc)?;
-    let j = it
+    let (j, connected) = it
         .ws
         .ctx
-        .batch_jacobian_val(tape, &t, &src, zero)
+        .batch_jacobian_connected(tape, &t, &src, zero)
         .map_err(jacobian_error(pfor))?;
+    // TensorFlow answers zeros for an unconnected source: the note says why
+    explain(it, tape, (&[t], &[src]), &[!connected], true);
     Ok(Value::Tensor(j))
 }
 

@@ -67,6 +67,7 @@ pub fn method(
                 _ => it.compute("subtract", vec![], &[&cur, &x])?,
             };
             it.ws.assign(id, new)?;
+            it.note_assign(id, &value);
             Ok(unread_or_none(id, read_value))
         }
         _ => Err(Raise::attr_error(format!(

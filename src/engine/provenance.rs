@@ -62,11 +62,25 @@ pub struct Assign {
     pub from: ValId,
 }
 
+/// The values one `gradient` or `jacobian` call made (ids in `(after, upto]`), and the
+/// sources it differentiated by: a target among them is a first derivative, whose own
+/// derivative by one of those sources is a second derivative.
+#[derive(Clone, Debug)]
+pub struct Derivative {
+    pub after: ValId,
+    pub upto: ValId,
+    pub sources: Vec<ValId>,
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Provenance {
     recs: Vec<Rec>,
     inputs: Vec<ValId>,
     assigns: Vec<Assign>,
+    /// Not in a stored session's bytes (format 5 keeps records and assignments): a session
+    /// read back calls a linear derivative's derivative not_connected.
+    #[serde(skip)]
+    derivatives: Vec<Derivative>,
 }
 
 impl Provenance {
@@ -114,6 +128,29 @@ impl Provenance {
         self.assigns.push(Assign { at, variable, from });
     }
 
+    /// Records that the values made in `(after, upto]` are derivatives by `sources`.
+    pub fn derivative(&mut self, after: ValId, upto: ValId, sources: &[super::autodiff::Val]) {
+        if upto <= after {
+            return;
+        }
+        if self.derivatives.len() >= MAX_RECORDS {
+            self.derivatives.drain(..MAX_RECORDS / 2);
+        }
+        self.derivatives.push(Derivative {
+            after,
+            upto,
+            sources: sources.iter().map(|s| s.id).collect(),
+        });
+    }
+
+    /// Whether `value` came out of a `gradient` or `jacobian` call by `source`.
+    pub fn is_derivative(&self, value: ValId, source: ValId) -> bool {
+        let k = self.derivatives.partition_point(|d| d.upto < value);
+        self.derivatives
+            .get(k)
+            .is_some_and(|d| value > d.after && d.sources.contains(&source))
+    }
+
     fn forget_older_half(&mut self) {
         let keep = self.recs.split_off(self.recs.len() / 2);
         let base = keep.first().map_or(0, |r| r.start);
@@ -150,6 +187,7 @@ impl Provenance {
                 .collect(),
             inputs: self.inputs[base as usize..].to_vec(),
             assigns: self.assigns.clone(),
+            derivatives: self.derivatives.clone(),
         }
     }
 

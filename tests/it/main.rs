@@ -8,6 +8,7 @@ mod cells_compare;
 mod cli;
 mod conformance;
 mod explain_numerics;
+mod explain_reasons;
 mod explain_session;
 mod explain_why;
 mod faults;

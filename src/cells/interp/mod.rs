@@ -60,8 +60,9 @@ pub struct Interp<'k> {
     pub last_gradient: Option<Vec<Option<super::notes::CellNote>>>,
     /// Why a name bound to a None gradient is None (kept by the kernel across cells).
     pub why_none: HashMap<String, super::notes::CellNote>,
-    /// The statement during which the engine first saw a non-finite value.
-    pub non_finite_at: Option<(usize, usize)>,
+    /// Where each non-finite value the engine saw began: its numerics phase and the
+    /// statement (line, column) during which it appeared (`notes.rs`).
+    pub non_finite_at: Vec<(usize, usize, usize)>,
     /// `tf.random`'s seeds: the global seed, the op seeds drawn from it, the kernels' calls.
     pub random: super::tf::random::RandomState,
     /// The variable and index each slice of a variable was read with (`v[0].assign(7)`).
@@ -90,7 +91,7 @@ impl<'k> Interp<'k> {
             call_site: None,
             last_gradient: None,
             why_none: HashMap::new(),
-            non_finite_at: None,
+            non_finite_at: Vec::new(),
             random: Default::default(),
             sliced_variables: HashMap::new(),
         }

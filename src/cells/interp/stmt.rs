@@ -12,18 +12,12 @@ use crate::cells::value::Value;
 use crate::engine::Workspace;
 
 impl Interp<'_> {
-    /// Places the first non-finite value the engine saw at the innermost statement that ran
-    /// while it appeared.
+    /// Places a non-finite value the engine saw during `s` at `s` (the innermost statement
+    /// that ran while it appeared).
     fn mark_non_finite(&mut self, s: &Stmt) {
-        if self.non_finite_at.is_none()
-            && self
-                .ws
-                .ctx
-                .numerics
-                .as_ref()
-                .is_some_and(|n| !n.events.is_empty())
-        {
-            self.non_finite_at = Some(self.current_lines().at(s.start()));
+        if self.ws.ctx.numerics.is_some() {
+            let at = self.current_lines().at(s.start());
+            self.place_non_finite(at);
         }
     }
 

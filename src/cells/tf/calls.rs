@@ -328,5 +328,6 @@ pub(super) fn variable(
     let id: Arc<str> = format!("{}#{}", name, it.ws.variables().count() + 1).into();
     it.ws
         .add_variable(&id, &id, t, trainable, &format!("{name}:0"));
+    it.note_assign(&id, &value);
     Ok(Value::Variable(id))
 }

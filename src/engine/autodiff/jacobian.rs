@@ -30,6 +30,7 @@ impl Ctx {
         sources: &[Val],
         zero_unconnected: bool,
     ) -> Result<Vec<Option<Val>>> {
+        let before = self.next_id;
         let capturing = self.tapes_tracing(target);
         let recorded_before: SmallVec<[usize; 4]> = capturing
             .iter()
@@ -71,6 +72,7 @@ impl Ctx {
                 let _ = self.watch(t, r);
             }
         }
+        self.prov.derivative(before, self.next_id, sources);
         Ok(jac)
     }
 
@@ -111,6 +113,19 @@ impl Ctx {
         source: &Val,
         zero_unconnected: bool,
     ) -> Result<Val> {
+        self.batch_jacobian_connected(tape, target, source, zero_unconnected)
+            .map(|(j, _)| j)
+    }
+
+    /// `batch_jacobian_val`, and whether the source is connected to the target at all (its
+    /// zeros are then TensorFlow's answer for an unconnected source, which a note explains).
+    pub fn batch_jacobian_connected(
+        &mut self,
+        tape: TapeId,
+        target: &Val,
+        source: &Val,
+        zero_unconnected: bool,
+    ) -> Result<(Val, bool)> {
         self.check_usable(tape)?;
         let (ts, ss) = (
             target.tensor.shape().to_vec(),
@@ -149,7 +164,10 @@ impl Ctx {
         } else {
             target.tensor.dtype()
         };
-        Ok(j.unwrap_or_else(|| self.constant(Tensor::full(&shape, 0.0, dtype))))
+        Ok(match j {
+            Some(j) => (j, true),
+            None => (self.constant(Tensor::full(&shape, 0.0, dtype)), false),
+        })
     }
 
     /// Jacobian rows by reverse passes over batches of one-hot cotangents: row r of the Jacobian

@@ -93,9 +93,11 @@ pub struct Tape {
     /// format 1): a session read back from a shared store explains from its tapes alone.
     #[serde(skip)]
     pub opened_at: ValId,
-    /// The id counter when the tape was stopped, if it was.
+    /// Each stretch the tape did not record after it opened: the id counter when it stopped
+    /// and when it resumed (None while still stopped). Every stretch is kept, so an op under
+    /// `stop_recording` is still known as paused after the tape stops again.
     #[serde(skip)]
-    pub stopped_at: Option<ValId>,
+    pub paused: Vec<(ValId, Option<ValId>)>,
     /// A cell's tape made by `tf.GradientTape()` and not yet entered by a `with` block:
     /// TensorFlow has no recorder for it to answer a gradient from (not kept by a stored
     /// session, which then answers as for an entered tape).

@@ -19,6 +19,7 @@ impl Ctx {
         output_gradients: Option<Vec<Tensor>>,
         zero_unconnected: bool,
     ) -> Result<Vec<Option<Val>>> {
+        let before = self.next_id;
         let (entries, traced) = self.begin_use(tape)?;
         let (result, used_up) = match fate(&output_gradients, targets, sources, &entries, &traced) {
             Fate::Fits => {
@@ -31,8 +32,9 @@ impl Ctx {
             Fate::Succeeds(e) => (Err(e), true),
         };
         self.end_use(tape, entries, traced, used_up);
-        let grads = result?;
-        Ok(fill_unconnected(self, grads, sources, zero_unconnected))
+        let grads = fill_unconnected(self, result?, sources, zero_unconnected);
+        self.prov.derivative(before, self.next_id, sources);
+        Ok(grads)
     }
 
     /// Reverse accumulation over `entries` from `targets` to `sources`.

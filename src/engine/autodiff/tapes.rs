@@ -5,6 +5,15 @@ use smallvec::SmallVec;
 use super::{Ctx, Entry, IdSet, Tape, TapeId, Val, ValId, TAPE_EXHAUSTED};
 use crate::engine::error::{Code, Error, Result};
 
+impl Tape {
+    /// Whether the value with this id was made while the tape was stopped after it opened.
+    pub fn made_while_paused(&self, value: ValId) -> bool {
+        self.paused
+            .iter()
+            .any(|&(stopped, resumed)| value > stopped && resumed.is_none_or(|r| value <= r))
+    }
+}
+
 impl Ctx {
     pub fn open_tape(&mut self, persistent: bool, watch_accessed_variables: bool) -> TapeId {
         let opened_at = self.next_id;
@@ -14,7 +23,7 @@ impl Ctx {
             recording: true,
             exhausted: false,
             opened_at,
-            stopped_at: None,
+            paused: Vec::new(),
             awaiting_with: false,
             // room for a small program's traced values, so the set does not rehash as it grows
             traced: IdSet::with_capacity_and_hasher(16, Default::default()),
@@ -44,7 +53,7 @@ impl Ctx {
         let now = self.next_id;
         let tape = self.tape_mut(id)?;
         if tape.recording {
-            tape.stopped_at = Some(now);
+            tape.paused.push((now, None));
         }
         tape.recording = false;
         Ok(())
@@ -63,7 +72,16 @@ impl Ctx {
         if self.tape_mut(id)?.exhausted {
             self.reset_tape(id)?;
         }
+        let now = self.next_id;
         let tape = self.tape_mut(id)?;
+        if tape.awaiting_with {
+            // a cell's tape opens when its first `with` enters it: what ran before is
+            // recorded_before_tape, not paused
+            tape.opened_at = tape.opened_at.max(now);
+            tape.paused.retain(|(_, resumed)| resumed.is_some());
+        } else if let Some(open) = tape.paused.last_mut().filter(|(_, r)| r.is_none()) {
+            open.1 = Some(now);
+        }
         tape.recording = true;
         tape.awaiting_with = false;
         Ok(())
@@ -71,7 +89,10 @@ impl Ctx {
 
     /// `tape.reset()`: forgets what the tape recorded and watched, as a new tape would.
     pub fn reset_tape(&mut self, id: TapeId) -> Result<()> {
+        let now = self.next_id;
         let tape = self.tape_mut(id)?;
+        // what ran before a reset is to the tape as what ran before it opened
+        tape.opened_at = tape.opened_at.max(now);
         tape.entries.clear();
         tape.traced.clear();
         tape.watched_ints.clear();

@@ -62,7 +62,8 @@ fn non_finite_notes(p: &Program, ev: &mut Evaluation, bad_results: &[bool], limi
     let Some(numerics) = ws.ctx.numerics.take() else {
         return;
     };
-    let forward = numerics.note(&ws, 0);
+    // no op made one: the NaN came in with an input
+    let forward = numerics.note(&ws, 0).or_else(|| super::input_note(&ws));
     for (k, bad) in bad_results.iter().enumerate() {
         if !bad {
             continue;

@@ -4,7 +4,8 @@
 //!
 //! Entry points for other front ends (the cells interpreter calls these for a gradient in a cell):
 //! - [`why_null`]: notes for the sources of one `tape.gradient` / `jacobian` whose result is None
-//!   (or zeros only because unconnected gradients were asked as zeros).
+//!   (or zeros only because unconnected gradients were asked as zeros); [`why_null_from`] words
+//!   them for a cell.
 //! - [`Numerics`]: set `ctx.numerics = Some(Box::default())` before running code and call
 //!   [`Numerics::note`] after it, for a phase's `non_finite` note (forward or VJP).
 //! - [`numcheck::compute_gradient`]: `tf.test.compute_gradient(f, [x])`'s (theoretical,
@@ -15,8 +16,8 @@ pub mod numcheck;
 mod numerics;
 mod why;
 
-pub use numerics::{Event, Numerics};
-pub use why::{why_null, why_null_second};
+pub use numerics::{input_note, Event, Numerics};
+pub use why::{why_null, why_null_from, why_null_second, Front};
 
 /// Why a gradient is `None`, or where a value went non-finite. The order is the precedence:
 /// where several reasons hold, a note gives the first.

@@ -113,9 +113,17 @@ impl Numerics {
     pub fn note(&self, ws: &Workspace, phase: usize) -> Option<Note> {
         let e = self.event(phase)?;
         let names = bound_names(ws);
+        // (node, phrase): its name, or for an unnamed intermediate the first named value
+        // computed from it ("the log in computing p")
         let name = |id: ValId, op: &str| match names.get(&id) {
-            Some(n) => n.to_string(),
-            None => format!("an intermediate {op}"),
+            Some(n) => (n.to_string(), format!("{n} ({op})")),
+            None => match named_from(ws, &names, id) {
+                Some(n) => (n.to_string(), format!("the {op} in computing {n}")),
+                None => (
+                    format!("an intermediate {op}"),
+                    format!("an intermediate {op}"),
+                ),
+            },
         };
         let vals: Vec<String> = e.values.iter().flatten().map(|v| number(*v)).collect();
         let of = match vals.len() {
@@ -127,25 +135,25 @@ impl Numerics {
         let got = number(e.output);
         let (node, detail) = match e.vjp_of {
             None => {
-                let node = name(e.id, e.op);
+                let (node, what) = name(e.id, e.op);
                 (
-                    node.clone(),
+                    node,
                     format!(
-                        "{node} ({}) is the first non-finite value: {}{of} at index {at} gives {got}, from finite inputs; {}",
-                        e.op, e.op, advice(e.op)
+                        "{what} is the first non-finite value: {}{of} at index {at} gives {got}, from finite inputs; {}",
+                        e.op, advice(e.op)
                     ),
                 )
             }
             Some((fid, fop)) => {
-                let node = name(fid, fop);
+                let (node, what) = name(fid, fop);
                 let zero_times_inf = e.values.iter().flatten().any(|v| *v == 0.0);
                 let hint = if zero_times_inf {
                     "; if a where() did not take this branch, its zero gradient times this still gives NaN: keep the branch's input in the op's domain (e.g. where(x > 0, x, 1) before the op)"
                 } else {
                     ""
                 };
-                (node.clone(), format!(
-                    "the gradient of {node} ({fop}) went non-finite: its {}{of} at index {at} gives {got}, from finite values{hint}",
+                (node, format!(
+                    "the gradient of {what} went non-finite: its {}{of} at index {at} gives {got}, from finite values{hint}",
                     e.op
                 ))
             }
@@ -155,6 +163,35 @@ impl Numerics {
         note.values = Some(e.values.clone());
         Some(note)
     }
+}
+
+/// The note on an input (a variable or constant no op made) that holds a NaN or an infinity
+/// as given, when no op made one: every value computed from it carries it.
+pub fn input_note(ws: &Workspace) -> Option<Note> {
+    let names = bound_names(ws);
+    let mut inputs: Vec<(&str, &Val)> = ws
+        .names()
+        .filter_map(|(n, b)| match b {
+            Binding::Tensor(v) => Some((n.as_str(), v)),
+            Binding::Variable(id) => ws.variable(id).map(|v| (n.as_str(), &v.val)),
+            Binding::None => None,
+        })
+        .filter(|(_, v)| ws.ctx.prov.get(v.id).is_none())
+        .filter(|(n, v)| names.get(&v.id) == Some(n))
+        .collect();
+    // the first one made, as the forward pass met it
+    inputs.sort_by_key(|(_, v)| v.id);
+    let (name, v) = inputs
+        .into_iter()
+        .find(|(_, v)| first_non_finite(&v.tensor).is_some())?;
+    let flat = first_non_finite(&v.tensor)?;
+    let index = unravel(flat, v.tensor.shape());
+    let got = number(v.tensor.to_f64_vec()[flat]);
+    let mut note = Note::new(None, Reason::NonFinite, Some(name.to_string()), format!(
+        "{name} holds {got} at index {index:?} as given: no op made it, and every value computed from it carries it; give {name} finite values"
+    ));
+    note.index = Some(index);
+    Some(note)
 }
 
 /// What usually fixes a non-finite value from this op.
@@ -178,16 +215,32 @@ fn number(v: f64) -> String {
     }
 }
 
+/// The first named value computed (through recorded provenance) from the value `id`.
+fn named_from<'a>(ws: &Workspace, names: &HashMap<ValId, &'a str>, id: ValId) -> Option<&'a str> {
+    let prov = &ws.ctx.prov;
+    let mut from = std::collections::HashSet::from([id]);
+    prov.between(id, ValId::MAX).iter().find_map(|r| {
+        if !prov.inputs(r).iter().any(|i| from.contains(i)) {
+            return None;
+        }
+        from.insert(r.id);
+        names.get(&r.id).copied()
+    })
+}
+
 fn bound_names(ws: &Workspace) -> HashMap<ValId, &str> {
     let mut by_id = HashMap::new();
-    for (name, b) in ws.names() {
-        let id = match b {
-            Binding::Tensor(v) => Some(v.id),
-            Binding::Variable(id) => ws.variable(id).map(|v| v.val.id),
-            Binding::None => None,
-        };
-        if let Some(id) = id {
-            by_id.insert(id, name.as_str());
+    // a name bound to the value itself wins over a variable's own name
+    for own in [false, true] {
+        for (name, b) in ws.names() {
+            let id = match b {
+                Binding::Tensor(v) if own => Some(v.id),
+                Binding::Variable(id) if !own => ws.variable(id).map(|v| v.val.id),
+                _ => None,
+            };
+            if let Some(id) = id {
+                by_id.insert(id, name.as_str());
+            }
         }
     }
     by_id

@@ -4,7 +4,9 @@
 //! For a source `s` and targets `t` on tape `T`: the values on some path `s -> t` are found by a
 //! forward walk from `s` and a backward walk from `t` over the provenance records between them;
 //! each op on such a path that `T` did not record is a break, and its reason follows from when
-//! it ran (before `T` opened, after `T` stopped) or what it is (`stop_gradient`, no gradient).
+//! it ran (before `T` opened, in any stretch `T` was stopped, before `s` was watched) or what it
+//! is (`stop_gradient`, no gradient). A target an earlier gradient call made by `s` is a first
+//! derivative: no path back to `s` there is `constant_gradient`.
 
 use std::collections::{HashMap, HashSet};
 
@@ -13,12 +15,32 @@ use crate::engine::autodiff::{Tape, TapeId, Val, ValId};
 use crate::engine::provenance::{Kind, Provenance, Rec};
 use crate::engine::workspace::{Binding, Workspace};
 
+/// Who asks: the wording of a note follows what the student wrote (a program's `setup` and
+/// session calls, or a cell's lines and `with` blocks).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Front {
+    Program,
+    Cell,
+}
+
 /// Notes for the sources whose gradient is `None` (`null[i]`), on the tape that answered.
 ///
 /// `targets` and `sources` carry the names the request used. Call it after the gradient (or
-/// Jacobian) call: the tape's trace is then complete. The cells interpreter calls this for a
-/// `tape.gradient(...)` in a cell and puts the notes in the cell's answer.
+/// Jacobian) call: the tape's trace is then complete.
 pub fn why_null(
+    ws: &Workspace,
+    tape: TapeId,
+    targets: &[(&str, &Val)],
+    sources: &[(&str, &Val)],
+    null: &[bool],
+) -> Vec<Note> {
+    why_null_from(Front::Program, ws, tape, targets, sources, null)
+}
+
+/// [`why_null`] worded for `front`: the cells interpreter calls this for a
+/// `tape.gradient(...)` in a cell and puts the notes in the cell's answer.
+pub fn why_null_from(
+    front: Front,
     ws: &Workspace,
     tape: TapeId,
     targets: &[(&str, &Val)],
@@ -33,8 +55,34 @@ pub fn why_null(
         .iter()
         .zip(null)
         .filter(|(_, n)| **n)
-        .map(|((name, s), _)| explain_source(ws, t, &names, targets, name, s))
+        .map(|((name, s), _)| {
+            let note = explain_source(front, ws, t, &names, targets, name, s);
+            // a target some earlier gradient call made by this source is a first derivative:
+            // no path back to the source means it is linear there
+            let first = targets
+                .iter()
+                .find(|(_, t)| ws.ctx.prov.is_derivative(t.id, s.id));
+            match first {
+                Some((t_name, _)) if note.reason == Reason::NotConnected => {
+                    derivative_constant(front, t_name, name)
+                }
+                _ => note,
+            }
+        })
         .collect()
+}
+
+fn derivative_constant(front: Front, t: &str, s: &str) -> Note {
+    let zero = match front {
+        Front::Program => "unconnected_gradients=\"zero\"",
+        Front::Cell => "unconnected_gradients=tf.UnconnectedGradients.ZERO",
+    };
+    Note::new(
+        Some(s),
+        Reason::ConstantGradient,
+        None,
+        format!("{t} is a derivative by {s} that no longer depends on {s} (what it differentiates is linear in {s}), so TensorFlow answers None for the second derivative: read it as zeros ({zero})"),
+    )
 }
 
 /// The note for a second derivative that is `None` while the first (`first`) is not: `tape`
@@ -53,7 +101,15 @@ pub fn why_null_second(
     };
     let names = Names::of(ws);
     let label = format!("the first derivative of {target}");
-    let note = explain_source(ws, t, &names, &[(&label, first)], source.0, source.1);
+    let note = explain_source(
+        Front::Program,
+        ws,
+        t,
+        &names,
+        &[(&label, first)],
+        source.0,
+        source.1,
+    );
     match note.reason {
         Reason::NotConnected | Reason::NotWatched => constant_gradient(target, source.0),
         _ => note,
@@ -82,29 +138,30 @@ impl<'a> Names<'a> {
         for (_, v) in ws.variables() {
             variables.insert(v.val.id, (v.name.as_str(), v.trainable));
         }
+        // a name bound to the value itself wins over a variable's own name (a cell binds `v`
+        // to the variable it calls `Variable#2`)
+        let mut named = Vec::new();
         for (name, b) in ws.names() {
-            let id = match b {
-                Binding::Tensor(v) => v.id,
+            let (id, own) = match b {
+                Binding::Tensor(v) => (v.id, true),
                 Binding::Variable(id) => match ws.variable(id) {
-                    Some(v) => v.val.id,
+                    Some(v) => (v.val.id, false),
                     None => continue,
                 },
                 Binding::None => continue,
             };
-            by_id.insert(id, name.as_str());
+            named.push((own, id, name.as_str()));
+        }
+        named.sort_by_key(|(own, _, _)| *own);
+        for (_, id, name) in named {
+            by_id.insert(id, name);
         }
         Names { by_id, variables }
-    }
-
-    fn node(&self, id: ValId, op: &str) -> String {
-        match self.by_id.get(&id) {
-            Some(n) => n.to_string(),
-            None => format!("an intermediate {op}"),
-        }
     }
 }
 
 fn explain_source(
+    front: Front,
     ws: &Workspace,
     tape: &Tape,
     names: &Names,
@@ -114,6 +171,7 @@ fn explain_source(
 ) -> Note {
     let upto = targets.iter().map(|(_, t)| t.id).max().unwrap_or(0);
     let q = Query {
+        front,
         prov: &ws.ctx.prov,
         tape,
         names,
@@ -144,6 +202,7 @@ fn explain_source(
 
 /// One source's question: why no recorded path carries `targets`' gradient back to `s`.
 struct Query<'a> {
+    front: Front,
     prov: &'a Provenance,
     tape: &'a Tape,
     names: &'a Names<'a>,
@@ -172,24 +231,72 @@ impl Query<'_> {
         self.targets.iter().any(|(_, t)| set.contains(&t.id))
     }
 
+    /// "does" or "do", as the target is one or several.
+    fn t_does(&self) -> &'static str {
+        if self.targets.len() == 1 {
+            "does"
+        } else {
+            "do"
+        }
+    }
+
+    /// The node an op's output is, for a note: its name, or, for an unnamed intermediate, the
+    /// first named value computed from it (`node`) and a phrase for the op itself (`what`,
+    /// "the argmax in computing y").
+    fn node(&self, r: &Rec, on_path: &HashSet<ValId>) -> (String, String) {
+        let op = r.op.0;
+        if let Some(n) = self.names.by_id.get(&r.id) {
+            return (n.to_string(), format!("{n} ({op})"));
+        }
+        let mut from: HashSet<ValId> = HashSet::from([r.id]);
+        let named = self
+            .recs
+            .iter()
+            .filter(|x| x.id > r.id && on_path.contains(&x.id))
+            .find_map(|x| {
+                if !self.prov.inputs(x).iter().any(|i| from.contains(i)) {
+                    return None;
+                }
+                from.insert(x.id);
+                self.names.by_id.get(&x.id).copied()
+            });
+        let named = named.map_or_else(|| self.t_name.clone(), str::to_string);
+        (named.clone(), format!("the {op} in computing {named}"))
+    }
+
     /// Reasons in the source itself: its dtype, or a variable the tape does not watch.
     fn source_itself(&self) -> Option<Note> {
         let (s, s_name) = (self.s, self.s_name);
         if !s.tensor.dtype().is_float() {
+            let literal = match self.front {
+                Front::Program => "give \"dtype\": \"float32\"",
+                Front::Cell => "pass dtype=tf.float32",
+            };
             return Some(self.note(Reason::IntegerSource, None, format!(
-                "{s_name} is {}: TensorFlow differentiates only floating-point tensors (it logs a warning and answers None); make it float32 or float64 (write a float literal such as 1.0, or give \"dtype\": \"float32\")",
+                "{s_name} is {}: TensorFlow differentiates only floating-point tensors (it logs a warning and answers None); make it float32 or float64 (write a float literal such as 1.0, or {literal})",
                 s.tensor.dtype()
             )));
         }
         if self.tape.traces(s.id) {
             return None;
         }
+        // the variable as the asker calls it
+        let called = |v: &str| match self.front {
+            Front::Program => v.to_string(),
+            Front::Cell => s_name.to_string(),
+        };
+        let (t, f) = match self.front {
+            Front::Program => ("true", "false"),
+            Front::Cell => ("True", "False"),
+        };
         match self.names.variables.get(&s.id).copied() {
             Some((v, false)) => Some(self.note(Reason::NotTrainable, None, format!(
-                "{v} is a Variable created with trainable=false, so reading it does not watch it: create it trainable, or watch it explicitly (tape.watch({s_name}))"
+                "{} is a Variable created with trainable={f}, so reading it does not watch it: create it trainable, or watch it explicitly (tape.watch({s_name}))",
+                called(v)
             ))),
             Some((v, true)) if !self.tape.watch_accessed_variables => Some(self.note(Reason::WatchAccessedVariablesOff, None, format!(
-                "the tape was opened with watch_accessed_variables=false, so reading the variable {v} did not watch it: watch it explicitly (tape.watch({s_name})) or open the tape with watch_accessed_variables=true"
+                "the tape was opened with watch_accessed_variables={f}, so reading the variable {} did not watch it: watch it explicitly (tape.watch({s_name})) or open the tape with watch_accessed_variables={t}",
+                called(v)
             ))),
             _ => None,
         }
@@ -253,56 +360,85 @@ impl Query<'_> {
     /// Each op on a path that the tape did not record, or that has no gradient, is a break.
     fn breaks_on_paths(&self, plain: &HashSet<ValId>, found: &mut Option<Note>) {
         let on_path = self.on_path(plain);
+        // the notes name nodes by walking the records: only for a note that would be kept
+        let kept =
+            |found: &Option<Note>, reason: Reason| found.as_ref().is_none_or(|f| reason < f.reason);
         for r in self.recs.iter().filter(|r| on_path.contains(&r.id)) {
-            if let Some(n) = self.unrecorded(r) {
-                offer(found, n);
+            if let Some(reason) = self.unrecorded(r) {
+                if kept(found, reason) {
+                    *found = Some(self.unrecorded_note(r, reason, &on_path));
+                }
             }
             let breaks = match r.kind {
                 Kind::StopGradient => Reason::StopGradient,
                 Kind::NotDifferentiable | Kind::IntegerOutput => Reason::NotDifferentiable,
                 Kind::Differentiable => continue,
             };
-            // the cut check walks the records: only for a note that would be kept
-            if found.as_ref().is_none_or(|f| breaks < f.reason) {
-                *found = Some(self.no_gradient(r, breaks, self.is_cut(&on_path, r.id)));
+            if kept(found, breaks) {
+                let cut = self.is_cut(&on_path, r.id);
+                *found = Some(self.no_gradient(r, breaks, cut, &on_path));
             }
         }
     }
 
-    /// An op on a path that ran while the tape was not recording.
-    fn unrecorded(&self, r: &Rec) -> Option<Note> {
-        let (s_name, t_name, op) = (self.s_name, &self.t_name, r.op.0);
+    /// Why an op on a path was not recorded, if it was not: it ran before the tape opened,
+    /// while it was stopped, or (the source being watched now) before the source was watched.
+    fn unrecorded(&self, r: &Rec) -> Option<Reason> {
         // an unnamed identity is a variable's read: the note names the node built on it
-        let read = op == "identity" && !self.names.by_id.contains_key(&r.id);
+        let read = r.op.0 == "identity" && !self.names.by_id.contains_key(&r.id);
         if read || self.tape.traces(r.id) {
-            return None;
-        }
-        let node = self.names.node(r.id, op);
-        if r.id <= self.tape.opened_at {
-            Some(self.note(Reason::RecordedBeforeTape, Some(node.clone()), format!(
-                "{node} ({op}) was computed before the tape opened (in setup, or an earlier call), so the tape never saw the path from {s_name} to {t_name}: compute it while the tape records"
-            )))
-        } else if self.tape.stopped_at.is_some_and(|at| r.id > at) {
-            Some(self.note(Reason::RecordingPaused, Some(node.clone()), format!(
-                "{node} ({op}) ran while the tape was stopped, so the path from {s_name} to {t_name} was not recorded: compute it before stopping the tape"
-            )))
+            None
+        } else if r.id <= self.tape.opened_at {
+            Some(Reason::RecordedBeforeTape)
+        } else if self.tape.made_while_paused(r.id) {
+            Some(Reason::RecordingPaused)
+        } else if self.tape.traces(self.s.id) && r.kind == Kind::Differentiable {
+            Some(Reason::NotWatched)
         } else {
             None
         }
     }
 
+    fn unrecorded_note(&self, r: &Rec, reason: Reason, on_path: &HashSet<ValId>) -> Note {
+        let (s_name, t_name) = (self.s_name, &self.t_name);
+        let (node, what) = self.node(r, on_path);
+        let detail = match (reason, self.front) {
+            (Reason::RecordedBeforeTape, Front::Program) => format!(
+                "{what} was computed before the tape opened (in setup, or an earlier call), so the tape never saw the path from {s_name} to {t_name}: compute it while the tape records"
+            ),
+            (Reason::RecordedBeforeTape, Front::Cell) => format!(
+                "{what} was computed before the tape's with block (or before tape.reset()), so the tape never saw the path from {s_name} to {t_name}: compute it inside the with block"
+            ),
+            (Reason::RecordingPaused, Front::Program) => format!(
+                "{what} ran while the tape was stopped, so the path from {s_name} to {t_name} was not recorded: compute it while the tape records (before stopping it, or after resuming it)"
+            ),
+            (Reason::RecordingPaused, Front::Cell) => format!(
+                "{what} ran while the tape was not recording (under stop_recording(), or outside its with block), so the path from {s_name} to {t_name} was not recorded: compute it inside the with block, outside stop_recording()"
+            ),
+            _ => format!(
+                "{s_name} was watched only after {what} was computed from it, so the tape did not record that step: call tape.watch({s_name}) before using {s_name}"
+            ),
+        };
+        self.note(reason, Some(node), detail)
+    }
+
     /// `stop_gradient` or an op with no gradient on a path; "every path" only where it is true.
-    fn no_gradient(&self, r: &Rec, reason: Reason, cut: bool) -> Note {
-        let (s_name, t_name, op) = (self.s_name, &self.t_name, r.op.0);
-        let node = self.names.node(r.id, op);
+    fn no_gradient(&self, r: &Rec, reason: Reason, cut: bool, on_path: &HashSet<ValId>) -> Note {
+        let (s_name, t_name) = (self.s_name, &self.t_name);
+        let (node, what) = self.node(r, on_path);
         let paths = if cut {
             "every path"
         } else {
             "one path (the others break elsewhere)"
         };
         if reason == Reason::StopGradient {
-            return self.note(reason, Some(node.clone()), format!(
-                "{paths} from {s_name} to {t_name} passes through stop_gradient at {node}: remove it if the gradient should flow"
+            let at = if self.names.by_id.contains_key(&r.id) {
+                format!("stop_gradient at {node}")
+            } else {
+                what
+            };
+            return self.note(reason, Some(node), format!(
+                "{paths} from {s_name} to {t_name} passes through {at}: remove it if the gradient should flow"
             ));
         }
         let why = if r.kind == Kind::IntegerOutput {
@@ -310,8 +446,8 @@ impl Query<'_> {
         } else {
             ""
         };
-        self.note(reason, Some(node.clone()), format!(
-            "{paths} from {s_name} to {t_name} passes through {node} ({op}){why}, which has no gradient (argmax, round, comparisons and casts to integers have none): compute {t_name} with differentiable ops"
+        self.note(reason, Some(node), format!(
+            "{paths} from {s_name} to {t_name} passes through {what}{why}, which has no gradient (argmax, round, comparisons and casts to integers have none): compute {t_name} with differentiable ops"
         ))
     }
 
@@ -328,8 +464,8 @@ impl Query<'_> {
             .iter()
             .rev()
             .find(|v| read.contains(v))
-            .map(|id| self.names.node(*id, "variable"))
-            .unwrap_or_else(|| "a variable".into());
+            .and_then(|id| self.names.by_id.get(id))
+            .map_or_else(|| "a variable".to_string(), |n| n.to_string());
         self.note(Reason::ThroughAssign, Some(v.clone()), format!(
             "{t_name} depends on {s_name} only through an assignment to the variable {v}: assignment is not differentiable, so {t_name} reads the variable, not {s_name}; use {s_name} itself in the computation (or differentiate with respect to {v})"
         ))
@@ -357,7 +493,8 @@ impl Query<'_> {
     fn not_connected(&self) -> Note {
         let (s_name, t_name) = (self.s_name, &self.t_name);
         self.note(Reason::NotConnected, None, format!(
-            "{t_name} does not depend on {s_name}: nothing the tape recorded leads from {s_name} to {t_name}; use {s_name} in computing {t_name}, or drop it from the sources"
+            "{t_name} {} not depend on {s_name}: nothing the tape recorded leads from {s_name} to {t_name}; use {s_name} in computing {t_name}, or drop it from the sources",
+            self.t_does()
         ))
     }
 }

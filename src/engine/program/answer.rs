@@ -50,8 +50,15 @@ impl Program {
                 ws.watch_variable_target(tape, target);
                 let (t, s) = (ws.value_of(target)?, ws.value_of(source)?);
                 ws.ctx
-                    .batch_jacobian(tape, &t, &s, *zero)
-                    .map(|j| (Answer::BatchJacobian(Some(j)), Vec::new()))
+                    .batch_jacobian_connected(tape, &t, &s, *zero)
+                    .map(|(j, connected)| {
+                        // TensorFlow answers zeros for an unconnected source: the note says why
+                        let why = match connected {
+                            true => Vec::new(),
+                            false => why_null(ws, tape, &[(target, &t)], &[(source, &s)], &[true]),
+                        };
+                        (Answer::BatchJacobian(Some(j.tensor)), why)
+                    })
             }
             Request::Hessian {
                 target, sources, ..
