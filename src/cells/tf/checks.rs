@@ -77,6 +77,17 @@ pub(super) fn before_conversion(
         }
     }
     float_axis(it, op, bound)?;
+    // tf.linspace converts stop to start's dtype: an integer start takes no float stop
+    if op == "linspace" {
+        if let (Some(Value::Int(_)), Some(stop @ Value::Float(_))) =
+            (arg(bound, "start"), arg(bound, "stop"))
+        {
+            return Err(Raise::type_error(format!(
+                "Cannot convert {} to EagerTensor of dtype int32",
+                super::super::print::repr(it, stop)
+            )));
+        }
+    }
     match op {
         "eye" => eye_sizes(it, bound)?,
         "one_hot" => one_hot_values(it, bound)?,

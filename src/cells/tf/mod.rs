@@ -229,7 +229,7 @@ fn op_call(
 ) -> Result<Value, Raise> {
     let def = registry::lookup(path).ok_or_else(|| Raise::attr_error(missing_detail(path)))?;
     let mut bound = registry::bind(def, args, kwargs).map_err(|e| Raise::type_error(e.detail))?;
-    if def.name == "divide" && path != "tf.math.truediv" {
+    if def.name == "divide" && !matches!(path, "tf.math.truediv" | "tf.truediv") {
         return divide_call(it, bound);
     }
     checks::read_attrs_as_tensorflow(def.name, &mut bound)?;

@@ -33,7 +33,7 @@ enum Rule {
 fn rule(path: &str, op: &str) -> Rule {
     match op {
         "add" | "matmul" => Rule::FirstThenHint,
-        "divide" if path == "tf.math.truediv" => Rule::FirstThenHint,
+        "divide" if matches!(path, "tf.math.truediv" | "tf.truediv") => Rule::FirstThenHint,
         "tensordot" | "matvec" | "sigmoid_cross_entropy_with_logits" => Rule::Alone,
         "softmax_cross_entropy_with_logits" => Rule::LabelsToLogits,
         _ => Rule::Generated,

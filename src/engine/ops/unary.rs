@@ -196,6 +196,11 @@ impl Unary {
     /// `tf.nn.leaky_relu` of integers casts them to float32 first.
     pub fn expand(&self, ctx: &mut Ctx, inputs: &[&Val]) -> Option<Result<Val>> {
         let x = inputs[0];
+        // tf.math.round returns an integer tensor itself (no op runs), so a gradient with
+        // respect to that tensor reaches it
+        if matches!(self, Unary::Round) && x.tensor.dtype().is_int() {
+            return Some(Ok(x.clone()));
+        }
         if let Unary::LeakyRelu(_) = self {
             if !x.tensor.dtype().is_int() {
                 return None;

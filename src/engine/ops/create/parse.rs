@@ -58,10 +58,11 @@ pub fn fill(a: &Attrs, max: usize) -> Result<Create> {
 
 pub fn linspace(a: &Attrs) -> Result<Create> {
     let (start, stop) = (a.required("start")?, a.required("stop")?);
-    if is_float_lit(start) != is_float_lit(stop) {
-        // tf.linspace converts stop to start's dtype: 1 and 2.0 do not mix
+    if !is_float_lit(start) && is_float_lit(stop) {
+        // tf.linspace converts stop to start's dtype: an integer start takes no float stop
+        // (a float start takes an integer stop, as 1 converts to 1.0)
         return Err(dtype_err(
-            "linspace: start and stop must both be integers or both be floats (write 1.0, not 1)",
+            "linspace: an integer start makes stop an integer too, and it is a float; write the start as a float (0.0, not 0)",
         ));
     }
     // Python ints give float64 (tf.linspace(-10, 10, 129)); Python floats float32.

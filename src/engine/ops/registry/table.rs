@@ -214,7 +214,7 @@ pub(super) static OPS: &[OpDef] = &[
     ], FLOAT, true, "0.5 x (1 + erf(x / sqrt 2)), or the tanh approximation")),
     activation(op(Un, "softplus", &["tf.math.softplus", "tf.nn.softplus"], FEATURES, FLOAT, true, "log(1 + e^x)")),
     activation(op(Un, "softsign", &["tf.nn.softsign", "tf.math.softsign"], FEATURES, FLOAT, true, "x / (1 + |x|)")),
-    activation(with_aliases(op(Un, "silu", &["tf.nn.silu"], &[
+    activation(with_aliases(op(Un, "silu", &["tf.nn.silu", "tf.nn.swish"], &[
         tensor("features"),
         unsupported("beta", Float, D::Float(1.0)),
     ], FLOAT, true, "x * sigmoid(x) (tf.nn.silu takes no name=)"), &["swish"])),
@@ -223,7 +223,7 @@ pub(super) static OPS: &[OpDef] = &[
     op(Bin, "add", &["tf.add", "tf.math.add"], XY, NUMBER, true, "x + y"),
     op(Bin, "subtract", &["tf.math.subtract", "tf.subtract"], XY, NUMBER, true, "x - y"),
     op(Bin, "multiply", &["tf.math.multiply", "tf.multiply"], XY, NUMBER, true, "x * y"),
-    with_aliases(op(Bin, "divide", &["tf.divide", "tf.math.divide", "tf.math.truediv"], XY, NUMBER, true, "x / y (integers give float64, as Python's /)"), &["truediv"]),
+    with_aliases(op(Bin, "divide", &["tf.divide", "tf.math.divide", "tf.math.truediv", "tf.truediv"], XY, NUMBER, true, "x / y (integers give float64, as Python's /)"), &["truediv"]),
     op(Bin, "pow", &["tf.math.pow", "tf.pow"], XY, NUMBER, true, "x^y"),
     op(Bin, "maximum", &["tf.math.maximum", "tf.maximum"], XY, NUMBER, true, "Elementwise max (the gradient goes to x on ties)."),
     op(Bin, "minimum", &["tf.math.minimum", "tf.minimum"], XY, NUMBER, true, "Elementwise min (the gradient goes to x on ties)."),
@@ -244,7 +244,7 @@ pub(super) static OPS: &[OpDef] = &[
         tensor_or_none("y"),
         NAME,
     ], ANY, true, "x where condition is true, else y, broadcasting (the one-argument form is not supported)."), &["where_v2"]),
-    op(Logic, "cast", &["tf.cast"], &[tensor("x"), attr("dtype", Dt, Required), NAME], ANY, true, "The input converted to dtype (floats to integers truncate toward zero)."),
+    op(Logic, "cast", &["tf.cast", "tf.dtypes.cast"], &[tensor("x"), attr("dtype", Dt, Required), NAME], ANY, true, "The input converted to dtype (floats to integers truncate toward zero)."),
     // reductions
     op(Red, "reduce_sum", &["tf.math.reduce_sum", "tf.reduce_sum"], REDUCE, NUMBER, true, "Sum over axis (all axes by default)."),
     op(Red, "reduce_mean", &["tf.math.reduce_mean", "tf.reduce_mean"], REDUCE, NUMBER, true, "Mean over axis (integer means truncate)."),
