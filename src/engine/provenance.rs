@@ -65,7 +65,7 @@ pub struct Assign {
 /// The values one `gradient` or `jacobian` call made (ids in `(after, upto]`), and the
 /// sources it differentiated by: a target among them is a first derivative, whose own
 /// derivative by one of those sources is a second derivative.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Derivative {
     pub after: ValId,
     pub upto: ValId,
@@ -77,9 +77,6 @@ pub struct Provenance {
     recs: Vec<Rec>,
     inputs: Vec<ValId>,
     assigns: Vec<Assign>,
-    /// Not in a stored session's bytes (format 5 keeps records and assignments): a session
-    /// read back calls a linear derivative's derivative not_connected.
-    #[serde(skip)]
     derivatives: Vec<Derivative>,
 }
 

@@ -20,9 +20,11 @@ const MAGIC: &[u8; 3] = b"GTS";
 /// table), closures' scopes, what `assign` returns, and `tf.random`'s state between cells.
 /// Formats 1 and 2 read as a session with an empty kernel, format 3 as one whose names share
 /// nothing and whose random state is a new session's. Format 5 appends, after the session,
-/// how its values were produced (`Provenance`, the newest `STORED_RECORDS` records), so that a
-/// replica that reads the session explains a `None` gradient as the one that wrote it would;
-/// formats up to 4 read with no such history (notes then fall back to what the tapes show).
+/// how its values were produced (`Provenance`, the newest `STORED_RECORDS` records) and each
+/// tape's timeline (`TapeTimeline`: when it opened, its stopped stretches, the integers it
+/// watched), so that a replica that reads the session explains a `None` gradient, and lists
+/// `watched_variables()`, as the one that wrote it would; formats up to 4 read with no such
+/// history (notes then fall back to what the tapes show).
 pub const FORMAT: u8 = 5;
 
 /// Provenance records a stored session keeps; an older record is dropped as a long-running
@@ -36,12 +38,13 @@ pub fn encode(s: &Session) -> Vec<u8> {
     // Writing to a Vec fails only on a type serde cannot express, which `Session` is not.
     let out = shared(|| postcard::to_extend(s, out)).expect("a session always serializes");
     let prov = &s.ws.ctx.prov;
-    if prov.len() <= STORED_RECORDS {
+    let out = if prov.len() <= STORED_RECORDS {
         postcard::to_extend(prov, out)
     } else {
         postcard::to_extend(&prov.newest(STORED_RECORDS), out)
     }
-    .expect("provenance always serializes")
+    .expect("provenance always serializes");
+    postcard::to_extend(&s.ws.ctx.tape_timelines(), out).expect("timelines always serialize")
 }
 
 fn stored_err(detail: String) -> Error {
@@ -79,7 +82,9 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
         5 => {
             let read = || -> std::result::Result<Session, postcard::Error> {
                 let (mut s, rest) = shared(|| postcard::take_from_bytes::<Session>(body))?;
-                s.ws.ctx.prov = postcard::from_bytes(rest)?;
+                let (prov, rest) = postcard::take_from_bytes(rest)?;
+                s.ws.ctx.prov = prov;
+                s.ws.ctx.restore_tape_timelines(postcard::from_bytes(rest)?);
                 Ok(s)
             };
             read().map_err(|e| {

@@ -89,8 +89,9 @@ pub struct Tape {
     /// A non-persistent tape that already answered one gradient or Jacobian.
     pub exhausted: bool,
     /// The id counter when the tape opened: values with ids up to it were computed before.
-    /// This timeline and `Ctx::prov` are not in a stored session's bytes (sessions/codec.rs
-    /// format 1): a session read back from a shared store explains from its tapes alone.
+    /// This timeline, `awaiting_with` and `watched_ints` travel in a stored session beside the
+    /// tapes (`TapeTimeline`, sessions/codec.rs format 5), not inside them, so that the bytes
+    /// of the tapes stay those of format 4.
     #[serde(skip)]
     pub opened_at: ValId,
     /// Each stretch the tape did not record after it opened: the id counter when it stopped
@@ -109,6 +110,45 @@ pub struct Tape {
     #[serde(skip)]
     watched_ints: IdSet,
     entries: Vec<Entry>,
+}
+
+/// What a stored session keeps of a tape beside its recording: when it opened, the stretches
+/// it was stopped, whether a cell has yet to enter it, and the integer values it watched.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct TapeTimeline {
+    opened_at: ValId,
+    paused: Vec<(ValId, Option<ValId>)>,
+    awaiting_with: bool,
+    watched_ints: IdSet,
+}
+
+impl Ctx {
+    /// Each tape slot's timeline, in slot order (`None` for a deleted tape).
+    pub fn tape_timelines(&self) -> Vec<Option<TapeTimeline>> {
+        self.tapes
+            .iter()
+            .map(|t| {
+                t.as_ref().map(|t| TapeTimeline {
+                    opened_at: t.opened_at,
+                    paused: t.paused.clone(),
+                    awaiting_with: t.awaiting_with,
+                    watched_ints: t.watched_ints.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Puts back the timelines `tape_timelines` gave, slot by slot.
+    pub fn restore_tape_timelines(&mut self, timelines: Vec<Option<TapeTimeline>>) {
+        for (slot, line) in self.tapes.iter_mut().zip(timelines) {
+            if let (Some(t), Some(line)) = (slot.as_mut(), line) {
+                t.opened_at = line.opened_at;
+                t.paused = line.paused;
+                t.awaiting_with = line.awaiting_with;
+                t.watched_ints = line.watched_ints;
+            }
+        }
+    }
 }
 
 impl Tape {
