@@ -242,15 +242,6 @@ fn bracket(s: &[usize]) -> String {
     format!("[{}]", dims.join(","))
 }
 
-/// TensorFlow's word for a dtype in its kernels' messages (`float` for float32).
-fn tf_name(d: DType) -> &'static str {
-    match d {
-        DType::F32 => "float",
-        DType::F64 => "double",
-        other => other.name(),
-    }
-}
-
 /// A small Python value as `repr` writes it, for messages.
 fn shown(v: &Value) -> String {
     match v {
@@ -645,8 +636,8 @@ fn add_n(it: &mut Interp, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Res
         if v.tensor.dtype() != d {
             return Err(invalid(format!(
                 "cannot compute AddN as input #{i}(zero-based) was expected to be a {} tensor but is a {} tensor [Op:AddN]",
-                tf_name(d),
-                tf_name(v.tensor.dtype())
+                super::super::convert::tf_word(d),
+                super::super::convert::tf_word(v.tensor.dtype())
             )));
         }
         if v.tensor.shape() != s.as_slice() {

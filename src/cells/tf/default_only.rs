@@ -112,7 +112,7 @@ pub fn take(def: &OpDef, bound: &mut Bound) -> Result<Then, Raise> {
                 Some(DType::I64) => Then::Nothing,
                 Some(d) => return Err(Raise::new(RaiseKind::InvalidArgumentError, format!(
                     "Value for attr 'output_type' of {} is not in the list of allowed values: int16, uint16, int32, int64",
-                    tf_type_name(d)
+                    super::super::convert::tf_word(d)
                 )).with_code(crate::engine::error::Code::DtypeMismatch)),
                 None => return Err(not_in_subset(op, p, &v)),
             },
@@ -147,17 +147,6 @@ pub fn take(def: &OpDef, bound: &mut Bound) -> Result<Then, Raise> {
         };
     }
     Ok(then)
-}
-
-/// TensorFlow's name of a dtype in its attribute errors (`float` for float32).
-fn tf_type_name(d: DType) -> &'static str {
-    match d {
-        DType::F32 => "float",
-        DType::F64 => "double",
-        DType::I32 => "int32",
-        DType::I64 => "int64",
-        DType::Bool => "bool",
-    }
 }
 
 /// `out` as TensorFlow's result of the call `take` read.
