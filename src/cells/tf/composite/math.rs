@@ -1,0 +1,456 @@
+//! Composites of arithmetic and reductions: clip_by_value, norm, add_n, cumsum, l2_normalize,
+//! divide_no_nan, is_nan/is_inf/is_finite, logical_xor and count_nonzero.
+
+use super::*;
+
+/// `tf.clip_by_value(t, clip_value_min, clip_value_max)`: `maximum(minimum(t, max), min)`, with
+/// TensorFlow's check that clipping does not broadcast `t` to another shape.
+pub(super) fn clip_by_value(
+    it: &mut Interp,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut b = bind(
+        "clip_by_value",
+        &["t", "clip_value_min", "clip_value_max", "name"],
+        3,
+        args,
+        kwargs,
+    )?
+    .into_iter()
+    .flatten();
+    let (t, lo, hi) = (b.next().unwrap(), b.next().unwrap(), b.next().unwrap());
+    let x = it.to_val(&t, None)?;
+    let low = tf(it, "tf.math.minimum", vec![tensor(x.clone()), hi])?;
+    let clipped = tf(it, "tf.math.maximum", vec![tensor(low), lo])?;
+    if clipped.tensor.shape() != x.tensor.shape() {
+        return Err(Raise::value_error(format!(
+            "Shapes {} and {} are incompatible",
+            py_shape(x.tensor.shape()),
+            py_shape(clipped.tensor.shape())
+        )));
+    }
+    Ok(tensor(clipped))
+}
+
+/// `tf.norm(tensor, ord='euclidean', axis=None, keepdims=None)` as `linalg_impl.norm` computes
+/// it: the Euclidean (Frobenius) norm `sqrt(reduce_sum(x * x))`, the 1- and inf-norms of vectors
+/// and matrices, and vector p-norms `reduce_sum(|x|^p)^(1/p)`, kept dims squeezed unless
+/// `keepdims`. The matrix 2-norm needs singular values and is outside the subset.
+pub(super) fn norm(
+    it: &mut Interp,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut b = bind(
+        "norm",
+        &["tensor", "ord", "axis", "keepdims", "name"],
+        1,
+        args,
+        kwargs,
+    )?
+    .into_iter();
+    let x = it.to_val(&b.next().flatten().unwrap(), None)?;
+    let ord = b.next().flatten().unwrap_or(Value::str("euclidean"));
+    let axes = axes_arg(it, b.next().flatten())?;
+    let keepdims = b
+        .next()
+        .flatten()
+        .map(|k| k.truthy())
+        .transpose()?
+        .unwrap_or(false);
+    let matrix = matches!(&axes, Some(a) if a.len() == 2);
+    if matches!(&axes, Some(a) if a.is_empty() || a.len() > 2) {
+        return Err(Raise::value_error(format!(
+            "'axis' must be None, an integer, or a tuple of 2 unique integers, got {}",
+            axes.clone()
+                .unwrap_or_default()
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    enum Ord {
+        Euclid,
+        One,
+        Inf,
+        P(f64),
+    }
+    let which = match &ord {
+        Value::Str(s) if &**s == "euclidean" => Ord::Euclid,
+        Value::Str(s) if &**s == "fro" && matrix => Ord::Euclid,
+        Value::Int(2) if !matrix => Ord::Euclid,
+        Value::Float(f) if *f == 2.0 && !matrix => Ord::Euclid,
+        Value::Int(1) => Ord::One,
+        Value::Float(f) if *f == 1.0 => Ord::One,
+        Value::Float(f) if f.is_infinite() && *f > 0.0 => Ord::Inf,
+        Value::Int(p) if !matrix && *p > 0 => Ord::P(*p as f64),
+        Value::Float(p) if !matrix && *p > 0.0 => Ord::P(*p),
+        Value::Int(2) | Value::Float(_) if matrix => {
+            return Err(Raise::new(
+                RaiseKind::NotImplementedError,
+                "the matrix 2-norm (singular values) is not in the cell subset; 'fro', 1 and np.inf are",
+            ))
+        }
+        other => {
+            let kind = if matrix { "matrix" } else { "vector" };
+            return Err(Raise::value_error(format!(
+                "'ord' must be a supported {kind} norm, got {}",
+                shown(other)
+            )));
+        }
+    };
+    let keep = || ("keepdims", Lit::Bool(true));
+    let result = match which {
+        Ord::Euclid => {
+            let sq = op(it, "multiply", vec![], vec![x.clone(), x.clone()])?;
+            let s = op(
+                it,
+                "reduce_sum",
+                vec![("axis", axis_lit(&axes)), keep()],
+                vec![sq],
+            )?;
+            op(it, "sqrt", vec![], vec![s])?
+        }
+        Ord::One | Ord::Inf => {
+            let a = op(it, "abs", vec![], vec![x.clone()])?;
+            match (&axes, matrix) {
+                (Some(ax), true) => {
+                    let (sum_axis, max_axis) = match which {
+                        Ord::One => (ax[0], ax[1]),
+                        _ => (ax[1], ax[0]),
+                    };
+                    let s = op(
+                        it,
+                        "reduce_sum",
+                        vec![("axis", Lit::Int(sum_axis)), keep()],
+                        vec![a],
+                    )?;
+                    op(
+                        it,
+                        "reduce_max",
+                        vec![("axis", Lit::Int(max_axis)), keep()],
+                        vec![s],
+                    )?
+                }
+                _ => {
+                    let red = if matches!(which, Ord::One) {
+                        "reduce_sum"
+                    } else {
+                        "reduce_max"
+                    };
+                    op(it, red, vec![("axis", axis_lit(&axes)), keep()], vec![a])?
+                }
+            }
+        }
+        Ord::P(p) => {
+            let a = op(it, "abs", vec![], vec![x.clone()])?;
+            let d = a.tensor.dtype();
+            let pv = filled(it, &[], p, d)?;
+            let powed = op(it, "pow", vec![], vec![a, pv])?;
+            let s = op(
+                it,
+                "reduce_sum",
+                vec![("axis", axis_lit(&axes)), keep()],
+                vec![powed],
+            )?;
+            let inv = filled(it, &[], 1.0 / p, d)?;
+            op(it, "pow", vec![], vec![s, inv])?
+        }
+    };
+    if keepdims {
+        return Ok(tensor(result));
+    }
+    let squeezed = op(it, "squeeze", vec![("axis", axis_lit(&axes))], vec![result])?;
+    Ok(tensor(squeezed))
+}
+
+/// `tf.add_n(inputs)`: tensors of one shape and dtype added first to last, as the AddN kernel
+/// adds up to eight.
+pub(super) fn add_n(
+    it: &mut Interp,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut b = bind("add_n", &["inputs", "name"], 1, args, kwargs)?.into_iter();
+    let inputs = b.next().flatten().unwrap();
+    let items = inputs.items().unwrap_or_else(|| vec![inputs.clone()]);
+    if items.is_empty() {
+        return Err(Raise::value_error(
+            "Inputs must be an iterable of at least one Tensor/IndexedSlices with the same dtype and shape.",
+        ));
+    }
+    let vals = items
+        .iter()
+        .map(|v| it.to_val(v, None))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (d, s) = (vals[0].tensor.dtype(), vals[0].tensor.shape().to_vec());
+    for (i, v) in vals.iter().enumerate().skip(1) {
+        if v.tensor.dtype() != d {
+            return Err(invalid(format!(
+                "cannot compute AddN as input #{i}(zero-based) was expected to be a {} tensor but is a {} tensor [Op:AddN]",
+                super::super::super::convert::tf_word(d),
+                super::super::super::convert::tf_word(v.tensor.dtype())
+            )));
+        }
+        if v.tensor.shape() != s.as_slice() {
+            return Err(invalid(format!(
+                "Inputs to operation AddN of type AddN must have the same size and shape.  Input 0: {} != input {i}: {} [Op:AddN]",
+                bracket(&s),
+                bracket(v.tensor.shape())
+            )));
+        }
+    }
+    let mut it_vals = vals.into_iter();
+    let mut acc = it_vals.next().expect("one at least");
+    for v in it_vals {
+        acc = op(it, "add", vec![], vec![acc, v])?;
+    }
+    Ok(tensor(acc))
+}
+
+/// `tf.cumsum(x, axis=0, exclusive=False, reverse=False)`: the kernel's running sum, one slice
+/// added after another along the axis.
+pub(super) fn cumsum(
+    it: &mut Interp,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut b = bind(
+        "cumsum",
+        &["x", "axis", "exclusive", "reverse", "name"],
+        1,
+        args,
+        kwargs,
+    )?
+    .into_iter();
+    let x = it.to_val(&b.next().flatten().unwrap(), None)?;
+    let axis_v = b.next().flatten().unwrap_or(Value::Int(0));
+    let axis = int_arg(it, "axis", &axis_v)?;
+    let exclusive = b
+        .next()
+        .flatten()
+        .map(|v| v.truthy())
+        .transpose()?
+        .unwrap_or(false);
+    let reverse = b
+        .next()
+        .flatten()
+        .map(|v| v.truthy())
+        .transpose()?
+        .unwrap_or(false);
+    let rank = x.tensor.rank();
+    if rank == 0 {
+        return Err(invalid("input must be at least 1D [Op:Cumsum]".into()));
+    }
+    let ax = axis_of(axis, rank, "Cumsum")?;
+    let dim = x.tensor.shape()[ax];
+    const MOST: usize = 4096;
+    if dim > MOST {
+        return Err(Raise::new(
+            RaiseKind::NotImplementedError,
+            format!("a cell's tf.cumsum runs along at most {MOST} elements (this axis has {dim})"),
+        ));
+    }
+    if dim == 0 {
+        return Ok(tensor(x));
+    }
+    let order: Vec<usize> = if reverse {
+        (0..dim).rev().collect()
+    } else {
+        (0..dim).collect()
+    };
+    let mut shape1 = x.tensor.shape().to_vec();
+    shape1[ax] = 1;
+    let zero = filled(it, &shape1, 0.0, x.tensor.dtype())?;
+    let mut running: Option<Val> = None;
+    let mut outs = vec![None; dim];
+    for &i in &order {
+        let s = slice_along(it, &x, ax, i, 1)?;
+        let next = match &running {
+            None => s,
+            Some(r) => op(it, "add", vec![], vec![r.clone(), s])?,
+        };
+        outs[i] = Some(if exclusive {
+            running.clone().unwrap_or_else(|| zero.clone())
+        } else {
+            next.clone()
+        });
+        running = Some(next);
+    }
+    let parts: Vec<Val> = outs.into_iter().map(|o| o.expect("every index")).collect();
+    if parts.len() == 1 {
+        return Ok(tensor(parts.into_iter().next().expect("one")));
+    }
+    Ok(tensor(op(
+        it,
+        "concat",
+        vec![("axis", Lit::Int(ax as i64))],
+        parts,
+    )?))
+}
+
+/// `tf.math.l2_normalize(x, axis=None, epsilon=1e-12)`: `x * rsqrt(maximum(reduce_sum(x^2), eps))`.
+pub(super) fn l2_normalize(
+    it: &mut Interp,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut b = bind(
+        "l2_normalize",
+        &["x", "axis", "epsilon", "name", "dim"],
+        1,
+        args,
+        kwargs,
+    )?
+    .into_iter();
+    let x = it.to_val(&b.next().flatten().unwrap(), None)?;
+    let axes = axes_arg(it, b.next().flatten())?;
+    let eps = b.next().flatten().unwrap_or(Value::Float(1e-12));
+    let sq = op(it, "square", vec![], vec![x.clone()])?;
+    let s = op(
+        it,
+        "reduce_sum",
+        vec![("axis", axis_lit(&axes)), ("keepdims", Lit::Bool(true))],
+        vec![sq],
+    )?;
+    let m = tf(it, "tf.math.maximum", vec![tensor(s), eps])?;
+    let inv = op(it, "rsqrt", vec![], vec![m])?;
+    Ok(tensor(op(it, "multiply", vec![], vec![x, inv])?))
+}
+
+/// `tf.math.divide_no_nan(x, y)`: `x / y`, and 0 where `y` is 0, gradients included.
+pub(super) fn divide_no_nan(
+    it: &mut Interp,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut b = bind("div_no_nan", &["x", "y", "name"], 2, args, kwargs)?
+        .into_iter()
+        .flatten();
+    let (xv, yv) = (b.next().unwrap(), b.next().unwrap());
+    let mut x = it.to_val(&xv, None)?;
+    let mut y = it.to_val(&yv, Some(x.tensor.dtype()))?;
+    // integers divide as TensorFlow's truediv divides them, in float64
+    if !x.tensor.dtype().is_float() {
+        let f64 = || vec![("dtype", Lit::Str("float64".into()))];
+        x = op(it, "cast", f64(), vec![x])?;
+        y = op(it, "cast", f64(), vec![y])?;
+    }
+    let d = x.tensor.dtype();
+    let zero = filled(it, &[], 0.0, d)?;
+    let mask = op(it, "equal", vec![], vec![y.clone(), zero.clone()])?;
+    let one = filled(it, &[], 1.0, d)?;
+    let safe = op(it, "where", vec![], vec![mask.clone(), one, y])?;
+    let q = op(it, "divide", vec![], vec![x, safe])?;
+    Ok(tensor(op(it, "where", vec![], vec![mask, zero, q])?))
+}
+
+/// `tf.math.is_nan`, `is_inf` and `is_finite` of a float tensor.
+pub(super) fn float_class(
+    it: &mut Interp,
+    which: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut b = bind(which, &["x", "name"], 1, args, kwargs)?
+        .into_iter()
+        .flatten();
+    let x = it.to_val(&b.next().unwrap(), None)?;
+    let d = x.tensor.dtype();
+    if !d.is_float() {
+        return Err(Raise::new(
+            RaiseKind::InvalidArgumentError,
+            format!("Value for attr 'T' of {} is not in the list of allowed values: bfloat16, half, float, double", d.name()),
+        )
+        .with_code(Code::DtypeMismatch));
+    }
+    let nan = op(it, "not_equal", vec![], vec![x.clone(), x.clone()])?;
+    let a = op(it, "abs", vec![], vec![x])?;
+    let inf = filled(it, &[], f64::INFINITY, d)?;
+    let is_inf = op(it, "equal", vec![], vec![a, inf])?;
+    Ok(tensor(match which {
+        "is_nan" => nan,
+        "is_inf" => is_inf,
+        _ => {
+            let either = op(it, "logical_or", vec![], vec![nan, is_inf])?;
+            op(it, "logical_not", vec![], vec![either])?
+        }
+    }))
+}
+
+/// `tf.math.logical_xor(x, y)`: `(x or y) and not (x and y)`, as TensorFlow writes it.
+pub(super) fn logical_xor(
+    it: &mut Interp,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut b = bind("logical_xor", &["x", "y", "name"], 2, args, kwargs)?
+        .into_iter()
+        .flatten();
+    let (xv, yv) = (b.next().unwrap(), b.next().unwrap());
+    let either = tf(it, "tf.math.logical_or", vec![xv.clone(), yv.clone()])?;
+    let both = tf(it, "tf.math.logical_and", vec![xv, yv])?;
+    let not_both = op(it, "logical_not", vec![], vec![both])?;
+    Ok(tensor(op(
+        it,
+        "logical_and",
+        vec![],
+        vec![either, not_both],
+    )?))
+}
+
+/// `tf.math.count_nonzero(input, axis=None, keepdims=None, dtype=tf.int64)`.
+pub(super) fn count_nonzero(
+    it: &mut Interp,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut b = bind(
+        "count_nonzero",
+        &["input", "axis", "keepdims", "dtype", "name"],
+        1,
+        args,
+        kwargs,
+    )?
+    .into_iter();
+    let x = it.to_val(&b.next().flatten().unwrap(), None)?;
+    let axes = axes_arg(it, b.next().flatten())?;
+    let keep = b
+        .next()
+        .flatten()
+        .map(|v| v.truthy())
+        .transpose()?
+        .unwrap_or(false);
+    let dtype = match b.next().flatten() {
+        None => DType::I64,
+        Some(Value::DType(d)) => d,
+        Some(other) => {
+            return Err(Raise::type_error(format!(
+                "dtype must be a tf.DType, not {}",
+                other.type_name()
+            )))
+        }
+    };
+    let zero = filled(it, &[], 0.0, x.tensor.dtype())?;
+    let nz = op(it, "not_equal", vec![], vec![x, zero])?;
+    let n = op(
+        it,
+        "cast",
+        vec![("dtype", Lit::Str("int64".into()))],
+        vec![nz],
+    )?;
+    let s = op(
+        it,
+        "reduce_sum",
+        vec![("axis", axis_lit(&axes)), ("keepdims", Lit::Bool(keep))],
+        vec![n],
+    )?;
+    Ok(tensor(op(
+        it,
+        "cast",
+        vec![("dtype", Lit::Str(dtype.name().into()))],
+        vec![s],
+    )?))
+}
