@@ -188,9 +188,36 @@ impl<'a> Attrs<'a> {
         }
     }
 
+    /// Whether `k` is a parameter the op takes only at its default (`Support::DefaultOnly`)
+    /// and `v` is that default, as TensorFlow's signature writes it (`output_type: "int64"`
+    /// for argmax, `beta: 1.0` for silu): such an attribute changes nothing and is accepted.
+    fn at_its_default(&self, k: &str, v: &Lit) -> bool {
+        use super::registry::{ParamDefault as D, Support};
+        let Some(def) = super::registry::lookup(self.op) else {
+            return false;
+        };
+        def.params.iter().any(|p| {
+            p.name == k
+                && p.support == Support::DefaultOnly
+                && match (p.default, v) {
+                    (D::None, Lit::Null) => true,
+                    (D::Bool(d), Lit::Bool(b)) => d == *b,
+                    (D::Int(d), Lit::Int(i)) => d == *i,
+                    (D::Float(d), Lit::Float(f)) => d == *f,
+                    (D::Float(d), Lit::Int(i)) => d == *i as f64,
+                    (D::DType(d), Lit::Str(s)) => DType::parse(s) == Some(d),
+                    _ => false,
+                }
+        })
+    }
+
     pub fn reject_unused(&self) -> Result<()> {
         let used = self.used.borrow();
-        if let Some((k, _)) = self.items.iter().find(|(k, _)| !used.contains(&k.as_str())) {
+        if let Some((k, _)) = self
+            .items
+            .iter()
+            .find(|(k, v)| !used.contains(&k.as_str()) && !self.at_its_default(k, v))
+        {
             let known: &[&str] = &used;
             let takes = if known.is_empty() {
                 "no attributes".to_string()

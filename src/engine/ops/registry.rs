@@ -11,7 +11,8 @@
 //!    (too many positionals, an unknown keyword, a parameter given twice or a missing required
 //!    one are errors naming the op and the parameter). [`ParamKind::Name`] (`name=`) is
 //!    accepted and ignored. An [`Support::Extension`] parameter is keyword-only (TensorFlow
-//!    lacks it); a [`Support::DefaultOnly`] one is bound, and `Op::parse` refuses it;
+//!    lacks it); a [`Support::DefaultOnly`] one is bound, and `Op::parse` refuses it at any
+//!    value but its default;
 //! 3. the bound [`ParamKind::Tensor`] / [`ParamKind::TensorList`] values become the op's
 //!    tensor inputs, in the order of `params` (a JSON node's `"inputs"` list holds exactly
 //!    these, in this order); the [`ParamKind::Attr`] values given become attribute literals
@@ -176,7 +177,8 @@ impl ParamDefault {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Support {
     Full,
-    /// TensorFlow takes it; gradtape runs only its default, and `Op::parse` refuses it given.
+    /// TensorFlow takes it; gradtape runs only its default, and `Op::parse` refuses any other
+    /// value.
     DefaultOnly,
     /// gradtape's own keyword-only parameter, which TensorFlow's function lacks.
     Extension,
