@@ -24,7 +24,7 @@ mod expr;
 pub mod format;
 mod gradcheck;
 mod index;
-mod interp;
+pub(crate) mod interp;
 mod missing;
 pub mod notes;
 pub mod numpy;

@@ -177,11 +177,10 @@ fn parameter_names(p: &Parameters) -> HashSet<String> {
 }
 
 fn comprehension_targets(generators: &[Comprehension]) -> HashSet<String> {
-    let mut b = Binds::default();
-    for g in generators {
-        b.visit_expr(&g.target);
-    }
-    b.names.into_iter().collect()
+    generators
+        .iter()
+        .flat_map(|g| crate::cells::interp::scope::target_names(&g.target))
+        .collect()
 }
 
 impl<'a> Visitor<'a> for Reads {
@@ -238,59 +237,8 @@ impl<'a> Visitor<'a> for Reads {
 }
 
 /// The module-level names a statement binds (a `def`'s or a class's body binds its own).
-fn bound(stmt: &Stmt) -> Vec<String> {
-    let mut b = Binds::default();
-    b.visit_stmt(stmt);
-    b.names
-}
-
-#[derive(Default)]
-struct Binds {
-    names: Vec<String>,
-}
-
-impl<'a> Visitor<'a> for Binds {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        match stmt {
-            Stmt::FunctionDef(f) => self.names.push(f.name.to_string()),
-            Stmt::ClassDef(c) => self.names.push(c.name.to_string()),
-            // `import matplotlib.pyplot` binds `matplotlib`
-            Stmt::Import(i) => self.names.extend(i.names.iter().map(|a| match &a.asname {
-                Some(n) => n.to_string(),
-                None => a.name.split('.').next().unwrap_or_default().to_string(),
-            })),
-            Stmt::ImportFrom(i) => self.names.extend(
-                i.names
-                    .iter()
-                    .map(|a| a.asname.as_ref().unwrap_or(&a.name).to_string())
-                    .filter(|n| n != "*"),
-            ),
-            _ => walk_stmt(self, stmt),
-        }
-    }
-
-    fn visit_except_handler(&mut self, h: &'a ruff_python_ast::ExceptHandler) {
-        let ruff_python_ast::ExceptHandler::ExceptHandler(e) = h;
-        if let Some(n) = &e.name {
-            self.names.push(n.to_string());
-        }
-        ruff_python_ast::visitor::walk_except_handler(self, h);
-    }
-
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        match expr {
-            Expr::Name(n) if matches!(n.ctx, ExprContext::Store) => {
-                self.names.push(n.id.to_string())
-            }
-            // comprehensions and lambdas have scopes of their own
-            Expr::ListComp(_)
-            | Expr::SetComp(_)
-            | Expr::DictComp(_)
-            | Expr::Generator(_)
-            | Expr::Lambda(_) => {}
-            _ => walk_expr(self, expr),
-        }
-    }
+fn bound(stmt: &Stmt) -> HashSet<String> {
+    crate::cells::interp::scope::local_names(std::slice::from_ref(stmt))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use ruff_text_size::Ranged;
 
-pub(super) mod scope;
+pub(crate) mod scope;
 mod stmt;
 
 use super::raise::{Raise, RaiseKind};
