@@ -6,21 +6,7 @@ use std::process::Command;
 
 use serde_json::{json, Value};
 
-use crate::support::{call, test_app};
-
-async fn run_cell(source: &str) -> Value {
-    let app = test_app();
-    let (status, body) = call(
-        &app,
-        "POST",
-        "/v1/cells",
-        Some(json!({"source": source})),
-        &[],
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    body
-}
+use crate::support::run_cell;
 
 /// (source, reason, line, column) of each note.
 fn summary(body: &Value) -> Vec<(String, String, u64, u64)> {

@@ -4,21 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{call, evaluate, test_app};
-
-async fn run_cell(source: &str) -> Value {
-    let app = test_app();
-    let (status, body) = call(
-        &app,
-        "POST",
-        "/v1/cells",
-        Some(json!({"source": source})),
-        &[],
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    body
-}
+use crate::support::{call, evaluate, run_cell, test_app};
 
 /// (source, reason, node, line) of each note of a cell.
 fn cell_notes(body: &Value) -> Vec<(String, String, String, u64)> {

@@ -106,3 +106,18 @@ pub async fn raw_with(
         serde_json::from_slice(&bytes).unwrap_or(Value::Null),
     )
 }
+
+/// A stateless cell (`POST /v1/cells` on a fresh app), which must answer 200; its body.
+pub async fn run_cell(source: &str) -> Value {
+    let app = test_app();
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/v1/cells",
+        Some(serde_json::json!({"source": source})),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
