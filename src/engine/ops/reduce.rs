@@ -462,15 +462,13 @@ fn eigen_reduce<F: Real>(
         .iter()
         .fold(identity, |s, &x| op(s, x));
     let acc = p[0];
-    let h: Vec<F> = (0..4)
-        .map(|i| {
-            if lanes == 8 {
-                op(acc[i], acc[i + 4])
-            } else {
-                acc[i]
-            }
-        })
-        .collect();
+    let h: [F; 4] = std::array::from_fn(|i| {
+        if lanes == 8 {
+            op(acc[i], acc[i + 4])
+        } else {
+            acc[i]
+        }
+    });
     op(tail, op(op(h[0], h[2]), op(h[1], h[3])))
 }
 

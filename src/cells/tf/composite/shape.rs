@@ -352,12 +352,7 @@ pub fn where_true(
         }
         coords.extend(row);
     }
-    let n = coords.len() / shape.len().max(1);
-    let n = if shape.is_empty() {
-        flags.iter().filter(|&&f| f).count()
-    } else {
-        n
-    };
+    let n = flags.iter().filter(|&&f| f).count();
     let t = Tensor::from_f64s(&[n, shape.len()], &coords, DType::I64)?;
     Ok(tensor(it.ws.ctx.constant(t)))
 }
