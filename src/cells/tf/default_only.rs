@@ -59,7 +59,7 @@ fn not_in_subset(op: &str, p: &Param, v: &Value) -> Raise {
         format!(
             "{op}'s {}={} is not in the cell subset, which takes it only at its default ({})",
             p.name,
-            v.type_name(),
+            super::composite::shown(v),
             p.default.python()
         ),
     )

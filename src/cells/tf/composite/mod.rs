@@ -219,11 +219,13 @@ fn bracket(s: &[usize]) -> String {
 }
 
 /// A small Python value as `repr` writes it, for messages.
-fn shown(v: &Value) -> String {
+pub(super) fn shown(v: &Value) -> String {
     match v {
         Value::Str(s) => format!("'{s}'"),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => super::super::format::py::float_repr(*f),
+        Value::Bool(b) => if *b { "True" } else { "False" }.to_string(),
+        Value::DType(d) => format!("tf.{}", d.name()),
         other => other.type_name().to_string(),
     }
 }
