@@ -199,13 +199,18 @@ fn a_check_past_its_bound_is_refused() {
         .enable_all()
         .build()
         .unwrap();
-    let (st, v) = rt.block_on(call(
-        &app_with(config),
-        "POST",
-        "/v1/evaluate",
-        Some(body.clone()),
-        &[],
-    ));
+    // the app is built inside the runtime: a Redis session store (GRADTAPE_TEST_SESSION_STORE)
+    // connects on a Tokio runtime
+    let (st, v) = rt.block_on(async {
+        call(
+            &app_with(config),
+            "POST",
+            "/v1/evaluate",
+            Some(body.clone()),
+            &[],
+        )
+        .await
+    });
     assert_eq!(st, 422, "{v}");
     assert_eq!(v["code"], "limit_exceeded", "{v}");
     assert!(v["detail"].as_str().unwrap().contains("max_check_passes"));

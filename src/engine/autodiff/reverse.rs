@@ -5,7 +5,7 @@ use smallvec::SmallVec;
 
 use super::wrong_cotangent::{fate, Fate};
 use super::{fill_unconnected, Ctx, Entry, IdMap, IdSet, TapeId, Val, ValId};
-use crate::engine::error::{arg_err, no_gradient_err, shape_err, Result};
+use crate::engine::error::{arg_err, shape_err, Result};
 use crate::engine::ops::{Op, Unary};
 use crate::engine::tensor::Tensor;
 
@@ -47,7 +47,7 @@ impl Ctx {
         output_gradients: Option<Vec<Tensor>>,
         jacobian: bool,
     ) -> Result<Vec<Option<Val>>> {
-        refuse_ops_without_gradient(entries, targets)?;
+        refuse_failing_gradients(entries, traced, targets)?;
         let seeded = seeded_sources(targets, sources, jacobian);
         let Some(reach) = reach(entries, traced, sources, &seeded) else {
             return Ok(vec![None; sources.len()]);
@@ -255,9 +255,10 @@ pub(super) fn reach(
 }
 
 /// TensorFlow runs the gradient function of every recorded op a gradient reaches from the
-/// targets, whether or not a source needs it: one it has no gradient for raises `LookupError`.
-fn refuse_ops_without_gradient(entries: &[Entry], targets: &[Val]) -> Result<()> {
-    if entries.iter().all(|e| e.op.without_gradient().is_none()) {
+/// targets, whether or not a source needs it: one it has no gradient for raises `LookupError`,
+/// and one that fails for its inputs (`Op::gradient_error`) raises its error.
+fn refuse_failing_gradients(entries: &[Entry], traced: &IdSet, targets: &[Val]) -> Result<()> {
+    if !entries.iter().any(|e| e.op.may_fail_its_gradient()) {
         return Ok(());
     }
     let mut flows: IdSet = targets.iter().map(|t| t.id).collect();
@@ -265,8 +266,11 @@ fn refuse_ops_without_gradient(entries: &[Entry], targets: &[Val]) -> Result<()>
         if !flows.contains(&e.output.id) {
             continue;
         }
-        if let Some(op_type) = e.op.without_gradient() {
-            return Err(no_gradient_err(op_type));
+        let inputs: SmallVec<[&Tensor; 4]> = e.inputs.iter().map(|i| &i.tensor).collect();
+        let traced_inputs: SmallVec<[bool; 4]> =
+            e.inputs.iter().map(|i| traced.contains(&i.id)).collect();
+        if let Some(err) = e.op.gradient_error(&inputs, &traced_inputs) {
+            return Err(err);
         }
         if e.op.differentiable() {
             flows.extend(e.inputs.iter().map(|i| i.id));

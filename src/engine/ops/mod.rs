@@ -31,7 +31,7 @@ pub use unary::{GradientForm, Unary};
 pub use wrong_shape::{Shape, Site};
 
 use super::autodiff::{Ctx, Val};
-use super::error::{arg_err, Code, Error, Result};
+use super::error::{arg_err, no_gradient_err, Code, Error, Result};
 use super::tensor::Tensor;
 use super::Limits;
 use registry::Family;
@@ -223,6 +223,30 @@ impl Op {
     /// `LookupError` once a gradient reaches it); None for every op with a gradient.
     pub fn without_gradient(&self) -> Option<&'static str> {
         matches!(self, Op::Binary(Binary::SoftsignGrad)).then_some("SoftsignGrad")
+    }
+
+    /// Whether `gradient_error` can give an error for this op: the walk it asks for is
+    /// skipped for tapes without such ops.
+    pub fn may_fail_its_gradient(&self) -> bool {
+        self.without_gradient().is_some()
+            || matches!(
+                self,
+                Op::Nn(Nn::SoftmaxCrossEntropy { .. } | Nn::SoftmaxCrossEntropyKernel { .. })
+            )
+    }
+
+    /// The error TensorFlow raises on reaching this recorded op from the targets, whichever
+    /// source is asked for (it runs the gradient function of every op a gradient reaches):
+    /// an op without a gradient, or a gradient function that fails for these inputs. `traced`
+    /// says which inputs the tape traces.
+    pub fn gradient_error(&self, inputs: &[&Tensor], traced: &[bool]) -> Option<Error> {
+        if let Some(op_type) = self.without_gradient() {
+            return Some(no_gradient_err(op_type));
+        }
+        match self {
+            Op::Nn(n) => n.gradient_error(inputs, traced),
+            _ => None,
+        }
     }
 
     /// Ops TensorFlow itself builds from other ops run as those ops, so their gradients

@@ -179,6 +179,26 @@ impl Nn {
         })
     }
 
+    /// The error this op's gradient function raises whichever source is asked for, given which
+    /// inputs the tape traces: broadcast labels a tape traces fail the reshape of their gradient
+    /// even when only the logits' gradient is wanted.
+    pub fn gradient_error(
+        &self,
+        ins: &[&Tensor],
+        traced: &[bool],
+    ) -> Option<crate::engine::error::Error> {
+        let (Nn::SoftmaxCrossEntropy { axis } | Nn::SoftmaxCrossEntropyKernel { axis }) = self
+        else {
+            return None;
+        };
+        let (z, x) = (ins[0], ins[1]);
+        if !traced[0] || !z.dtype().is_float() {
+            return None;
+        }
+        let layout = Layout::new(z, x, *axis).ok()?;
+        (!layout.labels_gradient_fits()).then(|| labels_misfit(z, x))
+    }
+
     pub fn vjp(&self, ctx: &mut Ctx, args: &VjpArgs) -> Result<Vec<Option<Val>>> {
         let (ins, y, g, lead, needs) = (args.inputs, args.out, args.g, args.lead, args.needs);
         match *self {
@@ -271,6 +291,16 @@ fn reshaped_kernel(ctx: &mut Ctx, ins: &[&Val], fresh: [bool; 2], kernel: Nn) ->
     ctx.apply(&Op::Nn(kernel), &[&vals[0], &vals[1]])
 }
 
+/// The error of a gradient for labels broadcast against the logits: TensorFlow reshapes the
+/// labels' gradient back to their shape, which fails.
+fn labels_misfit(labels: &Tensor, logits: &Tensor) -> crate::engine::error::Error {
+    shape_err(format!(
+        "softmax_cross_entropy_with_logits: the gradient for labels of shape {:?} broadcast against logits {:?} cannot be taken (TensorFlow's reshape of it fails); give labels the logits' shape",
+        labels.shape(),
+        logits.shape()
+    ))
+}
+
 /// `-g log_softmax(logits)`, in the logits' layout, reshaped to the labels' shape as TensorFlow
 /// reshapes it (which fails where the labels were broadcast), in the labels' dtype.
 fn labels_gradient(
@@ -282,11 +312,7 @@ fn labels_gradient(
     lead: usize,
 ) -> Result<Val> {
     if !layout.labels_gradient_fits() {
-        return Err(shape_err(format!(
-            "softmax_cross_entropy_with_logits: the gradient for labels of shape {:?} broadcast against logits {:?} cannot be taken (TensorFlow's reshape of it fails); give labels the logits' shape",
-            z.tensor.shape(),
-            x.tensor.shape()
-        )));
+        return Err(labels_misfit(&z.tensor, &x.tensor));
     }
     let ax = layout.ax as i64;
     let lp = ctx.apply(&Op::Nn(Nn::LogSoftmax { axis: ax }), &[x])?;
