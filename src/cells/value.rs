@@ -114,33 +114,112 @@ pub enum Value {
 }
 
 /// A NumPy array object: its contents change in place (item assignment, `+=`), and every
-/// name and list holding it sees the change.
+/// name and list holding it sees the change. A view (basic indexing, `.T`, a reshape of
+/// contiguous elements) holds no elements of its own: it reads and writes some of its base
+/// array's, as NumPy's views do, so a write through either shows in both.
 #[derive(Clone, Debug)]
-pub struct NdArray(Arc<Mutex<Tensor>>);
+pub struct NdArray {
+    base: Arc<Mutex<Tensor>>,
+    view: Option<Arc<View>>,
+}
+
+/// Which elements of the base a view holds: their flat offsets in the view's own row-major
+/// order, and the view's shape.
+#[derive(Debug)]
+struct View {
+    offsets: Vec<usize>,
+    shape: Vec<usize>,
+}
 
 impl NdArray {
     pub fn new(t: Tensor) -> NdArray {
-        NdArray(Arc::new(Mutex::new(t)))
+        NdArray {
+            base: Arc::new(Mutex::new(t)),
+            view: None,
+        }
     }
 
-    /// The array's current contents (a cheap copy: the engine's tensors share their buffers).
+    fn base_tensor(&self) -> std::sync::MutexGuard<'_, Tensor> {
+        self.base.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The array's current contents (a cheap copy for a base: the engine's tensors share
+    /// their buffers; a view gathers its elements).
     pub fn get(&self) -> Tensor {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        let base = self.base_tensor().clone();
+        match &self.view {
+            None => base,
+            Some(v) => base.take_flat(&v.offsets, &v.shape),
+        }
     }
 
-    /// Replaces the contents in place.
+    /// Replaces the contents in place (of the same shape: item assignment and `+=` keep it);
+    /// a view writes its elements into its base.
     pub fn set(&self, t: Tensor) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = t;
+        let mut base = self.base_tensor();
+        match &self.view {
+            None => *base = t,
+            Some(v) => *base = base.put_flat(&v.offsets, &t),
+        }
+    }
+
+    /// A view of this array's elements at `offsets` (flat, into this array's own row-major
+    /// contents), shaped `shape`; a view of a view reads the same base.
+    pub fn view(&self, offsets: &[usize], shape: &[usize]) -> NdArray {
+        let offsets = match &self.view {
+            None => offsets.to_vec(),
+            Some(v) => offsets.iter().map(|&o| v.offsets[o]).collect(),
+        };
+        NdArray {
+            base: self.base.clone(),
+            view: Some(Arc::new(View {
+                offsets,
+                shape: shape.to_vec(),
+            })),
+        }
+    }
+
+    /// This array reshaped: a view where its elements lie one after another in the base (where
+    /// NumPy's reshape gives a view), else a new array.
+    pub fn reshaped(&self, t: Tensor) -> NdArray {
+        let contiguous = match &self.view {
+            None => true,
+            Some(v) => v.offsets.windows(2).all(|w| w[1] == w[0] + 1),
+        };
+        if contiguous {
+            let offsets: Vec<usize> = (0..t.len()).collect();
+            self.view(&offsets, t.shape())
+        } else {
+            NdArray::new(t)
+        }
+    }
+
+    /// Of a view: the array it was taken from, and its offsets and shape there.
+    pub fn as_view(&self) -> Option<(NdArray, &[usize], &[usize])> {
+        let v = self.view.as_ref()?;
+        let base = NdArray {
+            base: self.base.clone(),
+            view: None,
+        };
+        Some((base, &v.offsets, &v.shape))
     }
 
     /// Whether both are the same array object (`a is b`).
     pub fn same(&self, other: &NdArray) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        Arc::ptr_eq(&self.base, &other.base)
+            && match (&self.view, &other.view) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                _ => false,
+            }
     }
 
     /// The array object's address: one key per object, for keeping sharing across cells.
     pub fn addr(&self) -> usize {
-        Arc::as_ptr(&self.0) as usize
+        match &self.view {
+            None => Arc::as_ptr(&self.base) as usize,
+            Some(v) => Arc::as_ptr(v) as usize,
+        }
     }
 }
 

@@ -322,6 +322,37 @@ impl Tensor {
         map_any!(self, a => a.clone().permuted_axes(IxDyn(perm)))
     }
 
+    /// The elements at `offsets` (flat, row-major), shaped `shape`, exactly as they are.
+    pub fn take_flat(&self, offsets: &[usize], shape: &[usize]) -> Tensor {
+        map_any!(self, a => {
+            let all = a.as_standard_layout();
+            let all = all.as_slice().expect("standard layout");
+            let picked = offsets.iter().map(|&o| all[o]).collect();
+            ArrayD::from_shape_vec(IxDyn(shape), picked)
+                .expect("the shape counts the offsets")
+                .into_shared()
+        })
+    }
+
+    /// This tensor with `src`'s elements, cast to its dtype, written at `offsets` (flat,
+    /// row-major, one per element of `src`).
+    pub fn put_flat(&self, offsets: &[usize], src: &Tensor) -> Tensor {
+        let src = src.cast(self.dtype());
+        fn go<T: Elem>(t: &Tensor, offsets: &[usize], src: &Tensor) -> Tensor {
+            let mut all = T::array_in(t)
+                .expect("own dtype")
+                .as_standard_layout()
+                .into_owned();
+            let src = T::array_in(src).expect("cast to the same dtype");
+            let slots = all.as_slice_mut().expect("standard layout");
+            for (&o, &x) in offsets.iter().zip(src.iter()) {
+                slots[o] = x;
+            }
+            Tensor::from_array(all)
+        }
+        crate::by_dtype!(self.dtype(), go(self, offsets, &src))
+    }
+
     /// Every element as f64, row-major (for tests, Jacobian assembly and summaries).
     pub fn to_f64_vec(&self) -> Vec<f64> {
         with_any!(self, a => a.iter().map(|&x| x.num()).collect())

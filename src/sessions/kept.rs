@@ -62,6 +62,13 @@ pub enum Object {
     List(Vec<Kept>),
     Tuple(Vec<Kept>),
     Array(Tensor),
+    /// A NumPy view of the array at `base` (an object index): the flat offsets of its
+    /// elements there, and its shape.
+    ArrayView {
+        base: usize,
+        offsets: Vec<usize>,
+        shape: Vec<usize>,
+    },
     /// A `def` or a `lambda`: the cell text it is in (an index into the kernel's sources),
     /// where it starts, its defaults, and the scope of the call that defined it (a closure's
     /// captured names; an index of an `Object::Scope`).
@@ -103,6 +110,7 @@ pub fn object_bytes(o: &Object) -> usize {
             items.iter().map(kept_bytes).sum::<usize>() + 8
         }
         Object::Array(t) => t.nbytes(),
+        Object::ArrayView { offsets, .. } => offsets.len() * 8,
         Object::Function { defaults, .. } => {
             defaults.iter().flatten().map(kept_bytes).sum::<usize>() + 8
         }
@@ -127,7 +135,7 @@ pub fn object_holds_tape(o: &Object, t: TapeId) -> bool {
             defaults.iter().flatten().any(|k| kept_holds_tape(k, t))
         }
         Object::Scope { vars, .. } => vars.iter().any(|(_, k)| kept_holds_tape(k, t)),
-        Object::Array(_) => false,
+        Object::Array(_) | Object::ArrayView { .. } => false,
     }
 }
 
@@ -207,9 +215,23 @@ impl<'a> Keeper<'a> {
                     Object::Tuple(items.iter().map(|x| k.keep(x)).collect())
                 }))
             }
-            Value::Array(a) => {
-                Kept::Object(self.object(Kind::Array, a.addr(), |_| Object::Array(a.get())))
-            }
+            Value::Array(a) => match a.as_view() {
+                None => {
+                    Kept::Object(self.object(Kind::Array, a.addr(), |_| Object::Array(a.get())))
+                }
+                Some((base, offsets, shape)) => {
+                    Kept::Object(self.object(Kind::Array, a.addr(), |k| {
+                        let Kept::Object(base) = k.keep(&Value::Array(base)) else {
+                            unreachable!("an array is kept as an object")
+                        };
+                        Object::ArrayView {
+                            base,
+                            offsets: offsets.to_vec(),
+                            shape: shape.to_vec(),
+                        }
+                    }))
+                }
+            },
             Value::Function(f) => Kept::Object(self.function(f)),
             Value::Tensor(x) => Kept::Tensor(x.clone()),
             Value::NpScalar(t) => Kept::NpScalar(t.clone()),
@@ -379,6 +401,24 @@ impl<'a> Reviver<'a> {
                     .collect::<Result<Vec<_>, _>>()?,
             ),
             Object::Array(t) => Value::Array(NdArray::new(t.clone())),
+            Object::ArrayView {
+                base,
+                offsets,
+                shape,
+            } => {
+                let Value::Array(base) = self.object(*base)? else {
+                    return Err("a kept view's base is not an array".into());
+                };
+                let fits = {
+                    let n = base.get().len();
+                    offsets.iter().all(|&o| o < n)
+                        && shape.iter().product::<usize>() == offsets.len()
+                };
+                if !fits {
+                    return Err("a kept view does not fit its base".into());
+                }
+                Value::Array(base.view(offsets, shape))
+            }
             Object::Function {
                 source,
                 start,

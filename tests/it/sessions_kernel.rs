@@ -149,3 +149,21 @@ async fn del_of_one_name_leaves_a_tape_something_else_holds() {
         "tf.Tensor(5.0, shape=(), dtype=float32) 5.0\n"
     );
 }
+
+#[tokio::test]
+async fn numpy_views_stay_views_of_their_base_from_cell_to_cell() {
+    let k = Kernel::new().await;
+    k.cell("import numpy as np\na = np.zeros((2, 3))\nv = a[1, 1:]\nt = a.T\nc = a[[1]]")
+        .await;
+    // a write through a view kept from the last cell reaches its base and the base's other
+    // views; the advanced-indexing copy sees nothing (NumPy 1.26 in one process prints this)
+    let out = k
+        .cell("v[0] = 5\nt[0, 0] = 1\nv += 1\nprint(a)\nprint(v, t[1])\nprint(c)")
+        .await;
+    assert_eq!(
+        out,
+        "[[1. 0. 0.]\n [0. 6. 1.]]\n[6. 1.] [0. 6.]\n[[0. 0. 0.]]\n"
+    );
+    let out = k.cell("a[1, 2] = -2\nprint(v, t[2])").await;
+    assert_eq!(out, "[ 6. -2.] [ 0. -2.]\n");
+}

@@ -90,6 +90,13 @@ pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Valu
             let items = np_index(it, parts, tuple).map_err(|r| it.locate(r, slice))?;
             let t = &it.np_tensor(container)?;
             let p = plan(t.shape(), &items, false, it.max_elems())?;
+            // basic indexing of an array gives a view of it, advanced indexing a copy
+            let basic = items
+                .iter()
+                .all(|i| !matches!(i, Item::Adv(_) | Item::Mask(_)));
+            if let (Value::Array(a), true, false) = (container, basic, p.shape.is_empty()) {
+                return Ok(Value::Array(a.view(&p.offsets, &p.shape)));
+            }
             let out = gather_bare(it, t, &p)?;
             Ok(super::arith::np_wrap(out))
         }

@@ -50,9 +50,49 @@ pub fn attr(it: &mut Interp, v: &Value, name: &str) -> Result<Option<Value>, Rai
         "size" => Value::Int(t.len() as i64),
         "itemsize" => Value::Int(t.dtype().size() as i64),
         "nbytes" => Value::Int((t.dtype().size() * t.len()) as i64),
-        "T" => np_wrap(linalg::transpose(it, t, None)?),
+        "T" => transposed(it, v, t, None)?,
         _ => return Ok(None),
     }))
+}
+
+/// `a.T` and `a.transpose(...)`: of an array, a view of it (NumPy moves strides, not elements).
+fn transposed(
+    it: &mut Interp,
+    v: &Value,
+    t: &Tensor,
+    perm: Option<Vec<i64>>,
+) -> Result<Value, Raise> {
+    let out = linalg::transpose(it, t, perm.clone())?;
+    let Value::Array(a) = v else {
+        return Ok(np_wrap(out));
+    };
+    if out.rank() == 0 {
+        return Ok(np_wrap(out));
+    }
+    // where each element of the result lies in `a`: the same transpose of `a`'s own offsets
+    let iota: Vec<f64> = (0..t.len()).map(|i| i as f64).collect();
+    let at = Tensor::from_f64s(t.shape(), &iota, DType::I64).map_err(Raise::from)?;
+    let offsets: Vec<usize> = linalg::transpose(it, &at, perm)?
+        .to_f64_vec()
+        .iter()
+        .map(|&o| o as usize)
+        .collect();
+    Ok(Value::Array(a.view(&offsets, out.shape())))
+}
+
+/// A result holding `v`'s elements in their order (`squeeze`, and `reshape`/`ravel` in C
+/// order): of an array, a view where NumPy gives one (`contiguous_only`: reshape copies a
+/// view whose elements are spread out).
+fn same_order(v: &Value, out: Tensor, contiguous_only: bool) -> Value {
+    match v {
+        Value::Array(a) if out.rank() > 0 => Value::Array(if contiguous_only {
+            a.reshaped(out)
+        } else {
+            let iota: Vec<usize> = (0..out.len()).collect();
+            a.view(&iota, out.shape())
+        }),
+        _ => np_wrap(out),
+    }
 }
 
 /// `a.tolist()`: nested Python lists of Python numbers.
@@ -153,16 +193,24 @@ pub fn call(
                 }
             }
             let order = linalg::order_arg(order.as_ref(), true)?;
-            Ok(np_wrap(linalg::reshape_in(t, &dims_arg(&args)?, order)?))
+            let out = linalg::reshape_in(t, &dims_arg(&args)?, order)?;
+            Ok(match order {
+                linalg::Order::C => same_order(recv, out, true),
+                linalg::Order::F => np_wrap(out),
+            })
         }
         "flatten" | "ravel" => {
             let mut a = Args::bind(name, &["order"], args, kwargs)?;
             let order = linalg::order_arg(a.take(0).as_ref(), false)?;
-            Ok(Value::array(linalg::ravel_in(t, order)?))
+            let out = linalg::ravel_in(t, order)?;
+            Ok(match (name, order) {
+                ("ravel", linalg::Order::C) => same_order(recv, out, true),
+                _ => Value::array(out),
+            })
         }
         "squeeze" => {
             let mut a = Args::bind(name, &["axis"], args, kwargs)?;
-            Ok(np_wrap(squeeze(t, a.take(0).as_ref())?))
+            Ok(same_order(recv, squeeze(t, a.take(0).as_ref())?, false))
         }
         "tolist" => Ok(tolist(t)),
         "item" => item(t, &args),
@@ -179,7 +227,7 @@ pub fn call(
             } else {
                 Some(dims_arg(&args)?)
             };
-            Ok(np_wrap(linalg::transpose(it, t, perm)?))
+            transposed(it, recv, t, perm)
         }
         "dot" => {
             let mut a = Args::bind(name, &["b"], args, kwargs)?;
