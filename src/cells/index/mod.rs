@@ -237,3 +237,44 @@ pub fn set_item(
         ))),
     }
 }
+
+/// `del container[slice]`: a list loses the item or the slice's items in place; NumPy arrays,
+/// tensors, tuples and strings refuse, as Python does.
+pub fn del_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<(), Raise> {
+    match container {
+        Value::List(l) => {
+            let (parts, tuple) = it.parts_of(slice)?;
+            let index = seq_index(it, parts, tuple, "list")?;
+            let mut items = lock(l);
+            match index {
+                SeqIndex::Int(i) => {
+                    let n = items.len() as i64;
+                    let k = if i < 0 { i + n } else { i };
+                    if k < 0 || k >= n {
+                        return Err(Raise::index_error("list assignment index out of range"));
+                    }
+                    items.remove(k as usize);
+                }
+                SeqIndex::Slice(a, b, c) => {
+                    let gone = slice_indices(items.len(), a, b, c);
+                    let mut k = 0;
+                    items.retain(|_| {
+                        k += 1;
+                        !gone.contains(&(k - 1))
+                    });
+                }
+            }
+            Ok(())
+        }
+        Value::Array(_) => Err(Raise::value_error("cannot delete array elements")),
+        other => {
+            let what = match other {
+                Value::Tensor(_) => "tensorflow.python.framework.ops.EagerTensor".to_string(),
+                other => other.type_name(),
+            };
+            Err(Raise::type_error(format!(
+                "'{what}' object doesn't support item deletion"
+            )))
+        }
+    }
+}

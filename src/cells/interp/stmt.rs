@@ -165,12 +165,18 @@ impl Interp<'_> {
         Ok(Flow::Return(v))
     }
 
-    /// `del name`: only names can be deleted.
+    /// `del name` and `del lst[i]` (a list's item or slice).
     fn exec_delete(&mut self, d: &ast::StmtDelete) -> Result<(), Raise> {
         for t in &d.targets {
+            if let Expr::Subscript(sub) = t {
+                let container = self.eval(&sub.value)?;
+                crate::cells::index::del_item(self, &container, &sub.slice)
+                    .map_err(|r| self.locate(r, t))?;
+                continue;
+            }
             let Expr::Name(n) = t else {
                 return Err(self.locate(
-                    Raise::type_error("only names can be deleted in a cell (`del g`)"),
+                    Raise::type_error("a cell deletes names and list items (`del g`, `del xs[0]`)"),
                     t,
                 ));
             };
