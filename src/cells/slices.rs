@@ -52,6 +52,13 @@ impl Readers {
                 });
             }
         }
+        // a source no gather reads has a dense gradient: its readers need not be sources
+        let gathered: Vec<usize> = list
+            .iter()
+            .filter(|r| r.gather_indices.is_some())
+            .map(|r| r.source)
+            .collect();
+        list.retain(|r| gathered.contains(&r.source));
         Readers { list }
     }
 

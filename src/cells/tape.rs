@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::engine::autodiff::{fill_unconnected, unconnected_jacobian, TapeId, Val};
 use crate::engine::tensor::Tensor;
 
+use super::convert::tf_word;
 use super::interp::Interp;
 use super::raise::{Raise, RaiseKind};
 use super::tape_checks as checks;
@@ -296,7 +297,9 @@ fn gradient(
 /// `output_gradients=`: TensorFlow flattens the structure (`nest.flatten`) and pairs its leaves
 /// with the flattened targets in order, so `[t]` is the one output gradient of a single target
 /// and `[[2.0, 0.0]]` is two scalars; leaves past the last target are ignored. Each leaf is
-/// taken in its target's dtype.
+/// converted as `tf.convert_to_tensor` converts it (a Python float is float32) and never cast:
+/// of another dtype than its floating target, the first gradient function that mixes the two
+/// (`Mul`, for `y = x * x`) raises.
 fn output_gradients(
     it: &mut Interp,
     og: Option<Value>,
@@ -315,7 +318,21 @@ fn output_gradients(
                 "Attempt to convert a value (None) with an unsupported type (<class 'NoneType'>) to a Tensor.",
             ));
         }
-        out.push(it.to_val_as(x, t.tensor.dtype())?.tensor);
+        let og = it.to_val(x, None)?.tensor;
+        let (want, got) = (t.tensor.dtype(), og.dtype());
+        if want.is_float() && got != want {
+            return Err(Raise::new(
+                RaiseKind::InvalidArgumentError,
+                format!(
+                    "output_gradients[{k}] is a {g} tensor but its target is a {w} tensor: TensorFlow does not cast it, and the first gradient function that mixes the two raises (for y = x * x: cannot compute Mul as input #1(zero-based) was expected to be a {g} tensor but is a {w} tensor); give it the target's dtype, tf.cast(og, tf.{wn})",
+                    k = out.len(),
+                    g = tf_word(got),
+                    w = tf_word(want),
+                    wn = want.name()
+                ),
+            ));
+        }
+        out.push(og);
     }
     Ok(Some(out))
 }

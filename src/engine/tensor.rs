@@ -322,6 +322,13 @@ impl Tensor {
         map_any!(self, a => a.clone().permuted_axes(IxDyn(perm)))
     }
 
+    /// This tensor broadcast to `shape` (NumPy's rule), or `None` where it does not broadcast.
+    pub fn broadcast_to(&self, shape: &[usize]) -> Option<Tensor> {
+        with_any!(self, a => a
+            .broadcast(IxDyn(shape))
+            .map(|b| Tensor::from_array(b.to_owned())))
+    }
+
     /// The elements at `offsets` (flat, row-major), shaped `shape`, exactly as they are.
     pub fn take_flat(&self, offsets: &[usize], shape: &[usize]) -> Tensor {
         map_any!(self, a => {

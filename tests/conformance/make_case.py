@@ -9,8 +9,11 @@ fuzz_programs_tf.py's softsign correction), and the case lands in `cases/NAME.js
 `cargo test` (tests/it/conformance.rs) and `run.py`.
 
 TensorFlow does not check `output_gradients`; the spec makes one of the wrong shape an error.
-Where TensorFlow answered such a request with a gradient, the case expects `shape_mismatch` in
-its place (as `fuzz_programs.py` judges it); where TensorFlow raised, its own code stays.
+gradtape answers TensorFlow's gradients where each output gradient broadcasts to its target's
+shape and every gradient comes out in its source's shape (the gradient functions broadcast it);
+where TensorFlow answered such a request otherwise with a gradient, the case expects
+`shape_mismatch` in its place (as `fuzz_programs.py` judges it); where TensorFlow raised, its
+own code stays.
 """
 import copy
 import json
@@ -37,9 +40,27 @@ def refuse_wrong_output_gradients(program, body):
         pairs = list(zip(targets, ogs)) if isinstance(targets, list) else [(targets, ogs)]
         probe = copy.deepcopy(program)
         probe["requests"], probe["outputs"] = [], sorted({t for t, _ in pairs})
+        srcs = spec["sources"] if isinstance(spec["sources"], list) else [spec["sources"]]
+        probe["outputs"] = sorted({t for t, _ in pairs} | set(srcs))
         _, shapes = tf_reference.evaluate(probe)
-        if any(nested_shape(g) != shapes["outputs"][t]["shape"] for t, g in pairs):
+        shape_of = lambda n: shapes["outputs"][n]["shape"]
+        wrong = [(t, g) for t, g in pairs if nested_shape(g) != shape_of(t)]
+        if not wrong:
+            continue
+        grads = body["results"][i]["gradient"]
+        grads = grads if isinstance(spec["sources"], list) else [grads]
+        broadcasts = all(broadcasts_to(nested_shape(g), shape_of(t)) for t, g in wrong)
+        own_shapes = all(g is None or g["shape"] == shape_of(s) for s, g in zip(srcs, grads))
+        as_is = all(t not in srcs for t, _ in wrong)
+        if not (broadcasts and own_shapes and as_is):
             body["results"][i] = {"error": {"code": "shape_mismatch"}}
+
+
+def broadcasts_to(shape, to):
+    """Whether NumPy broadcasts `shape` to `to` (and not to a larger shape)."""
+    if len(shape) > len(to):
+        return False
+    return all(a in (1, b) for a, b in zip(reversed(shape), reversed(to)))
 
 
 def main():

@@ -73,10 +73,11 @@ fn a_failed_request_leaves_a_non_persistent_tape_usable() {
     assert_eq!(v["results"][2]["error"]["code"], "tape_exhausted");
 }
 
-/// TensorFlow never broadcasts an output gradient: square's gradient function happens to
-/// multiply a scalar in, but the spec makes any shape other than the target's an error.
+/// An output gradient keeps the target's dtype. One of another shape is handed to the gradient
+/// functions as it is: square's multiplies a scalar in, so TensorFlow answers 3 * 2x; one that
+/// makes a gradient of another shape than its source's is refused (the README lists it).
 #[test]
-fn output_gradients_keep_the_target_dtype_and_shape() {
+fn output_gradients_keep_the_target_dtype_and_broadcast_as_tensorflow_does() {
     let program = |og: serde_json::Value| {
         json!({"variables": [{"name": "x", "value": [1.0, 2.0]}], "tape": {"persistent": true},
         "graph": [{"name": "a", "op": "square", "inputs": ["x"]}], "requests": [{"gradient": {"target": "a", "sources": "x", "output_gradients": og}}]})
@@ -84,7 +85,16 @@ fn output_gradients_keep_the_target_dtype_and_shape() {
     let (_, v) = evaluate(program(json!({"value": [1.0, 2.0], "dtype": "float64"})));
     assert_eq!(v["results"][0]["error"]["code"], "dtype_mismatch");
     let (_, v) = evaluate(program(json!(3.0)));
-    assert_eq!(v["results"][0]["error"]["code"], "shape_mismatch");
+    assert_eq!(
+        v["results"][0]["gradient"]["value"],
+        json!([6.0, 12.0]),
+        "{v}"
+    );
+    // TensorFlow's identity passes a scalar on as it is: x's gradient would be a scalar
+    let (_, v) = evaluate(json!({"variables": [{"name": "x", "value": [1.0, 2.0]}],
+        "graph": [{"name": "a", "op": "identity", "inputs": ["x"]}],
+        "requests": [{"gradient": {"target": "a", "sources": "x", "output_gradients": 3.0}}]}));
+    assert_eq!(v["results"][0]["error"]["code"], "shape_mismatch", "{v}");
 }
 
 #[test]

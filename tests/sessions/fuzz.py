@@ -29,8 +29,8 @@ make_cases.map_lookup_error(D)
 S = D.S
 S.CLASSES["output-gradients-scalar"] = (
     "a scalar output_gradients for a target of another shape: TensorFlow hands it to the first "
-    "backward function as it is; gradtape refuses the shape, a difference the README lists "
-    "(tests/sessions/pending)")
+    "backward function as it is; where a gradient would come out in another shape than its "
+    "source's, gradtape refuses the request, a difference the README lists (tests/sessions/pending)")
 classify = S.classify
 
 

@@ -28,6 +28,11 @@ impl Ctx {
                 let ok = result.is_ok();
                 (result, ok)
             }
+            Fate::Broadcasts(ogs) => {
+                let result = self.backprop(&entries, &traced, targets, sources, Some(ogs), false);
+                let ok = result.is_ok();
+                (result, ok)
+            }
             Fate::Raises(e) => (Err(e), false),
             Fate::Succeeds(e) => (Err(e), true),
         };

@@ -1,10 +1,13 @@
-//! An output gradient of the wrong shape. The spec makes it an error; TensorFlow never checks
-//! one: its tape runs every recorded op's gradient function backwards from the targets on
-//! whatever arrives, so the call either raises inside one of those functions (and the tape
-//! stays usable) or succeeds with gradients of odd shapes (and a non-persistent tape is used
-//! up). This walks the tape at the level of shapes, each op's function given by
-//! `Op::wrong_cotangent`, to say which: the error then carries TensorFlow's code, and the tape
-//! ends as TensorFlow's does.
+//! An output gradient of another shape than its target's. TensorFlow never checks one: its
+//! tape runs every recorded op's gradient function backwards from the targets on whatever
+//! arrives, so the call either raises inside one of those functions (and the tape stays
+//! usable) or succeeds (and a non-persistent tape is used up). This walks the tape at the
+//! level of shapes, each op's function given by `Op::wrong_cotangent`, to say which. A raise
+//! carries TensorFlow's code. A success whose gradients all come out in their sources' shapes
+//! is the gradient of the output gradients broadcast to their targets' shapes (the functions
+//! broadcast a smaller cotangent as they multiply and sum it), and is answered; one whose
+//! gradients would come out in other shapes is refused, as the spec refuses an output
+//! gradient of the wrong shape (the README lists it).
 
 use super::{Entry, IdMap, IdSet, Val};
 use crate::engine::error::{Code, Error};
@@ -18,8 +21,12 @@ pub(super) enum Fate {
     Fits,
     /// A gradient function raises: the error carries its kernel's code.
     Raises(Error),
-    /// Nothing raises; the spec still refuses the request, and the call uses a
-    /// non-persistent tape up.
+    /// Nothing raises, and every source's gradient comes out in the source's own shape: the
+    /// gradient functions broadcast the output gradient as they go, so the answer is the one
+    /// for each output gradient broadcast to its target's shape (these).
+    Broadcasts(Vec<Tensor>),
+    /// Nothing raises, but a source's gradient would come out in another shape than the
+    /// source's; the spec refuses the request, and the call uses a non-persistent tape up.
     Succeeds(Error),
 }
 
@@ -50,7 +57,26 @@ pub(super) fn fate(
     };
     match walk(ogs, targets, sources, entries, traced) {
         Err(code) => Fate::Raises(refusal(code)),
-        Ok(()) => Fate::Succeeds(refusal(Code::ShapeMismatch)),
+        Ok(reaching) => {
+            // a target that is also a source gets its output gradient as it is
+            let seeded_as_is = ogs.iter().zip(targets).all(|(og, t)| {
+                og.shape() == t.tensor.shape() || sources.iter().all(|s| s.id != t.id)
+            });
+            let own_shapes = seeded_as_is
+                && reaching
+                    .iter()
+                    .zip(sources)
+                    .all(|(r, s)| r.as_ref().is_none_or(|r| r == s.tensor.shape()));
+            let broadcast: Option<Vec<Tensor>> = ogs
+                .iter()
+                .zip(targets)
+                .map(|(og, t)| og.broadcast_to(t.tensor.shape()))
+                .collect();
+            match broadcast {
+                Some(ogs) if own_shapes => Fate::Broadcasts(ogs),
+                _ => Fate::Succeeds(refusal(Code::ShapeMismatch)),
+            }
+        }
     }
 }
 
@@ -58,13 +84,14 @@ pub(super) fn fate(
 /// op (last first) whose output has gradients adds them up (AddN: "must have the same size
 /// and shape") and runs its gradient function, which passes shapes on to the inputs the tape
 /// traces. A gradient of the right shape stays right; only its shape takes part in a sum.
+/// The shape of the gradient reaching each source, where one does.
 fn walk(
     ogs: &[Tensor],
     targets: &[Val],
     sources: &[Val],
     entries: &[Entry],
     traced: &IdSet,
-) -> Result<(), Code> {
+) -> Result<Vec<Option<Shape>>, Code> {
     let needed = |v: &Val| traced.contains(&v.id) || sources.iter().any(|s| s.id == v.id);
     let mut pending: IdMap<Vec<Shape>> = IdMap::default();
     for (og, t) in ogs.iter().zip(targets) {
@@ -97,12 +124,10 @@ fn walk(
         }
     }
     // what reaches a source is added up once more
-    for s in sources {
-        if let Some(grads) = pending.get(&s.id) {
-            sum(grads)?;
-        }
-    }
-    Ok(())
+    sources
+        .iter()
+        .map(|s| pending.get(&s.id).map(|grads| sum(grads)).transpose())
+        .collect()
 }
 
 /// AddN over the gradients reaching one tensor.
