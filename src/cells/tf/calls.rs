@@ -132,18 +132,26 @@ pub(super) fn reduce_all_or_any(
     if x.tensor.dtype() != DType::Bool {
         return Err(Raise::new(RaiseKind::InvalidArgumentError, format!("cannot compute {} as input #0(zero-based) was expected to be a bool tensor but is a {} tensor", if path.ends_with("all") { "All" } else { "Any" }, crate::cells::convert::tf_word(x.tensor.dtype()))));
     }
-    let f = x.tensor.cast(DType::F32);
-    let op = if path.ends_with("all") {
-        "reduce_min"
+    // any: some element is true; all: no element is false. Counted, so an empty reduction is
+    // False for any and True for all, as TensorFlow's are.
+    let all = path.ends_with("all");
+    let counted = if all {
+        it.compute("logical_not", vec![], &[&x.tensor])?
     } else {
-        "reduce_max"
+        x.tensor.clone()
     };
-    let r = it.compute(
-        op,
+    let n = it.compute(
+        "reduce_sum",
         vec![("axis".into(), axis), ("keepdims".into(), Lit::Bool(keep))],
-        &[&f],
+        &[&counted.cast(DType::F32)],
     )?;
-    Ok(Value::Tensor(it.ws.ctx.constant(r.cast(DType::Bool))))
+    let some = n.cast(DType::Bool);
+    let r = if all {
+        it.compute("logical_not", vec![], &[&some])?
+    } else {
+        some
+    };
+    Ok(Value::Tensor(it.ws.ctx.constant(r)))
 }
 
 /// A Python float axis: the reduction converts it to an int32 tensor, which it cannot become.

@@ -77,6 +77,23 @@ pub(super) fn before_conversion(
         }
     }
     float_axis(it, op, bound)?;
+    // tf.linspace checks that num is an integer once it is a tensor
+    if op == "linspace" {
+        let num_dtype = match arg(bound, "num") {
+            Some(Value::Float(_)) => Some(DType::F32),
+            Some(v @ (Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_))) => {
+                it.as_val(v)?.map(|x| x.tensor.dtype())
+            }
+            _ => None,
+        };
+        if let (Some(d), Some(num)) = (num_dtype.filter(|d| !d.is_int()), arg(bound, "num")) {
+            return Err(Raise::type_error(format!(
+                "Argument `tensor` (name: num) must be of type integer. Received `tensor` = {} of dtype: <dtype: '{}'>",
+                super::super::print::str(it, num),
+                d.name()
+            )));
+        }
+    }
     // tf.linspace converts stop to start's dtype: an integer start takes no float stop
     if op == "linspace" {
         if let (Some(Value::Int(_)), Some(stop @ Value::Float(_))) =
@@ -213,7 +230,11 @@ fn eye_sizes(it: &mut Interp, bound: &[(&'static Param, Option<Value>)]) -> Resu
         None | Some(Value::None) => rows.clone(),
         Some(c) => c.clone(),
     };
-    let integral = |v: &Value| matches!(v, Value::Int(_) | Value::Bool(_)) || is_tf(v);
+    let integral = |v: &Value| match v {
+        Value::Int(_) | Value::Bool(_) => true,
+        Value::NpScalar(t) => t.dtype().is_int(),
+        v => is_tf(v),
+    };
     if integral(&rows) && integral(&cols) {
         return Ok(());
     }

@@ -215,6 +215,19 @@ fn floor_call(
     } else {
         ruff_python_ast::Operator::Mod
     };
+    // the op converts its arguments: of two Python values (numbers, lists), x becomes a
+    // tensor first and y follows its dtype, so the answer is a tensor
+    let tensor = |v: &Value| {
+        matches!(
+            v,
+            Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_)
+        )
+    };
+    let x = if tensor(&x) || tensor(&y) {
+        x
+    } else {
+        Value::Tensor(it.to_val(&x, None)?)
+    };
     super::arith::binary(it, op, x, y)
 }
 
@@ -236,6 +249,14 @@ fn op_call(
     let then = default_only::take(def, &mut bound)?;
     checks::before_conversion(it, def.name, &mut bound)?;
     let (inputs, given) = operands::convert(it, path, def, bound)?;
+    let given_dtypes: Vec<(&str, Option<DType>, bool)> = given
+        .iter()
+        .map(|(p, v)| match v {
+            Value::Int(_) => (p.name, Some(DType::I32), false),
+            Value::Float(_) => (p.name, Some(DType::F32), false),
+            v => (p.name, tensor_like_dtype(it, v), true),
+        })
+        .collect();
     let mut attrs = Vec::new();
     for (p, v) in given {
         if matches!(v, Value::None) {
@@ -251,6 +272,11 @@ fn op_call(
         })?;
         attrs.push((p.name.to_string(), lit));
     }
+    if let Some(d) = created_dtype(def.name, &given_dtypes) {
+        if !attrs.iter().any(|(k, _)| k == "dtype") {
+            attrs.push(("dtype".into(), Lit::Str(d.name().into())));
+        }
+    }
     checks::before_op(def.name, &attrs, &inputs)?;
     if let [a, b] = &inputs[..] {
         if def.name == "divide" && a.tensor.dtype() != b.tensor.dtype() {
@@ -259,6 +285,49 @@ fn op_call(
     }
     let out = it.apply(def.name, attrs, inputs)?;
     Ok(Value::Tensor(default_only::finish(it, then, out)?))
+}
+
+/// The dtype of a tensor, variable, array or NumPy scalar given where an op reads a number.
+fn tensor_like_dtype(it: &mut Interp, v: &Value) -> Option<DType> {
+    match v {
+        Value::Array(_) | Value::NpScalar(_) => it.np_tensor(v).ok().map(|t| t.dtype()),
+        Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) => {
+            it.as_val(v).ok().flatten().map(|x| x.tensor.dtype())
+        }
+        _ => None,
+    }
+}
+
+/// The dtype `tf.fill` and `tf.range` give where a number comes as a tensor or NumPy value
+/// and no `dtype=` is given: fill's value's own; range's the widest of its bounds' as
+/// TensorFlow ranks them (int32 < int64 < float32 < float64), a Python int counted as int32
+/// and a float as float32. `None` where only Python numbers are given (the op's own rule).
+/// `given`: each argument's name, dtype, and whether it is a tensor or NumPy value.
+fn created_dtype(op: &str, given: &[(&str, Option<DType>, bool)]) -> Option<DType> {
+    let bounds = |n: &str| matches!(n, "start" | "limit" | "delta");
+    match op {
+        "fill" => {
+            given
+                .iter()
+                .find(|(n, _, tensor)| *n == "value" && *tensor)?
+                .1
+        }
+        "range" => {
+            given.iter().find(|(n, _, tensor)| bounds(n) && *tensor)?;
+            let rank = |d: DType| match d {
+                DType::I32 => 0,
+                DType::I64 => 1,
+                DType::F32 => 2,
+                _ => 3,
+            };
+            given
+                .iter()
+                .filter(|(n, _, _)| bounds(n))
+                .filter_map(|(_, d, _)| *d)
+                .max_by_key(|d| rank(*d))
+        }
+        _ => None,
+    }
 }
 
 /// `tf.divide(x, y)`: x converted to y's dtype when only y is a tensor, then `x / y`.

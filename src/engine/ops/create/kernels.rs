@@ -57,7 +57,12 @@ pub fn range(start: f64, limit: f64, delta: f64, dtype: DType, max: usize) -> Re
             "range: start {start} and limit {limit} run against delta {delta} (TensorFlow requires start <= limit when delta > 0, start >= limit when delta < 0)"
         )));
     }
-    let n = ((limit - start) / delta).ceil();
+    // the element count in the range's own dtype, as TensorFlow's kernel computes it: float32
+    // bounds count in float32 (range(1.0, 1.3, 0.1) has 3 elements, not 4)
+    let n = match dtype {
+        DType::F32 => f64::from(((limit as f32 - start as f32) / delta as f32).abs().ceil()),
+        _ => ((limit - start) / delta).ceil(),
+    };
     if !n.is_finite() || n > max as f64 {
         return Err(limit_err(format!(
             "range({start}, {limit}, {delta}) has {n} elements; the limit max_tensor_elements is {max}"
