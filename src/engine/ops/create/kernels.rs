@@ -141,11 +141,33 @@ pub fn random(
     max: usize,
 ) -> Result<Tensor> {
     let n = checked_numel(shape, max)?;
-    let mut rng = SplitMix::new(seed.unwrap_or_else(fresh_seed));
-    let vals: Vec<f64> = if normal {
-        (0..n).map(|_| a + b * rng.normal()).collect()
+    // TensorFlow draws float64 from another stream than float32 (one seed gives unrelated
+    // values), then scales the raw draw in the dtype: `rnd * stddev + mean`,
+    // `rnd * (maxval - minval) + minval`, so `uniform(minval=-1, maxval=1)` is bit for bit
+    // `2 * uniform() - 1` of the same seed
+    let seed = seed.unwrap_or_else(fresh_seed);
+    let mut rng = SplitMix::new(if dtype == DType::F64 {
+        seed ^ 0xD1B5_4A32_D192_ED03
+    } else {
+        seed
+    });
+    let vals: Vec<f64> = if dtype == DType::F32 {
+        let (a, b) = (a as f32, b as f32);
+        let (scale, shift) = if normal { (b, a) } else { (b - a, a) };
+        (0..n)
+            .map(|_| {
+                let raw = if normal {
+                    rng.normal() as f32
+                } else {
+                    rng.uniform_f32()
+                };
+                f64::from(raw * scale + shift)
+            })
+            .collect()
+    } else if normal {
+        (0..n).map(|_| rng.normal() * b + a).collect()
     } else if dtype.is_float() {
-        (0..n).map(|_| a + (b - a) * rng.uniform()).collect()
+        (0..n).map(|_| rng.uniform() * (b - a) + a).collect()
     } else {
         (0..n)
             .map(|_| (a + ((b - a) * rng.uniform()).floor()).min(b - 1.0))
@@ -185,6 +207,10 @@ impl SplitMix {
     /// Uniform in [0, 1).
     fn uniform(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    /// Uniform in [0, 1) in float32's steps (24 random bits), as a float32 draw is made.
+    fn uniform_f32(&mut self) -> f32 {
+        (self.next() >> 40) as f32 / (1u32 << 24) as f32
     }
     /// Standard normal by Box-Muller.
     fn normal(&mut self) -> f64 {
