@@ -1,6 +1,7 @@
 //! Exceptions a cell raises, as TensorFlow and Python raise them: the type, the evaluate.md code,
 //! a detail, and where (line of the innermost frame, 1-based column of the failing expression).
 
+use crate::engine::autodiff::TAPE_STILL_RECORDING;
 use crate::engine::error::{Code, Error, NO_GRADIENT};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,13 +122,14 @@ impl Raise {
     }
 
     /// An engine error as TensorFlow raises it from an op: `InvalidArgumentError`, except limits,
-    /// a second gradient of a spent tape (`RuntimeError`) and a gradient through an op without
-    /// one (`LookupError`).
+    /// a second gradient of a spent tape (`RuntimeError`), a gradient through an op without
+    /// one (`LookupError`) and a recording tape entered again (`ValueError`).
     pub fn from_engine(e: Error) -> Raise {
         let kind = match e.code {
             Code::LimitExceeded => RaiseKind::LimitExceeded,
             Code::TapeExhausted => RaiseKind::RuntimeError,
             _ if e.detail.contains(NO_GRADIENT) => RaiseKind::LookupError,
+            _ if e.detail == TAPE_STILL_RECORDING => RaiseKind::ValueError,
             _ => RaiseKind::InvalidArgumentError,
         };
         Raise::new(kind, e.detail).with_code(e.code)

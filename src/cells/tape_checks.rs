@@ -201,3 +201,20 @@ pub fn watch_needs_recorder(it: &Interp, tape: TapeId, x: &Value) -> Result<(), 
         _ => Ok(()),
     }
 }
+
+/// `tape.stop_recording()` pauses a tape that records now. TensorFlow checks as the block is
+/// entered, and a cell's `with tape.stop_recording():` enters as it calls: a tape without a
+/// recorder is a RuntimeError, one between its `with` blocks (or paused already, by an
+/// enclosing `stop_recording`) the ValueError of `_pop_tape`.
+pub fn can_stop_recording(it: &Interp, tape: TapeId) -> Result<(), Raise> {
+    if without_recorder(it, tape) {
+        return Err(Raise::new(
+            RaiseKind::RuntimeError,
+            "Trying to stop recording a tape which is not recording.",
+        ));
+    }
+    if !it.ws.ctx.tape(tape).is_some_and(|t| t.recording) {
+        return Err(Raise::value_error("Tape is not recording."));
+    }
+    Ok(())
+}

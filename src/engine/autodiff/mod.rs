@@ -180,6 +180,11 @@ const ENTRIES_AT_FIRST: usize = 16;
 pub const TAPE_EXHAUSTED: &str =
     "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians); open it with persistent=true to ask more than once";
 
+/// TensorFlow's message for entering a tape's `with` block while the tape records (`with g:`
+/// inside `with g:`); cells raise it as the ValueError TensorFlow's `_push_tape` raises.
+pub const TAPE_STILL_RECORDING: &str =
+    "Tape is still recording, This can happen if you try to re-enter an already-active tape.";
+
 /// The eager context: value ids and the tapes.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Ctx {

@@ -2,7 +2,7 @@
 
 use smallvec::SmallVec;
 
-use super::{Ctx, Entry, IdSet, Tape, TapeId, Val, ValId, TAPE_EXHAUSTED};
+use super::{Ctx, Entry, IdSet, Tape, TapeId, Val, ValId, TAPE_EXHAUSTED, TAPE_STILL_RECORDING};
 use crate::engine::error::{Code, Error, Result};
 
 impl Tape {
@@ -67,8 +67,12 @@ impl Ctx {
     }
 
     /// Records again: entering a tape's `with` block, or leaving `stop_recording()`. A used-up
-    /// tape starts afresh, as TensorFlow pushes a new one where its `_tape` is None.
+    /// tape starts afresh, as TensorFlow pushes a new one where its `_tape` is None; a tape
+    /// recording already cannot be entered again.
     pub fn resume_tape(&mut self, id: TapeId) -> Result<()> {
+        if self.tape_mut(id)?.recording {
+            return Err(Error::new(Code::InvalidArgument, TAPE_STILL_RECORDING));
+        }
         if self.tape_mut(id)?.exhausted {
             self.reset_tape(id)?;
         }
