@@ -167,6 +167,11 @@ pub fn compare(it: &mut Interp, op: CmpOp, l: Value, r: Value) -> Result<Value, 
     let ord = match (&l, &r) {
         (x, y) if is_py_num(x) && is_py_num(y) => num(x).partial_cmp(&num(y)),
         (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
+        (Value::List(_), Value::List(_)) | (Value::Tuple(_), Value::Tuple(_))
+            if !matches!(op, CmpOp::Eq | CmpOp::NotEq) =>
+        {
+            return sequence_order(it, op, &l, &r);
+        }
         _ => {
             return match op {
                 CmpOp::Eq => Ok(Value::Bool(py_eq(it, &l, &r)?)),
@@ -190,5 +195,23 @@ pub fn compare(it: &mut Interp, op: CmpOp, l: Value, r: Value) -> Result<Value, 
         (CmpOp::Gt, Some(o)) => o == Greater,
         (CmpOp::GtE, Some(o)) => o != Less,
         _ => false,
+    }))
+}
+
+/// `<`, `<=`, `>`, `>=` of two lists or two tuples: Python compares the first items that
+/// differ (by `==`) with the operator, and the lengths when one is a prefix of the other.
+fn sequence_order(it: &mut Interp, op: CmpOp, l: &Value, r: &Value) -> Result<Value, Raise> {
+    let (x, y) = (l.items().unwrap_or_default(), r.items().unwrap_or_default());
+    for (p, q) in x.iter().zip(&y) {
+        if !py_eq(it, p, q)? {
+            return compare(it, op, p.clone(), q.clone());
+        }
+    }
+    let (n, m) = (x.len(), y.len());
+    Ok(Value::Bool(match op {
+        CmpOp::Lt => n < m,
+        CmpOp::LtE => n <= m,
+        CmpOp::Gt => n > m,
+        _ => n >= m,
     }))
 }

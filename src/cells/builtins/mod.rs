@@ -2,6 +2,7 @@
 //! round, min, max, sum, sorted, list, tuple, zip, enumerate, isinstance, type, format.
 
 mod numbers;
+mod ordering;
 mod sequences;
 mod text;
 pub mod types;
@@ -110,9 +111,9 @@ pub fn call(
         "format" => text::format(it, args, kwargs),
         "abs" => numbers::abs(it, args, kwargs),
         "round" => numbers::round(it, args, kwargs),
-        "min" | "max" => numbers::min_max(it, name, args, kwargs),
+        "min" | "max" => ordering::min_max(it, name, args, kwargs),
         "sum" => numbers::sum(it, args, kwargs),
-        "sorted" => sequences::sorted(it, args, kwargs),
+        "sorted" => ordering::sorted(it, args, kwargs),
         "list" => sequences::list(it, args, kwargs),
         "tuple" => sequences::tuple(it, args, kwargs),
         "zip" => sequences::zip(it, args, kwargs),

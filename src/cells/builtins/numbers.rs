@@ -1,4 +1,4 @@
-//! `float`, `int`, `bool`, `abs`, `round`, `min`, `max` and `sum`, on Python numbers, tensors
+//! `float`, `int`, `bool`, `abs`, `round` and `sum`, on Python numbers, tensors
 //! and arrays.
 
 use super::*;
@@ -135,37 +135,6 @@ pub fn round(
             other.type_name()
         ))),
     }
-}
-
-/// `min()`, `max()`.
-pub fn min_max(
-    it: &mut Interp,
-    name: &str,
-    args: Vec<Value>,
-    _kwargs: Vec<(String, Value)>,
-) -> Result<Value, Raise> {
-    let items = if args.len() == 1 {
-        iterate(it, &args[0])?
-    } else {
-        args
-    };
-    if items.is_empty() {
-        return Err(Raise::value_error(format!(
-            "{name}() arg is an empty sequence"
-        )));
-    }
-    let mut best = items[0].clone();
-    for x in items.into_iter().skip(1) {
-        let op = if name == "min" {
-            ruff_python_ast::CmpOp::Lt
-        } else {
-            ruff_python_ast::CmpOp::Gt
-        };
-        if arith::compare(it, op, x.clone(), best.clone())?.truthy()? {
-            best = x;
-        }
-    }
-    Ok(best)
 }
 
 /// `sum()`.

@@ -1,4 +1,4 @@
-//! `len`, `range`, `sorted`, `list`, `tuple`, `zip` and `enumerate`.
+//! `len`, `range`, `list`, `tuple`, `zip` and `enumerate`.
 
 use super::*;
 
@@ -85,59 +85,6 @@ pub fn range(
         return Err(Raise::value_error("range() arg 3 must not be zero"));
     }
     Ok(Value::Range(a, b, s))
-}
-
-/// `sorted()`.
-pub fn sorted(
-    it: &mut Interp,
-    args: Vec<Value>,
-    kwargs: Vec<(String, Value)>,
-) -> Result<Value, Raise> {
-    let mut s = bind_args("sorted", &["iterable", "reverse"], args, kwargs)?.into_iter();
-    let mut items = iterate(
-        it,
-        &s.next()
-            .flatten()
-            .ok_or_else(|| Raise::type_error("sorted() takes an iterable"))?,
-    )?;
-    let reverse = s
-        .next()
-        .flatten()
-        .map(|v| v.truthy())
-        .transpose()?
-        .unwrap_or(false);
-    let mut err = None;
-    // insertion sort through Python's `<`, so mixed types raise as Python does
-    let mut out: Vec<Value> = Vec::with_capacity(items.len());
-    for x in items.drain(..) {
-        it.step()?;
-        let mut pos = out.len();
-        while pos > 0 {
-            match arith::compare(
-                it,
-                ruff_python_ast::CmpOp::Lt,
-                x.clone(),
-                out[pos - 1].clone(),
-            )
-            .and_then(|v| v.truthy())
-            {
-                Ok(true) => pos -= 1,
-                Ok(false) => break,
-                Err(e) => {
-                    err = Some(e);
-                    break;
-                }
-            }
-        }
-        out.insert(pos, x);
-    }
-    if let Some(e) = err {
-        return Err(e);
-    }
-    if reverse {
-        out.reverse();
-    }
-    Ok(Value::list(out))
 }
 
 /// `list()`.

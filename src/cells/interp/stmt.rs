@@ -86,6 +86,12 @@ impl Interp<'_> {
             // item assignment below)
             return crate::cells::numpy::arith::in_place(self, a.op, arr, &rhs).map(|_| ());
         }
+        if let (Value::List(list), ast::Operator::Add | ast::Operator::Mult) = (&cur, a.op) {
+            // a list's `+=` and `*=` change the list itself, so its aliases see the change
+            let grown = self.list_in_place(a.op, &cur, &rhs)?;
+            *crate::cells::value::lock(list) = grown;
+            return self.assign(&a.target, cur);
+        }
         if let Value::Variable(_) | Value::UnreadVariable(_) = cur {
             if let Some(why) = variable_in_place(a.op) {
                 return Err(Raise::new(RaiseKind::RuntimeError, why));
@@ -93,6 +99,23 @@ impl Interp<'_> {
         }
         let v = crate::cells::arith::binary(self, a.op, cur, rhs)?;
         self.assign(&a.target, v)
+    }
+
+    /// The items of `list += rhs` (any iterable extends it) or `list *= n`.
+    fn list_in_place(
+        &mut self,
+        op: ast::Operator,
+        list: &Value,
+        rhs: &Value,
+    ) -> Result<Vec<Value>, Raise> {
+        let mut items = list.items().unwrap_or_default();
+        if op == ast::Operator::Add {
+            items.extend(crate::cells::builtins::iterate(self, rhs)?);
+            return Ok(items);
+        }
+        // `*` gives the same items, and the same errors, as `*=`
+        let product = crate::cells::arith::binary(self, op, list.clone(), rhs.clone())?;
+        Ok(product.items().unwrap_or_default())
     }
 
     /// `assert test, msg`: AssertionError with `str(msg)` (empty without one) where `test` starts.
@@ -226,29 +249,46 @@ impl Interp<'_> {
         if let Value::Range(a, b, s) = iter {
             let mut i = a;
             while (s > 0 && i < b) || (s < 0 && i > b) {
-                self.step()?;
-                self.assign(&f.target, Value::Int(i))?;
-                match self.exec_block(&f.body)? {
-                    Flow::Break => break,
-                    Flow::Return(v) => return Ok(Flow::Return(v)),
-                    _ => {}
+                if let Some(flow) = self.loop_turn(f, Value::Int(i))? {
+                    return Ok(flow);
                 }
                 i += s;
+            }
+            return Ok(Flow::Normal);
+        }
+        if let Value::List(list) = &iter {
+            // Python walks a list by index, so items appended in the loop are visited too
+            let mut k = 0;
+            loop {
+                let Some(item) = crate::cells::value::lock(list).get(k).cloned() else {
+                    break;
+                };
+                k += 1;
+                if let Some(flow) = self.loop_turn(f, item)? {
+                    return Ok(flow);
+                }
             }
             return Ok(Flow::Normal);
         }
         let items =
             crate::cells::builtins::iterate(self, &iter).map_err(|r| self.locate(r, &*f.iter))?;
         for item in items {
-            self.step()?;
-            self.assign(&f.target, item)?;
-            match self.exec_block(&f.body)? {
-                Flow::Break => break,
-                Flow::Return(v) => return Ok(Flow::Return(v)),
-                _ => {}
+            if let Some(flow) = self.loop_turn(f, item)? {
+                return Ok(flow);
             }
         }
         Ok(Flow::Normal)
+    }
+
+    /// One turn of a `for` loop with `item`; the flow that ends the loop, if it ends.
+    fn loop_turn(&mut self, f: &ast::StmtFor, item: Value) -> Result<Option<Flow>, Raise> {
+        self.step()?;
+        self.assign(&f.target, item)?;
+        Ok(match self.exec_block(&f.body)? {
+            Flow::Break => Some(Flow::Normal),
+            Flow::Return(v) => Some(Flow::Return(v)),
+            _ => None,
+        })
     }
 
     fn exec_with(

@@ -38,6 +38,8 @@ pub const METHODS: &[&str] = &[
     "all",
     "round",
     "clip",
+    "diagonal",
+    "trace",
 ];
 
 /// An array's attribute that is not a method; None when it has no such attribute.
@@ -229,6 +231,7 @@ pub fn call(
             };
             transposed(it, recv, t, perm)
         }
+        "diagonal" | "trace" => super::diag::call(it, Some(recv), name, args, kwargs),
         "dot" => {
             let mut a = Args::bind(name, &["b"], args, kwargs)?;
             let b = it.np_tensor(&a.required(0, "b")?)?;

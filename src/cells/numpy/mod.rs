@@ -7,13 +7,15 @@
 //! - `build`: constructors (`np.array`, `np.zeros`, `np.eye`, `np.linspace`, `np.float32(x)`)
 //! - `math`: elementwise functions (`np.exp`, `np.log`, `np.round`, `np.where`); `simd`: NumPy's
 //!   own float32 `np.log` and `np.exp` kernels, bit for bit
-//! - `funcs`, `linalg`, `reduce`: products, shapes, reductions and closeness tests
+//! - `funcs`, `linalg`, `reduce`: products, shapes, reductions and closeness tests; `diag`:
+//!   `np.diag`, `np.diagonal`, `np.trace`
 //! - `methods`: an array's attributes and methods (`.T`, `.reshape`, `.sum()`)
 //! - `args`: binding a call's arguments
 
 pub mod args;
 pub mod arith;
 pub mod build;
+pub mod diag;
 pub mod funcs;
 pub mod linalg;
 pub mod math;
@@ -28,7 +30,10 @@ use super::value::Value;
 
 /// Whether the subset has the function `np.NAME`.
 pub fn provides(name: &str) -> bool {
-    build::NAMES.contains(&name) || math::provides(name) || funcs::provides(name)
+    build::NAMES.contains(&name)
+        || math::provides(name)
+        || funcs::provides(name)
+        || diag::NAMES.contains(&name)
 }
 
 /// `np.NAME(*args, **kwargs)`; `Ok(None)` when the subset has no such function.
@@ -44,6 +49,8 @@ pub fn call(
         math::call(it, name, args, kwargs)?
     } else if funcs::provides(name) {
         funcs::call(it, name, args, kwargs)?
+    } else if diag::NAMES.contains(&name) {
+        diag::call(it, None, name, args, kwargs)?
     } else {
         return Ok(None);
     };
