@@ -112,6 +112,10 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
                 let t = crate::engine::tensor::Tensor::from_f64s(&[d.len()], &d, DType::I32)?;
                 Value::Tensor(it.ws.ctx.constant(t))
             }
+            // the dense tensor's: `dense_shape` as a TensorShape, the values' dtype
+            "shape" => Value::Shape(s.dense_shape.clone()),
+            "dtype" => Value::DType(s.values.dtype()),
+            "device" => Value::str(super::variable::CPU_DEVICE),
             _ => return Err(no_attr(&v, name)),
         },
         (Value::Tape(_), m) if TAPE_METHODS.contains(&m) => method(v, name),

@@ -9,6 +9,7 @@ use crate::engine::dtype::DType;
 use crate::engine::ops::{Op, ShapeOp};
 use crate::engine::tensor::Tensor;
 
+use super::interp::Interp;
 use super::raise::Raise;
 use super::value::{Slices, Value};
 
@@ -116,4 +117,83 @@ fn slices(used: &[(&Reader, &Val)], dense: &Val) -> Result<Slices, Raise> {
         dense_shape: shape,
         dense: dense.clone(),
     })
+}
+
+/// `-dE`: `IndexedSlices.__neg__`, the negated values at the same indices.
+pub fn negate(it: &mut Interp, s: &Slices) -> Result<Value, Raise> {
+    Ok(Value::IndexedSlices(Arc::new(Slices {
+        indices: s.indices.clone(),
+        values: it.compute("negative", vec![], &[&s.values])?,
+        dense_shape: s.dense_shape.clone(),
+        dense: negated_dense(it, &s.dense)?,
+    })))
+}
+
+/// TensorFlow densifies `-dE` by summing its negated values into zeros, so rows no index
+/// names are `0.`, not `-0.`: adding a zero turns the negated dense gradient's `-0.` into `0.`
+/// and leaves every other element as it is (`-(a + b)` is `-a + -b` exactly).
+fn negated_dense(it: &mut Interp, dense: &Val) -> Result<Val, Raise> {
+    let negated = it.apply("negative", vec![], vec![dense.clone()])?;
+    let zero = Tensor::from_f64s(&[], &[0.0], dense.tensor.dtype())?;
+    let zero = it.ws.ctx.constant(zero);
+    it.apply("add", vec![], vec![negated, zero])
+}
+
+/// `tf.cast(dE, dtype)` and `tf.identity(dE)` keep an IndexedSlices: TensorFlow's cast casts
+/// its values, identity maps over its parts, so the call runs on the values (and on the dense
+/// gradient this crate keeps beside them) and the indices stay. `None` when the call's tensor
+/// argument is not an IndexedSlices.
+pub fn cast_or_identity(
+    it: &mut Interp,
+    path: &str,
+    args: &[Value],
+    kwargs: &[(String, Value)],
+) -> Result<Option<Value>, Raise> {
+    let name = if path == "tf.identity" { "input" } else { "x" };
+    let keyword = kwargs.iter().position(|(k, _)| k == name);
+    let (s, at) = match (args.first(), keyword) {
+        (Some(Value::IndexedSlices(s)), _) => (s.clone(), Arg::Positional),
+        (None, Some(k)) => match &kwargs[k].1 {
+            Value::IndexedSlices(s) => (s.clone(), Arg::Keyword(k)),
+            _ => return Ok(None),
+        },
+        _ => return Ok(None),
+    };
+    let values = it.ws.ctx.constant(s.values.clone());
+    let values = call_on_part(it, path, args, kwargs, at, values)?.tensor;
+    let dense = call_on_part(it, path, args, kwargs, at, s.dense.clone())?;
+    Ok(Some(Value::IndexedSlices(Arc::new(Slices {
+        indices: s.indices.clone(),
+        values,
+        dense_shape: s.dense_shape.clone(),
+        dense,
+    }))))
+}
+
+#[derive(Clone, Copy)]
+enum Arg {
+    Positional,
+    Keyword(usize),
+}
+
+fn call_on_part(
+    it: &mut Interp,
+    path: &str,
+    args: &[Value],
+    kwargs: &[(String, Value)],
+    at: Arg,
+    part: Val,
+) -> Result<Val, Raise> {
+    let (mut a, mut k) = (args.to_vec(), kwargs.to_vec());
+    match at {
+        Arg::Positional => a[0] = Value::Tensor(part),
+        Arg::Keyword(i) => k[i].1 = Value::Tensor(part),
+    }
+    match super::tf::call(it, path, a, k)? {
+        Value::Tensor(v) => Ok(v),
+        other => Err(Raise::type_error(format!(
+            "{path} of an IndexedSlices' part gave a {}",
+            other.type_name()
+        ))),
+    }
 }

@@ -51,12 +51,10 @@ fn unsupported(op: &str, l: &Value, r: &Value) -> Raise {
 }
 
 pub fn binary(it: &mut Interp, op: Operator, l: Value, r: Value) -> Result<Value, Raise> {
-    if matches!(l, Value::IndexedSlices(_)) || matches!(r, Value::IndexedSlices(_)) {
-        return Err(unsupported(op_symbol(op), &l, &r));
-    }
     if let (Value::Str(s), Operator::Mod) = (&l, op) {
         return super::print::percent(it, s, &r).map(Value::str);
     }
+    let (l, r) = densify_slices_beside_tensor(op, l, r)?;
     if is_py_num(&l) && is_py_num(&r) {
         return py_arith(op, &l, &r);
     }
@@ -99,6 +97,25 @@ pub fn binary(it: &mut Interp, op: Operator, l: Value, r: Value) -> Result<Value
 
 pub use super::numpy::arith::np_wrap;
 
+/// An IndexedSlices has no operators of its own: a tensor's or variable's operator converts
+/// it to its dense tensor (`E - dE`, `dE + t`, as `Tensor.__sub__` and `__radd__` do), and
+/// with anything else (a number, an array, another IndexedSlices) Python finds no operator.
+fn densify_slices_beside_tensor(op: Operator, l: Value, r: Value) -> Result<(Value, Value), Raise> {
+    let dense = |v: Value| match v {
+        Value::IndexedSlices(s) => Value::Tensor(s.dense.clone()),
+        other => other,
+    };
+    match (&l, &r) {
+        (Value::IndexedSlices(_), other) | (other, Value::IndexedSlices(_)) if is_tf(other) => {
+            Ok((dense(l), dense(r)))
+        }
+        (Value::IndexedSlices(_), _) | (_, Value::IndexedSlices(_)) => {
+            Err(unsupported(op_symbol(op), &l, &r))
+        }
+        _ => Ok((l, r)),
+    }
+}
+
 pub fn negate(it: &mut Interp, v: Value) -> Result<Value, Raise> {
     match v {
         Value::Int(i) => Ok(Value::Int(i.checked_neg().ok_or_else(overflow)?)),
@@ -112,6 +129,7 @@ pub fn negate(it: &mut Interp, v: Value) -> Result<Value, Raise> {
             let t = super::numpy::math::unary("negative", &it.np_tensor(&v)?)?;
             Ok(np_wrap(t))
         }
+        Value::IndexedSlices(s) => super::slices::negate(it, &s),
         other => Err(Raise::type_error(format!(
             "bad operand type for unary -: '{}'",
             other.type_name()

@@ -157,6 +157,11 @@ pub fn call(
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
+    if matches!(path, "tf.cast" | "tf.dtypes.cast" | "tf.identity") {
+        if let Some(kept) = super::slices::cast_or_identity(it, path, &args, &kwargs)? {
+            return Ok(kept);
+        }
+    }
     match path {
         "tf.Variable" => variable(it, args, kwargs),
         "tf.test.compute_gradient" => super::gradcheck::compute_gradient(it, args, kwargs),
