@@ -282,7 +282,7 @@ fn gradient(
     let mut ss = Vec::new();
     let shape = it.flatten(&sources, &mut ss, "gradient sources")?;
     let ogs = output_gradients(it, og, &ts)?;
-    let readers = super::slices::Readers::find(&it.ws.ctx, tape, &ss);
+    let readers = super::slices::Readers::find(&it.ws.ctx, tape, &ts, &ss);
     let n_sources = ss.len();
     ss.extend(readers.outputs());
     let grads = it

@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+mod order;
+
 use crate::engine::autodiff::{TapeId, Val};
 use crate::engine::dtype::DType;
 use crate::engine::ops::{Op, ShapeOp};
@@ -15,6 +17,8 @@ use super::value::{Slices, Value};
 
 /// One op application that reads a source.
 struct Reader {
+    /// Its place on the tape.
+    entry: usize,
     source: usize,
     output: Val,
     /// The indices, when the reader is a gather of the source along axis 0.
@@ -28,12 +32,19 @@ pub struct Readers {
 }
 
 impl Readers {
-    pub fn find(ctx: &crate::engine::autodiff::Ctx, tape: TapeId, sources: &[Val]) -> Readers {
+    /// The readers of `sources`, in the order TensorFlow's backprop from `targets` runs them,
+    /// the order in which it concatenates their IndexedSlices.
+    pub fn find(
+        ctx: &crate::engine::autodiff::Ctx,
+        tape: TapeId,
+        targets: &[Val],
+        sources: &[Val],
+    ) -> Readers {
         let mut list = Vec::new();
         let Some(t) = ctx.tape(tape) else {
             return Readers { list };
         };
-        for e in t.recorded() {
+        for (entry, e) in t.recorded().iter().enumerate() {
             for (k, s) in sources.iter().enumerate() {
                 if !e.inputs.iter().any(|x| x.id == s.id) {
                     continue;
@@ -47,6 +58,7 @@ impl Readers {
                     _ => None,
                 };
                 list.push(Reader {
+                    entry,
                     source: k,
                     output: e.output.clone(),
                     gather_indices,
@@ -60,6 +72,16 @@ impl Readers {
             .map(|r| r.source)
             .collect();
         list.retain(|r| gathered.contains(&r.source));
+        if list.len() > 1 {
+            let rank: std::collections::HashMap<usize, usize> =
+                order::backprop_order(t.recorded(), targets)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, entry)| (entry, k))
+                    .collect();
+            // unreached readers (None) come first, harmlessly: they have no gradient
+            list.sort_by_key(|r| rank.get(&r.entry).copied());
+        }
         Readers { list }
     }
 
