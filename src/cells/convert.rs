@@ -217,6 +217,42 @@ pub fn np_default(kind: Kind) -> DType {
     }
 }
 
+/// Whether a (nested) list or tuple holds a tensor or variable, which TensorFlow packs.
+pub fn holds_tf(v: &Value) -> bool {
+    match v {
+        Value::List(_) | Value::Tuple(_) => v
+            .items()
+            .unwrap_or_default()
+            .iter()
+            .any(|x| is_tf(x) || holds_tf(x)),
+        _ => false,
+    }
+}
+
+fn is_tf(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_)
+    )
+}
+
+/// The dtype of the first tensor or variable in a nested list, as
+/// `_get_dtype_from_nested_lists` finds it.
+fn first_tf_dtype(it: &Interp, v: &Value) -> Option<DType> {
+    match v {
+        Value::Tensor(x) => Some(x.tensor.dtype()),
+        Value::Variable(id) | Value::UnreadVariable(id) => {
+            it.ws.variable(id).map(|v| v.val.tensor.dtype())
+        }
+        Value::List(_) | Value::Tuple(_) => v
+            .items()
+            .unwrap_or_default()
+            .iter()
+            .find_map(|x| first_tf_dtype(it, x)),
+        _ => None,
+    }
+}
+
 impl Interp<'_> {
     pub fn max_elems(&self) -> usize {
         self.ws.ctx.limits.max_tensor_elements
@@ -246,6 +282,15 @@ impl Interp<'_> {
             }
         }
         Ok(val)
+    }
+
+    /// `v.read_value()`, `v.value()`, `tf.convert_to_tensor(v)`: the variable read into a
+    /// tensor of its own, recorded as read from the variable, so a gradient flows through it
+    /// to the variable while a gradient with respect to it is its own (TensorFlow's
+    /// ReadVariableOp makes a new tensor on each read).
+    pub fn read_into_tensor(&mut self, id: &str) -> Result<Val, Raise> {
+        let val = self.read_var(id)?;
+        self.apply("identity", vec![], vec![val])
     }
 
     /// Python's truth of a value (`if v:`, `bool(v)`, `not v`): a variable's is its value's,
@@ -280,6 +325,16 @@ impl Interp<'_> {
     pub fn to_val(&mut self, v: &Value, hint: Option<DType>) -> Result<Val, Raise> {
         if let Some(x) = self.as_val(v)? {
             return Ok(x);
+        }
+        if holds_tf(v) {
+            // TensorFlow converts with the hint first and, when that raises, without it
+            if let Some(h) = hint {
+                match self.autopack_as(v, Some(h)) {
+                    Err(r) if matches!(r.kind, RaiseKind::TypeError | RaiseKind::ValueError) => {}
+                    other => return other,
+                }
+            }
+            return self.autopack_as(v, None);
         }
         if let Value::List(_) | Value::Tuple(_) = v {
             mixed_types_error(v, hint)?;
@@ -318,6 +373,9 @@ impl Interp<'_> {
             | Value::Variable(_)
             | Value::UnreadVariable(_)
             | Value::IndexedSlices(_) => return Ok(self.as_val(v)?.expect("tensor-like")),
+            // `[v, v] * t`, a tf.concat piece `[x]`: packed, as TensorFlow's conversion of a
+            // list holding tensors is a recorded Pack
+            Value::List(_) | Value::Tuple(_) if holds_tf(v) => return self.autopack_as(v, Some(d)),
             Value::Str(_) => {
                 return Err(Raise::type_error(format!(
                     "Cannot convert {} to EagerTensor of dtype {}: a string is no number; format the tensor into the string instead (f'{{x.numpy()}}')",
@@ -348,8 +406,8 @@ impl Interp<'_> {
         Ok(self.ws.ctx.constant(t))
     }
 
-    /// A list holding tensors (`tf.constant([t1, t2])`, `tf.convert_to_tensor([a, b])`) packed
-    /// as `tf.stack` packs it; None when the list holds only Python literals.
+    /// A list holding NumPy values (`[np.float32(1.0), a]`) packed as `tf.stack` packs it;
+    /// None when the list holds only Python literals.
     fn pack(&mut self, v: &Value, hint: Option<DType>) -> Result<Option<Val>, Raise> {
         let items = v.items().unwrap_or_default();
         let tensorish = |x: &Value| {
@@ -416,6 +474,56 @@ impl Interp<'_> {
             });
         }
         self.stack(vals).map(Some)
+    }
+
+    /// A list holding tensors or variables (`tf.convert_to_tensor([a, b])`, `[[1.0], [x]]`,
+    /// `[v, v] * t`) as TensorFlow's `_autopacking_conversion_function` converts it: to the
+    /// dtype asked for, else the first tensor's; asked for another dtype than the first
+    /// tensor's, every tensor in it is cast first.
+    pub fn autopack_as(&mut self, v: &Value, dtype: Option<DType>) -> Result<Val, Raise> {
+        let inferred = first_tf_dtype(self, v);
+        let cast = dtype.is_some() && dtype != inferred;
+        match dtype.or(inferred) {
+            Some(d) => self.autopack(v, d, cast),
+            None => Err(Raise::value_error("a list holding tensors has no tensor")),
+        }
+    }
+
+    /// TensorFlow's `_autopacking_helper`: each item a tensor or variable as it is (cast, when
+    /// `cast`), a list holding one packed in turn, anything else (a literal, a list of
+    /// literals, an array) converted to `d`, and the pieces packed by a recorded Pack, so
+    /// gradients reach every tensor and variable in the list.
+    fn autopack(&mut self, v: &Value, d: DType, cast: bool) -> Result<Val, Raise> {
+        let items = v.items().unwrap_or_default();
+        let all_tf = items.iter().all(is_tf);
+        let mut vals = Vec::new();
+        for x in &items {
+            vals.push(match x {
+                Value::List(_) | Value::Tuple(_) if holds_tf(x) => self.autopack(x, d, cast)?,
+                _ if is_tf(x) => {
+                    let t = self.as_val(x)?.expect("a tensor or variable");
+                    match t.tensor.dtype() {
+                        have if have == d => t,
+                        _ if cast => {
+                            let to = vec![("dtype".into(), Lit::Str(d.name().into()))];
+                            self.apply("cast", to, vec![t])?
+                        }
+                        // all tensors: TensorFlow packs them as they are, and Pack refuses
+                        _ if all_tf => t,
+                        have => {
+                            return Err(Raise::type_error(format!(
+                                "Cannot convert a list containing a tensor of dtype {} to <dtype: '{}'> (Tensor is: {})",
+                                have.name(),
+                                d.name(),
+                                super::print::repr(self, x)
+                            )))
+                        }
+                    }
+                }
+                _ => self.to_val_as(x, d)?,
+            });
+        }
+        self.stack(vals)
     }
 
     fn stack(&mut self, vals: Vec<Val>) -> Result<Val, Raise> {

@@ -37,7 +37,7 @@ pub fn method(
     };
     match name {
         "numpy" => Ok(np_wrap(cur)),
-        "read_value" | "value" => Ok(Value::Tensor(it.read_var(id)?)),
+        "read_value" | "value" => Ok(Value::Tensor(it.read_into_tensor(id)?)),
         "get_shape" => Ok(Value::Shape(cur.shape().to_vec())),
         "assign" | "assign_add" | "assign_sub" => {
             let first = if name == "assign" { "value" } else { "delta" };

@@ -59,10 +59,14 @@ pub(super) fn constant_call(
         None | Some(Value::None) => None,
         Some(d) => Some(tf_dtype_arg(&d)?),
     };
-    let third = s.next().flatten();
+    let third = s.next().flatten().filter(|v| !matches!(v, Value::None));
+    let shape = third.as_ref().filter(|_| path == "tf.constant");
+    if let Some(same) = super::connected::connected(it, path, &value, dtype, shape)? {
+        return Ok(same);
+    }
     let x = constant(it, &value, dtype, path == "tf.convert_to_tensor")?;
     if path == "tf.constant" {
-        if let Some(shape) = third.filter(|v| !matches!(v, Value::None)) {
+        if let Some(shape) = third {
             let lit = to_lit(&shape)
                 .ok_or_else(|| Raise::type_error("shape must be a list of integers"))?;
             let dims = crate::engine::lit::shape_from_lit(&lit, "shape")?;

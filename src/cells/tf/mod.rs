@@ -12,6 +12,7 @@ use crate::engine::tensor::Tensor;
 mod calls;
 mod checks;
 mod composite;
+mod connected;
 mod default_only;
 mod keras;
 mod operands;
