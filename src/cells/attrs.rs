@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::engine::dtype::DType;
 
 use super::arith::np_wrap;
-use super::interp::{list_method, Interp};
+use super::interp::Interp;
 use super::numpy;
 use super::raise::Raise;
 use super::value::Value;
@@ -119,7 +119,7 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
             _ => return Err(no_attr(&v, name)),
         },
         (Value::Tape(_), m) if TAPE_METHODS.contains(&m) => method(v, name),
-        (Value::List(_), "append" | "pop" | "extend") => method(v, name),
+        (Value::List(_), m) if super::builtins::list_methods::NAMES.contains(&m) => method(v, name),
         (
             Value::Str(_),
             "format" | "join" | "upper" | "lower" | "strip" | "split" | "replace" | "startswith"
@@ -221,7 +221,7 @@ pub fn call_method(
         Value::UnreadVariable(id) => super::variable::method(it, id, true, name, args, kwargs),
         Value::Array(_) | Value::NpScalar(_) => numpy::methods::call(it, recv, name, args, kwargs),
         Value::Tape(id) => super::tape::method(it, *id, name, args, kwargs),
-        Value::List(l) => list_method(l, name, args),
+        Value::List(l) => super::builtins::list_methods::call(it, l, name, args, kwargs),
         Value::Shape(d) => Ok(match name {
             "num_elements" => Value::Int(d.iter().product::<usize>() as i64),
             "concatenate" => {

@@ -68,7 +68,10 @@ impl Interp<'_> {
                 }
                 Value::str(out)
             }
-            Expr::ListComp(lc) => self.list_comp(lc)?,
+            Expr::ListComp(lc) => self.list_comp(&lc.generators, &lc.elt)?,
+            // the checker lets a generator through only as what a builtin consumes whole
+            // (`all(x > 0 for x in xs)`), where its items all at once give the same answer
+            Expr::Generator(g) => self.list_comp(&g.generators, &g.elt)?,
             Expr::Lambda(l) => self.lambda(l)?,
             Expr::Slice(_) => {
                 return Err(Raise::type_error("a slice `a:b` only goes inside `[...]`"))
@@ -150,11 +153,14 @@ impl Interp<'_> {
         self.call(f, args, kwargs)
     }
 
-    fn list_comp(&mut self, lc: &ruff_python_ast::ExprListComp) -> Result<Value, Raise> {
+    fn list_comp(
+        &mut self,
+        generators: &[ruff_python_ast::Comprehension],
+        elt: &Expr,
+    ) -> Result<Value, Raise> {
         let mut out = Vec::new();
         // the comprehension's variables do not outlive it, as in Python 3
-        let saved: Vec<(String, Option<Value>)> = lc
-            .generators
+        let saved: Vec<(String, Option<Value>)> = generators
             .iter()
             .flat_map(|g| target_names(&g.target))
             .map(|n| {
@@ -162,7 +168,7 @@ impl Interp<'_> {
                 (n, v)
             })
             .collect();
-        let r = self.comprehend(&lc.generators, &lc.elt, &mut out);
+        let r = self.comprehend(generators, elt, &mut out);
         for (n, v) in saved {
             match v {
                 Some(v) => self.bind(&n, v),

@@ -10,7 +10,8 @@
 //!   `notes` (why a gradient is None, where a NaN began), `numpy` (NumPy), `print`
 //!   (values handed to `format`), `convert` (values to engine tensors)
 //! - `format`: printing as Python, TensorFlow and NumPy print.
-//! - `missing`: what a cell is told about a `tf.`/`np.` name the subset lacks.
+//! - `missing`: what a cell is told about a `tf.`/`np.` name the subset lacks;
+//!   `outside_builtins`: the refusal of a Python builtin the subset lacks.
 //!
 //! The entry point is [`run`]: a cell in a [`Kernel`] (fresh for `POST /v1/cells`, kept by a
 //! session for `POST /v1/sessions/{id}/cells`) gives a [`CellOutcome`] (stdout, values, error)
@@ -28,6 +29,7 @@ pub(crate) mod interp;
 mod missing;
 pub mod notes;
 pub mod numpy;
+mod outside_builtins;
 mod parsed;
 mod print;
 pub mod raise;
@@ -167,6 +169,10 @@ fn run_on_stack(
 ) -> Result<CellOutcome, Refusal> {
     let module = parsed::parse(source, limits.max_source_bytes)?;
     let lines = Arc::new(source::LineIndex::new(source));
+    let names = &kernel.names;
+    if let Some(r) = outside_builtins::refusal(&module, &lines, |n| names.contains_key(n)) {
+        return Err(r);
+    }
     kernel.ws.ctx.limits = limits.engine.clone();
     kernel.ws.ctx.start_request();
     let mut it = Interp::new(

@@ -72,6 +72,7 @@ pub fn parse(text: &str, max_bytes: usize) -> Result<ModModule, Refusal> {
         lines: &lines,
         depth: 0,
         refusal: None,
+        consumed: Default::default(),
     };
     check.visit_body(&module.body);
     match check.refusal {
@@ -84,6 +85,27 @@ struct Check<'l> {
     lines: &'l LineIndex,
     depth: usize,
     refusal: Option<Refusal>,
+    /// Where the generator expressions a builtin consumes whole start (see [`consumed`]).
+    consumed: std::collections::HashSet<ruff_text_size::TextSize>,
+}
+
+/// The builtins (and `str.join`) that read a generator's items all at once, where a cell
+/// takes `all(x > 0 for x in xs)`: its items computed up front give Python's answer.
+const CONSUMERS: &[&str] = &[
+    "all", "any", "sum", "min", "max", "sorted", "list", "tuple", "join",
+];
+
+/// The generator a call consumes whole: its only argument.
+fn consumed(c: &ruff_python_ast::ExprCall) -> Option<&Expr> {
+    let name = match &*c.func {
+        Expr::Name(n) => n.id.as_str(),
+        Expr::Attribute(a) => a.attr.as_str(),
+        _ => return None,
+    };
+    match &c.arguments.args[..] {
+        [g @ Expr::Generator(_)] if CONSUMERS.contains(&name) => Some(g),
+        _ => None,
+    }
 }
 
 impl Check<'_> {
@@ -213,7 +235,13 @@ impl<'a> Visitor<'a> for Check<'_> {
         if !self.enter(expr) {
             return;
         }
-        if let Some(what) = expr_name(expr) {
+        if let Expr::Call(c) = expr {
+            if let Some(g) = consumed(c) {
+                self.consumed.insert(g.start());
+            }
+        }
+        let consumed = matches!(expr, Expr::Generator(_)) && self.consumed.contains(&expr.start());
+        if let Some(what) = expr_name(expr).filter(|_| !consumed) {
             self.refuse(
                 format!("{what} are not available in a cell").replace("` are", "` is"),
                 expr,

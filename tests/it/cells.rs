@@ -102,6 +102,10 @@ async fn constructs_outside_the_subset_are_refused_with_where() {
         ("x = 1\ny = x.__class__.__bases__\n", "unsupported", 2, 5),
         ("x = (1 +\n", "syntax_error", 2, 1),
         ("f = {1: 2}\n", "unsupported", 1, 5),
+        // a builtin outside the subset, before anything runs (not a NameError at line 2)
+        ("print(1)\nd = dict(a=1)\n", "unsupported", 2, 5),
+        // a generator expression is taken only as what a builtin consumes whole
+        ("g = (x for x in [1])\n", "unsupported", 1, 5),
     ] {
         let (status, body) =
             call(&app, "POST", "/v1/cells", Some(json!({"source": src})), &[]).await;

@@ -1,6 +1,9 @@
 //! Python's builtins a cell may call: print, len, range, float, int, bool, str, repr, abs,
-//! round, min, max, sum, sorted, list, tuple, zip, enumerate, isinstance, type, format.
+//! round, min, max, sum, sorted, list, tuple, zip, enumerate, isinstance, type, format, all,
+//! any, map, reversed, pow, divmod; and a list's methods (`list_methods`).
 
+mod iterables;
+pub mod list_methods;
 mod numbers;
 mod ordering;
 mod sequences;
@@ -38,6 +41,12 @@ const BUILTINS: &[&str] = &[
     "isinstance",
     "type",
     "format",
+    "all",
+    "any",
+    "map",
+    "reversed",
+    "pow",
+    "divmod",
 ];
 
 /// Items a list built from an iterable may hold.
@@ -120,6 +129,11 @@ pub fn call(
         "enumerate" => sequences::enumerate(it, args, kwargs),
         "isinstance" => types::isinstance(it, args, kwargs),
         "type" => types::type_of(it, args, kwargs),
+        "all" | "any" => iterables::all_any(it, name, args, kwargs),
+        "map" => iterables::map(it, args, kwargs),
+        "reversed" => iterables::reversed(it, args, kwargs),
+        "pow" => iterables::pow(it, args, kwargs),
+        "divmod" => iterables::divmod(it, args, kwargs),
         _ => Err(it.name_error(name)),
     }
 }

@@ -12,7 +12,7 @@ mod stmt;
 
 use super::raise::{Raise, RaiseKind};
 use super::source::LineIndex;
-use super::value::{lock, Function, Scope, Value};
+use super::value::{Function, Scope, Value};
 use crate::engine::Workspace;
 
 /// Entering or leaving a `with` block: starts or stops a tape.
@@ -299,39 +299,5 @@ impl Interp<'_> {
                 format!("name '{name}' is not defined"),
             ),
         }
-    }
-}
-
-/// `xs.append(v)` and friends: list methods that mutate in place.
-pub fn list_method(
-    items: &std::sync::Mutex<Vec<Value>>,
-    name: &str,
-    args: Vec<Value>,
-) -> Result<Value, Raise> {
-    let mut l = lock(items);
-    match (name, args.len()) {
-        ("append", 1) => {
-            if l.len() >= 1 << 20 {
-                return Err(Raise::new(
-                    RaiseKind::LimitExceeded,
-                    "a list in a cell holds at most 1048576 items",
-                ));
-            }
-            l.extend(args);
-            Ok(Value::None)
-        }
-        ("pop", 0) => l
-            .pop()
-            .ok_or_else(|| Raise::index_error("pop from empty list")),
-        ("extend", 1) => {
-            let more = args[0]
-                .items()
-                .ok_or_else(|| Raise::type_error("extend takes a list, tuple or range"))?;
-            l.extend(more);
-            Ok(Value::None)
-        }
-        _ => Err(Raise::attr_error(format!(
-            "'list' object has no attribute '{name}' (or it takes other arguments)"
-        ))),
     }
 }

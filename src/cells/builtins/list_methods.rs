@@ -1,0 +1,210 @@
+//! A list's methods, as Python 3.11 runs them: `append`, `extend`, `insert`, `pop`, `remove`,
+//! `index`, `count`, `sort`, `reverse`, `copy` and `clear`. The list's lock is never held
+//! while a cell's code runs (a `key=` function, or `==` on its items), which may read it.
+
+use std::sync::Mutex;
+
+use ruff_python_ast::CmpOp;
+
+use super::*;
+use crate::cells::value::lock;
+
+/// Items a cell's list may hold.
+const MAX_LIST: usize = 1 << 20;
+
+pub const NAMES: &[&str] = &[
+    "append", "extend", "insert", "pop", "remove", "index", "count", "sort", "reverse", "copy",
+    "clear",
+];
+
+pub fn call(
+    it: &mut Interp,
+    list: &Mutex<Vec<Value>>,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    if name == "sort" {
+        return sort(it, list, args, kwargs);
+    }
+    if let Some((k, _)) = kwargs.first() {
+        return Err(Raise::type_error(format!(
+            "list.{name}() takes no keyword arguments ('{k}' given)"
+        )));
+    }
+    let arity = |lo: usize, hi: usize| -> Result<(), Raise> {
+        let n = args.len();
+        if (lo..=hi).contains(&n) {
+            return Ok(());
+        }
+        Err(Raise::type_error(match (lo, hi) {
+            (0, 0) => format!("list.{name}() takes no arguments ({n} given)"),
+            (1, 1) => format!("list.{name}() takes exactly one argument ({n} given)"),
+            (l, h) if l == h => format!("{name} expected {l} arguments, got {n}"),
+            (l, _) if n < l => format!("{name} expected at least {l} argument, got {n}"),
+            (_, h) => format!("{name} expected at most {h} arguments, got {n}"),
+        }))
+    };
+    match name {
+        "append" => {
+            arity(1, 1)?;
+            grow(list, args)
+        }
+        "extend" => {
+            arity(1, 1)?;
+            let more = iterate(it, &args[0])?;
+            grow(list, more)
+        }
+        "insert" => {
+            arity(2, 2)?;
+            let mut l = lock(list);
+            let at = clamp(index_arg(&args[0])?, l.len());
+            if l.len() >= MAX_LIST {
+                return Err(too_long());
+            }
+            l.insert(at, args[1].clone());
+            Ok(Value::None)
+        }
+        "pop" => {
+            arity(0, 1)?;
+            let mut l = lock(list);
+            if l.is_empty() {
+                return Err(Raise::index_error("pop from empty list"));
+            }
+            let n = l.len() as i64;
+            let k = args.first().map(index_arg).transpose()?.unwrap_or(-1);
+            let k = if k < 0 { k + n } else { k };
+            if !(0..n).contains(&k) {
+                return Err(Raise::index_error("pop index out of range"));
+            }
+            Ok(l.remove(k as usize))
+        }
+        "remove" => {
+            arity(1, 1)?;
+            match position(it, list, &args[0], 0, i64::MAX)? {
+                Some(k) => {
+                    lock(list).remove(k);
+                    Ok(Value::None)
+                }
+                None => Err(Raise::value_error("list.remove(x): x not in list")),
+            }
+        }
+        "index" => {
+            arity(1, 3)?;
+            let start = args.get(1).map(index_arg).transpose()?.unwrap_or(0);
+            let end = args.get(2).map(index_arg).transpose()?.unwrap_or(i64::MAX);
+            match position(it, list, &args[0], start, end)? {
+                Some(k) => Ok(Value::Int(k as i64)),
+                None => Err(Raise::value_error(format!(
+                    "{} is not in list",
+                    crate::cells::print::repr(it, &args[0])
+                ))),
+            }
+        }
+        "count" => {
+            arity(1, 1)?;
+            let items = lock(list).clone();
+            let mut n = 0;
+            for item in &items {
+                n += i64::from(same_item(it, item, &args[0])?);
+            }
+            Ok(Value::Int(n))
+        }
+        "reverse" | "copy" | "clear" => {
+            arity(0, 0)?;
+            let mut l = lock(list);
+            Ok(match name {
+                "reverse" => {
+                    l.reverse();
+                    Value::None
+                }
+                "clear" => {
+                    l.clear();
+                    Value::None
+                }
+                _ => Value::list(l.clone()),
+            })
+        }
+        _ => Err(Raise::attr_error(format!(
+            "'list' object has no attribute '{name}'"
+        ))),
+    }
+}
+
+fn too_long() -> Raise {
+    Raise::new(
+        RaiseKind::LimitExceeded,
+        "a list in a cell holds at most 1048576 items",
+    )
+}
+
+fn grow(list: &Mutex<Vec<Value>>, more: Vec<Value>) -> Result<Value, Raise> {
+    let mut l = lock(list);
+    if l.len() + more.len() > MAX_LIST {
+        return Err(too_long());
+    }
+    l.extend(more);
+    Ok(Value::None)
+}
+
+/// An index argument: ints, bools and NumPy integers (what `__index__` accepts).
+fn index_arg(v: &Value) -> Result<i64, Raise> {
+    crate::cells::numpy::args::int_arg(v)
+}
+
+/// `start`/`end` of `index` and `insert`'s position, counted from the end when negative and
+/// held within the list, as slices are.
+fn clamp(k: i64, len: usize) -> usize {
+    let n = len as i64;
+    (if k < 0 { (k + n).max(0) } else { k.min(n) }) as usize
+}
+
+/// Python's list equality of an item: the same object, or `==`.
+fn same_item(it: &mut Interp, item: &Value, x: &Value) -> Result<bool, Raise> {
+    if arith::is(item, x) {
+        return Ok(true);
+    }
+    let eq = arith::compare(it, CmpOp::Eq, item.clone(), x.clone())?;
+    it.truth(&eq)
+}
+
+/// Where `x` first is among the items in `start..end`.
+fn position(
+    it: &mut Interp,
+    list: &Mutex<Vec<Value>>,
+    x: &Value,
+    start: i64,
+    end: i64,
+) -> Result<Option<usize>, Raise> {
+    let items = lock(list).clone();
+    let (lo, hi) = (clamp(start, items.len()), clamp(end, items.len()));
+    for (k, item) in items.iter().enumerate().take(hi).skip(lo) {
+        if same_item(it, item, x)? {
+            return Ok(Some(k));
+        }
+    }
+    Ok(None)
+}
+
+/// `lst.sort(key=None, reverse=False)`: `sorted`'s order, written back into the list.
+fn sort(
+    it: &mut Interp,
+    list: &Mutex<Vec<Value>>,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    if !args.is_empty() {
+        return Err(Raise::type_error("sort() takes no positional arguments"));
+    }
+    for (k, _) in &kwargs {
+        if k != "key" && k != "reverse" {
+            return Err(Raise::type_error(format!(
+                "sort() got an unexpected keyword argument '{k}'"
+            )));
+        }
+    }
+    let items = Value::list(lock(list).clone());
+    let sorted = ordering::sorted(it, vec![items], kwargs)?;
+    *lock(list) = sorted.items().unwrap_or_default();
+    Ok(Value::None)
+}
