@@ -137,7 +137,11 @@ pub fn gradient_leaves(it: &mut Interp, target: &Value, sources: &Value) -> Resu
         let name = match leaf {
             Value::Array(_) => "numpy.ndarray".to_string(),
             Value::NpScalar(t) => format!("numpy.{}", super::value::np_scalar_name(t.dtype())),
-            Value::Bool(_) | Value::Int(_) | Value::Float(_) => leaf.type_name(),
+            // a gradient through tf.gather (a gradient of a gradient, say) is a composite
+            // of tensors, without an id of its own
+            Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::IndexedSlices(_) => {
+                leaf.type_name()
+            }
             _ => continue,
         };
         return Err(Raise::attr_error(format!(
