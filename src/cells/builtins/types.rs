@@ -51,6 +51,7 @@ fn instance_of(path: &str, x: &Value) -> bool {
         ("tf.Tensor", Value::Tensor(_))
             | ("tf.Variable", Value::Variable(_) | Value::UnreadVariable(_))
             | ("tf.GradientTape", Value::Tape(_))
+            | ("tf.IndexedSlices", Value::IndexedSlices(_))
             | ("np.ndarray", Value::Array(_))
             | ("int", Value::Int(_) | Value::Bool(_))
             | ("float", Value::Float(_))
@@ -140,6 +141,7 @@ fn named_class(path: &str) -> Option<String> {
         "tf.Tensor" => "tensorflow.python.framework.tensor.Tensor".into(),
         "tf.Variable" => "tensorflow.python.ops.variables.Variable".into(),
         "tf.GradientTape" => qualified("GradientTape"),
+        "tf.IndexedSlices" => qualified("IndexedSlices"),
         "int" | "float" | "bool" | "str" | "list" | "tuple" | "type" => path.into(),
         _ => return None,
     })
