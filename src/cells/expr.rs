@@ -50,7 +50,8 @@ impl Interp<'_> {
             Expr::Call(c) => self.call_expr(c)?,
             Expr::Attribute(a) => {
                 let v = self.eval(&a.value)?;
-                super::attrs::get(self, v, a.attr.as_str())?
+                // an attribute's error is on the attribute's line, as Python 3.11 places it
+                super::attrs::get(self, v, a.attr.as_str()).map_err(|r| self.locate(r, &a.attr))?
             }
             Expr::Subscript(s) => {
                 let v = self.eval(&s.value)?;
@@ -150,7 +151,12 @@ impl Interp<'_> {
             }
             _ => None,
         };
-        self.call(f, args, kwargs)
+        let result = self.call(f, args, kwargs);
+        // Python 3.11 places a method call on its attribute's line (`.numpyy()` under `x \`)
+        match &*c.func {
+            Expr::Attribute(a) => result.map_err(|r| self.locate(r, &a.attr)),
+            _ => result,
+        }
     }
 
     fn list_comp(

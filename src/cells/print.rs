@@ -33,13 +33,8 @@ pub fn fmt_arg(it: &Interp, v: &Value) -> FmtArg {
         Value::Str(s) => FmtArg::Str(s.to_string()),
         Value::List(l) => FmtArg::List(lock(l).iter().map(|x| fmt_arg(it, x)).collect()),
         Value::Tuple(t) => FmtArg::Tuple(t.iter().map(|x| fmt_arg(it, x)).collect()),
-        Value::Range(..) => FmtArg::List(
-            v.items()
-                .unwrap_or_default()
-                .iter()
-                .map(|x| fmt_arg(it, x))
-                .collect(),
-        ),
+        Value::Range(a, b, 1) => opaque(&format!("range({a}, {b})"), "range"),
+        Value::Range(a, b, step) => opaque(&format!("range({a}, {b}, {step})"), "range"),
         Value::Tensor(x) => FmtArg::Tensor(x.tensor.clone()),
         Value::Array(a) => FmtArg::Array(a.get()),
         Value::NpScalar(t) => FmtArg::NpScalar(t.clone()),
@@ -120,6 +115,9 @@ fn opaque(text: &str, type_name: &str) -> FmtArg {
 fn raise(e: FmtError) -> Raise {
     let kind = match e.type_name() {
         "ValueError" => RaiseKind::ValueError,
+        "IndexError" => RaiseKind::IndexError,
+        "KeyError" => RaiseKind::KeyError,
+        "OverflowError" => RaiseKind::OverflowError,
         _ => RaiseKind::TypeError,
     };
     Raise::new(kind, e.message)

@@ -163,7 +163,15 @@ fn float_arith(op: Operator, a: f64, b: f64, l: &Value, r: &Value) -> Result<Val
             if a == 0.0 && b < 0.0 {
                 return Err(zero_division("0.0 cannot be raised to a negative power"));
             }
-            a.powf(b)
+            let p = a.powf(b);
+            // Python's float pow reports a finite base and exponent that overflow (C's ERANGE)
+            if p.is_infinite() && a.is_finite() && b.is_finite() {
+                return Err(Raise::new(
+                    RaiseKind::OverflowError,
+                    "(34, 'Numerical result out of range')",
+                ));
+            }
+            p
         }
         _ => return Err(unsupported(op_symbol(op), l, r)),
     }))

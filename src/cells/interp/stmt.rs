@@ -359,6 +359,10 @@ impl Interp<'_> {
                 }
                 Ok(())
             }
+            Expr::Attribute(a) => {
+                let obj = self.eval(&a.value)?;
+                Err(self.locate(attribute_assignment(&obj, a.attr.as_str()), target))
+            }
             _ => Err(self.locate(
                 Raise::type_error(
                     "a cell can assign to names, tuples of names and items (`a[i] = ...`)",
@@ -386,6 +390,48 @@ impl Interp<'_> {
             self.assign(t, item)?;
         }
         Ok(())
+    }
+}
+
+/// Why `obj.name = value` fails: a variable's and a tensor's properties have no setter, and
+/// Python's and NumPy's objects take no new attributes, as TensorFlow and Python word it.
+/// (Python would give a variable or tensor a new attribute; a cell keeps none.)
+fn attribute_assignment(obj: &Value, name: &str) -> Raise {
+    const PROPERTIES: &[&str] = &[
+        "trainable",
+        "name",
+        "shape",
+        "dtype",
+        "device",
+        "graph",
+        "op",
+        "handle",
+        "initial_value",
+        "constraint",
+        "synchronization",
+        "aggregation",
+        "ndim",
+    ];
+    let class = match obj {
+        Value::Variable(_) => Some("ResourceVariable"),
+        Value::UnreadVariable(_) => Some("_UnreadVariable"),
+        Value::Tensor(_) => Some("EagerTensor"),
+        _ => None,
+    };
+    match class {
+        Some(c) if PROPERTIES.contains(&name) => {
+            Raise::attr_error(format!("property '{name}' of '{c}' object has no setter"))
+        }
+        Some(_) => Raise::type_error(format!(
+            "a cell does not give a tensor or variable new attributes (`.{name} = ...`)"
+        )),
+        None => {
+            let t = match obj {
+                Value::Array(_) => "numpy.ndarray".to_string(),
+                other => other.type_name(),
+            };
+            Raise::attr_error(format!("'{t}' object has no attribute '{name}'"))
+        }
     }
 }
 

@@ -71,6 +71,9 @@ fn resolve(module: &str, name: &str) -> Option<Value> {
         ("np", "e") => Value::Float(std::f64::consts::E),
         ("np", "inf") => Value::Float(f64::INFINITY),
         ("np", "nan") => Value::Float(f64::NAN),
+        // NumPy's two `bool_` scalars
+        ("np", "True_") => Value::NpScalar(Tensor::scalar(1.0, DType::Bool)),
+        ("np", "False_") => Value::NpScalar(Tensor::scalar(0.0, DType::Bool)),
         ("np", "linalg" | "random") => Value::Module(full.into()),
         ("tf", "keras") | ("tf.keras", "activations") => Value::Module(full.into()),
         ("tf.keras.activations", a) if keras::ACTIVATIONS.contains(&a) => {
