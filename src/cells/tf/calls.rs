@@ -61,8 +61,18 @@ pub(super) fn constant_call(
     };
     let third = s.next().flatten().filter(|v| !matches!(v, Value::None));
     let shape = third.as_ref().filter(|_| path == "tf.constant");
-    if let Some(same) = super::connected::connected(it, path, &value, dtype, shape)? {
+    let hint = match third.as_ref().filter(|_| path == "tf.convert_to_tensor") {
+        Some(h) => Some(tf_dtype_arg(h)?),
+        None => None,
+    };
+    if let Some(same) = super::connected::connected(it, path, &value, (dtype, hint), shape)? {
         return Ok(same);
+    }
+    if let (Some(h), None) = (hint, dtype) {
+        // a Python value takes the hint when it fits it, an array is cast to it
+        if to_lit(&value).is_some_and(|l| !matches!(l, Lit::Null | Lit::Str(_))) {
+            return Ok(Value::Tensor(super::operands::to_val_hint(it, &value, h)?));
+        }
     }
     let x = constant(it, &value, dtype, path == "tf.convert_to_tensor")?;
     if path == "tf.constant" {
@@ -88,7 +98,6 @@ pub(super) fn constant_call(
             return Ok(Value::Tensor(it.ws.ctx.constant(t)));
         }
     }
-    // convert_to_tensor's dtype_hint changes nothing for the values a cell can pass
     Ok(Value::Tensor(it.ws.ctx.constant(x)))
 }
 

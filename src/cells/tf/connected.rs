@@ -14,13 +14,13 @@ use super::super::raise::Raise;
 use super::super::value::Value;
 
 /// The connected answer to `tf.constant(value, dtype)` (`shape` given and not the tensor's
-/// own: TensorFlow reshapes it unrecorded) or `tf.convert_to_tensor(value, dtype)`; None when
-/// the answer is a new constant.
+/// own: TensorFlow reshapes it unrecorded) or `tf.convert_to_tensor(value, dtype, hint)`;
+/// None when the answer is a new constant.
 pub(super) fn connected(
     it: &mut Interp,
     path: &str,
     value: &Value,
-    dtype: Option<DType>,
+    (dtype, hint): (Option<DType>, Option<DType>),
     shape: Option<&Value>,
 ) -> Result<Option<Value>, Raise> {
     let constant = path == "tf.constant";
@@ -39,15 +39,25 @@ pub(super) fn connected(
             Ok((!reshaped).then(|| value.clone()))
         }
         Value::Variable(id) | Value::UnreadVariable(id) if !constant => {
-            let d = it.ws.variable(id).map(|v| v.val.tensor.dtype());
-            if !d.is_some_and(same) {
-                return Ok(None);
+            match it.ws.variable(id).map(|v| v.val.tensor.dtype()) {
+                Some(d) if same(d) => Ok(Some(Value::Tensor(it.read_into_tensor(id)?))),
+                Some(d) => Err(Raise::value_error(format!(
+                    "Incompatible type conversion requested to type {} for `tf.Variable of type {}. (Variable: {})",
+                    dtype.expect("a dtype that differs").name(),
+                    d.name(),
+                    print::repr(it, value)
+                ))),
+                None => Ok(None),
             }
-            Ok(Some(Value::Tensor(it.read_into_tensor(id)?)))
         }
         Value::List(_) | Value::Tuple(_) if holds_tf(value) && constant => Err(unpackable(value)),
+        // the hint casts the list's tensors when it converts them all, as TensorFlow tries it
+        // first and falls back to the first tensor's dtype
         Value::List(_) | Value::Tuple(_) if holds_tf(value) => {
-            Ok(Some(Value::Tensor(it.autopack_as(value, dtype)?)))
+            Ok(Some(Value::Tensor(match dtype {
+                Some(_) => it.autopack_as(value, dtype)?,
+                None => it.to_val(value, hint)?,
+            })))
         }
         _ => Ok(None),
     }

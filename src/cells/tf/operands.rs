@@ -67,7 +67,7 @@ fn tf_dtype(it: &Interp, v: &Value) -> Option<DType> {
 
 /// `convert_to_tensor(v, dtype_hint=d)`: a NumPy array is cast to the hint, a Python literal
 /// takes it if it fits, a tensor keeps its dtype.
-fn to_val_hint(it: &mut Interp, v: &Value, d: DType) -> Result<Val, Raise> {
+pub(super) fn to_val_hint(it: &mut Interp, v: &Value, d: DType) -> Result<Val, Raise> {
     match v {
         Value::Array(_) | Value::NpScalar(_) => {
             let t = it.np_tensor(v)?;
