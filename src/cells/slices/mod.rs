@@ -126,7 +126,10 @@ fn slices(used: &[(&Reader, &Val)], dense: &Val) -> Result<Slices, Raise> {
     let mut index_dtype = DType::I32;
     for (r, g) in used {
         let idx = r.gather_indices.as_ref().expect("filtered to gathers");
-        index_dtype = idx.dtype();
+        // TensorFlow casts int32 indices to int64 when it sums them with int64 ones
+        if idx.dtype() == DType::I64 {
+            index_dtype = DType::I64;
+        }
         indices.extend(idx.to_f64_vec());
         values.extend(g.tensor.to_f64_vec());
     }

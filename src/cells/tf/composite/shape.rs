@@ -240,7 +240,8 @@ pub(super) fn gather_nd(
     )?
     .into_iter();
     let p = it.to_val(&b.next().flatten().unwrap(), None)?;
-    let (idx, ishape) = int_table(it, "indices", &b.next().flatten().unwrap())?;
+    let indices = b.next().flatten().unwrap();
+    let (idx, ishape) = int_table(it, "indices", &indices)?;
     if let Some(bd) = b.next().flatten() {
         if int_arg(it, "batch_dims", &bd)? != 0 {
             return Err(Raise::new(
@@ -281,6 +282,19 @@ pub(super) fn gather_nd(
         if k == 0 {
             break;
         }
+    }
+    if let [_, 1] = ishape.as_slice() {
+        // a column of row indices is TensorFlow's gather of those rows: its gradient is an
+        // IndexedSlices of them (GatherNd's gradient function), in the indices' own dtype
+        let d = it.to_val(&indices, None)?.tensor.dtype();
+        let t = Tensor::from_f64s(outer, &linear, d)?;
+        let t = it.ws.ctx.constant(t);
+        return Ok(tensor(op(
+            it,
+            "gather",
+            vec![("axis", Lit::Int(0))],
+            vec![p, t],
+        )?));
     }
     let rows: usize = lead.iter().product();
     let mut flat_shape = vec![rows as i64];
