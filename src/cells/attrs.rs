@@ -120,11 +120,7 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
         },
         (Value::Tape(_), m) if TAPE_METHODS.contains(&m) => method(v, name),
         (Value::List(_), m) if super::builtins::list_methods::NAMES.contains(&m) => method(v, name),
-        (
-            Value::Str(_),
-            "format" | "join" | "upper" | "lower" | "strip" | "split" | "replace" | "startswith"
-            | "endswith",
-        ) => method(v, name),
+        (Value::Str(_), m) if super::builtins::str_methods::NAMES.contains(&m) => method(v, name),
         (Value::Shape(d), "rank" | "ndims") => Value::Int(d.len() as i64),
         (Value::Shape(_), "as_list" | "num_elements" | "is_fully_defined" | "concatenate") => {
             method(v, name)
@@ -239,54 +235,7 @@ pub fn call_method(
             "is_fully_defined" => Value::Bool(true),
             _ => Value::list(d.iter().map(|&x| Value::Int(x as i64)).collect()),
         }),
-        Value::Str(s) => string_method(it, s, name, args, kwargs),
+        Value::Str(s) => super::builtins::str_methods::call(it, s, name, args, kwargs),
         other => Err(no_attr(other, name)),
     }
-}
-
-fn string_method(
-    it: &mut Interp,
-    s: &str,
-    name: &str,
-    args: Vec<Value>,
-    kwargs: Vec<(String, Value)>,
-) -> Result<Value, Raise> {
-    let arg_str = |k: usize| match args.get(k) {
-        Some(Value::Str(x)) => Ok(x.to_string()),
-        _ => Err(Raise::type_error(format!(
-            "str.{name}() takes a string argument"
-        ))),
-    };
-    Ok(match name {
-        "format" => Value::str(super::print::str_format(it, s, &args, &kwargs)?),
-        "join" => {
-            let items = args
-                .first()
-                .and_then(|a| a.items())
-                .ok_or_else(|| Raise::type_error("can only join an iterable"))?;
-            let mut parts = Vec::new();
-            for i in items {
-                match i {
-                    Value::Str(x) => parts.push(x.to_string()),
-                    other => {
-                        return Err(Raise::type_error(format!(
-                            "sequence item: expected str instance, {} found",
-                            other.type_name()
-                        )))
-                    }
-                }
-            }
-            Value::str(parts.join(s))
-        }
-        "upper" => Value::str(s.to_uppercase()),
-        "lower" => Value::str(s.to_lowercase()),
-        "strip" => Value::str(s.trim()),
-        "split" => match args.first() {
-            Some(Value::Str(sep)) => Value::list(s.split(&**sep).map(Value::str).collect()),
-            _ => Value::list(s.split_whitespace().map(Value::str).collect()),
-        },
-        "replace" => Value::str(s.replace(&arg_str(0)?, &arg_str(1)?)),
-        "startswith" => Value::Bool(s.starts_with(&arg_str(0)?)),
-        _ => Value::Bool(s.ends_with(&arg_str(0)?)),
-    })
 }

@@ -84,6 +84,30 @@ pub fn binary(it: &mut Interp, op: Operator, l: Value, r: Value) -> Result<Value
             let seq = if matches!(l, Value::Int(_)) { &r } else { &l };
             return repeat(seq, *n);
         }
+        (Value::List(_) | Value::Tuple(_) | Value::Str(_), Value::Bool(b), Operator::Mult)
+        | (Value::Bool(b), Value::List(_) | Value::Tuple(_) | Value::Str(_), Operator::Mult) => {
+            let seq = if matches!(l, Value::Bool(_)) { &r } else { &l };
+            return repeat(seq, i64::from(*b));
+        }
+        (
+            Value::List(_) | Value::Tuple(_) | Value::Str(_),
+            other @ (Value::Float(_)
+            | Value::None
+            | Value::List(_)
+            | Value::Tuple(_)
+            | Value::Str(_)),
+            Operator::Mult,
+        )
+        | (
+            other @ (Value::Float(_) | Value::None),
+            Value::List(_) | Value::Tuple(_) | Value::Str(_),
+            Operator::Mult,
+        ) => {
+            return Err(Raise::type_error(format!(
+                "can't multiply sequence by non-int of type '{}'",
+                other.type_name()
+            )));
+        }
         _ => {}
     }
     if is_tf(&l) || is_tf(&r) {

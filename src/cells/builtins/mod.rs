@@ -1,12 +1,14 @@
 //! Python's builtins a cell may call: print, len, range, float, int, bool, str, repr, abs,
 //! round, min, max, sum, sorted, list, tuple, zip, enumerate, isinstance, type, format, all,
-//! any, map, reversed, pow, divmod; and a list's methods (`list_methods`).
+//! any, map, reversed, pow, divmod; a list's and a string's methods (`list_methods`,
+//! `str_methods`).
 
 mod iterables;
 pub mod list_methods;
 mod numbers;
 mod ordering;
 mod sequences;
+pub mod str_methods;
 mod text;
 pub mod types;
 
