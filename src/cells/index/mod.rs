@@ -209,9 +209,18 @@ pub fn set_item(
         Value::List(l) => {
             let (parts, tuple) = it.parts_of(slice)?;
             let index = seq_index(it, parts, tuple, "list")?;
+            // a slice takes the items of any iterable, read before the list is locked
+            // (`xs[:] = xs` reads the list itself)
+            let new_items = match index {
+                SeqIndex::Slice(..) => Some(
+                    super::builtins::iterate(it, &v)
+                        .map_err(|_| Raise::type_error("can only assign an iterable"))?,
+                ),
+                SeqIndex::Int(_) => None,
+            };
             let mut items = lock(l);
-            match index {
-                SeqIndex::Int(i) => {
+            match (index, new_items) {
+                (SeqIndex::Int(i), _) => {
                     let n = items.len() as i64;
                     let k = if i < 0 { i + n } else { i };
                     if k < 0 || k >= n {
@@ -220,9 +229,36 @@ pub fn set_item(
                     items[k as usize] = v;
                     Ok(None)
                 }
-                _ => Err(Raise::type_error(
-                    "a cell assigns list items by integer index",
-                )),
+                (SeqIndex::Slice(a, b, None | Some(1)), Some(new)) => {
+                    // a plain slice is replaced by the new items, whatever their number
+                    let n = items.len() as i64;
+                    let norm = |x: i64| (if x < 0 { x + n } else { x }).clamp(0, n) as usize;
+                    let start = a.map_or(0, norm);
+                    let stop = b.map_or(n as usize, norm).max(start);
+                    if items.len() - (stop - start) + new.len() > 1 << 20 {
+                        return Err(Raise::new(
+                            crate::cells::raise::RaiseKind::LimitExceeded,
+                            "a list in a cell holds at most 1048576 items",
+                        ));
+                    }
+                    items.splice(start..stop, new);
+                    Ok(None)
+                }
+                (SeqIndex::Slice(a, b, c), new) => {
+                    let at = slice_indices(items.len(), a, b, c);
+                    let new = new.unwrap_or_default();
+                    if new.len() != at.len() {
+                        return Err(Raise::value_error(format!(
+                            "attempt to assign sequence of size {} to extended slice of size {}",
+                            new.len(),
+                            at.len()
+                        )));
+                    }
+                    for (k, x) in at.into_iter().zip(new) {
+                        items[k] = x;
+                    }
+                    Ok(None)
+                }
             }
         }
         Value::Tensor(_) => Err(Raise::type_error(

@@ -111,6 +111,12 @@ impl Interp<'_> {
         let mut items = list.items().unwrap_or_default();
         if op == ast::Operator::Add {
             items.extend(crate::cells::builtins::iterate(self, rhs)?);
+            if items.len() > 1 << 20 {
+                return Err(Raise::new(
+                    RaiseKind::LimitExceeded,
+                    "a list in a cell holds at most 1048576 items",
+                ));
+            }
             return Ok(items);
         }
         // `*` gives the same items, and the same errors, as `*=`
