@@ -8,13 +8,15 @@
 //! - `math`: elementwise functions (`np.exp`, `np.log`, `np.round`, `np.where`); `simd`: NumPy's
 //!   own float32 `np.log` and `np.exp` kernels, bit for bit
 //! - `funcs`, `linalg`, `reduce`: products, shapes, reductions and closeness tests; `diag`:
-//!   `np.diag`, `np.diagonal`, `np.trace`
+//!   `np.diag`, `np.diagonal`, `np.trace`; `checks`: `np.isnan` and the like,
+//!   `np.testing.assert_allclose`
 //! - `methods`: an array's attributes and methods (`.T`, `.reshape`, `.sum()`)
 //! - `args`: binding a call's arguments
 
 pub mod args;
 pub mod arith;
 pub mod build;
+pub mod checks;
 pub mod diag;
 pub mod funcs;
 pub mod linalg;
@@ -34,6 +36,7 @@ pub fn provides(name: &str) -> bool {
         || math::provides(name)
         || funcs::provides(name)
         || diag::NAMES.contains(&name)
+        || checks::NAMES.contains(&name)
 }
 
 /// `np.NAME(*args, **kwargs)`; `Ok(None)` when the subset has no such function.
@@ -51,6 +54,8 @@ pub fn call(
         funcs::call(it, name, args, kwargs)?
     } else if diag::NAMES.contains(&name) {
         diag::call(it, None, name, args, kwargs)?
+    } else if checks::NAMES.contains(&name) {
+        checks::call(it, name, args, kwargs)?
     } else {
         return Ok(None);
     };

@@ -74,12 +74,12 @@ fn resolve(module: &str, name: &str) -> Option<Value> {
         // NumPy's two `bool_` scalars
         ("np", "True_") => Value::NpScalar(Tensor::scalar(1.0, DType::Bool)),
         ("np", "False_") => Value::NpScalar(Tensor::scalar(0.0, DType::Bool)),
-        ("np", "linalg" | "random") => Value::Module(full.into()),
+        ("np", "linalg" | "random" | "testing") => Value::Module(full.into()),
         ("tf", "keras") | ("tf.keras", "activations") => Value::Module(full.into()),
         ("tf.keras.activations", a) if keras::ACTIVATIONS.contains(&a) => {
             Value::Builtin(full.into())
         }
-        ("np" | "np.linalg" | "np.random", _) => Value::Builtin(full.into()),
+        ("np" | "np.linalg" | "np.random" | "np.testing", _) => Value::Builtin(full.into()),
         _ if special(&full) || composite::NAMES.contains(&full.as_str()) => {
             Value::Builtin(full.into())
         }
