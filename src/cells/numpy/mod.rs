@@ -9,7 +9,7 @@
 //!   own float32 `np.log` and `np.exp` kernels, bit for bit
 //! - `funcs`, `linalg`, `reduce`: products, shapes, reductions and closeness tests; `diag`:
 //!   `np.diag`, `np.diagonal`, `np.trace`; `checks`: `np.isnan` and the like,
-//!   `np.testing.assert_allclose`
+//!   `np.testing.assert_allclose`; `norm`: `np.linalg.norm`
 //! - `methods`: an array's attributes and methods (`.T`, `.reshape`, `.sum()`)
 //! - `args`: binding a call's arguments
 
@@ -22,6 +22,7 @@ pub mod funcs;
 pub mod linalg;
 pub mod math;
 pub mod methods;
+pub mod norm;
 pub mod promote;
 pub mod reduce;
 pub mod simd;
@@ -37,6 +38,7 @@ pub fn provides(name: &str) -> bool {
         || funcs::provides(name)
         || diag::NAMES.contains(&name)
         || checks::NAMES.contains(&name)
+        || norm::NAMES.contains(&name)
 }
 
 /// `np.NAME(*args, **kwargs)`; `Ok(None)` when the subset has no such function.
@@ -56,6 +58,8 @@ pub fn call(
         diag::call(it, None, name, args, kwargs)?
     } else if checks::NAMES.contains(&name) {
         checks::call(it, name, args, kwargs)?
+    } else if norm::NAMES.contains(&name) {
+        norm::call(it, args, kwargs)?
     } else {
         return Ok(None);
     };
