@@ -407,7 +407,7 @@ fn wrong_shape_through(
             .enumerate()
             .map(|(k, s)| broadcast_input_gradient(*b, (g, out), k, s, ins[1 - k]).map(Some))
             .collect(),
-        Op::Binary(Binary::Add | Binary::Sub) => Ok(vec![Some(g.to_vec()); 2]),
+        Op::Binary(Binary::Add | Binary::AddN | Binary::Sub) => Ok(vec![Some(g.to_vec()); 2]),
         Op::Binary(Binary::SoftsignGrad) => Err(fail("SoftsignGrad")),
         Op::Binary(_) => {
             let s = times(out)?;
@@ -443,14 +443,14 @@ fn broadcast_input_gradient(
     input: &[usize],
     other: &[usize],
 ) -> Result<Shape> {
-    if input == out && matches!(op, Binary::Add | Binary::Sub | Binary::Mul) {
+    if input == out && matches!(op, Binary::Add | Binary::AddN | Binary::Sub | Binary::Mul) {
         return match op {
             Binary::Mul => broadcast_shape(g, other).ok_or_else(|| fail("Mul")),
             _ => Ok(g.to_vec()),
         };
     }
     let factor = match op {
-        Binary::Add | Binary::Sub => None,
+        Binary::Add | Binary::AddN | Binary::Sub => None,
         Binary::Mul => Some(other),
         Binary::Div if k == 0 => Some(other),
         _ => Some(out),

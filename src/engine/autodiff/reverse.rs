@@ -210,7 +210,7 @@ impl Ctx {
     /// Gradients accumulate (`+=`), never overwrite: a value used twice gets both paths.
     pub(super) fn accumulate(&mut self, grads: &mut IdMap<Val>, id: ValId, g: Val) -> Result<()> {
         match grads.get_mut(&id) {
-            Some(prev) => *prev = self.add(prev, &g)?,
+            Some(prev) => *prev = self.add_n(prev, &g)?,
             None => {
                 grads.insert(id, g);
             }

@@ -84,7 +84,7 @@ pub(super) fn select_v1(e: &Entry, producer: &IdMap<&Entry>, paired: &IdSet) -> 
     let add = producer.get(&e.inputs[1].id)?;
     let y = add.inputs.first()?;
     let elu = producer.get(&y.id)?;
-    (matches!(add.op, Op::Binary(Binary::Add))
+    (matches!(add.op, Op::Binary(Binary::Add | Binary::AddN))
         && matches!(elu.op, Op::Unary(Unary::Elu | Unary::Selu))
         && !producer.contains_key(&e.inputs[2].id))
     .then_some(SelectV1::EluVjp(y.id))

@@ -25,6 +25,10 @@ pub enum Binary {
     /// Internal: softsign's VJP, `g / (1 + |x|)^2` as one op (TensorFlow's `SoftsignGrad`),
     /// which TensorFlow registers no gradient for.
     SoftsignGrad,
+    /// Internal: two gradients reaching one tensor summed, as TensorFlow's tape sums them
+    /// (`AddN`): an add whose own gradient hands the cotangent to both inputs as it is, even
+    /// one of another shape (`wrong_shape`).
+    AddN,
 }
 
 impl Binary {
@@ -53,6 +57,7 @@ impl Binary {
             Binary::Min => "minimum",
             Binary::SquaredDifference => "squared_difference",
             Binary::SoftsignGrad => "softsign_grad",
+            Binary::AddN => "add_n",
         }
     }
 
@@ -85,7 +90,7 @@ impl Binary {
 
     fn float<F: Real>(&self, a: &Arr<F>, b: &Arr<F>, shape: &[usize]) -> ArrayD<F> {
         match self {
-            Binary::Add => zip2(a, b, shape, |x, y| x + y),
+            Binary::Add | Binary::AddN => zip2(a, b, shape, |x, y| x + y),
             Binary::Sub => zip2(a, b, shape, |x, y| x - y),
             Binary::Mul => zip2(a, b, shape, |x, y| x * y),
             Binary::Div => zip2(a, b, shape, |x, y| x / y),
@@ -105,7 +110,7 @@ impl Binary {
         I: Elem + Ord + WrappingAdd + WrappingSub + WrappingMul + TryInto<u32> + Copy,
     {
         Ok(match self {
-            Binary::Add => zip2(a, b, shape, |x, y| x.wrapping_add(&y)),
+            Binary::Add | Binary::AddN => zip2(a, b, shape, |x, y| x.wrapping_add(&y)),
             Binary::Sub => zip2(a, b, shape, |x, y| x.wrapping_sub(&y)),
             Binary::Mul => zip2(a, b, shape, |x, y| x.wrapping_mul(&y)),
             Binary::Max => zip2(a, b, shape, |x, y| x.max(y)),
@@ -141,7 +146,7 @@ impl Binary {
         let (a, b, z, g, lead) = (args.inputs[0], args.inputs[1], args.out, args.g, args.lead);
         let (ga, gb) = match self {
             // z = a + b
-            Binary::Add => (g.clone(), g.clone()),
+            Binary::Add | Binary::AddN => (g.clone(), g.clone()),
             // z = a - b
             Binary::Sub => (g.clone(), ctx.neg(g)?),
             // z = a b: dz/da = b, dz/db = a

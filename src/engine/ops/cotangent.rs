@@ -21,7 +21,7 @@ impl Op {
     pub fn keeps_a_constant_cotangent(&self) -> bool {
         match self {
             Op::Unary(u) => matches!(u, Unary::Identity | Unary::Negative),
-            Op::Binary(b) => matches!(b, Binary::Add | Binary::Sub),
+            Op::Binary(b) => matches!(b, Binary::Add | Binary::AddN | Binary::Sub),
             Op::Logic(l) => matches!(l, Logic::Cast(_)),
             Op::Shape(s) => only_reshapes(s),
             Op::Reduce(Reduce::Over { kind, .. }) => matches!(kind, Kind::Sum),

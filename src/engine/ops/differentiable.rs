@@ -16,6 +16,10 @@ impl Ctx {
     pub fn add(&mut self, a: &Val, b: &Val) -> Result<Val> {
         self.binary(Binary::Add, a, b)
     }
+    /// Two gradients of one tensor summed, recorded as TensorFlow's tape records the sum.
+    pub fn add_n(&mut self, a: &Val, b: &Val) -> Result<Val> {
+        self.binary(Binary::AddN, a, b)
+    }
     pub fn sub(&mut self, a: &Val, b: &Val) -> Result<Val> {
         self.binary(Binary::Sub, a, b)
     }

@@ -83,6 +83,10 @@ fn unary(u: Unary, g: &[usize], site: &Site) -> Passed {
 /// over `BroadcastGradientArgs`' axes, kept, and a reshape to the input).
 fn binary(b: Binary, g: &[usize], site: &Site) -> Passed {
     let (x, y, out) = (site.input(0), site.input(1), site.out);
+    // AddN's gradient hands the cotangent to every input as it is
+    if b == Binary::AddN {
+        return Ok(vec![Some(g.to_vec()), Some(g.to_vec())]);
+    }
     // the fast path of Add, Sub, Mul, Pow and Maximum/Minimum when y is a skipped scalar
     if !site.needs(1) && y.is_empty() {
         let gx = match b {
@@ -120,6 +124,7 @@ fn binary(b: Binary, g: &[usize], site: &Site) -> Passed {
         }
         // no gradient is registered for SoftsignGrad: TensorFlow's LookupError
         Binary::SoftsignGrad => return Err(Code::InvalidArgument),
+        Binary::AddN => unreachable!("passed on above"),
     };
     // RealDiv reduces both shares whatever is skipped; the others only the needed ones
     let keep = |k: usize| b == Binary::Div || site.needs(k);
