@@ -211,10 +211,8 @@ pub fn method(
             it.ws.ctx.reset_tape(tape)?;
             Ok(Value::None)
         }
-        "stop_recording" => {
-            checks::can_stop_recording(it, tape)?;
-            Ok(Value::StopRecording(tape))
-        }
+        // a context manager: the tape's state is checked where `with` enters it
+        "stop_recording" => Ok(Value::StopRecording(tape)),
         _ => Err(Raise::attr_error(format!(
             "'GradientTape' object has no attribute '{name}'"
         ))),

@@ -306,6 +306,10 @@ impl Interp<'_> {
             return self.exec_block(body);
         };
         let ctx = self.eval(&first.context_expr)?;
+        if let Value::StopRecording(id) = &ctx {
+            crate::cells::tape_checks::can_stop_recording(self, *id)
+                .map_err(|r| self.locate(r, &first.context_expr))?;
+        }
         let (enter, exit): (Switch, Switch) =
             match &ctx {
                 Value::Tape(id) => {
