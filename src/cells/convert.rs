@@ -224,16 +224,9 @@ pub fn holds_tf(v: &Value) -> bool {
             .items()
             .unwrap_or_default()
             .iter()
-            .any(|x| is_tf(x) || holds_tf(x)),
+            .any(|x| Value::is_tf(x) || holds_tf(x)),
         _ => false,
     }
-}
-
-fn is_tf(v: &Value) -> bool {
-    matches!(
-        v,
-        Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_)
-    )
 }
 
 /// The dtype of the first tensor or variable in a nested list, as
@@ -495,12 +488,12 @@ impl Interp<'_> {
     /// gradients reach every tensor and variable in the list.
     fn autopack(&mut self, v: &Value, d: DType, cast: bool) -> Result<Val, Raise> {
         let items = v.items().unwrap_or_default();
-        let all_tf = items.iter().all(is_tf);
+        let all_tf = items.iter().all(Value::is_tf);
         let mut vals = Vec::new();
         for x in &items {
             vals.push(match x {
                 Value::List(_) | Value::Tuple(_) if holds_tf(x) => self.autopack(x, d, cast)?,
-                _ if is_tf(x) => {
+                _ if Value::is_tf(x) => {
                     let t = self.as_val(x)?.expect("a tensor or variable");
                     match t.tensor.dtype() {
                         have if have == d => t,

@@ -224,6 +224,15 @@ impl NdArray {
 }
 
 impl Value {
+    /// Whether this is a TensorFlow tensor or variable (what a tape can trace), not a Python
+    /// or NumPy value.
+    pub fn is_tf(&self) -> bool {
+        matches!(
+            self,
+            Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_)
+        )
+    }
+
     /// A new NumPy array holding `t`.
     pub fn array(t: Tensor) -> Value {
         Value::Array(NdArray::new(t))

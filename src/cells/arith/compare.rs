@@ -104,7 +104,7 @@ pub(super) fn py_eq(it: &mut Interp, a: &Value, b: &Value) -> Result<bool, Raise
             }
             true
         }
-        (x, y) if is_tf(x) || is_tf(y) || is_np(x) || is_np(y) => {
+        (x, y) if Value::is_tf(x) || Value::is_tf(y) || is_np(x) || is_np(y) => {
             let v = compare(it, CmpOp::Eq, x.clone(), y.clone())?;
             v.truthy()?
         }
@@ -125,11 +125,11 @@ pub(super) fn cmp_op_name(op: CmpOp) -> &'static str {
 
 /// `< <= > >= == !=`: elementwise on tensors and arrays, Python's on the rest.
 pub fn compare(it: &mut Interp, op: CmpOp, l: Value, r: Value) -> Result<Value, Raise> {
-    if is_tf(&l) || is_tf(&r) {
+    if Value::is_tf(&l) || Value::is_tf(&r) {
         if matches!(l, Value::None) || matches!(r, Value::None) {
             return Ok(Value::Bool(op == CmpOp::NotEq));
         }
-        let anchor = if is_tf(&l) { &l } else { &r };
+        let anchor = if Value::is_tf(&l) { &l } else { &r };
         let d = match anchor {
             Value::Variable(id) | Value::UnreadVariable(id) => it.read_var(id)?.tensor.dtype(),
             other => dtype_of(other).unwrap_or(DType::F32),

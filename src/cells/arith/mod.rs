@@ -31,13 +31,6 @@ fn is_py_num(v: &Value) -> bool {
     matches!(v, Value::Int(_) | Value::Float(_) | Value::Bool(_))
 }
 
-fn is_tf(v: &Value) -> bool {
-    matches!(
-        v,
-        Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_)
-    )
-}
-
 fn is_np(v: &Value) -> bool {
     matches!(v, Value::Array(_) | Value::NpScalar(_))
 }
@@ -110,7 +103,7 @@ pub fn binary(it: &mut Interp, op: Operator, l: Value, r: Value) -> Result<Value
         }
         _ => {}
     }
-    if is_tf(&l) || is_tf(&r) {
+    if Value::is_tf(&l) || Value::is_tf(&r) {
         return tf_binary(it, op, &l, &r);
     }
     if is_np(&l) || is_np(&r) {
@@ -130,7 +123,9 @@ fn densify_slices_beside_tensor(op: Operator, l: Value, r: Value) -> Result<(Val
         other => other,
     };
     match (&l, &r) {
-        (Value::IndexedSlices(_), other) | (other, Value::IndexedSlices(_)) if is_tf(other) => {
+        (Value::IndexedSlices(_), other) | (other, Value::IndexedSlices(_))
+            if Value::is_tf(other) =>
+        {
             Ok((dense(l), dense(r)))
         }
         (Value::IndexedSlices(_), _) | (_, Value::IndexedSlices(_)) => {

@@ -42,13 +42,13 @@ pub(super) fn tf_binary(
     l: &Value,
     r: &Value,
 ) -> Result<Value, Raise> {
-    let anchor_left = is_tf(l);
+    let anchor_left = Value::is_tf(l);
     let anchor = if anchor_left { l } else { r };
     let d = match anchor {
         Value::Variable(id) | Value::UnreadVariable(id) => it.read_var(id)?.tensor.dtype(),
         other => dtype_of(other).unwrap_or(DType::F32),
     };
-    if anchor_left && !is_tf(r) && !is_np(r) {
+    if anchor_left && !Value::is_tf(r) && !is_np(r) {
         if let Some(raised) = python_operand_error(it, op, d, r)? {
             return Err(raised);
         }

@@ -11,13 +11,6 @@ use super::super::interp::Interp;
 use super::super::raise::Raise;
 use super::super::value::Value;
 
-fn is_tf(v: &Value) -> bool {
-    matches!(
-        v,
-        Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_)
-    )
-}
-
 fn arg<'a>(bound: &'a [(&'static Param, Option<Value>)], name: &str) -> Option<&'a Value> {
     bound
         .iter()
@@ -111,7 +104,7 @@ pub(super) fn before_conversion(
         "tensordot" => tensordot_axes(it, bound)?,
         "range" => range_of_bools(it, bound)?,
         "stack" => {
-            if let Some(axis) = arg(bound, "axis").filter(|a| is_tf(a)) {
+            if let Some(axis) = arg(bound, "axis").filter(|a| Value::is_tf(a)) {
                 if it.as_val(axis)?.expect("tensor").tensor.len() > 1 {
                     // stack compares the axis with the rank in Python: `axis < -n or ...`
                     return Err(Raise::value_error(
@@ -123,7 +116,7 @@ pub(super) fn before_conversion(
         _ => {}
     }
     if op == "concat" {
-        if let Some(axis) = arg(bound, "axis").filter(|a| is_tf(a)) {
+        if let Some(axis) = arg(bound, "axis").filter(|a| Value::is_tf(a)) {
             let x = it.as_val(axis)?.expect("tensor");
             let (d, rank) = (x.tensor.dtype(), x.tensor.rank());
             if !d.is_int() {
@@ -142,7 +135,7 @@ pub(super) fn before_conversion(
         for (p, v) in bound.iter_mut() {
             if p.name == "values" {
                 if let Some(x) = v.take() {
-                    *v = Some(if is_tf(&x) || matches!(x, Value::Array(_)) {
+                    *v = Some(if Value::is_tf(&x) || matches!(x, Value::Array(_)) {
                         Value::list(vec![x])
                     } else {
                         x
@@ -233,7 +226,7 @@ fn eye_sizes(it: &mut Interp, bound: &[(&'static Param, Option<Value>)]) -> Resu
     let integral = |v: &Value| match v {
         Value::Int(_) | Value::Bool(_) => true,
         Value::NpScalar(t) => t.dtype().is_int(),
-        v => is_tf(v),
+        v => Value::is_tf(v),
     };
     if integral(&rows) && integral(&cols) {
         return Ok(());

@@ -226,13 +226,7 @@ fn floor_call(
     };
     // the op converts its arguments: of two Python values (numbers, lists), x becomes a
     // tensor first and y follows its dtype, so the answer is a tensor
-    let tensor = |v: &Value| {
-        matches!(
-            v,
-            Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_)
-        )
-    };
-    let x = if tensor(&x) || tensor(&y) {
+    let x = if x.is_tf() || y.is_tf() {
         x
     } else {
         Value::Tensor(it.to_val(&x, None)?)

@@ -47,13 +47,6 @@ fn own_type(op: &str, p: &Param) -> bool {
         || (op == "sparse_softmax_cross_entropy_with_logits" && p.name == "labels")
 }
 
-fn is_tf(v: &Value) -> bool {
-    matches!(
-        v,
-        Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_)
-    )
-}
-
 /// The dtype of a tensor or variable, without reading the variable (no tape watches it).
 fn tf_dtype(it: &Interp, v: &Value) -> Option<DType> {
     match v {
@@ -114,7 +107,7 @@ pub(super) fn convert(
         Rule::Generated => {
             let mut d = args
                 .iter()
-                .filter(|(p, v)| !own_type(op, p) && is_tf(v))
+                .filter(|(p, v)| !own_type(op, p) && Value::is_tf(v))
                 .find_map(|(_, v)| tf_dtype(it, v));
             for (p, v) in &args {
                 let x = match d {
