@@ -229,20 +229,27 @@ pub fn holds_tf(v: &Value) -> bool {
     }
 }
 
-/// The dtype of the first tensor or variable in a nested list, as
-/// `_get_dtype_from_nested_lists` finds it.
-fn first_tf_dtype(it: &Interp, v: &Value) -> Option<DType> {
+/// The dtype of a tensor or variable, without reading the variable (no tape watches it).
+pub fn tf_dtype(it: &Interp, v: &Value) -> Option<DType> {
     match v {
         Value::Tensor(x) => Some(x.tensor.dtype()),
         Value::Variable(id) | Value::UnreadVariable(id) => {
             it.ws.variable(id).map(|v| v.val.tensor.dtype())
         }
+        _ => None,
+    }
+}
+
+/// The dtype of the first tensor or variable in a nested list, as
+/// `_get_dtype_from_nested_lists` finds it.
+fn first_tf_dtype(it: &Interp, v: &Value) -> Option<DType> {
+    match v {
         Value::List(_) | Value::Tuple(_) => v
             .items()
             .unwrap_or_default()
             .iter()
             .find_map(|x| first_tf_dtype(it, x)),
-        _ => None,
+        v => tf_dtype(it, v),
     }
 }
 

@@ -252,14 +252,7 @@ fn op_call(
     let then = default_only::take(def, &mut bound)?;
     checks::before_conversion(it, def.name, &mut bound)?;
     let (inputs, given) = operands::convert(it, path, def, bound)?;
-    let given_dtypes: Vec<(&str, Option<DType>, bool)> = given
-        .iter()
-        .map(|(p, v)| match v {
-            Value::Int(_) => (p.name, Some(DType::I32), false),
-            Value::Float(_) => (p.name, Some(DType::F32), false),
-            v => (p.name, tensor_like_dtype(it, v), true),
-        })
-        .collect();
+    let created = created_dtype(it, def.name, &given);
     let mut attrs = Vec::new();
     for (p, v) in given {
         if matches!(v, Value::None) {
@@ -275,7 +268,7 @@ fn op_call(
         })?;
         attrs.push((p.name.to_string(), lit));
     }
-    if let Some(d) = created_dtype(def.name, &given_dtypes) {
+    if let Some(d) = created {
         if !attrs.iter().any(|(k, _)| k == "dtype") {
             attrs.push(("dtype".into(), Lit::Str(d.name().into())));
         }
@@ -290,47 +283,48 @@ fn op_call(
     Ok(Value::Tensor(default_only::finish(it, then, out)?))
 }
 
-/// The dtype of a tensor, variable, array or NumPy scalar given where an op reads a number.
-fn tensor_like_dtype(it: &mut Interp, v: &Value) -> Option<DType> {
-    match v {
-        Value::Array(_) | Value::NpScalar(_) => it.np_tensor(v).ok().map(|t| t.dtype()),
-        Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) => {
-            it.as_val(v).ok().flatten().map(|x| x.tensor.dtype())
-        }
-        _ => None,
-    }
-}
-
 /// The dtype `tf.fill` and `tf.range` give where a number comes as a tensor or NumPy value
 /// and no `dtype=` is given: fill's value's own; range's the widest of its bounds' as
 /// TensorFlow ranks them (int32 < int64 < float32 < float64), a Python int counted as int32
-/// and a float as float32. `None` where only Python numbers are given (the op's own rule).
-/// `given`: each argument's name, dtype, and whether it is a tensor or NumPy value.
-fn created_dtype(op: &str, given: &[(&str, Option<DType>, bool)]) -> Option<DType> {
-    let bounds = |n: &str| matches!(n, "start" | "limit" | "delta");
-    match op {
-        "fill" => {
-            given
-                .iter()
-                .find(|(n, _, tensor)| *n == "value" && *tensor)?
-                .1
-        }
-        "range" => {
-            given.iter().find(|(n, _, tensor)| bounds(n) && *tensor)?;
-            let rank = |d: DType| match d {
-                DType::I32 => 0,
-                DType::I64 => 1,
-                DType::F32 => 2,
-                _ => 3,
-            };
-            given
-                .iter()
-                .filter(|(n, _, _)| bounds(n))
-                .filter_map(|(_, d, _)| *d)
-                .max_by_key(|d| rank(*d))
-        }
-        _ => None,
+/// and a float as float32. `None` for other ops, and where only Python numbers are given (the
+/// op's own rule).
+fn created_dtype(
+    it: &Interp,
+    op: &str,
+    given: &[(&'static registry::Param, Value)],
+) -> Option<DType> {
+    if !matches!(op, "fill" | "range") {
+        return None;
     }
+    // each argument's dtype, and whether it is a tensor or NumPy value
+    let typed = |v: &Value| match v {
+        Value::Int(_) => (Some(DType::I32), false),
+        Value::Float(_) => (Some(DType::F32), false),
+        v => {
+            let d = super::convert::tf_dtype(it, v).or_else(|| v.np_contents().map(|t| t.dtype()));
+            (d, d.is_some())
+        }
+    };
+    if op == "fill" {
+        let (d, tensor) = typed(&given.iter().find(|(p, _)| p.name == "value")?.1);
+        return d.filter(|_| tensor);
+    }
+    let bounds: Vec<(Option<DType>, bool)> = given
+        .iter()
+        .filter(|(p, _)| matches!(p.name, "start" | "limit" | "delta"))
+        .map(|(_, v)| typed(v))
+        .collect();
+    bounds.iter().find(|(_, tensor)| *tensor)?;
+    let rank = |d: DType| match d {
+        DType::I32 => 0,
+        DType::I64 => 1,
+        DType::F32 => 2,
+        _ => 3,
+    };
+    bounds
+        .iter()
+        .filter_map(|(d, _)| *d)
+        .max_by_key(|d| rank(*d))
 }
 
 /// `tf.divide(x, y)`: x converted to y's dtype when only y is a tensor, then `x / y`.

@@ -13,6 +13,7 @@ use crate::engine::dtype::DType;
 use crate::engine::lit::Lit;
 use crate::engine::ops::registry::{OpDef, Param, ParamKind};
 
+use super::super::convert::tf_dtype;
 use super::super::interp::Interp;
 use super::super::raise::Raise;
 use super::super::value::Value;
@@ -45,17 +46,6 @@ fn rule(path: &str, op: &str) -> Rule {
 fn own_type(op: &str, p: &Param) -> bool {
     matches!(p.name, "indices" | "condition")
         || (op == "sparse_softmax_cross_entropy_with_logits" && p.name == "labels")
-}
-
-/// The dtype of a tensor or variable, without reading the variable (no tape watches it).
-fn tf_dtype(it: &Interp, v: &Value) -> Option<DType> {
-    match v {
-        Value::Tensor(x) => Some(x.tensor.dtype()),
-        Value::Variable(id) | Value::UnreadVariable(id) => {
-            it.ws.variable(id).map(|v| v.val.tensor.dtype())
-        }
-        _ => None,
-    }
 }
 
 /// `convert_to_tensor(v, dtype_hint=d)`: a NumPy array is cast to the hint, a Python literal
