@@ -10,7 +10,7 @@ use super::*;
 use crate::cells::value::lock;
 
 /// Items a cell's list may hold.
-const MAX_LIST: usize = 1 << 20;
+pub const MAX_LIST: usize = 1 << 20;
 
 pub const NAMES: &[&str] = &[
     "append", "extend", "insert", "pop", "remove", "index", "count", "sort", "reverse", "copy",
@@ -131,7 +131,7 @@ pub fn call(
     }
 }
 
-fn too_long() -> Raise {
+pub fn too_long() -> Raise {
     Raise::new(
         RaiseKind::LimitExceeded,
         "a list in a cell holds at most 1048576 items",

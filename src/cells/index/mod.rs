@@ -18,6 +18,7 @@ use mask::{boolean_mask, gather_bare, gather_plan};
 use plan::{plan, slice_indices};
 use spec::{np_index, seq_index, tf_index, Part, SeqIndex, TfIndex};
 
+use super::builtins::list_methods;
 use super::interp::Interp;
 use super::raise::Raise;
 use super::value::{lock, Value};
@@ -221,12 +222,8 @@ pub fn set_item(
             let mut items = lock(l);
             match (index, new_items) {
                 (SeqIndex::Int(i), _) => {
-                    let n = items.len() as i64;
-                    let k = if i < 0 { i + n } else { i };
-                    if k < 0 || k >= n {
-                        return Err(Raise::index_error("list assignment index out of range"));
-                    }
-                    items[k as usize] = v;
+                    let k = list_slot(i, items.len())?;
+                    items[k] = v;
                     Ok(None)
                 }
                 (SeqIndex::Slice(a, b, None | Some(1)), Some(new)) => {
@@ -235,11 +232,8 @@ pub fn set_item(
                     let norm = |x: i64| (if x < 0 { x + n } else { x }).clamp(0, n) as usize;
                     let start = a.map_or(0, norm);
                     let stop = b.map_or(n as usize, norm).max(start);
-                    if items.len() - (stop - start) + new.len() > 1 << 20 {
-                        return Err(Raise::new(
-                            crate::cells::raise::RaiseKind::LimitExceeded,
-                            "a list in a cell holds at most 1048576 items",
-                        ));
+                    if items.len() - (stop - start) + new.len() > list_methods::MAX_LIST {
+                        return Err(list_methods::too_long());
                     }
                     items.splice(start..stop, new);
                     Ok(None)
@@ -274,6 +268,15 @@ pub fn set_item(
     }
 }
 
+/// The position `i` names in a list of `n` items being assigned to or deleted from.
+fn list_slot(i: i64, n: usize) -> Result<usize, Raise> {
+    let k = if i < 0 { i + n as i64 } else { i };
+    if k < 0 || k >= n as i64 {
+        return Err(Raise::index_error("list assignment index out of range"));
+    }
+    Ok(k as usize)
+}
+
 /// `del container[slice]`: a list loses the item or the slice's items in place; NumPy arrays,
 /// tensors, tuples and strings refuse, as Python does.
 pub fn del_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<(), Raise> {
@@ -284,20 +287,17 @@ pub fn del_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<(), 
             let mut items = lock(l);
             match index {
                 SeqIndex::Int(i) => {
-                    let n = items.len() as i64;
-                    let k = if i < 0 { i + n } else { i };
-                    if k < 0 || k >= n {
-                        return Err(Raise::index_error("list assignment index out of range"));
-                    }
-                    items.remove(k as usize);
+                    let k = list_slot(i, items.len())?;
+                    items.remove(k);
                 }
                 SeqIndex::Slice(a, b, c) => {
-                    let gone = slice_indices(items.len(), a, b, c);
-                    let mut k = 0;
-                    items.retain(|_| {
-                        k += 1;
-                        !gone.contains(&(k - 1))
-                    });
+                    // a mark per item: a long list loses a strided slice in one pass
+                    let mut gone = vec![false; items.len()];
+                    for k in slice_indices(items.len(), a, b, c) {
+                        gone[k] = true;
+                    }
+                    let mut marks = gone.into_iter();
+                    items.retain(|_| !marks.next().unwrap_or(false));
                 }
             }
             Ok(())

@@ -64,22 +64,18 @@ fn transposed(
     t: &Tensor,
     perm: Option<Vec<i64>>,
 ) -> Result<Value, Raise> {
-    let out = linalg::transpose(it, t, perm.clone())?;
     let Value::Array(a) = v else {
-        return Ok(np_wrap(out));
+        return Ok(np_wrap(linalg::transpose(it, t, perm)?));
     };
-    if out.rank() == 0 {
-        return Ok(np_wrap(out));
+    if t.rank() == 0 {
+        return Ok(np_wrap(linalg::transpose(it, t, perm)?));
     }
     // where each element of the result lies in `a`: the same transpose of `a`'s own offsets
     let iota: Vec<f64> = (0..t.len()).map(|i| i as f64).collect();
     let at = Tensor::from_f64s(t.shape(), &iota, DType::I64).map_err(Raise::from)?;
-    let offsets: Vec<usize> = linalg::transpose(it, &at, perm)?
-        .to_f64_vec()
-        .iter()
-        .map(|&o| o as usize)
-        .collect();
-    Ok(Value::Array(a.view(&offsets, out.shape())))
+    let moved = linalg::transpose(it, &at, perm)?;
+    let offsets: Vec<usize> = moved.to_f64_vec().iter().map(|&o| o as usize).collect();
+    Ok(Value::Array(a.view(&offsets, moved.shape())))
 }
 
 /// A result holding `v`'s elements in their order (`squeeze`, and `reshape`/`ravel` in C
