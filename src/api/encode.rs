@@ -233,7 +233,7 @@ impl Serialize for Annotated<'_> {
             Answer::BatchJacobian(b) => m.serialize_entry("batch_jacobian", &Maybe(b, e))?,
             Answer::Error(err) => {
                 // the problem+json members a per-request error shares with a whole-request one;
-                // `message` repeats `detail` under the name the wire contract gives it
+                // `message` repeats `detail` under the name evaluate.md's example gives it
                 let mut body = serde_json::json!({"code": err.code.as_str(),
                     "detail": err.detail, "message": err.detail});
                 if let Some(n) = &err.node {

@@ -9,7 +9,7 @@ use super::body::{parse, read};
 use super::encode::EvaluationJson;
 use super::error::AppError;
 use super::{decode, route, AppState, Route};
-use crate::engine::Code;
+use crate::engine::{Answer, Code, Evaluation, Program, Request};
 
 pub fn routes() -> Vec<Route> {
     vec![route(Method::POST, "/v1/evaluate", evaluate)]
@@ -38,7 +38,8 @@ async fn evaluate(State(st): State<AppState>, body: Body) -> Result<Response, Ap
     let small = program.estimated_work() < INLINE_WORK;
     let metrics = st.metrics.clone();
     let run = move || {
-        let ev = program.run(&limits)?;
+        let mut ev = program.run(&limits)?;
+        name_request_errors(&program, &mut ev);
         metrics.count_result_errors(&ev.results);
         EvaluationJson(&ev, encoding)
             .to_vec()
@@ -50,6 +51,25 @@ async fn evaluate(State(st): State<AppState>, body: Body) -> Result<Response, Ap
         compute(&st, run).await?
     };
     Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
+}
+
+/// A request's own error names the node at fault as a whole-program error does (issue 17: one
+/// error object everywhere): the engine's attribution when it made one, else the request's
+/// target, the first one of a list.
+fn name_request_errors(program: &Program, ev: &mut Evaluation) {
+    for (r, a) in program.requests.iter().zip(&mut ev.results) {
+        if let Answer::Error(e) = a {
+            let target = match r {
+                Request::Gradient { target, .. } => target.list().first().copied(),
+                Request::Jacobian { target, .. }
+                | Request::BatchJacobian { target, .. }
+                | Request::Hessian { target, .. } => Some(target.as_str()),
+            };
+            if e.node.is_none() {
+                *e = e.clone().at(target);
+            }
+        }
+    }
 }
 
 /// Runs engine work under the concurrency bound. On the multi-threaded runtime the work stays

@@ -108,3 +108,53 @@ async fn cell_errors_begin_with_tensorflows_first_line() {
         assert!(detail.starts_with(first), "{body}: {detail}");
     }
 }
+
+/// A request's own error inside `results` is the same error object as a whole-request one
+/// (issue 17): code, detail and the node at fault (the request's target), and the OpenAPI
+/// `Result.error` schema lists exactly those members.
+#[tokio::test]
+async fn a_per_request_error_names_its_node_as_a_whole_request_error_does() {
+    let prog = json!({
+        "setup": [{"name": "x", "op": "constant", "value": [1.0, 2.0]}],
+        "tape": {"watch": ["x"]},
+        "graph": [{"name": "L", "op": "reduce_sum", "inputs": ["x"]},
+                  {"name": "s", "op": "square", "inputs": ["x"]}],
+        "requests": [
+            {"gradient": {"target": "s", "sources": "x", "output_gradients": [1.0, 2.0, 3.0]}},
+            {"batch_jacobian": {"target": "s", "source": "x"}},
+            {"gradient": {"target": ["L", "s"], "sources": "x"}},
+            {"gradient": {"target": "L", "sources": "x"}}]
+    });
+    let (status, body) = call(&test_app(), "POST", "/v1/evaluate", Some(prog), &[]).await;
+    assert_eq!(status, 200, "{body}");
+    let doc = crate::openapi::spec();
+    let schema = json!({"$ref": "#/components/schemas/Result"});
+    for (k, (code, node)) in [
+        ("shape_mismatch", "s"),
+        ("shape_mismatch", "s"),
+        ("", ""),
+        ("tape_exhausted", "L"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let r = &body["results"][k];
+        crate::openapi::check(&doc, &schema, r, &format!("results[{k}]"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        if code.is_empty() {
+            continue;
+        }
+        let e = &r["error"];
+        assert_eq!(
+            (e["code"].as_str(), e["node"].as_str()),
+            (Some(code), Some(node)),
+            "{r}"
+        );
+        let detail = e["detail"].as_str().unwrap();
+        assert!(
+            detail.starts_with(&format!("node \"{node}\": ")),
+            "{detail}"
+        );
+        assert_eq!(e["message"], e["detail"], "message is detail's alias");
+    }
+}
