@@ -1,10 +1,12 @@
 //! One check judged: the score, and the first sentence of the spec's list that applies —
-//! missing (with similar names), raised, None and why, dtype, shape (with the transpose,
-//! squeeze or reshape that would match), flipped sign, constant factor, worst element.
+//! missing (with similar names), raised (or stopped by a limit), None and why, dtype, shape
+//! (with the transpose, squeeze or reshape that would match), flipped sign, constant factor,
+//! worst element.
 //! A check that is not `visible` never shows an expected value.
 
 use super::compare::{diff, informative_factor, transpose2, unravel, Tolerance};
-use super::{Array, Check, CheckResult, Outcome, Value};
+use super::{Array, Check, CheckResult, Outcome, Raised, Value};
+use crate::engine::Code;
 
 fn tolerance(c: &Check) -> Tolerance {
     match c.sigfigs {
@@ -91,6 +93,9 @@ pub fn judge(c: &Check, expected: &Value, got: &Outcome, reference: &Outcome) ->
     let Some(value) = got.values.get(n) else {
         return result(c, false, 0.0, missing(n, got, reference));
     };
+    if let Some(e) = stopped_by_limit(got) {
+        return result(c, false, 0.0, bound_before_limit(n, e, got));
+    }
     match (expected, value) {
         (Value::Null { .. }, Value::Null { .. }) => {
             result(c, true, 1.0, "None, as expected".into())
@@ -126,17 +131,12 @@ fn missing(n: &str, got: &Outcome, reference: &Outcome) -> String {
         return format!("`{n}` could not be computed: {}", e.describe());
     }
     if let Some(e) = &got.error {
-        let before = if got.stdout.is_empty() {
-            String::new()
-        } else {
-            format!(" Output before it:\n{}", clip(&got.stdout, 2000))
-        };
         // the exception's own sentence goes last: it may end in advice ("make the loop
         // shorter") that "before ... was assigned" would otherwise run on from
-        let detail = e.detail.trim_end_matches('.');
         return format!(
-            "your code raised {} before `{n}` was assigned: {detail}.{before}",
-            e.place()
+            "your code raised {} before `{n}` was assigned: {}",
+            e.place(),
+            own_words(e, got)
         );
     }
     let candidates = got
@@ -151,6 +151,34 @@ fn missing(n: &str, got: &Outcome, reference: &Outcome) -> String {
         format!(" Similar names that exist: {}.", similar.join(", "))
     };
     format!("`{n}` is not defined by your submission.{hint}")
+}
+
+/// The exception that stopped the run when it is a limit (steps, time, memory): such a run
+/// did not finish, so it earns nothing, as a run that times out on Gradescope or PrairieLearn.
+fn stopped_by_limit(got: &Outcome) -> Option<&Raised> {
+    got.error
+        .as_ref()
+        .filter(|e| e.code == Code::LimitExceeded.as_str())
+}
+
+/// A name the run bound before a limit stopped it: its value is not graded.
+fn bound_before_limit(n: &str, e: &Raised, got: &Outcome) -> String {
+    format!(
+        "your code raised {} (limit_exceeded) after `{n}` was assigned, and a run stopped by a \
+         limit earns no points, as one that times out on an autograder does: {}",
+        e.place(),
+        own_words(e, got)
+    )
+}
+
+/// An exception's detail as the sentence that ends feedback, then the output before it.
+fn own_words(e: &Raised, got: &Outcome) -> String {
+    let before = if got.stdout.is_empty() {
+        String::new()
+    } else {
+        format!(" Output before it:\n{}", clip(&got.stdout, 2000))
+    };
+    format!("{}.{before}", e.detail.trim_end_matches('.'))
 }
 
 fn describe(v: &Value) -> String {

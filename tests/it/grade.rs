@@ -619,3 +619,62 @@ fn a_name_left_unbound_by_an_exception_ends_with_the_exceptions_own_words() {
          not defined. Output before it:\nstart\n"
     );
 }
+
+#[test]
+fn a_run_stopped_by_a_limit_fails_every_check_as_it_raised() {
+    // grading.md: "A cell stopped by a limit did run: its checks fail as "it raised"
+    // (limit_exceeded)": dL is right and bound before the runaway loop, but a run that does
+    // not finish earns nothing, as one that times out on Gradescope or PrairieLearn
+    let checks = json!([{"name": "dL"}, {"name": "L"}]);
+    let cell = "import tensorflow as tf\nprint('start')\ndL = tf.constant([2.0, 4.0, 6.0])\n\
+                while True:\n    pass\nL = tf.constant(14.0)\n";
+    let a = json!({"reference": {"cell": SMALL_REFERENCE}, "checks": checks});
+    let (a, _) = assignment::parse(&a).unwrap();
+    let r = grade::grade_assignment(a, &Source::Cell(cell.into()), &Limits::default()).unwrap();
+    assert_eq!(r.score, 0.0, "{:#?}", r.checks);
+    let dl = check(&r, "dL");
+    assert!(!dl.passed, "{}", dl.feedback);
+    assert!(
+        dl.feedback.starts_with(
+            "your code raised RuntimeError at line 4 (limit_exceeded) after `dL` was assigned, \
+             and a run stopped by a limit earns no points"
+        ) && dl.feedback.ends_with("Output before it:\nstart\n"),
+        "{}",
+        dl.feedback
+    );
+    assert_eq!((dl.max_abs_error, dl.worst_index.clone()), (None, None));
+    // a name the loop kept from being bound fails as it raised, as before
+    assert!(
+        check(&r, "L")
+            .feedback
+            .starts_with("your code raised RuntimeError at line 4 before `L` was assigned"),
+        "{}",
+        check(&r, "L").feedback
+    );
+    let gs = format::gradescope(&r);
+    assert_eq!(gs["score"], json!(0.0));
+    assert_eq!(gs["tests"][0]["status"], json!("failed"), "{gs}");
+    assert!(gs["tests"][0]["output"]
+        .as_str()
+        .unwrap()
+        .contains("limit_exceeded"));
+    let pl = format::prairielearn(&r);
+    assert_eq!(
+        (pl["gradable"].clone(), pl["score"].clone()),
+        (json!(true), json!(0.0))
+    );
+    assert_eq!(pl["tests"][0]["points"], json!(0.0));
+    valid("gradescope", &gs);
+    valid("prairielearn", &pl);
+
+    // an ordinary exception stops the run too, but what it bound before is graded
+    let cell = "import tensorflow as tf\ndL = tf.constant([2.0, 4.0, 6.0])\nL = undefined_name\n";
+    let a =
+        json!({"reference": {"cell": SMALL_REFERENCE}, "checks": [{"name": "dL"}, {"name": "L"}]});
+    let (a, _) = assignment::parse(&a).unwrap();
+    let r = grade::grade_assignment(a, &Source::Cell(cell.into()), &Limits::default()).unwrap();
+    assert!(check(&r, "dL").passed, "{}", check(&r, "dL").feedback);
+    assert!(check(&r, "L")
+        .feedback
+        .starts_with("your code raised NameError at line 3"));
+}
