@@ -147,9 +147,14 @@ fn grow(list: &Mutex<Vec<Value>>, more: Vec<Value>) -> Result<Value, Raise> {
     Ok(Value::None)
 }
 
-/// An index argument: ints, bools and NumPy integers (what `__index__` accepts).
+/// An index argument: what `__index__` accepts.
 fn index_arg(v: &Value) -> Result<i64, Raise> {
-    crate::cells::numpy::args::int_arg(v)
+    operator_index(v)?.ok_or_else(|| {
+        Raise::type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            v.type_name()
+        ))
+    })
 }
 
 /// `start`/`end` of `index` and `insert`'s position, counted from the end when negative and

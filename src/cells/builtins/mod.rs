@@ -16,6 +16,7 @@ use crate::engine::dtype::DType;
 use crate::engine::lit::Lit;
 
 use super::arith::{self, np_wrap};
+use super::index::operator_index;
 use super::interp::Interp;
 use super::raise::{Raise, RaiseKind};
 use super::tape::bind_args;
@@ -113,7 +114,7 @@ pub fn call(
     match name {
         "print" => text::print(it, args, kwargs),
         "len" => sequences::len(it, args, kwargs),
-        "range" => sequences::range(it, args, kwargs),
+        "range" => sequences::range(args, kwargs),
         "float" => numbers::float(it, args, kwargs),
         "int" => numbers::int(it, args, kwargs),
         "bool" => numbers::bool(it, args, kwargs),

@@ -40,35 +40,18 @@ pub fn len(
 }
 
 /// `range()`.
-pub fn range(
-    it: &mut Interp,
-    args: Vec<Value>,
-    kwargs: Vec<(String, Value)>,
-) -> Result<Value, Raise> {
+pub fn range(args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Result<Value, Raise> {
     if !kwargs.is_empty() {
         return Err(Raise::type_error("range() takes no keyword arguments"));
     }
     let mut n = Vec::new();
     for a in &args {
-        n.push(match a {
-            Value::Int(i) => *i,
-            Value::Bool(b) => i64::from(*b),
-            Value::Tensor(_) | Value::NpScalar(_) | Value::Array(_) => {
-                let (x, int) = number(it, a, "int")?;
-                if !int {
-                    return Err(Raise::type_error(
-                        "'float' object cannot be interpreted as an integer",
-                    ));
-                }
-                x as i64
-            }
-            other => {
-                return Err(Raise::type_error(format!(
-                    "'{}' object cannot be interpreted as an integer",
-                    other.type_name()
-                )))
-            }
-        });
+        n.push(operator_index(a)?.ok_or_else(|| {
+            Raise::type_error(format!(
+                "'{}' object cannot be interpreted as an integer",
+                a.type_name()
+            ))
+        })?);
     }
     let (a, b, s) = match n.as_slice() {
         [b] => (0, *b, 1),

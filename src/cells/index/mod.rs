@@ -16,6 +16,7 @@ pub use assign::{assign_slice, SliceOfVariable};
 pub use mask::boolean_mask_call;
 use mask::{boolean_mask, gather_bare, gather_plan};
 use plan::{plan, slice_indices};
+pub use spec::operator_index;
 use spec::{np_index, seq_index, tf_index, Part, SeqIndex, TfIndex};
 
 use super::builtins::list_methods;

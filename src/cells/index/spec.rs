@@ -58,17 +58,45 @@ fn tf_scalar(it: &mut Interp, v: &Value) -> Result<Option<i64>, Raise> {
     })
 }
 
-/// `operator.index(v)`, as Python sequences and slice bounds take it: ints, bools, NumPy
-/// integers and 0-d integer (or, for a tensor, boolean) tensors.
-fn py_index(it: &mut Interp, v: &Value) -> Result<Option<i64>, Raise> {
+/// `operator.index(v)`, as Python sequences, slice bounds, `range()` and list methods take it:
+/// ints, bools, NumPy integer (and bool) scalars, 0-d integer arrays, and a tensor through
+/// `EagerTensor.__index__`, which is NumPy's `__index__` of its value: a 0-d integer or
+/// boolean tensor gives it, a 0-d float one has none (`numpy.float32` has no `__index__`: an
+/// AttributeError), and a tensor or array of one or more dimensions refuses. `None` for what
+/// has no `__index__` (a float, a NumPy float scalar, a variable): the caller words that error.
+pub fn operator_index(v: &Value) -> Result<Option<i64>, Raise> {
+    let not_scalar =
+        || Raise::type_error("only integer scalar arrays can be converted to a scalar index");
     Ok(match v {
         Value::Int(i) => Some(*i),
         Value::Bool(b) => Some(i64::from(*b)),
-        Value::Array(_) | Value::NpScalar(_) => contents(it, v)?
-            .filter(|t| t.rank() == 0 && (t.dtype().is_int() || t.dtype() == DType::Bool))
-            .map(|t| scalar_of(&t)),
-        _ => tf_scalar(it, v)?,
+        Value::NpScalar(t) => (!t.dtype().is_float()).then(|| scalar_of(t)),
+        Value::Array(a) => {
+            let t = a.get();
+            if t.rank() != 0 || !t.dtype().is_int() {
+                return Err(not_scalar());
+            }
+            Some(scalar_of(&t))
+        }
+        Value::Tensor(x) => {
+            let t = &x.tensor;
+            if t.rank() != 0 {
+                return Err(not_scalar());
+            }
+            if t.dtype().is_float() {
+                return Err(Raise::attr_error(format!(
+                    "'numpy.{}' object has no attribute '__index__'",
+                    t.dtype().name()
+                )));
+            }
+            Some(scalar_of(t))
+        }
+        _ => None,
     })
+}
+
+fn py_index(_: &mut Interp, v: &Value) -> Result<Option<i64>, Raise> {
+    operator_index(v)
 }
 
 fn bound(
