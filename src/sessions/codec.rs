@@ -24,8 +24,10 @@ const MAGIC: &[u8; 3] = b"GTS";
 /// tape's timeline (`TapeTimeline`: when it opened, its stopped stretches, the integers it
 /// watched), so that a replica that reads the session explains a `None` gradient, and lists
 /// `watched_variables()`, as the one that wrote it would; formats up to 4 read with no such
-/// history (notes then fall back to what the tapes show).
-pub const FORMAT: u8 = 5;
+/// history (notes then fall back to what the tapes show). Format 6 appends each tape's
+/// fused-kernel checks (`Tape::fused`); format 5 reads with none, as a session whose
+/// second derivatives' fused kernels broadcast a gradient of another shape.
+pub const FORMAT: u8 = 6;
 
 /// Provenance records a stored session keeps; an older record is dropped as a long-running
 /// session's in memory are past `provenance::MAX_RECORDS`.
@@ -44,7 +46,9 @@ pub fn encode(s: &Session) -> Vec<u8> {
         postcard::to_extend(&prov.newest(STORED_RECORDS), out)
     }
     .expect("provenance always serializes");
-    postcard::to_extend(&s.ws.ctx.tape_timelines(), out).expect("timelines always serialize")
+    let out =
+        postcard::to_extend(&s.ws.ctx.tape_timelines(), out).expect("timelines always serialize");
+    postcard::to_extend(&s.ws.ctx.tape_fused_checks(), out).expect("checks always serialize")
 }
 
 fn stored_err(detail: String) -> Error {
@@ -79,16 +83,21 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
         4 => shared(|| postcard::from_bytes(body)).map_err(|e| {
             stored_err(format!("a stored session (format 4) does not read back: {e}"))
         })?,
-        5 => {
+        v @ (5 | 6) => {
             let read = || -> std::result::Result<Session, postcard::Error> {
                 let (mut s, rest) = shared(|| postcard::take_from_bytes::<Session>(body))?;
                 let (prov, rest) = postcard::take_from_bytes(rest)?;
                 s.ws.ctx.prov = prov;
-                s.ws.ctx.restore_tape_timelines(postcard::from_bytes(rest)?);
+                let (timelines, rest) = postcard::take_from_bytes(rest)?;
+                s.ws.ctx.restore_tape_timelines(timelines);
+                if v == 6 {
+                    s.ws.ctx
+                        .restore_tape_fused_checks(postcard::from_bytes(rest)?);
+                }
                 Ok(s)
             };
             read().map_err(|e| {
-                stored_err(format!("a stored session (format 5) does not read back: {e}"))
+                stored_err(format!("a stored session (format {v}) does not read back: {e}"))
             })?
         }
         v if v > FORMAT => {

@@ -35,7 +35,7 @@ impl Hasher for IdHasher {
 }
 
 type IdSet = HashSet<ValId, BuildHasherDefault<IdHasher>>;
-type IdMap<V> = HashMap<ValId, V, BuildHasherDefault<IdHasher>>;
+pub type IdMap<V> = HashMap<ValId, V, BuildHasherDefault<IdHasher>>;
 
 use super::error::Result;
 use super::ops::Op;
@@ -110,6 +110,27 @@ pub struct Tape {
     #[serde(skip)]
     watched_ints: IdSet,
     entries: Vec<Entry>,
+    /// By output id, the last recorded op of each fused gradient kernel this tape recorded as
+    /// several ops, and what that kernel checks of a gradient reaching it (`FusedCheck`).
+    /// Travels in a stored session beside the tapes, as the timeline does (format 6).
+    #[serde(skip)]
+    fused: IdMap<FusedCheck>,
+}
+
+/// What one of TensorFlow's fused gradient kernels (`TanhGrad(y, dy)`, `ReluGrad(dy, x)` and
+/// their kin) checks of the gradient that reaches it when it is differentiated again: its own
+/// gradient function calls the kernel once more on that gradient, whatever else it needs.
+/// gradtape computes such a kernel as several recorded ops, which would broadcast a gradient
+/// of another shape where the kernel raises.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum FusedCheck {
+    /// `SigmoidGrad`, `TanhGrad`, `RsqrtGrad`, `ReciprocalGrad`: a cwise kernel, as many
+    /// elements as this shape ("The two arguments to a cwise op must have same number of
+    /// elements", invalid_argument).
+    SameCount(Vec<usize>),
+    /// `ReluGrad`, `Relu6Grad`, `EluGrad`, `SeluGrad`, `LeakyReluGrad`: exactly this shape
+    /// ("must have the same size and shape", shape_mismatch).
+    SameShape(Vec<usize>),
 }
 
 /// What a stored session keeps of a tape beside its recording: when it opened, the stretches
@@ -123,6 +144,41 @@ pub struct TapeTimeline {
 }
 
 impl Ctx {
+    /// Each tape slot's fused-kernel checks (`Tape::fused`), in slot order.
+    pub fn tape_fused_checks(&self) -> Vec<Option<IdMap<FusedCheck>>> {
+        self.tapes
+            .iter()
+            .map(|t| t.as_ref().map(|t| t.fused.clone()))
+            .collect()
+    }
+
+    /// Puts back the checks `tape_fused_checks` gave, slot by slot.
+    pub fn restore_tape_fused_checks(&mut self, checks: Vec<Option<IdMap<FusedCheck>>>) {
+        for (slot, fused) in self.tapes.iter_mut().zip(checks) {
+            if let (Some(t), Some(fused)) = (slot.as_mut(), fused) {
+                t.fused = fused;
+            }
+        }
+    }
+
+    /// Notes that `v` is the output of a fused gradient kernel computed as several ops, on
+    /// every tape that recorded it (`check` runs only when one did).
+    pub fn mark_fused(&mut self, v: &Val, check: impl FnOnce() -> Option<FusedCheck>) {
+        let mut recorders = self
+            .tapes
+            .iter_mut()
+            .flatten()
+            .filter(|t| t.traced.contains(&v.id))
+            .peekable();
+        if recorders.peek().is_none() {
+            return;
+        }
+        let Some(check) = check() else { return };
+        for tape in recorders {
+            tape.fused.insert(v.id, check.clone());
+        }
+    }
+
     /// Each tape slot's timeline, in slot order (`None` for a deleted tape).
     pub fn tape_timelines(&self) -> Vec<Option<TapeTimeline>> {
         self.tapes

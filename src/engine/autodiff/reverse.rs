@@ -21,7 +21,17 @@ impl Ctx {
     ) -> Result<Vec<Option<Val>>> {
         let before = self.next_id;
         let (entries, traced) = self.begin_use(tape)?;
-        let (result, used_up) = match fate(&output_gradients, targets, sources, &entries, &traced) {
+        let fused = self.tape(tape).map(|t| &t.fused);
+        let no_checks = IdMap::default();
+        let verdict = fate(
+            &output_gradients,
+            targets,
+            sources,
+            &entries,
+            &traced,
+            fused.unwrap_or(&no_checks),
+        );
+        let (result, used_up) = match verdict {
             Fate::Fits => {
                 let result =
                     self.backprop(&entries, &traced, targets, sources, output_gradients, false);

@@ -2,7 +2,9 @@
 
 use smallvec::SmallVec;
 
-use super::{Ctx, Entry, IdSet, Tape, TapeId, Val, ValId, TAPE_EXHAUSTED, TAPE_STILL_RECORDING};
+use super::{
+    Ctx, Entry, IdMap, IdSet, Tape, TapeId, Val, ValId, TAPE_EXHAUSTED, TAPE_STILL_RECORDING,
+};
 use crate::engine::error::{Code, Error, Result};
 
 impl Tape {
@@ -29,6 +31,7 @@ impl Ctx {
             traced: IdSet::with_capacity_and_hasher(16, Default::default()),
             watched_ints: IdSet::default(),
             entries: Vec::new(),
+            fused: IdMap::default(),
         }));
         self.tapes.len() - 1
     }
@@ -100,6 +103,7 @@ impl Ctx {
         tape.entries.clear();
         tape.traced.clear();
         tape.watched_ints.clear();
+        tape.fused.clear();
         tape.exhausted = false;
         Ok(())
     }
@@ -209,6 +213,7 @@ impl Ctx {
             if !tape.persistent {
                 tape.exhausted = succeeded;
                 tape.entries.clear();
+                tape.fused.clear();
             }
         }
     }

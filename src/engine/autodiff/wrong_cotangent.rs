@@ -8,8 +8,14 @@
 //! broadcast a smaller cotangent as they multiply and sum it), and is answered; one whose
 //! gradients would come out in other shapes is refused, as the spec refuses an output
 //! gradient of the wrong shape (the README lists it).
+//!
+//! Two things raise whatever the shapes: an op TensorFlow has no gradient function for, once the
+//! walk reaches it, and a fused gradient kernel's own check (`FusedCheck`), met where gradtape
+//! recorded that kernel as several ops.
 
-use super::{Entry, IdMap, IdSet, Val};
+use smallvec::SmallVec;
+
+use super::{Entry, FusedCheck, IdMap, IdSet, Val};
 use crate::engine::error::{Code, Error};
 use crate::engine::ops::{Shape, Site};
 use crate::engine::tensor::Tensor;
@@ -22,8 +28,9 @@ pub(super) enum Fate {
     /// A gradient function raises: the error carries its kernel's code.
     Raises(Error),
     /// Nothing raises, and every source's gradient comes out in the source's own shape: the
-    /// gradient functions broadcast the output gradient as they go, so the answer is the one
-    /// for each output gradient broadcast to its target's shape (these).
+    /// gradient functions broadcast (or reshape) the output gradient as they go, so the
+    /// answer is the one for each output gradient broadcast (or reshaped) to its target's
+    /// shape (these).
     Broadcasts(Vec<Tensor>),
     /// Nothing raises, but a source's gradient would come out in another shape than the
     /// source's; the spec refuses the request, and the call uses a non-persistent tape up.
@@ -36,6 +43,7 @@ pub(super) fn fate(
     sources: &[Val],
     entries: &[Entry],
     traced: &IdSet,
+    fused: &IdMap<FusedCheck>,
 ) -> Fate {
     let Some(ogs) = ogs else { return Fate::Fits };
     let Some(k) = ogs
@@ -55,8 +63,9 @@ pub(super) fn fate(
             ),
         )
     };
-    match walk(ogs, targets, sources, entries, traced) {
-        Err(code) => Fate::Raises(refusal(code)),
+    match walk(ogs, targets, sources, entries, traced, fused) {
+        Err(Stop::Code(code)) => Fate::Raises(refusal(code)),
+        Err(Stop::Raised(e)) => Fate::Raises(e),
         Ok(reaching) => {
             // a target that is also a source gets its output gradient as it is
             let seeded_as_is = ogs.iter().zip(targets).all(|(og, t)| {
@@ -70,7 +79,12 @@ pub(super) fn fate(
             let broadcast: Option<Vec<Tensor>> = ogs
                 .iter()
                 .zip(targets)
-                .map(|(og, t)| og.broadcast_to(t.tensor.shape()))
+                .map(|(og, t)| {
+                    let shape = t.tensor.shape();
+                    // as many elements in another shape (`[1]` for a scalar target): the
+                    // functions reshape it, as a sum's gradient does
+                    og.broadcast_to(shape).or_else(|| og.reshape(shape).ok())
+                })
                 .collect();
             match broadcast {
                 Some(ogs) if own_shapes => Fate::Broadcasts(ogs),
@@ -91,7 +105,8 @@ fn walk(
     sources: &[Val],
     entries: &[Entry],
     traced: &IdSet,
-) -> Result<Vec<Option<Shape>>, Code> {
+    fused: &IdMap<FusedCheck>,
+) -> Result<Vec<Option<Shape>>, Stop> {
     let needed = |v: &Val| traced.contains(&v.id) || sources.iter().any(|s| s.id == v.id);
     let mut pending: IdMap<Vec<Shape>> = IdMap::default();
     for (og, t) in ogs.iter().zip(targets) {
@@ -102,8 +117,25 @@ fn walk(
             continue;
         };
         let g = sum(&grads)?;
+        let inputs: SmallVec<[&Tensor; 4]> = e.inputs.iter().map(|i| &i.tensor).collect();
+        let traced_inputs: SmallVec<[bool; 4]> =
+            e.inputs.iter().map(|i| traced.contains(&i.id)).collect();
+        if let Some(err) = e.op.gradient_error(&inputs, &traced_inputs) {
+            return Err(Stop::Raised(err));
+        }
         if !e.op.differentiable() {
             continue;
+        }
+        match fused.get(&e.output.id) {
+            Some(FusedCheck::SameCount(s))
+                if g.iter().product::<usize>() != s.iter().product::<usize>() =>
+            {
+                return Err(Stop::Code(Code::InvalidArgument))
+            }
+            Some(FusedCheck::SameShape(s)) if g != *s => {
+                return Err(Stop::Code(Code::ShapeMismatch))
+            }
+            _ => {}
         }
         let ins: Vec<&[usize]> = e.inputs.iter().map(|i| i.tensor.shape()).collect();
         let needs: Vec<bool> = e.inputs.iter().map(needed).collect();
@@ -115,7 +147,7 @@ fn walk(
                 out: e.output.tensor.shape(),
                 needs: &needs,
             };
-            e.op.wrong_cotangent(&g, &site)?
+            e.op.wrong_cotangent(&g, &site).map_err(Stop::Code)?
         };
         for ((input, need), shape) in e.inputs.iter().zip(&needs).zip(passed) {
             if let (true, Some(shape)) = (*need, shape) {
@@ -127,7 +159,21 @@ fn walk(
     sources
         .iter()
         .map(|s| pending.get(&s.id).map(|grads| sum(grads)).transpose())
-        .collect()
+        .collect::<Result<_, Code>>()
+        .map_err(Stop::Code)
+}
+
+/// Why the walk stopped: a kernel's error (its code), or an error of its own that a gradient
+/// function raises (an op without one).
+enum Stop {
+    Code(Code),
+    Raised(Error),
+}
+
+impl From<Code> for Stop {
+    fn from(code: Code) -> Stop {
+        Stop::Code(code)
+    }
 }
 
 /// AddN over the gradients reaching one tensor.

@@ -5,7 +5,7 @@ use ndarray::ArrayD;
 
 use super::Attrs;
 use super::VjpArgs;
-use crate::engine::autodiff::{Ctx, Val};
+use crate::engine::autodiff::{Ctx, FusedCheck, Val};
 use crate::engine::eigen::grads as eigen_grads;
 use crate::engine::eigen::tf as eigen;
 use crate::engine::error::{arg_err, dtype_err, Result};
@@ -438,7 +438,23 @@ impl Unary {
             Unary::Softsign => grad::softsign(ctx, x, g)?,
             Unary::Silu => grad::silu(ctx, x, g)?,
         };
+        ctx.mark_fused(&gx, || self.fused_check(x, y));
         Ok(Some(gx))
+    }
+
+    /// What TensorFlow's fused gradient kernel for this op checks when it is differentiated
+    /// again (`FusedCheck`); `SqrtGrad`'s own gradient only broadcasts, and `SoftsignGrad` is a
+    /// recorded op of its own, with no gradient.
+    fn fused_check(&self, x: &Val, y: &Val) -> Option<FusedCheck> {
+        match self {
+            Unary::Tanh | Unary::Sigmoid | Unary::Rsqrt | Unary::Reciprocal => {
+                Some(FusedCheck::SameCount(y.tensor.shape().to_vec()))
+            }
+            Unary::Relu | Unary::Relu6 | Unary::LeakyRelu(_) | Unary::Elu | Unary::Selu => {
+                Some(FusedCheck::SameShape(x.tensor.shape().to_vec()))
+            }
+            _ => None,
+        }
     }
 }
 
