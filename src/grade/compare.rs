@@ -122,47 +122,72 @@ pub fn factor(got: &[f64], expected: &[f64]) -> Option<f64> {
     (den > 0.0 && c.is_finite()).then_some(c)
 }
 
-/// A constant factor worth telling a student: `got` is `k·expected` within tolerance.
+/// A constant factor worth telling a student: `got` is `k·expected`, element by element.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Factor {
     pub k: f64,
-    /// How a common factor is written ("2", "1/3"), when k is one.
+    /// How a common factor's size is written ("2", "1/3"), when |k| is one; -1 is a flipped
+    /// sign.
     pub common: Option<String>,
 }
 
-/// Factors that mistakes make: a doubled or halved loss, a mean over n taken as a sum (or
-/// the reverse), a unit off by a power of ten.
-const COMMON: [f64; 11] = [2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 100.0, 1000.0];
+/// Factors that mistakes make: a flipped sign, a doubled or halved loss, a mean over n taken
+/// as a sum (or the reverse), a unit off by a power of ten.
+const COMMON: [f64; 12] = [
+    1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 100.0, 1000.0,
+];
 
 fn common_factors() -> impl Iterator<Item = (f64, String)> {
-    COMMON.iter().flat_map(|&n| {
-        [
-            (n, format!("{n}")),
-            (1.0 / n, format!("1/{n}")),
-            (-n, format!("-{n}")),
-            (-1.0 / n, format!("-1/{n}")),
-        ]
+    let sizes = COMMON.iter().flat_map(|&n| {
+        let part = (n != 1.0).then(|| (1.0 / n, format!("1/{n}")));
+        std::iter::once((n, format!("{n}"))).chain(part)
+    });
+    // +1 is the right answer, not a factor
+    sizes
+        .flat_map(|(k, name)| [(-k, name.clone()), (k, name)])
+        .filter(|(k, _)| *k != 1.0)
+}
+
+/// How far `got` may stray from `k·expected` and still be that scale of it: a student who
+/// flips a sign or doubles a loss usually also rounds (10.26 for 10.2624), so a scale is
+/// recognised within 1% of each element, or within 0.1% of the largest element (one that is
+/// rounding noise beside the rest), as well as within the check's own tolerance. A wrong
+/// answer that is not a scale misses some element by far more than 1%.
+const SCALE_RTOL: f64 = 0.01;
+const SCALE_FLOOR: f64 = 1e-3;
+
+/// Whether `got` is `k·expected` within `SCALE_RTOL` (or the check's tolerance) everywhere.
+fn is_scale(got: &[f64], expected: &[f64], k: f64, tol: Tolerance) -> bool {
+    let scaled: Vec<f64> = expected.iter().map(|x| x * k).collect();
+    let largest = scaled.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    got.iter().zip(&scaled).all(|(&g, &s)| {
+        tol.close(g, s) || (g - s).abs() <= SCALE_RTOL * s.abs() + SCALE_FLOOR * largest
     })
 }
 
-/// The factor relating `got` to `expected`, when saying so informs. With one non-zero
-/// expected element (a scalar, say) any wrong value is some multiple of the right one, so only
-/// a common factor (2, 1/2, 3, ..., 10, 100) is named; with two or more, a single k that fits
-/// all of them is a scale applied to the whole answer, and is named whatever it is.
+/// The factor relating a wrong `got` to `expected`, when saying so informs. `k` is the
+/// least-squares `<got, expected> / <expected, expected>`, so rounding in the answer does not
+/// hide the scale. A common factor (-1, 2, 1/2, 3, ..., 1000) near it is named; with one
+/// non-zero expected element (a scalar, say) any wrong value is some multiple of the right
+/// one, so only a common factor is; with two or more, a single k that fits all of them is a
+/// scale applied to the whole answer, and is named whatever it is. A k within 1% of 1 is the
+/// right answer imprecisely given (the worst element says where), not a factor.
 pub fn informative_factor(got: &[f64], expected: &[f64], tol: Tolerance) -> Option<Factor> {
-    let fits = |k: f64| {
-        let scaled: Vec<f64> = expected.iter().map(|x| x * k).collect();
-        diff(got, &scaled, tol).passed()
-    };
-    if let Some((k, name)) = common_factors().find(|(k, _)| fits(*k)) {
+    let k = factor(got, expected)?;
+    if k.abs() <= 1e-12 || got.iter().all(|g| tol.close(*g, 0.0)) {
+        return None;
+    }
+    let near = |c: f64| (k - c).abs() <= SCALE_RTOL * c.abs();
+    if let Some((c, name)) =
+        common_factors().find(|(c, _)| near(*c) && is_scale(got, expected, *c, tol))
+    {
         return Some(Factor {
-            k,
+            k: c,
             common: Some(name),
         });
     }
     let nonzero = expected.iter().filter(|x| !tol.close(0.0, **x)).count();
-    let k = factor(got, expected)?;
-    (nonzero >= 2 && (k - 1.0).abs() > 1e-3 && k.abs() > 1e-12 && fits(k))
+    (nonzero >= 2 && !near(1.0) && is_scale(got, expected, k, tol))
         .then_some(Factor { k, common: None })
 }
 
@@ -230,5 +255,24 @@ mod tests {
         // two or more: one k for all of them is a scale
         assert_eq!(k(&[1.5, 3.0], &[1.0, 2.0]), Some((1.5, None)));
         assert_eq!(k(&[1.5, 3.1], &[1.0, 2.0]), None);
+        // a flipped sign or a factor given rounded, as a student writes it: the least-squares
+        // k of [-10.26, -16.2] against [10.2624, 16.2038] is -0.99985, and each element is
+        // within 0.03% of the negated one
+        assert_eq!(
+            k(&[-10.26, -16.2, -0.135], &[10.2624, 16.2038, 0.13503]),
+            Some((-1.0, Some("1".into())))
+        );
+        assert_eq!(
+            k(&[20.5, 32.4, 0.27], &[10.2624, 16.2038, 0.13503]),
+            Some((2.0, Some("2".into())))
+        );
+        assert_eq!(k(&[-7.0], &[21.0]), Some((-1.0 / 3.0, Some("1/3".into()))));
+        // one element not flipped is not a flipped sign, however small beside the rest
+        // (0.1% of the largest, 1, is less than its error, 2)
+        assert_eq!(k(&[-1000.0, 1.0], &[1000.0, 1.0]), None);
+        // within 1% of the answer is the answer imprecisely given, not a factor
+        assert_eq!(k(&[1.005, 2.01], &[1.0, 2.0]), None);
+        // zeros are no answer at all
+        assert_eq!(k(&[0.0, 0.0], &[1.0, 2.0]), None);
     }
 }

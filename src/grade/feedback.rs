@@ -4,7 +4,7 @@
 //! worst element.
 //! A check that is not `visible` never shows an expected value.
 
-use super::compare::{diff, informative_factor, transpose2, unravel, Tolerance};
+use super::compare::{diff, informative_factor, transpose2, unravel, Factor, Tolerance};
 use super::{Array, Check, CheckResult, Outcome, Raised, Value};
 use crate::engine::Code;
 
@@ -84,6 +84,44 @@ fn num(x: f64) -> String {
     } else {
         format!("{x:.6e}")
     }
+}
+
+/// An element of `a` as its dtype holds it: a float32 as the shortest decimal that is that
+/// float32 (-16.2, as TensorFlow prints it, not -16.20000076, the f64 it widens to).
+fn element(x: f64, a: &Array) -> String {
+    if a.dtype == "float32" && x.is_finite() {
+        let shortest: f64 = format!("{}", x as f32).parse().unwrap_or(x);
+        num(shortest)
+    } else {
+        num(x)
+    }
+}
+
+/// `x` to three significant figures (a factor a student reads: 1.25, not 1.2500001).
+fn three_figures(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let unit = 10f64.powi(x.abs().log10().floor() as i32 - 2);
+    (x / unit).round() * unit
+}
+
+/// A wrong answer that is the expected one scaled: a flipped sign, or by which factor.
+fn scaled(n: &str, f: &Factor) -> String {
+    if f.k == -1.0 {
+        return format!("`{n}` has the sign flipped: every element is the negative of the expected one (check the sign of your loss or of a subtraction)");
+    }
+    let size = match &f.common {
+        Some(name) if f.k.abs() < 1.0 => format!("{name} of"),
+        Some(name) => format!("{name} times"),
+        None => format!("{} times", num(three_figures(f.k.abs()))),
+    };
+    let sign = if f.k < 0.0 {
+        ", with the sign flipped"
+    } else {
+        ""
+    };
+    format!("`{n}` is off by a constant factor: yours is {size} the expected value{sign}")
 }
 
 /// Judges one check: `expected` is the reference's value, `got` the submission's run, and
@@ -241,22 +279,10 @@ fn compare(c: &Check, e: &Array, g: &Array) -> CheckResult {
             share,
             format!("`{n}`: {} ({})", out_of_tolerance(&d), tol.describe()),
         )
+    } else if let Some(f) = informative_factor(&g.data, &e.data, tol) {
+        result(c, false, share, scaled(n, &f))
     } else {
-        let negated: Vec<f64> = g.data.iter().map(|x| -x).collect();
-        let nonzero = e.data.iter().any(|x| !tol.close(0.0, *x));
-        if nonzero && diff(&negated, &e.data, tol).passed() {
-            result(c, false, share, format!("`{n}` has the sign flipped: every element is the negative of the expected one (check the sign of your loss or of a subtraction)"))
-        } else if let Some(f) = informative_factor(&g.data, &e.data, tol) {
-            let k = f.common.unwrap_or_else(|| num(f.k));
-            result(
-                c,
-                false,
-                share,
-                format!("`{n}` is off by a constant factor: yours is {k} times the expected value"),
-            )
-        } else {
-            worst(c, e, g, &d, tol, share)
-        }
+        worst(c, e, g, &d, tol, share)
     };
     if reveal {
         r.max_abs_error = d.max_abs_error;
@@ -301,8 +327,8 @@ fn worst(
         format!(
             "`{}`{at}: expected {}, got {}{count} ({}){nan}",
             c.name,
-            num(ev),
-            num(gv),
+            element(ev, e),
+            element(gv, g),
             tol.describe()
         ),
     )

@@ -121,7 +121,7 @@ fn each_feedback_rule_says_what_is_wrong() {
     let c = check(&grade_values(&seed(), v.clone()), "gradL_W").clone();
     assert!(
         c.feedback
-            .contains("at index [1, 2]: expected 5.06369591, got 5.5; 1 of 8 elements"),
+            .contains("at index [1, 2]: expected 5.063696, got 5.5; 1 of 8 elements"),
         "{}",
         c.feedback
     );
@@ -527,7 +527,7 @@ fn a_wrong_scalar_is_off_by_a_factor_only_when_the_factor_is_a_common_one() {
     );
     assert_eq!(
         f("L", json!(14.0 / 3.0)),
-        "`L` is off by a constant factor: yours is 1/3 times the expected value"
+        "`L` is off by a constant factor: yours is 1/3 of the expected value"
     );
     // one k for three non-zero elements is a scale applied to the whole gradient
     assert_eq!(
@@ -677,4 +677,78 @@ fn a_run_stopped_by_a_limit_fails_every_check_as_it_raised() {
     assert!(check(&r, "L")
         .feedback
         .starts_with("your code raised NameError at line 3"));
+}
+
+/// The example of tests/assignments/README.md: dL/dW with its sign flipped, as a student
+/// writes it, rounded to 3 or 4 figures.
+fn rounded(scale: f64) -> Value {
+    json!([
+        [10.26 * scale, 16.2 * scale, 5.06 * scale, 0.135 * scale],
+        [-10.26 * scale, -16.2 * scale, -5.06 * scale, -0.135 * scale]
+    ])
+}
+
+#[test]
+fn a_flipped_sign_or_a_factor_is_found_in_a_rounded_answer() {
+    // grading.md: "the sign is flipped; off by a constant factor (which one)" come before
+    // the worst element; a student's answer is rounded far past rtol 1e-4, and the README's
+    // own example (every element of TensorFlow's dL/dW negated, to 3 or 4 figures) is a
+    // flipped sign, not "expected 16.2038269, got -16.20000076"
+    let f = |v: Value| {
+        let mut vals = correct();
+        vals["gradL_W"] = v;
+        check(&grade_values(&seed(), vals), "gradL_W").clone()
+    };
+    let c = f(rounded(1.0));
+    assert!(!c.passed && c.points == 0.0);
+    assert_eq!(
+        c.feedback,
+        "`gradL_W` has the sign flipped: every element is the negative of the expected one \
+         (check the sign of your loss or of a subtraction)"
+    );
+    assert_eq!(c.worst_index, Some(vec![1, 1]));
+    assert_eq!(
+        f(rounded(-2.0)).feedback,
+        "`gradL_W` is off by a constant factor: yours is 2 times the expected value"
+    );
+    assert_eq!(
+        f(rounded(-0.5)).feedback,
+        "`gradL_W` is off by a constant factor: yours is 1/2 of the expected value"
+    );
+    assert_eq!(
+        f(rounded(2.0)).feedback,
+        "`gradL_W` is off by a constant factor: yours is 2 times the expected value, with the \
+         sign flipped"
+    );
+    assert_eq!(
+        f(rounded(-1.37)).feedback,
+        "`gradL_W` is off by a constant factor: yours is 1.37 times the expected value"
+    );
+    // rounded but not scaled: the worst element, each side as its float32 holds it
+    assert_eq!(
+        f(rounded(-1.0)).feedback,
+        "`gradL_W` at index [1, 1]: expected 16.203827, got 16.2; 8 of 8 elements are out of \
+         tolerance (rtol 1e-4, atol 1e-6)"
+    );
+    // one element left unflipped is not a flipped sign
+    let mut one = rounded(1.0);
+    one[1][3] = json!(0.135);
+    assert!(f(one).feedback.contains("at index [1, 1]"));
+
+    // the same in the three formats, through POST /v1/grade's path
+    let mut a = seed();
+    for fmt in ["gradtape", "gradescope", "prairielearn"] {
+        a["format"] = json!(fmt);
+        let mut vals = correct();
+        vals["gradL_W"] = rounded(1.0);
+        let (parsed, _) = assignment::parse(&a).unwrap();
+        let r = grade::grade_assignment(parsed, &Source::Values(vals), &Limits::default()).unwrap();
+        let out = format::render(&r, Format::parse(fmt).unwrap());
+        valid(fmt, &out);
+        let text = out.to_string();
+        assert!(
+            text.contains("`gradL_W` has the sign flipped"),
+            "{fmt}: {text}"
+        );
+    }
 }
