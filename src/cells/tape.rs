@@ -448,9 +448,19 @@ fn explain(
 }
 
 /// The one tensor a Jacobian takes; TensorFlow reads its `.shape` first, so anything else
-/// (None, a list) is an AttributeError.
+/// (None, a list, a Python number, a string) is an AttributeError.
 fn single(it: &mut Interp, v: &Value) -> Result<Val, Raise> {
-    if matches!(v, Value::None | Value::List(_) | Value::Tuple(_)) {
+    if matches!(
+        v,
+        Value::None
+            | Value::List(_)
+            | Value::Tuple(_)
+            | Value::Bool(_)
+            | Value::Int(_)
+            | Value::Float(_)
+            | Value::Str(_)
+            | Value::DType(_)
+    ) {
         return Err(Raise::attr_error(format!(
             "'{}' object has no attribute 'shape'",
             v.type_name()

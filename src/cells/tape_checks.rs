@@ -100,24 +100,78 @@ fn is_datatype(k: i64) -> bool {
     (1..=25).contains(&k) || k == 29 || k == 30 || (101..=125).contains(&k) || k == 129 || k == 130
 }
 
+/// The dtype names `tf.as_dtype` knows (each also with `_ref`), those TensorFlow
+/// differentiates first.
+const TRAINABLE_NAMES: [&str; 11] = [
+    "bfloat16",
+    "complex128",
+    "complex64",
+    "double",
+    "float",
+    "float16",
+    "float32",
+    "float64",
+    "half",
+    "resource",
+    "variant",
+];
+const OTHER_NAMES: [&str; 19] = [
+    "bool",
+    "float8_e4m3fn",
+    "float8_e5m2",
+    "int16",
+    "int32",
+    "int4",
+    "int64",
+    "int8",
+    "qint16",
+    "qint32",
+    "qint8",
+    "quint16",
+    "quint8",
+    "string",
+    "uint16",
+    "uint32",
+    "uint4",
+    "uint64",
+    "uint8",
+];
+
 /// `backprop_util.IsTrainable(x)` of a leaf that is not a tensor: TensorFlow reads a Python
-/// number as a dtype (`as_dtype(1.0)` is float32, as 1.0 == DT_FLOAT), refuses a number that
-/// is none, and logs a non-trainable one's `.dtype`, which a Python number lacks.
+/// number, a string or a `tf.DType` as a dtype (`as_dtype(1.0)` is float32, as 1.0 == DT_FLOAT;
+/// `as_dtype("float32")` too), refuses what names none (`g.gradient("y", x)`, the target's name
+/// quoted), and logs a non-trainable one's `.dtype`, which none of these has.
 fn as_dtype_check(it: &mut Interp, leaf: &Value) -> Result<(), Raise> {
-    let key = match leaf {
-        Value::Bool(b) => Some(i64::from(*b)),
-        Value::Int(i) => Some(*i),
-        Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e9 => Some(*f as i64),
+    let number = |k: i64| {
+        if TRAINABLE.contains(&k) {
+            Some(true)
+        } else {
+            is_datatype(k).then_some(false)
+        }
+    };
+    let trainable = match leaf {
+        Value::Bool(b) => number(i64::from(*b)),
+        Value::Int(i) => number(*i),
+        Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e9 => number(*f as i64),
         Value::Float(_) | Value::None => None,
+        Value::Str(s) => {
+            let name = s.strip_suffix("_ref").unwrap_or(s);
+            if TRAINABLE_NAMES.contains(&name) {
+                Some(true)
+            } else {
+                OTHER_NAMES.contains(&name).then_some(false)
+            }
+        }
+        Value::DType(d) => Some(d.is_float()),
         _ => return Ok(()),
     };
-    match key {
-        Some(k) if TRAINABLE.contains(&k) => Ok(()),
-        Some(k) if is_datatype(k) => Err(Raise::attr_error(format!(
+    match trainable {
+        Some(true) => Ok(()),
+        Some(false) => Err(Raise::attr_error(format!(
             "'{}' object has no attribute 'dtype'",
             leaf.type_name()
         ))),
-        _ => Err(Raise::type_error(format!(
+        None => Err(Raise::type_error(format!(
             "Cannot convert the argument `type_value`: {} to a TensorFlow DType.",
             super::print::repr(it, leaf)
         ))),
@@ -139,9 +193,12 @@ pub fn gradient_leaves(it: &mut Interp, target: &Value, sources: &Value) -> Resu
             Value::NpScalar(t) => format!("numpy.{}", super::value::np_scalar_name(t.dtype())),
             // a gradient through tf.gather (a gradient of a gradient, say) is a composite
             // of tensors, without an id of its own
-            Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::IndexedSlices(_) => {
-                leaf.type_name()
-            }
+            Value::Bool(_)
+            | Value::Int(_)
+            | Value::Float(_)
+            | Value::Str(_)
+            | Value::DType(_)
+            | Value::IndexedSlices(_) => leaf.type_name(),
             _ => continue,
         };
         return Err(Raise::attr_error(format!(
