@@ -5,7 +5,7 @@ mod curve;
 mod query;
 mod reading;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -17,6 +17,7 @@ use super::decode::Encoding;
 use super::encode::TensorJson;
 use super::error::AppError;
 use super::evaluate::compute;
+use super::path::Segment;
 use super::{route, AppState, Route};
 use crate::engine::{Code, DType};
 use crate::plot::{self, Format, Panel};
@@ -172,7 +173,7 @@ fn plot_err(e: plot::PlotError) -> AppError {
 
 async fn one(
     State(st): State<AppState>,
-    Path(name): Path<String>,
+    Segment(name): Segment,
     headers: HeaderMap,
     q: QueryPairs,
 ) -> Result<Response, AppError> {

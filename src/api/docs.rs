@@ -3,11 +3,11 @@
 
 use std::sync::OnceLock;
 
-use axum::extract::Path;
 use axum::http::{header, Method};
 use axum::response::{IntoResponse, Response};
 
 use super::error::AppError;
+use super::path::Segment;
 use super::{route, Route};
 
 pub const OPENAPI_YAML: &str = include_str!("../../openapi/openapi.yaml");
@@ -45,7 +45,7 @@ async fn index() -> Response {
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], INDEX).into_response()
 }
 
-async fn asset(Path(name): Path<String>) -> Result<Response, AppError> {
+async fn asset(Segment(name): Segment) -> Result<Response, AppError> {
     let (ct, body) = match name.as_str() {
         "swagger-ui-bundle.js" => ("application/javascript", BUNDLE),
         "swagger-ui.css" => ("text/css", CSS),

@@ -17,6 +17,8 @@ pub enum ApiCode {
     /// Not now, through no fault of the request (a busy session, a session store that is
     /// down): retry after the `Retry-After` seconds.
     Unavailable,
+    /// A path the service has, asked with a method it does not answer there.
+    MethodNotAllowed,
 }
 
 impl ApiCode {
@@ -25,6 +27,7 @@ impl ApiCode {
             ApiCode::Engine(code) => code.as_str(),
             ApiCode::InvalidJson => "invalid_json",
             ApiCode::Unavailable => "unavailable",
+            ApiCode::MethodNotAllowed => "method_not_allowed",
         }
     }
 
@@ -34,6 +37,7 @@ impl ApiCode {
             ApiCode::Engine(code) => engine_title(code),
             ApiCode::InvalidJson => "The body is not JSON of the expected shape",
             ApiCode::Unavailable => "Unavailable, retry later",
+            ApiCode::MethodNotAllowed => "Method not allowed",
         }
     }
 }

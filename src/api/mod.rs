@@ -17,9 +17,11 @@ mod json_fast;
 pub mod metrics;
 pub mod notes;
 pub mod ops;
+mod path;
 mod sessions;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use axum::handler::Handler;
 use axum::http::Method;
@@ -138,6 +140,37 @@ async fn no_route(uri: axum::http::Uri) -> error::AppError {
     ))
 }
 
+/// A path the service has, asked with another method: 405 as problem+json (axum's own answer
+/// has no body), naming the methods the path answers; axum adds the `Allow` header to it.
+async fn no_method(method: Method, uri: axum::http::Uri) -> error::AppError {
+    // the path's methods, matched as axum matches the path (axum uses the same matcher)
+    static METHODS: OnceLock<matchit::Router<String>> = OnceLock::new();
+    let methods = METHODS.get_or_init(|| {
+        let mut by_path: HashMap<&'static str, Vec<String>> = HashMap::new();
+        for r in routes() {
+            let m = by_path.entry(r.path).or_default();
+            m.push(r.method.to_string());
+            if r.method == Method::GET {
+                m.push("HEAD".into());
+            }
+        }
+        let mut router = matchit::Router::new();
+        for (path, m) in by_path {
+            let _ = router.insert(path, m.join(", "));
+        }
+        router
+    });
+    let path = uri.path();
+    let answers = methods.at(path).map_or("", |m| m.value.as_str());
+    error::AppError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        error::ApiCode::MethodNotAllowed,
+        format!(
+            "{path} does not answer {method}; it answers {answers} (the API is described at /docs)"
+        ),
+    )
+}
+
 /// The service `gradtape serve` answers with: the router inside the access layer (request ids,
 /// the access log, request metrics, panics answered 500), and each connection's peer address.
 pub fn service(state: AppState) -> access::PerConnection<Router> {
@@ -155,6 +188,7 @@ fn layered(state: AppState) -> access::Access<Router> {
     let router = all
         .into_iter()
         .fold(Router::new(), |r, rt| r.route(rt.path, rt.handler))
+        .method_not_allowed_fallback(no_method)
         .fallback(no_route)
         .with_state(state.clone());
     access::Access::new(router, state, paths)

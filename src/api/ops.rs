@@ -4,12 +4,12 @@
 
 use std::sync::OnceLock;
 
-use axum::extract::Path;
 use axum::http::{header, Method};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use super::error::AppError;
+use super::path::Segment;
 use super::{route, Route};
 use crate::engine::ops::registry::{self, OpDef, Param, ParamDefault, ParamKind, Support};
 
@@ -29,7 +29,7 @@ async fn list() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body.as_str()).into_response()
 }
 
-async fn one(Path(op): Path<String>) -> Result<axum::Json<Value>, AppError> {
+async fn one(Segment(op): Segment) -> Result<axum::Json<Value>, AppError> {
     match registry::lookup(&op) {
         Some(def) => Ok(axum::Json(describe(def))),
         None => Err(AppError::not_found(format!(

@@ -135,3 +135,81 @@ fn a_long_chain_of_nodes_differentiates() {
         .unwrap()
         .is_finite());
 }
+
+/// Every error status is problem+json, those axum itself would answer included: a method a path
+/// does not answer (405, keeping its `Allow` header and naming the methods in the detail), a path
+/// segment that is not UTF-8 once percent-decoded, and an unknown route.
+#[tokio::test]
+async fn axums_own_rejections_are_problem_json() {
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use std::collections::{BTreeMap, BTreeSet};
+    use tower::ServiceExt;
+    let app = test_app();
+    let send = |method: &str, uri: String| {
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(axum::body::Body::empty());
+        let app = app.clone();
+        async move {
+            let resp = app.oneshot(req.unwrap()).await.unwrap();
+            let (parts, body) = resp.into_parts();
+            let bytes = body.collect().await.unwrap().to_bytes();
+            (
+                parts,
+                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+            )
+        }
+    };
+    let param = regex::Regex::new(r"\{[a-z]+\}").unwrap();
+    let mut methods: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in gradtape::api::routes() {
+        let concrete = param.replace_all(r.path, "x");
+        methods
+            .entry(concrete.into_owned())
+            .or_default()
+            .insert(r.method.to_string());
+    }
+    for (path, answers) in &methods {
+        for m in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+            if answers.contains(m) {
+                continue;
+            }
+            let (parts, v) = send(m, path.clone()).await;
+            let at = format!("{m} {path}");
+            assert_eq!(parts.status, 405, "{at}: {v}");
+            assert_eq!(
+                parts.headers["content-type"], "application/problem+json",
+                "{at}"
+            );
+            assert!(parts.headers.contains_key("allow"), "{at}");
+            assert_eq!(
+                (v["code"].as_str(), v["status"].as_u64()),
+                (Some("method_not_allowed"), Some(405)),
+                "{at}: {v}"
+            );
+            let detail = v["detail"].as_str().unwrap();
+            assert!(
+                answers.iter().all(|a| detail.contains(a.as_str())),
+                "{at}: {detail}"
+            );
+        }
+    }
+    for uri in [
+        "/v1/ops/%FF",
+        "/v1/activations/%FF",
+        "/docs/%FF",
+        "/v1/sessions/%FF",
+        "/v1/sessions/s/tensors/%C3",
+        "/nowhere",
+    ] {
+        let (parts, v) = send("GET", uri.to_string()).await;
+        assert_eq!(parts.status, 404, "{uri}: {v}");
+        assert_eq!(
+            parts.headers["content-type"], "application/problem+json",
+            "{uri}"
+        );
+        assert_eq!(v["code"], "not_found", "{uri}: {v}");
+    }
+}

@@ -2,13 +2,14 @@
 //! path, and an object body holding only the members its route takes, all failing with the
 //! service's problem+json errors (axum's own rejections answer plain text).
 
-use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 
 use super::super::decode;
 use super::super::error::AppError;
 use super::super::json::{Json as BodyJson, Obj};
+use super::super::path::segment;
 use super::super::AppState;
 use crate::engine::{Names, Shaped, Val};
 use crate::sessions::{Session, Source};
@@ -50,24 +51,12 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .map(str::trim)
 }
 
-/// The path segment `{key}`, percent-decoded.
-async fn path_param(parts: &mut Parts, key: &str) -> Result<String, AppError> {
-    let params = RawPathParams::from_request_parts(parts, &())
-        .await
-        .map_err(|e| AppError::bad_json(format!("the path could not be read: {e}")))?;
-    params
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, v)| v.to_string())
-        .ok_or_else(|| AppError::not_found(format!("the path has no {{{key}}}")))
-}
-
 impl FromRequestParts<AppState> for AuthedSession {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
         Ok(AuthedSession {
-            id: path_param(parts, "session").await?,
+            id: segment(parts, "session").await?,
             token: bearer(parts).map(str::to_string),
             idempotency_key: idempotency_key(parts)?,
         })
@@ -118,7 +107,7 @@ macro_rules! path_name {
             type Rejection = AppError;
 
             async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
-                path_param(parts, $key).await.map($ty)
+                segment(parts, $key).await.map($ty)
             }
         }
     };
