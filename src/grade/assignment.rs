@@ -244,15 +244,14 @@ pub fn parse(v: &Value) -> Result<Parsed, AssignmentError> {
             ),
         ));
     }
-    let reference = match m.get("reference") {
-        None | Some(Value::Null) => {
-            return Err(err(
+    let reference =
+        match m.get("reference") {
+            None | Some(Value::Null) => return Err(err(
                 None,
                 "the assignment needs \"reference\": {\"cell\": \"...\"} or {\"program\": {...}}",
-            ))
-        }
-        Some(r) => Source::from_json(r).map_err(|e| err(None, format!("\"reference\": {e}")))?,
-    };
+            )),
+            Some(r) => Source::from_json(r).map_err(|e| err(None, format!("the reference {e}")))?,
+        };
     if matches!(reference, Source::Values(_)) {
         return Err(err(None, "\"reference\" must be a cell, notebook or program (values are what a submission gives)"));
     }

@@ -100,6 +100,7 @@ fn value(v: CellValue, why_none: Option<&CellNote>) -> Value {
             kind,
             shape: vec![],
             data: vec![x],
+            python: true,
         })
     };
     match v {

@@ -5,7 +5,7 @@
 //! A check that is not `visible` never shows an expected value.
 
 use super::compare::{diff, informative_factor, transpose2, unravel, Factor, Tolerance};
-use super::{Array, Check, CheckResult, Outcome, Raised, Value};
+use super::{Array, Check, CheckResult, Kind, Outcome, Raised, Value, Written};
 use crate::engine::Code;
 
 fn tolerance(c: &Check) -> Tolerance {
@@ -86,9 +86,13 @@ fn num(x: f64) -> String {
     }
 }
 
-/// An element of `a` as its dtype holds it: a float32 as the shortest decimal that is that
-/// float32 (-16.2, as TensorFlow prints it, not -16.20000076, the f64 it widens to).
+/// An element of `a` as its dtype holds it: a bool as Python writes it, a float32 as the
+/// shortest decimal that is that float32 (-16.2, as TensorFlow prints it, not -16.20000076,
+/// the f64 it widens to).
 fn element(x: f64, a: &Array) -> String {
+    if a.kind == Kind::Bool {
+        return if x != 0.0 { "True" } else { "False" }.into();
+    }
     if a.dtype == "float32" && x.is_finite() {
         let shortest: f64 = format!("{}", x as f32).parse().unwrap_or(x);
         num(shortest)
@@ -158,7 +162,7 @@ pub fn judge(c: &Check, expected: &Value, got: &Outcome, reference: &Outcome) ->
             result(c, false, 0.0, msg)
         }
         (Value::Other(_), _) => result(c, false, 0.0, format!("`{n}` cannot be compared")),
-        (Value::Array(e), Value::Array(g)) => compare(c, e, g),
+        (Value::Array(e), Value::Array(g)) => compare(c, e, g, got.written.get(n)),
     }
 }
 
@@ -243,23 +247,12 @@ fn clip(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
-fn compare(c: &Check, e: &Array, g: &Array) -> CheckResult {
+fn compare(c: &Check, e: &Array, g: &Array, written: Option<&Written>) -> CheckResult {
     let n = &c.name;
     let tol = tolerance(c);
     let reveal = c.visibility.reveals();
     if e.kind != g.kind {
-        return result(
-            c,
-            false,
-            0.0,
-            format!(
-                "`{n}` has dtype {} but {} {} dtype is expected ({}); check your literals and casts",
-                g.dtype,
-                article(e.kind.name()),
-                e.kind.name(),
-                e.dtype
-            ),
-        );
+        return result(c, false, 0.0, super::dtypes::feedback(n, e, g, written));
     }
     if e.shape != g.shape {
         return result(c, false, 0.0, shape_feedback(n, e, g, tol));
@@ -270,19 +263,30 @@ fn compare(c: &Check, e: &Array, g: &Array) -> CheckResult {
     } else {
         0.0
     };
+    // a bool is equal or not: no tolerance to name, no factor to find
+    let boolean = e.kind == Kind::Bool;
+    let within = if boolean {
+        String::new()
+    } else {
+        format!(" ({})", tol.describe())
+    };
     let mut r = if d.passed() {
-        result(c, true, 1.0, format!("correct (within {})", tol.describe()))
+        let how = if boolean {
+            "correct".to_string()
+        } else {
+            format!("correct (within {})", tol.describe())
+        };
+        result(c, true, 1.0, how)
     } else if !reveal {
-        result(
-            c,
-            false,
-            share,
-            format!("`{n}`: {} ({})", out_of_tolerance(&d), tol.describe()),
-        )
-    } else if let Some(f) = informative_factor(&g.data, &e.data, tol) {
+        let msg = format!("`{n}`: {}{within}", out_of_tolerance(&d, boolean));
+        result(c, false, share, msg)
+    } else if let Some(f) = (!boolean)
+        .then(|| informative_factor(&g.data, &e.data, tol))
+        .flatten()
+    {
         result(c, false, share, scaled(n, &f))
     } else {
-        worst(c, e, g, &d, tol, share)
+        worst(c, e, g, &d, &within, share)
     };
     if reveal {
         r.max_abs_error = d.max_abs_error;
@@ -296,7 +300,7 @@ fn worst(
     e: &Array,
     g: &Array,
     d: &super::compare::Diff,
-    tol: Tolerance,
+    within: &str,
     share: f64,
 ) -> CheckResult {
     let w = d.worst.unwrap_or(0);
@@ -310,7 +314,7 @@ fn worst(
         g.data.get(w).copied().unwrap_or(f64::NAN),
     );
     let count = if d.total > 1 {
-        format!("; {}", out_of_tolerance(d))
+        format!("; {}", out_of_tolerance(d, e.kind == Kind::Bool))
     } else {
         String::new()
     };
@@ -325,23 +329,27 @@ fn worst(
         false,
         share,
         format!(
-            "`{}`{at}: expected {}, got {}{count} ({}){nan}",
+            "`{}`{at}: expected {}, got {}{count}{within}{nan}",
             c.name,
             element(ev, e),
             element(gv, g),
-            tol.describe()
         ),
     )
 }
 
-/// "1 of 3 elements is out of tolerance", "2 of 3 elements are ...".
-fn out_of_tolerance(d: &super::compare::Diff) -> String {
+/// "1 of 3 elements is out of tolerance", "2 of 3 elements are ..."; bools "differ".
+fn out_of_tolerance(d: &super::compare::Diff, boolean: bool) -> String {
     let bad = d.total - d.within;
-    let verb = if bad == 1 { "is" } else { "are" };
-    format!("{bad} of {} elements {verb} out of tolerance", d.total)
+    let verb = match (boolean, bad == 1) {
+        (false, true) => "is out of tolerance",
+        (false, false) => "are out of tolerance",
+        (true, true) => "differs",
+        (true, false) => "differ",
+    };
+    format!("{bad} of {} elements {verb}", d.total)
 }
 
-/// "a float dtype", "an int dtype".
+/// "a float32 value", "an int value".
 fn article(word: &str) -> &'static str {
     if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
         "an"

@@ -96,7 +96,7 @@ pub fn read_submission(path: &Path) -> Result<Source, String> {
                 Some(m)
                     if m.len() == 1 && (m.contains_key("values") || m.contains_key("program")) =>
                 {
-                    Source::from_json(&v).map_err(|e| format!("{name}: {e}"))
+                    Source::from_json(&v).map_err(|e| format!("{name} {e}"))
                 }
                 Some(m) => Ok(Source::Values(m.clone())),
                 None => Err(format!("{name} must be a JSON object of names to values")),

@@ -6,7 +6,7 @@
 //! - `source`: running either side (values, a program, a cell, a notebook) to named values
 //! - `compare`: tolerances (rtol/atol, PrairieLearn's significant figures) element by element
 //! - `feedback`: one check judged, and the sentence that says what is wrong, in the spec's order
-//!   (`expected_none`: a value where TensorFlow gives None)
+//!   (`expected_none`: a value where TensorFlow gives None; `dtypes`: a dtype of another kind)
 //! - `format`: the report as gradtape JSON, Gradescope or PrairieLearn `results.json`
 //! - `cells`, `skipping`: cells and notebooks, and what of a notebook cell is skipped
 //! - `layout`: the graders' directory layouts for the offline binary
@@ -14,6 +14,7 @@
 pub mod assignment;
 pub mod cells;
 pub mod compare;
+pub mod dtypes;
 pub mod expected_none;
 pub mod feedback;
 pub mod format;
@@ -50,10 +51,13 @@ impl Kind {
 /// and its elements as f64 (row-major).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Array {
+    /// A tensor's dtype (`float32`), or a Python number's type (`int`, `float`, `bool`).
     pub dtype: String,
     pub kind: Kind,
     pub shape: Vec<usize>,
     pub data: Vec<f64>,
+    /// A Python number, not a tensor or array (a 0-d bool tensor's dtype is `bool` too).
+    pub python: bool,
 }
 
 impl Array {
@@ -71,6 +75,7 @@ impl Array {
             kind,
             shape: t.shape().to_vec(),
             data: t.to_f64_vec(),
+            python: false,
         }
     }
 }
@@ -143,6 +148,20 @@ pub struct Outcome {
     pub failed: BTreeMap<String, Raised>,
     /// One line for each notebook cell that was skipped, saying why.
     pub skipped_cells: Vec<String>,
+    /// How a `values` submission wrote each name, for feedback on its dtype.
+    pub written: BTreeMap<String, Written>,
+}
+
+/// A name as a `values` submission wrote it. JSON has no dtypes, so a plain number's dtype
+/// comes from its spelling (`2` is int32, `2.0` float32) unless the literal names one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Written {
+    /// The literal, cut short: `[2, 4, 6]`, `[[1, 2, 3, ...], ...]`.
+    pub text: String,
+    /// The first number in it, as written (`2`, `3.0`), for "write 2.0 rather than 2".
+    pub first: Option<String>,
+    /// Whether the literal gave a `"dtype"` (`{"value": ..., "dtype": ...}`).
+    pub dtype_given: bool,
 }
 
 /// One check's result.

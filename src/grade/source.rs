@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value as Json};
 
-use super::{Array, Outcome, Raised, Value};
+use super::{Array, Outcome, Raised, Value, Written};
 use crate::engine::{Answer, Code, Limits, Shaped, Tensor};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -22,7 +22,8 @@ pub enum Source {
 }
 
 impl Source {
-    /// `{"cell": ...}`, `{"notebook": ...}`, `{"program": ...}` or `{"values": ...}`.
+    /// `{"cell": ...}`, `{"notebook": ...}`, `{"program": ...}` or `{"values": ...}`. An error
+    /// is a predicate that follows the side's name ("the submission is of an unknown kind").
     pub fn from_json(v: &Json) -> Result<Source, String> {
         let m = v.as_object().filter(|m| m.len() == 1).ok_or_else(|| {
             "must be one of {\"cell\": \"...\"}, {\"notebook\": {...}}, {\"program\": {...}}, {\"values\": {...}}".to_string()
@@ -30,18 +31,20 @@ impl Source {
         let (k, x) = m.iter().next().ok_or("is empty")?;
         match (k.as_str(), x) {
             ("cell", Json::String(s)) => Ok(Source::Cell(s.clone())),
-            ("cell", _) => Err("\"cell\" must be the cell's text, a string".into()),
+            ("cell", _) => Err("needs \"cell\" to be the cell's text, a string".into()),
             ("notebook", Json::Object(_)) => Ok(Source::Notebook(x.clone())),
             ("notebook", Json::String(s)) => serde_json::from_str(s)
                 .map(Source::Notebook)
-                .map_err(|e| format!("the notebook is not JSON (.ipynb): {e}")),
-            ("notebook", _) => Err("\"notebook\" must be the .ipynb JSON".into()),
+                .map_err(|e| format!("has a notebook that is not JSON (.ipynb): {e}")),
+            ("notebook", _) => Err("needs \"notebook\" to be the .ipynb JSON".into()),
             ("program", Json::Object(_)) => Ok(Source::Program(x.clone())),
-            ("program", _) => Err("\"program\" must be a /v1/evaluate program object".into()),
+            ("program", _) => Err("needs \"program\" to be a /v1/evaluate program object".into()),
             ("values", Json::Object(vals)) => Ok(Source::Values(vals.clone())),
-            ("values", _) => Err("\"values\" must be an object of names to tensor literals".into()),
+            ("values", _) => {
+                Err("needs \"values\" to be an object of names to tensor literals".into())
+            }
             (other, _) => Err(format!(
-                "unknown kind \"{other}\"; use cell, notebook, program or values"
+                "is of an unknown kind, \"{other}\"; use cell, notebook, program or values"
             )),
         }
     }
@@ -86,11 +89,57 @@ fn values(m: &Map<String, Json>, limits: &Limits) -> Result<Outcome, String> {
         } else {
             let t = crate::engine::lit::tensor_from_lit(&lit(v), None, limits.max_tensor_elements)
                 .map_err(|e| format!("\"{name}\" is not a tensor literal: {}", e.detail))?;
+            out.written.insert(name.clone(), written(v));
             Value::Array(Array::from_tensor(&t))
         };
         out.values.insert(name.clone(), value);
     }
     Ok(out)
+}
+
+/// How a values literal was written: `{"value": ..., "dtype": ...}` or plain nested lists.
+fn written(v: &Json) -> Written {
+    let dtype_given = v.get("dtype").is_some_and(|d| !d.is_null());
+    let inner = v.get("value").or(v.get("data")).unwrap_or(v);
+    let mut text = String::new();
+    short(inner, &mut text, &mut 8);
+    Written {
+        text,
+        first: first_number(inner),
+        dtype_given,
+    }
+}
+
+/// A literal as the student wrote it, cut after `budget` numbers: `[[1, 2, 3, ...], ...]`.
+fn short(v: &Json, out: &mut String, budget: &mut usize) {
+    match v {
+        Json::Array(items) => {
+            out.push('[');
+            for (k, it) in items.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                if *budget == 0 {
+                    out.push_str("...");
+                    break;
+                }
+                short(it, out, budget);
+            }
+            out.push(']');
+        }
+        _ => {
+            *budget = budget.saturating_sub(1);
+            out.push_str(&v.to_string());
+        }
+    }
+}
+
+fn first_number(v: &Json) -> Option<String> {
+    match v {
+        Json::Number(n) => Some(n.to_string()),
+        Json::Array(items) => items.iter().find_map(first_number),
+        _ => None,
+    }
 }
 
 /// For each request, the names its result is bound to (if it names any).

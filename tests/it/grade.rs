@@ -142,8 +142,11 @@ fn each_feedback_rule_says_what_is_wrong() {
     v["gradL_W"] = json!([[-10, -16, -5, 0], [10, 16, 5, 0]]);
     let c = check(&grade_values(&seed(), v.clone()), "gradL_W").clone();
     assert!(
-        c.feedback
-            .contains("has dtype int32 but a float dtype is expected"),
+        c.feedback.starts_with(
+            "`gradL_W` has dtype int32 where dtype float32 is expected (any float dtype passes, \
+             but not an int): gradL_W is int32 because [[-10, -16, -5, 0], [10, 16, 5, 0]] has \
+             no decimal point; write -10.0 rather than -10"
+        ),
         "{}",
         c.feedback
     );
@@ -413,7 +416,7 @@ async fn post_grade_answers_in_the_assignments_format() {
     assert_eq!(v["score"], json!(0.0));
     assert!(
         v["output"].as_str().unwrap().starts_with(
-            "Your submission could not be graded: the submission \"values\" must be an object"
+            "Your submission could not be graded: the submission needs \"values\" to be an object"
         ),
         "{v}"
     );
@@ -544,7 +547,11 @@ fn feedback_agrees_in_number_and_article() {
         "gradtape",
     );
     let f = |i: usize| v["checks"][i]["feedback"].as_str().unwrap().to_string();
-    assert!(f(0).contains("but an int dtype is expected"), "{}", f(0));
+    assert!(
+        f(0).contains("where a Python int is expected (any int dtype passes, but not a float)"),
+        "{}",
+        f(0)
+    );
     assert!(
         f(1).contains("1 of 3 elements is out of tolerance"),
         "{}",
@@ -750,5 +757,119 @@ fn a_flipped_sign_or_a_factor_is_found_in_a_rounded_answer() {
             text.contains("`gradL_W` has the sign flipped"),
             "{fmt}: {text}"
         );
+    }
+}
+
+#[test]
+fn a_dtype_of_another_kind_says_both_dtypes_why_and_how_to_fix_it() {
+    let f = |name: &str, got: Value| {
+        let v = small(json!([{"name": name}]), json!({ name: got }), "gradtape");
+        v["checks"][0]["feedback"].as_str().unwrap().to_string()
+    };
+    // a JSON client drops the decimal point of [2.0, 4.0, 6.0]: the same-kind rule stands, and
+    // the feedback says why the answer is int32 and the two ways to write it as a float
+    assert_eq!(
+        f("dL", json!([2, 4, 6])),
+        "`dL` has dtype int32 where dtype float32 is expected (any float dtype passes, but not \
+         an int): dL is int32 because [2, 4, 6] has no decimal point; write 2.0 rather than 2, \
+         or give {\"value\": [2, 4, 6], \"dtype\": \"float32\"}"
+    );
+    let v = small(
+        json!([{"name": "dL"}]),
+        json!({"dL": {"value": [2, 4, 6], "dtype": "float32"}}),
+        "gradtape",
+    );
+    assert_eq!(v["checks"][0]["passed"], json!(true), "{v}");
+    assert_eq!(
+        f("dL", json!({"value": [2, 4, 6], "dtype": "int64"})),
+        "`dL` has dtype int64 where dtype float32 is expected (any float dtype passes, but not \
+         an int): dL gives \"dtype\": \"int64\"; give \"dtype\": \"float32\""
+    );
+    // a Python int in the reference: its dtype is said as Python's, not "int ... (int)"
+    assert_eq!(
+        f("n", json!(3.0)),
+        "`n` has dtype float32 where a Python int is expected (any int dtype passes, but not a \
+         float): n is float32 because 3.0 has a decimal point or an exponent; write whole \
+         numbers without one (3, not 3.0)"
+    );
+    assert_eq!(
+        f("b", json!([1, 0])),
+        "`b` has dtype int32 where dtype bool is expected (only a bool passes): b is int32 \
+         because [1, 0] holds numbers; write true and false"
+    );
+
+    // in a cell, the literal or the cast is what to check
+    let a = json!({"reference": {"cell": SMALL_REFERENCE},
+                   "checks": [{"name": "n"}, {"name": "dL"}]});
+    let (a, _) = assignment::parse(&a).unwrap();
+    let cell = "import tensorflow as tf\nn = 3.0\ndL = tf.constant([2, 4, 6])\n";
+    let r = grade::grade_assignment(a, &Source::Cell(cell.into()), &Limits::default()).unwrap();
+    assert_eq!(
+        check(&r, "n").feedback,
+        "`n` is a Python float where a Python int is expected (any int dtype passes, but not a \
+         float): check your literals and casts: 3.0 and 6 / 2 are floats, 3 and 6 // 2 ints; \
+         tf.cast(x, tf.int32) converts a tensor"
+    );
+    assert!(
+        check(&r, "dL").feedback.starts_with(
+            "`dL` has dtype int32 where dtype float32 is expected (any float dtype passes, but \
+             not an int): check your literals and casts: 1 is an int and 1.0 a float"
+        ),
+        "{}",
+        check(&r, "dL").feedback
+    );
+    for fmt in [Format::Gradtape, Format::Gradescope, Format::PrairieLearn] {
+        let text = format::render(&r, fmt).to_string();
+        assert!(
+            text.contains("is a Python float where a Python int"),
+            "{fmt:?}: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_bool_is_shown_as_true_or_false_with_no_tolerance() {
+    let f = |got: Value, visibility: &str| {
+        let checks = json!([{"name": "b", "visibility": visibility}]);
+        small(checks, json!({ "b": got }), "gradtape")["checks"][0]["feedback"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(f(json!([true, false]), "visible"), "correct");
+    assert_eq!(
+        f(json!([true, true]), "visible"),
+        "`b` at index [1]: expected False, got True; 1 of 2 elements differs"
+    );
+    assert_eq!(
+        f(json!([false, true]), "hidden"),
+        "`b`: 2 of 2 elements differ"
+    );
+    for fmt in ["gradescope", "prairielearn"] {
+        let v = small(json!([{"name": "b"}]), json!({"b": [true, true]}), fmt);
+        valid(fmt, &v);
+        assert!(v
+            .to_string()
+            .contains("expected False, got True; 1 of 2 elements differs"));
+    }
+}
+
+#[tokio::test]
+async fn a_submission_of_an_unknown_kind_is_told_so_in_a_sentence() {
+    let app = test_app();
+    let mut body = seed();
+    body["submission"] = json!({"foo": 1});
+    let why =
+        "the submission is of an unknown kind, \"foo\"; use cell, notebook, program or values";
+    for (fmt, at) in [
+        ("gradtape", "/submission/error/detail"),
+        ("gradescope", "/output"),
+        ("prairielearn", "/message"),
+    ] {
+        body["format"] = json!(fmt);
+        let (status, v) = call(&app, "POST", "/v1/grade", Some(body.clone()), &[]).await;
+        assert_eq!(status, 200, "{v}");
+        let text = v.pointer(at).and_then(Value::as_str).unwrap_or_default();
+        assert!(text.ends_with(why), "{fmt}: {text}");
     }
 }
