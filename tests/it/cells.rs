@@ -157,6 +157,25 @@ async fn a_tensorflow_function_outside_the_subset_is_refused_and_a_misspelt_one_
 }
 
 #[tokio::test]
+async fn a_python_power_that_would_be_complex_raises_rather_than_give_nan() {
+    // Python answers (-8) ** (1 / 3) with a complex number, outside the subset: a ValueError
+    // that says so, where powf's NaN would flow on unseen
+    let app = test_app();
+    let src = "x = 2.0\ny = (-8) ** (1 / 3)\n";
+    let (status, body) = call(&app, "POST", "/v1/cells", Some(json!({"source": src})), &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["error"]["type"], "ValueError", "{body}");
+    assert_eq!(body["error"]["line"], 2, "{body}");
+    let detail = body["error"]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("(-8.0) ** 0.3333333333333333 is a complex number")
+            && detail.contains("complex numbers are not available in a cell"),
+        "{detail}"
+    );
+    assert_eq!(body["values"]["x"], 2.0, "{body}");
+}
+
+#[tokio::test]
 async fn cells_of_any_shape_answer_in_bounded_time() {
     let app = test_app();
     // a loop of a billion turns stops at the step limit

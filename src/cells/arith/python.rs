@@ -4,6 +4,7 @@
 use ruff_python_ast::Operator;
 
 use super::*;
+use crate::cells::format::py::float_repr;
 use crate::cells::raise::{Raise, RaiseKind};
 use crate::cells::value::{lock, Value};
 
@@ -162,6 +163,18 @@ fn float_arith(op: Operator, a: f64, b: f64, l: &Value, r: &Value) -> Result<Val
         Operator::Pow => {
             if a == 0.0 && b < 0.0 {
                 return Err(zero_division("0.0 cannot be raised to a negative power"));
+            }
+            // Python answers a complex number here, which no cell can hold: raising is better
+            // than the NaN that powf gives, which would flow on unseen
+            if a < 0.0 && a.is_finite() && b.is_finite() && b.fract() != 0.0 {
+                return Err(Raise::new(
+                    RaiseKind::ValueError,
+                    format!(
+                        "negative number cannot be raised to a fractional power: Python's ({}) ** {} is a complex number, and complex numbers are not available in a cell (an odd root of a negative number is minus the root of its magnitude: -(8 ** (1 / 3)))",
+                        float_repr(a),
+                        float_repr(b)
+                    ),
+                ));
             }
             let p = a.powf(b);
             // Python's float pow reports a finite base and exponent that overflow (C's ERANGE)
