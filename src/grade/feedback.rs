@@ -280,6 +280,11 @@ fn compare(c: &Check, e: &Array, g: &Array, written: Option<&Written>) -> CheckR
     } else if !reveal {
         let msg = format!("`{n}`: {}{within}", out_of_tolerance(&d, boolean));
         result(c, false, share, msg)
+    } else if transposed_square(e, g, tol) {
+        let msg = format!(
+            "`{n}` is the transpose of the expected value: its transpose matches{within} (tf.transpose, or .T in NumPy); {CHECK_ORDER}"
+        );
+        result(c, false, share, msg)
     } else if let Some(f) = (!boolean)
         .then(|| informative_factor(&g.data, &e.data, tol))
         .flatten()
@@ -358,6 +363,20 @@ fn article(word: &str) -> &'static str {
     }
 }
 
+/// What a transposed answer asks the student to check.
+const CHECK_ORDER: &str = "check the order of a matmul's operands or of W's dimensions";
+
+/// A square matrix whose transpose, not itself, is within tolerance: the shapes agree, so only
+/// the elements tell (a gradient of a square W taken as x W where W x was meant).
+fn transposed_square(e: &Array, g: &Array, tol: Tolerance) -> bool {
+    match e.shape[..] {
+        [r, c] if r == c && r > 1 && e.kind != Kind::Bool => {
+            diff(&transpose2(&g.data, r, c), &e.data, tol).passed()
+        }
+        _ => false,
+    }
+}
+
 fn shape_feedback(n: &str, e: &Array, g: &Array, tol: Tolerance) -> String {
     let head = format!(
         "`{n}` has shape {} but shape {} is expected",
@@ -372,9 +391,9 @@ fn shape_feedback(n: &str, e: &Array, g: &Array, tol: Tolerance) -> String {
     {
         let t = transpose2(&g.data, g.shape[0], g.shape[1]);
         return if same(&t) {
-            format!("{head}: its transpose matches (tf.transpose, or .T in NumPy); check the order of a matmul's operands or of W's dimensions")
+            format!("{head}: its transpose matches (tf.transpose, or .T in NumPy); {CHECK_ORDER}")
         } else {
-            format!("{head}: the transposed shape; check the order of a matmul's operands or of W's dimensions")
+            format!("{head}: the transposed shape; {CHECK_ORDER}")
         };
     }
     let squeezed = |s: &[usize]| s.iter().copied().filter(|&d| d != 1).collect::<Vec<_>>();

@@ -873,3 +873,28 @@ async fn a_submission_of_an_unknown_kind_is_told_so_in_a_sentence() {
         assert!(text.ends_with(why), "{fmt}: {text}");
     }
 }
+
+#[test]
+fn a_transposed_square_matrix_is_named_as_such() {
+    // the shapes agree, so only the elements tell: the transpose matches, and the student is
+    // pointed at the product's order (a symmetric answer would pass as it is)
+    let a = json!({
+        "reference": {"cell": "import tensorflow as tf\ngW = tf.constant([[1.0, 2.0], [3.0, 4.0]])\n"},
+        "checks": [{"name": "gW"}]
+    });
+    let (a, _) = assignment::parse(&a).unwrap();
+    let values = json!({"gW": [[1.0, 3.0], [2.0, 4.0]]})
+        .as_object()
+        .unwrap()
+        .clone();
+    let r = grade::grade_assignment(a, &Source::Values(values), &Limits::default()).unwrap();
+    let c = &r.checks[0];
+    assert!(!c.passed);
+    assert!(
+        c.feedback
+            .contains("is the transpose of the expected value")
+            && c.feedback.contains("order of a matmul's operands"),
+        "{}",
+        c.feedback
+    );
+}
