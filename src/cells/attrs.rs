@@ -125,6 +125,9 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
         (Value::Shape(_), "as_list" | "num_elements" | "is_fully_defined" | "concatenate") => {
             method(v, name)
         }
+        // a Python enum's member: its value is the string TensorFlow's API also takes
+        (Value::Unconnected(zero), "value") => Value::str(if *zero { "zero" } else { "none" }),
+        (Value::Unconnected(zero), "name") => Value::str(if *zero { "ZERO" } else { "NONE" }),
         (Value::DType(d) | Value::NpDType(d), "name") => Value::str(d.name()),
         // `a.dtype.type`: NumPy's scalar class of the dtype
         (Value::NpDType(d), "type") => {
