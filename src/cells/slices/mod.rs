@@ -1,24 +1,34 @@
 //! Gradients TensorFlow gives as `tf.IndexedSlices`: a source whose every use on the way to
-//! the target is `tf.gather(source, indices)` along axis 0 gets the gathered rows' gradients
-//! and their indices (duplicates kept), not a dense tensor. Any other use makes it dense.
+//! the target is `tf.gather(source, indices)` along axis 0 (of the source or of a
+//! `tf.identity` of it) gets the gathered rows' gradients and their indices (duplicates kept),
+//! not a dense tensor. Any other use makes it dense.
 
 use std::sync::Arc;
 
 mod order;
 
-use crate::engine::autodiff::{TapeId, Val};
+use crate::engine::autodiff::{TapeId, Val, ValId};
 use crate::engine::dtype::DType;
-use crate::engine::ops::{Op, ShapeOp};
+use crate::engine::ops::{Op, ShapeOp, Unary};
 use crate::engine::tensor::Tensor;
 
 use super::interp::Interp;
 use super::raise::Raise;
 use super::value::{Slices, Value};
 
-/// One op application that reads a source.
+/// A source, or a `tf.identity` of one (`via` the place of the first identity on the tape).
+struct Copy {
+    id: ValId,
+    source: usize,
+    via: Option<usize>,
+}
+
+/// One op application that reads a source (or a copy of it).
 struct Reader {
     /// Its place on the tape.
     entry: usize,
+    /// The place of the identity that made the copy it reads, if it reads one.
+    via: Option<usize>,
     source: usize,
     output: Val,
     /// The indices, when the reader is a gather of the source along axis 0.
@@ -44,14 +54,42 @@ impl Readers {
         let Some(t) = ctx.tape(tape) else {
             return Readers { list };
         };
+        // each source's value and what `tf.identity` made of it (a copy may be a source too):
+        // identity's gradient hands an IndexedSlices on as it is, so a gather of a copy is a
+        // gather of the source, reaching it when the first identity's gradient runs
+        let mut copies: Vec<Copy> = sources
+            .iter()
+            .enumerate()
+            .map(|(k, s)| Copy {
+                id: s.id,
+                source: k,
+                via: None,
+            })
+            .collect();
         for (entry, e) in t.recorded().iter().enumerate() {
-            for (k, s) in sources.iter().enumerate() {
-                if !e.inputs.iter().any(|x| x.id == s.id) {
+            if let (Op::Unary(Unary::Identity), [x]) = (&e.op, e.inputs.as_slice()) {
+                let made: Vec<Copy> = copies
+                    .iter()
+                    .filter(|c| c.id == x.id)
+                    .map(|c| Copy {
+                        id: e.output.id,
+                        source: c.source,
+                        via: c.via.or(Some(entry)),
+                    })
+                    .collect();
+                if !made.is_empty() {
+                    copies.extend(made);
                     continue;
                 }
+            }
+            for k in 0..sources.len() {
+                let copy = |x: &Val| copies.iter().find(|c| c.id == x.id && c.source == k);
+                let Some(via) = e.inputs.iter().find_map(copy).map(|c| c.via) else {
+                    continue;
+                };
                 let gather_indices = match (&e.op, e.inputs.as_slice()) {
                     (Op::Shape(ShapeOp::Gather { axis: 0 }), [p, i])
-                        if p.id == s.id && i.id != s.id =>
+                        if copy(p).is_some() && copy(i).is_none() =>
                     {
                         Some(i.tensor.clone())
                     }
@@ -59,6 +97,7 @@ impl Readers {
                 };
                 list.push(Reader {
                     entry,
+                    via,
                     source: k,
                     output: e.output.clone(),
                     gather_indices,
@@ -79,8 +118,12 @@ impl Readers {
                     .enumerate()
                     .map(|(k, entry)| (entry, k))
                     .collect();
-            // unreached readers (None) come first, harmlessly: they have no gradient
-            list.sort_by_key(|r| rank.get(&r.entry).copied());
+            // unreached readers (None) come first, harmlessly: they have no gradient; a gather
+            // of a copy reaches the source with the identity that made the copy
+            list.sort_by_key(|r| {
+                let at = |entry: usize| rank.get(&entry).copied();
+                (at(r.via.unwrap_or(r.entry)), at(r.entry))
+            });
         }
         Readers { list }
     }
