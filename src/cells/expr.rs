@@ -228,8 +228,9 @@ impl Interp<'_> {
             return Ok(());
         };
         let iter = self.eval(&g.iter)?;
-        let items = super::builtins::iterate(self, &iter).map_err(|r| self.locate(r, &g.iter))?;
-        'items: for item in items {
+        let mut items =
+            super::iterator::Walk::of(self, &iter).map_err(|r| self.locate(r, &g.iter))?;
+        'items: while let Some(item) = items.next(self).map_err(|r| self.locate(r, &g.iter))? {
             self.step()?;
             self.assign(&g.target, item)?;
             for cond in &g.ifs {

@@ -26,6 +26,7 @@ pub mod format;
 mod gradcheck;
 mod index;
 pub(crate) mod interp;
+pub mod iterator;
 mod missing;
 pub mod notes;
 pub mod numpy;

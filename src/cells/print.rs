@@ -71,6 +71,14 @@ pub fn fmt_arg(it: &Interp, v: &Value) -> FmtArg {
             "builtin_function_or_method",
         ),
         Value::Module(m) => opaque(&format!("<module '{m}'>"), "module"),
+        Value::Iter(p) => opaque(
+            &format!(
+                "<{} object at {:#x}>",
+                p.name,
+                std::sync::Arc::as_ptr(p) as usize
+            ),
+            p.name,
+        ),
         Value::Unconnected(zero) => opaque(
             if *zero {
                 "UnconnectedGradients.ZERO"

@@ -111,6 +111,8 @@ pub enum Value {
     Unconnected(bool),
     /// What `type(x)` gives: only its `__name__` is readable.
     Type(Arc<str>),
+    /// A one-pass iterator: what `zip`, `enumerate`, `map` and `reversed` return.
+    Iter(Arc<super::iterator::PyIter>),
 }
 
 /// A NumPy array object: its contents change in place (item assignment, `+=`), and every
@@ -293,6 +295,7 @@ impl Value {
             Value::Ellipsis => "ellipsis".into(),
             Value::Unconnected(_) => "UnconnectedGradients".into(),
             Value::Type(_) => "type".into(),
+            Value::Iter(p) => p.name.into(),
         }
     }
 

@@ -26,8 +26,10 @@ const MAGIC: &[u8; 3] = b"GTS";
 /// `watched_variables()`, as the one that wrote it would; formats up to 4 read with no such
 /// history (notes then fall back to what the tapes show). Format 6 appends each tape's
 /// fused-kernel checks (`Tape::fused`); format 5 reads with none, as a session whose
-/// second derivatives' fused kernels broadcast a gradient of another shape.
-pub const FORMAT: u8 = 6;
+/// second derivatives' fused kernels broadcast a gradient of another shape. Format 7 may keep
+/// a one-pass iterator (`Object::Iter`: a zip, enumerate, map or reversed object part way
+/// through); format 6 is format 7 without one.
+pub const FORMAT: u8 = 7;
 
 /// Provenance records a stored session keeps; an older record is dropped as a long-running
 /// session's in memory are past `provenance::MAX_RECORDS`.
@@ -83,14 +85,14 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
         4 => shared(|| postcard::from_bytes(body)).map_err(|e| {
             stored_err(format!("a stored session (format 4) does not read back: {e}"))
         })?,
-        v @ (5 | 6) => {
+        v @ (5..=7) => {
             let read = || -> std::result::Result<Session, postcard::Error> {
                 let (mut s, rest) = shared(|| postcard::take_from_bytes::<Session>(body))?;
                 let (prov, rest) = postcard::take_from_bytes(rest)?;
                 s.ws.ctx.prov = prov;
                 let (timelines, rest) = postcard::take_from_bytes(rest)?;
                 s.ws.ctx.restore_tape_timelines(timelines);
-                if v == 6 {
+                if v >= 6 {
                     s.ws.ctx
                         .restore_tape_fused_checks(postcard::from_bytes(rest)?);
                 }

@@ -14,6 +14,7 @@ use ruff_python_ast::{AnyNodeRef, ModModule, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextSize};
 use serde::{Deserialize, Serialize};
 
+use crate::cells::iterator::{self, IterKind, IterState, PyIter, Source};
 use crate::cells::source::LineIndex;
 use crate::cells::value::{lock, Function, NdArray, Scope, Slices};
 use crate::cells::Value;
@@ -83,6 +84,22 @@ pub enum Object {
         vars: Vec<(String, Kept)>,
         parent: Option<usize>,
     },
+    /// A zip, enumerate, map or reversed object (`type(it).__name__`) part way through.
+    Iter {
+        name: String,
+        sources: Vec<KeptSource>,
+        count: i64,
+        func: Option<Kept>,
+    },
+}
+
+/// Where a kept iterator's items come from (`cells::iterator::Source`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum KeptSource {
+    Front(Kept, i64),
+    Back(Kept, i64),
+    Iter(Kept),
+    Done,
 }
 
 /// Bytes of data a kept value holds (tensors, arrays, strings); its objects count apart.
@@ -115,6 +132,9 @@ pub fn object_bytes(o: &Object) -> usize {
             defaults.iter().flatten().map(kept_bytes).sum::<usize>() + 8
         }
         Object::Scope { vars, .. } => vars.iter().map(|(n, k)| n.len() + kept_bytes(k)).sum(),
+        Object::Iter { sources, func, .. } => {
+            func.as_ref().map_or(0, kept_bytes) + 16 * sources.len() + 16
+        }
     }
 }
 
@@ -135,6 +155,15 @@ pub fn object_holds_tape(o: &Object, t: TapeId) -> bool {
             defaults.iter().flatten().any(|k| kept_holds_tape(k, t))
         }
         Object::Scope { vars, .. } => vars.iter().any(|(_, k)| kept_holds_tape(k, t)),
+        Object::Iter { sources, func, .. } => {
+            func.as_ref().is_some_and(|k| kept_holds_tape(k, t))
+                || sources.iter().any(|s| match s {
+                    KeptSource::Front(k, _) | KeptSource::Back(k, _) | KeptSource::Iter(k) => {
+                        kept_holds_tape(k, t)
+                    }
+                    KeptSource::Done => false,
+                })
+        }
         Object::Array(_) | Object::ArrayView { .. } => false,
     }
 }
@@ -171,6 +200,7 @@ enum Kind {
     Array,
     Function,
     Scope,
+    Iter,
 }
 
 /// Turns a cell's values into kept data, each shared object once.
@@ -261,6 +291,7 @@ impl<'a> Keeper<'a> {
             Value::Ellipsis => Kept::Ellipsis,
             Value::Unconnected(z) => Kept::Unconnected(*z),
             Value::Type(t) => Kept::Type(t.to_string()),
+            Value::Iter(p) => Kept::Object(self.iter(p)),
         }
     }
 
@@ -292,6 +323,29 @@ impl<'a> Keeper<'a> {
                 start: f.def.range().start().to_u32(),
                 defaults,
                 closure,
+            }
+        })
+    }
+
+    /// An iterator with where it has got to in each source.
+    fn iter(&mut self, p: &Arc<PyIter>) -> usize {
+        self.object(Kind::Iter, Arc::as_ptr(p) as usize, |k| {
+            let state = p.state();
+            let sources = state
+                .sources
+                .iter()
+                .map(|s| match s {
+                    Source::Front(v, i) => KeptSource::Front(k.keep(v), *i),
+                    Source::Back(v, i) => KeptSource::Back(k.keep(v), *i),
+                    Source::Iter(q) => KeptSource::Iter(Kept::Object(k.iter(q))),
+                    Source::Done => KeptSource::Done,
+                })
+                .collect();
+            Object::Iter {
+                name: p.name.to_string(),
+                sources,
+                count: state.count,
+                func: state.func.as_ref().map(|f| k.keep(f)),
             }
         })
     }
@@ -447,6 +501,53 @@ impl<'a> Reviver<'a> {
                 )))
             }
             Object::Scope { .. } => return Err("a closure's scope is not a value".into()),
+            Object::Iter {
+                name,
+                sources,
+                count,
+                func,
+            } => {
+                let name = *iterator::NAMES
+                    .iter()
+                    .find(|n| **n == name.as_str())
+                    .ok_or("a kept iterator's class is not one a cell makes")?;
+                let kind = match name {
+                    "zip" => IterKind::Zip,
+                    "enumerate" => IterKind::Enumerate,
+                    "map" => IterKind::Map,
+                    _ => IterKind::Reversed,
+                };
+                // the iterator exists before its sources, which may hold it
+                let empty = IterState {
+                    sources: Vec::new(),
+                    count: 0,
+                    func: None,
+                };
+                let made = PyIter::value(kind, name, empty);
+                let Value::Iter(p) = &made else {
+                    unreachable!("PyIter::value makes an iterator")
+                };
+                self.values[i] = Some(made.clone());
+                let mut revived = Vec::with_capacity(sources.len());
+                for s in sources {
+                    revived.push(match s {
+                        KeptSource::Front(k, i) => Source::Front(self.revive(k)?, *i),
+                        KeptSource::Back(k, i) => Source::Back(self.revive(k)?, *i),
+                        KeptSource::Iter(k) => match self.revive(k)? {
+                            Value::Iter(q) => Source::Iter(q),
+                            _ => return Err("a kept iterator's source is not an iterator".into()),
+                        },
+                        KeptSource::Done => Source::Done,
+                    });
+                }
+                let func = func.as_ref().map(|f| self.revive(f)).transpose()?;
+                p.set_state(IterState {
+                    sources: revived,
+                    count: *count,
+                    func,
+                });
+                return Ok(made);
+            }
         };
         // an object reached again through a list inside it is the one made then
         Ok(self.values[i].get_or_insert(v).clone())

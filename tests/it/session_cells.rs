@@ -119,3 +119,27 @@ fn a_kernel_survives_the_sessions_bytes() {
     assert!(out.error.is_none(), "{out:?}");
     assert_eq!(out.stdout, "[3. 6.] 3 two\n");
 }
+
+#[test]
+fn an_iterator_survives_the_sessions_bytes_where_it_had_got_to() {
+    let limits = CellLimits::default();
+    let mut s = Session::new(Limits::default());
+    let first = "xs = [1, 2, 3]\nen = enumerate(xs)\nfor i, x in en:\n    break\nz = zip(map(abs, [-4, -5]), en)\n";
+    let out = kernel::run_cell(&mut s, first, &limits, None)
+        .unwrap()
+        .unwrap();
+    assert!(out.error.is_none(), "{out:?}");
+    let bytes = codec::encode(&s);
+    let mut back = codec::decode(&bytes, &Limits::default()).unwrap();
+    // en gave (0, 1) before the break; z pairs what is left of it, and then it is used up
+    let out = kernel::run_cell(
+        &mut back,
+        "print(list(z), list(en), list(z))",
+        &limits,
+        None,
+    )
+    .unwrap()
+    .unwrap();
+    assert!(out.error.is_none(), "{out:?}");
+    assert_eq!(out.stdout, "[(4, (1, 2)), (5, (2, 3))] [] []\n");
+}

@@ -139,6 +139,10 @@ def tape(label, **body):
     return {"kind": "open_tape", "label": label, "body": body}
 
 
+def cell(source):
+    return {"kind": "cell", "body": {"source": source}}
+
+
 def on(kind, label, body=None):
     c = {"kind": kind, "tape": label}
     if body is not None:
@@ -290,6 +294,22 @@ SCENARIOS = {
          {"kind": "get_tensor", "name": "nothing"},
          {"kind": "get_var", "var": "nothing"},
          {"kind": "info"}]),
+    "iterators_are_one_pass_across_cells": (
+        "zip, enumerate, map and reversed objects kept between cells are used up once: a "
+        "training loop over a zip in a second cell sees nothing, a loop that broke leaves the "
+        "rest, a map calls its function only as it is walked",
+        [cell("import tensorflow as tf\nW = tf.Variable(0.0)\n"
+              "data = zip([1.0, 2.0, 3.0], [2.0, 4.0, 6.0])\n"
+              "en = enumerate('abcd', 1)\nfor i, ch in en:\n    if i == 2:\n        break\n"
+              "calls = []\ndef f(x):\n    calls.append(x)\n    return -x\n"
+              "m = map(f, [1, 2, 3])\nrv = reversed([1, 2, 3])\nkept = [m, rv]\n"
+              "print(type(data), type(en).__name__, type(rv).__name__, calls)\n"),
+         cell("for x, y in data:\n    with tf.GradientTape() as g:\n"
+              "        L = (W * x - y) ** 2\n    W.assign_sub(0.01 * g.gradient(L, W))\n"
+              "print(W)\nprint(-2 in kept[0], calls, list(en))\n"),
+         cell("for x, y in data:\n    with tf.GradientTape() as g:\n"
+              "        L = (W * x - y) ** 2\n    W.assign_sub(0.01 * g.gradient(L, W))\n"
+              "print(W)\nprint(list(data), list(en), list(m), calls, list(rv), list(kept[1]))\n")]),
 }
 
 

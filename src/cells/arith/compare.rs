@@ -46,6 +46,15 @@ pub fn contains(it: &mut Interp, container: &Value, x: &Value) -> Result<bool, R
     if let (Value::Str(s), Value::Str(sub)) = (container, x) {
         return Ok(s.contains(&**sub));
     }
+    if let Value::Iter(p) = container {
+        // Python takes items until one is equal, leaving the rest in the iterator
+        while let Some(item) = crate::cells::iterator::next(it, p)? {
+            if py_eq(it, &item, x)? {
+                return Ok(true);
+            }
+        }
+        return Ok(false);
+    }
     let Some(items) = container.items() else {
         return Err(Raise::type_error(format!(
             "argument of type '{}' is not iterable",

@@ -1,9 +1,10 @@
 //! `all`, `any`, `map` and `reversed` over an iterable, and `pow` and `divmod`, as Python
-//! 3.11 runs them. `map` and `reversed` answer lists (their items, in Python's order).
+//! 3.11 runs them. `map` and `reversed` answer one-pass iterators (`cells::iterator`).
 
 use ruff_python_ast::Operator;
 
 use super::*;
+use crate::cells::iterator::{self, IterKind, IterState, PyIter, Walk};
 
 /// `all(iterable)` and `any(iterable)`: each item's truth, stopping at the first that decides.
 pub fn all_any(
@@ -12,9 +13,9 @@ pub fn all_any(
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    let items = iterate(it, &one(name, args, kwargs)?)?;
+    let mut items = Walk::of(it, &one(name, args, kwargs)?)?;
     let want = name == "any";
-    for x in items {
+    while let Some(x) = items.next(it)? {
         it.step()?;
         if it.truth(&x)? == want {
             return Ok(Value::Bool(want));
@@ -23,7 +24,8 @@ pub fn all_any(
     Ok(Value::Bool(!want))
 }
 
-/// `map(function, iterable, ...)`: the function of each row of the iterables, zipped.
+/// `map(function, iterable, ...)`: a map object, calling the function on each row of the
+/// iterables, zipped, as it is walked.
 pub fn map(
     it: &mut Interp,
     args: Vec<Value>,
@@ -36,29 +38,29 @@ pub fn map(
     let (Some(f), Some(first)) = (args.next(), args.next()) else {
         return Err(Raise::type_error("map() must have at least two arguments."));
     };
-    let mut cols = vec![iterate(it, &first)?];
+    let mut sources = vec![iterator::source(it, &first)?];
     for a in args {
-        cols.push(iterate(it, &a)?);
+        sources.push(iterator::source(it, &a)?);
     }
-    let n = cols.iter().map(Vec::len).min().unwrap_or(0);
-    let mut out = Vec::with_capacity(n);
-    for k in 0..n {
-        let row = cols.iter().map(|c| c[k].clone()).collect();
-        out.push(it.call(f.clone(), row, vec![])?);
-    }
-    Ok(Value::list(out))
+    Ok(PyIter::value(
+        IterKind::Map,
+        "map",
+        IterState {
+            sources,
+            count: 0,
+            func: Some(f),
+        },
+    ))
 }
 
-/// `reversed(seq)`: the items of a sequence, last first.
+/// `reversed(seq)`: an iterator over the items of a sequence, last first.
 pub fn reversed(
     it: &mut Interp,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
     let v = one("reversed", args, kwargs)?;
-    let mut items = iterate(it, &v)?;
-    items.reverse();
-    Ok(Value::list(items))
+    iterator::reversed(it, &v)
 }
 
 /// `pow(base, exp)` is `base ** exp`; `pow(base, exp, mod)` is modular, on integers.

@@ -153,6 +153,7 @@ pub fn iterate(it: &mut Interp, v: &Value) -> Result<Vec<Value>, Raise> {
         return Ok(items);
     }
     match v {
+        Value::Iter(p) => super::iterator::drain(it, p, MAX_ITEMS),
         Value::Str(s) => Ok(s.chars().map(|c| Value::str(c.to_string())).collect()),
         Value::Shape(d) => Ok(d.iter().map(|&x| Value::Int(x as i64)).collect()),
         Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) => {

@@ -1,6 +1,7 @@
 //! `len`, `range`, `list`, `tuple`, `zip` and `enumerate`.
 
 use super::*;
+use crate::cells::iterator::{self, IterKind, IterState, PyIter};
 
 /// `len()`.
 pub fn len(
@@ -96,46 +97,56 @@ pub fn tuple(
     }))
 }
 
-/// `zip()`.
+/// `zip()`: a zip object, pulling one item of each iterable per row.
 pub fn zip(
     it: &mut Interp,
     args: Vec<Value>,
     _kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    let mut cols = Vec::new();
+    let mut sources = Vec::with_capacity(args.len());
     for a in &args {
-        cols.push(iterate(it, a)?);
+        sources.push(iterator::source(it, a)?);
     }
-    let n = cols.iter().map(Vec::len).min().unwrap_or(0);
-    Ok(Value::list(
-        (0..n)
-            .map(|k| Value::tuple(cols.iter().map(|c| c[k].clone()).collect()))
-            .collect(),
+    Ok(PyIter::value(
+        IterKind::Zip,
+        "zip",
+        IterState {
+            sources,
+            count: 0,
+            func: None,
+        },
     ))
 }
 
-/// `enumerate()`.
+/// `enumerate()`: an enumerate object, counting from `start`.
 pub fn enumerate(
     it: &mut Interp,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
     let mut s = bind_args("enumerate", &["iterable", "start"], args, kwargs)?.into_iter();
-    let items = iterate(
+    let source = iterator::source(
         it,
         &s.next()
             .flatten()
             .ok_or_else(|| Raise::type_error("enumerate() takes an iterable"))?,
     )?;
-    let start = match s.next().flatten() {
-        Some(Value::Int(i)) => i,
-        _ => 0,
+    let count = match s.next().flatten() {
+        None => 0,
+        Some(v) => operator_index(&v)?.ok_or_else(|| {
+            Raise::type_error(format!(
+                "'{}' object cannot be interpreted as an integer",
+                v.type_name()
+            ))
+        })?,
     };
-    Ok(Value::list(
-        items
-            .into_iter()
-            .enumerate()
-            .map(|(k, v)| Value::tuple(vec![Value::Int(start + k as i64), v]))
-            .collect(),
+    Ok(PyIter::value(
+        IterKind::Enumerate,
+        "enumerate",
+        IterState {
+            sources: vec![source],
+            count,
+            func: None,
+        },
     ))
 }

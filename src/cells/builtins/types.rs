@@ -59,7 +59,7 @@ fn instance_of(path: &str, x: &Value) -> bool {
             | ("str", Value::Str(_))
             | ("list", Value::List(_))
             | ("tuple", Value::Tuple(_))
-    )
+    ) || matches!(x, Value::Iter(p) if p.name == path)
 }
 
 /// The dtype of NumPy's scalar class `np.float32`, `np.float_`, ...
@@ -142,7 +142,8 @@ fn named_class(path: &str) -> Option<String> {
         "tf.Variable" => "tensorflow.python.ops.variables.Variable".into(),
         "tf.GradientTape" => qualified("GradientTape"),
         "tf.IndexedSlices" => qualified("IndexedSlices"),
-        "int" | "float" | "bool" | "str" | "list" | "tuple" | "type" => path.into(),
+        "int" | "float" | "bool" | "str" | "list" | "tuple" | "type" | "zip" | "enumerate"
+        | "map" | "reversed" => path.into(),
         _ => return None,
     })
 }

@@ -276,9 +276,9 @@ impl Interp<'_> {
             }
             return Ok(Flow::Normal);
         }
-        let items =
-            crate::cells::builtins::iterate(self, &iter).map_err(|r| self.locate(r, &*f.iter))?;
-        for item in items {
+        let mut items =
+            crate::cells::iterator::Walk::of(self, &iter).map_err(|r| self.locate(r, &*f.iter))?;
+        while let Some(item) = items.next(self).map_err(|r| self.locate(r, &*f.iter))? {
             if let Some(flow) = self.loop_turn(f, item)? {
                 return Ok(flow);
             }
