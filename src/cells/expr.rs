@@ -2,10 +2,11 @@
 //! comprehensions. A raise is attributed to the innermost expression it comes out of.
 
 use ruff_python_ast::{
-    BoolOp, CmpOp, Expr, InterpolatedStringElement, InterpolatedStringElements, Number, UnaryOp,
+    BoolOp, CmpOp, Expr, ExprAttribute, ExprCall, InterpolatedStringElement,
+    InterpolatedStringElements, Number, UnaryOp,
 };
 
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::interp::Interp;
 use super::raise::{Raise, RaiseKind};
@@ -40,8 +41,7 @@ impl Interp<'_> {
             Expr::BoolOp(b) => self.bool_op(b)?,
             Expr::Compare(c) => self.compare_chain(c)?,
             Expr::If(i) => {
-                let test = self.eval(&i.test)?;
-                if self.truth(&test).map_err(|r| self.locate(r, &*i.test))? {
+                if self.condition(&i.test, i)? {
                     self.eval(&i.body)?
                 } else {
                     self.eval(&i.orelse)?
@@ -50,8 +50,8 @@ impl Interp<'_> {
             Expr::Call(c) => self.call_expr(c)?,
             Expr::Attribute(a) => {
                 let v = self.eval(&a.value)?;
-                // an attribute's error is on the attribute's line, as Python 3.11 places it
-                super::attrs::get(self, v, a.attr.as_str()).map_err(|r| self.locate(r, &a.attr))?
+                super::attrs::get(self, v, a.attr.as_str())
+                    .map_err(|r| self.locate(r, &self.attr_place(a.start(), a)))?
             }
             Expr::Subscript(s) => {
                 let v = self.eval(&s.value)?;
@@ -69,10 +69,10 @@ impl Interp<'_> {
                 }
                 Value::str(out)
             }
-            Expr::ListComp(lc) => self.list_comp(&lc.generators, &lc.elt)?,
+            Expr::ListComp(lc) => self.list_comp(&lc.generators, &lc.elt, lc.range())?,
             // the checker lets a generator through only as what a builtin consumes whole
             // (`all(x > 0 for x in xs)`), where its items all at once give the same answer
-            Expr::Generator(g) => self.list_comp(&g.generators, &g.elt)?,
+            Expr::Generator(g) => self.list_comp(&g.generators, &g.elt, g.range())?,
             Expr::Lambda(l) => self.lambda(l)?,
             Expr::Slice(_) => {
                 return Err(Raise::type_error("a slice `a:b` only goes inside `[...]`"))
@@ -106,7 +106,8 @@ impl Interp<'_> {
             if k + 1 == b.values.len() {
                 break;
             }
-            let t = self.truth(&last).map_err(|r| self.locate(r, x))?;
+            // a failing truth test is placed where the whole `a and b` starts (`eval` does)
+            let t = self.truth(&last)?;
             if (b.op == BoolOp::And && !t) || (b.op == BoolOp::Or && t) {
                 break;
             }
@@ -137,9 +138,19 @@ impl Interp<'_> {
 
     /// `f(a, k=v)`: the callee, then the arguments left to right; a tape method's call site is
     /// kept for the notes.
-    fn call_expr(&mut self, c: &ruff_python_ast::ExprCall) -> Result<Value, Raise> {
+    fn call_expr(&mut self, c: &ExprCall) -> Result<Value, Raise> {
         let f = self.eval(&c.func)?;
-        let args = self.eval_all(&c.arguments.args)?;
+        let args = match &c.arguments.args[..] {
+            // a generator that is the only argument (`all(x > 0 for x in xs)`) starts at the
+            // call's `(` in Python's positions
+            [Expr::Generator(g)] if !g.parenthesized => {
+                let at = c.arguments.range();
+                vec![self
+                    .list_comp(&g.generators, &g.elt, at)
+                    .map_err(|r| self.locate(r, &at))?]
+            }
+            args => self.eval_all(args)?,
+        };
         let mut kwargs = Vec::with_capacity(c.arguments.keywords.len());
         for k in c.arguments.keywords.iter() {
             let name = k.arg.as_ref().map_or("", |a| a.as_str()).to_string();
@@ -152,17 +163,48 @@ impl Interp<'_> {
             _ => None,
         };
         let result = self.call(f, args, kwargs);
-        // Python 3.11 places a method call on its attribute's line (`.numpyy()` under `x \`)
+        // a plain call's error is where the call starts (`eval` places it there)
         match &*c.func {
-            Expr::Attribute(a) => result.map_err(|r| self.locate(r, &a.attr)),
+            Expr::Attribute(a) if self.is_method_call(c, a) => {
+                result.map_err(|r| self.locate(r, &self.attr_place(c.start(), a)))
+            }
             _ => result,
         }
     }
 
+    /// Where Python 3.11 places an error of the attribute `a`, or of a method call on it, the
+    /// expression starting at `start`: there, unless the attribute's name ends on a later line
+    /// (`(x\n  .numpyy())`), then at the name (compile.c `update_start_location_to_match_attr`).
+    fn attr_place(&self, start: TextSize, a: &ExprAttribute) -> TextRange {
+        let lines = self.current_lines();
+        match lines.at(start).0 == lines.at(a.attr.end()).0 {
+            true => TextRange::empty(start),
+            false => a.attr.range(),
+        }
+    }
+
+    /// Whether CPython 3.11 compiles `c` as a method call (LOAD_METHOD, compile.c
+    /// `maybe_optimize_method_call`), whose error takes the attribute's place: not on a name
+    /// the cell imports (`tf.reshape(...)` is a plain call), nor with `*args` or `**kwargs`,
+    /// nor with 30 or more arguments.
+    fn is_method_call(&self, c: &ExprCall, a: &ExprAttribute) -> bool {
+        let imported = match &*a.value {
+            Expr::Name(n) => self.current_lines().imports(n.id.as_str()),
+            _ => false,
+        };
+        let (args, kw) = (&c.arguments.args, &c.arguments.keywords);
+        !imported
+            && !args.iter().any(Expr::is_starred_expr)
+            && kw.iter().all(|k| k.arg.is_some())
+            && args.len() + kw.len() + usize::from(!kw.is_empty()) < 30
+    }
+
+    /// `[elt for ...]`, the comprehension spanning `at`.
     fn list_comp(
         &mut self,
         generators: &[ruff_python_ast::Comprehension],
         elt: &Expr,
+        at: TextRange,
     ) -> Result<Value, Raise> {
         let mut out = Vec::new();
         // the comprehension's variables do not outlive it, as in Python 3
@@ -174,7 +216,7 @@ impl Interp<'_> {
                 (n, v)
             })
             .collect();
-        let r = self.comprehend(generators, elt, &mut out);
+        let r = self.comprehend(generators, elt, at, &mut out);
         for (n, v) in saved {
             match v {
                 Some(v) => self.bind(&n, v),
@@ -210,10 +252,13 @@ impl Interp<'_> {
         es.iter().map(|e| self.eval(e)).collect()
     }
 
+    /// The items of a comprehension spanning `at`: a failing iteration or condition is placed
+    /// where the comprehension starts, as Python 3.11 places it.
     fn comprehend(
         &mut self,
         gens: &[ruff_python_ast::Comprehension],
         elt: &Expr,
+        at: TextRange,
         out: &mut Vec<Value>,
     ) -> Result<(), Raise> {
         let Some((g, rest)) = gens.split_first() else {
@@ -228,18 +273,16 @@ impl Interp<'_> {
             return Ok(());
         };
         let iter = self.eval(&g.iter)?;
-        let mut items =
-            super::iterator::Walk::of(self, &iter).map_err(|r| self.locate(r, &g.iter))?;
-        'items: while let Some(item) = items.next(self).map_err(|r| self.locate(r, &g.iter))? {
+        let mut items = super::iterator::Walk::of(self, &iter).map_err(|r| self.locate(r, &at))?;
+        'items: while let Some(item) = items.next(self).map_err(|r| self.locate(r, &at))? {
             self.step()?;
             self.assign(&g.target, item)?;
             for cond in &g.ifs {
-                let c = self.eval(cond)?;
-                if !self.truth(&c).map_err(|r| self.locate(r, cond))? {
+                if !self.condition(cond, at)? {
                     continue 'items;
                 }
             }
-            self.comprehend(rest, elt, out)?;
+            self.comprehend(rest, elt, at, out)?;
         }
         Ok(())
     }

@@ -20,6 +20,7 @@
 mod arith;
 mod attrs;
 mod builtins;
+mod condition;
 mod convert;
 mod expr;
 pub mod format;

@@ -17,6 +17,8 @@ pub const MAX_DEPTH: usize = 100;
 pub struct LineIndex {
     starts: Vec<usize>,
     text: String,
+    /// The names the cell imports in its module scope, found when an error's place needs them.
+    imports: std::sync::OnceLock<Vec<String>>,
 }
 
 impl LineIndex {
@@ -26,6 +28,7 @@ impl LineIndex {
         LineIndex {
             starts,
             text: text.to_string(),
+            imports: Default::default(),
         }
     }
 
@@ -34,12 +37,53 @@ impl LineIndex {
         self.text.get(node.range().to_std_range()).unwrap_or("")
     }
 
-    /// (line, column), both 1-based, of a byte offset.
+    /// (line, column), both 1-based, of a byte offset; the column counts characters, as
+    /// Python reports it.
     pub fn at(&self, offset: TextSize) -> (usize, usize) {
         let o = offset.to_usize();
         let line = self.starts.partition_point(|&s| s <= o).max(1);
-        (line, o - self.starts[line - 1] + 1)
+        let start = self.starts[line - 1];
+        let column = self
+            .text
+            .get(start..o)
+            .map_or(o - start, |s| s.chars().count());
+        (line, column + 1)
     }
+
+    /// Whether `name` is imported in the cell's module scope (`import tensorflow as tf`):
+    /// CPython 3.11 compiles a method call on such a name as a plain call (compile.c
+    /// `is_import_originated`), which changes where the call's error is placed. The cell is
+    /// parsed again for it only when an error's place depends on it.
+    pub fn imports(&self, name: &str) -> bool {
+        self.imports
+            .get_or_init(|| {
+                let mut found = Imports(Vec::new());
+                if let Ok(m) = ruff_python_parser::parse_module(&self.text) {
+                    found.visit_body(&m.syntax().body);
+                }
+                found.0
+            })
+            .iter()
+            .any(|n| n == name)
+    }
+}
+
+/// The names bound by `import` statements in a module's own scope (not inside a `def`).
+struct Imports(Vec<String>);
+
+impl<'a> Visitor<'a> for Imports {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(i) => self.0.extend(i.names.iter().map(|a| match &a.asname {
+                Some(n) => n.to_string(),
+                None => a.name.split('.').next().unwrap_or_default().to_string(),
+            })),
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+            _ => walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, _: &'a Expr) {}
 }
 
 /// Parses and checks a cell: the module, or why it cannot run.

@@ -72,6 +72,42 @@ async fn every_published_cell_matches_tensorflow() {
     );
 }
 
+/// `run_cells.py` compares an error by type and line; the column (cells.md: where the failing
+/// expression starts, Python 3.11's position in characters) is held here, for every case whose
+/// error TensorFlow placed: a call at its start, not its attribute name; a method name on a
+/// later line; a condition at the comparison tested before it; a `with` or `for` at its keyword.
+#[tokio::test]
+async fn every_published_cell_error_is_at_tensorflow_s_column() {
+    let app = test_app();
+    let mut checked = 0;
+    let mut wrong = vec![];
+    for case in cases().iter().filter(|c| c["error"]["column"].is_u64()) {
+        let (_, body) = call(
+            &app,
+            "POST",
+            "/v1/cells",
+            Some(json!({"source": case["source"]})),
+            &[],
+        )
+        .await;
+        let (exp, got) = (&case["error"], &body["error"]);
+        checked += 1;
+        if (&exp["line"], &exp["column"]) != (&got["line"], &got["column"]) {
+            wrong.push(format!(
+                "{}: {} at {}:{}, TensorFlow at {}:{}",
+                case["name"], got["type"], got["line"], got["column"], exp["line"], exp["column"]
+            ));
+        }
+    }
+    assert!(checked >= 150, "only {checked} cases with a column");
+    assert!(
+        wrong.is_empty(),
+        "{} columns differ:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
 #[tokio::test]
 async fn a_python_body_runs_as_a_cell() {
     // 3 * w + b at w = 1, b = 2 is 5; d/dw = 3

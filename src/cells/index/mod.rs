@@ -66,12 +66,13 @@ impl Interp<'_> {
     }
 }
 
-/// `container[slice]`.
+/// `container[slice]`; its error is placed where the subscript starts (by the caller's
+/// `eval`), as Python places it.
 pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Value, Raise> {
     let (parts, tuple) = it.parts_of(slice)?;
     match container {
         Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) => {
-            let index = tf_index(it, parts, tuple).map_err(|r| it.locate(r, slice))?;
+            let index = tf_index(it, parts, tuple)?;
             let x = it.as_val(container)?.expect("tensor");
             match index {
                 TfIndex::Mask(m) => boolean_mask(it, x, &m, 0),
@@ -89,7 +90,7 @@ pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Valu
             }
         }
         Value::Array(_) | Value::NpScalar(_) => {
-            let items = np_index(it, parts, tuple).map_err(|r| it.locate(r, slice))?;
+            let items = np_index(it, parts, tuple)?;
             let t = &it.np_tensor(container)?;
             let p = plan(t.shape(), &items, false, it.max_elems())?;
             // basic indexing of an array gives a view of it, advanced indexing a copy
@@ -186,7 +187,7 @@ pub fn set_item(
         Value::Array(a) => {
             let t = &a.get();
             let (parts, tuple) = it.parts_of(slice)?;
-            let items = np_index(it, parts, tuple).map_err(|r| it.locate(r, slice))?;
+            let items = np_index(it, parts, tuple)?;
             let p = plan(t.shape(), &items, false, it.max_elems())?;
             let src = it.np_tensor(&v)?;
             let shape_ok = crate::engine::kernels::broadcast_shape(src.shape(), &p.shape)

@@ -127,11 +127,7 @@ impl Interp<'_> {
     /// `assert test, msg`: AssertionError with `str(msg)` (empty without one) where `test` starts.
     fn exec_assert(&mut self, a: &ast::StmtAssert) -> Result<(), Raise> {
         let test = &*a.test;
-        let holds = self
-            .eval(test)?
-            .truthy()
-            .map_err(|r| self.locate(r, test))?;
-        if holds {
+        if self.condition(test, a)? {
             return Ok(());
         }
         let detail = match &a.msg {
@@ -145,16 +141,12 @@ impl Interp<'_> {
     }
 
     fn exec_if(&mut self, i: &ast::StmtIf) -> Result<Flow, Raise> {
-        let test = self.eval(&i.test)?;
-        if self.truth(&test).map_err(|r| self.locate(r, &*i.test))? {
+        if self.condition(&i.test, i)? {
             return self.exec_block(&i.body);
         }
         for clause in &i.elif_else_clauses {
             let take = match &clause.test {
-                Some(t) => {
-                    let test = self.eval(t)?;
-                    self.truth(&test).map_err(|r| self.locate(r, t))?
-                }
+                Some(t) => self.condition(t, clause)?,
                 None => true,
             };
             if take {
@@ -167,8 +159,7 @@ impl Interp<'_> {
     fn exec_while(&mut self, w: &ast::StmtWhile) -> Result<Flow, Raise> {
         loop {
             self.step()?;
-            let test = self.eval(&w.test)?;
-            if !self.truth(&test).map_err(|r| self.locate(r, &*w.test))? {
+            if !self.condition(&w.test, w)? {
                 break;
             }
             match self.exec_block(&w.body)? {
@@ -276,9 +267,10 @@ impl Interp<'_> {
             }
             return Ok(Flow::Normal);
         }
+        // a value that cannot be iterated fails where the `for` starts, as Python places it
         let mut items =
-            crate::cells::iterator::Walk::of(self, &iter).map_err(|r| self.locate(r, &*f.iter))?;
-        while let Some(item) = items.next(self).map_err(|r| self.locate(r, &*f.iter))? {
+            crate::cells::iterator::Walk::of(self, &iter).map_err(|r| self.locate(r, f))?;
+        while let Some(item) = items.next(self).map_err(|r| self.locate(r, f))? {
             if let Some(flow) = self.loop_turn(f, item)? {
                 return Ok(flow);
             }
@@ -306,9 +298,9 @@ impl Interp<'_> {
             return self.exec_block(body);
         };
         let ctx = self.eval(&first.context_expr)?;
+        // entering fails where the `with` starts, as Python places it (`exec_block` does)
         if let Value::StopRecording(id) = &ctx {
-            crate::cells::tape_checks::can_stop_recording(self, *id)
-                .map_err(|r| self.locate(r, &first.context_expr))?;
+            crate::cells::tape_checks::can_stop_recording(self, *id)?;
         }
         let (enter, exit): (Switch, Switch) =
             match &ctx {
@@ -327,13 +319,10 @@ impl Interp<'_> {
                     )
                 }
                 other => {
-                    return Err(self.locate(
-                        Raise::type_error(format!(
-                            "'{}' object does not support the context manager protocol (a cell's `with` takes tf.GradientTape(...) or tape.stop_recording())",
-                            other.type_name()
-                        )),
-                        &first.context_expr,
-                    ))
+                    return Err(Raise::type_error(format!(
+                        "'{}' object does not support the context manager protocol (a cell's `with` takes tf.GradientTape(...) or tape.stop_recording())",
+                        other.type_name()
+                    )))
                 }
             };
         enter(self.ws).map_err(Raise::from)?;
