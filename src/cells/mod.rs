@@ -50,6 +50,7 @@ use crate::engine::tensor::Tensor;
 use crate::engine::{Limits, Workspace};
 
 pub(crate) use expr::lambda_def;
+pub use index::SliceOfVariable;
 pub use interp::Interp;
 pub use notes::CellNote;
 pub use raise::{Raise, RaiseKind, Refusal};
@@ -89,6 +90,9 @@ pub struct Kernel {
     /// `tf.random`'s state carried from cell to cell (a session's kernel, as one Python process
     /// carries it); None starts every cell afresh, as run_cell.py does.
     pub random: Option<RandomState>,
+    /// The variable and index each slice of a variable was read with, by the slice's id: a
+    /// session's kernel carries them, so a slice bound in one cell assigns in the next.
+    pub sliced_variables: HashMap<crate::engine::autodiff::ValId, SliceOfVariable>,
 }
 
 impl Kernel {
@@ -98,6 +102,7 @@ impl Kernel {
             names: HashMap::new(),
             why_none: HashMap::new(),
             random: None,
+            sliced_variables: HashMap::new(),
         }
     }
 }
@@ -185,6 +190,7 @@ fn run_on_stack(
         limits.max_stdout_bytes,
     );
     it.why_none = std::mem::take(&mut kernel.why_none);
+    it.sliced_variables = std::mem::take(&mut kernel.sliced_variables);
     let carries_random = kernel.random.take().map(|r| it.random = r).is_some();
     // the engine scans each op's output for a NaN or an infinity until it finds the first (as
     // sessions do): finding it afterwards would mean running the cell again
@@ -193,6 +199,7 @@ fn run_on_stack(
     let stdout = std::mem::take(&mut it.out);
     let notes = std::mem::take(&mut it.notes);
     let why_none = std::mem::take(&mut it.why_none);
+    kernel.sliced_variables = std::mem::take(&mut it.sliced_variables);
     if carries_random {
         kernel.random = Some(std::mem::take(&mut it.random));
     }

@@ -28,8 +28,10 @@ const MAGIC: &[u8; 3] = b"GTS";
 /// fused-kernel checks (`Tape::fused`); format 5 reads with none, as a session whose
 /// second derivatives' fused kernels broadcast a gradient of another shape. Format 7 may keep
 /// a one-pass iterator (`Object::Iter`: a zip, enumerate, map or reversed object part way
-/// through); format 6 is format 7 without one.
-pub const FORMAT: u8 = 7;
+/// through); format 6 is format 7 without one. Format 8 appends the slices of variables the
+/// kernel keeps (`KernelState::slices`: `row = W[0]` assigns into `W` in a later cell); up to
+/// 7 read with none, so such a slice kept then is a plain tensor.
+pub const FORMAT: u8 = 8;
 
 /// Provenance records a stored session keeps; an older record is dropped as a long-running
 /// session's in memory are past `provenance::MAX_RECORDS`.
@@ -50,7 +52,9 @@ pub fn encode(s: &Session) -> Vec<u8> {
     .expect("provenance always serializes");
     let out =
         postcard::to_extend(&s.ws.ctx.tape_timelines(), out).expect("timelines always serialize");
-    postcard::to_extend(&s.ws.ctx.tape_fused_checks(), out).expect("checks always serialize")
+    let out =
+        postcard::to_extend(&s.ws.ctx.tape_fused_checks(), out).expect("checks always serialize");
+    shared(|| postcard::to_extend(&s.kernel.slices, out)).expect("slices always serialize")
 }
 
 fn stored_err(detail: String) -> Error {
@@ -85,7 +89,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
         4 => shared(|| postcard::from_bytes(body)).map_err(|e| {
             stored_err(format!("a stored session (format 4) does not read back: {e}"))
         })?,
-        v @ (5..=7) => {
+        v @ (5..=8) => {
             let read = || -> std::result::Result<Session, postcard::Error> {
                 let (mut s, rest) = shared(|| postcard::take_from_bytes::<Session>(body))?;
                 let (prov, rest) = postcard::take_from_bytes(rest)?;
@@ -93,8 +97,11 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
                 let (timelines, rest) = postcard::take_from_bytes(rest)?;
                 s.ws.ctx.restore_tape_timelines(timelines);
                 if v >= 6 {
-                    s.ws.ctx
-                        .restore_tape_fused_checks(postcard::from_bytes(rest)?);
+                    let (checks, rest) = postcard::take_from_bytes(rest)?;
+                    s.ws.ctx.restore_tape_fused_checks(checks);
+                    if v >= 8 {
+                        s.kernel.slices = shared(|| postcard::from_bytes(rest))?;
+                    }
                 }
                 Ok(s)
             };

@@ -149,22 +149,32 @@ pub fn kept_holds_tape(k: &Kept, t: TapeId) -> bool {
 
 /// Whether one object holds tape `t` directly (the objects it refers to answer for themselves).
 pub fn object_holds_tape(o: &Object, t: TapeId) -> bool {
+    object_values(o).any(|k| kept_holds_tape(k, t))
+}
+
+/// The values one object holds directly (items, defaults, a scope's names, what an iterator
+/// walks and calls).
+pub fn object_values(o: &Object) -> Box<dyn Iterator<Item = &Kept> + '_> {
     match o {
-        Object::List(items) | Object::Tuple(items) => items.iter().any(|k| kept_holds_tape(k, t)),
-        Object::Function { defaults, .. } => {
-            defaults.iter().flatten().any(|k| kept_holds_tape(k, t))
-        }
-        Object::Scope { vars, .. } => vars.iter().any(|(_, k)| kept_holds_tape(k, t)),
+        Object::List(items) | Object::Tuple(items) => Box::new(items.iter()),
+        Object::Function { defaults, .. } => Box::new(defaults.iter().flatten()),
+        Object::Scope { vars, .. } => Box::new(vars.iter().map(|(_, k)| k)),
         Object::Iter { sources, func, .. } => {
-            func.as_ref().is_some_and(|k| kept_holds_tape(k, t))
-                || sources.iter().any(|s| match s {
-                    KeptSource::Front(k, _) | KeptSource::Back(k, _) | KeptSource::Iter(k) => {
-                        kept_holds_tape(k, t)
-                    }
-                    KeptSource::Done => false,
-                })
+            Box::new(func.iter().chain(sources.iter().filter_map(|s| match s {
+                KeptSource::Front(k, _) | KeptSource::Back(k, _) | KeptSource::Iter(k) => Some(k),
+                KeptSource::Done => None,
+            })))
         }
-        Object::Array(_) | Object::ArrayView { .. } => false,
+        Object::Array(_) | Object::ArrayView { .. } => Box::new(std::iter::empty()),
+    }
+}
+
+/// The id of the tensor `k` is, or a method of it is bound to (`push = row.assign`).
+pub fn kept_tensor_id(k: &Kept) -> Option<crate::engine::autodiff::ValId> {
+    match k {
+        Kept::Tensor(v) => Some(v.id),
+        Kept::Method(recv, _) => kept_tensor_id(recv),
+        _ => None,
     }
 }
 

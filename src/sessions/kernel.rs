@@ -14,13 +14,14 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::kept::{
-    kept_bytes, kept_holds_tape, object_bytes, object_holds_tape, Keeper, Kept, Object, Reviver,
-    Sources,
+    kept_bytes, kept_holds_tape, kept_tensor_id, object_bytes, object_holds_tape, object_values,
+    Keeper, Kept, Object, Reviver, Sources,
 };
 use super::session::Session;
 use crate::cells::source::LineIndex;
+use crate::cells::SliceOfVariable;
 use crate::cells::{CellLimits, CellOutcome, Kernel, RandomState, Refusal, Value};
-use crate::engine::autodiff::TapeId;
+use crate::engine::autodiff::{TapeId, ValId};
 use crate::engine::workspace::Binding;
 use crate::engine::Workspace;
 
@@ -33,6 +34,11 @@ pub struct KernelState {
     pub(super) objects: Vec<Object>,
     pub(super) sources: Vec<String>,
     pub(super) random: RandomState,
+    /// The variable and index each kept slice of a variable was read with (`row = W[0]`, so
+    /// that `row.assign(...)` writes into `W` in a later cell), by the slice's tensor id.
+    /// Stored after the session's other parts (format 8), so it is not serialized here.
+    #[serde(skip)]
+    pub(super) slices: BTreeMap<ValId, SliceOfVariable>,
 }
 
 /// Most names a kernel keeps besides the session's bindings: past it a cell's answer still
@@ -87,14 +93,35 @@ pub fn run_cell(
     kernel.ws = ws;
     kernel.names = names;
     kernel.random = Some(std::mem::take(&mut s.kernel.random));
+    kernel.sliced_variables = std::mem::take(&mut s.kernel.slices).into_iter().collect();
     let outcome = crate::cells::run(source, limits, &mut kernel, outputs);
     s.ws = kernel.ws;
     s.ws.ctx.limits = session_limits;
     s.kernel.random = kernel.random.unwrap_or_default();
+    s.kernel.slices = kernel.sliced_variables.into_iter().collect();
     if outcome.is_ok() {
         keep_names(s, kernel.names, source, &lines);
+        keep_held_slices(s);
     }
     Ok(outcome)
+}
+
+/// Drops the slices of variables that no name, binding or kept object holds any more.
+fn keep_held_slices(s: &mut Session) {
+    if s.kernel.slices.is_empty() {
+        return;
+    }
+    let mut held: HashSet<ValId> =
+        s.ws.names()
+            .filter_map(|(_, b)| match b {
+                Binding::Tensor(v) => Some(v.id),
+                _ => None,
+            })
+            .collect();
+    let kept = s.kernel.names.values();
+    let in_objects = s.kernel.objects.iter().flat_map(object_values);
+    held.extend(kept.chain(in_objects).filter_map(kept_tensor_id));
+    s.kernel.slices.retain(|id, _| held.contains(id));
 }
 
 /// A cell's names and their values.

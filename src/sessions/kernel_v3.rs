@@ -68,6 +68,7 @@ impl From<KernelStateV3> for super::kernel::KernelState {
             objects,
             sources: k.sources,
             random: Default::default(),
+            slices: Default::default(),
         }
     }
 }

@@ -143,3 +143,22 @@ fn an_iterator_survives_the_sessions_bytes_where_it_had_got_to() {
     assert!(out.error.is_none(), "{out:?}");
     assert_eq!(out.stdout, "[(4, (1, 2)), (5, (2, 3))] [] []\n");
 }
+
+#[test]
+fn a_variable_slice_assigns_after_the_sessions_bytes() {
+    let limits = CellLimits::default();
+    let mut s = Session::new(Limits::default());
+    let first = "import tensorflow as tf\nW = tf.Variable([[1.0, 2.0], [3.0, 4.0]])\nrow = W[0]\ncols = [W[:, 1]]\n";
+    let out = kernel::run_cell(&mut s, first, &limits, None)
+        .unwrap()
+        .unwrap();
+    assert!(out.error.is_none(), "{out:?}");
+    let bytes = codec::encode(&s);
+    let mut back = codec::decode(&bytes, &Limits::default()).unwrap();
+    let second = "row.assign([9.0, 8.0])\ncols[0].assign([0.0, 0.0])\nprint(W.numpy())";
+    let out = kernel::run_cell(&mut back, second, &limits, None)
+        .unwrap()
+        .unwrap();
+    assert!(out.error.is_none(), "{out:?}");
+    assert_eq!(out.stdout, "[[9. 0.]\n [3. 0.]]\n");
+}

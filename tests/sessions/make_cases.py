@@ -310,6 +310,15 @@ SCENARIOS = {
          cell("for x, y in data:\n    with tf.GradientTape() as g:\n"
               "        L = (W * x - y) ** 2\n    W.assign_sub(0.01 * g.gradient(L, W))\n"
               "print(W)\nprint(list(data), list(en), list(m), calls, list(rv), list(kept[1]))\n")]),
+    "variable_slices_assign_in_later_cells": (
+        "a slice of a variable read in one cell (bound, in a list, or its bound assign) writes "
+        "into the variable when a later cell assigns it, as TensorFlow's slice helper does",
+        [cell("import tensorflow as tf\nW = tf.Variable([[1.0, 2.0], [3.0, 4.0]])\n"
+              "row = W[0]\nparts = [W[1], W[:, 1]]\nf = W[1, 0].assign\n"),
+         cell("row.assign([9.0, 9.0])\nprint(W)\nparts[0].assign([5.0, 6.0])\nprint(W)\n"),
+         {"kind": "get_var", "var": "W"},
+         cell("f(7.0)\nprint(W.numpy())\nparts[1].assign([0.5, 0.5])\nprint(W.numpy(), row)\n"),
+         cell("row[0].assign(1.0)\n")]),
 }
 
 

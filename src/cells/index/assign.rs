@@ -4,8 +4,6 @@
 //! ResourceStridedSliceAssign does. It is a tensor in every other way: `v[0].assign_add` is an
 //! AttributeError, and a slice of the slice has no `assign`.
 
-use std::sync::Arc;
-
 use ndarray::{ArrayD, IxDyn};
 
 use super::plan::plan;
@@ -18,10 +16,11 @@ use crate::engine::dtype::DType;
 use crate::engine::error::Code;
 use crate::engine::tensor::{Elem, Tensor};
 
-/// Where a variable's slice came from: the variable and the index items.
-#[derive(Clone, Debug)]
+/// Where a variable's slice came from: the variable and the index items. A session keeps it
+/// with the slice from cell to cell, so `row = W[0]` can be assigned in a later cell.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct SliceOfVariable {
-    variable: Arc<str>,
+    variable: String,
     items: Vec<Item>,
 }
 
@@ -31,7 +30,7 @@ pub(super) fn remember(it: &mut Interp, container: &Value, slice: &Val, items: &
         it.sliced_variables.insert(
             slice.id,
             SliceOfVariable {
-                variable: id.clone(),
+                variable: id.to_string(),
                 items: items.to_vec(),
             },
         );

@@ -25,7 +25,7 @@ use super::raise::Raise;
 use super::value::{lock, Value};
 
 /// One item of a subscript.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(super) enum Item {
     Int(i64),
     Slice(Option<i64>, Option<i64>, Option<i64>),
