@@ -228,16 +228,16 @@ fn convert(flat: Flat, dtype: DType) -> Result<Tensor> {
             if dtype == DType::I32 || dtype == DType::I64 { "an" } else { "a" }
         )));
     }
-    if dtype == DType::I32 {
-        if let Some(v) = flat
-            .vals
-            .iter()
-            .find(|v| **v < i32::MIN as f64 || **v > i32::MAX as f64)
-        {
-            return Err(arg_err(format!(
-                "{v} does not fit in int32; give \"dtype\": \"int64\""
-            )));
-        }
+    let wide = |v: &f64| *v < i32::MIN as f64 || *v > i32::MAX as f64;
+    if dtype == DType::I32 && flat.vals.iter().any(wide) {
+        // TensorFlow converts a Python int to int32 through int64 and keeps the low 32 bits:
+        // `tf.constant(2**31, tf.int32)` is -2147483648, `tf.constant([1]) * 2**40` is [0]
+        let ints = match flat.ints {
+            Some(ints) => ints,
+            None => flat.vals.iter().map(|&v| v as i64).collect(),
+        };
+        let wrapped: Vec<f64> = ints.iter().map(|&i| f64::from(i as i32)).collect();
+        return Tensor::from_f64s(&flat.shape, &wrapped, dtype);
     }
     match (flat.ints, dtype) {
         (Some(ints), DType::I64) => {

@@ -284,10 +284,10 @@ fn op_call(
 }
 
 /// The dtype `tf.fill` and `tf.range` give where a number comes as a tensor or NumPy value
-/// and no `dtype=` is given: fill's value's own; range's the widest of its bounds' as
-/// TensorFlow ranks them (int32 < int64 < float32 < float64), a Python int counted as int32
-/// and a float as float32. `None` for other ops, and where only Python numbers are given (the
-/// op's own rule).
+/// (or a Python int past int32) and no `dtype=` is given: fill's value's own; range's the
+/// widest of its bounds' as TensorFlow ranks them (int32 < int64 < float32 < float64), a
+/// Python int counted as int32 and a float as float32. `None` for other ops, and where only
+/// Python numbers are given (the op's own rule).
 fn created_dtype(
     it: &Interp,
     op: &str,
@@ -296,8 +296,10 @@ fn created_dtype(
     if !matches!(op, "fill" | "range") {
         return None;
     }
-    // each argument's dtype, and whether it is a tensor or NumPy value
+    // each argument's dtype, and whether it is a tensor or NumPy value, or a Python int past
+    // int32, which converts to int64 (`tf.constant(2**31)`): either decides the dtype
     let typed = |v: &Value| match v {
+        Value::Int(i) if i32::try_from(*i).is_err() => (Some(DType::I64), true),
         Value::Int(_) => (Some(DType::I32), false),
         Value::Float(_) => (Some(DType::F32), false),
         v => {
