@@ -207,23 +207,18 @@ impl Interp<'_> {
         at: TextRange,
     ) -> Result<Value, Raise> {
         let mut out = Vec::new();
-        // the comprehension's variables do not outlive it, as in Python 3
-        let saved: Vec<(String, Option<Value>)> = generators
+        // the first iterable is evaluated where the comprehension stands, the rest in its scope
+        let Some(first) = generators.first() else {
+            return Ok(Value::list(out));
+        };
+        let first = self.eval(&first.iter)?;
+        let locals = generators
             .iter()
             .flat_map(|g| target_names(&g.target))
-            .map(|n| {
-                let v = self.lookup(&n);
-                (n, v)
-            })
             .collect();
-        let r = self.comprehend(generators, elt, at, &mut out);
-        for (n, v) in saved {
-            match v {
-                Some(v) => self.bind(&n, v),
-                None => self.forget(&n),
-            }
-        }
-        r?;
+        self.in_comprehension(locals, |it| {
+            it.comprehend(generators, elt, at, Some(first), &mut out)
+        })?;
         Ok(Value::list(out))
     }
 
@@ -259,6 +254,7 @@ impl Interp<'_> {
         gens: &[ruff_python_ast::Comprehension],
         elt: &Expr,
         at: TextRange,
+        iter: Option<Value>,
         out: &mut Vec<Value>,
     ) -> Result<(), Raise> {
         let Some((g, rest)) = gens.split_first() else {
@@ -272,7 +268,10 @@ impl Interp<'_> {
             out.push(v);
             return Ok(());
         };
-        let iter = self.eval(&g.iter)?;
+        let iter = match iter {
+            Some(v) => v,
+            None => self.eval(&g.iter)?,
+        };
         let mut items = super::iterator::Walk::of(self, &iter).map_err(|r| self.locate(r, &at))?;
         'items: while let Some(item) = items.next(self).map_err(|r| self.locate(r, &at))? {
             self.step()?;
@@ -282,7 +281,7 @@ impl Interp<'_> {
                     continue 'items;
                 }
             }
-            self.comprehend(rest, elt, at, out)?;
+            self.comprehend(rest, elt, at, None, out)?;
         }
         Ok(())
     }
@@ -319,10 +318,6 @@ impl Interp<'_> {
             }
         }
         Ok(())
-    }
-
-    fn forget(&mut self, name: &str) {
-        self.globals.remove(name);
     }
 
     /// Calls any callable value.

@@ -571,12 +571,20 @@ impl<'a> Reviver<'a> {
         let Some(Object::Scope { vars, parent }) = objects.get(i) else {
             return Err("a closure's kept scope is missing".into());
         };
-        // a scope's parent was kept after it (an enclosing call, never the scope itself)
-        let parent = match *parent {
-            Some(p) if p <= i => return Err("a closure's kept scopes are out of order".into()),
-            Some(p) => Some(self.scope(p)?),
-            None => None,
-        };
+        // a scope's parents are the calls (and comprehensions) around it: a chain, never a
+        // cycle, though two scopes may share a parent kept before either of them
+        let mut up = *parent;
+        for _ in 0..objects.len() {
+            let Some(p) = up else { break };
+            up = match objects.get(p) {
+                Some(Object::Scope { parent, .. }) => *parent,
+                _ => return Err("a closure's kept scope has a parent that is no scope".into()),
+            };
+        }
+        if up.is_some() {
+            return Err("a closure's kept scopes form a cycle".into());
+        }
+        let parent = parent.map(|p| self.scope(p)).transpose()?;
         let scope = Arc::new(Scope {
             vars: Mutex::new(HashMap::new()),
             parent,

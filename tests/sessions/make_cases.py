@@ -319,6 +319,12 @@ SCENARIOS = {
          {"kind": "get_var", "var": "W"},
          cell("f(7.0)\nprint(W.numpy())\nparts[1].assign([0.5, 0.5])\nprint(W.numpy(), row)\n"),
          cell("row[0].assign(1.0)\n")]),
+    "lambdas_made_in_comprehensions_across_cells": (
+        "lambdas made in a list comprehension close over the comprehension's own scope, kept "
+        "with them: a later cell's global of the same name does not change what they read",
+        [cell("gs = [lambda x: x + k for k in range(3)]\n"
+              "ks = [[lambda: j for j in range(2)] for i in range(2)]\n"),
+         cell("k = 100\nj = -1\nprint(gs[0](1), [g(0) for g in gs], ks[0][0](), k)\n")]),
 }
 
 

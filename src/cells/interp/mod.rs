@@ -1,7 +1,7 @@
 //! The evaluator's state and its statements: names (a cell's globals, a function's locals),
 //! the engine workspace, what `print` wrote, and the step budget.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -26,12 +26,29 @@ pub enum Flow {
     Return(Value),
 }
 
-/// The locals of one call of a `def` function, and the cell text its body comes from.
+/// The locals of one call of a `def` function (or of one run of a comprehension, which
+/// Python 3.11 runs as a function of its own), and the cell text its body comes from.
 struct Frame {
     scope: Arc<Scope>,
-    /// The function's local names: one of them unbound is UnboundLocalError, not a global.
-    function: Arc<Function>,
+    /// The frame's local names: one of them unbound is UnboundLocalError, not a global.
+    locals: Locals,
     lines: Arc<LineIndex>,
+}
+
+/// Where a frame's local names are listed.
+enum Locals {
+    Function(Arc<Function>),
+    /// A comprehension's: the names its `for` clauses bind.
+    Comprehension(HashSet<String>),
+}
+
+impl Locals {
+    fn contains(&self, name: &str) -> bool {
+        match self {
+            Locals::Function(f) => f.locals.contains(name),
+            Locals::Comprehension(names) => names.contains(name),
+        }
+    }
 }
 
 /// Frames of `def` calls a cell may nest: Python's limit of 1000 less the frames the oracle's
@@ -171,7 +188,7 @@ impl<'k> Interp<'k> {
             if let Some(v) = f.scope.vars().get(name) {
                 return Some(v.clone());
             }
-            if f.function.locals.contains(name) {
+            if f.locals.contains(name) {
                 return None;
             }
             let mut outer = f.scope.parent.as_ref();
@@ -210,15 +227,7 @@ impl<'k> Interp<'k> {
         kwargs: Vec<(String, Value)>,
     ) -> Result<Value, Raise> {
         self.step()?;
-        let low_stack = stacker::remaining_stack().is_some_and(|r| r < STACK_MARGIN);
-        if self.frames.len() >= MAX_CALL_DEPTH || low_stack {
-            return Err(Raise::new(
-                RaiseKind::RecursionError,
-                format!(
-                    "maximum recursion depth exceeded: a cell nests at most {MAX_CALL_DEPTH} calls (fewer with deeply nested expressions)"
-                ),
-            ));
-        }
+        self.check_depth()?;
         let params = &f.def.parameters.args;
         if args.len() > params.len() {
             return Err(Raise::type_error(format!(
@@ -266,29 +275,72 @@ impl<'k> Interp<'k> {
         });
         self.frames.push(Frame {
             scope: scope.clone(),
-            function: f.clone(),
+            locals: Locals::Function(f.clone()),
             lines: f.source.clone(),
         });
         let result = self.exec_block(&f.def.body);
         self.frames.pop();
-        // A function defined in this call and bound in it holds the scope that holds it: drop
-        // those bindings, so that the pair is freed (one returned keeps the rest of the scope;
-        // it cannot call itself by name afterwards, which no cell of the subset needs).
-        scope.vars().retain(|_, v| {
-            !matches!(v, Value::Function(g) if g.closure.as_ref().is_some_and(|c| Arc::ptr_eq(c, &scope)))
-        });
+        drop_self_references(&scope);
         match result? {
             Flow::Return(v) => Ok(v),
             _ => Ok(Value::None),
         }
     }
+
+    /// Runs `f` in a scope of its own binding `locals`, as Python 3.11 runs a comprehension:
+    /// its variables do not outlive it, except in the closures made in it (`[lambda x: x + k
+    /// for k in range(3)]` all read the comprehension's last `k`), and it reads the names of
+    /// the scopes around it.
+    pub fn in_comprehension<T>(
+        &mut self,
+        locals: HashSet<String>,
+        f: impl FnOnce(&mut Self) -> Result<T, Raise>,
+    ) -> Result<T, Raise> {
+        self.check_depth()?;
+        let scope = Arc::new(Scope {
+            vars: Mutex::new(HashMap::new()),
+            parent: self.closure(),
+        });
+        self.frames.push(Frame {
+            scope: scope.clone(),
+            locals: Locals::Comprehension(locals),
+            lines: self.current_lines(),
+        });
+        let result = f(self);
+        self.frames.pop();
+        drop_self_references(&scope);
+        result
+    }
+
+    /// A RecursionError when one more frame would pass Python's limit or the thread's stack.
+    fn check_depth(&self) -> Result<(), Raise> {
+        let low_stack = stacker::remaining_stack().is_some_and(|r| r < STACK_MARGIN);
+        if self.frames.len() >= MAX_CALL_DEPTH || low_stack {
+            return Err(Raise::new(
+                RaiseKind::RecursionError,
+                format!(
+                    "maximum recursion depth exceeded: a cell nests at most {MAX_CALL_DEPTH} calls (fewer with deeply nested expressions)"
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A function defined in a finished frame and bound in it holds the scope that holds it: drop
+/// those bindings, so that the pair is freed (one returned keeps the rest of the scope; it
+/// cannot call itself by name afterwards, which no cell of the subset needs).
+fn drop_self_references(scope: &Arc<Scope>) {
+    scope.vars().retain(|_, v| {
+        !matches!(v, Value::Function(g) if g.closure.as_ref().is_some_and(|c| Arc::ptr_eq(c, scope)))
+    });
 }
 
 impl Interp<'_> {
     /// A name `lookup` did not find: a function's local not bound yet, or no name at all.
     pub fn name_error(&self, name: &str) -> Raise {
         match self.frames.last() {
-            Some(f) if f.function.locals.contains(name) => Raise::new(
+            Some(f) if f.locals.contains(name) => Raise::new(
                 RaiseKind::UnboundLocalError,
                 format!(
                     "cannot access local variable '{name}' where it is not associated with a value"
