@@ -181,8 +181,9 @@ pub fn mixed_types_error(v: &Value, dtype: Option<DType>) -> Result<(), Raise> {
 /// The dtype `tf.constant` gives a Python value without a dtype: its kind's (float32, int32,
 /// bool), but int64 when an integer does not fit int32, and float64 when its first number is
 /// a NumPy float64 (TensorFlow types a list by its first element's class: `[a.sum(), 2.0]`
-/// is float64, `[2.0, a.sum()]` float32).
-pub fn python_dtype(v: &Value, lit: &Lit) -> Option<DType> {
+/// is float64, `[2.0, a.sum()]` float32). A finite float that float32 cannot hold is
+/// TensorFlow's ValueError there, though the same float given a float32 dtype becomes inf.
+pub fn python_dtype(v: &Value, lit: &Lit) -> Result<Option<DType>, Raise> {
     fn first_is_f64(v: &Value) -> bool {
         match v {
             Value::NpScalar(t) => t.dtype() == DType::F64,
@@ -201,11 +202,36 @@ pub fn python_dtype(v: &Value, lit: &Lit) -> Option<DType> {
             _ => false,
         }
     }
-    Some(match python_kind(lit)? {
+    let Some(kind) = python_kind(lit) else {
+        return Ok(None);
+    };
+    let d = match kind {
         Kind::Float if first_is_f64(v) => DType::F64,
         Kind::Int if wide(lit) => DType::I64,
         k => k.default_dtype(),
-    })
+    };
+    if d == DType::F32 {
+        f32_range(lit)?;
+    }
+    Ok(Some(d))
+}
+
+/// TensorFlow's ValueError for a finite Python float that float32 cannot hold, where its
+/// conversion has no dtype to go by and so infers float32 (`tf.constant(1e39)`).
+pub fn f32_range(lit: &Lit) -> Result<(), Raise> {
+    fn past_f32(l: &Lit) -> bool {
+        match l {
+            Lit::Float(f) => f.is_finite() && (*f as f32).is_infinite(),
+            Lit::List(xs) => xs.iter().any(past_f32),
+            _ => false,
+        }
+    }
+    if past_f32(lit) {
+        return Err(Raise::value_error(
+            "Can't convert Python sequence with a value out of range for a double-precision float.",
+        ));
+    }
+    Ok(())
 }
 
 /// NumPy's default dtype for a Python literal: float64, int64, bool.
@@ -352,7 +378,7 @@ impl Interp<'_> {
         // a weak literal takes the hint it fits, else Python's own typing
         let hint = match hint {
             Some(d) if lit_fits(&lit, d) => Some(d),
-            _ => python_dtype(v, &lit),
+            _ => python_dtype(v, &lit)?,
         };
         let t = tensor_from_lit(&lit, hint, self.max_elems())
             .map_err(|e| Raise::value_error(e.detail))?;

@@ -259,7 +259,10 @@ pub(super) fn constant(
                 }
             }
             // untyped, a list takes Python's typing (an empty one is float32)
-            let dtype = dtype.or(crate::cells::convert::python_dtype(other, &lit));
+            let dtype = match dtype {
+                Some(d) => Some(d),
+                None => crate::cells::convert::python_dtype(other, &lit)?,
+            };
             return tensor_from_lit(&lit, dtype, it.max_elems())
                 .map_err(|e| Raise::value_error(e.detail));
         }

@@ -253,6 +253,9 @@ fn op_call(
     checks::before_conversion(it, def.name, &mut bound)?;
     let (inputs, given) = operands::convert(it, path, def, bound)?;
     let created = created_dtype(it, def.name, &given);
+    let given_dtype = given
+        .iter()
+        .any(|(p, v)| p.name == "dtype" && !matches!(v, Value::None));
     let mut attrs = Vec::new();
     for (p, v) in given {
         if matches!(v, Value::None) {
@@ -266,6 +269,14 @@ fn op_call(
                 v.type_name()
             ))
         })?;
+        // fill's value, and range's bounds without a dtype, convert with none to go by
+        if matches!(p.name, "value" | "start" | "limit" | "delta")
+            && matches!(def.name, "fill" | "range")
+            && matches!(v, Value::Float(_))
+            && !given_dtype
+        {
+            super::convert::f32_range(&lit)?;
+        }
         attrs.push((p.name.to_string(), lit));
     }
     if let Some(d) = created {
