@@ -93,6 +93,8 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
                 "shape" => Value::Shape(var.val.tensor.shape().to_vec()),
                 "dtype" => Value::DType(var.val.tensor.dtype()),
                 // a ResourceVariable has no `ndim` (tensors do)
+                // what `assign` returns is TensorFlow's _UnreadVariable, named as it prints
+                "name" if matches!(v, Value::UnreadVariable(_)) => Value::str("UnreadVariable"),
                 "name" => Value::str(var.tf_name()),
                 "trainable" => Value::Bool(var.trainable),
                 m if VARIABLE_METHODS.contains(&m) => method(v, name),
