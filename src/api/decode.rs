@@ -174,9 +174,12 @@ pub fn boolean(m: &Obj, key: &str, default: bool, path: impl Display + Copy) -> 
 
 pub fn only(m: &Obj, allowed: &[&str], path: impl Display + Copy) -> Decoded<()> {
     if let Some(k) = m.keys().find(|k| !allowed.contains(k)) {
+        let takes = match allowed {
+            [] => "it takes none (send no body, or {})".to_string(),
+            _ => format!("it takes {}", allowed.join(", ")),
+        };
         return Err(AppError::bad_json(format!(
-            "{path} has an unknown member \"{k}\"; it takes {}",
-            allowed.join(", ")
+            "{path} has an unknown member \"{k}\"; {takes}"
         )));
     }
     Ok(())

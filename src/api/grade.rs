@@ -35,7 +35,7 @@ async fn grade_submission(State(st): State<AppState>, body: Body) -> Result<Resp
         return Err(AppError::bad_json("the body is empty; send an assignment: {\"reference\", \"submission\", \"checks\", \"format\"}"));
     }
     let v: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|e| AppError::bad_json(format!("the body is not valid JSON: {e}")))?;
+        .map_err(|e| AppError::bad_json(super::json_error::describe(&body, &e)))?;
     drop(body);
     let (a, submission) = assignment::parse(&v)?;
     drop(v);

@@ -81,14 +81,15 @@ where
     let token = s.token.as_deref();
     if access == Access::Read {
         let snap = st.sessions.read(&s.id, token).await?;
-        return Ok(f(&mut Arc::unwrap_or_clone(snap.session))?);
+        let mut state = Arc::unwrap_or_clone(snap.session);
+        return Ok(f(&mut state).map_err(|e| state.explain_none(e))?);
     }
     let key = s.idempotency_key.as_deref();
     let done = st
         .sessions
         .mutate(&s.id, token, key, |mut state| async move {
             let run = || {
-                let out = f(&mut state)?;
+                let out = f(&mut state).map_err(|e| state.explain_none(e))?;
                 // The answer is kept (as JSON) only for a call that may be resent.
                 let reply = match key {
                     Some(_) => Some(Reply {

@@ -97,9 +97,10 @@ pub fn check_name(name: &str) -> Result<()> {
 }
 
 /// TensorFlow's error for a None passed where a tensor goes (an op input, a target, a source).
+/// Why the name is None is the session's to add (`sessions::none_why`).
 pub fn is_none(name: &str) -> Error {
     arg_err(format!(
-        "\"{name}\" is None (a gradient bound to it was None: its source is not connected to the target), and None is not a tensor. TensorFlow: Attempt to convert a value (None) with an unsupported type (<class 'NoneType'>) to a Tensor."
+        "\"{name}\" is None, and None is not a tensor. TensorFlow: Attempt to convert a value (None) with an unsupported type (<class 'NoneType'>) to a Tensor."
     ))
 }
 

@@ -31,7 +31,9 @@ const MAGIC: &[u8; 3] = b"GTS";
 /// through); format 6 is format 7 without one. Format 8 appends the slices of variables the
 /// kernel keeps (`KernelState::slices`: `row = W[0]` assigns into `W` in a later cell); up to
 /// 7 read with none, so such a slice kept then is a plain tensor.
-pub const FORMAT: u8 = 8;
+/// Format 9 appends why each name bound to a None gradient is None (`NoneWhy`); up to 8 read
+/// with no reasons (a use of such a name then says only that it is None).
+pub const FORMAT: u8 = 9;
 
 /// Provenance records a stored session keeps; an older record is dropped as a long-running
 /// session's in memory are past `provenance::MAX_RECORDS`.
@@ -54,7 +56,9 @@ pub fn encode(s: &Session) -> Vec<u8> {
         postcard::to_extend(&s.ws.ctx.tape_timelines(), out).expect("timelines always serialize");
     let out =
         postcard::to_extend(&s.ws.ctx.tape_fused_checks(), out).expect("checks always serialize");
-    shared(|| postcard::to_extend(&s.kernel.slices, out)).expect("slices always serialize")
+    let out =
+        shared(|| postcard::to_extend(&s.kernel.slices, out)).expect("slices always serialize");
+    postcard::to_extend(&s.none_why, out).expect("reasons always serialize")
 }
 
 fn stored_err(detail: String) -> Error {
@@ -89,7 +93,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
         4 => shared(|| postcard::from_bytes(body)).map_err(|e| {
             stored_err(format!("a stored session (format 4) does not read back: {e}"))
         })?,
-        v @ (5..=8) => {
+        v @ (5..=9) => {
             let read = || -> std::result::Result<Session, postcard::Error> {
                 let (mut s, rest) = shared(|| postcard::take_from_bytes::<Session>(body))?;
                 let (prov, rest) = postcard::take_from_bytes(rest)?;
@@ -100,7 +104,11 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
                     let (checks, rest) = postcard::take_from_bytes(rest)?;
                     s.ws.ctx.restore_tape_fused_checks(checks);
                     if v >= 8 {
-                        s.kernel.slices = shared(|| postcard::from_bytes(rest))?;
+                        let (slices, rest) = shared(|| postcard::take_from_bytes(rest))?;
+                        s.kernel.slices = slices;
+                        if v >= 9 {
+                            s.none_why = postcard::from_bytes(rest)?;
+                        }
                     }
                 }
                 Ok(s)
@@ -247,6 +255,28 @@ mod tests {
         let e = decode(b"{\"json\": 1}", &Limits::default()).unwrap_err();
         assert!(e.detail.contains("not a gradtape session"), "{}", e.detail);
         assert!(decode(b"GT", &Limits::default()).is_err());
+    }
+
+    #[test]
+    fn why_a_name_is_none_reads_back_and_format_8_reads_without_it() {
+        use crate::engine::explain::{Note, Reason};
+        let mut s = sample();
+        let why = Note::new(
+            Some("u"),
+            Reason::NotTrainable,
+            None,
+            "u is not trainable".into(),
+        );
+        s.bind_none("du", Some(&why));
+        let back = decode(&encode(&s), &Limits::default()).unwrap();
+        assert_eq!(back.none_why, s.none_why);
+        assert_ne!(back.none_why, Default::default());
+        // format 8 is format 9 without the reasons (an empty map is its one byte 0)
+        let mut v8 = encode(&sample());
+        assert_eq!(v8.pop(), Some(0));
+        v8[3] = 8;
+        let old = decode(&v8, &Limits::default()).unwrap();
+        assert_eq!(describe(&old), describe(&sample()));
     }
 
     #[test]

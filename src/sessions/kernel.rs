@@ -88,10 +88,11 @@ pub fn run_cell(
     let session_limits = s.ws.ctx.limits.clone();
     let (names, lines) = names_for_cell(s)?;
     let ws = std::mem::replace(&mut s.ws, Workspace::new(session_limits.clone()));
-    // why a name is None is a note for this cell's answer only: it is not kept
+    // why a name is None goes on from what the session knew, as the cell rebinds names
     let mut kernel = Kernel::new(session_limits.clone());
     kernel.ws = ws;
     kernel.names = names;
+    kernel.why_none = s.none_why.to_cell_notes();
     kernel.random = Some(std::mem::take(&mut s.kernel.random));
     kernel.sliced_variables = std::mem::take(&mut s.kernel.slices).into_iter().collect();
     let outcome = crate::cells::run(source, limits, &mut kernel, outputs);
@@ -102,6 +103,7 @@ pub fn run_cell(
     if outcome.is_ok() {
         keep_names(s, kernel.names, source, &lines);
         keep_held_slices(s);
+        s.none_why = super::none_why::NoneWhy::from_cell_notes(&kernel.why_none, &s.ws);
     }
     Ok(outcome)
 }

@@ -36,6 +36,9 @@ pub struct Session {
     next_tape: u64,
     /// What its cells keep besides tensors, variables and tapes (sessions/kernel.rs).
     pub kernel: super::kernel::KernelState,
+    /// Why each name bound to a None gradient is None; stored after the session (codec.rs).
+    #[serde(skip)]
+    pub none_why: super::none_why::NoneWhy,
 }
 
 /// A session as formats 1 and 2 wrote it (before cells): read back with an empty kernel.
@@ -55,6 +58,7 @@ impl From<SessionV2> for Session {
             next_var: s.next_var,
             next_tape: s.next_tape,
             kernel: Default::default(),
+            none_why: Default::default(),
         }
     }
 }
@@ -79,6 +83,7 @@ impl From<SessionV3> for Session {
             next_var: s.next_var,
             next_tape: s.next_tape,
             kernel: s.kernel.into(),
+            none_why: Default::default(),
         }
     }
 }
@@ -104,6 +109,7 @@ impl Session {
             next_var: 0,
             next_tape: 0,
             kernel: Default::default(),
+            none_why: Default::default(),
         }
     }
 
@@ -429,9 +435,17 @@ impl Session {
         self.ws.bind(name, v);
     }
 
-    /// Binds `name` to None (a gradient that came out None), as Python's assignment does.
-    pub fn bind_none(&mut self, name: &str) {
+    /// `e` with why the name it found bound to None is None, when the session knows.
+    pub fn explain_none(&self, e: Error) -> Error {
+        self.none_why.explain(&self.ws, e)
+    }
+
+    /// Binds `name` to None (a gradient that came out None, for the reason `why` gives), as
+    /// Python's assignment does.
+    pub fn bind_none(&mut self, name: &str, why: Option<&crate::engine::explain::Note>) {
         self.ws.bind_none(name);
+        self.none_why.retain_bound(&self.ws);
+        self.none_why.record(name, why);
     }
 
     /// Bytes of tensor data the session keeps alive, each tensor counted once.

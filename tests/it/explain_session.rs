@@ -183,3 +183,68 @@ async fn non_finite_values_are_traced_to_their_node() {
     assert_eq!(only_note(&g), ("non_finite".into(), Some("l".into())));
     assert_eq!(g["notes"][0]["index"], json!([1]));
 }
+
+/// A name bound to a None gradient keeps the gradient's reason: the bind answer lists it under
+/// `bound_to_none`, and a later use of it (a read, a graph input) says why it is None (here the
+/// variable was not trainable, not "not connected"), until a cell rebinds it to a plain None.
+#[tokio::test]
+async fn a_name_bound_to_a_none_gradient_says_why_it_is_none() {
+    let s = S::new().await;
+    s.ok(
+        "/variables",
+        json!({"name": "U", "value": [1.0, 2.0], "trainable": false}),
+    )
+    .await;
+    s.ok("/variables", json!({"name": "W", "value": [1.0, 2.0]}))
+        .await;
+    let t = s.tape().await;
+    s.ok(
+        "/graph",
+        json!({"nodes": [{"name": "M", "op": "multiply", "inputs": ["U", "W"]}]}),
+    )
+    .await;
+    let g = s
+        .ok(
+            &format!("/tapes/{t}/gradient"),
+            json!({"target": "M", "sources": ["U", "W"], "bind": ["dU", "dW"]}),
+        )
+        .await;
+    assert_eq!(
+        (&g["bound"], &g["bound_to_none"]),
+        (&json!(["dW"]), &json!(["dU"])),
+        "{g}"
+    );
+    let auth = [("authorization", s.auth.as_str())];
+    let read = |app: axum::Router, uri: String| async move {
+        call(&app, "GET", &uri, None, &[("authorization", auth[0].1)]).await
+    };
+    let (st, v) = read(s.app.clone(), format!("{}/tensors/dU", s.base)).await;
+    let detail = v["detail"].as_str().unwrap();
+    assert_eq!(st, 422, "{v}");
+    assert!(detail.contains("\"dU\" is None (the gradient bound to it was None, not_trainable: U is a Variable created with trainable=false"), "{detail}");
+    assert!(!detail.contains("not connected"), "{detail}");
+    let uri = format!("{}/graph", s.base);
+    let body = json!({"nodes": [{"name": "q", "op": "add", "inputs": ["dU", "W"]}]});
+    let (st, v) = call(&s.app, "POST", &uri, Some(body), &auth).await;
+    assert_eq!(st, 422, "{v}");
+    assert!(
+        v["detail"].as_str().unwrap().contains("not_trainable"),
+        "{v}"
+    );
+    // a cell that only reads it keeps the reason; one that binds None itself drops it
+    s.ok("/cells", json!({"source": "print(dU is None)"})).await;
+    let (_, v) = read(s.app.clone(), format!("{}/tensors/dU", s.base)).await;
+    assert!(
+        v["detail"].as_str().unwrap().contains("not_trainable"),
+        "{v}"
+    );
+    s.ok("/cells", json!({"source": "dU = None"})).await;
+    let (_, v) = read(s.app.clone(), format!("{}/tensors/dU", s.base)).await;
+    assert!(
+        v["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("\"dU\" is None, and None is not a tensor"),
+        "{v}"
+    );
+}

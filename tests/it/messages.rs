@@ -158,3 +158,42 @@ async fn a_per_request_error_names_its_node_as_a_whole_request_error_does() {
         assert_eq!(e["message"], e["detail"], "message is detail's alias");
     }
 }
+
+/// Every JSON route refuses a body that is not JSON alike: `POST /v1/sessions` (which takes no
+/// body, or `{}`) as well, and `/v1/grade` with a path and a hint, not serde's column.
+#[tokio::test]
+async fn session_creation_and_grading_refuse_a_body_that_is_not_json() {
+    let app = test_app();
+    for (body, status) in [
+        ("", 201),
+        ("{}", 201),
+        ("{bad", 400),
+        ("{\"ttl\": 5}", 400),
+        ("[]", 400),
+    ] {
+        let (st, _, v) = raw(&app, "POST", "/v1/sessions", body.into()).await;
+        assert_eq!(st.as_u16(), status, "{body:?}: {v}");
+        if status == 400 {
+            assert_eq!(v["code"], "invalid_json", "{body:?}: {v}");
+        }
+    }
+    let (_, _, v) = raw(&app, "POST", "/v1/sessions", b"{\"ttl\": 5}".to_vec()).await;
+    assert!(
+        v["detail"].as_str().unwrap().contains("it takes none"),
+        "{v}"
+    );
+    let (st, _, v) = raw(
+        &app,
+        "POST",
+        "/v1/grade",
+        b"{\"reference\": {\"cell\": None}}".to_vec(),
+    )
+    .await;
+    assert_eq!(st, 400, "{v}");
+    let detail = v["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("at reference.cell") && detail.contains("JSON spells it null"),
+        "{detail}"
+    );
+    assert!(!detail.contains("column"), "{detail}");
+}

@@ -11,6 +11,7 @@ use super::super::error::AppError;
 use super::super::json::{Json as BodyJson, Obj};
 use super::super::path::segment;
 use super::super::AppState;
+use crate::engine::explain::Note;
 use crate::engine::{Names, Shaped, Val};
 use crate::sessions::{Session, Source};
 
@@ -214,26 +215,36 @@ impl Bind {
     }
 
     /// Binds each result to its name, a null one to None (as `dW = g.gradient(L, U)` binds
-    /// None in Python, so a later use of `dW` fails instead of reading a stale gradient);
-    /// answers the names bound to tensors.
-    pub fn apply(&self, s: &mut Session, result: &Shaped<Option<Val>>) -> Vec<String> {
-        let Some(names) = &self.0 else {
-            return vec![];
-        };
-        let values: Vec<&Option<Val>> = match result {
-            Shaped::One(v) => vec![v],
-            Shaped::Many(vs) => vs.iter().collect(),
-        };
-        let mut bound = vec![];
-        for (n, v) in names.list().into_iter().zip(values) {
-            match v {
-                Some(v) => {
-                    s.bind(n, v.clone());
-                    bound.push(n.to_string());
+    /// None in Python, so a later use of `dW` fails instead of reading a stale gradient, and
+    /// says why with the reason `notes` gave for that source); answers `"bound"`, the names
+    /// bound to tensors, and `"bound_to_none"`, those bound to None.
+    pub fn apply(
+        &self,
+        s: &mut Session,
+        sources: &Names,
+        result: &Shaped<Option<Val>>,
+        notes: &[Note],
+    ) -> serde_json::Value {
+        let (mut bound, mut none) = (vec![], vec![]);
+        if let Some(names) = &self.0 {
+            let values: Vec<&Option<Val>> = match result {
+                Shaped::One(v) => vec![v],
+                Shaped::Many(vs) => vs.iter().collect(),
+            };
+            for ((n, source), v) in names.list().into_iter().zip(sources.list()).zip(values) {
+                match v {
+                    Some(v) => {
+                        s.bind(n, v.clone());
+                        bound.push(n.to_string());
+                    }
+                    None => {
+                        let why = notes.iter().find(|w| w.source.as_deref() == Some(source));
+                        s.bind_none(n, why);
+                        none.push(n.to_string());
+                    }
                 }
-                None => s.bind_none(n),
             }
         }
-        bound
+        serde_json::json!({"bound": bound, "bound_to_none": none})
     }
 }

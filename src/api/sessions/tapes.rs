@@ -12,7 +12,7 @@ use super::super::json::{Json as BodyJson, Obj};
 use super::super::notes::attach;
 use super::super::AppState;
 use super::extract::{names_field, opt_string, AuthedSession, Bind, FromObject, Object, TapeName};
-use super::view::{ok, shaped_json, tape_json, Answer};
+use super::view::{merge, ok, shaped_json, tape_json, Answer};
 use super::{with_session, Access};
 use crate::engine::{Lit, Names};
 
@@ -181,8 +181,8 @@ pub async fn gradient(
             &b.output_gradients,
             b.zero,
         )?;
-        let bound = b.bind.apply(state, &g);
-        let mut out = json!({"gradient": shaped_json(&g), "bound": bound});
+        let mut out = json!({"gradient": shaped_json(&g)});
+        merge(&mut out, b.bind.apply(state, &b.sources, &g, &notes));
         attach(&mut out, &notes);
         Ok(out)
     })
@@ -276,8 +276,8 @@ pub async fn jacobian(
         } else {
             crate::sessions::explain::jacobian(state, &tape, &b.target, &b.sources, b.zero)?
         };
-        let bound = b.bind.apply(state, &j);
-        let mut out = json!({key: shaped_json(&j), "bound": bound});
+        let mut out = json!({key: shaped_json(&j)});
+        merge(&mut out, b.bind.apply(state, &b.sources, &j, &notes));
         attach(&mut out, &notes);
         Ok(out)
     })

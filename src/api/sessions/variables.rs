@@ -19,7 +19,22 @@ use crate::engine::lit::unknown_dtype;
 use crate::engine::workspace::NodeSpec;
 use crate::sessions::{AssignKind, Source};
 
-pub async fn create(State(st): State<AppState>, ClientAddr(client): ClientAddr) -> Answer {
+/// The body of `POST /v1/sessions`: none, or `{}` (it takes no members; anything else is
+/// refused as every route's body is).
+pub struct NoMembers;
+
+impl FromObject for NoMembers {
+    const MEMBERS: &'static [&'static str] = &[];
+    fn from_object(_: &Obj, _: &AppState) -> Result<Self, AppError> {
+        Ok(NoMembers)
+    }
+}
+
+pub async fn create(
+    State(st): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    _: Object<NoMembers>,
+) -> Answer {
     let created = st.sessions.create(&client).await.map_err(|e| {
         let mut e = AppError::from(e);
         if e.code == ApiCode::Engine(crate::engine::Code::LimitExceeded) {

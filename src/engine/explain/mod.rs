@@ -38,6 +38,26 @@ pub enum Reason {
 }
 
 impl Reason {
+    const ALL: [Reason; 12] = [
+        Reason::IntegerSource,
+        Reason::NotTrainable,
+        Reason::WatchAccessedVariablesOff,
+        Reason::RecordingPaused,
+        Reason::RecordedBeforeTape,
+        Reason::ThroughAssign,
+        Reason::StopGradient,
+        Reason::NotDifferentiable,
+        Reason::NotWatched,
+        Reason::NotConnected,
+        Reason::ConstantGradient,
+        Reason::NonFinite,
+    ];
+
+    /// The reason whose code is `s` (`"not_trainable"`).
+    pub fn parse(s: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::IntegerSource => "integer_source",
