@@ -96,7 +96,10 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
                 // what `assign` returns is TensorFlow's _UnreadVariable, named as it prints
                 "name" if matches!(v, Value::UnreadVariable(_)) => Value::str("UnreadVariable"),
                 "name" => Value::str(var.tf_name()),
-                "trainable" => Value::Bool(var.trainable),
+                "trainable" => match it.trainable_given.get(id) {
+                    Some(given) => super::convert::lit_value(given),
+                    None => Value::Bool(var.trainable),
+                },
                 m if VARIABLE_METHODS.contains(&m) => method(v, name),
                 _ => return Err(no_attr(&v, name)),
             }

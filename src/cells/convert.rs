@@ -53,6 +53,17 @@ pub fn to_lit(v: &Value) -> Option<Lit> {
     })
 }
 
+/// A scalar literal as the Python value it was made from; None for a list or an object.
+pub fn lit_value(l: &Lit) -> Value {
+    match l {
+        Lit::Bool(b) => Value::Bool(*b),
+        Lit::Int(i) => Value::Int(*i),
+        Lit::Float(f) => Value::Float(*f),
+        Lit::Str(s) => Value::str(s.as_str()),
+        Lit::Null | Lit::List(_) | Lit::Map(_) | Lit::Tensor(_) => Value::None,
+    }
+}
+
 /// A tensor given where an attribute goes (`axis=tf.constant(0)`, a shape from `tf.shape`).
 fn tensor_lit(t: &Tensor) -> Lit {
     fn nest(t: &Tensor, vals: &[f64], shape: &[usize], int: bool) -> Lit {

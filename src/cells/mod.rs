@@ -93,6 +93,8 @@ pub struct Kernel {
     /// The variable and index each slice of a variable was read with, by the slice's id: a
     /// session's kernel carries them, so a slice bound in one cell assigns in the next.
     pub sliced_variables: HashMap<crate::engine::autodiff::ValId, SliceOfVariable>,
+    /// What each variable was given as a `trainable` that is no bool, by variable id.
+    pub trainable_given: HashMap<Arc<str>, crate::engine::lit::Lit>,
 }
 
 impl Kernel {
@@ -103,6 +105,7 @@ impl Kernel {
             why_none: HashMap::new(),
             random: None,
             sliced_variables: HashMap::new(),
+            trainable_given: HashMap::new(),
         }
     }
 }
@@ -191,6 +194,7 @@ fn run_on_stack(
     );
     it.why_none = std::mem::take(&mut kernel.why_none);
     it.sliced_variables = std::mem::take(&mut kernel.sliced_variables);
+    it.trainable_given = std::mem::take(&mut kernel.trainable_given);
     let carries_random = kernel.random.take().map(|r| it.random = r).is_some();
     // the engine scans each op's output for a NaN or an infinity until it finds the first (as
     // sessions do): finding it afterwards would mean running the cell again
@@ -200,6 +204,7 @@ fn run_on_stack(
     let notes = std::mem::take(&mut it.notes);
     let why_none = std::mem::take(&mut it.why_none);
     kernel.sliced_variables = std::mem::take(&mut it.sliced_variables);
+    kernel.trainable_given = std::mem::take(&mut it.trainable_given);
     if carries_random {
         kernel.random = Some(std::mem::take(&mut it.random));
     }

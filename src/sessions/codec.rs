@@ -32,8 +32,10 @@ const MAGIC: &[u8; 3] = b"GTS";
 /// kernel keeps (`KernelState::slices`: `row = W[0]` assigns into `W` in a later cell); up to
 /// 7 read with none, so such a slice kept then is a plain tensor.
 /// Format 9 appends why each name bound to a None gradient is None (`NoneWhy`); up to 8 read
-/// with no reasons (a use of such a name then says only that it is None).
-pub const FORMAT: u8 = 9;
+/// with no reasons (a use of such a name then says only that it is None). Format 10 appends
+/// what variables were given as a `trainable` that is no bool (`KernelState::trainables`); up
+/// to 9 read with none, so such a variable's `.trainable` reads as its truth.
+pub const FORMAT: u8 = 10;
 
 /// Provenance records a stored session keeps; an older record is dropped as a long-running
 /// session's in memory are past `provenance::MAX_RECORDS`.
@@ -58,7 +60,8 @@ pub fn encode(s: &Session) -> Vec<u8> {
         postcard::to_extend(&s.ws.ctx.tape_fused_checks(), out).expect("checks always serialize");
     let out =
         shared(|| postcard::to_extend(&s.kernel.slices, out)).expect("slices always serialize");
-    postcard::to_extend(&s.none_why, out).expect("reasons always serialize")
+    let out = postcard::to_extend(&s.none_why, out).expect("reasons always serialize");
+    shared(|| postcard::to_extend(&s.kernel.trainables, out)).expect("literals always serialize")
 }
 
 fn stored_err(detail: String) -> Error {
@@ -93,7 +96,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
         4 => shared(|| postcard::from_bytes(body)).map_err(|e| {
             stored_err(format!("a stored session (format 4) does not read back: {e}"))
         })?,
-        v @ (5..=9) => {
+        v @ (5..=10) => {
             let read = || -> std::result::Result<Session, postcard::Error> {
                 let (mut s, rest) = shared(|| postcard::take_from_bytes::<Session>(body))?;
                 let (prov, rest) = postcard::take_from_bytes(rest)?;
@@ -106,8 +109,13 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
                     if v >= 8 {
                         let (slices, rest) = shared(|| postcard::take_from_bytes(rest))?;
                         s.kernel.slices = slices;
-                        if v >= 9 {
+                        if v == 9 {
                             s.none_why = postcard::from_bytes(rest)?;
+                        }
+                        if v >= 10 {
+                            let (none_why, rest) = postcard::take_from_bytes(rest)?;
+                            s.none_why = none_why;
+                            s.kernel.trainables = shared(|| postcard::from_bytes(rest))?;
                         }
                     }
                 }

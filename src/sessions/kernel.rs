@@ -22,6 +22,7 @@ use crate::cells::source::LineIndex;
 use crate::cells::SliceOfVariable;
 use crate::cells::{CellLimits, CellOutcome, Kernel, RandomState, Refusal, Value};
 use crate::engine::autodiff::{TapeId, ValId};
+use crate::engine::lit::Lit;
 use crate::engine::workspace::Binding;
 use crate::engine::Workspace;
 
@@ -39,6 +40,11 @@ pub struct KernelState {
     /// Stored after the session's other parts (format 8), so it is not serialized here.
     #[serde(skip)]
     pub(super) slices: BTreeMap<ValId, SliceOfVariable>,
+    /// What each variable was given as a `trainable` that is no bool (`tf.Variable(1.0,
+    /// 'bias')`), by variable id, so `.trainable` reads it back in a later cell. Stored after
+    /// the reasons a name is None (format 10).
+    #[serde(skip)]
+    pub(super) trainables: BTreeMap<String, Lit>,
 }
 
 /// Most names a kernel keeps besides the session's bindings: past it a cell's answer still
@@ -95,11 +101,22 @@ pub fn run_cell(
     kernel.why_none = s.none_why.to_cell_notes();
     kernel.random = Some(std::mem::take(&mut s.kernel.random));
     kernel.sliced_variables = std::mem::take(&mut s.kernel.slices).into_iter().collect();
+    kernel.trainable_given = std::mem::take(&mut s.kernel.trainables)
+        .into_iter()
+        .map(|(id, l)| (id.into(), l))
+        .collect();
     let outcome = crate::cells::run(source, limits, &mut kernel, outputs);
     s.ws = kernel.ws;
     s.ws.ctx.limits = session_limits;
     s.kernel.random = kernel.random.unwrap_or_default();
     s.kernel.slices = kernel.sliced_variables.into_iter().collect();
+    // a variable the session no longer holds needs no record of how it was made
+    s.kernel.trainables = kernel
+        .trainable_given
+        .into_iter()
+        .filter(|(id, _)| s.ws.variable(id).is_some())
+        .map(|(id, l)| (id.to_string(), l))
+        .collect();
     if outcome.is_ok() {
         keep_names(s, kernel.names, source, &lines);
         keep_held_slices(s);

@@ -69,6 +69,7 @@ impl From<KernelStateV3> for super::kernel::KernelState {
             sources: k.sources,
             random: Default::default(),
             slices: Default::default(),
+            trainables: Default::default(),
         }
     }
 }

@@ -162,3 +162,26 @@ fn a_variable_slice_assigns_after_the_sessions_bytes() {
     assert!(out.error.is_none(), "{out:?}");
     assert_eq!(out.stdout, "[[9. 0.]\n [3. 0.]]\n");
 }
+
+#[test]
+fn a_trainable_given_as_a_name_reads_back_after_the_sessions_bytes() {
+    let limits = CellLimits::default();
+    let mut s = Session::new(Limits::default());
+    // the second positional argument is `trainable`: TensorFlow keeps 'bias' there as given
+    let first = "import tensorflow as tf\nb = tf.Variable(1.0, 'bias')\nz = tf.Variable(1.0, 0)\n";
+    let out = kernel::run_cell(&mut s, first, &limits, None)
+        .unwrap()
+        .unwrap();
+    assert!(out.error.is_none(), "{out:?}");
+    let bytes = codec::encode(&s);
+    let mut back = codec::decode(&bytes, &Limits::default()).unwrap();
+    let second = "with tf.GradientTape() as tape:\n    y = b * 2.0\nprint(repr(b.trainable), z.trainable, tape.gradient(y, b))";
+    let out = kernel::run_cell(&mut back, second, &limits, None)
+        .unwrap()
+        .unwrap();
+    assert!(out.error.is_none(), "{out:?}");
+    assert_eq!(
+        out.stdout,
+        "'bias' 0 tf.Tensor(2.0, shape=(), dtype=float32)\n"
+    );
+}

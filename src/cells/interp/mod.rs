@@ -84,6 +84,9 @@ pub struct Interp<'k> {
     pub random: super::tf::random::RandomState,
     /// The variable and index each slice of a variable was read with (`v[0].assign(7)`).
     pub sliced_variables: HashMap<crate::engine::autodiff::ValId, super::index::SliceOfVariable>,
+    /// What each variable was given as `trainable` where that is no bool (`tf.Variable(1.0,
+    /// 'bias')` passes the name there): TensorFlow keeps it as given, and watches by its truth.
+    pub trainable_given: HashMap<Arc<str>, crate::engine::lit::Lit>,
 }
 
 impl<'k> Interp<'k> {
@@ -111,6 +114,7 @@ impl<'k> Interp<'k> {
             non_finite_at: Vec::new(),
             random: Default::default(),
             sliced_variables: HashMap::new(),
+            trainable_given: HashMap::new(),
         }
     }
 

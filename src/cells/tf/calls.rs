@@ -326,11 +326,11 @@ pub(super) fn variable(
     let value = s[0]
         .clone()
         .ok_or_else(|| Raise::value_error("initial_value must be specified."))?;
-    let trainable = s[1]
-        .as_ref()
-        .map(|v| v.truthy())
-        .transpose()?
-        .unwrap_or(true);
+    // None is the default; anything else is kept as given and watched by its truth
+    let trainable = match &s[1] {
+        None | Some(Value::None) => true,
+        Some(v) => v.truthy()?,
+    };
     let name = match &s[4] {
         None | Some(Value::None) => "Variable".to_string(),
         Some(Value::Str(n)) => n.to_string(),
@@ -352,6 +352,12 @@ pub(super) fn variable(
     let id: Arc<str> = format!("{}#{}", name, it.ws.variables().count() + 1).into();
     it.ws
         .add_variable(&id, &id, t, trainable, &format!("{name}:0"));
+    // a string (the name passed second), an int or a float reads back as given
+    if let Some(given @ (Value::Str(_) | Value::Int(_) | Value::Float(_))) = &s[1] {
+        if let Some(lit) = to_lit(given) {
+            it.trainable_given.insert(id.clone(), lit);
+        }
+    }
     it.note_assign(&id, &value);
     Ok(Value::Variable(id))
 }
