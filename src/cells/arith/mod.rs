@@ -104,7 +104,10 @@ pub fn binary(it: &mut Interp, op: Operator, l: Value, r: Value) -> Result<Value
         _ => {}
     }
     if Value::is_tf(&l) || Value::is_tf(&r) {
-        return tf_binary(it, op, &l, &r);
+        return match tf_binary(it, op, &l, &r) {
+            Err(e) if op == Operator::Mult && Value::is_tf(&l) => sequence_rmul(it, &l, &r, e),
+            out => out,
+        };
     }
     if is_np(&l) || is_np(&r) {
         return super::numpy::arith::binary(it, op, &l, &r);
@@ -113,6 +116,28 @@ pub fn binary(it: &mut Interp, op: Operator, l: Value, r: Value) -> Result<Value
 }
 
 pub use super::numpy::arith::np_wrap;
+
+/// `t * seq` where TensorFlow cannot convert the list, tuple or string to `t`'s dtype: its
+/// operator, on that TypeError or ValueError, hands over to `seq.__rmul__(t)`, which repeats
+/// `seq` by the tensor's `__index__` (`tf.constant(2) * [x, 0.5]` is `[x, 0.5, x, 0.5]`). A
+/// tensor with no `__index__` raises the conversion's error, but a 0-d float one the
+/// AttributeError that `__index__` raises; `seq * t` never gets here, as the tensor's own
+/// `__rmul__` answers first.
+fn sequence_rmul(it: &mut Interp, t: &Value, seq: &Value, e: Raise) -> Result<Value, Raise> {
+    use super::raise::RaiseKind;
+    let handed_over = matches!(seq, Value::List(_) | Value::Tuple(_) | Value::Str(_))
+        && matches!(e.kind, RaiseKind::TypeError | RaiseKind::ValueError);
+    if !handed_over {
+        return Err(e);
+    }
+    // a variable's operator reads it first: the tensor's `__index__` is asked
+    let read = Value::Tensor(it.as_val(t)?.expect("a tensor or variable"));
+    match super::index::operator_index(&read) {
+        Ok(Some(n)) => repeat(seq, n),
+        Err(r) if r.kind == RaiseKind::AttributeError => Err(r),
+        _ => Err(e),
+    }
+}
 
 /// An IndexedSlices has no operators of its own: a tensor's or variable's operator converts
 /// it to its dense tensor (`E - dE`, `dE + t`, as `Tensor.__sub__` and `__radd__` do), and
