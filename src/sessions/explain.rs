@@ -1,12 +1,16 @@
 //! A session's gradients, Jacobians and graph calls with their notes: why a
-//! source's gradient is null, and where a value first went non-finite. Sessions keep
+//! source's gradient is null, and where a value first went non-finite; and with `"check"`, the
+//! numerical check of a gradient or Jacobian (`replay`: the tape's ops run again). Sessions keep
 //! `numerics` on while they compute: a session call is one student's step, and finding the
 //! first NaN afterwards would mean replaying calls that are gone.
 
 use super::session::Session;
-use crate::engine::autodiff::unconnected_jacobian;
+use crate::engine::autodiff::{unconnected_jacobian, Entry};
+use crate::engine::explain::numcheck::Check;
+use crate::engine::explain::replay::{self, Of};
 use crate::engine::explain::{why_null, Note, Numerics, Reason};
-use crate::engine::{Lit, Names, Result, Shaped, Val};
+use crate::engine::program::output_grads;
+use crate::engine::{Lit, Names, Result, Shaped, Tensor, Val};
 
 fn listed<T: Clone>(s: &Shaped<T>) -> Vec<T> {
     match s {
@@ -60,8 +64,43 @@ fn answer_notes(
     Ok(notes)
 }
 
+/// What a gradient call answers: the results mirroring the sources, their notes, and the
+/// numerical check when one was asked.
+pub type Answered = (Shaped<Option<Val>>, Vec<Note>, Option<Check>);
+
+/// What `tape` recorded so far, when a check will run it again (a non-persistent tape forgets
+/// it as it answers).
+fn recorded(s: &Session, tape: &str, check: Option<f64>) -> Result<Option<Vec<Entry>>> {
+    if check.is_none() {
+        return Ok(None);
+    }
+    let t = s.tape_index(tape)?;
+    Ok(s.ws.ctx.tape(t).map(|t| t.recorded().to_vec()))
+}
+
+/// `replay::check` of `answer` by `sources`, with step `eps`, when one was asked.
+fn checked(
+    s: &Session,
+    recorded: Option<Vec<Entry>>,
+    eps: Option<f64>,
+    of: Of,
+    sources: (&Names, &[Val]),
+    answer: &[Option<Val>],
+) -> Result<Option<Check>> {
+    let (Some(recorded), Some(eps)) = (recorded, eps) else {
+        return Ok(None);
+    };
+    let names: Vec<(&str, &Val)> = sources.0.list().into_iter().zip(sources.1).collect();
+    let answer: Vec<Option<&Tensor>> = answer
+        .iter()
+        .map(|a| a.as_ref().map(|v| &v.tensor))
+        .collect();
+    replay::check(&recorded, of, &names, &answer, eps, &s.ws.ctx.limits)
+}
+
 /// `Session::gradient` with its notes; `zero` fills unconnected sources after the notes are
-/// taken (a zero only because of `unconnected_gradients="zero"` gets a note too).
+/// taken (a zero only because of `unconnected_gradients="zero"` gets a note too). `check` is
+/// the step of a numerical check of the answer.
 pub fn gradient(
     s: &mut Session,
     tape: &str,
@@ -69,36 +108,64 @@ pub fn gradient(
     sources: &Names,
     og: &Option<Lit>,
     zero: bool,
-) -> Result<(Shaped<Option<Val>>, Vec<Note>)> {
+    check: Option<f64>,
+) -> Result<Answered> {
     let ts = s.ws.values_of(target)?;
     let ss = s.ws.values_of(sources)?;
+    let rec = recorded(s, tape, check)?;
     let (g, vjp) = watching_numerics(s, |s| s.gradient(tape, target, sources, og, false))?;
     let g = listed(&g);
     let tnames: Vec<(&str, &Val)> = target.list().into_iter().zip(&ts).collect();
     let notes = answer_notes(s, tape, &tnames, (sources, &ss), &g, vjp)?;
     let g = s.ws.fill_unconnected(g, sources, &ss, zero);
-    Ok((sources.shape(g), notes))
+    let ogs = match check {
+        Some(_) => output_grads(target, og, &ts, &s.ws.ctx.limits)?,
+        None => None,
+    };
+    let of = Of::Gradient {
+        targets: &ts,
+        output_gradients: ogs.as_deref(),
+    };
+    let check = checked(s, rec, check, of, (sources, &ss), &g)?;
+    Ok((sources.shape(g), notes, check))
 }
 
-/// `Session::jacobian` (not batched) with its notes, as `gradient`.
+/// `Session::jacobian` with its notes, as `gradient`; `batch` is `batch_jacobian` (one
+/// source, zeros where unconnected, as TensorFlow answers, so no notes).
 pub fn jacobian(
     s: &mut Session,
     tape: &str,
     target: &str,
     sources: &Names,
-    zero: bool,
-) -> Result<(Shaped<Option<Val>>, Vec<Note>)> {
+    (zero, batch): (bool, bool),
+    check: Option<f64>,
+) -> Result<Answered> {
     let tv = s.ws.value_of(target)?;
     let ss = s.ws.values_of(sources)?;
+    let rec = recorded(s, tape, check)?;
+    if batch {
+        let j = listed(&s.jacobian(tape, target, sources, zero, true)?);
+        let of = Of::BatchJacobian { target: &tv };
+        let check = checked(s, rec, check, of, (sources, &ss), &j)?;
+        return Ok((sources.shape(j), Vec::new(), check));
+    }
     let (j, vjp) = watching_numerics(s, |s| s.jacobian(tape, target, sources, false, false))?;
     let j = listed(&j);
     let notes = answer_notes(s, tape, &[(target, &tv)], (sources, &ss), &j, vjp)?;
-    let j = j
+    let j: Vec<Option<Val>> = j
         .into_iter()
         .zip(&ss)
         .map(|(j, src)| {
             j.or_else(|| zero.then(|| s.ws.ctx.constant(unconnected_jacobian(&tv, src))))
         })
         .collect();
-    Ok((sources.shape(j), notes))
+    let check = checked(
+        s,
+        rec,
+        check,
+        Of::Jacobian { target: &tv },
+        (sources, &ss),
+        &j,
+    )?;
+    Ok((sources.shape(j), notes, check))
 }

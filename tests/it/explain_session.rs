@@ -248,3 +248,147 @@ async fn a_name_bound_to_a_none_gradient_says_why_it_is_none() {
         "{v}"
     );
 }
+
+/// `"check"` beside a session's gradient, Jacobian and batch Jacobian (gradients.md: beside
+/// every gradient): the ops the tape recorded run again in float64 with each source nudged,
+/// giving the numbers `/v1/evaluate`'s check gives for the same computation as a program; a
+/// relu kink at 0 fails it, as there.
+#[tokio::test]
+async fn session_gradients_and_jacobians_carry_the_numerical_check() {
+    let w = json!([
+        [0.015110626, 0.0042292206, -0.0041969493, -0.010360372],
+        [-0.012368279, 0.0047027301, -0.00013974885, 0.011888582]
+    ]);
+    let setup = json!([{"name": "x", "op": "constant", "value": [76, 120, 37.5]},
+        {"name": "y", "op": "constant", "value": [1.0, 0.0], "dtype": "float32"},
+        {"name": "xB", "op": "concat", "inputs": ["x", [1.0]], "axis": 0}]);
+    let graph = json!([
+        {"name": "z", "op": "tf.linalg.matvec", "inputs": ["W", "xB"]},
+        {"name": "a", "op": "tf.nn.softmax", "inputs": ["z"]},
+        {"name": "log_a", "op": "tf.math.log", "inputs": ["a"]},
+        {"name": "terms", "op": "multiply", "inputs": ["y", "log_a"]},
+        {"name": "s", "op": "reduce_sum", "inputs": ["terms"]},
+        {"name": "L", "op": "negative", "inputs": ["s"]}]);
+    let s = S::new().await;
+    s.ok("/variables", json!({"name": "W", "value": w})).await;
+    s.ok("/graph", json!({"nodes": setup})).await;
+    let t = s.tape().await;
+    s.ok(&format!("/tapes/{t}/watch"), json!({"names": ["xB", "y"]}))
+        .await;
+    s.ok("/graph", json!({"nodes": graph})).await;
+    let g = s
+        .ok(
+            &format!("/tapes/{t}/gradient"),
+            json!({"target": "L", "sources": ["W", "xB", "y"], "check": true}),
+        )
+        .await;
+    let j = s
+        .ok(
+            &format!("/tapes/{t}/jacobian"),
+            json!({"target": "a", "sources": ["W", "z"], "check": true}),
+        )
+        .await;
+    let prog = json!({"variables": [{"name": "W", "value": w}], "setup": setup,
+        "tape": {"persistent": true, "watch": ["xB", "y"]}, "graph": graph,
+        "requests": [{"gradient": {"target": "L", "sources": ["W", "xB", "y"], "check": true}},
+                     {"jacobian": {"target": "a", "sources": ["W", "z"], "check": true}}]});
+    let (_, ev) = call(&s.app, "POST", "/v1/evaluate", Some(prog), &[]).await;
+    for (session, program) in [
+        (&g["check"], &ev["results"][0]["check"]),
+        (&j["check"], &ev["results"][1]["check"]),
+    ] {
+        assert_eq!(session["passed"], true, "{session}");
+        assert_eq!(
+            (
+                &session["worst_index"],
+                &session["worst_source"],
+                &session["eps"]
+            ),
+            (
+                &program["worst_index"],
+                &program["worst_source"],
+                &program["eps"]
+            )
+        );
+        for k in ["max_abs_error", "max_rel_error"] {
+            let (a, b) = (session[k].as_f64().unwrap(), program[k].as_f64().unwrap());
+            assert!(
+                (a - b).abs() <= 1e-9 * b.abs().max(1e-12),
+                "{k}: session {a}, program {b}"
+            );
+        }
+    }
+    // relu at 0: its tape gradient 0 is no central difference (0.5)
+    let s = S::new().await;
+    s.ok(
+        "/variables",
+        json!({"name": "v", "value": [0.0, 1.0, -2.0]}),
+    )
+    .await;
+    let t = s.tape().await;
+    s.ok(
+        "/graph",
+        json!({"nodes": [{"name": "r", "op": "relu", "inputs": ["v"]},
+        {"name": "q", "op": "reduce_sum", "inputs": ["r"]}]}),
+    )
+    .await;
+    let g = s
+        .ok(
+            &format!("/tapes/{t}/gradient"),
+            json!({"target": "q", "sources": "v", "check": true}),
+        )
+        .await;
+    assert_eq!(
+        (&g["check"]["passed"], &g["check"]["worst_index"]),
+        (&json!(false), &json!([0])),
+        "{g}"
+    );
+    assert!(
+        (g["check"]["max_abs_error"].as_f64().unwrap() - 0.5).abs() < 1e-6,
+        "{g}"
+    );
+    // a non-persistent tape answers once, and its check runs what it had recorded
+    let s = S::new().await;
+    s.ok(
+        "/graph",
+        json!({"nodes": [{"name": "X", "op": "constant", "value": [[1.0, 2.0], [3.0, 4.0]]}]}),
+    )
+    .await;
+    let t = s.ok("/tapes", json!({"persistent": false})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.ok(&format!("/tapes/{t}/watch"), json!({"names": ["X"]}))
+        .await;
+    s.ok(
+        "/graph",
+        json!({"nodes": [{"name": "Y", "op": "exp", "inputs": ["X"]}]}),
+    )
+    .await;
+    let b = s
+        .ok(
+            &format!("/tapes/{t}/batch_jacobian"),
+            json!({"target": "Y", "source": "X", "check": {"eps": 1e-5}}),
+        )
+        .await;
+    assert_eq!(
+        (&b["check"]["passed"], &b["check"]["eps"]),
+        (&json!(true), &json!(1e-5)),
+        "{b}"
+    );
+    let uri = format!("{}/tapes/{t}/gradient", s.base);
+    let bad = json!({"target": "Y", "sources": "X", "check": "yes"});
+    let (st, v) = call(
+        &s.app,
+        "POST",
+        &uri,
+        Some(bad),
+        &[("authorization", &s.auth)],
+    )
+    .await;
+    assert_eq!(
+        (st.as_u16(), v["code"].as_str()),
+        (400, Some("invalid_json")),
+        "{v}"
+    );
+}

@@ -289,7 +289,7 @@ async fn real_responses_match_the_documented_schemas() {
             "POST",
             "/v1/sessions/{session}/tapes/{tape}/gradient",
             s("/tapes/t1/gradient"),
-            Some(json!({"target": "L", "sources": ["W", "x"]})),
+            Some(json!({"target": "L", "sources": ["W", "x"], "check": true})),
             200,
         ),
         (

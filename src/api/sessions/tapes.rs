@@ -137,6 +137,8 @@ pub struct Gradient {
     output_gradients: Option<Lit>,
     zero: bool,
     bind: Bind,
+    /// `"check"`: the step of a numerical check of the answer, if one was asked.
+    check: Option<f64>,
 }
 
 impl FromObject for Gradient {
@@ -146,6 +148,7 @@ impl FromObject for Gradient {
         "output_gradients",
         "unconnected_gradients",
         "bind",
+        "check",
     ];
     fn from_object(m: &Obj, st: &AppState) -> Result<Self, AppError> {
         let (target, sources) = (names_field(m, "target")?, names_field(m, "sources")?);
@@ -162,6 +165,7 @@ impl FromObject for Gradient {
             output_gradients,
             zero,
             bind,
+            check: decode::check(m, "body")?,
         })
     }
 }
@@ -173,17 +177,21 @@ pub async fn gradient(
     Object(b): Object<Gradient>,
 ) -> Answer {
     let out = with_session(&st, &s, Access::Compute, |state| {
-        let (g, notes) = crate::sessions::explain::gradient(
+        let (g, notes, check) = crate::sessions::explain::gradient(
             state,
             &tape,
             &b.target,
             &b.sources,
             &b.output_gradients,
             b.zero,
+            b.check,
         )?;
         let mut out = json!({"gradient": shaped_json(&g)});
         merge(&mut out, b.bind.apply(state, &b.sources, &g, &notes));
         attach(&mut out, &notes);
+        if let Some(c) = &check {
+            out["check"] = super::super::notes::check(c);
+        }
         Ok(out)
     })
     .await?;
@@ -198,6 +206,7 @@ pub struct Jacobian {
     zero: bool,
     batch: bool,
     bind: Bind,
+    check: Option<f64>,
 }
 
 impl FromObject for Jacobian {
@@ -208,6 +217,7 @@ impl FromObject for Jacobian {
         "unconnected_gradients",
         "batch",
         "bind",
+        "check",
     ];
     fn from_object(m: &Obj, _: &AppState) -> Result<Self, AppError> {
         let target = decode::string(m.get("target").unwrap_or(&BodyJson::Null), "target")?;
@@ -226,6 +236,7 @@ impl FromObject for Jacobian {
             zero,
             batch,
             bind,
+            check: decode::check(m, "body")?,
         })
     }
 }
@@ -241,6 +252,7 @@ impl FromObject for BatchJacobian {
         "source",
         "unconnected_gradients",
         "bind",
+        "check",
     ];
     fn from_object(m: &Obj, st: &AppState) -> Result<Self, AppError> {
         let mut j = Jacobian::from_object(m, st)?;
@@ -270,15 +282,20 @@ pub async fn jacobian(
         "jacobian"
     };
     let out = with_session(&st, &s, Access::Compute, |state| {
-        let (j, notes) = if b.batch {
-            let j = state.jacobian(&tape, &b.target, &b.sources, b.zero, b.batch)?;
-            (j, Vec::new())
-        } else {
-            crate::sessions::explain::jacobian(state, &tape, &b.target, &b.sources, b.zero)?
-        };
+        let (j, notes, check) = crate::sessions::explain::jacobian(
+            state,
+            &tape,
+            &b.target,
+            &b.sources,
+            (b.zero, b.batch),
+            b.check,
+        )?;
         let mut out = json!({key: shaped_json(&j)});
         merge(&mut out, b.bind.apply(state, &b.sources, &j, &notes));
         attach(&mut out, &notes);
+        if let Some(c) = &check {
+            out["check"] = super::super::notes::check(c);
+        }
         Ok(out)
     })
     .await?;

@@ -10,10 +10,13 @@
 //!   [`Numerics::note`] after it, for a phase's `non_finite` note (forward or VJP).
 //! - [`numcheck::compute_gradient`]: `tf.test.compute_gradient(f, [x])`'s (theoretical,
 //!   numerical) pair for a closure that runs `f` in a context.
+//! - [`replay::check`]: `"check"` for a gradient or Jacobian of a tape built call by call (a
+//!   session's), by running the ops the tape recorded again.
 
 pub mod evaluate;
 pub mod numcheck;
 mod numerics;
+pub mod replay;
 mod why;
 
 pub use numerics::{input_note, Event, Numerics};
