@@ -127,6 +127,10 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
         (Value::List(_), m) if super::builtins::list_methods::NAMES.contains(&m) => method(v, name),
         (Value::Str(_), m) if super::builtins::str_methods::NAMES.contains(&m) => method(v, name),
         (Value::Shape(d), "rank" | "ndims") => Value::Int(d.len() as i64),
+        (Value::Shape(d), "dims") => {
+            Value::list(d.iter().map(|&n| Value::Dimension(n as i64)).collect())
+        }
+        (Value::Dimension(n), "value") => Value::Int(*n),
         (Value::Shape(_), "as_list" | "num_elements" | "is_fully_defined" | "concatenate") => {
             method(v, name)
         }
@@ -196,7 +200,7 @@ pub fn shape_dims(it: &mut Interp, v: &Value) -> Result<Vec<usize>, Raise> {
     let mut dims = Vec::with_capacity(items.len());
     for x in &items {
         dims.push(match x {
-            Value::Int(n) if *n >= 0 => Ok(*n as usize),
+            Value::Int(n) | Value::Dimension(n) if *n >= 0 => Ok(*n as usize),
             Value::Int(n) => Err(Raise::value_error(format!("Dimension {n} must be >= 0"))),
             other => Err(Raise::type_error(format!(
                 "Dimension value must be integer or None or have an __index__ method, got value '{}' with type '<class '{}'>'",

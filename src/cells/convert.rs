@@ -38,7 +38,7 @@ pub fn to_lit(v: &Value) -> Option<Lit> {
     Some(match v {
         Value::None => Lit::Null,
         Value::Bool(b) => Lit::Bool(*b),
-        Value::Int(i) => Lit::Int(*i),
+        Value::Int(i) | Value::Dimension(i) => Lit::Int(*i),
         Value::Float(f) => Lit::Float(*f),
         Value::Str(s) => Lit::Str(s.to_string()),
         Value::DType(d) | Value::NpDType(d) => Lit::Str(d.name().into()),

@@ -113,6 +113,9 @@ pub enum Value {
     Type(Arc<str>),
     /// A one-pass iterator: what `zip`, `enumerate`, `map` and `reversed` return.
     Iter(Arc<super::iterator::PyIter>),
+    /// A `tf.compat.v1.Dimension` of a known size, as `x.shape.dims` lists them: an int to
+    /// `__index__`, arithmetic and comparisons (`arith/dimension.rs`), printed `Dimension(2)`.
+    Dimension(i64),
 }
 
 /// A NumPy array object: its contents change in place (item assignment, `+=`), and every
@@ -296,6 +299,7 @@ impl Value {
             Value::Unconnected(_) => "UnconnectedGradients".into(),
             Value::Type(_) => "type".into(),
             Value::Iter(p) => p.name.into(),
+            Value::Dimension(_) => "Dimension".into(),
         }
     }
 
@@ -313,6 +317,7 @@ impl Value {
             Value::Tensor(v) => tensor_truth(&v.tensor, "tensor")?,
             Value::Array(a) => tensor_truth(&a.get(), "array")?,
             Value::NpScalar(t) => tensor_truth(t, "array")?,
+            Value::Dimension(n) => *n != 0,
             _ => true,
         })
     }

@@ -34,8 +34,10 @@ const MAGIC: &[u8; 3] = b"GTS";
 /// Format 9 appends why each name bound to a None gradient is None (`NoneWhy`); up to 8 read
 /// with no reasons (a use of such a name then says only that it is None). Format 10 appends
 /// what variables were given as a `trainable` that is no bool (`KernelState::trainables`); up
-/// to 9 read with none, so such a variable's `.trainable` reads as its truth.
-pub const FORMAT: u8 = 10;
+/// to 9 read with none, so such a variable's `.trainable` reads as its truth. Format 11 may
+/// keep a `Dimension` (`Kept::Dimension`, from `x.shape.dims`); format 10 is format 11
+/// without one.
+pub const FORMAT: u8 = 11;
 
 /// Provenance records a stored session keeps; an older record is dropped as a long-running
 /// session's in memory are past `provenance::MAX_RECORDS`.
@@ -96,7 +98,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
         4 => shared(|| postcard::from_bytes(body)).map_err(|e| {
             stored_err(format!("a stored session (format 4) does not read back: {e}"))
         })?,
-        v @ (5..=10) => {
+        v @ (5..=11) => {
             let read = || -> std::result::Result<Session, postcard::Error> {
                 let (mut s, rest) = shared(|| postcard::take_from_bytes::<Session>(body))?;
                 let (prov, rest) = postcard::take_from_bytes(rest)?;

@@ -55,6 +55,7 @@ pub enum Kept {
     Ellipsis,
     Unconnected(bool),
     Type(String),
+    Dimension(i64),
 }
 
 /// One shared object, kept once however many names and containers hold it.
@@ -301,6 +302,7 @@ impl<'a> Keeper<'a> {
             Value::Ellipsis => Kept::Ellipsis,
             Value::Unconnected(z) => Kept::Unconnected(*z),
             Value::Type(t) => Kept::Type(t.to_string()),
+            Value::Dimension(n) => Kept::Dimension(*n),
             Value::Iter(p) => Kept::Object(self.iter(p)),
         }
     }
@@ -435,6 +437,7 @@ impl<'a> Reviver<'a> {
             Kept::Ellipsis => Value::Ellipsis,
             Kept::Unconnected(z) => Value::Unconnected(*z),
             Kept::Type(t) => Value::Type(Arc::from(t.as_str())),
+            Kept::Dimension(n) => Value::Dimension(*n),
         })
     }
 

@@ -185,3 +185,21 @@ fn a_trainable_given_as_a_name_reads_back_after_the_sessions_bytes() {
         "'bias' 0 tf.Tensor(2.0, shape=(), dtype=float32)\n"
     );
 }
+
+#[test]
+fn shape_dims_stay_dimensions_after_the_sessions_bytes() {
+    let limits = CellLimits::default();
+    let mut s = Session::new(Limits::default());
+    let first = "import tensorflow as tf\ndims = tf.zeros([2, 3]).shape.dims\n";
+    let out = kernel::run_cell(&mut s, first, &limits, None)
+        .unwrap()
+        .unwrap();
+    assert!(out.error.is_none(), "{out:?}");
+    let bytes = codec::encode(&s);
+    let mut back = codec::decode(&bytes, &Limits::default()).unwrap();
+    let out = kernel::run_cell(&mut back, "print(dims, dims[0] + 1)", &limits, None)
+        .unwrap()
+        .unwrap();
+    assert!(out.error.is_none(), "{out:?}");
+    assert_eq!(out.stdout, "[Dimension(2), Dimension(3)] 3\n");
+}

@@ -71,6 +71,9 @@ pub fn contains(it: &mut Interp, container: &Value, x: &Value) -> Result<bool, R
 
 /// Python `==` of plain values (numbers, strings, None, sequences, dtypes).
 pub(super) fn py_eq(it: &mut Interp, a: &Value, b: &Value) -> Result<bool, Raise> {
+    if let Some(eq) = super::dimension::equal(a, b) {
+        return Ok(eq);
+    }
     Ok(match (a, b) {
         (Value::None, Value::None) => true,
         (Value::Str(x), Value::Str(y)) => x == y,
@@ -134,6 +137,9 @@ pub(super) fn cmp_op_name(op: CmpOp) -> &'static str {
 
 /// `< <= > >= == !=`: elementwise on tensors and arrays, Python's on the rest.
 pub fn compare(it: &mut Interp, op: CmpOp, l: Value, r: Value) -> Result<Value, Raise> {
+    if let Some(out) = super::dimension::compare(it, op, &l, &r) {
+        return out;
+    }
     if Value::is_tf(&l) || Value::is_tf(&r) {
         if matches!(l, Value::None) || matches!(r, Value::None) {
             return Ok(Value::Bool(op == CmpOp::NotEq));

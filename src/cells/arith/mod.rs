@@ -9,6 +9,7 @@ use crate::engine::tensor::Tensor;
 
 mod bitwise;
 mod compare;
+mod dimension;
 mod python;
 mod tensor;
 
@@ -48,6 +49,9 @@ pub fn binary(it: &mut Interp, op: Operator, l: Value, r: Value) -> Result<Value
         return super::print::percent(it, s, &r).map(Value::str);
     }
     let (l, r) = densify_slices_beside_tensor(op, l, r)?;
+    if let Some(out) = dimension::binary(op, &l, &r) {
+        return out;
+    }
     if is_py_num(&l) && is_py_num(&r) {
         return py_arith(op, &l, &r);
     }

@@ -76,7 +76,7 @@ fn one(name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Result<Val
 /// and arrays.
 fn number(it: &mut Interp, v: &Value, what: &str) -> Result<(f64, bool), Raise> {
     match v {
-        Value::Int(i) => Ok((*i as f64, true)),
+        Value::Int(i) | Value::Dimension(i) => Ok((*i as f64, true)),
         Value::Bool(b) => Ok((f64::from(u8::from(*b)), true)),
         Value::Float(f) => Ok((*f, false)),
         Value::Str(s) => s.trim().parse::<f64>().map(|f| (f, false)).map_err(|_| {

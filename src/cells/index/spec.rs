@@ -68,7 +68,7 @@ pub fn operator_index(v: &Value) -> Result<Option<i64>, Raise> {
     let not_scalar =
         || Raise::type_error("only integer scalar arrays can be converted to a scalar index");
     Ok(match v {
-        Value::Int(i) => Some(*i),
+        Value::Int(i) | Value::Dimension(i) => Some(*i),
         Value::Bool(b) => Some(i64::from(*b)),
         Value::NpScalar(t) => (!t.dtype().is_float()).then(|| scalar_of(t)),
         Value::Array(a) => {
