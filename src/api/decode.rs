@@ -339,12 +339,13 @@ pub fn request(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<Reque
             }
         }
         "batch_jacobian" => {
-            only(s, &["target", "source", "sources", "unconnected_gradients", "experimental_use_pfor", "parallel_iterations"], &p)?;
+            only(s, &["target", "source", "sources", "unconnected_gradients", "experimental_use_pfor", "parallel_iterations", "check"], &p)?;
             Request::BatchJacobian {
                 target: string(target()?, format_args!("{p}.target"))?,
                 source: string(sources(s, &p, "source")?, format_args!("{p}.source"))?,
                 // TensorFlow's unconnected rows are zeros either way; this picks their dtype
                 zero: unconnected(s, &p)?,
+                check: check(s, &p)?,
             }
         }
         "hessian" => {

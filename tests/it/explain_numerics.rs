@@ -187,6 +187,34 @@ fn jacobian_and_hessian_checks_compare_every_entry() {
 }
 
 #[test]
+fn a_batch_jacobian_check_compares_each_rows_block() {
+    // y = x^2 * w row by row (w broadcast across the batch): each row's block is diag(2 x w);
+    // a relu at 0 is a kink whose one-sided slopes the central difference averages
+    let v = run(json!({
+        "variables": [{"name": "x", "value": [[1.0, 2.0], [3.0, -4.0]], "dtype": "float64"},
+                      {"name": "k", "value": [[0.0, 1.0]]}],
+        "graph": [{"name": "s", "op": "square", "inputs": ["x"]},
+                  {"name": "y", "op": "multiply", "inputs": ["s", [0.5, 3.0]]},
+                  {"name": "r", "op": "relu", "inputs": ["k"]}],
+        "tape": {"persistent": true},
+        "requests": [{"batch_jacobian": {"target": "y", "source": "x", "check": true}},
+                     {"batch_jacobian": {"target": "r", "source": "k", "check": {"eps": 1e-3}}}]
+    }));
+    let (ok, kink) = (&v["results"][0], &v["results"][1]);
+    assert_eq!(ok["check"]["passed"], true, "{ok}");
+    assert!(
+        ok["check"]["max_abs_error"].as_f64().unwrap() < 1e-6,
+        "{ok}"
+    );
+    assert_eq!(
+        ok["batch_jacobian"]["value"],
+        json!([[[1.0, 0.0], [0.0, 12.0]], [[3.0, 0.0], [0.0, -24.0]]])
+    );
+    assert_eq!(kink["check"]["passed"], false, "{kink}");
+    assert_eq!(kink["check"]["worst_index"], json!([0, 0, 0]), "{kink}");
+}
+
+#[test]
 fn a_check_past_its_bound_is_refused() {
     let mut config = gradtape::config::Config::default();
     config.limits.max_check_passes = 10;

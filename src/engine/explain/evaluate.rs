@@ -104,6 +104,9 @@ fn check(p: &Program, r: &Request, a: &Answer, eps: f64, limits: &Limits) -> Res
         (Request::Gradient { sources, .. }, Answer::Gradient(s))
         | (Request::Jacobian { sources, .. }, Answer::Jacobian(s))
         | (Request::Hessian { sources, .. }, Answer::Hessian(s)) => (sources, s),
+        (Request::BatchJacobian { target, source, .. }, Answer::BatchJacobian(Some(j))) => {
+            return batch_check(p, r, target, source, j, eps, limits).map(Some)
+        }
         _ => return Ok(None),
     };
     let theo: Vec<Option<&Tensor>> = match theo {
@@ -134,6 +137,28 @@ fn check(p: &Program, r: &Request, a: &Answer, eps: f64, limits: &Limits) -> Res
         parts.push((many.then_some(src), t, num));
     }
     Ok(Some(compare(&parts, eps)))
+}
+
+/// A batch Jacobian's check: the full Jacobian by central differences, of which each batch
+/// row's own block is the batch Jacobian (the rows are independent, as batch_jacobian
+/// assumes).
+fn batch_check(
+    p: &Program,
+    r: &Request,
+    target: &str,
+    source: &str,
+    theo: &Tensor,
+    eps: f64,
+    limits: &Limits,
+) -> Result<Check> {
+    let (_, _, base) = values(p, &[target, source], limits, None)?;
+    let x = base[1].tensor.cast(crate::engine::DType::F64);
+    budget(2 * x.len(), limits)?;
+    let clock = Clock::start(limits);
+    let mut f = |xp: Tensor| -> Result<Vec<f64>> { evaluate_at(p, r, source, &xp, limits) };
+    let (full, _) = central(&x, eps, &clock, &mut f)?;
+    let num = super::replay::rows_of(&full, &base[0], &base[1]);
+    Ok(compare(&[(None, theo, num)], eps))
 }
 
 /// What the request differentiates, evaluated with `src` set to `x`: the weighted sum of the
@@ -167,7 +192,7 @@ fn evaluate_at(
             }
             Ok(vec![sum])
         }
-        Request::Jacobian { target, .. } => {
+        Request::Jacobian { target, .. } | Request::BatchJacobian { target, .. } => {
             let (_, _, ts) = values(p, &[target.as_str()], limits, Some((src, x)))?;
             Ok(ts[0].tensor.to_f64_vec())
         }
@@ -180,6 +205,5 @@ fn evaluate_at(
                 .map(|g| g.tensor.to_f64_vec())
                 .unwrap_or_else(|| vec![0.0; x.len()]))
         }
-        Request::BatchJacobian { .. } => Ok(Vec::new()),
     }
 }

@@ -126,7 +126,7 @@ fn evaluate_at(
 
 /// The blocks of a full numerical Jacobian (`[target elements, source elements]`, row-major)
 /// that a batch Jacobian holds: each row `b` of the target by row `b` of the source.
-fn rows_of(full: &[f64], target: &Val, source: &Val) -> Vec<f64> {
+pub(super) fn rows_of(full: &[f64], target: &Val, source: &Val) -> Vec<f64> {
     let batch = target.tensor.shape().first().copied().unwrap_or(1).max(1);
     let (t_row, s_row) = (target.tensor.len() / batch, source.tensor.len() / batch);
     let s_len = source.tensor.len();

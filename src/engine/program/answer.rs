@@ -46,6 +46,7 @@ impl Program {
                 target,
                 source,
                 zero,
+                ..
             } => {
                 ws.watch_variable_target(tape, target);
                 let (t, s) = (ws.value_of(target)?, ws.value_of(source)?);

@@ -90,6 +90,7 @@ pub enum Request {
         target: String,
         source: String,
         zero: bool,
+        check: Option<f64>,
     },
     Hessian {
         target: String,
@@ -104,8 +105,8 @@ impl Request {
         match self {
             Request::Gradient { check, .. }
             | Request::Jacobian { check, .. }
+            | Request::BatchJacobian { check, .. }
             | Request::Hessian { check, .. } => *check,
-            Request::BatchJacobian { .. } => None,
         }
     }
 }
