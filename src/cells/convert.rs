@@ -189,6 +189,41 @@ pub fn mixed_types_error(v: &Value, dtype: Option<DType>) -> Result<(), Raise> {
     Ok(())
 }
 
+/// Python strings never become numbers in a tensor: a sequence mixing them with numbers is
+/// "mixed types", and one of strings alone does not convert to a number `dtype` (without one
+/// TensorFlow makes a string tensor of it).
+pub fn strings_error(it: &mut Interp, v: &Value, dtype: Option<DType>) -> Result<(), Raise> {
+    fn count(v: &Value, strings: &mut usize, numbers: &mut usize) {
+        match v {
+            Value::List(_) | Value::Tuple(_) => {
+                for x in v.items().unwrap_or_default() {
+                    count(&x, strings, numbers);
+                }
+            }
+            Value::Str(_) => *strings += 1,
+            Value::Bool(_) | Value::Int(_) | Value::Float(_) => *numbers += 1,
+            _ => {}
+        }
+    }
+    if !matches!(v, Value::List(_) | Value::Tuple(_)) {
+        return Ok(());
+    }
+    let (mut strings, mut numbers) = (0, 0);
+    count(v, &mut strings, &mut numbers);
+    match dtype {
+        _ if strings == 0 => Ok(()),
+        _ if numbers > 0 => Err(Raise::value_error(
+            "Can't convert Python sequence with mixed types to Tensor.",
+        )),
+        Some(d) => Err(Raise::type_error(format!(
+            "Cannot convert {} to EagerTensor of dtype {}",
+            super::print::repr(it, v),
+            tf_word(d)
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// The dtype `tf.constant` gives a Python value without a dtype: its kind's (float32, int32,
 /// bool), but int64 when an integer does not fit int32, and float64 when its first number is
 /// a NumPy float64 (TensorFlow types a list by its first element's class: `[a.sum(), 2.0]`
@@ -374,6 +409,7 @@ impl Interp<'_> {
             return self.autopack_as(v, None);
         }
         if let Value::List(_) | Value::Tuple(_) = v {
+            strings_error(self, v, None)?;
             mixed_types_error(v, hint)?;
             if let Some(x) = self.pack(v, hint)? {
                 return Ok(x);
@@ -413,6 +449,7 @@ impl Interp<'_> {
             // `[v, v] * t`, a tf.concat piece `[x]`: packed, as TensorFlow's conversion of a
             // list holding tensors is a recorded Pack
             Value::List(_) | Value::Tuple(_) if holds_tf(v) => return self.autopack_as(v, Some(d)),
+            Value::List(_) | Value::Tuple(_) => strings_error(self, v, Some(d))?,
             Value::Str(_) => {
                 return Err(Raise::type_error(format!(
                     "Cannot convert {} to EagerTensor of dtype {}: a string is no number; format the tensor into the string instead (f'{{x.numpy()}}')",

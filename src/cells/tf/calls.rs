@@ -239,6 +239,7 @@ pub(super) fn constant(
             it.to_val(value, dtype)?.tensor
         }
         other => {
+            crate::cells::convert::strings_error(it, other, dtype)?;
             crate::cells::convert::mixed_types_error(other, dtype)?;
             let lit = to_lit(other)
                 .filter(|l| !matches!(l, Lit::Null | Lit::Str(_)))
