@@ -101,105 +101,63 @@ async fn a_session_is_a_kernel_its_routes_share() {
     assert_eq!(st, StatusCode::NOT_FOUND);
 }
 
-#[test]
-fn a_kernel_survives_the_sessions_bytes() {
+/// Runs `first` in a new session, stores the session as its bytes and reads it back (as a
+/// restart or another replica does), runs `second` there, and gives what `second` printed.
+fn across_the_sessions_bytes(first: &str, second: &str) -> String {
     let limits = CellLimits::default();
     let mut s = Session::new(Limits::default());
-    let first = "import tensorflow as tf\nimport numpy as np\nk = 3\na = np.array([1.0, 2.0])\ndef scale(v, by=k):\n    return v * by\nxs = [1, 'two', None]\n";
     let out = kernel::run_cell(&mut s, first, &limits, None)
         .unwrap()
         .unwrap();
     assert!(out.error.is_none(), "{out:?}");
     let bytes = codec::encode(&s);
     let mut back = codec::decode(&bytes, &Limits::default()).unwrap();
-    // scale's default was evaluated when it was defined: a * 3 = [3, 6]
-    let out = kernel::run_cell(&mut back, "print(scale(a), len(xs), xs[1])", &limits, None)
+    let out = kernel::run_cell(&mut back, second, &limits, None)
         .unwrap()
         .unwrap();
     assert!(out.error.is_none(), "{out:?}");
-    assert_eq!(out.stdout, "[3. 6.] 3 two\n");
+    out.stdout
+}
+
+#[test]
+fn a_kernel_survives_the_sessions_bytes() {
+    let first = "import tensorflow as tf\nimport numpy as np\nk = 3\na = np.array([1.0, 2.0])\ndef scale(v, by=k):\n    return v * by\nxs = [1, 'two', None]\n";
+    // scale's default was evaluated when it was defined: a * 3 = [3, 6]
+    let printed = across_the_sessions_bytes(first, "print(scale(a), len(xs), xs[1])");
+    assert_eq!(printed, "[3. 6.] 3 two\n");
 }
 
 #[test]
 fn an_iterator_survives_the_sessions_bytes_where_it_had_got_to() {
-    let limits = CellLimits::default();
-    let mut s = Session::new(Limits::default());
     let first = "xs = [1, 2, 3]\nen = enumerate(xs)\nfor i, x in en:\n    break\nz = zip(map(abs, [-4, -5]), en)\n";
-    let out = kernel::run_cell(&mut s, first, &limits, None)
-        .unwrap()
-        .unwrap();
-    assert!(out.error.is_none(), "{out:?}");
-    let bytes = codec::encode(&s);
-    let mut back = codec::decode(&bytes, &Limits::default()).unwrap();
     // en gave (0, 1) before the break; z pairs what is left of it, and then it is used up
-    let out = kernel::run_cell(
-        &mut back,
-        "print(list(z), list(en), list(z))",
-        &limits,
-        None,
-    )
-    .unwrap()
-    .unwrap();
-    assert!(out.error.is_none(), "{out:?}");
-    assert_eq!(out.stdout, "[(4, (1, 2)), (5, (2, 3))] [] []\n");
+    let printed = across_the_sessions_bytes(first, "print(list(z), list(en), list(z))");
+    assert_eq!(printed, "[(4, (1, 2)), (5, (2, 3))] [] []\n");
 }
 
 #[test]
 fn a_variable_slice_assigns_after_the_sessions_bytes() {
-    let limits = CellLimits::default();
-    let mut s = Session::new(Limits::default());
     let first = "import tensorflow as tf\nW = tf.Variable([[1.0, 2.0], [3.0, 4.0]])\nrow = W[0]\ncols = [W[:, 1]]\n";
-    let out = kernel::run_cell(&mut s, first, &limits, None)
-        .unwrap()
-        .unwrap();
-    assert!(out.error.is_none(), "{out:?}");
-    let bytes = codec::encode(&s);
-    let mut back = codec::decode(&bytes, &Limits::default()).unwrap();
     let second = "row.assign([9.0, 8.0])\ncols[0].assign([0.0, 0.0])\nprint(W.numpy())";
-    let out = kernel::run_cell(&mut back, second, &limits, None)
-        .unwrap()
-        .unwrap();
-    assert!(out.error.is_none(), "{out:?}");
-    assert_eq!(out.stdout, "[[9. 0.]\n [3. 0.]]\n");
+    let printed = across_the_sessions_bytes(first, second);
+    assert_eq!(printed, "[[9. 0.]\n [3. 0.]]\n");
 }
 
 #[test]
 fn a_trainable_given_as_a_name_reads_back_after_the_sessions_bytes() {
-    let limits = CellLimits::default();
-    let mut s = Session::new(Limits::default());
     // the second positional argument is `trainable`: TensorFlow keeps 'bias' there as given
     let first = "import tensorflow as tf\nb = tf.Variable(1.0, 'bias')\nz = tf.Variable(1.0, 0)\n";
-    let out = kernel::run_cell(&mut s, first, &limits, None)
-        .unwrap()
-        .unwrap();
-    assert!(out.error.is_none(), "{out:?}");
-    let bytes = codec::encode(&s);
-    let mut back = codec::decode(&bytes, &Limits::default()).unwrap();
     let second = "with tf.GradientTape() as tape:\n    y = b * 2.0\nprint(repr(b.trainable), z.trainable, tape.gradient(y, b))";
-    let out = kernel::run_cell(&mut back, second, &limits, None)
-        .unwrap()
-        .unwrap();
-    assert!(out.error.is_none(), "{out:?}");
+    let printed = across_the_sessions_bytes(first, second);
     assert_eq!(
-        out.stdout,
+        printed,
         "'bias' 0 tf.Tensor(2.0, shape=(), dtype=float32)\n"
     );
 }
 
 #[test]
 fn shape_dims_stay_dimensions_after_the_sessions_bytes() {
-    let limits = CellLimits::default();
-    let mut s = Session::new(Limits::default());
     let first = "import tensorflow as tf\ndims = tf.zeros([2, 3]).shape.dims\n";
-    let out = kernel::run_cell(&mut s, first, &limits, None)
-        .unwrap()
-        .unwrap();
-    assert!(out.error.is_none(), "{out:?}");
-    let bytes = codec::encode(&s);
-    let mut back = codec::decode(&bytes, &Limits::default()).unwrap();
-    let out = kernel::run_cell(&mut back, "print(dims, dims[0] + 1)", &limits, None)
-        .unwrap()
-        .unwrap();
-    assert!(out.error.is_none(), "{out:?}");
-    assert_eq!(out.stdout, "[Dimension(2), Dimension(3)] 3\n");
+    let printed = across_the_sessions_bytes(first, "print(dims, dims[0] + 1)");
+    assert_eq!(printed, "[Dimension(2), Dimension(3)] 3\n");
 }
