@@ -220,8 +220,21 @@ pub fn strings_error(it: &mut Interp, v: &Value, dtype: Option<DType>) -> Result
             super::print::repr(it, v),
             tf_word(d)
         ))),
-        None => Ok(()),
+        None => Err(string_tensor_refused(it, v)),
     }
+}
+
+/// What a cell raises where TensorFlow would make a `tf.string` tensor (`tf.constant('Gray
+/// wolf')`, a list of strings): the subset's tensors hold numbers and bools, so the cell stops
+/// with a refusal that names the dtype, not with an error TensorFlow itself never gives.
+pub fn string_tensor_refused(it: &mut Interp, v: &Value) -> Raise {
+    Raise::new(
+        RaiseKind::NotImplementedError,
+        format!(
+            "string tensors are not in the cell subset: TensorFlow would make {} a tf.string tensor, and a cell's tensors hold float32, float64, int32, int64 or bool",
+            super::print::repr(it, v)
+        ),
+    )
 }
 
 /// The dtype `tf.constant` gives a Python value without a dtype: its kind's (float32, int32,
@@ -414,6 +427,9 @@ impl Interp<'_> {
             if let Some(x) = self.pack(v, hint)? {
                 return Ok(x);
             }
+        }
+        if let Value::Str(_) = v {
+            return Err(string_tensor_refused(self, v));
         }
         let lit = to_lit(v).ok_or_else(|| {
             Raise::value_error(format!(

@@ -212,6 +212,51 @@ async fn a_python_power_that_would_be_complex_raises_rather_than_give_nan() {
 }
 
 #[tokio::test]
+async fn a_string_tensor_is_refused_by_name_where_tensorflow_would_make_one() {
+    // TensorFlow makes tf.string tensors of these; the subset has no such dtype, so the cell
+    // stops saying so (it raised TensorFlow's wording for an unconvertible object)
+    let app = test_app();
+    for (src, shown) in [
+        (
+            "print(1)
+t = tf.constant('Gray wolf')
+",
+            "'Gray wolf'",
+        ),
+        (
+            "print(1)
+t = tf.constant(['a', 'b'])
+",
+            "['a', 'b']",
+        ),
+        (
+            "print(1)
+t = tf.Variable('a')
+",
+            "'a'",
+        ),
+    ] {
+        let src = format!("import tensorflow as tf\n{src}");
+        let (status, body) =
+            call(&app, "POST", "/v1/cells", Some(json!({"source": src})), &[]).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["stdout"], "1\n", "{body}");
+        assert_eq!(body["error"]["type"], "NotImplementedError", "{body}");
+        assert_eq!(body["error"]["line"], 3, "{body}");
+        let detail = body["error"]["detail"].as_str().unwrap();
+        assert!(
+            detail.starts_with("string tensors are not in the cell subset")
+                && detail.contains(&format!("would make {shown} a tf.string tensor")),
+            "{detail}"
+        );
+    }
+    // a string given a number dtype stays TensorFlow's own error
+    let src = "import tensorflow as tf\nt = tf.constant(['nan'], tf.float32)\n";
+    let (_, body) = call(&app, "POST", "/v1/cells", Some(json!({"source": src})), &[]).await;
+    assert_eq!(body["error"]["type"], "TypeError", "{body}");
+}
+
+#[tokio::test]
 async fn cells_of_any_shape_answer_in_bounded_time() {
     let app = test_app();
     // a loop of a billion turns stops at the step limit

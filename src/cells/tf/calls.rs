@@ -238,6 +238,9 @@ pub(super) fn constant(
         {
             it.to_val(value, dtype)?.tensor
         }
+        Value::Str(_) if dtype.is_none() => {
+            return Err(crate::cells::convert::string_tensor_refused(it, value))
+        }
         other => {
             crate::cells::convert::strings_error(it, other, dtype)?;
             crate::cells::convert::mixed_types_error(other, dtype)?;
