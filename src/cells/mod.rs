@@ -2,7 +2,8 @@
 //! parsed by Ruff's parser and run by a small evaluator over its AST on gradtape's own engine.
 //! No Python interpreter is involved. Pure: no HTTP, no JSON (`api/cells.rs` wraps it).
 //!
-//! - `source`: size bound, parse, nesting depth and the subset (a refusal is a 422)
+//! - `source`: size bound, parse, nesting depth and the subset (a refusal is a 422);
+//!   `syntax`: the parse, and CPython's SyntaxError where it fails
 //! - `value`, `raise`: what a cell computes with, and the exceptions it raises
 //! - `interp` (statements), `expr`, `arith` (operators and typing), `index` (subscripts),
 //!   `attrs` (attributes and methods), `builtins`, `tf` (the `tf` namespace, bound through
@@ -37,6 +38,7 @@ mod print;
 pub mod raise;
 mod slices;
 pub mod source;
+mod syntax;
 mod tape;
 mod tape_checks;
 mod tf;

@@ -1,5 +1,6 @@
-//! A cell's text to a checked AST: size bounds, Ruff's parser, nesting depth, and the subset
-//! (a construct outside it is refused before anything runs, naming it with line and column).
+//! A cell's text to a checked AST: size bounds, the parse (a SyntaxError as CPython raises it,
+//! `syntax`), nesting depth, and the subset (a construct outside it is refused before anything
+//! runs, naming it with line and column).
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Expr, ModModule, Stmt};
@@ -100,18 +101,7 @@ pub fn parse(text: &str, max_bytes: usize) -> Result<ModModule, Refusal> {
         });
     }
     let lines = LineIndex::new(text);
-    let module = match ruff_python_parser::parse_module(text) {
-        Ok(p) => p.into_syntax(),
-        Err(e) => {
-            let (line, column) = lines.at(e.location.start());
-            return Err(Refusal {
-                code: "syntax_error",
-                detail: format!("invalid syntax: {}", e.error),
-                line,
-                column,
-            });
-        }
-    };
+    let module = super::syntax::parse(text, &lines)?;
     let mut check = Check {
         lines: &lines,
         depth: 0,

@@ -58,6 +58,10 @@ pub fn filter(
     max_bytes: usize,
 ) -> Result<Filtered, Refusal> {
     let module = match ruff_python_parser::parse_module(cell) {
+        // a cell CPython refuses as a whole (`break` outside a loop) runs no statement of it
+        Ok(_) if parse(cell, max_bytes).is_err_and(|r| r.code == "syntax_error") => {
+            return Err(parse(cell, max_bytes).err().unwrap_or_else(syntax_error))
+        }
         Ok(p) => p.into_syntax(),
         // the subset's own parse words the syntax error as a cell's refusal would
         Err(_) => return Err(parse(cell, max_bytes).err().unwrap_or_else(syntax_error)),

@@ -33,4 +33,5 @@ mod sessions;
 mod sessions_kernel;
 mod store;
 mod support;
+mod syntax_errors;
 mod tf_corners;
