@@ -136,7 +136,8 @@ async fn constructs_outside_the_subset_are_refused_with_where() {
     for (src, code, line, col) in [
         ("import os\n", "unsupported", 1, 8),
         ("x = 1\ny = x.__class__.__bases__\n", "unsupported", 2, 5),
-        ("x = (1 +\n", "syntax_error", 2, 1),
+        // CPython 3.11 points at the bracket left open
+        ("x = (1 +\n", "syntax_error", 1, 5),
         ("f = {1: 2}\n", "unsupported", 1, 5),
         // a builtin outside the subset, before anything runs (not a NameError at line 2)
         ("print(1)\nd = dict(a=1)\n", "unsupported", 2, 5),
@@ -148,9 +149,7 @@ async fn constructs_outside_the_subset_are_refused_with_where() {
         assert_eq!(status, 422, "{src}: {body}");
         assert_eq!(body["code"], code, "{src}: {body}");
         assert_eq!(body["line"], line, "{src}: {body}");
-        if code == "unsupported" {
-            assert_eq!(body["column"], col, "{src}: {body}");
-        }
+        assert_eq!(body["column"], col, "{src}: {body}");
     }
 }
 
