@@ -63,7 +63,7 @@ impl Interp<'_> {
                     match part {
                         ruff_python_ast::FStringPart::Literal(l) => out.push_str(&l.value),
                         ruff_python_ast::FStringPart::FString(fs) => {
-                            self.fstring(&fs.elements, &mut out)?
+                            self.fstring(&fs.elements, &mut out, f)?
                         }
                     }
                 }
@@ -286,10 +286,13 @@ impl Interp<'_> {
         Ok(())
     }
 
+    /// The text of an f-string's elements; a value that will not format is located at the whole
+    /// f-string (`whole`, every implicitly joined part), where Python 3.11 places it.
     fn fstring(
         &mut self,
         elements: &InterpolatedStringElements,
         out: &mut String,
+        whole: &impl Ranged,
     ) -> Result<(), Raise> {
         for el in elements.iter() {
             match el {
@@ -298,7 +301,7 @@ impl Interp<'_> {
                     let v = self.eval(&i.expression)?;
                     let mut spec = String::new();
                     if let Some(fs) = &i.format_spec {
-                        self.fstring(&fs.elements, &mut spec)?;
+                        self.fstring(&fs.elements, &mut spec, whole)?;
                     }
                     let conversion = match i.conversion {
                         ruff_python_ast::ConversionFlag::Str => Some('s'),
@@ -312,7 +315,7 @@ impl Interp<'_> {
                     let conversion =
                         conversion.or(i.debug_text.as_ref().and(spec.is_empty().then_some('r')));
                     let text = super::print::format_value(self, &v, conversion, &spec)
-                        .map_err(|r| self.locate(r, &*i.expression))?;
+                        .map_err(|r| self.locate(r, whole))?;
                     out.push_str(&text);
                 }
             }
