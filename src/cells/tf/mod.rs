@@ -185,6 +185,8 @@ pub fn call(
         }
         "tf.boolean_mask" => super::index::boolean_mask_call(it, args, kwargs),
         "tf.reverse" => default_only::reverse(it, args, kwargs),
+        "tf.linspace" => composite::create::linspace(it, args, kwargs),
+        "tf.fill" => composite::create::fill(it, args, kwargs),
         p if composite::NAMES.contains(&p) => composite::call(it, p, args, kwargs),
         "tf.where" | "tf.compat.v1.where"
             if args.len() == 1 && !kwargs.iter().any(|(k, _)| k == "x" || k == "y") =>

@@ -25,6 +25,7 @@ use crate::engine::ops::splitmix_next as mix;
 use super::super::interp::Interp;
 use super::super::raise::Raise;
 use super::super::value::Value;
+use super::composite::create;
 
 /// TensorFlow's `DEFAULT_GRAPH_SEED`, the global half of a pair with an op seed alone.
 const DEFAULT_GRAPH_SEED: i64 = 87654321;
@@ -166,13 +167,30 @@ pub fn draw(
         RandomOp::Uniform
     };
     let seed = it.random.engine_seed(op, dtype, op_seed);
+    let normal = op == RandomOp::Normal;
+    // tensor bounds scale a standard draw with recorded ops, as TensorFlow's Python does
+    let scaled = dtype.is_float() && create::scales_with_tensors(&bound, normal);
+    let bounds = if normal {
+        ["mean", "stddev"]
+    } else {
+        ["minval", "maxval"]
+    };
+    let ab = (
+        create::bound_value(&bound, bounds[0]),
+        create::bound_value(&bound, bounds[1]),
+    );
     let mut kwargs: Vec<(String, Value)> = bound
         .into_iter()
         .filter(|(p, v)| p.name != "seed" && v.is_some())
+        .filter(|(p, _)| !(scaled && bounds.contains(&p.name)))
         .map(|(p, v)| (p.name.to_string(), v.expect("given")))
         .collect();
     if let Some(s) = seed {
         kwargs.push(("seed".into(), Value::Int(s)));
     }
-    super::op_call(it, path, Vec::new(), kwargs)
+    let drawn = super::op_call(it, path, Vec::new(), kwargs)?;
+    match drawn {
+        Value::Tensor(rnd) if scaled => create::scale_draw(it, rnd, normal, ab),
+        other => Ok(other),
+    }
 }

@@ -18,6 +18,7 @@ use super::super::raise::{Raise, RaiseKind};
 use super::super::tape::bind_args;
 use super::super::value::Value;
 
+pub(super) mod create;
 mod math;
 mod shape;
 
