@@ -53,6 +53,14 @@ pub fn to_lit(v: &Value) -> Option<Lit> {
     })
 }
 
+fn has_variable(v: &Value) -> bool {
+    match v {
+        Value::Variable(_) | Value::UnreadVariable(_) => true,
+        Value::List(_) | Value::Tuple(_) => v.items().is_some_and(|xs| xs.iter().any(has_variable)),
+        _ => false,
+    }
+}
+
 /// A scalar literal as the Python value it was made from; None for a list or an object.
 pub fn lit_value(l: &Lit) -> Value {
     match l {
@@ -341,6 +349,30 @@ fn first_tf_dtype(it: &Interp, v: &Value) -> Option<DType> {
 impl Interp<'_> {
     pub fn max_elems(&self) -> usize {
         self.ws.ctx.limits.max_tensor_elements
+    }
+
+    /// `v` with each variable in it (itself, or an item of a list or tuple) read: where an op
+    /// takes a shape, axis, size or scalar as an attribute, TensorFlow converts a variable as
+    /// it converts any tensor.
+    pub fn read_variables(&mut self, v: Value) -> Result<Value, Raise> {
+        Ok(match v {
+            Value::Variable(id) | Value::UnreadVariable(id) => Value::Tensor(self.read_var(&id)?),
+            Value::List(_) | Value::Tuple(_)
+                if v.items().is_some_and(|xs| xs.iter().any(has_variable)) =>
+            {
+                let items = v.items().expect("a sequence");
+                let read = items
+                    .into_iter()
+                    .map(|x| self.read_variables(x))
+                    .collect::<Result<Vec<_>, _>>()?;
+                if matches!(v, Value::List(_)) {
+                    Value::list(read)
+                } else {
+                    Value::tuple(read)
+                }
+            }
+            other => other,
+        })
     }
 
     /// A variable's current value as an op input: a trainable variable read while a tape

@@ -247,6 +247,14 @@ fn op_call(
 ) -> Result<Value, Raise> {
     let def = registry::lookup(path).ok_or_else(|| Raise::attr_error(missing_detail(path)))?;
     let mut bound = registry::bind(def, args, kwargs).map_err(|e| Raise::type_error(e.detail))?;
+    // tf.eye checks its sizes are ints or tensors in Python, before converting
+    for (p, v) in bound.iter_mut().filter(|_| def.name != "eye") {
+        if matches!(p.kind, registry::ParamKind::Attr(_)) {
+            if let Some(given) = v.take() {
+                *v = Some(it.read_variables(given)?);
+            }
+        }
+    }
     if def.name == "divide" && !matches!(path, "tf.math.truediv" | "tf.truediv") {
         return divide_call(it, bound);
     }
