@@ -212,6 +212,19 @@ pub fn reverse(
             format!("{detail} [Op:ReverseV2]"),
         )
     };
+    // a tensor, array or variable axis converts as ReverseV2's `axis` input does: a vector of
+    // ints (a list is one already)
+    let axis = match it.read_variables(axis)? {
+        t @ (Value::Tensor(_) | Value::Array(_) | Value::NpScalar(_)) => {
+            match crate::cells::convert::to_lit(&t) {
+                Some(Lit::List(ls)) => {
+                    Value::list(ls.iter().map(crate::cells::convert::lit_value).collect())
+                }
+                _ => Value::Int(0),
+            }
+        }
+        other => other,
+    };
     let Some(items) = axis.items() else {
         return Err(bad("'dims' must be 1-dimension, not 0".into()));
     };

@@ -25,15 +25,29 @@ pub(super) fn split(
     let rank = x.tensor.rank();
     let ax = axis_of(axis, rank, "Split")?;
     let dim = x.tensor.shape()[ax];
-    let sizes: Vec<usize> = match &how {
-        Value::Int(k) => {
-            let k = *k;
+    // TensorFlow splits evenly only by a Python int, a NumPy integer or a Dimension; anything
+    // else is converted as a tensor of sizes, which may not be a scalar
+    let even = match &how {
+        Value::Int(k) | Value::Dimension(k) => Some(*k),
+        Value::NpScalar(t) if t.dtype().is_int() => Some(int_arg(it, "num_or_size_splits", &how)?),
+        _ => None,
+    };
+    let sizes: Vec<usize> = match (even, &how) {
+        (Some(k), _) => {
             if k <= 0 || dim as i64 % k != 0 {
                 return Err(invalid(format!(
                     "Number of ways to split should evenly divide the split dimension, but got split_dim {ax} (size = {dim}) and num_split {k} [Op:Split] name: split"
                 )));
             }
             vec![dim / k as usize; k as usize]
+        }
+        (_, Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) | Value::Array(_))
+            if it.to_val(&how, None)?.tensor.rank() == 0 =>
+        {
+            return Err(Raise::value_error(format!(
+                "Rank-0 tensors are not supported as the num_or_size_splits argument to split. Argument provided: {}",
+                crate::cells::print::str(it, &how)
+            )));
         }
         _ => {
             let (given, _) = int_table(it, "num_or_size_splits", &how)?;
