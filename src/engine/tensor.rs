@@ -107,7 +107,14 @@ elem!(bool, Bool, Bool, |v: f64| v != 0.0, |x: bool| if x {
 });
 
 /// Floating element types: what differentiable kernels are written over.
-pub trait Real: Elem + Float + FromPrimitive + ndarray::LinalgScalar + std::iter::Sum {
+pub trait Real:
+    Elem
+    + Float
+    + FromPrimitive
+    + ndarray::LinalgScalar
+    + std::iter::Sum
+    + crate::engine::eigen::pow::PowLane
+{
     fn erf(self) -> Self;
 }
 impl Real for f32 {

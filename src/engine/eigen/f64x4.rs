@@ -1,6 +1,6 @@
 //! One lane of Eigen's float64 AVX packet routines (`pexp_double`, `plog_impl_double`), without
-//! FMA. Only exp and log have float64 packets in TensorFlow 2.15's Eigen; the other float64
-//! functions run glibc's libm on every element.
+//! FMA. Only exp, log and pow (`pow.rs`) have float64 packets in TensorFlow 2.15's Eigen; the
+//! other float64 functions run glibc's libm on every element.
 
 /// `pmin<Packet4d>(a, b)`: `_mm256_min_pd(b, a)`, so `a` when either is NaN.
 fn pmin(a: f64, b: f64) -> f64 {

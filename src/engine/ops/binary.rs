@@ -94,7 +94,12 @@ impl Binary {
             Binary::Sub => zip2(a, b, shape, |x, y| x - y),
             Binary::Mul => zip2(a, b, shape, |x, y| x * y),
             Binary::Div => zip2(a, b, shape, |x, y| x / y),
-            Binary::Pow => zip2(a, b, shape, |x, y| x.powf(y)),
+            // Eigen's `generic_pow` on whole packets of the flat output, `std::pow` on the tail
+            Binary::Pow => {
+                let mut out = zip2(a, b, shape, crate::engine::eigen::pow::ppow);
+                scalar_tail_with(&mut out, a, b, shape, |x, y| x.powf(y));
+                out
+            }
             Binary::Max => max_min(a, b, shape, |x, y| x > y),
             Binary::Min => max_min(a, b, shape, |x, y| x < y),
             Binary::SquaredDifference => zip2(a, b, shape, |x, y| (x - y) * (x - y)),
@@ -236,16 +241,33 @@ fn max_min<F: Real>(
         shape,
         |x, y| if x.is_nan() || wins(x, y) { x } else { y },
     );
-    let tail = crate::engine::eigen::scalar_tail::<F>(shape);
-    if !tail.is_empty() {
-        let dim = ndarray::IxDyn(shape);
-        let av = a.broadcast(dim.clone()).expect("broadcast checked");
-        let bv = b.broadcast(dim).expect("broadcast checked");
-        for i in tail {
-            if av[&i] == bv[&i] {
-                out[&i] = av[&i];
-            }
+    scalar_tail_with(&mut out, a, b, shape, |x, y| {
+        if x == y || x.is_nan() || wins(x, y) {
+            x
+        } else {
+            y
         }
-    }
+    });
     out
+}
+
+/// Recomputes with `scalar` the elements of `out` that Eigen's executor leaves to scalar code
+/// (the last `len % lanes` of the flat output), after a pass of the packet function.
+fn scalar_tail_with<F: Real>(
+    out: &mut ArrayD<F>,
+    a: &Arr<F>,
+    b: &Arr<F>,
+    shape: &[usize],
+    scalar: impl Fn(F, F) -> F,
+) {
+    let tail = crate::engine::eigen::scalar_tail::<F>(shape);
+    if tail.is_empty() {
+        return;
+    }
+    let dim = ndarray::IxDyn(shape);
+    let av = a.broadcast(dim.clone()).expect("broadcast checked");
+    let bv = b.broadcast(dim).expect("broadcast checked");
+    for i in tail {
+        out[&i] = scalar(av[&i], bv[&i]);
+    }
 }
