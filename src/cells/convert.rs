@@ -394,20 +394,21 @@ impl Interp<'_> {
                     .tape(t)
                     .is_some_and(|t| t.watch_accessed_variables)
                 {
-                    self.ws.ctx.watch(t, &val)?;
+                    self.ws.ctx.watch_variable(t, &val)?;
                 }
             }
         }
         Ok(val)
     }
 
-    /// `v.read_value()`, `v.value()`, `tf.convert_to_tensor(v)`: the variable read into a
+    /// `v.value()`, `tf.convert_to_tensor(v)`: the variable read into a
     /// tensor of its own, recorded as read from the variable, so a gradient flows through it
     /// to the variable while a gradient with respect to it is its own (TensorFlow's
-    /// ReadVariableOp makes a new tensor on each read).
+    /// ReadVariableOp makes a new tensor on each read, and a tape that watches the variable
+    /// records it whatever the variable's dtype).
     pub fn read_into_tensor(&mut self, id: &str) -> Result<Val, Raise> {
         let val = self.read_var(id)?;
-        self.apply("identity", vec![], vec![val])
+        self.apply_resource("identity", vec![], vec![val])
     }
 
     /// Python's truth of a value (`if v:`, `bool(v)`, `not v`): a variable's is its value's,
@@ -663,6 +664,20 @@ impl Interp<'_> {
         op.check_arity(inputs.len())?;
         let refs: Vec<&Val> = inputs.iter().collect();
         Ok(self.ws.ctx.apply(&op, &refs)?)
+    }
+
+    /// `apply` for one of a variable's own ops (`inputs[0]` the variable's value): recorded
+    /// by a tape that watches the variable whatever its dtype (`Ctx::apply_resource`).
+    pub fn apply_resource(
+        &mut self,
+        name: &str,
+        attrs: Vec<(String, Lit)>,
+        inputs: Vec<Val>,
+    ) -> Result<Val, Raise> {
+        let op = Op::parse(name, &Attrs::new(name, &attrs), &self.ws.ctx.limits)?;
+        op.check_arity(inputs.len())?;
+        let refs: Vec<&Val> = inputs.iter().collect();
+        Ok(self.ws.ctx.apply_resource(&op, &refs)?)
     }
 
     /// Runs one op on bare tensors, outside every tape (NumPy's arithmetic).

@@ -239,7 +239,11 @@ fn watch(
     let mut vals = Vec::new();
     it.flatten(&x, &mut vals, "watch")?;
     for v in vals {
-        it.ws.ctx.watch(tape, &v)?;
+        // a variable's handle, of a trainable dtype whatever the variable holds
+        match it.ws.is_variable_value(&v) {
+            true => it.ws.ctx.watch_variable(tape, &v)?,
+            false => it.ws.ctx.watch(tape, &v)?,
+        }
     }
     Ok(Value::None)
 }
@@ -290,7 +294,11 @@ fn gradient(
         .map_err(exhausted)?;
     let null: Vec<bool> = grads[..n_sources].iter().map(Option::is_none).collect();
     explain(it, tape, (&ts, &ss[..n_sources]), &null, zero);
-    let grads = fill_unconnected(&mut it.ws.ctx, grads, &ss, zero);
+    // only the sources take zeros: a reader with no gradient is a use that does not reach
+    let mut grads = grads;
+    let of_readers = grads.split_off(n_sources);
+    let mut grads = fill_unconnected(&mut it.ws.ctx, grads, &ss[..n_sources], zero);
+    grads.extend(of_readers);
     let vals = readers.answer(grads, n_sources)?;
     Ok(rebuild(&shape, &mut vals.into_iter()))
 }

@@ -37,7 +37,13 @@ pub fn method(
     };
     match name {
         "numpy" => Ok(np_wrap(cur)),
-        "read_value" | "value" => Ok(Value::Tensor(it.read_into_tensor(id)?)),
+        // `value()` is the ReadVariableOp itself, `read_value()` an identity of it: of an int
+        // or bool variable the tape records the read but not the identity
+        "value" => Ok(Value::Tensor(it.read_into_tensor(id)?)),
+        "read_value" => {
+            let read = it.read_into_tensor(id)?;
+            Ok(Value::Tensor(it.apply("identity", vec![], vec![read])?))
+        }
         "get_shape" => Ok(Value::Shape(cur.shape().to_vec())),
         "assign" | "assign_add" | "assign_sub" => {
             let first = if name == "assign" { "value" } else { "delta" };

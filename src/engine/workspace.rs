@@ -210,6 +210,11 @@ impl Workspace {
         self.vars.get(id)
     }
 
+    /// Whether `v` is a variable's own value (its handle, to a tape), not a tensor.
+    pub fn is_variable_value(&self, v: &Val) -> bool {
+        self.vars.values().any(|var| var.val.id == v.id)
+    }
+
     pub fn variables(&self) -> impl Iterator<Item = (&String, &Variable)> {
         self.vars.iter()
     }
@@ -264,7 +269,7 @@ impl Workspace {
                     .tape(id)
                     .is_some_and(|t| t.watch_accessed_variables)
                 {
-                    self.ctx.watch(id, &val)?;
+                    self.ctx.watch_variable(id, &val)?;
                 }
             }
         }
@@ -283,15 +288,20 @@ impl Workspace {
 
     /// `tape.watch(name)` on one tape, or on every recording tape.
     pub fn watch(&mut self, tape: Option<TapeId>, name: &str) -> Result<()> {
-        let v = self.value(name)?.clone();
-        match tape {
-            Some(id) => self.ctx.watch(id, &v),
-            None => self
-                .ctx
-                .recording_tapes()
-                .into_iter()
-                .try_for_each(|id| self.ctx.watch(id, &v)),
+        let (v, var) = self.lookup(name)?;
+        let (v, var) = (v.clone(), var.is_some());
+        let tapes = match tape {
+            Some(id) => vec![id],
+            None => self.ctx.recording_tapes().to_vec(),
+        };
+        for id in tapes {
+            // a variable's handle, of a trainable dtype whatever the variable holds
+            match var {
+                true => self.ctx.watch_variable(id, &v)?,
+                false => self.ctx.watch(id, &v)?,
+            }
         }
+        Ok(())
     }
 
     /// Runs one node; returns its name and value (a `watch` node returns None).
@@ -359,16 +369,25 @@ impl Workspace {
         }
         op.check_arity(vals.len()).map_err(|e| e.at(at))?;
         let refs: SmallVec<[&Val; 4]> = vals.iter().collect();
-        let out = self
-            .ctx
-            .apply_owned(op, &refs)
-            .map_err(|e| self.literal_hint(e, &node.inputs).at(at))?;
+        let out = match self.resource_gather(&op, &node.inputs) {
+            true => self.ctx.apply_resource(&op, &refs),
+            false => self.ctx.apply_owned(op, &refs),
+        }
+        .map_err(|e| self.literal_hint(e, &node.inputs).at(at))?;
         if op_name == "constant" && !node.attrs.iter().any(|(k, _)| k == "dtype") {
             if let Some((_, lit)) = node.attrs.iter().find(|(k, _)| k == "value") {
                 self.note_int_literal(name, lit, out.tensor.dtype());
             }
         }
         Ok(Some((name.into(), out)))
+    }
+
+    /// Whether a node is a variable's own `ResourceGather`: TensorFlow's `tf.gather(v, i,
+    /// axis=0)` of a variable calls `v.sparse_read(i)` (any other axis gathers from a read).
+    fn resource_gather(&self, op: &Op, inputs: &[Input]) -> bool {
+        let gather = matches!(op, Op::Shape(super::ops::ShapeOp::Gather { axis: 0 }));
+        gather
+            && matches!(inputs.first(), Some(Input::Name(n)) if matches!(self.lookup(n), Ok((_, Some(_)))))
     }
 
     /// `tf.cast(v, v.dtype)` of a variable is the variable itself, not a read of it (no tape
@@ -432,7 +451,7 @@ impl Workspace {
                 .tape(t)
                 .is_some_and(|t| t.watch_accessed_variables && !t.exhausted);
             if watches {
-                let _ = self.ctx.watch(t, &val);
+                let _ = self.ctx.watch_variable(t, &val);
             }
         }
     }

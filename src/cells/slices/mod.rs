@@ -104,6 +104,18 @@ impl Readers {
                 });
             }
         }
+        // a target that is a source or a copy of one takes its gradient whole: a dense use
+        for c in &copies {
+            if let Some(t) = targets.iter().find(|t| t.id == c.id) {
+                list.push(Reader {
+                    entry: c.via.unwrap_or(0),
+                    via: c.via,
+                    source: c.source,
+                    output: t.clone(),
+                    gather_indices: None,
+                });
+            }
+        }
         // a source no gather reads has a dense gradient: its readers need not be sources
         let gathered: Vec<usize> = list
             .iter()

@@ -258,6 +258,7 @@ fn op_call(
     if def.name == "divide" && !matches!(path, "tf.math.truediv" | "tf.truediv") {
         return divide_call(it, bound);
     }
+    let resource_gather = def.name == "gather" && resource_gather(&bound);
     checks::read_attrs_as_tensorflow(def.name, &mut bound)?;
     let then = default_only::take(def, &mut bound)?;
     checks::before_conversion(it, def.name, &mut bound)?;
@@ -300,8 +301,32 @@ fn op_call(
             return Err(truediv_dtype_error(a.tensor.dtype(), b.tensor.dtype()));
         }
     }
-    let out = it.apply(def.name, attrs, inputs)?;
+    let out = match resource_gather {
+        true => it.apply_resource(def.name, attrs, inputs)?,
+        false => it.apply(def.name, attrs, inputs)?,
+    };
     Ok(Value::Tensor(default_only::finish(it, then, out)?))
+}
+
+/// Whether `tf.gather(params, indices, axis)` is a variable's own `ResourceGather`, as
+/// TensorFlow's `gather` calls `params.sparse_read(indices)` where the axis is 0 (or None,
+/// then `batch_dims`, which the subset keeps at 0): `GatherV2` of a read otherwise.
+fn resource_gather(bound: &[(&'static registry::Param, Option<Value>)]) -> bool {
+    let arg = |name: &str| {
+        bound
+            .iter()
+            .find(|(p, _)| p.name == name)
+            .and_then(|(_, v)| v.as_ref())
+    };
+    let variable = matches!(
+        arg("params"),
+        Some(Value::Variable(_) | Value::UnreadVariable(_))
+    );
+    variable
+        && matches!(
+            arg("axis"),
+            None | Some(Value::None | Value::Int(0) | Value::Bool(false))
+        )
 }
 
 /// The dtype `tf.fill` and `tf.range` give where a number comes as a tensor or NumPy value

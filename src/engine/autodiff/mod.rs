@@ -328,17 +328,26 @@ impl Ctx {
 
     /// Runs `op` on `inputs` and records it on every recording tape that traces an input.
     pub fn apply(&mut self, op: &Op, inputs: &[&Val]) -> Result<Val> {
-        self.apply_op(Cow::Borrowed(op), inputs)
+        self.apply_op(Cow::Borrowed(op), inputs, false)
+    }
+
+    /// One of a variable's own ops on `inputs[0]`, the variable's value: `ReadVariableOp`
+    /// (`op` an identity) or `ResourceGather` (a gather along axis 0). Its input is the
+    /// variable's resource handle, a dtype TensorFlow's tape counts as trainable whatever the
+    /// variable holds, so a tape that watches an int or bool variable records it too; an op
+    /// on its int or bool output is not recorded (`apply`).
+    pub fn apply_resource(&mut self, op: &Op, inputs: &[&Val]) -> Result<Val> {
+        self.apply_op(Cow::Borrowed(op), inputs, true)
     }
 
     /// `apply` for an op the caller built for this one call (the VJPs' building blocks): the
     /// tape that records it takes it, where a borrowed op is cloned (its shape or axes a heap
     /// vector again).
     pub fn apply_owned(&mut self, op: Op, inputs: &[&Val]) -> Result<Val> {
-        self.apply_op(Cow::Owned(op), inputs)
+        self.apply_op(Cow::Owned(op), inputs, false)
     }
 
-    fn apply_op(&mut self, op: Cow<'_, Op>, inputs: &[&Val]) -> Result<Val> {
+    fn apply_op(&mut self, op: Cow<'_, Op>, inputs: &[&Val], resource: bool) -> Result<Val> {
         if let Some(result) = op.expand(self, inputs) {
             return result;
         }
@@ -363,10 +372,17 @@ impl Ctx {
         if let Some(n) = self.numerics.as_deref_mut() {
             n.observe(&op, inputs, &out);
         }
-        if out.tensor.dtype().is_float()
+        // a tape records an op with a watched input of a trainable dtype (floats, and a
+        // variable's handle); an op with a float input and no float output has no gradient
+        let handle = inputs
+            .first()
+            .filter(|v| resource && !v.tensor.dtype().is_float());
+        if (out.tensor.dtype().is_float() || handle.is_some())
             && op.recorded()
             && self.tapes.iter().flatten().any(|t| t.recording)
         {
+            let trainable =
+                |v: &Val| v.tensor.dtype().is_float() || handle.is_some_and(|h| h.id == v.id);
             let mut recorders = self
                 .tapes
                 .iter_mut()
@@ -375,7 +391,7 @@ impl Ctx {
                 .filter(|tape| {
                     inputs
                         .iter()
-                        .any(|v| v.tensor.dtype().is_float() && tape.traced.contains(&v.id))
+                        .any(|v| trainable(v) && tape.traced.contains(&v.id))
                 })
                 .peekable();
             let mut op = Some(op);

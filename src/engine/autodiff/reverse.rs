@@ -67,7 +67,7 @@ impl Ctx {
         let Some(reach) = reach(entries, traced, sources, &seeded) else {
             return Ok(vec![None; sources.len()]);
         };
-        let mut grads = self.seed(targets, output_gradients, &reach, &seeded)?;
+        let mut grads = self.seed(targets, output_gradients, &reach, &seeded, jacobian)?;
         self.walk_back(entries, &reach, &mut grads, jacobian)?;
         Ok(sources
             .iter()
@@ -82,13 +82,17 @@ impl Ctx {
     }
 
     /// Each target's output gradient (ones when none is given), where a gradient can flow
-    /// from it.
+    /// from it. An int or bool target is reached only as the output of a variable's own op
+    /// (`apply_resource`): TensorFlow seeds it with its own dtype's ones, or with the output
+    /// gradient given, uncast; a Jacobian reshapes its target first, which for such a target
+    /// records nothing, so no gradient flows.
     fn seed(
         &mut self,
         targets: &[Val],
         output_gradients: Option<Vec<Tensor>>,
         reach: &IdSet,
         seeded: &IdSet,
+        jacobian: bool,
     ) -> Result<IdMap<Val>> {
         if let Some(ogs) = &output_gradients {
             if ogs.len() != targets.len() {
@@ -116,11 +120,15 @@ impl Ctx {
                             t.tensor.shape()
                         )));
                     }
-                    og.cast(t.tensor.dtype())
+                    match t.tensor.dtype().is_float() {
+                        true => og.cast(t.tensor.dtype()),
+                        false => og.clone(),
+                    }
                 }
                 None => Tensor::full(t.tensor.shape(), 1.0, t.tensor.dtype()),
             };
-            if (t.tensor.dtype().is_float() && reach.contains(&t.id)) || seeded.contains(&t.id) {
+            let flows = reach.contains(&t.id) && (t.tensor.dtype().is_float() || !jacobian);
+            if flows || seeded.contains(&t.id) {
                 let og = self.constant(og);
                 self.accumulate(&mut grads, t.id, og)?;
             }
@@ -158,8 +166,13 @@ impl Ctx {
             };
             // an op has a few inputs: these stay on the stack
             let inputs: SmallVec<[&Val; 4]> = e.inputs.iter().collect();
-            let needs: SmallVec<[bool; 4]> =
-                e.inputs.iter().map(|i| reach.contains(&i.id)).collect();
+            // an int or bool input takes a gradient only from a variable's own op (`reach`)
+            let resource = !e.output.tensor.dtype().is_float();
+            let needs: SmallVec<[bool; 4]> = e
+                .inputs
+                .iter()
+                .map(|i| reach.contains(&i.id) && (resource || i.tensor.dtype().is_float()))
+                .collect();
             if let Some(n) = self.numerics.as_deref_mut() {
                 n.vjp_of = Some((e.output.id, e.op.name()));
             }
@@ -168,7 +181,7 @@ impl Ctx {
             let negation = matches!(e.op, Op::Unary(Unary::Negative));
             let stays_constant = consts.contains(&g.id) && e.op.keeps_a_constant_cotangent();
             for (k, (inp, ig)) in e.inputs.iter().zip(in_grads).enumerate() {
-                let Some(ig) = ig.filter(|_| reach.contains(&inp.id)) else {
+                let Some(ig) = ig.filter(|_| needs[k]) else {
                     continue;
                 };
                 let folded = jacobian
@@ -241,8 +254,11 @@ fn seeded_sources(targets: &[Val], sources: &[Val], jacobian: bool) -> IdSet {
         .collect()
 }
 
-/// Every value a gradient can flow to from a watched floating source (only those carry one),
-/// or `None` when no source can get a gradient at all.
+/// Every value a gradient can flow to from a watched source, or `None` when no source can get
+/// a gradient at all. A tape traces floating values, and int or bool ones only as a
+/// variable's handle or its own ops' outputs (`Ctx::apply_resource`): a gradient reaches an
+/// int or bool input only through such an op (one with an int or bool output), as
+/// TensorFlow's tape records no other op of one.
 pub(super) fn reach(
     entries: &[Entry],
     traced: &IdSet,
@@ -255,14 +271,16 @@ pub(super) fn reach(
     reach.extend(
         sources
             .iter()
-            .filter(|s| s.tensor.dtype().is_float() && traced.contains(&s.id))
+            .filter(|s| traced.contains(&s.id))
             .map(|s| s.id),
     );
     if reach.is_empty() && seeded.is_empty() {
         return None;
     }
     for e in entries {
-        if e.inputs.iter().any(|i| reach.contains(&i.id)) {
+        let resource = !e.output.tensor.dtype().is_float();
+        let flows = |i: &Val| reach.contains(&i.id) && (resource || i.tensor.dtype().is_float());
+        if e.inputs.iter().any(flows) {
             reach.insert(e.output.id);
         }
     }

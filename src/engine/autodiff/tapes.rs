@@ -152,6 +152,15 @@ impl Ctx {
         Ok(())
     }
 
+    /// A variable read by a tape that watches accessed variables, or `tape.watch(v)`: the tape
+    /// watches its resource handle, which TensorFlow counts as trainable whatever the
+    /// variable's dtype. An int or bool variable's value is traced only so that the variable's
+    /// own ops record (`Ctx::apply_resource`); no other op records on an int or bool input.
+    pub fn watch_variable(&mut self, id: TapeId, v: &Val) -> Result<()> {
+        self.tape_mut(id)?.traced.insert(v.id);
+        Ok(())
+    }
+
     /// Whether a tape watches the value with this id, an integer one included: which variables
     /// `watched_variables()` lists.
     pub fn watches(&self, id: TapeId, value: ValId) -> bool {

@@ -2,6 +2,7 @@
 
 use ndarray::{ArrayD, Axis, IxDyn, Slice};
 
+use crate::engine::dtype::DType;
 use crate::engine::error::{arg_err, dtype_err, shape_err, Result};
 use crate::engine::kernels::{broadcast_shape, norm_axis};
 use crate::engine::tensor::{checked_numel, nonzero_product, Elem, Tensor};
@@ -293,28 +294,30 @@ pub(super) fn scatter_add(g: &Tensor, indices: &Tensor, axis: usize, dim: usize)
         .chain(tail.iter().copied())
         .collect();
     let g = g.reshape(&flat)?;
-    fn go<T: Elem + std::ops::AddAssign>(
+    fn go<T: Elem>(
         g: &Tensor,
         idx: &[i64],
         axis: usize,
         out_shape: &[usize],
+        add: fn(T, T) -> T,
     ) -> Tensor {
         let a = T::array_in(g).expect("dtype");
         let mut out = ArrayD::from_elem(IxDyn(out_shape), T::zero_elem());
         for (k, &i) in idx.iter().enumerate() {
             let mut dst = out.index_axis_mut(Axis(axis), i as usize);
-            dst.zip_mut_with(&a.index_axis(Axis(axis), k), |d, &s| *d += s);
+            dst.zip_mut_with(&a.index_axis(Axis(axis), k), |d, &s| *d = add(*d, s));
         }
         Tensor::from_array(out)
     }
+    // an integer or bool gradient reaches a gather only from a variable's own ResourceGather
+    // (`tf.gather(v, i)` of an int or bool variable): integers wrap as TensorFlow's kernels
+    // do, and bools, which TensorFlow keeps as IndexedSlices, combine as `or`
     Ok(match g.dtype() {
-        crate::engine::dtype::DType::F32 => go::<f32>(&g, &idx, axis, &out_shape),
-        crate::engine::dtype::DType::F64 => go::<f64>(&g, &idx, axis, &out_shape),
-        d => {
-            return Err(dtype_err(format!(
-                "scatter_add: gradients are float, not {d}"
-            )))
-        }
+        DType::F32 => go::<f32>(&g, &idx, axis, &out_shape, |a, b| a + b),
+        DType::F64 => go::<f64>(&g, &idx, axis, &out_shape, |a, b| a + b),
+        DType::I32 => go::<i32>(&g, &idx, axis, &out_shape, i32::wrapping_add),
+        DType::I64 => go::<i64>(&g, &idx, axis, &out_shape, i64::wrapping_add),
+        DType::Bool => go::<bool>(&g, &idx, axis, &out_shape, |a, b| a | b),
     })
 }
 
