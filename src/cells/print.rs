@@ -59,11 +59,7 @@ pub fn fmt_arg(it: &Interp, v: &Value) -> FmtArg {
             }
         }
         Value::Shape(d) => FmtArg::Shape(d.clone()),
-        Value::Dimension(n) => FmtArg::Opaque {
-            str: n.to_string(),
-            repr: format!("Dimension({n})"),
-            type_name: "Dimension".into(),
-        },
+        Value::Dimension(n) => FmtArg::Dimension(*n),
         Value::DType(d) => FmtArg::DType(*d),
         Value::NpDType(d) => FmtArg::NpDType(*d),
         Value::Type(_) | Value::Builtin(_) if class_path(v).is_some() => {

@@ -86,8 +86,10 @@ fn number(
 ) -> Result<Option<usize>, FmtError> {
     if chars.get(*i) == Some(&'*') {
         *i += 1;
-        let n = take(args, next)?
-            .index()
+        // an int only: a Dimension's `__index__` does not count here
+        let n = Some(take(args, next)?)
+            .filter(|a| !matches!(a, FmtArg::Dimension(_)))
+            .and_then(FmtArg::index)
             .ok_or_else(|| FmtError::type_error("* wants int"))?;
         return Ok(Some(
             usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX),

@@ -37,6 +37,10 @@ pub enum FmtArg {
     DType(DType),
     /// A NumPy dtype (`a.dtype`).
     NpDType(DType),
+    /// A `Dimension` of a known size (`x.shape.dims[1]`): `%d`, `%f`, `%x` and `%c` take it
+    /// through its `__int__`, `__float__` and `__index__`, a `*` width does not (an int only),
+    /// and `__format__` takes no spec (`object.__format__`).
+    Dimension(i64),
     /// A gradient TensorFlow gives as `tf.IndexedSlices`.
     IndexedSlices {
         indices: Tensor,
@@ -124,6 +128,7 @@ impl FmtArg {
             FmtArg::DType(_) => "DType".into(),
             FmtArg::NpDType(d) => format!("dtype[{}]", np_scalar_type(*d)),
             FmtArg::IndexedSlices { .. } => "IndexedSlices".into(),
+            FmtArg::Dimension(_) => "Dimension".into(),
             FmtArg::Opaque { type_name, .. } => type_name.clone(),
         }
     }
@@ -143,6 +148,7 @@ impl FmtArg {
             FmtArg::Bool(b) => Some(Num::Int(i64::from(*b))),
             FmtArg::Int(i) => Some(Num::Int(*i)),
             FmtArg::Float(f) => Some(Num::Float(*f)),
+            FmtArg::Dimension(n) => Some(Num::Int(*n)),
             _ => {
                 let t = self.tensor()?;
                 if t.len() != 1 {
@@ -186,6 +192,7 @@ pub fn str(x: &FmtArg) -> String {
         FmtArg::DType(d) => tf::dtype_str(*d),
         FmtArg::NpDType(d) => d.name().into(),
         FmtArg::Opaque { str, .. } => str.clone(),
+        FmtArg::Dimension(n) => n.to_string(),
         _ => repr(x),
     }
 }
@@ -213,6 +220,7 @@ pub fn repr(x: &FmtArg) -> String {
             values,
             dense_shape,
         } => tf::indexed_slices_str(indices, values, dense_shape),
+        FmtArg::Dimension(n) => format!("Dimension({n})"),
         FmtArg::Opaque { repr, .. } => repr.clone(),
     }
 }
