@@ -38,7 +38,7 @@ type IdSet = HashSet<ValId, BuildHasherDefault<IdHasher>>;
 pub type IdMap<V> = HashMap<ValId, V, BuildHasherDefault<IdHasher>>;
 
 use super::error::Result;
-use super::ops::Op;
+use super::ops::{check_resource_gather, Op, ShapeOp};
 use super::tensor::Tensor;
 use super::Limits;
 
@@ -352,6 +352,11 @@ impl Ctx {
             return result;
         }
         self.check_budget()?;
+        if let (true, Op::Shape(ShapeOp::Gather { axis: 0 }), [params, indices]) =
+            (resource, &*op, inputs)
+        {
+            check_resource_gather(&params.tensor, &indices.tensor)?;
+        }
         // most ops take one or two inputs: those need no vector of references
         let t = match inputs {
             [a] => op.forward(&[&a.tensor], &self.limits)?,

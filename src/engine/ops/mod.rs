@@ -26,7 +26,7 @@ pub use logic::{Compare, Logic};
 pub use nn::Nn;
 pub use reduce::Reduce;
 pub use scan::{Scan, ScanKind};
-pub use shape::ShapeOp;
+pub use shape::{check_resource_gather, ShapeOp};
 pub use unary::{GradientForm, Unary};
 pub use wrong_shape::{Shape, Site};
 

@@ -64,6 +64,16 @@ pub enum ShapeOp {
     },
 }
 
+/// ResourceGather's own check, which a gather of a variable along axis 0 runs: every index
+/// within the variable's first dimension, even where the gathered slices hold no element
+/// (GatherV2, on a tensor, checks an index only as it copies a slice).
+pub fn check_resource_gather(params: &Tensor, indices: &Tensor) -> Result<()> {
+    match (params.shape().first(), indices.as_indices()) {
+        (Some(&dim), Some(idx)) => kernels::check_indices(&idx, dim, "gather"),
+        _ => Ok(()),
+    }
+}
+
 impl ShapeOp {
     pub fn parse(name: &str, a: &Attrs) -> Result<Option<ShapeOp>> {
         Ok(Some(match name {
