@@ -1,5 +1,6 @@
-//! Cumulative sums and products along one axis: internal ops (no op name reaches them) that
-//! reduce_prod's VJP is built from, as TensorFlow's `_ProdGrad` builds it. Their VJPs are
+//! Cumulative sums and products along one axis: ops no program's op name reaches, which
+//! reduce_prod's VJP is built from (as TensorFlow's `_ProdGrad` builds it) and a cell's
+//! `tf.cumsum` runs. Their VJPs are
 //! TensorFlow's `_CumsumGrad` and `_CumprodGrad`, so second derivatives through a product agree
 //! with TensorFlow's, including its `div_no_nan` (zero where the input is zero).
 
@@ -36,25 +37,52 @@ impl Scan {
         }
     }
 
+    /// Eigen's `TensorScanOp` as TensorFlow's kernels run it: one accumulator per lane, started
+    /// at the reducer's identity (so a leading `-0.0` sums to `0.0`), each element folded in
+    /// turn from one end, at any length (Eigen's thread pool splits lanes, never a lane).
+    /// Integers wrap, as the kernel's C++ arithmetic does on x86.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let ax = norm_axis(self.axis as i64, x.rank(), self.name())?;
+        let sum = self.kind == ScanKind::Sum;
         match x {
             Tensor::F32(a) => Ok(Tensor::from_array(self.float(a, ax))),
             Tensor::F64(a) => Ok(Tensor::from_array(self.float(a, ax))),
+            Tensor::I32(a) if sum => Ok(Tensor::from_array(self.lanes(a, ax, 0, i32::wrapping_add))),
+            Tensor::I32(a) => Ok(Tensor::from_array(self.lanes(a, ax, 1, i32::wrapping_mul))),
+            Tensor::I64(a) if sum => Ok(Tensor::from_array(self.lanes(a, ax, 0, i64::wrapping_add))),
+            Tensor::I64(a) => Ok(Tensor::from_array(self.lanes(a, ax, 1, i64::wrapping_mul))),
             t => Err(dtype_err(format!(
-                "{} of {}: takes float32 or float64",
+                "{} of {}: takes float32, float64, int32 or int64 (TensorFlow's {} has no {} kernel)",
                 self.name(),
-                t.describe()
+                t.describe(),
+                self.kernel(),
+                t.dtype().name()
             ))),
         }
     }
 
+    fn kernel(&self) -> &'static str {
+        match self.kind {
+            ScanKind::Sum => "Cumsum",
+            ScanKind::Prod => "Cumprod",
+        }
+    }
+
     fn float<F: Real>(&self, a: &Arr<F>, ax: usize) -> ArrayD<F> {
+        match self.kind {
+            ScanKind::Sum => self.lanes(a, ax, F::zero(), |acc, v| acc + v),
+            ScanKind::Prod => self.lanes(a, ax, F::one(), |acc, v| acc * v),
+        }
+    }
+
+    fn lanes<T: Copy>(
+        &self,
+        a: &Arr<T>,
+        ax: usize,
+        init: T,
+        step: impl Fn(T, T) -> T,
+    ) -> ArrayD<T> {
         let mut out = a.to_owned();
-        let (init, step): (F, fn(F, F) -> F) = match self.kind {
-            ScanKind::Sum => (F::zero(), |acc, v| acc + v),
-            ScanKind::Prod => (F::one(), |acc, v| acc * v),
-        };
         for mut lane in out.lanes_mut(Axis(ax)) {
             let n = lane.len();
             let mut acc = init;

@@ -2,6 +2,7 @@
 //! divide_no_nan, is_nan/is_inf/is_finite, logical_xor and count_nonzero.
 
 use super::*;
+use crate::engine::ops::{Op, Scan, ScanKind};
 
 /// `tf.clip_by_value(t, clip_value_min, clip_value_max)`: `maximum(minimum(t, max), min)`, with
 /// TensorFlow's check that clipping does not broadcast `t` to another shape.
@@ -210,8 +211,8 @@ pub(super) fn add_n(
     Ok(tensor(acc))
 }
 
-/// `tf.cumsum(x, axis=0, exclusive=False, reverse=False)`: the kernel's running sum, one slice
-/// added after another along the axis.
+/// `tf.cumsum(x, axis=0, exclusive=False, reverse=False)`: TensorFlow's Cumsum kernel, whose
+/// gradient is a cumsum the other way (`_CumsumGrad`).
 pub(super) fn cumsum(
     it: &mut Interp,
     args: Vec<Value>,
@@ -245,50 +246,13 @@ pub(super) fn cumsum(
         return Err(invalid("input must be at least 1D [Op:Cumsum]".into()));
     }
     let ax = axis_of(axis, rank, "Cumsum")?;
-    let dim = x.tensor.shape()[ax];
-    const MOST: usize = 4096;
-    if dim > MOST {
-        return Err(Raise::new(
-            RaiseKind::NotImplementedError,
-            format!("a cell's tf.cumsum runs along at most {MOST} elements (this axis has {dim})"),
-        ));
-    }
-    if dim == 0 {
-        return Ok(tensor(x));
-    }
-    let order: Vec<usize> = if reverse {
-        (0..dim).rev().collect()
-    } else {
-        (0..dim).collect()
-    };
-    let mut shape1 = x.tensor.shape().to_vec();
-    shape1[ax] = 1;
-    let zero = filled(it, &shape1, 0.0, x.tensor.dtype())?;
-    let mut running: Option<Val> = None;
-    let mut outs = vec![None; dim];
-    for &i in &order {
-        let s = slice_along(it, &x, ax, i, 1)?;
-        let next = match &running {
-            None => s,
-            Some(r) => op(it, "add", vec![], vec![r.clone(), s])?,
-        };
-        outs[i] = Some(if exclusive {
-            running.clone().unwrap_or_else(|| zero.clone())
-        } else {
-            next.clone()
-        });
-        running = Some(next);
-    }
-    let parts: Vec<Val> = outs.into_iter().map(|o| o.expect("every index")).collect();
-    if parts.len() == 1 {
-        return Ok(tensor(parts.into_iter().next().expect("one")));
-    }
-    Ok(tensor(op(
-        it,
-        "concat",
-        vec![("axis", Lit::Int(ax as i64))],
-        parts,
-    )?))
+    let scan = Op::Scan(Scan {
+        kind: ScanKind::Sum,
+        axis: ax,
+        exclusive,
+        reverse,
+    });
+    Ok(tensor(it.ws.ctx.apply(&scan, &[&x])?))
 }
 
 /// `tf.math.l2_normalize(x, axis=None, epsilon=1e-12)`: `x * rsqrt(maximum(reduce_sum(x^2), eps))`.

@@ -3,7 +3,7 @@
 //! record them and their gradients come out as TensorFlow's: `tf.clip_by_value` is `minimum`
 //! then `maximum`, `tf.norm` is `sqrt(reduce_sum(x * x))`, `tf.split` and `tf.unstack` are
 //! slices, `tf.pad` a concat (a gather for the mirror modes), `tf.gather_nd` a gather on the
-//! flattened leading axes, `tf.cumsum` a running sum of slices in the kernel's order.
+//! flattened leading axes, `tf.cumsum` the engine's scan (the kernel's order).
 //! `NAMES` lists them; `call` runs one. `shape` holds the ones that cut, pad and pick
 //! elements, `math` the arithmetic and reductions; the helpers here are shared by both.
 
