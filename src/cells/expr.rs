@@ -93,7 +93,7 @@ impl Interp<'_> {
         match u.op {
             UnaryOp::Not => Ok(Value::Bool(!self.truth(&v)?)),
             UnaryOp::USub => super::arith::negate(self, v),
-            UnaryOp::UAdd => super::arith::positive(v),
+            UnaryOp::UAdd => super::arith::positive(self, v),
             UnaryOp::Invert => super::arith::invert(self, v),
         }
     }

@@ -21,7 +21,7 @@ pub use tensor::broadcast_vals;
 use tensor::tf_binary;
 
 use super::interp::Interp;
-use super::raise::Raise;
+use super::raise::{Raise, RaiseKind};
 use super::value::{lock, Value};
 
 fn op_symbol(op: Operator) -> &'static str {
@@ -185,21 +185,29 @@ pub fn negate(it: &mut Interp, v: Value) -> Result<Value, Raise> {
     }
 }
 
-pub fn positive(v: Value) -> Result<Value, Raise> {
+/// `+v`: Python numbers as Python gives them, NumPy's `np.positive` (a new array; no loop for
+/// bool), and TypeError for tensors and variables, which define no `__pos__`.
+pub fn positive(it: &mut Interp, v: Value) -> Result<Value, Raise> {
     match v {
         Value::Bool(b) => Ok(Value::Int(i64::from(b))),
-        Value::Int(_)
-        | Value::Float(_)
-        | Value::Tensor(_)
-        | Value::Array(_)
-        | Value::NpScalar(_)
-        | Value::Variable(_)
-        | Value::UnreadVariable(_) => Ok(v),
-        other => Err(Raise::type_error(format!(
-            "bad operand type for unary +: '{}'",
-            other.type_name()
-        ))),
+        Value::Int(_) | Value::Float(_) => Ok(v),
+        Value::Array(_) | Value::NpScalar(_) => {
+            let t = it.np_tensor(&v)?;
+            if t.dtype() == DType::Bool {
+                return Err(Raise::new(
+                    RaiseKind::UFuncTypeError,
+                    "ufunc 'positive' did not contain a loop with signature matching types <class 'numpy.dtypes.BoolDType'> -> None",
+                ));
+            }
+            Ok(np_wrap(t))
+        }
+        Value::Tensor(_) => Err(bad_positive("tensorflow.python.framework.ops.EagerTensor")),
+        other => Err(bad_positive(&other.type_name())),
     }
+}
+
+fn bad_positive(type_name: &str) -> Raise {
+    Raise::type_error(format!("bad operand type for unary +: '{type_name}'"))
 }
 
 pub fn invert(it: &mut Interp, v: Value) -> Result<Value, Raise> {
