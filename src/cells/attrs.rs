@@ -50,6 +50,11 @@ fn no_attr(v: &Value, name: &str) -> Raise {
             "EagerTensor object has no attribute '{name}'. \n        If you are looking for numpy-related methods, please run the following:\n        tf.experimental.numpy.experimental_enable_numpy_behavior()\n      "
         ));
     }
+    // a method TensorFlow's variables have is outside the subset, not missing
+    let path = format!("tf.Variable.{name}");
+    if matches!(v, Value::Variable(_) | Value::UnreadVariable(_)) && super::missing::known(&path) {
+        return Raise::attr_error(super::missing::outside_subset(&path, |_| false));
+    }
     let t = match v {
         Value::Tensor(_) => "tensorflow.python.framework.ops.EagerTensor".to_string(),
         Value::Array(_) => "numpy.ndarray".to_string(),

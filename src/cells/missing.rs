@@ -1,7 +1,8 @@
-//! What a cell is told when it names a `tf.` or `np.` attribute the subset lacks. A name that
-//! TensorFlow 2.15 or NumPy 1.26 has (`known_api.txt`, written by `tests/cells/known_api.py`)
-//! is outside the subset: a `tf.` path is refused before the cell runs, as `import os` is, and
-//! the subset's own function for it is named where there is one. A name neither has is a
+//! What a cell is told when it names a `tf.` or `np.` attribute, or a variable's method, the
+//! subset lacks. A name that TensorFlow 2.15 or NumPy 1.26 has (`known_api.txt`, written by
+//! `tests/cells/known_api.py`) is outside the subset: a `tf.` or `np.` path is refused before the
+//! cell runs, as `import os` is, a variable's method (`tf.Variable.scatter_nd_update`) when it is
+//! read, and the subset's own function for it is named where there is one. A name neither has is a
 //! misspelling: Python's AttributeError, with the closest name the subset has.
 
 use std::sync::LazyLock;
@@ -33,7 +34,11 @@ pub fn outside_subset(path: &str, subset_has: impl Fn(&str) -> bool) -> String {
         .map(|p| format!("; the subset has `{p}`"))
         .or_else(|| closest(path, &subset_has).map(|p| format!("; the subset has `{p}`")))
         .unwrap_or_default();
-    let listed = if owner == "NumPy's" {
+    let listed = if path.starts_with("tf.Variable.") {
+        "a cell's variables have assign, assign_add, assign_sub, read_value, value, numpy, \
+         get_shape, shape, dtype, name, trainable and device; TensorFlow's ops take them as \
+         tensors"
+    } else if owner == "NumPy's" {
         "a cell's NumPy is arrays, elementwise math, products and reductions: np.array, np.exp, \
          np.dot, np.sum and the like; TensorFlow's ops are listed by GET /v1/ops"
     } else {

@@ -168,11 +168,12 @@ impl Check<'_> {
 /// Python attributes a cell may read beyond plain names (dunders are not in the subset).
 const DUNDERS: &[&str] = &["__name__", "__version__"];
 
-/// `tf.linalg.inv` as a dotted path, for an attribute chain that starts at the name `tf`.
-fn tf_path(expr: &Expr) -> Option<String> {
+/// `tf.linalg.inv` or `np.unique` as a dotted path, for an attribute chain that starts at the
+/// name `tf` or `np`.
+fn api_path(expr: &Expr) -> Option<String> {
     match expr {
-        Expr::Name(n) if n.id.as_str() == "tf" => Some("tf".into()),
-        Expr::Attribute(a) => Some(format!("{}.{}", tf_path(&a.value)?, a.attr.as_str())),
+        Expr::Name(n) if matches!(n.id.as_str(), "tf" | "np") => Some(n.id.to_string()),
+        Expr::Attribute(a) => Some(format!("{}.{}", api_path(&a.value)?, a.attr.as_str())),
         _ => None,
     }
 }
@@ -289,7 +290,7 @@ impl<'a> Visitor<'a> for Check<'_> {
                     expr,
                 );
             }
-            if let Some(path) = tf_path(expr) {
+            if let Some(path) = api_path(expr) {
                 if super::missing::known(&path) && !super::tf::subset_has(&path) {
                     let detail = super::missing::outside_subset(&path, super::tf::subset_has);
                     self.refuse(detail, expr);

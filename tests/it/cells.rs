@@ -181,13 +181,64 @@ async fn a_tensorflow_function_outside_the_subset_is_refused_and_a_misspelt_one_
         body["error"]["detail"],
         "module 'tensorflow' has no attribute 'reduce_summ'. Did you mean `tf.reduce_sum`?"
     );
-    // NumPy's namespace is read when called: the same distinction, at run time
-    let src = "import numpy as np\nd = np.linalg.det(np.eye(2))\n";
+    // NumPy's names: the same distinction, before anything runs
+    for (src, path) in [
+        (
+            "import numpy as np\nd = np.linalg.det(np.eye(2))\n",
+            "np.linalg.det",
+        ),
+        (
+            "import numpy as np\nx = np.random.rand(3)\n",
+            "np.random.rand",
+        ),
+        (
+            "import numpy as np\nprint(1)\nu = np.unique([1, 2, 2])\n",
+            "np.unique",
+        ),
+    ] {
+        let (status, body) =
+            call(&app, "POST", "/v1/cells", Some(json!({"source": src})), &[]).await;
+        assert_eq!(
+            (status.as_u16(), &body["code"]),
+            (422, &json!("unsupported")),
+            "{body}"
+        );
+        let detail = body["detail"].as_str().unwrap();
+        assert!(
+            detail.contains(&format!(
+                "`{path}` is NumPy's, but it is not in the cell subset"
+            )),
+            "{detail}"
+        );
+    }
+    let src = "import numpy as np\nprint(1)\nu = np.uniq([1, 2, 2])\n";
+    let (status, body) = call(&app, "POST", "/v1/cells", Some(json!({"source": src})), &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["error"]["type"], "AttributeError", "{body}");
+    assert_eq!(body["error"]["line"], 3, "{body}");
+}
+
+#[tokio::test]
+async fn a_variable_method_tensorflow_has_is_outside_the_subset_not_missing() {
+    let app = test_app();
+    let src =
+        "import tensorflow as tf\nv = tf.Variable([1.0, 2.0])\nv.scatter_nd_update([[0]], [5.0])\n";
     let (_, body) = call(&app, "POST", "/v1/cells", Some(json!({"source": src})), &[]).await;
+    assert_eq!(body["error"]["type"], "AttributeError", "{body}");
     let detail = body["error"]["detail"].as_str().unwrap();
     assert!(
-        detail.starts_with("`np.linalg.det` is NumPy's, but it is not in the cell subset"),
+        detail.starts_with(
+            "`tf.Variable.scatter_nd_update` is TensorFlow's, but it is not in the cell subset"
+        ),
         "{detail}"
+    );
+    // one TensorFlow's variables lack is Python's AttributeError
+    let src =
+        "import tensorflow as tf\nv = tf.Variable([1.0, 2.0])\nv.scatter_nd_updat([[0]], [5.0])\n";
+    let (_, body) = call(&app, "POST", "/v1/cells", Some(json!({"source": src})), &[]).await;
+    assert_eq!(
+        body["error"]["detail"],
+        "'ResourceVariable' object has no attribute 'scatter_nd_updat'"
     );
 }
 
