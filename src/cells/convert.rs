@@ -227,7 +227,8 @@ pub fn strings_error(it: &mut Interp, v: &Value, dtype: Option<DType>) -> Result
             "Cannot convert {} to EagerTensor of dtype {}",
             super::print::repr(it, v),
             tf_word(d)
-        ))),
+        ))
+        .with_code(crate::engine::Code::DtypeMismatch)),
         None => Err(string_tensor_refused(it, v)),
     }
 }
@@ -504,7 +505,8 @@ impl Interp<'_> {
                     "Cannot convert {} to EagerTensor of dtype {}: a string is no number; format the tensor into the string instead (f'{{x.numpy()}}')",
                     super::print::repr(self, v),
                     tf_word(d)
-                )))
+                ))
+                .with_code(crate::engine::Code::DtypeMismatch))
             }
             _ => {}
         }

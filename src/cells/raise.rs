@@ -81,6 +81,8 @@ impl Raise {
         let code = match kind {
             RaiseKind::LimitExceeded => Code::LimitExceeded,
             RaiseKind::NameError | RaiseKind::UnboundLocalError => Code::UnknownTensor,
+            // NumPy raises it only for dtypes: a ufunc with no loop for them, or a cast it refuses
+            RaiseKind::UFuncTypeError => Code::DtypeMismatch,
             _ => Code::InvalidArgument,
         };
         Raise {

@@ -159,7 +159,8 @@ pub fn compare(it: &mut Interp, op: CmpOp, l: Value, r: Value) -> Result<Value, 
                     a.tensor.dtype(),
                     b.tensor.dtype()
                 ),
-            ));
+            )
+            .with_code(crate::engine::error::Code::DtypeMismatch));
         }
         let apart =
             crate::engine::kernels::broadcast_shape(a.tensor.shape(), b.tensor.shape()).is_none();

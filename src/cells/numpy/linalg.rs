@@ -2,6 +2,7 @@
 //! `np.reshape`, `np.concatenate`/`np.stack`, and the closeness tests (`np.allclose`).
 
 use crate::engine::dtype::DType;
+use crate::engine::error::Code;
 use crate::engine::lit::Lit;
 use crate::engine::tensor::Tensor;
 
@@ -367,22 +368,36 @@ fn fortran_index(c: usize, dims: &[usize]) -> usize {
     f
 }
 
+/// A requested shape as NumPy's `convert_shape_to_string` writes it in a reshape's error: no
+/// spaces, a -1 as `newaxis`, leading -1s left out, and a trailing comma after a lone size.
+fn shape_text(shape: &[i64]) -> String {
+    let first = shape.iter().position(|&d| d >= 0).unwrap_or(shape.len());
+    let parts: Vec<String> = shape[first..]
+        .iter()
+        .map(|&d| {
+            if d < 0 {
+                "newaxis".into()
+            } else {
+                d.to_string()
+            }
+        })
+        .collect();
+    match parts.len() {
+        0 => "()".into(),
+        _ if shape.len() == 1 => format!("({},)", parts[0]),
+        _ => format!("({})", parts.join(",")),
+    }
+}
+
 /// NumPy's reshape: one -1 inferred; the size must match.
 pub fn reshape(t: &Tensor, shape: &[i64]) -> Result<Tensor, Raise> {
     let n = t.len();
-    let shown = || {
-        let parts: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-        if parts.len() == 1 {
-            format!("({},)", parts[0])
-        } else {
-            format!("({})", parts.join(", "))
-        }
-    };
     let bad = || {
         Raise::value_error(format!(
             "cannot reshape array of size {n} into shape {}",
-            shown()
+            shape_text(shape)
         ))
+        .with_code(Code::ShapeMismatch)
     };
     if shape.iter().filter(|&&d| d == -1).count() > 1 {
         return Err(Raise::value_error("can only specify one unknown dimension"));

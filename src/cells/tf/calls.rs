@@ -259,7 +259,8 @@ pub(super) fn constant(
                         "Cannot convert {} to EagerTensor of dtype {}",
                         crate::cells::print::repr(it, other),
                         d.name()
-                    )));
+                    ))
+                    .with_code(crate::engine::error::Code::DtypeMismatch));
                 }
             }
             // untyped, a list takes Python's typing (an empty one is float32)

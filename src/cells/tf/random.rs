@@ -147,7 +147,8 @@ pub fn draw(
                 return Err(Raise::type_error(format!(
                     "Cannot convert {} to EagerTensor of dtype {dtype}",
                     super::super::format::py::float_repr(f)
-                )));
+                ))
+                .with_code(crate::engine::error::Code::DtypeMismatch));
             }
         }
     }
