@@ -53,7 +53,7 @@ fn no_attr(v: &Value, name: &str) -> Raise {
     // a method TensorFlow's variables have is outside the subset, not missing
     let path = format!("tf.Variable.{name}");
     if matches!(v, Value::Variable(_) | Value::UnreadVariable(_)) && super::missing::known(&path) {
-        return Raise::attr_error(super::missing::outside_subset(&path, |_| false));
+        return Raise::attr_error(super::missing::outside_subset(&path));
     }
     let t = match v {
         Value::Tensor(_) => "tensorflow.python.framework.ops.EagerTensor".to_string(),

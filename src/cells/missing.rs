@@ -21,8 +21,11 @@ pub fn known(path: &str) -> bool {
     KNOWN.binary_search(&path).is_ok()
 }
 
-/// The refusal of a `tf.` or `np.` name that TensorFlow or NumPy has and the subset lacks.
-pub fn outside_subset(path: &str, subset_has: impl Fn(&str) -> bool) -> String {
+/// The refusal of a `tf.` or `np.` name that TensorFlow or NumPy has and the subset lacks. It
+/// names the subset's op of the same name under another path (`tf.keras.backend.sigmoid`:
+/// `tf.math.sigmoid`), never a near spelling: a real function is no misspelling, and the
+/// nearest name is often unrelated (`tf.device`, `tf.divide`).
+pub fn outside_subset(path: &str) -> String {
     let owner = if path.starts_with("np.") {
         "NumPy's"
     } else {
@@ -32,7 +35,6 @@ pub fn outside_subset(path: &str, subset_has: impl Fn(&str) -> bool) -> String {
     let instead = registry::lookup(last)
         .and_then(|d: &OpDef| d.paths.first())
         .map(|p| format!("; the subset has `{p}`"))
-        .or_else(|| closest(path, &subset_has).map(|p| format!("; the subset has `{p}`")))
         .unwrap_or_default();
     let listed = if path.starts_with("tf.Variable.") {
         "a cell's variables have assign, assign_add, assign_sub, read_value, value, numpy, \
@@ -92,9 +94,19 @@ mod tests {
 
     #[test]
     fn outside_the_subset_names_the_subsets_function() {
-        let m = outside_subset("tf.keras.backend.sigmoid", |_| true);
+        let m = outside_subset("tf.keras.backend.sigmoid");
         assert!(m.contains("the subset has `tf.math.sigmoid`"), "{m}");
         assert!(m.contains("GET /v1/ops"), "{m}");
+    }
+
+    #[test]
+    fn a_real_function_is_not_offered_a_near_spelling() {
+        let m = outside_subset("tf.device");
+        assert!(!m.contains("the subset has"), "{m}");
+        assert!(
+            m.starts_with("`tf.device` is TensorFlow's, but it is not in the cell subset ("),
+            "{m}"
+        );
     }
 
     #[test]

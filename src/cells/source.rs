@@ -292,7 +292,7 @@ impl<'a> Visitor<'a> for Check<'_> {
             }
             if let Some(path) = api_path(expr) {
                 if super::missing::known(&path) && !super::tf::subset_has(&path) {
-                    let detail = super::missing::outside_subset(&path, super::tf::subset_has);
+                    let detail = super::missing::outside_subset(&path);
                     self.refuse(detail, expr);
                 }
             }

@@ -117,7 +117,7 @@ pub fn subset_has(path: &str) -> bool {
 /// Why `tf.`/`np.` `path` is not there: outside the subset, or misspelt.
 pub fn missing_detail(path: &str) -> String {
     if missing::known(path) {
-        return missing::outside_subset(path, subset_has);
+        return missing::outside_subset(path);
     }
     let (module, name) = path.rsplit_once('.').unwrap_or(("tf", path));
     missing::no_attribute(module, name, subset_has)
