@@ -662,8 +662,7 @@ impl Interp<'_> {
         attrs: Vec<(String, Lit)>,
         inputs: Vec<Val>,
     ) -> Result<Val, Raise> {
-        let op = Op::parse(name, &Attrs::new(name, &attrs), &self.ws.ctx.limits)?;
-        op.check_arity(inputs.len())?;
+        let op = self.parse_op(name, &attrs, inputs.len())?;
         let refs: Vec<&Val> = inputs.iter().collect();
         Ok(self.ws.ctx.apply(&op, &refs)?)
     }
@@ -676,10 +675,16 @@ impl Interp<'_> {
         attrs: Vec<(String, Lit)>,
         inputs: Vec<Val>,
     ) -> Result<Val, Raise> {
-        let op = Op::parse(name, &Attrs::new(name, &attrs), &self.ws.ctx.limits)?;
-        op.check_arity(inputs.len())?;
+        let op = self.parse_op(name, &attrs, inputs.len())?;
         let refs: Vec<&Val> = inputs.iter().collect();
         Ok(self.ws.ctx.apply_resource(&op, &refs)?)
+    }
+
+    /// The op `name` with `attrs`, checked to take `arity` inputs.
+    fn parse_op(&self, name: &str, attrs: &[(String, Lit)], arity: usize) -> Result<Op, Raise> {
+        let op = Op::parse(name, &Attrs::new(name, attrs), &self.ws.ctx.limits)?;
+        op.check_arity(arity)?;
+        Ok(op)
     }
 
     /// Runs one op on bare tensors, outside every tape (NumPy's arithmetic).

@@ -29,9 +29,11 @@ pub enum Then {
     Batch(Vec<usize>),
 }
 
-type Bound = Vec<(&'static Param, Option<Value>)>;
+/// A call's arguments bound to the registry's parameters (None where not given).
+pub(super) type Bound = Vec<(&'static Param, Option<Value>)>;
 
-fn given(bound: &Bound, name: &str) -> Option<Value> {
+/// The value given for parameter `name`, if one other than None was.
+pub(super) fn given(bound: &Bound, name: &str) -> Option<Value> {
     bound
         .iter()
         .find(|(p, _)| p.name == name)

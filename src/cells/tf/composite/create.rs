@@ -10,23 +10,14 @@ use crate::engine::autodiff::Val;
 use crate::engine::dtype::DType;
 use crate::engine::error::Code;
 use crate::engine::lit::Lit;
-use crate::engine::ops::registry::{self, Param};
+use crate::engine::ops::registry;
 use crate::engine::tensor::Tensor;
 
 use super::super::super::interp::Interp;
 use super::super::super::raise::Raise;
 use super::super::super::value::Value;
+use super::super::default_only::{given, Bound};
 use super::{int_arg, ints, invalid, op};
-
-type Bound = Vec<(&'static Param, Option<Value>)>;
-
-fn given(bound: &Bound, name: &str) -> Option<Value> {
-    bound
-        .iter()
-        .find(|(p, _)| p.name == name)
-        .and_then(|(_, v)| v.clone())
-        .filter(|v| !matches!(v, Value::None))
-}
 
 /// The bound arguments back as keywords, for the creation op's own path.
 pub(in super::super) fn as_kwargs(bound: Bound) -> Vec<(String, Value)> {
