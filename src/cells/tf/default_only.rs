@@ -232,7 +232,16 @@ pub fn reverse(
     };
     let mut seen = Vec::new();
     for (i, a) in items.iter().enumerate() {
-        let Value::Int(a) = a else {
+        // a list packs into one int tensor: NumPy's ints and int tensors join Python's
+        let int = match a {
+            Value::Int(a) => Some(*a),
+            v => it
+                .as_val(v)?
+                .map(|x| x.tensor)
+                .filter(|t| t.dtype().is_int() && t.rank() == 0)
+                .map(|t| t.to_f64_vec()[0] as i64),
+        };
+        let Some(a) = &int else {
             return Err(Raise::type_error(format!(
                 "reverse(): axis must be integers, not {}",
                 a.type_name()

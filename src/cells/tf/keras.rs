@@ -68,7 +68,7 @@ pub fn call(
             binary(it, "tf.math.multiply", x, t)
         }
         "elu" => {
-            let alpha = number(rest(), 1.0);
+            let alpha = number(it, rest(), 1.0)?;
             let res = unary(it, "tf.nn.elu", x.clone())?;
             if alpha == 1.0 {
                 return Ok(res);
@@ -97,7 +97,8 @@ pub fn call(
             op_call(it, "tf.nn.softmax", vec![x], vec![("axis".into(), axis)])
         }
         "relu" => {
-            let (alpha, max_value, threshold) = (number(rest(), 0.0), rest(), number(rest(), 0.0));
+            let (alpha, max_value) = (rest(), rest());
+            let threshold = number(it, rest(), 0.0)?;
             relu(it, x, alpha, max_value, threshold)
         }
         _ => unreachable!("every name of ACTIVATIONS is answered"),
@@ -108,13 +109,22 @@ fn binary(it: &mut Interp, path: &str, x: Value, y: Value) -> Result<Value, Rais
     op_call(it, path, vec![x, y], vec![])
 }
 
-fn number(v: Option<Value>, default: f64) -> f64 {
-    match v {
+/// A number Keras compares and scales by (`alpha != 0.0`): a Python or NumPy number, or a
+/// tensor of one element, read by its value.
+fn number(it: &mut Interp, v: Option<Value>, default: f64) -> Result<f64, Raise> {
+    Ok(match v {
         Some(Value::Float(f)) => f,
         Some(Value::Int(i)) => i as f64,
         Some(Value::Bool(b)) => f64::from(u8::from(b)),
+        Some(v) if v.is_tf() || v.np_contents().is_some() => {
+            let t = it.to_val(&v, None)?.tensor;
+            if t.len() != 1 {
+                v.truthy()?;
+            }
+            t.to_f64_vec().first().copied().unwrap_or(default)
+        }
         _ => default,
-    }
+    })
 }
 
 /// `keras.backend.relu(x, alpha, max_value, threshold)`, op for op; `tf.clip_by_value` to
@@ -122,18 +132,22 @@ fn number(v: Option<Value>, default: f64) -> f64 {
 fn relu(
     it: &mut Interp,
     x: Value,
-    alpha: f64,
+    alpha_given: Option<Value>,
     max_value: Option<Value>,
     threshold: f64,
 ) -> Result<Value, Raise> {
+    let alpha = number(it, alpha_given.clone(), 0.0)?;
     let max_value = max_value.filter(|v| !matches!(v, Value::None));
-    if alpha != 0.0 && max_value.is_none() && threshold == 0.0 {
-        return op_call(
-            it,
-            "tf.nn.leaky_relu",
-            vec![x],
-            vec![("alpha".into(), Value::Float(alpha))],
-        );
+    if let Some(given) = alpha_given.filter(|_| alpha != 0.0) {
+        if max_value.is_none() && threshold == 0.0 {
+            // as given: leaky_relu takes a Python or NumPy number, not a tensor
+            return op_call(
+                it,
+                "tf.nn.leaky_relu",
+                vec![x],
+                vec![("alpha".into(), given)],
+            );
+        }
     }
     let negative_part = if alpha != 0.0 {
         let neg = op_call(it, "tf.math.negative", vec![x.clone()], vec![])?;
@@ -152,7 +166,7 @@ fn relu(
         let above = binary(it, "tf.math.greater", x.clone(), Value::Float(threshold))?;
         let mask = op_call(it, "tf.cast", vec![above, Value::DType(dtype)], vec![])?;
         binary(it, "tf.math.multiply", x, mask)?
-    } else if number(max_value.clone(), f64::NAN) == 6.0 {
+    } else if number(it, max_value.clone(), f64::NAN)? == 6.0 {
         clip = None;
         op_call(it, "tf.nn.relu6", vec![x], vec![])?
     } else {

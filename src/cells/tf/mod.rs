@@ -16,6 +16,7 @@ mod connected;
 mod default_only;
 mod keras;
 mod operands;
+mod python_attrs;
 pub mod random;
 
 use calls::{
@@ -250,6 +251,7 @@ fn op_call(
 ) -> Result<Value, Raise> {
     let def = registry::lookup(path).ok_or_else(|| Raise::attr_error(missing_detail(path)))?;
     let mut bound = registry::bind(def, args, kwargs).map_err(|e| Raise::type_error(e.detail))?;
+    python_attrs::read(it, def.name, &mut bound)?;
     // tf.eye checks its sizes are ints or tensors in Python, before converting
     for (p, v) in bound.iter_mut().filter(|_| def.name != "eye") {
         if matches!(p.kind, registry::ParamKind::Attr(_)) {

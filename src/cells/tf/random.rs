@@ -57,15 +57,17 @@ impl Default for RandomState {
             op_seeds: 0,
             kernels: HashMap::new(),
         };
-        s.set_seed(Some(CELL_GLOBAL_SEED));
+        s.set_seed(Some(CELL_GLOBAL_SEED), CELL_GLOBAL_SEED as u64);
         s
     }
 }
 
 impl RandomState {
-    fn set_seed(&mut self, seed: Option<i64>) {
+    /// `rng_key` seeds the op-seed generator (TensorFlow's `random.Random(seed)`), which
+    /// can differ from the global seed the ops see (`seed % (2**31 - 1)`).
+    fn set_seed(&mut self, seed: Option<i64>, rng_key: u64) {
         self.global = seed;
-        self.op_seeds = seed.unwrap_or(0) as u64;
+        self.op_seeds = rng_key;
         self.kernels.clear();
     }
 
@@ -94,17 +96,70 @@ pub fn set_seed(
     let bound = super::super::tape::bind_args("set_seed", &["seed"], args, kwargs)?;
     let seed = match bound.into_iter().next().flatten() {
         None | Some(Value::None) => None,
-        Some(Value::Int(s)) => Some(s),
-        Some(Value::Bool(b)) => Some(i64::from(b)),
-        Some(other) => {
-            return Err(Raise::type_error(format!(
-                "tf.random.set_seed takes an integer seed, not {}",
-                other.type_name()
-            )))
+        Some(seed) => {
+            // `random.Random(seed)`, or `random.Random(int(np.array(seed)))` for a tensor or
+            // array, which Python cannot hash; Python hashes 3.0 as 3
+            let value = match &seed {
+                Value::Int(i) => Some(*i as f64),
+                Value::Bool(b) => Some(f64::from(u8::from(*b))),
+                Value::Float(f) => Some(*f),
+                v => it
+                    .as_val(v)?
+                    .map(|x| x.tensor)
+                    .and_then(|t| match t.to_f64_vec()[..] {
+                        [x] if matches!(v, Value::NpScalar(_)) => Some(x),
+                        [x] => Some(x.trunc()),
+                        _ => None,
+                    }),
+            };
+            if matches!(seed, Value::Str(_)) {
+                // Python's `seed % (2**31 - 1)` formats a string
+                truncated_op_seed(it, seed.clone())?;
+            }
+            let Some(value) = value else {
+                return Err(Raise::type_error(
+                    "only length-1 arrays can be converted to Python scalars",
+                ));
+            };
+            let key = if value.fract() == 0.0 {
+                value as i64 as u64
+            } else {
+                value.to_bits()
+            };
+            Some((truncated_op_seed(it, seed)?, key))
         }
     };
-    it.random.set_seed(seed);
+    match seed {
+        Some((global, key)) => it.random.set_seed(Some(global), key),
+        None => it.random.set_seed(None, 0),
+    }
     Ok(Value::None)
+}
+
+/// The op seed (or the global seed) as `random_seed.get_seed` passes it on:
+/// `seed % (2**31 - 1)` in Python (`_truncate_seed`), which the op's `seed2` attribute reads
+/// with `int()` (`_execute.make_int`). So a Python or NumPy number, or a tensor of one element,
+/// will do, and 3, 3.0, `tf.constant([3])` and 2**31 + 2 are one seed.
+fn truncated_op_seed(it: &mut Interp, seed: Value) -> Result<i64, Raise> {
+    let op = ruff_python_ast::Operator::Mod;
+    let m = super::super::arith::binary(it, op, seed, Value::Int(2147483647))?;
+    let value = match &m {
+        Value::Int(i) => Some(*i as f64),
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        Value::Float(f) => Some(*f),
+        v if v.is_tf() || v.np_contents().is_some() => {
+            let t = it.np_tensor(v)?;
+            t.to_f64_vec().first().copied().filter(|_| t.len() == 1)
+        }
+        _ => None,
+    };
+    match value.filter(|f| f.is_finite()) {
+        Some(f) => Ok(f.trunc() as i64),
+        None => Err(Raise::type_error(format!(
+            "Expected int for argument 'seed2' not {}.",
+            super::super::print::repr(it, &m)
+        ))),
+    }
 }
 
 /// `tf.random.normal(...)` and `tf.random.uniform(...)`: the seed TensorFlow's kernel would
@@ -154,13 +209,7 @@ pub fn draw(
     }
     let op_seed = match arg("seed") {
         None | Some(Value::None) => None,
-        Some(Value::Int(s)) => Some(s),
-        Some(other) => {
-            return Err(Raise::type_error(format!(
-                "{path}: seed must be an integer, not {}",
-                other.type_name()
-            )))
-        }
+        Some(seed) => Some(truncated_op_seed(it, seed)?),
     };
     let op = if def.name == "random_normal" {
         RandomOp::Normal

@@ -89,6 +89,12 @@ pub struct Param {
     /// TensorFlow's default; `Required` when the caller must give it.
     pub default: ParamDefault,
     pub support: Support,
+    /// TensorFlow's Python hands the value given straight to the op's attribute, which its
+    /// generated wrapper checks (`_execute.make_float`, `make_bool`, a list for a list): a
+    /// Python or NumPy value only, never a tensor (`leaky_relu`'s alpha, `matmul`'s
+    /// transpose_a, `squeeze`'s axis). Elsewhere TensorFlow's Python converts what it is
+    /// given (`tf.concat(xs, axis=tf.constant(1))` runs).
+    pub python_only: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -229,7 +235,13 @@ const fn param(
         kind,
         default,
         support,
+        python_only: false,
     }
+}
+/// An attribute TensorFlow takes only as a Python value ([`Param::python_only`]).
+const fn python_only(mut p: Param) -> Param {
+    p.python_only = true;
+    p
 }
 const fn tensor(name: &'static str) -> Param {
     param(

@@ -1,4 +1,4 @@
-//! Composites of arithmetic and reductions: clip_by_value, norm, add_n, cumsum, l2_normalize,
+//! Composites of arithmetic and reductions: clip_by_value, add_n, cumsum, l2_normalize,
 //! divide_no_nan, is_nan/is_inf/is_finite, logical_xor and count_nonzero.
 
 use super::*;
@@ -32,139 +32,6 @@ pub(super) fn clip_by_value(
         )));
     }
     Ok(tensor(clipped))
-}
-
-/// `tf.norm(tensor, ord='euclidean', axis=None, keepdims=None)` as `linalg_impl.norm` computes
-/// it: the Euclidean (Frobenius) norm `sqrt(reduce_sum(x * x))`, the 1- and inf-norms of vectors
-/// and matrices, and vector p-norms `reduce_sum(|x|^p)^(1/p)`, kept dims squeezed unless
-/// `keepdims`. The matrix 2-norm needs singular values and is outside the subset.
-pub(super) fn norm(
-    it: &mut Interp,
-    args: Vec<Value>,
-    kwargs: Vec<(String, Value)>,
-) -> Result<Value, Raise> {
-    let mut b = bind(
-        "norm",
-        &["tensor", "ord", "axis", "keepdims", "name"],
-        1,
-        args,
-        kwargs,
-    )?
-    .into_iter();
-    let x = it.to_val(&b.next().flatten().unwrap(), None)?;
-    let ord = b.next().flatten().unwrap_or(Value::str("euclidean"));
-    let axes = axes_arg(it, b.next().flatten())?;
-    let keepdims = b
-        .next()
-        .flatten()
-        .map(|k| k.truthy())
-        .transpose()?
-        .unwrap_or(false);
-    let matrix = matches!(&axes, Some(a) if a.len() == 2);
-    if matches!(&axes, Some(a) if a.is_empty() || a.len() > 2) {
-        return Err(Raise::value_error(format!(
-            "'axis' must be None, an integer, or a tuple of 2 unique integers, got {}",
-            axes.clone()
-                .unwrap_or_default()
-                .iter()
-                .map(|a| a.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
-    enum Ord {
-        Euclid,
-        One,
-        Inf,
-        P(f64),
-    }
-    let which = match &ord {
-        Value::Str(s) if &**s == "euclidean" => Ord::Euclid,
-        Value::Str(s) if &**s == "fro" && matrix => Ord::Euclid,
-        Value::Int(2) if !matrix => Ord::Euclid,
-        Value::Float(f) if *f == 2.0 && !matrix => Ord::Euclid,
-        Value::Int(1) => Ord::One,
-        Value::Float(f) if *f == 1.0 => Ord::One,
-        Value::Float(f) if f.is_infinite() && *f > 0.0 => Ord::Inf,
-        Value::Int(p) if !matrix && *p > 0 => Ord::P(*p as f64),
-        Value::Float(p) if !matrix && *p > 0.0 => Ord::P(*p),
-        Value::Int(2) | Value::Float(_) if matrix => {
-            return Err(Raise::new(
-                RaiseKind::NotImplementedError,
-                "the matrix 2-norm (singular values) is not in the cell subset; 'fro', 1 and np.inf are",
-            ))
-        }
-        other => {
-            let kind = if matrix { "matrix" } else { "vector" };
-            return Err(Raise::value_error(format!(
-                "'ord' must be a supported {kind} norm, got {}",
-                shown(other)
-            )));
-        }
-    };
-    let keep = || ("keepdims", Lit::Bool(true));
-    let result = match which {
-        Ord::Euclid => {
-            let sq = op(it, "multiply", vec![], vec![x.clone(), x.clone()])?;
-            let s = op(
-                it,
-                "reduce_sum",
-                vec![("axis", axis_lit(&axes)), keep()],
-                vec![sq],
-            )?;
-            op(it, "sqrt", vec![], vec![s])?
-        }
-        Ord::One | Ord::Inf => {
-            let a = op(it, "abs", vec![], vec![x.clone()])?;
-            match (&axes, matrix) {
-                (Some(ax), true) => {
-                    let (sum_axis, max_axis) = match which {
-                        Ord::One => (ax[0], ax[1]),
-                        _ => (ax[1], ax[0]),
-                    };
-                    let s = op(
-                        it,
-                        "reduce_sum",
-                        vec![("axis", Lit::Int(sum_axis)), keep()],
-                        vec![a],
-                    )?;
-                    op(
-                        it,
-                        "reduce_max",
-                        vec![("axis", Lit::Int(max_axis)), keep()],
-                        vec![s],
-                    )?
-                }
-                _ => {
-                    let red = if matches!(which, Ord::One) {
-                        "reduce_sum"
-                    } else {
-                        "reduce_max"
-                    };
-                    op(it, red, vec![("axis", axis_lit(&axes)), keep()], vec![a])?
-                }
-            }
-        }
-        Ord::P(p) => {
-            let a = op(it, "abs", vec![], vec![x.clone()])?;
-            let d = a.tensor.dtype();
-            let pv = filled(it, &[], p, d)?;
-            let powed = op(it, "pow", vec![], vec![a, pv])?;
-            let s = op(
-                it,
-                "reduce_sum",
-                vec![("axis", axis_lit(&axes)), keep()],
-                vec![powed],
-            )?;
-            let inv = filled(it, &[], 1.0 / p, d)?;
-            op(it, "pow", vec![], vec![s, inv])?
-        }
-    };
-    if keepdims {
-        return Ok(tensor(result));
-    }
-    let squeezed = op(it, "squeeze", vec![("axis", axis_lit(&axes))], vec![result])?;
-    Ok(tensor(squeezed))
 }
 
 /// `tf.add_n(inputs)`: tensors of one shape and dtype added first to last, as the AddN kernel
@@ -229,18 +96,13 @@ pub(super) fn cumsum(
     let x = it.to_val(&b.next().flatten().unwrap(), None)?;
     let axis_v = b.next().flatten().unwrap_or(Value::Int(0));
     let axis = int_arg(it, "axis", &axis_v)?;
-    let exclusive = b
-        .next()
-        .flatten()
-        .map(|v| v.truthy())
-        .transpose()?
-        .unwrap_or(false);
-    let reverse = b
-        .next()
-        .flatten()
-        .map(|v| v.truthy())
-        .transpose()?
-        .unwrap_or(false);
+    // the Cumsum op's own attributes, which take only Python's True or False
+    let mut flag = |name: &str, v: Option<Value>| match v {
+        None | Some(Value::None) => Ok(false),
+        Some(v) => super::super::python_attrs::make_bool(it, name, &v),
+    };
+    let exclusive = flag("exclusive", b.next().flatten())?;
+    let reverse = flag("reverse", b.next().flatten())?;
     let rank = x.tensor.rank();
     if rank == 0 {
         return Err(invalid("input must be at least 1D [Op:Cumsum]".into()));

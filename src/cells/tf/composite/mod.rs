@@ -20,6 +20,7 @@ use super::super::value::Value;
 
 pub(super) mod create;
 mod math;
+mod norm;
 mod shape;
 
 pub use shape::where_true;
@@ -57,7 +58,7 @@ pub fn call(
     let short = path.rsplit('.').next().unwrap_or(path);
     match short {
         "clip_by_value" => math::clip_by_value(it, args, kwargs),
-        "norm" => math::norm(it, args, kwargs),
+        "norm" => norm::norm(it, args, kwargs),
         "split" => shape::split(it, args, kwargs),
         "unstack" => shape::unstack(it, args, kwargs),
         "pad" => shape::pad(it, args, kwargs),

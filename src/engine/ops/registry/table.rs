@@ -7,8 +7,8 @@ use super::AttrKind::{
 };
 use super::ParamDefault::{self as D, Required};
 use super::{
-    attr, ext, name_default, tensor, tensor_or_none, tensors, unsupported, Family, OpDef, Param,
-    NAME,
+    attr, ext, name_default, python_only, tensor, tensor_or_none, tensors, unsupported, Family,
+    OpDef, Param, NAME,
 };
 use crate::engine::dtype::DType::{self, Bool as B, F32, F64, I32, I64};
 
@@ -86,7 +86,7 @@ const SOFTMAX: &[Param] = &[tensor("logits"), attr("axis", Int, D::None), NAME];
 const MATVEC: &[Param] = &[
     tensor("a"),
     tensor("b"),
-    attr("transpose_a", Bool, D::Bool(false)),
+    python_only(attr("transpose_a", Bool, D::Bool(false))),
     unsupported("adjoint_a", Bool, D::Bool(false)),
     unsupported("a_is_sparse", Bool, D::Bool(false)),
     unsupported("b_is_sparse", Bool, D::Bool(false)),
@@ -95,8 +95,8 @@ const MATVEC: &[Param] = &[
 const MATMUL: &[Param] = &[
     tensor("a"),
     tensor("b"),
-    attr("transpose_a", Bool, D::Bool(false)),
-    attr("transpose_b", Bool, D::Bool(false)),
+    python_only(attr("transpose_a", Bool, D::Bool(false))),
+    python_only(attr("transpose_b", Bool, D::Bool(false))),
     unsupported("adjoint_a", Bool, D::Bool(false)),
     unsupported("adjoint_b", Bool, D::Bool(false)),
     unsupported("a_is_sparse", Bool, D::Bool(false)),
@@ -202,7 +202,7 @@ pub(super) static OPS: &[OpDef] = &[
     activation(op(Un, "relu", &["tf.nn.relu"], FEATURES, NUMBER, true, "max(x, 0)")),
     activation(op(Un, "leaky_relu", &["tf.nn.leaky_relu"], &[
         tensor("features"),
-        attr("alpha", Float, D::Float(0.2)),
+        python_only(attr("alpha", Float, D::Float(0.2))),
         NAME,
     ], NUMBER, true, "x if x > 0 else alpha * x (alpha is rounded to float32, as TensorFlow does; integers become float32)")),
     activation(op(Un, "elu", &["tf.nn.elu"], FEATURES, FLOAT, true, "x if x > 0 else e^x - 1")),
@@ -263,7 +263,7 @@ pub(super) static OPS: &[OpDef] = &[
         name_default("transpose"),
     ], ANY, true, "Permutes the axes (reverses them by default)."),
     op(Shp, "expand_dims", &["tf.expand_dims"], &[tensor("input"), attr("axis", Int, Required), NAME], ANY, true, "Inserts a length-1 axis at axis."),
-    op(Shp, "squeeze", &["tf.squeeze"], &[tensor("input"), attr("axis", Axis, D::None), NAME], ANY, true, "Removes length-1 axes (all of them by default)."),
+    op(Shp, "squeeze", &["tf.squeeze"], &[tensor("input"), python_only(attr("axis", Axis, D::None)), NAME], ANY, true, "Removes length-1 axes (all of them by default)."),
     op(Shp, "concat", &["tf.concat"], &[tensors("values"), attr("axis", Int, Required), name_default("concat")], ANY, true, "Joins tensors along an existing axis."),
     op(Shp, "stack", &["tf.stack"], &[tensors("values"), attr("axis", Int, D::Int(0)), name_default("stack")], ANY, true, "Joins same-shape tensors along a new axis."),
     op(Shp, "tile", &["tf.tile"], &[tensor("input"), attr("multiples", Ints, Required), NAME], ANY, true, "Repeats the input multiples[i] times along axis i."),
