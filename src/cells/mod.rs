@@ -274,9 +274,12 @@ fn collect_values(kernel: &Kernel, outputs: Option<&[String]>) -> Vec<(String, C
                 Some((n.clone(), cell_value(kernel, v)?))
             })
             .collect(),
+        // Python's own dunders (`__name__`, `__builtins__`) live in a cell's namespace, so the
+        // oracle leaves every name starting with `__` out; a cell's `__y` goes with them
         None => kernel
             .names
             .iter()
+            .filter(|(n, _)| !n.starts_with("__"))
             .filter_map(|(n, v)| Some((n.clone(), cell_value(kernel, v)?)))
             .collect(),
     };

@@ -178,6 +178,20 @@ fn api_path(expr: &Expr) -> Option<String> {
     }
 }
 
+/// `"{0.shape}".format(x)`: a literal template whose field reads an attribute.
+fn format_attribute_field(c: &ruff_python_ast::ExprCall) -> Option<String> {
+    let Expr::Attribute(a) = &*c.func else {
+        return None;
+    };
+    let Expr::StringLiteral(s) = &*a.value else {
+        return None;
+    };
+    if a.attr.as_str() != "format" {
+        return None;
+    }
+    super::format::py::attribute_field(s.value.to_str())
+}
+
 fn stmt_name(s: &Stmt) -> Option<&'static str> {
     Some(match s {
         Stmt::ClassDef(_) => "`class`",
@@ -298,6 +312,12 @@ impl<'a> Visitor<'a> for Check<'_> {
             }
         }
         if let Expr::Call(c) = expr {
+            if let Some(field) = format_attribute_field(c) {
+                self.refuse(
+                    format!("attribute access in a `str.format` field (`{{{field}}}`) is not available in a cell: use an f-string (`f\"{{x.shape}}\"`) or pass the attribute (`\"{{}}\".format(x.shape)`)"),
+                    expr,
+                );
+            }
             if c.arguments.keywords.iter().any(|k| k.arg.is_none()) {
                 self.refuse("`**` unpacking is not available in a cell".into(), expr);
             }

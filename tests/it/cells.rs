@@ -143,6 +143,8 @@ async fn constructs_outside_the_subset_are_refused_with_where() {
         ("print(1)\nd = dict(a=1)\n", "unsupported", 2, 5),
         // a generator expression is taken only as what a builtin consumes whole
         ("g = (x for x in [1])\n", "unsupported", 1, 5),
+        // str.format looking up an attribute, as an f-string's field would be
+        ("s = 'n={0.real}'.format(2)\n", "unsupported", 1, 5),
     ] {
         let (status, body) =
             call(&app, "POST", "/v1/cells", Some(json!({"source": src})), &[]).await;

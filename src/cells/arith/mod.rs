@@ -13,10 +13,11 @@ mod dimension;
 mod python;
 mod tensor;
 
-pub use bitwise::binary as bitwise_binary;
+pub use bitwise::{binary as bitwise_binary, is_bitwise};
 pub use compare::{compare, contains, is};
+pub use python::overflow;
 pub use python::py_arith;
-use python::{overflow, repeat};
+use python::repeat;
 pub use tensor::broadcast_vals;
 use tensor::tf_binary;
 
@@ -216,6 +217,11 @@ pub fn invert(it: &mut Interp, v: Value) -> Result<Value, Raise> {
         Value::Bool(b) => Ok(Value::Int(!i64::from(b))),
         Value::Tensor(x) if x.tensor.dtype() == DType::Bool => {
             Ok(Value::Tensor(it.apply("logical_not", vec![], vec![x])?))
+        }
+        // a variable's `~` reads it, then inverts the tensor
+        Value::Variable(_) | Value::UnreadVariable(_) => {
+            let x = it.as_val(&v)?.expect("a variable");
+            invert(it, Value::Tensor(x))
         }
         Value::Tensor(x) if x.tensor.dtype().is_int() => Ok(Value::Tensor(
             it.ws.ctx.constant(bitwise::invert(&x.tensor)?),

@@ -50,7 +50,7 @@ pub(super) fn int(v: &Value) -> Option<i64> {
     }
 }
 
-pub(super) fn overflow() -> Raise {
+pub fn overflow() -> Raise {
     Raise::new(
         RaiseKind::ValueError,
         "integer result too large: cells compute with 64-bit integers",

@@ -134,6 +134,27 @@ pub fn divmod(
         )));
     }
     let (a, b) = (args[0].clone(), args[1].clone());
+    // Python numbers and NumPy define `__divmod__`; a tensor, a variable, an IndexedSlices
+    // and the sequences do not, so Python finds neither `a.__divmod__` nor `b.__rdivmod__`
+    let has_divmod = |v: &Value| {
+        matches!(
+            v,
+            Value::Int(_) | Value::Bool(_) | Value::Float(_) | Value::Dimension(_)
+        )
+    };
+    let np = |v: &Value| matches!(v, Value::Array(_) | Value::NpScalar(_));
+    let ok = (has_divmod(&a) && has_divmod(&b)) || ((np(&a) || np(&b)) && !a.is_tf() && !b.is_tf());
+    if !ok || matches!(a, Value::IndexedSlices(_)) || matches!(b, Value::IndexedSlices(_)) {
+        let name = |v: &Value| match v {
+            Value::Tensor(_) => "tensorflow.python.framework.ops.EagerTensor".to_string(),
+            other => other.type_name(),
+        };
+        return Err(Raise::type_error(format!(
+            "unsupported operand type(s) for divmod(): '{}' and '{}'",
+            name(&a),
+            name(&b)
+        )));
+    }
     let zero =
         matches!(b, Value::Int(0) | Value::Bool(false)) || matches!(b, Value::Float(f) if f == 0.0);
     if zero && matches!(a, Value::Int(_) | Value::Bool(_) | Value::Float(_)) {

@@ -3,6 +3,7 @@
 //! any, map, reversed, pow, divmod; a list's and a string's methods (`list_methods`,
 //! `str_methods`).
 
+mod int_text;
 mod iterables;
 pub mod list_methods;
 mod numbers;

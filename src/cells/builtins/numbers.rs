@@ -9,30 +9,33 @@ pub fn float(
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    if args.is_empty() {
+    let Some(v) = at_most_one("float", args, kwargs)? else {
         return Ok(Value::Float(0.0));
-    }
-    let v = one("float", args, kwargs)?;
+    };
     Ok(Value::Float(number(it, &v, "float")?.0))
 }
 
-/// `int()`.
+/// `int()`, `int(x)` and `int(string, base)`.
 pub fn int(
     it: &mut Interp,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    if args.is_empty() {
+    let (v, base) = int_text::args(args, kwargs)?;
+    let Some(v) = v else {
+        if base.is_some() {
+            return Err(Raise::type_error("int() missing string argument"));
+        }
         return Ok(Value::Int(0));
-    }
-    let v = one("int", args, kwargs)?;
+    };
     if let Value::Str(s) = &v {
-        return s.trim().parse::<i64>().map(Value::Int).map_err(|_| {
-            Raise::value_error(format!(
-                "invalid literal for int() with base 10: {}",
-                crate::cells::print::repr(it, &v)
-            ))
-        });
+        let base = base.unwrap_or(Value::Int(10));
+        return int_text::parse(it, &v, s, &base);
+    }
+    if base.is_some() {
+        return Err(Raise::type_error(
+            "int() can't convert non-string with explicit base",
+        ));
     }
     let (x, _) = number(it, &v, "int")?;
     if !x.is_finite() {
@@ -47,11 +50,30 @@ pub fn bool(
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    if args.is_empty() {
+    let Some(v) = at_most_one("bool", args, kwargs)? else {
         return Ok(Value::Bool(false));
-    }
-    let v = one("bool", args, kwargs)?;
+    };
     Ok(Value::Bool(it.truth(&v)?))
+}
+
+/// The one optional argument of `float()` and `bool()`, which take none by name.
+fn at_most_one(
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Option<Value>, Raise> {
+    if !kwargs.is_empty() {
+        return Err(Raise::type_error(format!(
+            "{name}() takes no keyword arguments"
+        )));
+    }
+    if args.len() > 1 {
+        return Err(Raise::type_error(format!(
+            "{name} expected at most 1 argument, got {}",
+            args.len()
+        )));
+    }
+    Ok(args.into_iter().next())
 }
 
 /// `abs()`.

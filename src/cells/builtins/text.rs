@@ -2,35 +2,50 @@
 
 use super::*;
 
-/// `print()`.
+/// `print()`, checked in Python's order: an unknown keyword, then `flush`'s truth (any value;
+/// an ambiguous array raises), then `sep` and `end` (None or a string), then `file` (None, the
+/// notebook's output; anything else has no `write` in the subset). Output is never buffered,
+/// so a true `flush` has nothing left to do.
 pub fn print(
     it: &mut Interp,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    let mut sep = " ".to_string();
-    let mut end = "\n".to_string();
+    let mut given: [Option<Value>; 4] = Default::default();
     for (k, v) in kwargs {
-        let s = match v {
-            Value::None => None,
-            Value::Str(s) => Some(s.to_string()),
-            other => {
-                return Err(Raise::type_error(format!(
-                    "{k} must be None or a string, not {}",
-                    other.type_name()
-                )))
-            }
-        };
-        match k.as_str() {
-            "sep" => sep = s.unwrap_or_else(|| " ".into()),
-            "end" => end = s.unwrap_or_else(|| "\n".into()),
-            "flush" => {}
+        let slot = match k.as_str() {
+            "sep" => 0,
+            "end" => 1,
+            "file" => 2,
+            "flush" => 3,
             _ => {
                 return Err(Raise::type_error(format!(
                     "'{k}' is an invalid keyword argument for print()"
                 )))
             }
-        }
+        };
+        given[slot] = Some(v);
+    }
+    let [sep, end, file, flush] = given;
+    if let Some(f) = &flush {
+        it.truth(f)?;
+    }
+    let text = |name: &str, v: Option<Value>, default: &str| match v {
+        None | Some(Value::None) => Ok(default.to_string()),
+        Some(Value::Str(s)) => Ok(s.to_string()),
+        Some(other) => Err(Raise::type_error(format!(
+            "{name} must be None or a string, not {}",
+            other.type_name()
+        ))),
+    };
+    let sep = text("sep", sep, " ")?;
+    let end = text("end", end, "\n")?;
+    if let Some(f) = file.filter(|f| !matches!(f, Value::None)) {
+        // Python looks up `file.write` before writing anything
+        crate::cells::attrs::get(it, f, "write")?;
+        return Err(Raise::type_error(
+            "print(file=...) is not available in a cell: print writes to the cell's output",
+        ));
     }
     let mut line = String::new();
     for (k, a) in args.iter().enumerate() {
@@ -44,16 +59,60 @@ pub fn print(
     Ok(Value::None)
 }
 
-/// `str()`.
+/// `str()`, `str(object=x)`. The subset has no bytes, so an `encoding` or `errors` (checked
+/// to be strings, as Python checks them first) leaves nothing it could decode.
 pub fn str(
     it: &mut Interp,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    if args.is_empty() {
-        return Ok(Value::str(""));
+    let given = args.len() + kwargs.len();
+    if given > 3 {
+        return Err(Raise::type_error(format!(
+            "str() takes at most 3 arguments ({given} given)"
+        )));
     }
-    let v = one("str", args, kwargs)?;
+    let names = ["object", "encoding", "errors"];
+    let mut slots: [Option<Value>; 3] = Default::default();
+    for (slot, a) in slots.iter_mut().zip(args) {
+        *slot = Some(a);
+    }
+    for (k, v) in kwargs {
+        let Some(at) = names.iter().position(|n| *n == k) else {
+            return Err(Raise::type_error(format!(
+                "'{k}' is an invalid keyword argument for str()"
+            )));
+        };
+        if slots[at].is_some() {
+            return Err(Raise::type_error(format!(
+                "argument for str() given by name ('{k}') and position ({})",
+                at + 1
+            )));
+        }
+        slots[at] = Some(v);
+    }
+    let [object, encoding, errors] = slots;
+    for (name, v) in [("encoding", &encoding), ("errors", &errors)] {
+        if let Some(v) = v.as_ref().filter(|v| !matches!(v, Value::Str(_))) {
+            return Err(Raise::type_error(format!(
+                "str() argument '{name}' must be str, not {}",
+                v.type_name()
+            )));
+        }
+    }
+    let Some(v) = object else {
+        return Ok(Value::str(""));
+    };
+    if encoding.is_some() || errors.is_some() {
+        let why = match v {
+            Value::Str(_) => "decoding str is not supported".to_string(),
+            other => format!(
+                "decoding to str: need a bytes-like object, {} found",
+                other.type_name()
+            ),
+        };
+        return Err(Raise::type_error(why));
+    }
     Ok(Value::str(crate::cells::print::str(it, &v)))
 }
 

@@ -8,7 +8,7 @@ use crate::engine::tensor::Tensor;
 
 pub use super::percent::percent;
 pub use super::spec::{format_spec, format_value};
-pub use super::template::str_format;
+pub use super::template::{attribute_field, str_format};
 
 /// A printable value, as the evaluator sees it. Tensors are shared, so building one is cheap.
 #[derive(Clone, Debug)]

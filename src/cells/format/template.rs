@@ -49,6 +49,39 @@ pub fn str_format(
     Ok(out)
 }
 
+/// The first field of `template` that reads an attribute (`{0.shape}`, `{x.dtype}`), which
+/// `str.format` would look up on the object itself: outside the cell subset, where only indexing
+/// (`{0[1]}`) is. A malformed template gives None, so running it raises Python's error.
+pub fn attribute_field(template: &str) -> Option<String> {
+    let chars: Vec<char> = template.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '{' {
+            i += 1;
+            continue;
+        }
+        if chars.get(i + 1) == Some(&'{') {
+            i += 2;
+            continue;
+        }
+        let j = field_end(&chars, i).ok()?;
+        let field: String = chars[i + 1..j - 1].iter().collect();
+        // the field's name ends at its conversion or spec; a '.' inside `[...]` is a key
+        let mut in_key = false;
+        for c in field.chars() {
+            match c {
+                '[' => in_key = true,
+                ']' => in_key = false,
+                '.' if !in_key => return Some(field),
+                '!' | ':' if !in_key => break,
+                _ => {}
+            }
+        }
+        i = j;
+    }
+    None
+}
+
 /// Just past the `}` that closes the field opened at `open` (a spec may nest one level of
 /// braces).
 fn field_end(chars: &[char], open: usize) -> Result<usize, FmtError> {

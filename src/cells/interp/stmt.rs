@@ -80,11 +80,17 @@ impl Interp<'_> {
     fn exec_aug_assign(&mut self, a: &ast::StmtAugAssign) -> Result<(), Raise> {
         let cur = self.eval(&a.target)?;
         let rhs = self.eval(&a.value)?;
-        let whole = !matches!(&*a.target, Expr::Subscript(_));
-        if let (Value::Array(arr), true) = (&cur, whole) {
-            // NumPy's `a += b` writes into `a` itself (`a[i] += b` goes through the
-            // item assignment below)
-            return crate::cells::numpy::arith::in_place(self, a.op, arr, &rhs).map(|_| ());
+        if let (Value::Array(arr), false) = (&cur, rhs.is_tf()) {
+            // NumPy's `a += b` writes into `a` itself; `lst[i] += b` is Python's
+            // `item = lst[i]; item = item.__iadd__(b); lst[i] = item`, so the array in the list
+            // (or a row view of another array) changes too. A tensor or variable on the right
+            // has the higher `__array_priority__`: NumPy defers, and the tensor's reflected
+            // operator below rebinds the name to a tensor
+            crate::cells::numpy::arith::in_place(self, a.op, arr, &rhs)?;
+            if !matches!(&*a.target, Expr::Subscript(_)) {
+                return Ok(());
+            }
+            return self.assign(&a.target, cur);
         }
         if let (Value::List(list), ast::Operator::Add | ast::Operator::Mult) = (&cur, a.op) {
             // a list's `+=` and `*=` change the list itself, so its aliases see the change

@@ -49,6 +49,12 @@ pub fn ufunc(it: &mut Interp, op: &str, l: &Value, r: &Value) -> Result<Value, R
                 "ufunc '{op}' not supported for the input types, and the inputs could not be safely coerced to any supported types according to the casting rule ''safe''"
             )));
         }
+        if d == DType::Bool && !crate::cells::arith::is_bitwise(bop) {
+            // NumPy has no boolean shift loop: it shifts them as int8, a dtype cells lack
+            return Err(Raise::type_error(format!(
+                "ufunc '{op}' on booleans gives int8, which cells do not have: cast with .astype(np.int64) first"
+            )));
+        }
         let (ta, tb) = (a.tensor.cast(d), b.tensor.cast(d));
         return Ok(np_wrap(crate::cells::arith::bitwise_binary(bop, &ta, &tb)?));
     }
@@ -96,6 +102,8 @@ fn bitwise_operator(ufunc: &str) -> Option<Operator> {
         "bitwise_and" => Operator::BitAnd,
         "bitwise_or" => Operator::BitOr,
         "bitwise_xor" => Operator::BitXor,
+        "left_shift" => Operator::LShift,
+        "right_shift" => Operator::RShift,
         _ => return None,
     })
 }
@@ -112,6 +120,8 @@ fn operator_ufunc(op: Operator) -> Option<&'static str> {
         Operator::BitAnd => "bitwise_and",
         Operator::BitOr => "bitwise_or",
         Operator::BitXor => "bitwise_xor",
+        Operator::LShift => "left_shift",
+        Operator::RShift => "right_shift",
         _ => return None,
     })
 }
