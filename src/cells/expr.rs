@@ -334,6 +334,10 @@ impl Interp<'_> {
             Value::Function(func) => self.call_function(&func, args, kwargs),
             Value::Builtin(path) => {
                 self.step()?;
+                if path.starts_with("tf.") || path.starts_with("np.") {
+                    let given = args.iter().chain(kwargs.iter().map(|(_, v)| v));
+                    super::convertible(given, path.starts_with("np."))?;
+                }
                 if path.starts_with("tf.") {
                     super::tf::call(self, &path, args, kwargs)
                 } else if let Some(name) = path.strip_prefix("np.") {
@@ -348,6 +352,10 @@ impl Interp<'_> {
             Value::Method(m) => {
                 self.step()?;
                 let (recv, name) = (&m.0, m.1.as_str());
+                if Value::is_tf(recv) || matches!(recv, Value::Array(_) | Value::NpScalar(_)) {
+                    let given = args.iter().chain(kwargs.iter().map(|(_, v)| v));
+                    super::convertible(given, !Value::is_tf(recv))?;
+                }
                 super::attrs::call_method(self, recv, name, args, kwargs)
             }
             other => Err(Raise::type_error(format!(
@@ -359,7 +367,7 @@ impl Interp<'_> {
 }
 
 /// The names an assignment target binds.
-fn target_names(t: &Expr) -> Vec<String> {
+pub(crate) fn target_names(t: &Expr) -> Vec<String> {
     match t {
         Expr::Name(n) => vec![n.id.as_str().to_string()],
         Expr::Tuple(x) => x.elts.iter().flat_map(target_names).collect(),

@@ -22,6 +22,7 @@ mod arith;
 mod attrs;
 mod builtins;
 mod condition;
+mod containers;
 mod convert;
 mod expr;
 pub mod format;
@@ -51,6 +52,8 @@ use std::sync::Arc;
 use crate::engine::tensor::Tensor;
 use crate::engine::{Limits, Workspace};
 
+pub(crate) use containers::convertible;
+pub use containers::{release_all, walk_depth};
 pub(crate) use expr::lambda_def;
 pub use index::SliceOfVariable;
 pub use interp::Interp;
@@ -97,6 +100,14 @@ pub struct Kernel {
     pub sliced_variables: HashMap<crate::engine::autodiff::ValId, SliceOfVariable>,
     /// What each variable was given as a `trainable` that is no bool, by variable id.
     pub trainable_given: HashMap<Arc<str>, crate::engine::lit::Lit>,
+}
+
+/// A kernel's names go with it: lists that hold themselves are emptied, and nesting is freed
+/// without recursion (`containers::release_all`).
+impl Drop for Kernel {
+    fn drop(&mut self) {
+        containers::release_all(self.names.drain().map(|(_, v)| v));
+    }
 }
 
 impl Kernel {

@@ -278,6 +278,17 @@ impl Interp<'_> {
         if !self.at_top_level() {
             return;
         }
+        let Some(per_source) = per_source else {
+            // not a gradient: every name assigned forgets why it was None, and the value
+            // (which may be a list nested thousands deep) needs no walk
+            for t in targets {
+                for n in crate::cells::expr::target_names(t) {
+                    self.why_none.remove(n.as_str());
+                }
+            }
+            return;
+        };
+        let per_source = Some(per_source);
         for t in targets {
             let mut k = 0;
             self.remember_in(t, v, per_source, &mut k);

@@ -3,7 +3,7 @@
 
 use super::builtins::types::class_path;
 use super::format::py::{self, FmtArg, FmtError};
-use super::interp::Interp;
+use super::interp::{Interp, MAX_CALL_DEPTH};
 use super::raise::{Raise, RaiseKind};
 use super::value::{lock, Value};
 use crate::engine::dtype::DType;
@@ -23,16 +23,134 @@ pub fn round_digits(x: f64, n: i64) -> f64 {
     (x / p).round_ties_even() * p
 }
 
-/// A value as it prints.
+/// A value as it prints. A list or tuple inside itself prints as `[...]` or `(...)`, as
+/// Python's repr writes it; past `MAX_SHOWN_DEPTH` levels or `MAX_SHOWN_CONTAINERS` containers
+/// (where `printable` has raised for what a cell prints) the rest is elided the same way, so
+/// that a message quoting a value never recurses without bound.
 pub fn fmt_arg(it: &Interp, v: &Value) -> FmtArg {
+    Shown {
+        open: Vec::new(),
+        left: MAX_SHOWN_CONTAINERS,
+    }
+    .arg(it, v)
+}
+
+/// How many containers deep a value prints at most.
+const MAX_SHOWN_DEPTH: usize = MAX_CALL_DEPTH;
+
+/// How many lists and tuples one value prints at most, all levels together: Python would
+/// print `a = [a, a]` doubled 40 times as 2^40 lists.
+const MAX_SHOWN_CONTAINERS: usize = 1 << 20;
+
+/// The containers a repr is inside now, and how many more it may enter.
+struct Shown {
+    open: Vec<usize>,
+    left: usize,
+}
+
+impl Shown {
+    fn arg(&mut self, it: &Interp, v: &Value) -> FmtArg {
+        match v {
+            Value::List(l) => self.container(address(l), "[...]", "list", |s| {
+                FmtArg::List(lock(l).iter().map(|x| s.arg(it, x)).collect())
+            }),
+            Value::Tuple(t) => self.container(address(t), "(...)", "tuple", |s| {
+                FmtArg::Tuple(t.iter().map(|x| s.arg(it, x)).collect())
+            }),
+            Value::Method(m) if bound_class(&m.0).is_some() => {
+                // `print(loss.numpy)` without the call: the bound method, its receiver's repr inside
+                let receiver = py::repr(&self.arg(it, &m.0));
+                let class = bound_class(&m.0).unwrap_or_default();
+                opaque(
+                    &format!("<bound method {class}.{} of {receiver}>", m.1),
+                    "method",
+                )
+            }
+            other => leaf(it, other),
+        }
+    }
+
+    /// A container's text by `items`, or `elided` where Python's repr meets the container
+    /// inside itself (its lock is held above: entering it again would wait forever).
+    fn container(
+        &mut self,
+        at: usize,
+        elided: &str,
+        type_name: &str,
+        items: impl FnOnce(&mut Shown) -> FmtArg,
+    ) -> FmtArg {
+        if self.open.contains(&at) || self.open.len() >= MAX_SHOWN_DEPTH || self.left == 0 {
+            return opaque(elided, type_name);
+        }
+        self.left -= 1;
+        self.open.push(at);
+        let out = items(self);
+        self.open.pop();
+        out
+    }
+}
+
+/// A list's or tuple's identity while it prints.
+fn address<T: ?Sized>(p: &std::sync::Arc<T>) -> usize {
+    std::sync::Arc::as_ptr(p) as *const u8 as usize
+}
+
+/// Whether `v` prints within Python's limits: RecursionError past its recursion limit (the
+/// nesting and the calls running, as CPython counts both), and `limit_exceeded` for a value
+/// that would print more containers than any text a cell may hold. Walked with a stack of
+/// its own, entering shared containers each time they appear, as repr does.
+pub fn printable(it: &Interp, v: &Value) -> Result<(), Raise> {
+    let limit = MAX_CALL_DEPTH.saturating_sub(it.call_depth());
+    let mut open: Vec<(usize, std::vec::IntoIter<Value>)> = Vec::new();
+    let mut entered = 0usize;
+    let mut next = Some(v.clone());
+    loop {
+        if let Some(v) = next.take() {
+            let inside = match &v {
+                Value::List(l) => Some((address(l), lock(l).clone())),
+                Value::Tuple(t) => Some((address(t), t.to_vec())),
+                Value::Method(m) => Some((0, vec![m.0.clone()])),
+                _ => None,
+            };
+            if let Some((at, items)) = inside {
+                if at == 0 || !open.iter().any(|(o, _)| *o == at) {
+                    entered += 1;
+                    if open.len() >= limit {
+                        return Err(Raise::new(
+                            RaiseKind::RecursionError,
+                            "maximum recursion depth exceeded while getting the repr of an object",
+                        ));
+                    }
+                    if entered > MAX_SHOWN_CONTAINERS {
+                        return Err(Raise::new(
+                            RaiseKind::LimitExceeded,
+                            format!("this value prints more than {MAX_SHOWN_CONTAINERS} lists and tuples; a cell's text is bounded, so print a part of it"),
+                        ));
+                    }
+                    open.push((at, items.into_iter()));
+                }
+            }
+        }
+        match open.last_mut() {
+            None => return Ok(()),
+            Some((_, items)) => match items.next() {
+                Some(x) => next = Some(x),
+                None => {
+                    open.pop();
+                }
+            },
+        }
+    }
+}
+
+/// A value that holds no list or tuple to print.
+fn leaf(it: &Interp, v: &Value) -> FmtArg {
     match v {
         Value::None => FmtArg::None,
         Value::Bool(b) => FmtArg::Bool(*b),
         Value::Int(i) => FmtArg::Int(*i),
         Value::Float(f) => FmtArg::Float(*f),
         Value::Str(s) => FmtArg::Str(s.to_string()),
-        Value::List(l) => FmtArg::List(lock(l).iter().map(|x| fmt_arg(it, x)).collect()),
-        Value::Tuple(t) => FmtArg::Tuple(t.iter().map(|x| fmt_arg(it, x)).collect()),
         Value::Range(a, b, 1) => opaque(&format!("range({a}, {b})"), "range"),
         Value::Range(a, b, step) => opaque(&format!("range({a}, {b}, {step})"), "range"),
         Value::Tensor(x) => FmtArg::Tensor(x.tensor.clone()),
@@ -88,15 +206,6 @@ pub fn fmt_arg(it: &Interp, v: &Value) -> FmtArg {
             },
             "UnconnectedGradients",
         ),
-        Value::Method(m) if bound_class(&m.0).is_some() => {
-            // `print(loss.numpy)` without the call: the bound method, its receiver's repr inside
-            let receiver = py::repr(&fmt_arg(it, &m.0));
-            let class = bound_class(&m.0).unwrap_or_default();
-            opaque(
-                &format!("<bound method {class}.{} of {receiver}>", m.1),
-                "method",
-            )
-        }
         other => {
             let t = other.type_name();
             opaque(&format!("<{t} object>"), &t)
@@ -137,6 +246,18 @@ pub fn str(it: &mut Interp, v: &Value) -> String {
     py::str(&fmt_arg(it, v))
 }
 
+/// `str(x)` as a cell asks for it (`print`, `str()`): Python's errors for a value too deep.
+pub fn checked_str(it: &mut Interp, v: &Value) -> Result<String, Raise> {
+    printable(it, v)?;
+    Ok(str(it, v))
+}
+
+/// `repr(x)` as a cell asks for it.
+pub fn checked_repr(it: &mut Interp, v: &Value) -> Result<String, Raise> {
+    printable(it, v)?;
+    Ok(repr(it, v))
+}
+
 /// `repr(x)`.
 pub fn repr(it: &mut Interp, v: &Value) -> String {
     py::repr(&fmt_arg(it, v))
@@ -149,11 +270,13 @@ pub fn format_value(
     conversion: Option<char>,
     spec: &str,
 ) -> Result<String, Raise> {
+    printable(it, v)?;
     py::format_value(&fmt_arg(it, v), conversion, spec).map_err(raise)
 }
 
 /// `fmt % args`.
 pub fn percent(it: &mut Interp, fmt: &str, args: &Value) -> Result<String, Raise> {
+    printable(it, args)?;
     let args: Vec<FmtArg> = match args {
         Value::Tuple(t) => t.iter().map(|x| fmt_arg(it, x)).collect(),
         other => vec![fmt_arg(it, other)],
@@ -168,6 +291,9 @@ pub fn str_format(
     args: &[Value],
     kwargs: &[(String, Value)],
 ) -> Result<String, Raise> {
+    for x in args.iter().chain(kwargs.iter().map(|(_, x)| x)) {
+        printable(it, x)?;
+    }
     let a: Vec<FmtArg> = args.iter().map(|x| fmt_arg(it, x)).collect();
     let k: Vec<(String, FmtArg)> = kwargs
         .iter()

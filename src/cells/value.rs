@@ -7,6 +7,7 @@ use crate::engine::autodiff::{TapeId, Val};
 use crate::engine::dtype::DType;
 use crate::engine::tensor::Tensor;
 
+pub use super::containers::{PyList, PyTuple};
 use super::raise::{Raise, RaiseKind};
 
 /// A user function from `def`: its statement, kept with the cell text it came from so that an
@@ -76,8 +77,8 @@ pub enum Value {
     Float(f64),
     Str(Arc<str>),
     /// A Python list: shared and mutable (`append`), as Python lists are.
-    List(Arc<Mutex<Vec<Value>>>),
-    Tuple(Arc<[Value]>),
+    List(PyList),
+    Tuple(PyTuple),
     /// A `tf.Tensor` (EagerTensor).
     Tensor(Val),
     /// A NumPy `ndarray` (0-d ones included); never traced by a tape. Shared as NumPy's
@@ -257,11 +258,11 @@ impl Value {
     }
 
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Arc::new(Mutex::new(items)))
+        Value::List(PyList::new(items))
     }
 
     pub fn tuple(items: Vec<Value>) -> Value {
-        Value::Tuple(items.into())
+        Value::Tuple(PyTuple::new(items))
     }
 
     /// `type(x).__name__`.

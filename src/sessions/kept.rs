@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cells::iterator::{self, IterKind, IterState, PyIter, Source};
 use crate::cells::source::LineIndex;
-use crate::cells::value::{lock, Function, NdArray, Scope, Slices};
+use crate::cells::value::{lock, Function, NdArray, PyList, Scope, Slices};
 use crate::cells::Value;
 use crate::engine::autodiff::{TapeId, Val};
 use crate::engine::dtype::DType;
@@ -452,7 +452,7 @@ impl<'a> Reviver<'a> {
         {
             Object::List(items) => {
                 // the list exists before its items, which may hold it
-                let list = Arc::new(Mutex::new(Vec::new()));
+                let list = PyList::new(Vec::new());
                 self.values[i] = Some(Value::List(list.clone()));
                 let items = items
                     .iter()

@@ -20,7 +20,7 @@ use super::kept::{
 use super::session::Session;
 use crate::cells::source::LineIndex;
 use crate::cells::SliceOfVariable;
-use crate::cells::{CellLimits, CellOutcome, Kernel, RandomState, Refusal, Value};
+use crate::cells::{CellError, CellLimits, CellOutcome, Kernel, RandomState, Refusal, Value};
 use crate::engine::autodiff::{TapeId, ValId};
 use crate::engine::lit::Lit;
 use crate::engine::workspace::Binding;
@@ -105,24 +105,57 @@ pub fn run_cell(
         .into_iter()
         .map(|(id, l)| (id.into(), l))
         .collect();
-    let outcome = crate::cells::run(source, limits, &mut kernel, outputs);
-    s.ws = kernel.ws;
+    let mut outcome = crate::cells::run(source, limits, &mut kernel, outputs);
+    s.ws = std::mem::replace(&mut kernel.ws, Workspace::new(session_limits.clone()));
     s.ws.ctx.limits = session_limits;
-    s.kernel.random = kernel.random.unwrap_or_default();
-    s.kernel.slices = kernel.sliced_variables.into_iter().collect();
+    s.kernel.random = kernel.random.take().unwrap_or_default();
+    s.kernel.slices = std::mem::take(&mut kernel.sliced_variables)
+        .into_iter()
+        .collect();
     // a variable the session no longer holds needs no record of how it was made
-    s.kernel.trainables = kernel
-        .trainable_given
+    s.kernel.trainables = std::mem::take(&mut kernel.trainable_given)
         .into_iter()
         .filter(|(id, _)| s.ws.variable(id).is_some())
         .map(|(id, l)| (id.to_string(), l))
         .collect();
-    if outcome.is_ok() {
-        keep_names(s, kernel.names, source, &lines);
+    if let Ok(o) = &mut outcome {
+        let names = std::mem::take(&mut kernel.names);
+        let names = too_deep_to_keep(names, o, source);
+        keep_names(s, names, source, &lines);
         keep_held_slices(s);
         s.none_why = super::none_why::NoneWhy::from_cell_notes(&kernel.why_none, &s.ws);
     }
     Ok(outcome)
+}
+
+/// How deep a session keeps a value's lists and tuples: keeping and reviving one recurses once
+/// a level (`kept.rs`) on a server thread's stack. Python cannot print or pickle a list nested
+/// past its recursion limit of 1,000 either.
+const MAX_KEPT_DEPTH: usize = 10_000;
+
+/// The names a session can keep. One whose value nests deeper than `MAX_KEPT_DEPTH` is freed
+/// instead, and the cell's answer says so (a RuntimeError, `limit_exceeded`, at its last line)
+/// unless the cell raised something first.
+fn too_deep_to_keep(mut names: Names, o: &mut CellOutcome, source: &str) -> Names {
+    let mut deep: Vec<String> = names
+        .iter()
+        .filter(|(_, v)| crate::cells::walk_depth(v, MAX_KEPT_DEPTH) > MAX_KEPT_DEPTH)
+        .map(|(n, _)| n.clone())
+        .collect();
+    deep.sort();
+    crate::cells::release_all(deep.iter().filter_map(|n| names.remove(n)));
+    if let (Some(first), None) = (deep.first(), &o.error) {
+        o.error = Some(CellError {
+            kind: "RuntimeError",
+            code: "limit_exceeded",
+            line: source.lines().count().max(1),
+            column: 1,
+            detail: format!(
+                "`{first}` holds lists or tuples nested more than {MAX_KEPT_DEPTH} deep, which a session does not keep: `{first}` is gone after this cell (nest less deeply, or `del {first}`)"
+            ),
+        });
+    }
+    names
 }
 
 /// Drops the slices of variables that no name, binding or kept object holds any more.
@@ -206,6 +239,7 @@ fn keep_names(
     let mut kept = BTreeMap::new();
     let mut tapes = BTreeMap::new();
     let mut bound: HashSet<String> = HashSet::new();
+    let mut freed: Vec<Value> = Vec::new();
     // in name order, so that a session's objects are numbered the same way every time
     let mut names: Vec<(String, Value)> = names.into_iter().collect();
     names.sort_by(|a, b| a.0.cmp(&b.0));
@@ -220,11 +254,13 @@ fn keep_names(
             }
             other => {
                 kept.insert(n, keeper.keep(&other));
+                freed.push(other);
                 continue;
             }
         }
         bound.insert(n);
     }
+    crate::cells::release_all(freed);
     let stale: Vec<String> =
         s.ws.names()
             .map(|(n, _)| n.to_string())

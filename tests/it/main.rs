@@ -2,6 +2,7 @@
 
 mod activations;
 mod bad_input;
+mod cell_containers;
 mod cell_error_codes;
 mod cell_notes;
 mod cells;

@@ -62,7 +62,8 @@ pub fn contains(it: &mut Interp, container: &Value, x: &Value) -> Result<bool, R
         )));
     };
     for item in items {
-        if py_eq(it, &item, x)? {
+        // Python's `in` takes the same object as equal before it compares (`t in [t]`)
+        if is(&item, x) || py_eq(it, &item, x)? {
             return Ok(true);
         }
     }
@@ -71,6 +72,12 @@ pub fn contains(it: &mut Interp, container: &Value, x: &Value) -> Result<bool, R
 
 /// Python `==` of plain values (numbers, strings, None, sequences, dtypes).
 pub(super) fn py_eq(it: &mut Interp, a: &Value, b: &Value) -> Result<bool, Raise> {
+    py_eq_nested(it, a, b, 0)
+}
+
+/// `py_eq` inside `depth` sequences being compared: past Python's recursion limit (as for
+/// repr, the nesting and the calls running) it raises RecursionError as CPython does.
+fn py_eq_nested(it: &mut Interp, a: &Value, b: &Value, depth: usize) -> Result<bool, Raise> {
     if let Some(eq) = super::dimension::equal(a, b) {
         return Ok(eq);
     }
@@ -105,12 +112,19 @@ pub(super) fn py_eq(it: &mut Interp, a: &Value, b: &Value) -> Result<bool, Raise
                     .all(|(i, d)| matches!(i, Value::Int(v) if *v as usize == *d))
         }
         (Value::List(_), Value::List(_)) | (Value::Tuple(_), Value::Tuple(_)) => {
+            if depth + it.call_depth() >= crate::cells::interp::MAX_CALL_DEPTH {
+                return Err(Raise::new(
+                    RaiseKind::RecursionError,
+                    "maximum recursion depth exceeded in comparison",
+                ));
+            }
             let (x, y) = (a.items().unwrap_or_default(), b.items().unwrap_or_default());
             if x.len() != y.len() {
                 return Ok(false);
             }
             for (p, q) in x.iter().zip(&y) {
-                if !py_eq(it, p, q)? {
+                // each pair as Python's PyObject_RichCompareBool: the same object is equal
+                if !is(p, q) && !py_eq_nested(it, p, q, depth + 1)? {
                     return Ok(false);
                 }
             }

@@ -50,6 +50,11 @@ pub fn binary(it: &mut Interp, op: Operator, l: Value, r: Value) -> Result<Value
         return super::print::percent(it, s, &r).map(Value::str);
     }
     let (l, r) = densify_slices_beside_tensor(op, l, r)?;
+    // a list beside a tensor or array becomes one: its nesting is checked before it is walked
+    let tf_side = Value::is_tf(&l) || Value::is_tf(&r);
+    if tf_side || is_np(&l) || is_np(&r) {
+        crate::cells::convertible([&l, &r], !tf_side)?;
+    }
     if let Some(out) = dimension::binary(op, &l, &r) {
         return out;
     }

@@ -52,7 +52,7 @@ pub fn print(
         if k > 0 {
             line.push_str(&sep);
         }
-        line.push_str(&crate::cells::print::str(it, a));
+        line.push_str(&crate::cells::print::checked_str(it, a)?);
     }
     line.push_str(&end);
     it.write(&line)?;
@@ -113,7 +113,7 @@ pub fn str(
         };
         return Err(Raise::type_error(why));
     }
-    Ok(Value::str(crate::cells::print::str(it, &v)))
+    Ok(Value::str(crate::cells::print::checked_str(it, &v)?))
 }
 
 /// `repr()`.
@@ -123,7 +123,7 @@ pub fn repr(
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
     let v = one("repr", args, kwargs)?;
-    Ok(Value::str(crate::cells::print::repr(it, &v)))
+    Ok(Value::str(crate::cells::print::checked_repr(it, &v)?))
 }
 
 /// `format()`.

@@ -132,6 +132,11 @@ impl<'k> Interp<'k> {
         self.frames.is_empty()
     }
 
+    /// How many calls are running (0 at the cell's top level).
+    pub fn call_depth(&self) -> usize {
+        self.frames.len()
+    }
+
     /// Counts one statement, loop turn or call against GRADTAPE_MAX_CELL_STEPS; a loop of
     /// pure Python also meets the compute-time limit here, as no op checks the clock for it.
     pub fn step(&mut self) -> Result<(), Raise> {

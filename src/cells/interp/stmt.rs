@@ -139,6 +139,7 @@ impl Interp<'_> {
         let detail = match &a.msg {
             Some(m) => {
                 let v = self.eval(m)?;
+                // Python keeps the message object; a value too deep to print stays elided
                 crate::cells::print::str(self, &v)
             }
             None => String::new(),
