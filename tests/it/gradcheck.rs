@@ -265,6 +265,14 @@ fn cases() -> Vec<Case> {
         inputs: |r| two_broadcast(r, Dom::Any, Dom::Positive),
         fixed: no_fixed,
     });
+    // x % y is smooth between the jumps where x / y is an integer, which a random point
+    // misses
+    c.push(Case {
+        op: "floormod",
+        attrs: vec![],
+        inputs: |r| two_broadcast(r, Dom::Any, Dom::Positive),
+        fixed: no_fixed,
+    });
     c.push(Case {
         op: "pow",
         attrs: vec![],

@@ -1,5 +1,6 @@
 //! TensorFlow's operator overloads on tensors and variables: the other operand converted to
-//! the tensor's dtype, never promoted; Python's floor division and modulo on tensors.
+//! the tensor's dtype, never promoted; Python's floor division and modulo on tensors (the
+//! engine's `floordiv` and `floormod`, recorded as TensorFlow records them).
 
 use ruff_python_ast::Operator;
 
@@ -108,10 +109,8 @@ pub(super) fn tf_binary(
         }
         Operator::Pow => it.apply("pow", vec![], vec![a, b])?,
         Operator::MatMult => it.apply("matmul", vec![], vec![a, b])?,
-        Operator::FloorDiv | Operator::Mod => {
-            let t = floor_op(op, &a.tensor, &b.tensor)?;
-            it.ws.ctx.constant(t)
-        }
+        Operator::FloorDiv => it.apply("floordiv", vec![], vec![a, b])?,
+        Operator::Mod => it.apply("floormod", vec![], vec![a, b])?,
         Operator::BitAnd if d == DType::Bool => it.apply("logical_and", vec![], vec![a, b])?,
         Operator::BitOr if d == DType::Bool => it.apply("logical_or", vec![], vec![a, b])?,
         op if super::bitwise::is_bitwise(op) && (d == DType::Bool || d.is_int()) => it
@@ -180,7 +179,7 @@ fn python_operand_error(
 }
 
 /// What `/`, `//` and `%` of two bool tensors raise: truediv's Python check, FloorDiv's and
-/// FloorMod's kernel lists (the engine's own floor ops would compute them).
+/// FloorMod's kernel lists.
 fn bool_operand_error(op: Operator) -> Option<Raise> {
     let allowed = match op {
         Operator::Div => {
@@ -200,58 +199,6 @@ fn bool_operand_error(op: Operator) -> Option<Raise> {
         )
         .with_code(crate::engine::Code::DtypeMismatch),
     )
-}
-
-/// `//` and `%` elementwise with broadcasting, Python's floor semantics (no gradient, as
-/// TensorFlow has none for FloorDiv).
-pub fn floor_op(op: Operator, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> {
-    let d = a.dtype();
-    let shape = crate::engine::kernels::broadcast_shape(a.shape(), b.shape()).ok_or_else(|| {
-        Raise::new(
-            RaiseKind::InvalidArgumentError,
-            format!("Incompatible shapes: {:?} vs. {:?}", a.shape(), b.shape()),
-        )
-    })?;
-    let (av, bv) = (broadcast_vals(a, &shape), broadcast_vals(b, &shape));
-    let mut out = Vec::with_capacity(av.len());
-    for (x, y) in av.iter().zip(&bv) {
-        out.push(if d.is_int() {
-            let (x, y) = (*x as i64, *y as i64);
-            if y == 0 {
-                return Err(Raise::new(
-                    RaiseKind::InvalidArgumentError,
-                    "Integer division by zero [Op:FloorDiv]",
-                ));
-            }
-            let r = match op {
-                Operator::FloorDiv => {
-                    x.div_euclid(y) - if y < 0 && x.rem_euclid(y) != 0 { 1 } else { 0 }
-                }
-                _ => {
-                    let m = x % y;
-                    if m != 0 && ((m < 0) != (y < 0)) {
-                        m + y
-                    } else {
-                        m
-                    }
-                }
-            };
-            r as f64
-        } else {
-            match op {
-                Operator::FloorDiv => (x / y).floor(),
-                _ => {
-                    let m = x % y;
-                    if m != 0.0 && ((m < 0.0) != (*y < 0.0)) {
-                        m + y
-                    } else {
-                        m
-                    }
-                }
-            }
-        });
-    }
-    Ok(Tensor::from_f64s(&shape, &out, d)?)
 }
 
 /// The values of `t` broadcast to `shape` (which it broadcasts to), in row-major order.

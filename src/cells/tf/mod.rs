@@ -208,7 +208,8 @@ pub fn call(
 }
 
 /// `tf.math.floordiv(x, y)` and `tf.math.floormod(x, y)` (`tf.math.mod`): what `x // y` and
-/// `x % y` compute on tensors, Python's floor semantics and no gradient.
+/// `x % y` compute on tensors, Python's floor semantics (FloorMod has a gradient, FloorDiv
+/// none).
 fn floor_call(
     it: &mut Interp,
     path: &str,

@@ -224,6 +224,7 @@ fn multiplies_its_gradient(op: &Op, input: usize) -> bool {
     match op {
         Op::Unary(u) => u.gradient_is_a_product(),
         Op::Binary(Binary::Div) => input == 1,
+        Op::Binary(Binary::FloorMod) => input == 1,
         Op::Binary(b) => matches!(b, Binary::Mul | Binary::Pow | Binary::SquaredDifference),
         _ => false,
     }
@@ -409,6 +410,7 @@ fn wrong_shape_through(
             .collect(),
         Op::Binary(Binary::Add | Binary::AddN | Binary::Sub) => Ok(vec![Some(g.to_vec()); 2]),
         Op::Binary(Binary::SoftsignGrad) => Err(fail("SoftsignGrad")),
+        Op::Binary(Binary::FloorMod) => Ok(vec![Some(g.to_vec()), Some(times(out)?)]),
         Op::Binary(_) => {
             let s = times(out)?;
             Ok(vec![Some(s.clone()), Some(s)])
@@ -431,7 +433,8 @@ fn wrong_shape_through(
 
 /// One input's gradient of a broadcasting binary op given a gradient `g` of the wrong shape.
 /// `Add`, `Sub` and `Mul` go through `SmartBroadcastGradientArgs`: an input of the output's
-/// static shape takes the gradient as it is (times the other operand for a product). Every
+/// static shape takes the gradient as it is (times the other operand for a product), as
+/// FloorMod's dividend does (its share is the gradient itself). Every
 /// other input, and every input of the other ops, takes the gradient times its factor (the
 /// other operand for a product or the divisor's share of a quotient, a tensor of the output's
 /// shape for the rest; none for a sum), summed over its broadcast axes and reshaped to its own
@@ -443,14 +446,16 @@ fn broadcast_input_gradient(
     input: &[usize],
     other: &[usize],
 ) -> Result<Shape> {
-    if input == out && matches!(op, Binary::Add | Binary::AddN | Binary::Sub | Binary::Mul) {
+    let passes =
+        matches!(op, Binary::Add | Binary::AddN | Binary::Sub) || (op, k) == (Binary::FloorMod, 0);
+    if input == out && (passes || op == Binary::Mul) {
         return match op {
             Binary::Mul => broadcast_shape(g, other).ok_or_else(|| fail("Mul")),
             _ => Ok(g.to_vec()),
         };
     }
     let factor = match op {
-        Binary::Add | Binary::AddN | Binary::Sub => None,
+        _ if passes => None,
         Binary::Mul => Some(other),
         Binary::Div if k == 0 => Some(other),
         _ => Some(out),

@@ -1,8 +1,8 @@
 //! Broadcasting arithmetic: add, subtract, multiply, divide, pow, maximum, minimum,
-//! squared_difference. Every VJP ends in `unbroadcast`, as burn does it.
+//! squared_difference, floordiv, floormod. Every VJP ends in `unbroadcast`, as burn does it.
 
 use ndarray::ArrayD;
-use num_traits::{WrappingAdd, WrappingMul, WrappingSub};
+use num_traits::{CheckedDiv, CheckedRem, WrappingAdd, WrappingMul, WrappingSub};
 
 use super::VjpArgs;
 use super::{Compare, Unary};
@@ -22,6 +22,10 @@ pub enum Binary {
     Max,
     Min,
     SquaredDifference,
+    /// Python's `//` (TensorFlow's `FloorDiv`): recorded, with a gradient of `None`.
+    FloorDiv,
+    /// Python's `%` (TensorFlow's `FloorMod`): the remainder takes the divisor's sign.
+    FloorMod,
     /// Internal: softsign's VJP, `g / (1 + |x|)^2` as one op (TensorFlow's `SoftsignGrad`),
     /// which TensorFlow registers no gradient for.
     SoftsignGrad,
@@ -42,6 +46,8 @@ impl Binary {
             "maximum" => Binary::Max,
             "minimum" => Binary::Min,
             "squared_difference" => Binary::SquaredDifference,
+            "floordiv" => Binary::FloorDiv,
+            "floormod" => Binary::FloorMod,
             _ => return None,
         })
     }
@@ -56,9 +62,17 @@ impl Binary {
             Binary::Max => "maximum",
             Binary::Min => "minimum",
             Binary::SquaredDifference => "squared_difference",
+            Binary::FloorDiv => "floordiv",
+            Binary::FloorMod => "floormod",
             Binary::SoftsignGrad => "softsign_grad",
             Binary::AddN => "add_n",
         }
+    }
+
+    /// TensorFlow registers `None` as FloorDiv's gradient: `x // y` is recorded, but no
+    /// gradient passes through it.
+    pub fn differentiable(&self) -> bool {
+        *self != Binary::FloorDiv
     }
 
     pub fn forward(&self, a: &Tensor, b: &Tensor) -> Result<Tensor> {
@@ -103,6 +117,17 @@ impl Binary {
             Binary::Max => max_min(a, b, shape, |x, y| x > y),
             Binary::Min => max_min(a, b, shape, |x, y| x < y),
             Binary::SquaredDifference => zip2(a, b, shape, |x, y| (x - y) * (x - y)),
+            // Eigen's `google_floor_div_real`
+            Binary::FloorDiv => zip2(a, b, shape, |x, y| (x / y).floor()),
+            // `google_floor_fmod`: fmod (Rust's `%`), moved to the divisor's sign
+            Binary::FloorMod => zip2(a, b, shape, |x, y| {
+                let m = x % y;
+                if m != F::zero() && ((y < F::zero()) != (m < F::zero())) {
+                    m + y
+                } else {
+                    m
+                }
+            }),
             Binary::SoftsignGrad => zip2(a, b, shape, |g, x| {
                 let d = F::one() + x.abs();
                 g / (d * d)
@@ -112,8 +137,17 @@ impl Binary {
 
     fn int<I>(&self, a: &Arr<I>, b: &Arr<I>, shape: &[usize]) -> Result<ArrayD<I>>
     where
-        I: Elem + Ord + WrappingAdd + WrappingSub + WrappingMul + TryInto<u32> + Copy,
+        I: Elem
+            + Ord
+            + WrappingAdd
+            + WrappingSub
+            + WrappingMul
+            + CheckedDiv
+            + CheckedRem
+            + TryInto<u32>
+            + Copy,
     {
+        let zero = I::zero_elem();
         Ok(match self {
             Binary::Add | Binary::AddN => zip2(a, b, shape, |x, y| x.wrapping_add(&y)),
             Binary::Sub => zip2(a, b, shape, |x, y| x.wrapping_sub(&y)),
@@ -141,6 +175,40 @@ impl Binary {
                     }
                     acc
                 })
+            }
+            Binary::FloorDiv | Binary::FloorMod => {
+                // the kernel stops at a zero divisor it meets: one broadcast into no elements
+                // is never met
+                let n: usize = shape.iter().product();
+                if n > 0 && b.iter().any(|&y| y == zero) {
+                    return Err(arg_err(format!(
+                        "{}: integer division by zero (TensorFlow's {} kernel refuses it; cast to a float dtype for inf or NaN)",
+                        self.name(),
+                        if *self == Binary::FloorDiv { "FloorDiv" } else { "FloorMod" }
+                    )));
+                }
+                // only MIN / -1 overflows: it wraps, to MIN and a remainder of 0
+                let rem = |x: I, y: I| x.checked_rem(&y).unwrap_or(zero);
+                let moved = |r: I, y: I| r != zero && ((r < zero) != (y < zero));
+                if *self == Binary::FloorDiv {
+                    zip2(a, b, shape, |x, y| {
+                        let q = x.checked_div(&y).unwrap_or(x);
+                        if moved(rem(x, y), y) {
+                            q.wrapping_sub(&I::one_elem())
+                        } else {
+                            q
+                        }
+                    })
+                } else {
+                    zip2(a, b, shape, |x, y| {
+                        let r = rem(x, y);
+                        if moved(r, y) {
+                            r.wrapping_add(&y)
+                        } else {
+                            r
+                        }
+                    })
+                }
             }
             Binary::Div => unreachable!("integer division is done in float64"),
             Binary::SoftsignGrad => unreachable!("softsign takes floats only"),
@@ -198,6 +266,15 @@ impl Binary {
                 let g2 = ctx.scale(g, 2.0)?;
                 let ga = ctx.mul(&g2, &d)?;
                 (ga.clone(), ctx.neg(&ga)?)
+            }
+            // no gradient reaches either input (TensorFlow's `_FloorDivGrad`)
+            Binary::FloorDiv => return Ok(vec![None, None]),
+            // z = a - floor(a / b) b: dz/da = 1, dz/db = -floor(a / b), as `_FloorModGrad`
+            // writes it (`grad * -floor_div(x, y)`); FloorDiv passes no second derivative on
+            Binary::FloorMod => {
+                let q = ctx.binary(Binary::FloorDiv, a, b)?;
+                let nq = ctx.neg(&q)?;
+                (g.clone(), ctx.mul(g, &nq)?)
             }
             Binary::SoftsignGrad => return Err(no_gradient_err("SoftsignGrad")),
         };

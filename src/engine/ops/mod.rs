@@ -205,6 +205,7 @@ impl Op {
         match self {
             Op::Create(c) => c.is_like(),
             Op::Unary(u) => u.recorded(),
+            Op::Binary(_) => true,
             _ => self.differentiable(),
         }
     }
@@ -213,6 +214,7 @@ impl Op {
         match self {
             Op::Create(_) => false,
             Op::Unary(u) => u.differentiable(),
+            Op::Binary(b) => b.differentiable(),
             Op::Logic(l) => l.differentiable(),
             Op::Reduce(r) => r.differentiable(),
             _ => true,

@@ -123,11 +123,15 @@ fn binary(b: Binary, g: &[usize], site: &Site) -> Passed {
             (Some(share.clone()), Some(share))
         }
         // no gradient is registered for SoftsignGrad: TensorFlow's LookupError
+        // `grad` and `grad * -floor_div(x, y)`, whose FloorDiv has the output's shape
+        Binary::FloorMod => (Some(g.to_vec()), Some(broadcast(g, out)?)),
+        Binary::FloorDiv => return Ok(vec![None, None]),
         Binary::SoftsignGrad => return Err(Code::InvalidArgument),
         Binary::AddN => unreachable!("passed on above"),
     };
-    // RealDiv reduces both shares whatever is skipped; the others only the needed ones
-    let keep = |k: usize| b == Binary::Div || site.needs(k);
+    // RealDiv and FloorMod reduce both shares whatever is skipped; the others only the
+    // needed ones
+    let keep = |k: usize| matches!(b, Binary::Div | Binary::FloorMod) || site.needs(k);
     let gx = gx.filter(|_| keep(0));
     let gy = gy.filter(|_| keep(1));
     let (rx, ry) = broadcast_gradient_args(x, y);

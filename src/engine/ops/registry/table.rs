@@ -228,6 +228,8 @@ pub(super) static OPS: &[OpDef] = &[
     op(Bin, "maximum", &["tf.math.maximum", "tf.maximum"], XY, NUMBER, true, "Elementwise max (the gradient goes to x on ties)."),
     op(Bin, "minimum", &["tf.math.minimum", "tf.minimum"], XY, NUMBER, true, "Elementwise min (the gradient goes to x on ties)."),
     op(Bin, "squared_difference", &["tf.math.squared_difference"], XY, NUMBER, true, "(x - y)^2"),
+    op(Bin, "floordiv", &["tf.math.floordiv"], XY, NUMBER, false, "x // y: floor(x / y), Python's floor division (no gradient; integer division by zero is an error)."),
+    op(Bin, "floormod", &["tf.math.floormod", "tf.math.mod"], XY, NUMBER, true, "x % y: x - floor(x / y) y, taking y's sign, as Python's % (gradient 1 for x, -floor(x / y) for y)."),
     // comparison, logic, selection
     op(Logic, "greater", &["tf.greater", "tf.math.greater"], XY, NUMBER, false, "x > y (bool)"),
     op(Logic, "greater_equal", &["tf.greater_equal", "tf.math.greater_equal"], XY, NUMBER, false, "x >= y (bool)"),
