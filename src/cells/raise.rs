@@ -2,7 +2,7 @@
 //! a detail, and where (line of the innermost frame, 1-based column of the failing expression).
 
 use crate::engine::autodiff::TAPE_STILL_RECORDING;
-use crate::engine::error::{Code, Error, NO_GRADIENT};
+use crate::engine::error::{Code, Error, NO_GRADIENT, ONEDNN_SOFTMAX_DIMS};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RaiseKind {
@@ -32,6 +32,8 @@ pub enum RaiseKind {
     /// Autograph's error for one raised while TensorFlow traces a function (a Jacobian's
     /// gradient under pfor), wrapping the original's text.
     StagingError,
+    /// TensorFlow's `AbortedError`: oneDNN's float32 softmax of a tensor of rank 0 or above 5.
+    AbortedError,
     /// An argument value TensorFlow takes and the cell subset does not (`gather(batch_dims=1)`).
     NotImplementedError,
     /// A step, op or time limit: the cell stops with `limit_exceeded`.
@@ -58,6 +60,7 @@ impl RaiseKind {
             RaiseKind::UFuncTypeError => "UFuncTypeError",
             RaiseKind::LookupError => "LookupError",
             RaiseKind::StagingError => "StagingError",
+            RaiseKind::AbortedError => "AbortedError",
             RaiseKind::NotImplementedError => "NotImplementedError",
             RaiseKind::LimitExceeded => "LimitExceeded",
         }
@@ -131,6 +134,7 @@ impl Raise {
             Code::LimitExceeded => RaiseKind::LimitExceeded,
             Code::TapeExhausted => RaiseKind::RuntimeError,
             _ if e.detail.contains(NO_GRADIENT) => RaiseKind::LookupError,
+            _ if e.detail.contains(ONEDNN_SOFTMAX_DIMS) => RaiseKind::AbortedError,
             _ if e.detail == TAPE_STILL_RECORDING => RaiseKind::ValueError,
             _ => RaiseKind::InvalidArgumentError,
         };

@@ -359,14 +359,15 @@ fn flatten_leaves(v: Value, out: &mut Vec<Value>) {
 }
 
 /// The parameters `jacobian` and `batch_jacobian` share, bound by TensorFlow's names: the
-/// target, the sources (`second`: "sources" or "source"), `unconnected_gradients` as given, and
-/// whether `experimental_use_pfor` is on (it decides the error an op without a gradient raises).
+/// target, the sources (`second`: "sources" or "source"), `unconnected_gradients` as given,
+/// `parallel_iterations`, and whether `experimental_use_pfor` is on (it decides the error an
+/// op without a gradient raises).
 fn jacobian_args(
     call: &str,
     second: &str,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
-) -> Result<(Value, Value, Option<Value>, bool), Raise> {
+) -> Result<(Value, Value, Option<Value>, checks::Loop), Raise> {
     let names = [
         "target",
         second,
@@ -376,9 +377,15 @@ fn jacobian_args(
     ];
     let mut s = bind_args(call, &names, args, kwargs)?.into_iter();
     let (target, sources, unc) = (s.next().flatten(), s.next().flatten(), s.next().flatten());
-    let pfor = s.nth(1).flatten().map_or(Ok(true), |p| p.truthy())?;
+    let parallel = match s.next().flatten() {
+        Some(Value::Int(n)) => Some(n as f64),
+        Some(Value::Float(f)) => Some(f),
+        _ => None,
+    };
+    let pfor = s.next().flatten().map_or(Ok(true), |p| p.truthy())?;
     let target = required(target, call, "target")?;
-    Ok((target, required(sources, call, second)?, unc, pfor))
+    let how = checks::Loop { pfor, parallel };
+    Ok((target, required(sources, call, second)?, unc, how))
 }
 
 /// `tape.jacobian(target, sources, unconnected_gradients=NONE, ...)`.
@@ -388,7 +395,8 @@ fn jacobian(
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    let (target, sources, unc, pfor) = jacobian_args("jacobian", "sources", args, kwargs)?;
+    let (target, sources, unc, how) = jacobian_args("jacobian", "sources", args, kwargs)?;
+    let pfor = how.pfor;
     let zero = zero_flag(unc)?;
     checks::not_used_up(it, tape, false)?;
     let t = single(it, &target)?;
@@ -402,6 +410,7 @@ fn jacobian(
         .ctx
         .jacobian_val(tape, &t, &ss, false)
         .map_err(jacobian_error(pfor))?;
+    checks::parallel_iterations(it, tape, &how, t.tensor.len(), false)?;
     let null: Vec<bool> = j.iter().map(Option::is_none).collect();
     explain(it, tape, (std::slice::from_ref(&t), &ss), &null, zero);
     let vals: Vec<Value> = j
@@ -422,7 +431,8 @@ fn batch_jacobian(
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    let (target, source, unc, pfor) = jacobian_args("batch_jacobian", "source", args, kwargs)?;
+    let (target, source, unc, how) = jacobian_args("batch_jacobian", "source", args, kwargs)?;
+    let pfor = how.pfor;
     checks::not_used_up(it, tape, true)?;
     let t = single(it, &target)?;
     let src = single(it, &source)?;
@@ -434,6 +444,8 @@ fn batch_jacobian(
         .ctx
         .batch_jacobian_connected(tape, &t, &src, zero)
         .map_err(jacobian_error(pfor))?;
+    let row = t.tensor.len() / t.tensor.shape()[0].max(1);
+    checks::parallel_iterations(it, tape, &how, row, true)?;
     // TensorFlow answers zeros for an unconnected source: the note says why
     explain(it, tape, (&[t], &[src]), &[!connected], true);
     Ok(Value::Tensor(j))

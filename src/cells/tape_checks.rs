@@ -57,6 +57,51 @@ pub fn pfor_off(it: &Interp, tape: TapeId, pfor: bool, batch: bool) -> Result<()
     })
 }
 
+/// How a Jacobian's loop runs: under pfor or not, and the `parallel_iterations` given.
+pub struct Loop {
+    pub pfor: bool,
+    pub parallel: Option<f64>,
+}
+
+/// pfor's checks of `parallel_iterations`, made once the loop body (one gradient) has run:
+/// under 1, or 1, is pfor's ValueError; fewer than the loop's `n` iterations tiles the loop
+/// and runs the body again, which a non-persistent tape cannot (jacobian's second gradient
+/// is None, which pfor refuses; batch_jacobian's body raises itself). pfor's ValueErrors
+/// reach the caller wrapped.
+pub fn parallel_iterations(
+    it: &Interp,
+    tape: TapeId,
+    how: &Loop,
+    n: usize,
+    batch: bool,
+) -> Result<(), Raise> {
+    let Some(p) = how.parallel.filter(|_| how.pfor) else {
+        return Ok(());
+    };
+    let call = if batch { "batch_jacobian" } else { "jacobian" };
+    let vectorizing = || {
+        Raise::value_error(format!(
+            "Encountered an exception while vectorizing the {call} computation. \
+             Vectorization can be disabled by setting experimental_use_pfor to False."
+        ))
+    };
+    if p <= 1.0 {
+        return Err(vectorizing());
+    }
+    if (n as f64) < p || !non_persistent(it, tape) {
+        return Ok(());
+    }
+    Err(if batch {
+        Raise::new(
+            RaiseKind::RuntimeError,
+            "in user code:\n\n\n    RuntimeError: GradientTape must be created with \
+             persistent=True to compute the batch_jacobian with parallel_iterations.\n",
+        )
+    } else {
+        vectorizing()
+    })
+}
+
 /// batch_jacobian's shapes: TensorFlow reads the target's first dimension before its rank (a
 /// scalar target is an IndexError), then wants both of rank 2 or more with one batch size.
 pub fn batch_shapes(target: &Val, source: &Val) -> Result<(), Raise> {

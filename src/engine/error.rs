@@ -95,6 +95,10 @@ pub fn limit_err(detail: impl Into<String>) -> Error {
     Error::new(Code::LimitExceeded, detail)
 }
 
+/// oneDNN's refusal of a float32 softmax of rank 0 or above 5, which TensorFlow raises as
+/// `AbortedError` (a cell says so; a program's code is invalid_argument).
+pub const ONEDNN_SOFTMAX_DIMS: &str = "Input dims must be <= 5 and >=1";
+
 /// How TensorFlow's `LookupError` for an op without a registered gradient begins.
 pub const NO_GRADIENT: &str = "gradient registry has no entry for: ";
 

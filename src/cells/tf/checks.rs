@@ -6,6 +6,7 @@ use crate::engine::autodiff::Val;
 use crate::engine::dtype::DType;
 use crate::engine::lit::Lit;
 use crate::engine::ops::registry::Param;
+use crate::engine::tensor::Tensor;
 
 use super::super::interp::Interp;
 use super::super::raise::Raise;
@@ -149,6 +150,9 @@ pub(super) fn before_conversion(
 
 /// Checks on the converted inputs and attributes.
 pub(super) fn before_op(op: &str, attrs: &[(String, Lit)], inputs: &[Val]) -> Result<(), Raise> {
+    if let [labels, logits] = inputs {
+        cross_entropy_shapes(op, &labels.tensor, &logits.tensor)?;
+    }
     if op == "stack" {
         let axis = match attrs.iter().find(|(k, _)| k == "axis") {
             Some((_, Lit::Int(a))) => *a,
@@ -320,4 +324,42 @@ fn range_of_bools(it: &mut Interp, bound: &[(&'static Param, Option<Value>)]) ->
         "Cannot convert {} to EagerTensor of dtype bool",
         super::super::print::repr(it, &start)
     )))
+}
+
+/// The static shape checks of the cross-entropy wrappers, which raise ValueError before the
+/// kernel sees the tensors (the engine's own checks would be the kernel's
+/// InvalidArgumentError): sigmoid's labels must have the logits' shape; sparse softmax's
+/// logits need a class axis and its labels the logits' shape without it, rank first.
+fn cross_entropy_shapes(op: &str, labels: &Tensor, logits: &Tensor) -> Result<(), Raise> {
+    use crate::cells::format::tf::shape_str;
+    use crate::engine::Code;
+    let (ls, gs) = (labels.shape(), logits.shape());
+    let detail = match op {
+        "sigmoid_cross_entropy_with_logits" if ls != gs => format!(
+            "`logits` and `labels` must have the same shape, received ({} vs {}).",
+            shape_str(gs),
+            shape_str(ls)
+        ),
+        "sparse_softmax_cross_entropy_with_logits" if gs.is_empty() => {
+            return Err(Raise::value_error(format!(
+                "`logits` cannot be a scalar. Received logits={}`",
+                crate::cells::format::numpy::array_str(logits)
+            ))
+            .with_code(Code::InvalidArgument));
+        }
+        "sparse_softmax_cross_entropy_with_logits" if ls.len() + 1 != gs.len() => format!(
+            "`labels.shape.rank` must equal `logits.shape.rank - 1`. Received: labels.shape={} of rank {} and logits.shape={} of rank {}",
+            shape_str(ls),
+            ls.len(),
+            shape_str(gs),
+            gs.len()
+        ),
+        "sparse_softmax_cross_entropy_with_logits" if ls != &gs[..gs.len() - 1] => format!(
+            "`labels.shape` must equal `logits.shape` except for the last dimension. Received: labels.shape={} and logits.shape={}",
+            shape_str(ls),
+            shape_str(gs)
+        ),
+        _ => return Ok(()),
+    };
+    Err(Raise::value_error(detail).with_code(Code::ShapeMismatch))
 }

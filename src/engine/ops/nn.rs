@@ -6,7 +6,8 @@ use super::xent::Layout;
 use super::VjpArgs;
 use super::{Attrs, Compare, Op, Unary};
 use crate::engine::autodiff::{Ctx, Val};
-use crate::engine::error::{arg_err, dtype_err, shape_err, Result};
+use crate::engine::dtype::DType;
+use crate::engine::error::{arg_err, dtype_err, shape_err, Result, ONEDNN_SOFTMAX_DIMS};
 use crate::engine::kernels::norm_axis;
 use crate::engine::tensor::{Arr, Real, Tensor};
 
@@ -147,6 +148,15 @@ impl Nn {
                 if !x.dtype().is_float() {
                     return Err(dtype_err(format!(
                         "{name} of {}: {name} takes float32 or float64 (cast first)",
+                        x.describe()
+                    )));
+                }
+                // oneDNN's float32 Softmax (the op sees the tensor after tf.nn.softmax has
+                // swapped the axis to the end) refuses ranks its primitive lacks
+                let onednn = matches!(self, Nn::Softmax { .. }) && x.dtype() == DType::F32;
+                if onednn && ((x.rank() == 0 && axis == -1) || x.rank() > 5) {
+                    return Err(arg_err(format!(
+                        "{name} of {}: {ONEDNN_SOFTMAX_DIMS} (TensorFlow's oneDNN float32 softmax takes 1 to 5 dimensions; reshape, or cast to float64)",
                         x.describe()
                     )));
                 }
