@@ -50,9 +50,13 @@ fn no_attr(v: &Value, name: &str) -> Raise {
             "EagerTensor object has no attribute '{name}'. \n        If you are looking for numpy-related methods, please run the following:\n        tf.experimental.numpy.experimental_enable_numpy_behavior()\n      "
         ));
     }
-    // a method TensorFlow's variables have is outside the subset, not missing
-    let path = format!("tf.Variable.{name}");
-    if matches!(v, Value::Variable(_) | Value::UnreadVariable(_)) && super::missing::known(&path) {
+    // a method TensorFlow's variables or NumPy's arrays have is outside the subset, not missing
+    let path = match v {
+        Value::Variable(_) | Value::UnreadVariable(_) => format!("tf.Variable.{name}"),
+        Value::Array(_) | Value::NpScalar(_) => format!("np.ndarray.{name}"),
+        _ => String::new(),
+    };
+    if super::missing::known(&path) {
         return Raise::attr_error(super::missing::outside_subset(&path));
     }
     let t = match v {

@@ -304,11 +304,16 @@ impl<'a> Visitor<'a> for Check<'_> {
                     expr,
                 );
             }
-            if let Some(path) = api_path(expr) {
-                if super::missing::known(&path) && !super::tf::subset_has(&path) {
+            match api_path(expr) {
+                Some(path) if super::missing::known(&path) && !super::tf::subset_has(&path) => {
                     let detail = super::missing::outside_subset(&path);
                     self.refuse(detail, expr);
                 }
+                None if super::numpy::methods::array_only_outside_subset(name) => {
+                    let detail = super::missing::outside_subset(&format!("np.ndarray.{name}"));
+                    self.refuse(detail, expr);
+                }
+                _ => {}
             }
         }
         if let Expr::Call(c) = expr {

@@ -1,6 +1,7 @@
 """Writes src/cells/known_api.txt: the public names of TensorFlow 2.15 and NumPy 1.26 a course's
-cell may reach for (`tf.X`, `tf.M.X`, `tf.keras.M.X`, `np.X`, `np.linalg.X`, `np.random.X`) and
-the methods of a `tf.Variable` (`tf.Variable.scatter_nd_update`), one per line. gradtape reads it
+cell may reach for (`tf.X`, `tf.M.X`, `tf.keras.M.X`, `np.X`, `np.linalg.X`, `np.random.X`,
+`np.testing.X`) and the methods of a `tf.Variable` (`tf.Variable.scatter_nd_update`) and of an
+`np.ndarray` (`np.ndarray.cumsum`), one per line. gradtape reads it
 for messages only: a name TensorFlow or NumPy has but the cell subset lacks is refused as outside
 the subset, where a misspelt one is Python's AttributeError.
 
@@ -43,6 +44,10 @@ def names():
                         out.update(f"{root}.{n}.{m}.{k}" for k, _ in public(w))
     # tf.dtypes is a cell's module (tf.dtypes.float32), unlike NumPy's
     out.update(f"tf.dtypes.{n}" for n, _ in public(tf.dtypes))
+    # np.testing's assertions are a grader's (its other modules are left out with tf.testing's)
+    out.update(f"np.testing.{n}" for n, _ in public(np.testing))
+    # an array's methods and properties, refused where a cell calls one the subset lacks
+    out.update(f"np.ndarray.{n}" for n in dir(np.ndarray) if not n.startswith("_"))
     # a variable's methods and properties (some raise when read eagerly: they are still its own)
     out.update(f"tf.Variable.{n}" for n in dir(tf.Variable(0.0)) if not n.startswith("_"))
     return sorted(out)

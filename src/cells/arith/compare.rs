@@ -55,6 +55,40 @@ pub fn contains(it: &mut Interp, container: &Value, x: &Value) -> Result<bool, R
         }
         return Ok(false);
     }
+    // NumPy's `__contains__` is `(a == x).any()`, over every element at once
+    if let Value::Array(_) = container {
+        return match compare(it, CmpOp::Eq, container.clone(), x.clone())? {
+            Value::Bool(b) => Ok(b),
+            eq => Ok(it.np_tensor(&eq)?.to_f64_vec().iter().any(|&e| e != 0.0)),
+        };
+    }
+    // a tensor has no `__contains__`: Python walks its rows and takes the truth of each
+    // `row == x`, which TensorFlow finds ambiguous for a row of several elements
+    if Value::is_tf(container) {
+        if it.np_tensor(container)?.rank() == 0 {
+            let class = match container {
+                Value::Tensor(_) => "tensorflow.python.framework.ops.EagerTensor".to_string(),
+                other => other.type_name(),
+            };
+            return Err(Raise::type_error(format!(
+                "argument of type '{class}' is not iterable"
+            )));
+        }
+        for row in crate::cells::builtins::iterate(it, container)? {
+            if compare(it, CmpOp::Eq, row, x.clone())?.truthy()? {
+                return Ok(true);
+            }
+        }
+        return Ok(false);
+    }
+    if let Value::Shape(_) = container {
+        for d in crate::cells::builtins::iterate(it, container)? {
+            if py_eq(it, &d, x)? {
+                return Ok(true);
+            }
+        }
+        return Ok(false);
+    }
     let Some(items) = container.items() else {
         return Err(Raise::type_error(format!(
             "argument of type '{}' is not iterable",

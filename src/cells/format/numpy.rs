@@ -22,16 +22,28 @@ pub fn array_str(t: &Tensor) -> String {
     if t.rank() == 0 {
         return scalar_str(t);
     }
-    array2string(t, " ", "", LINE_WIDTH)
+    array2string(t, " ", "", LINE_WIDTH, PRECISION)
+}
+
+/// `np.array2string(a)` with the default options: a 0-d array as its bare value (`0.1`), as
+/// `np.testing` writes its largest difference.
+pub fn array2string_default(t: &Tensor) -> String {
+    array2string(t, " ", "", LINE_WIDTH, PRECISION)
 }
 
 /// `repr(a)`: `array([1., 2.], dtype=float32)`, the dtype left out where NumPy implies it.
 pub fn array_repr(t: &Tensor) -> String {
+    array_repr_precision(t, PRECISION)
+}
+
+/// `np.array_repr(a, precision=p)`: as `repr(a)` with at most `p` fraction digits, as
+/// `np.testing`'s messages show the arrays they compared.
+pub fn array_repr_precision(t: &Tensor, precision: usize) -> String {
     let implied = matches!(t.dtype(), DType::F64 | DType::I64 | DType::Bool);
     let skip_dtype = implied && !t.is_empty();
     let suffix = if skip_dtype { ")" } else { "," };
     let body = if !t.is_empty() || t.shape() == [0] {
-        array2string(t, ", ", "array(", LINE_WIDTH - suffix.len())
+        array2string(t, ", ", "array(", LINE_WIDTH - suffix.len(), precision)
     } else {
         format!("[], shape={}", tuple_of(t.shape()))
     };
@@ -99,7 +111,13 @@ pub fn tuple_of(shape: &[usize]) -> String {
 }
 
 /// `np.array2string(a, separator=, prefix=)` with `linewidth` already reduced by the suffix.
-fn array2string(t: &Tensor, separator: &str, prefix: &str, line_width: usize) -> String {
+fn array2string(
+    t: &Tensor,
+    separator: &str,
+    prefix: &str,
+    line_width: usize,
+    precision: usize,
+) -> String {
     if t.is_empty() {
         return "[]".into();
     }
@@ -115,12 +133,12 @@ fn array2string(t: &Tensor, separator: &str, prefix: &str, line_width: usize) ->
     match t {
         Tensor::F32(a) => layout.render(
             a,
-            &FloatFormat::new(&corners(a, summarize)),
+            &FloatFormat::new(&corners(a, summarize), precision),
             &next_line_prefix,
         ),
         Tensor::F64(a) => layout.render(
             a,
-            &FloatFormat::new(&corners(a, summarize)),
+            &FloatFormat::new(&corners(a, summarize), precision),
             &next_line_prefix,
         ),
         Tensor::I32(a) => layout.render(
@@ -186,7 +204,7 @@ struct FloatFormat {
 }
 
 impl FloatFormat {
-    fn new<F: Float + std::ops::Div<Output = F>>(data: &[F]) -> FloatFormat {
+    fn new<F: Float + std::ops::Div<Output = F>>(data: &[F], precision: usize) -> FloatFormat {
         let finite: Vec<F> = data.iter().copied().filter(|x| x.is_finite()).collect();
         let nonzero: Vec<F> = finite
             .iter()
@@ -208,7 +226,7 @@ impl FloatFormat {
         }
         let mut f = FloatFormat {
             exp_format,
-            precision: PRECISION,
+            precision,
             pad_left: 0,
             pad_right: 0,
             exp_size: None,
@@ -217,7 +235,7 @@ impl FloatFormat {
             // Only non-finite values: their widths alone decide.
         } else if exp_format {
             let o = Dragon {
-                precision: Some(PRECISION),
+                precision: Some(precision),
                 trim: Trim::Dot,
                 ..Dragon::default()
             };
@@ -237,7 +255,7 @@ impl FloatFormat {
             f.pad_right = exp_size + 2 + prec;
         } else {
             let o = Dragon {
-                precision: Some(PRECISION),
+                precision: Some(precision),
                 trim: Trim::Dot,
                 ..Dragon::default()
             };

@@ -4,6 +4,8 @@
 use crate::engine::dtype::DType;
 
 use crate::cells::convert::dtype_of_value;
+use crate::cells::index::operator_index;
+use crate::cells::interp::Interp;
 use crate::cells::raise::Raise;
 use crate::cells::tape::bind_args;
 use crate::cells::value::Value;
@@ -80,7 +82,7 @@ impl Args {
     }
 }
 
-/// A `dtype=` argument: `np.float32`, `tf.float64`, `'int64'`, `'f4'`, `float`, `a.dtype`.
+/// A `dtype=` argument: `np.float32`, `'int64'`, `'f4'`, `float`, `a.dtype`.
 pub fn dtype_arg(v: Option<Value>) -> Result<Option<DType>, Raise> {
     match v {
         None | Some(Value::None) => Ok(None),
@@ -89,6 +91,11 @@ pub fn dtype_arg(v: Option<Value>) -> Result<Option<DType>, Raise> {
                 "data type '{s}' not understood, or not in the cell subset (it has 'float32', 'float64', 'int32', 'int64', 'bool' and their codes 'f4', 'f8', 'i4', 'i8', '?')"
             ))
         }),
+        // NumPy knows nothing of TensorFlow's DType objects (`X.astype(tf.float32)`)
+        Some(Value::DType(d)) => Err(Raise::type_error(format!(
+            "Cannot interpret 'tf.{}' as a data type",
+            d.name()
+        ))),
         Some(d) => dtype_of_value(&d)
             .map(Some)
             .ok_or_else(|| Raise::type_error("Cannot interpret this value as a data type")),
@@ -108,22 +115,30 @@ fn np_dtype_str(s: &str) -> Option<DType> {
     })
 }
 
-/// An integer argument (Python ints, bools and NumPy integer scalars).
+/// An integer argument, read as NumPy reads one, through `__index__`: Python ints and bools,
+/// NumPy integer scalars and 0-d arrays, and a 0-d integer tensor (`tf.shape(x)[0]`,
+/// `tf.constant(3)`); a float tensor has no `__index__` (AttributeError), a tensor or array of
+/// one or more dimensions is no scalar index (TypeError).
 pub fn int_arg(v: &Value) -> Result<i64, Raise> {
-    match v {
-        Value::Int(i) => Ok(*i),
-        Value::Bool(b) => Ok(i64::from(*b)),
-        Value::NpScalar(t) if !t.dtype().is_float() => Ok(t.to_f64_vec()[0] as i64),
-        other => Err(Raise::type_error(format!(
+    operator_index(v)?.ok_or_else(|| {
+        Raise::type_error(format!(
             "'{}' object cannot be interpreted as an integer",
-            other.type_name()
-        ))),
+            np_type_name(v)
+        ))
+    })
+}
+
+/// A value's class as NumPy's messages name it (`numpy.float64` for a NumPy scalar).
+fn np_type_name(v: &Value) -> String {
+    match v {
+        Value::NpScalar(_) => format!("numpy.{}", v.type_name()),
+        other => other.type_name(),
     }
 }
 
-/// A shape: `(2, 3)`, `[2, 3]`, `6`, a `TensorShape`; negative sizes refused.
-pub fn shape_arg(v: &Value) -> Result<Vec<usize>, Raise> {
-    let dims = dims_arg(std::slice::from_ref(v))?;
+/// A shape: `(2, 3)`, `[2, 3]`, `6`, a `TensorShape`, `tf.shape(x)`; negative sizes refused.
+pub fn shape_arg(it: &mut Interp, v: &Value) -> Result<Vec<usize>, Raise> {
+    let dims = dims_arg(it, std::slice::from_ref(v))?;
     dims.iter()
         .map(|&d| {
             usize::try_from(d)
@@ -132,13 +147,36 @@ pub fn shape_arg(v: &Value) -> Result<Vec<usize>, Raise> {
         .collect()
 }
 
-/// Integers given as one tuple or list, or as separate arguments (`a.reshape(2, -1)`).
-pub fn dims_arg(args: &[Value]) -> Result<Vec<i64>, Raise> {
+/// Integers given as one sequence or as separate arguments (`a.reshape(2, -1)`), as NumPy's
+/// `PyArray_IntpConverter` reads them: one argument that is a sequence (a tuple, a list, a
+/// `TensorShape`, a tensor, variable or array of one or more dimensions: `tf.shape(x)`) gives
+/// its items, each through `__index__`; one that is not is a single integer.
+pub fn dims_arg(it: &mut Interp, args: &[Value]) -> Result<Vec<i64>, Raise> {
     match args {
-        [v @ (Value::Tuple(_) | Value::List(_))] => {
-            v.items().unwrap_or_default().iter().map(int_arg).collect()
-        }
-        [Value::Shape(d)] => Ok(d.iter().map(|&x| x as i64).collect()),
+        [v] if is_sequence(it, v)? => crate::cells::builtins::iterate(it, v)?
+            .iter()
+            .map(int_arg)
+            .collect(),
+        [v] => match operator_index(v)? {
+            Some(i) => Ok(vec![i]),
+            None => {
+                let shown = crate::cells::print::repr(it, v);
+                Err(Raise::type_error(format!(
+                    "expected a sequence of integers or a single integer, got '{shown}'"
+                )))
+            }
+        },
         many => many.iter().map(int_arg).collect(),
     }
+}
+
+/// Whether NumPy reads `v` as a sequence of sizes rather than one size.
+fn is_sequence(it: &mut Interp, v: &Value) -> Result<bool, Raise> {
+    Ok(match v {
+        Value::Tuple(_) | Value::List(_) | Value::Shape(_) => true,
+        Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) | Value::Array(_) => {
+            it.np_tensor(v)?.rank() > 0
+        }
+        _ => false,
+    })
 }

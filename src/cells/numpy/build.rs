@@ -69,7 +69,7 @@ pub fn call(
                 &["shape", "dtype"]
             };
             let mut a = Args::bind(name, names, args, kwargs)?;
-            let shape = shape_arg(&a.required(0, "shape")?)?;
+            let shape = shape_arg(it, &a.required(0, "shape")?)?;
             let (fill, d) = fill_of(it, name, &mut a)?;
             filled(it, &shape, fill, d)
         }
@@ -153,6 +153,12 @@ fn arange(it: &mut Interp, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Re
         .filter_map(|k| a.take(k).filter(|v| !matches!(v, Value::None)))
         .map(|v| it.np_tensor(&v))
         .collect::<Result<_, _>>()?;
+    // NumPy reads each bound as one number: an array or tensor of several is ambiguous
+    if nums.iter().any(|t| t.len() > 1) {
+        return Err(Raise::value_error(
+            "The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()",
+        ));
+    }
     let val = |t: &Tensor| t.to_f64_vec().first().copied().unwrap_or(0.0);
     let (start, stop, step) = match nums.as_slice() {
         [b] => (0.0, val(b), 1.0),

@@ -59,13 +59,13 @@ pub fn call(
         "transpose" => {
             let mut a = Args::bind(name, &["a", "axes"], args, kwargs)?;
             let t = it.np_tensor(&a.required(0, "a")?)?;
-            let perm = a.take(1).map(|v| dims_arg(&[v])).transpose()?;
+            let perm = a.take(1).map(|v| dims_arg(it, &[v])).transpose()?;
             Ok(np_wrap(linalg::transpose(it, &t, perm)?))
         }
         "reshape" => {
             let mut a = Args::bind(name, &["a", "newshape", "order"], args, kwargs)?;
             let t = it.np_tensor(&a.required(0, "a")?)?;
-            let shape = dims_arg(&[a.required(1, "newshape")?])?;
+            let shape = dims_arg(it, &[a.required(1, "newshape")?])?;
             let order = linalg::order_arg(a.take(2).as_ref(), true)?;
             Ok(np_wrap(linalg::reshape_in(&t, &shape, order)?))
         }

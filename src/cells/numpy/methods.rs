@@ -40,7 +40,39 @@ pub const METHODS: &[&str] = &[
     "clip",
     "diagonal",
     "trace",
+    "sort",
+    "fill",
 ];
+
+/// The attributes an array has in a cell that are not methods (`attr` answers them).
+const ATTRS: &[&str] = &["shape", "dtype", "ndim", "size", "itemsize", "nbytes", "T"];
+
+/// What an ndarray shares with the other values a cell holds (a list's `sort`, an int's
+/// `real`, a tensor's `shape`), so that `x.sort()` alone does not say `x` is an array.
+const SHARED: &[&str] = &[
+    "conjugate",
+    "copy",
+    "dtype",
+    "flatten",
+    "imag",
+    "max",
+    "min",
+    "ndim",
+    "partition",
+    "real",
+    "shape",
+    "size",
+    "sort",
+];
+
+/// Whether `x.NAME` can only be NumPy's array's attribute (`x.cumsum()`, `x.argsort()`) and the
+/// subset lacks it: a cell naming it is refused before it runs, as `np.cumsum` is.
+pub fn array_only_outside_subset(name: &str) -> bool {
+    crate::cells::missing::known(&format!("np.ndarray.{name}"))
+        && !SHARED.contains(&name)
+        && !METHODS.contains(&name)
+        && !ATTRS.contains(&name)
+}
 
 /// An array's attribute that is not a method; None when it has no such attribute.
 pub fn attr(it: &mut Interp, v: &Value, name: &str) -> Result<Option<Value>, Raise> {
@@ -112,7 +144,7 @@ pub fn tolist(t: &Tensor) -> Value {
 }
 
 /// `a.item()`, `a.item(k)` (a flat index) and `a.item(i, j)` / `a.item((i, j))`.
-fn item(t: &Tensor, args: &[Value]) -> Result<Value, Raise> {
+fn item(it: &mut Interp, t: &Tensor, args: &[Value]) -> Result<Value, Raise> {
     let vals = t.to_f64_vec();
     let out_of_bounds = |msg: String| Raise::new(crate::cells::raise::RaiseKind::IndexError, msg);
     let flat = match args {
@@ -133,7 +165,7 @@ fn item(t: &Tensor, args: &[Value]) -> Result<Value, Raise> {
             k.rem_euclid(n.max(1)) as usize
         }
         many => {
-            let idx = dims_arg(many)?;
+            let idx = dims_arg(it, many)?;
             if idx.len() != t.rank() {
                 return Err(Raise::value_error("incorrect number of indices for array"));
             }
@@ -191,7 +223,7 @@ pub fn call(
                 }
             }
             let order = linalg::order_arg(order.as_ref(), true)?;
-            let out = linalg::reshape_in(t, &dims_arg(&args)?, order)?;
+            let out = linalg::reshape_in(t, &dims_arg(it, &args)?, order)?;
             Ok(match order {
                 linalg::Order::C => same_order(recv, out, true),
                 linalg::Order::F => np_wrap(out),
@@ -211,7 +243,7 @@ pub fn call(
             Ok(same_order(recv, squeeze(t, a.take(0).as_ref())?, false))
         }
         "tolist" => Ok(tolist(t)),
-        "item" => item(t, &args),
+        "item" => item(it, t, &args),
         "astype" => {
             let mut a = Args::bind(name, &["dtype"], args, kwargs)?;
             let d = dtype_arg(a.take(0))?
@@ -223,11 +255,12 @@ pub fn call(
             let perm = if args.is_empty() {
                 None
             } else {
-                Some(dims_arg(&args)?)
+                Some(dims_arg(it, &args)?)
             };
             transposed(it, recv, t, perm)
         }
         "diagonal" | "trace" => super::diag::call(it, Some(recv), name, args, kwargs),
+        "sort" | "fill" => super::in_place::call(it, recv, name, args, kwargs),
         "dot" => {
             let mut a = Args::bind(name, &["b"], args, kwargs)?;
             let b = it.np_tensor(&a.required(0, "b")?)?;

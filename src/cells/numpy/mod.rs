@@ -8,9 +8,10 @@
 //! - `math`: elementwise functions (`np.exp`, `np.log`, `np.round`, `np.where`); `simd`: NumPy's
 //!   own float32 `np.log` and `np.exp` kernels, bit for bit
 //! - `funcs`, `linalg`, `reduce`: products, shapes, reductions and closeness tests; `diag`:
-//!   `np.diag`, `np.diagonal`, `np.trace`; `checks`: `np.isnan` and the like,
-//!   `np.testing.assert_allclose`; `norm`: `np.linalg.norm`
-//! - `methods`: an array's attributes and methods (`.T`, `.reshape`, `.sum()`)
+//!   `np.diag`, `np.diagonal`, `np.trace`; `checks`: `np.isnan` and the like;
+//!   `testing`: `np.testing.assert_allclose` and the other assertions; `norm`: `np.linalg.norm`
+//! - `methods`: an array's attributes and methods (`.T`, `.reshape`, `.sum()`); `in_place`:
+//!   `.sort()` and `.fill()`
 //! - `args`: binding a call's arguments
 
 pub mod args;
@@ -19,6 +20,7 @@ pub mod build;
 pub mod checks;
 pub mod diag;
 pub mod funcs;
+pub mod in_place;
 pub mod linalg;
 pub mod math;
 pub mod methods;
@@ -26,6 +28,7 @@ pub mod norm;
 pub mod promote;
 pub mod reduce;
 pub mod simd;
+pub mod testing;
 
 use super::interp::Interp;
 use super::raise::Raise;
@@ -38,6 +41,7 @@ pub fn provides(name: &str) -> bool {
         || funcs::provides(name)
         || diag::NAMES.contains(&name)
         || checks::NAMES.contains(&name)
+        || testing::NAMES.contains(&name)
         || norm::NAMES.contains(&name)
 }
 
@@ -58,6 +62,8 @@ pub fn call(
         diag::call(it, None, name, args, kwargs)?
     } else if checks::NAMES.contains(&name) {
         checks::call(it, name, args, kwargs)?
+    } else if testing::NAMES.contains(&name) {
+        testing::call(it, name, args, kwargs)?
     } else if norm::NAMES.contains(&name) {
         norm::call(it, args, kwargs)?
     } else {
