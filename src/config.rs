@@ -21,6 +21,8 @@ pub struct Config {
     pub max_cell_steps: u64,
     /// Bytes of one notebook cell's text.
     pub max_cell_bytes: usize,
+    /// Bytes of Python strings, lists and tuples one notebook cell may make, all told.
+    pub max_cell_python_bytes: usize,
     /// Bytes of tensors all sessions together may hold (fleet-wide with a shared store).
     pub max_total_session_bytes: usize,
     /// Sessions one client address may hold at once.
@@ -57,6 +59,7 @@ impl Default for Config {
             max_session_bytes: 64 << 20,
             max_cell_steps: 1_000_000,
             max_cell_bytes: 100_000,
+            max_cell_python_bytes: crate::cells::CellLimits::default().max_python_bytes,
             max_total_session_bytes: 4 << 30,
             max_sessions_per_client: 100,
             session_store: None,
@@ -102,6 +105,7 @@ impl Config {
             engine: self.limits.clone(),
             max_steps: self.max_cell_steps,
             max_source_bytes: self.max_cell_bytes,
+            max_python_bytes: self.max_cell_python_bytes,
             ..Default::default()
         }
     }
@@ -146,6 +150,10 @@ impl Config {
         set(&mut c.max_session_bytes, "GRADTAPE_MAX_SESSION_BYTES")?;
         set(&mut c.max_cell_steps, "GRADTAPE_MAX_CELL_STEPS")?;
         set(&mut c.max_cell_bytes, "GRADTAPE_MAX_CELL_BYTES")?;
+        set(
+            &mut c.max_cell_python_bytes,
+            "GRADTAPE_MAX_CELL_PYTHON_BYTES",
+        )?;
         set(
             &mut c.max_total_session_bytes,
             "GRADTAPE_MAX_TOTAL_SESSION_BYTES",

@@ -30,8 +30,14 @@ impl Interp<'_> {
             Expr::Name(n) => self
                 .lookup(n.id.as_str())
                 .ok_or_else(|| self.name_error(n.id.as_str()))?,
-            Expr::List(l) => Value::list(self.eval_all(&l.elts)?),
-            Expr::Tuple(t) => Value::tuple(self.eval_all(&t.elts)?),
+            Expr::List(l) => {
+                let items = self.eval_all(&l.elts)?;
+                self.new_list(items)?
+            }
+            Expr::Tuple(t) => {
+                let items = self.eval_all(&t.elts)?;
+                self.new_tuple(items)?
+            }
             Expr::BinOp(b) => {
                 let l = self.eval(&b.left)?;
                 let r = self.eval(&b.right)?;
@@ -67,7 +73,7 @@ impl Interp<'_> {
                         }
                     }
                 }
-                Value::str(out)
+                self.new_str(out)?
             }
             Expr::ListComp(lc) => self.list_comp(&lc.generators, &lc.elt, lc.range())?,
             // the checker lets a generator through only as what a builtin consumes whole
@@ -219,7 +225,7 @@ impl Interp<'_> {
         self.in_comprehension(locals, |it| {
             it.comprehend(generators, elt, at, Some(first), &mut out)
         })?;
-        Ok(Value::list(out))
+        self.new_list(out)
     }
 
     /// `lambda a, b: body` as the function `def <lambda>(a, b): return body`.
@@ -317,6 +323,8 @@ impl Interp<'_> {
                     let text = super::print::format_value(self, &v, conversion, &spec)
                         .map_err(|r| self.locate(r, whole))?;
                     out.push_str(&text);
+                    // each field is bounded, their number only by the cell's text
+                    super::budget::str_fits(out.len()).map_err(|r| self.locate(r, whole))?;
                 }
             }
         }

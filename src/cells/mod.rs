@@ -20,6 +20,7 @@
 
 mod arith;
 mod attrs;
+mod budget;
 mod builtins;
 mod condition;
 mod containers;
@@ -73,6 +74,9 @@ pub struct CellLimits {
     pub max_source_bytes: usize,
     /// Bytes a cell may print.
     pub max_stdout_bytes: usize,
+    /// Bytes of Python strings, lists and tuples one cell may make, all told
+    /// (GRADTAPE_MAX_CELL_PYTHON_BYTES; `budget.rs`).
+    pub max_python_bytes: usize,
 }
 
 impl Default for CellLimits {
@@ -82,6 +86,9 @@ impl Default for CellLimits {
             max_steps: 1_000_000,
             max_source_bytes: 100_000,
             max_stdout_bytes: 1 << 20,
+            // a cell runs in an evaluation slot (one per core by default): 256 MiB each keeps
+            // a machine's cells together at a few GiB, and is 8 times the largest list
+            max_python_bytes: 256 << 20,
         }
     }
 }
@@ -205,6 +212,7 @@ fn run_on_stack(
         limits.max_steps,
         limits.max_stdout_bytes,
     );
+    it.max_python_bytes = limits.max_python_bytes;
     it.why_none = std::mem::take(&mut kernel.why_none);
     it.sliced_variables = std::mem::take(&mut kernel.sliced_variables);
     it.trainable_given = std::mem::take(&mut kernel.trainable_given);

@@ -1,6 +1,7 @@
 //! How cell values print: each value becomes the `format` module's `FmtArg` (what it prints
 //! as), and `str`, `repr`, format specs, `%` and `str.format` are that module's.
 
+use super::budget;
 use super::builtins::types::class_path;
 use super::format::py::{self, FmtArg, FmtError};
 use super::interp::{Interp, MAX_CALL_DEPTH};
@@ -100,6 +101,7 @@ fn address<T: ?Sized>(p: &std::sync::Arc<T>) -> usize {
 /// that would print more containers than any text a cell may hold. Walked with a stack of
 /// its own, entering shared containers each time they appear, as repr does.
 pub fn printable(it: &Interp, v: &Value) -> Result<(), Raise> {
+    let whole = v;
     let limit = MAX_CALL_DEPTH.saturating_sub(it.call_depth());
     let mut open: Vec<(usize, std::vec::IntoIter<Value>)> = Vec::new();
     let mut entered = 0usize;
@@ -132,7 +134,9 @@ pub fn printable(it: &Interp, v: &Value) -> Result<(), Raise> {
             }
         }
         match open.last_mut() {
-            None => return Ok(()),
+            // and within a string's length, counted before anything is copied (one shared
+            // string may sit in a list many times over)
+            None => return budget::str_fits(budget::printed_len(it, whole, budget::MAX_ITEMS + 1)),
             Some((_, items)) => match items.next() {
                 Some(x) => next = Some(x),
                 None => {
@@ -236,30 +240,42 @@ fn raise(e: FmtError) -> Raise {
         "IndexError" => RaiseKind::IndexError,
         "KeyError" => RaiseKind::KeyError,
         "OverflowError" => RaiseKind::OverflowError,
+        "LimitExceeded" => RaiseKind::LimitExceeded,
         _ => RaiseKind::TypeError,
     };
     Raise::new(kind, e.message)
 }
 
-/// `str(x)`: what `print(x)` writes.
+/// `str(x)`: what `print(x)` writes. Where a cell's text is made of it (an error message), a
+/// value too long to print is named, not printed.
 pub fn str(it: &mut Interp, v: &Value) -> String {
+    if budget::printed_len(it, v, budget::MAX_ITEMS + 1) > budget::MAX_ITEMS {
+        return format!("<{} too long to print>", v.type_name());
+    }
     py::str(&fmt_arg(it, v))
 }
 
 /// `str(x)` as a cell asks for it (`print`, `str()`): Python's errors for a value too deep.
 pub fn checked_str(it: &mut Interp, v: &Value) -> Result<String, Raise> {
     printable(it, v)?;
-    Ok(str(it, v))
+    let text = str(it, v);
+    budget::str_fits(text.len())?;
+    Ok(text)
 }
 
 /// `repr(x)` as a cell asks for it.
 pub fn checked_repr(it: &mut Interp, v: &Value) -> Result<String, Raise> {
     printable(it, v)?;
-    Ok(repr(it, v))
+    let text = repr(it, v);
+    budget::str_fits(text.len())?;
+    Ok(text)
 }
 
-/// `repr(x)`.
+/// `repr(x)`, as `str` is.
 pub fn repr(it: &mut Interp, v: &Value) -> String {
+    if budget::printed_len(it, v, budget::MAX_ITEMS + 1) > budget::MAX_ITEMS {
+        return format!("<{} too long to print>", v.type_name());
+    }
     py::repr(&fmt_arg(it, v))
 }
 
@@ -271,7 +287,9 @@ pub fn format_value(
     spec: &str,
 ) -> Result<String, Raise> {
     printable(it, v)?;
-    py::format_value(&fmt_arg(it, v), conversion, spec).map_err(raise)
+    let text = py::format_value(&fmt_arg(it, v), conversion, spec).map_err(raise)?;
+    budget::str_fits(text.len())?;
+    Ok(text)
 }
 
 /// `fmt % args`.

@@ -323,6 +323,29 @@ impl Value {
         })
     }
 
+    /// How many items a list, tuple or range has, without copying them (`len`, indexing).
+    pub fn seq_len(&self) -> Option<usize> {
+        match self {
+            Value::List(l) => Some(lock(l).len()),
+            Value::Tuple(t) => Some(t.len()),
+            Value::Range(a, b, s) => Some(range_len(*a, *b, *s).max(0) as usize),
+            _ => None,
+        }
+    }
+
+    /// Item `k` of a list, tuple or range, without copying the others.
+    pub fn item_at(&self, k: usize) -> Option<Value> {
+        match self {
+            Value::List(l) => lock(l).get(k).cloned(),
+            Value::Tuple(t) => t.get(k).cloned(),
+            Value::Range(a, b, s) => {
+                let k = i64::try_from(k).ok()?;
+                (k < range_len(*a, *b, *s)).then(|| Value::Int(a + k * s))
+            }
+            _ => None,
+        }
+    }
+
     /// The items of a Python sequence (lists, tuples, ranges), for `for`, unpacking and `list()`.
     pub fn items(&self) -> Option<Vec<Value>> {
         match self {
@@ -330,6 +353,11 @@ impl Value {
             Value::Tuple(t) => Some(t.to_vec()),
             Value::Range(a, b, s) => {
                 let n = range_len(*a, *b, *s);
+                // a range longer than any tensor or list can hold is not listed (`for`, `in`
+                // and `list()` read ranges without listing them, or refuse them first)
+                if n > 1 << 24 {
+                    return None;
+                }
                 Some((0..n).map(|k| Value::Int(a + k * s)).collect())
             }
             _ => None,

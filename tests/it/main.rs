@@ -4,6 +4,7 @@ mod activations;
 mod bad_input;
 mod cell_containers;
 mod cell_error_codes;
+mod cell_memory;
 mod cell_notes;
 mod cells;
 mod cells_compare;

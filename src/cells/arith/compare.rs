@@ -9,7 +9,7 @@ use super::tensor::dtype_of;
 use super::*;
 use crate::cells::interp::Interp;
 use crate::cells::raise::{Raise, RaiseKind};
-use crate::cells::value::Value;
+use crate::cells::value::{range_len, Value};
 
 /// `is` / `is not`: identity for None, True, False, singletons and objects shared by
 /// reference (tensors, variables, lists, arrays, functions, tuples, bound methods).
@@ -89,17 +89,46 @@ pub fn contains(it: &mut Interp, container: &Value, x: &Value) -> Result<bool, R
         }
         return Ok(false);
     }
-    let Some(items) = container.items() else {
+    if let Value::Range(a, b, s) = container {
+        // a range holds a number where its arithmetic says so (Python answers an int so, and
+        // walks the range for a float, which equals an item only when it is whole)
+        let v = match x {
+            Value::Int(i) => Some(*i as i128),
+            Value::Bool(b) => Some(i128::from(*b)),
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e19 => Some(*f as i128),
+            Value::Float(_) => return Ok(false),
+            _ => None,
+        };
+        let n = range_len(*a, *b, *s) as i128;
+        if let Some(v) = v {
+            let (a, s) = (*a as i128, *s as i128);
+            return Ok((v - a) % s == 0 && (0..n).contains(&((v - a) / s)));
+        }
+        if n > crate::cells::budget::MAX_ITEMS as i128 {
+            return Err(Raise::new(
+                RaiseKind::LimitExceeded,
+                format!(
+                    "`in` walks at most {} items of a range; test a number instead",
+                    crate::cells::budget::MAX_ITEMS
+                ),
+            ));
+        }
+    }
+    if container.seq_len().is_none() {
         return Err(Raise::type_error(format!(
             "argument of type '{}' is not iterable",
             container.type_name()
         )));
-    };
-    for item in items {
+    }
+    // item by item, without copying the list: `==` may be a cell's code, which Python lets
+    // change the list as it is walked
+    let mut k = 0;
+    while let Some(item) = container.item_at(k) {
         // Python's `in` takes the same object as equal before it compares (`t in [t]`)
         if is(&item, x) || py_eq(it, &item, x)? {
             return Ok(true);
         }
+        k += 1;
     }
     Ok(false)
 }
@@ -116,6 +145,9 @@ fn py_eq_nested(it: &mut Interp, a: &Value, b: &Value, depth: usize) -> Result<b
         return Ok(eq);
     }
     Ok(match (a, b) {
+        // Python compares a list's items by identity first: a list holding itself equals
+        // itself, without walking into itself
+        (Value::List(x), Value::List(y)) if std::sync::Arc::ptr_eq(x, y) => true,
         (Value::None, Value::None) => true,
         (Value::Str(x), Value::Str(y)) => x == y,
         (x, y) if is_py_num(x) && is_py_num(y) => num(x) == num(y),

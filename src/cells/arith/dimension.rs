@@ -21,7 +21,7 @@ fn size(v: &Value) -> Option<i64> {
 
 /// `l op r` where either is a Dimension; None where the other side is a tensor or an array,
 /// whose own operators convert the Dimension as the int it holds.
-pub fn binary(op: Operator, l: &Value, r: &Value) -> Option<Result<Value, Raise>> {
+pub fn binary(it: &mut Interp, op: Operator, l: &Value, r: &Value) -> Option<Result<Value, Raise>> {
     let (dim, other) = match (l, r) {
         (Value::Dimension(n), o) | (o, Value::Dimension(n)) => (*n, o),
         _ => return None,
@@ -30,7 +30,7 @@ pub fn binary(op: Operator, l: &Value, r: &Value) -> Option<Result<Value, Raise>
         return None;
     }
     if let (Operator::Mult, Value::List(_) | Value::Tuple(_) | Value::Str(_)) = (op, other) {
-        return Some(repeat(other, dim));
+        return Some(repeat(it, other, dim));
     }
     Some(match (size(l), size(r), op) {
         (_, _, Operator::Div) => Err(Raise::type_error(format!(

@@ -47,7 +47,8 @@ fn unsupported(op: &str, l: &Value, r: &Value) -> Raise {
 
 pub fn binary(it: &mut Interp, op: Operator, l: Value, r: Value) -> Result<Value, Raise> {
     if let (Value::Str(s), Operator::Mod) = (&l, op) {
-        return super::print::percent(it, s, &r).map(Value::str);
+        let text = super::print::percent(it, s, &r)?;
+        return it.new_str(text);
     }
     let (l, r) = densify_slices_beside_tensor(op, l, r)?;
     // a list beside a tensor or array becomes one: its nesting is checked before it is walked
@@ -55,17 +56,27 @@ pub fn binary(it: &mut Interp, op: Operator, l: Value, r: Value) -> Result<Value
     if tf_side || is_np(&l) || is_np(&r) {
         crate::cells::convertible([&l, &r], !tf_side)?;
     }
-    if let Some(out) = dimension::binary(op, &l, &r) {
+    if let Some(out) = dimension::binary(it, op, &l, &r) {
         return out;
     }
     if is_py_num(&l) && is_py_num(&r) {
         return py_arith(op, &l, &r);
     }
     match (&l, &r, op) {
-        (Value::Str(a), Value::Str(b), Operator::Add) => return Ok(Value::str(format!("{a}{b}"))),
+        (Value::Str(a), Value::Str(b), Operator::Add) => {
+            it.room_for_str(a.len() + b.len())?;
+            return Ok(Value::str(format!("{a}{b}")));
+        }
         (Value::List(a), Value::List(b), Operator::Add) => {
+            // room is made before anything is copied, and `b` is read before `a` is locked
+            // (`a + a` locks the one list once at a time)
+            // (one lock at a time: each guard ends with its statement)
+            let n = lock(a).len();
+            let m = lock(b).len();
+            it.room_for_items("list", n + m)?;
+            let right = lock(b).clone();
             let mut v = lock(a).clone();
-            v.extend(lock(b).iter().cloned());
+            v.extend(right);
             return Ok(Value::list(v));
         }
         // TensorShape's `+` is concatenate, either side (`x.shape + [4]`, `[4] + x.shape`)
@@ -80,17 +91,18 @@ pub fn binary(it: &mut Interp, op: Operator, l: Value, r: Value) -> Result<Value
             return Ok(Value::Shape(dims));
         }
         (Value::Tuple(a), Value::Tuple(b), Operator::Add) => {
-            return Ok(Value::tuple(a.iter().chain(b.iter()).cloned().collect()))
+            it.room_for_items("tuple", a.len() + b.len())?;
+            return Ok(Value::tuple(a.iter().chain(b.iter()).cloned().collect()));
         }
         (Value::List(_) | Value::Tuple(_) | Value::Str(_), Value::Int(n), Operator::Mult)
         | (Value::Int(n), Value::List(_) | Value::Tuple(_) | Value::Str(_), Operator::Mult) => {
             let seq = if matches!(l, Value::Int(_)) { &r } else { &l };
-            return repeat(seq, *n);
+            return repeat(it, seq, *n);
         }
         (Value::List(_) | Value::Tuple(_) | Value::Str(_), Value::Bool(b), Operator::Mult)
         | (Value::Bool(b), Value::List(_) | Value::Tuple(_) | Value::Str(_), Operator::Mult) => {
             let seq = if matches!(l, Value::Bool(_)) { &r } else { &l };
-            return repeat(seq, i64::from(*b));
+            return repeat(it, seq, i64::from(*b));
         }
         (
             Value::List(_) | Value::Tuple(_) | Value::Str(_),
@@ -143,7 +155,7 @@ fn sequence_rmul(it: &mut Interp, t: &Value, seq: &Value, e: Raise) -> Result<Va
     // a variable's operator reads it first: the tensor's `__index__` is asked
     let read = Value::Tensor(it.as_val(t)?.expect("a tensor or variable"));
     match super::index::operator_index(&read) {
-        Ok(Some(n)) => repeat(seq, n),
+        Ok(Some(n)) => repeat(it, seq, n),
         Err(r) if r.kind == RaiseKind::AttributeError => Err(r),
         _ => Err(e),
     }

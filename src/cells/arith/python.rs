@@ -8,17 +8,22 @@ use crate::cells::format::py::float_repr;
 use crate::cells::raise::{Raise, RaiseKind};
 use crate::cells::value::{lock, Value};
 
-pub(super) fn repeat(seq: &Value, n: i64) -> Result<Value, Raise> {
+pub(super) fn repeat(it: &mut Interp, seq: &Value, n: i64) -> Result<Value, Raise> {
     let n = n.max(0) as usize;
     let len = match seq {
         Value::Str(s) => s.len(),
-        other => other.items().map_or(0, |v| v.len()),
+        other => other.seq_len().unwrap_or(0),
     };
     if len.saturating_mul(n) > 1 << 20 {
         return Err(Raise::new(
             RaiseKind::LimitExceeded,
             "a repeated sequence in a cell holds at most 1048576 items",
         ));
+    }
+    match seq {
+        Value::Str(_) => it.room_for_str(len * n)?,
+        Value::List(_) => it.room_for_items("list", len * n)?,
+        _ => it.room_for_items("tuple", len * n)?,
     }
     Ok(match seq {
         Value::Str(s) => Value::str(s.repeat(n)),

@@ -9,9 +9,6 @@ use ruff_python_ast::CmpOp;
 use super::*;
 use crate::cells::value::lock;
 
-/// Items a cell's list may hold.
-pub const MAX_LIST: usize = 1 << 20;
-
 pub const NAMES: &[&str] = &[
     "append", "extend", "insert", "pop", "remove", "index", "count", "sort", "reverse", "copy",
     "clear",
@@ -48,20 +45,20 @@ pub fn call(
     match name {
         "append" => {
             arity(1, 1)?;
-            grow(list, args)
+            grow(it, list, args)
         }
         "extend" => {
             arity(1, 1)?;
             let more = iterate(it, &args[0])?;
-            grow(list, more)
+            grow(it, list, more)
         }
         "insert" => {
             arity(2, 2)?;
+            let at = index_arg(&args[0])?;
+            let len = lock(list).len();
+            it.room_to_grow(len, 1)?;
             let mut l = lock(list);
-            let at = clamp(index_arg(&args[0])?, l.len());
-            if l.len() >= MAX_LIST {
-                return Err(too_long());
-            }
+            let at = clamp(at, l.len());
             l.insert(at, args[1].clone());
             Ok(Value::None)
         }
@@ -122,7 +119,11 @@ pub fn call(
                     l.clear();
                     Value::None
                 }
-                _ => Value::list(l.clone()),
+                _ => {
+                    let copy = l.clone();
+                    drop(l);
+                    it.new_list(copy)?
+                }
             })
         }
         _ => Err(Raise::attr_error(format!(
@@ -131,19 +132,10 @@ pub fn call(
     }
 }
 
-pub fn too_long() -> Raise {
-    Raise::new(
-        RaiseKind::LimitExceeded,
-        "a list in a cell holds at most 1048576 items",
-    )
-}
-
-fn grow(list: &Mutex<Vec<Value>>, more: Vec<Value>) -> Result<Value, Raise> {
-    let mut l = lock(list);
-    if l.len() + more.len() > MAX_LIST {
-        return Err(too_long());
-    }
-    l.extend(more);
+fn grow(it: &mut Interp, list: &Mutex<Vec<Value>>, more: Vec<Value>) -> Result<Value, Raise> {
+    let len = lock(list).len();
+    it.room_to_grow(len, more.len())?;
+    lock(list).extend(more);
     Ok(Value::None)
 }
 

@@ -54,7 +54,7 @@ const BUILTINS: &[&str] = &[
 ];
 
 /// Items a list built from an iterable may hold.
-const MAX_ITEMS: usize = 1 << 20;
+use crate::cells::budget::MAX_ITEMS;
 
 /// The builtin a bare name stands for, when no cell name shadows it.
 pub fn builtin(name: &str) -> Option<Value> {
@@ -163,6 +163,7 @@ pub fn iterate(it: &mut Interp, v: &Value) -> Result<Vec<Value>, Raise> {
             let Some((&n, rest)) = shape.split_first() else {
                 return Err(Raise::type_error("Cannot iterate over a scalar tensor."));
             };
+            too_many_rows(n)?;
             let mut out = Vec::with_capacity(n);
             for i in 0..n {
                 let begin: Vec<Lit> = std::iter::once(i as i64)
@@ -195,6 +196,7 @@ pub fn iterate(it: &mut Interp, v: &Value) -> Result<Vec<Value>, Raise> {
             let Some((&n, rest)) = t.shape().split_first() else {
                 return Err(Raise::type_error("iteration over a 0-d array"));
             };
+            too_many_rows(n)?;
             let step: usize = rest.iter().product();
             let vals = t.to_f64_vec();
             (0..n)
@@ -213,4 +215,16 @@ pub fn iterate(it: &mut Interp, v: &Value) -> Result<Vec<Value>, Raise> {
             other.type_name()
         ))),
     }
+}
+
+/// A tensor's or array's rows are made all at once: more than a list may hold (and more than
+/// a loop may turn) are refused before they are.
+fn too_many_rows(n: usize) -> Result<(), Raise> {
+    if n > MAX_ITEMS {
+        return Err(Raise::new(
+            RaiseKind::LimitExceeded,
+            format!("a cell walks at most {MAX_ITEMS} rows of a tensor or array (this one has {n}); reduce it with an op instead"),
+        ));
+    }
+    Ok(())
 }

@@ -13,7 +13,7 @@ pub fn len(
     Ok(Value::Int(match &v {
         Value::Str(s) => s.chars().count() as i64,
         Value::Range(a, b, s) => range_len(*a, *b, *s),
-        Value::List(_) | Value::Tuple(_) => v.items().map_or(0, |i| i.len()) as i64,
+        Value::List(_) | Value::Tuple(_) => v.seq_len().unwrap_or(0) as i64,
         Value::Shape(d) => d.len() as i64,
         // a ResourceVariable defines no __len__ (a tensor does)
         Value::Variable(_) | Value::UnreadVariable(_) => {
@@ -77,11 +77,12 @@ pub fn list(
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    Ok(Value::list(if args.is_empty() {
+    let items = if args.is_empty() {
         Vec::new()
     } else {
         iterate(it, &one("list", args, kwargs)?)?
-    }))
+    };
+    it.new_list(items)
 }
 
 /// `tuple()`.
@@ -90,11 +91,12 @@ pub fn tuple(
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    Ok(Value::tuple(if args.is_empty() {
+    let items = if args.is_empty() {
         Vec::new()
     } else {
         iterate(it, &one("tuple", args, kwargs)?)?
-    }))
+    };
+    it.new_tuple(items)
 }
 
 /// `zip()`: a zip object, pulling one item of each iterable per row.

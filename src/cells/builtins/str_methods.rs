@@ -41,9 +41,8 @@ pub fn call(
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
     if name == "format" {
-        return Ok(Value::str(crate::cells::print::str_format(
-            it, s, &args, &kwargs,
-        )?));
+        let text = crate::cells::print::str_format(it, s, &args, &kwargs)?;
+        return it.new_str(text);
     }
     if let Some((k, _)) = kwargs.first() {
         if !matches!((name, k.as_str()), ("split", "sep" | "maxsplit")) {
@@ -61,8 +60,8 @@ pub fn call(
         ))),
     };
     let chars: Vec<char> = s.chars().collect();
-    Ok(match name {
-        "join" => join(s, args.first())?,
+    let made = match name {
+        "join" => join(it, s, args.first())?,
         "upper" => Value::str(s.to_uppercase()),
         "lower" => Value::str(s.to_lowercase()),
         "title" => Value::str(title(s)),
@@ -86,14 +85,22 @@ pub fn call(
         "split" => split(s, args, kwargs)?,
         "replace" => {
             let (old, new) = (text(0)?.unwrap_or_default(), text(1)?.unwrap_or_default());
-            match args
+            let n = args
                 .get(2)
                 .map(crate::cells::numpy::args::int_arg)
                 .transpose()?
-            {
-                Some(n) if n >= 0 => Value::str(s.replacen(&old, &new, n as usize)),
-                _ => Value::str(s.replace(&old, &new)),
-            }
+                .filter(|&n| n >= 0)
+                .map_or(usize::MAX, |n| n as usize);
+            // its length is known before it is made: every match (every gap, of an empty
+            // `old`) gives way to `new`
+            let matches = if old.is_empty() {
+                chars.len() + 1
+            } else {
+                s.matches(&*old).count()
+            };
+            let grown = matches.min(n).saturating_mul(new.len());
+            crate::cells::budget::str_fits(s.len().saturating_add(grown))?;
+            Value::str(s.replacen(&old, &new, n))
         }
         "startswith" | "endswith" => {
             let options = match args.first() {
@@ -163,7 +170,9 @@ pub fn call(
                 }
                 None => ' ',
             };
-            Value::str(pad(s, name, width.max(0) as usize, fill))
+            let width = width.max(0) as usize;
+            crate::cells::budget::str_fits(s.len().max(width.saturating_mul(fill.len_utf8())))?;
+            Value::str(pad(s, name, width, fill))
         }
         "isdigit" | "isalpha" | "isalnum" | "isspace" => {
             let test: fn(&char) -> bool = match name {
@@ -190,16 +199,41 @@ pub fn call(
                 "'str' object has no attribute '{name}'"
             )))
         }
-    })
+    };
+    // every string and list a method makes counts against the cell's budget
+    match &made {
+        Value::Str(x) => it.room_for_str(x.len())?,
+        Value::List(l) => {
+            let n = crate::cells::value::lock(l).len();
+            it.room_for_items("list", n)?
+        }
+        _ => {}
+    }
+    Ok(made)
 }
 
-fn join(s: &str, items: Option<&Value>) -> Result<Value, Raise> {
-    let items = items
-        .and_then(|a| match a {
-            Value::Str(x) => Some(x.chars().map(|c| Value::str(c.to_string())).collect()),
-            other => other.items(),
+fn join(it: &mut Interp, s: &str, items: Option<&Value>) -> Result<Value, Raise> {
+    let items = match items {
+        Some(Value::Str(x)) => x.chars().map(|c| Value::str(c.to_string())).collect(),
+        // any iterable, as Python's join takes (a generator, a map, a range)
+        Some(a) => iterate(it, a).map_err(|r| match r.kind {
+            RaiseKind::TypeError => Raise::type_error("can only join an iterable"),
+            _ => r,
+        })?,
+        None => return Err(Raise::type_error("can only join an iterable")),
+    };
+    // the joined length is known before anything is copied
+    let total = items
+        .iter()
+        .map(|i| match i {
+            Value::Str(x) => x.len(),
+            _ => 0,
         })
-        .ok_or_else(|| Raise::type_error("can only join an iterable"))?;
+        .fold(
+            s.len().saturating_mul(items.len().saturating_sub(1)),
+            usize::saturating_add,
+        );
+    crate::cells::budget::str_fits(total)?;
     let mut parts = Vec::new();
     for (k, i) in items.into_iter().enumerate() {
         match i {

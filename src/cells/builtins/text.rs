@@ -52,7 +52,12 @@ pub fn print(
         if k > 0 {
             line.push_str(&sep);
         }
+        // what print writes meets stdout's limit before it is written out
+        let at_least =
+            crate::cells::budget::printed_len(it, a, crate::cells::budget::MAX_ITEMS + 1);
+        it.write_room(line.len() + at_least)?;
         line.push_str(&crate::cells::print::checked_str(it, a)?);
+        it.write_room(line.len())?;
     }
     line.push_str(&end);
     it.write(&line)?;
@@ -113,7 +118,8 @@ pub fn str(
         };
         return Err(Raise::type_error(why));
     }
-    Ok(Value::str(crate::cells::print::checked_str(it, &v)?))
+    let text = crate::cells::print::checked_str(it, &v)?;
+    it.new_str(text)
 }
 
 /// `repr()`.
@@ -123,7 +129,8 @@ pub fn repr(
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
     let v = one("repr", args, kwargs)?;
-    Ok(Value::str(crate::cells::print::checked_repr(it, &v)?))
+    let text = crate::cells::print::checked_repr(it, &v)?;
+    it.new_str(text)
 }
 
 /// `format()`.
@@ -142,7 +149,6 @@ pub fn format(
         None => String::new(),
         Some(_) => return Err(Raise::type_error("format() argument 2 must be str")),
     };
-    Ok(Value::str(crate::cells::print::format_value(
-        it, &v, None, &spec,
-    )?))
+    let text = crate::cells::print::format_value(it, &v, None, &spec)?;
+    it.new_str(text)
 }

@@ -59,6 +59,7 @@ pub fn percent(fmt: &str, args: &[FmtArg]) -> Result<String, FmtError> {
         let arg = take(args, &mut next)?;
         let piece = convert(conv, arg, &flags, precision, start)?;
         out.push_str(&pad(piece, width, &flags));
+        FmtError::check_len(&out)?;
     }
     if next < args.len() {
         return Err(FmtError::type_error(

@@ -69,6 +69,8 @@ pub enum ErrorKind {
     IndexError,
     KeyError,
     OverflowError,
+    /// A text longer than a cell's string may be (`budget.rs`).
+    LimitExceeded,
 }
 
 impl FmtError {
@@ -84,6 +86,20 @@ impl FmtError {
             message: message.into(),
         }
     }
+    /// `out`, grown past the longest string a cell may make, stops there.
+    pub fn check_len(out: &str) -> Result<(), FmtError> {
+        let max = crate::cells::budget::MAX_ITEMS;
+        if out.len() > max {
+            return Err(FmtError {
+                kind: ErrorKind::LimitExceeded,
+                message: format!(
+                    "a string in a cell holds at most {max} characters; format a shorter one"
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// The Python exception's class name.
     pub fn type_name(&self) -> &'static str {
         match self.kind {
@@ -92,6 +108,7 @@ impl FmtError {
             ErrorKind::IndexError => "IndexError",
             ErrorKind::KeyError => "KeyError",
             ErrorKind::OverflowError => "OverflowError",
+            ErrorKind::LimitExceeded => "LimitExceeded",
         }
     }
 }

@@ -44,6 +44,7 @@ pub fn str_format(
         let j = field_end(&chars, i)?;
         let field: String = chars[i + 1..j - 1].iter().collect();
         out.push_str(&replace_field(&field, &mut lookup)?);
+        FmtError::check_len(&out)?;
         i = j;
     }
     Ok(out)

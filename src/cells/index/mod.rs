@@ -15,11 +15,10 @@ mod spec;
 pub use assign::{assign_slice, SliceOfVariable};
 pub use mask::boolean_mask_call;
 use mask::{boolean_mask, gather_bare, gather_plan};
-use plan::{plan, slice_indices};
+use plan::{plan, slice_indices, slice_len};
 pub use spec::operator_index;
 use spec::{np_index, seq_index, tf_index, Part, SeqIndex, TfIndex};
 
-use super::builtins::list_methods;
 use super::interp::Interp;
 use super::raise::Raise;
 use super::value::{lock, Value};
@@ -105,7 +104,7 @@ pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Valu
         }
         Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Shape(_) | Value::Range(..) => {
             let index = seq_index(it, parts, tuple, &container.type_name())?;
-            sequence_item(container, index)
+            sequence_item(it, container, index)
         }
         Value::IndexedSlices(_) => Err(Raise::type_error(
             "'IndexedSlices' object is not subscriptable",
@@ -118,18 +117,31 @@ pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Valu
 }
 
 /// A list's, tuple's, string's, shape's or range's item (`s[i]`) or slice (`s[a:b:c]`, of the
-/// container's own kind; a range's slice is a tuple).
-fn sequence_item(container: &Value, index: SeqIndex) -> Result<Value, Raise> {
-    let items: Vec<Value> = match container {
-        Value::Str(s) => s.chars().map(|c| Value::str(c.to_string())).collect(),
-        Value::Shape(d) => d.iter().map(|&x| Value::Int(x as i64)).collect(),
-        other => other.items().unwrap_or_default(),
+/// container's own kind; a range's slice is a tuple). An item costs what Python's does, and a
+/// slice what its items do: neither copies the container.
+fn sequence_item(it: &mut Interp, container: &Value, index: SeqIndex) -> Result<Value, Raise> {
+    // a string's characters by position: its bytes when it is ASCII (as most are), else its
+    // characters listed
+    let (ascii, chars): (&[u8], Vec<char>) = match container {
+        Value::Str(s) if s.is_ascii() => (s.as_bytes(), Vec::new()),
+        Value::Str(s) => (&[], s.chars().collect()),
+        _ => (&[], Vec::new()),
+    };
+    let n = match container {
+        Value::Str(_) => ascii.len() + chars.len(),
+        Value::Shape(d) => d.len(),
+        other => other.seq_len().unwrap_or(0),
+    };
+    let item = |k: usize| match container {
+        Value::Str(_) if chars.is_empty() => Value::str(char::from(ascii[k]).to_string()),
+        Value::Str(_) => Value::str(chars[k].to_string()),
+        Value::Shape(d) => Value::Int(d[k] as i64),
+        other => other.item_at(k).unwrap_or(Value::None),
     };
     match index {
         SeqIndex::Int(i) => {
-            let n = items.len() as i64;
-            let k = if i < 0 { i + n } else { i };
-            if k < 0 || k >= n {
+            let k = if i < 0 { i + n as i64 } else { i };
+            if k < 0 || k >= n as i64 {
                 // a TensorShape indexes its tuple of dimensions
                 let what = match container {
                     Value::Shape(_) => "tuple".to_string(),
@@ -137,13 +149,25 @@ fn sequence_item(container: &Value, index: SeqIndex) -> Result<Value, Raise> {
                 };
                 return Err(Raise::index_error(format!("{what} index out of range")));
             }
-            Ok(items[k as usize].clone())
+            Ok(item(k as usize))
         }
         SeqIndex::Slice(a, b, c) => {
-            let picked: Vec<Value> = slice_indices(items.len(), a, b, c)
-                .into_iter()
-                .map(|k| items[k].clone())
-                .collect();
+            let k = slice_len(n, a, b, c);
+            match container {
+                Value::Str(_) => it.room_for_str(k)?,
+                Value::List(_) => it.room_for_items("list", k)?,
+                _ => it.room_for_items("tuple", k)?,
+            }
+            let at = slice_indices(n, a, b, c);
+            // a list's lock is taken once for the slice, not once per item
+            let picked: Vec<Value> = match container {
+                Value::List(l) => {
+                    let items = lock(l);
+                    at.into_iter().map(|k| items[k].clone()).collect()
+                }
+                Value::Tuple(t) => at.into_iter().map(|k| t[k].clone()).collect(),
+                _ => at.into_iter().map(item).collect(),
+            };
             Ok(same_kind(container, picked))
         }
     }
@@ -221,6 +245,11 @@ pub fn set_item(
                 ),
                 SeqIndex::Int(_) => None,
             };
+            if let Some(new) = &new_items {
+                // at most, the slice replaced is empty
+                let len = lock(l).len();
+                it.room_to_grow(len, new.len())?;
+            }
             let mut items = lock(l);
             match (index, new_items) {
                 (SeqIndex::Int(i), _) => {
@@ -234,9 +263,6 @@ pub fn set_item(
                     let norm = |x: i64| (if x < 0 { x + n } else { x }).clamp(0, n) as usize;
                     let start = a.map_or(0, norm);
                     let stop = b.map_or(n as usize, norm).max(start);
-                    if items.len() - (stop - start) + new.len() > list_methods::MAX_LIST {
-                        return Err(list_methods::too_long());
-                    }
                     items.splice(start..stop, new);
                     Ok(None)
                 }

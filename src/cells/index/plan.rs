@@ -13,6 +13,31 @@ pub(super) fn slice_indices(
     b: Option<i64>,
     c: Option<i64>,
 ) -> Vec<usize> {
+    let (start, stop, step) = slice_bounds(n, a, b, c);
+    let mut out = Vec::with_capacity(slice_len(n, a, b, c));
+    let mut i = start;
+    while (step > 0 && i < stop) || (step < 0 && i > stop) {
+        out.push(i as usize);
+        i += step;
+    }
+    out
+}
+
+/// How many positions `slice_indices` gives, counted without listing them.
+pub(super) fn slice_len(n: usize, a: Option<i64>, b: Option<i64>, c: Option<i64>) -> usize {
+    let (start, stop, step) = slice_bounds(n, a, b, c);
+    let count = if step > 0 && stop > start {
+        (stop - start - 1) / step + 1
+    } else if step < 0 && start > stop {
+        (start - stop - 1) / -step + 1
+    } else {
+        0
+    };
+    count as usize
+}
+
+/// A slice's first position, the bound it stops before, and its step, within `n` items.
+fn slice_bounds(n: usize, a: Option<i64>, b: Option<i64>, c: Option<i64>) -> (i64, i64, i64) {
     let n = n as i64;
     let step = c.unwrap_or(1);
     let norm = |x: i64, lo: i64, hi: i64| {
@@ -30,13 +55,7 @@ pub(super) fn slice_indices(
             b.map_or(-1, |x| norm(x, -1, n - 1)),
         )
     };
-    let mut out = Vec::new();
-    let mut i = start;
-    while (step > 0 && i < stop) || (step < 0 && i > stop) {
-        out.push(i as usize);
-        i += step;
-    }
-    out
+    (start, stop, step)
 }
 
 /// An output axis of an index: a slice of a source axis, a new axis, or the advanced indices.

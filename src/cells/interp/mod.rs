@@ -69,6 +69,10 @@ pub struct Interp<'k> {
     steps: u64,
     max_steps: u64,
     max_stdout: usize,
+    /// Bytes of Python strings, lists and tuples the cell has made, and how many it may
+    /// (`budget.rs`).
+    pub(super) python_bytes: usize,
+    pub max_python_bytes: usize,
     started: Instant,
     /// Notes for the answer (`notes.rs`), and the gradient call being made.
     pub notes: Vec<super::notes::CellNote>,
@@ -106,6 +110,8 @@ impl<'k> Interp<'k> {
             steps: 0,
             max_steps,
             max_stdout,
+            python_bytes: 0,
+            max_python_bytes: super::CellLimits::default().max_python_bytes,
             started: Instant::now(),
             notes: Vec::new(),
             call_site: None,
@@ -161,7 +167,14 @@ impl<'k> Interp<'k> {
 
     /// Appends to stdout, within the bound on what a cell may print.
     pub fn write(&mut self, s: &str) -> Result<(), Raise> {
-        if self.out.len() + s.len() > self.max_stdout {
+        self.write_room(s.len())?;
+        self.out.push_str(s);
+        Ok(())
+    }
+
+    /// Refuses `n` more bytes of stdout past the bound on what a cell may print.
+    pub fn write_room(&self, n: usize) -> Result<(), Raise> {
+        if self.out.len() + n > self.max_stdout {
             return Err(Raise::new(
                 RaiseKind::LimitExceeded,
                 format!(
@@ -170,7 +183,6 @@ impl<'k> Interp<'k> {
                 ),
             ));
         }
-        self.out.push_str(s);
         Ok(())
     }
 

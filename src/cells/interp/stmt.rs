@@ -94,8 +94,7 @@ impl Interp<'_> {
         }
         if let (Value::List(list), ast::Operator::Add | ast::Operator::Mult) = (&cur, a.op) {
             // a list's `+=` and `*=` change the list itself, so its aliases see the change
-            let grown = self.list_in_place(a.op, &cur, &rhs)?;
-            *crate::cells::value::lock(list) = grown;
+            self.list_in_place(a.op, list, &rhs)?;
             return self.assign(&a.target, cur);
         }
         if let Value::Variable(_) | Value::UnreadVariable(_) = cur {
@@ -107,27 +106,29 @@ impl Interp<'_> {
         self.assign(&a.target, v)
     }
 
-    /// The items of `list += rhs` (any iterable extends it) or `list *= n`.
+    /// `list += rhs` (any iterable extends it, in place: a loop of `+=` costs what its
+    /// appends do) or `list *= n`.
     fn list_in_place(
         &mut self,
         op: ast::Operator,
-        list: &Value,
+        list: &crate::cells::value::PyList,
         rhs: &Value,
-    ) -> Result<Vec<Value>, Raise> {
-        let mut items = list.items().unwrap_or_default();
+    ) -> Result<(), Raise> {
+        use crate::cells::value::lock;
         if op == ast::Operator::Add {
-            items.extend(crate::cells::builtins::iterate(self, rhs)?);
-            if items.len() > 1 << 20 {
-                return Err(Raise::new(
-                    RaiseKind::LimitExceeded,
-                    "a list in a cell holds at most 1048576 items",
-                ));
-            }
-            return Ok(items);
+            // the items are taken before the list is locked: `xs += xs` reads the list itself
+            let more = crate::cells::builtins::iterate(self, rhs)?;
+            let len = lock(list).len();
+            self.room_to_grow(len, more.len())?;
+            lock(list).extend(more);
+            return Ok(());
         }
         // `*` gives the same items, and the same errors, as `*=`
-        let product = crate::cells::arith::binary(self, op, list.clone(), rhs.clone())?;
-        Ok(product.items().unwrap_or_default())
+        let cur = Value::List(list.clone());
+        let product = crate::cells::arith::binary(self, op, cur, rhs.clone())?;
+        let items = product.items().unwrap_or_default();
+        *lock(list) = items;
+        Ok(())
     }
 
     /// `assert test, msg`: AssertionError with `str(msg)` (empty without one) where `test` starts.
@@ -379,15 +380,20 @@ impl Interp<'_> {
     }
 
     fn unpack(&mut self, targets: &[Expr], v: Value, at: &Expr) -> Result<(), Raise> {
-        let items = crate::cells::builtins::iterate(self, &v).map_err(|r| self.locate(r, at))?;
-        if items.len() != targets.len() {
-            let detail = if items.len() > targets.len() {
+        // a list or tuple of the wrong length is told so without copying it
+        let items = match v.seq_len() {
+            Some(n) if n != targets.len() => Vec::new(),
+            _ => crate::cells::builtins::iterate(self, &v).map_err(|r| self.locate(r, at))?,
+        };
+        let items_len = v.seq_len().unwrap_or(items.len());
+        if items_len != targets.len() {
+            let detail = if items_len > targets.len() {
                 format!("too many values to unpack (expected {})", targets.len())
             } else {
                 format!(
                     "not enough values to unpack (expected {}, got {})",
                     targets.len(),
-                    items.len()
+                    items_len
                 )
             };
             return Err(self.locate(Raise::value_error(detail), at));

@@ -242,7 +242,11 @@ pub fn call(
             let mut a = Args::bind(name, &["axis"], args, kwargs)?;
             Ok(same_order(recv, squeeze(t, a.take(0).as_ref())?, false))
         }
-        "tolist" => Ok(tolist(t)),
+        "tolist" => {
+            // its numbers, all of them Python values, count as one list's items
+            it.room_for_items("list", t.len())?;
+            Ok(tolist(t))
+        }
         "item" => item(it, t, &args),
         "astype" => {
             let mut a = Args::bind(name, &["dtype"], args, kwargs)?;
