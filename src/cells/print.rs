@@ -101,7 +101,15 @@ fn address<T: ?Sized>(p: &std::sync::Arc<T>) -> usize {
 /// that would print more containers than any text a cell may hold. Walked with a stack of
 /// its own, entering shared containers each time they appear, as repr does.
 pub fn printable(it: &Interp, v: &Value) -> Result<(), Raise> {
-    let whole = v;
+    nested_printable(it, v)?;
+    // and within a string's length, counted before anything is copied (one shared string
+    // may sit in a list many times over)
+    budget::str_fits(budget::printed_len(it, v, budget::MAX_ITEMS + 1))
+}
+
+/// `printable`'s walk alone: Python's RecursionError and the bound on containers, before
+/// `print` sizes the text against stdout's own limit.
+pub fn nested_printable(it: &Interp, v: &Value) -> Result<(), Raise> {
     let limit = MAX_CALL_DEPTH.saturating_sub(it.call_depth());
     let mut open: Vec<(usize, std::vec::IntoIter<Value>)> = Vec::new();
     let mut entered = 0usize;
@@ -134,9 +142,7 @@ pub fn printable(it: &Interp, v: &Value) -> Result<(), Raise> {
             }
         }
         match open.last_mut() {
-            // and within a string's length, counted before anything is copied (one shared
-            // string may sit in a list many times over)
-            None => return budget::str_fits(budget::printed_len(it, whole, budget::MAX_ITEMS + 1)),
+            None => return Ok(()),
             Some((_, items)) => match items.next() {
                 Some(x) => next = Some(x),
                 None => {

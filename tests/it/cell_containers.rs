@@ -30,6 +30,13 @@ async fn a_list_nested_100000_deep_raises_where_python_does_and_is_freed() {
     assert_eq!(out["stdout"], "1\n");
     assert_eq!(out["error"]["type"], "RecursionError", "{out}");
     assert_eq!(out["error"]["line"], 8);
+    // printed: the same RecursionError, before the text is sized against stdout's limit
+    let src = format!("{DEEP}x = deep(400000)\nprint(x)\n");
+    let out = cell(&app, "/v1/cells", "", &src).await;
+    assert_eq!(
+        out["error"]["detail"],
+        "maximum recursion depth exceeded while getting the repr of an object"
+    );
     // compared with another as deep: Python's RecursionError in comparison
     let src = format!("{DEEP}x = deep(100000)\ny = deep(100000)\nsame = x == y\n");
     let out = cell(&app, "/v1/cells", "", &src).await;

@@ -52,6 +52,8 @@ pub fn print(
         if k > 0 {
             line.push_str(&sep);
         }
+        // Python's RecursionError for a value nested too deep comes before anything is sized
+        crate::cells::print::nested_printable(it, a)?;
         // what print writes meets stdout's limit before it is written out
         let at_least =
             crate::cells::budget::printed_len(it, a, crate::cells::budget::MAX_ITEMS + 1);
