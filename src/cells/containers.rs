@@ -196,15 +196,15 @@ pub fn walk_depth(v: &Value, cap: usize) -> usize {
 /// What a container holds, the first time it is met; None for a value that holds nothing or
 /// a container met before.
 fn children_once(h: &Held, seen: &mut HashSet<usize>) -> Option<Vec<Held>> {
-    let mut first = |p: *const u8| seen.insert(p as usize);
+    let mut first = |p: Option<usize>| p.is_some_and(|p| seen.insert(p));
     match h {
-        Held::Value(Value::List(l)) if first(Arc::as_ptr(&l.0) as *const u8) => {
+        Held::Value(v @ Value::List(l)) if first(address(v)) => {
             Some(lock(l).iter().cloned().map(Held::Value).collect())
         }
-        Held::Value(Value::Tuple(t)) if first(Arc::as_ptr(&t.0) as *const u8) => {
+        Held::Value(v @ Value::Tuple(t)) if first(address(v)) => {
             Some(t.iter().cloned().map(Held::Value).collect())
         }
-        Held::Value(Value::Function(f)) if first(Arc::as_ptr(f) as *const u8) => {
+        Held::Value(Value::Function(f)) if first(Some(Arc::as_ptr(f) as *const u8 as usize)) => {
             let mut c: Vec<Held> = f
                 .defaults
                 .iter()
@@ -215,7 +215,7 @@ fn children_once(h: &Held, seen: &mut HashSet<usize>) -> Option<Vec<Held>> {
             c.extend(f.closure.clone().map(Held::Scope));
             Some(c)
         }
-        Held::Scope(s) if first(Arc::as_ptr(s) as *const u8) => {
+        Held::Scope(s) if first(Some(Arc::as_ptr(s) as *const u8 as usize)) => {
             let mut c: Vec<Held> = s.vars().values().cloned().map(Held::Value).collect();
             c.extend(s.parent.clone().map(Held::Scope));
             Some(c)
@@ -238,7 +238,7 @@ pub enum Nesting {
 /// is 1), before a recursive walk (a conversion to a tensor) meets them. Walked with a stack of
 /// its own, each container once, so it costs what the value holds whatever its shape.
 pub fn nesting_within(v: &Value, max: usize) -> Result<(), Nesting> {
-    if container_address(v).is_none() {
+    if address(v).is_none() {
         return Ok(());
     }
     let mut depth_of: std::collections::HashMap<usize, usize> = Default::default();
@@ -247,7 +247,7 @@ pub fn nesting_within(v: &Value, max: usize) -> Result<(), Nesting> {
     let mut next = Some(v.clone());
     loop {
         if let Some(c) = next.take() {
-            let at = container_address(&c).expect("only containers are visited");
+            let at = address(&c).expect("only containers are visited");
             if open.iter().any(|(o, _, _)| *o == at) {
                 return Err(Nesting::Cycle);
             }
@@ -287,7 +287,9 @@ pub fn nesting_within(v: &Value, max: usize) -> Result<(), Nesting> {
     }
 }
 
-fn container_address(v: &Value) -> Option<usize> {
+/// A list's or tuple's identity (Python's `id`), by which every walk over containers tells a
+/// container met again (a cycle, a shared one) from another; None for anything else.
+pub fn address(v: &Value) -> Option<usize> {
     match v {
         Value::List(l) => Some(Arc::as_ptr(&l.0) as *const u8 as usize),
         Value::Tuple(t) => Some(Arc::as_ptr(&t.0) as *const u8 as usize),

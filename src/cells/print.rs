@@ -3,6 +3,7 @@
 
 use super::budget;
 use super::builtins::types::class_path;
+use super::containers::address;
 use super::format::py::{self, FmtArg, FmtError};
 use super::interp::{Interp, MAX_CALL_DEPTH};
 use super::raise::{Raise, RaiseKind};
@@ -52,10 +53,10 @@ struct Shown {
 impl Shown {
     fn arg(&mut self, it: &Interp, v: &Value) -> FmtArg {
         match v {
-            Value::List(l) => self.container(address(l), "[...]", "list", |s| {
+            Value::List(l) => self.container(v, "[...]", "list", |s| {
                 FmtArg::List(lock(l).iter().map(|x| s.arg(it, x)).collect())
             }),
-            Value::Tuple(t) => self.container(address(t), "(...)", "tuple", |s| {
+            Value::Tuple(t) => self.container(v, "(...)", "tuple", |s| {
                 FmtArg::Tuple(t.iter().map(|x| s.arg(it, x)).collect())
             }),
             Value::Method(m) if bound_class(&m.0).is_some() => {
@@ -75,11 +76,12 @@ impl Shown {
     /// inside itself (its lock is held above: entering it again would wait forever).
     fn container(
         &mut self,
-        at: usize,
+        of: &Value,
         elided: &str,
         type_name: &str,
         items: impl FnOnce(&mut Shown) -> FmtArg,
     ) -> FmtArg {
+        let at = address(of).expect("a list or tuple");
         if self.open.contains(&at) || self.open.len() >= MAX_SHOWN_DEPTH || self.left == 0 {
             return opaque(elided, type_name);
         }
@@ -89,11 +91,6 @@ impl Shown {
         self.open.pop();
         out
     }
-}
-
-/// A list's or tuple's identity while it prints.
-fn address<T: ?Sized>(p: &std::sync::Arc<T>) -> usize {
-    std::sync::Arc::as_ptr(p) as *const u8 as usize
 }
 
 /// Whether `v` prints within Python's limits: RecursionError past its recursion limit (the
@@ -117,8 +114,8 @@ pub fn nested_printable(it: &Interp, v: &Value) -> Result<(), Raise> {
     loop {
         if let Some(v) = next.take() {
             let inside = match &v {
-                Value::List(l) => Some((address(l), lock(l).clone())),
-                Value::Tuple(t) => Some((address(t), t.to_vec())),
+                Value::List(l) => Some((address(&v).expect("a list"), lock(l).clone())),
+                Value::Tuple(t) => Some((address(&v).expect("a tuple"), t.to_vec())),
                 Value::Method(m) => Some((0, vec![m.0.clone()])),
                 _ => None,
             };
