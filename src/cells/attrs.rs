@@ -44,11 +44,17 @@ const NUMPY_ONLY: &[&str] = &[
     "data",
 ];
 
+/// TensorFlow's AttributeError for a NumPy method asked of an eager tensor (`x.reshape`, and
+/// `round(x)`, whose `__round__` asks for `astype`).
+pub fn numpy_only_attr(name: &str) -> Raise {
+    Raise::attr_error(format!(
+        "EagerTensor object has no attribute '{name}'. \n        If you are looking for numpy-related methods, please run the following:\n        tf.experimental.numpy.experimental_enable_numpy_behavior()\n      "
+    ))
+}
+
 fn no_attr(v: &Value, name: &str) -> Raise {
     if matches!(v, Value::Tensor(_)) && NUMPY_ONLY.contains(&name) {
-        return Raise::attr_error(format!(
-            "EagerTensor object has no attribute '{name}'. \n        If you are looking for numpy-related methods, please run the following:\n        tf.experimental.numpy.experimental_enable_numpy_behavior()\n      "
-        ));
+        return numpy_only_attr(name);
     }
     // a method TensorFlow's variables or NumPy's arrays have is outside the subset, not missing
     let path = match v {
@@ -76,6 +82,10 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
     Ok(match (&v, name) {
         (Value::Module(p), _) => return super::tf::module_attr(p, name),
         (Value::Type(n), "__name__") => Value::str(n.to_string()),
+        (Value::Exception(e), _) => match super::exceptions::attr(e, name) {
+            Some(a) => a,
+            None => return Err(no_attr(&v, name)),
+        },
         (Value::Builtin(p), "__name__") if super::builtins::types::class_name(p).is_some() => {
             Value::str(super::builtins::types::class_name(p).unwrap_or_default())
         }

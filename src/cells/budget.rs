@@ -156,6 +156,14 @@ fn count(it: &Interp, v: &Value, max: usize, path: &mut Vec<usize>, n: &mut usiz
             *n = n.saturating_add(tensor_len(a.get().shape()));
             return;
         }
+        Value::Exception(e) => {
+            let message = e.message.as_ref().map_or(0, String::len);
+            *n = n.saturating_add(e.class.name.len() + 2 + 2 * e.args.len() + message);
+            for x in &e.args {
+                count(it, x, max, path, n);
+            }
+            return;
+        }
         Value::Variable(id) | Value::UnreadVariable(id) => {
             let shown = it
                 .ws

@@ -502,7 +502,7 @@ impl Interp<'_> {
             Value::List(_) | Value::Tuple(_) => strings_error(self, v, Some(d))?,
             Value::Str(_) => {
                 return Err(Raise::type_error(format!(
-                    "Cannot convert {} to EagerTensor of dtype {}: a string is no number; format the tensor into the string instead (f'{{x.numpy()}}')",
+                    "Cannot convert {} to EagerTensor of dtype {}",
                     super::print::repr(self, v),
                     tf_word(d)
                 ))
@@ -662,9 +662,18 @@ impl Interp<'_> {
         attrs: Vec<(String, Lit)>,
         inputs: Vec<Val>,
     ) -> Result<Val, Raise> {
-        let op = self.parse_op(name, &attrs, inputs.len())?;
-        let refs: Vec<&Val> = inputs.iter().collect();
-        Ok(self.ws.ctx.apply(&op, &refs)?)
+        let run = |it: &mut Self| {
+            let mut op = it.parse_op_engine(name, &attrs, inputs.len())?;
+            if let (Some(s), Op::Create(c)) = (it.next_stream.take(), &mut op) {
+                if let Some(stream) = c.stream_mut() {
+                    *stream = Some(s);
+                }
+            }
+            let refs: Vec<&Val> = inputs.iter().collect();
+            it.ws.ctx.apply(&op, &refs)
+        };
+        // a refusal is worded as TensorFlow's kernel words it, where that is known
+        run(self).map_err(|e| super::kernel_errors::raise(name, &attrs, &inputs, e))
     }
 
     /// `apply` for one of a variable's own ops (`inputs[0]` the variable's value): recorded
@@ -682,6 +691,15 @@ impl Interp<'_> {
 
     /// The op `name` with `attrs`, checked to take `arity` inputs.
     fn parse_op(&self, name: &str, attrs: &[(String, Lit)], arity: usize) -> Result<Op, Raise> {
+        Ok(self.parse_op_engine(name, attrs, arity)?)
+    }
+
+    fn parse_op_engine(
+        &self,
+        name: &str,
+        attrs: &[(String, Lit)],
+        arity: usize,
+    ) -> Result<Op, crate::engine::Error> {
         let op = Op::parse(name, &Attrs::new(name, attrs), &self.ws.ctx.limits)?;
         op.check_arity(arity)?;
         Ok(op)

@@ -342,6 +342,9 @@ impl Interp<'_> {
             Value::Function(func) => self.call_function(&func, args, kwargs),
             Value::Builtin(path) => {
                 self.step()?;
+                if let Some(c) = super::exceptions::class_at(&path) {
+                    return super::exceptions::construct(self, c, args, kwargs);
+                }
                 if path.starts_with("tf.") || path.starts_with("np.") {
                     let given = args.iter().chain(kwargs.iter().map(|(_, v)| v));
                     super::convertible(given, path.starts_with("np."))?;
@@ -356,6 +359,11 @@ impl Interp<'_> {
                 } else {
                     super::builtins::call(self, &path, args, kwargs)
                 }
+            }
+            Value::Type(n) if super::exceptions::class_named(&n).is_some() => {
+                self.step()?;
+                let c = super::exceptions::class_named(&n).expect("checked");
+                super::exceptions::construct(self, c, args, kwargs)
             }
             Value::Method(m) => {
                 self.step()?;

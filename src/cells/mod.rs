@@ -4,7 +4,8 @@
 //!
 //! - `source`: size bound, parse, nesting depth and the subset (a refusal is a 422);
 //!   `syntax`: the parse, and CPython's SyntaxError where it fails
-//! - `value`, `raise`: what a cell computes with, and the exceptions it raises
+//! - `value`, `raise`: what a cell computes with, and the exceptions it raises;
+//!   `exceptions`: exception objects and classes as values (`try`/`except` is in `interp`)
 //! - `interp` (statements), `expr`, `arith` (operators and typing), `index` (subscripts),
 //!   `attrs` (attributes and methods), `builtins`, `tf` (the `tf` namespace, bound through
 //!   the op registry), `tape` (`tf.GradientTape`), `gradcheck` (`tf.test.compute_gradient`),
@@ -22,16 +23,20 @@ mod arith;
 mod attrs;
 mod budget;
 mod builtins;
+mod callable_repr;
 mod condition;
 mod containers;
 mod convert;
+pub mod exceptions;
 mod expr;
 pub mod format;
 mod gradcheck;
 mod index;
 pub(crate) mod interp;
 pub mod iterator;
+mod kernel_errors;
 mod missing;
+mod mt19937;
 pub mod notes;
 pub mod numpy;
 mod outside_builtins;

@@ -3,6 +3,7 @@
 
 use super::budget;
 use super::builtins::types::class_path;
+use super::callable_repr;
 use super::containers::address;
 use super::format::py::{self, FmtArg, FmtError};
 use super::interp::{Interp, MAX_CALL_DEPTH};
@@ -59,14 +60,14 @@ impl Shown {
             Value::Tuple(t) => self.container(v, "(...)", "tuple", |s| {
                 FmtArg::Tuple(t.iter().map(|x| s.arg(it, x)).collect())
             }),
-            Value::Method(m) if bound_class(&m.0).is_some() => {
-                // `print(loss.numpy)` without the call: the bound method, its receiver's repr inside
+            Value::Method(m) => {
+                // `print(loss.numpy)` without the call: the method, its receiver's repr inside
                 let receiver = py::repr(&self.arg(it, &m.0));
-                let class = bound_class(&m.0).unwrap_or_default();
-                opaque(
-                    &format!("<bound method {class}.{} of {receiver}>", m.1),
-                    "method",
-                )
+                match callable_repr::method(&m.0, &m.1, &receiver, id_of(&m.0)) {
+                    Some(text) if text.starts_with("<bound") => opaque(&text, "method"),
+                    Some(text) => opaque(&text, "builtin_function_or_method"),
+                    None => opaque("<method object>", "method"),
+                }
             }
             other => leaf(it, other),
         }
@@ -191,11 +192,17 @@ fn leaf(it: &Interp, v: &Value) -> FmtArg {
             let qual = class_path(v).unwrap_or_default();
             opaque(&format!("<class '{qual}'>"), "type")
         }
-        Value::Function(f) => opaque(&format!("<function {}>", f.name), "function"),
-        Value::Builtin(p) => opaque(
-            &format!("<built-in function {p}>"),
-            "builtin_function_or_method",
-        ),
+        Value::Exception(e) => FmtArg::Opaque {
+            str: super::exceptions::text(it, e, false),
+            repr: super::exceptions::text(it, e, true),
+            type_name: e.class.name.to_string(),
+        },
+        Value::Function(f) => opaque(&callable_repr::function(f, id_of(v)), "function"),
+        Value::Builtin(p) => {
+            let (text, class) = callable_repr::builtin(p, id_of(v));
+            opaque(&text, class)
+        }
+        Value::Tape(_) => opaque(&callable_repr::tape(id_of(v)), "GradientTape"),
         Value::Module(m) => opaque(&format!("<module '{m}'>"), "module"),
         Value::Iter(p) => opaque(
             &format!(
@@ -220,12 +227,16 @@ fn leaf(it: &Interp, v: &Value) -> FmtArg {
     }
 }
 
-/// The class that defines the methods of a tensor or variable, as a bound method names it.
-fn bound_class(receiver: &Value) -> Option<&'static str> {
-    match receiver {
-        Value::Tensor(_) => Some("_EagerTensorBase"),
-        Value::Variable(_) => Some("BaseResourceVariable"),
-        _ => None,
+/// A stand-in for Python's `id(v)` where a repr shows an address: the address of the value's
+/// shared data where it has one, else one derived from what the value is.
+fn id_of(v: &Value) -> usize {
+    const HEAP: usize = 0x7f00_0000_0000;
+    match v {
+        Value::Function(f) => std::sync::Arc::as_ptr(f) as *const u8 as usize,
+        Value::Builtin(p) => std::sync::Arc::as_ptr(p) as *const u8 as usize,
+        Value::Array(a) => a.address(),
+        Value::Tape(id) => HEAP + 0x40 * id,
+        other => address(other).unwrap_or(HEAP),
     }
 }
 

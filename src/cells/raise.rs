@@ -38,6 +38,9 @@ pub enum RaiseKind {
     NotImplementedError,
     /// A step, op or time limit: the cell stops with `limit_exceeded`.
     LimitExceeded,
+    /// Another class a cell raised (`raise Exception("...")`, `tf.errors.OpError`), by the
+    /// path `exceptions::CLASSES` lists it under.
+    Class(&'static str),
 }
 
 impl RaiseKind {
@@ -63,6 +66,7 @@ impl RaiseKind {
             RaiseKind::AbortedError => "AbortedError",
             RaiseKind::NotImplementedError => "NotImplementedError",
             RaiseKind::LimitExceeded => "LimitExceeded",
+            RaiseKind::Class(path) => super::exceptions::class_at(path).map_or(path, |c| c.name),
         }
     }
 }
@@ -77,6 +81,9 @@ pub struct Raise {
     pub at: Option<(usize, usize)>,
     /// `return`, `break` and `continue` travel as raises of this marker through expressions.
     pub flow: bool,
+    /// The exception object, where a cell made it (`raise ValueError("x", 2)`) or caught it:
+    /// `except ... as e` binds it again, with its `args`.
+    pub exc: Option<super::exceptions::Thrown>,
 }
 
 impl Raise {
@@ -94,6 +101,7 @@ impl Raise {
             detail: detail.into(),
             at: None,
             flow: false,
+            exc: None,
         }
     }
 

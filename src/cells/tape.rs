@@ -46,21 +46,22 @@ pub fn bind_args(
 fn required(v: Option<Value>, what: &str, name: &str) -> Result<Value, Raise> {
     v.ok_or_else(|| {
         Raise::type_error(format!(
-            "{what}() missing 1 required positional argument: '{name}'"
+            "GradientTape.{what}() missing 1 required positional argument: '{name}'"
         ))
     })
 }
 
 /// `unconnected_gradients=`: NONE (the default) or ZERO.
-fn zero_flag(v: Option<Value>) -> Result<bool, Raise> {
+fn zero_flag(it: &mut Interp, v: Option<Value>) -> Result<bool, Raise> {
     match v {
         None | Some(Value::Unconnected(false)) => Ok(false),
         Some(Value::Unconnected(true)) => Ok(true),
         Some(Value::Str(s)) if &*s == "zero" => Ok(true),
         Some(Value::Str(s)) if &*s == "none" => Ok(false),
+        // TensorFlow formats the value with %r
         Some(other) => Err(Raise::value_error(format!(
             "Unknown value for unconnected_gradients: {}",
-            other.type_name()
+            super::print::repr(it, &other)
         ))),
     }
 }
@@ -151,8 +152,9 @@ fn never_entered(it: &Interp, tape: TapeId) -> Result<(), Raise> {
     if it.ws.ctx.tape(tape).is_some_and(|t| t.awaiting_with) {
         return Err(Raise::new(
             RaiseKind::RuntimeError,
-            "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians): this tape was never entered; compute the target inside `with tf.GradientTape() as tape:`",
-        ));
+            "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)",
+        )
+        .with_code(crate::engine::Code::TapeExhausted));
     }
     Ok(())
 }
@@ -271,7 +273,7 @@ fn gradient(
     );
     let target = required(target, "gradient", "target")?;
     let sources = required(sources, "gradient", "sources")?;
-    let zero = zero_flag(unc)?;
+    let zero = zero_flag(it, unc)?;
     checks::not_used_up(it, tape, false)?;
     if matches!(target, Value::None) {
         return Err(Raise::type_error(
@@ -397,7 +399,7 @@ fn jacobian(
 ) -> Result<Value, Raise> {
     let (target, sources, unc, how) = jacobian_args("jacobian", "sources", args, kwargs)?;
     let pfor = how.pfor;
-    let zero = zero_flag(unc)?;
+    let zero = zero_flag(it, unc)?;
     checks::not_used_up(it, tape, false)?;
     let t = single(it, &target)?;
     let mut ss = Vec::new();
@@ -438,7 +440,7 @@ fn batch_jacobian(
     let src = single(it, &source)?;
     checks::batch_shapes(&t, &src)?;
     checks::pfor_off(it, tape, pfor, true)?;
-    let zero = zero_flag(unc)?;
+    let zero = zero_flag(it, unc)?;
     let (j, connected) = it
         .ws
         .ctx

@@ -117,6 +117,8 @@ pub enum Value {
     /// A `tf.compat.v1.Dimension` of a known size, as `x.shape.dims` lists them: an int to
     /// `__index__`, arithmetic and comparisons (`arith/dimension.rs`), printed `Dimension(2)`.
     Dimension(i64),
+    /// An exception object (`except ... as e`, `ValueError("x")`; `exceptions.rs`).
+    Exception(Arc<super::exceptions::PyException>),
 }
 
 /// A NumPy array object: its contents change in place (item assignment, `+=`), and every
@@ -138,6 +140,15 @@ struct View {
 }
 
 impl NdArray {
+    /// An address that stands for the array object in a repr (Python's `id`): the view's, or
+    /// the base's for the array that owns its data.
+    pub fn address(&self) -> usize {
+        match &self.view {
+            Some(v) => Arc::as_ptr(v) as *const u8 as usize,
+            None => Arc::as_ptr(&self.base) as *const u8 as usize,
+        }
+    }
+
     pub fn new(t: Tensor) -> NdArray {
         NdArray {
             base: Arc::new(Mutex::new(t)),
@@ -301,6 +312,7 @@ impl Value {
             Value::Type(_) => "type".into(),
             Value::Iter(p) => p.name.into(),
             Value::Dimension(_) => "Dimension".into(),
+            Value::Exception(e) => e.class.name.into(),
         }
     }
 
@@ -315,9 +327,9 @@ impl Value {
             Value::List(l) => !lock(l).is_empty(),
             Value::Tuple(t) => !t.is_empty(),
             Value::Range(a, b, s) => range_len(*a, *b, *s) > 0,
-            Value::Tensor(v) => tensor_truth(&v.tensor, "tensor")?,
-            Value::Array(a) => tensor_truth(&a.get(), "array")?,
-            Value::NpScalar(t) => tensor_truth(t, "array")?,
+            Value::Tensor(v) => tensor_truth(&v.tensor)?,
+            Value::Array(a) => tensor_truth(&a.get())?,
+            Value::NpScalar(t) => tensor_truth(t)?,
             Value::Dimension(n) => *n != 0,
             _ => true,
         })
@@ -398,14 +410,15 @@ pub fn range_len(a: i64, b: i64, s: i64) -> i64 {
     }
 }
 
-fn tensor_truth(t: &Tensor, what: &str) -> Result<bool, Raise> {
-    if t.len() != 1 {
-        let detail = if what == "array" {
-            "The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()".to_string()
-        } else {
-            "The truth value of a tensor with more than one element is ambiguous; reduce it first (tf.reduce_all / tf.reduce_any)".to_string()
-        };
-        return Err(Raise::new(RaiseKind::ValueError, detail));
+/// NumPy's truth of an array, which a tensor's `__bool__` reads through `.numpy()`: an empty
+/// one is False (NumPy 1.26 only warns), more than one element is ambiguous.
+fn tensor_truth(t: &Tensor) -> Result<bool, Raise> {
+    match t.len() {
+        0 => Ok(false),
+        1 => Ok(t.to_f64_vec()[0] != 0.0),
+        _ => Err(Raise::new(
+            RaiseKind::ValueError,
+            "The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()",
+        )),
     }
-    Ok(t.to_f64_vec()[0] != 0.0)
 }

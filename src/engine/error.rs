@@ -20,6 +20,25 @@ pub enum Code {
 }
 
 impl Code {
+    /// The code whose `as_str` is `s`.
+    pub fn named(s: &str) -> Option<Code> {
+        use Code::*;
+        [
+            UnknownOp,
+            UnknownTensor,
+            DuplicateName,
+            DtypeMismatch,
+            ShapeMismatch,
+            InvalidArgument,
+            LimitExceeded,
+            TapeExhausted,
+            NotFound,
+            Internal,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Code::UnknownOp => "unknown_op",

@@ -8,7 +8,7 @@ use smallvec::SmallVec;
 use super::autodiff::{Ctx, TapeId, Val};
 use super::error::{arg_err, Code, Error, Result};
 use super::lit::{tensor_from_lit, Lit};
-use super::ops::{registry, Attrs, Op};
+use super::ops::{registry, Attrs, Op, RandomKernels};
 use super::tensor::Tensor;
 use super::Limits;
 
@@ -78,6 +78,10 @@ pub struct Workspace {
     /// UI, `jq -c`, JavaScript) turn `1.0` into `1` without asking.
     #[serde(skip, default)]
     int_literals: HashMap<String, String>,
+    /// Where each seeded random node's kernel stands (a session stores it after its other
+    /// parts, `sessions/codec.rs`).
+    #[serde(skip, default)]
+    pub random_kernels: RandomKernels,
 }
 
 /// Longest name accepted for a node, variable or tensor.
@@ -129,6 +133,7 @@ impl Workspace {
             ctx: Ctx::new(limits),
             names: HashMap::new(),
             vars: BTreeMap::new(),
+            random_kernels: RandomKernels::default(),
         }
     }
 
@@ -328,8 +333,12 @@ impl Workspace {
             return Ok(None);
         }
         let attrs = Attrs::new(op_name, &node.attrs);
-        let op = Op::parse_in(def.map(|d| d.family), op_name, &attrs, &self.ctx.limits)
+        let mut op = Op::parse_in(def.map(|d| d.family), op_name, &attrs, &self.ctx.limits)
             .map_err(|e| e.at(at))?;
+        let kernel = match &mut op {
+            Op::Create(c) => self.random_kernels.resume(c),
+            _ => None,
+        };
         let Some(name) = at else {
             return Err(arg_err(format!(
                 "a {op_name} node needs a \"name\" so its result can be used"
@@ -374,6 +383,9 @@ impl Workspace {
             false => self.ctx.apply_owned(op, &refs),
         }
         .map_err(|e| self.literal_hint(e, &node.inputs).at(at))?;
+        if let Some(k) = kernel {
+            self.random_kernels.advance(k, out.tensor.len());
+        }
         if op_name == "constant" && !node.attrs.iter().any(|(k, _)| k == "dtype") {
             if let Some((_, lit)) = node.attrs.iter().find(|(k, _)| k == "value") {
                 self.note_int_literal(name, lit, out.tensor.dtype());

@@ -36,8 +36,14 @@ const MAGIC: &[u8; 3] = b"GTS";
 /// what variables were given as a `trainable` that is no bool (`KernelState::trainables`); up
 /// to 9 read with none, so such a variable's `.trainable` reads as its truth. Format 11 may
 /// keep a `Dimension` (`Kept::Dimension`, from `x.shape.dims`); format 10 is format 11
-/// without one.
-pub const FORMAT: u8 = 11;
+/// without one. Format 12 appends the op-seed generator of the kernel's `tf.random` state
+/// (`RandomState::op_seed_generator`, Python's `random.Random` part way through), NumPy's
+/// global generator (`np.random`) and where the seeded random nodes' kernels stand
+/// (`Workspace::random_kernels`); up to 11 read with none of them, so the next op seed comes
+/// from a generator made anew from the seed, `np.random` from one the system seeds, and the
+/// next seeded node draws as the first of its seed did. Format 13 may keep an exception object
+/// (`Kept::Exception`, `err = e` in an `except` block); format 12 is format 13 without one.
+pub const FORMAT: u8 = 13;
 
 /// Provenance records a stored session keeps; an older record is dropped as a long-running
 /// session's in memory are past `provenance::MAX_RECORDS`.
@@ -63,7 +69,13 @@ pub fn encode(s: &Session) -> Vec<u8> {
     let out =
         shared(|| postcard::to_extend(&s.kernel.slices, out)).expect("slices always serialize");
     let out = postcard::to_extend(&s.none_why, out).expect("reasons always serialize");
-    shared(|| postcard::to_extend(&s.kernel.trainables, out)).expect("literals always serialize")
+    let out = shared(|| postcard::to_extend(&s.kernel.trainables, out))
+        .expect("literals always serialize");
+    let out = postcard::to_extend(&s.kernel.random.op_seed_generator(), out)
+        .expect("a generator always serializes");
+    let out =
+        postcard::to_extend(&s.kernel.random.numpy(), out).expect("a generator always serializes");
+    postcard::to_extend(&s.ws.random_kernels, out).expect("kernels always serialize")
 }
 
 fn stored_err(detail: String) -> Error {
@@ -98,7 +110,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
         4 => shared(|| postcard::from_bytes(body)).map_err(|e| {
             stored_err(format!("a stored session (format 4) does not read back: {e}"))
         })?,
-        v @ (5..=11) => {
+        v @ (5..=13) => {
             let read = || -> std::result::Result<Session, postcard::Error> {
                 let (mut s, rest) = shared(|| postcard::take_from_bytes::<Session>(body))?;
                 let (prov, rest) = postcard::take_from_bytes(rest)?;
@@ -117,7 +129,16 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
                         if v >= 10 {
                             let (none_why, rest) = postcard::take_from_bytes(rest)?;
                             s.none_why = none_why;
-                            s.kernel.trainables = shared(|| postcard::from_bytes(rest))?;
+                            let (trainables, rest) =
+                                shared(|| postcard::take_from_bytes(rest))?;
+                            s.kernel.trainables = trainables;
+                            if v >= 12 {
+                                let (generator, rest) = postcard::take_from_bytes(rest)?;
+                                s.kernel.random.restore_op_seed_generator(generator);
+                                let (numpy, rest) = postcard::take_from_bytes(rest)?;
+                                *s.kernel.random.numpy_mut() = numpy;
+                                s.ws.random_kernels = postcard::from_bytes(rest)?;
+                            }
                         }
                     }
                 }

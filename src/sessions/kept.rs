@@ -56,6 +56,16 @@ pub enum Kept {
     Unconnected(bool),
     Type(String),
     Dimension(i64),
+    /// An exception object (`err = e` in an `except` block): its class's path in
+    /// `cells::exceptions::CLASSES`, its arguments (values that hold no others), an OpError's
+    /// message, its error code and where it was raised.
+    Exception {
+        class: String,
+        args: Vec<Kept>,
+        message: Option<String>,
+        code: String,
+        at: Option<(usize, usize)>,
+    },
 }
 
 /// One shared object, kept once however many names and containers hold it.
@@ -117,6 +127,9 @@ pub fn kept_bytes(k: &Kept) -> usize {
             ..
         } => indices.nbytes() + values.nbytes() + dense.tensor.nbytes(),
         Kept::Method(recv, name) => kept_bytes(recv) + name.len(),
+        Kept::Exception { args, message, .. } => {
+            args.iter().map(kept_bytes).sum::<usize>() + message.as_ref().map_or(8, String::len)
+        }
         _ => 8,
     }
 }
@@ -304,6 +317,13 @@ impl<'a> Keeper<'a> {
             Value::Type(t) => Kept::Type(t.to_string()),
             Value::Dimension(n) => Kept::Dimension(*n),
             Value::Iter(p) => Kept::Object(self.iter(p)),
+            Value::Exception(e) => Kept::Exception {
+                class: e.class.path.to_string(),
+                args: e.args.iter().map(|a| self.keep(a)).collect(),
+                message: e.message.clone(),
+                code: e.code.as_str().to_string(),
+                at: e.at,
+            },
         }
     }
 
@@ -438,6 +458,29 @@ impl<'a> Reviver<'a> {
             Kept::Unconnected(z) => Value::Unconnected(*z),
             Kept::Type(t) => Value::Type(Arc::from(t.as_str())),
             Kept::Dimension(n) => Value::Dimension(*n),
+            Kept::Exception {
+                class,
+                args,
+                message,
+                code,
+                at,
+            } => {
+                let class = crate::cells::exceptions::class_at(class).ok_or_else(|| {
+                    format!("an exception of a class this gradtape lacks ({class})")
+                })?;
+                let args = args
+                    .iter()
+                    .map(|a| self.revive(a))
+                    .collect::<Result<_, _>>()?;
+                Value::Exception(Arc::new(crate::cells::exceptions::PyException {
+                    class,
+                    args,
+                    message: message.clone(),
+                    code: crate::engine::error::Code::named(code)
+                        .unwrap_or(crate::engine::error::Code::InvalidArgument),
+                    at: *at,
+                }))
+            }
         })
     }
 

@@ -17,6 +17,7 @@ SNIPPETS = [
     "for i in range(3):\n    def f():\n        break\n    f()\n",
     "def f():\n    for i in range(2):\n        pass\n    break\n",
     "def f(x):\n    if x:\n        return\n    break\n",
+    "try:\n    x = 1\nexcept:\n    pass\nexcept ValueError:\n    pass\n",
     "def f():\n    continue\n",
     "print(0)\ncontinue\n",
     "x = 1\nreturn x\n",

@@ -190,8 +190,8 @@ async fn a_tensorflow_function_outside_the_subset_is_refused_and_a_misspelt_one_
             "np.linalg.det",
         ),
         (
-            "import numpy as np\nx = np.random.rand(3)\n",
-            "np.random.rand",
+            "import numpy as np\nrng = np.random.default_rng(0)\n",
+            "np.random.default_rng",
         ),
         (
             "import numpy as np\nprint(1)\nu = np.unique([1, 2, 2])\n",

@@ -6,6 +6,7 @@ mod cell_containers;
 mod cell_error_codes;
 mod cell_memory;
 mod cell_notes;
+mod cell_try;
 mod cells;
 mod cells_compare;
 mod cli;

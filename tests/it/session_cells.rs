@@ -161,3 +161,15 @@ fn shape_dims_stay_dimensions_after_the_sessions_bytes() {
     let printed = across_the_sessions_bytes(first, "print(dims, dims[0] + 1)");
     assert_eq!(printed, "[Dimension(2), Dimension(3)] 3\n");
 }
+
+#[test]
+fn an_exception_kept_from_an_except_block_survives_the_sessions_bytes() {
+    // `e` itself is unbound after the block, as in Python 3; `err = e` keeps the object
+    let first = "try:\n    raise ValueError('bad', 2)\nexcept ValueError as e:\n    err = e\n";
+    let second = "print(repr(err), err.args, isinstance(err, LookupError), isinstance(err, Exception))\ntry:\n    raise err\nexcept ValueError as again:\n    print(again)";
+    let printed = across_the_sessions_bytes(first, second);
+    assert_eq!(
+        printed,
+        "ValueError('bad', 2) ('bad', 2) False True\n('bad', 2)\n"
+    );
+}

@@ -70,6 +70,44 @@ async fn tf_random_goes_on_from_cell_to_cell() {
     assert_eq!(out, "False\n");
 }
 
+/// TensorFlow's own numbers across cells: the op seeds Python's generator draws and an op
+/// seed's kernel both go on where the cell before left them (through the Redis store too, which
+/// keeps the generator part way through). TensorFlow 2.15 printed this line for the two cells
+/// run one after the other in one process after `tf.random.set_seed(20251201)`.
+#[tokio::test]
+async fn tf_random_draws_tensorflows_numbers_from_cell_to_cell() {
+    let k = Kernel::new().await;
+    k.cell(
+        "import tensorflow as tf
+a = tf.random.normal((3,))
+u = tf.random.uniform((2,), seed=5)",
+    )
+    .await;
+    let out = k
+        .cell("print(tf.random.normal((2,)).numpy(), tf.random.uniform((2,), seed=5).numpy(), tf.random.truncated_normal((2,), dtype=tf.float64).numpy())")
+        .await;
+    assert_eq!(
+        out,
+        "[-0.12395532  0.9554043 ] [0.838292  0.8704412] [-0.79637996 -1.28365251]\n"
+    );
+}
+
+/// NumPy's global generator goes on from cell to cell, its spare normal too: NumPy 1.26 printed
+/// this for the two cells run one after the other in one process.
+#[tokio::test]
+async fn np_random_goes_on_from_cell_to_cell() {
+    let k = Kernel::new().await;
+    k.cell("import numpy as np\nnp.random.seed(1)\nW1 = np.random.randn(3) * 0.01")
+        .await;
+    let out = k
+        .cell("print(np.random.randn(2), np.random.randint(0, 100, 3), np.random.rand())")
+        .await;
+    assert_eq!(
+        out,
+        "[-1.07296862  0.86540763] [18 84 11] 0.44345289377955666\n"
+    );
+}
+
 #[tokio::test]
 async fn a_cell_on_its_own_still_starts_from_the_same_seed() {
     let app = test_app();

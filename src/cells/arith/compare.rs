@@ -29,6 +29,7 @@ pub fn is(a: &Value, b: &Value) -> bool {
         (Value::Function(x), Value::Function(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::Tuple(x), Value::Tuple(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::Method(x), Value::Method(y)) => std::sync::Arc::ptr_eq(x, y),
+        (Value::Exception(x), Value::Exception(y)) => std::sync::Arc::ptr_eq(x, y),
         // modules, Ellipsis and enum members are singletons
         (Value::Module(x), Value::Module(y)) => x == y,
         (Value::Ellipsis, Value::Ellipsis) => true,
@@ -148,6 +149,8 @@ fn py_eq_nested(it: &mut Interp, a: &Value, b: &Value, depth: usize) -> Result<b
         // Python compares a list's items by identity first: a list holding itself equals
         // itself, without walking into itself
         (Value::List(x), Value::List(y)) if std::sync::Arc::ptr_eq(x, y) => true,
+        // an exception equals only itself (BaseException keeps object's __eq__)
+        (Value::Exception(x), Value::Exception(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::None, Value::None) => true,
         (Value::Str(x), Value::Str(y)) => x == y,
         (x, y) if is_py_num(x) && is_py_num(y) => num(x) == num(y),

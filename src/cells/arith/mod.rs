@@ -45,6 +45,31 @@ fn unsupported(op: &str, l: &Value, r: &Value) -> Raise {
     ))
 }
 
+/// CPython's `str`, `list` and `tuple` concatenation refusing a right operand that no
+/// `__radd__` takes: its own message, not the generic `unsupported operand` one (a tensor's or
+/// array's `__radd__` answers first; a NumPy scalar's declines a string).
+fn concat_refusal(op: Operator, l: &Value, r: &Value) -> Option<Raise> {
+    let kind = match l {
+        Value::Str(_) => "str",
+        Value::List(_) => "list",
+        Value::Tuple(_) => "tuple",
+        _ => return None,
+    };
+    let takes_radd = Value::is_tf(r)
+        || matches!(r, Value::Array(_) | Value::Shape(_))
+        || (kind != "str" && matches!(r, Value::NpScalar(_)));
+    if op != Operator::Add || takes_radd {
+        return None;
+    }
+    let other = match r {
+        Value::NpScalar(_) => format!("numpy.{}", r.type_name()),
+        _ => r.type_name(),
+    };
+    Some(Raise::type_error(format!(
+        "can only concatenate {kind} (not \"{other}\") to {kind}"
+    )))
+}
+
 pub fn binary(it: &mut Interp, op: Operator, l: Value, r: Value) -> Result<Value, Raise> {
     if let (Value::Str(s), Operator::Mod) = (&l, op) {
         let text = super::print::percent(it, s, &r)?;
@@ -124,6 +149,9 @@ pub fn binary(it: &mut Interp, op: Operator, l: Value, r: Value) -> Result<Value
             )));
         }
         _ => {}
+    }
+    if let Some(raised) = concat_refusal(op, &l, &r) {
+        return Err(raised);
     }
     if Value::is_tf(&l) || Value::is_tf(&r) {
         return match tf_binary(it, op, &l, &r) {

@@ -72,10 +72,16 @@ pub(super) fn tf_binary(
             (a.tensor.dtype(), 0)
         };
         let name = tf_op_name(op);
+        // a float32 product checks its inputs against oneDNN's op, and says so
+        let checked = if op == Operator::MatMult && a.tensor.dtype() == DType::F32 {
+            "_MklMatMul"
+        } else {
+            name
+        };
         return Err(Raise::new(
             RaiseKind::InvalidArgumentError,
             format!(
-                "cannot compute {name} as input #{k}(zero-based) was expected to be a {} tensor but is a {} tensor [Op:{name}] name: ",
+                "cannot compute {checked} as input #{k}(zero-based) was expected to be a {} tensor but is a {} tensor [Op:{name}] name: ",
                 tf_word(d),
                 tf_word(bad)
             ),

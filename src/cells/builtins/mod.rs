@@ -58,9 +58,9 @@ use crate::cells::budget::MAX_ITEMS;
 
 /// The builtin a bare name stands for, when no cell name shadows it.
 pub fn builtin(name: &str) -> Option<Value> {
-    BUILTINS
-        .contains(&name)
-        .then(|| Value::Builtin(name.into()))
+    // exception classes are builtins too (`np.AxisError` and `tf.errors.*` have dots)
+    let exception = !name.contains('.') && super::exceptions::class_at(name).is_some();
+    (BUILTINS.contains(&name) || exception).then(|| Value::Builtin(name.into()))
 }
 
 fn one(name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Result<Value, Raise> {
@@ -94,7 +94,7 @@ fn number(it: &mut Interp, v: &Value, what: &str) -> Result<(f64, bool), Raise> 
             let t = it.np_tensor(v)?;
             if t.len() != 1 {
                 return Err(Raise::type_error(
-                    "only one element tensors can be converted to Python scalars",
+                    "only length-1 arrays can be converted to Python scalars",
                 ));
             }
             Ok((t.to_f64_vec()[0], !t.dtype().is_float()))

@@ -149,8 +149,10 @@ pub fn round(
             Ok(Value::NpScalar(crate::cells::numpy::math::round(t, n)?))
         }
         // Python's round() calls the tensor's __round__, which asks for NumPy's astype
-        (Value::Tensor(_), _) => Err(Raise::attr_error(
-            "EagerTensor object has no attribute 'astype': round() does not take a tensor; use tf.round(x) for a tensor, or round(float(x)) for a scalar one",
+        (Value::Tensor(_), _) => Err(crate::cells::attrs::numpy_only_attr("astype")),
+        // CPython names the type by its tp_name, which is qualified for NumPy's array
+        (Value::Array(_), _) => Err(Raise::type_error(
+            "type numpy.ndarray doesn't define __round__ method",
         )),
         (other, _) => Err(Raise::type_error(format!(
             "type {} doesn't define __round__ method",

@@ -20,7 +20,10 @@ pub fn isinstance(
     for c in &classes {
         yes |= match c {
             Value::Builtin(p) => instance_of(p, &x),
-            Value::Type(n) => x.type_name() == **n,
+            Value::Type(n) => match (&x, crate::cells::exceptions::class_named(n)) {
+                (Value::Exception(e), Some(c)) => e.class.is_a(c),
+                _ => x.type_name() == **n,
+            },
             _ => {
                 return Err(Raise::type_error(
                     "isinstance() arg 2 must be a type, a tuple of types, or a union",
@@ -35,6 +38,9 @@ pub fn isinstance(
 /// NumPy's scalar types sit under `np.generic`, `np.number`, `np.floating`, `np.integer`;
 /// a float64 scalar is also a Python `float`; a variable is no `tf.Tensor`).
 fn instance_of(path: &str, x: &Value) -> bool {
+    if let Value::Exception(e) = x {
+        return crate::cells::exceptions::class_at(path).is_some_and(|c| e.class.is_a(c));
+    }
     if let Value::NpScalar(t) = x {
         let d = t.dtype();
         return match path {
@@ -108,7 +114,7 @@ pub fn same_class(a: &Value, b: &Value) -> Option<bool> {
 
 /// The qualified name of the class whose `__name__` is `short` (what `Value::type_name`
 /// answers), as `print(type(x))` shows it.
-fn qualified(short: &str) -> String {
+pub fn qualified(short: &str) -> String {
     let q = match short {
         "EagerTensor" => "tensorflow.python.framework.ops.EagerTensor",
         "ResourceVariable" => "tensorflow.python.ops.resource_variable_ops.ResourceVariable",
@@ -125,6 +131,11 @@ fn qualified(short: &str) -> String {
             return format!("numpy.{short}")
         }
         d if d.ends_with("DType") => return format!("numpy.dtypes.{d}"),
+        e if crate::cells::exceptions::class_named(e).is_some() => {
+            return crate::cells::exceptions::class_named(e)
+                .map(|c| c.qualified())
+                .unwrap_or_default()
+        }
         other => other,
     };
     q.to_string()
@@ -144,7 +155,7 @@ fn named_class(path: &str) -> Option<String> {
         "tf.IndexedSlices" => qualified("IndexedSlices"),
         "int" | "float" | "bool" | "str" | "list" | "tuple" | "type" | "zip" | "enumerate"
         | "map" | "reversed" => path.into(),
-        _ => return None,
+        _ => return crate::cells::exceptions::class_at(path).map(|c| c.qualified()),
     })
 }
 

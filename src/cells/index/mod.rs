@@ -75,13 +75,8 @@ pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Valu
             let x = it.as_val(container)?.expect("tensor");
             match index {
                 TfIndex::Mask(m) => boolean_mask(it, x, &m, 0),
-                TfIndex::Items { items, listed } => {
-                    let p = plan(x.tensor.shape(), &items, true, it.max_elems()).map_err(|mut r| {
-                        if listed {
-                            r.detail.push_str(" (TensorFlow reads a list index as a tuple: x[[i, j]] is x[i, j]; tf.gather(x, [i, j]) picks elements)");
-                        }
-                        r
-                    })?;
+                TfIndex::Items { items } => {
+                    let p = plan(x.tensor.shape(), &items, true, it.max_elems())?;
                     let slice = gather_plan(it, x, &p)?;
                     assign::remember(it, container, &slice, &items);
                     Ok(Value::Tensor(slice))

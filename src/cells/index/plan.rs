@@ -82,7 +82,12 @@ pub(super) fn plan(shape: &[usize], items: &[Item], tf: bool, max: usize) -> Res
 fn strided_slice_error(detail: String) -> Raise {
     Raise::new(
         RaiseKind::InvalidArgumentError,
-        format!("{detail} [Op:StridedSlice] name: strided_slice/"),
+        crate::cells::kernel_errors::framed(
+            "StridedSlice",
+            &detail,
+            "StridedSlice",
+            Some("strided_slice/"),
+        ),
     )
 }
 
@@ -163,9 +168,7 @@ fn int_index(i: i64, src: usize, n: usize, tf: bool) -> Result<usize, Raise> {
     if k < 0 || k >= n {
         return Err(if tf {
             // the kernel names the index after adding the dimension to a negative one
-            strided_slice_error(format!(
-                "slice index {k} of dimension {src} out of bounds. (the axis has {n} elements)"
-            ))
+            strided_slice_error(format!("slice index {k} of dimension {src} out of bounds."))
         } else {
             Raise::index_error(format!(
                 "index {i} is out of bounds for axis {src} with size {n}"

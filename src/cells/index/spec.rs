@@ -24,8 +24,8 @@ pub(super) enum Part {
 pub(super) enum TfIndex {
     /// `tf.boolean_mask(x, mask)`: the whole index is a boolean tensor, array or Python bool.
     Mask(Value),
-    /// `listed`: the items came from one list (`x[[0, 3]]`, read as `x[0, 3]`).
-    Items { items: Vec<Item>, listed: bool },
+    /// A list index's items are these too (`x[[0, 3]]` is read as `x[0, 3]`).
+    Items { items: Vec<Item> },
 }
 
 const TF_TYPES: &str = "Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar tf.int32/tf.int64 tensors are valid indices";
@@ -136,7 +136,6 @@ pub(super) fn tf_index(
     mut parts: Vec<Part>,
     tuple: bool,
 ) -> Result<TfIndex, Raise> {
-    let mut listed = false;
     if !tuple {
         if let [Part::Value(v)] = parts.as_slice() {
             if is_tf_mask(v) {
@@ -144,7 +143,6 @@ pub(super) fn tf_index(
             }
             // a list or tuple value is the tuple of its items: x[[0, 3]] is x[0, 3]
             if let Value::List(_) | Value::Tuple(_) = v {
-                listed = matches!(v, Value::List(_));
                 let items = v.items().unwrap_or_default();
                 parts = items.into_iter().map(Part::Value).collect();
             }
@@ -167,7 +165,7 @@ pub(super) fn tf_index(
         });
     }
     bool_begins(it, &parts)?;
-    Ok(TfIndex::Items { items, listed })
+    Ok(TfIndex::Items { items })
 }
 
 /// TensorFlow stacks the parts' begins (a slice's start, an int, 0 for the rest) into one

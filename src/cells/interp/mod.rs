@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use ruff_text_size::Ranged;
 
+mod handlers;
 pub(crate) mod scope;
 mod stmt;
 
@@ -86,11 +87,17 @@ pub struct Interp<'k> {
     pub non_finite_at: Vec<(usize, usize, usize)>,
     /// `tf.random`'s seeds: the global seed, the op seeds drawn from it, the kernels' calls.
     pub random: super::tf::random::RandomState,
+    /// The Philox stream the random op a `tf.random` call is about to make draws from (set
+    /// by `tf::random::draw` around its op call, taken by `apply`).
+    pub next_stream: Option<crate::engine::ops::Stream>,
     /// The variable and index each slice of a variable was read with (`v[0].assign(7)`).
     pub sliced_variables: HashMap<crate::engine::autodiff::ValId, super::index::SliceOfVariable>,
     /// What each variable was given as `trainable` where that is no bool (`tf.Variable(1.0,
     /// 'bias')` passes the name there): TensorFlow keeps it as given, and watches by its truth.
     pub trainable_given: HashMap<Arc<str>, crate::engine::lit::Lit>,
+    /// The exceptions whose `except` blocks are running, innermost last (what a bare `raise`
+    /// raises again).
+    handling: Vec<Arc<super::exceptions::PyException>>,
 }
 
 impl<'k> Interp<'k> {
@@ -119,8 +126,10 @@ impl<'k> Interp<'k> {
             why_none: HashMap::new(),
             non_finite_at: Vec::new(),
             random: Default::default(),
+            next_stream: None,
             sliced_variables: HashMap::new(),
             trainable_given: HashMap::new(),
+            handling: Vec::new(),
         }
     }
 

@@ -54,6 +54,8 @@ impl Interp<'_> {
             Stmt::FunctionDef(f) => self.exec_def(f)?,
             Stmt::With(w) => return self.exec_with(&w.items, &w.body),
             Stmt::Assert(a) => self.exec_assert(a)?,
+            Stmt::Try(t) => return self.exec_try(t),
+            Stmt::Raise(r) => return Err(self.exec_raise(r)),
             other => {
                 return Err(Raise::type_error(format!(
                     "this statement is not available in a cell: {:?}",
@@ -310,29 +312,33 @@ impl Interp<'_> {
         if let Value::StopRecording(id) = &ctx {
             crate::cells::tape_checks::can_stop_recording(self, *id)?;
         }
-        let (enter, exit): (Switch, Switch) =
-            match &ctx {
-                Value::Tape(id) => {
-                    let id = *id;
-                    (
-                        Box::new(move |ws: &mut Workspace| ws.ctx.resume_tape(id)),
-                        Box::new(move |ws: &mut Workspace| ws.ctx.stop_tape(id)),
-                    )
-                }
-                Value::StopRecording(id) => {
-                    let id = *id;
-                    (
-                        Box::new(move |ws: &mut Workspace| ws.ctx.stop_tape(id)),
-                        Box::new(move |ws: &mut Workspace| ws.ctx.resume_tape(id)),
-                    )
-                }
-                other => {
-                    return Err(Raise::type_error(format!(
-                        "'{}' object does not support the context manager protocol (a cell's `with` takes tf.GradientTape(...) or tape.stop_recording())",
-                        other.type_name()
-                    )))
-                }
-            };
+        let (enter, exit): (Switch, Switch) = match &ctx {
+            Value::Tape(id) => {
+                let id = *id;
+                (
+                    Box::new(move |ws: &mut Workspace| ws.ctx.resume_tape(id)),
+                    Box::new(move |ws: &mut Workspace| ws.ctx.stop_tape(id)),
+                )
+            }
+            Value::StopRecording(id) => {
+                let id = *id;
+                (
+                    Box::new(move |ws: &mut Workspace| ws.ctx.stop_tape(id)),
+                    Box::new(move |ws: &mut Workspace| ws.ctx.resume_tape(id)),
+                )
+            }
+            other => {
+                // a class given without its call (`with tf.GradientTape as tape:`) is a type
+                let kind = match crate::cells::builtins::types::class_path(other) {
+                    Some(c) if c.ends_with(".Variable") => "VariableMetaclass".into(),
+                    Some(_) => "type".into(),
+                    None => other.type_name(),
+                };
+                return Err(Raise::type_error(format!(
+                    "'{kind}' object does not support the context manager protocol"
+                )));
+            }
+        };
         enter(self.ws).map_err(Raise::from)?;
         if let Some(target) = &first.optional_vars {
             if let Err(r) = self.assign(target, ctx.clone()) {

@@ -140,6 +140,9 @@ pub fn binary(it: &mut Interp, op: Operator, l: &Value, r: &Value) -> Result<Val
         let (a, b) = (it.np_tensor(l)?, it.np_tensor(r)?);
         return super::linalg::matmul(it, &a, &b).map(np_wrap);
     }
+    if let Some(raised) = string_operand(op, l, r) {
+        return Err(raised);
+    }
     match operator_ufunc(op) {
         Some(name) => ufunc(it, name, l, r),
         None => Err(Raise::type_error(format!(
@@ -149,6 +152,34 @@ pub fn binary(it: &mut Interp, op: Operator, l: &Value, r: &Value) -> Result<Val
             r.type_name()
         ))),
     }
+}
+
+/// NumPy's refusal of a Python string beside an array or NumPy scalar in `+`, `-` or `*`: the
+/// string becomes a `<U` array, and the ufunc has no loop for the pair.
+fn string_operand(op: Operator, l: &Value, r: &Value) -> Option<Raise> {
+    let name = match op {
+        Operator::Add => "add",
+        Operator::Sub => "subtract",
+        Operator::Mult => "multiply",
+        _ => return None,
+    };
+    let dtype = |v: &Value| match v {
+        Value::Str(s) => Some(format!("<U{}", s.chars().count())),
+        Value::Array(_) | Value::NpScalar(_) => {
+            v.np_contents().map(|t| t.dtype().name().to_string())
+        }
+        _ => None,
+    };
+    if !matches!(l, Value::Str(_)) && !matches!(r, Value::Str(_)) {
+        return None;
+    }
+    let (a, b) = (dtype(l)?, dtype(r)?);
+    Some(
+        Raise::new(
+            crate::cells::raise::RaiseKind::UFuncTypeError,
+            format!("ufunc '{name}' did not contain a loop with signature matching types (dtype('{a}'), dtype('{b}')) -> None"),
+        ),
+    )
 }
 
 /// A value's class as Python's operator errors name it (`numpy.float64`, `int`).

@@ -182,15 +182,18 @@ fn arange(it: &mut Interp, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Re
     Ok(Value::array(Tensor::from_f64s(&[vals.len()], &vals, d)?))
 }
 
-/// `np.linspace(start, stop, num=50, endpoint=True, dtype=None)` computed as NumPy does:
-/// `i * step + start`, the last value exactly `stop`. Array `start`/`stop` broadcast, each
-/// element a column of the result (shape `(num, *broadcast)`).
+/// `np.linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0)`
+/// computed as NumPy does: `i * step + start`, the last value exactly `stop`. Array
+/// `start`/`stop` broadcast, each element a column of the result (shape `(num, *broadcast)`).
+/// With `retstep`, the pair `(samples, step)`.
 fn linspace(
     it: &mut Interp,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    let names = ["start", "stop", "num", "endpoint", "retstep", "dtype"];
+    let names = [
+        "start", "stop", "num", "endpoint", "retstep", "dtype", "axis",
+    ];
     let mut a = Args::bind("linspace", &names, args, kwargs)?;
     let start = it.np_tensor(&a.required(0, "start")?)?;
     let stop = it.np_tensor(&a.required(1, "stop")?)?;
@@ -201,42 +204,104 @@ fn linspace(
         )));
     }
     let endpoint = a.take(3).map(|v| v.truthy()).transpose()?.unwrap_or(true);
-    let d = dtype_arg(a.take(5))?.unwrap_or(DType::F64);
+    let retstep = a.flag(4, false)?;
+    let dt = linspace_dtype(&start, &stop);
+    let d = dtype_arg(a.take(5))?.unwrap_or(dt);
     let num = num as usize;
     let cols = crate::engine::kernels::broadcast_shape(start.shape(), stop.shape())
         .ok_or_else(|| super::arith::not_broadcastable(&[start.shape(), stop.shape()]))?;
     let mut shape = vec![num];
     shape.extend_from_slice(&cols);
     checked_numel(&shape, it.max_elems())?;
+    // the samples run down axis 0; another axis (moveaxis) is outside the subset
+    if let Some(axis) = a.take(6) {
+        let k = int_arg(&axis)?;
+        if k != 0 && k != -(shape.len() as i64) {
+            return Err(Raise::new(
+                crate::cells::raise::RaiseKind::NotImplementedError,
+                "np.linspace's axis other than 0 is not in the cell subset",
+            ));
+        }
+    }
     let starts = crate::cells::arith::broadcast_vals(&start, &cols);
     let stops = crate::cells::arith::broadcast_vals(&stop, &cols);
     let width = starts.len();
     let mut vals = vec![0.0; num * width];
     for (c, (&start, &stop)) in starts.iter().zip(&stops).enumerate() {
-        for (i, v) in linspace_column(start, stop, num, endpoint)
+        for (i, v) in linspace_column(start, stop, num, endpoint, dt)
             .into_iter()
             .enumerate()
         {
             vals[i * width + c] = if d.is_int() { v.floor() } else { v };
         }
     }
-    Ok(Value::array(Tensor::from_f64s(&shape, &vals, d)?))
+    let samples = Value::array(Tensor::from_f64s(&shape, &vals, d)?);
+    if !retstep {
+        return Ok(samples);
+    }
+    Ok(Value::tuple(vec![
+        samples,
+        linspace_step(&starts, &stops, &cols, num, endpoint, dt)?,
+    ]))
 }
 
-/// One run of `np.linspace` between two numbers.
-fn linspace_column(start: f64, stop: f64, num: usize, endpoint: bool) -> Vec<f64> {
+/// The dtype `np.linspace` computes in, `result_type(start * 1.0, stop * 1.0)`: float32 when
+/// the arrays among the bounds are float32 (a 0-d one times 1.0 is float64), else float64.
+fn linspace_dtype(start: &Tensor, stop: &Tensor) -> DType {
+    let arrays: Vec<&Tensor> = [start, stop].into_iter().filter(|t| t.rank() > 0).collect();
+    if !arrays.is_empty() && arrays.iter().all(|t| t.dtype() == DType::F32) {
+        DType::F32
+    } else {
+        DType::F64
+    }
+}
+
+/// A value rounded to `d`, the dtype linspace computes in.
+fn rounded(x: f64, d: DType) -> f64 {
+    if d == DType::F32 {
+        f64::from(x as f32)
+    } else {
+        x
+    }
+}
+
+/// `np.linspace`'s step: `(stop - start) / div` in the dtype it computes in, a NumPy scalar for
+/// scalar bounds; Python's `nan` when there is no step to take (`div` is 0).
+fn linspace_step(
+    starts: &[f64],
+    stops: &[f64],
+    cols: &[usize],
+    num: usize,
+    endpoint: bool,
+    d: DType,
+) -> Result<Value, Raise> {
+    let div = if endpoint { num.saturating_sub(1) } else { num };
+    if div == 0 {
+        return Ok(Value::Float(f64::NAN));
+    }
+    let steps: Vec<f64> = starts
+        .iter()
+        .zip(stops)
+        .map(|(&a, &b)| rounded(rounded(b - a, d) / div as f64, d))
+        .collect();
+    Ok(np_wrap(Tensor::from_f64s(cols, &steps, d)?))
+}
+
+/// One run of `np.linspace` between two numbers, each operation rounded to `d`.
+fn linspace_column(start: f64, stop: f64, num: usize, endpoint: bool, d: DType) -> Vec<f64> {
     let div = if endpoint { num.saturating_sub(1) } else { num } as f64;
-    let delta = stop - start;
-    let step = delta / div;
+    let delta = rounded(stop - start, d);
+    let step = rounded(delta / div, d);
+    let r = |x: f64| rounded(x, d);
     let mut vals: Vec<f64> = (0..num)
         .map(|i| {
             if div == 0.0 {
                 // NumPy multiplies by the NaN step only where there is a step to take
-                i as f64 * delta + start
+                r(r(i as f64 * delta) + start)
             } else if step == 0.0 || !step.is_finite() {
-                i as f64 / div * delta + start
+                r(r(r(i as f64 / div) * delta) + start)
             } else {
-                i as f64 * step + start
+                r(r(i as f64 * step) + start)
             }
         })
         .collect();

@@ -4,10 +4,10 @@
 
 use crate::engine::tensor::Tensor;
 
-use super::args::{dims_arg, int_arg, Args};
+use super::args::{dims_arg, dtype_arg, int_arg, Args};
 use super::arith::np_wrap;
 use super::linalg;
-use super::reduce::{axes_of, reduce, Reduction};
+use super::reduce::{axes_of, reduce_as, Reduction};
 use crate::cells::interp::Interp;
 use crate::cells::raise::Raise;
 use crate::cells::value::Value;
@@ -45,14 +45,12 @@ pub fn call(
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
     if let Some(r) = Reduction::parse(name) {
-        let mut a = Args::bind(
-            name,
-            &["a", "axis", "dtype", "out", "keepdims", "ddof"],
-            args,
-            kwargs,
-        )?;
+        let params: Vec<&'static str> = std::iter::once("a")
+            .chain(r.params().iter().copied())
+            .collect();
+        let mut a = Args::bind(name, &params, args, kwargs)?;
         let t = it.np_tensor(&a.required(0, "a")?)?;
-        return reduction(r, &t, &mut a, 1, 4, 5);
+        return reduction(r, &t, &mut a, &params);
     }
     match name {
         "dot" | "matmul" | "inner" | "outer" => product(it, name, args, kwargs),
@@ -181,19 +179,15 @@ fn closeness(
     Ok(Value::Bool(close.to_f64_vec().iter().all(|&c| c != 0.0)))
 }
 
-/// A reduction with its `axis`, `keepdims` and `ddof` at the given parameter slots.
-pub fn reduction(
-    r: Reduction,
-    t: &Tensor,
-    a: &mut Args,
-    axis: usize,
-    keepdims: usize,
-    ddof: usize,
-) -> Result<Value, Raise> {
-    let axes = axes_of(a.take(axis).as_ref(), t.rank())?;
-    let keep = a.flag(keepdims, false)?;
-    let ddof = a.float(ddof, 0.0)?;
-    Ok(np_wrap(reduce(r, t, axes, keep, ddof)?))
+/// A reduction with its `axis`, `dtype`, `keepdims` and `ddof` read from the slots `params`
+/// names (the array's own slot, if any, already taken).
+pub fn reduction(r: Reduction, t: &Tensor, a: &mut Args, params: &[&str]) -> Result<Value, Raise> {
+    let slot = |n: &str| params.iter().position(|p| *p == n).unwrap_or(params.len());
+    let axes = axes_of(a.take(slot("axis")).as_ref(), t.rank())?;
+    let dtype = dtype_arg(a.take(slot("dtype")))?;
+    let keep = a.flag(slot("keepdims"), false)?;
+    let ddof = a.float(slot("ddof"), 0.0)?;
+    Ok(np_wrap(reduce_as(r, t, axes, keep, ddof, dtype)?))
 }
 
 /// `np.squeeze(a, axis=None)`: drops the axes of size one (only `axis` when given).

@@ -184,15 +184,6 @@ fn item(it: &mut Interp, t: &Tensor, args: &[Value]) -> Result<Value, Raise> {
     Ok(tolist(&Tensor::scalar(vals[flat], t.dtype())))
 }
 
-/// The parameters of a reduction method, in NumPy's order.
-fn reduction_params(r: Reduction) -> &'static [&'static str] {
-    match r {
-        Reduction::Sum | Reduction::Prod | Reduction::Mean => &["axis", "dtype", "out", "keepdims"],
-        Reduction::Std | Reduction::Var => &["axis", "dtype", "out", "ddof", "keepdims"],
-        _ => &["axis", "out", "keepdims"],
-    }
-}
-
 pub fn call(
     it: &mut Interp,
     recv: &Value,
@@ -202,10 +193,8 @@ pub fn call(
 ) -> Result<Value, Raise> {
     let t = &it.np_tensor(recv)?;
     if let Some(r) = Reduction::parse(name) {
-        let params = reduction_params(r);
-        let mut a = Args::bind(name, params, args, kwargs)?;
-        let pos = |n: &str| params.iter().position(|p| *p == n).unwrap_or(params.len());
-        return reduction(r, t, &mut a, 0, pos("keepdims"), pos("ddof"));
+        let mut a = Args::bind(name, r.params(), args, kwargs)?;
+        return reduction(r, t, &mut a, r.params());
     }
     match name {
         "reshape" => {

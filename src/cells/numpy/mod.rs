@@ -10,6 +10,8 @@
 //! - `funcs`, `linalg`, `reduce`: products, shapes, reductions and closeness tests; `diag`:
 //!   `np.diag`, `np.diagonal`, `np.trace`; `checks`: `np.isnan` and the like;
 //!   `testing`: `np.testing.assert_allclose` and the other assertions; `norm`: `np.linalg.norm`
+//! - `random`: the legacy global generator (`np.random.seed`, `rand`, `randn`, `normal`, ...),
+//!   NumPy's own numbers for a seed
 //! - `methods`: an array's attributes and methods (`.T`, `.reshape`, `.sum()`); `in_place`:
 //!   `.sort()` and `.fill()`
 //! - `args`: binding a call's arguments
@@ -20,12 +22,14 @@ pub mod build;
 pub mod checks;
 pub mod diag;
 pub mod funcs;
+pub mod grid;
 pub mod in_place;
 pub mod linalg;
 pub mod math;
 pub mod methods;
 pub mod norm;
 pub mod promote;
+pub mod random;
 pub mod reduce;
 pub mod simd;
 pub mod testing;
@@ -43,6 +47,8 @@ pub fn provides(name: &str) -> bool {
         || checks::NAMES.contains(&name)
         || testing::NAMES.contains(&name)
         || norm::NAMES.contains(&name)
+        || random::NAMES.contains(&name)
+        || grid::NAMES.contains(&name)
 }
 
 /// `np.NAME(*args, **kwargs)`; `Ok(None)` when the subset has no such function.
@@ -66,6 +72,10 @@ pub fn call(
         testing::call(it, name, args, kwargs)?
     } else if norm::NAMES.contains(&name) {
         norm::call(it, args, kwargs)?
+    } else if random::NAMES.contains(&name) {
+        random::call(it, name, args, kwargs)?
+    } else if grid::NAMES.contains(&name) {
+        grid::call(it, args, kwargs)?
     } else {
         return Ok(None);
     };

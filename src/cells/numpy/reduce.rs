@@ -1,6 +1,8 @@
 //! NumPy's reductions (`np.sum`, `np.mean`, `np.max`, `np.argmax`, `np.std`, ... and the
 //! array methods of the same names) with NumPy's axis rules and result dtypes: integer and
-//! boolean sums are int64, means of integers float64, `argmax` int64.
+//! boolean sums are int64, means of integers float64, `argmax` int64; a `dtype=` casts the
+//! elements to it, accumulates in it and gives it, as NumPy's `add.reduce(dtype=)` and
+//! `_methods._mean`/`_var` do.
 
 use crate::engine::dtype::DType;
 use crate::engine::tensor::Tensor;
@@ -42,6 +44,30 @@ impl Reduction {
         })
     }
 
+    /// The parameters after the array, in NumPy's order (the function's and the method's).
+    pub fn params(self) -> &'static [&'static str] {
+        match self {
+            Reduction::Sum | Reduction::Prod | Reduction::Mean => {
+                &["axis", "dtype", "out", "keepdims"]
+            }
+            Reduction::Std | Reduction::Var => &["axis", "dtype", "out", "ddof", "keepdims"],
+            _ => &["axis", "out", "keepdims"],
+        }
+    }
+
+    /// The dtype NumPy accumulates in: `dtype=` when given; else a sum's or product's result
+    /// dtype, and float64 for the mean, std and var of integers; the element dtype for the rest.
+    fn accumulate_dtype(self, d: DType, asked: Option<DType>) -> DType {
+        match (self, asked) {
+            (Reduction::Sum | Reduction::Prod, None) => self.out_dtype(d),
+            (Reduction::Mean | Reduction::Std | Reduction::Var, None) if !d.is_float() => {
+                DType::F64
+            }
+            (_, Some(asked)) => asked,
+            _ => d,
+        }
+    }
+
     fn out_dtype(self, d: DType) -> DType {
         match self {
             Reduction::Sum | Reduction::Prod if !d.is_float() => DType::I64,
@@ -61,18 +87,19 @@ impl Reduction {
         }
     }
 
-    /// One group of values reduced to one value; `round` rounds to the dtype NumPy computes
-    /// in (float32 sums are float32 sums).
-    fn apply(self, xs: &[f64], ddof: f64, round: fn(f64) -> f64, pairwise: bool) -> f64 {
+    /// One group of values, already cast to the accumulating dtype, reduced to one value;
+    /// `round` rounds to that dtype (float32 sums are float32 sums, int32 sums wrap). `orig` is
+    /// the group as the array holds it, from which `var` and `std` take deviations in `dev`.
+    fn apply(self, xs: &[f64], orig: &[f64], ddof: f64, round: Rounding, pairwise: bool) -> f64 {
         let n = xs.len() as f64;
-        let sum = || {
+        let sum = |xs: &[f64]| {
             if pairwise {
-                pairwise_sum(xs, round)
+                pairwise_sum(xs, round.acc)
             } else {
-                xs.iter().fold(0.0, |a, &x| round(a + x))
+                xs.iter().fold(0.0, |a, &x| (round.acc)(a + x))
             }
         };
-        let mean = || round(sum() / n);
+        let mean = || (round.acc)(sum(xs) / n);
         let pick = |better: fn(f64, f64) -> bool| {
             let mut best = 0;
             for (k, &x) in xs.iter().enumerate() {
@@ -86,20 +113,28 @@ impl Reduction {
             best
         };
         match self {
-            Reduction::Sum => sum(),
-            Reduction::Prod => xs.iter().fold(1.0, |a, &x| round(a * x)),
+            Reduction::Sum => sum(xs),
+            Reduction::Prod => xs.iter().fold(1.0, |a, &x| (round.acc)(a * x)),
             Reduction::Mean => mean(),
             Reduction::Max => xs[pick(|a, b| a > b)],
             Reduction::Min => xs[pick(|a, b| a < b)],
             Reduction::ArgMax => pick(|a, b| a > b) as f64,
             Reduction::ArgMin => pick(|a, b| a < b) as f64,
             Reduction::Var | Reduction::Std => {
+                // `_var`: x = arr - mean in their common dtype, x * x, summed in the
+                // accumulating dtype
                 let m = mean();
-                let ss: f64 = xs.iter().map(|x| (x - m) * (x - m)).sum();
+                let squares: Vec<f64> = orig
+                    .iter()
+                    .map(|&x| {
+                        let d = (round.dev)(x - m);
+                        (round.acc)((round.dev)(d * d))
+                    })
+                    .collect();
                 // NumPy divides by max(n - ddof, 0): inf or nan once ddof reaches n
-                let v = ss / (n - ddof).max(0.0);
+                let v = (round.acc)(sum(&squares) / (n - ddof).max(0.0));
                 if self == Reduction::Std {
-                    v.sqrt()
+                    (round.acc)(v.sqrt())
                 } else {
                     v
                 }
@@ -107,6 +142,26 @@ impl Reduction {
             Reduction::All => f64::from(u8::from(xs.iter().all(|&x| x != 0.0))),
             Reduction::Any => f64::from(u8::from(xs.iter().any(|&x| x != 0.0))),
         }
+    }
+}
+
+/// Rounding of a value to the dtype a reduction accumulates in (`acc`) and to the dtype of
+/// `arr - mean` in `var` (`dev`).
+#[derive(Clone, Copy)]
+struct Rounding {
+    acc: fn(f64) -> f64,
+    dev: fn(f64) -> f64,
+}
+
+/// A value stored in `d`: float32 rounds, integers truncate toward zero (and int32 wraps, as
+/// C's conversion of an int64 does), a bool is whether it is nonzero.
+fn rounding(d: DType) -> fn(f64) -> f64 {
+    match d {
+        DType::F32 => |x| f64::from(x as f32),
+        DType::F64 => |x| x,
+        DType::I32 => |x| f64::from(x as i64 as i32),
+        DType::I64 => |x| x as i64 as f64,
+        DType::Bool => |x| f64::from(u8::from(x != 0.0)),
     }
 }
 
@@ -156,6 +211,18 @@ pub fn reduce(
     keepdims: bool,
     ddof: f64,
 ) -> Result<Tensor, Raise> {
+    reduce_as(r, t, axes, keepdims, ddof, None)
+}
+
+/// `reduce` with NumPy's `dtype=`: the elements cast to it, summed in it, the result in it.
+pub fn reduce_as(
+    r: Reduction,
+    t: &Tensor,
+    axes: Option<Vec<usize>>,
+    keepdims: bool,
+    ddof: f64,
+    dtype: Option<DType>,
+) -> Result<Tensor, Raise> {
     let rank = t.rank();
     let flat_arg = axes.is_none() && matches!(r, Reduction::ArgMax | Reduction::ArgMin);
     let axes = axes.unwrap_or_else(|| (0..rank).collect());
@@ -184,10 +251,62 @@ pub fn reduce(
             r.name()
         )));
     }
-    let mut groups: Vec<Vec<f64>> = vec![Vec::with_capacity(group_len); groups_n];
-    let vals = t.to_f64_vec();
+    let acc = r.accumulate_dtype(t.dtype(), dtype);
+    let out_dtype = dtype.unwrap_or_else(|| r.out_dtype(t.dtype()));
+    let spread = matches!(r, Reduction::Var | Reduction::Std);
+    let groups = group(&t.cast(acc).to_f64_vec(), shape, &kept, &reduced, group_len);
+    // var and std take deviations from the elements as they are, not as cast
+    let originals = if spread {
+        group(&t.to_f64_vec(), shape, &kept, &reduced, group_len)
+    } else {
+        vec![vec![]; groups_n]
+    };
+    let round = Rounding {
+        acc: rounding(acc),
+        dev: rounding(super::promote::promote(t.dtype(), acc)),
+    };
+    let out_rank = if keepdims { rank } else { rank - axes.len() };
+    if r == Reduction::Std && !acc.is_float() && out_rank > 0 {
+        // `_std` takes `sqrt(ret, out=ret)` of an integer array
+        return Err(Raise::new(
+            RaiseKind::UFuncTypeError,
+            format!(
+                "Cannot cast ufunc 'sqrt' output from dtype('float64') to dtype('{}') with casting rule 'same_kind'",
+                acc.name()
+            ),
+        ));
+    }
+    // NumPy sums a contiguous run (the trailing axes) pairwise, other axes row by row
+    let pairwise = axes.iter().all(|&d| d + axes.len() >= rank);
+    let out: Vec<f64> = groups
+        .iter()
+        .zip(&originals)
+        .map(|(g, o)| r.apply(g, o, ddof, round, pairwise))
+        .collect();
+    let out_shape: Vec<usize> = if keepdims && !flat_arg {
+        kept
+    } else {
+        (0..rank)
+            .filter(|&d| !reduced(d))
+            .map(|d| shape[d])
+            .collect()
+    };
+    Ok(Tensor::from_f64s(&out_shape, &out, out_dtype)?)
+}
+
+/// Row-major `vals` of `shape` gathered into one group per kept position.
+fn group(
+    vals: &[f64],
+    shape: &[usize],
+    kept: &[usize],
+    reduced: &dyn Fn(usize) -> bool,
+    group_len: usize,
+) -> Vec<Vec<f64>> {
+    let rank = shape.len();
+    let mut groups: Vec<Vec<f64>> =
+        vec![Vec::with_capacity(group_len); kept.iter().product::<usize>()];
     let mut idx = vec![0usize; rank];
-    for &x in &vals {
+    for &x in vals {
         let g = (0..rank).fold(0, |acc, d| {
             acc * kept[d] + if reduced(d) { 0 } else { idx[d] }
         });
@@ -200,26 +319,7 @@ pub fn reduce(
             idx[d] = 0;
         }
     }
-    let round: fn(f64) -> f64 = if t.dtype() == DType::F32 {
-        |x| f64::from(x as f32)
-    } else {
-        |x| x
-    };
-    // NumPy sums a contiguous run (the trailing axes) pairwise, other axes row by row
-    let pairwise = axes.iter().all(|&d| d + axes.len() >= rank);
-    let out: Vec<f64> = groups
-        .iter()
-        .map(|g| r.apply(g, ddof, round, pairwise))
-        .collect();
-    let out_shape: Vec<usize> = if keepdims && !flat_arg {
-        kept
-    } else {
-        (0..rank)
-            .filter(|&d| !reduced(d))
-            .map(|d| shape[d])
-            .collect()
-    };
-    Ok(Tensor::from_f64s(&out_shape, &out, r.out_dtype(t.dtype()))?)
+    groups
 }
 
 /// NumPy's pairwise summation (`pairwise_sum` in its loops): short runs in order, up to 128

@@ -214,6 +214,18 @@ impl Compile {
                 self.fail("'continue' not properly in loop", c.start())
             }
             Stmt::Return(r) if !place.function => self.fail("'return' outside function", r.start()),
+            Stmt::Try(t) => {
+                // compile.c refuses a bare `except:` before another handler, placed at it
+                let (last, others) = t.handlers.split_last().unzip();
+                let bare = others.unwrap_or_default().iter().find(|h| {
+                    let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
+                    h.type_.is_none()
+                });
+                if let (Some(h), Some(_)) = (bare, last) {
+                    self.fail("default 'except:' must be last", h.start());
+                }
+                walk_stmt(self, stmt);
+            }
             Stmt::FunctionDef(f) => {
                 for d in &f.decorator_list {
                     self.visit_expr(&d.expression);

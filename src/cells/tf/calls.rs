@@ -145,6 +145,12 @@ pub(super) fn reduce_all_or_any(
     if x.tensor.dtype() != DType::Bool {
         return Err(Raise::new(RaiseKind::InvalidArgumentError, format!("cannot compute {} as input #0(zero-based) was expected to be a bool tensor but is a {} tensor", if path.ends_with("all") { "All" } else { "Any" }, crate::cells::convert::tf_word(x.tensor.dtype()))));
     }
+    let ty = if path.ends_with("all") { "All" } else { "Any" };
+    if let Some(text) =
+        crate::cells::kernel_errors::reduction_refusal(ty, Some(&axis), x.tensor.rank())
+    {
+        return Err(Raise::new(RaiseKind::InvalidArgumentError, text));
+    }
     // any: some element is true; all: no element is false. Counted, so an empty reduction is
     // False for any and True for all, as TensorFlow's are.
     let all = path.ends_with("all");
@@ -330,7 +336,7 @@ pub(super) fn variable(
     let s = bind_args("Variable", &names, args, kwargs)?;
     let value = s[0]
         .clone()
-        .ok_or_else(|| Raise::value_error("initial_value must be specified."))?;
+        .ok_or_else(|| Raise::value_error("The `initial_value` arg to `tf.Variable` must be specified except when you are not providing a `variable_def`. You provided neither."))?;
     // None is the default; anything else is kept as given and watched by its truth
     let trainable = match &s[1] {
         None | Some(Value::None) => true,

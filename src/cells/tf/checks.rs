@@ -65,9 +65,10 @@ pub(super) fn before_conversion(
     if let Some(v) = int_arg.and_then(|name| arg(bound, name)) {
         if float_in(v) {
             return Err(Raise::type_error(format!(
-                "Cannot convert {} to EagerTensor of dtype int32 ({op} needs integers here)",
+                "Cannot convert {} to EagerTensor of dtype int32",
                 super::super::print::repr(it, v)
-            )));
+            ))
+            .with_code(crate::engine::Code::DtypeMismatch));
         }
     }
     float_axis(it, op, bound)?;
@@ -162,9 +163,8 @@ pub(super) fn before_op(op: &str, attrs: &[(String, Lit)], inputs: &[Val]) -> Re
             let n = first.tensor.rank() as i64 + 1;
             if axis < -n || axis >= n {
                 return Err(Raise::value_error(format!(
-                    "Argument `axis` = {axis} not in range [{}, {n}): stacking tensors of rank {} makes a tensor of rank {n}",
-                    -n,
-                    n - 1
+                    "Argument `axis` = {axis} not in range [{}, {n})",
+                    -n
                 )));
             }
         }

@@ -169,8 +169,13 @@ pub fn finish(it: &mut Interp, then: Then, out: Val) -> Result<Val, Raise> {
             if !(0..rank).contains(&k) {
                 return Err(Raise::new(
                     RaiseKind::InvalidArgumentError,
-                    format!(
-                        "Expected axis to be -1 or between [0, {rank}).  But received: {k} [Op:OneHot]"
+                    crate::cells::kernel_errors::framed(
+                        "OneHot",
+                        &format!(
+                            "Expected axis to be -1 or between [0, {rank}).  But received: {k}"
+                        ),
+                        "OneHot",
+                        None,
                     ),
                 ));
             }

@@ -65,6 +65,10 @@ fn resolve(module: &str, name: &str) -> Option<Value> {
         }
         ("tf", "newaxis") | ("np", "newaxis") => Value::None,
         ("tf", "__version__") => Value::str("2.15.0"),
+        ("tf", "errors") => Value::Module(full.into()),
+        ("tf.errors", _) if super::exceptions::class_at(&full).is_some() => {
+            Value::Builtin(full.into())
+        }
         ("np", "__version__") => Value::str("1.26.4"),
         ("tf.UnconnectedGradients", "ZERO") => Value::Unconnected(true),
         ("tf.UnconnectedGradients", "NONE") => Value::Unconnected(false),
@@ -183,7 +187,9 @@ pub fn call(
             reduce_std_or_variance(it, path, args, kwargs)
         }
         "tf.random.set_seed" => random::set_seed(it, args, kwargs),
-        "tf.random.normal" | "tf.random.uniform" => random::draw(it, path, args, kwargs),
+        "tf.random.normal" | "tf.random.truncated_normal" | "tf.random.uniform" => {
+            random::draw(it, path, args, kwargs)
+        }
         p if p.starts_with("tf.keras.activations.") => {
             keras::call(it, &p["tf.keras.activations.".len()..], args, kwargs)
         }

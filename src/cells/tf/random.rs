@@ -1,35 +1,37 @@
-//! `tf.random` in a cell, with TensorFlow 2.15's seeds. gradtape draws from its own generator
-//! (the numbers differ from TensorFlow's), but which draws repeat is TensorFlow's:
+//! `tf.random` in a cell, drawing TensorFlow 2.15's own numbers (and the state NumPy's legacy
+//! `np.random` keeps beside it, `numpy/random.rs`):
 //!
 //! - an op's seed pair is `random_seed.get_seed`'s: (global, op seed) when the global seed is set,
-//!   the op seed drawn from a generator seeded by the global seed when the call gives none, and
-//!   (87654321, op seed) with an op seed alone; no seed at all draws afresh every call;
-//! - eager TensorFlow caches one kernel per op and seed pair, and that kernel's generator moves
-//!   on with every call, so two calls with the same seeds differ;
-//! - `tf.random.set_seed` resets the op-seed generator and empties the kernel cache, so the
+//!   the op seed drawn by `random.Random(global).randint(0, 2**31 - 1)` when the call gives none
+//!   (`cells/mt19937.rs`), and (87654321, op seed) with an op seed alone; no seed at all draws
+//!   afresh every call;
+//! - eager TensorFlow caches one kernel per op, dtype and seed pair, and that kernel's Philox
+//!   stream moves on by what each call reserved (256 blocks a value), so two calls with the
+//!   same seeds differ, as they do in TensorFlow (the engine's `philox.rs` draws);
+//! - `tf.random.set_seed` makes a new op-seed generator and empties the kernel cache, so the
 //!   draws after it repeat those after an earlier `set_seed` of the same value.
 //!
-//! A cell on its own starts as the oracle runs it: the global seed set (run_cell.py sets it
-//! before every cell), so a cell run twice draws the same numbers. A session's cells share one
-//! state, as one Python process does: the first cell starts from that same state, and each
-//! later cell goes on from where the one before left it (its `set_seed`, op seeds and kernels).
+//! A cell on its own starts as the oracle runs it: `tf.random.set_seed(20251201)` before the
+//! cell, so a cell run twice draws the same numbers. A session's cells share one state, as one
+//! Python process does: the first cell starts from that same state, and each later cell goes
+//! on from where the one before left it (its `set_seed`, op seeds and kernels).
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::engine::dtype::DType;
-use crate::engine::ops::registry;
-use crate::engine::ops::splitmix_next as mix;
+use crate::engine::ops::{registry, RandomKind, Stream};
 
 use super::super::interp::Interp;
 use super::super::raise::Raise;
 use super::super::value::Value;
 use super::composite::create;
+use crate::cells::mt19937::{py_seed_key, Mt19937};
 
 /// TensorFlow's `DEFAULT_GRAPH_SEED`, the global half of a pair with an op seed alone.
 const DEFAULT_GRAPH_SEED: i64 = 87654321;
-/// The global seed a cell starts with (any fixed value: only repetition is observable).
+/// The global seed a cell starts with: the one the oracle (`run_cell.py`) sets before each cell.
 const CELL_GLOBAL_SEED: i64 = 20251201;
 
 /// The seed state of one cell's run, or of a session's cells (plain data, so it is stored with
@@ -37,25 +39,31 @@ const CELL_GLOBAL_SEED: i64 = 20251201;
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RandomState {
     global: Option<i64>,
-    /// Draws the op seeds of calls that give none (Python's `random.Random(global)` in TF).
-    op_seeds: u64,
-    /// Calls made so far by each cached kernel: (op, dtype, seed pair).
-    kernels: HashMap<(RandomOp, DType, i64, i64), u64>,
+    /// What the op-seed generator was seeded with (Python's `random.Random(key)`).
+    key: u64,
+    /// 128-bit blocks each cached kernel has reserved so far: (op, dtype, seed pair).
+    kernels: HashMap<KernelKey, u64>,
+    /// The op-seed generator part way through; made from `key` at its first draw. A session
+    /// stores it after its other parts (`sessions/codec.rs`, format 12).
+    #[serde(skip)]
+    op_seeds: Option<Mt19937>,
+    /// NumPy's global generator (`np.random`), once a cell seeds or draws from it; stored
+    /// after the op-seed generator.
+    #[serde(skip)]
+    numpy: Option<crate::cells::numpy::random::NpRandom>,
 }
 
-/// Which random op a cached kernel runs (TensorFlow caches one kernel per op).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-enum RandomOp {
-    Normal,
-    Uniform,
-}
+/// One cached kernel: the op (TensorFlow caches one kernel per op), its dtype and its seed pair.
+type KernelKey = (RandomKind, DType, i64, i64);
 
 impl Default for RandomState {
     fn default() -> RandomState {
         let mut s = RandomState {
             global: None,
-            op_seeds: 0,
+            key: 0,
             kernels: HashMap::new(),
+            op_seeds: None,
+            numpy: None,
         };
         s.set_seed(Some(CELL_GLOBAL_SEED), CELL_GLOBAL_SEED as u64);
         s
@@ -63,27 +71,72 @@ impl Default for RandomState {
 }
 
 impl RandomState {
-    /// `rng_key` seeds the op-seed generator (TensorFlow's `random.Random(seed)`), which
-    /// can differ from the global seed the ops see (`seed % (2**31 - 1)`).
-    fn set_seed(&mut self, seed: Option<i64>, rng_key: u64) {
+    /// `key` seeds the op-seed generator (TensorFlow's `random.Random(seed)`), which can
+    /// differ from the global seed the ops see (`seed % (2**31 - 1)`).
+    fn set_seed(&mut self, seed: Option<i64>, key: u64) {
         self.global = seed;
-        self.op_seeds = rng_key;
+        self.key = key;
+        self.op_seeds = None;
         self.kernels.clear();
     }
 
-    /// The engine seed for one call: None draws afresh.
-    fn engine_seed(&mut self, op: RandomOp, dtype: DType, op_seed: Option<i64>) -> Option<i64> {
+    /// The op-seed generator where it stands, for a session to store.
+    pub fn op_seed_generator(&self) -> Option<&Mt19937> {
+        self.op_seeds.as_ref()
+    }
+
+    /// Puts back the op-seed generator a session stored (None: one not yet drawn from).
+    pub fn restore_op_seed_generator(&mut self, g: Option<Mt19937>) {
+        self.op_seeds = g;
+    }
+
+    /// NumPy's global generator where it stands, for a session to store.
+    pub fn numpy(&self) -> Option<&crate::cells::numpy::random::NpRandom> {
+        self.numpy.as_ref()
+    }
+
+    /// NumPy's global generator (None until a cell seeds or draws from it).
+    pub fn numpy_mut(&mut self) -> &mut Option<crate::cells::numpy::random::NpRandom> {
+        &mut self.numpy
+    }
+
+    /// Where one call's numbers start, and the kernel it moves on: None draws afresh.
+    fn stream(
+        &mut self,
+        op: RandomKind,
+        dtype: DType,
+        op_seed: Option<i64>,
+    ) -> Option<(KernelKey, Stream)> {
         let (a, b) = match (self.global, op_seed) {
             (Some(g), Some(o)) => (g, o),
-            (Some(g), None) => (g, (mix(&mut self.op_seeds) >> 33) as i64),
+            (Some(g), None) => {
+                let key = self.key;
+                let gen = self.op_seeds.get_or_insert_with(|| Mt19937::python(key));
+                (g, gen.op_seed())
+            }
             (None, Some(o)) => (DEFAULT_GRAPH_SEED, o),
             (None, None) => return None,
         };
-        let calls = self.kernels.entry((op, dtype, a, b)).or_insert(0);
-        let mut state =
-            (a as u64).rotate_left(32) ^ (b as u64) ^ calls.wrapping_mul(0xA24B_AED4_963E_E407);
-        *calls += 1;
-        Some((mix(&mut state) >> 2) as i64)
+        // get_seed: (0, 0) would mean "nondeterministic" to the kernel
+        let (a, b) = if (a, b) == (0, 0) {
+            (0, i64::from(i32::MAX))
+        } else {
+            (a, b)
+        };
+        let key = (op, dtype, a, b);
+        let skip = self.kernels.get(&key).copied().unwrap_or(0);
+        let stream = Stream {
+            seed: a as u64,
+            seed2: b as u64,
+            skip,
+        };
+        Some((key, stream))
+    }
+
+    /// A call of kernel `key` drew `n` values: its stream moves past what it reserved.
+    fn advance(&mut self, key: KernelKey, n: usize) {
+        let blocks = self.kernels.entry(key).or_insert(0);
+        *blocks = blocks.wrapping_add(Stream::reserved(n));
     }
 }
 
@@ -121,12 +174,7 @@ pub fn set_seed(
                     "only length-1 arrays can be converted to Python scalars",
                 ));
             };
-            let key = if value.fract() == 0.0 {
-                value as i64 as u64
-            } else {
-                value.to_bits()
-            };
-            Some((truncated_op_seed(it, seed)?, key))
+            Some((truncated_op_seed(it, seed)?, py_seed_key(value)))
         }
     };
     match seed {
@@ -184,7 +232,7 @@ pub fn draw(
     };
     if matches!(dtype, DType::I32 | DType::I64) {
         // TensorFlow converts mean, then stddev (defaults 0.0 and 1.0) to the dtype
-        let bounds = if def.name == "random_normal" {
+        let bounds = if def.name != "random_uniform" {
             [
                 arg("mean").or(Some(Value::Float(0.0))),
                 arg("stddev").or(Some(Value::Float(1.0))),
@@ -211,13 +259,9 @@ pub fn draw(
         None | Some(Value::None) => None,
         Some(seed) => Some(truncated_op_seed(it, seed)?),
     };
-    let op = if def.name == "random_normal" {
-        RandomOp::Normal
-    } else {
-        RandomOp::Uniform
-    };
-    let seed = it.random.engine_seed(op, dtype, op_seed);
-    let normal = op == RandomOp::Normal;
+    let op = RandomKind::named(def.name).expect("a random op");
+    let stream = it.random.stream(op, dtype, op_seed);
+    let normal = op.is_normal();
     // tensor bounds scale a standard draw with recorded ops, as TensorFlow's Python does
     let scaled = dtype.is_float() && create::scales_with_tensors(&bound, normal);
     let bounds = if normal {
@@ -229,16 +273,19 @@ pub fn draw(
         create::bound_value(&bound, bounds[0]),
         create::bound_value(&bound, bounds[1]),
     );
-    let mut kwargs: Vec<(String, Value)> = bound
+    let kwargs: Vec<(String, Value)> = bound
         .into_iter()
         .filter(|(p, v)| p.name != "seed" && v.is_some())
         .filter(|(p, _)| !(scaled && bounds.contains(&p.name)))
         .map(|(p, v)| (p.name.to_string(), v.expect("given")))
         .collect();
-    if let Some(s) = seed {
-        kwargs.push(("seed".into(), Value::Int(s)));
+    it.next_stream = stream.map(|(_, s)| s);
+    let drawn = super::op_call(it, path, Vec::new(), kwargs);
+    it.next_stream = None;
+    let drawn = drawn?;
+    if let (Some((key, _)), Value::Tensor(t)) = (stream, &drawn) {
+        it.random.advance(key, t.tensor.len());
     }
-    let drawn = super::op_call(it, path, Vec::new(), kwargs)?;
     match drawn {
         Value::Tensor(rnd) if scaled => create::scale_draw(it, rnd, normal, ab),
         other => Ok(other),

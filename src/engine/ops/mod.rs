@@ -20,7 +20,7 @@ mod xent;
 
 pub use attrs::Attrs;
 pub use binary::Binary;
-pub use create::{splitmix_next, Create, LikeFill};
+pub use create::{Create, LikeFill, RandomKernels, RandomKind, Stream};
 pub use linalg::Linalg;
 pub use logic::{Compare, Logic};
 pub use nn::Nn;

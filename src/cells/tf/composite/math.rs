@@ -117,7 +117,8 @@ pub(super) fn cumsum(
     Ok(tensor(it.ws.ctx.apply(&scan, &[&x])?))
 }
 
-/// `tf.math.l2_normalize(x, axis=None, epsilon=1e-12)`: `x * rsqrt(maximum(reduce_sum(x^2), eps))`.
+/// `tf.math.l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None)`:
+/// `x * rsqrt(maximum(reduce_sum(x^2), eps))`, `dim` the deprecated name of `axis`.
 pub(super) fn l2_normalize(
     it: &mut Interp,
     args: Vec<Value>,
@@ -132,8 +133,11 @@ pub(super) fn l2_normalize(
     )?
     .into_iter();
     let x = it.to_val(&b.next().flatten().unwrap(), None)?;
-    let axes = axes_arg(it, b.next().flatten())?;
+    let axis = b.next().flatten();
     let eps = b.next().flatten().unwrap_or(Value::Float(1e-12));
+    let _name = b.next();
+    let axis = deprecated_argument_lookup("axis", axis, "dim", b.next().flatten())?;
+    let axes = axes_arg(it, axis)?;
     let sq = op(it, "square", vec![], vec![x.clone()])?;
     let s = op(
         it,
@@ -144,6 +148,24 @@ pub(super) fn l2_normalize(
     let m = tf(it, "tf.math.maximum", vec![tensor(s), eps])?;
     let inv = op(it, "rsqrt", vec![], vec![m])?;
     Ok(tensor(op(it, "multiply", vec![], vec![x, inv])?))
+}
+
+/// TensorFlow's `deprecated_argument_lookup`: the old name's value when given (None is not
+/// given), and ValueError when both names are.
+fn deprecated_argument_lookup(
+    new_name: &str,
+    new_value: Option<Value>,
+    old_name: &str,
+    old_value: Option<Value>,
+) -> Result<Option<Value>, Raise> {
+    let given = |v: &Option<Value>| !matches!(v, None | Some(Value::None));
+    match (given(&new_value), given(&old_value)) {
+        (true, true) => Err(Raise::value_error(format!(
+            "Cannot specify both '{old_name}' and '{new_name}'."
+        ))),
+        (_, true) => Ok(old_value),
+        _ => Ok(new_value),
+    }
 }
 
 /// `tf.math.divide_no_nan(x, y)`: `x / y`, and 0 where `y` is 0, gradients included.

@@ -18,7 +18,9 @@ use super::super::raise::{Raise, RaiseKind};
 use super::super::tape::bind_args;
 use super::super::value::Value;
 
+mod clip;
 pub(super) mod create;
+mod grid;
 mod math;
 mod norm;
 mod shape;
@@ -47,6 +49,10 @@ pub const NAMES: &[&str] = &[
     "tf.math.logical_xor",
     "tf.math.count_nonzero",
     "tf.linalg.trace",
+    "tf.clip_by_norm",
+    "tf.clip_by_global_norm",
+    "tf.linalg.global_norm",
+    "tf.meshgrid",
 ];
 
 pub fn call(
@@ -71,6 +77,10 @@ pub fn call(
         "logical_xor" => math::logical_xor(it, args, kwargs),
         "count_nonzero" => math::count_nonzero(it, args, kwargs),
         "trace" => shape::trace(it, args, kwargs),
+        "clip_by_norm" => clip::clip_by_norm(it, args, kwargs),
+        "clip_by_global_norm" => clip::clip_by_global_norm(it, args, kwargs),
+        "global_norm" => clip::global_norm(it, args, kwargs),
+        "meshgrid" => grid::meshgrid(it, args, kwargs),
         _ => Err(Raise::attr_error(format!(
             "module 'tf' has no attribute '{short}'"
         ))),

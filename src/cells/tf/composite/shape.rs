@@ -35,8 +35,11 @@ pub(super) fn split(
     let sizes: Vec<usize> = match (even, &how) {
         (Some(k), _) => {
             if k <= 0 || dim as i64 % k != 0 {
-                return Err(invalid(format!(
-                    "Number of ways to split should evenly divide the split dimension, but got split_dim {ax} (size = {dim}) and num_split {k} [Op:Split] name: split"
+                return Err(invalid(crate::cells::kernel_errors::framed(
+                    &format!("Split_num_split_{k}"),
+                    &format!("Number of ways to split should evenly divide the split dimension, but got split_dim {ax} (size = {dim}) and num_split {k}"),
+                    "Split",
+                    Some("split"),
                 )));
             }
             vec![dim / k as usize; k as usize]

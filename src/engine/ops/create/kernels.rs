@@ -7,6 +7,9 @@ use crate::engine::dtype::DType;
 use crate::engine::error::{arg_err, dtype_err, limit_err, Result};
 use crate::engine::tensor::{checked_numel, Real, Tensor};
 
+use super::philox::{self, Distribution, Stream};
+use super::RandomKind;
+
 pub fn linspace(
     start: f64,
     stop: f64,
@@ -130,48 +133,50 @@ pub fn one_hot(
     Tensor::from_f64s(&shape, &vals, dtype)
 }
 
-/// `random_normal` (mean `a`, stddev `b`) or `random_uniform` (in `[a, b)`; whole numbers for
-/// an integer dtype).
+/// `random_normal` and `truncated_normal` (mean `a`, stddev `b`) or `random_uniform` (in
+/// `[a, b)`; whole numbers for an integer dtype), drawn as TensorFlow's kernels draw from `stream` (`philox.rs`); without
+/// one, from a seed nobody chose, as TensorFlow does without a seed.
 pub fn random(
-    normal: bool,
+    kind: RandomKind,
     shape: &[usize],
     (a, b): (f64, f64),
-    seed: Option<u64>,
+    stream: Option<Stream>,
     dtype: DType,
     max: usize,
 ) -> Result<Tensor> {
     let n = checked_numel(shape, max)?;
-    // TensorFlow draws float64 from another stream than float32 (one seed gives unrelated
-    // values), then scales the raw draw in the dtype: `rnd * stddev + mean`,
+    let stream = stream.unwrap_or_else(|| Stream {
+        seed: fresh_seed(),
+        seed2: fresh_seed(),
+        skip: 0,
+    });
+    let normal = kind.is_normal();
+    let dist = match (kind, dtype.is_float()) {
+        (RandomKind::Normal, _) => Distribution::Normal,
+        (RandomKind::TruncatedNormal, _) => Distribution::TruncatedNormal,
+        (RandomKind::Uniform, true) => Distribution::Uniform,
+        (RandomKind::Uniform, false) => Distribution::Int {
+            lo: a as i64,
+            hi: b as i64,
+        },
+    };
+    let raw = philox::draw(stream, dist, dtype, n);
+    // TensorFlow scales the standard draw in the dtype, in Python: `rnd * stddev + mean`,
     // `rnd * (maxval - minval) + minval`, so `uniform(minval=-1, maxval=1)` is bit for bit
     // `2 * uniform() - 1` of the same seed
-    let seed = seed.unwrap_or_else(fresh_seed);
-    let mut rng = SplitMix::new(if dtype == DType::F64 {
-        seed ^ 0xD1B5_4A32_D192_ED03
-    } else {
-        seed
-    });
-    let vals: Vec<f64> = if dtype == DType::F32 {
-        let (a, b) = (a as f32, b as f32);
-        let (scale, shift) = if normal { (b, a) } else { (b - a, a) };
-        (0..n)
-            .map(|_| {
-                let raw = if normal {
-                    rng.normal() as f32
-                } else {
-                    rng.uniform_f32()
-                };
-                f64::from(raw * scale + shift)
-            })
-            .collect()
-    } else if normal {
-        (0..n).map(|_| rng.normal() * b + a).collect()
-    } else if dtype.is_float() {
-        (0..n).map(|_| rng.uniform() * (b - a) + a).collect()
-    } else {
-        (0..n)
-            .map(|_| (a + ((b - a) * rng.uniform()).floor()).min(b - 1.0))
-            .collect()
+    let vals: Vec<f64> = match (dtype, dist) {
+        (_, Distribution::Int { .. }) => raw,
+        (DType::F32, _) => {
+            let (a, b) = (a as f32, b as f32);
+            let (scale, shift) = if normal { (b, a) } else { (b - a, a) };
+            raw.into_iter()
+                .map(|r| f64::from(r as f32 * scale + shift))
+                .collect()
+        }
+        _ => {
+            let (scale, shift) = if normal { (b, a) } else { (b - a, a) };
+            raw.into_iter().map(|r| r * scale + shift).collect()
+        }
     };
     Tensor::from_f64s(shape, &vals, dtype)
 }
@@ -183,39 +188,4 @@ fn fresh_seed() -> u64 {
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(0);
     t ^ COUNTER.fetch_add(0x6A09_E667_F3BC_C909, Ordering::Relaxed)
-}
-
-/// One step of SplitMix64 on `state`: well spread outputs even from small seeds.
-pub fn splitmix_next(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// SplitMix64: small, fast, and the same sequence for the same seed on every machine.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn new(seed: u64) -> SplitMix {
-        SplitMix(seed)
-    }
-    fn next(&mut self) -> u64 {
-        splitmix_next(&mut self.0)
-    }
-    /// Uniform in [0, 1).
-    fn uniform(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    /// Uniform in [0, 1) in float32's steps (24 random bits), as a float32 draw is made.
-    fn uniform_f32(&mut self) -> f32 {
-        (self.next() >> 40) as f32 / (1u32 << 24) as f32
-    }
-    /// Standard normal by Box-Muller.
-    fn normal(&mut self) -> f64 {
-        let u1 = 1.0 - self.uniform();
-        let u2 = self.uniform();
-        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-    }
 }

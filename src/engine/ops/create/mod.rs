@@ -2,9 +2,10 @@
 //! seeded random initialisers. None has a gradient. Sizes are checked before allocating.
 
 mod kernels;
-
-pub use kernels::splitmix_next;
 mod parse;
+mod philox;
+
+pub use philox::{Kernels as RandomKernels, Stream};
 
 use super::Attrs;
 use crate::engine::dtype::DType;
@@ -66,19 +67,65 @@ pub enum Create {
         off: f64,
     },
     Random {
-        normal: bool,
+        kind: RandomKind,
         shape: Vec<usize>,
         a: f64,
         b: f64,
-        seed: Option<u64>,
+        /// Where the numbers come from; None draws afresh each run.
+        stream: Option<Stream>,
         dtype: DType,
     },
+}
+
+/// Which of TensorFlow's random kernels an op runs (a cell's kernel cache, stored with a
+/// session, keys on it: new kinds go last).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum RandomKind {
+    Normal,
+    Uniform,
+    TruncatedNormal,
+}
+
+impl RandomKind {
+    /// The kind of the registry's op `name`, if it is a random op.
+    pub fn named(name: &str) -> Option<RandomKind> {
+        match name {
+            "random_normal" => Some(RandomKind::Normal),
+            "truncated_normal" => Some(RandomKind::TruncatedNormal),
+            "random_uniform" => Some(RandomKind::Uniform),
+            _ => None,
+        }
+    }
+
+    /// The registry's name for the op.
+    pub fn name(self) -> &'static str {
+        match self {
+            RandomKind::Normal => "random_normal",
+            RandomKind::TruncatedNormal => "truncated_normal",
+            RandomKind::Uniform => "random_uniform",
+        }
+    }
+
+    /// Whether the op scales a standard draw by `stddev` and shifts it by `mean` (else by
+    /// `maxval - minval` and `minval`).
+    pub fn is_normal(self) -> bool {
+        self != RandomKind::Uniform
+    }
 }
 
 impl Create {
     /// `ones_like` / `zeros_like`: recorded by a tape (with a `None` gradient), as TensorFlow does.
     pub fn is_like(&self) -> bool {
         matches!(self, Create::Like { .. })
+    }
+
+    /// A random op's stream, for a caller that keeps TensorFlow's seed state (a cell's
+    /// `tf.random.set_seed` and kernel cache); None for the other ops.
+    pub fn stream_mut(&mut self) -> Option<&mut Option<Stream>> {
+        match self {
+            Create::Random { stream, .. } => Some(stream),
+            _ => None,
+        }
     }
 
     pub fn parse(name: &str, a: &Attrs, lim: &Limits) -> Result<Option<Create>> {
@@ -108,7 +155,7 @@ impl Create {
                 }
             }
             "one_hot" => parse::one_hot(a)?,
-            "random_normal" | "random_uniform" => parse::random(name, a)?,
+            "random_normal" | "truncated_normal" | "random_uniform" => parse::random(name, a)?,
             _ => return Ok(None),
         }))
     }
@@ -138,8 +185,7 @@ impl Create {
             Create::Range { .. } => "range",
             Create::Eye { .. } => "eye",
             Create::OneHot { .. } => "one_hot",
-            Create::Random { normal: true, .. } => "random_normal",
-            Create::Random { normal: false, .. } => "random_uniform",
+            Create::Random { kind, .. } => kind.name(),
         }
     }
 
@@ -184,13 +230,13 @@ impl Create {
                 off,
             } => kernels::one_hot(ins[0], *depth, *dtype, (*on, *off), max),
             Create::Random {
-                normal,
+                kind,
                 shape,
                 a,
                 b,
-                seed,
+                stream,
                 dtype,
-            } => kernels::random(*normal, shape, (*a, *b), *seed, *dtype, max),
+            } => kernels::random(*kind, shape, (*a, *b), *stream, *dtype, max),
         }
     }
 }

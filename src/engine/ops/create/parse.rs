@@ -1,7 +1,8 @@
 //! A creation op's attributes read with TensorFlow's typing rules: which dtype a Python literal
 //! gives, which spellings of a parameter are accepted, and what TensorFlow refuses.
 
-use super::{Create, FillKind};
+use super::philox::{Stream, DEFAULT_GRAPH_SEED};
+use super::{Create, FillKind, RandomKind};
 use crate::engine::dtype::DType;
 use crate::engine::error::{arg_err, dtype_err, Result};
 use crate::engine::lit::{tensor_from_lit, Lit};
@@ -116,7 +117,8 @@ pub fn range(a: &Attrs) -> Result<Create> {
 }
 
 pub fn random(name: &str, a: &Attrs) -> Result<Create> {
-    let normal = name == "random_normal";
+    let kind = RandomKind::named(name).expect("a random op");
+    let normal = kind.is_normal();
     let (ka, kb) = if normal {
         ("mean", "stddev")
     } else {
@@ -124,7 +126,12 @@ pub fn random(name: &str, a: &Attrs) -> Result<Create> {
     };
     let seed = match a.int("seed")? {
         Some(s) if s < 0 => return Err(arg_err("seed must be a non-negative integer")),
-        s => s.map(|s| s as u64),
+        // `random_seed.get_seed` without a global seed: (DEFAULT_GRAPH_SEED, seed % (2**31 - 1))
+        s => s.map(|s| Stream {
+            seed: DEFAULT_GRAPH_SEED,
+            seed2: s as u64 % 0x7fff_ffff,
+            skip: 0,
+        }),
     };
     let dtype = a.dtype("dtype")?.unwrap_or(DType::F32);
     let integer = matches!(dtype, DType::I32 | DType::I64);
@@ -157,11 +164,11 @@ pub fn random(name: &str, a: &Attrs) -> Result<Create> {
         }
     }
     Ok(Create::Random {
-        normal,
+        kind,
         shape: a.shape("shape")?,
         a: lo.unwrap_or(0.0),
         b: hi.unwrap_or(1.0),
-        seed,
+        stream: seed,
         dtype,
     })
 }

@@ -169,7 +169,15 @@ pub(super) static OPS: &[OpDef] = &[
         attr("dtype", Dt, D::DType(F32)),
         attr("seed", Int, D::None),
         NAME,
-    ], FLOAT, false, "Normally distributed values (gradtape's own generator: seeded runs repeat, but differ from TensorFlow's)."),
+    ], FLOAT, false, "Normally distributed values: TensorFlow's own numbers for a seed (its Philox generator)."),
+    op(Create, "truncated_normal", &["tf.random.truncated_normal"], &[
+        attr("shape", Shape, Required),
+        attr("mean", Float, D::Float(0.0)),
+        attr("stddev", Float, D::Float(1.0)),
+        attr("dtype", Dt, D::DType(F32)),
+        attr("seed", Int, D::None),
+        NAME,
+    ], FLOAT, false, "Normally distributed values redrawn until within two standard deviations of the mean, TensorFlow's own numbers for a seed."),
     op(Create, "random_uniform", &["tf.random.uniform"], &[
         attr("shape", Shape, Required),
         attr("minval", Number, D::Int(0)),
@@ -177,7 +185,7 @@ pub(super) static OPS: &[OpDef] = &[
         attr("dtype", Dt, D::DType(F32)),
         attr("seed", Int, D::None),
         NAME,
-    ], NUMBER, false, "Uniform values in [minval, maxval) (maxval defaults to 1 for floats and is required for integers; gradtape's own generator)."),
+    ], NUMBER, false, "Uniform values in [minval, maxval) (maxval defaults to 1 for floats and is required for integers): TensorFlow's own numbers for a seed."),
     // elementwise unary
     op(Un, "identity", &["tf.identity"], INPUT, ANY, true, "The input unchanged."),
     op(Un, "stop_gradient", &["tf.stop_gradient"], INPUT, ANY, false, "The input, with no gradient flowing through it."),

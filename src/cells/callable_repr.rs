@@ -1,0 +1,77 @@
+//! How functions, methods and a tape print, as CPython, TensorFlow 2.15 and NumPy 1.26 write
+//! them: `<function reduce_sum at 0x...>`, `<ufunc 'exp'>`, `<built-in method sum of
+//! numpy.ndarray object at 0x...>`, `<bound method TensorShape.as_list of TensorShape([2])>`.
+//! Where Python shows an object's address, the subset shows one of its own (ids differ from
+//! run to run in Python too). `function_reprs.txt` holds the names whose repr is not
+//! `<function NAME at ...>` (NumPy's ufuncs and C functions, TensorFlow's `_v2` functions),
+//! written from the oracle's `repr` of each subset name.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use super::value::{Function, Value};
+
+/// `repr` of the library or Python builtin at `path`, and its class's name.
+pub fn builtin(path: &str, addr: usize) -> (String, &'static str) {
+    static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        include_str!("function_reprs.txt")
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .collect()
+    });
+    let at = format!("{addr:#x}");
+    if let Some(text) = table.get(path) {
+        let class = if text.starts_with("<ufunc") {
+            "ufunc"
+        } else if text.starts_with("<class") {
+            "type"
+        } else if text.starts_with("<function") {
+            "function"
+        } else {
+            "builtin_function_or_method"
+        };
+        return (text.replace("{addr}", &at), class);
+    }
+    match path.split_once('.') {
+        // TensorFlow's and NumPy's API functions are Python functions
+        Some(("tf" | "np", _)) => {
+            let name = path.rsplit('.').next().unwrap_or(path);
+            (format!("<function {name} at {at}>"), "function")
+        }
+        _ => (
+            format!("<built-in function {path}>"),
+            "builtin_function_or_method",
+        ),
+    }
+}
+
+/// `repr` of a cell's own `def` or lambda.
+pub fn function(f: &Function, addr: usize) -> String {
+    format!("<function {} at {addr:#x}>", f.name)
+}
+
+/// `repr` of a tape, a Python object without a repr of its own.
+pub fn tape(addr: usize) -> String {
+    format!("<tensorflow.python.eager.backprop.GradientTape object at {addr:#x}>")
+}
+
+/// `repr` of `receiver.name` unbound from a call, given the receiver's own repr, for the
+/// receivers whose methods are Python methods (`bound method`) or C methods (`built-in
+/// method`); None for the others.
+pub fn method(receiver: &Value, name: &str, receiver_repr: &str, addr: usize) -> Option<String> {
+    let bound = |class: &str| format!("<bound method {class}.{name} of {receiver_repr}>");
+    let built_in = |class: &str| format!("<built-in method {name} of {class} object at {addr:#x}>");
+    Some(match receiver {
+        Value::Tensor(_) => bound("_EagerTensorBase"),
+        Value::Variable(_) => bound("BaseResourceVariable"),
+        Value::Shape(_) => bound("TensorShape"),
+        Value::Tape(_) => bound("GradientTape"),
+        Value::Array(_) => built_in("numpy.ndarray"),
+        Value::NpScalar(_) => built_in(&format!("numpy.{}", receiver.type_name())),
+        Value::List(_) => built_in("list"),
+        Value::Tuple(_) => built_in("tuple"),
+        Value::Str(_) => built_in("str"),
+        _ => return None,
+    })
+}
