@@ -290,8 +290,10 @@ impl Session {
             .filter_map(|(k, &i)| self.ws.ctx.tape(i).map(|t| (k, t)))
     }
 
-    /// `g.watch(x)` on this one tape, recording or stopped (TensorFlow watches on a stopped
-    /// tape too); a used-up non-persistent tape has nothing left to watch on.
+    /// `g.watch(x)` on this one tape, recording or stopped; a used-up non-persistent tape has
+    /// nothing left to watch on. TensorFlow's `TFE_Py_TapeWatch` does nothing while no tape
+    /// records (`CouldBackprop()`), so a stopped tape takes the watch only while another tape
+    /// records, as a cell's `g.watch(x)` between `with` blocks does.
     pub fn watch(&mut self, tape: &str, names: &[String]) -> Result<()> {
         let t = self.tape_index(tape)?;
         if self.ws.ctx.tape(t).is_some_and(|t| t.exhausted) {
@@ -299,6 +301,12 @@ impl Session {
                 Code::TapeExhausted,
                 format!("tape \"{tape}\" is used up: a non-persistent tape answers one gradient or Jacobian and then holds nothing to watch on (TensorFlow raises AttributeError: 'NoneType' object has no attribute '_tape'); open a new tape"),
             ));
+        }
+        if self.ws.ctx.recording_tapes().is_empty() {
+            // the names must still exist: an unknown one is the client's mistake either way
+            return names
+                .iter()
+                .try_for_each(|n| self.ws.value(n).map(drop).map_err(|e| e.at(Some(n))));
         }
         names
             .iter()

@@ -530,3 +530,62 @@ async fn a_persistent_tape_still_recording_records_its_own_gradient() {
         .await;
     assert_eq!(g["gradient"]["value"], json!([2.0, 2.0]));
 }
+
+/// TensorFlow's `tape.watch` does nothing while no tape records (`TFE_Py_TapeWatch` checks
+/// `CouldBackprop()`), so a watch on a stopped tape takes effect only while another tape
+/// records: `jacobian(c, c)` is then zeros, or the identity (TensorFlow 2.15's answers).
+#[tokio::test]
+async fn a_watch_on_a_stopped_tape_needs_a_recording_tape() {
+    let app = test_app();
+    for other_records in [false, true] {
+        let s = S::new(&app).await;
+        s.ok(
+            "POST",
+            "/graph",
+            json!({"nodes": [{"name": "c", "op": "constant", "value": [1.0, 2.0]}]}),
+        )
+        .await;
+        let t = s.ok("POST", "/tapes", json!({"persistent": true})).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        s.ok("POST", &format!("/tapes/{t}/stop"), json!({})).await;
+        let other = s.ok("POST", "/tapes", json!({"persistent": true})).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        if !other_records {
+            s.ok("POST", &format!("/tapes/{other}/stop"), json!({}))
+                .await;
+        }
+        s.ok(
+            "POST",
+            &format!("/tapes/{t}/watch"),
+            json!({"names": ["c"]}),
+        )
+        .await;
+        let j = s
+            .ok(
+                "POST",
+                &format!("/tapes/{t}/jacobian"),
+                json!({"target": "c", "sources": ["c"], "unconnected_gradients": "zero"}),
+            )
+            .await;
+        let want = if other_records {
+            json!([[1.0, 0.0], [0.0, 1.0]])
+        } else {
+            json!([[0.0, 0.0], [0.0, 0.0]])
+        };
+        assert_eq!(j["jacobian"][0]["value"], want, "{j}");
+        // an unknown name is still the client's mistake, recording or not
+        let (st, e) = s
+            .req(
+                "POST",
+                &format!("/tapes/{t}/watch"),
+                Some(json!({"names": ["nope"]})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(e["node"], "nope", "{e}");
+    }
+}
