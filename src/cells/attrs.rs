@@ -144,6 +144,9 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
         },
         (Value::Tape(_), m) if TAPE_METHODS.contains(&m) => method(v, name),
         (Value::List(_), m) if super::builtins::list_methods::NAMES.contains(&m) => method(v, name),
+        (Value::Tuple(_), m) if super::builtins::list_methods::TUPLE_NAMES.contains(&m) => {
+            method(v, name)
+        }
         (Value::Str(_), m) if super::builtins::str_methods::NAMES.contains(&m) => method(v, name),
         (Value::Shape(d), "rank" | "ndims") => Value::Int(d.len() as i64),
         (Value::Shape(d), "dims") => {
@@ -249,6 +252,7 @@ pub fn call_method(
         Value::Array(_) | Value::NpScalar(_) => numpy::methods::call(it, recv, name, args, kwargs),
         Value::Tape(id) => super::tape::method(it, *id, name, args, kwargs),
         Value::List(l) => super::builtins::list_methods::call(it, l, name, args, kwargs),
+        Value::Tuple(t) => super::builtins::list_methods::tuple_call(it, t, name, args, kwargs),
         Value::Shape(d) => Ok(match name {
             "num_elements" => Value::Int(d.iter().product::<usize>() as i64),
             "concatenate" => {

@@ -35,6 +35,11 @@ pub fn builtin(path: &str, addr: usize) -> (String, &'static str) {
     }
     match path.split_once('.') {
         // TensorFlow's and NumPy's API functions are Python functions
+        // Python's math functions are C functions, named without their module
+        Some(("math", name)) => (
+            format!("<built-in function {name}>"),
+            "builtin_function_or_method",
+        ),
         Some(("tf" | "np", _)) => {
             let name = path.rsplit('.').next().unwrap_or(path);
             (format!("<function {name} at {at}>"), "function")

@@ -31,11 +31,15 @@ impl Interp<'_> {
                 .lookup(n.id.as_str())
                 .ok_or_else(|| self.name_error(n.id.as_str()))?,
             Expr::List(l) => {
-                let items = self.eval_all(&l.elts)?;
+                let items = self.eval_items(&l.elts, |t| {
+                    format!("Value after * must be an iterable, not {t}")
+                })?;
                 self.new_list(items)?
             }
             Expr::Tuple(t) => {
-                let items = self.eval_all(&t.elts)?;
+                let items = self.eval_items(&t.elts, |t| {
+                    format!("Value after * must be an iterable, not {t}")
+                })?;
                 self.new_tuple(items)?
             }
             Expr::BinOp(b) => {
@@ -155,6 +159,12 @@ impl Interp<'_> {
                     .list_comp(&g.generators, &g.elt, at)
                     .map_err(|r| self.locate(r, &at))?]
             }
+            args if args.iter().any(Expr::is_starred_expr) => {
+                let callee = star_callee(&f);
+                self.eval_items(args, |t| {
+                    format!("{callee}() argument after * must be an iterable, not {t}")
+                })?
+            }
             args => self.eval_all(args)?,
         };
         let mut kwargs = Vec::with_capacity(c.arguments.keywords.len());
@@ -251,6 +261,28 @@ impl Interp<'_> {
 
     pub fn eval_all(&mut self, es: &[Expr]) -> Result<Vec<Value>, Raise> {
         es.iter().map(|e| self.eval(e)).collect()
+    }
+
+    /// The items of a display or a call's positional arguments, each `*x` spread into the
+    /// items of `x`; a `*` on what cannot be iterated is a TypeError worded by `not_iterable`.
+    fn eval_items(
+        &mut self,
+        es: &[Expr],
+        not_iterable: impl Fn(&str) -> String,
+    ) -> Result<Vec<Value>, Raise> {
+        let mut items = Vec::with_capacity(es.len());
+        for e in es {
+            let Expr::Starred(s) = e else {
+                items.push(self.eval(e)?);
+                continue;
+            };
+            let v = self.eval(&s.value)?;
+            let more = super::builtins::iterate_or(self, &v, &not_iterable)?;
+            // each spread is bounded by a list's limit before the next one grows the items
+            self.room_to_grow(items.len(), more.len())?;
+            items.extend(more);
+        }
+        Ok(items)
     }
 
     /// The items of a comprehension spanning `at`: a failing iteration or condition is placed
@@ -351,6 +383,8 @@ impl Interp<'_> {
                 }
                 if path.starts_with("tf.") {
                     super::tf::call(self, &path, args, kwargs)
+                } else if let Some(name) = path.strip_prefix("math.") {
+                    super::builtins::pymath::call(self, name, args, kwargs)
                 } else if let Some(name) = path.strip_prefix("np.") {
                     match super::numpy::call(self, name, args, kwargs)? {
                         Some(v) => Ok(v),
@@ -382,10 +416,22 @@ impl Interp<'_> {
     }
 }
 
+/// How Python names a callee in `f(*5)`'s TypeError: a cell's function by its module
+/// (`__cell__.f`), a builtin by its name, a method by its class.
+fn star_callee(f: &Value) -> String {
+    match f {
+        Value::Function(func) => format!("__cell__.{}", func.name),
+        Value::Builtin(path) => path.to_string(),
+        Value::Method(m) => format!("{}.{}", m.0.type_name(), m.1),
+        other => other.type_name(),
+    }
+}
+
 /// The names an assignment target binds.
 pub(crate) fn target_names(t: &Expr) -> Vec<String> {
     match t {
         Expr::Name(n) => vec![n.id.as_str().to_string()],
+        Expr::Starred(s) => target_names(&s.value),
         Expr::Tuple(x) => x.elts.iter().flat_map(target_names).collect(),
         Expr::List(x) => x.elts.iter().flat_map(target_names).collect(),
         _ => Vec::new(),

@@ -327,6 +327,13 @@ impl Interp<'_> {
                     Expr::List(l) => &l.elts,
                     _ => return,
                 };
+                if elts.iter().any(Expr::is_starred_expr) {
+                    // `a, *rest = grads`: no item is a gradient of its own source any more
+                    for n in crate::cells::expr::target_names(target) {
+                        self.why_none.remove(n.as_str());
+                    }
+                    return;
+                }
                 if elts.len() != items.len() {
                     return;
                 }

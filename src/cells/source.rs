@@ -3,7 +3,7 @@
 //! runs, naming it with line and column).
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
-use ruff_python_ast::{Expr, ModModule, Stmt};
+use ruff_python_ast::{Expr, ExprContext, ModModule, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
 use super::raise::Refusal;
@@ -107,6 +107,8 @@ pub fn parse(text: &str, max_bytes: usize) -> Result<ModModule, Refusal> {
         depth: 0,
         refusal: None,
         consumed: Default::default(),
+        spread: Default::default(),
+        math_names: Default::default(),
     };
     check.visit_body(&module.body);
     match check.refusal {
@@ -121,6 +123,11 @@ struct Check<'l> {
     refusal: Option<Refusal>,
     /// Where the generator expressions a builtin consumes whole start (see [`consumed`]).
     consumed: std::collections::HashSet<ruff_text_size::TextSize>,
+    /// Where the `*x` items of list and tuple displays and of calls' arguments start: the
+    /// places a cell spreads an iterable (a `*` target is checked by the compiler's rules).
+    spread: std::collections::HashSet<ruff_text_size::TextSize>,
+    /// The names the cell's `import math` statements bind.
+    math_names: std::collections::HashSet<String>,
 }
 
 /// The builtins (and `str.join`) that read a generator's items all at once, where a cell
@@ -222,13 +229,50 @@ fn expr_name(e: &Expr) -> Option<&'static str> {
         Expr::Yield(_) | Expr::YieldFrom(_) => "`yield`",
         Expr::TString(_) => "template strings",
         Expr::BytesLiteral(_) => "bytes literals",
-        Expr::Starred(_) => "`*` unpacking",
         Expr::IpyEscapeCommand(_) => "IPython magics",
         Expr::NumberLiteral(n) if matches!(n.value, ruff_python_ast::Number::Complex { .. }) => {
             "complex numbers"
         }
         _ => return None,
     })
+}
+
+impl Check<'_> {
+    /// Why `math.gamma` is refused: CPython's `math` has it, the subset's does not. A name is
+    /// the module where the cell imports it (`import math`, `import math as m`).
+    fn math_outside_subset(&self, a: &ruff_python_ast::ExprAttribute) -> Option<String> {
+        let Expr::Name(n) = &*a.value else {
+            return None;
+        };
+        let detail = super::builtins::pymath::outside_subset(a.attr.as_str())?;
+        self.math_names.contains(n.id.as_str()).then_some(detail)
+    }
+
+    /// `*x` spreads an iterable in a list or tuple display and in a call's positional
+    /// arguments, and gathers the rest in an assignment or `for` target; elsewhere (a
+    /// subscript's `a[*idx]`) the subset lacks it.
+    fn starred(&mut self, expr: &Expr) {
+        let items = match expr {
+            Expr::List(l) if l.ctx == ExprContext::Load => &l.elts[..],
+            Expr::Tuple(t) if t.ctx == ExprContext::Load => &t.elts[..],
+            Expr::Call(c) => &c.arguments.args[..],
+            Expr::Subscript(s) => {
+                if let Expr::Tuple(t) = &*s.slice {
+                    if let Some(star) = t.elts.iter().find(|e| e.is_starred_expr()) {
+                        self.refuse("`*` unpacking in a subscript (`a[*idx]`) is not available in a cell: index with a tuple (`a[tuple(idx)]`)".into(), star);
+                    }
+                }
+                return;
+            }
+            Expr::Starred(s) if s.ctx == ExprContext::Load && !self.spread.contains(&s.start()) => {
+                self.refuse("`*` unpacking is not available here in a cell: a cell spreads `*x` in a list or tuple display (`[*a, *b]`), a call's arguments (`f(*args)`) and an assignment or `for` target (`first, *rest = xs`)".into(), expr);
+                return;
+            }
+            _ => return,
+        };
+        let starts = items.iter().filter(|e| e.is_starred_expr());
+        self.spread.extend(starts.map(Ranged::start));
+    }
 }
 
 impl<'a> Visitor<'a> for Check<'_> {
@@ -242,13 +286,17 @@ impl<'a> Visitor<'a> for Check<'_> {
         match stmt {
             Stmt::Import(i) => {
                 for a in &i.names {
+                    if a.name.as_str() == "math" {
+                        let bound = a.asname.as_ref().map_or("math", |n| n.as_str());
+                        self.math_names.insert(bound.to_string());
+                    }
                     let ok = matches!(
                         (a.name.as_str(), a.asname.as_ref().map(|n| n.as_str())),
-                        ("tensorflow", Some("tf")) | ("numpy", Some("np"))
+                        ("tensorflow", Some("tf")) | ("numpy", Some("np")) | ("math", _)
                     );
                     if !ok {
                         self.refuse(
-                            format!("`import {}` is not available in a cell: only `import tensorflow as tf` and `import numpy as np`", a.name.as_str()),
+                            format!("`import {}` is not available in a cell: only `import tensorflow as tf`, `import numpy as np` and `import math`", a.name.as_str()),
                             a,
                         );
                     }
@@ -290,13 +338,16 @@ impl<'a> Visitor<'a> for Check<'_> {
         }
         let consumed = matches!(expr, Expr::Generator(_)) && self.consumed.contains(&expr.start());
         if let Some(what) = expr_name(expr).filter(|_| !consumed) {
-            self.refuse(
-                format!("{what} are not available in a cell").replace("` are", "` is"),
-                expr,
-            );
+            // the names are plural nouns ("dict literals") or one construct ("`await`")
+            let verb = if what.ends_with('s') { "are" } else { "is" };
+            self.refuse(format!("{what} {verb} not available in a cell"), expr);
         }
+        self.starred(expr);
         if let Expr::Attribute(a) = expr {
             let name = a.attr.as_str();
+            if let Some(detail) = self.math_outside_subset(a) {
+                self.refuse(detail, expr);
+            }
             if name.starts_with("__") && !DUNDERS.contains(&name) {
                 self.refuse(
                     format!("the attribute `{name}` is not available in a cell"),
@@ -323,7 +374,7 @@ impl<'a> Visitor<'a> for Check<'_> {
                 );
             }
             if c.arguments.keywords.iter().any(|k| k.arg.is_none()) {
-                self.refuse("`**` unpacking is not available in a cell".into(), expr);
+                self.refuse("`**` unpacking is not available in a cell (a cell has no dicts): pass keyword arguments by name (`f(lr=0.1)`)".into(), expr);
             }
         }
         walk_expr(self, expr);

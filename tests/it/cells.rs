@@ -145,6 +145,10 @@ async fn constructs_outside_the_subset_are_refused_with_where() {
         ("g = (x for x in [1])\n", "unsupported", 1, 5),
         // str.format looking up an attribute, as an f-string's field would be
         ("s = 'n={0.real}'.format(2)\n", "unsupported", 1, 5),
+        // Python's math functions the subset lacks, under any name the module is imported as
+        ("import math as m\ny = m.gamma(3.0)\n", "unsupported", 2, 5),
+        // `*` spreads only in displays, calls and targets
+        ("x = [1]\ny = x[*x]\n", "unsupported", 2, 7),
     ] {
         let (status, body) =
             call(&app, "POST", "/v1/cells", Some(json!({"source": src})), &[]).await;
@@ -360,4 +364,30 @@ async fn cells_of_any_shape_answer_in_bounded_time() {
     assert_eq!(status, 200);
     assert_eq!(body["error"]["type"], "RecursionError", "{body}");
     assert_eq!(body["error"]["line"], 2);
+}
+
+#[tokio::test]
+async fn refusals_name_the_construct_in_a_sentence_that_agrees() {
+    let app = test_app();
+    for (src, want) in [
+        (
+            "import os\n",
+            "only `import tensorflow as tf`, `import numpy as np` and `import math`",
+        ),
+        (
+            "x = [1]\ny = x[*x]\n",
+            "`*` unpacking in a subscript (`a[*idx]`) is not available",
+        ),
+        ("f = {1: 2}\n", "dict literals are not available in a cell"),
+        (
+            "print(*[1], **k)\n",
+            "`**` unpacking is not available in a cell",
+        ),
+    ] {
+        let (status, body) =
+            call(&app, "POST", "/v1/cells", Some(json!({"source": src})), &[]).await;
+        assert_eq!(status, 422, "{src}: {body}");
+        let detail = body["detail"].as_str().unwrap();
+        assert!(detail.contains(want), "{src}: {detail}");
+    }
 }

@@ -1,5 +1,5 @@
 //! A list's methods, as Python 3.11 runs them: `append`, `extend`, `insert`, `pop`, `remove`,
-//! `index`, `count`, `sort`, `reverse`, `copy` and `clear`. The list's lock is never held
+//! `index`, `count`, `sort`, `reverse`, `copy` and `clear`, and a tuple's `count` and `index`. The list's lock is never held
 //! while a cell's code runs (a `key=` function, or `==` on its items), which may read it.
 
 use std::sync::Mutex;
@@ -174,6 +174,17 @@ fn position(
     end: i64,
 ) -> Result<Option<usize>, Raise> {
     let items = lock(list).clone();
+    position_in(it, &items, x, start, end)
+}
+
+/// Where `x` first is among `items[start..end]`.
+fn position_in(
+    it: &mut Interp,
+    items: &[Value],
+    x: &Value,
+    start: i64,
+    end: i64,
+) -> Result<Option<usize>, Raise> {
     let (lo, hi) = (clamp(start, items.len()), clamp(end, items.len()));
     for (k, item) in items.iter().enumerate().take(hi).skip(lo) {
         if same_item(it, item, x)? {
@@ -181,6 +192,64 @@ fn position(
         }
     }
     Ok(None)
+}
+
+/// A tuple's methods.
+pub const TUPLE_NAMES: &[&str] = &["count", "index"];
+
+/// `t.count(x)` and `t.index(x[, start[, end]])`, comparing items as a list's methods do, with
+/// CPython's words for a tuple.
+pub fn tuple_call(
+    it: &mut Interp,
+    items: &[Value],
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    if !kwargs.is_empty() {
+        return Err(Raise::type_error(format!(
+            "tuple.{name}() takes no keyword arguments"
+        )));
+    }
+    let n = args.len();
+    match name {
+        "count" => {
+            if n != 1 {
+                return Err(Raise::type_error(format!(
+                    "tuple.count() takes exactly one argument ({n} given)"
+                )));
+            }
+            let mut count = 0;
+            for item in items {
+                count += i64::from(same_item(it, item, &args[0])?);
+            }
+            Ok(Value::Int(count))
+        }
+        _ => {
+            if n == 0 {
+                return Err(Raise::type_error(
+                    "index expected at least 1 argument, got 0",
+                ));
+            }
+            if n > 3 {
+                return Err(Raise::type_error(format!(
+                    "index expected at most 3 arguments, got {n}"
+                )));
+            }
+            // CPython reads a tuple's bounds as slice indices
+            let bound = |v: &Value| {
+                operator_index(v)?.ok_or_else(|| {
+                    Raise::type_error("slice indices must be integers or have an __index__ method")
+                })
+            };
+            let start = args.get(1).map(bound).transpose()?.unwrap_or(0);
+            let end = args.get(2).map(bound).transpose()?.unwrap_or(i64::MAX);
+            match position_in(it, items, &args[0], start, end)? {
+                Some(k) => Ok(Value::Int(k as i64)),
+                None => Err(Raise::value_error("tuple.index(x): x not in tuple")),
+            }
+        }
+    }
 }
 
 /// `lst.sort(key=None, reverse=False)`: `sorted`'s order, written back into the list.

@@ -8,6 +8,7 @@ mod iterables;
 pub mod list_methods;
 mod numbers;
 mod ordering;
+pub mod pymath;
 mod sequences;
 pub mod str_methods;
 mod text;
@@ -215,6 +216,33 @@ pub fn iterate(it: &mut Interp, v: &Value) -> Result<Vec<Value>, Raise> {
             other.type_name()
         ))),
     }
+}
+
+/// [`iterate`], with the TypeError of a value that cannot be iterated worded by the caller, as
+/// Python words each place: unpacking (`cannot unpack non-iterable int object`), a display's
+/// `*` (`Value after * must be an iterable, not int`), a call's `*`.
+pub fn iterate_or(
+    it: &mut Interp,
+    v: &Value,
+    not_iterable: impl FnOnce(&str) -> String,
+) -> Result<Vec<Value>, Raise> {
+    let iterable = matches!(
+        v,
+        Value::List(_)
+            | Value::Tuple(_)
+            | Value::Range(..)
+            | Value::Iter(_)
+            | Value::Str(_)
+            | Value::Shape(_)
+            | Value::Tensor(_)
+            | Value::Variable(_)
+            | Value::UnreadVariable(_)
+            | Value::Array(_)
+    );
+    if !iterable {
+        return Err(Raise::type_error(not_iterable(&v.type_name())));
+    }
+    iterate(it, v)
 }
 
 /// A tensor's or array's rows are made all at once: more than a list may hold (and more than

@@ -260,12 +260,7 @@ impl<'k> Interp<'k> {
         self.check_depth()?;
         let params = &f.def.parameters.args;
         if args.len() > params.len() {
-            return Err(Raise::type_error(format!(
-                "{}() takes {} positional argument(s) but {} were given",
-                f.name,
-                params.len(),
-                args.len()
-            )));
+            return Err(too_many_positional(f, args.len()));
         }
         let mut slots: Vec<Option<Value>> = args.into_iter().map(Some).collect();
         slots.resize(params.len(), None);
@@ -284,18 +279,20 @@ impl<'k> Interp<'k> {
             }
             slots[i] = Some(v);
         }
+        let missing: Vec<&str> = params
+            .iter()
+            .zip(&slots)
+            .zip(&f.defaults)
+            .filter(|((_, slot), default)| slot.is_none() && default.is_none())
+            .map(|((p, _), _)| p.name().as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(missing_positional(f, &missing));
+        }
         let mut locals = HashMap::new();
         for ((p, slot), default) in params.iter().zip(slots).zip(&f.defaults) {
-            let v = match (slot, default) {
-                (Some(v), _) => v,
-                (None, Some(d)) => d.clone(),
-                (None, None) => {
-                    return Err(Raise::type_error(format!(
-                        "{}() missing required positional argument: '{}'",
-                        f.name,
-                        p.name().as_str()
-                    )))
-                }
+            let Some(v) = slot.or_else(|| default.clone()) else {
+                unreachable!("a missing argument is refused above")
             };
             locals.insert(p.name().as_str().to_string(), v);
         }
@@ -382,4 +379,41 @@ impl Interp<'_> {
             ),
         }
     }
+}
+
+/// CPython's TypeError for a call given more positional arguments than `f` has parameters:
+/// `f() takes 1 positional argument but 2 were given`, `f() takes from 1 to 2 positional
+/// arguments but 3 were given`.
+fn too_many_positional(f: &super::value::Function, given: usize) -> Raise {
+    let total = f.defaults.len();
+    let required = f.defaults.iter().filter(|d| d.is_none()).count();
+    let plural = if total == 1 { "" } else { "s" };
+    let takes = if required < total {
+        format!("from {required} to {total}")
+    } else {
+        total.to_string()
+    };
+    let were = if given == 1 { "was" } else { "were" };
+    Raise::type_error(format!(
+        "{}() takes {takes} positional argument{plural} but {given} {were} given",
+        f.name
+    ))
+}
+
+/// CPython's TypeError for parameters without a value: `f() missing 1 required positional
+/// argument: 'b'`, `... 3 required positional arguments: 'a', 'b', and 'c'`.
+fn missing_positional(f: &super::value::Function, names: &[&str]) -> Raise {
+    let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+    let list = match &quoted[..] {
+        [one] => one.clone(),
+        [a, b] => format!("{a} and {b}"),
+        [init @ .., last] => format!("{}, and {last}", init.join(", ")),
+        [] => String::new(),
+    };
+    let plural = if names.len() == 1 { "" } else { "s" };
+    Raise::type_error(format!(
+        "{}() missing {} required positional argument{plural}: {list}",
+        f.name,
+        names.len()
+    ))
 }

@@ -217,13 +217,14 @@ impl Interp<'_> {
         Ok(())
     }
 
-    /// `import tensorflow as tf`, `import numpy as np` (the checker allows no other module).
+    /// `import tensorflow as tf`, `import numpy as np`, `import math` (the checker allows no
+    /// other module).
     fn exec_import(&mut self, i: &ast::StmtImport) {
         for a in &i.names {
-            let module = if a.name.as_str() == "tensorflow" {
-                "tf"
-            } else {
-                "np"
+            let module = match a.name.as_str() {
+                "tensorflow" => "tf",
+                "math" => "math",
+                _ => "np",
             };
             let bind = a.asname.as_ref().map_or(module, |n| n.as_str());
             self.bind(bind, Value::Module(module.into()));
@@ -386,10 +387,13 @@ impl Interp<'_> {
     }
 
     fn unpack(&mut self, targets: &[Expr], v: Value, at: &Expr) -> Result<(), Raise> {
+        if let Some(star) = targets.iter().position(Expr::is_starred_expr) {
+            return self.unpack_starred(targets, star, v, at);
+        }
         // a list or tuple of the wrong length is told so without copying it
         let items = match v.seq_len() {
             Some(n) if n != targets.len() => Vec::new(),
-            _ => crate::cells::builtins::iterate(self, &v).map_err(|r| self.locate(r, at))?,
+            _ => unpacked_items(self, &v).map_err(|r| self.locate(r, at))?,
         };
         let items_len = v.seq_len().unwrap_or(items.len());
         if items_len != targets.len() {
@@ -409,6 +413,48 @@ impl Interp<'_> {
         }
         Ok(())
     }
+}
+
+impl Interp<'_> {
+    /// `a, *rest, z = v`: the targets around the starred one take one item each, in order, and
+    /// the starred one a new list of what is left (the compiler allows one `*` per target list).
+    fn unpack_starred(
+        &mut self,
+        targets: &[Expr],
+        star: usize,
+        v: Value,
+        at: &Expr,
+    ) -> Result<(), Raise> {
+        let mut items = unpacked_items(self, &v).map_err(|r| self.locate(r, at))?;
+        let needed = targets.len() - 1;
+        if items.len() < needed {
+            let detail = format!(
+                "not enough values to unpack (expected at least {needed}, got {})",
+                items.len()
+            );
+            return Err(self.locate(Raise::value_error(detail), at));
+        }
+        let after = targets.len() - star - 1;
+        let tail = items.split_off(items.len() - after);
+        let middle = items.split_off(star);
+        for (t, item) in targets[..star].iter().zip(items) {
+            self.assign(t, item)?;
+        }
+        let Expr::Starred(starred) = &targets[star] else {
+            unreachable!("found as starred")
+        };
+        let rest = self.new_list(middle).map_err(|r| self.locate(r, at))?;
+        self.assign(&starred.value, rest)?;
+        for (t, item) in targets[star + 1..].iter().zip(tail) {
+            self.assign(t, item)?;
+        }
+        Ok(())
+    }
+}
+
+/// The items a target list unpacks, with Python's words for a value that has none.
+fn unpacked_items(it: &mut Interp, v: &Value) -> Result<Vec<Value>, Raise> {
+    crate::cells::builtins::iterate_or(it, v, |t| format!("cannot unpack non-iterable {t} object"))
 }
 
 /// Why `obj.name = value` fails: a variable's and a tensor's properties have no setter, and

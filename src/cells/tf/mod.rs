@@ -51,6 +51,11 @@ fn dtype_named(name: &str) -> Option<DType> {
 
 /// `module.name`.
 pub fn module_attr(module: &str, name: &str) -> Result<Value, Raise> {
+    if module == "math" {
+        if let Some(detail) = super::builtins::pymath::outside_subset(name) {
+            return Err(Raise::attr_error(detail));
+        }
+    }
     resolve(module, name)
         .ok_or_else(|| Raise::attr_error(missing_detail(&format!("{module}.{name}"))))
 }
@@ -59,6 +64,7 @@ pub fn module_attr(module: &str, name: &str) -> Result<Value, Raise> {
 fn resolve(module: &str, name: &str) -> Option<Value> {
     let full = format!("{module}.{name}");
     Some(match (module, name) {
+        ("math", _) => return super::builtins::pymath::attr(name),
         ("tf", m) if TF_MODULES.contains(&m) => Value::Module(full.into()),
         ("tf" | "tf.dtypes", d) if dtype_named(d).is_some() => {
             Value::DType(dtype_named(d).expect("checked"))
@@ -155,6 +161,7 @@ fn special(path: &str) -> bool {
             | "tf.math.mod"
             | "tf.boolean_mask"
             | "tf.reverse"
+            | "tf.gradients"
     )
 }
 
@@ -195,6 +202,12 @@ pub fn call(
         }
         "tf.boolean_mask" => super::index::boolean_mask_call(it, args, kwargs),
         "tf.reverse" => default_only::reverse(it, args, kwargs),
+        // TensorFlow keeps the graph-mode function and refuses it in eager mode, whatever it is
+        // given, with the sentence that points a notebook at the tape
+        "tf.gradients" => Err(Raise::new(
+            RaiseKind::RuntimeError,
+            "tf.gradients is not supported when eager execution is enabled. Use tf.GradientTape instead.",
+        )),
         "tf.linspace" => composite::create::linspace(it, args, kwargs),
         "tf.fill" => composite::create::fill(it, args, kwargs),
         p if composite::NAMES.contains(&p) => composite::call(it, p, args, kwargs),
