@@ -391,3 +391,45 @@ async fn refusals_name_the_construct_in_a_sentence_that_agrees() {
         assert!(detail.contains(want), "{src}: {detail}");
     }
 }
+
+/// A keyword NumPy 1.26 takes and the subset lacks is refused naming it (NumPy would run the
+/// call, so "unexpected keyword argument" would be untrue); one NumPy lacks too stays NumPy's
+/// TypeError.
+#[tokio::test]
+async fn a_numpy_keyword_the_subset_lacks_is_named_and_a_misspelt_one_is_numpy_s_type_error() {
+    let app = test_app();
+    for (src, kind, says) in [
+        (
+            "import numpy as np\ns = np.sum([1, 2], where=[True, False])\n",
+            "NotImplementedError",
+            "NumPy's sum() takes `where=`",
+        ),
+        (
+            "import numpy as np\nz = np.zeros(3, order='F')\n",
+            "NotImplementedError",
+            "NumPy's zeros() takes `order=`",
+        ),
+        (
+            "import numpy as np\nb = np.ones(2)\nm = np.max(b, out=b)\n",
+            "NotImplementedError",
+            "`out=`",
+        ),
+        (
+            "import numpy as np\nr = np.random.rand(2, dtype=np.float32)\n",
+            "TypeError",
+            "rand() got an unexpected keyword argument 'dtype'",
+        ),
+        (
+            "import numpy as np\ns = np.sum([1, 2], foo=1)\n",
+            "TypeError",
+            "unexpected keyword argument 'foo'",
+        ),
+    ] {
+        let (status, body) =
+            call(&app, "POST", "/v1/cells", Some(json!({"source": src})), &[]).await;
+        assert_eq!(status, 200, "{src}: {body}");
+        assert_eq!(body["error"]["type"], kind, "{src}: {body}");
+        let detail = body["error"]["detail"].as_str().unwrap();
+        assert!(detail.contains(says), "{src}: {detail}");
+    }
+}

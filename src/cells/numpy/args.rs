@@ -6,7 +6,10 @@ use crate::engine::dtype::DType;
 use crate::cells::convert::dtype_of_value;
 use crate::cells::index::operator_index;
 use crate::cells::interp::Interp;
-use crate::cells::raise::Raise;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use crate::cells::raise::{Raise, RaiseKind};
 use crate::cells::tape::bind_args;
 use crate::cells::value::Value;
 
@@ -24,6 +27,7 @@ impl Args {
         args: Vec<Value>,
         kwargs: Vec<(String, Value)>,
     ) -> Result<Args, Raise> {
+        refuse_keywords_outside_subset(what, names, &kwargs)?;
         Ok(Args {
             what: what.to_string(),
             names: names.to_vec(),
@@ -80,6 +84,60 @@ impl Args {
             ))),
         }
     }
+}
+
+/// The keywords NumPy 1.26 takes under each function, ufunc and method name, written from NumPy
+/// itself by `tests/cells/numpy_keywords.py` (`sum\ta axis dtype initial keepdims out where`).
+static NUMPY_KEYWORDS: LazyLock<HashMap<&'static str, Vec<&'static str>>> = LazyLock::new(|| {
+    include_str!("keywords.txt")
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(name, kws)| (name, kws.split(' ').collect()))
+        .collect()
+});
+
+/// Whether NumPy's function or method `what` takes the keyword `keyword`.
+pub fn numpy_takes(what: &str, keyword: &str) -> bool {
+    NUMPY_KEYWORDS
+        .get(what)
+        .is_some_and(|kws| kws.contains(&keyword))
+}
+
+/// Refuses a keyword NumPy takes under `what` and the subset's `what` does not (`names`), naming
+/// it: NumPy would run the call, so its "unexpected keyword argument" would not be the truth. A
+/// keyword NumPy lacks too is left to the binding, which raises NumPy's TypeError for it.
+pub fn refuse_keywords_outside_subset(
+    what: &str,
+    names: &[&str],
+    kwargs: &[(String, Value)],
+) -> Result<(), Raise> {
+    let Some((k, _)) = kwargs
+        .iter()
+        .find(|(k, _)| !names.contains(&k.as_str()) && numpy_takes(what, k))
+    else {
+        return Ok(());
+    };
+    // a reduction binds `out=` only to refuse it, so it is not offered
+    let offered: Vec<String> = names
+        .iter()
+        .filter(|n| **n != "out")
+        .map(|n| format!("`{n}=`"))
+        .collect();
+    let takes = match offered.is_empty() {
+        true => "no keyword arguments".to_string(),
+        false => offered.join(", "),
+    };
+    Err(Raise::new(
+        RaiseKind::NotImplementedError,
+        format!("NumPy's {what}() takes `{k}=`, but the cell subset's {what}() does not: write the call without it (the subset's takes {takes})"),
+    ))
+}
+
+/// Takes the keyword argument `name` out of `kwargs`: a keyword-only parameter (`np.array`'s
+/// `ndmin=`) read beside the positions the call binds.
+pub fn keyword(kwargs: Vec<(String, Value)>, name: &str) -> (Option<Value>, Vec<(String, Value)>) {
+    let (found, rest): (Vec<_>, Vec<_>) = kwargs.into_iter().partition(|(k, _)| k == name);
+    (found.into_iter().next().map(|(_, v)| v), rest)
 }
 
 /// A `dtype=` argument: `np.float32`, `'int64'`, `'f4'`, `float`, `a.dtype`.

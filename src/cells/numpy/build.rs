@@ -44,23 +44,33 @@ pub fn call(
 ) -> Result<Value, Raise> {
     match name {
         "array" | "asarray" | "copy" => {
+            // np.array's keyword-only `copy=` and `ndmin=`
+            let (copy, kwargs) = match name {
+                "array" => super::args::keyword(kwargs, "copy"),
+                _ => (None, kwargs),
+            };
+            let (ndmin, kwargs) = match name {
+                "array" => super::args::keyword(kwargs, "ndmin"),
+                _ => (None, kwargs),
+            };
             let mut a = Args::bind(name, &["object", "dtype"], args, kwargs)?;
             let v = a.required(0, "object")?;
-            // np.asarray of an array of the asked dtype is that array itself
-            if let (Value::Array(arr), "asarray") = (&v, name) {
-                let keep = match a.take(1) {
-                    None => true,
-                    d => dtype_arg(d)? == Some(arr.get().dtype()),
-                };
-                if keep {
-                    return Ok(v);
+            let dtype = dtype_arg(a.take(1))?;
+            let copy = copy.map(|c| c.truthy()).transpose()?.unwrap_or(true);
+            // np.asarray, and np.array(copy=False), of an array of the asked dtype is that
+            // array itself
+            if let (Value::Array(arr), "asarray" | "array") = (&v, name) {
+                let same = dtype.is_none_or(|d| d == arr.get().dtype());
+                if same && (name == "asarray" || !copy) {
+                    return with_ndmin(v, ndmin);
                 }
             }
             let t = it.np_tensor(&v)?;
-            Ok(Value::array(match dtype_arg(a.take(1))? {
+            let made = Value::array(match dtype {
                 Some(d) => t.cast(d),
                 None => t,
-            }))
+            });
+            with_ndmin(made, ndmin)
         }
         "zeros" | "ones" | "empty" | "full" => {
             let names: &[&str] = if name == "full" {
@@ -142,6 +152,29 @@ fn eye(it: &Interp, n: i64, m: i64, k: i64, d: DType) -> Result<Value, Raise> {
         }
     }
     Ok(Value::array(Tensor::from_f64s(&[n, m], &vals, d)?))
+}
+
+/// `np.array(..., ndmin=n)`: ones put before the shape until it has `n` dimensions, a view of
+/// the same elements (of the array itself under `copy=False`, as NumPy gives).
+fn with_ndmin(v: Value, ndmin: Option<Value>) -> Result<Value, Raise> {
+    let n = ndmin.map(|n| int_arg(&n)).transpose()?.unwrap_or(0);
+    if n > 32 {
+        return Err(Raise::value_error(
+            "ndmin bigger than allowable number of dimensions NPY_MAXDIMS (=32)",
+        ));
+    }
+    let Value::Array(arr) = &v else {
+        return Ok(v);
+    };
+    let t = arr.get();
+    let rank = t.rank() as i64;
+    if n <= rank {
+        return Ok(v);
+    }
+    let mut dims = vec![1; (n - rank) as usize];
+    dims.extend_from_slice(t.shape());
+    let every: Vec<usize> = (0..t.len()).collect();
+    Ok(Value::Array(arr.view(&every, &dims)))
 }
 
 /// `np.arange([start,] stop[, step], dtype=None)`: int64 for integers, else float64; the

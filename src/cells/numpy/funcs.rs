@@ -7,9 +7,9 @@ use crate::engine::tensor::Tensor;
 use super::args::{dims_arg, dtype_arg, int_arg, Args};
 use super::arith::np_wrap;
 use super::linalg;
-use super::reduce::{axes_of, reduce_as, Reduction};
+use super::reduce::{self, axes_of, reduce_as, Reduction};
 use crate::cells::interp::Interp;
-use crate::cells::raise::Raise;
+use crate::cells::raise::{Raise, RaiseKind};
 use crate::cells::value::Value;
 
 pub const NAMES: &[&str] = &[
@@ -187,7 +187,28 @@ pub fn reduction(r: Reduction, t: &Tensor, a: &mut Args, params: &[&str]) -> Res
     let dtype = dtype_arg(a.take(slot("dtype")))?;
     let keep = a.flag(slot("keepdims"), false)?;
     let ddof = a.float(slot("ddof"), 0.0)?;
-    Ok(np_wrap(reduce_as(r, t, axes, keep, ddof, dtype)?))
+    if a.given(slot("out")) {
+        // NumPy writes the result into `out`; a cell's reduction answers a new array only
+        return Err(Raise::new(
+            RaiseKind::NotImplementedError,
+            "NumPy's reductions take `out=`, but the cell subset's do not: assign the result instead (`b = np.sum(a)`)",
+        ));
+    }
+    let initial = match a.given(slot("initial")) {
+        true => Some(a.float(slot("initial"), 0.0)?),
+        false => None,
+    };
+    let Some(initial) = initial else {
+        return Ok(np_wrap(reduce_as(r, t, axes, keep, ddof, dtype)?));
+    };
+    let empty = t.is_empty() && matches!(r, Reduction::Max | Reduction::Min);
+    if empty {
+        // a max or min of nothing is the initial value alone
+        let shaped = reduce_as(Reduction::Sum, t, axes, keep, ddof, Some(t.dtype()))?;
+        return Ok(np_wrap(reduce::only_initial(&shaped, t.dtype(), initial)?));
+    }
+    let out = reduce_as(r, t, axes, keep, ddof, dtype)?;
+    Ok(np_wrap(reduce::with_initial(r, &out, initial)?))
 }
 
 /// `np.squeeze(a, axis=None)`: drops the axes of size one (only `axis` when given).

@@ -200,6 +200,7 @@ pub fn call(
         "reshape" => {
             // `a.reshape(3, 2)` or `a.reshape((3, 2))`, then `shape=` and `order=` by keyword
             let (mut args, mut order) = (args, None);
+            super::args::refuse_keywords_outside_subset(name, &["shape", "order"], &kwargs)?;
             for (k, v) in kwargs {
                 match k.as_str() {
                     "shape" if args.is_empty() => args = vec![v],
@@ -238,9 +239,15 @@ pub fn call(
         }
         "item" => item(it, t, &args),
         "astype" => {
+            let (copy, kwargs) = super::args::keyword(kwargs, "copy");
             let mut a = Args::bind(name, &["dtype"], args, kwargs)?;
             let d = dtype_arg(a.take(0))?
                 .ok_or_else(|| Raise::type_error("astype() missing required argument 'dtype'"))?;
+            // `copy=False` gives the array itself when it already has the dtype
+            let copy = copy.map(|v| v.truthy()).transpose()?.unwrap_or(true);
+            if !copy && d == t.dtype() {
+                return Ok(recv.clone());
+            }
             Ok(np_wrap(t.cast(d)))
         }
         "copy" => Ok(np_wrap(t.clone())),

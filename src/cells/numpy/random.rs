@@ -150,6 +150,7 @@ pub fn call(
             for v in &args {
                 dims.push(size_of(int_arg(v)?)?);
             }
+            super::args::refuse_keywords_outside_subset(name, &[], &kwargs)?;
             if let Some((k, _)) = kwargs.first() {
                 return Err(Raise::type_error(format!(
                     "{name}() got an unexpected keyword argument '{k}'"

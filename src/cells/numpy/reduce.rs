@@ -47,10 +47,10 @@ impl Reduction {
     /// The parameters after the array, in NumPy's order (the function's and the method's).
     pub fn params(self) -> &'static [&'static str] {
         match self {
-            Reduction::Sum | Reduction::Prod | Reduction::Mean => {
-                &["axis", "dtype", "out", "keepdims"]
-            }
+            Reduction::Sum | Reduction::Prod => &["axis", "dtype", "out", "keepdims", "initial"],
+            Reduction::Mean => &["axis", "dtype", "out", "keepdims"],
             Reduction::Std | Reduction::Var => &["axis", "dtype", "out", "ddof", "keepdims"],
+            Reduction::Max | Reduction::Min => &["axis", "out", "keepdims", "initial"],
             _ => &["axis", "out", "keepdims"],
         }
     }
@@ -163,6 +163,33 @@ fn rounding(d: DType) -> fn(f64) -> f64 {
         DType::I64 => |x| x as i64 as f64,
         DType::Bool => |x| f64::from(u8::from(x != 0.0)),
     }
+}
+
+/// `initial=` of a sum, product, max or min, folded into its result `out` (the reduction of
+/// the elements alone): the initial value cast to the result's dtype, then added, multiplied
+/// or compared as NumPy's ufunc reduce starts from it (a NaN on either side stays NaN).
+pub fn with_initial(r: Reduction, out: &Tensor, initial: f64) -> Result<Tensor, Raise> {
+    let round = rounding(out.dtype());
+    let init = round(initial);
+    let vals: Vec<f64> = out
+        .to_f64_vec()
+        .into_iter()
+        .map(|x| match r {
+            Reduction::Sum => round(init + x),
+            Reduction::Prod => round(init * x),
+            _ if x.is_nan() || init.is_nan() => f64::NAN,
+            Reduction::Max => x.max(init),
+            _ => x.min(init),
+        })
+        .collect();
+    Ok(Tensor::from_f64s(out.shape(), &vals, out.dtype())?)
+}
+
+/// The result of a max or min of no elements given `initial=`: the initial value, cast to the
+/// array's dtype, in each place.
+pub fn only_initial(shaped: &Tensor, dtype: DType, initial: f64) -> Result<Tensor, Raise> {
+    let vals = vec![rounding(dtype)(initial); shaped.len()];
+    Ok(Tensor::from_f64s(shaped.shape(), &vals, dtype)?)
 }
 
 /// The axes a reduction reads: `None`, an int or a tuple of ints, normalized against `rank`.
