@@ -143,6 +143,11 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
             _ => return Err(no_attr(&v, name)),
         },
         (Value::Tape(_), m) if TAPE_METHODS.contains(&m) => method(v, name),
+        (Value::Keras(k), _) => match super::tf::keras_attr(k, name) {
+            Some(a) => a,
+            None if super::tf::keras_has_method(k, name) => method(v, name),
+            None => return Err(no_attr(&v, name)),
+        },
         (Value::List(_), m) if super::builtins::list_methods::NAMES.contains(&m) => method(v, name),
         (Value::Tuple(_), m) if super::builtins::list_methods::TUPLE_NAMES.contains(&m) => {
             method(v, name)
@@ -251,6 +256,7 @@ pub fn call_method(
         Value::UnreadVariable(id) => super::variable::method(it, id, true, name, args, kwargs),
         Value::Array(_) | Value::NpScalar(_) => numpy::methods::call(it, recv, name, args, kwargs),
         Value::Tape(id) => super::tape::method(it, *id, name, args, kwargs),
+        Value::Keras(k) => super::tf::keras_method(it, k, name, args, kwargs),
         Value::List(l) => super::builtins::list_methods::call(it, l, name, args, kwargs),
         Value::Tuple(t) => super::builtins::list_methods::tuple_call(it, t, name, args, kwargs),
         Value::Shape(d) => Ok(match name {

@@ -399,6 +399,10 @@ impl Interp<'_> {
                 let c = super::exceptions::class_named(&n).expect("checked");
                 super::exceptions::construct(self, c, args, kwargs)
             }
+            Value::Keras(k) => {
+                self.step()?;
+                super::tf::call_keras_object(self, &k, args, kwargs)
+            }
             Value::Method(m) => {
                 self.step()?;
                 let (recv, name) = (&m.0, m.1.as_str());

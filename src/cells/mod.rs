@@ -34,6 +34,7 @@ mod gradcheck;
 mod index;
 pub(crate) mod interp;
 pub mod iterator;
+pub mod keras_object;
 mod kernel_errors;
 mod missing;
 mod mt19937;

@@ -198,6 +198,14 @@ fn leaf(it: &Interp, v: &Value) -> FmtArg {
             type_name: e.class.name.to_string(),
         },
         Value::Function(f) => opaque(&callable_repr::function(f, id_of(v)), "function"),
+        Value::Keras(k) => {
+            let (module, class) = {
+                let k = super::keras_object::lock(k);
+                (k.module(), k.class())
+            };
+            let text = format!("<{module}.{class} object at {:#x}>", id_of(v));
+            opaque(&text, class)
+        }
         Value::Builtin(p) => {
             let (text, class) = callable_repr::builtin(p, id_of(v));
             opaque(&text, class)
@@ -233,6 +241,7 @@ fn id_of(v: &Value) -> usize {
     const HEAP: usize = 0x7f00_0000_0000;
     match v {
         Value::Function(f) => std::sync::Arc::as_ptr(f) as *const u8 as usize,
+        Value::Keras(k) => std::sync::Arc::as_ptr(k) as *const u8 as usize,
         Value::Builtin(p) => std::sync::Arc::as_ptr(p) as *const u8 as usize,
         Value::Array(a) => a.address(),
         Value::Tape(id) => HEAP + 0x40 * id,

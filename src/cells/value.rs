@@ -119,6 +119,8 @@ pub enum Value {
     Dimension(i64),
     /// An exception object (`except ... as e`, `ValueError("x")`; `exceptions.rs`).
     Exception(Arc<super::exceptions::PyException>),
+    /// A Keras loss or optimizer object (`keras_object.rs`).
+    Keras(super::keras_object::KerasRef),
 }
 
 /// A NumPy array object: its contents change in place (item assignment, `+=`), and every
@@ -313,6 +315,7 @@ impl Value {
             Value::Iter(p) => p.name.into(),
             Value::Dimension(_) => "Dimension".into(),
             Value::Exception(e) => e.class.name.into(),
+            Value::Keras(k) => super::keras_object::lock(k).class().into(),
         }
     }
 

@@ -43,7 +43,9 @@ const MAGIC: &[u8; 3] = b"GTS";
 /// from a generator made anew from the seed, `np.random` from one the system seeds, and the
 /// next seeded node draws as the first of its seed did. Format 13 may keep an exception object
 /// (`Kept::Exception`, `err = e` in an `except` block); format 12 is format 13 without one.
-pub const FORMAT: u8 = 13;
+/// Format 14 may keep a Keras loss or optimizer (`Object::Keras`, its slots the session's
+/// variables); format 13 is format 14 without one.
+pub const FORMAT: u8 = 14;
 
 /// Provenance records a stored session keeps; an older record is dropped as a long-running
 /// session's in memory are past `provenance::MAX_RECORDS`.
@@ -110,7 +112,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
         4 => shared(|| postcard::from_bytes(body)).map_err(|e| {
             stored_err(format!("a stored session (format 4) does not read back: {e}"))
         })?,
-        v @ (5..=13) => {
+        v @ (5..=14) => {
             let read = || -> std::result::Result<Session, postcard::Error> {
                 let (mut s, rest) = shared(|| postcard::take_from_bytes::<Session>(body))?;
                 let (prov, rest) = postcard::take_from_bytes(rest)?;

@@ -102,6 +102,8 @@ pub enum Object {
         count: i64,
         func: Option<Kept>,
     },
+    /// A Keras loss or optimizer (its variables are the session's, by id).
+    Keras(crate::cells::keras_object::Keras),
 }
 
 /// Where a kept iterator's items come from (`cells::iterator::Source`).
@@ -149,6 +151,7 @@ pub fn object_bytes(o: &Object) -> usize {
         Object::Iter { sources, func, .. } => {
             func.as_ref().map_or(0, kept_bytes) + 16 * sources.len() + 16
         }
+        Object::Keras(_) => 256,
     }
 }
 
@@ -179,7 +182,9 @@ pub fn object_values(o: &Object) -> Box<dyn Iterator<Item = &Kept> + '_> {
                 KeptSource::Done => None,
             })))
         }
-        Object::Array(_) | Object::ArrayView { .. } => Box::new(std::iter::empty()),
+        Object::Array(_) | Object::ArrayView { .. } | Object::Keras(_) => {
+            Box::new(std::iter::empty())
+        }
     }
 }
 
@@ -225,6 +230,7 @@ enum Kind {
     Function,
     Scope,
     Iter,
+    Keras,
 }
 
 /// Turns a cell's values into kept data, each shared object once.
@@ -317,6 +323,11 @@ impl<'a> Keeper<'a> {
             Value::Type(t) => Kept::Type(t.to_string()),
             Value::Dimension(n) => Kept::Dimension(*n),
             Value::Iter(p) => Kept::Object(self.iter(p)),
+            Value::Keras(k) => {
+                Kept::Object(self.object(Kind::Keras, Arc::as_ptr(k) as usize, |_| {
+                    Object::Keras(crate::cells::keras_object::lock(k).clone())
+                }))
+            }
             Value::Exception(e) => Kept::Exception {
                 class: e.class.path.to_string(),
                 args: e.args.iter().map(|a| self.keep(a)).collect(),
@@ -557,6 +568,7 @@ impl<'a> Reviver<'a> {
                 )))
             }
             Object::Scope { .. } => return Err("a closure's scope is not a value".into()),
+            Object::Keras(k) => Value::Keras(k.clone().shared()),
             Object::Iter {
                 name,
                 sources,

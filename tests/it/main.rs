@@ -34,6 +34,7 @@ mod registry;
 mod session_cases;
 mod session_cells;
 mod sessions;
+mod sessions_keras;
 mod sessions_kernel;
 mod store;
 mod support;

@@ -30,6 +30,7 @@ pub fn is(a: &Value, b: &Value) -> bool {
         (Value::Tuple(x), Value::Tuple(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::Method(x), Value::Method(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::Exception(x), Value::Exception(y)) => std::sync::Arc::ptr_eq(x, y),
+        (Value::Keras(x), Value::Keras(y)) => std::sync::Arc::ptr_eq(x, y),
         // modules, Ellipsis and enum members are singletons
         (Value::Module(x), Value::Module(y)) => x == y,
         (Value::Ellipsis, Value::Ellipsis) => true,
@@ -151,6 +152,8 @@ fn py_eq_nested(it: &mut Interp, a: &Value, b: &Value, depth: usize) -> Result<b
         (Value::List(x), Value::List(y)) if std::sync::Arc::ptr_eq(x, y) => true,
         // an exception equals only itself (BaseException keeps object's __eq__)
         (Value::Exception(x), Value::Exception(y)) => std::sync::Arc::ptr_eq(x, y),
+        // so does a Keras loss or optimizer (object's __eq__)
+        (Value::Keras(x), Value::Keras(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::None, Value::None) => true,
         (Value::Str(x), Value::Str(y)) => x == y,
         (x, y) if is_py_num(x) && is_py_num(y) => num(x) == num(y),

@@ -41,6 +41,9 @@ fn instance_of(path: &str, x: &Value) -> bool {
     if let Value::Exception(e) = x {
         return crate::cells::exceptions::class_at(path).is_some_and(|c| e.class.is_a(c));
     }
+    if let Value::Keras(_) = x {
+        return named_class(path) == Some(qualified(&x.type_name()));
+    }
     if let Value::NpScalar(t) = x {
         let d = t.dtype();
         return match path {
@@ -127,6 +130,14 @@ pub fn qualified(short: &str) -> String {
             "tensorflow.python.ops.unconnected_gradients.UnconnectedGradients"
         }
         "_GeneratorContextManager" => "contextlib._GeneratorContextManager",
+        "SGD" => "keras.src.optimizers.sgd.SGD",
+        "Adam" => "keras.src.optimizers.adam.Adam",
+        l if crate::cells::keras_object::LossKind::ALL
+            .iter()
+            .any(|k| k.class() == l) =>
+        {
+            return format!("keras.src.losses.{l}")
+        }
         "ndarray" | "float32" | "float64" | "int32" | "int64" | "bool_" => {
             return format!("numpy.{short}")
         }
@@ -153,6 +164,10 @@ fn named_class(path: &str) -> Option<String> {
         "tf.Variable" => "tensorflow.python.ops.variables.Variable".into(),
         "tf.GradientTape" => qualified("GradientTape"),
         "tf.IndexedSlices" => qualified("IndexedSlices"),
+        "tf.keras.optimizers.SGD" | "tf.keras.optimizers.Adam" => qualified(&path[20..]),
+        p if p.starts_with("tf.keras.losses.") && qualified(&p[16..]).starts_with("keras.") => {
+            qualified(&p[16..])
+        }
         "int" | "float" | "bool" | "str" | "list" | "tuple" | "type" | "zip" | "enumerate"
         | "map" | "reversed" => path.into(),
         _ => return crate::cells::exceptions::class_at(path).map(|c| c.qualified()),

@@ -15,7 +15,9 @@ mod composite;
 mod connected;
 mod default_only;
 mod keras;
+mod losses;
 mod operands;
+mod optimizers;
 mod python_attrs;
 pub mod random;
 
@@ -86,7 +88,16 @@ fn resolve(module: &str, name: &str) -> Option<Value> {
         ("np", "True_") => Value::NpScalar(Tensor::scalar(1.0, DType::Bool)),
         ("np", "False_") => Value::NpScalar(Tensor::scalar(0.0, DType::Bool)),
         ("np", "linalg" | "random" | "testing") => Value::Module(full.into()),
-        ("tf", "keras") | ("tf.keras", "activations") => Value::Module(full.into()),
+        ("tf", "keras") | ("tf.keras", "activations" | "losses" | "optimizers") => {
+            Value::Module(full.into())
+        }
+        // `mse` and `MSE` are `mean_squared_error` itself (`is` says so, and its repr)
+        ("tf.keras.losses", l) if losses::has(l) => {
+            Value::Builtin(format!("tf.keras.losses.{}", losses::canonical(l)).into())
+        }
+        ("tf.keras.optimizers", o) if optimizers::CLASSES.contains(&o) => {
+            Value::Builtin(full.into())
+        }
         ("tf.keras.activations", a) if keras::ACTIVATIONS.contains(&a) => {
             Value::Builtin(full.into())
         }
@@ -196,6 +207,12 @@ pub fn call(
         "tf.random.set_seed" => random::set_seed(it, args, kwargs),
         "tf.random.normal" | "tf.random.truncated_normal" | "tf.random.uniform" => {
             random::draw(it, path, args, kwargs)
+        }
+        p if p.starts_with("tf.keras.losses.") => {
+            losses::call(it, &p["tf.keras.losses.".len()..], args, kwargs)
+        }
+        p if p.starts_with("tf.keras.optimizers.") => {
+            optimizers::construct(it, &p["tf.keras.optimizers.".len()..], args, kwargs)
         }
         p if p.starts_with("tf.keras.activations.") => {
             keras::call(it, &p["tf.keras.activations.".len()..], args, kwargs)
@@ -457,4 +474,56 @@ fn reduction_args(
         .transpose()?
         .unwrap_or(false);
     Ok((v, axis, keep))
+}
+
+/// Calling a Keras object: a loss object computes its loss; an optimizer is not callable.
+pub fn call_keras_object(
+    it: &mut Interp,
+    k: &super::keras_object::KerasRef,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let loss = match &*super::keras_object::lock(k) {
+        super::keras_object::Keras::Loss(l) => l.clone(),
+        other => {
+            return Err(Raise::type_error(format!(
+                "'{}' object is not callable",
+                other.class()
+            )))
+        }
+    };
+    losses::call_object(it, &loss, args, kwargs)
+}
+
+/// A Keras object's attribute that is no method (`opt.iterations`, `loss_fn.name`).
+pub fn keras_attr(k: &super::keras_object::KerasRef, name: &str) -> Option<Value> {
+    match &*super::keras_object::lock(k) {
+        super::keras_object::Keras::Optimizer(o) => optimizers::attr(o, name),
+        super::keras_object::Keras::Loss(l) => match name {
+            "name" => Some(Value::str(l.name.as_str())),
+            "reduction" => Some(Value::str(l.reduction.as_str())),
+            _ => None,
+        },
+    }
+}
+
+pub fn keras_has_method(k: &super::keras_object::KerasRef, name: &str) -> bool {
+    match &*super::keras_object::lock(k) {
+        super::keras_object::Keras::Optimizer(_) => optimizers::METHODS.contains(&name),
+        super::keras_object::Keras::Loss(_) => name == "__call__",
+    }
+}
+
+/// `opt.apply_gradients(...)`, `opt.build(...)`, `loss_fn.__call__(...)`.
+pub fn keras_method(
+    it: &mut Interp,
+    k: &super::keras_object::KerasRef,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    if name == "__call__" {
+        return call_keras_object(it, k, args, kwargs);
+    }
+    optimizers::method(it, k, name, args, kwargs)
 }

@@ -1,0 +1,607 @@
+//! `tf.keras.optimizers.SGD` and `Adam` in a cell: Keras 2.15's optimizers
+//! (`keras/src/optimizers/optimizer.py`, `sgd.py`, `adam.py`), each update computed with the
+//! float ops in the order their `update_step` writes them, so that weights come out as
+//! TensorFlow's to the last bit. Their variables (the step count, the learning rate, the slots
+//! `apply_gradients` builds for the variables it first meets) are `tf.Variable`s of the
+//! workspace, which the optimizer object holds by id.
+
+use std::sync::Arc;
+
+use crate::engine::dtype::DType;
+use crate::engine::tensor::Tensor;
+
+use super::super::interp::Interp;
+use super::super::keras_object::{lock, Keras, KerasRef, Optimizer, Rule};
+use super::super::raise::{Raise, RaiseKind};
+use super::super::tape::bind_args;
+use super::super::value::Value;
+
+pub const CLASSES: &[&str] = &["SGD", "Adam"];
+
+/// The methods and attributes a cell reads of an optimizer.
+pub const METHODS: &[&str] = &["apply_gradients", "build", "minimize"];
+
+/// `tf.keras.optimizers.SGD(...)` or `Adam(...)`.
+pub fn construct(
+    it: &mut Interp,
+    class: &str,
+    args: Vec<Value>,
+    mut kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let own: &[&str] = if class == "SGD" {
+        &["learning_rate", "momentum", "nesterov"]
+    } else {
+        &["learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad"]
+    };
+    const COMMON: &[&str] = &[
+        "weight_decay",
+        "clipnorm",
+        "clipvalue",
+        "global_clipnorm",
+        "use_ema",
+        "ema_momentum",
+        "ema_overwrite_frequency",
+        "jit_compile",
+        "name",
+    ];
+    let params: Vec<&str> = own.iter().chain(COMMON).copied().collect();
+    // Keras takes any other keyword into **kwargs and refuses it there; `lr` it only warns of
+    let mut lr_alias = false;
+    let mut unknown = None;
+    kwargs.retain(|(k, _)| {
+        if params.contains(&k.as_str()) {
+            return true;
+        }
+        match k.as_str() {
+            "lr" | "is_legacy_optimizer" => lr_alias |= k == "lr",
+            _ => {
+                unknown.get_or_insert_with(|| k.clone());
+            }
+        }
+        false
+    });
+    if let Some(k) = unknown {
+        if matches!(
+            k.as_str(),
+            "decay" | "gradient_aggregator" | "gradient_transformers"
+        ) {
+            return Err(Raise::value_error(format!(
+                "{k} is deprecated in the new Keras optimizer, please check the docstring for valid arguments, or use the legacy optimizer, e.g., tf.keras.optimizers.legacy.{class}."
+            )));
+        }
+        return Err(Raise::type_error(format!(
+            "{k} is not a valid argument, kwargs should be empty  for `optimizer_experimental.Optimizer`."
+        )));
+    }
+    let bound = bind_args(&format!("{class}.__init__"), &params, args, kwargs)?;
+    let get = |name: &str| -> Option<Value> {
+        let i = params.iter().position(|p| *p == name)?;
+        bound[i].clone().filter(|v| !matches!(v, Value::None))
+    };
+    for name in [
+        "weight_decay",
+        "clipnorm",
+        "clipvalue",
+        "global_clipnorm",
+        "ema_overwrite_frequency",
+    ] {
+        if get(name).is_some() {
+            return Err(outside(class, name));
+        }
+    }
+    if let Some(v) = get("use_ema") {
+        if v.truthy()? {
+            return Err(outside(class, "use_ema"));
+        }
+    }
+    let name = match get("name") {
+        None => class.to_string(),
+        Some(Value::Str(s)) => s.to_string(),
+        Some(other) => {
+            return Err(Raise::type_error(format!(
+                "an optimizer's name must be a string, not {}",
+                other.type_name()
+            )))
+        }
+    };
+    let rule = if class == "SGD" {
+        let momentum = hyper(it, "momentum", get("momentum"), 0.0)?;
+        if !(0.0..=1.0).contains(&momentum) {
+            return Err(Raise::value_error("`momentum` must be between [0, 1]."));
+        }
+        let nesterov = match get("nesterov") {
+            Some(v) => v.truthy()?,
+            None => false,
+        };
+        Rule::Sgd { momentum, nesterov }
+    } else {
+        let amsgrad = match get("amsgrad") {
+            Some(v) => v.truthy()?,
+            None => false,
+        };
+        Rule::Adam {
+            beta_1: hyper(it, "beta_1", get("beta_1"), 0.9)?,
+            beta_2: hyper(it, "beta_2", get("beta_2"), 0.999)?,
+            epsilon: hyper(it, "epsilon", get("epsilon"), 1e-7)?,
+            amsgrad,
+        }
+    };
+    let default_lr = if class == "SGD" { 0.01 } else { 0.001 };
+    let iterations = new_variable(it, "iteration", Tensor::scalar(0.0, DType::I64), false);
+    let lr = match get("learning_rate") {
+        None => Tensor::scalar(default_lr, DType::F32),
+        Some(v @ (Value::Int(_) | Value::Float(_) | Value::Bool(_))) => {
+            Tensor::scalar(hyper(it, "learning_rate", Some(v), default_lr)?, DType::F32)
+        }
+        Some(v) => {
+            let t = it.to_val(&v, None)?.tensor;
+            if t.rank() != 0 || !(t.dtype().is_float() || t.dtype().is_int()) {
+                return Err(Raise::type_error(format!(
+                    "learning_rate must be a number in a cell (a LearningRateSchedule is outside the subset), not {}",
+                    v.type_name()
+                )));
+            }
+            t.cast(DType::F32)
+        }
+    };
+    let learning_rate = new_variable(it, "learning_rate", lr, false);
+    Ok(Value::Keras(
+        Keras::Optimizer(Optimizer {
+            rule,
+            name,
+            iterations: iterations.to_string(),
+            learning_rate: learning_rate.to_string(),
+            built: None,
+            variables: vec![iterations.to_string()],
+        })
+        .shared(),
+    ))
+}
+
+fn outside(class: &str, name: &str) -> Raise {
+    Raise::value_error(format!(
+        "{class}'s `{name}` is outside the cell subset: leave it at its default (clip gradients with tf.clip_by_norm before apply_gradients)"
+    ))
+}
+
+/// A Python number hyperparameter (a one-element tensor reads as its value).
+fn hyper(it: &mut Interp, what: &str, v: Option<Value>, default: f64) -> Result<f64, Raise> {
+    Ok(match v {
+        None => default,
+        Some(Value::Float(f)) => f,
+        Some(Value::Int(i)) => i as f64,
+        Some(Value::Bool(b)) => f64::from(u8::from(b)),
+        Some(v) if v.is_tf() || v.np_contents().is_some() => {
+            let t = it.to_val(&v, None)?.tensor;
+            match t.to_f64_vec()[..] {
+                [x] => x,
+                _ => {
+                    return Err(Raise::type_error(format!(
+                        "`{what}` must be a number, not a tensor of shape {}",
+                        super::super::print::tuple_text(t.shape())
+                    )))
+                }
+            }
+        }
+        Some(v) => {
+            return Err(Raise::type_error(format!(
+                "`{what}` must be a number, not {}",
+                v.type_name()
+            )))
+        }
+    })
+}
+
+/// A non-trainable `tf.Variable` named `name` (its TensorFlow name `name:0`).
+fn new_variable(it: &mut Interp, name: &str, t: Tensor, trainable: bool) -> Arc<str> {
+    let id: Arc<str> = format!("{}#{}", name, it.ws.variables().count() + 1).into();
+    it.ws
+        .add_variable(&id, &id, t, trainable, &format!("{name}:0"));
+    id
+}
+
+/// `opt.NAME` for an attribute (None when it is a method or missing).
+pub fn attr(o: &Optimizer, name: &str) -> Option<Value> {
+    let var = |id: &str| Value::Variable(Arc::from(id));
+    Some(match (name, &o.rule) {
+        ("iterations", _) => var(&o.iterations),
+        ("learning_rate" | "lr", _) => var(&o.learning_rate),
+        ("name", _) => Value::str(o.name.as_str()),
+        ("variables", _) => Value::list(o.variables.iter().map(|v| var(v)).collect()),
+        ("momentum", Rule::Sgd { momentum, .. }) => Value::Float(*momentum),
+        ("nesterov", Rule::Sgd { nesterov, .. }) => Value::Bool(*nesterov),
+        ("beta_1", Rule::Adam { beta_1, .. }) => Value::Float(*beta_1),
+        ("beta_2", Rule::Adam { beta_2, .. }) => Value::Float(*beta_2),
+        ("epsilon", Rule::Adam { epsilon, .. }) => Value::Float(*epsilon),
+        ("amsgrad", Rule::Adam { amsgrad, .. }) => Value::Bool(*amsgrad),
+        ("weight_decay" | "clipnorm" | "clipvalue" | "global_clipnorm", _) => Value::None,
+        _ => return None,
+    })
+}
+
+/// `opt.apply_gradients(grads_and_vars, name=None)` and `opt.build(var_list)`.
+pub fn method(
+    it: &mut Interp,
+    k: &KerasRef,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let class = lock(k).class();
+    if name == "build" {
+        let mut a = bind_args("build", &["var_list"], args, kwargs)?.into_iter();
+        let vars = a
+            .next()
+            .flatten()
+            .ok_or_else(|| missing("build", "var_list"))?;
+        let items = super::super::builtins::iterate(it, &vars)?;
+        let ids = items
+            .iter()
+            .map(variable_id)
+            .collect::<Result<Vec<_>, _>>()?;
+        let scope = optimizer(k).name;
+        build(it, k, &ids, &scope)?;
+        return Ok(Value::None);
+    }
+    if name == "minimize" {
+        return minimize(it, k, args, kwargs);
+    }
+    let what = format!("{class}.apply_gradients");
+    let mut kwargs = kwargs;
+    kwargs.retain(|(n, _)| n != "experimental_aggregate_gradients");
+    let mut a = bind_args(
+        &what,
+        &["grads_and_vars", "name", "skip_gradients_aggregation"],
+        args,
+        kwargs,
+    )?
+    .into_iter();
+    let pairs = a
+        .next()
+        .flatten()
+        .ok_or_else(|| missing(&what, "grads_and_vars"))?;
+    let scope = match a.next().flatten() {
+        Some(Value::Str(s)) if !s.is_empty() => s.to_string(),
+        _ => optimizer(k).name,
+    };
+    let items = super::super::builtins::iterate(it, &pairs)?;
+    let o = optimizer(k);
+    if items.is_empty() {
+        return Ok(Value::Variable(Arc::from(o.iterations.as_str())));
+    }
+    let mut grads = Vec::with_capacity(items.len());
+    let mut vars = Vec::with_capacity(items.len());
+    for item in &items {
+        let pair = super::super::builtins::iterate(it, item)?;
+        let [g, v] = &pair[..] else {
+            return Err(Raise::value_error(format!(
+                "not enough values to unpack (expected 2, got {})",
+                pair.len()
+            )));
+        };
+        grads.push(g.clone());
+        vars.push(v.clone());
+    }
+    let ids = vars
+        .iter()
+        .map(variable_id)
+        .collect::<Result<Vec<_>, _>>()?;
+    build(it, k, &ids, &scope)?;
+    if grads.iter().all(|g| matches!(g, Value::None)) {
+        let names: Vec<Value> = ids.iter().map(|id| Value::str(tf_name(it, id))).collect();
+        let names = super::super::print::repr(it, &Value::tuple(vec![Value::list(names)]));
+        let given: Vec<Value> = grads
+            .iter()
+            .zip(&vars)
+            .map(|(g, v)| Value::tuple(vec![g.clone(), v.clone()]))
+            .collect();
+        let given = super::super::print::repr(it, &Value::tuple(given));
+        return Err(Raise::value_error(format!(
+            "No gradients provided for any variable: {names}. Provided `grads_and_vars` is {given}."
+        )));
+    }
+    let o = optimizer(k);
+    let built = o.built.clone().unwrap_or_default();
+    for (g, id) in grads.iter().zip(&ids) {
+        if matches!(g, Value::None) {
+            continue;
+        }
+        let Some((_, slots)) = built.iter().find(|(v, _)| v == id) else {
+            return Err(Raise::new(
+                RaiseKind::KeyError,
+                format!(
+                    "'The optimizer cannot recognize variable {}. This usually means you are trying to call the optimizer to update different parts of the model separately. Please call `optimizer.build(variables)` with the full list of trainable variables before the training loop or use legacy optimizer `tf.keras.optimizers.legacy.{class}.'",
+                    tf_name(it, id)
+                ),
+            ));
+        };
+        update(it, &o, g, id, slots)?;
+    }
+    let step = Arc::from(o.iterations.as_str());
+    super::super::variable::method(it, &step, false, "assign_add", vec![Value::Int(1)], vec![])
+}
+
+fn missing(what: &str, arg: &str) -> Raise {
+    Raise::type_error(format!(
+        "{what}() missing 1 required positional argument: '{arg}'"
+    ))
+}
+
+fn optimizer(k: &KerasRef) -> Optimizer {
+    match &*lock(k) {
+        Keras::Optimizer(o) => o.clone(),
+        Keras::Loss(_) => unreachable!("only an optimizer's methods reach here"),
+    }
+}
+
+fn variable_id(v: &Value) -> Result<String, Raise> {
+    match v {
+        Value::Variable(id) | Value::UnreadVariable(id) => Ok(id.to_string()),
+        other => Err(Raise::type_error(format!(
+            "an optimizer updates tf.Variables; it was given a {} (make it with tf.Variable)",
+            other.type_name()
+        ))),
+    }
+}
+
+fn tf_name(it: &Interp, id: &str) -> String {
+    it.ws
+        .variable(id)
+        .map(|v| v.tf_name())
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// Keras's `build`: once, a slot per variable (zeros of its shape and dtype) for each of the
+/// rule's kinds, named `{scope}/{kind}/{variable's name}`.
+fn build(it: &mut Interp, k: &KerasRef, ids: &[String], scope: &str) -> Result<(), Raise> {
+    let o = optimizer(k);
+    if o.built.is_some() {
+        return Ok(());
+    }
+    let (kinds, hats): (&[&str], bool) = match o.rule {
+        Rule::Sgd { .. } => (&["m"], false),
+        Rule::Adam { amsgrad, .. } => (&["m", "v"], amsgrad),
+    };
+    let mut made = Vec::new();
+    let mut built: Vec<(String, Vec<String>)> = Vec::new();
+    for id in ids {
+        let Some(var) = it.ws.variable(id) else {
+            continue;
+        };
+        let (shape, dtype) = (var.val.tensor.shape().to_vec(), var.val.tensor.dtype());
+        let shared = var.given_name().to_string();
+        let mut slots = Vec::new();
+        for kind in kinds {
+            let t = zeros(it, &shape, dtype)?;
+            let sid = new_variable(it, &format!("{scope}/{kind}/{shared}"), t, false);
+            made.push(sid.to_string());
+            slots.push(sid.to_string());
+        }
+        built.push((id.clone(), slots));
+    }
+    if hats {
+        for (id, slots) in built.iter_mut() {
+            let Some(var) = it.ws.variable(id) else {
+                continue;
+            };
+            let (shape, dtype) = (var.val.tensor.shape().to_vec(), var.val.tensor.dtype());
+            let shared = var.given_name().to_string();
+            let t = zeros(it, &shape, dtype)?;
+            let sid = new_variable(it, &format!("{scope}/vhat/{shared}"), t, false);
+            made.push(sid.to_string());
+            slots.push(sid.to_string());
+        }
+    }
+    if let Keras::Optimizer(o) = &mut *lock(k) {
+        o.variables.extend(made);
+        o.built = Some(built);
+    }
+    Ok(())
+}
+
+/// `tf.zeros(shape, dtype)`, as Keras makes a slot: an op, so it counts against the request's
+/// limits as any other tensor a cell makes.
+fn zeros(it: &mut Interp, shape: &[usize], dtype: DType) -> Result<Tensor, Raise> {
+    let dims = Value::list(shape.iter().map(|&n| Value::Int(n as i64)).collect());
+    let z = super::call(it, "tf.zeros", vec![dims, Value::DType(dtype)], vec![])?;
+    Ok(it.to_val(&z, None)?.tensor)
+}
+
+/// One variable's `update_step`.
+fn update(
+    it: &mut Interp,
+    o: &Optimizer,
+    g: &Value,
+    id: &str,
+    slots: &[String],
+) -> Result<(), Raise> {
+    let var = it
+        .ws
+        .variable(id)
+        .ok_or_else(|| Raise::value_error("the variable no longer exists"))?;
+    let dtype = var.val.tensor.dtype();
+    let (grad, sparse) = match g {
+        Value::IndexedSlices(s) => (s.dense.tensor.clone(), true),
+        other => (it.to_val(other, None)?.tensor, false),
+    };
+    let read = |it: &mut Interp, id: &str| -> Result<Tensor, Raise> {
+        it.ws
+            .variable(id)
+            .map(|v| v.val.tensor.clone())
+            .ok_or_else(|| Raise::value_error("the variable no longer exists"))
+    };
+    let lr = read(it, &o.learning_rate)?.cast(dtype);
+    // `tf.cast(python_float, dtype)` converts to float32 first
+    let f32_cast = |x: f64| Tensor::scalar(x, DType::F32).cast(dtype);
+    let py = |x: f64| Tensor::scalar(x, dtype);
+    match o.rule {
+        Rule::Sgd { momentum, nesterov } => {
+            let m = read(it, &slots[0])?;
+            let mom = f32_cast(momentum);
+            let neg_g = un(it, "negative", &grad)?;
+            let step = bin(it, "multiply", &neg_g, &lr)?;
+            let kept = bin(it, "multiply", &m, &mom)?;
+            let new_m = if sparse {
+                bin(it, "add", &kept, &step)?
+            } else {
+                bin(it, "add", &step, &kept)?
+            };
+            assign(it, &slots[0], "assign", new_m.clone())?;
+            if nesterov {
+                let ahead = bin(it, "multiply", &new_m, &mom)?;
+                if sparse {
+                    assign(it, id, "assign_add", step)?;
+                    assign(it, id, "assign_add", ahead)?;
+                } else {
+                    let d = bin(it, "add", &step, &ahead)?;
+                    assign(it, id, "assign_add", d)?;
+                }
+            } else {
+                assign(it, id, "assign_add", new_m)?;
+            }
+        }
+        Rule::Adam {
+            beta_1,
+            beta_2,
+            epsilon,
+            amsgrad,
+        } => {
+            let steps = read(it, &o.iterations)?.to_f64_vec()[0];
+            let local_step = Tensor::scalar(steps + 1.0, dtype);
+            let b1p = bin(it, "pow", &f32_cast(beta_1), &local_step)?;
+            let b2p = bin(it, "pow", &f32_cast(beta_2), &local_step)?;
+            let one = py(1.0);
+            let s2 = bin(it, "subtract", &one, &b2p)?;
+            let s2 = un(it, "sqrt", &s2)?;
+            let alpha = bin(it, "multiply", &lr, &s2)?;
+            let s1 = bin(it, "subtract", &one, &b1p)?;
+            let alpha = bin(it, "divide", &alpha, &s1)?;
+            let (c1, c2) = (py(1.0 - beta_1), py(1.0 - beta_2));
+            let m = read(it, &slots[0])?;
+            let v = read(it, &slots[1])?;
+            let (dm, dv) = if sparse {
+                // m.assign_add(-m * (1 - beta_1)), then the gradient's rows scattered in
+                let neg_m = un(it, "negative", &m)?;
+                let shrink = bin(it, "multiply", &neg_m, &c1)?;
+                let m1 = bin(it, "add", &m, &shrink)?;
+                assign(it, &slots[0], "assign", m1)?;
+                let add_m = bin(it, "multiply", &grad, &c1)?;
+                let neg_v = un(it, "negative", &v)?;
+                let shrink = bin(it, "multiply", &neg_v, &c2)?;
+                let v1 = bin(it, "add", &v, &shrink)?;
+                assign(it, &slots[1], "assign", v1)?;
+                let sq = un(it, "square", &grad)?;
+                (add_m, bin(it, "multiply", &sq, &c2)?)
+            } else {
+                let d = bin(it, "subtract", &grad, &m)?;
+                let dm = bin(it, "multiply", &d, &c1)?;
+                let sq = un(it, "square", &grad)?;
+                let d = bin(it, "subtract", &sq, &v)?;
+                (dm, bin(it, "multiply", &d, &c2)?)
+            };
+            assign(it, &slots[0], "assign_add", dm)?;
+            assign(it, &slots[1], "assign_add", dv)?;
+            let m = read(it, &slots[0])?;
+            let mut v = read(it, &slots[1])?;
+            if amsgrad {
+                let hat = read(it, &slots[2])?;
+                let hat = bin(it, "maximum", &hat, &v)?;
+                assign(it, &slots[2], "assign", hat.clone())?;
+                v = hat;
+            }
+            let num = bin(it, "multiply", &m, &alpha)?;
+            let den = un(it, "sqrt", &v)?;
+            let den = bin(it, "add", &den, &py(epsilon))?;
+            let d = bin(it, "divide", &num, &den)?;
+            assign(it, id, "assign_sub", d)?;
+        }
+    }
+    Ok(())
+}
+
+fn bin(it: &mut Interp, op: &str, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> {
+    it.compute(op, vec![], &[a, b])
+}
+
+fn un(it: &mut Interp, op: &str, a: &Tensor) -> Result<Tensor, Raise> {
+    it.compute(op, vec![], &[a])
+}
+
+/// A variable's `assign`, `assign_add` or `assign_sub`, with TensorFlow's checks of the value.
+fn assign(it: &mut Interp, id: &str, how: &str, t: Tensor) -> Result<(), Raise> {
+    let value = Value::Tensor(it.ws.ctx.constant(t));
+    let id: Arc<str> = Arc::from(id);
+    super::super::variable::method(it, &id, false, how, vec![value], vec![])?;
+    Ok(())
+}
+
+fn callable(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::Function(_) | Value::Builtin(_) | Value::Method(_) | Value::Keras(_)
+    )
+}
+
+/// `opt.minimize(loss, var_list, tape=None)`: Keras's `compute_gradients` (a callable loss
+/// runs on a new tape watching `var_list`), then `apply_gradients`; it returns None.
+fn minimize(
+    it: &mut Interp,
+    k: &KerasRef,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let what = format!("{}.minimize", lock(k).class());
+    let mut a = bind_args(&what, &["loss", "var_list", "tape"], args, kwargs)?.into_iter();
+    let loss = a.next().flatten().ok_or_else(|| missing(&what, "loss"))?;
+    let mut var_list = a
+        .next()
+        .flatten()
+        .ok_or_else(|| missing(&what, "var_list"))?;
+    let tape = a.next().flatten().filter(|v| !matches!(v, Value::None));
+    let tape = match tape {
+        Some(Value::Tape(t)) => t,
+        Some(other) => {
+            return Err(Raise::type_error(format!(
+                "`tape` must be a tf.GradientTape, not {}",
+                other.type_name()
+            )))
+        }
+        None if !callable(&loss) => {
+            let shown = super::super::print::str(it, &loss);
+            return Err(Raise::value_error(format!(
+                "`tape` is required when a `Tensor` loss is passed. Received: loss={shown}, tape=None."
+            )));
+        }
+        None => match super::call(it, "tf.GradientTape", vec![], vec![])? {
+            Value::Tape(t) => t,
+            _ => unreachable!("tf.GradientTape() makes a tape"),
+        },
+    };
+    let mut loss = loss;
+    if callable(&loss) {
+        it.ws.ctx.resume_tape(tape).map_err(Raise::from)?;
+        let ran = (|| -> Result<(), Raise> {
+            if !callable(&var_list) {
+                super::super::tape::method(it, tape, "watch", vec![var_list.clone()], vec![])?;
+            }
+            loss = it.call(loss.clone(), vec![], vec![])?;
+            if callable(&var_list) {
+                var_list = it.call(var_list.clone(), vec![], vec![])?;
+            }
+            Ok(())
+        })();
+        let _ = it.ws.ctx.stop_tape(tape);
+        ran?;
+    }
+    let grads =
+        super::super::tape::method(it, tape, "gradient", vec![loss, var_list.clone()], vec![])?;
+    let grads = super::super::builtins::iterate(it, &grads)?;
+    let vars = super::super::builtins::iterate(it, &var_list)?;
+    let pairs: Vec<Value> = grads
+        .into_iter()
+        .zip(vars)
+        .map(|(g, v)| Value::tuple(vec![g, v]))
+        .collect();
+    method(it, k, "apply_gradients", vec![Value::list(pairs)], vec![])?;
+    Ok(Value::None)
+}
