@@ -152,6 +152,7 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
         (Value::Tuple(_), m) if super::builtins::list_methods::TUPLE_NAMES.contains(&m) => {
             method(v, name)
         }
+        (Value::Dict(_), m) if super::builtins::dict_methods::NAMES.contains(&m) => method(v, name),
         (Value::Str(_), m) if super::builtins::str_methods::NAMES.contains(&m) => method(v, name),
         (Value::Shape(d), "rank" | "ndims") => Value::Int(d.len() as i64),
         (Value::Shape(d), "dims") => {
@@ -259,6 +260,7 @@ pub fn call_method(
         Value::Keras(k) => super::tf::keras_method(it, k, name, args, kwargs),
         Value::List(l) => super::builtins::list_methods::call(it, l, name, args, kwargs),
         Value::Tuple(t) => super::builtins::list_methods::tuple_call(it, t, name, args, kwargs),
+        Value::Dict(d) => super::builtins::dict_methods::call(it, d, name, args, kwargs),
         Value::Shape(d) => Ok(match name {
             "num_elements" => Value::Int(d.iter().product::<usize>() as i64),
             "concatenate" => {

@@ -15,6 +15,9 @@ pub const MAX_ITEMS: usize = 1 << 20;
 /// What one list or tuple item takes (the item itself is shared, not copied).
 const ITEM_BYTES: usize = std::mem::size_of::<Value>();
 
+/// What one dict entry takes: its key and value, and the key's place in the index.
+const ENTRY_BYTES: usize = 3 * ITEM_BYTES + 16;
+
 /// Refuses a string of `bytes` bytes before it is made.
 pub fn str_fits(bytes: usize) -> Result<(), Raise> {
     if bytes > MAX_ITEMS {
@@ -44,7 +47,7 @@ impl Interp<'_> {
         if self.python_bytes > self.max_python_bytes {
             return Err(Raise::new(
                 RaiseKind::LimitExceeded,
-                format!("the cell made more than {} bytes of Python strings, lists and tuples (GRADTAPE_MAX_CELL_PYTHON_BYTES); make fewer or shorter ones, or append to one list instead of copying it", self.max_python_bytes),
+                format!("the cell made more than {} bytes of Python strings, lists, tuples and dicts (GRADTAPE_MAX_CELL_PYTHON_BYTES); make fewer or shorter ones, or append to one list instead of copying it", self.max_python_bytes),
             ));
         }
         Ok(())
@@ -67,6 +70,13 @@ impl Interp<'_> {
     pub fn room_to_grow(&mut self, len: usize, more: usize) -> Result<(), Raise> {
         items_fit("list", len.saturating_add(more))?;
         self.charge(more.saturating_mul(ITEM_BYTES))
+    }
+
+    /// Makes room for `more` new keys in a dict of `len` (each entry holds its key, its value
+    /// and its place in the dict's index).
+    pub fn room_for_entries(&mut self, len: usize, more: usize) -> Result<(), Raise> {
+        items_fit("dict", len.saturating_add(more))?;
+        self.charge(more.saturating_mul(ENTRY_BYTES))
     }
 
     /// A string made by a step whose result is at most a few times its operands: checked
@@ -121,8 +131,8 @@ fn tensor_len(shape: &[usize]) -> usize {
 /// inside itself prints `[...]`).
 fn count(it: &Interp, v: &Value, max: usize, path: &mut Vec<usize>, n: &mut usize) {
     let items: Vec<Value> = match v {
-        Value::List(l) => {
-            let at = super::containers::address(v).expect("a list");
+        Value::List(_) | Value::Dict(_) | Value::DictView(..) => {
+            let at = super::containers::address(v).expect("a list or dict");
             if path.contains(&at) {
                 *n += 5;
                 return;
@@ -132,7 +142,16 @@ fn count(it: &Interp, v: &Value, max: usize, path: &mut Vec<usize>, n: &mut usiz
                 return;
             }
             path.push(at);
-            let items = lock(l).clone();
+            // a dict's keys and values (`: ` the same as `, `), a view's name around its items
+            let items = match v {
+                Value::List(l) => lock(l).clone(),
+                Value::Dict(d) => d.snapshot().into_iter().flat_map(|(k, x)| [k, x]).collect(),
+                Value::DictView(d, kind) => {
+                    *n = n.saturating_add(12);
+                    d.view_items(*kind)
+                }
+                _ => Vec::new(),
+            };
             *n = n.saturating_add(2 + 2 * items.len());
             for x in &items {
                 if *n > max {

@@ -14,6 +14,7 @@ use std::collections::HashSet;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
+use super::dict::PyDict;
 use super::value::{lock, Function, Scope, Value};
 
 /// A Python list: shared and mutable (`append`), as Python lists are.
@@ -67,6 +68,23 @@ impl Drop for PyTuple {
     }
 }
 
+impl Drop for PyDict {
+    fn drop(&mut self) {
+        if let Some(items) = Arc::get_mut(&mut self.0) {
+            let items = items.get_mut().unwrap_or_else(|e| e.into_inner());
+            release(entries_held(items.take()));
+        }
+    }
+}
+
+/// A dict's keys and values, to be freed or walked.
+fn entries_held(entries: Vec<(Value, Value)>) -> Vec<Held> {
+    entries
+        .into_iter()
+        .flat_map(|(k, v)| [Held::Value(k), Held::Value(v)])
+        .collect()
+}
+
 impl Drop for Function {
     fn drop(&mut self) {
         let mut held: Vec<Held> = self
@@ -115,6 +133,12 @@ fn release(mut held: Vec<Held>) {
                     held.extend(items.iter_mut().map(taken));
                 }
             }
+            Held::Value(Value::Dict(mut d)) => {
+                if let Some(items) = Arc::get_mut(&mut d.0) {
+                    let items = items.get_mut().unwrap_or_else(|e| e.into_inner());
+                    held.extend(entries_held(items.take()));
+                }
+            }
             Held::Value(Value::Function(mut f)) => {
                 if let Some(f) = Arc::get_mut(&mut f) {
                     held.extend(
@@ -138,16 +162,19 @@ fn release(mut held: Vec<Held>) {
     }
 }
 
-/// Frees a finished cell's names, first emptying every list they reach (a walk that keeps its
-/// own stack), so that lists holding themselves or one another are freed too.
+/// Frees a finished cell's names, first emptying every list and dict they reach (a walk that
+/// keeps its own stack), so that lists and dicts holding themselves or one another are freed too.
 pub fn release_all(names: impl IntoIterator<Item = Value>) {
     let mut todo: Vec<Held> = names.into_iter().map(Held::Value).collect();
     let mut seen: HashSet<usize> = HashSet::new();
     let mut lists: Vec<PyList> = Vec::new();
+    let mut dicts: Vec<PyDict> = Vec::new();
     let mut i = 0;
     while i < todo.len() {
-        if let Held::Value(Value::List(l)) = &todo[i] {
-            lists.push(l.clone());
+        match &todo[i] {
+            Held::Value(Value::List(l)) => lists.push(l.clone()),
+            Held::Value(Value::Dict(d)) => dicts.push(d.clone()),
+            _ => {}
         }
         if let Some(children) = children_once(&todo[i], &mut seen) {
             todo.extend(children);
@@ -158,7 +185,12 @@ pub fn release_all(names: impl IntoIterator<Item = Value>) {
         let items = std::mem::take(&mut *lock(l));
         release(items.into_iter().map(Held::Value).collect());
     }
+    for d in &dicts {
+        let entries = d.lock().take();
+        release(entries_held(entries));
+    }
     drop(lists);
+    drop(dicts);
     release(todo);
 }
 
@@ -204,6 +236,8 @@ fn children_once(h: &Held, seen: &mut HashSet<usize>) -> Option<Vec<Held>> {
         Held::Value(v @ Value::Tuple(t)) if first(address(v)) => {
             Some(t.iter().cloned().map(Held::Value).collect())
         }
+        Held::Value(v @ Value::Dict(d)) if first(address(v)) => Some(entries_held(d.snapshot())),
+        Held::Value(Value::DictView(d, _)) => Some(vec![Held::Value(Value::Dict(d.clone()))]),
         Held::Value(Value::Function(f)) if first(Some(Arc::as_ptr(f) as *const u8 as usize)) => {
             let mut c: Vec<Held> = f
                 .defaults
@@ -287,22 +321,34 @@ pub fn nesting_within(v: &Value, max: usize) -> Result<(), Nesting> {
     }
 }
 
-/// A list's or tuple's identity (Python's `id`), by which every walk over containers tells a
-/// container met again (a cycle, a shared one) from another; None for anything else.
+/// A list's, tuple's or dict's identity (Python's `id`), by which every walk over containers
+/// tells a container met again (a cycle, a shared one) from another; None for anything else.
+/// A view stands a byte or so past its dict (each view kind one identity).
 pub fn address(v: &Value) -> Option<usize> {
     match v {
         Value::List(l) => Some(Arc::as_ptr(&l.0) as *const u8 as usize),
         Value::Tuple(t) => Some(Arc::as_ptr(&t.0) as *const u8 as usize),
+        Value::Dict(d) => Some(d.address()),
+        Value::DictView(d, kind) => Some(d.address() + 1 + *kind as usize),
         _ => None,
     }
 }
 
-/// The lists and tuples among a container's items (a flat list gives none, and no copies).
+/// The lists, tuples and dicts among a container's items (a flat list gives none, and no
+/// copies).
 fn child_containers(v: &Value) -> Vec<Value> {
-    let is_container = |x: &&Value| matches!(x, Value::List(_) | Value::Tuple(_));
+    let is_container = |x: &&Value| matches!(x, Value::List(_) | Value::Tuple(_) | Value::Dict(_));
     match v {
         Value::List(l) => lock(l).iter().filter(is_container).cloned().collect(),
         Value::Tuple(t) => t.iter().filter(is_container).cloned().collect(),
+        Value::Dict(d) => d
+            .lock()
+            .entries()
+            .iter()
+            .flat_map(|(k, x)| [k, x])
+            .filter(is_container)
+            .cloned()
+            .collect(),
         _ => Vec::new(),
     }
 }

@@ -465,13 +465,9 @@ impl Interp<'_> {
         if let Value::Str(_) = v {
             return Err(string_tensor_refused(self, v));
         }
-        let lit = to_lit(v).ok_or_else(|| {
-            Raise::value_error(format!(
-                "Attempt to convert a value ({}) with an unsupported type ({}) to a Tensor.",
-                super::print::repr(self, v),
-                v.type_name()
-            ))
-        })?;
+        let Some(lit) = to_lit(v) else {
+            return Err(unsupported_conversion(self, v));
+        };
         // a weak literal takes the hint it fits, else Python's own typing
         let hint = match hint {
             Some(d) if lit_fits(&lit, d) => Some(d),
@@ -512,11 +508,7 @@ impl Interp<'_> {
         }
         let lit = to_lit(v).filter(|l| !matches!(l, Lit::Null | Lit::Str(_)));
         let Some(lit) = lit else {
-            return Err(Raise::value_error(format!(
-                "Attempt to convert a value ({}) with an unsupported type ({}) to a Tensor.",
-                super::print::repr(self, v),
-                v.type_name()
-            )));
+            return Err(unsupported_conversion(self, v));
         };
         if !lit_fits(&lit, d) {
             return Err(Raise::type_error(format!(
@@ -749,4 +741,14 @@ impl Interp<'_> {
             }
         }
     }
+}
+
+/// TensorFlow's refusal of a value no tensor can be made of (a dict, a function), naming its
+/// class as Python prints it.
+pub fn unsupported_conversion(it: &mut Interp, v: &Value) -> Raise {
+    Raise::value_error(format!(
+        "Attempt to convert a value ({}) with an unsupported type (<class '{}'>) to a Tensor.",
+        super::print::repr(it, v),
+        super::builtins::types::qualified(&v.type_name())
+    ))
 }

@@ -80,6 +80,8 @@ impl Interp<'_> {
                 self.new_str(out)?
             }
             Expr::ListComp(lc) => self.list_comp(&lc.generators, &lc.elt, lc.range())?,
+            Expr::Dict(d) => self.dict_display(d)?,
+            Expr::DictComp(dc) => self.dict_comp(dc)?,
             // the checker lets a generator through only as what a builtin consumes whole
             // (`all(x > 0 for x in xs)`), where its items all at once give the same answer
             Expr::Generator(g) => self.list_comp(&g.generators, &g.elt, g.range())?,
@@ -233,9 +235,66 @@ impl Interp<'_> {
             .flat_map(|g| target_names(&g.target))
             .collect();
         self.in_comprehension(locals, |it| {
-            it.comprehend(generators, elt, at, Some(first), &mut out)
+            it.comprehend(generators, Elt::One(elt), at, Some(first), &mut out)
         })?;
         self.new_list(out)
+    }
+
+    /// `{k: v for ...}`: the pairs made as a list comprehension's items are, then the dict.
+    fn dict_comp(&mut self, dc: &ruff_python_ast::ExprDictComp) -> Result<Value, Raise> {
+        let mut out = Vec::new();
+        let at = dc.range();
+        let Some(key) = dc.key.as_deref() else {
+            return Err(Raise::type_error(
+                "a dict comprehension makes a key and a value",
+            ));
+        };
+        if let Some(first) = dc.generators.first() {
+            let first = self.eval(&first.iter)?;
+            let locals = dc
+                .generators
+                .iter()
+                .flat_map(|g| target_names(&g.target))
+                .collect();
+            let elt = Elt::Pair(key, &dc.value);
+            self.in_comprehension(locals, |it| {
+                it.comprehend(&dc.generators, elt, at, Some(first), &mut out)
+            })?;
+        }
+        let mut pairs = Vec::with_capacity(out.len() / 2);
+        let mut items = out.into_iter();
+        while let (Some(k), Some(v)) = (items.next(), items.next()) {
+            pairs.push((k, v));
+        }
+        self.new_dict(pairs).map_err(|r| self.locate(r, &at))
+    }
+
+    /// `{k: v, **other}`: each key and then its value, left to right; a later key replaces
+    /// an equal earlier one.
+    fn dict_display(&mut self, d: &ruff_python_ast::ExprDict) -> Result<Value, Raise> {
+        let made = super::dict::PyDict::new();
+        for item in &d.items {
+            match &item.key {
+                Some(k) => {
+                    let k = self.eval(k)?;
+                    let v = self.eval(&item.value)?;
+                    self.dict_set(&made, k, v)?;
+                }
+                None => {
+                    let other = self.eval(&item.value)?;
+                    let Value::Dict(other) = other else {
+                        return Err(Raise::type_error(format!(
+                            "'{}' object is not a mapping",
+                            other.type_name()
+                        )));
+                    };
+                    for (k, v) in other.snapshot() {
+                        self.dict_set(&made, k, v)?;
+                    }
+                }
+            }
+        }
+        Ok(Value::Dict(made))
     }
 
     /// `lambda a, b: body` as the function `def <lambda>(a, b): return body`.
@@ -290,20 +349,37 @@ impl Interp<'_> {
     fn comprehend(
         &mut self,
         gens: &[ruff_python_ast::Comprehension],
-        elt: &Expr,
+        elt: Elt,
         at: TextRange,
         iter: Option<Value>,
         out: &mut Vec<Value>,
     ) -> Result<(), Raise> {
         let Some((g, rest)) = gens.split_first() else {
-            if out.len() >= MAX_COMPREHENSION {
-                return Err(Raise::new(
-                    RaiseKind::LimitExceeded,
-                    "a list comprehension in a cell makes at most 1048576 items",
-                ));
+            match elt {
+                Elt::One(e) => {
+                    if out.len() >= MAX_COMPREHENSION {
+                        return Err(Raise::new(
+                            RaiseKind::LimitExceeded,
+                            "a list comprehension in a cell makes at most 1048576 items",
+                        ));
+                    }
+                    let v = self.eval(e)?;
+                    out.push(v);
+                }
+                // a key, then its value (Python 3.8's order), each pair in `out` in turn
+                Elt::Pair(k, v) => {
+                    if out.len() >= 2 * MAX_COMPREHENSION {
+                        return Err(Raise::new(
+                            RaiseKind::LimitExceeded,
+                            "a dict comprehension in a cell makes at most 1048576 items",
+                        ));
+                    }
+                    let k = self.eval(k)?;
+                    let v = self.eval(v)?;
+                    out.push(k);
+                    out.push(v);
+                }
             }
-            let v = self.eval(elt)?;
-            out.push(v);
             return Ok(());
         };
         let iter = match iter {
@@ -429,6 +505,13 @@ fn star_callee(f: &Value) -> String {
         Value::Method(m) => format!("{}.{}", m.0.type_name(), m.1),
         other => other.type_name(),
     }
+}
+
+/// What a comprehension makes of each round: an item, or a dict's key and value.
+#[derive(Clone, Copy)]
+enum Elt<'e> {
+    One(&'e Expr),
+    Pair(&'e Expr, &'e Expr),
 }
 
 /// The names an assignment target binds.

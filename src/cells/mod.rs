@@ -27,6 +27,7 @@ mod callable_repr;
 mod condition;
 mod containers;
 mod convert;
+pub mod dict;
 pub mod exceptions;
 mod expr;
 pub mod format;

@@ -307,6 +307,10 @@ impl Interp<'_> {
             _ => None,
         };
         match (target, items) {
+            (Expr::Name(n), None) if matches!(v, Value::Dict(_)) => {
+                self.why_none.remove(n.id.as_str());
+                *k += leaves(v);
+            }
             (Expr::Name(n), None) => {
                 let note = per_source.and_then(|p| p.get(*k).cloned().flatten());
                 match note {
@@ -359,6 +363,7 @@ fn same_note(a: &CellNote, b: &CellNote) -> bool {
 fn leaves(v: &Value) -> usize {
     match v {
         Value::List(_) | Value::Tuple(_) => v.items().unwrap_or_default().iter().map(leaves).sum(),
+        Value::Dict(d) => d.snapshot().iter().map(|(_, x)| leaves(x)).sum(),
         _ => 1,
     }
 }

@@ -1,4 +1,4 @@
-//! Python builtins outside the subset (`dict`, `filter`, `next`, ...) are refused before a
+//! Python builtins outside the subset (`filter`, `next`, ...) are refused before a
 //! cell runs, with a 422 `unsupported` naming the builtin, rather than met halfway through as
 //! a NameError. A name the cell binds itself (or an earlier cell of the session bound) is the
 //! cell's own and is not refused.
@@ -29,7 +29,6 @@ const OUTSIDE: &[&str] = &[
     "copyright",
     "credits",
     "delattr",
-    "dict",
     "dir",
     "eval",
     "exec",

@@ -60,6 +60,25 @@ impl Shown {
             Value::Tuple(t) => self.container(v, "(...)", "tuple", |s| {
                 FmtArg::Tuple(t.iter().map(|x| s.arg(it, x)).collect())
             }),
+            // a copy of the entries: what prints inside may be this dict again (a view of it)
+            Value::Dict(d) => self.container(v, "{...}", "dict", |s| {
+                let entries = d.snapshot();
+                FmtArg::Dict(
+                    entries
+                        .iter()
+                        .map(|(k, x)| (s.arg(it, k), s.arg(it, x)))
+                        .collect(),
+                )
+            }),
+            Value::DictView(d, kind) => {
+                let name = kind.name();
+                self.container(v, "...", name, |s| {
+                    let items = d.view_items(*kind);
+                    let inner = FmtArg::List(items.iter().map(|x| s.arg(it, x)).collect());
+                    let text = format!("{name}({})", py::repr(&inner));
+                    opaque(&text, name)
+                })
+            }
             Value::Method(m) => {
                 // `print(loss.numpy)` without the call: the method, its receiver's repr inside
                 let receiver = py::repr(&self.arg(it, &m.0));
@@ -117,6 +136,13 @@ pub fn nested_printable(it: &Interp, v: &Value) -> Result<(), Raise> {
             let inside = match &v {
                 Value::List(l) => Some((address(&v).expect("a list"), lock(l).clone())),
                 Value::Tuple(t) => Some((address(&v).expect("a tuple"), t.to_vec())),
+                Value::Dict(d) => Some((
+                    address(&v).expect("a dict"),
+                    d.snapshot().into_iter().flat_map(|(k, x)| [k, x]).collect(),
+                )),
+                Value::DictView(d, kind) => {
+                    Some((address(&v).expect("a view"), d.view_items(*kind)))
+                }
                 Value::Method(m) => Some((0, vec![m.0.clone()])),
                 _ => None,
             };
@@ -132,7 +158,7 @@ pub fn nested_printable(it: &Interp, v: &Value) -> Result<(), Raise> {
                     if entered > MAX_SHOWN_CONTAINERS {
                         return Err(Raise::new(
                             RaiseKind::LimitExceeded,
-                            format!("this value prints more than {MAX_SHOWN_CONTAINERS} lists and tuples; a cell's text is bounded, so print a part of it"),
+                            format!("this value prints more than {MAX_SHOWN_CONTAINERS} lists, tuples and dicts; a cell's text is bounded, so print a part of it"),
                         ));
                     }
                     open.push((at, items.into_iter()));

@@ -220,10 +220,8 @@ fn stmt_name(s: &Stmt) -> Option<&'static str> {
 fn expr_name(e: &Expr) -> Option<&'static str> {
     Some(match e {
         Expr::Named(_) => "the walrus operator `:=`",
-        Expr::Dict(_) => "dict literals",
         Expr::Set(_) => "set literals",
         Expr::SetComp(_) => "set comprehensions",
-        Expr::DictComp(_) => "dict comprehensions",
         Expr::Generator(_) => "generator expressions",
         Expr::Await(_) => "`await`",
         Expr::Yield(_) | Expr::YieldFrom(_) => "`yield`",

@@ -66,11 +66,46 @@ fn zero_flag(it: &mut Interp, v: Option<Value>) -> Result<bool, Raise> {
     }
 }
 
+/// How deep the structures a tape's methods take may nest (Python's recursion limit stops
+/// TensorFlow's `nest` near 1000).
+const MAX_NEST: usize = 900;
+
 /// The tensors of a (possibly nested) structure of sources or targets, and a function that
 /// puts results back in that structure.
 enum Shape {
     One,
     List(Vec<Shape>, bool),
+    /// A dict: its keys in its own order, and each value's shape in the order `nest` flattens
+    /// them (by sorted key), with the place of that entry in the dict.
+    Dict(Vec<Value>, Vec<(usize, Shape)>),
+}
+
+/// The order `tf.nest` flattens a dict's entries in: by sorted key where the keys sort (all
+/// strings, or all numbers), else as the dict holds them.
+pub(super) fn nest_order(entries: &[(Value, Value)]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    let strs: Option<Vec<&str>> = entries
+        .iter()
+        .map(|(k, _)| match k {
+            Value::Str(s) => Some(&**s),
+            _ => None,
+        })
+        .collect();
+    let nums: Option<Vec<f64>> = entries
+        .iter()
+        .map(|(k, _)| match k {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            Value::Bool(b) => Some(f64::from(u8::from(*b))),
+            _ => None,
+        })
+        .collect();
+    if let Some(s) = strs {
+        order.sort_by(|&a, &b| s[a].cmp(s[b]));
+    } else if let Some(n) = nums {
+        order.sort_by(|&a, &b| n[a].total_cmp(&n[b]));
+    }
+    order
 }
 
 impl Interp<'_> {
@@ -83,6 +118,17 @@ impl Interp<'_> {
                     shapes.push(self.flatten(i, out, what)?);
                 }
                 Ok(Shape::List(shapes, matches!(v, Value::Tuple(_))))
+            }
+            Value::Dict(d) => {
+                let entries = d.snapshot();
+                let mut shapes = Vec::with_capacity(entries.len());
+                for i in nest_order(&entries) {
+                    shapes.push((i, self.flatten(&entries[i].1, out, what)?));
+                }
+                Ok(Shape::Dict(
+                    entries.into_iter().map(|(k, _)| k).collect(),
+                    shapes,
+                ))
             }
             Value::Tensor(x) => {
                 out.push(x.clone());
@@ -119,6 +165,19 @@ impl Interp<'_> {
 
 fn rebuild(shape: &Shape, results: &mut std::vec::IntoIter<Value>) -> Value {
     match shape {
+        Shape::Dict(keys, shapes) => {
+            let mut vals = vec![Value::None; keys.len()];
+            for (i, s) in shapes {
+                vals[*i] = rebuild(s, results);
+            }
+            let d = super::dict::PyDict::new();
+            for (k, v) in keys.iter().zip(vals) {
+                if let Ok(hashed) = super::dict::hash_key(k) {
+                    d.lock().insert(hashed, k.clone(), v);
+                }
+            }
+            Value::Dict(d)
+        }
         Shape::One => results.next().unwrap_or(Value::None),
         Shape::List(items, tuple) => {
             let vals: Vec<Value> = items.iter().map(|s| rebuild(s, results)).collect();
@@ -178,6 +237,16 @@ pub fn method(
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
+    // TensorFlow's nest walks recurse: a structure holding itself, or nested past Python's
+    // recursion limit, is its RecursionError, met here before any walk of ours recurses
+    for v in args.iter().chain(kwargs.iter().map(|(_, v)| v)) {
+        if super::containers::nesting_within(v, MAX_NEST).is_err() {
+            return Err(Raise::new(
+                RaiseKind::RecursionError,
+                "maximum recursion depth exceeded in flatten",
+            ));
+        }
+    }
     match name {
         "watch" => watch(it, tape, args, kwargs),
         "gradient" => {
@@ -351,6 +420,12 @@ fn output_gradients(
 /// The leaves of nested lists and tuples, in order, as `nest.flatten` gives them.
 fn flatten_leaves(v: Value, out: &mut Vec<Value>) {
     match v {
+        Value::Dict(d) => {
+            let entries = d.snapshot();
+            for i in nest_order(&entries) {
+                flatten_leaves(entries[i].1.clone(), out);
+            }
+        }
         Value::List(_) | Value::Tuple(_) => {
             for i in v.items().unwrap_or_default() {
                 flatten_leaves(i, out);

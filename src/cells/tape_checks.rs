@@ -128,6 +128,13 @@ pub fn batch_shapes(target: &Val, source: &Val) -> Result<(), Raise> {
 
 /// The leaves of a nested list or tuple of targets or sources.
 fn leaves(v: &Value, out: &mut Vec<Value>) {
+    if let Value::Dict(d) = v {
+        let entries = d.snapshot();
+        for i in super::tape::nest_order(&entries) {
+            leaves(&entries[i].1, out);
+        }
+        return;
+    }
     match v.items() {
         Some(items) if matches!(v, Value::List(_) | Value::Tuple(_)) => {
             items.iter().for_each(|x| leaves(x, out))

@@ -45,7 +45,9 @@ const MAGIC: &[u8; 3] = b"GTS";
 /// (`Kept::Exception`, `err = e` in an `except` block); format 12 is format 13 without one.
 /// Format 14 may keep a Keras loss or optimizer (`Object::Keras`, its slots the session's
 /// variables); format 13 is format 14 without one.
-pub const FORMAT: u8 = 14;
+/// Format 15 may keep a dict (`Object::Dict`) and a view of one (`Kept::DictView`); format 14
+/// is format 15 without either.
+pub const FORMAT: u8 = 15;
 
 /// Provenance records a stored session keeps; an older record is dropped as a long-running
 /// session's in memory are past `provenance::MAX_RECORDS`.
@@ -112,7 +114,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
         4 => shared(|| postcard::from_bytes(body)).map_err(|e| {
             stored_err(format!("a stored session (format 4) does not read back: {e}"))
         })?,
-        v @ (5..=14) => {
+        v @ (5..=15) => {
             let read = || -> std::result::Result<Session, postcard::Error> {
                 let (mut s, rest) = shared(|| postcard::take_from_bytes::<Session>(body))?;
                 let (prov, rest) = postcard::take_from_bytes(rest)?;
@@ -309,6 +311,15 @@ mod tests {
         assert_eq!(v8.pop(), Some(0));
         v8[3] = 8;
         let old = decode(&v8, &Limits::default()).unwrap();
+        assert_eq!(describe(&old), describe(&sample()));
+    }
+
+    #[test]
+    fn format_14_reads_as_format_15_without_a_dict() {
+        // format 15 only adds variants (`Object::Dict`, `Kept::DictView`) at the ends of enums
+        let mut v14 = encode(&sample());
+        v14[3] = 14;
+        let old = decode(&v14, &Limits::default()).unwrap();
         assert_eq!(describe(&old), describe(&sample()));
     }
 

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cells::iterator::{self, IterKind, IterState, PyIter, Source};
 use crate::cells::source::LineIndex;
-use crate::cells::value::{lock, Function, NdArray, PyList, Scope, Slices};
+use crate::cells::value::{lock, Function, NdArray, PyDict, PyList, Scope, Slices, ViewKind};
 use crate::cells::Value;
 use crate::engine::autodiff::{TapeId, Val};
 use crate::engine::dtype::DType;
@@ -66,6 +66,8 @@ pub enum Kept {
         code: String,
         at: Option<(usize, usize)>,
     },
+    /// A dict's `keys()`, `values()` or `items()` (0, 1, 2) of the dict at an object index.
+    DictView(usize, u8),
 }
 
 /// One shared object, kept once however many names and containers hold it.
@@ -104,6 +106,8 @@ pub enum Object {
     },
     /// A Keras loss or optimizer (its variables are the session's, by id).
     Keras(crate::cells::keras_object::Keras),
+    /// A dict's keys and values, in order.
+    Dict(Vec<(Kept, Kept)>),
 }
 
 /// Where a kept iterator's items come from (`cells::iterator::Source`).
@@ -152,6 +156,13 @@ pub fn object_bytes(o: &Object) -> usize {
             func.as_ref().map_or(0, kept_bytes) + 16 * sources.len() + 16
         }
         Object::Keras(_) => 256,
+        Object::Dict(entries) => {
+            entries
+                .iter()
+                .map(|(k, v)| kept_bytes(k) + kept_bytes(v))
+                .sum::<usize>()
+                + 8
+        }
     }
 }
 
@@ -185,6 +196,7 @@ pub fn object_values(o: &Object) -> Box<dyn Iterator<Item = &Kept> + '_> {
         Object::Array(_) | Object::ArrayView { .. } | Object::Keras(_) => {
             Box::new(std::iter::empty())
         }
+        Object::Dict(entries) => Box::new(entries.iter().flat_map(|(k, v)| [k, v])),
     }
 }
 
@@ -231,6 +243,7 @@ enum Kind {
     Scope,
     Iter,
     Keras,
+    Dict,
 }
 
 /// Turns a cell's values into kept data, each shared object once.
@@ -269,6 +282,8 @@ impl<'a> Keeper<'a> {
                     Object::List(items.iter().map(|x| k.keep(x)).collect())
                 }))
             }
+            Value::Dict(d) => Kept::Object(self.dict(d)),
+            Value::DictView(d, kind) => Kept::DictView(self.dict(d), *kind as u8),
             Value::Tuple(items) => {
                 let at = Arc::as_ptr(items) as *const Value as usize;
                 Kept::Object(self.object(Kind::Tuple, at, |k| {
@@ -350,6 +365,19 @@ impl<'a> Keeper<'a> {
         let o = make(self);
         self.objects[i] = o;
         i
+    }
+
+    /// A dict with its entries (copied out first: the dict may hold itself).
+    fn dict(&mut self, d: &PyDict) -> usize {
+        self.object(Kind::Dict, d.address(), |k| {
+            let entries = d.snapshot();
+            Object::Dict(
+                entries
+                    .iter()
+                    .map(|(key, v)| (k.keep(key), k.keep(v)))
+                    .collect(),
+            )
+        })
     }
 
     /// A function with its defaults and the scopes it closes over.
@@ -469,6 +497,17 @@ impl<'a> Reviver<'a> {
             Kept::Unconnected(z) => Value::Unconnected(*z),
             Kept::Type(t) => Value::Type(Arc::from(t.as_str())),
             Kept::Dimension(n) => Value::Dimension(*n),
+            Kept::DictView(i, kind) => {
+                let Value::Dict(d) = self.object(*i)? else {
+                    return Err("a kept dict view's dict is not a dict".into());
+                };
+                let kind = match kind {
+                    0 => ViewKind::Keys,
+                    1 => ViewKind::Values,
+                    _ => ViewKind::Items,
+                };
+                Value::DictView(d, kind)
+            }
             Kept::Exception {
                 class,
                 args,
@@ -514,6 +553,19 @@ impl<'a> Reviver<'a> {
                     .collect::<Result<Vec<_>, _>>()?;
                 *lock(&list) = items;
                 return Ok(Value::List(list));
+            }
+            Object::Dict(entries) => {
+                // the dict exists before its entries, which may hold it
+                let d = PyDict::new();
+                self.values[i] = Some(Value::Dict(d.clone()));
+                for (k, v) in entries {
+                    let key = self.revive(k)?;
+                    let value = self.revive(v)?;
+                    let hashed = crate::cells::dict::hash_key(&key)
+                        .map_err(|_| "a kept dict's key is not one a dict takes".to_string())?;
+                    d.lock().insert(hashed, key, value);
+                }
+                return Ok(Value::Dict(d));
             }
             Object::Tuple(items) => Value::tuple(
                 items

@@ -3,6 +3,7 @@
 mod activations;
 mod bad_input;
 mod cell_containers;
+mod cell_dicts;
 mod cell_error_codes;
 mod cell_memory;
 mod cell_notes;

@@ -23,6 +23,7 @@ pub fn is(a: &Value, b: &Value) -> bool {
         (Value::UnreadVariable(x), Value::UnreadVariable(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::Tape(x), Value::Tape(y)) => x == y,
         (Value::List(x), Value::List(y)) => std::sync::Arc::ptr_eq(x, y),
+        (Value::Dict(x), Value::Dict(y)) => x.same(y),
         (Value::Array(x), Value::Array(y)) => x.same(y),
         (Value::DType(x), Value::DType(y)) | (Value::NpDType(x), Value::NpDType(y)) => x == y,
         // the same function, tuple or bound method object: names bound to one another
@@ -47,6 +48,34 @@ pub fn is(a: &Value, b: &Value) -> bool {
 pub fn contains(it: &mut Interp, container: &Value, x: &Value) -> Result<bool, Raise> {
     if let (Value::Str(s), Value::Str(sub)) = (container, x) {
         return Ok(s.contains(&**sub));
+    }
+    match container {
+        Value::Dict(d) | Value::DictView(d, crate::cells::dict::ViewKind::Keys) => {
+            let key = crate::cells::dict::key(it, x)?;
+            return Ok(d.lock().contains(&key));
+        }
+        Value::DictView(d, crate::cells::dict::ViewKind::Items) => {
+            // an item is a pair whose key is there with an equal value
+            let pair = match x {
+                Value::Tuple(t) if t.len() == 2 => t,
+                _ => return Ok(false),
+            };
+            let key = crate::cells::dict::key(it, &pair[0])?;
+            let found = d.lock().get(&key).cloned();
+            return match found {
+                Some(v) => Ok(is(&v, &pair[1]) || py_eq(it, &v, &pair[1])?),
+                None => Ok(false),
+            };
+        }
+        Value::DictView(d, _) => {
+            for v in d.view_items(crate::cells::dict::ViewKind::Values) {
+                if is(&v, x) || py_eq(it, &v, x)? {
+                    return Ok(true);
+                }
+            }
+            return Ok(false);
+        }
+        _ => {}
     }
     if let Value::Iter(p) = container {
         // Python takes items until one is equal, leaving the rest in the iterator
@@ -182,6 +211,33 @@ fn py_eq_nested(it: &mut Interp, a: &Value, b: &Value, depth: usize) -> Result<b
                     .iter()
                     .zip(x)
                     .all(|(i, d)| matches!(i, Value::Int(v) if *v as usize == *d))
+        }
+        (Value::Dict(x), Value::Dict(y)) => {
+            if x.same(y) {
+                return Ok(true);
+            }
+            if depth + it.call_depth() >= crate::cells::interp::MAX_CALL_DEPTH {
+                return Err(Raise::new(
+                    RaiseKind::RecursionError,
+                    "maximum recursion depth exceeded in comparison",
+                ));
+            }
+            // equal when every key of one is in the other with an equal value
+            let (xs, ys) = (x.snapshot(), y.snapshot());
+            if xs.len() != ys.len() {
+                return Ok(false);
+            }
+            for (k, v) in &xs {
+                let Ok(key) = crate::cells::dict::hash_key(k) else {
+                    return Ok(false);
+                };
+                let found = y.lock().get(&key).cloned();
+                match found {
+                    Some(w) if is(v, &w) || py_eq_nested(it, v, &w, depth + 1)? => {}
+                    _ => return Ok(false),
+                }
+            }
+            true
         }
         (Value::List(_), Value::List(_)) | (Value::Tuple(_), Value::Tuple(_)) => {
             if depth + it.call_depth() >= crate::cells::interp::MAX_CALL_DEPTH {

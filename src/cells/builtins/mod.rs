@@ -3,6 +3,7 @@
 //! any, map, reversed, pow, divmod; a list's and a string's methods (`list_methods`,
 //! `str_methods`).
 
+pub mod dict_methods;
 mod int_text;
 mod iterables;
 pub mod list_methods;
@@ -52,6 +53,7 @@ const BUILTINS: &[&str] = &[
     "reversed",
     "pow",
     "divmod",
+    "dict",
 ];
 
 /// Items a list built from an iterable may hold.
@@ -139,6 +141,7 @@ pub fn call(
         "reversed" => iterables::reversed(it, args, kwargs),
         "pow" => iterables::pow(it, args, kwargs),
         "divmod" => iterables::divmod(it, args, kwargs),
+        "dict" => dict_methods::construct(it, args, kwargs),
         _ => Err(it.name_error(name)),
     }
 }
@@ -156,6 +159,9 @@ pub fn iterate(it: &mut Interp, v: &Value) -> Result<Vec<Value>, Raise> {
     }
     match v {
         Value::Iter(p) => super::iterator::drain(it, p, MAX_ITEMS),
+        // a dict walks its keys as they are when the walk starts
+        Value::Dict(d) => Ok(d.view_items(super::dict::ViewKind::Keys)),
+        Value::DictView(d, kind) => Ok(d.view_items(*kind)),
         Value::Str(s) => Ok(s.chars().map(|c| Value::str(c.to_string())).collect()),
         Value::Shape(d) => Ok(d.iter().map(|&x| Value::Int(x as i64)).collect()),
         Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) => {

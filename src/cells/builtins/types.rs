@@ -68,6 +68,7 @@ fn instance_of(path: &str, x: &Value) -> bool {
             | ("str", Value::Str(_))
             | ("list", Value::List(_))
             | ("tuple", Value::Tuple(_))
+            | ("dict", Value::Dict(_))
     ) || matches!(x, Value::Iter(p) if p.name == path)
 }
 
@@ -168,8 +169,8 @@ fn named_class(path: &str) -> Option<String> {
         p if p.starts_with("tf.keras.losses.") && qualified(&p[16..]).starts_with("keras.") => {
             qualified(&p[16..])
         }
-        "int" | "float" | "bool" | "str" | "list" | "tuple" | "type" | "zip" | "enumerate"
-        | "map" | "reversed" => path.into(),
+        "int" | "float" | "bool" | "str" | "list" | "tuple" | "dict" | "type" | "zip"
+        | "enumerate" | "map" | "reversed" => path.into(),
         _ => return crate::cells::exceptions::class_at(path).map(|c| c.qualified()),
     })
 }

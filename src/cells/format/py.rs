@@ -20,6 +20,8 @@ pub enum FmtArg {
     Str(String),
     List(Vec<FmtArg>),
     Tuple(Vec<FmtArg>),
+    /// A dict's keys and values, in order.
+    Dict(Vec<(FmtArg, FmtArg)>),
     /// A `tf.Tensor` (EagerTensor).
     Tensor(Tensor),
     /// A `tf.Variable` with its name (`Variable:0`, or `UnreadVariable` for what `assign` returns).
@@ -137,6 +139,7 @@ impl FmtArg {
             FmtArg::Str(_) => "str".into(),
             FmtArg::List(_) => "list".into(),
             FmtArg::Tuple(_) => "tuple".into(),
+            FmtArg::Dict(_) => "dict".into(),
             FmtArg::Tensor(_) => "EagerTensor".into(),
             FmtArg::Variable { .. } => "ResourceVariable".into(),
             FmtArg::Array(_) => "ndarray".into(),
@@ -225,6 +228,13 @@ pub fn repr(x: &FmtArg) -> String {
         FmtArg::List(items) => format!("[{}]", join_reprs(items)),
         FmtArg::Tuple(items) if items.len() == 1 => format!("({},)", repr(&items[0])),
         FmtArg::Tuple(items) => format!("({})", join_reprs(items)),
+        FmtArg::Dict(entries) => {
+            let shown: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{}: {}", repr(k), repr(v)))
+                .collect();
+            format!("{{{}}}", shown.join(", "))
+        }
         FmtArg::Tensor(t) => tf::tensor_repr(t),
         FmtArg::Variable { name, value } => tf::variable_repr(name, value),
         FmtArg::Array(t) => numpy::array_repr(t),

@@ -68,6 +68,16 @@ impl Interp<'_> {
 /// `container[slice]`; its error is placed where the subscript starts (by the caller's
 /// `eval`), as Python places it.
 pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Value, Raise> {
+    if let Value::Dict(d) = container {
+        let k = dict_key(it, slice)?;
+        return it.dict_get(d, &k);
+    }
+    if let Value::DictView(_, kind) = container {
+        return Err(Raise::type_error(format!(
+            "'{}' object is not subscriptable",
+            kind.name()
+        )));
+    }
     let (parts, tuple) = it.parts_of(slice)?;
     match container {
         Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) => {
@@ -194,6 +204,20 @@ fn same_kind(container: &Value, picked: Vec<Value>) -> Value {
     }
 }
 
+/// The key `d[...]` names: the subscript's value (`d[1, 2]` is the key `(1, 2)`); a slice is
+/// no key, as in Python.
+fn dict_key(it: &mut Interp, slice: &Expr) -> Result<Value, Raise> {
+    let has_slice = match slice {
+        Expr::Slice(_) => true,
+        Expr::Tuple(t) => t.elts.iter().any(|e| matches!(e, Expr::Slice(_))),
+        _ => false,
+    };
+    if has_slice {
+        return Err(Raise::type_error("unhashable type: 'slice'"));
+    }
+    it.eval(slice)
+}
+
 /// `container[slice] = v`: an array gives back its updated self (the caller rebinds the
 /// name); a list is changed in place; a tensor refuses, as TensorFlow's does.
 pub fn set_item(
@@ -203,6 +227,11 @@ pub fn set_item(
     v: Value,
 ) -> Result<Option<Value>, Raise> {
     match container {
+        Value::Dict(d) => {
+            let k = dict_key(it, slice)?;
+            it.dict_set(d, k, v)?;
+            Ok(None)
+        }
         Value::Array(a) => {
             let t = &a.get();
             let (parts, tuple) = it.parts_of(slice)?;
@@ -304,6 +333,15 @@ fn list_slot(i: i64, n: usize) -> Result<usize, Raise> {
 /// tensors, tuples and strings refuse, as Python does.
 pub fn del_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<(), Raise> {
     match container {
+        Value::Dict(d) => {
+            let k = dict_key(it, slice)?;
+            let key = super::dict::key(it, &k)?;
+            let gone = d.lock().remove(&key);
+            match gone {
+                Some(_) => Ok(()),
+                None => Err(super::dict::key_error(it, &k)),
+            }
+        }
         Value::List(l) => {
             let (parts, tuple) = it.parts_of(slice)?;
             let index = seq_index(it, parts, tuple, "list")?;

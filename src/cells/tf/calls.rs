@@ -252,13 +252,7 @@ pub(super) fn constant(
             crate::cells::convert::mixed_types_error(other, dtype)?;
             let lit = to_lit(other)
                 .filter(|l| !matches!(l, Lit::Null | Lit::Str(_)))
-                .ok_or_else(|| {
-                    Raise::value_error(format!(
-                    "Attempt to convert a value ({}) with an unsupported type ({}) to a Tensor.",
-                    crate::cells::print::repr(it, other),
-                    other.type_name()
-                ))
-                })?;
+                .ok_or_else(|| crate::cells::convert::unsupported_conversion(it, other))?;
             if let Some(d) = dtype {
                 if !crate::engine::lit::lit_fits(&lit, d) {
                     return Err(Raise::type_error(format!(
