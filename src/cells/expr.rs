@@ -171,8 +171,14 @@ impl Interp<'_> {
         };
         let mut kwargs = Vec::with_capacity(c.arguments.keywords.len());
         for k in c.arguments.keywords.iter() {
-            let name = k.arg.as_ref().map_or("", |a| a.as_str()).to_string();
-            kwargs.push((name, self.eval(&k.value)?));
+            match &k.arg {
+                Some(name) => kwargs.push((name.as_str().to_string(), self.eval(&k.value)?)),
+                None => {
+                    let m = self.eval(&k.value)?;
+                    self.double_star(&f, &m, &mut kwargs)
+                        .map_err(|r| self.locate(r, c))?;
+                }
+            }
         }
         self.call_site = match (&f, &*c.func) {
             (Value::Method(m), Expr::Attribute(a)) if matches!(m.0, Value::Tape(_)) => {
@@ -188,6 +194,36 @@ impl Interp<'_> {
             }
             _ => result,
         }
+    }
+
+    /// `f(**m)`: a dict's entries as keyword arguments, with CPython's errors for what is no
+    /// mapping, a key that is no string and a keyword given twice.
+    fn double_star(
+        &mut self,
+        f: &Value,
+        m: &Value,
+        kwargs: &mut Vec<(String, Value)>,
+    ) -> Result<(), Raise> {
+        let Value::Dict(d) = m else {
+            return Err(Raise::type_error(format!(
+                "{}() argument after ** must be a mapping, not {}",
+                star_callee(f),
+                m.type_name()
+            )));
+        };
+        for (k, v) in d.snapshot() {
+            let Value::Str(name) = k else {
+                return Err(Raise::type_error("keywords must be strings"));
+            };
+            if kwargs.iter().any(|(n, _)| n.as_str() == &*name) {
+                return Err(Raise::type_error(format!(
+                    "{}() got multiple values for keyword argument '{name}'",
+                    star_callee(f)
+                )));
+            }
+            kwargs.push((name.to_string(), v));
+        }
+        Ok(())
     }
 
     /// Where Python 3.11 places an error of the attribute `a`, or of a method call on it, the

@@ -371,9 +371,6 @@ impl<'a> Visitor<'a> for Check<'_> {
                     expr,
                 );
             }
-            if c.arguments.keywords.iter().any(|k| k.arg.is_none()) {
-                self.refuse("`**` unpacking is not available in a cell (a cell has no dicts): pass keyword arguments by name (`f(lr=0.1)`)".into(), expr);
-            }
         }
         walk_expr(self, expr);
         self.depth -= 1;

@@ -378,10 +378,10 @@ async fn refusals_name_the_construct_in_a_sentence_that_agrees() {
             "x = [1]\ny = x[*x]\n",
             "`*` unpacking in a subscript (`a[*idx]`) is not available",
         ),
-        ("f = {1: 2}\n", "dict literals are not available in a cell"),
+        ("f = {1, 2}\n", "set literals are not available in a cell"),
         (
-            "print(*[1], **k)\n",
-            "`**` unpacking is not available in a cell",
+            "def f(**k):\n    return k\n",
+            "`*args`, `**kwargs` and keyword-only parameters are not available in a cell",
         ),
     ] {
         let (status, body) =
