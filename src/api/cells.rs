@@ -163,7 +163,8 @@ pub fn cell_note(n: &CellNote) -> JsonValue {
     v
 }
 
-/// The 200 answer's JSON text: `{stdout, values, error}`, and `notes` when there are any.
+/// The 200 answer's JSON text: `{stdout, values, error}`, and `stderr` and `notes` when there
+/// are any.
 pub fn answer(o: &CellOutcome, enc: Encoding) -> String {
     let error = o.error.as_ref().map(|e| {
         json!({"type": e.kind, "code": e.code, "line": e.line, "column": e.column, "detail": e.detail})
@@ -173,6 +174,9 @@ pub fn answer(o: &CellOutcome, enc: Encoding) -> String {
     let written = (|| {
         let mut w = m.serialize_map(None)?;
         w.serialize_entry("stdout", &o.stdout)?;
+        if !o.stderr.is_empty() {
+            w.serialize_entry("stderr", &o.stderr)?;
+        }
         w.serialize_entry("values", &ValuesJson(&o.values, enc))?;
         w.serialize_entry("error", &error)?;
         if !notes.is_empty() {

@@ -169,6 +169,8 @@ pub struct CellError {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CellOutcome {
     pub stdout: String,
+    /// What `tf.print` wrote, which TensorFlow sends to stderr.
+    pub stderr: String,
     pub values: Vec<(String, CellValue)>,
     pub error: Option<CellError>,
     pub notes: Vec<CellNote>,
@@ -229,6 +231,7 @@ fn run_on_stack(
     let numerics = it.ws.ctx.numerics.replace(Box::default());
     let result = it.exec_block(&module.body);
     let stdout = std::mem::take(&mut it.out);
+    let stderr = std::mem::take(&mut it.err);
     let notes = std::mem::take(&mut it.notes);
     let why_none = std::mem::take(&mut it.why_none);
     kernel.sliced_variables = std::mem::take(&mut it.sliced_variables);
@@ -251,6 +254,7 @@ fn run_on_stack(
         .collect();
     Ok(CellOutcome {
         stdout,
+        stderr,
         values,
         error,
         notes,

@@ -39,6 +39,8 @@ pub fn run(args: Args) -> ExitCode {
             // a closed pipe (`gradtape run cell.py | head`) is not the cell's failure
             let _ = out.write_all(outcome.stdout.as_bytes());
             let _ = out.flush();
+            // tf.print writes to standard error, as TensorFlow's does
+            eprint!("{}", outcome.stderr);
             // notes are gradtape's, not the cell's output: standard error, after the output
             eprint!("{}", notes(&outcome.notes));
             match outcome.error {

@@ -433,3 +433,30 @@ async fn a_numpy_keyword_the_subset_lacks_is_named_and_a_misspelt_one_is_numpy_s
         assert!(detail.contains(says), "{src}: {detail}");
     }
 }
+
+/// `tf.print` writes to stderr in TensorFlow, so a cell answers its text as `stderr` and leaves
+/// `stdout` to `print`; the texts are TensorFlow 2.15's for the same calls.
+#[tokio::test]
+async fn tf_print_is_answered_as_stderr_in_tensorflow_s_words() {
+    let app = test_app();
+    let src = "import tensorflow as tf\nprint('before')\ntf.print(tf.range(10))\ntf.print('loss:', tf.constant(0.25), [1, 2], sep='|')\ntf.print(tf.reshape(tf.range(8), (2, 2, 2)), summarize=1)\nx = tf.print(tf.constant([1 / 3, 1e20]))\n";
+    let (status, body) = call(&app, "POST", "/v1/cells", Some(json!({"source": src})), &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["stdout"], "before\n", "{body}");
+    assert_eq!(
+        body["stderr"],
+        "[0 1 2 ... 7 8 9]\nloss:|0.25|[1, 2]\n[[[0 1]\n  [2 3]]\n\n [[4 5]\n  [6 7]]]\n[0.333333343 1e+20]\n",
+        "{body}"
+    );
+    assert!(body["values"]["x"].is_null(), "{body}");
+    // no tf.print, no stderr
+    let (_, body) = call(
+        &app,
+        "POST",
+        "/v1/cells",
+        Some(json!({"source": "print(1)\n"})),
+        &[],
+    )
+    .await;
+    assert!(body.get("stderr").is_none(), "{body}");
+}

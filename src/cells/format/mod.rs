@@ -18,6 +18,7 @@ pub mod py;
 mod spec;
 mod template;
 pub mod tf;
+pub mod tf_print;
 
 #[cfg(test)]
 mod tests_digits;

@@ -67,6 +67,8 @@ pub struct Interp<'k> {
     /// The text of the cell being run (a frame carries its own).
     pub lines: Arc<LineIndex>,
     pub out: String,
+    /// What `tf.print` wrote: TensorFlow writes it to stderr, which is not the cell's stdout.
+    pub err: String,
     steps: u64,
     max_steps: u64,
     max_stdout: usize,
@@ -114,6 +116,7 @@ impl<'k> Interp<'k> {
             frames: Vec::new(),
             lines,
             out: String::new(),
+            err: String::new(),
             steps: 0,
             max_steps,
             max_stdout,
@@ -181,9 +184,16 @@ impl<'k> Interp<'k> {
         Ok(())
     }
 
-    /// Refuses `n` more bytes of stdout past the bound on what a cell may print.
+    /// Appends to stderr (`tf.print`), within the same bound as stdout, which both share.
+    pub fn write_err(&mut self, s: &str) -> Result<(), Raise> {
+        self.write_room(s.len())?;
+        self.err.push_str(s);
+        Ok(())
+    }
+
+    /// Refuses `n` more bytes of stdout and stderr past the bound on what a cell may print.
     pub fn write_room(&self, n: usize) -> Result<(), Raise> {
-        if self.out.len() + n > self.max_stdout {
+        if self.out.len() + self.err.len() + n > self.max_stdout {
             return Err(Raise::new(
                 RaiseKind::LimitExceeded,
                 format!(

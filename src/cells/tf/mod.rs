@@ -18,6 +18,7 @@ mod keras;
 mod losses;
 mod operands;
 mod optimizers;
+mod print;
 mod python_attrs;
 pub mod random;
 
@@ -173,6 +174,7 @@ fn special(path: &str) -> bool {
             | "tf.boolean_mask"
             | "tf.reverse"
             | "tf.gradients"
+            | "tf.print"
     )
 }
 
@@ -219,6 +221,7 @@ pub fn call(
         }
         "tf.boolean_mask" => super::index::boolean_mask_call(it, args, kwargs),
         "tf.reverse" => default_only::reverse(it, args, kwargs),
+        "tf.print" => print::print(it, args, kwargs),
         // TensorFlow keeps the graph-mode function and refuses it in eager mode, whatever it is
         // given, with the sentence that points a notebook at the tape
         "tf.gradients" => Err(Raise::new(
