@@ -86,6 +86,7 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
             Some(a) => a,
             None => return Err(no_attr(&v, name)),
         },
+        (Value::Builtin(p), "fromkeys") if &**p == "dict" => Value::Builtin("dict.fromkeys".into()),
         (Value::Builtin(p), "__name__") if super::builtins::types::class_name(p).is_some() => {
             Value::str(super::builtins::types::class_name(p).unwrap_or_default())
         }

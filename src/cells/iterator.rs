@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use super::interp::Interp;
 use super::raise::{Raise, RaiseKind};
-use super::value::{lock, range_len, Value};
+use super::value::{lock, range_len, PyDict, Value, ViewKind};
 
 /// What an iterator makes of the items its sources give.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +63,9 @@ pub const NAMES: &[&str] = &[
     "list_reverseiterator",
     "reversed",
     "range_iterator",
+    "dict_reversekeyiterator",
+    "dict_reversevalueiterator",
+    "dict_reverseitemiterator",
 ];
 
 impl PyIter {
@@ -113,6 +116,19 @@ pub fn reversed(it: &mut Interp, v: &Value) -> Result<Value, Raise> {
             let last = a + (n - 1) * s;
             let back = Value::Range(last, a.saturating_sub(*s), s.saturating_neg());
             ("range_iterator", Source::Front(back, 0))
+        }
+        Value::Dict(_) | Value::DictView(..) => {
+            let (items, name) = match v {
+                Value::DictView(d, ViewKind::Values) => {
+                    (d.view_items(ViewKind::Values), "dict_reversevalueiterator")
+                }
+                Value::DictView(d, ViewKind::Items) => {
+                    (d.view_items(ViewKind::Items), "dict_reverseitemiterator")
+                }
+                _ => (super::builtins::iterate(it, v)?, "dict_reversekeyiterator"),
+            };
+            let last = items.len() as i64 - 1;
+            (name, Source::Back(Value::tuple(items), last))
         }
         Value::Iter(_)
         | Value::None
@@ -216,12 +232,28 @@ fn at(seq: &Value, k: i64) -> Option<Value> {
 pub enum Walk {
     Items(std::vec::IntoIter<Value>),
     Iter(Arc<PyIter>),
+    /// A dict (or a view of it) read entry by entry as the walk goes, as Python's dict
+    /// iterator reads it: a dict whose size changes under the walk is RuntimeError.
+    Dict {
+        dict: PyDict,
+        kind: ViewKind,
+        at: usize,
+        len: usize,
+    },
 }
 
 impl Walk {
     pub fn of(it: &mut Interp, v: &Value) -> Result<Walk, Raise> {
+        let dict = |d: &PyDict, kind| Walk::Dict {
+            dict: d.clone(),
+            kind,
+            at: 0,
+            len: d.len(),
+        };
         Ok(match v {
             Value::Iter(p) => Walk::Iter(p.clone()),
+            Value::Dict(d) => dict(d, ViewKind::Keys),
+            Value::DictView(d, kind) => dict(d, *kind),
             _ => Walk::Items(super::builtins::iterate(it, v)?.into_iter()),
         })
     }
@@ -230,6 +262,31 @@ impl Walk {
         match self {
             Walk::Items(items) => Ok(items.next()),
             Walk::Iter(p) => next(it, p),
+            Walk::Dict {
+                dict,
+                kind,
+                at,
+                len,
+            } => {
+                let items = dict.lock();
+                if items.len() != *len {
+                    // once: the walk is over, as Python's exhausted iterator is
+                    *len = usize::MAX;
+                    return Err(Raise::new(
+                        RaiseKind::RuntimeError,
+                        "dictionary changed size during iteration",
+                    ));
+                }
+                let Some((k, v)) = items.entries().get(*at) else {
+                    return Ok(None);
+                };
+                *at += 1;
+                Ok(Some(match kind {
+                    ViewKind::Keys => k.clone(),
+                    ViewKind::Values => v.clone(),
+                    ViewKind::Items => Value::tuple(vec![k.clone(), v.clone()]),
+                }))
+            }
         }
     }
 }

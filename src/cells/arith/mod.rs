@@ -88,6 +88,12 @@ pub fn binary(it: &mut Interp, op: Operator, l: Value, r: Value) -> Result<Value
         return py_arith(op, &l, &r);
     }
     match (&l, &r, op) {
+        // Python 3.9's merge: a new dict, the right's values winning
+        (Value::Dict(a), Value::Dict(b), Operator::BitOr) => {
+            let mut entries = a.snapshot();
+            entries.extend(b.snapshot());
+            return it.new_dict(entries);
+        }
         (Value::Str(a), Value::Str(b), Operator::Add) => {
             it.room_for_str(a.len() + b.len())?;
             return Ok(Value::str(format!("{a}{b}")));

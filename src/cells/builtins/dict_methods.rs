@@ -1,4 +1,4 @@
-//! `dict()` and a dict's methods, as Python 3.11 runs them: `keys`, `values`, `items`, `get`,
+//! `dict()`, `dict.fromkeys` and a dict's methods, as Python 3.11 runs them: `keys`, `values`, `items`, `get`,
 //! `update`, `pop`, `popitem`, `setdefault`, `copy` and `clear`. The dict's lock is never
 //! held while a cell's code runs.
 
@@ -32,6 +32,38 @@ pub fn construct(
     }
     let d = PyDict::new();
     update(it, &d, args, kwargs)?;
+    Ok(Value::Dict(d))
+}
+
+/// `dict.fromkeys(keys, value=None)`: each key once, all with the one value.
+pub fn fromkeys(
+    it: &mut Interp,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    if !kwargs.is_empty() {
+        return Err(Raise::type_error(
+            "dict.fromkeys() takes no keyword arguments",
+        ));
+    }
+    let n = args.len();
+    if n == 0 {
+        return Err(Raise::type_error(
+            "fromkeys expected at least 1 argument, got 0",
+        ));
+    }
+    if n > 2 {
+        return Err(Raise::type_error(format!(
+            "fromkeys expected at most 2 arguments, got {n}"
+        )));
+    }
+    let mut args = args.into_iter();
+    let keys = args.next().unwrap_or(Value::None);
+    let value = args.next().unwrap_or(Value::None);
+    let d = PyDict::new();
+    for k in iterate(it, &keys)? {
+        it.dict_set(&d, k, value.clone())?;
+    }
     Ok(Value::Dict(d))
 }
 

@@ -142,6 +142,7 @@ pub fn call(
         "pow" => iterables::pow(it, args, kwargs),
         "divmod" => iterables::divmod(it, args, kwargs),
         "dict" => dict_methods::construct(it, args, kwargs),
+        "dict.fromkeys" => dict_methods::fromkeys(it, args, kwargs),
         _ => Err(it.name_error(name)),
     }
 }

@@ -94,6 +94,11 @@ impl Interp<'_> {
             }
             return self.assign(&a.target, cur);
         }
+        if let (Value::Dict(d), ast::Operator::BitOr) = (&cur, a.op) {
+            // `d |= other` updates the dict itself (any mapping or pairs), as `update` does
+            crate::cells::builtins::dict_methods::call(self, d, "update", vec![rhs], vec![])?;
+            return self.assign(&a.target, cur);
+        }
         if let (Value::List(list), ast::Operator::Add | ast::Operator::Mult) = (&cur, a.op) {
             // a list's `+=` and `*=` change the list itself, so its aliases see the change
             self.list_in_place(a.op, list, &rhs)?;
