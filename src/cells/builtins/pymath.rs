@@ -193,20 +193,19 @@ fn one(it: &mut Interp, name: &str, x: &Value) -> Result<Value, Raise> {
 /// and what `__float__` makes of a tensor or array.
 fn real(it: &mut Interp, v: &Value) -> Result<f64, Raise> {
     match v {
-        Value::Str(_)
-        | Value::None
-        | Value::List(_)
-        | Value::Tuple(_)
-        | Value::Range(..)
-        | Value::Function(_)
-        | Value::Builtin(_)
-        | Value::Module(_)
-        | Value::Shape(_)
-        | Value::DType(_) => Err(Raise::type_error(format!(
+        Value::Int(_)
+        | Value::Bool(_)
+        | Value::Float(_)
+        | Value::Dimension(_)
+        | Value::Tensor(_)
+        | Value::Variable(_)
+        | Value::UnreadVariable(_)
+        | Value::Array(_)
+        | Value::NpScalar(_) => number(it, v, "float").map(|(x, _)| x),
+        _ => Err(Raise::type_error(format!(
             "must be real number, not {}",
             v.type_name()
         ))),
-        _ => number(it, v, "float").map(|(x, _)| x),
     }
 }
 
