@@ -380,6 +380,14 @@ impl Interp<'_> {
             }
             Expr::Attribute(a) => {
                 let obj = self.eval(&a.value)?;
+                // an optimizer's learning rate is settable: Keras assigns its variable
+                if let Value::Keras(k) = &obj {
+                    if let Some(done) =
+                        crate::cells::tf::keras_set_attr(self, k, a.attr.as_str(), v)
+                    {
+                        return done.map_err(|r| self.locate(r, target));
+                    }
+                }
                 Err(self.locate(attribute_assignment(&obj, a.attr.as_str()), target))
             }
             _ => Err(self.locate(

@@ -530,3 +530,34 @@ pub fn keras_method(
     }
     optimizers::method(it, k, name, args, kwargs)
 }
+
+/// `opt.learning_rate = x` (or `opt.lr = x`): Keras's setter assigns the learning-rate
+/// variable; a hyperparameter the update reads (`opt.momentum = 0.5`) is set for the next
+/// steps, as Python sets the attribute. Any other attribute is refused, saying which can be.
+pub fn keras_set_attr(
+    it: &mut Interp,
+    k: &super::keras_object::KerasRef,
+    name: &str,
+    v: Value,
+) -> Option<Result<(), Raise>> {
+    use super::keras_object::Keras;
+    // the object's lock is let go before a setter runs: `set_hyper` takes it again
+    let target = match &*super::keras_object::lock(k) {
+        Keras::Optimizer(o) if matches!(name, "learning_rate" | "lr") => {
+            Ok(o.learning_rate.clone())
+        }
+        Keras::Optimizer(_) => Err(None),
+        Keras::Loss(l) => Err(Some(l.kind.class())),
+    };
+    let lr = match target {
+        Ok(lr) => lr,
+        Err(None) => return Some(optimizers::set_hyper(it, k, name, v)),
+        Err(Some(class)) => {
+            return Some(Err(Raise::type_error(format!(
+                "a cell sets no attribute of a {class} object; make a new one with the arguments you want (name=..., reduction=...)"
+            ))))
+        }
+    };
+    let id: Arc<str> = lr.into();
+    Some(super::variable::method(it, &id, false, "assign", vec![v], vec![]).map(|_| ()))
+}

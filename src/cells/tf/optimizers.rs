@@ -605,3 +605,58 @@ fn minimize(
     method(it, k, "apply_gradients", vec![Value::list(pairs)], vec![])?;
     Ok(Value::None)
 }
+
+/// `opt.NAME = v` for a hyperparameter the rule reads at each step.
+pub fn set_hyper(it: &mut Interp, k: &KerasRef, name: &str, v: Value) -> Result<(), Raise> {
+    let (class, rule) = match &*lock(k) {
+        Keras::Optimizer(o) => (lock_class(&o.rule), o.rule.clone()),
+        Keras::Loss(_) => unreachable!("only an optimizer's attributes reach here"),
+    };
+    let rule = match (rule, name) {
+        (Rule::Sgd { nesterov, .. }, "momentum") => Rule::Sgd {
+            momentum: hyper(it, name, Some(v), 0.0)?,
+            nesterov,
+        },
+        (Rule::Sgd { momentum, .. }, "nesterov") => Rule::Sgd {
+            momentum,
+            nesterov: v.truthy()?,
+        },
+        (mut adam @ Rule::Adam { .. }, "beta_1" | "beta_2" | "epsilon") => {
+            let x = hyper(it, name, Some(v), 0.0)?;
+            if let Rule::Adam {
+                beta_1,
+                beta_2,
+                epsilon,
+                ..
+            } = &mut adam
+            {
+                *match name {
+                    "beta_1" => beta_1,
+                    "beta_2" => beta_2,
+                    _ => epsilon,
+                } = x;
+            }
+            adam
+        }
+        (rule, _) => {
+            let settable = match rule {
+                Rule::Sgd { .. } => "`learning_rate` (`lr`), `momentum` and `nesterov`",
+                Rule::Adam { .. } => "`learning_rate` (`lr`), `beta_1`, `beta_2` and `epsilon`",
+            };
+            return Err(Raise::type_error(format!(
+                "a cell sets only {settable} of a {class} optimizer, not `{name}`"
+            )));
+        }
+    };
+    if let Keras::Optimizer(o) = &mut *lock(k) {
+        o.rule = rule;
+    }
+    Ok(())
+}
+
+fn lock_class(rule: &Rule) -> &'static str {
+    match rule {
+        Rule::Sgd { .. } => "SGD",
+        Rule::Adam { .. } => "Adam",
+    }
+}
