@@ -513,7 +513,7 @@ pub fn keras_attr(k: &super::keras_object::KerasRef, name: &str) -> Option<Value
 pub fn keras_has_method(k: &super::keras_object::KerasRef, name: &str) -> bool {
     match &*super::keras_object::lock(k) {
         super::keras_object::Keras::Optimizer(_) => optimizers::METHODS.contains(&name),
-        super::keras_object::Keras::Loss(_) => name == "__call__",
+        super::keras_object::Keras::Loss(_) => matches!(name, "__call__" | "get_config"),
     }
 }
 
@@ -527,6 +527,10 @@ pub fn keras_method(
 ) -> Result<Value, Raise> {
     if name == "__call__" {
         return call_keras_object(it, k, args, kwargs);
+    }
+    if name == "get_config" {
+        bind_args("get_config", &[], args, kwargs)?;
+        return keras_config(it, k);
     }
     optimizers::method(it, k, name, args, kwargs)
 }
@@ -560,4 +564,70 @@ pub fn keras_set_attr(
     };
     let id: Arc<str> = lr.into();
     Some(super::variable::method(it, &id, false, "assign", vec![v], vec![]).map(|_| ()))
+}
+
+/// `obj.get_config()`: Keras 2.15's dict, its keys in Keras's order.
+fn keras_config(it: &mut Interp, k: &super::keras_object::KerasRef) -> Result<Value, Raise> {
+    use super::keras_object::{Keras, LossKind, Rule};
+    let k = super::keras_object::lock(k).clone();
+    let s = |x: &str| Value::str(x);
+    let pairs: Vec<(&str, Value)> = match &k {
+        Keras::Loss(l) => {
+            let mut p = vec![("reduction", s(&l.reduction)), ("name", s(&l.name))];
+            match l.kind {
+                LossKind::MeanSquaredError | LossKind::MeanAbsoluteError => {}
+                LossKind::SparseCategoricalCrossentropy => {
+                    p.push(("from_logits", Value::Bool(l.from_logits)));
+                    p.push(("ignore_class", Value::None));
+                }
+                _ => {
+                    p.push(("from_logits", Value::Bool(l.from_logits)));
+                    p.push(("label_smoothing", Value::Float(l.label_smoothing)));
+                    p.push(("axis", Value::Int(l.axis)));
+                }
+            }
+            p.push(("fn", s(l.kind.function())));
+            p
+        }
+        Keras::Optimizer(o) => {
+            // the learning rate is read from its variable, a NumPy float32
+            let lr = it
+                .ws
+                .variable(&o.learning_rate)
+                .map(|v| Value::NpScalar(v.val.tensor.clone()))
+                .unwrap_or(Value::None);
+            let mut p = vec![
+                ("name", s(&o.name)),
+                ("weight_decay", Value::None),
+                ("clipnorm", Value::None),
+                ("global_clipnorm", Value::None),
+                ("clipvalue", Value::None),
+                ("use_ema", Value::Bool(false)),
+                ("ema_momentum", Value::Float(0.99)),
+                ("ema_overwrite_frequency", Value::None),
+                ("jit_compile", Value::Bool(false)),
+                ("is_legacy_optimizer", Value::Bool(false)),
+                ("learning_rate", lr),
+            ];
+            match o.rule {
+                Rule::Sgd { momentum, nesterov } => {
+                    p.push(("momentum", Value::Float(momentum)));
+                    p.push(("nesterov", Value::Bool(nesterov)));
+                }
+                Rule::Adam {
+                    beta_1,
+                    beta_2,
+                    epsilon,
+                    amsgrad,
+                } => {
+                    p.push(("beta_1", Value::Float(beta_1)));
+                    p.push(("beta_2", Value::Float(beta_2)));
+                    p.push(("epsilon", Value::Float(epsilon)));
+                    p.push(("amsgrad", Value::Bool(amsgrad)));
+                }
+            }
+            p
+        }
+    };
+    it.new_dict(pairs.into_iter().map(|(k, v)| (s(k), v)).collect())
 }

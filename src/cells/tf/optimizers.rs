@@ -19,7 +19,7 @@ use super::super::value::Value;
 pub const CLASSES: &[&str] = &["SGD", "Adam"];
 
 /// The methods and attributes a cell reads of an optimizer.
-pub const METHODS: &[&str] = &["apply_gradients", "build", "minimize"];
+pub const METHODS: &[&str] = &["apply_gradients", "build", "minimize", "get_config"];
 
 /// `tf.keras.optimizers.SGD(...)` or `Adam(...)`.
 pub fn construct(
