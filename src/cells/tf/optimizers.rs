@@ -337,10 +337,18 @@ fn optimizer(k: &KerasRef) -> Optimizer {
 fn variable_id(v: &Value) -> Result<String, Raise> {
     match v {
         Value::Variable(id) | Value::UnreadVariable(id) => Ok(id.to_string()),
-        other => Err(Raise::type_error(format!(
-            "an optimizer updates tf.Variables; it was given a {} (make it with tf.Variable)",
-            other.type_name()
-        ))),
+        // Keras reads the variable's `_unique_id`, which no other value has
+        other => {
+            let class = match other {
+                Value::Tensor(_) => "tensorflow.python.framework.ops.EagerTensor".to_string(),
+                Value::Array(_) => "numpy.ndarray".to_string(),
+                Value::NpScalar(_) => format!("numpy.{}", other.type_name()),
+                _ => other.type_name(),
+            };
+            Err(Raise::attr_error(format!(
+                "'{class}' object has no attribute '_unique_id' (an optimizer updates tf.Variables: make it with tf.Variable)"
+            )))
+        }
     }
 }
 
