@@ -87,9 +87,12 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
             None => return Err(no_attr(&v, name)),
         },
         (Value::Builtin(p), "fromkeys") if &**p == "dict" => Value::Builtin("dict.fromkeys".into()),
-        (Value::Builtin(p), "__name__") if super::builtins::types::class_name(p).is_some() => {
-            Value::str(super::builtins::types::class_name(p).unwrap_or_default())
-        }
+        (Value::Builtin(p), "__name__") => match super::builtins::types::class_name(p) {
+            Some(class) => Value::str(class),
+            None => Value::str(super::callable_repr::builtin(p, 0).name),
+        },
+        (Value::Function(f), "__name__") => Value::str(f.name.clone()),
+        (Value::Method(m), "__name__") => Value::str(m.1.clone()),
         (Value::Tensor(x), "shape") => Value::Shape(x.tensor.shape().to_vec()),
         (Value::Tensor(x), "dtype") => Value::DType(x.tensor.dtype()),
         (Value::Tensor(x), "ndim") => Value::Int(x.tensor.rank() as i64),

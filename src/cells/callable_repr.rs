@@ -11,43 +11,53 @@ use std::sync::OnceLock;
 
 use super::value::{Function, Value};
 
-/// `repr` of the library or Python builtin at `path`, and its class's name.
-pub fn builtin(path: &str, addr: usize) -> (String, &'static str) {
-    static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+/// How a library or Python function shows itself: its repr and str, its class's name and
+/// its `__name__`.
+pub struct Builtin {
+    pub repr: String,
+    pub str: String,
+    pub class: String,
+    pub name: String,
+}
+
+/// The library or Python builtin at `path`, its address written as `addr`.
+pub fn builtin(path: &str, addr: usize) -> Builtin {
+    // name -> (repr, str, class, __name__), each with `{addr}` for the address
+    type Row = (&'static str, &'static str, &'static str, &'static str);
+    static TABLE: OnceLock<HashMap<&'static str, Row>> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
         include_str!("function_reprs.txt")
             .lines()
-            .filter_map(|l| l.split_once('\t'))
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                Some((f.next()?, (f.next()?, f.next()?, f.next()?, f.next()?)))
+            })
             .collect()
     });
     let at = format!("{addr:#x}");
-    if let Some(text) = table.get(path) {
-        let class = if text.starts_with("<ufunc") {
-            "ufunc"
-        } else if text.starts_with("<class") {
-            "type"
-        } else if text.starts_with("<function") {
-            "function"
-        } else {
-            "builtin_function_or_method"
+    if let Some((repr, str, class, name)) = table.get(path) {
+        return Builtin {
+            repr: repr.replace("{addr}", &at),
+            str: str.replace("{addr}", &at),
+            class: class.to_string(),
+            name: name.to_string(),
         };
-        return (text.replace("{addr}", &at), class);
     }
-    match path.split_once('.') {
+    let name = path.rsplit('.').next().unwrap_or(path).to_string();
+    let (text, class) = match path.split_once('.') {
         // TensorFlow's and NumPy's API functions are Python functions
-        // Python's math functions are C functions, named without their module
-        Some(("math", name)) => (
+        Some(("tf" | "np", _)) => (format!("<function {name} at {at}>"), "function"),
+        // Python's builtins and math's functions are C functions, named without their module
+        _ => (
             format!("<built-in function {name}>"),
             "builtin_function_or_method",
         ),
-        Some(("tf" | "np", _)) => {
-            let name = path.rsplit('.').next().unwrap_or(path);
-            (format!("<function {name} at {at}>"), "function")
-        }
-        _ => (
-            format!("<built-in function {path}>"),
-            "builtin_function_or_method",
-        ),
+    };
+    Builtin {
+        str: text.clone(),
+        repr: text,
+        class: class.to_string(),
+        name,
     }
 }
 

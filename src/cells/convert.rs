@@ -3,7 +3,9 @@
 
 use crate::engine::autodiff::Val;
 use crate::engine::dtype::DType;
-use crate::engine::lit::{lit_fits, python_kind, tensor_from_lit, Kind, Lit};
+use crate::engine::lit::{
+    lit_fits, python_kind, ragged_prefix, tensor_from_lit, tf_conversion_error, Kind, Lit,
+};
 use crate::engine::ops::{Attrs, Op};
 use crate::engine::tensor::Tensor;
 
@@ -473,8 +475,7 @@ impl Interp<'_> {
             Some(d) if lit_fits(&lit, d) => Some(d),
             _ => python_dtype(v, &lit)?,
         };
-        let t = tensor_from_lit(&lit, hint, self.max_elems())
-            .map_err(|e| Raise::value_error(e.detail))?;
+        let t = tensor_from_lit(&lit, hint, self.max_elems()).map_err(|e| tf_lit_error(&lit, e))?;
         Ok(self.ws.ctx.constant(t))
     }
 
@@ -518,8 +519,8 @@ impl Interp<'_> {
             ))
             .with_code(crate::engine::Code::DtypeMismatch));
         }
-        let t = tensor_from_lit(&lit, Some(d), self.max_elems())
-            .map_err(|e| Raise::value_error(e.detail))?;
+        let t =
+            tensor_from_lit(&lit, Some(d), self.max_elems()).map_err(|e| tf_lit_error(&lit, e))?;
         Ok(self.ws.ctx.constant(t))
     }
 
@@ -736,8 +737,7 @@ impl Interp<'_> {
                         ))
                     })?;
                 let d = python_kind(&lit).map(np_default);
-                tensor_from_lit(&lit, d, self.max_elems())
-                    .map_err(|e| Raise::new(RaiseKind::ValueError, e.detail))
+                tensor_from_lit(&lit, d, self.max_elems()).map_err(|e| np_lit_error(&lit, e))
             }
         }
     }
@@ -751,4 +751,28 @@ pub fn unsupported_conversion(it: &mut Interp, v: &Value) -> Raise {
         super::print::repr(it, v),
         super::builtins::types::qualified(&v.type_name())
     ))
+}
+
+/// A literal TensorFlow cannot convert: a ragged one in TensorFlow's words, else gradtape's.
+pub fn tf_lit_error(lit: &Lit, e: crate::engine::Error) -> Raise {
+    Raise::value_error(tf_conversion_error(lit).map_or(e.detail, str::to_string))
+}
+
+/// A literal NumPy cannot make an array of: a ragged one in NumPy 1.26's words, with the
+/// shape it discovered, else gradtape's.
+fn np_lit_error(lit: &Lit, e: crate::engine::Error) -> Raise {
+    match ragged_prefix(lit) {
+        Some(shape) => {
+            let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
+            let tuple = match dims.len() {
+                1 => format!("({},)", dims[0]),
+                _ => format!("({})", dims.join(", ")),
+            };
+            Raise::value_error(format!(
+                "setting an array element with a sequence. The requested array has an inhomogeneous shape after {} dimensions. The detected shape was {tuple} + inhomogeneous part.",
+                shape.len()
+            ))
+        }
+        None => Raise::value_error(e.detail),
+    }
 }

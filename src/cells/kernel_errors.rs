@@ -77,7 +77,7 @@ fn index_refusal(op: &str, attrs: &[(String, Lit)], inputs: &[Val]) -> Option<St
                 Some(Lit::Int(a)) => *a,
                 _ => 0,
             };
-            if axis < -rank || axis >= rank {
+            if (axis < -rank || axis >= rank) && !(rank == 0 && axis == 0) {
                 return None;
             }
             let n = shape[if axis < 0 { axis + rank } else { axis } as usize] as i64;
@@ -167,6 +167,9 @@ fn tf_names(op: &str, dtypes: &[DType]) -> Option<(&'static str, String, Option<
         "expand_dims" => ("ExpandDims", blank),
         "tile" => ("Tile", None),
         "ones" | "zeros" => ("Fill", blank),
+        "random_normal" => ("RandomStandardNormal", blank),
+        "truncated_normal" => ("TruncatedNormal", blank),
+        "random_uniform" => ("RandomUniform", blank),
         "fill" => ("Fill", None),
         "broadcast_to" => ("BroadcastTo", None),
         _ => return None,
@@ -178,6 +181,9 @@ fn tf_names(op: &str, dtypes: &[DType]) -> Option<(&'static str, String, Option<
 /// (so without the function-node framing).
 fn dtype_refusal(op: &str, dtypes: &[DType]) -> Option<String> {
     if let Some(text) = float_only_refusal(op, dtypes) {
+        return Some(text);
+    }
+    if let Some(text) = one_hot_indices_refusal(op, dtypes) {
         return Some(text);
     }
     let (ty, kernel, name) = tf_names(op, dtypes)?;
@@ -223,6 +229,20 @@ fn float_only_refusal(op: &str, dtypes: &[DType]) -> Option<String> {
     }
     Some(format!(
         "Value for attr 'T' of {} is not in the list of allowed values: {allowed}\n\t; NodeDef: {{{{node {ty}}}}}; Op<name={ty}; signature={signature}; attr=T:type,allowed=[{dt_allowed}]> [Op:{ty}] name: ",
+        tf_word(d)
+    ))
+}
+
+/// OneHot's indices are integers (its attr `TI`): a float tensor of labels is refused with
+/// the op's definition, as for a tensor the fast path converts (a Python list of floats drops
+/// the ` name: ` part in TensorFlow; the subset writes the tensor's form).
+fn one_hot_indices_refusal(op: &str, dtypes: &[DType]) -> Option<String> {
+    let d = *dtypes.first()?;
+    if op != "one_hot" || matches!(d, DType::I32 | DType::I64) {
+        return None;
+    }
+    Some(format!(
+        "Value for attr 'TI' of {} is not in the list of allowed values: uint8, int8, int32, int64\n\t; NodeDef: {{{{node OneHot}}}}; Op<name=OneHot; signature=indices:TI, depth:int32, on_value:T, off_value:T -> output:T; attr=axis:int,default=-1; attr=T:type; attr=TI:type,default=DT_INT64,allowed=[DT_UINT8, DT_INT8, DT_INT32, DT_INT64]> [Op:OneHot] name: ",
         tf_word(d)
     ))
 }
@@ -316,7 +336,7 @@ fn shape_refusal(
                 format!("Expected multiples[{k}] >= 0, but got {v}")
             }
         }
-        "ones" | "zeros" | "fill" => {
+        "ones" | "zeros" | "fill" | "random_normal" | "truncated_normal" | "random_uniform" => {
             let key = if op == "fill" { "dims" } else { "shape" };
             let d = ints(attr(attrs, key)?)?.into_iter().find(|d| *d < 0)?;
             format!("Dimension {d} must be >= 0")
@@ -460,8 +480,9 @@ fn reshape_text(input: &[usize], shape: &[i64]) -> Option<String> {
     })
 }
 
-/// ConcatV2's refusals, in its order: the axis, then each input's rank and dimensions
-/// against the first input's.
+/// ConcatV2's refusals, in its order: the axis (axis 0 of scalars passes, as TensorFlow's
+/// legacy scalars do), then each input: a scalar, its rank and its dimensions against the
+/// first input's.
 fn concat_text(shapes: &[&[usize]], axis: Option<&Lit>) -> Option<String> {
     let first = shapes.first()?;
     let rank = first.len() as i64;
@@ -469,14 +490,17 @@ fn concat_text(shapes: &[&[usize]], axis: Option<&Lit>) -> Option<String> {
         Some(Lit::Int(a)) => *a,
         _ => return None,
     };
-    if axis < -rank || axis >= rank {
+    if (axis < -rank || axis >= rank) && !(rank == 0 && axis == 0) {
         return Some(format!(
             "ConcatOp : Expected concatenating dimensions in the range [{}, {rank}), but got {axis}",
             -rank
         ));
     }
     let along = if axis < 0 { axis + rank } else { axis } as usize;
-    for (k, s) in shapes.iter().enumerate().skip(1) {
+    for (k, s) in shapes.iter().enumerate() {
+        if s.is_empty() {
+            return Some("ConcatOp : Can't concatenate scalars (use tf.stack instead)".into());
+        }
         if s.len() != first.len() {
             return Some(format!(
                 "ConcatOp : Ranks of all input tensors should match: shape[0] = {} vs. shape[{k}] = {}",

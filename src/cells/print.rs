@@ -233,8 +233,12 @@ fn leaf(it: &Interp, v: &Value) -> FmtArg {
             opaque(&text, class)
         }
         Value::Builtin(p) => {
-            let (text, class) = callable_repr::builtin(p, id_of(v));
-            opaque(&text, class)
+            let b = callable_repr::builtin(p, id_of(v));
+            FmtArg::Opaque {
+                str: b.str,
+                repr: b.repr,
+                type_name: b.class,
+            }
         }
         Value::Tape(_) => opaque(&callable_repr::tape(id_of(v)), "GradientTape"),
         Value::Module(m) => opaque(&format!("<module '{m}'>"), "module"),

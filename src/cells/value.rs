@@ -305,7 +305,8 @@ impl Value {
             Value::StopRecording(_) => "_GeneratorContextManager".into(),
             Value::Function(_) => "function".into(),
             Value::Module(_) => "module".into(),
-            Value::Builtin(_) => "builtin_function_or_method".into(),
+            // a ufunc, NumPy's dispatcher, a Python function or a C one, as its table says
+            Value::Builtin(p) => crate::cells::callable_repr::builtin(p, 0).class,
             // a variable slice's `assign` is a closure TensorFlow attaches to the tensor
             Value::Method(m) if matches!(&**m, (Value::Tensor(_), n) if n == "assign") => {
                 "function".into()

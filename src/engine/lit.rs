@@ -377,6 +377,88 @@ pub fn shape_from_lit(v: &Lit, what: &str) -> Result<Vec<usize>> {
         .collect()
 }
 
+/// The shape NumPy discovers in a literal that is not rectangular: its dimensions up to the
+/// first depth where rows differ in length or a number sits beside a list (NumPy's "The
+/// detected shape was (2,) + inhomogeneous part"), found over the whole literal as NumPy's
+/// discovery does; None for a rectangular literal.
+pub fn ragged_prefix(v: &Lit) -> Option<Vec<usize>> {
+    struct Discovery {
+        shape: Vec<usize>,
+        leaf_depth: Option<usize>,
+        max_dims: usize,
+    }
+    fn go(v: &Lit, depth: usize, d: &mut Discovery) {
+        if depth >= d.max_dims {
+            return;
+        }
+        match v {
+            Lit::List(items) => {
+                if d.leaf_depth.is_some_and(|l| depth >= l) {
+                    d.max_dims = depth;
+                    return;
+                }
+                if depth == d.shape.len() {
+                    d.shape.push(items.len());
+                } else if d.shape[depth] != items.len() {
+                    d.max_dims = depth;
+                    return;
+                }
+                items.iter().for_each(|x| go(x, depth + 1, d));
+            }
+            _ => match d.leaf_depth {
+                None => d.leaf_depth = Some(depth),
+                Some(l) if l != depth => d.max_dims = d.max_dims.min(depth.min(l)),
+                Some(_) => {}
+            },
+        }
+    }
+    let mut d = Discovery {
+        shape: Vec::new(),
+        leaf_depth: None,
+        max_dims: usize::MAX,
+    };
+    go(v, 0, &mut d);
+    (d.max_dims != usize::MAX).then(|| d.shape[..d.max_dims.min(d.shape.len())].to_vec())
+}
+
+/// How TensorFlow's conversion of a nested Python list (`py_seq_tensor.cc`) fails, where it
+/// does: the shape comes from each level's first item, then every row must be a list of that
+/// length ("non-rectangular") and every innermost item a number ("mixed types"), in order.
+/// None when it converts, a literal of no elements included (`[[], [1]]` is a `(2, 0)`
+/// tensor to TensorFlow, whatever follows its first row).
+pub fn tf_conversion_error(v: &Lit) -> Option<&'static str> {
+    const RAGGED: &str = "Can't convert non-rectangular Python sequence to Tensor.";
+    const MIXED: &str = "Can't convert Python sequence with mixed types to Tensor.";
+    let mut shape = Vec::new();
+    let mut first = v;
+    while let Lit::List(items) = first {
+        shape.push(items.len());
+        match items.first() {
+            Some(x) => first = x,
+            None => break,
+        }
+    }
+    if shape.is_empty() || shape.contains(&0) {
+        return None;
+    }
+    fn rows(v: &Lit, depth: usize, shape: &[usize]) -> Option<&'static str> {
+        let Lit::List(items) = v else {
+            return Some(RAGGED);
+        };
+        if items.len() != shape[depth] {
+            return Some(RAGGED);
+        }
+        if depth + 1 < shape.len() {
+            return items.iter().find_map(|x| rows(x, depth + 1, shape));
+        }
+        items
+            .iter()
+            .any(|x| matches!(x, Lit::List(_)))
+            .then_some(MIXED)
+    }
+    rows(v, 0, &shape)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

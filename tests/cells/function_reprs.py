@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Writes src/cells/function_reprs.txt: the TensorFlow, NumPy and Python names of the cell subset
-whose repr is not `<function NAME at 0x...>` (tf./np.) or `<built-in function NAME>` (Python's),
-as `name<TAB>repr` with the address written `{addr}`.
+whose repr is not `<function NAME at 0x...>` (tf./np.) or `<built-in function NAME>` (Python's
+and math's), or whose str, class or `__name__` is not that default's, as
+`name<TAB>repr<TAB>str<TAB>class<TAB>__name__` with the address written `{addr}` (NumPy's
+dispatchers print as C functions, `<built-in function dot>`, and repr as Python ones).
 
     TF_CPP_MIN_LOG_LEVEL=3 /tmp/tf/bin/python tests/cells/function_reprs.py http://127.0.0.1:PORT
 
@@ -32,9 +34,15 @@ for n in names:
     if isinstance(obj, type) or type(obj).__name__ == "module" or not callable(obj):
         continue
     text = re.sub(r" at 0x[0-9a-f]+", " at {addr}", repr(obj))
+    shown = re.sub(r" at 0x[0-9a-f]+", " at {addr}", str(obj))
     last = n.rsplit(".", 1)[-1]
-    default = f"<function {last} at {{addr}}>" if n.startswith(("tf.", "np.")) else f"<built-in function {last}>"
-    if text == default or not text.startswith("<") or text.startswith("<Keras"):
+    library = n.startswith(("tf.", "np."))
+    default = f"<function {last} at {{addr}}>" if library else f"<built-in function {last}>"
+    default_class = "function" if library else "builtin_function_or_method"
+    class_name, name = type(obj).__name__, getattr(obj, "__name__", last)
+    if (text, shown, class_name, name) == (default, default, default_class, last):
+        continue
+    if not text.startswith("<") or text.startswith("<Keras"):
         continue
     src = f"import tensorflow as tf\nimport numpy as np\nf = {n}\n"
     req = urllib.request.Request(base + "/v1/cells", data=json.dumps({"source": src}).encode(),
@@ -42,10 +50,10 @@ for n in names:
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             if json.loads(r.read()).get("error") is None:
-                lines.append(f"{n}\t{text}")
+                lines.append(f"{n}\t{text}\t{shown}\t{class_name}\t{name}")
     except urllib.error.HTTPError:
         pass
-lines.append("range\t<class 'range'>")
+lines.append("range\t<class 'range'>\t<class 'range'>\ttype\trange")
 with open(os.path.join(here, "..", "..", "src", "cells", "function_reprs.txt"), "w") as f:
     f.write("\n".join(sorted(lines[:-1]) + lines[-1:]) + "\n")
 print(len(lines))

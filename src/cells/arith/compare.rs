@@ -4,7 +4,7 @@ use ruff_python_ast::CmpOp;
 
 use crate::engine::dtype::DType;
 
-use super::python::num;
+use super::python::num_cmp;
 use super::tensor::dtype_of;
 use super::*;
 use crate::cells::interp::Interp;
@@ -185,7 +185,7 @@ fn py_eq_nested(it: &mut Interp, a: &Value, b: &Value, depth: usize) -> Result<b
         (Value::Keras(x), Value::Keras(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::None, Value::None) => true,
         (Value::Str(x), Value::Str(y)) => x == y,
-        (x, y) if is_py_num(x) && is_py_num(y) => num(x) == num(y),
+        (x, y) if is_py_num(x) && is_py_num(y) => num_cmp(x, y) == Some(std::cmp::Ordering::Equal),
         (Value::DType(x) | Value::NpDType(x), Value::DType(y) | Value::NpDType(y)) => x == y,
         // TensorFlow's DType.__eq__ reads the other side with tf.as_dtype (`float` is float32),
         // a failure being plain inequality
@@ -323,7 +323,7 @@ pub fn compare(it: &mut Interp, op: CmpOp, l: Value, r: Value) -> Result<Value, 
         return crate::cells::numpy::arith::compare(it, op, &l, &r);
     }
     let ord = match (&l, &r) {
-        (x, y) if is_py_num(x) && is_py_num(y) => num(x).partial_cmp(&num(y)),
+        (x, y) if is_py_num(x) && is_py_num(y) => num_cmp(x, y),
         (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
         (Value::List(_), Value::List(_)) | (Value::Tuple(_), Value::Tuple(_))
             if !matches!(op, CmpOp::Eq | CmpOp::NotEq) =>

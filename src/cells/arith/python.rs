@@ -47,6 +47,27 @@ pub(super) fn num(v: &Value) -> f64 {
     }
 }
 
+/// Python's order of two numbers (ints, floats, bools), exact as CPython's: ints compare as
+/// integers and an int with a float by their exact values, never through a float64 rounding
+/// (`2**53 + 1 > 2**53` is True). None when a NaN is involved.
+pub(super) fn num_cmp(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    match (int(a), int(b)) {
+        (Some(x), Some(y)) => Some(x.cmp(&y)),
+        (Some(x), None) => int_float_cmp(x, num(b)),
+        (None, Some(y)) => int_float_cmp(y, num(a)).map(std::cmp::Ordering::reverse),
+        (None, None) => num(a).partial_cmp(&num(b)),
+    }
+}
+
+/// An int against a float by exact value: rounding an int to float64 keeps order (it is
+/// monotone), so only a tie needs the float read back as an integer, which it then is.
+fn int_float_cmp(i: i64, f: f64) -> Option<std::cmp::Ordering> {
+    match (i as f64).partial_cmp(&f)? {
+        std::cmp::Ordering::Equal => Some(i128::from(i).cmp(&(f as i128))),
+        o => Some(o),
+    }
+}
+
 pub(super) fn int(v: &Value) -> Option<i64> {
     match v {
         Value::Int(i) => Some(*i),

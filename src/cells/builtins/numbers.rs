@@ -128,6 +128,8 @@ pub fn round(
         }
     };
     match (&v, digits) {
+        (Value::Int(i), Some(n)) if n < 0 => round_int(*i, n),
+        (Value::Bool(b), Some(n)) if n < 0 => round_int(i64::from(*b), n),
         (Value::Int(i), _) => Ok(Value::Int(*i)),
         (Value::Bool(b), _) => Ok(Value::Int(i64::from(*b))),
         (Value::Float(f), None) => {
@@ -159,6 +161,21 @@ pub fn round(
             other.type_name()
         ))),
     }
+}
+
+/// `round(i, n)` of an int with `n < 0`: to a multiple of `10**-n`, a half to the even
+/// multiple, as CPython's `long_round` does (`round(15, -1)` is 20, `round(25, -1)` 20).
+fn round_int(i: i64, n: i64) -> Result<Value, Raise> {
+    // past 10**38 every 64-bit int rounds to 0, and 10**38 still fits an i128
+    let p = 10i128.pow(n.unsigned_abs().min(38) as u32);
+    let i = i128::from(i);
+    let r = i.rem_euclid(p);
+    let down = i - r;
+    let up = 2 * r > p || (2 * r == p && (down / p) % 2 != 0);
+    let out = if up { down + p } else { down };
+    i64::try_from(out)
+        .map(Value::Int)
+        .map_err(|_| crate::cells::arith::overflow())
 }
 
 /// `sum()`.

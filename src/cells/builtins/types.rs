@@ -94,10 +94,6 @@ pub fn type_of(
     if class_path(&v).is_some() {
         return Ok(Value::Type("type".into()));
     }
-    if matches!(&v, Value::Builtin(p) if p.starts_with("tf.")) {
-        // TensorFlow's API functions are Python functions
-        return Ok(Value::Type("function".into()));
-    }
     Ok(Value::Type(v.type_name().into()))
 }
 

@@ -96,7 +96,16 @@ pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Valu
         Value::Array(_) | Value::NpScalar(_) => {
             let items = np_index(it, parts, tuple)?;
             let t = &it.np_tensor(container)?;
-            let p = plan(t.shape(), &items, false, it.max_elems())?;
+            let p = match plan(t.shape(), &items, false, it.max_elems()) {
+                // a NumPy scalar is no array: NumPy's scalar type words an axis index so
+                Err(e)
+                    if matches!(container, Value::NpScalar(_))
+                        && matches!(e.kind, crate::cells::raise::RaiseKind::IndexError) =>
+                {
+                    return Err(Raise::index_error("invalid index to scalar variable."))
+                }
+                other => other?,
+            };
             // basic indexing of an array gives a view of it, advanced indexing a copy
             let basic = items
                 .iter()

@@ -269,7 +269,7 @@ pub(super) fn constant(
                 None => crate::cells::convert::python_dtype(other, &lit)?,
             };
             return tensor_from_lit(&lit, dtype, it.max_elems())
-                .map_err(|e| Raise::value_error(e.detail));
+                .map_err(|e| crate::cells::convert::tf_lit_error(&lit, e));
         }
     };
     match dtype {
