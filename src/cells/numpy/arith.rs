@@ -210,10 +210,29 @@ pub fn compare(it: &mut Interp, op: CmpOp, l: &Value, r: &Value) -> Result<Value
 pub fn floor_op(op: &str, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> {
     let shape = broadcast_shape(a.shape(), b.shape())
         .ok_or_else(|| not_broadcastable(&[a.shape(), b.shape()]))?;
-    let av = crate::cells::arith::broadcast_vals(a, &shape);
-    let bv = crate::cells::arith::broadcast_vals(b, &shape);
     let d = a.dtype();
     let modulo = op == "mod";
+    if let (Some(x), Some(y)) = (
+        super::ints::broadcast(a, &shape),
+        super::ints::broadcast(b, &shape),
+    ) {
+        // integers divide exactly, never through float64
+        let out: Vec<i64> = x
+            .iter()
+            .zip(&y)
+            .map(|(&x, &y)| {
+                let (q, r) = divmod_int(x, y, d == DType::I32);
+                if modulo {
+                    r
+                } else {
+                    q
+                }
+            })
+            .collect();
+        return Ok(super::ints::tensor(&shape, &out, d));
+    }
+    let av = crate::cells::arith::broadcast_vals(a, &shape);
+    let bv = crate::cells::arith::broadcast_vals(b, &shape);
     let out: Vec<f64> = av
         .iter()
         .zip(&bv)
@@ -222,17 +241,14 @@ pub fn floor_op(op: &str, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> {
                 let (q, r) = divmod_f32(x as f32, y as f32);
                 f64::from(if modulo { r } else { q })
             }
-            DType::F64 => {
+            // float64 (integers took the exact path above)
+            _ => {
                 let (q, r) = divmod_f64(x, y);
                 if modulo {
                     r
                 } else {
                     q
                 }
-            }
-            _ => {
-                let (q, r) = divmod_int(x as i64, y as i64, d == DType::I32);
-                (if modulo { r } else { q }) as f64
             }
         })
         .collect();

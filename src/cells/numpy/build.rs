@@ -207,6 +207,11 @@ fn arange(it: &mut Interp, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Re
     }
     let all_int = nums.iter().all(|t| !t.dtype().is_float());
     let d = d.unwrap_or(if all_int { DType::I64 } else { DType::F64 });
+    if d.is_int() {
+        if let Some(t) = int_range(it, &nums, d)? {
+            return Ok(Value::array(t));
+        }
+    }
     let n = ((stop - start) / step).ceil().max(0.0);
     if n > it.max_elems() as f64 {
         checked_numel(&[it.max_elems() + 1], it.max_elems())?;
@@ -411,4 +416,30 @@ pub fn from_sequence(it: &mut Interp, v: &Value) -> Result<Tensor, Raise> {
     checked_numel(&shape, it.max_elems())?;
     let vals: Vec<f64> = parts.iter().flat_map(|p| p.cast(d).to_f64_vec()).collect();
     Ok(Tensor::from_f64s(&shape, &vals, d)?)
+}
+
+/// `np.arange` of integer bounds in an integer dtype, counted exactly (float64 steps lose
+/// the units past 2**53); None when a bound is not an integer.
+fn int_range(it: &Interp, nums: &[Tensor], d: DType) -> Result<Option<Tensor>, Raise> {
+    let ints: Option<Vec<i128>> = nums
+        .iter()
+        .map(|t| super::ints::values(t).and_then(|v| v.first().map(|&x| i128::from(x))))
+        .collect();
+    let Some(ints) = ints else {
+        return Ok(None);
+    };
+    let (start, stop, step) = match ints.as_slice() {
+        [b] => (0, *b, 1),
+        [s, b] => (*s, *b, 1),
+        [s, b, st] => (*s, *b, *st),
+        _ => return Ok(None),
+    };
+    // ceil((stop - start) / step), at least 0; step is nonzero (checked by the caller)
+    let span = stop - start;
+    let n = (span / step + i128::from(span % step != 0 && (span < 0) == (step < 0))).max(0);
+    if n > it.max_elems() as i128 {
+        checked_numel(&[it.max_elems() + 1], it.max_elems())?;
+    }
+    let vals: Vec<i64> = (0..n).map(|i| (start + i * step) as i64).collect();
+    Ok(Some(super::ints::tensor(&[vals.len()], &vals, d)))
 }

@@ -46,6 +46,18 @@ const SMALL_PRODUCT: usize = 1 << 16;
 
 /// `a @ b` for 2-D `a` [m, k] and `b` [k, n], each sum taken in order in the dtype.
 fn in_order(a: &Tensor, b: &Tensor, m: usize, k: usize, n: usize) -> Result<Tensor, Raise> {
+    if let (Some(av), Some(bv)) = (super::ints::values(a), super::ints::values(b)) {
+        // integers multiply and add exactly, wrapping as NumPy's integer loops do
+        let out: Vec<i64> = (0..m * n)
+            .map(|ij| {
+                let (i, j) = (ij / n, ij % n);
+                (0..k).fold(0i64, |acc, p| {
+                    acc.wrapping_add(av[i * k + p].wrapping_mul(bv[p * n + j]))
+                })
+            })
+            .collect();
+        return Ok(super::ints::tensor(&[m, n], &out, a.dtype()));
+    }
     let (av, bv) = (a.to_f64_vec(), b.to_f64_vec());
     let round: fn(f64) -> f64 = match a.dtype() {
         DType::F32 => |x| f64::from(x as f32),
@@ -159,24 +171,29 @@ pub fn matmul(it: &mut Interp, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> 
 fn batched(it: &mut Interp, a: &Tensor, b: &Tensor, batch: &[usize]) -> Result<Tensor, Raise> {
     let core = |t: &Tensor| t.shape()[t.rank() - 2..].to_vec();
     let (ca, cb) = (core(a), core(b));
-    let (av, bv) = (a.to_f64_vec(), b.to_f64_vec());
     let (la, lb) = (ca[0] * ca[1], cb[0] * cb[1]);
     let (ia, ib) = (
         batch_offsets(&a.shape()[..a.rank() - 2], batch),
         batch_offsets(&b.shape()[..b.rank() - 2], batch),
     );
-    let mut vals = Vec::new();
-    let mut d = promote(a.dtype(), b.dtype());
+    // each batch entry's matrix taken by flat offsets, in the operand's own dtype (exact
+    // for integers)
+    let (a, b) = (&a.reshape(a.shape())?, &b.reshape(b.shape())?);
+    let entry = |t: &Tensor, o: usize, len: usize, core: &[usize]| {
+        let offsets: Vec<usize> = (o * len..(o + 1) * len).collect();
+        t.take_flat(&offsets, core)
+    };
+    let mut products = Vec::with_capacity(ia.len());
     for (&oa, &ob) in ia.iter().zip(&ib) {
-        let x = Tensor::from_f64s(&ca, &av[oa * la..(oa + 1) * la], a.dtype())?;
-        let y = Tensor::from_f64s(&cb, &bv[ob * lb..(ob + 1) * lb], b.dtype())?;
-        let p = raw_matmul(it, &x, &y)?;
-        d = p.dtype();
-        vals.extend(p.to_f64_vec());
+        let (x, y) = (entry(a, oa, la, &ca), entry(b, ob, lb, &cb));
+        products.push(raw_matmul(it, &x, &y)?.reshape(&[1, ca[0], cb[1]])?);
     }
     let mut shape = batch.to_vec();
     shape.extend([ca[0], cb[1]]);
-    Ok(Tensor::from_f64s(&shape, &vals, d)?)
+    if products.is_empty() {
+        return Ok(Tensor::full(&shape, 0.0, promote(a.dtype(), b.dtype())));
+    }
+    Ok(Tensor::concat_rows(&products)?.reshape(&shape)?)
 }
 
 /// For each index of `batch` in row-major order, the index of the matrix of an operand

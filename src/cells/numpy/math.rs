@@ -23,6 +23,7 @@ fn float_fn(name: &str) -> Option<fn(f64) -> f64> {
         "log10" => f64::log10,
         "log1p" => f64::ln_1p,
         "sqrt" => f64::sqrt,
+        "fabs" => f64::abs,
         "cbrt" => f64::cbrt,
         "sin" => f64::sin,
         "cos" => f64::cos,
@@ -45,7 +46,7 @@ fn float_fn(name: &str) -> Option<fn(f64) -> f64> {
 /// The functions that keep an integer dtype.
 fn same_type_fn(name: &str) -> Option<fn(f64) -> f64> {
     Some(match name {
-        "abs" | "absolute" | "fabs" => f64::abs,
+        "abs" | "absolute" => f64::abs,
         "square" => |x| x * x,
         "negative" => |x| -x,
         "positive" => |x| x,
@@ -216,6 +217,9 @@ pub fn unary(name: &str, t: &Tensor) -> Result<Tensor, Raise> {
             }
             (_, d) => d,
         };
+        if let Some(exact) = super::ints::unary(name, t) {
+            return Ok(exact);
+        }
         return map(t, d, f);
     }
     let f = float_fn(name)

@@ -14,7 +14,7 @@
 //!   NumPy's own numbers for a seed
 //! - `methods`: an array's attributes and methods (`.T`, `.reshape`, `.sum()`); `in_place`:
 //!   `.sort()` and `.fill()`
-//! - `args`: binding a call's arguments
+//! - `args`: binding a call's arguments; `ints`: exact, wrapping int64 and int32 arithmetic
 
 pub mod args;
 pub mod arith;
@@ -24,6 +24,7 @@ pub mod diag;
 pub mod funcs;
 pub mod grid;
 pub mod in_place;
+pub mod ints;
 pub mod linalg;
 pub mod math;
 pub mod methods;

@@ -145,6 +145,45 @@ impl Reduction {
     }
 }
 
+impl Reduction {
+    /// Whether an integer accumulation of this reduction is computed exactly by `apply_ints`
+    /// (a mean, std or var of integers accumulates in float64).
+    fn exact_on_ints(self) -> bool {
+        matches!(
+            self,
+            Reduction::Sum
+                | Reduction::Prod
+                | Reduction::Max
+                | Reduction::Min
+                | Reduction::ArgMax
+                | Reduction::ArgMin
+        )
+    }
+
+    /// One group of integers reduced exactly: sums and products wrap as NumPy's do (the
+    /// int32 result is the low 32 bits of the i64 one); argmax and argmin take the first
+    /// extreme.
+    fn apply_ints(self, xs: &[i64]) -> i64 {
+        let pick = |better: fn(i64, i64) -> bool| {
+            let mut best = 0;
+            for (k, &x) in xs.iter().enumerate() {
+                if better(x, xs[best]) {
+                    best = k;
+                }
+            }
+            best
+        };
+        match self {
+            Reduction::Sum => xs.iter().fold(0i64, |a, &x| a.wrapping_add(x)),
+            Reduction::Prod => xs.iter().fold(1i64, |a, &x| a.wrapping_mul(x)),
+            Reduction::Max => xs[pick(|a, b| a > b)],
+            Reduction::Min => xs[pick(|a, b| a < b)],
+            Reduction::ArgMax => pick(|a, b| a > b) as i64,
+            _ => pick(|a, b| a < b) as i64,
+        }
+    }
+}
+
 /// Rounding of a value to the dtype a reduction accumulates in (`acc`) and to the dtype of
 /// `arr - mean` in `var` (`dev`).
 #[derive(Clone, Copy)]
@@ -171,6 +210,20 @@ fn rounding(d: DType) -> fn(f64) -> f64 {
 pub fn with_initial(r: Reduction, out: &Tensor, initial: f64) -> Result<Tensor, Raise> {
     let round = rounding(out.dtype());
     let init = round(initial);
+    if let Some(ints) = super::ints::values(out) {
+        // integer results take the initial value exactly, wrapping as the reduction does
+        let init = init as i64;
+        let vals: Vec<i64> = ints
+            .into_iter()
+            .map(|x| match r {
+                Reduction::Sum => x.wrapping_add(init),
+                Reduction::Prod => x.wrapping_mul(init),
+                Reduction::Max => x.max(init),
+                _ => x.min(init),
+            })
+            .collect();
+        return Ok(super::ints::tensor(out.shape(), &vals, out.dtype()));
+    }
     let vals: Vec<f64> = out
         .to_f64_vec()
         .into_iter()
@@ -281,6 +334,21 @@ pub fn reduce_as(
     let acc = r.accumulate_dtype(t.dtype(), dtype);
     let out_dtype = dtype.unwrap_or_else(|| r.out_dtype(t.dtype()));
     let spread = matches!(r, Reduction::Var | Reduction::Std);
+    let out_shape: Vec<usize> = if keepdims && !flat_arg {
+        kept.clone()
+    } else {
+        (0..rank)
+            .filter(|&d| !reduced(d))
+            .map(|d| shape[d])
+            .collect()
+    };
+    if let Some(ints) = super::ints::values(&t.cast(acc)).filter(|_| r.exact_on_ints()) {
+        let out: Vec<i64> = group(&ints, shape, &kept, &reduced, group_len)
+            .iter()
+            .map(|g| r.apply_ints(g))
+            .collect();
+        return Ok(super::ints::tensor(&out_shape, &out, out_dtype));
+    }
     let groups = group(&t.cast(acc).to_f64_vec(), shape, &kept, &reduced, group_len);
     // var and std take deviations from the elements as they are, not as cast
     let originals = if spread {
@@ -310,27 +378,19 @@ pub fn reduce_as(
         .zip(&originals)
         .map(|(g, o)| r.apply(g, o, ddof, round, pairwise))
         .collect();
-    let out_shape: Vec<usize> = if keepdims && !flat_arg {
-        kept
-    } else {
-        (0..rank)
-            .filter(|&d| !reduced(d))
-            .map(|d| shape[d])
-            .collect()
-    };
     Ok(Tensor::from_f64s(&out_shape, &out, out_dtype)?)
 }
 
 /// Row-major `vals` of `shape` gathered into one group per kept position.
-fn group(
-    vals: &[f64],
+fn group<T: Copy>(
+    vals: &[T],
     shape: &[usize],
     kept: &[usize],
     reduced: &dyn Fn(usize) -> bool,
     group_len: usize,
-) -> Vec<Vec<f64>> {
+) -> Vec<Vec<T>> {
     let rank = shape.len();
-    let mut groups: Vec<Vec<f64>> =
+    let mut groups: Vec<Vec<T>> =
         vec![Vec::with_capacity(group_len); kept.iter().product::<usize>()];
     let mut idx = vec![0usize; rank];
     for &x in vals {
