@@ -206,17 +206,14 @@ pub fn iterate(it: &mut Interp, v: &Value) -> Result<Vec<Value>, Raise> {
             };
             too_many_rows(n)?;
             let step: usize = rest.iter().product();
-            let vals = t.to_f64_vec();
-            (0..n)
+            // rows copied element for element in the array's dtype (int64 exactly)
+            let t = t.reshape(t.shape())?;
+            Ok((0..n)
                 .map(|i| {
-                    let row = crate::engine::tensor::Tensor::from_f64s(
-                        rest,
-                        &vals[i * step..(i + 1) * step],
-                        t.dtype(),
-                    )?;
-                    Ok(np_wrap(row))
+                    let offsets: Vec<usize> = (i * step..(i + 1) * step).collect();
+                    np_wrap(t.take_flat(&offsets, rest))
                 })
-                .collect()
+                .collect())
         }
         other => Err(Raise::type_error(format!(
             "'{}' object is not iterable",

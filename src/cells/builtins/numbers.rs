@@ -37,11 +37,34 @@ pub fn int(
             "int() can't convert non-string with explicit base",
         ));
     }
+    if let Some(i) = exact_int(it, &v)? {
+        return Ok(Value::Int(i));
+    }
     let (x, _) = number(it, &v, "int")?;
     if !x.is_finite() {
         return Err(Raise::not_an_integer(x));
     }
     Ok(Value::Int(x.trunc() as i64))
+}
+
+/// `int(v)` of an int or of a one-element integer tensor, array or NumPy scalar, taken as it
+/// is: through float64 the units past 2**53 would be lost.
+fn exact_int(it: &mut Interp, v: &Value) -> Result<Option<i64>, Raise> {
+    Ok(match v {
+        Value::Int(i) | Value::Dimension(i) => Some(*i),
+        Value::Tensor(_)
+        | Value::Variable(_)
+        | Value::UnreadVariable(_)
+        | Value::Array(_)
+        | Value::NpScalar(_) => {
+            let t = it.np_tensor(v)?;
+            match t.as_indices() {
+                Some(ints) if ints.len() == 1 => Some(ints[0]),
+                _ => None,
+            }
+        }
+        _ => None,
+    })
 }
 
 /// `bool()`.

@@ -256,12 +256,10 @@ pub fn set_item(
                     super::print::tuple_text(&p.shape)
                 )));
             }
-            let vals = super::arith::broadcast_vals(&src.cast(t.dtype()), &p.shape);
-            let mut data = t.to_f64_vec();
-            for (o, x) in p.offsets.iter().zip(vals) {
-                data[*o] = x;
-            }
-            let out = Tensor::from_f64s(t.shape(), &data, t.dtype()).map_err(Raise::from)?;
+            // written in the array's dtype, element for element (int64 exactly)
+            let src = src.cast(t.dtype());
+            let spread = src.broadcast_to(&p.shape).unwrap_or(src);
+            let out = t.put_flat(&p.offsets, &spread);
             // in place: every name holding this array sees the change
             a.set(out);
             Ok(None)

@@ -81,7 +81,7 @@ pub fn call(
             let mut a = Args::bind(name, names, args, kwargs)?;
             let shape = shape_arg(it, &a.required(0, "shape")?)?;
             let (fill, d) = fill_of(it, name, &mut a)?;
-            filled(it, &shape, fill, d)
+            filled(it, &shape, &fill, d)
         }
         "zeros_like" | "ones_like" | "full_like" => {
             let names: &[&str] = if name == "full_like" {
@@ -94,7 +94,7 @@ pub fn call(
             let explicit = a.given(names.len() - 1);
             let (fill, d) = fill_of(it, name, &mut a)?;
             let d = if explicit { d } else { like.dtype() };
-            filled(it, like.shape(), fill, d)
+            filled(it, like.shape(), &fill, d)
         }
         "eye" | "identity" => {
             let names: &[&str] = if name == "eye" {
@@ -122,20 +122,27 @@ pub fn call(
 }
 
 /// The fill value and dtype of `np.zeros`/`np.full` and their `_like` forms.
-fn fill_of(it: &mut Interp, name: &str, a: &mut Args) -> Result<(f64, DType), Raise> {
+/// The fill is a 0-d tensor in its own dtype, so an int64 fill past 2**53 stays exact.
+fn fill_of(it: &mut Interp, name: &str, a: &mut Args) -> Result<(Tensor, DType), Raise> {
     let d = dtype_arg(a.take(a.slot_count() - 1))?;
     if name.starts_with("full") {
         let v = it.np_tensor(&a.required(1, "fill_value")?)?;
-        let fill = v.to_f64_vec().first().copied().unwrap_or(0.0);
+        let fill = match v.len() {
+            0 => Tensor::scalar(0.0, v.dtype()),
+            n => v.reshape(&[n])?.take_flat(&[0], &[]),
+        };
         return Ok((fill, d.unwrap_or(v.dtype())));
     }
     let fill = if name.starts_with("ones") { 1.0 } else { 0.0 };
-    Ok((fill, d.unwrap_or(DType::F64)))
+    Ok((Tensor::scalar(fill, DType::F64), d.unwrap_or(DType::F64)))
 }
 
-fn filled(it: &Interp, shape: &[usize], fill: f64, d: DType) -> Result<Value, Raise> {
+fn filled(it: &Interp, shape: &[usize], fill: &Tensor, d: DType) -> Result<Value, Raise> {
     checked_numel(shape, it.max_elems())?;
-    Ok(Value::array(Tensor::full(shape, fill, d)))
+    let every = fill.cast(d).broadcast_to(shape);
+    Ok(Value::array(
+        every.unwrap_or_else(|| Tensor::full(shape, 0.0, d)),
+    ))
 }
 
 fn eye(it: &Interp, n: i64, m: i64, k: i64, d: DType) -> Result<Value, Raise> {

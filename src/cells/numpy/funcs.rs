@@ -81,7 +81,12 @@ pub fn call(
             let mut a = Args::bind(name, &["a1", "a2"], args, kwargs)?;
             let x = it.np_tensor(&a.required(0, "a1")?)?;
             let y = it.np_tensor(&a.required(1, "a2")?)?;
-            let same = x.shape() == y.shape() && x.to_f64_vec() == y.to_f64_vec();
+            // integers compare as integers: through float64, 2**53 + 1 would equal 2**53
+            let same = x.shape() == y.shape()
+                && match (super::ints::values(&x), super::ints::values(&y)) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => x.to_f64_vec() == y.to_f64_vec(),
+                };
             Ok(Value::Bool(same))
         }
     }

@@ -48,6 +48,11 @@ fn sorted(t: &Tensor, axis: i64) -> Result<Tensor, Raise> {
     }
     let ax = axis.rem_euclid(rank) as usize;
     let (n, inner): (usize, usize) = (t.shape()[ax], t.shape()[ax + 1..].iter().product());
+    if let Some(mut ints) = super::ints::values(t) {
+        // integers sort as integers: through float64, 2**53 + 1 would become 2**53
+        sort_lanes(&mut ints, n, inner, &i64::cmp);
+        return Ok(super::ints::tensor(t.shape(), &ints, t.dtype()));
+    }
     let mut vals = t.to_f64_vec();
     let order = |a: &f64, b: &f64| match (a.is_nan(), b.is_nan()) {
         (true, true) => Ordering::Equal,
@@ -55,16 +60,21 @@ fn sorted(t: &Tensor, axis: i64) -> Result<Tensor, Raise> {
         (false, true) => Ordering::Less,
         _ => a.partial_cmp(b).unwrap_or(Ordering::Equal),
     };
+    sort_lanes(&mut vals, n, inner, &order);
+    Ok(Tensor::from_f64s(t.shape(), &vals, t.dtype())?)
+}
+
+/// Row-major `vals` sorted along an axis of length `n` with `inner` elements after it.
+fn sort_lanes<T: Copy>(vals: &mut [T], n: usize, inner: usize, order: &dyn Fn(&T, &T) -> Ordering) {
     for block in vals.chunks_mut((n * inner).max(1)) {
         for i in 0..inner {
-            let mut lane: Vec<f64> = (0..n).map(|k| block[k * inner + i]).collect();
+            let mut lane: Vec<T> = (0..n).map(|k| block[k * inner + i]).collect();
             lane.sort_by(order);
             for (k, v) in lane.into_iter().enumerate() {
                 block[k * inner + i] = v;
             }
         }
     }
-    Ok(Tensor::from_f64s(t.shape(), &vals, t.dtype())?)
 }
 
 /// `t` with every element `v`, cast as NumPy casts a scalar into the array's dtype.

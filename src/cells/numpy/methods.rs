@@ -125,27 +125,33 @@ fn same_order(v: &Value, out: Tensor, contiguous_only: bool) -> Value {
     }
 }
 
-/// `a.tolist()`: nested Python lists of Python numbers.
+/// `a.tolist()`: nested Python lists of Python numbers (integers exactly, not through float64).
 pub fn tolist(t: &Tensor) -> Value {
-    fn nest(vals: &[f64], shape: &[usize], d: DType) -> Value {
+    fn nest<T: Copy>(vals: &[T], shape: &[usize], leaf: &dyn Fn(T) -> Value) -> Value {
         match shape.split_first() {
-            None => match d {
-                DType::F32 | DType::F64 => Value::Float(vals[0]),
-                DType::Bool => Value::Bool(vals[0] != 0.0),
-                _ => Value::Int(vals[0] as i64),
-            },
+            None => leaf(vals[0]),
             Some((&n, rest)) => {
                 let step: usize = rest.iter().product();
-                Value::list((0..n).map(|k| nest(&vals[k * step..], rest, d)).collect())
+                Value::list(
+                    (0..n)
+                        .map(|k| nest(&vals[k * step..], rest, leaf))
+                        .collect(),
+                )
             }
         }
     }
-    nest(&t.to_f64_vec(), t.shape(), t.dtype())
+    if let Some(ints) = super::ints::values(t) {
+        return nest(&ints, t.shape(), &Value::Int);
+    }
+    let d = t.dtype();
+    nest(&t.to_f64_vec(), t.shape(), &|x| match d {
+        DType::Bool => Value::Bool(x != 0.0),
+        _ => Value::Float(x),
+    })
 }
 
 /// `a.item()`, `a.item(k)` (a flat index) and `a.item(i, j)` / `a.item((i, j))`.
 fn item(it: &mut Interp, t: &Tensor, args: &[Value]) -> Result<Value, Raise> {
-    let vals = t.to_f64_vec();
     let out_of_bounds = |msg: String| Raise::new(crate::cells::raise::RaiseKind::IndexError, msg);
     let flat = match args {
         [] if t.len() == 1 => 0,
@@ -181,7 +187,8 @@ fn item(it: &mut Interp, t: &Tensor, args: &[Value]) -> Result<Value, Raise> {
             flat
         }
     };
-    Ok(tolist(&Tensor::scalar(vals[flat], t.dtype())))
+    let flat_t = t.reshape(&[t.len()])?;
+    Ok(tolist(&flat_t.take_flat(&[flat], &[])))
 }
 
 pub fn call(
