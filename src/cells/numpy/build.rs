@@ -421,8 +421,14 @@ pub fn from_sequence(it: &mut Interp, v: &Value) -> Result<Tensor, Raise> {
     let mut shape = vec![parts.len()];
     shape.extend_from_slice(first.shape());
     checked_numel(&shape, it.max_elems())?;
-    let vals: Vec<f64> = parts.iter().flat_map(|p| p.cast(d).to_f64_vec()).collect();
-    Ok(Tensor::from_f64s(&shape, &vals, d)?)
+    // stacked in the promoted dtype itself (int64 items stay exact)
+    let mut row_shape = vec![1];
+    row_shape.extend_from_slice(first.shape());
+    let rows: Vec<Tensor> = parts
+        .iter()
+        .map(|p| p.cast(d).reshape(&row_shape))
+        .collect::<Result<_, _>>()?;
+    Ok(Tensor::concat_rows(&rows)?.reshape(&shape)?)
 }
 
 /// `np.arange` of integer bounds in an integer dtype, counted exactly (float64 steps lose
