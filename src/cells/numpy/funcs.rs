@@ -2,6 +2,7 @@
 //! shapes (`np.reshape`, `np.transpose`, `np.concatenate`, `np.size`, ...), reductions
 //! (`np.sum`, `np.argmax`, ...) and comparisons (`np.allclose`, `np.array_equal`).
 
+use crate::engine::dtype::DType;
 use crate::engine::tensor::Tensor;
 
 use super::args::{dims_arg, dtype_arg, int_arg, Args};
@@ -184,6 +185,21 @@ fn closeness(
     Ok(Value::Bool(close.to_f64_vec().iter().all(|&c| c != 0.0)))
 }
 
+/// `initial=` as a 0-d tensor in its own dtype: an int stays exact past 2**53.
+fn initial_value(v: Option<Value>) -> Result<Tensor, Raise> {
+    match v {
+        None => Ok(Tensor::scalar(0.0, DType::F64)),
+        Some(Value::Int(i)) => Ok(super::ints::tensor(&[], &[i], DType::I64)),
+        Some(Value::Float(f)) => Ok(Tensor::scalar(f, DType::F64)),
+        Some(Value::Bool(b)) => Ok(Tensor::scalar(f64::from(u8::from(b)), DType::Bool)),
+        Some(Value::NpScalar(t)) => Ok(t),
+        Some(other) => Err(Raise::type_error(format!(
+            "must be real number, not {}",
+            other.type_name()
+        ))),
+    }
+}
+
 /// A reduction with its `axis`, `dtype`, `keepdims` and `ddof` read from the slots `params`
 /// names (the array's own slot, if any, already taken).
 pub fn reduction(r: Reduction, t: &Tensor, a: &mut Args, params: &[&str]) -> Result<Value, Raise> {
@@ -200,7 +216,7 @@ pub fn reduction(r: Reduction, t: &Tensor, a: &mut Args, params: &[&str]) -> Res
         ));
     }
     let initial = match a.given(slot("initial")) {
-        true => Some(a.float(slot("initial"), 0.0)?),
+        true => Some(initial_value(a.take(slot("initial")))?),
         false => None,
     };
     let Some(initial) = initial else {
@@ -210,10 +226,10 @@ pub fn reduction(r: Reduction, t: &Tensor, a: &mut Args, params: &[&str]) -> Res
     if empty {
         // a max or min of nothing is the initial value alone
         let shaped = reduce_as(Reduction::Sum, t, axes, keep, ddof, Some(t.dtype()))?;
-        return Ok(np_wrap(reduce::only_initial(&shaped, t.dtype(), initial)?));
+        return Ok(np_wrap(reduce::only_initial(&shaped, t.dtype(), &initial)));
     }
     let out = reduce_as(r, t, axes, keep, ddof, dtype)?;
-    Ok(np_wrap(reduce::with_initial(r, &out, initial)?))
+    Ok(np_wrap(reduce::with_initial(r, &out, &initial)?))
 }
 
 /// `np.squeeze(a, axis=None)`: drops the axes of size one (only `axis` when given).

@@ -207,12 +207,13 @@ fn rounding(d: DType) -> fn(f64) -> f64 {
 /// `initial=` of a sum, product, max or min, folded into its result `out` (the reduction of
 /// the elements alone): the initial value cast to the result's dtype, then added, multiplied
 /// or compared as NumPy's ufunc reduce starts from it (a NaN on either side stays NaN).
-pub fn with_initial(r: Reduction, out: &Tensor, initial: f64) -> Result<Tensor, Raise> {
+pub fn with_initial(r: Reduction, out: &Tensor, initial: &Tensor) -> Result<Tensor, Raise> {
     let round = rounding(out.dtype());
-    let init = round(initial);
+    let init = round(initial.to_f64_vec().first().copied().unwrap_or(0.0));
     if let Some(ints) = super::ints::values(out) {
         // integer results take the initial value exactly, wrapping as the reduction does
-        let init = init as i64;
+        let cast = super::ints::values(&initial.cast(out.dtype()));
+        let init = cast.and_then(|v| v.first().copied()).unwrap_or(0);
         let vals: Vec<i64> = ints
             .into_iter()
             .map(|x| match r {
@@ -240,9 +241,11 @@ pub fn with_initial(r: Reduction, out: &Tensor, initial: f64) -> Result<Tensor, 
 
 /// The result of a max or min of no elements given `initial=`: the initial value, cast to the
 /// array's dtype, in each place.
-pub fn only_initial(shaped: &Tensor, dtype: DType, initial: f64) -> Result<Tensor, Raise> {
-    let vals = vec![rounding(dtype)(initial); shaped.len()];
-    Ok(Tensor::from_f64s(shaped.shape(), &vals, dtype)?)
+pub fn only_initial(shaped: &Tensor, dtype: DType, initial: &Tensor) -> Tensor {
+    initial
+        .cast(dtype)
+        .broadcast_to(shaped.shape())
+        .unwrap_or_else(|| Tensor::full(shaped.shape(), 0.0, dtype))
 }
 
 /// The axes a reduction reads: `None`, an int or a tuple of ints, normalized against `rank`.
