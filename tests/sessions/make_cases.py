@@ -43,7 +43,7 @@ def extended(D):
     class TF(D.TFSession):
         def __init__(self):
             super().__init__()
-            self.paused = {}  # tape id -> the stop_recording() context entered
+            self.paused = {}  # tape id -> (the tape, the stop_recording() context entered)
 
         def k_open_tape(self, c):
             b = dict(c.get("body") or {})
@@ -88,13 +88,14 @@ def extended(D):
             tid, g = self.tape(c["tape"])
             cm = g.stop_recording()
             self._tape_call(cm.__enter__)
-            self.paused[tid] = cm
+            # the pause belongs to this tape object: a cell may bind the name to a new tape
+            self.paused[tid] = (g, cm)
             return 200, self.tape_body(tid)
 
         def k_resume(self, c):
             tid, g = self.tape(c["tape"])
-            cm = self.paused.pop(tid, None)
-            if cm is not None and not g._recording:
+            paused_tape, cm = self.paused.pop(tid, (None, None))
+            if cm is not None and paused_tape is g and not g._recording:
                 self._tape_call(lambda: cm.__exit__(None, None, None))
             else:
                 self._tape_call(g._push_tape)  # entering `with g:` again
