@@ -762,17 +762,11 @@ pub fn tf_lit_error(lit: &Lit, e: crate::engine::Error) -> Raise {
 /// shape it discovered, else gradtape's.
 fn np_lit_error(lit: &Lit, e: crate::engine::Error) -> Raise {
     match ragged_prefix(lit) {
-        Some(shape) => {
-            let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
-            let tuple = match dims.len() {
-                1 => format!("({},)", dims[0]),
-                _ => format!("({})", dims.join(", ")),
-            };
-            Raise::value_error(format!(
-                "setting an array element with a sequence. The requested array has an inhomogeneous shape after {} dimensions. The detected shape was {tuple} + inhomogeneous part.",
-                shape.len()
-            ))
-        }
+        Some(shape) => Raise::value_error(format!(
+            "setting an array element with a sequence. The requested array has an inhomogeneous shape after {} dimensions. The detected shape was {} + inhomogeneous part.",
+            shape.len(),
+            super::print::tuple_text(&shape)
+        )),
         None => Raise::value_error(e.detail),
     }
 }

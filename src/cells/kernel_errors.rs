@@ -19,8 +19,8 @@ pub fn framed(kernel: &str, text: &str, op: &str, name: Option<&str>) -> String 
     format!("{{{{function_node __wrapped__{kernel}_device_{CPU_DEVICE}}}}} {text} [Op:{op}]{name}")
 }
 
-/// TensorFlow's `[2,3]`.
-fn dims(shape: &[usize]) -> String {
+/// TensorFlow's `[2,3]`: a shape as its kernels print it in their errors.
+pub fn dims(shape: &[usize]) -> String {
     let parts: Vec<String> = shape.iter().map(usize::to_string).collect();
     format!("[{}]", parts.join(","))
 }

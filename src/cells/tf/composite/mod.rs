@@ -14,6 +14,8 @@ use crate::engine::lit::Lit;
 use crate::engine::tensor::Tensor;
 
 use super::super::interp::Interp;
+// a shape as TensorFlow's kernels print it in their errors: `[2,3]`
+use super::super::kernel_errors::dims as bracket;
 use super::super::raise::{Raise, RaiseKind};
 use super::super::tape::bind_args;
 use super::super::value::Value;
@@ -222,12 +224,6 @@ fn filled(it: &mut Interp, shape: &[usize], value: f64, dtype: DType) -> Result<
 
 fn py_shape(s: &[usize]) -> String {
     super::super::format::tf::shape_str(s)
-}
-
-/// A shape as TensorFlow's kernels print it in their errors: `[2,3]`.
-fn bracket(s: &[usize]) -> String {
-    let dims: Vec<String> = s.iter().map(|n| n.to_string()).collect();
-    format!("[{}]", dims.join(","))
 }
 
 /// A small Python value as `repr` writes it, for messages.
