@@ -167,16 +167,22 @@ def check_ready(st):
     log(f"/readyz through nginx: {a.body}")
 
 
-def served_by(st, request_ids):
+def served_by(st, request_ids, wait_s=10.0):
     """Which replica logged each request id (gradtape logs every request with its id, quoted
-    because a client chooses it)."""
-    where = {}
-    for c in st.replicas:
-        logs = docker("logs", "--since", "10m", c)
-        for rid in request_ids:
-            if f'id="{rid}"' in logs or f"id={rid}" in logs:
-                where[rid] = c
-    return where
+    because a client chooses it). A line reaches `docker logs` a moment after its response
+    reaches the client (the container's stdout goes through Docker's log driver), so the logs
+    are read again until every id is found or `wait_s` has passed."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        where = {}
+        for c in st.replicas:
+            logs = docker("logs", "--since", "10m", c)
+            for rid in request_ids:
+                if f'id="{rid}"' in logs or f"id={rid}" in logs:
+                    where[rid] = c
+        if len(where) == len(request_ids) or time.monotonic() >= deadline:
+            return where
+        time.sleep(0.25)
 
 
 def check_round_robin(st):
