@@ -415,6 +415,17 @@ async fn a_numpy_keyword_the_subset_lacks_is_named_and_a_misspelt_one_is_numpy_s
             "`out=`",
         ),
         (
+            "import numpy as np\nc = np.cumsum([1, 2], out=np.zeros(2))\n",
+            "NotImplementedError",
+            "NumPy's cumsum() takes `out=`",
+        ),
+        (
+            // a copy in Fortran order reads back differently (`ravel('K')`), so it is refused
+            "import numpy as np\nb = np.ones((2, 2)).copy(order='F')\n",
+            "NotImplementedError",
+            "NumPy's copy() takes `order='F'`",
+        ),
+        (
             "import numpy as np\nr = np.random.rand(2, dtype=np.float32)\n",
             "TypeError",
             "rand() got an unexpected keyword argument 'dtype'",

@@ -1,6 +1,7 @@
 //! The NumPy functions over whole arrays: products (`np.dot`, `np.matmul`, `np.outer`),
 //! shapes (`np.reshape`, `np.transpose`, `np.concatenate`, `np.size`, ...), reductions
-//! (`np.sum`, `np.argmax`, ...) and comparisons (`np.allclose`, `np.array_equal`).
+//! (`np.sum`, `np.argmax`, ...), running sums and products (`np.cumsum`, in `accumulate`) and
+//! comparisons (`np.allclose`, `np.array_equal`).
 
 use crate::engine::dtype::DType;
 use crate::engine::tensor::Tensor;
@@ -36,7 +37,9 @@ pub const NAMES: &[&str] = &[
 ];
 
 pub fn provides(name: &str) -> bool {
-    NAMES.contains(&name) || Reduction::parse(name).is_some()
+    NAMES.contains(&name)
+        || Reduction::parse(name).is_some()
+        || super::accumulate::NAMES.contains(&name)
 }
 
 pub fn call(
@@ -52,6 +55,12 @@ pub fn call(
         let mut a = Args::bind(name, &params, args, kwargs)?;
         let t = it.np_tensor(&a.required(0, "a")?)?;
         return reduction(r, &t, &mut a, &params);
+    }
+    if super::accumulate::NAMES.contains(&name) {
+        let params = ["a", "axis", "dtype", "out"];
+        let mut a = Args::bind(name, &params, args, kwargs)?;
+        let t = it.np_tensor(&a.required(0, "a")?)?;
+        return super::accumulate::accumulate(name, &t, &mut a, &params);
     }
     match name {
         "dot" | "matmul" | "inner" | "outer" => product(it, name, args, kwargs),

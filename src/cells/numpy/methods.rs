@@ -34,6 +34,8 @@ pub const METHODS: &[&str] = &[
     "var",
     "argmax",
     "argmin",
+    "cumsum",
+    "cumprod",
     "any",
     "all",
     "round",
@@ -203,6 +205,11 @@ pub fn call(
         let mut a = Args::bind(name, r.params(), args, kwargs)?;
         return reduction(r, t, &mut a, r.params());
     }
+    if super::accumulate::NAMES.contains(&name) {
+        let params = super::accumulate::PARAMS;
+        let mut a = Args::bind(name, params, args, kwargs)?;
+        return super::accumulate::accumulate(name, t, &mut a, params);
+    }
     match name {
         "reshape" => {
             // `a.reshape(3, 2)` or `a.reshape((3, 2))`, then `shape=` and `order=` by keyword
@@ -240,11 +247,21 @@ pub fn call(
             Ok(same_order(recv, squeeze(t, a.take(0).as_ref())?, false))
         }
         "tolist" => {
+            no_keywords(name, &kwargs)?;
+            if !args.is_empty() {
+                return Err(Raise::type_error(format!(
+                    "function takes exactly 0 arguments ({} given)",
+                    args.len()
+                )));
+            }
             // its numbers, all of them Python values, count as one list's items
             it.room_for_items("list", t.len())?;
             Ok(tolist(t))
         }
-        "item" => item(it, t, &args),
+        "item" => {
+            no_keywords(name, &kwargs)?;
+            item(it, t, &args)
+        }
         "astype" => {
             let (copy, kwargs) = super::args::keyword(kwargs, "copy");
             let mut a = Args::bind(name, &["dtype"], args, kwargs)?;
@@ -257,8 +274,13 @@ pub fn call(
             }
             Ok(np_wrap(t.cast(d)))
         }
-        "copy" => Ok(np_wrap(t.clone())),
+        "copy" => {
+            let mut a = Args::bind(name, &["order"], args, kwargs)?;
+            copy_order(a.take(0).as_ref())?;
+            Ok(np_wrap(t.clone()))
+        }
         "transpose" => {
+            no_keywords(name, &kwargs)?;
             let perm = if args.is_empty() {
                 None
             } else {
@@ -286,4 +308,32 @@ pub fn call(
             "'numpy.ndarray' object has no attribute '{name}'"
         ))),
     }
+}
+
+/// The methods NumPy writes in C with positional parameters only refuse any keyword.
+fn no_keywords(name: &str, kwargs: &[(String, Value)]) -> Result<(), Raise> {
+    match kwargs.is_empty() {
+        true => Ok(()),
+        false => Err(Raise::type_error(format!(
+            "ndarray.{name}() takes no keyword arguments"
+        ))),
+    }
+}
+
+/// `a.copy(order=)`: a cell's arrays are laid out in C order, so a C-ordered copy is the only
+/// one whose later reads (`ravel('K')`, `.flags`) the subset answers as NumPy does; another
+/// order is refused by name, as `Args::bind` refuses a NumPy keyword the subset lacks.
+fn copy_order(order: Option<&Value>) -> Result<(), Raise> {
+    let given = match order {
+        Some(Value::Str(s)) => s.to_ascii_uppercase(),
+        _ => "C".to_string(),
+    };
+    linalg::order_arg(order, false)?;
+    if given == "C" {
+        return Ok(());
+    }
+    Err(Raise::new(
+        crate::cells::raise::RaiseKind::NotImplementedError,
+        format!("NumPy's copy() takes `order='{given}'`, but the cell subset's copy() makes C-ordered copies only: write the call without `order=` (or with `order='C'`)"),
+    ))
 }

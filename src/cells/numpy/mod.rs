@@ -8,14 +8,16 @@
 //! - `math`: elementwise functions (`np.exp`, `np.log`, `np.round`, `np.where`); `simd`: NumPy's
 //!   own float32 `np.log` and `np.exp` kernels, bit for bit
 //! - `funcs`, `linalg`, `reduce`: products, shapes, reductions and closeness tests; `diag`:
-//!   `np.diag`, `np.diagonal`, `np.trace`; `checks`: `np.isnan` and the like;
-//!   `testing`: `np.testing.assert_allclose` and the other assertions; `norm`: `np.linalg.norm`
+//!   `np.diag`, `np.diagonal`, `np.trace`; `accumulate`: `np.cumsum` and `np.cumprod`;
+//!   `checks`: `np.isnan` and the like; `testing`: `np.testing.assert_allclose` and the other
+//!   assertions; `norm`: `np.linalg.norm`
 //! - `random`: the legacy global generator (`np.random.seed`, `rand`, `randn`, `normal`, ...),
 //!   NumPy's own numbers for a seed
 //! - `methods`: an array's attributes and methods (`.T`, `.reshape`, `.sum()`); `in_place`:
 //!   `.sort()` and `.fill()`
 //! - `args`: binding a call's arguments; `ints`: exact, wrapping int64 and int32 arithmetic
 
+pub mod accumulate;
 pub mod args;
 pub mod arith;
 pub mod build;

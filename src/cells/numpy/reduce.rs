@@ -68,7 +68,9 @@ impl Reduction {
         }
     }
 
-    fn out_dtype(self, d: DType) -> DType {
+    /// The dtype of the result without `dtype=`: integer and boolean sums and products are
+    /// int64 (NumPy's `long`), as are their running sums and products (`np.cumsum`).
+    pub(super) fn out_dtype(self, d: DType) -> DType {
         match self {
             Reduction::Sum | Reduction::Prod if !d.is_float() => DType::I64,
             Reduction::Mean | Reduction::Std | Reduction::Var if !d.is_float() => DType::F64,

@@ -1,6 +1,7 @@
-//! Composites of arithmetic and reductions: clip_by_value, add_n, cumsum, l2_normalize,
+//! Composites of arithmetic and reductions: clip_by_value, add_n, cumsum, cumprod, l2_normalize,
 //! divide_no_nan, is_nan/is_inf/is_finite, logical_xor and count_nonzero.
 
+use super::super::super::kernel_errors::framed;
 use super::*;
 use crate::engine::ops::{Op, Scan, ScanKind};
 
@@ -78,15 +79,17 @@ pub(super) fn add_n(
     Ok(tensor(acc))
 }
 
-/// `tf.cumsum(x, axis=0, exclusive=False, reverse=False)`: TensorFlow's Cumsum kernel, whose
-/// gradient is a cumsum the other way (`_CumsumGrad`).
-pub(super) fn cumsum(
+/// `tf.cumsum(x, axis=0, exclusive=False, reverse=False)` and `tf.math.cumprod(...)`:
+/// TensorFlow's Cumsum and Cumprod kernels, whose gradients are `_CumsumGrad` (a cumsum the
+/// other way) and `_CumprodGrad`.
+pub(super) fn scan(
     it: &mut Interp,
+    name: &str,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
     let mut b = bind(
-        "cumsum",
+        name,
         &["x", "axis", "exclusive", "reverse", "name"],
         1,
         args,
@@ -96,25 +99,45 @@ pub(super) fn cumsum(
     let x = it.to_val(&b.next().flatten().unwrap(), None)?;
     let axis_v = b.next().flatten().unwrap_or(Value::Int(0));
     let axis = int_arg(it, "axis", &axis_v)?;
-    // the Cumsum op's own attributes, which take only Python's True or False
+    // the op's own attributes, which take only Python's True or False
     let mut flag = |name: &str, v: Option<Value>| match v {
         None | Some(Value::None) => Ok(false),
         Some(v) => super::super::python_attrs::make_bool(it, name, &v),
     };
     let exclusive = flag("exclusive", b.next().flatten())?;
     let reverse = flag("reverse", b.next().flatten())?;
-    let rank = x.tensor.rank();
-    if rank == 0 {
-        return Err(invalid("input must be at least 1D [Op:Cumsum]".into()));
+    let (kind, kernel) = match name {
+        "cumsum" => (ScanKind::Sum, "Cumsum"),
+        _ => (ScanKind::Prod, "Cumprod"),
+    };
+    if x.tensor.dtype() == DType::Bool {
+        return Err(invalid(scan_dtype_refusal(kernel)).with_code(Code::DtypeMismatch));
     }
-    let ax = axis_of(axis, rank, "Cumsum")?;
+    let r = x.tensor.rank() as i64;
+    if axis < -r || axis >= r {
+        let text = format!(
+            "ScanOp: Expected scan axis in the range [{}, {r}), but got {axis}",
+            -r
+        );
+        return Err(invalid(framed(kernel, &text, kernel, Some(""))));
+    }
     let scan = Op::Scan(Scan {
-        kind: ScanKind::Sum,
-        axis: ax,
+        kind,
+        axis: axis.rem_euclid(r) as usize,
         exclusive,
         reverse,
     });
     Ok(tensor(it.ws.ctx.apply(&scan, &[&x])?))
+}
+
+/// Cumsum's and Cumprod's op definition refusing a bool tensor (their only dtype the subset
+/// holds and they lack), as eager TensorFlow checks it before the kernel runs.
+fn scan_dtype_refusal(kernel: &str) -> String {
+    const ALLOWED: &str = "float, double, int32, uint8, int16, int8, complex64, int64, qint8, quint8, qint32, bfloat16, qint16, quint16, uint16, complex128, half, uint32, uint64";
+    const DT_ALLOWED: &str = "DT_FLOAT, DT_DOUBLE, DT_INT32, DT_UINT8, DT_INT16, DT_INT8, DT_COMPLEX64, DT_INT64, DT_QINT8, DT_QUINT8, DT_QINT32, DT_BFLOAT16, DT_QINT16, DT_QUINT16, DT_UINT16, DT_COMPLEX128, DT_HALF, DT_UINT32, DT_UINT64";
+    format!(
+        "Value for attr 'T' of bool is not in the list of allowed values: {ALLOWED}\n\t; NodeDef: {{{{node {kernel}}}}}; Op<name={kernel}; signature=x:T, axis:Tidx -> out:T; attr=exclusive:bool,default=false; attr=reverse:bool,default=false; attr=T:type,allowed=[{DT_ALLOWED}]; attr=Tidx:type,default=DT_INT32,allowed=[DT_INT32, DT_INT64]> [Op:{kernel}] name: "
+    )
 }
 
 /// `tf.math.l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None)`:

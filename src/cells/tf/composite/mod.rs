@@ -3,9 +3,9 @@
 //! record them and their gradients come out as TensorFlow's: `tf.clip_by_value` is `minimum`
 //! then `maximum`, `tf.norm` is `sqrt(reduce_sum(x * x))`, `tf.split` and `tf.unstack` are
 //! slices, `tf.pad` a concat (a gather for the mirror modes), `tf.gather_nd` a gather on the
-//! flattened leading axes, `tf.cumsum` the engine's scan (the kernel's order).
-//! `NAMES` lists them; `call` runs one. `shape` holds the ones that cut, pad and pick
-//! elements, `math` the arithmetic and reductions; the helpers here are shared by both.
+//! flattened leading axes, `tf.cumsum` and `tf.math.cumprod` the engine's scan (the
+//! kernel's order). `NAMES` lists them; `call` runs one. `shape` holds the ones that cut, pad
+//! and pick elements, `math` the arithmetic and reductions; the helpers here are shared by both.
 
 use crate::engine::autodiff::Val;
 use crate::engine::dtype::DType;
@@ -41,6 +41,7 @@ pub const NAMES: &[&str] = &[
     "tf.math.add_n",
     "tf.cumsum",
     "tf.math.cumsum",
+    "tf.math.cumprod",
     "tf.gather_nd",
     "tf.math.l2_normalize",
     "tf.nn.l2_normalize",
@@ -71,7 +72,7 @@ pub fn call(
         "unstack" => shape::unstack(it, args, kwargs),
         "pad" => shape::pad(it, args, kwargs),
         "add_n" => math::add_n(it, args, kwargs),
-        "cumsum" => math::cumsum(it, args, kwargs),
+        "cumsum" | "cumprod" => math::scan(it, short, args, kwargs),
         "gather_nd" => shape::gather_nd(it, args, kwargs),
         "l2_normalize" => math::l2_normalize(it, args, kwargs),
         "divide_no_nan" => math::divide_no_nan(it, args, kwargs),
