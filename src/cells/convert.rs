@@ -55,6 +55,24 @@ pub fn to_lit(v: &Value) -> Option<Lit> {
     })
 }
 
+/// The shape of a nested Python list TensorFlow converts to an empty tensor: its conversion
+/// reads each dimension from the first item at that depth and, once one is zero (`[[], [1]]`
+/// is 2 by 0), has no element to fill and looks at nothing else. None for any other value,
+/// and for a list with no nested list (`[]` converts as it always does).
+pub fn empty_by_first_items(v: &Value) -> Option<Vec<usize>> {
+    let mut shape = Vec::new();
+    let mut at = v.clone();
+    while let Value::List(_) | Value::Tuple(_) = at {
+        let items = at.items()?;
+        shape.push(items.len());
+        match items.into_iter().next() {
+            Some(first) => at = first,
+            None => return (shape.len() > 1).then_some(shape),
+        }
+    }
+    None
+}
+
 fn has_variable(v: &Value) -> bool {
     match v {
         Value::Variable(_) | Value::UnreadVariable(_) => true,
@@ -447,6 +465,10 @@ impl Interp<'_> {
         if let Some(x) = self.as_val(v)? {
             return Ok(x);
         }
+        if let Some(shape) = empty_by_first_items(v) {
+            let t = Tensor::full(&shape, 0.0, hint.unwrap_or(DType::F32));
+            return Ok(self.ws.ctx.constant(t));
+        }
         if holds_tf(v) {
             // TensorFlow converts with the hint first and, when that raises, without it
             if let Some(h) = hint {
@@ -493,6 +515,10 @@ impl Interp<'_> {
             | Value::Variable(_)
             | Value::UnreadVariable(_)
             | Value::IndexedSlices(_) => return Ok(self.as_val(v)?.expect("tensor-like")),
+            Value::List(_) | Value::Tuple(_) if empty_by_first_items(v).is_some() => {
+                let shape = empty_by_first_items(v).unwrap_or_default();
+                return Ok(self.ws.ctx.constant(Tensor::full(&shape, 0.0, d)));
+            }
             // `[v, v] * t`, a tf.concat piece `[x]`: packed, as TensorFlow's conversion of a
             // list holding tensors is a recorded Pack
             Value::List(_) | Value::Tuple(_) if holds_tf(v) => return self.autopack_as(v, Some(d)),

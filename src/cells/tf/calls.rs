@@ -240,7 +240,9 @@ pub(super) fn constant(
         | Value::NpScalar(_)
         | Value::IndexedSlices(_) => it.np_tensor(value)?,
         Value::List(_) | Value::Tuple(_)
-            if crate::cells::convert::to_lit(value).is_none() || contains_tensor(value) =>
+            if crate::cells::convert::to_lit(value).is_none()
+                || contains_tensor(value)
+                || crate::cells::convert::empty_by_first_items(value).is_some() =>
         {
             it.to_val(value, dtype)?.tensor
         }
