@@ -234,17 +234,24 @@ fn float_only_refusal(op: &str, dtypes: &[DType]) -> Option<String> {
 }
 
 /// OneHot's indices are integers (its attr `TI`): a float tensor of labels is refused with
-/// the op's definition, as for a tensor the fast path converts (a Python list of floats drops
-/// the ` name: ` part in TensorFlow; the subset writes the tensor's form).
+/// the op's definition, as for a tensor the fast path converts (`one_hot::indices` refuses a
+/// Python list of floats, in the slow path's words).
 fn one_hot_indices_refusal(op: &str, dtypes: &[DType]) -> Option<String> {
     let d = *dtypes.first()?;
     if op != "one_hot" || matches!(d, DType::I32 | DType::I64) {
         return None;
     }
-    Some(format!(
-        "Value for attr 'TI' of {} is not in the list of allowed values: uint8, int8, int32, int64\n\t; NodeDef: {{{{node OneHot}}}}; Op<name=OneHot; signature=indices:TI, depth:int32, on_value:T, off_value:T -> output:T; attr=axis:int,default=-1; attr=T:type; attr=TI:type,default=DT_INT64,allowed=[DT_UINT8, DT_INT8, DT_INT32, DT_INT64]> [Op:OneHot] name: ",
+    Some(one_hot_indices_text(d, Some("")))
+}
+
+/// OneHot's refusal of indices of dtype `d`; `name` as in [`framed`] (the slow path, which
+/// a Python list of floats takes, ends without ` name: `).
+pub fn one_hot_indices_text(d: DType, name: Option<&str>) -> String {
+    let name = name.map_or(String::new(), |n| format!(" name: {n}"));
+    format!(
+        "Value for attr 'TI' of {} is not in the list of allowed values: uint8, int8, int32, int64\n\t; NodeDef: {{{{node OneHot}}}}; Op<name=OneHot; signature=indices:TI, depth:int32, on_value:T, off_value:T -> output:T; attr=axis:int,default=-1; attr=T:type; attr=TI:type,default=DT_INT64,allowed=[DT_UINT8, DT_INT8, DT_INT32, DT_INT64]> [Op:OneHot]{name}",
         tf_word(d)
-    ))
+    )
 }
 
 fn shape_refusal(

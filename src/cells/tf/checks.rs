@@ -12,7 +12,10 @@ use super::super::interp::Interp;
 use super::super::raise::Raise;
 use super::super::value::Value;
 
-fn arg<'a>(bound: &'a [(&'static Param, Option<Value>)], name: &str) -> Option<&'a Value> {
+pub(super) fn arg<'a>(
+    bound: &'a [(&'static Param, Option<Value>)],
+    name: &str,
+) -> Option<&'a Value> {
     bound
         .iter()
         .find(|(p, _)| p.name == name)
@@ -102,7 +105,10 @@ pub(super) fn before_conversion(
     }
     match op {
         "eye" => eye_sizes(it, bound)?,
-        "one_hot" => one_hot_values(it, bound)?,
+        "one_hot" => {
+            super::one_hot::indices(it, bound)?;
+            super::one_hot::values(it, bound)?;
+        }
         "tensordot" => tensordot_axes(it, bound)?,
         "range" => range_of_bools(it, bound)?,
         "stack" => {
@@ -242,44 +248,6 @@ fn eye_sizes(it: &mut Interp, bound: &[(&'static Param, Option<Value>)]) -> Resu
     Err(Raise::type_error(format!(
         "Arguments `num_rows` and `num_columns` must be positive integer values. Received: num_rows={r}, num_columns={c}"
     )))
-}
-
-/// `tf.one_hot` converts on_value and off_value with `dtype` as a hint and checks in Python
-/// that they agree with each other and with `dtype`.
-fn one_hot_values(it: &mut Interp, bound: &[(&'static Param, Option<Value>)]) -> Result<(), Raise> {
-    let dtype = match arg(bound, "dtype") {
-        Some(Value::DType(d)) => Some(*d),
-        _ => None,
-    };
-    let mut dtype_of = |name: &str| -> Result<Option<DType>, Raise> {
-        match arg(bound, name) {
-            None | Some(Value::None) => Ok(None),
-            Some(v) => Ok(Some(it.to_val(v, dtype)?.tensor.dtype())),
-        }
-    };
-    let (on, off) = (dtype_of("on_value")?, dtype_of("off_value")?);
-    let word = |d: DType| format!("<dtype: '{}'>", d.name());
-    if let Some(want) = dtype {
-        for (name, got) in [("on_value", on), ("off_value", off)] {
-            if let Some(got) = got.filter(|&g| g != want) {
-                return Err(Raise::type_error(format!(
-                    "dtype {} of {name} does not match dtype parameter {}",
-                    word(got),
-                    word(want)
-                )));
-            }
-        }
-    }
-    if let (Some(a), Some(b)) = (on, off) {
-        if a != b {
-            return Err(Raise::type_error(format!(
-                "dtype {} of on_value does not match dtype {} of off_value",
-                word(a),
-                word(b)
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// `tf.tensordot(a, b, axes=n)` checks n against a's rank in Python, then takes b's first n

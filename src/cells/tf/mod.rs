@@ -16,6 +16,7 @@ mod connected;
 mod default_only;
 mod keras;
 mod losses;
+mod one_hot;
 mod operands;
 mod optimizers;
 mod print;
