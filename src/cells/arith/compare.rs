@@ -7,6 +7,7 @@ use crate::engine::dtype::DType;
 use super::python::num_cmp;
 use super::tensor::dtype_of;
 use super::*;
+use crate::cells::dict::ViewKind;
 use crate::cells::interp::Interp;
 use crate::cells::raise::{Raise, RaiseKind};
 use crate::cells::value::{range_len, Value};
@@ -235,6 +236,22 @@ fn py_eq_nested(it: &mut Interp, a: &Value, b: &Value, depth: usize) -> Result<b
                 match found {
                     Some(w) if is(v, &w) || py_eq_nested(it, v, &w, depth + 1)? => {}
                     _ => return Ok(false),
+                }
+            }
+            true
+        }
+        // keys and items views are sets: equal when of one size with each element of one in
+        // the other (a values view keeps object's `__eq__`, and a set-like view never equals a
+        // dict or a list)
+        (Value::DictView(x, kx), Value::DictView(y, ky))
+            if *kx != ViewKind::Values && *ky != ViewKind::Values =>
+        {
+            if x.len() != y.len() {
+                return Ok(false);
+            }
+            for element in x.view_items(*kx) {
+                if !contains(it, b, &element)? {
+                    return Ok(false);
                 }
             }
             true
