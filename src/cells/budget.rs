@@ -146,7 +146,7 @@ fn count(it: &Interp, v: &Value, max: usize, path: &mut Vec<usize>, n: &mut usiz
             let items = match v {
                 Value::List(l) => lock(l).clone(),
                 Value::Dict(d) => d.snapshot().into_iter().flat_map(|(k, x)| [k, x]).collect(),
-                Value::DictView(d, kind) => {
+                Value::DictView(d, kind, _) => {
                     *n = n.saturating_add(12);
                     d.view_items(*kind)
                 }

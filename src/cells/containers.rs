@@ -237,7 +237,7 @@ fn children_once(h: &Held, seen: &mut HashSet<usize>) -> Option<Vec<Held>> {
             Some(t.iter().cloned().map(Held::Value).collect())
         }
         Held::Value(v @ Value::Dict(d)) if first(address(v)) => Some(entries_held(d.snapshot())),
-        Held::Value(Value::DictView(d, _)) => Some(vec![Held::Value(Value::Dict(d.clone()))]),
+        Held::Value(Value::DictView(d, _, _)) => Some(vec![Held::Value(Value::Dict(d.clone()))]),
         Held::Value(Value::Function(f)) if first(Some(Arc::as_ptr(f) as *const u8 as usize)) => {
             let mut c: Vec<Held> = f
                 .defaults
@@ -329,7 +329,7 @@ pub fn address(v: &Value) -> Option<usize> {
         Value::List(l) => Some(Arc::as_ptr(&l.0) as *const u8 as usize),
         Value::Tuple(t) => Some(Arc::as_ptr(&t.0) as *const u8 as usize),
         Value::Dict(d) => Some(d.address()),
-        Value::DictView(d, kind) => Some(d.address() + 1 + *kind as usize),
+        Value::DictView(d, kind, _) => Some(d.address() + 1 + *kind as usize),
         _ => None,
     }
 }

@@ -33,6 +33,17 @@ impl ViewKind {
     }
 }
 
+/// A view object's identity: each `keys()`, `values()` or `items()` call makes a new view,
+/// which `is` compares (and a values view's `==`, which is object's).
+#[derive(Clone, Debug, Default)]
+pub struct ViewId(Arc<()>);
+
+impl ViewId {
+    pub fn same(&self, other: &ViewId) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// A hashable value as a dict compares keys: numbers equal in Python are one key.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Key {

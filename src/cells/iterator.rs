@@ -119,10 +119,10 @@ pub fn reversed(it: &mut Interp, v: &Value) -> Result<Value, Raise> {
         }
         Value::Dict(_) | Value::DictView(..) => {
             let (items, name) = match v {
-                Value::DictView(d, ViewKind::Values) => {
+                Value::DictView(d, ViewKind::Values, _) => {
                     (d.view_items(ViewKind::Values), "dict_reversevalueiterator")
                 }
-                Value::DictView(d, ViewKind::Items) => {
+                Value::DictView(d, ViewKind::Items, _) => {
                     (d.view_items(ViewKind::Items), "dict_reverseitemiterator")
                 }
                 _ => (super::builtins::iterate(it, v)?, "dict_reversekeyiterator"),
@@ -253,7 +253,7 @@ impl Walk {
         Ok(match v {
             Value::Iter(p) => Walk::Iter(p.clone()),
             Value::Dict(d) => dict(d, ViewKind::Keys),
-            Value::DictView(d, kind) => dict(d, *kind),
+            Value::DictView(d, kind, _) => dict(d, *kind),
             _ => Walk::Items(super::builtins::iterate(it, v)?.into_iter()),
         })
     }

@@ -70,7 +70,7 @@ impl Shown {
                         .collect(),
                 )
             }),
-            Value::DictView(d, kind) => {
+            Value::DictView(d, kind, _) => {
                 let name = kind.name();
                 self.container(v, "...", name, |s| {
                     let items = d.view_items(*kind);
@@ -140,7 +140,7 @@ pub fn nested_printable(it: &Interp, v: &Value) -> Result<(), Raise> {
                     address(&v).expect("a dict"),
                     d.snapshot().into_iter().flat_map(|(k, x)| [k, x]).collect(),
                 )),
-                Value::DictView(d, kind) => {
+                Value::DictView(d, kind, _) => {
                     Some((address(&v).expect("a view"), d.view_items(*kind)))
                 }
                 Value::Method(m) => Some((0, vec![m.0.clone()])),

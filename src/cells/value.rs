@@ -8,7 +8,7 @@ use crate::engine::dtype::DType;
 use crate::engine::tensor::Tensor;
 
 pub use super::containers::{PyList, PyTuple};
-pub use super::dict::{PyDict, ViewKind};
+pub use super::dict::{PyDict, ViewId, ViewKind};
 use super::raise::{Raise, RaiseKind};
 
 /// A user function from `def`: its statement, kept with the cell text it came from so that an
@@ -82,8 +82,9 @@ pub enum Value {
     Tuple(PyTuple),
     /// A Python dict: shared and mutable, insertion-ordered (`dict.rs`).
     Dict(PyDict),
-    /// What a dict's `keys()`, `values()` and `items()` return: a live view of the dict.
-    DictView(PyDict, ViewKind),
+    /// What a dict's `keys()`, `values()` and `items()` return: a live view of the dict, an
+    /// object of its own.
+    DictView(PyDict, ViewKind, ViewId),
     /// A `tf.Tensor` (EagerTensor).
     Tensor(Val),
     /// A NumPy `ndarray` (0-d ones included); never traced by a tape. Shared as NumPy's
@@ -294,7 +295,7 @@ impl Value {
             Value::List(_) => "list".into(),
             Value::Tuple(_) => "tuple".into(),
             Value::Dict(_) => "dict".into(),
-            Value::DictView(_, kind) => kind.name().into(),
+            Value::DictView(_, kind, _) => kind.name().into(),
             Value::Tensor(_) => "EagerTensor".into(),
             Value::Array(_) => "ndarray".into(),
             Value::NpScalar(t) => np_scalar_name(t.dtype()).into(),
@@ -337,7 +338,7 @@ impl Value {
             Value::Str(s) => !s.is_empty(),
             Value::List(l) => !lock(l).is_empty(),
             Value::Tuple(t) => !t.is_empty(),
-            Value::Dict(d) | Value::DictView(d, _) => !d.is_empty(),
+            Value::Dict(d) | Value::DictView(d, _, _) => !d.is_empty(),
             Value::Range(a, b, s) => range_len(*a, *b, *s) > 0,
             Value::Tensor(v) => tensor_truth(&v.tensor)?,
             Value::Array(a) => tensor_truth(&a.get())?,

@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::cells::iterator::{self, IterKind, IterState, PyIter, Source};
 use crate::cells::source::LineIndex;
-use crate::cells::value::{lock, Function, NdArray, PyDict, PyList, Scope, Slices, ViewKind};
+use crate::cells::value::{
+    lock, Function, NdArray, PyDict, PyList, Scope, Slices, ViewId, ViewKind,
+};
 use crate::cells::Value;
 use crate::engine::autodiff::{TapeId, Val};
 use crate::engine::dtype::DType;
@@ -283,7 +285,7 @@ impl<'a> Keeper<'a> {
                 }))
             }
             Value::Dict(d) => Kept::Object(self.dict(d)),
-            Value::DictView(d, kind) => Kept::DictView(self.dict(d), *kind as u8),
+            Value::DictView(d, kind, _) => Kept::DictView(self.dict(d), *kind as u8),
             Value::Tuple(items) => {
                 let at = Arc::as_ptr(items) as *const Value as usize;
                 Kept::Object(self.object(Kind::Tuple, at, |k| {
@@ -506,7 +508,8 @@ impl<'a> Reviver<'a> {
                     1 => ViewKind::Values,
                     _ => ViewKind::Items,
                 };
-                Value::DictView(d, kind)
+                // names that held one view hold views of their own once restored
+                Value::DictView(d, kind, ViewId::default())
             }
             Kept::Exception {
                 class,

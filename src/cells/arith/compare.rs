@@ -25,6 +25,7 @@ pub fn is(a: &Value, b: &Value) -> bool {
         (Value::Tape(x), Value::Tape(y)) => x == y,
         (Value::List(x), Value::List(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::Dict(x), Value::Dict(y)) => x.same(y),
+        (Value::DictView(_, _, x), Value::DictView(_, _, y)) => x.same(y),
         (Value::Array(x), Value::Array(y)) => x.same(y),
         (Value::DType(x), Value::DType(y)) | (Value::NpDType(x), Value::NpDType(y)) => x == y,
         // the same function, tuple or bound method object: names bound to one another
@@ -51,11 +52,11 @@ pub fn contains(it: &mut Interp, container: &Value, x: &Value) -> Result<bool, R
         return Ok(s.contains(&**sub));
     }
     match container {
-        Value::Dict(d) | Value::DictView(d, crate::cells::dict::ViewKind::Keys) => {
+        Value::Dict(d) | Value::DictView(d, crate::cells::dict::ViewKind::Keys, _) => {
             let key = crate::cells::dict::key(it, x)?;
             return Ok(d.lock().contains(&key));
         }
-        Value::DictView(d, crate::cells::dict::ViewKind::Items) => {
+        Value::DictView(d, crate::cells::dict::ViewKind::Items, _) => {
             // an item is a pair whose key is there with an equal value
             let pair = match x {
                 Value::Tuple(t) if t.len() == 2 => t,
@@ -68,7 +69,7 @@ pub fn contains(it: &mut Interp, container: &Value, x: &Value) -> Result<bool, R
                 None => Ok(false),
             };
         }
-        Value::DictView(d, _) => {
+        Value::DictView(d, _, _) => {
             for v in d.view_items(crate::cells::dict::ViewKind::Values) {
                 if is(&v, x) || py_eq(it, &v, x)? {
                     return Ok(true);
@@ -243,7 +244,7 @@ fn py_eq_nested(it: &mut Interp, a: &Value, b: &Value, depth: usize) -> Result<b
         // keys and items views are sets: equal when of one size with each element of one in
         // the other (a values view keeps object's `__eq__`, and a set-like view never equals a
         // dict or a list)
-        (Value::DictView(x, kx), Value::DictView(y, ky))
+        (Value::DictView(x, kx, _), Value::DictView(y, ky, _))
             if *kx != ViewKind::Values && *ky != ViewKind::Values =>
         {
             if x.len() != y.len() {

@@ -3,7 +3,7 @@
 //! held while a cell's code runs.
 
 use super::*;
-use crate::cells::dict::{self, PyDict, ViewKind};
+use crate::cells::dict::{self, PyDict, ViewId, ViewKind};
 
 pub const NAMES: &[&str] = &[
     "keys",
@@ -149,7 +149,7 @@ pub fn call(
                 "values" => ViewKind::Values,
                 _ => ViewKind::Items,
             };
-            Ok(Value::DictView(d.clone(), kind))
+            Ok(Value::DictView(d.clone(), kind, ViewId::default()))
         }
         "get" => {
             arity(1, 2)?;

@@ -162,7 +162,7 @@ pub fn iterate(it: &mut Interp, v: &Value) -> Result<Vec<Value>, Raise> {
         Value::Iter(p) => super::iterator::drain(it, p, MAX_ITEMS),
         // a dict walks its keys as they are when the walk starts
         Value::Dict(d) => Ok(d.view_items(super::dict::ViewKind::Keys)),
-        Value::DictView(d, kind) => Ok(d.view_items(*kind)),
+        Value::DictView(d, kind, _) => Ok(d.view_items(*kind)),
         Value::Str(s) => Ok(s.chars().map(|c| Value::str(c.to_string())).collect()),
         Value::Shape(d) => Ok(d.iter().map(|&x| Value::Int(x as i64)).collect()),
         Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_) => {

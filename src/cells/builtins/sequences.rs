@@ -15,7 +15,7 @@ pub fn len(
         Value::Range(a, b, s) => range_len(*a, *b, *s),
         Value::List(_) | Value::Tuple(_) => v.seq_len().unwrap_or(0) as i64,
         Value::Shape(d) => d.len() as i64,
-        Value::Dict(d) | Value::DictView(d, _) => d.len() as i64,
+        Value::Dict(d) | Value::DictView(d, _, _) => d.len() as i64,
         // a ResourceVariable defines no __len__ (a tensor does)
         Value::Variable(_) | Value::UnreadVariable(_) => {
             return Err(Raise::type_error(

@@ -72,7 +72,7 @@ pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Valu
         let k = dict_key(it, slice)?;
         return it.dict_get(d, &k);
     }
-    if let Value::DictView(_, kind) = container {
+    if let Value::DictView(_, kind, _) = container {
         return Err(Raise::type_error(format!(
             "'{}' object is not subscriptable",
             kind.name()
