@@ -70,7 +70,7 @@ pub enum Binding {
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Workspace {
     pub ctx: Ctx,
-    names: HashMap<Name, Binding>,
+    names: HashMap<Name, Binding, NameHasher>,
     /// Variables by id: names need not be unique (TensorFlow allows two named `w`), ids are.
     vars: BTreeMap<String, Variable>,
     /// Names that are int32 only because their literal had no decimal point (`[1, 0]`), with
@@ -83,6 +83,9 @@ pub struct Workspace {
     #[serde(skip, default)]
     pub random_kernels: RandomKernels,
 }
+
+/// The workspace's name table hasher (see `foldhash` in Cargo.toml).
+type NameHasher = foldhash::fast::RandomState;
 
 /// Longest name accepted for a node, variable or tensor.
 pub const MAX_NAME_BYTES: usize = 256;
@@ -131,7 +134,7 @@ impl Workspace {
         Workspace {
             int_literals: HashMap::new(),
             ctx: Ctx::new(limits),
-            names: HashMap::new(),
+            names: HashMap::default(),
             vars: BTreeMap::new(),
             random_kernels: RandomKernels::default(),
         }
