@@ -24,7 +24,6 @@
 //! The crate's top-level documentation (`src/lib.rs`) has the recipe, traced from `softsign`.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use crate::engine::dtype::DType;
@@ -292,7 +291,9 @@ pub fn all() -> &'static [OpDef] {
 /// The op a canonical name, alias or TensorFlow path names (`tf.nn.log` is no TensorFlow
 /// function and finds nothing).
 pub fn lookup(name_or_path: &str) -> Option<&'static OpDef> {
-    type Index = HashMap<&'static str, &'static OpDef, BuildHasherDefault<Fnv>>;
+    // foldhash reads a name eight bytes at a time (FNV's byte loop and SipHash cost a program
+    // thousands of instructions); the keys are fixed, so a client's name meets short chains
+    type Index = HashMap<&'static str, &'static OpDef, foldhash::fast::RandomState>;
     static INDEX: LazyLock<Index> = LazyLock::new(|| {
         let mut index = Index::default();
         for def in all() {
@@ -303,29 +304,6 @@ pub fn lookup(name_or_path: &str) -> Option<&'static OpDef> {
         index
     });
     INDEX.get(name_or_path).copied()
-}
-
-/// FNV-1a: the index's keys are fixed, so a name a client sends can at worst meet a short chain
-/// of them, and SipHash (the std default) cost a program ~4,000 instructions in lookups.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = self.0;
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
 }
 
 /// Binds positional then keyword arguments to `def`'s parameters as Python does, returning
