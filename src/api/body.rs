@@ -6,8 +6,10 @@ use axum::http::StatusCode;
 use http_body::Body as _;
 use http_body_util::BodyExt as _;
 
+use bumpalo::Bump;
+
 use super::error::AppError;
-use super::json::Json;
+use super::json::{self, Json};
 use crate::engine::Code;
 
 /// The body's bytes, or 413 `limit_exceeded` past `limit`. A body that arrives in one frame (a
@@ -51,9 +53,10 @@ pub async fn read(mut body: Body, limit: usize) -> Result<axum::body::Bytes, App
     Ok(first.unwrap_or_else(|| joined.into()))
 }
 
-/// The body as JSON. Any Content-Type is accepted, since `curl -d` sends a form type by
-/// default and students should not have to know that. Strings borrow from `bytes`.
-pub fn parse(bytes: &[u8]) -> Result<Json<'_>, AppError> {
+/// The body as JSON, its lists and objects in `arena` (`json::arena_for`). Any Content-Type is
+/// accepted, since `curl -d` sends a form type by default and students should not have to know
+/// that. Strings borrow from `bytes`.
+pub fn parse<'a>(bytes: &'a [u8], arena: &'a Bump) -> Result<Json<'a>, AppError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(AppError::bad_json("the body is empty; send a JSON object"));
     }
@@ -61,11 +64,11 @@ pub fn parse(bytes: &[u8]) -> Result<Json<'_>, AppError> {
     // again as it reads it (a tenth of a small program's parse); a body that is not UTF-8
     // goes the slice's way for the same error
     let parsed = match std::str::from_utf8(bytes) {
-        Ok(text) => match fast(text) {
+        Ok(text) => match fast(text, arena) {
             Some(json) => return Ok(json),
-            None => serde_json::from_str(text),
+            None => json::from_str(text, arena),
         },
-        Err(_) => serde_json::from_slice(bytes),
+        Err(_) => json::from_slice(bytes, arena),
     };
     parsed.map_err(|e| AppError::bad_json(super::json_error::describe(bytes, &e)))
 }
@@ -74,8 +77,8 @@ pub fn parse(bytes: &[u8]) -> Result<Json<'_>, AppError> {
 /// at a time, where serde_json skips eight, so megabytes of base64 stay with serde_json.
 const FAST_BYTES: usize = 64 << 10;
 
-fn fast(text: &str) -> Option<Json<'_>> {
+fn fast<'a>(text: &'a str, arena: &'a Bump) -> Option<Json<'a>> {
     (text.len() <= FAST_BYTES)
-        .then(|| super::json_fast::parse(text))
+        .then(|| super::json_fast::parse(text, arena))
         .flatten()
 }

@@ -44,7 +44,8 @@ pub fn cell_request(headers: &HeaderMap, bytes: &[u8]) -> Result<CellRequest, Ap
             encoding: Encoding::Json,
         });
     }
-    let v = parse(bytes)?;
+    let arena = super::json::arena_for(bytes);
+    let v = parse(bytes, &arena)?;
     let m = v.as_object().ok_or_else(|| {
         AppError::bad_json(
             "the body must be a JSON object {\"source\": \"...\"} or a text/x-python cell",

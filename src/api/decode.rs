@@ -387,8 +387,8 @@ pub enum Encoding {
 pub fn encoding(m: &Obj) -> Decoded<Encoding> {
     match m.get("encoding") {
         None | Some(Json::Null) => Ok(Encoding::Json),
-        Some(Json::Str(s)) if s == "json" => Ok(Encoding::Json),
-        Some(Json::Str(s)) if s == "b64" => Ok(Encoding::B64),
+        Some(Json::Str(s)) if *s == "json" => Ok(Encoding::Json),
+        Some(Json::Str(s)) if *s == "b64" => Ok(Encoding::B64),
         Some(_) => Err(AppError::bad_json(
             "\"encoding\" must be \"json\" or \"b64\"",
         )),

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use super::body::{parse, read};
 use super::encode::EvaluationJson;
 use super::error::AppError;
+use super::json::arena_for;
 use super::{decode, route, AppState, Route};
 use crate::engine::{Answer, Code, Evaluation, Program, Request};
 
@@ -26,7 +27,8 @@ async fn evaluate(State(st): State<AppState>, body: Body) -> Result<Response, Ap
     let body = read(body, st.config.max_body_bytes).await?;
     let limits = st.config.limits.clone();
     let decoded = || {
-        let value = parse(&body)?;
+        let arena = arena_for(&body);
+        let value = parse(&body, &arena)?;
         decode::program(&value, limits.max_tensor_elements)
     };
     let (program, encoding) = if body.len() < LARGE_BODY {

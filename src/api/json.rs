@@ -1,50 +1,58 @@
-//! Request bodies as a borrowed JSON tree. `serde_json::Value` copies every string (a W2-sized
-//! body is 3 MB of base64) and builds a `BTreeMap` with owned keys per object; profiles of small
-//! programs put that at a fifth of the server's time. `Json` keeps strings as slices of the body
-//! wherever they hold no escapes, and objects as short vectors in document order.
+//! Request bodies as a borrowed JSON tree in an arena. `serde_json::Value` copies every string
+//! (a W2-sized body is 3 MB of base64) and builds a `BTreeMap` with owned keys per object;
+//! profiles of small programs put that at a fifth of the server's time. `Json` keeps strings as
+//! slices of the body wherever they hold no escapes, and lists and objects as slices in one
+//! arena (`bumpalo`) that lives as long as the body: a small program's tree is one allocation,
+//! and dropping it frees that allocation without walking the tree.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use bumpalo::Bump;
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Json<'a> {
     Null,
     Bool(bool),
     /// Integers that fit an i64; larger ones read as `Float`, as `Value::as_i64` would have it.
     Int(i64),
     Float(f64),
-    Str(Cow<'a, str>),
-    List(Vec<Json<'a>>),
+    Str(&'a str),
+    List(&'a [Json<'a>]),
     Obj(Obj<'a>),
 }
 
 /// An object's members in document order, keys unique (a repeated key keeps its last value,
 /// as `serde_json::Value` does).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Obj<'a>(pub(super) Vec<(Cow<'a, str>, Json<'a>)>);
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Obj<'a>(pub(super) &'a [(&'a str, Json<'a>)]);
 
 /// Objects up to this many members find a repeated key by scanning; larger ones use an index,
 /// so a body of a million distinct keys stays linear.
 pub(super) const SCAN_MEMBERS: usize = 32;
 
+/// The arena for a body's tree, sized so that a body of plain JSON numbers and names (about
+/// eight bytes of tree a byte of text) fits its first chunk; a larger tree adds chunks.
+pub fn arena_for(body: &[u8]) -> Bump {
+    Bump::with_capacity(body.len().saturating_mul(8).clamp(1 << 10, 1 << 20))
+}
+
 impl<'a> Obj<'a> {
     pub fn get(&self, key: &str) -> Option<&Json<'a>> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Json<'a>)> {
-        self.0.iter().map(|(k, v)| (k.as_ref(), v))
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a Json<'a>)> {
+        self.0.iter().map(|(k, v)| (*k, v))
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(k, _)| k.as_ref())
+    pub fn keys(&self) -> impl Iterator<Item = &'a str> {
+        self.0.iter().map(|(k, _)| *k)
     }
 
     pub fn len(&self) -> usize {
@@ -54,15 +62,6 @@ impl<'a> Obj<'a> {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-
-    /// The same object owning its strings, to outlive the body it was parsed from.
-    pub fn into_owned(self) -> Obj<'static> {
-        Obj(self
-            .0
-            .into_iter()
-            .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
-            .collect())
-    }
 }
 
 impl<'a> Json<'a> {
@@ -70,14 +69,14 @@ impl<'a> Json<'a> {
         matches!(self, Json::Null)
     }
 
-    pub fn as_str(&self) -> Option<&str> {
+    pub fn as_str(&self) -> Option<&'a str> {
         match self {
             Json::Str(s) => Some(s),
             _ => None,
         }
     }
 
-    pub fn as_array(&self) -> Option<&[Json<'a>]> {
+    pub fn as_array(&self) -> Option<&'a [Json<'a>]> {
         match self {
             Json::List(items) => Some(items),
             _ => None,
@@ -97,30 +96,42 @@ impl<'a> Json<'a> {
             _ => None,
         }
     }
+}
 
-    pub fn into_owned(self) -> Json<'static> {
-        match self {
-            Json::Null => Json::Null,
-            Json::Bool(b) => Json::Bool(b),
-            Json::Int(i) => Json::Int(i),
-            Json::Float(x) => Json::Float(x),
-            Json::Str(s) => Json::Str(Cow::Owned(s.into_owned())),
-            Json::List(items) => Json::List(items.into_iter().map(Json::into_owned).collect()),
-            Json::Obj(m) => Json::Obj(m.into_owned()),
-        }
+/// `text` read by serde_json into a tree in `arena` (the general path, and the one whose errors
+/// a client sees: `json_fast` reads the common bodies).
+pub fn from_str<'a>(text: &'a str, arena: &'a Bump) -> serde_json::Result<Json<'a>> {
+    seeded(serde_json::Deserializer::from_str(text), arena)
+}
+
+/// `from_str` for bytes that may not be UTF-8 (serde_json words that error).
+pub fn from_slice<'a>(bytes: &'a [u8], arena: &'a Bump) -> serde_json::Result<Json<'a>> {
+    seeded(serde_json::Deserializer::from_slice(bytes), arena)
+}
+
+fn seeded<'a, R: serde_json::de::Read<'a>>(
+    mut de: serde_json::Deserializer<R>,
+    arena: &'a Bump,
+) -> serde_json::Result<Json<'a>> {
+    let v = Seed(arena).deserialize(&mut de)?;
+    de.end()?;
+    Ok(v)
+}
+
+/// Builds values in its arena; strings with escapes are decoded into it too.
+#[derive(Clone, Copy)]
+struct Seed<'a>(&'a Bump);
+
+impl<'a> DeserializeSeed<'a> for Seed<'a> {
+    type Value = Json<'a>;
+
+    fn deserialize<D: Deserializer<'a>>(self, d: D) -> Result<Json<'a>, D::Error> {
+        d.deserialize_any(self)
     }
 }
 
-impl<'de> Deserialize<'de> for Json<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(JsonVisitor)
-    }
-}
-
-struct JsonVisitor;
-
-impl<'de> Visitor<'de> for JsonVisitor {
-    type Value = Json<'de>;
+impl<'a> Visitor<'a> for Seed<'a> {
+    type Value = Json<'a>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any JSON value")
@@ -150,80 +161,78 @@ impl<'de> Visitor<'de> for JsonVisitor {
         Ok(Json::Float(x))
     }
 
-    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
-        Ok(Json::Str(Cow::Borrowed(s)))
+    fn visit_borrowed_str<E>(self, s: &'a str) -> Result<Self::Value, E> {
+        Ok(Json::Str(s))
     }
 
     fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
-        Ok(Json::Str(Cow::Owned(s.to_owned())))
+        Ok(Json::Str(self.0.alloc_str(s)))
     }
 
-    fn visit_string<E>(self, s: String) -> Result<Self::Value, E> {
-        Ok(Json::Str(Cow::Owned(s)))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(x) = seq.next_element()? {
+        while let Some(x) = seq.next_element_seed(self)? {
             items.push(x);
         }
-        Ok(Json::List(items))
+        Ok(Json::List(self.0.alloc_slice_copy(&items)))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut members: Vec<(Cow<'de, str>, Json<'de>)> = Vec::new();
-        let mut index: Option<HashMap<Cow<'de, str>, usize>> = None;
-        while let Some(Key(k)) = map.next_key()? {
-            let v: Json<'de> = map.next_value()?;
+    fn visit_map<A: MapAccess<'a>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members: Vec<(&'a str, Json<'a>)> = Vec::new();
+        let mut index: Option<HashMap<&'a str, usize>> = None;
+        while let Some(k) = map.next_key_seed(Key(self.0))? {
+            let v = map.next_value_seed(self)?;
             if members.len() == SCAN_MEMBERS && index.is_none() {
                 index = Some(
                     members
                         .iter()
                         .enumerate()
-                        .map(|(i, (k, _))| (k.clone(), i))
+                        .map(|(i, (k, _))| (*k, i))
                         .collect(),
                 );
             }
             let seen = match &index {
-                Some(ix) => ix.get(&k).copied(),
+                Some(ix) => ix.get(k).copied(),
                 None => members.iter().position(|(x, _)| *x == k),
             };
             match seen {
                 Some(i) => members[i].1 = v,
                 None => {
                     if let Some(ix) = &mut index {
-                        ix.insert(k.clone(), members.len());
+                        ix.insert(k, members.len());
                     }
                     members.push((k, v));
                 }
             }
         }
-        Ok(Json::Obj(Obj(members)))
+        Ok(Json::Obj(Obj(self.0.alloc_slice_copy(&members))))
     }
 }
 
-/// A member name, borrowed from the body when it has no escapes.
-struct Key<'de>(Cow<'de, str>);
+/// A member name, borrowed from the body when it has no escapes, else decoded into the arena.
+struct Key<'a>(&'a Bump);
 
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a member name")
-            }
-            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Borrowed(s)))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(s.to_owned())))
-            }
-            fn visit_string<E>(self, s: String) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(s)))
-            }
-        }
-        d.deserialize_str(KeyVisitor)
+impl<'a> DeserializeSeed<'a> for Key<'a> {
+    type Value = &'a str;
+
+    fn deserialize<D: Deserializer<'a>>(self, d: D) -> Result<&'a str, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'a> Visitor<'a> for Key<'a> {
+    type Value = &'a str;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_borrowed_str<E>(self, s: &'a str) -> Result<Self::Value, E> {
+        Ok(s)
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(self.0.alloc_str(s))
     }
 }
 
@@ -231,29 +240,30 @@ impl<'de> Deserialize<'de> for Key<'de> {
 mod tests {
     use super::*;
 
-    fn parse(s: &str) -> Json<'_> {
-        serde_json::from_str(s).unwrap()
+    fn parse<'a>(s: &'a str, arena: &'a Bump) -> Json<'a> {
+        from_str(s, arena).unwrap()
     }
 
     #[test]
     fn strings_without_escapes_borrow_the_body_and_escaped_ones_are_decoded() {
-        let j = parse(r#"{"a": "plain", "b": "tab\there"}"#);
+        let arena = Bump::new();
+        let text = r#"{"a": "plain", "b": "tab\there"}"#;
+        let j = parse(text, &arena);
         let m = j.as_object().unwrap();
-        assert!(matches!(
-            m.get("a"),
-            Some(Json::Str(Cow::Borrowed("plain")))
-        ));
+        let plain = m.get("a").and_then(Json::as_str).unwrap();
+        assert!(text.as_bytes().as_ptr_range().contains(&plain.as_ptr()));
         assert_eq!(m.get("b").and_then(Json::as_str), Some("tab\there"));
     }
 
     #[test]
     fn numbers_read_as_serde_json_value_reads_them() {
-        let j = parse("[1, -2, 18446744073709551615, 2.5]");
+        let arena = Bump::new();
+        let j = parse("[1, -2, 18446744073709551615, 2.5]", &arena);
         let v: serde_json::Value = serde_json::from_str("[18446744073709551615]").unwrap();
         assert_eq!(v[0].as_i64(), None);
         assert_eq!(
             j,
-            Json::List(vec![
+            Json::List(&[
                 Json::Int(1),
                 Json::Int(-2),
                 Json::Float(18446744073709551615.0),
@@ -264,13 +274,14 @@ mod tests {
 
     #[test]
     fn a_repeated_key_keeps_its_last_value_in_small_and_large_objects() {
-        let small = parse(r#"{"k": 1, "x": 0, "k": 2}"#);
+        let arena = Bump::new();
+        let small = parse(r#"{"k": 1, "x": 0, "k": 2}"#, &arena);
         assert_eq!(small.as_object().unwrap().len(), 2);
         assert_eq!(small.as_object().unwrap().get("k"), Some(&Json::Int(2)));
 
         let keys: Vec<String> = (0..100).map(|i| format!("\"k{i}\": {i}")).collect();
         let text = format!("{{{}, \"k7\": -7, \"k90\": -90}}", keys.join(", "));
-        let large = parse(&text);
+        let large = parse(&text, &arena);
         let m = large.as_object().unwrap();
         assert_eq!(m.len(), 100);
         assert_eq!(m.get("k7"), Some(&Json::Int(-7)));

@@ -5,7 +5,7 @@
 //! caller then parses with serde_json, whose tree or error message is the answer, so a body
 //! either gets the same tree from both or never reaches this one's.
 
-use std::borrow::Cow;
+use bumpalo::Bump;
 
 use super::json::{Json, Obj, SCAN_MEMBERS};
 
@@ -26,13 +26,16 @@ static STOPS: [bool; 256] = {
     t
 };
 
-/// The body as `Json`, or `None` when serde_json must read it.
-pub fn parse(text: &str) -> Option<Json<'_>> {
+/// The body as `Json` in `arena`, or `None` when serde_json must read it.
+pub fn parse<'a>(text: &'a str, arena: &'a Bump) -> Option<Json<'a>> {
     let mut p = Parser {
         text,
         bytes: text.as_bytes(),
         at: 0,
         depth: 0,
+        arena,
+        items: Vec::new(),
+        members: Vec::new(),
     };
     let v = p.value()?;
     p.space();
@@ -44,6 +47,12 @@ struct Parser<'a> {
     bytes: &'a [u8],
     at: usize,
     depth: usize,
+    arena: &'a Bump,
+    /// The items of the lists being read, innermost last: a list's items are copied into the
+    /// arena once it closes, so no list allocates a vector of its own.
+    items: Vec<Json<'a>>,
+    /// The same for the members of the objects being read.
+    members: Vec<(&'a str, Json<'a>)>,
 }
 
 impl<'a> Parser<'a> {
@@ -99,18 +108,18 @@ impl<'a> Parser<'a> {
         v
     }
 
-    /// After `[`: values up to the matching `]`. A container that is not empty starts with
-    /// room for four, the size its first push would grow it to, without the growth path.
+    /// After `[`: values up to the matching `]`.
     fn array(&mut self) -> Option<Json<'a>> {
         self.space();
         if self.peek()? == b']' {
             self.at += 1;
-            return Some(Json::List(Vec::new()));
+            return Some(Json::List(&[]));
         }
-        let mut items = Vec::with_capacity(4);
+        let start = self.items.len();
         loop {
             self.space();
-            items.push(self.value_here()?);
+            let v = self.value_here()?;
+            self.items.push(v);
             self.space();
             match self.peek()? {
                 b',' => self.at += 1,
@@ -119,7 +128,9 @@ impl<'a> Parser<'a> {
             }
         }
         self.at += 1;
-        Some(Json::List(items))
+        let list = self.arena.alloc_slice_copy(&self.items[start..]);
+        self.items.truncate(start);
+        Some(Json::List(list))
     }
 
     /// After `{`: members up to the matching `}`; a repeated key keeps its first place and its
@@ -128,12 +139,12 @@ impl<'a> Parser<'a> {
         self.space();
         if self.peek()? == b'}' {
             self.at += 1;
-            return Some(Json::Obj(Obj(Vec::new())));
+            return Some(Json::Obj(Obj(&[])));
         }
-        let mut members: Vec<(Cow<'a, str>, Json<'a>)> = Vec::with_capacity(4);
+        let start = self.members.len();
         loop {
             self.space();
-            if self.peek()? != b'"' || members.len() == SCAN_MEMBERS {
+            if self.peek()? != b'"' || self.members.len() - start == SCAN_MEMBERS {
                 return None;
             }
             let key = self.string()?;
@@ -144,9 +155,9 @@ impl<'a> Parser<'a> {
             self.at += 1;
             self.space();
             let v = self.value_here()?;
-            match members.iter().position(|(k, _)| *k == key) {
-                Some(i) => members[i].1 = v,
-                None => members.push((key, v)),
+            match self.members[start..].iter().position(|(k, _)| *k == key) {
+                Some(i) => self.members[start + i].1 = v,
+                None => self.members.push((key, v)),
             }
             self.space();
             match self.peek()? {
@@ -156,11 +167,13 @@ impl<'a> Parser<'a> {
             }
         }
         self.at += 1;
+        let members = self.arena.alloc_slice_copy(&self.members[start..]);
+        self.members.truncate(start);
         Some(Json::Obj(Obj(members)))
     }
 
     /// At `"`: a string without escapes or control characters, borrowed from the body.
-    fn string(&mut self) -> Option<Cow<'a, str>> {
+    fn string(&mut self) -> Option<&'a str> {
         let start = self.at + 1;
         let len = self.bytes[start..]
             .iter()
@@ -171,7 +184,7 @@ impl<'a> Parser<'a> {
         }
         self.at = end + 1;
         // both ends are ASCII quotes, so they are character boundaries of the UTF-8 text
-        Some(Cow::Borrowed(&self.text[start..end]))
+        Some(&self.text[start..end])
     }
 
     /// A number in JSON's grammar. An integer of up to 18 digits is exact as an i64 (`-0` is a
@@ -287,15 +300,24 @@ fn exact_float(integer: &[u8], fraction: &[u8], exponent: i64) -> Option<f64> {
 mod tests {
     use super::*;
 
-    fn serde(text: &str) -> Option<Json<'_>> {
-        serde_json::from_str(text).ok()
-    }
-
     /// Whatever this parser reads, serde_json reads to the same tree (bit for bit in floats).
     fn agrees(text: &str) {
-        if let Some(fast) = parse(text) {
-            let slow = serde(text).unwrap_or_else(|| panic!("serde_json refuses {text}"));
+        let arena = Bump::new();
+        if let Some(fast) = parse(text, &arena) {
+            let slow = crate::api::json::from_str(text, &arena)
+                .unwrap_or_else(|e| panic!("serde_json refuses {text}: {e}"));
             assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{text}");
+        }
+    }
+
+    fn reads(text: &str) -> bool {
+        parse(text, &Bump::new()).is_some()
+    }
+
+    fn float(text: &str) -> Option<f64> {
+        match parse(text, &Bump::new()) {
+            Some(Json::Float(x)) => Some(x),
+            _ => None,
         }
     }
 
@@ -313,7 +335,7 @@ mod tests {
             "-1e-400",
         ];
         for text in read {
-            assert!(parse(text).is_some(), "{text}");
+            assert!(reads(text), "{text}");
             agrees(text);
         }
         let left = [
@@ -333,12 +355,12 @@ mod tests {
             "\"a\u{1}\"",
         ];
         for text in left {
-            assert!(parse(text).is_none(), "{text}");
+            assert!(!reads(text), "{text}");
         }
         let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
-        assert!(parse(&deep).is_none());
+        assert!(!reads(&deep));
         let many: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
-        assert!(parse(&format!("{{{}}}", many.join(","))).is_none());
+        assert!(!reads(&format!("{{{}}}", many.join(","))));
     }
 
     #[test]
@@ -389,7 +411,7 @@ mod tests {
                 format!("-{int}.{frac}E{exp}"),
             ] {
                 let want: f64 = text.parse().unwrap();
-                let Some(Json::Float(got)) = parse(&text) else {
+                let Some(got) = float(&text) else {
                     panic!("{text} is not a float");
                 };
                 assert_eq!(got.to_bits(), want.to_bits(), "{text}");
@@ -405,7 +427,7 @@ mod tests {
             "0e5",
         ] {
             let want: f64 = text.parse().unwrap();
-            let Some(Json::Float(got)) = parse(text) else {
+            let Some(got) = float(text) else {
                 panic!("{text} is not a float");
             };
             assert_eq!(got.to_bits(), want.to_bits(), "{text}");

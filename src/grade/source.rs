@@ -206,7 +206,8 @@ fn program(p: &Json, limits: &Limits, wanted: &[&str]) -> Result<Outcome, String
         }
     }
     let text = p.to_string();
-    let tree: crate::api::json::Json = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let arena = crate::api::json::arena_for(text.as_bytes());
+    let tree = crate::api::json::from_str(&text, &arena).map_err(|e| e.to_string())?;
     let (prog, _) =
         crate::api::decode::program(&tree, limits.max_tensor_elements).map_err(|e| e.detail)?;
     let mut out = Outcome::default();

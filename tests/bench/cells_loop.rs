@@ -26,7 +26,8 @@ fn run_cell(limits: &CellLimits) -> usize {
 }
 
 fn run_program(limits: &Limits) -> usize {
-    let json = body::parse(PROGRAM.as_bytes()).expect("the program parses");
+    let arena = gradtape::api::json::arena_for(PROGRAM.as_bytes());
+    let json = body::parse(PROGRAM.as_bytes(), &arena).expect("the program parses");
     let (p, enc) = decode::program(&json, limits.max_tensor_elements).expect("it decodes");
     let ev = p.run(limits).expect("it runs");
     EvaluationJson(&ev, enc).to_vec().expect("it encodes").len()

@@ -30,7 +30,8 @@ fn main() {
     let limits = Limits::default();
     for (name, program) in workloads::workloads() {
         let text = program.to_string();
-        let json = body::parse(text.as_bytes()).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let arena = gradtape::api::json::arena_for(text.as_bytes());
+        let json = body::parse(text.as_bytes(), &arena).unwrap_or_else(|e| panic!("{name}: {e:?}"));
         let (p, _) = decode::program(&json, limits.max_tensor_elements)
             .unwrap_or_else(|e| panic!("{name}: {e:?}"));
         p.run(&limits).unwrap_or_else(|e| panic!("{name}: {e}"));

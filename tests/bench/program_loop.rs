@@ -41,9 +41,10 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 fn turn(text: &[u8], limits: &Limits) -> usize {
-    let json = body::parse(text).expect("the body parses");
+    let arena = gradtape::api::json::arena_for(text);
+    let json = body::parse(text, &arena).expect("the body parses");
     let (p, enc) = decode::program(&json, limits.max_tensor_elements).expect("it decodes");
-    drop(json);
+    drop(arena);
     let ev = p.run(limits).expect("it runs");
     EvaluationJson(&ev, enc).to_vec().expect("it encodes").len()
 }

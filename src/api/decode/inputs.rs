@@ -12,7 +12,7 @@ use crate::engine::Input;
 
 pub fn input(v: &Json, max: usize) -> Decoded<Input> {
     Ok(match v {
-        Json::Str(s) => Input::Name(s.as_ref().into()),
+        Json::Str(s) => Input::Name((*s).into()),
         other => Input::Literal(lit(other, max)?),
     })
 }

@@ -145,10 +145,11 @@ impl<T: FromObject> FromRequest<AppState> for Object<T> {
 
     async fn from_request(req: Request, st: &AppState) -> Result<Self, AppError> {
         let bytes = super::super::body::read(req.into_body(), st.config.max_body_bytes).await?;
+        let arena = super::super::json::arena_for(&bytes);
         let m = if bytes.iter().all(u8::is_ascii_whitespace) {
             Obj::default()
         } else {
-            match super::super::body::parse(&bytes)? {
+            match super::super::body::parse(&bytes, &arena)? {
                 BodyJson::Obj(m) => m,
                 _ => return Err(AppError::bad_json("the body must be a JSON object")),
             }

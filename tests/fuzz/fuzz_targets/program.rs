@@ -8,7 +8,8 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     // The server's own parse: the borrowed JSON tree of `api::json`.
-    let Ok(value) = body::parse(data) else { return };
+    let arena = gradtape::api::json::arena_for(data);
+    let Ok(value) = body::parse(data, &arena) else { return };
     let limits = Limits {
         max_tensor_elements: 1 << 12,
         max_jacobian_elements: 1 << 12,
