@@ -5,6 +5,7 @@ mod bad_input;
 mod cell_containers;
 mod cell_dicts;
 mod cell_error_codes;
+mod cell_int_overflow;
 mod cell_memory;
 mod cell_notes;
 mod cell_try;

@@ -41,10 +41,7 @@ pub fn int(
         return Ok(Value::Int(i));
     }
     let (x, _) = number(it, &v, "int")?;
-    if !x.is_finite() {
-        return Err(Raise::not_an_integer(x));
-    }
-    Ok(Value::Int(x.trunc() as i64))
+    Ok(Value::Int(pymath::to_int(x.trunc())?))
 }
 
 /// `int(v)` of an int or of a one-element integer tensor, array or NumPy scalar, taken as it
@@ -155,19 +152,11 @@ pub fn round(
         (Value::Bool(b), Some(n)) if n < 0 => round_int(i64::from(*b), n),
         (Value::Int(i), _) => Ok(Value::Int(*i)),
         (Value::Bool(b), _) => Ok(Value::Int(i64::from(*b))),
-        (Value::Float(f), None) => {
-            if !f.is_finite() {
-                return Err(Raise::not_an_integer(*f));
-            }
-            Ok(Value::Int(f.round_ties_even() as i64))
-        }
+        (Value::Float(f), None) => Ok(Value::Int(pymath::to_int(f.round_ties_even())?)),
         (Value::Float(f), Some(n)) => Ok(Value::Float(crate::cells::print::round_digits(*f, n))),
         (Value::NpScalar(t), None) => {
             let x = crate::cells::print::round_digits(t.to_f64_vec()[0], 0);
-            if !x.is_finite() {
-                return Err(Raise::not_an_integer(x));
-            }
-            Ok(Value::Int(x as i64))
+            Ok(Value::Int(pymath::to_int(x)?))
         }
         // a NumPy scalar rounds as np.round does, in its own dtype, not as a Python float does
         (Value::NpScalar(t), Some(n)) => {

@@ -294,8 +294,9 @@ fn pow(x: f64, y: f64) -> Result<f64, Raise> {
     Ok(r)
 }
 
-/// `floor`/`ceil`'s integer: NaN and infinities have none, and a cell's ints are 64-bit.
-fn to_int(x: f64) -> Result<i64, Raise> {
+/// A float's integer (`floor`, `ceil`, `int()`, `round()`): NaN and infinities have none, and
+/// a cell's ints are 64-bit, so one past them is the subset's overflow, not a saturated int.
+pub fn to_int(x: f64) -> Result<i64, Raise> {
     if !x.is_finite() {
         return Err(Raise::not_an_integer(x));
     }
