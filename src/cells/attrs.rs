@@ -158,6 +158,21 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
         }
         (Value::Dict(_), m) if super::builtins::dict_methods::NAMES.contains(&m) => method(v, name),
         (Value::Str(_), m) if super::builtins::str_methods::NAMES.contains(&m) => method(v, name),
+        (Value::Float(_), m) if super::builtins::number_methods::FLOAT_METHODS.contains(&m) => {
+            method(v, name)
+        }
+        (Value::Int(_) | Value::Bool(_), m)
+            if super::builtins::number_methods::INT_METHODS.contains(&m) =>
+        {
+            method(v, name)
+        }
+        (Value::Range(..), m) if super::builtins::range_methods::METHODS.contains(&m) => {
+            method(v, name)
+        }
+        (&Value::Range(a, b, s), _) => match super::builtins::range_methods::attr(a, b, s, name) {
+            Some(a) => a,
+            None => return Err(no_attr(&v, name)),
+        },
         (Value::Shape(d), "rank" | "ndims") => Value::Int(d.len() as i64),
         (Value::Shape(d), "dims") => {
             Value::list(d.iter().map(|&n| Value::Dimension(n as i64)).collect())
@@ -283,6 +298,12 @@ pub fn call_method(
             _ => Value::list(d.iter().map(|&x| Value::Int(x as i64)).collect()),
         }),
         Value::Str(s) => super::builtins::str_methods::call(it, s, name, args, kwargs),
+        &Value::Range(a, b, s) => {
+            super::builtins::range_methods::call(it, (a, b, s), name, args, kwargs)
+        }
+        Value::Float(_) | Value::Int(_) | Value::Bool(_) => {
+            super::builtins::number_methods::call(recv, name, args, kwargs)
+        }
         other => Err(no_attr(other, name)),
     }
 }

@@ -204,6 +204,12 @@ fn py_eq_nested(it: &mut Interp, a: &Value, b: &Value, depth: usize) -> Result<b
             d(a).is_some() && d(a) == d(b)
         }
         (Value::Shape(x), Value::Shape(y)) => x == y,
+        // ranges compare as the sequences they stand for (CPython's range_equals): both empty,
+        // or one length and first item, and one step unless they hold a single item
+        (&Value::Range(a0, a1, a2), &Value::Range(b0, b1, b2)) => {
+            let (n, m) = (range_len(a0, a1, a2).max(0), range_len(b0, b1, b2).max(0));
+            n == m && (n == 0 || (a0 == b0 && (n == 1 || a2 == b2)))
+        }
         (Value::Shape(x), Value::List(_) | Value::Tuple(_))
         | (Value::List(_) | Value::Tuple(_), Value::Shape(x)) => {
             let other = if matches!(a, Value::Shape(_)) { b } else { a };

@@ -15,7 +15,7 @@ mod spec;
 pub use assign::{assign_slice, SliceOfVariable};
 pub use mask::boolean_mask_call;
 use mask::{boolean_mask, gather_bare, gather_plan};
-use plan::{plan, slice_indices, slice_len};
+use plan::{plan, slice_bounds, slice_indices, slice_len};
 pub use spec::operator_index;
 use spec::{np_index, seq_index, tf_index, Part, SeqIndex, TfIndex};
 
@@ -131,7 +131,7 @@ pub fn get_item(it: &mut Interp, container: &Value, slice: &Expr) -> Result<Valu
 }
 
 /// A list's, tuple's, string's, shape's or range's item (`s[i]`) or slice (`s[a:b:c]`, of the
-/// container's own kind; a range's slice is a tuple). An item costs what Python's does, and a
+/// container's own kind). An item costs what Python's does, and a
 /// slice what its items do: neither copies the container.
 fn sequence_item(it: &mut Interp, container: &Value, index: SeqIndex) -> Result<Value, Raise> {
     // a string's characters by position: its bytes when it is ASCII (as most are), else its
@@ -166,6 +166,9 @@ fn sequence_item(it: &mut Interp, container: &Value, index: SeqIndex) -> Result<
             Ok(item(k as usize))
         }
         SeqIndex::Slice(a, b, c) => {
+            if let Value::Range(start, _, step) = container {
+                return range_slice(*start, *step, slice_bounds(n, a, b, c));
+            }
             let k = slice_len(n, a, b, c);
             match container {
                 Value::Str(_) => it.room_for_str(k)?,
@@ -184,6 +187,17 @@ fn sequence_item(it: &mut Interp, container: &Value, index: SeqIndex) -> Result<
             };
             Ok(same_kind(container, picked))
         }
+    }
+}
+
+/// A range's slice, a range again as CPython's `compute_slice` makes it: the slice's bounds
+/// within the range's length mapped through the range's own start and step (`range(3)[::-1]`
+/// is `range(2, -1, -1)`).
+fn range_slice(start: i64, step: i64, (lo, hi, by): (i64, i64, i64)) -> Result<Value, Raise> {
+    let at = |k: i64| k.checked_mul(step).and_then(|d| start.checked_add(d));
+    match (at(lo), at(hi), step.checked_mul(by)) {
+        (Some(a), Some(b), Some(s)) => Ok(Value::Range(a, b, s)),
+        _ => Err(super::arith::overflow()),
     }
 }
 

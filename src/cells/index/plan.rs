@@ -36,8 +36,14 @@ pub(super) fn slice_len(n: usize, a: Option<i64>, b: Option<i64>, c: Option<i64>
     count as usize
 }
 
-/// A slice's first position, the bound it stops before, and its step, within `n` items.
-fn slice_bounds(n: usize, a: Option<i64>, b: Option<i64>, c: Option<i64>) -> (i64, i64, i64) {
+/// A slice's first position, the bound it stops before, and its step, within `n` items
+/// (Python's `slice.indices(n)`).
+pub(super) fn slice_bounds(
+    n: usize,
+    a: Option<i64>,
+    b: Option<i64>,
+    c: Option<i64>,
+) -> (i64, i64, i64) {
     let n = n as i64;
     let step = c.unwrap_or(1);
     let norm = |x: i64, lo: i64, hi: i64| {
