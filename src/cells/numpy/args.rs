@@ -44,6 +44,12 @@ impl Args {
         matches!(self.slots.get(k), Some(Some(v)) if !matches!(v, Value::None))
     }
 
+    /// Whether the call gave parameter `k` as `None` itself, which some of NumPy's parameters
+    /// tell apart from leaving it out (`np.concatenate(..., axis=None)` flattens).
+    pub fn given_none(&self, k: usize) -> bool {
+        matches!(self.slots.get(k), Some(Some(Value::None)))
+    }
+
     /// Parameter `k`, or None when the call left it out or gave `None`.
     pub fn take(&mut self, k: usize) -> Option<Value> {
         self.slots

@@ -261,18 +261,36 @@ pub fn squeeze(t: &Tensor, axis: Option<&Value>) -> Result<Tensor, Raise> {
     Ok(t.reshape(&dims)?)
 }
 
+/// `np.expand_dims(a, axis)`: an axis of size 1 at each place `axis` names in the result.
 fn expand_dims(t: &Tensor, axis: &Value) -> Result<Tensor, Raise> {
-    let rank = t.rank() + 1;
-    let ax = int_arg(axis)?;
-    let k = if ax < 0 { ax + rank as i64 } else { ax };
-    if k < 0 || k >= rank as i64 {
-        return Err(Raise::new(
-            crate::cells::raise::RaiseKind::AxisError,
-            format!("axis {ax} is out of bounds for array of dimension {rank}"),
-        ));
+    // NumPy's normalize_axis_tuple over the result's rank: one axis or a tuple or list of them
+    let given = match axis {
+        Value::Tuple(_) | Value::List(_) => axis.items().unwrap_or_default(),
+        one => vec![one.clone()],
+    };
+    let rank = t.rank() + given.len();
+    let mut new_axes = Vec::with_capacity(given.len());
+    for v in &given {
+        let ax = int_arg(v)?;
+        let k = if ax < 0 { ax + rank as i64 } else { ax };
+        if k < 0 || k >= rank as i64 {
+            return Err(Raise::new(
+                crate::cells::raise::RaiseKind::AxisError,
+                format!("axis {ax} is out of bounds for array of dimension {rank}"),
+            ));
+        }
+        if new_axes.contains(&(k as usize)) {
+            return Err(Raise::value_error("repeated axis"));
+        }
+        new_axes.push(k as usize);
     }
-    let mut dims = t.shape().to_vec();
-    dims.insert(k as usize, 1);
+    let mut old = t.shape().iter();
+    let dims: Vec<usize> = (0..rank)
+        .map(|k| match new_axes.contains(&k) {
+            true => 1,
+            false => old.next().copied().unwrap_or(1),
+        })
+        .collect();
     Ok(t.reshape(&dims)?)
 }
 
@@ -291,6 +309,18 @@ fn join(
     let mut parts = Vec::with_capacity(items.len());
     for v in &items {
         parts.push(it.np_tensor(v)?);
+    }
+    // concatenate's axis=None joins the arrays flattened; stack's axis is an int or an error
+    if a.given_none(1) {
+        if name == "stack" {
+            return Err(int_arg(&Value::None).unwrap_err());
+        }
+        if name == "concatenate" {
+            parts = parts
+                .iter()
+                .map(|t| t.reshape(&[t.len()]))
+                .collect::<Result<_, _>>()?;
+        }
     }
     let axis = a.take(1).map(|v| int_arg(&v)).transpose()?;
     let out = match name {
