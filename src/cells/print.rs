@@ -293,6 +293,7 @@ fn raise(e: FmtError) -> Raise {
         "IndexError" => RaiseKind::IndexError,
         "KeyError" => RaiseKind::KeyError,
         "OverflowError" => RaiseKind::OverflowError,
+        "AttributeError" => RaiseKind::AttributeError,
         "LimitExceeded" => RaiseKind::LimitExceeded,
         _ => RaiseKind::TypeError,
     };
@@ -348,6 +349,15 @@ pub fn format_value(
 /// `fmt % args`.
 pub fn percent(it: &mut Interp, fmt: &str, args: &Value) -> Result<String, Raise> {
     printable(it, args)?;
+    if let Value::Dict(d) = args {
+        let whole = [fmt_arg(it, args)];
+        let mut lookup = |key: &str| {
+            let key = crate::cells::dict::hash_key(&Value::str(key)).ok()?;
+            let value = d.lock().get(&key).cloned()?;
+            Some(fmt_arg(it, &value))
+        };
+        return py::percent_with(fmt, &whole, Some(&mut lookup)).map_err(raise);
+    }
     let args: Vec<FmtArg> = match args {
         Value::Tuple(t) => t.iter().map(|x| fmt_arg(it, x)).collect(),
         other => vec![fmt_arg(it, other)],

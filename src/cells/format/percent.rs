@@ -1,15 +1,34 @@
 //! Python's printf-style `%` formatting of strings (`'Loss = %f' % L`, `'%d/%d' % (i, n)`).
 
-use super::py::{format_float, repr, str, FmtArg, FmtError, Num};
+use super::py::{format_float, repr, str, ErrorKind, FmtArg, FmtError, Num};
 use super::spec::MAX_WIDTH;
 
 /// `fmt % args`: `args` holds the tuple's items, or the one value when the right operand is
 /// not a tuple. Supports `%d %i %u %o %x %X %e %E %f %F %g %G %c %s %r %a %%` with the flags
 /// `-+ 0#`, width and precision (numbers or `*`).
 pub fn percent(fmt: &str, args: &[FmtArg]) -> Result<String, FmtError> {
+    percent_with(fmt, args, None)
+}
+
+/// A dict's value for a `%(key)` field, None when the dict has no such key.
+pub type Lookup<'a> = &'a mut dyn FnMut(&str) -> Option<FmtArg>;
+
+/// `fmt % args` where the right operand may be a dict (`lookup` reads it, `args` is the dict
+/// itself): `%(key)s` formats the dict's value, a field without a key formats the dict, and
+/// arguments left over are no error, as in CPython's unicode_format.
+pub fn percent_with(
+    fmt: &str,
+    args: &[FmtArg],
+    mut lookup: Option<Lookup<'_>>,
+) -> Result<String, FmtError> {
     let chars: Vec<char> = fmt.chars().collect();
     let mut out = String::with_capacity(fmt.len());
-    let mut next = 0usize;
+    let mut supply = Supply {
+        args,
+        next: 0,
+        mapping: lookup.is_some(),
+        keyed: None,
+    };
     let mut i = 0;
     while i < chars.len() {
         if chars[i] != '%' {
@@ -21,7 +40,16 @@ pub fn percent(fmt: &str, args: &[FmtArg]) -> Result<String, FmtError> {
         i += 1;
         let incomplete = || FmtError::value_error("incomplete format");
         if chars.get(i) == Some(&'(') {
-            return Err(FmtError::type_error("format requires a mapping"));
+            let Some(lookup) = lookup.as_mut() else {
+                return Err(FmtError::type_error("format requires a mapping"));
+            };
+            let key = mapping_key(&chars, &mut i)?;
+            let value = lookup(&key).ok_or_else(|| FmtError {
+                kind: ErrorKind::KeyError,
+                message: repr(&FmtArg::Str(key)),
+            })?;
+            supply.keyed = Some(value);
+            supply.next = 0;
         }
         let mut flags = Flags::default();
         while let Some(&c) = chars.get(i) {
@@ -35,10 +63,10 @@ pub fn percent(fmt: &str, args: &[FmtArg]) -> Result<String, FmtError> {
             }
             i += 1;
         }
-        let width = number(&chars, &mut i, args, &mut next)?.unwrap_or(0);
+        let width = number(&chars, &mut i, &mut supply)?.unwrap_or(0);
         let precision = if chars.get(i) == Some(&'.') {
             i += 1;
-            Some(number(&chars, &mut i, args, &mut next)?.unwrap_or(0))
+            Some(number(&chars, &mut i, &mut supply)?.unwrap_or(0))
         } else {
             None
         };
@@ -56,12 +84,12 @@ pub fn percent(fmt: &str, args: &[FmtArg]) -> Result<String, FmtError> {
             out.push('%');
             continue;
         }
-        let arg = take(args, &mut next)?;
+        let arg = supply.next()?;
         let piece = convert(conv, arg, &flags, precision, start)?;
         out.push_str(&pad(piece, width, &flags));
         FmtError::check_len(&out)?;
     }
-    if next < args.len() {
+    if !supply.mapping && supply.next < args.len() {
         return Err(FmtError::type_error(
             "not all arguments converted during string formatting",
         ));
@@ -69,29 +97,66 @@ pub fn percent(fmt: &str, args: &[FmtArg]) -> Result<String, FmtError> {
     Ok(out)
 }
 
-/// The next argument, or the error Python gives when there is none.
-fn take<'a>(args: &'a [FmtArg], next: &mut usize) -> Result<&'a FmtArg, FmtError> {
-    let a = args
-        .get(*next)
-        .ok_or_else(|| FmtError::type_error("not enough arguments for format string"))?;
-    *next += 1;
-    Ok(a)
+/// The key of a `%(key)` field, parentheses inside it balanced as CPython reads them; `i`
+/// moves past its closing parenthesis.
+fn mapping_key(chars: &[char], i: &mut usize) -> Result<String, FmtError> {
+    let mut depth = 1;
+    let from = *i + 1;
+    let mut k = from;
+    while k < chars.len() {
+        match chars[k] {
+            '(' => depth += 1,
+            ')' if depth == 1 => {
+                *i = k + 1;
+                return Ok(chars[from..k].iter().collect());
+            }
+            ')' => depth -= 1,
+            _ => {}
+        }
+        k += 1;
+    }
+    Err(FmtError::value_error("incomplete format key"))
+}
+
+/// Where a field's argument comes from: the next of a tuple's items, or for a dict, the
+/// dict itself or the value of the field's key, each once.
+struct Supply<'a> {
+    args: &'a [FmtArg],
+    next: usize,
+    mapping: bool,
+    keyed: Option<FmtArg>,
+}
+
+impl Supply<'_> {
+    /// The next argument, or the error Python gives when there is none.
+    fn next(&mut self) -> Result<&FmtArg, FmtError> {
+        let none_left = || FmtError::type_error("not enough arguments for format string");
+        if self.mapping {
+            if self.next > 0 {
+                return Err(none_left());
+            }
+            self.next = 1;
+            return match &self.keyed {
+                Some(value) => Ok(value),
+                None => self.args.first().ok_or_else(none_left),
+            };
+        }
+        let a = self.args.get(self.next).ok_or_else(none_left)?;
+        self.next += 1;
+        Ok(a)
+    }
 }
 
 /// A width or precision: digits, or `*` taking the next argument.
-fn number(
-    chars: &[char],
-    i: &mut usize,
-    args: &[FmtArg],
-    next: &mut usize,
-) -> Result<Option<usize>, FmtError> {
+fn number(chars: &[char], i: &mut usize, supply: &mut Supply) -> Result<Option<usize>, FmtError> {
     if chars.get(*i) == Some(&'*') {
         *i += 1;
-        // an int only: a Dimension's `__index__` does not count here
-        let n = Some(take(args, next)?)
-            .filter(|a| !matches!(a, FmtArg::Dimension(_)))
-            .and_then(FmtArg::index)
-            .ok_or_else(|| FmtError::type_error("* wants int"))?;
+        // an int or bool only: no other type's `__index__` counts here
+        let n = match supply.next()? {
+            FmtArg::Int(n) => *n,
+            FmtArg::Bool(b) => i64::from(*b),
+            _ => return Err(FmtError::type_error("* wants int")),
+        };
         return Ok(Some(
             usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX),
         ));
@@ -189,7 +254,7 @@ fn char_of(arg: &FmtArg) -> Result<String, FmtError> {
         }
     }
     let n = arg
-        .index()
+        .strict_index()?
         .ok_or_else(|| FmtError::type_error("%c requires int or char"))?;
     Ok(u32::try_from(n)
         .ok()
@@ -211,7 +276,7 @@ fn decimal(
     let n = arg.number().ok_or_else(|| {
         FmtError::type_error(format!(
             "%{conv} format: a real number is required, not {}",
-            arg.type_name()
+            arg.tp_name()
         ))
     })?;
     let (negative, mut digits) = int_text(n)?;
@@ -233,10 +298,10 @@ fn octal_or_hex(
     f: &Flags,
     precision: Option<usize>,
 ) -> Result<Piece, FmtError> {
-    let n = arg.index().ok_or_else(|| {
+    let n = arg.strict_index()?.ok_or_else(|| {
         FmtError::type_error(format!(
             "%{conv} format: an integer is required, not {}",
-            arg.type_name()
+            arg.tp_name()
         ))
     })?;
     let m = n.unsigned_abs();

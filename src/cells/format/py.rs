@@ -6,7 +6,7 @@ use super::{numpy, tf};
 use crate::engine::dtype::DType;
 use crate::engine::tensor::Tensor;
 
-pub use super::percent::percent;
+pub use super::percent::{percent, percent_with};
 pub use super::spec::{format_spec, format_value};
 pub use super::template::{attribute_field, str_format};
 
@@ -71,6 +71,7 @@ pub enum ErrorKind {
     IndexError,
     KeyError,
     OverflowError,
+    AttributeError,
     /// A text longer than a cell's string may be (`budget.rs`).
     LimitExceeded,
 }
@@ -110,6 +111,7 @@ impl FmtError {
             ErrorKind::IndexError => "IndexError",
             ErrorKind::KeyError => "KeyError",
             ErrorKind::OverflowError => "OverflowError",
+            ErrorKind::AttributeError => "AttributeError",
             ErrorKind::LimitExceeded => "LimitExceeded",
         }
     }
@@ -190,6 +192,36 @@ impl FmtArg {
         match (self, self.number()?) {
             (FmtArg::Float(_), _) | (_, Num::Float(_)) => None,
             (_, Num::Int(i)) => Some(i),
+        }
+    }
+
+    /// `operator.index(x)` as `%x` and `%c` call it: None where it is a TypeError (a
+    /// ResourceVariable has no `__index__`, an array of one dimension none that works), and
+    /// an EagerTensor's `__index__`, which asks its NumPy value, an AttributeError for a
+    /// float scalar (`'numpy.float32' object has no attribute '__index__'`).
+    pub(super) fn strict_index(&self) -> Result<Option<i64>, FmtError> {
+        let scalar = |t: &Tensor| t.rank() == 0;
+        match self {
+            FmtArg::Variable { .. } => Ok(None),
+            FmtArg::Tensor(t) if scalar(t) && t.dtype().is_float() => Err(FmtError {
+                kind: ErrorKind::AttributeError,
+                message: format!(
+                    "'numpy.{}' object has no attribute '__index__'",
+                    np_scalar_type(t.dtype())
+                ),
+            }),
+            FmtArg::Tensor(t) | FmtArg::Array(t) if !scalar(t) => Ok(None),
+            other => Ok(other.index()),
+        }
+    }
+
+    /// The type's C-level name (`tp_name`), as CPython's `%` messages name it: qualified for
+    /// TensorFlow's EagerTensor and NumPy's types, the class name for the others.
+    pub fn tp_name(&self) -> String {
+        match self {
+            FmtArg::Tensor(_) => "tensorflow.python.framework.ops.EagerTensor".into(),
+            FmtArg::Array(_) | FmtArg::NpScalar(_) => format!("numpy.{}", self.type_name()),
+            other => other.type_name(),
         }
     }
 }
