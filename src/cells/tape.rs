@@ -361,7 +361,7 @@ fn gradient(
     let grads = it
         .ws
         .ctx
-        .gradient(tape, &ts, &ss, ogs, false)
+        .gradient_as_tensorflow(tape, &ts, &ss, ogs, false)
         .map_err(exhausted)?;
     let null: Vec<bool> = grads[..n_sources].iter().map(Option::is_none).collect();
     explain(it, tape, (&ts, &ss[..n_sources]), &null, zero);

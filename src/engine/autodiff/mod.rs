@@ -437,6 +437,7 @@ mod reverse;
 mod tapes;
 mod tf_forms;
 mod wrong_cotangent;
+mod wrong_values;
 
 pub use jacobian::{fill_unconnected, unconnected_jacobian};
 

@@ -10,7 +10,9 @@ use crate::engine::ops::{Op, Unary};
 use crate::engine::tensor::Tensor;
 
 impl Ctx {
-    /// `tape.gradient(targets, sources, output_gradients, unconnected_gradients)`.
+    /// `tape.gradient(targets, sources, output_gradients, unconnected_gradients)`, as
+    /// `/v1/evaluate` answers it: output gradients that would give a source a gradient of
+    /// another shape than its own are an error, as evaluate.md makes them.
     pub fn gradient(
         &mut self,
         tape: TapeId,
@@ -18,6 +20,46 @@ impl Ctx {
         sources: &[Val],
         output_gradients: Option<Vec<Tensor>>,
         zero_unconnected: bool,
+    ) -> Result<Vec<Option<Val>>> {
+        self.gradient_with(
+            tape,
+            targets,
+            sources,
+            output_gradients,
+            zero_unconnected,
+            false,
+        )
+    }
+
+    /// `tape.gradient` as a cell runs it: where output gradients of another shape than their
+    /// targets give sources gradients of other shapes, TensorFlow's answer (`wrong_values`)
+    /// wherever its gradient functions are written out.
+    pub fn gradient_as_tensorflow(
+        &mut self,
+        tape: TapeId,
+        targets: &[Val],
+        sources: &[Val],
+        output_gradients: Option<Vec<Tensor>>,
+        zero_unconnected: bool,
+    ) -> Result<Vec<Option<Val>>> {
+        self.gradient_with(
+            tape,
+            targets,
+            sources,
+            output_gradients,
+            zero_unconnected,
+            true,
+        )
+    }
+
+    fn gradient_with(
+        &mut self,
+        tape: TapeId,
+        targets: &[Val],
+        sources: &[Val],
+        output_gradients: Option<Vec<Tensor>>,
+        zero_unconnected: bool,
+        answer_other_shapes: bool,
     ) -> Result<Vec<Option<Val>>> {
         let before = self.next_id;
         let (entries, traced) = self.begin_use(tape)?;
@@ -44,7 +86,15 @@ impl Ctx {
                 (result, ok)
             }
             Fate::Raises(e) => (Err(e), false),
-            Fate::Succeeds(e) => (Err(e), true),
+            Fate::Succeeds(refusal) if !answer_other_shapes => (Err(refusal), true),
+            // TensorFlow's answer where its functions are written out, else the refusal
+            Fate::Succeeds(refusal) => {
+                let ogs = output_gradients.unwrap_or_default();
+                match self.backprop_wrong_shapes(&entries, &traced, targets, sources, &ogs) {
+                    Ok(grads) => (Ok(grads), true),
+                    Err(_) => (Err(refusal), true),
+                }
+            }
         };
         self.end_use(tape, entries, traced, used_up);
         let grads = fill_unconnected(self, result?, sources, zero_unconnected);

@@ -6,8 +6,9 @@
 //! carries TensorFlow's code. A success whose gradients all come out in their sources' shapes
 //! is the gradient of the output gradients broadcast to their targets' shapes (the functions
 //! broadcast a smaller cotangent as they multiply and sum it), and is answered; one whose
-//! gradients would come out in other shapes is refused, as the spec refuses an output
-//! gradient of the wrong shape (the README lists it).
+//! gradients come out in other shapes is computed by `wrong_values`, TensorFlow's functions
+//! run on the values, where they are written out there, and refused otherwise (the README
+//! lists it).
 //!
 //! Two things raise whatever the shapes: an op TensorFlow has no gradient function for, once the
 //! walk reaches it, and a fused gradient kernel's own check (`FusedCheck`), met where gradtape
@@ -32,8 +33,9 @@ pub(super) enum Fate {
     /// answer is the one for each output gradient broadcast (or reshaped) to its target's
     /// shape (these).
     Broadcasts(Vec<Tensor>),
-    /// Nothing raises, but a source's gradient would come out in another shape than the
-    /// source's; the spec refuses the request, and the call uses a non-persistent tape up.
+    /// Nothing raises, but a source's gradient comes out in another shape than the source's:
+    /// `wrong_values` computes it, or the request is refused (this error); either way the call
+    /// uses a non-persistent tape up.
     Succeeds(Error),
 }
 

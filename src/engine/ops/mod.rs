@@ -24,11 +24,11 @@ pub use create::{Create, LikeFill, RandomKernels, RandomKind, Stream};
 pub use linalg::Linalg;
 pub use logic::{Compare, Logic};
 pub use nn::Nn;
-pub use reduce::Reduce;
+pub use reduce::{Kind as ReduceKind, Reduce};
 pub use scan::{Scan, ScanKind};
 pub use shape::{check_resource_gather, ShapeOp};
 pub use unary::{GradientForm, Unary};
-pub use wrong_shape::{Shape, Site};
+pub use wrong_shape::{broadcast_gradient_args, Shape, Site};
 
 use super::autodiff::{Ctx, Val};
 use super::error::{arg_err, no_gradient_err, Code, Error, Result};

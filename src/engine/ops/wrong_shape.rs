@@ -430,7 +430,7 @@ fn same_shape(g: &[usize], a: &[usize]) -> Result<Shape, Code> {
 
 /// `BroadcastGradientArgs(x, y)`: no axes for equal shapes, else every axis where the padded
 /// input is 1.
-fn broadcast_gradient_args(x: &[usize], y: &[usize]) -> (Vec<usize>, Vec<usize>) {
+pub fn broadcast_gradient_args(x: &[usize], y: &[usize]) -> (Vec<usize>, Vec<usize>) {
     if x == y {
         return (Vec::new(), Vec::new());
     }
