@@ -253,6 +253,36 @@ pub fn strings_error(it: &mut Interp, v: &Value, dtype: Option<DType>) -> Result
     }
 }
 
+/// `tf.cast` of Python strings (`tf.cast("1", tf.float32)`): TensorFlow makes them a string
+/// tensor and its Cast kernel has no string conversion, an UnimplementedError; None for any
+/// other cast.
+pub fn cast_of_strings(args: &[Value], kwargs: &[(String, Value)]) -> Option<Raise> {
+    fn strings_only(v: &Value) -> bool {
+        match v {
+            Value::Str(_) => true,
+            Value::List(_) | Value::Tuple(_) => {
+                let items = v.items().unwrap_or_default();
+                !items.is_empty() && items.iter().all(strings_only)
+            }
+            _ => false,
+        }
+    }
+    let keyword = |name: &str| kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+    let x = args.first().or_else(|| keyword("x"))?;
+    let Value::DType(d) = args.get(1).or_else(|| keyword("dtype"))? else {
+        return None;
+    };
+    strings_only(x).then(|| {
+        Raise::new(
+            RaiseKind::Class("tf.errors.UnimplementedError"),
+            format!(
+                "{{{{function_node __wrapped__Cast_device_/job:localhost/replica:0/task:0/device:CPU:0}}}} Cast string to {} is not supported [Op:Cast] name: ",
+                tf_word(*d)
+            ),
+        )
+    })
+}
+
 /// What a cell raises where TensorFlow would make a `tf.string` tensor (`tf.constant('Gray
 /// wolf')`, a list of strings): the subset's tensors hold numbers and bools, so the cell stops
 /// with a refusal that names the dtype, not with an error TensorFlow itself never gives.

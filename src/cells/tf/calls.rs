@@ -328,7 +328,15 @@ pub(super) fn variable(
         "synchronization",
         "aggregation",
         "shape",
+        "experimental_enable_variable_lifting",
     ];
+    // Variable._variable_call gathers other keywords in **kwargs, and the default creator
+    // reads only distribute_strategy of them: a misspelt keyword (`trainble=False`) is
+    // silently dropped, as in TensorFlow
+    let kwargs = kwargs
+        .into_iter()
+        .filter(|(k, _)| names.contains(&k.as_str()) || k == "distribute_strategy")
+        .collect();
     let s = bind_args("Variable", &names, args, kwargs)?;
     let value = s[0]
         .clone()

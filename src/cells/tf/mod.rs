@@ -190,6 +190,11 @@ pub fn call(
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
+    if matches!(path, "tf.cast" | "tf.dtypes.cast") {
+        if let Some(e) = super::convert::cast_of_strings(&args, &kwargs) {
+            return Err(e);
+        }
+    }
     if matches!(path, "tf.cast" | "tf.dtypes.cast" | "tf.identity") {
         if let Some(kept) = super::slices::cast_or_identity(it, path, &args, &kwargs)? {
             return Ok(kept);

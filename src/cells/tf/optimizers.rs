@@ -133,6 +133,14 @@ pub fn construct(
         Some(v @ (Value::Int(_) | Value::Float(_) | Value::Bool(_))) => {
             Tensor::scalar(hyper(it, "learning_rate", Some(v), default_lr)?, DType::F32)
         }
+        // Keras makes its variable with tf.Variable(learning_rate, dtype=float32)
+        Some(v @ Value::Str(_)) => {
+            return Err(Raise::type_error(format!(
+                "Cannot convert {} to EagerTensor of dtype float",
+                crate::cells::print::repr(it, &v)
+            ))
+            .with_code(crate::engine::Code::DtypeMismatch))
+        }
         Some(v) => {
             let t = it.to_val(&v, None)?.tensor;
             if t.rank() != 0 || !(t.dtype().is_float() || t.dtype().is_int()) {
