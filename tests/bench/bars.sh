@@ -8,6 +8,10 @@
 #   - W2 at one connection (p50) on A and on B.
 # B logging against B quiet is the access log's cost; W1 against /healthz is W1's floor ratio;
 # A against B is a change's cost (set A=B to measure one build).
+# The one-connection runs pin the server's threads to CPU 0 and wrk to CPU 1 (PIN=0 turns that
+# off): unpinned, the scheduler puts them on one core in some runs (a /healthz p50 of ~10 us)
+# and on two in others (~65 us, the cross-core wake-up the issue describes), so the W1/healthz
+# ratio of one round mixed the two cases.
 #
 #     A=/tmp/base/gradtape B=./target/release/gradtape FLOOR=./target/release/examples/floor \
 #       WORKLOADS=DIR bash tests/bench/bars.sh     # ROUNDS=5 DURATION=5 PORT=18181 (uses PORT..PORT+3)
@@ -17,6 +21,7 @@ cd "$(dirname "$0")/../.."
 : "${A:?the first binary}" "${B:?the second binary}" "${FLOOR:?the floor example binary}"
 : "${WORKLOADS:?a directory with W1_seed.json and W2_mlp.json}"
 ROUNDS=${ROUNDS:-5}
+PIN=${PIN:-1}
 DURATION=${DURATION:-5}
 PORT=${PORT:-18181}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
@@ -44,9 +49,10 @@ done
 for _ in $(seq 50); do curl -s -o /dev/null -d '{}' "http://127.0.0.1:$P_FLOOR/" && break; sleep 0.1; done
 echo '{"outputs": []}' > "$work/floor.json"
 run() { # body|- connections url -> "rps p50"
-  local body="$work/$1" out
+  local body="$work/$1" out pin=()
   [ "$1" = - ] && body=
-  out=$(BODY="$body" wrk -t"$(($2 > 1 ? 2 : 1))" -c"$2" -d"${DURATION}s" -s tests/bench/wrk.lua "$3" | grep RESULT)
+  [ "$2" -eq 1 ] && [ "$PIN" = 1 ] && pin=(taskset -c 1)
+  out=$(BODY="$body" "${pin[@]}" wrk -t"$(($2 > 1 ? 2 : 1))" -c"$2" -d"${DURATION}s" -s tests/bench/wrk.lua "$3" | grep RESULT)
   read -r _ rps p50 _ err _ <<<"$out"
   [ "$err" -eq 0 ] || { echo "$1 at $3: $err errors" >&2; exit 1; }
   echo "$rps $p50"
@@ -63,9 +69,12 @@ for r in $(seq "$ROUNDS"); do
     if [ "$which" = B ] && [ $((r % 2)) -eq 0 ]; then read -r logc32 _ <<<"$(run W1_seed.json 32 "$(ev $P_LOG)")"; fi
     read -r c32 _ <<<"$(run W1_seed.json 32 "$(ev $p)")"
     if [ "$which" = B ] && [ $((r % 2)) -eq 1 ]; then read -r logc32 _ <<<"$(run W1_seed.json 32 "$(ev $P_LOG)")"; fi
+    pid=$a; [ "$which" = B ] && pid=$b
+    [ "$PIN" = 1 ] && taskset -a -p -c 0 "$pid" > /dev/null
     read -r _ w1 <<<"$(run W1_seed.json 1 "$(ev $p)")"
     read -r _ hz <<<"$(run - 1 "http://127.0.0.1:$p/healthz")"
     read -r _ w2 <<<"$(run W2_mlp.json 1 "$(ev $p)")"
+    [ "$PIN" = 1 ] && taskset -a -p -c "0-$(($(nproc) - 1))" "$pid" > /dev/null
     printf '%-5s %-4s %11s %11s %11s %8s %11s %11s %11s\n' "$r" "$which" "$c32" "$w1" "$hz" \
       "$(awk "BEGIN{printf \"%.2f\", $w1/$hz}")" "$w2" "$logc32" "$axum"
   done
