@@ -153,6 +153,7 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
             None => return Err(no_attr(&v, name)),
         },
         (Value::List(_), m) if super::builtins::list_methods::NAMES.contains(&m) => method(v, name),
+        (Value::Tuple(t), _) if t.field(name).is_some() => t.field(name).expect("a field"),
         (Value::Tuple(_), m) if super::builtins::list_methods::TUPLE_NAMES.contains(&m) => {
             method(v, name)
         }

@@ -21,9 +21,28 @@ use super::value::{lock, Function, Scope, Value};
 #[derive(Clone, Debug)]
 pub struct PyList(pub(super) Arc<Mutex<Vec<Value>>>);
 
-/// A Python tuple.
+/// A Python tuple, or a named tuple of one of the classes TensorFlow returns (`TopKV2`).
 #[derive(Clone, Debug)]
-pub struct PyTuple(pub(super) Arc<[Value]>);
+pub struct PyTuple(
+    pub(super) Arc<[Value]>,
+    pub(super) Option<&'static NamedTuple>,
+);
+
+/// A `collections.namedtuple` class: its name and its fields, in order.
+#[derive(Debug, PartialEq, Eq)]
+pub struct NamedTuple {
+    pub class: &'static str,
+    pub fields: &'static [&'static str],
+}
+
+/// What `tf.math.top_k` returns.
+pub const TOP_K: NamedTuple = NamedTuple {
+    class: "TopKV2",
+    fields: &["values", "indices"],
+};
+
+/// The named tuple classes a cell makes, by name (a session keeps a tuple's class by it).
+pub const NAMED_TUPLES: &[&NamedTuple] = &[&TOP_K];
 
 impl PyList {
     pub fn new(items: Vec<Value>) -> PyList {
@@ -33,7 +52,23 @@ impl PyList {
 
 impl PyTuple {
     pub fn new(items: Vec<Value>) -> PyTuple {
-        PyTuple(items.into())
+        PyTuple(items.into(), None)
+    }
+
+    /// A named tuple of `class` (its items one per field).
+    pub fn named(items: Vec<Value>, class: &'static NamedTuple) -> PyTuple {
+        PyTuple(items.into(), Some(class))
+    }
+
+    /// The named tuple class, None for a plain tuple.
+    pub fn class(&self) -> Option<&'static NamedTuple> {
+        self.1
+    }
+
+    /// A named tuple's field `name`, None for a plain tuple or a name it lacks.
+    pub fn field(&self, name: &str) -> Option<Value> {
+        let k = self.1?.fields.iter().position(|f| *f == name)?;
+        self.0.get(k).cloned()
     }
 }
 

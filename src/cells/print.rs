@@ -57,6 +57,20 @@ impl Shown {
             Value::List(l) => self.container(v, "[...]", "list", |s| {
                 FmtArg::List(lock(l).iter().map(|x| s.arg(it, x)).collect())
             }),
+            // a named tuple prints its fields by name: `TopKV2(values=..., indices=...)`
+            Value::Tuple(t) if t.class().is_some() => {
+                let class = t.class().expect("a named tuple");
+                let fields: Vec<String> = class
+                    .fields
+                    .iter()
+                    .zip(t.iter())
+                    .map(|(f, x)| format!("{f}={}", py::repr(&self.arg(it, x))))
+                    .collect();
+                opaque(
+                    &format!("{}({})", class.class, fields.join(", ")),
+                    class.class,
+                )
+            }
             Value::Tuple(t) => self.container(v, "(...)", "tuple", |s| {
                 FmtArg::Tuple(t.iter().map(|x| s.arg(it, x)).collect())
             }),

@@ -7,7 +7,7 @@ use crate::engine::autodiff::{TapeId, Val};
 use crate::engine::dtype::DType;
 use crate::engine::tensor::Tensor;
 
-pub use super::containers::{PyList, PyTuple};
+pub use super::containers::{NamedTuple, PyList, PyTuple, NAMED_TUPLES, TOP_K};
 pub use super::dict::{PyDict, ViewId, ViewKind};
 use super::raise::{Raise, RaiseKind};
 
@@ -293,7 +293,7 @@ impl Value {
             Value::Float(_) => "float".into(),
             Value::Str(_) => "str".into(),
             Value::List(_) => "list".into(),
-            Value::Tuple(_) => "tuple".into(),
+            Value::Tuple(t) => t.class().map_or("tuple", |c| c.class).into(),
             Value::Dict(_) => "dict".into(),
             Value::DictView(_, kind, _) => kind.name().into(),
             Value::Tensor(_) => "EagerTensor".into(),

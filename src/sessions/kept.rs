@@ -77,6 +77,8 @@ pub enum Kept {
 pub enum Object {
     List(Vec<Kept>),
     Tuple(Vec<Kept>),
+    /// A named tuple: its class's name (one of `containers::NAMED_TUPLES`) and its items.
+    NamedTuple(String, Vec<Kept>),
     Array(Tensor),
     /// A NumPy view of the array at `base` (an object index): the flat offsets of its
     /// elements there, and its shape.
@@ -145,7 +147,7 @@ pub fn kept_bytes(k: &Kept) -> usize {
 /// Bytes of data one object holds, its items' included (not the objects they refer to).
 pub fn object_bytes(o: &Object) -> usize {
     match o {
-        Object::List(items) | Object::Tuple(items) => {
+        Object::List(items) | Object::Tuple(items) | Object::NamedTuple(_, items) => {
             items.iter().map(kept_bytes).sum::<usize>() + 8
         }
         Object::Array(t) => t.nbytes(),
@@ -186,7 +188,9 @@ pub fn object_holds_tape(o: &Object, t: TapeId) -> bool {
 /// walks and calls).
 pub fn object_values(o: &Object) -> Box<dyn Iterator<Item = &Kept> + '_> {
     match o {
-        Object::List(items) | Object::Tuple(items) => Box::new(items.iter()),
+        Object::List(items) | Object::Tuple(items) | Object::NamedTuple(_, items) => {
+            Box::new(items.iter())
+        }
         Object::Function { defaults, .. } => Box::new(defaults.iter().flatten()),
         Object::Scope { vars, .. } => Box::new(vars.iter().map(|(_, k)| k)),
         Object::Iter { sources, func, .. } => {
@@ -289,7 +293,11 @@ impl<'a> Keeper<'a> {
             Value::Tuple(items) => {
                 let at = Arc::as_ptr(items) as *const Value as usize;
                 Kept::Object(self.object(Kind::Tuple, at, |k| {
-                    Object::Tuple(items.iter().map(|x| k.keep(x)).collect())
+                    let kept = items.iter().map(|x| k.keep(x)).collect();
+                    match items.class() {
+                        Some(c) => Object::NamedTuple(c.class.to_string(), kept),
+                        None => Object::Tuple(kept),
+                    }
                 }))
             }
             Value::Array(a) => match a.as_view() {
@@ -569,6 +577,17 @@ impl<'a> Reviver<'a> {
                     d.lock().insert(hashed, key, value);
                 }
                 return Ok(Value::Dict(d));
+            }
+            Object::NamedTuple(class, items) => {
+                let class = crate::cells::value::NAMED_TUPLES
+                    .iter()
+                    .find(|c| c.class == class)
+                    .ok_or_else(|| format!("a kept named tuple of an unknown class {class}"))?;
+                let items = items
+                    .iter()
+                    .map(|x| self.revive(x))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Value::Tuple(crate::cells::value::PyTuple::named(items, class))
             }
             Object::Tuple(items) => Value::tuple(
                 items

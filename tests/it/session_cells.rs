@@ -173,3 +173,13 @@ fn an_exception_kept_from_an_except_block_survives_the_sessions_bytes() {
         "ValueError('bad', 2) ('bad', 2) False True\n('bad', 2)\n"
     );
 }
+
+#[test]
+fn a_top_k_result_stays_a_named_tuple_after_the_sessions_bytes() {
+    let first = "import tensorflow as tf\nr = tf.math.top_k(tf.constant([1.0, 3.0, 2.0]), 2)\n";
+    let printed = across_the_sessions_bytes(first, "print(type(r).__name__, r.indices, r)");
+    assert_eq!(
+        printed,
+        "TopKV2 tf.Tensor([1 2], shape=(2,), dtype=int32) TopKV2(values=<tf.Tensor: shape=(2,), dtype=float32, numpy=array([3., 2.], dtype=float32)>, indices=<tf.Tensor: shape=(2,), dtype=int32, numpy=array([1, 2], dtype=int32)>)\n"
+    );
+}

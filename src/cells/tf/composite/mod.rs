@@ -26,6 +26,7 @@ mod grid;
 mod math;
 mod norm;
 mod shape;
+mod sort;
 
 pub use shape::where_true;
 
@@ -56,6 +57,10 @@ pub const NAMES: &[&str] = &[
     "tf.clip_by_global_norm",
     "tf.linalg.global_norm",
     "tf.meshgrid",
+    "tf.sort",
+    "tf.argsort",
+    "tf.math.top_k",
+    "tf.nn.top_k",
 ];
 
 pub fn call(
@@ -84,6 +89,8 @@ pub fn call(
         "clip_by_global_norm" => clip::clip_by_global_norm(it, args, kwargs),
         "global_norm" => clip::global_norm(it, args, kwargs),
         "meshgrid" => grid::meshgrid(it, args, kwargs),
+        "sort" | "argsort" => sort::sort(it, short, args, kwargs),
+        "top_k" => sort::top_k(it, args, kwargs),
         _ => Err(Raise::attr_error(format!(
             "module 'tf' has no attribute '{short}'"
         ))),
