@@ -40,6 +40,7 @@ pub fn provides(name: &str) -> bool {
     NAMES.contains(&name)
         || Reduction::parse(name).is_some()
         || super::accumulate::NAMES.contains(&name)
+        || super::sorting::NAMES.contains(&name)
 }
 
 pub fn call(
@@ -63,6 +64,7 @@ pub fn call(
         return super::accumulate::accumulate(name, &t, &mut a, &params);
     }
     match name {
+        "sort" | "argsort" => super::sorting::call(it, name, args, kwargs),
         "dot" | "matmul" | "inner" | "outer" => product(it, name, args, kwargs),
         "transpose" => {
             let mut a = Args::bind(name, &["a", "axes"], args, kwargs)?;

@@ -43,6 +43,7 @@ pub const METHODS: &[&str] = &[
     "diagonal",
     "trace",
     "sort",
+    "argsort",
     "fill",
 ];
 
@@ -290,6 +291,10 @@ pub fn call(
         }
         "diagonal" | "trace" => super::diag::call(it, Some(recv), name, args, kwargs),
         "sort" | "fill" => super::in_place::call(it, recv, name, args, kwargs),
+        "argsort" => {
+            let args = std::iter::once(recv.clone()).chain(args).collect();
+            super::sorting::call(it, name, args, kwargs)
+        }
         "dot" => {
             let mut a = Args::bind(name, &["b"], args, kwargs)?;
             let b = it.np_tensor(&a.required(0, "b")?)?;

@@ -35,6 +35,7 @@ pub mod promote;
 pub mod random;
 pub mod reduce;
 pub mod simd;
+pub mod sorting;
 pub mod testing;
 
 use super::interp::Interp;
