@@ -1,5 +1,5 @@
 //! The Keras objects a cell makes: a loss (`tf.keras.losses.MeanSquaredError()`) and an
-//! optimizer (`tf.keras.optimizers.SGD(...)`, `Adam(...)`). Plain data, so that a session keeps
+//! optimizer (`tf.keras.optimizers.SGD(...)`, `Adam(...)`, `RMSprop(...)`). Plain data, so that a session keeps
 //! them from cell to cell: an optimizer's variables (its step count, learning rate and slots)
 //! are the workspace's own `tf.Variable`s, held here by id.
 
@@ -28,6 +28,7 @@ impl Keras {
             Keras::Optimizer(o) => match o.rule {
                 Rule::Sgd { .. } => "SGD",
                 Rule::Adam { .. } => "Adam",
+                Rule::RmsProp { .. } => "RMSprop",
             },
         }
     }
@@ -39,6 +40,7 @@ impl Keras {
             Keras::Optimizer(o) => match o.rule {
                 Rule::Sgd { .. } => "keras.src.optimizers.sgd",
                 Rule::Adam { .. } => "keras.src.optimizers.adam",
+                Rule::RmsProp { .. } => "keras.src.optimizers.rmsprop",
             },
         }
     }
@@ -115,6 +117,12 @@ pub enum Rule {
         epsilon: f64,
         amsgrad: bool,
     },
+    RmsProp {
+        rho: f64,
+        momentum: f64,
+        epsilon: f64,
+        centered: bool,
+    },
 }
 
 /// An optimizer: its variables by workspace id.
@@ -127,7 +135,8 @@ pub struct Optimizer {
     /// `learning_rate:0`, float32.
     pub learning_rate: String,
     /// Set by the first `apply_gradients` (Keras's `build`): each model variable's id with its
-    /// slots' ids (SGD: m; Adam: m, v, and vhat with amsgrad).
+    /// slots' ids (SGD: m; Adam: m, v, and vhat with amsgrad; RMSprop: velocity, momentum
+    /// when its momentum is above 0, average_gradient when centered).
     pub built: Option<Vec<(String, Vec<String>)>>,
     /// Every variable it made, in the order it made them (`optimizer.variables`): the step
     /// count first.

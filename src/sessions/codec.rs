@@ -46,8 +46,10 @@ const MAGIC: &[u8; 3] = b"GTS";
 /// Format 14 may keep a Keras loss or optimizer (`Object::Keras`, its slots the session's
 /// variables); format 13 is format 14 without one.
 /// Format 15 may keep a dict (`Object::Dict`) and a view of one (`Kept::DictView`); format 14
-/// is format 15 without either.
-pub const FORMAT: u8 = 15;
+/// is format 15 without either. Format 16 may keep a named tuple (`Object::NamedTuple`,
+/// `tf.math.top_k`'s TopKV2) and an RMSprop optimizer (`Rule::RmsProp`); format 15 is format
+/// 16 without either.
+pub const FORMAT: u8 = 16;
 
 /// Provenance records a stored session keeps; an older record is dropped as a long-running
 /// session's in memory are past `provenance::MAX_RECORDS`.
@@ -114,7 +116,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
         4 => shared(|| postcard::from_bytes(body)).map_err(|e| {
             stored_err(format!("a stored session (format 4) does not read back: {e}"))
         })?,
-        v @ (5..=15) => {
+        v @ (5..=16) => {
             let read = || -> std::result::Result<Session, postcard::Error> {
                 let (mut s, rest) = shared(|| postcard::take_from_bytes::<Session>(body))?;
                 let (prov, rest) = postcard::take_from_bytes(rest)?;
@@ -320,6 +322,16 @@ mod tests {
         let mut v14 = encode(&sample());
         v14[3] = 14;
         let old = decode(&v14, &Limits::default()).unwrap();
+        assert_eq!(describe(&old), describe(&sample()));
+    }
+
+    #[test]
+    fn format_15_reads_as_format_16_without_a_named_tuple_or_rmsprop() {
+        // format 16 only adds variants (`Object::NamedTuple`, `Rule::RmsProp`) at the ends of
+        // enums
+        let mut v15 = encode(&sample());
+        v15[3] = 15;
+        let old = decode(&v15, &Limits::default()).unwrap();
         assert_eq!(describe(&old), describe(&sample()));
     }
 

@@ -77,8 +77,6 @@ pub enum Kept {
 pub enum Object {
     List(Vec<Kept>),
     Tuple(Vec<Kept>),
-    /// A named tuple: its class's name (one of `containers::NAMED_TUPLES`) and its items.
-    NamedTuple(String, Vec<Kept>),
     Array(Tensor),
     /// A NumPy view of the array at `base` (an object index): the flat offsets of its
     /// elements there, and its shape.
@@ -112,6 +110,8 @@ pub enum Object {
     Keras(crate::cells::keras_object::Keras),
     /// A dict's keys and values, in order.
     Dict(Vec<(Kept, Kept)>),
+    /// A named tuple: its class's name (one of `value::NAMED_TUPLES`) and its items.
+    NamedTuple(String, Vec<Kept>),
 }
 
 /// Where a kept iterator's items come from (`cells::iterator::Source`).

@@ -183,3 +183,26 @@ fn a_top_k_result_stays_a_named_tuple_after_the_sessions_bytes() {
         "TopKV2 tf.Tensor([1 2], shape=(2,), dtype=int32) TopKV2(values=<tf.Tensor: shape=(2,), dtype=float32, numpy=array([3., 2.], dtype=float32)>, indices=<tf.Tensor: shape=(2,), dtype=int32, numpy=array([1, 2], dtype=int32)>)\n"
     );
 }
+
+#[test]
+fn an_rmsprop_keeps_its_slots_after_the_sessions_bytes() {
+    // one step in each cell: the velocity the first made is read by the second
+    let first = "import tensorflow as tf\nx = tf.Variable([1.0, 2.0])\nopt = tf.keras.optimizers.RMSprop(learning_rate=0.1, momentum=0.5)\nopt.apply_gradients([(tf.constant([1.0, 1.0]), x)])\n";
+    let second = "opt.apply_gradients([(tf.constant([1.0, 1.0]), x)])\nprint(type(opt).__name__, [v.name for v in opt.variables], opt.variables[1].numpy(), x.numpy())";
+    let one_cell = {
+        let limits = CellLimits::default();
+        let mut s = Session::new(Limits::default());
+        let src = format!("{first}{second}");
+        kernel::run_cell(&mut s, &src, &limits, None)
+            .unwrap()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(across_the_sessions_bytes(first, second), one_cell);
+    assert!(
+        one_cell.starts_with(
+            "RMSprop ['iteration:0', 'RMSprop/velocity/Variable:0', 'RMSprop/momentum/Variable:0']"
+        ),
+        "{one_cell}"
+    );
+}

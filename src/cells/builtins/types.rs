@@ -129,6 +129,7 @@ pub fn qualified(short: &str) -> String {
         "_GeneratorContextManager" => "contextlib._GeneratorContextManager",
         "SGD" => "keras.src.optimizers.sgd.SGD",
         "Adam" => "keras.src.optimizers.adam.Adam",
+        "RMSprop" => "keras.src.optimizers.rmsprop.RMSprop",
         l if crate::cells::keras_object::LossKind::ALL
             .iter()
             .any(|k| k.class() == l) =>

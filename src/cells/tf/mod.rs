@@ -22,6 +22,7 @@ mod optimizers;
 mod print;
 mod python_attrs;
 pub mod random;
+mod rmsprop;
 
 use calls::{
     constant_call, gradient_tape, reduce_all_or_any, reduce_std_or_variance, shape_rank_or_size,
@@ -610,7 +611,14 @@ fn keras_config(it: &mut Interp, k: &super::keras_object::KerasRef) -> Result<Va
                 ("clipvalue", Value::None),
                 ("use_ema", Value::Bool(false)),
                 ("ema_momentum", Value::Float(0.99)),
-                ("ema_overwrite_frequency", Value::None),
+                // RMSprop's default is 100, SGD's and Adam's None
+                (
+                    "ema_overwrite_frequency",
+                    match o.rule {
+                        Rule::RmsProp { .. } => Value::Int(100),
+                        _ => Value::None,
+                    },
+                ),
                 ("jit_compile", Value::Bool(false)),
                 ("is_legacy_optimizer", Value::Bool(false)),
                 ("learning_rate", lr),
@@ -630,6 +638,17 @@ fn keras_config(it: &mut Interp, k: &super::keras_object::KerasRef) -> Result<Va
                     p.push(("beta_2", Value::Float(beta_2)));
                     p.push(("epsilon", Value::Float(epsilon)));
                     p.push(("amsgrad", Value::Bool(amsgrad)));
+                }
+                Rule::RmsProp {
+                    rho,
+                    momentum,
+                    epsilon,
+                    centered,
+                } => {
+                    p.push(("rho", Value::Float(rho)));
+                    p.push(("momentum", Value::Float(momentum)));
+                    p.push(("epsilon", Value::Float(epsilon)));
+                    p.push(("centered", Value::Bool(centered)));
                 }
             }
             p

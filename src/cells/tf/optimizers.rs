@@ -1,5 +1,6 @@
-//! `tf.keras.optimizers.SGD` and `Adam` in a cell: Keras 2.15's optimizers
-//! (`keras/src/optimizers/optimizer.py`, `sgd.py`, `adam.py`), each update computed with the
+//! `tf.keras.optimizers.SGD`, `Adam` and `RMSprop` in a cell: Keras 2.15's optimizers
+//! (`keras/src/optimizers/optimizer.py`, `sgd.py`, `adam.py`, `rmsprop.py`; RMSprop's step is in
+//! `rmsprop.rs`), each update computed with the
 //! float ops in the order their `update_step` writes them, so that weights come out as
 //! TensorFlow's to the last bit. Their variables (the step count, the learning rate, the slots
 //! `apply_gradients` builds for the variables it first meets) are `tf.Variable`s of the
@@ -16,22 +17,22 @@ use super::super::raise::{Raise, RaiseKind};
 use super::super::tape::bind_args;
 use super::super::value::Value;
 
-pub const CLASSES: &[&str] = &["SGD", "Adam"];
+pub const CLASSES: &[&str] = &["SGD", "Adam", "RMSprop"];
 
 /// The methods and attributes a cell reads of an optimizer.
 pub const METHODS: &[&str] = &["apply_gradients", "build", "minimize", "get_config"];
 
-/// `tf.keras.optimizers.SGD(...)` or `Adam(...)`.
+/// `tf.keras.optimizers.SGD(...)`, `Adam(...)` or `RMSprop(...)`.
 pub fn construct(
     it: &mut Interp,
     class: &str,
     args: Vec<Value>,
     mut kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
-    let own: &[&str] = if class == "SGD" {
-        &["learning_rate", "momentum", "nesterov"]
-    } else {
-        &["learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad"]
+    let own: &[&str] = match class {
+        "SGD" => &["learning_rate", "momentum", "nesterov"],
+        "RMSprop" => &["learning_rate", "rho", "momentum", "epsilon", "centered"],
+        _ => &["learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad"],
     };
     const COMMON: &[&str] = &[
         "weight_decay",
@@ -114,6 +115,17 @@ pub fn construct(
             None => false,
         };
         Rule::Sgd { momentum, nesterov }
+    } else if class == "RMSprop" {
+        let centered = match get("centered") {
+            Some(v) => v.truthy()?,
+            None => false,
+        };
+        Rule::RmsProp {
+            rho: hyper(it, "rho", get("rho"), 0.9)?,
+            momentum: hyper(it, "momentum", get("momentum"), 0.0)?,
+            epsilon: hyper(it, "epsilon", get("epsilon"), 1e-7)?,
+            centered,
+        }
     } else {
         let amsgrad = match get("amsgrad") {
             Some(v) => v.truthy()?,
@@ -222,6 +234,10 @@ pub fn attr(o: &Optimizer, name: &str) -> Option<Value> {
         ("beta_2", Rule::Adam { beta_2, .. }) => Value::Float(*beta_2),
         ("epsilon", Rule::Adam { epsilon, .. }) => Value::Float(*epsilon),
         ("amsgrad", Rule::Adam { amsgrad, .. }) => Value::Bool(*amsgrad),
+        ("rho", Rule::RmsProp { rho, .. }) => Value::Float(*rho),
+        ("momentum", Rule::RmsProp { momentum, .. }) => Value::Float(*momentum),
+        ("epsilon", Rule::RmsProp { epsilon, .. }) => Value::Float(*epsilon),
+        ("centered", Rule::RmsProp { centered, .. }) => Value::Bool(*centered),
         ("weight_decay" | "clipnorm" | "clipvalue" | "global_clipnorm", _) => Value::None,
         _ => return None,
     })
@@ -368,32 +384,49 @@ fn tf_name(it: &Interp, id: &str) -> String {
 }
 
 /// Keras's `build`: once, a slot per variable (zeros of its shape and dtype) for each of the
-/// rule's kinds, named `{scope}/{kind}/{variable's name}`.
+/// rule's kinds, named `{scope}/{kind}/{variable's name}`, made in the order Keras's loops make
+/// them (Adam's m and v per variable, RMSprop's velocities for all variables, then momentums).
 fn build(it: &mut Interp, k: &KerasRef, ids: &[String], scope: &str) -> Result<(), Raise> {
     let o = optimizer(k);
     if o.built.is_some() {
         return Ok(());
     }
-    let (kinds, hats): (&[&str], bool) = match o.rule {
-        Rule::Sgd { .. } => (&["m"], false),
-        Rule::Adam { amsgrad, .. } => (&["m", "v"], amsgrad),
+    let (passes, hats): (Vec<&[&str]>, bool) = match o.rule {
+        Rule::Sgd { .. } => (vec![&["m"]], false),
+        Rule::Adam { amsgrad, .. } => (vec![&["m", "v"]], amsgrad),
+        Rule::RmsProp {
+            momentum, centered, ..
+        } => {
+            let mut passes: Vec<&[&str]> = vec![&["velocity"]];
+            if momentum > 0.0 {
+                passes.push(&["momentum"]);
+            }
+            if centered {
+                passes.push(&["average_gradient"]);
+            }
+            (passes, false)
+        }
     };
     let mut made = Vec::new();
-    let mut built: Vec<(String, Vec<String>)> = Vec::new();
-    for id in ids {
-        let Some(var) = it.ws.variable(id) else {
-            continue;
-        };
-        let (shape, dtype) = (var.val.tensor.shape().to_vec(), var.val.tensor.dtype());
-        let shared = var.given_name().to_string();
-        let mut slots = Vec::new();
-        for kind in kinds {
-            let t = zeros(it, &shape, dtype)?;
-            let sid = new_variable(it, &format!("{scope}/{kind}/{shared}"), t, false);
-            made.push(sid.to_string());
-            slots.push(sid.to_string());
+    let mut built: Vec<(String, Vec<String>)> = ids
+        .iter()
+        .filter(|id| it.ws.variable(id).is_some())
+        .map(|id| (id.clone(), Vec::new()))
+        .collect();
+    for kinds in passes {
+        for (id, slots) in built.iter_mut() {
+            let Some(var) = it.ws.variable(id) else {
+                continue;
+            };
+            let (shape, dtype) = (var.val.tensor.shape().to_vec(), var.val.tensor.dtype());
+            let shared = var.given_name().to_string();
+            for kind in kinds {
+                let t = zeros(it, &shape, dtype)?;
+                let sid = new_variable(it, &format!("{scope}/{kind}/{shared}"), t, false);
+                made.push(sid.to_string());
+                slots.push(sid.to_string());
+            }
         }
-        built.push((id.clone(), slots));
     }
     if hats {
         for (id, slots) in built.iter_mut() {
@@ -531,20 +564,35 @@ fn update(
             let d = bin(it, "divide", &num, &den)?;
             assign(it, id, "assign_sub", d)?;
         }
+        Rule::RmsProp {
+            rho,
+            momentum,
+            epsilon,
+            centered,
+        } => {
+            let step = super::rmsprop::Step {
+                lr: &lr,
+                rho,
+                momentum,
+                epsilon,
+                centered,
+            };
+            step.run(it, id, &grad, g, slots)?;
+        }
     }
     Ok(())
 }
 
-fn bin(it: &mut Interp, op: &str, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> {
+pub(super) fn bin(it: &mut Interp, op: &str, a: &Tensor, b: &Tensor) -> Result<Tensor, Raise> {
     it.compute(op, vec![], &[a, b])
 }
 
-fn un(it: &mut Interp, op: &str, a: &Tensor) -> Result<Tensor, Raise> {
+pub(super) fn un(it: &mut Interp, op: &str, a: &Tensor) -> Result<Tensor, Raise> {
     it.compute(op, vec![], &[a])
 }
 
 /// A variable's `assign`, `assign_add` or `assign_sub`, with TensorFlow's checks of the value.
-fn assign(it: &mut Interp, id: &str, how: &str, t: Tensor) -> Result<(), Raise> {
+pub(super) fn assign(it: &mut Interp, id: &str, how: &str, t: Tensor) -> Result<(), Raise> {
     let value = Value::Tensor(it.ws.ctx.constant(t));
     let id: Arc<str> = Arc::from(id);
     super::super::variable::method(it, &id, false, how, vec![value], vec![])?;
@@ -654,10 +702,18 @@ pub fn set_hyper(it: &mut Interp, k: &KerasRef, name: &str, v: Value) -> Result<
             }
             adam
         }
+        (mut rms @ Rule::RmsProp { .. }, "rho" | "epsilon") => {
+            let x = hyper(it, name, Some(v), 0.0)?;
+            if let Rule::RmsProp { rho, epsilon, .. } = &mut rms {
+                *if name == "rho" { rho } else { epsilon } = x;
+            }
+            rms
+        }
         (rule, _) => {
             let settable = match rule {
                 Rule::Sgd { .. } => "`learning_rate` (`lr`), `momentum` and `nesterov`",
                 Rule::Adam { .. } => "`learning_rate` (`lr`), `beta_1`, `beta_2` and `epsilon`",
+                Rule::RmsProp { .. } => "`learning_rate` (`lr`), `rho` and `epsilon`",
             };
             return Err(Raise::type_error(format!(
                 "a cell sets only {settable} of a {class} optimizer, not `{name}`"
@@ -674,5 +730,6 @@ fn lock_class(rule: &Rule) -> &'static str {
     match rule {
         Rule::Sgd { .. } => "SGD",
         Rule::Adam { .. } => "Adam",
+        Rule::RmsProp { .. } => "RMSprop",
     }
 }
