@@ -1,12 +1,13 @@
 //! RMSprop's `update_step` (Keras 2.15, `keras/src/optimizers/rmsprop.py`) for a dense
-//! gradient, its float ops in the order the Python writes them, so that weights come out as
+//! gradient and for an IndexedSlices one (rows scattered in one at a time, as
+//! ResourceScatterAdd adds them), its float ops in the order the Python writes them, so that weights come out as
 //! TensorFlow's to the last bit: a Python float hyperparameter meets a tensor as a constant of
 //! the variable's dtype, and `tf.math.rsqrt` is TensorFlow's own (not `1 / sqrt`).
 
 use crate::engine::tensor::Tensor;
 
 use super::super::interp::Interp;
-use super::super::raise::{Raise, RaiseKind};
+use super::super::raise::Raise;
 use super::super::value::Value;
 use super::optimizers::{assign, bin, un};
 
@@ -32,20 +33,21 @@ impl Step<'_> {
         given: &Value,
         slots: &[String],
     ) -> Result<(), Raise> {
-        if matches!(given, Value::IndexedSlices(_)) {
-            return Err(Raise::new(
-                RaiseKind::NotImplementedError,
-                "RMSprop's update of an IndexedSlices gradient (through tf.gather) is outside the cell subset: pass tf.convert_to_tensor(g) to apply it as a dense gradient",
-            ));
+        if let Value::IndexedSlices(slices) = given {
+            // Keras's _deduplicate_sparse_grad: a repeated index's rows summed in order
+            // (unsorted_segment_sum), which the dense gradient's rows hold, at the indices
+            // in the order they first appear (tf.unique)
+            let mut unique: Vec<i64> = Vec::new();
+            for k in slices.indices.as_indices().unwrap_or_default() {
+                if !unique.contains(&k) {
+                    unique.push(k);
+                }
+            }
+            let values = gather_rows(&slices.dense.tensor, &unique)?;
+            return self.run_sparse(it, id, &values, &unique, slots);
         }
         let dtype = grad.dtype();
         let py = |x: f64| Tensor::scalar(x, dtype);
-        let read = |it: &mut Interp, id: &str| -> Result<Tensor, Raise> {
-            it.ws
-                .variable(id)
-                .map(|v| v.val.tensor.clone())
-                .ok_or_else(|| Raise::value_error("the variable no longer exists"))
-        };
         let rho = py(self.rho);
         let rest = py(1.0 - self.rho);
         // velocity.assign(rho * velocity + (1 - rho) * tf.square(gradient))
@@ -87,4 +89,101 @@ impl Step<'_> {
         let neg = un(it, "negative", &step)?;
         assign(it, id, "assign_add", neg)
     }
+
+    /// Keras's sparse branch: the slots decay whole, then the rows of the gradient are
+    /// scattered in; the increment reads the denominator's rows at the gradient's indices.
+    fn run_sparse(
+        &self,
+        it: &mut Interp,
+        id: &str,
+        values: &Tensor,
+        at: &[i64],
+        slots: &[String],
+    ) -> Result<(), Raise> {
+        let dtype = values.dtype();
+        let py = |x: f64| Tensor::scalar(x, dtype);
+        let (rho, rest) = (py(self.rho), py(1.0 - self.rho));
+        // velocity.assign(rho * velocity); velocity.scatter_add(square(values) * (1 - rho))
+        let velocity = read(it, &slots[0])?;
+        let velocity = bin(it, "multiply", &rho, &velocity)?;
+        let sq = un(it, "square", values)?;
+        let rows = bin(it, "multiply", &sq, &rest)?;
+        let velocity = scatter_add(&velocity, at, &rows)?;
+        assign(it, &slots[0], "assign", velocity.clone())?;
+        let denominator = if self.centered {
+            let k = slots.len() - 1;
+            let average = read(it, &slots[k])?;
+            let average = bin(it, "multiply", &rho, &average)?;
+            let rows = bin(it, "multiply", values, &rest)?;
+            let average = scatter_add(&average, at, &rows)?;
+            assign(it, &slots[k], "assign", average.clone())?;
+            let sq = un(it, "square", &average)?;
+            let d = bin(it, "subtract", &velocity, &sq)?;
+            bin(it, "add", &d, &py(self.epsilon))?
+        } else {
+            bin(it, "add", &velocity, &py(self.epsilon))?
+        };
+        // lr * gradient.values * tf.math.rsqrt(tf.gather(denominator, gradient.indices))
+        let picked = gather_rows(&denominator, at)?;
+        let scaled = bin(it, "multiply", self.lr, values)?;
+        let r = un(it, "rsqrt", &picked)?;
+        let increment = bin(it, "multiply", &scaled, &r)?;
+        if self.momentum > 0.0 {
+            // momentum.assign(self.momentum * momentum); momentum.scatter_add(increment)
+            let m = read(it, &slots[1])?;
+            let m = bin(it, "multiply", &py(self.momentum), &m)?;
+            let m = scatter_add(&m, at, &increment)?;
+            assign(it, &slots[1], "assign", m.clone())?;
+            let neg = un(it, "negative", &m)?;
+            assign(it, id, "assign_add", neg)
+        } else {
+            // variable.scatter_add(-increment)
+            let neg = un(it, "negative", &increment)?;
+            let var = read(it, id)?;
+            let var = scatter_add(&var, at, &neg)?;
+            assign(it, id, "assign", var)
+        }
+    }
+}
+
+fn read(it: &mut Interp, id: &str) -> Result<Tensor, Raise> {
+    it.ws
+        .variable(id)
+        .map(|v| v.val.tensor.clone())
+        .ok_or_else(|| Raise::value_error("the variable no longer exists"))
+}
+
+/// ResourceScatterAdd: each row of `rows` added into `base`'s row at its index, one after
+/// another (a repeated index adds twice). Each sum is one rounding to the dtype: float64
+/// holds a float32 sum exactly before it is rounded.
+fn scatter_add(base: &Tensor, at: &[i64], rows: &Tensor) -> Result<Tensor, Raise> {
+    let dtype = base.dtype();
+    let width = base.len() / base.shape().first().copied().unwrap_or(1).max(1);
+    let mut out = base.to_f64_vec();
+    let add = rows.to_f64_vec();
+    for (i, &k) in at.iter().enumerate() {
+        for j in 0..width {
+            let sum = out[k as usize * width + j] + add[i * width + j];
+            out[k as usize * width + j] = match dtype {
+                crate::engine::dtype::DType::F32 => f64::from(sum as f32),
+                _ => sum,
+            };
+        }
+    }
+    Ok(Tensor::from_f64s(base.shape(), &out, dtype)?)
+}
+
+/// `tf.gather(t, at)`: `t`'s rows at the indices.
+fn gather_rows(t: &Tensor, at: &[i64]) -> Result<Tensor, Raise> {
+    let width = t.len() / t.shape().first().copied().unwrap_or(1).max(1);
+    let vals = t.to_f64_vec();
+    let mut out = Vec::with_capacity(at.len() * width);
+    for &k in at {
+        out.extend_from_slice(&vals[k as usize * width..(k as usize + 1) * width]);
+    }
+    let mut shape = t.shape().to_vec();
+    if let Some(first) = shape.first_mut() {
+        *first = at.len();
+    }
+    Ok(Tensor::from_f64s(&shape, &out, t.dtype())?)
 }
