@@ -702,10 +702,20 @@ pub fn set_hyper(it: &mut Interp, k: &KerasRef, name: &str, v: Value) -> Result<
             }
             adam
         }
-        (mut rms @ Rule::RmsProp { .. }, "rho" | "epsilon") => {
+        (mut rms @ Rule::RmsProp { .. }, "rho" | "momentum" | "epsilon") => {
             let x = hyper(it, name, Some(v), 0.0)?;
-            if let Rule::RmsProp { rho, epsilon, .. } = &mut rms {
-                *if name == "rho" { rho } else { epsilon } = x;
+            if let Rule::RmsProp {
+                rho,
+                momentum,
+                epsilon,
+                ..
+            } = &mut rms
+            {
+                *match name {
+                    "rho" => rho,
+                    "momentum" => momentum,
+                    _ => epsilon,
+                } = x;
             }
             rms
         }
@@ -713,7 +723,7 @@ pub fn set_hyper(it: &mut Interp, k: &KerasRef, name: &str, v: Value) -> Result<
             let settable = match rule {
                 Rule::Sgd { .. } => "`learning_rate` (`lr`), `momentum` and `nesterov`",
                 Rule::Adam { .. } => "`learning_rate` (`lr`), `beta_1`, `beta_2` and `epsilon`",
-                Rule::RmsProp { .. } => "`learning_rate` (`lr`), `rho` and `epsilon`",
+                Rule::RmsProp { .. } => "`learning_rate` (`lr`), `rho`, `momentum` and `epsilon`",
             };
             return Err(Raise::type_error(format!(
                 "a cell sets only {settable} of a {class} optimizer, not `{name}`"

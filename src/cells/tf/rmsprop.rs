@@ -33,6 +33,12 @@ impl Step<'_> {
         given: &Value,
         slots: &[String],
     ) -> Result<(), Raise> {
+        // a momentum set above 0 after the slots were built has no slot: Keras's
+        // `self._momentums[...]` of an empty list
+        let has_momentum = slots.len() == 2 + usize::from(self.centered);
+        if self.momentum > 0.0 && !has_momentum {
+            return Err(Raise::index_error("list index out of range"));
+        }
         if let Value::IndexedSlices(slices) = given {
             // Keras's _deduplicate_sparse_grad: a repeated index's rows summed in order
             // (unsorted_segment_sum), which the dense gradient's rows hold, at the indices
