@@ -407,7 +407,8 @@ impl Interp<'_> {
     /// it converts any tensor.
     pub fn read_variables(&mut self, v: Value) -> Result<Value, Raise> {
         Ok(match v {
-            Value::Variable(id) | Value::UnreadVariable(id) => Value::Tensor(self.read_var(&id)?),
+            Value::Variable(id) => Value::Tensor(self.read_var(&id)?),
+            Value::UnreadVariable(id) => Value::Tensor(super::variable::read_unread(self, &id)?),
             Value::List(_) | Value::Tuple(_)
                 if v.items().is_some_and(|xs| xs.iter().any(has_variable)) =>
             {
@@ -479,7 +480,8 @@ impl Interp<'_> {
     pub fn as_val(&mut self, v: &Value) -> Result<Option<Val>, Raise> {
         Ok(match v {
             Value::Tensor(x) => Some(x.clone()),
-            Value::Variable(id) | Value::UnreadVariable(id) => Some(self.read_var(id)?),
+            Value::Variable(id) => Some(self.read_var(id)?),
+            Value::UnreadVariable(id) => Some(super::variable::read_unread(self, id)?),
             Value::Array(_) | Value::NpScalar(_) => {
                 let t = self.np_tensor(v)?;
                 Some(self.ws.ctx.constant(t))
@@ -776,7 +778,8 @@ impl Interp<'_> {
     pub fn np_tensor(&mut self, v: &Value) -> Result<Tensor, Raise> {
         match v {
             Value::Tensor(x) => Ok(x.tensor.clone()),
-            Value::Variable(id) | Value::UnreadVariable(id) => Ok(self.read_var(id)?.tensor),
+            Value::Variable(id) => Ok(self.read_var(id)?.tensor),
+            Value::UnreadVariable(id) => Ok(super::variable::read_unread(self, id)?.tensor),
             Value::Array(a) => Ok(a.get()),
             Value::NpScalar(t) => Ok(t.clone()),
             Value::IndexedSlices(s) => Ok(s.dense.tensor.clone()),

@@ -3,8 +3,10 @@
 
 use std::sync::Arc;
 
+use crate::engine::autodiff::Val;
 use crate::engine::dtype::DType;
 use crate::engine::error::Code;
+use crate::engine::ops::{Op, Unary};
 
 use super::arith::np_wrap;
 use super::interp::Interp;
@@ -39,9 +41,9 @@ pub fn method(
         "numpy" => Ok(np_wrap(cur)),
         // `value()` is the ReadVariableOp itself, `read_value()` an identity of it: of an int
         // or bool variable the tape records the read but not the identity
-        "value" => Ok(Value::Tensor(it.read_into_tensor(id)?)),
+        "value" => Ok(Value::Tensor(read_into_tensor(it, id, unread)?)),
         "read_value" => {
-            let read = it.read_into_tensor(id)?;
+            let read = read_into_tensor(it, id, unread)?;
             Ok(Value::Tensor(it.apply("identity", vec![], vec![read])?))
         }
         "get_shape" => Ok(Value::Shape(cur.shape().to_vec())),
@@ -74,12 +76,56 @@ pub fn method(
             };
             it.ws.assign(id, new)?;
             it.note_assign(id, &value);
+            if read_value {
+                lazy_read_access(it, id)?;
+            }
             Ok(unread_or_none(id, read_value))
         }
         _ => Err(Raise::attr_error(format!(
             "'ResourceVariable' object has no attribute '{name}'"
         ))),
     }
+}
+
+/// A read through what an update returned (TensorFlow's `_UnreadVariable`): its
+/// `_read_variable_op` skips `variable_accessed`, so no tape starts watching the variable.
+/// A recording tape that already watches the variable records the read; with none, the read
+/// is a new tensor unlinked from the variable, as a ReadVariableOp no tape records.
+pub fn read_unread(it: &mut Interp, id: &str) -> Result<Val, Raise> {
+    let val = it
+        .ws
+        .variable(id)
+        .map(|v| v.val.clone())
+        .ok_or_else(|| Raise::value_error(format!("the variable {id} no longer exists")))?;
+    if it.ws.ctx.traced_by_a_recording_tape(&val) {
+        return Ok(val);
+    }
+    let read = it.ws.ctx.constant(val.tensor.clone());
+    // the read still comes from the variable: why-null notes follow it back
+    let float = read.tensor.dtype().is_float();
+    let identity = Op::Unary(Unary::Identity);
+    it.ws.ctx.prov.record(read.id, &identity, &[&val], float);
+    Ok(read)
+}
+
+/// `v.value()`, `tf.convert_to_tensor(v)` (`unread`: of what an update returned, which
+/// watches nothing by itself).
+pub fn read_into_tensor(it: &mut Interp, id: &str, unread: bool) -> Result<Val, Raise> {
+    if !unread {
+        return it.read_into_tensor(id);
+    }
+    let val = read_unread(it, id)?;
+    match it.ws.variable(id).is_some_and(|v| v.val.id == val.id) {
+        true => it.apply_resource("identity", vec![], vec![val]),
+        false => Ok(val),
+    }
+}
+
+/// An update that returns its `_UnreadVariable` goes through TensorFlow's `_lazy_read`,
+/// which counts as an access of the variable: a recording tape that watches accessed
+/// variables watches it from then on.
+pub fn lazy_read_access(it: &mut Interp, id: &str) -> Result<(), Raise> {
+    it.read_var(id).map(|_| ())
 }
 
 /// What an update gives back: a new `_UnreadVariable` object of the same variable (so

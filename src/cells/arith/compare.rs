@@ -312,7 +312,10 @@ pub fn compare(it: &mut Interp, op: CmpOp, l: Value, r: Value) -> Result<Value, 
         }
         let anchor = if Value::is_tf(&l) { &l } else { &r };
         let d = match anchor {
-            Value::Variable(id) | Value::UnreadVariable(id) => it.read_var(id)?.tensor.dtype(),
+            Value::Variable(id) => it.read_var(id)?.tensor.dtype(),
+            Value::UnreadVariable(id) => {
+                super::super::variable::read_unread(it, id)?.tensor.dtype()
+            }
             other => dtype_of(other).unwrap_or(DType::F32),
         };
         let a = it.to_val_as(&l, d)?;

@@ -46,7 +46,8 @@ pub(super) fn tf_binary(
     let anchor_left = Value::is_tf(l);
     let anchor = if anchor_left { l } else { r };
     let d = match anchor {
-        Value::Variable(id) | Value::UnreadVariable(id) => it.read_var(id)?.tensor.dtype(),
+        Value::Variable(id) => it.read_var(id)?.tensor.dtype(),
+        Value::UnreadVariable(id) => super::super::variable::read_unread(it, id)?.tensor.dtype(),
         other => dtype_of(other).unwrap_or(DType::F32),
     };
     if anchor_left && !Value::is_tf(r) && !is_np(r) {

@@ -82,6 +82,7 @@ pub fn assign_slice(
         let new = write_elements(&cur, &x, &p.offsets, &spread)?;
         it.ws.assign(&source.variable, new)?;
     }
+    crate::cells::variable::lazy_read_access(it, &source.variable)?;
     Ok(crate::cells::variable::unread_or_none(
         &source.variable,
         true,

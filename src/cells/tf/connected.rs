@@ -40,7 +40,11 @@ pub(super) fn connected(
         }
         Value::Variable(id) | Value::UnreadVariable(id) if !constant => {
             match it.ws.variable(id).map(|v| v.val.tensor.dtype()) {
-                Some(d) if same(d) => Ok(Some(Value::Tensor(it.read_into_tensor(id)?))),
+                Some(d) if same(d) => {
+                    let unread = matches!(value, Value::UnreadVariable(_));
+                    let read = super::super::variable::read_into_tensor(it, id, unread)?;
+                    Ok(Some(Value::Tensor(read)))
+                }
                 Some(d) => Err(Raise::value_error(format!(
                     "Incompatible type conversion requested to type {} for `tf.Variable of type {}. (Variable: {})",
                     dtype.expect("a dtype that differs").name(),
