@@ -308,7 +308,15 @@ pub fn compare(it: &mut Interp, op: CmpOp, l: Value, r: Value) -> Result<Value, 
     }
     if Value::is_tf(&l) || Value::is_tf(&r) {
         if matches!(l, Value::None) || matches!(r, Value::None) {
-            return Ok(Value::Bool(op == CmpOp::NotEq));
+            // a tensor's `==` and `!=` answer None by identity; a variable's, and every
+            // ordering, convert None to a tensor
+            let variable = !matches!(l, Value::Tensor(_)) && !matches!(r, Value::Tensor(_));
+            return match op {
+                CmpOp::Eq | CmpOp::NotEq if !variable => Ok(Value::Bool(op == CmpOp::NotEq)),
+                _ => Err(Raise::value_error(
+                    "Attempt to convert a value (None) with an unsupported type (<class 'NoneType'>) to a Tensor.",
+                )),
+            };
         }
         let anchor = if Value::is_tf(&l) { &l } else { &r };
         let d = match anchor {
