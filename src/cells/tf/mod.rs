@@ -23,6 +23,7 @@ mod print;
 mod python_attrs;
 pub mod random;
 mod rmsprop;
+mod stack;
 
 use calls::{
     constant_call, gradient_tape, reduce_all_or_any, reduce_std_or_variance, shape_rank_or_size,
@@ -314,6 +315,11 @@ fn op_call(
     checks::read_attrs_as_tensorflow(def.name, &mut bound)?;
     let then = default_only::take(def, &mut bound)?;
     checks::before_conversion(it, def.name, &mut bound)?;
+    if def.name == "stack" {
+        if let Some(whole) = stack::as_one_constant(it, &bound)? {
+            return Ok(Value::Tensor(whole));
+        }
+    }
     let (inputs, given) = operands::convert(it, path, def, bound)?;
     let created = created_dtype(it, def.name, &given);
     let given_dtype = given
