@@ -323,9 +323,35 @@ pub fn str(it: &mut Interp, v: &Value) -> String {
     py::str(&fmt_arg(it, v))
 }
 
+/// A cell's `str`, `repr` or format of a variable reads its value (`numpy()`, through
+/// `read_value`), which counts as an access: a recording tape that watches accessed
+/// variables watches it. What an update returned reads without that (`_UnreadVariable`).
+fn read_accessed(it: &mut Interp, v: &Value) -> Result<(), Raise> {
+    read_accessed_in(it, v, &mut std::collections::HashSet::new())
+}
+
+/// `read_accessed` through containers, each once (a list may hold itself).
+fn read_accessed_in(
+    it: &mut Interp,
+    v: &Value,
+    seen: &mut std::collections::HashSet<usize>,
+) -> Result<(), Raise> {
+    let items = match v {
+        Value::Variable(id) => return it.read_var(id).map(|_| ()),
+        Value::List(_) | Value::Tuple(_) => v.items().unwrap_or_default(),
+        Value::Dict(d) => d.snapshot().into_iter().map(|(_, x)| x).collect(),
+        _ => return Ok(()),
+    };
+    if !seen.insert(id_of(v)) {
+        return Ok(());
+    }
+    items.iter().try_for_each(|x| read_accessed_in(it, x, seen))
+}
+
 /// `str(x)` as a cell asks for it (`print`, `str()`): Python's errors for a value too deep.
 pub fn checked_str(it: &mut Interp, v: &Value) -> Result<String, Raise> {
     printable(it, v)?;
+    read_accessed(it, v)?;
     let text = str(it, v);
     budget::str_fits(text.len())?;
     Ok(text)
@@ -334,6 +360,7 @@ pub fn checked_str(it: &mut Interp, v: &Value) -> Result<String, Raise> {
 /// `repr(x)` as a cell asks for it.
 pub fn checked_repr(it: &mut Interp, v: &Value) -> Result<String, Raise> {
     printable(it, v)?;
+    read_accessed(it, v)?;
     let text = repr(it, v);
     budget::str_fits(text.len())?;
     Ok(text)
@@ -355,6 +382,7 @@ pub fn format_value(
     spec: &str,
 ) -> Result<String, Raise> {
     printable(it, v)?;
+    read_accessed(it, v)?;
     let text = py::format_value(&fmt_arg(it, v), conversion, spec).map_err(raise)?;
     budget::str_fits(text.len())?;
     Ok(text)
@@ -363,6 +391,7 @@ pub fn format_value(
 /// `fmt % args`.
 pub fn percent(it: &mut Interp, fmt: &str, args: &Value) -> Result<String, Raise> {
     printable(it, args)?;
+    read_accessed(it, args)?;
     if let Value::Dict(d) = args {
         let whole = [fmt_arg(it, args)];
         let mut lookup = |key: &str| {
@@ -388,6 +417,7 @@ pub fn str_format(
 ) -> Result<String, Raise> {
     for x in args.iter().chain(kwargs.iter().map(|(_, x)| x)) {
         printable(it, x)?;
+        read_accessed(it, x)?;
     }
     let a: Vec<FmtArg> = args.iter().map(|x| fmt_arg(it, x)).collect();
     let k: Vec<(String, FmtArg)> = kwargs

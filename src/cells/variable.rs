@@ -38,7 +38,13 @@ pub fn method(
         var.tf_name()
     };
     match name {
-        "numpy" => Ok(np_wrap(cur)),
+        "numpy" => {
+            // `numpy()` is `read_value().numpy()`: an access, but not through an update's result
+            if !unread {
+                it.read_var(id)?;
+            }
+            Ok(np_wrap(cur))
+        }
         // `value()` is the ReadVariableOp itself, `read_value()` an identity of it: of an int
         // or bool variable the tape records the read but not the identity
         "value" => Ok(Value::Tensor(read_into_tensor(it, id, unread)?)),

@@ -363,7 +363,15 @@ pub(super) fn variable(
     if let Some(d) = dtype {
         crate::cells::variable::initial_value_dtype(it, &value, d)?;
     }
-    let t = constant(it, &value, dtype, false)?;
+    // the initial value of another variable is read without counting as an access
+    let initial = match &value {
+        Value::Variable(v) | Value::UnreadVariable(v) => match it.ws.variable(v) {
+            Some(var) => Value::Tensor(it.ws.ctx.constant(var.val.tensor.clone())),
+            None => value.clone(),
+        },
+        _ => value.clone(),
+    };
+    let t = constant(it, &initial, dtype, false)?;
     let id: Arc<str> = format!("{}#{}", name, it.ws.variables().count() + 1).into();
     it.ws
         .add_variable(&id, &id, t, trainable, &format!("{name}:0"));
