@@ -270,9 +270,13 @@ pub fn method(
                 .map(|(id, v)| (v.val.id, Arc::<str>::from(id.as_str())))
                 .collect();
             ids.sort_by_key(|(made, _)| *made);
-            Ok(Value::tuple(
-                ids.into_iter().map(|(_, id)| Value::Variable(id)).collect(),
-            ))
+            let listed =
+                ids.into_iter()
+                    .map(|(val, id)| match it.ws.ctx.watches_as_unread(tape, val) {
+                        true => Value::UnreadVariable(id),
+                        false => Value::Variable(id),
+                    });
+            Ok(Value::tuple(listed.collect()))
         }
         "reset" => {
             // TensorFlow pops the tape before it starts it afresh: outside `with` there is none
@@ -309,14 +313,31 @@ fn watch(
     }
     let mut vals = Vec::new();
     it.flatten(&x, &mut vals, "watch")?;
+    let unread = unread_values(it, &x);
     for v in vals {
         // a variable's handle, of a trainable dtype whatever the variable holds
         match it.ws.is_variable_value(&v) {
+            true if unread.contains(&v.id) => it.ws.ctx.watch_unread_variable(tape, &v)?,
             true => it.ws.ctx.watch_variable(tape, &v)?,
             false => it.ws.ctx.watch(tape, &v)?,
         }
     }
     Ok(Value::None)
+}
+
+/// The values of the variables that `x` (or a list or tuple in it) names through what an
+/// update returned.
+fn unread_values(it: &Interp, x: &Value) -> Vec<crate::engine::autodiff::ValId> {
+    match x {
+        Value::UnreadVariable(id) => it.ws.variable(id).map(|v| v.val.id).into_iter().collect(),
+        Value::List(_) | Value::Tuple(_) => x
+            .items()
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|y| unread_values(it, y))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// `tape.gradient(target, sources, output_gradients=None, unconnected_gradients=NONE)`:

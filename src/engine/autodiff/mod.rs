@@ -109,6 +109,12 @@ pub struct Tape {
     /// differentiates by them, but TensorFlow lists such variables in `watched_variables()`.
     #[serde(skip)]
     watched_ints: IdSet,
+    /// Variables the tape first watched through the object an update returned (a cell's
+    /// `_UnreadVariable`): TensorFlow's tape keeps the first object watched for a variable,
+    /// and `watched_variables()` lists it by its name, `UnreadVariable`. Not kept by a stored
+    /// session, which then lists the variable itself.
+    #[serde(skip)]
+    watched_unread: IdSet,
     entries: Vec<Entry>,
     /// By output id, the last recorded op of each fused gradient kernel this tape recorded as
     /// several ops, and what that kernel checks of a gradient reaching it (`FusedCheck`).

@@ -30,6 +30,7 @@ impl Ctx {
             // room for a small program's traced values, so the set does not rehash as it grows
             traced: IdSet::with_capacity_and_hasher(16, Default::default()),
             watched_ints: IdSet::default(),
+            watched_unread: IdSet::default(),
             entries: Vec::new(),
             fused: IdMap::default(),
         }));
@@ -103,6 +104,7 @@ impl Ctx {
         tape.entries.clear();
         tape.traced.clear();
         tape.watched_ints.clear();
+        tape.watched_unread.clear();
         tape.fused.clear();
         tape.exhausted = false;
         Ok(())
@@ -159,6 +161,22 @@ impl Ctx {
     pub fn watch_variable(&mut self, id: TapeId, v: &Val) -> Result<()> {
         self.tape_mut(id)?.traced.insert(v.id);
         Ok(())
+    }
+
+    /// `tape.watch(v.assign(..))`: the variable's handle, watched through the object the
+    /// update returned if the tape did not watch the variable yet.
+    pub fn watch_unread_variable(&mut self, id: TapeId, v: &Val) -> Result<()> {
+        let tape = self.tape_mut(id)?;
+        if tape.traced.insert(v.id) {
+            tape.watched_unread.insert(v.id);
+        }
+        Ok(())
+    }
+
+    /// Whether a tape first watched the variable with this value through an update's result.
+    pub fn watches_as_unread(&self, id: TapeId, value: ValId) -> bool {
+        self.tape(id)
+            .is_some_and(|t| t.watched_unread.contains(&value))
     }
 
     /// Whether a tape watches the value with this id, an integer one included: which variables
