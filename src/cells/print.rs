@@ -286,7 +286,7 @@ fn id_of(v: &Value) -> usize {
     match v {
         Value::Function(f) => std::sync::Arc::as_ptr(f) as *const u8 as usize,
         Value::Keras(k) => std::sync::Arc::as_ptr(k) as *const u8 as usize,
-        Value::Builtin(p) => std::sync::Arc::as_ptr(p) as *const u8 as usize,
+        Value::Builtin(p) => callable_repr::address(p),
         Value::Array(a) => a.address(),
         Value::Tape(id) => HEAP + 0x40 * id,
         other => address(other).unwrap_or(HEAP),
