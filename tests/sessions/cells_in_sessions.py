@@ -100,7 +100,9 @@ def extend_tf(Base, D, RC, tf):
                 if tid not in tapes and g._recording:
                     g._pop_tape()  # a tape no name holds is gone
             self.env, self.tapes, self.kept = env, tapes, kept
-            self.labels = {lab: tid for lab, tid in self.labels.items() if tid in tapes}
+            # a label stays its tape's id in the URL: a tape the routes deleted answers 404 until
+            # a cell binds that id's name to a tape, which the route then finds by its name
+
 
     return WithCells
 
