@@ -8,7 +8,7 @@ use crate::engine::dtype::DType;
 use super::arith::np_wrap;
 use super::interp::Interp;
 use super::numpy;
-use super::raise::Raise;
+use super::raise::{Raise, RaiseKind};
 use super::value::Value;
 
 const TENSOR_METHODS: &[&str] = &["numpy", "get_shape"];
@@ -124,6 +124,13 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
                     None => Value::Bool(var.trainable),
                 },
                 m if VARIABLE_METHODS.contains(&m) => method(v, name),
+                // eager TensorFlow keeps the graph-mode property and refuses it when read
+                "initial_value" => {
+                    return Err(Raise::new(
+                        RaiseKind::RuntimeError,
+                        "This property is not supported when eager execution is enabled.",
+                    ))
+                }
                 _ => return Err(no_attr(&v, name)),
             }
         }

@@ -177,6 +177,7 @@ fn special(path: &str) -> bool {
             | "tf.boolean_mask"
             | "tf.reverse"
             | "tf.gradients"
+            | "tf.hessians"
             | "tf.print"
     )
 }
@@ -230,9 +231,10 @@ pub fn call(
         "tf.boolean_mask" => super::index::boolean_mask_call(it, args, kwargs),
         "tf.reverse" => default_only::reverse(it, args, kwargs),
         "tf.print" => print::print(it, args, kwargs),
-        // TensorFlow keeps the graph-mode function and refuses it in eager mode, whatever it is
-        // given, with the sentence that points a notebook at the tape
-        "tf.gradients" => Err(Raise::new(
+        // TensorFlow keeps the graph-mode functions and refuses them in eager mode, whatever
+        // they are given, with the sentence that points a notebook at the tape (tf.hessians
+        // calls tf.gradients, so its sentence names tf.gradients too)
+        "tf.gradients" | "tf.hessians" => Err(Raise::new(
             RaiseKind::RuntimeError,
             "tf.gradients is not supported when eager execution is enabled. Use tf.GradientTape instead.",
         )),
