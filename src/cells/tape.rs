@@ -497,6 +497,7 @@ fn jacobian(
     let pfor = how.pfor;
     let zero = zero_flag(it, unc)?;
     checks::not_used_up(it, tape, false)?;
+    read_target_recording(it, tape, &target)?;
     let t = single(it, &target)?;
     let mut ss = Vec::new();
     let shape = it.flatten(&sources, &mut ss, "jacobian sources")?;
@@ -522,6 +523,29 @@ fn jacobian(
     Ok(rebuild(&shape, &mut vals.into_iter()))
 }
 
+/// TensorFlow's `jacobian` and `batch_jacobian` reshape their target under
+/// `_ensure_recording`, so a variable target is read while this tape records: the read
+/// watches it (trainable, with watch_accessed_variables) as a read in the tape's block would,
+/// and its Jacobian with respect to itself is the identity even if the block never read it.
+fn read_target_recording(it: &mut Interp, tape: TapeId, target: &Value) -> Result<(), Raise> {
+    let Value::Variable(id) = target else {
+        return Ok(());
+    };
+    let Some(var) = it.ws.variable(id) else {
+        return Ok(());
+    };
+    let auto = it
+        .ws
+        .ctx
+        .tape(tape)
+        .is_some_and(|t| t.watch_accessed_variables);
+    if var.trainable && auto {
+        let val = var.val.clone();
+        it.ws.ctx.watch_variable(tape, &val)?;
+    }
+    Ok(())
+}
+
 /// `tape.batch_jacobian(target, source, unconnected_gradients=NONE, ...)`.
 fn batch_jacobian(
     it: &mut Interp,
@@ -532,6 +556,7 @@ fn batch_jacobian(
     let (target, source, unc, how) = jacobian_args("batch_jacobian", "source", args, kwargs)?;
     let pfor = how.pfor;
     checks::not_used_up(it, tape, true)?;
+    read_target_recording(it, tape, &target)?;
     let t = single(it, &target)?;
     let src = single(it, &source)?;
     checks::batch_shapes(&t, &src)?;
