@@ -1,14 +1,13 @@
-//! An array's methods that change it in place and return None: `a.sort(axis=-1)` (NaN last)
-//! and `a.fill(value)` (the value cast to the array's dtype). A view writes through to its base.
-
-use std::cmp::Ordering;
+//! An array's methods that change it in place and return None: `a.sort(axis=-1)` (NaN last,
+//! equal elements in order, through `np.sort`'s lanes) and `a.fill(value)` (the value cast to
+//! the array's dtype). A view writes through to its base.
 
 use crate::engine::dtype::DType;
 use crate::engine::tensor::Tensor;
 
 use super::args::{int_arg, Args};
 use crate::cells::interp::Interp;
-use crate::cells::raise::{Raise, RaiseKind};
+use crate::cells::raise::Raise;
 use crate::cells::value::Value;
 
 pub const NAMES: &[&str] = &["sort", "fill"];
@@ -24,7 +23,7 @@ pub fn call(
     let out = if name == "sort" {
         let mut a = Args::bind(name, &["axis", "kind", "order"], args, kwargs)?;
         let axis = a.take(0).map(|v| int_arg(&v)).transpose()?.unwrap_or(-1);
-        sorted(&t, axis)?
+        super::sorting::stable_sorted(&t, axis)?
     } else {
         let mut a = Args::bind(name, &["value"], args, kwargs)?;
         let v = a.required(0, "value")?;
@@ -35,46 +34,6 @@ pub fn call(
         arr.set(out);
     }
     Ok(Value::None)
-}
-
-/// `t` sorted along `axis`, NaN after every number, equal values keeping their order.
-fn sorted(t: &Tensor, axis: i64) -> Result<Tensor, Raise> {
-    let rank = t.rank() as i64;
-    if axis < -rank || axis >= rank {
-        return Err(Raise::new(
-            RaiseKind::AxisError,
-            format!("axis {axis} is out of bounds for array of dimension {rank}"),
-        ));
-    }
-    let ax = axis.rem_euclid(rank) as usize;
-    let (n, inner): (usize, usize) = (t.shape()[ax], t.shape()[ax + 1..].iter().product());
-    if let Some(mut ints) = super::ints::values(t) {
-        // integers sort as integers: through float64, 2**53 + 1 would become 2**53
-        sort_lanes(&mut ints, n, inner, &i64::cmp);
-        return Ok(super::ints::tensor(t.shape(), &ints, t.dtype()));
-    }
-    let mut vals = t.to_f64_vec();
-    let order = |a: &f64, b: &f64| match (a.is_nan(), b.is_nan()) {
-        (true, true) => Ordering::Equal,
-        (true, false) => Ordering::Greater,
-        (false, true) => Ordering::Less,
-        _ => a.partial_cmp(b).unwrap_or(Ordering::Equal),
-    };
-    sort_lanes(&mut vals, n, inner, &order);
-    Ok(Tensor::from_f64s(t.shape(), &vals, t.dtype())?)
-}
-
-/// Row-major `vals` sorted along an axis of length `n` with `inner` elements after it.
-fn sort_lanes<T: Copy>(vals: &mut [T], n: usize, inner: usize, order: &dyn Fn(&T, &T) -> Ordering) {
-    for block in vals.chunks_mut((n * inner).max(1)) {
-        for i in 0..inner {
-            let mut lane: Vec<T> = (0..n).map(|k| block[k * inner + i]).collect();
-            lane.sort_by(order);
-            for (k, v) in lane.into_iter().enumerate() {
-                block[k * inner + i] = v;
-            }
-        }
-    }
 }
 
 /// `t` with every element `v`, cast as NumPy casts a scalar into the array's dtype.

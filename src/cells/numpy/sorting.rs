@@ -49,44 +49,16 @@ pub fn call(
         ));
     }
     let t = if flatten { t.reshape(&[t.len()])? } else { t };
-    let t = if t.rank() == 0 && name == "sort" {
-        return Err(Raise::new(
-            RaiseKind::AxisError,
-            format!("axis {axis} is out of bounds for array of dimension 0"),
-        ));
-    } else if t.rank() == 0 {
-        // NumPy's argsort of a 0-d array sorts it as one element
+    // NumPy's argsort of a 0-d array sorts it as one element (its sort is the AxisError below)
+    let t = if t.rank() == 0 && name == "argsort" {
         t.reshape(&[1])?
     } else {
         t
     };
-    let rank = t.rank() as i64;
-    if axis < -rank || axis >= rank {
-        return Err(Raise::new(
-            RaiseKind::AxisError,
-            format!("axis {axis} is out of bounds for array of dimension {rank}"),
-        ));
-    }
-    let ax = axis.rem_euclid(rank) as usize;
-    let (n, inner) = (t.shape()[ax], t.shape()[ax + 1..].iter().product::<usize>());
-    let keys = Keys::of(&t);
-    let mut order = vec![0usize; t.len()];
-    let mut sorted_flat = vec![0usize; t.len()];
-    for block in (0..t.len()).step_by((n * inner).max(1)) {
-        for i in 0..inner {
-            let lane: Vec<usize> = (0..n).map(|k| block + k * inner + i).collect();
-            let mut by: Vec<usize> = (0..n).collect();
-            by.sort_by(|&x, &y| keys.cmp(lane[x], lane[y]));
-            if !stable && keys.order_shows(&lane, &by, name == "argsort") {
-                return Err(unstable_refused(name));
-            }
-            for (k, &j) in by.iter().enumerate() {
-                order[block + k * inner + i] = j;
-                sorted_flat[block + k * inner + i] = lane[j];
-            }
-        }
-    }
-    if name == "argsort" {
+    let argsort = name == "argsort";
+    let (order, sorted_flat) = lanes(&t, axis, stable, argsort)
+        .map_err(|e| e.unwrap_or_else(|| unstable_refused(name)))?;
+    if argsort {
         let vals: Vec<i64> = order.iter().map(|&j| j as i64).collect();
         return Ok(Value::array(super::ints::tensor(
             t.shape(),
@@ -94,8 +66,52 @@ pub fn call(
             DType::I64,
         )));
     }
-    let picked = t.take_flat(&sorted_flat, t.shape());
-    Ok(Value::array(picked))
+    Ok(Value::array(t.take_flat(&sorted_flat, t.shape())))
+}
+
+/// `t` sorted along `axis` keeping equal elements in order, as `a.sort()` sorts in place.
+pub fn stable_sorted(t: &Tensor, axis: i64) -> Result<Tensor, Raise> {
+    let (_, flat) =
+        lanes(t, axis, true, false).map_err(|e| e.expect("a stable sort refuses no order"))?;
+    Ok(t.take_flat(&flat, t.shape()))
+}
+
+/// Each lane along `axis` sorted: for every position, the index along the axis of the element
+/// that lands there (argsort's answer) and its flat offset in `t` (sort's). `Err(None)` where
+/// an unstable sort would order equal elements in a way that shows (`order_shows`).
+fn lanes(
+    t: &Tensor,
+    axis: i64,
+    stable: bool,
+    argsort: bool,
+) -> Result<(Vec<usize>, Vec<usize>), Option<Raise>> {
+    let rank = t.rank() as i64;
+    if axis < -rank || axis >= rank {
+        return Err(Some(Raise::new(
+            RaiseKind::AxisError,
+            format!("axis {axis} is out of bounds for array of dimension {rank}"),
+        )));
+    }
+    let ax = axis.rem_euclid(rank) as usize;
+    let (n, inner) = (t.shape()[ax], t.shape()[ax + 1..].iter().product::<usize>());
+    let keys = Keys::of(t);
+    let mut order = vec![0usize; t.len()];
+    let mut sorted_flat = vec![0usize; t.len()];
+    for block in (0..t.len()).step_by((n * inner).max(1)) {
+        for i in 0..inner {
+            let lane: Vec<usize> = (0..n).map(|k| block + k * inner + i).collect();
+            let mut by: Vec<usize> = (0..n).collect();
+            by.sort_by(|&x, &y| keys.cmp(lane[x], lane[y]));
+            if !stable && keys.order_shows(&lane, &by, argsort) {
+                return Err(None);
+            }
+            for (k, &j) in by.iter().enumerate() {
+                order[block + k * inner + i] = j;
+                sorted_flat[block + k * inner + i] = lane[j];
+            }
+        }
+    }
+    Ok((order, sorted_flat))
 }
 
 fn unstable_refused(name: &str) -> Raise {
