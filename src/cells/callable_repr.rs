@@ -25,9 +25,8 @@ pub struct Builtin {
 /// heap addresses would differ from access to access, or meet by chance).
 pub fn address(path: &str) -> usize {
     const BUILTINS: usize = 0x7f10_0000_0000;
-    let hash = path.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    use std::hash::BuildHasher;
+    let hash = foldhash::fast::FixedState::default().hash_one(path);
     BUILTINS + (hash as usize % (1 << 28)) * 0x10
 }
 
