@@ -13,6 +13,7 @@ mod cells;
 mod cells_compare;
 mod cli;
 mod conformance;
+mod cpu_estimates;
 mod explain_numerics;
 mod explain_reasons;
 mod explain_session;

@@ -1,0 +1,66 @@
+//! Cell cases whose answer depends on the CPU's `rcpps` / `rsqrtps` estimate tables (Intel's and
+//! AMD's differ; TensorFlow and gradtape both take the CPU's own): an RMSprop run over hundreds
+//! of steps amplifies one estimate's last bit into the third digit. Such a case holds what
+//! TensorFlow answered on the recording machine and, under `"other_cpus"`, what it answered on
+//! CPUs with other tables, each under the fingerprint of its tables (`fingerprint`), written by
+//! `tests/cells/add_cpu_variant.py`. A case that differs on a CPU of a third kind prints this CPU's
+//! fingerprint with the difference.
+
+use serde_json::Value;
+
+/// This CPU's tables in one word: a hash of the `rsqrtps` and `rcpps` estimates of 8,192
+/// float32 values spread over two binades (the tables repeat by binade).
+pub fn fingerprint() -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for i in 0..4096u32 {
+        for x in [1.0 + i as f32 / 4096.0, 2.0 + i as f32 / 2048.0] {
+            for bits in [rsqrt_estimate(x).to_bits(), rcp_estimate(x).to_bits()] {
+                h = (h ^ bits as u64).wrapping_mul(0x100_0000_01b3);
+            }
+        }
+    }
+    format!("{h:016x}")
+}
+
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+fn rsqrt_estimate(a: f32) -> f32 {
+    use std::arch::x86_64::{_mm_cvtss_f32, _mm_rsqrt_ss, _mm_set_ss};
+    // SAFETY: SSE is part of the x86_64 baseline.
+    unsafe { _mm_cvtss_f32(_mm_rsqrt_ss(_mm_set_ss(a))) }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+fn rcp_estimate(a: f32) -> f32 {
+    use std::arch::x86_64::{_mm_cvtss_f32, _mm_rcp_ss, _mm_set_ss};
+    // SAFETY: SSE is part of the x86_64 baseline.
+    unsafe { _mm_cvtss_f32(_mm_rcp_ss(_mm_set_ss(a))) }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn rsqrt_estimate(a: f32) -> f32 {
+    1.0 / a.sqrt()
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn rcp_estimate(a: f32) -> f32 {
+    1.0 / a
+}
+
+/// What TensorFlow answered to `case` on a CPU with this one's tables: its variant for this
+/// CPU's fingerprint where one was recorded, else the case as the recording machine answered
+/// it (a CPU with tables of a third kind then differs, and its own variant is to be recorded).
+pub fn for_this_cpu(case: &Value) -> Value {
+    let Some(others) = case["other_cpus"].as_array() else {
+        return case.clone();
+    };
+    let mine = fingerprint();
+    let mut case = case.clone();
+    if let Some(variant) = others.iter().find(|v| v["fingerprint"] == mine.as_str()) {
+        for key in ["stdout", "values", "error"] {
+            case[key] = variant[key].clone();
+        }
+    }
+    case
+}
