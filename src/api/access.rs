@@ -27,7 +27,6 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderName, HeaderValue, Method, Uri};
 use axum::response::Response;
-use axum::serve::{IncomingStream, Listener};
 use tower_service::Service;
 
 use super::metrics::ErrorCode;
@@ -69,6 +68,12 @@ impl<S> Access<S> {
             shared: Arc::new(shared),
             peer: None,
         }
+    }
+
+    /// This service for the connection from `peer`.
+    pub fn with_peer(mut self, peer: SocketAddr) -> Self {
+        self.peer = Some(peer);
+        self
     }
 }
 
@@ -315,28 +320,4 @@ async fn with_request_id(resp: Response, id: String) -> Response {
         _ => Body::from(bytes),
     };
     Response::from_parts(parts, body)
-}
-
-/// What `axum::serve` asks for: the service for each connection, with the connection's peer.
-#[derive(Clone)]
-pub struct PerConnection<S>(pub Access<S>);
-
-impl<S, L> Service<IncomingStream<'_, L>> for PerConnection<S>
-where
-    S: Clone,
-    L: Listener<Addr = SocketAddr>,
-{
-    type Response = Access<S>;
-    type Error = Infallible;
-    type Future = std::future::Ready<Result<Access<S>, Infallible>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, stream: IncomingStream<'_, L>) -> Self::Future {
-        let mut access = self.0.clone();
-        access.peer = Some(*stream.remote_addr());
-        std::future::ready(Ok(access))
-    }
 }

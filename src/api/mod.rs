@@ -14,10 +14,12 @@ mod grade;
 pub mod json;
 mod json_error;
 mod json_fast;
+mod listen;
 pub mod metrics;
 pub mod notes;
 pub mod ops;
 mod path;
+mod self_wake;
 mod sessions;
 
 use std::collections::HashMap;
@@ -171,10 +173,15 @@ async fn no_method(method: Method, uri: axum::http::Uri) -> error::AppError {
     )
 }
 
-/// The service `gradtape serve` answers with: the router inside the access layer (request ids,
-/// the access log, request metrics, panics answered 500), and each connection's peer address.
-pub fn service(state: AppState) -> access::PerConnection<Router> {
-    access::PerConnection(layered(state))
+/// Serves the API on `listener` until `shutdown` completes, then lets the connections finish
+/// what they are answering: the router inside the access layer (request ids, the access log,
+/// request metrics, panics answered 500), each connection's peer address given to it.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    listen::serve(listener, layered(state), shutdown).await
 }
 
 /// The same service as a `Router`, for callers that want one (the tests drive it with `oneshot`).

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use gradtape::api::{service, AppState};
+use gradtape::api::{self, AppState};
 use gradtape::config::Config;
 
 use super::log_format::PlainLines;
@@ -100,7 +100,6 @@ async fn serve(config: Config) -> ExitCode {
             }
         }
     });
-    let service = service(state);
     let shutdown = async {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]
@@ -114,12 +113,6 @@ async fn serve(config: Config) -> ExitCode {
         let _ = ctrl_c.await;
         tracing::info!("shutting down: finishing in-flight requests");
     };
-    if let Err(e) = axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
-        eprintln!("gradtape: server error: {e}");
-        return ExitCode::FAILURE;
-    }
+    api::serve(listener, state, shutdown).await;
     ExitCode::SUCCESS
 }

@@ -27,6 +27,7 @@ mod grade_seed;
 mod http;
 mod jacobian;
 mod kernels_bits;
+mod listen;
 mod messages;
 mod observe;
 mod openapi;

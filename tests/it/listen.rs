@@ -1,0 +1,111 @@
+//! `gradtape::api::serve`, the accept loop `gradtape serve` runs, over real sockets: requests
+//! with bodies on one kept-alive connection, the peer's address reaching the session bound, and
+//! a shutdown that finishes the request in flight before it returns.
+
+use std::time::Duration;
+
+use gradtape::api::{app, serve, AppState};
+use gradtape::config::Config;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+
+use super::support::call;
+
+fn post(path: &str, body: &str, last: bool) -> String {
+    let close = if last { "Connection: close\r\n" } else { "" };
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{close}\r\n{body}",
+        body.len()
+    )
+}
+
+/// A server on a free port, stopped when the returned sender fires or is dropped.
+async fn start(
+    state: AppState,
+) -> (
+    std::net::SocketAddr,
+    oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    (addr, stop, server)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipelined_requests_with_bodies_are_all_answered_in_order() {
+    let (addr, _stop, _server) = start(AppState::new(Config::default())).await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let mut requests = String::new();
+    for (i, v) in [1.5, 2.5, 3.5].iter().enumerate() {
+        let body =
+            json!({"setup": [{"name": "x", "op": "constant", "value": v}], "outputs": ["x"]});
+        requests += &post("/v1/evaluate", &body.to_string(), i == 2);
+    }
+    stream.write_all(requests.as_bytes()).await.unwrap();
+    let mut resp = String::new();
+    stream.read_to_string(&mut resp).await.unwrap();
+    assert_eq!(resp.matches("HTTP/1.1 200 OK").count(), 3, "{resp}");
+    let values: Vec<usize> = ["1.5", "2.5", "3.5"]
+        .iter()
+        .map(|v| resp.find(&format!("\"value\":{v}")).expect(v))
+        .collect();
+    assert!(values.windows(2).all(|w| w[0] < w[1]), "{resp}");
+}
+
+#[tokio::test]
+async fn the_connections_peer_is_the_client_a_session_bound_counts() {
+    let config = Config {
+        max_sessions_per_client: 1,
+        ..Config::default()
+    };
+    let state = AppState::new(config);
+    // without a socket the client is "local"; it takes that client's one session
+    let (status, body) = call(&app(state.clone()), "POST", "/v1/sessions", None, &[]).await;
+    assert_eq!(status, 201, "{body}");
+    let (addr, _stop, _server) = start(state).await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(post("/v1/sessions", "", true).as_bytes())
+        .await
+        .unwrap();
+    let mut resp = String::new();
+    stream.read_to_string(&mut resp).await.unwrap();
+    assert!(
+        resp.starts_with("HTTP/1.1 201"),
+        "127.0.0.1 has no session yet: {resp}"
+    );
+}
+
+#[tokio::test]
+async fn shutdown_finishes_the_request_in_flight_and_then_returns() {
+    let (addr, stop, server) = start(AppState::new(Config::default())).await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let body = r#"{"setup":[{"name":"x","op":"constant","value":[1.0,2.0]}],"outputs":["x"]}"#;
+    let request = post("/v1/evaluate", body, false);
+    let (head, tail) = request.split_at(request.len() - 10);
+    stream.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    stop.send(()).unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(!server.is_finished(), "a request was still being read");
+    stream.write_all(tail.as_bytes()).await.unwrap();
+    let mut resp = String::new();
+    stream.read_to_string(&mut resp).await.unwrap();
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    assert!(resp.contains("[1.0,2.0]"), "{resp}");
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("serve returns once its last connection has closed")
+        .unwrap();
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "the listener is closed"
+    );
+}
