@@ -26,7 +26,7 @@ impl Keras {
         match self {
             Keras::Loss(l) => l.kind.class(),
             Keras::Optimizer(o) => match o.rule {
-                Rule::Sgd { .. } => "SGD",
+                Rule::Sgd { .. } | Rule::SgdTextMomentum { .. } => "SGD",
                 Rule::Adam { .. } => "Adam",
                 Rule::RmsProp { .. } => "RMSprop",
             },
@@ -38,7 +38,7 @@ impl Keras {
         match self {
             Keras::Loss(_) => "keras.src.losses",
             Keras::Optimizer(o) => match o.rule {
-                Rule::Sgd { .. } => "keras.src.optimizers.sgd",
+                Rule::Sgd { .. } | Rule::SgdTextMomentum { .. } => "keras.src.optimizers.sgd",
                 Rule::Adam { .. } => "keras.src.optimizers.adam",
                 Rule::RmsProp { .. } => "keras.src.optimizers.rmsprop",
             },
@@ -122,6 +122,13 @@ pub enum Rule {
         momentum: f64,
         epsilon: f64,
         centered: bool,
+    },
+    /// SGD given a string momentum (`momentum="0.9"`): Keras checks only a number's range and
+    /// keeps the string, and its first step's `tf.cast(self.momentum, variable.dtype)` raises.
+    /// Last of the variants, so that a stored session's rules read as they did.
+    SgdTextMomentum {
+        momentum: String,
+        nesterov: bool,
     },
 }
 

@@ -631,10 +631,14 @@ fn keras_config(it: &mut Interp, k: &super::keras_object::KerasRef) -> Result<Va
                 ("is_legacy_optimizer", Value::Bool(false)),
                 ("learning_rate", lr),
             ];
-            match o.rule {
+            match &o.rule {
                 Rule::Sgd { momentum, nesterov } => {
-                    p.push(("momentum", Value::Float(momentum)));
-                    p.push(("nesterov", Value::Bool(nesterov)));
+                    p.push(("momentum", Value::Float(*momentum)));
+                    p.push(("nesterov", Value::Bool(*nesterov)));
+                }
+                Rule::SgdTextMomentum { momentum, nesterov } => {
+                    p.push(("momentum", s(momentum)));
+                    p.push(("nesterov", Value::Bool(*nesterov)));
                 }
                 Rule::Adam {
                     beta_1,
@@ -642,10 +646,10 @@ fn keras_config(it: &mut Interp, k: &super::keras_object::KerasRef) -> Result<Va
                     epsilon,
                     amsgrad,
                 } => {
-                    p.push(("beta_1", Value::Float(beta_1)));
-                    p.push(("beta_2", Value::Float(beta_2)));
-                    p.push(("epsilon", Value::Float(epsilon)));
-                    p.push(("amsgrad", Value::Bool(amsgrad)));
+                    p.push(("beta_1", Value::Float(*beta_1)));
+                    p.push(("beta_2", Value::Float(*beta_2)));
+                    p.push(("epsilon", Value::Float(*epsilon)));
+                    p.push(("amsgrad", Value::Bool(*amsgrad)));
                 }
                 Rule::RmsProp {
                     rho,
@@ -653,10 +657,10 @@ fn keras_config(it: &mut Interp, k: &super::keras_object::KerasRef) -> Result<Va
                     epsilon,
                     centered,
                 } => {
-                    p.push(("rho", Value::Float(rho)));
-                    p.push(("momentum", Value::Float(momentum)));
-                    p.push(("epsilon", Value::Float(epsilon)));
-                    p.push(("centered", Value::Bool(centered)));
+                    p.push(("rho", Value::Float(*rho)));
+                    p.push(("momentum", Value::Float(*momentum)));
+                    p.push(("epsilon", Value::Float(*epsilon)));
+                    p.push(("centered", Value::Bool(*centered)));
                 }
             }
             p

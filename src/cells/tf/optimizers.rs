@@ -106,15 +106,11 @@ pub fn construct(
         }
     };
     let rule = if class == "SGD" {
-        let momentum = hyper(it, "momentum", get("momentum"), 0.0)?;
-        if !(0.0..=1.0).contains(&momentum) {
-            return Err(Raise::value_error("`momentum` must be between [0, 1]."));
-        }
         let nesterov = match get("nesterov") {
             Some(v) => v.truthy()?,
             None => false,
         };
-        Rule::Sgd { momentum, nesterov }
+        sgd_rule(it, get("momentum"), nesterov)?
     } else if class == "RMSprop" {
         let centered = match get("centered") {
             Some(v) => v.truthy()?,
@@ -178,6 +174,21 @@ pub fn construct(
     ))
 }
 
+/// SGD's rule for the momentum as given: a number in [0, 1], or a string Keras keeps as it is.
+fn sgd_rule(it: &mut Interp, momentum: Option<Value>, nesterov: bool) -> Result<Rule, Raise> {
+    if let Some(Value::Str(s)) = &momentum {
+        return Ok(Rule::SgdTextMomentum {
+            momentum: s.to_string(),
+            nesterov,
+        });
+    }
+    let momentum = hyper(it, "momentum", momentum, 0.0)?;
+    if !(0.0..=1.0).contains(&momentum) {
+        return Err(Raise::value_error("`momentum` must be between [0, 1]."));
+    }
+    Ok(Rule::Sgd { momentum, nesterov })
+}
+
 fn outside(class: &str, name: &str) -> Raise {
     Raise::value_error(format!(
         "{class}'s `{name}` is outside the cell subset: leave it at its default (clip gradients with tf.clip_by_norm before apply_gradients)"
@@ -230,6 +241,8 @@ pub fn attr(o: &Optimizer, name: &str) -> Option<Value> {
         ("variables", _) => Value::list(o.variables.iter().map(|v| var(v)).collect()),
         ("momentum", Rule::Sgd { momentum, .. }) => Value::Float(*momentum),
         ("nesterov", Rule::Sgd { nesterov, .. }) => Value::Bool(*nesterov),
+        ("momentum", Rule::SgdTextMomentum { momentum, .. }) => Value::str(momentum.as_str()),
+        ("nesterov", Rule::SgdTextMomentum { nesterov, .. }) => Value::Bool(*nesterov),
         ("beta_1", Rule::Adam { beta_1, .. }) => Value::Float(*beta_1),
         ("beta_2", Rule::Adam { beta_2, .. }) => Value::Float(*beta_2),
         ("epsilon", Rule::Adam { epsilon, .. }) => Value::Float(*epsilon),
@@ -392,7 +405,7 @@ fn build(it: &mut Interp, k: &KerasRef, ids: &[String], scope: &str) -> Result<(
         return Ok(());
     }
     let (passes, hats): (Vec<&[&str]>, bool) = match o.rule {
-        Rule::Sgd { .. } => (vec![&["m"]], false),
+        Rule::Sgd { .. } | Rule::SgdTextMomentum { .. } => (vec![&["m"]], false),
         Rule::Adam { amsgrad, .. } => (vec![&["m", "v"]], amsgrad),
         Rule::RmsProp {
             momentum, centered, ..
@@ -483,7 +496,15 @@ fn update(
     // `tf.cast(python_float, dtype)` converts to float32 first
     let f32_cast = |x: f64| Tensor::scalar(x, DType::F32).cast(dtype);
     let py = |x: f64| Tensor::scalar(x, dtype);
+    if let Rule::SgdTextMomentum { momentum, .. } = &o.rule {
+        // Keras's `tf.cast(self.momentum, variable.dtype)`, before anything is assigned
+        let cast = [Value::str(momentum.as_str()), Value::DType(dtype)];
+        if let Some(refused) = super::super::convert::cast_of_strings(&cast, &[]) {
+            return Err(refused);
+        }
+    }
     match o.rule {
+        Rule::SgdTextMomentum { .. } => {}
         Rule::Sgd { momentum, nesterov } => {
             let m = read(it, &slots[0])?;
             let mom = f32_cast(momentum);
@@ -677,11 +698,24 @@ pub fn set_hyper(it: &mut Interp, k: &KerasRef, name: &str, v: Value) -> Result<
         Keras::Loss(_) => unreachable!("only an optimizer's attributes reach here"),
     };
     let rule = match (rule, name) {
-        (Rule::Sgd { nesterov, .. }, "momentum") => Rule::Sgd {
-            momentum: hyper(it, name, Some(v), 0.0)?,
-            nesterov,
-        },
+        // Python sets the attribute as given: Keras checks a momentum's range only in __init__
+        (Rule::Sgd { nesterov, .. } | Rule::SgdTextMomentum { nesterov, .. }, "momentum") => {
+            match v {
+                Value::Str(s) => Rule::SgdTextMomentum {
+                    momentum: s.to_string(),
+                    nesterov,
+                },
+                v => Rule::Sgd {
+                    momentum: hyper(it, name, Some(v), 0.0)?,
+                    nesterov,
+                },
+            }
+        }
         (Rule::Sgd { momentum, .. }, "nesterov") => Rule::Sgd {
+            momentum,
+            nesterov: v.truthy()?,
+        },
+        (Rule::SgdTextMomentum { momentum, .. }, "nesterov") => Rule::SgdTextMomentum {
             momentum,
             nesterov: v.truthy()?,
         },
@@ -721,7 +755,9 @@ pub fn set_hyper(it: &mut Interp, k: &KerasRef, name: &str, v: Value) -> Result<
         }
         (rule, _) => {
             let settable = match rule {
-                Rule::Sgd { .. } => "`learning_rate` (`lr`), `momentum` and `nesterov`",
+                Rule::Sgd { .. } | Rule::SgdTextMomentum { .. } => {
+                    "`learning_rate` (`lr`), `momentum` and `nesterov`"
+                }
                 Rule::Adam { .. } => "`learning_rate` (`lr`), `beta_1`, `beta_2` and `epsilon`",
                 Rule::RmsProp { .. } => "`learning_rate` (`lr`), `rho`, `momentum` and `epsilon`",
             };
@@ -738,7 +774,7 @@ pub fn set_hyper(it: &mut Interp, k: &KerasRef, name: &str, v: Value) -> Result<
 
 fn lock_class(rule: &Rule) -> &'static str {
     match rule {
-        Rule::Sgd { .. } => "SGD",
+        Rule::Sgd { .. } | Rule::SgdTextMomentum { .. } => "SGD",
         Rule::Adam { .. } => "Adam",
         Rule::RmsProp { .. } => "RMSprop",
     }
