@@ -753,13 +753,29 @@ pub fn set_hyper(it: &mut Interp, k: &KerasRef, name: &str, v: Value) -> Result<
             }
             rms
         }
+        (
+            Rule::RmsProp {
+                rho,
+                momentum,
+                epsilon,
+                ..
+            },
+            "centered",
+        ) => Rule::RmsProp {
+            rho,
+            momentum,
+            epsilon,
+            centered: v.truthy()?,
+        },
         (rule, _) => {
             let settable = match rule {
                 Rule::Sgd { .. } | Rule::SgdTextMomentum { .. } => {
                     "`learning_rate` (`lr`), `momentum` and `nesterov`"
                 }
                 Rule::Adam { .. } => "`learning_rate` (`lr`), `beta_1`, `beta_2` and `epsilon`",
-                Rule::RmsProp { .. } => "`learning_rate` (`lr`), `rho`, `momentum` and `epsilon`",
+                Rule::RmsProp { .. } => {
+                    "`learning_rate` (`lr`), `rho`, `momentum`, `epsilon` and `centered`"
+                }
             };
             return Err(Raise::type_error(format!(
                 "a cell sets only {settable} of a {class} optimizer, not `{name}`"

@@ -22,9 +22,9 @@ pub(super) struct Step<'a> {
 }
 
 impl Step<'_> {
-    /// Updates variable `id` from `grad` (`given` as the cell gave it) and its slots
-    /// (velocity, then momentum when the momentum is above 0, then the average gradient when
-    /// centered).
+    /// Updates variable `id` from `grad` (`given` as the cell gave it) and its slots as `build`
+    /// made them (velocity, then momentum when the momentum was above 0, then the average
+    /// gradient when centered).
     pub fn run(
         &self,
         it: &mut Interp,
@@ -33,12 +33,7 @@ impl Step<'_> {
         given: &Value,
         slots: &[String],
     ) -> Result<(), Raise> {
-        // a momentum set above 0 after the slots were built has no slot: Keras's
-        // `self._momentums[...]` of an empty list
-        let has_momentum = slots.len() == 2 + usize::from(self.centered);
-        if self.momentum > 0.0 && !has_momentum {
-            return Err(Raise::index_error("list index out of range"));
-        }
+        let slots = &self.slots_in_use(it, id, slots)?;
         if let Value::IndexedSlices(slices) = given {
             // Keras's _deduplicate_sparse_grad: a repeated index's rows summed in order
             // (unsorted_segment_sum), which the dense gradient's rows hold, at the indices
@@ -94,6 +89,39 @@ impl Step<'_> {
         };
         let neg = un(it, "negative", &step)?;
         assign(it, id, "assign_add", neg)
+    }
+
+    /// The slots this step reads, as Keras's `update_step` indexes its lists: velocity, then the
+    /// momentum when the momentum is above 0, then the average gradient when centered. `momentum`
+    /// or `centered` set after `build` can ask for a list `build` left empty (Keras's
+    /// `self._momentums[...]`, an IndexError) or leave a built slot unread.
+    fn slots_in_use(&self, it: &Interp, id: &str, slots: &[String]) -> Result<Vec<String>, Raise> {
+        // a slot's name is `{scope}/{kind}/{the variable's name}`
+        let shared = it
+            .ws
+            .variable(id)
+            .map(|v| v.given_name().to_string())
+            .unwrap_or_default();
+        let built = |kind: &str| {
+            let tail = format!("/{kind}/{shared}");
+            slots[1..].iter().find(|sid| {
+                it.ws
+                    .variable(sid)
+                    .is_some_and(|v| v.given_name().ends_with(&tail))
+            })
+        };
+        let mut used = vec![slots[0].clone()];
+        for (wanted, kind) in [
+            (self.momentum > 0.0, "momentum"),
+            (self.centered, "average_gradient"),
+        ] {
+            if wanted {
+                let sid =
+                    built(kind).ok_or_else(|| Raise::index_error("list index out of range"))?;
+                used.push(sid.clone());
+            }
+        }
+        Ok(used)
     }
 
     /// Keras's sparse branch: the slots decay whole, then the rows of the gradient are
