@@ -137,6 +137,9 @@ pub enum Value {
 pub struct NdArray {
     base: Arc<Mutex<Tensor>>,
     view: Option<Arc<View>>,
+    /// NumPy's `flags.writeable` cleared: `np.asarray` of an eager tensor views TensorFlow's
+    /// buffer read-only, and every view of it is read-only too.
+    read_only: bool,
 }
 
 /// Which elements of the base a view holds: their flat offsets in the view's own row-major
@@ -161,6 +164,24 @@ impl NdArray {
         NdArray {
             base: Arc::new(Mutex::new(t)),
             view: None,
+            read_only: false,
+        }
+    }
+
+    /// An array no write may change (`np.asarray` of an eager tensor).
+    pub fn read_only(t: Tensor) -> NdArray {
+        NdArray {
+            read_only: true,
+            ..NdArray::new(t)
+        }
+    }
+
+    /// NumPy's ValueError for a write into a read-only array, in the words of the operation
+    /// that writes (`assignment destination is read-only`, `output array is read-only`).
+    pub fn check_writable(&self, refusal: &str) -> Result<(), super::raise::Raise> {
+        match self.read_only {
+            true => Err(super::raise::Raise::value_error(refusal)),
+            false => Ok(()),
         }
     }
 
@@ -201,6 +222,7 @@ impl NdArray {
                 offsets,
                 shape: shape.to_vec(),
             })),
+            read_only: self.read_only,
         }
     }
 
@@ -225,6 +247,7 @@ impl NdArray {
         let base = NdArray {
             base: self.base.clone(),
             view: None,
+            read_only: self.read_only,
         };
         Some((base, &v.offsets, &v.shape))
     }

@@ -258,6 +258,7 @@ pub fn set_item(
         Value::Array(a) => {
             let t = &a.get();
             let (parts, tuple) = it.parts_of(slice)?;
+            a.check_writable("assignment destination is read-only")?;
             let items = np_index(it, parts, tuple)?;
             let p = plan(t.shape(), &items, false, it.max_elems())?;
             let src = it.np_tensor(&v)?;

@@ -335,6 +335,7 @@ pub fn in_place(
     a: &crate::cells::value::NdArray,
     rhs: &Value,
 ) -> Result<(), Raise> {
+    a.check_writable("output array is read-only")?;
     let cur = a.get();
     let out = binary(it, op, &Value::Array(a.clone()), rhs)?;
     let t = out.np_contents().unwrap_or_else(|| cur.clone());

@@ -66,6 +66,12 @@ pub fn call(
                 }
             }
             let t = it.np_tensor(&v)?;
+            // np.asarray of an eager tensor views TensorFlow's buffer, read-only
+            if let (Value::Tensor(_), "asarray") = (&v, name) {
+                if dtype.is_none_or(|d| d == t.dtype()) {
+                    return Ok(Value::Array(crate::cells::value::NdArray::read_only(t)));
+                }
+            }
             let made = Value::array(match dtype {
                 Some(d) => t.cast(d),
                 None => t,

@@ -31,6 +31,10 @@ pub fn call(
     };
     // a NumPy scalar is immutable: its `fill` changes nothing
     if let Value::Array(arr) = recv {
+        arr.check_writable(match name {
+            "sort" => "sort array is read-only",
+            _ => "assignment destination is read-only",
+        })?;
         arr.set(out);
     }
     Ok(Value::None)

@@ -253,6 +253,7 @@ pub fn call(
                 Value::Array(arr) => {
                     let t = it.np_tensor(&x)?;
                     if t.rank() > 0 {
+                        arr.check_writable("array is read-only")?;
                         let out = shuffled_rows(it, &t);
                         arr.set(out);
                     }
