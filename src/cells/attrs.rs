@@ -87,6 +87,10 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
             None => return Err(no_attr(&v, name)),
         },
         (Value::Builtin(p), "fromkeys") if &**p == "dict" => Value::Builtin("dict.fromkeys".into()),
+        // the class's function, called with the tape first (`tf.GradientTape.gradient(g, y, x)`)
+        (Value::Builtin(p), m) if &**p == "tf.GradientTape" && TAPE_METHODS.contains(&m) => {
+            Value::Builtin(format!("tf.GradientTape.{m}").into())
+        }
         (Value::Builtin(p), "__name__") => match super::builtins::types::class_name(p) {
             Some(class) => Value::str(class),
             None => Value::str(super::callable_repr::builtin(p, 0).name),

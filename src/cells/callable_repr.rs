@@ -64,7 +64,14 @@ pub fn builtin(path: &str, addr: usize) -> Builtin {
     let name = path.rsplit('.').next().unwrap_or(path).to_string();
     let (text, class) = match path.split_once('.') {
         // TensorFlow's and NumPy's API functions are Python functions
-        Some(("tf" | "np", _)) => (format!("<function {name} at {at}>"), "function"),
+        // a class's function (`tf.GradientTape.gradient`) shows its qualified name
+        Some(("tf" | "np", rest)) => {
+            let qualified = match rest.rsplit_once('.') {
+                Some(("GradientTape", _)) => format!("GradientTape.{name}"),
+                _ => name.clone(),
+            };
+            (format!("<function {qualified} at {at}>"), "function")
+        }
         // Python's builtins and math's functions are C functions, named without their module
         _ => (
             format!("<built-in function {name}>"),

@@ -140,6 +140,47 @@ pub fn subset_has(path: &str) -> bool {
     true
 }
 
+/// `tf.GradientTape.NAME(tape, ...)`: Python's function behind the method, its first argument
+/// the tape.
+fn unbound_tape_method(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let mut args = args.into_iter();
+    match args.next() {
+        Some(Value::Tape(tape)) => super::tape::method(it, tape, name, args.collect(), kwargs),
+        // the method reads the tape's attributes first
+        Some(other) => Err(Raise::attr_error(format!(
+            "'{}' object has no attribute '_tape'",
+            other.type_name()
+        ))),
+        None => {
+            let required: &[&str] = match name {
+                "gradient" | "jacobian" => &["'self'", "'target'", "'sources'"],
+                "batch_jacobian" => &["'self'", "'target'", "'source'"],
+                "watch" => &["'self'", "'tensor'"],
+                _ => &["'self'"],
+            };
+            // Python's list: `'a'`, `'a' and 'b'`, `'a', 'b', and 'c'`
+            let listed = match required {
+                [one] => format!("1 required positional argument: {one}"),
+                [a, b] => format!("2 required positional arguments: {a} and {b}"),
+                _ => format!(
+                    "{} required positional arguments: {}, and {}",
+                    required.len(),
+                    required[..required.len() - 1].join(", "),
+                    required[required.len() - 1]
+                ),
+            };
+            Err(Raise::type_error(format!(
+                "GradientTape.{name}() missing {listed}"
+            )))
+        }
+    }
+}
+
 /// Why `tf.`/`np.` `path` is not there: outside the subset, or misspelt.
 pub fn missing_detail(path: &str) -> String {
     if missing::known(path) {
@@ -202,6 +243,9 @@ pub fn call(
         if let Some(kept) = super::slices::cast_or_identity(it, path, &args, &kwargs)? {
             return Ok(kept);
         }
+    }
+    if let Some(name) = path.strip_prefix("tf.GradientTape.") {
+        return unbound_tape_method(it, name, args, kwargs);
     }
     match path {
         "tf.Variable" => variable(it, args, kwargs),
