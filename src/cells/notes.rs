@@ -12,7 +12,7 @@ use ruff_text_size::Ranged;
 use super::interp::Interp;
 use super::value::Value;
 use crate::engine::autodiff::{TapeId, Val};
-use crate::engine::explain::{why_null_from, Front, Note};
+use crate::engine::explain::{why_null_from, Front, Note, Reason};
 use crate::engine::Workspace;
 
 /// Notes one cell may carry; a gradient in a loop that is None every turn gives one note.
@@ -180,8 +180,10 @@ impl Interp<'_> {
         let mut notes = notes.into_iter();
         let per_source: Vec<Option<CellNote>> = null
             .iter()
-            .map(|&is_null| {
+            .enumerate()
+            .map(|(k, &is_null)| {
                 let note = if is_null { notes.next() } else { None };
+                let note = note.map(|n| self.through_assign_result(n, &names[k], &target));
                 note.map(|note| CellNote {
                     line: site.line,
                     column: site.column,
@@ -195,6 +197,21 @@ impl Interp<'_> {
             self.add_note(n.clone());
         }
         per_source
+    }
+
+    /// A source the cell rebound to what an assign returned (`w = w.assign_sub(lr * g)`) is
+    /// TensorFlow's `_UnreadVariable`: reading it does not make a tape watch the variable, so
+    /// its gradient is None though `target` was computed from it. The engine sees only a path
+    /// that is not there; this says why, and what to write instead.
+    fn through_assign_result(&self, mut note: Note, source: &str, target: &str) -> Note {
+        if note.reason == Reason::NotConnected
+            && matches!(self.lookup(source), Some(Value::UnreadVariable(_)))
+        {
+            note.detail = format!(
+                "{source} holds the value an assign returned (TensorFlow's _UnreadVariable: `{source} = {source}.assign_sub(...)` rebinds {source} to it), not the variable itself, and reading it does not make the tape watch the variable, so nothing leads from {source} to {target}; call `{source}.assign_sub(...)` without `{source} =`, or tape.watch({source}) before using it"
+            );
+        }
+        note
     }
 
     /// Records `variable <- from` (an assign, assign_add or assign_sub, or a Variable made

@@ -182,3 +182,42 @@ t, n = tf.test.compute_gradient(f, [tf.constant([1.0])])
     .await;
     assert_eq!(body["error"]["line"], 3, "{body}");
 }
+
+#[tokio::test]
+async fn a_source_rebound_to_what_assign_sub_returned_is_named_as_the_cause() {
+    let body = run_cell(
+        "import tensorflow as tf
+w = tf.Variable([1.0, 2.0])
+x = tf.constant([3.0, 4.0])
+for i in range(2):
+    with tf.GradientTape() as tape:
+        L = tf.reduce_sum(w * x)
+    g = tape.gradient(L, w)
+    w = w.assign_sub(0.1 * g)
+",
+    )
+    .await;
+    assert_eq!(body["error"]["type"], "TypeError", "{body}");
+    assert_eq!(summary(&body), vec![note("w", "not_connected", 7, 9)]);
+    let detail = body["notes"][0]["detail"].as_str().unwrap();
+    for part in [
+        "w holds the value an assign returned",
+        "_UnreadVariable",
+        "call `w.assign_sub(...)` without `w =`",
+        "tape.watch(w)",
+    ] {
+        assert!(detail.contains(part), "{part:?} missing from: {detail}");
+    }
+    // a source that is the variable itself keeps the general sentence
+    let body = run_cell(
+        "import tensorflow as tf
+w = tf.Variable(1.0)
+with tf.GradientTape() as tape:
+    L = tf.constant(2.0) * 3.0
+print(tape.gradient(L, w))
+",
+    )
+    .await;
+    let detail = body["notes"][0]["detail"].as_str().unwrap();
+    assert!(detail.contains("L does not depend on w"), "{detail}");
+}
