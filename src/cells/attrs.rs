@@ -78,7 +78,23 @@ fn method(v: Value, name: &str) -> Value {
     Value::Method(Arc::new((v, name.to_string())))
 }
 
+/// The object whose `__dict__` takes a cell's new attributes: an eager tensor (each result is
+/// a new one) or a variable; None for the objects that take none.
+pub fn instance_key(v: &Value) -> Option<String> {
+    match v {
+        Value::Tensor(x) => Some(format!("tensor {}", x.id)),
+        Value::Variable(id) => Some(format!("variable {id}")),
+        _ => None,
+    }
+}
+
 pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
+    // an instance attribute comes before the class's methods (`t.numpy = 1`)
+    if let Some(key) = instance_key(&v) {
+        if let Some(a) = it.instance_attrs.get(&(key, name.to_string())) {
+            return Ok(a.clone());
+        }
+    }
     Ok(match (&v, name) {
         (Value::Module(p), _) => return super::tf::module_attr(p, name),
         (Value::Type(n), "__name__") => Value::str(n.to_string()),

@@ -114,13 +114,17 @@ pub struct Kernel {
     pub sliced_variables: HashMap<crate::engine::autodiff::ValId, SliceOfVariable>,
     /// What each variable was given as a `trainable` that is no bool, by variable id.
     pub trainable_given: HashMap<Arc<str>, crate::engine::lit::Lit>,
+    /// Attributes the cell gave its tensors and variables (`Interp::instance_attrs`); a
+    /// session keeps none of them from cell to cell.
+    pub instance_attrs: HashMap<(String, String), Value>,
 }
 
-/// A kernel's names go with it: lists that hold themselves are emptied, and nesting is freed
-/// without recursion (`containers::release_all`).
+/// A kernel's names and the attributes its cell set go with it: lists that hold themselves are
+/// emptied, and nesting is freed without recursion (`containers::release_all`).
 impl Drop for Kernel {
     fn drop(&mut self) {
-        containers::release_all(self.names.drain().map(|(_, v)| v));
+        let attrs = self.instance_attrs.drain().map(|(_, v)| v);
+        containers::release_all(self.names.drain().map(|(_, v)| v).chain(attrs));
     }
 }
 
@@ -133,6 +137,7 @@ impl Kernel {
             random: None,
             sliced_variables: HashMap::new(),
             trainable_given: HashMap::new(),
+            instance_attrs: HashMap::new(),
         }
     }
 }
@@ -225,6 +230,7 @@ fn run_on_stack(
     it.why_none = std::mem::take(&mut kernel.why_none);
     it.sliced_variables = std::mem::take(&mut kernel.sliced_variables);
     it.trainable_given = std::mem::take(&mut kernel.trainable_given);
+    it.instance_attrs = std::mem::take(&mut kernel.instance_attrs);
     let carries_random = kernel.random.take().map(|r| it.random = r).is_some();
     // the engine scans each op's output for a NaN or an infinity until it finds the first (as
     // sessions do): finding it afterwards would mean running the cell again
@@ -236,6 +242,7 @@ fn run_on_stack(
     let why_none = std::mem::take(&mut it.why_none);
     kernel.sliced_variables = std::mem::take(&mut it.sliced_variables);
     kernel.trainable_given = std::mem::take(&mut it.trainable_given);
+    kernel.instance_attrs = std::mem::take(&mut it.instance_attrs);
     if carries_random {
         kernel.random = Some(std::mem::take(&mut it.random));
     }

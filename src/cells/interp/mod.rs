@@ -94,6 +94,9 @@ pub struct Interp<'k> {
     pub next_stream: Option<crate::engine::ops::Stream>,
     /// The variable and index each slice of a variable was read with (`v[0].assign(7)`).
     pub sliced_variables: HashMap<crate::engine::autodiff::ValId, super::index::SliceOfVariable>,
+    /// Attributes a cell gave its tensors and variables (`t.foo = 3`), as Python keeps them in
+    /// the object's `__dict__`: by the object's key (`attrs::instance_key`) and name.
+    pub instance_attrs: HashMap<(String, String), Value>,
     /// What each variable was given as `trainable` where that is no bool (`tf.Variable(1.0,
     /// 'bias')` passes the name there): TensorFlow keeps it as given, and watches by its truth.
     pub trainable_given: HashMap<Arc<str>, crate::engine::lit::Lit>,
@@ -131,6 +134,7 @@ impl<'k> Interp<'k> {
             random: Default::default(),
             next_stream: None,
             sliced_variables: HashMap::new(),
+            instance_attrs: HashMap::new(),
             trainable_given: HashMap::new(),
             handling: Vec::new(),
         }

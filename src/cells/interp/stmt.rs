@@ -380,15 +380,20 @@ impl Interp<'_> {
             }
             Expr::Attribute(a) => {
                 let obj = self.eval(&a.value)?;
+                let name = a.attr.as_str();
+                if let Some(key) = crate::cells::attrs::instance_key(&obj) {
+                    if !PROPERTIES.contains(&name) {
+                        self.instance_attrs.insert((key, name.to_string()), v);
+                        return Ok(());
+                    }
+                }
                 // an optimizer's learning rate is settable: Keras assigns its variable
                 if let Value::Keras(k) = &obj {
-                    if let Some(done) =
-                        crate::cells::tf::keras_set_attr(self, k, a.attr.as_str(), v)
-                    {
+                    if let Some(done) = crate::cells::tf::keras_set_attr(self, k, name, v) {
                         return done.map_err(|r| self.locate(r, target));
                     }
                 }
-                Err(self.locate(attribute_assignment(&obj, a.attr.as_str()), target))
+                Err(self.locate(attribute_assignment(&obj, name), target))
             }
             _ => Err(self.locate(
                 Raise::type_error(
@@ -470,25 +475,28 @@ fn unpacked_items(it: &mut Interp, v: &Value) -> Result<Vec<Value>, Raise> {
     crate::cells::builtins::iterate_or(it, v, |t| format!("cannot unpack non-iterable {t} object"))
 }
 
-/// Why `obj.name = value` fails: a variable's and a tensor's properties have no setter, and
-/// Python's and NumPy's objects take no new attributes, as TensorFlow and Python word it.
-/// (Python would give a variable or tensor a new attribute; a cell keeps none.)
+/// A variable's and a tensor's properties: they have no setter, and any other name a cell sets
+/// goes in the object's `__dict__`.
+const PROPERTIES: &[&str] = &[
+    "trainable",
+    "name",
+    "shape",
+    "dtype",
+    "device",
+    "graph",
+    "op",
+    "handle",
+    "initial_value",
+    "constraint",
+    "synchronization",
+    "aggregation",
+    "ndim",
+];
+
+/// Why `obj.name = value` fails: a variable's and a tensor's properties have no setter (an
+/// eager tensor's `device` is a C attribute), and Python's and NumPy's objects take no new
+/// attributes, as TensorFlow and Python word it.
 fn attribute_assignment(obj: &Value, name: &str) -> Raise {
-    const PROPERTIES: &[&str] = &[
-        "trainable",
-        "name",
-        "shape",
-        "dtype",
-        "device",
-        "graph",
-        "op",
-        "handle",
-        "initial_value",
-        "constraint",
-        "synchronization",
-        "aggregation",
-        "ndim",
-    ];
     let class = match obj {
         Value::Variable(_) => Some("ResourceVariable"),
         Value::UnreadVariable(_) => Some("_UnreadVariable"),
@@ -496,6 +504,9 @@ fn attribute_assignment(obj: &Value, name: &str) -> Raise {
         _ => None,
     };
     match class {
+        Some("EagerTensor") if name == "device" => Raise::attr_error(
+            "attribute 'device' of 'tensorflow.python.framework.ops.EagerTensor' objects is not writable",
+        ),
         Some(c) if PROPERTIES.contains(&name) => {
             Raise::attr_error(format!("property '{name}' of '{c}' object has no setter"))
         }
