@@ -48,8 +48,9 @@ const MAGIC: &[u8; 3] = b"GTS";
 /// Format 15 may keep a dict (`Object::Dict`) and a view of one (`Kept::DictView`); format 14
 /// is format 15 without either. Format 16 may keep a named tuple (`Object::NamedTuple`,
 /// `tf.math.top_k`'s TopKV2) and an RMSprop optimizer (`Rule::RmsProp`); format 15 is format
-/// 16 without either.
-pub const FORMAT: u8 = 16;
+/// 16 without either. Format 17 may keep an SGD given a string momentum
+/// (`Rule::SgdTextMomentum`); format 16 is format 17 without one.
+pub const FORMAT: u8 = 17;
 
 /// Provenance records a stored session keeps; an older record is dropped as a long-running
 /// session's in memory are past `provenance::MAX_RECORDS`.
@@ -116,7 +117,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
         4 => shared(|| postcard::from_bytes(body)).map_err(|e| {
             stored_err(format!("a stored session (format 4) does not read back: {e}"))
         })?,
-        v @ (5..=16) => {
+        v @ (5..=17) => {
             let read = || -> std::result::Result<Session, postcard::Error> {
                 let (mut s, rest) = shared(|| postcard::take_from_bytes::<Session>(body))?;
                 let (prov, rest) = postcard::take_from_bytes(rest)?;
@@ -332,6 +333,15 @@ mod tests {
         let mut v15 = encode(&sample());
         v15[3] = 15;
         let old = decode(&v15, &Limits::default()).unwrap();
+        assert_eq!(describe(&old), describe(&sample()));
+    }
+
+    #[test]
+    fn format_16_reads_as_format_17_without_a_text_momentum() {
+        // format 17 only adds a variant (`Rule::SgdTextMomentum`) at the end of an enum
+        let mut v16 = encode(&sample());
+        v16[3] = 16;
+        let old = decode(&v16, &Limits::default()).unwrap();
         assert_eq!(describe(&old), describe(&sample()));
     }
 
