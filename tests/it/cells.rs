@@ -479,3 +479,22 @@ async fn tf_print_is_answered_as_stderr_in_tensorflow_s_words() {
     .await;
     assert!(body.get("stderr").is_none(), "{body}");
 }
+
+/// A NaN's sign as tf.print shows it: TensorFlow's float32 and float64 `Log` gives -nan from its
+/// packets (Eigen ORs in the all-ones invalid mask) and nan from the C library on the elements
+/// past the last whole packet, a NaN input keeping its sign there; `Log1p` and `Sqrt` give -nan
+/// throughout. The expected text is TensorFlow 2.15's for this cell.
+#[tokio::test]
+async fn tf_print_shows_the_sign_of_a_nan_as_tensorflow_s_kernels_make_it() {
+    let src = "import tensorflow as tf\nfor k in [1, 3, 8, 9, 16, 17]:\n    tf.print(k, tf.math.log(tf.constant([-1.0] * k)))\nfor k in [1, 4, 5]:\n    tf.print(k, tf.math.log(tf.constant([-1.0] * k, tf.float64)))\nnan = float('nan')\ntf.print(tf.math.log(tf.constant([nan] * 9)), tf.math.log(tf.constant([-nan] * 9)), tf.math.log(tf.constant([-float('inf')] * 9)))\ntf.print(tf.math.log(tf.constant([nan, -nan])), tf.math.log(tf.constant([nan, -nan, 1.0, 2.0, -3.0], tf.float64)))\ntf.print(tf.math.log1p(tf.constant([-2.0] * 9)), tf.math.log1p(tf.constant([-2.0])), tf.sqrt(tf.constant([-1.0] * 9)))\ntf.print(tf.math.log(tf.constant([[-1.0] * 9, [0.0] * 9])), summarize=-1)\ntf.print(tf.nn.softplus(tf.constant([nan] * 9)), tf.math.log(tf.constant([-1.0, 2.0] * 5)), summarize=-1)\n";
+    let (status, body) = call(
+        &test_app(),
+        "POST",
+        "/v1/cells",
+        Some(json!({"source": src})),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["stderr"], "1 [nan]\n3 [nan nan nan]\n8 [-nan -nan -nan ... -nan -nan -nan]\n9 [-nan -nan -nan ... -nan -nan nan]\n16 [-nan -nan -nan ... -nan -nan -nan]\n17 [-nan -nan -nan ... -nan -nan nan]\n1 [nan]\n4 [-nan -nan -nan -nan]\n5 [-nan -nan -nan -nan nan]\n[-nan -nan -nan ... -nan -nan nan] [-nan -nan -nan ... -nan -nan -nan] [-nan -nan -nan ... -nan -nan nan]\n[nan -nan] [-nan -nan 0 0.69314718055994529 nan]\n[-nan -nan -nan ... -nan -nan -nan] [-nan] [-nan -nan -nan ... -nan -nan -nan]\n[[-nan -nan -nan -nan -nan -nan -nan -nan -nan]\n [-inf -inf -inf -inf -inf -inf -inf -inf -inf]]\n[nan nan nan nan nan nan nan nan nan] [-nan 0.693147182 -nan 0.693147182 -nan 0.693147182 -nan 0.693147182 nan 0.693147182]\n", "{body}");
+}

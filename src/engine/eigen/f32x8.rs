@@ -82,7 +82,9 @@ pub fn plog(x0: f32) -> f32 {
     if x0 == 0.0 {
         f32::NEG_INFINITY
     } else if x0 < 0.0 || x0.is_nan() {
-        f32::NAN
+        // Eigen ORs the all-ones invalid mask into the packet: a NaN with its sign bit set,
+        // which tf.print shows as -nan
+        f32::from_bits(u32::MAX)
     } else if x0 == f32::INFINITY {
         f32::INFINITY
     } else {

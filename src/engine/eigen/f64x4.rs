@@ -109,7 +109,8 @@ pub fn plog(x0: f64) -> f64 {
     if x0 == 0.0 {
         f64::NEG_INFINITY
     } else if x0 < 0.0 || x0.is_nan() {
-        f64::NAN
+        // the all-ones invalid mask, as in float32's `plog`
+        f64::from_bits(u64::MAX)
     } else if x0 == f64::INFINITY {
         f64::INFINITY
     } else {

@@ -77,11 +77,22 @@ fn logistic<F: num_traits::Float>(x: F, exp: fn(F) -> F) -> F {
     }
 }
 
+/// `scalar_log_op` on the elements past the last whole packet: the C library's log, whose NaN
+/// for a negative argument has its sign bit clear (tf.print shows nan where the packets'
+/// give -nan); Rust's `ln` gives the CPU's default NaN, sign bit set.
+fn scalar_log<F: num_traits::Float>(x: F) -> F {
+    if x < F::zero() {
+        F::nan()
+    } else {
+        x.ln()
+    }
+}
+
 /// The float32 kernel of `op`, if TensorFlow computes it with Eigen packet math.
 pub fn f32_kernel(op: &Unary) -> Option<Kernel<f32>> {
     Some(match op {
         Unary::Exp => Kernel::new(f32x8::pexp, f32::exp),
-        Unary::Log => Kernel::new(f32x8::plog, f32::ln),
+        Unary::Log => Kernel::new(f32x8::plog, scalar_log::<f32>),
         Unary::Log1p => Kernel::new(f32x8::plog1p, f32::ln_1p),
         Unary::Sin => Kernel::new(f32x8::psin, f32::sin),
         Unary::Cos => Kernel::new(f32x8::pcos, f32::cos),
@@ -109,7 +120,7 @@ pub fn f32_kernel(op: &Unary) -> Option<Kernel<f32>> {
 pub fn f64_kernel(op: &Unary) -> Option<Kernel<f64>> {
     Some(match op {
         Unary::Exp => Kernel::new(f64x4::pexp, f64::exp),
-        Unary::Log => Kernel::new(f64x4::plog, f64::ln),
+        Unary::Log => Kernel::new(f64x4::plog, scalar_log::<f64>),
         Unary::Sigmoid => Kernel::new(|x| logistic(x, f64x4::pexp), |x| logistic(x, f64::exp)),
         Unary::Silu => Kernel::new(
             |x| x * logistic(x, f64x4::pexp),
