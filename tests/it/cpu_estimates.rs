@@ -6,6 +6,7 @@
 //! `tests/cells/add_cpu_variant.py`. A case that differs on a CPU of a third kind prints this CPU's
 //! fingerprint with the difference.
 
+use gradtape::engine::eigen::f32x8::{rcp_estimate, rsqrt_estimate};
 use serde_json::Value;
 
 /// This CPU's tables in one word: a hash of the `rsqrtps` and `rcpps` estimates of 8,192
@@ -20,32 +21,6 @@ pub fn fingerprint() -> String {
         }
     }
     format!("{h:016x}")
-}
-
-#[cfg(target_arch = "x86_64")]
-#[allow(unsafe_code)]
-fn rsqrt_estimate(a: f32) -> f32 {
-    use std::arch::x86_64::{_mm_cvtss_f32, _mm_rsqrt_ss, _mm_set_ss};
-    // SAFETY: SSE is part of the x86_64 baseline.
-    unsafe { _mm_cvtss_f32(_mm_rsqrt_ss(_mm_set_ss(a))) }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[allow(unsafe_code)]
-fn rcp_estimate(a: f32) -> f32 {
-    use std::arch::x86_64::{_mm_cvtss_f32, _mm_rcp_ss, _mm_set_ss};
-    // SAFETY: SSE is part of the x86_64 baseline.
-    unsafe { _mm_cvtss_f32(_mm_rcp_ss(_mm_set_ss(a))) }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn rsqrt_estimate(a: f32) -> f32 {
-    1.0 / a.sqrt()
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn rcp_estimate(a: f32) -> f32 {
-    1.0 / a
 }
 
 /// What TensorFlow answered to `case` on a CPU with this one's tables: its variant for this

@@ -218,28 +218,28 @@ pub fn pcos(x: f32) -> f32 {
 /// it runs on, and so does this).
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
-fn rcp_estimate(a: f32) -> f32 {
+pub fn rcp_estimate(a: f32) -> f32 {
     use std::arch::x86_64::{_mm_cvtss_f32, _mm_rcp_ss, _mm_set_ss};
     // SAFETY: SSE is part of the x86_64 baseline, so these instructions always exist.
     unsafe { _mm_cvtss_f32(_mm_rcp_ss(_mm_set_ss(a))) }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-fn rcp_estimate(a: f32) -> f32 {
+pub fn rcp_estimate(a: f32) -> f32 {
     1.0 / a
 }
 
 /// The CPU's `rsqrtps` estimate, as [`rcp_estimate`].
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
-fn rsqrt_estimate(a: f32) -> f32 {
+pub fn rsqrt_estimate(a: f32) -> f32 {
     use std::arch::x86_64::{_mm_cvtss_f32, _mm_rsqrt_ss, _mm_set_ss};
     // SAFETY: SSE is part of the x86_64 baseline, so these instructions always exist.
     unsafe { _mm_cvtss_f32(_mm_rsqrt_ss(_mm_set_ss(a))) }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-fn rsqrt_estimate(a: f32) -> f32 {
+pub fn rsqrt_estimate(a: f32) -> f32 {
     1.0 / a.sqrt()
 }
 
