@@ -163,6 +163,33 @@ mod tests {
         assert_eq!(count.0.load(Ordering::SeqCst), 1);
     }
 
+    /// Wakes from another thread while the connection may be mid-poll are never lost: every
+    /// message sent from another worker is received, under tokio's own scheduler.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn wakes_from_other_threads_are_not_lost() {
+        const N: usize = 20_000;
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<usize>(1);
+        let sender = tokio::spawn(async move {
+            for i in 0..N {
+                tx.send(i).await.unwrap();
+            }
+        });
+        let receiver = tokio::spawn(SelfWakes::new(async move {
+            let mut n = 0;
+            while let Some(i) = rx.recv().await {
+                assert_eq!(i, n);
+                n += 1;
+            }
+            n
+        }));
+        let got = tokio::time::timeout(std::time::Duration::from_secs(30), receiver)
+            .await
+            .expect("a wake was lost: the receiver stalled")
+            .unwrap();
+        sender.await.unwrap();
+        assert_eq!(got, N);
+    }
+
     #[test]
     fn a_future_that_always_wakes_itself_still_yields_to_the_runtime() {
         let fut = std::future::poll_fn(|cx| {
