@@ -25,6 +25,9 @@
 //!   activation curves; [`config`] reads the `GRADTAPE_*` environment.
 //!
 //! # A request's path (`POST /v1/evaluate`)
+//! 0. `api::listen` accepts the connection and serves it with hyper, polling it through
+//!    `api::self_wake` (a wake from inside its own poll is another turn, not a wake-up of an
+//!    idle worker); `api::access` gives the request its id, its log line and its metrics.
 //! 1. `api::body` reads the body (bounded) into the borrowed JSON tree of `api::json`.
 //! 2. `api::decode` turns it into a [`engine::program::Program`]: each node's op is bound through
 //!    the op registry ([`engine::ops::registry`]) exactly as a Python call binds its arguments.
