@@ -123,9 +123,19 @@ mod tests {
         }
     }
 
-    fn outer() -> (Arc<Count>, Waker) {
+    impl Count {
+        fn wakes(&self) -> usize {
+            self.0.load(Ordering::SeqCst)
+        }
+    }
+
+    /// `fut`'s first poll through `SelfWakes`, and the counter of wakes that reach tokio.
+    fn first_poll<F: Future>(fut: F) -> (Poll<F::Output>, Arc<Count>) {
         let count = Arc::new(Count(AtomicUsize::new(0)));
-        (count.clone(), Waker::from(count))
+        let waker = Waker::from(count.clone());
+        let mut f = SelfWakes::new(fut);
+        let out = Pin::new(&mut f).poll(&mut Context::from_waker(&waker));
+        (out, count)
     }
 
     #[test]
@@ -140,11 +150,9 @@ mod tests {
                 Poll::Ready(polls)
             }
         });
-        let (count, waker) = outer();
-        let mut f = SelfWakes::new(fut);
-        let out = Pin::new(&mut f).poll(&mut Context::from_waker(&waker));
+        let (out, count) = first_poll(fut);
         assert_eq!(out, Poll::Ready(2));
-        assert_eq!(count.0.load(Ordering::SeqCst), 0);
+        assert_eq!(count.wakes(), 0);
     }
 
     #[test]
@@ -155,13 +163,10 @@ mod tests {
             *keep.lock().unwrap() = Some(cx.waker().clone());
             Poll::<()>::Pending
         });
-        let (count, waker) = outer();
-        let mut f = SelfWakes::new(fut);
-        assert!(Pin::new(&mut f)
-            .poll(&mut Context::from_waker(&waker))
-            .is_pending());
+        let (out, count) = first_poll(fut);
+        assert!(out.is_pending());
         kept.lock().unwrap().take().unwrap().wake();
-        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+        assert_eq!(count.wakes(), 1);
     }
 
     /// Wakes from another thread while the connection may be mid-poll are never lost: every
@@ -197,11 +202,8 @@ mod tests {
             cx.waker().wake_by_ref();
             Poll::<()>::Pending
         });
-        let (count, waker) = outer();
-        let mut f = SelfWakes::new(fut);
-        assert!(Pin::new(&mut f)
-            .poll(&mut Context::from_waker(&waker))
-            .is_pending());
-        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+        let (out, count) = first_poll(fut);
+        assert!(out.is_pending());
+        assert_eq!(count.wakes(), 1);
     }
 }
