@@ -9,13 +9,9 @@ answer (from the oracle's run_cell.py, real TensorFlow 2.15 on this machine) is 
 case's "other_cpus" under that fingerprint, with the CPU's model name for the reader.
 """
 import json
-import os
 import sys
 
-sys.path.insert(0, os.environ.get("ORACLE", "/work/shared/oracle"))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-import run_cell  # noqa: E402
+from make_cell_case import answered, case_path, write_case
 
 
 def cpu_model():
@@ -30,19 +26,13 @@ def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     name, fingerprint = sys.argv[1:]
-    here = os.path.dirname(os.path.abspath(__file__))
-    path = os.path.join(here, "..", "conformance", "cells", f"{name}.json")
-    with open(path) as f:
+    with open(case_path(name)) as f:
         case = json.load(f)
-    answer = run_cell.run_cell(case["source"], case.get("outputs"))
-    variant = {"fingerprint": fingerprint, "cpu": cpu_model(), "stdout": answer["stdout"],
-               "values": answer["values"], "error": answer["error"]}
+    variant = {"fingerprint": fingerprint, "cpu": cpu_model(),
+               **answered(case["source"], case.get("outputs"))}
     others = [v for v in case.get("other_cpus", []) if v["fingerprint"] != fingerprint]
     case["other_cpus"] = others + [variant]
-    with open(path, "w") as f:
-        json.dump(case, f, indent=1)
-        f.write("\n")
-    print(path)
+    write_case(case)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,25 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import run_cell  # noqa: E402
 
 
+def answered(source, outputs=None):
+    """What TensorFlow answered to `source` on this machine: a case's stdout, values, error."""
+    answer = run_cell.run_cell(source, outputs)
+    return {k: answer[k] for k in ("stdout", "values", "error")}
+
+
+def case_path(name):
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.path.join(here, "..", "conformance", "cells", f"{name}.json")
+
+
+def write_case(case):
+    out = case_path(case["name"])
+    with open(out, "w") as f:
+        json.dump(case, f, indent=1)
+        f.write("\n")
+    print(out)
+
+
 def main():
     args = [a for a in sys.argv[1:] if a != "--random"]
     if len(args) != 3:
@@ -27,15 +46,8 @@ def main():
     path, name, about = args
     with open(path) as f:
         source = f.read()
-    answer = run_cell.run_cell(source)
-    case = {"name": name, "about": about, "source": source, "random": "--random" in sys.argv,
-            "stdout": answer["stdout"], "values": answer["values"], "error": answer["error"]}
-    here = os.path.dirname(os.path.abspath(__file__))
-    out = os.path.join(here, "..", "conformance", "cells", f"{name}.json")
-    with open(out, "w") as f:
-        json.dump(case, f, indent=1)
-        f.write("\n")
-    print(out)
+    write_case({"name": name, "about": about, "source": source, "random": "--random" in sys.argv,
+                **answered(source)})
 
 
 if __name__ == "__main__":
