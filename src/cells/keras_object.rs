@@ -3,9 +3,12 @@
 //! them from cell to cell: an optimizer's variables (its step count, learning rate and slots)
 //! are the workspace's own `tf.Variable`s, held here by id.
 
+use std::cell::Cell;
 use std::sync::{Arc, Mutex};
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::value::Value;
 
 /// A shared Keras object: every name holding it sees `apply_gradients` build its slots.
 pub type KerasRef = Arc<Mutex<Keras>>;
@@ -104,9 +107,76 @@ pub struct Loss {
     pub name: String,
 }
 
+/// A hyperparameter as the cell gave it. Keras keeps a Python number as it is
+/// (`opt.centered = 1` reads back `1`, `get_config()` holds `1`), and its update step uses it as
+/// Python does: as a number (`tf.cast(self.momentum, ...)`, `1 - self.rho`) or for its truth
+/// (`if self.centered:`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Hyper {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+}
+
+impl Hyper {
+    /// The number Python computes with (`True` is 1).
+    pub fn number(self) -> f64 {
+        match self {
+            Hyper::Bool(b) => f64::from(u8::from(b)),
+            Hyper::Int(i) => i as f64,
+            Hyper::Float(f) => f,
+        }
+    }
+
+    /// Python's `bool(x)` (a NaN is true).
+    pub fn truthy(self) -> bool {
+        match self {
+            Hyper::Bool(b) => b,
+            Hyper::Int(i) => i != 0,
+            Hyper::Float(f) => f != 0.0,
+        }
+    }
+
+    /// The value `opt.NAME` reads.
+    pub fn value(self) -> Value {
+        match self {
+            Hyper::Bool(b) => Value::Bool(b),
+            Hyper::Int(i) => Value::Int(i),
+            Hyper::Float(f) => Value::Float(f),
+        }
+    }
+}
+
 /// How an optimizer updates a variable, with its hyperparameters as given.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Rule {
+    Sgd {
+        momentum: Hyper,
+        nesterov: Hyper,
+    },
+    Adam {
+        beta_1: Hyper,
+        beta_2: Hyper,
+        epsilon: Hyper,
+        amsgrad: Hyper,
+    },
+    RmsProp {
+        rho: Hyper,
+        momentum: Hyper,
+        epsilon: Hyper,
+        centered: Hyper,
+    },
+    /// SGD given a string momentum (`momentum="0.9"`): Keras checks only a number's range and
+    /// keeps the string, and its first step's `tf.cast(self.momentum, variable.dtype)` raises.
+    SgdTextMomentum {
+        momentum: String,
+        nesterov: Hyper,
+    },
+}
+
+/// `Rule` as sessions stored it up to format 17, each number a float and each flag a bool.
+#[derive(Deserialize)]
+enum RuleV17 {
     Sgd {
         momentum: f64,
         nesterov: bool,
@@ -123,18 +193,80 @@ pub enum Rule {
         epsilon: f64,
         centered: bool,
     },
-    /// SGD given a string momentum (`momentum="0.9"`): Keras checks only a number's range and
-    /// keeps the string, and its first step's `tf.cast(self.momentum, variable.dtype)` raises.
-    /// Last of the variants, so that a stored session's rules read as they did.
     SgdTextMomentum {
         momentum: String,
         nesterov: bool,
     },
 }
 
+impl From<RuleV17> for Rule {
+    fn from(r: RuleV17) -> Rule {
+        use Hyper::{Bool, Float};
+        match r {
+            RuleV17::Sgd { momentum, nesterov } => Rule::Sgd {
+                momentum: Float(momentum),
+                nesterov: Bool(nesterov),
+            },
+            RuleV17::Adam {
+                beta_1,
+                beta_2,
+                epsilon,
+                amsgrad,
+            } => Rule::Adam {
+                beta_1: Float(beta_1),
+                beta_2: Float(beta_2),
+                epsilon: Float(epsilon),
+                amsgrad: Bool(amsgrad),
+            },
+            RuleV17::RmsProp {
+                rho,
+                momentum,
+                epsilon,
+                centered,
+            } => Rule::RmsProp {
+                rho: Float(rho),
+                momentum: Float(momentum),
+                epsilon: Float(epsilon),
+                centered: Bool(centered),
+            },
+            RuleV17::SgdTextMomentum { momentum, nesterov } => Rule::SgdTextMomentum {
+                momentum,
+                nesterov: Bool(nesterov),
+            },
+        }
+    }
+}
+
+thread_local! {
+    /// Set while a session stored before format 18 is read back: its rules are `RuleV17`s.
+    static RULES_V17: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` (which reads a stored session) reading optimizers' rules as format 17 and older
+/// wrote them when `old` is set.
+pub fn reading_rules_v17<T>(old: bool, f: impl FnOnce() -> T) -> T {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            RULES_V17.with(|c| c.set(self.0));
+        }
+    }
+    let _reset = Reset(RULES_V17.with(|c| c.replace(old)));
+    f()
+}
+
+fn rule_as_stored<'de, D: Deserializer<'de>>(d: D) -> Result<Rule, D::Error> {
+    if RULES_V17.with(Cell::get) {
+        RuleV17::deserialize(d).map(Rule::from)
+    } else {
+        Rule::deserialize(d)
+    }
+}
+
 /// An optimizer: its variables by workspace id.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Optimizer {
+    #[serde(deserialize_with = "rule_as_stored")]
     pub rule: Rule,
     pub name: String,
     /// `iteration:0`, int64: the steps applied.

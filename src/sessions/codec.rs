@@ -9,6 +9,7 @@
 //! reads it, so a change that forgets the bump fails there.
 
 use super::Session;
+use crate::cells::keras_object::reading_rules_v17;
 use crate::engine::error::{Code, Error, Result};
 use crate::engine::wire::shared;
 use crate::engine::Limits;
@@ -49,8 +50,10 @@ const MAGIC: &[u8; 3] = b"GTS";
 /// is format 15 without either. Format 16 may keep a named tuple (`Object::NamedTuple`,
 /// `tf.math.top_k`'s TopKV2) and an RMSprop optimizer (`Rule::RmsProp`); format 15 is format
 /// 16 without either. Format 17 may keep an SGD given a string momentum
-/// (`Rule::SgdTextMomentum`); format 16 is format 17 without one.
-pub const FORMAT: u8 = 17;
+/// (`Rule::SgdTextMomentum`); format 16 is format 17 without one. Format 18 keeps an
+/// optimizer's hyperparameters as the cell gave them (`keras_object::Hyper`: `centered=1` stays
+/// the int 1); up to 17 each was a float or a bool (`RuleV17`), and reads back as one.
+pub const FORMAT: u8 = 18;
 
 /// Provenance records a stored session keeps; an older record is dropped as a long-running
 /// session's in memory are past `provenance::MAX_RECORDS`.
@@ -117,9 +120,11 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
         4 => shared(|| postcard::from_bytes(body)).map_err(|e| {
             stored_err(format!("a stored session (format 4) does not read back: {e}"))
         })?,
-        v @ (5..=17) => {
+        v @ (5..=18) => {
             let read = || -> std::result::Result<Session, postcard::Error> {
-                let (mut s, rest) = shared(|| postcard::take_from_bytes::<Session>(body))?;
+                let (mut s, rest) = reading_rules_v17(v < 18, || {
+                    shared(|| postcard::take_from_bytes::<Session>(body))
+                })?;
                 let (prov, rest) = postcard::take_from_bytes(rest)?;
                 s.ws.ctx.prov = prov;
                 let (timelines, rest) = postcard::take_from_bytes(rest)?;
@@ -375,6 +380,36 @@ mod tests {
         // format 3 kept push's list apart from xs
         assert_eq!(out.stdout, "[3. 6.] [1, 'two', None, (4, 5)] [1. 2.] 3\n");
         // and the session is written in today's format
+        assert_eq!(encode(&s)[3], FORMAT);
+    }
+    #[test]
+    fn format_17_optimizers_read_back_with_their_numbers() {
+        // format 17's gradtape stored it after the cell: g = tf.constant([0.5, -1.0]), w1, w2, w3
+        // = tf.Variable([1.0, 2.0]), sgd = SGD(learning_rate=0.1, momentum=0.5, nesterov=True),
+        // adam = Adam(beta_1=0.8, amsgrad=True), rms = RMSprop(rho=0.8, momentum=0.5,
+        // centered=True), each applied once to (g, w1), (g, w2), (g, w3)
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/sessions/format-v17-optimizers.bin"
+        );
+        let bytes = std::fs::read(path).expect("tests/sessions/format-v17-optimizers.bin");
+        assert_eq!(bytes[3], 17);
+        let mut s = decode(&bytes, &Limits::default()).unwrap();
+        let cell =
+            "print(sgd.momentum, sgd.nesterov, adam.beta_1, adam.amsgrad, rms.rho, rms.centered)
+sgd.apply_gradients([(g, w1)])
+adam.apply_gradients([(g, w2)])
+rms.apply_gradients([(g, w3)])
+print(w1.numpy(), w2.numpy(), w3.numpy(), len(adam.variables), len(rms.variables))";
+        let out = crate::sessions::kernel::run_cell(&mut s, cell, &Default::default(), None)
+            .unwrap()
+            .unwrap();
+        assert!(out.error.is_none(), "{out:?}");
+        // TensorFlow 2.15's stdout for the two cells run as one
+        assert_eq!(
+            out.stdout,
+            "0.5 True 0.8 True 0.8 True\n[0.8375 2.325 ] [0.998     2.0019999] [0.9941667 2.0058334] 4 4\n"
+        );
         assert_eq!(encode(&s)[3], FORMAT);
     }
 }

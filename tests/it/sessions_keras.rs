@@ -129,3 +129,26 @@ async fn a_loss_object_lives_on_with_its_arguments() {
     .await;
     assert_eq!(out, "1.9373594522476196 b sum\n");
 }
+
+#[test]
+fn hyperparameters_keep_their_python_type_across_the_sessions_bytes() {
+    let limits = CellLimits::default();
+    let mut s = Session::new(Limits::default());
+    let first = "import tensorflow as tf
+r = tf.keras.optimizers.RMSprop(momentum=True)
+r.centered = 1
+a = tf.keras.optimizers.Adam(beta_1=0, amsgrad=1.5)
+s = tf.keras.optimizers.SGD(momentum=1, nesterov=0.0)
+";
+    let out = kernel::run_cell(&mut s, first, &limits, None)
+        .unwrap()
+        .unwrap();
+    assert!(out.error.is_none(), "{out:?}");
+    let mut s = codec::decode(&codec::encode(&s), &Limits::default()).unwrap();
+    let show = "print(r.momentum, r.centered, r.rho, a.beta_1, a.amsgrad, s.momentum, s.nesterov)";
+    let out = kernel::run_cell(&mut s, show, &limits, None)
+        .unwrap()
+        .unwrap();
+    // TensorFlow 2.15's print of the same cells run in one process
+    assert_eq!(out.stdout, "True 1 0.9 0 1.5 1 0.0\n");
+}

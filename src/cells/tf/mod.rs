@@ -677,12 +677,12 @@ fn keras_config(it: &mut Interp, k: &super::keras_object::KerasRef) -> Result<Va
             ];
             match &o.rule {
                 Rule::Sgd { momentum, nesterov } => {
-                    p.push(("momentum", Value::Float(*momentum)));
-                    p.push(("nesterov", Value::Bool(*nesterov)));
+                    p.push(("momentum", momentum.value()));
+                    p.push(("nesterov", nesterov.value()));
                 }
                 Rule::SgdTextMomentum { momentum, nesterov } => {
                     p.push(("momentum", s(momentum)));
-                    p.push(("nesterov", Value::Bool(*nesterov)));
+                    p.push(("nesterov", nesterov.value()));
                 }
                 Rule::Adam {
                     beta_1,
@@ -690,10 +690,10 @@ fn keras_config(it: &mut Interp, k: &super::keras_object::KerasRef) -> Result<Va
                     epsilon,
                     amsgrad,
                 } => {
-                    p.push(("beta_1", Value::Float(*beta_1)));
-                    p.push(("beta_2", Value::Float(*beta_2)));
-                    p.push(("epsilon", Value::Float(*epsilon)));
-                    p.push(("amsgrad", Value::Bool(*amsgrad)));
+                    p.push(("beta_1", beta_1.value()));
+                    p.push(("beta_2", beta_2.value()));
+                    p.push(("epsilon", epsilon.value()));
+                    p.push(("amsgrad", amsgrad.value()));
                 }
                 Rule::RmsProp {
                     rho,
@@ -701,10 +701,10 @@ fn keras_config(it: &mut Interp, k: &super::keras_object::KerasRef) -> Result<Va
                     epsilon,
                     centered,
                 } => {
-                    p.push(("rho", Value::Float(*rho)));
-                    p.push(("momentum", Value::Float(*momentum)));
-                    p.push(("epsilon", Value::Float(*epsilon)));
-                    p.push(("centered", Value::Bool(*centered)));
+                    p.push(("rho", rho.value()));
+                    p.push(("momentum", momentum.value()));
+                    p.push(("epsilon", epsilon.value()));
+                    p.push(("centered", centered.value()));
                 }
             }
             p

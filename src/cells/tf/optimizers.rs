@@ -12,7 +12,7 @@ use crate::engine::dtype::DType;
 use crate::engine::tensor::Tensor;
 
 use super::super::interp::Interp;
-use super::super::keras_object::{lock, Keras, KerasRef, Optimizer, Rule};
+use super::super::keras_object::{lock, Hyper, Keras, KerasRef, Optimizer, Rule};
 use super::super::raise::{Raise, RaiseKind};
 use super::super::tape::bind_args;
 use super::super::value::Value;
@@ -106,41 +106,31 @@ pub fn construct(
         }
     };
     let rule = if class == "SGD" {
-        let nesterov = match get("nesterov") {
-            Some(v) => v.truthy()?,
-            None => false,
-        };
+        let nesterov = flag(get("nesterov"))?;
         sgd_rule(it, get("momentum"), nesterov)?
     } else if class == "RMSprop" {
-        let centered = match get("centered") {
-            Some(v) => v.truthy()?,
-            None => false,
-        };
         Rule::RmsProp {
             rho: hyper(it, "rho", get("rho"), 0.9)?,
             momentum: hyper(it, "momentum", get("momentum"), 0.0)?,
             epsilon: hyper(it, "epsilon", get("epsilon"), 1e-7)?,
-            centered,
+            centered: flag(get("centered"))?,
         }
     } else {
-        let amsgrad = match get("amsgrad") {
-            Some(v) => v.truthy()?,
-            None => false,
-        };
         Rule::Adam {
             beta_1: hyper(it, "beta_1", get("beta_1"), 0.9)?,
             beta_2: hyper(it, "beta_2", get("beta_2"), 0.999)?,
             epsilon: hyper(it, "epsilon", get("epsilon"), 1e-7)?,
-            amsgrad,
+            amsgrad: flag(get("amsgrad"))?,
         }
     };
     let default_lr = if class == "SGD" { 0.01 } else { 0.001 };
     let iterations = new_variable(it, "iteration", Tensor::scalar(0.0, DType::I64), false);
     let lr = match get("learning_rate") {
         None => Tensor::scalar(default_lr, DType::F32),
-        Some(v @ (Value::Int(_) | Value::Float(_) | Value::Bool(_))) => {
-            Tensor::scalar(hyper(it, "learning_rate", Some(v), default_lr)?, DType::F32)
-        }
+        Some(v @ (Value::Int(_) | Value::Float(_) | Value::Bool(_))) => Tensor::scalar(
+            hyper(it, "learning_rate", Some(v), default_lr)?.number(),
+            DType::F32,
+        ),
         // Keras makes its variable with tf.Variable(learning_rate, dtype=float32)
         Some(v @ Value::Str(_)) => {
             return Err(Raise::type_error(format!(
@@ -175,15 +165,22 @@ pub fn construct(
 }
 
 /// SGD's rule for the momentum as given: a number in [0, 1], or a string Keras keeps as it is.
-fn sgd_rule(it: &mut Interp, momentum: Option<Value>, nesterov: bool) -> Result<Rule, Raise> {
+/// Keras checks the range of a Python number only (`isinstance(momentum, (int, float))`, which
+/// takes NumPy's float64, a subclass of float, and not a tensor).
+fn sgd_rule(it: &mut Interp, momentum: Option<Value>, nesterov: Hyper) -> Result<Rule, Raise> {
     if let Some(Value::Str(s)) = &momentum {
         return Ok(Rule::SgdTextMomentum {
             momentum: s.to_string(),
             nesterov,
         });
     }
+    let python = match &momentum {
+        None | Some(Value::Int(_) | Value::Float(_) | Value::Bool(_)) => true,
+        Some(Value::NpScalar(t)) => t.dtype() == DType::F64,
+        Some(_) => false,
+    };
     let momentum = hyper(it, "momentum", momentum, 0.0)?;
-    if !(0.0..=1.0).contains(&momentum) {
+    if python && !(0.0..=1.0).contains(&momentum.number()) {
         return Err(Raise::value_error("`momentum` must be between [0, 1]."));
     }
     Ok(Rule::Sgd { momentum, nesterov })
@@ -195,17 +192,17 @@ fn outside(class: &str, name: &str) -> Raise {
     ))
 }
 
-/// A Python number hyperparameter (a one-element tensor reads as its value).
-fn hyper(it: &mut Interp, what: &str, v: Option<Value>, default: f64) -> Result<f64, Raise> {
+/// A Python number hyperparameter, kept as given (a one-element tensor reads as its value).
+fn hyper(it: &mut Interp, what: &str, v: Option<Value>, default: f64) -> Result<Hyper, Raise> {
     Ok(match v {
-        None => default,
-        Some(Value::Float(f)) => f,
-        Some(Value::Int(i)) => i as f64,
-        Some(Value::Bool(b)) => f64::from(u8::from(b)),
+        None => Hyper::Float(default),
+        Some(Value::Float(f)) => Hyper::Float(f),
+        Some(Value::Int(i)) => Hyper::Int(i),
+        Some(Value::Bool(b)) => Hyper::Bool(b),
         Some(v) if v.is_tf() || v.np_contents().is_some() => {
             let t = it.to_val(&v, None)?.tensor;
             match t.to_f64_vec()[..] {
-                [x] => x,
+                [x] => Hyper::Float(x),
                 _ => {
                     return Err(Raise::type_error(format!(
                         "`{what}` must be a number, not a tensor of shape {}",
@@ -220,6 +217,18 @@ fn hyper(it: &mut Interp, what: &str, v: Option<Value>, default: f64) -> Result<
                 v.type_name()
             )))
         }
+    })
+}
+
+/// A flag (`nesterov`, `amsgrad`, `centered`): a Python number kept as given, which Keras reads
+/// for its truth; another value is kept as its truth.
+fn flag(v: Option<Value>) -> Result<Hyper, Raise> {
+    Ok(match v {
+        None => Hyper::Bool(false),
+        Some(Value::Bool(b)) => Hyper::Bool(b),
+        Some(Value::Int(i)) => Hyper::Int(i),
+        Some(Value::Float(f)) => Hyper::Float(f),
+        Some(v) => Hyper::Bool(v.truthy()?),
     })
 }
 
@@ -239,18 +248,18 @@ pub fn attr(o: &Optimizer, name: &str) -> Option<Value> {
         ("learning_rate" | "lr", _) => var(&o.learning_rate),
         ("name", _) => Value::str(o.name.as_str()),
         ("variables", _) => Value::list(o.variables.iter().map(|v| var(v)).collect()),
-        ("momentum", Rule::Sgd { momentum, .. }) => Value::Float(*momentum),
-        ("nesterov", Rule::Sgd { nesterov, .. }) => Value::Bool(*nesterov),
+        ("momentum", Rule::Sgd { momentum, .. }) => momentum.value(),
+        ("nesterov", Rule::Sgd { nesterov, .. }) => nesterov.value(),
         ("momentum", Rule::SgdTextMomentum { momentum, .. }) => Value::str(momentum.as_str()),
-        ("nesterov", Rule::SgdTextMomentum { nesterov, .. }) => Value::Bool(*nesterov),
-        ("beta_1", Rule::Adam { beta_1, .. }) => Value::Float(*beta_1),
-        ("beta_2", Rule::Adam { beta_2, .. }) => Value::Float(*beta_2),
-        ("epsilon", Rule::Adam { epsilon, .. }) => Value::Float(*epsilon),
-        ("amsgrad", Rule::Adam { amsgrad, .. }) => Value::Bool(*amsgrad),
-        ("rho", Rule::RmsProp { rho, .. }) => Value::Float(*rho),
-        ("momentum", Rule::RmsProp { momentum, .. }) => Value::Float(*momentum),
-        ("epsilon", Rule::RmsProp { epsilon, .. }) => Value::Float(*epsilon),
-        ("centered", Rule::RmsProp { centered, .. }) => Value::Bool(*centered),
+        ("nesterov", Rule::SgdTextMomentum { nesterov, .. }) => nesterov.value(),
+        ("beta_1", Rule::Adam { beta_1, .. }) => beta_1.value(),
+        ("beta_2", Rule::Adam { beta_2, .. }) => beta_2.value(),
+        ("epsilon", Rule::Adam { epsilon, .. }) => epsilon.value(),
+        ("amsgrad", Rule::Adam { amsgrad, .. }) => amsgrad.value(),
+        ("rho", Rule::RmsProp { rho, .. }) => rho.value(),
+        ("momentum", Rule::RmsProp { momentum, .. }) => momentum.value(),
+        ("epsilon", Rule::RmsProp { epsilon, .. }) => epsilon.value(),
+        ("centered", Rule::RmsProp { centered, .. }) => centered.value(),
         ("weight_decay" | "clipnorm" | "clipvalue" | "global_clipnorm", _) => Value::None,
         _ => return None,
     })
@@ -406,15 +415,15 @@ fn build(it: &mut Interp, k: &KerasRef, ids: &[String], scope: &str) -> Result<(
     }
     let (passes, hats): (Vec<&[&str]>, bool) = match o.rule {
         Rule::Sgd { .. } | Rule::SgdTextMomentum { .. } => (vec![&["m"]], false),
-        Rule::Adam { amsgrad, .. } => (vec![&["m", "v"]], amsgrad),
+        Rule::Adam { amsgrad, .. } => (vec![&["m", "v"]], amsgrad.truthy()),
         Rule::RmsProp {
             momentum, centered, ..
         } => {
             let mut passes: Vec<&[&str]> = vec![&["velocity"]];
-            if momentum > 0.0 {
+            if momentum.number() > 0.0 {
                 passes.push(&["momentum"]);
             }
-            if centered {
+            if centered.truthy() {
                 passes.push(&["average_gradient"]);
             }
             (passes, false)
@@ -507,7 +516,7 @@ fn update(
         Rule::SgdTextMomentum { .. } => {}
         Rule::Sgd { momentum, nesterov } => {
             let m = read(it, &slots[0])?;
-            let mom = f32_cast(momentum);
+            let mom = f32_cast(momentum.number());
             let neg_g = un(it, "negative", &grad)?;
             let step = bin(it, "multiply", &neg_g, &lr)?;
             let kept = bin(it, "multiply", &m, &mom)?;
@@ -517,7 +526,7 @@ fn update(
                 bin(it, "add", &step, &kept)?
             };
             assign(it, &slots[0], "assign", new_m.clone())?;
-            if nesterov {
+            if nesterov.truthy() {
                 let ahead = bin(it, "multiply", &new_m, &mom)?;
                 if sparse {
                     assign(it, id, "assign_add", step)?;
@@ -536,6 +545,7 @@ fn update(
             epsilon,
             amsgrad,
         } => {
+            let (beta_1, beta_2, epsilon) = (beta_1.number(), beta_2.number(), epsilon.number());
             let steps = read(it, &o.iterations)?.to_f64_vec()[0];
             let local_step = Tensor::scalar(steps + 1.0, dtype);
             let b1p = bin(it, "pow", &f32_cast(beta_1), &local_step)?;
@@ -573,8 +583,14 @@ fn update(
             assign(it, &slots[1], "assign_add", dv)?;
             let m = read(it, &slots[0])?;
             let mut v = read(it, &slots[1])?;
-            if amsgrad {
-                let hat = read(it, &slots[2])?;
+            if amsgrad.truthy() {
+                // amsgrad set after a build without it: Keras's list of hats was never made
+                let Some(hat) = slots.get(2) else {
+                    return Err(Raise::attr_error(
+                        "'Adam' object has no attribute '_velocity_hats'",
+                    ));
+                };
+                let hat = read(it, hat)?;
                 let hat = bin(it, "maximum", &hat, &v)?;
                 assign(it, &slots[2], "assign", hat.clone())?;
                 v = hat;
@@ -593,10 +609,10 @@ fn update(
         } => {
             let step = super::rmsprop::Step {
                 lr: &lr,
-                rho,
-                momentum,
-                epsilon,
-                centered,
+                rho: rho.number(),
+                momentum: momentum.number(),
+                epsilon: epsilon.number(),
+                centered: centered.truthy(),
             };
             step.run(it, id, &grad, g, slots)?;
         }
@@ -713,11 +729,25 @@ pub fn set_hyper(it: &mut Interp, k: &KerasRef, name: &str, v: Value) -> Result<
         }
         (Rule::Sgd { momentum, .. }, "nesterov") => Rule::Sgd {
             momentum,
-            nesterov: v.truthy()?,
+            nesterov: flag(Some(v))?,
         },
         (Rule::SgdTextMomentum { momentum, .. }, "nesterov") => Rule::SgdTextMomentum {
             momentum,
-            nesterov: v.truthy()?,
+            nesterov: flag(Some(v))?,
+        },
+        (
+            Rule::Adam {
+                beta_1,
+                beta_2,
+                epsilon,
+                ..
+            },
+            "amsgrad",
+        ) => Rule::Adam {
+            beta_1,
+            beta_2,
+            epsilon,
+            amsgrad: flag(Some(v))?,
         },
         (mut adam @ Rule::Adam { .. }, "beta_1" | "beta_2" | "epsilon") => {
             let x = hyper(it, name, Some(v), 0.0)?;
@@ -765,14 +795,16 @@ pub fn set_hyper(it: &mut Interp, k: &KerasRef, name: &str, v: Value) -> Result<
             rho,
             momentum,
             epsilon,
-            centered: v.truthy()?,
+            centered: flag(Some(v))?,
         },
         (rule, _) => {
             let settable = match rule {
                 Rule::Sgd { .. } | Rule::SgdTextMomentum { .. } => {
                     "`learning_rate` (`lr`), `momentum` and `nesterov`"
                 }
-                Rule::Adam { .. } => "`learning_rate` (`lr`), `beta_1`, `beta_2` and `epsilon`",
+                Rule::Adam { .. } => {
+                    "`learning_rate` (`lr`), `beta_1`, `beta_2`, `epsilon` and `amsgrad`"
+                }
                 Rule::RmsProp { .. } => {
                     "`learning_rate` (`lr`), `rho`, `momentum`, `epsilon` and `centered`"
                 }
