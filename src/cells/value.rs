@@ -176,6 +176,11 @@ impl NdArray {
         }
     }
 
+    /// Whether no write may change it (NumPy's `flags.writeable` cleared).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
     /// NumPy's ValueError for a write into a read-only array, in the words of the operation
     /// that writes (`assignment destination is read-only`, `output array is read-only`).
     pub fn check_writable(&self, refusal: &str) -> Result<(), super::raise::Raise> {

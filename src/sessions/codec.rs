@@ -53,7 +53,9 @@ const MAGIC: &[u8; 3] = b"GTS";
 /// (`Rule::SgdTextMomentum`); format 16 is format 17 without one. Format 18 keeps an
 /// optimizer's hyperparameters as the cell gave them (`keras_object::Hyper`: `centered=1` stays
 /// the int 1); up to 17 each was a float or a bool (`RuleV17`), and reads back as one.
-pub const FORMAT: u8 = 18;
+/// Format 19 may keep a read-only array (`Object::ReadOnlyArray`, `np.asarray` of an eager
+/// tensor); format 18 is format 19 without one.
+pub const FORMAT: u8 = 19;
 
 /// Provenance records a stored session keeps; an older record is dropped as a long-running
 /// session's in memory are past `provenance::MAX_RECORDS`.
@@ -120,7 +122,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
         4 => shared(|| postcard::from_bytes(body)).map_err(|e| {
             stored_err(format!("a stored session (format 4) does not read back: {e}"))
         })?,
-        v @ (5..=18) => {
+        v @ (5..=19) => {
             let read = || -> std::result::Result<Session, postcard::Error> {
                 let (mut s, rest) = reading_rules_v17(v < 18, || {
                     shared(|| postcard::take_from_bytes::<Session>(body))
@@ -347,6 +349,15 @@ mod tests {
         let mut v16 = encode(&sample());
         v16[3] = 16;
         let old = decode(&v16, &Limits::default()).unwrap();
+        assert_eq!(describe(&old), describe(&sample()));
+    }
+
+    #[test]
+    fn format_18_reads_as_format_19_without_a_read_only_array() {
+        // format 19 only adds a variant (`Object::ReadOnlyArray`) at the end of an enum
+        let mut v18 = encode(&sample());
+        v18[3] = 18;
+        let old = decode(&v18, &Limits::default()).unwrap();
         assert_eq!(describe(&old), describe(&sample()));
     }
 

@@ -112,6 +112,8 @@ pub enum Object {
     Dict(Vec<(Kept, Kept)>),
     /// A named tuple: its class's name (one of `value::NAMED_TUPLES`) and its items.
     NamedTuple(String, Vec<Kept>),
+    /// An array no write may change (`np.asarray` of an eager tensor), its views read-only too.
+    ReadOnlyArray(Tensor),
 }
 
 /// Where a kept iterator's items come from (`cells::iterator::Source`).
@@ -150,7 +152,7 @@ pub fn object_bytes(o: &Object) -> usize {
         Object::List(items) | Object::Tuple(items) | Object::NamedTuple(_, items) => {
             items.iter().map(kept_bytes).sum::<usize>() + 8
         }
-        Object::Array(t) => t.nbytes(),
+        Object::Array(t) | Object::ReadOnlyArray(t) => t.nbytes(),
         Object::ArrayView { offsets, .. } => offsets.len() * 8,
         Object::Function { defaults, .. } => {
             defaults.iter().flatten().map(kept_bytes).sum::<usize>() + 8
@@ -199,9 +201,10 @@ pub fn object_values(o: &Object) -> Box<dyn Iterator<Item = &Kept> + '_> {
                 KeptSource::Done => None,
             })))
         }
-        Object::Array(_) | Object::ArrayView { .. } | Object::Keras(_) => {
-            Box::new(std::iter::empty())
-        }
+        Object::Array(_)
+        | Object::ReadOnlyArray(_)
+        | Object::ArrayView { .. }
+        | Object::Keras(_) => Box::new(std::iter::empty()),
         Object::Dict(entries) => Box::new(entries.iter().flat_map(|(k, v)| [k, v])),
     }
 }
@@ -302,7 +305,12 @@ impl<'a> Keeper<'a> {
             }
             Value::Array(a) => match a.as_view() {
                 None => {
-                    Kept::Object(self.object(Kind::Array, a.addr(), |_| Object::Array(a.get())))
+                    Kept::Object(
+                        self.object(Kind::Array, a.addr(), |_| match a.is_read_only() {
+                            true => Object::ReadOnlyArray(a.get()),
+                            false => Object::Array(a.get()),
+                        }),
+                    )
                 }
                 Some((base, offsets, shape)) => {
                     Kept::Object(self.object(Kind::Array, a.addr(), |k| {
@@ -596,6 +604,7 @@ impl<'a> Reviver<'a> {
                     .collect::<Result<Vec<_>, _>>()?,
             ),
             Object::Array(t) => Value::Array(NdArray::new(t.clone())),
+            Object::ReadOnlyArray(t) => Value::Array(NdArray::read_only(t.clone())),
             Object::ArrayView {
                 base,
                 offsets,

@@ -206,3 +206,30 @@ fn an_rmsprop_keeps_its_slots_after_the_sessions_bytes() {
         "{one_cell}"
     );
 }
+
+/// A cell that keeps `np.asarray` of a tensor (read-only), a view of it, a writable copy and a
+/// list holding the first, and one that then writes into each (TensorFlow 2.15's stdout for
+/// the two run one after the other).
+const READ_ONLY_FIRST: &str = "import tensorflow as tf\nimport numpy as np\nt = tf.constant([1.0, 2.0, 3.0])\nv = np.asarray(t)\nw = v[1:]\nc = np.array(t)\nboth = [v, c]\n";
+const READ_ONLY_SECOND: &str = "for name, a in [('v', v), ('w', w), ('c', c), ('both[0]', both[0])]:\n    try:\n        a[0] = 7\n        print(name, 'written', a)\n    except ValueError as e:\n        print(name, e)\ntry:\n    v += 1\nexcept ValueError as e:\n    print('v +=', e)\nprint(both[0] is v, v, w, c, t)";
+const READ_ONLY_PRINTED: &str = "v assignment destination is read-only\nw assignment destination is read-only\nc written [7. 2. 3.]\nboth[0] assignment destination is read-only\nv += output array is read-only\nTrue [1. 2. 3.] [2. 3.] [7. 2. 3.] tf.Tensor([1. 2. 3.], shape=(3,), dtype=float32)\n";
+
+#[test]
+fn a_read_only_array_stays_read_only_after_the_sessions_bytes() {
+    let printed = across_the_sessions_bytes(READ_ONLY_FIRST, READ_ONLY_SECOND);
+    assert_eq!(printed, READ_ONLY_PRINTED);
+}
+
+#[tokio::test]
+async fn a_read_only_array_stays_read_only_in_the_next_cell() {
+    let app = test_app();
+    let (_, created) = call(&app, "POST", "/v1/sessions", None, &[]).await;
+    let s = S {
+        app,
+        base: format!("/v1/sessions/{}", created["id"].as_str().unwrap()),
+        auth: format!("Bearer {}", created["token"].as_str().unwrap()),
+    };
+    s.cell(READ_ONLY_FIRST).await;
+    let out = s.cell(READ_ONLY_SECOND).await;
+    assert_eq!(out["stdout"], READ_ONLY_PRINTED);
+}
