@@ -8,6 +8,7 @@
 //! - this file: values, tapes and the context that runs ops and records them
 //! - `tapes`: opening, pausing, resuming, resetting and using up a tape
 //! - `reverse`: `tape.gradient`, the reverse pass over a tape
+//! - `ready_order`: the order TensorFlow's tape runs the gradients of its ops in
 //! - `jacobian`: `tape.jacobian` and `batch_jacobian`, one reverse pass over a batch of rows
 
 use std::borrow::Cow;
@@ -439,6 +440,7 @@ impl Ctx {
 
 mod jacobian;
 mod pfor;
+mod ready_order;
 mod reverse;
 mod tapes;
 mod tf_forms;

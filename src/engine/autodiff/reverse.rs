@@ -3,6 +3,7 @@
 
 use smallvec::SmallVec;
 
+use super::ready_order::ready_order;
 use super::wrong_cotangent::{fate, Fate};
 use super::{fill_unconnected, Ctx, Entry, IdMap, IdSet, TapeId, Val, ValId};
 use crate::engine::error::{arg_err, shape_err, Result};
@@ -118,7 +119,12 @@ impl Ctx {
             return Ok(vec![None; sources.len()]);
         };
         let mut grads = self.seed(targets, output_gradients, &reach, &seeded, jacobian)?;
-        self.walk_back(entries, &reach, &mut grads, jacobian)?;
+        // a Jacobian's gradients come from a graph function, which keeps the tape's order
+        let order: Vec<usize> = match jacobian {
+            false => ready_order(entries, traced, targets),
+            true => (0..entries.len()).rev().collect(),
+        };
+        self.walk_back(entries, &order, &reach, &mut grads, jacobian)?;
         Ok(sources
             .iter()
             .map(|s| {
@@ -186,8 +192,8 @@ impl Ctx {
         Ok(grads)
     }
 
-    /// The tape from its last entry to its first: each entry with a gradient runs its VJP (through
-    /// the context, so an outer tape records it) and adds into its reaching inputs.
+    /// The tape's entries in `order`: each entry with a gradient runs its VJP (through the
+    /// context, so an outer tape records it) and adds into its reaching inputs.
     /// TensorFlow computes a Jacobian in a graph function whose constant folding rewrites a
     /// product with a constant zero to zero: there a cotangent that is a constant zero (sign's
     /// gradient) stays exactly zero through products and linear ops, even against NaN.
@@ -196,6 +202,7 @@ impl Ctx {
     fn walk_back(
         &mut self,
         entries: &[Entry],
+        order: &[usize],
         reach: &IdSet,
         grads: &mut IdMap<Val>,
         jacobian: bool,
@@ -207,7 +214,7 @@ impl Ctx {
         } else {
             IdSet::default()
         };
-        for e in entries.iter().rev() {
+        for e in order.iter().map(|&i| &entries[i]) {
             if !reach.contains(&e.output.id) {
                 continue;
             }
