@@ -74,6 +74,32 @@ fn no_attr(v: &Value, name: &str) -> Raise {
     Raise::attr_error(format!("'{t}' object has no attribute '{name}'"))
 }
 
+/// `x.ref()` (TensorFlow's `Reference` to the tensor or variable, hashable by its identity)
+/// and `r.deref()` (the object again).
+fn reference(
+    recv: &Value,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, Raise> {
+    let class = match recv {
+        Value::Ref(_) => "Reference",
+        Value::Tensor(_) => "Tensor",
+        _ => "Variable",
+    };
+    if !args.is_empty() {
+        return Err(Raise::type_error(format!(
+            "{class}.{name}() takes 1 positional argument but {} were given",
+            args.len() + 1
+        )));
+    }
+    super::tape::bind_args(&format!("{class}.{name}"), &[], args, kwargs)?;
+    Ok(match recv {
+        Value::Ref(r) => (**r).clone(),
+        other => Value::Ref(Arc::new(other.clone())),
+    })
+}
+
 fn method(v: Value, name: &str) -> Value {
     Value::Method(Arc::new((v, name.to_string())))
 }
@@ -122,6 +148,16 @@ pub fn get(it: &mut Interp, v: Value, name: &str) -> Result<Value, Raise> {
             ))
         }
         (Value::Tensor(_), m) if TENSOR_METHODS.contains(&m) => method(v, name),
+        (
+            Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_),
+            "ref" | "experimental_ref",
+        ) => method(v, name),
+        (Value::Ref(_), "deref") => method(v, name),
+        (Value::Ref(_), "unwrapped") => {
+            return Err(Raise::attr_error(
+                "property 'unwrapped' of 'Reference' object has no getter",
+            ))
+        }
         (Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_), "device") => {
             Value::str(super::variable::CPU_DEVICE)
         }
@@ -294,6 +330,13 @@ pub fn call_method(
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Value, Raise> {
+    let wraps = matches!(
+        recv,
+        Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_)
+    );
+    if (wraps && matches!(name, "ref" | "experimental_ref")) || matches!(recv, Value::Ref(_)) {
+        return reference(recv, name, args, kwargs);
+    }
     match recv {
         Value::Tensor(x) => match name {
             "numpy" => Ok(np_wrap(x.tensor.clone())),

@@ -183,6 +183,11 @@ fn count(it: &Interp, v: &Value, max: usize, path: &mut Vec<usize>, n: &mut usiz
             }
             return;
         }
+        Value::Ref(r) => {
+            *n = n.saturating_add(22);
+            count(it, r, max, path, n);
+            return;
+        }
         Value::Variable(id) | Value::UnreadVariable(id) => {
             let shown = it
                 .ws

@@ -45,7 +45,7 @@ impl ViewId {
 }
 
 /// A hashable value as a dict compares keys: numbers equal in Python are one key.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Key {
     None,
     Int(i64),
@@ -53,6 +53,11 @@ pub enum Key {
     Float(u64),
     Str(Arc<str>),
     Tuple(Vec<Key>),
+    /// A `Reference` by the object it wraps: a tensor by its id, a variable by its id, what an
+    /// update returned by the object's address (each is a new object).
+    TensorRef(u64),
+    VariableRef(Arc<str>),
+    UnreadRef(usize),
 }
 
 /// Why a value cannot be a key.
@@ -97,12 +102,24 @@ fn key_within(v: &Value, depth: usize) -> Result<Key, Unhashable> {
         ),
         Value::List(_) | Value::Dict(_) => return Err(Unhashable::Type(v.type_name())),
         Value::Array(_) => return Err(Unhashable::Type("numpy.ndarray".into())),
+        Value::Ref(r) => ref_key(r),
         Value::Tensor(_) => return Err(Unhashable::Tensor),
         Value::Variable(_) | Value::UnreadVariable(_) => {
             return Err(Unhashable::Variable(v.clone()))
         }
         other => return Err(Unhashable::NotInSubset(other.type_name())),
     })
+}
+
+/// The identity of the tensor or variable a `Reference` wraps, which its hash and `==` read.
+pub fn ref_key(wrapped: &Value) -> Key {
+    match wrapped {
+        Value::Tensor(x) => Key::TensorRef(x.id),
+        Value::UnreadVariable(id) => Key::UnreadRef(Arc::as_ptr(id) as *const u8 as usize),
+        Value::Variable(id) => Key::VariableRef(id.clone()),
+        // `ref()` wraps only tensors and variables
+        other => Key::Str(other.type_name().into()),
+    }
 }
 
 fn float_key(f: f64) -> Key {

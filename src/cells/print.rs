@@ -255,6 +255,10 @@ fn leaf(it: &Interp, v: &Value) -> FmtArg {
             }
         }
         Value::Tape(_) => opaque(&callable_repr::tape(id_of(v)), "GradientTape"),
+        Value::Ref(r) => {
+            let wrapped = py::repr(&fmt_arg(it, r));
+            opaque(&format!("<Reference wrapping {wrapped}>"), "Reference")
+        }
         Value::Module(m) => opaque(&format!("<module '{m}'>"), "module"),
         Value::Iter(p) => opaque(
             &format!(
@@ -338,8 +342,10 @@ fn read_accessed_in(
 ) -> Result<(), Raise> {
     let items = match v {
         Value::Variable(id) => return it.read_var(id).map(|_| ()),
+        Value::Ref(r) => return read_accessed_in(it, r, seen),
         Value::List(_) | Value::Tuple(_) => v.items().unwrap_or_default(),
-        Value::Dict(d) => d.snapshot().into_iter().map(|(_, x)| x).collect(),
+        // a key is a Reference to a variable at most, whose repr reads the variable
+        Value::Dict(d) => d.snapshot().into_iter().flat_map(|(k, x)| [k, x]).collect(),
         _ => return Ok(()),
     };
     if !seen.insert(id_of(v)) {

@@ -127,6 +127,9 @@ pub enum Value {
     Exception(Arc<super::exceptions::PyException>),
     /// A Keras loss or optimizer object (`keras_object.rs`).
     Keras(super::keras_object::KerasRef),
+    /// What `t.ref()` or `v.ref()` returns (TensorFlow's `Reference`): the tensor or variable,
+    /// hashable and compared by that object's identity (`dict::ref_key`).
+    Ref(Arc<Value>),
 }
 
 /// A NumPy array object: its contents change in place (item assignment, `+=`), and every
@@ -353,6 +356,7 @@ impl Value {
             Value::Dimension(_) => "Dimension".into(),
             Value::Exception(e) => e.class.name.into(),
             Value::Keras(k) => super::keras_object::lock(k).class().into(),
+            Value::Ref(_) => "Reference".into(),
         }
     }
 

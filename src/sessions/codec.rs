@@ -54,8 +54,9 @@ const MAGIC: &[u8; 3] = b"GTS";
 /// optimizer's hyperparameters as the cell gave them (`keras_object::Hyper`: `centered=1` stays
 /// the int 1); up to 17 each was a float or a bool (`RuleV17`), and reads back as one.
 /// Format 19 may keep a read-only array (`Object::ReadOnlyArray`, `np.asarray` of an eager
-/// tensor); format 18 is format 19 without one.
-pub const FORMAT: u8 = 19;
+/// tensor); format 18 is format 19 without one. Format 20 may keep a `Reference`
+/// (`Kept::Ref`, `t.ref()`); format 19 is format 20 without one.
+pub const FORMAT: u8 = 20;
 
 /// Provenance records a stored session keeps; an older record is dropped as a long-running
 /// session's in memory are past `provenance::MAX_RECORDS`.
@@ -122,7 +123,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
         4 => shared(|| postcard::from_bytes(body)).map_err(|e| {
             stored_err(format!("a stored session (format 4) does not read back: {e}"))
         })?,
-        v @ (5..=19) => {
+        v @ (5..=20) => {
             let read = || -> std::result::Result<Session, postcard::Error> {
                 let (mut s, rest) = reading_rules_v17(v < 18, || {
                     shared(|| postcard::take_from_bytes::<Session>(body))
@@ -358,6 +359,15 @@ mod tests {
         let mut v18 = encode(&sample());
         v18[3] = 18;
         let old = decode(&v18, &Limits::default()).unwrap();
+        assert_eq!(describe(&old), describe(&sample()));
+    }
+
+    #[test]
+    fn format_19_reads_as_format_20_without_a_reference() {
+        // format 20 only adds a variant (`Kept::Ref`) at the end of an enum
+        let mut v19 = encode(&sample());
+        v19[3] = 19;
+        let old = decode(&v19, &Limits::default()).unwrap();
         assert_eq!(describe(&old), describe(&sample()));
     }
 

@@ -70,6 +70,8 @@ pub enum Kept {
     },
     /// A dict's `keys()`, `values()` or `items()` (0, 1, 2) of the dict at an object index.
     DictView(usize, u8),
+    /// A `Reference` (`t.ref()`) to the tensor or variable kept inside it.
+    Ref(Box<Kept>),
 }
 
 /// One shared object, kept once however many names and containers hold it.
@@ -139,6 +141,7 @@ pub fn kept_bytes(k: &Kept) -> usize {
             ..
         } => indices.nbytes() + values.nbytes() + dense.tensor.nbytes(),
         Kept::Method(recv, name) => kept_bytes(recv) + name.len(),
+        Kept::Ref(wrapped) => kept_bytes(wrapped),
         Kept::Exception { args, message, .. } => {
             args.iter().map(kept_bytes).sum::<usize>() + message.as_ref().map_or(8, String::len)
         }
@@ -213,7 +216,7 @@ pub fn object_values(o: &Object) -> Box<dyn Iterator<Item = &Kept> + '_> {
 pub fn kept_tensor_id(k: &Kept) -> Option<crate::engine::autodiff::ValId> {
     match k {
         Kept::Tensor(v) => Some(v.id),
-        Kept::Method(recv, _) => kept_tensor_id(recv),
+        Kept::Method(recv, _) | Kept::Ref(recv) => kept_tensor_id(recv),
         _ => None,
     }
 }
@@ -347,6 +350,7 @@ impl<'a> Keeper<'a> {
             Value::Module(m) => Kept::Module(m.to_string()),
             Value::Builtin(b) => Kept::Builtin(b.to_string()),
             Value::Method(m) => Kept::Method(Box::new(self.keep(&m.0)), m.1.clone()),
+            Value::Ref(r) => Kept::Ref(Box::new(self.keep(r))),
             Value::DType(d) => Kept::DType(*d),
             Value::NpDType(d) => Kept::NpDType(*d),
             Value::Shape(s) => Kept::Shape(s.clone()),
@@ -507,6 +511,7 @@ impl<'a> Reviver<'a> {
             Kept::Module(m) => Value::Module(Arc::from(m.as_str())),
             Kept::Builtin(b) => Value::Builtin(Arc::from(b.as_str())),
             Kept::Method(recv, name) => Value::Method(Arc::new((self.revive(recv)?, name.clone()))),
+            Kept::Ref(wrapped) => Value::Ref(Arc::new(self.revive(wrapped)?)),
             Kept::DType(d) => Value::DType(*d),
             Kept::NpDType(d) => Value::NpDType(*d),
             Kept::Shape(s) => Value::Shape(s.clone()),

@@ -233,3 +233,15 @@ async fn a_read_only_array_stays_read_only_in_the_next_cell() {
     let out = s.cell(READ_ONLY_SECOND).await;
     assert_eq!(out["stdout"], READ_ONLY_PRINTED);
 }
+
+#[test]
+fn references_stay_dict_keys_after_the_sessions_bytes() {
+    let first = "import tensorflow as tf\nt = tf.constant([1.0, 2.0])\nw = tf.Variable(3.0)\nr = t.ref()\nd = {t.ref(): 't', w.ref(): 'w'}\nkeys = [w.ref()]\n";
+    let second = "w.assign(5.0)\nprint(d[r], d[w.ref()], d[keys[0]], r.deref() is t, r == t.ref(), keys[0].deref() is w)\nprint(r, keys[0])";
+    let printed = across_the_sessions_bytes(first, second);
+    // TensorFlow 2.15's stdout for the two cells run one after the other
+    assert_eq!(
+        printed,
+        "t w w True True True\n<Reference wrapping <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 2.], dtype=float32)>> <Reference wrapping <tf.Variable 'Variable:0' shape=() dtype=float32, numpy=5.0>>\n"
+    );
+}

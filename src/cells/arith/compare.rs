@@ -34,6 +34,8 @@ pub fn is(a: &Value, b: &Value) -> bool {
         (Value::Method(x), Value::Method(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::Exception(x), Value::Exception(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::Keras(x), Value::Keras(y)) => std::sync::Arc::ptr_eq(x, y),
+        // each `ref()` makes a new Reference
+        (Value::Ref(x), Value::Ref(y)) => std::sync::Arc::ptr_eq(x, y),
         // modules, Ellipsis and enum members are singletons
         (Value::Module(x), Value::Module(y)) => x == y,
         (Value::Ellipsis, Value::Ellipsis) => true,
@@ -166,6 +168,40 @@ pub fn contains(it: &mut Interp, container: &Value, x: &Value) -> Result<bool, R
     Ok(false)
 }
 
+/// A comparison with a `Reference` (`_ObjectIdentityWrapper`): `==` and `!=` compare the
+/// wrapped objects' identities and take None as unequal; `<` and `>` order them by identity
+/// (TensorFlow by address, an order of no meaning; here by what they wrap); any other object
+/// is a TypeError, or a tensor's own ValueError when the tensor's operator runs first.
+fn compare_refs(it: &mut Interp, op: CmpOp, l: &Value, r: &Value) -> Result<Value, Raise> {
+    use crate::cells::dict::ref_key;
+    let ordered = |x: &Value, y: &Value| ref_key(x).cmp(&ref_key(y));
+    match (op, l, r) {
+        (CmpOp::Eq | CmpOp::NotEq, Value::None, _) | (CmpOp::Eq | CmpOp::NotEq, _, Value::None) => {
+            Ok(Value::Bool(op == CmpOp::NotEq))
+        }
+        (_, Value::Tensor(_) | Value::Variable(_) | Value::UnreadVariable(_), Value::Ref(_)) => {
+            let shown = crate::cells::print::repr(it, r);
+            Err(Raise::value_error(format!(
+                "Attempt to convert a value ({shown}) with an unsupported type (<class 'tensorflow.python.util.object_identity.Reference'>) to a Tensor."
+            )))
+        }
+        (CmpOp::Eq | CmpOp::NotEq, Value::Ref(x), Value::Ref(y)) => {
+            Ok(Value::Bool((ref_key(x) == ref_key(y)) == (op == CmpOp::Eq)))
+        }
+        (CmpOp::Lt, Value::Ref(x), Value::Ref(y)) => Ok(Value::Bool(ordered(x, y).is_lt())),
+        (CmpOp::Gt, Value::Ref(x), Value::Ref(y)) => Ok(Value::Bool(ordered(x, y).is_gt())),
+        (CmpOp::Eq | CmpOp::NotEq | CmpOp::Lt | CmpOp::Gt, _, _) => Err(Raise::type_error(
+            "Cannot compare wrapped object with unwrapped object",
+        )),
+        _ => Err(Raise::type_error(format!(
+            "'{}' not supported between instances of '{}' and '{}'",
+            op.as_str(),
+            l.type_name(),
+            r.type_name()
+        ))),
+    }
+}
+
 /// Python `==` of plain values (numbers, strings, None, sequences, dtypes).
 pub(super) fn py_eq(it: &mut Interp, a: &Value, b: &Value) -> Result<bool, Raise> {
     py_eq_nested(it, a, b, 0)
@@ -185,6 +221,9 @@ fn py_eq_nested(it: &mut Interp, a: &Value, b: &Value, depth: usize) -> Result<b
         (Value::Exception(x), Value::Exception(y)) => std::sync::Arc::ptr_eq(x, y),
         // so does a Keras loss or optimizer (object's __eq__)
         (Value::Keras(x), Value::Keras(y)) => std::sync::Arc::ptr_eq(x, y),
+        (Value::Ref(_), _) | (_, Value::Ref(_)) => {
+            return compare_refs(it, CmpOp::Eq, a, b)?.truthy()
+        }
         (Value::None, Value::None) => true,
         (Value::Str(x), Value::Str(y)) => x == y,
         (x, y) if is_py_num(x) && is_py_num(y) => num_cmp(x, y) == Some(std::cmp::Ordering::Equal),
@@ -305,6 +344,9 @@ pub(super) fn cmp_op_name(op: CmpOp) -> &'static str {
 pub fn compare(it: &mut Interp, op: CmpOp, l: Value, r: Value) -> Result<Value, Raise> {
     if let Some(out) = super::dimension::compare(it, op, &l, &r) {
         return out;
+    }
+    if matches!(l, Value::Ref(_)) || matches!(r, Value::Ref(_)) {
+        return compare_refs(it, op, &l, &r);
     }
     if Value::is_tf(&l) || Value::is_tf(&r) {
         if matches!(l, Value::None) || matches!(r, Value::None) {
