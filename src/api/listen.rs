@@ -1,7 +1,8 @@
 //! The accept loop `gradtape serve` runs: `axum::serve`'s, HTTP/1.1 only, with each
 //! connection's task polled through `SelfWakes` (why: `self_wake.rs`). On shutdown it stops
 //! accepting, lets every connection finish the request it is answering, and returns when the
-//! last one has closed.
+//! last one has closed. A request's body is read to its end before the routes see it
+//! (`whole_body`).
 
 use std::future::Future;
 use std::io;
@@ -10,6 +11,8 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::Router;
+use http_body::Body as _;
+use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
@@ -20,9 +23,11 @@ use super::access::Access;
 use super::self_wake::SelfWakes;
 
 /// Serves `service` on `listener` until `shutdown` completes, then drains the connections.
+/// Bodies longer than `max_body_bytes` reach the routes unread, which refuse them.
 pub async fn serve(
     listener: TcpListener,
     service: Access<Router>,
+    max_body_bytes: usize,
     shutdown: impl Future<Output = ()>,
 ) {
     // dropping `stop_rx`, the one receiver, tells every connection to shut down (each holds a
@@ -44,7 +49,8 @@ pub async fn serve(
         };
         let for_peer = service.clone().with_peer(peer);
         let hyper_service = hyper::service::service_fn(move |req: Request<Incoming>| {
-            for_peer.clone().call(req.map(Body::new))
+            let mut for_peer = for_peer.clone();
+            async move { for_peer.call(whole_body(req, max_body_bytes).await).await }
         });
         let stop_tx = stop_tx.clone();
         let done_rx = done_rx.clone();
@@ -69,6 +75,40 @@ pub async fn serve(
     drop(done_rx);
     drop(listener);
     done_tx.closed().await;
+}
+
+/// The request with its body read to the end, when its length is known and within `limit`.
+/// hyper keeps a connection open for the next request only if the route read the body to its
+/// end, or the whole body had arrived by the time it answered: a route that answers without
+/// reading the body (a tape's `stop`, or a refusal before the body matters) otherwise closes
+/// the connection whenever the body arrives in a packet after the headers, as Python's
+/// http.client sends it, and the client's next request on that connection fails.
+async fn whole_body(req: Request<Incoming>, limit: usize) -> Request<Body> {
+    let (parts, body) = req.into_parts();
+    let body = match body.size_hint().exact() {
+        Some(len) if len > 0 && len <= limit as u64 => match body.collect().await {
+            Ok(all) => Body::from(all.to_bytes()),
+            Err(e) => Body::new(Unreadable(Some(e))),
+        },
+        _ => Body::new(body),
+    };
+    Request::from_parts(parts, body)
+}
+
+/// A body that could not be read (the client went away in the middle of it): the route reads
+/// the same error from it as it would have read from hyper's.
+struct Unreadable(Option<hyper::Error>);
+
+impl http_body::Body for Unreadable {
+    type Data = axum::body::Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::task::Poll::Ready(self.0.take().map(Err))
+    }
 }
 
 /// A connection that went away before it was accepted is nothing to report; anything else

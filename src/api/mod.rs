@@ -181,7 +181,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    listen::serve(listener, layered(state), shutdown).await
+    let max_body_bytes = state.config.max_body_bytes;
+    listen::serve(listener, layered(state), max_body_bytes, shutdown).await
 }
 
 /// The same service as a `Router`, for callers that want one (the tests drive it with `oneshot`).
