@@ -66,10 +66,12 @@ pub fn call(
                 }
             }
             let t = it.np_tensor(&v)?;
-            // np.asarray of an eager tensor views TensorFlow's buffer, read-only
-            if let (Value::Tensor(_), "asarray") = (&v, name) {
-                if dtype.is_none_or(|d| d == t.dtype()) {
-                    return Ok(Value::Array(crate::cells::value::NdArray::read_only(t)));
+            // np.asarray of an eager tensor, and np.array(copy=False), view TensorFlow's
+            // buffer, read-only
+            if let (Value::Tensor(_), "asarray" | "array") = (&v, name) {
+                if dtype.is_none_or(|d| d == t.dtype()) && (name == "asarray" || !copy) {
+                    let view = Value::Array(crate::cells::value::NdArray::read_only(t));
+                    return with_ndmin(view, ndmin);
                 }
             }
             let made = Value::array(match dtype {
