@@ -770,8 +770,12 @@ impl Interp<'_> {
             .map(|t| self.ws.ctx.constant((*t).clone()))
             .collect();
         let refs: Vec<&Val> = vals.iter().collect();
-        // constants are traced by no tape, so nothing here is recorded
-        Ok(self.ws.ctx.apply(&op, &refs)?.tensor)
+        // constants are traced by no tape, so nothing here is recorded; a refusal is
+        // TensorFlow's text where kernel_errors knows it (a Mul of two dtypes)
+        match self.ws.ctx.apply(&op, &refs) {
+            Ok(out) => Ok(out.tensor),
+            Err(e) => Err(super::kernel_errors::raise(name, &attrs, &vals, e)),
+        }
     }
 
     /// A value as a bare tensor with NumPy's typing of Python literals (float64, int64).

@@ -9,6 +9,8 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::value::Value;
+use crate::engine::autodiff::Val;
+use crate::engine::tensor::Tensor;
 
 /// A shared Keras object: every name holding it sees `apply_gradients` build its slots.
 pub type KerasRef = Arc<Mutex<Keras>>;
@@ -107,42 +109,51 @@ pub struct Loss {
     pub name: String,
 }
 
-/// A hyperparameter as the cell gave it. Keras keeps a Python number as it is
-/// (`opt.centered = 1` reads back `1`, `get_config()` holds `1`), and its update step uses it as
-/// Python does: as a number (`tf.cast(self.momentum, ...)`, `1 - self.rho`) or for its truth
+/// A hyperparameter as the cell gave it. Keras keeps what it is given as it is
+/// (`opt.centered = 1` reads back `1`, `get_config()` holds `1`, `rho=tf.constant(0.9)` a
+/// tensor), and its update step uses it as Python does: as a number (`tf.cast(self.momentum,
+/// ...)`, `1 - self.rho`, `rho * velocity`; `tf/hyper.rs`) or for its truth
 /// (`if self.centered:`).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Hyper {
     Bool(bool),
     Int(i64),
     Float(f64),
+    /// A NumPy scalar (`np.float64(0.9)`); boxed, as an optimizer holds four hyperparameters.
+    NpScalar(Box<Tensor>),
+    /// An eager tensor of one element, the object itself (`opt.rho is opt.rho`).
+    Tensor(Box<Val>),
 }
 
 impl Hyper {
     /// The number Python computes with (`True` is 1).
-    pub fn number(self) -> f64 {
+    pub fn number(&self) -> f64 {
         match self {
-            Hyper::Bool(b) => f64::from(u8::from(b)),
-            Hyper::Int(i) => i as f64,
-            Hyper::Float(f) => f,
+            Hyper::Bool(b) => f64::from(u8::from(*b)),
+            Hyper::Int(i) => *i as f64,
+            Hyper::Float(f) => *f,
+            Hyper::NpScalar(t) => t.to_f64_vec().first().copied().unwrap_or(0.0),
+            Hyper::Tensor(v) => v.tensor.to_f64_vec().first().copied().unwrap_or(0.0),
         }
     }
 
     /// Python's `bool(x)` (a NaN is true).
-    pub fn truthy(self) -> bool {
+    pub fn truthy(&self) -> bool {
         match self {
-            Hyper::Bool(b) => b,
-            Hyper::Int(i) => i != 0,
-            Hyper::Float(f) => f != 0.0,
+            Hyper::Bool(b) => *b,
+            Hyper::Int(i) => *i != 0,
+            other => other.number() != 0.0,
         }
     }
 
     /// The value `opt.NAME` reads.
-    pub fn value(self) -> Value {
+    pub fn value(&self) -> Value {
         match self {
-            Hyper::Bool(b) => Value::Bool(b),
-            Hyper::Int(i) => Value::Int(i),
-            Hyper::Float(f) => Value::Float(f),
+            Hyper::Bool(b) => Value::Bool(*b),
+            Hyper::Int(i) => Value::Int(*i),
+            Hyper::Float(f) => Value::Float(*f),
+            Hyper::NpScalar(t) => Value::NpScalar((**t).clone()),
+            Hyper::Tensor(v) => Value::Tensor((**v).clone()),
         }
     }
 }

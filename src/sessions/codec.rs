@@ -55,8 +55,10 @@ const MAGIC: &[u8; 3] = b"GTS";
 /// the int 1); up to 17 each was a float or a bool (`RuleV17`), and reads back as one.
 /// Format 19 may keep a read-only array (`Object::ReadOnlyArray`, `np.asarray` of an eager
 /// tensor); format 18 is format 19 without one. Format 20 may keep a `Reference`
-/// (`Kept::Ref`, `t.ref()`); format 19 is format 20 without one.
-pub const FORMAT: u8 = 20;
+/// (`Kept::Ref`, `t.ref()`); format 19 is format 20 without one. Format 21 may keep an
+/// optimizer's hyperparameter given as a NumPy scalar or a tensor (`Hyper::NpScalar`,
+/// `Hyper::Tensor`); format 20 is format 21 without one.
+pub const FORMAT: u8 = 21;
 
 /// Provenance records a stored session keeps; an older record is dropped as a long-running
 /// session's in memory are past `provenance::MAX_RECORDS`.
@@ -123,7 +125,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Session> {
         4 => shared(|| postcard::from_bytes(body)).map_err(|e| {
             stored_err(format!("a stored session (format 4) does not read back: {e}"))
         })?,
-        v @ (5..=20) => {
+        v @ (5..=21) => {
             let read = || -> std::result::Result<Session, postcard::Error> {
                 let (mut s, rest) = reading_rules_v17(v < 18, || {
                     shared(|| postcard::take_from_bytes::<Session>(body))
@@ -368,6 +370,15 @@ mod tests {
         let mut v19 = encode(&sample());
         v19[3] = 19;
         let old = decode(&v19, &Limits::default()).unwrap();
+        assert_eq!(describe(&old), describe(&sample()));
+    }
+
+    #[test]
+    fn format_20_reads_as_format_21_without_a_tensor_hyperparameter() {
+        // format 21 only adds variants (`Hyper::NpScalar`, `Hyper::Tensor`) at the end of an enum
+        let mut v20 = encode(&sample());
+        v20[3] = 20;
+        let old = decode(&v20, &Limits::default()).unwrap();
         assert_eq!(describe(&old), describe(&sample()));
     }
 

@@ -152,3 +152,28 @@ s = tf.keras.optimizers.SGD(momentum=1, nesterov=0.0)
     // TensorFlow 2.15's print of the same cells run in one process
     assert_eq!(out.stdout, "True 1 0.9 0 1.5 1 0.0\n");
 }
+
+#[test]
+fn tensor_hyperparameters_stay_tensors_across_the_sessions_bytes() {
+    let limits = CellLimits::default();
+    let mut s = Session::new(Limits::default());
+    let first = "import tensorflow as tf
+import numpy as np
+r = tf.keras.optimizers.RMSprop(rho=tf.constant(0.9), epsilon=np.float64(1e-3))
+rho = r.rho
+";
+    let out = kernel::run_cell(&mut s, first, &limits, None)
+        .unwrap()
+        .unwrap();
+    assert!(out.error.is_none(), "{out:?}");
+    let mut s = codec::decode(&codec::encode(&s), &Limits::default()).unwrap();
+    let show = "print(r.rho, r.rho is rho, type(r.epsilon).__name__, r.epsilon)";
+    let out = kernel::run_cell(&mut s, show, &limits, None)
+        .unwrap()
+        .unwrap();
+    // TensorFlow 2.15's print of the same cells run in one process
+    assert_eq!(
+        out.stdout,
+        "tf.Tensor(0.9, shape=(), dtype=float32) True float64 0.001\n"
+    );
+}

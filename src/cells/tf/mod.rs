@@ -14,6 +14,7 @@ mod checks;
 mod composite;
 mod connected;
 mod default_only;
+mod hyper;
 mod keras;
 mod losses;
 mod one_hot;

@@ -199,6 +199,9 @@ fn hyper(it: &mut Interp, what: &str, v: Option<Value>, default: f64) -> Result<
         Some(Value::Float(f)) => Hyper::Float(f),
         Some(Value::Int(i)) => Hyper::Int(i),
         Some(Value::Bool(b)) => Hyper::Bool(b),
+        // Keras keeps a NumPy scalar or an eager tensor as it is
+        Some(Value::NpScalar(t)) => Hyper::NpScalar(Box::new(t)),
+        Some(Value::Tensor(v)) if v.tensor.len() == 1 => Hyper::Tensor(Box::new(v)),
         Some(v) if v.is_tf() || v.np_contents().is_some() => {
             let t = it.to_val(&v, None)?.tensor;
             match t.to_f64_vec()[..] {
@@ -220,14 +223,16 @@ fn hyper(it: &mut Interp, what: &str, v: Option<Value>, default: f64) -> Result<
     })
 }
 
-/// A flag (`nesterov`, `amsgrad`, `centered`): a Python number kept as given, which Keras reads
-/// for its truth; another value is kept as its truth.
+/// A flag (`nesterov`, `amsgrad`, `centered`): a number, NumPy scalar or one-element tensor kept
+/// as given, which Keras reads for its truth; another value is kept as its truth.
 fn flag(v: Option<Value>) -> Result<Hyper, Raise> {
     Ok(match v {
         None => Hyper::Bool(false),
         Some(Value::Bool(b)) => Hyper::Bool(b),
         Some(Value::Int(i)) => Hyper::Int(i),
         Some(Value::Float(f)) => Hyper::Float(f),
+        Some(Value::NpScalar(t)) => Hyper::NpScalar(Box::new(t)),
+        Some(Value::Tensor(v)) if v.tensor.len() == 1 => Hyper::Tensor(Box::new(v)),
         Some(v) => Hyper::Bool(v.truthy()?),
     })
 }
@@ -502,8 +507,6 @@ fn update(
             .ok_or_else(|| Raise::value_error("the variable no longer exists"))
     };
     let lr = read(it, &o.learning_rate)?.cast(dtype);
-    // `tf.cast(python_float, dtype)` converts to float32 first
-    let f32_cast = |x: f64| Tensor::scalar(x, DType::F32).cast(dtype);
     let py = |x: f64| Tensor::scalar(x, dtype);
     if let Rule::SgdTextMomentum { momentum, .. } = &o.rule {
         // Keras's `tf.cast(self.momentum, variable.dtype)`, before anything is assigned
@@ -512,11 +515,11 @@ fn update(
             return Err(refused);
         }
     }
-    match o.rule {
+    match &o.rule {
         Rule::SgdTextMomentum { .. } => {}
         Rule::Sgd { momentum, nesterov } => {
             let m = read(it, &slots[0])?;
-            let mom = f32_cast(momentum.number());
+            let mom = momentum.cast_to(dtype);
             let neg_g = un(it, "negative", &grad)?;
             let step = bin(it, "multiply", &neg_g, &lr)?;
             let kept = bin(it, "multiply", &m, &mom)?;
@@ -545,18 +548,17 @@ fn update(
             epsilon,
             amsgrad,
         } => {
-            let (beta_1, beta_2, epsilon) = (beta_1.number(), beta_2.number(), epsilon.number());
             let steps = read(it, &o.iterations)?.to_f64_vec()[0];
             let local_step = Tensor::scalar(steps + 1.0, dtype);
-            let b1p = bin(it, "pow", &f32_cast(beta_1), &local_step)?;
-            let b2p = bin(it, "pow", &f32_cast(beta_2), &local_step)?;
+            let b1p = bin(it, "pow", &beta_1.cast_to(dtype), &local_step)?;
+            let b2p = bin(it, "pow", &beta_2.cast_to(dtype), &local_step)?;
             let one = py(1.0);
             let s2 = bin(it, "subtract", &one, &b2p)?;
             let s2 = un(it, "sqrt", &s2)?;
             let alpha = bin(it, "multiply", &lr, &s2)?;
             let s1 = bin(it, "subtract", &one, &b1p)?;
             let alpha = bin(it, "divide", &alpha, &s1)?;
-            let (c1, c2) = (py(1.0 - beta_1), py(1.0 - beta_2));
+            let (c1, c2) = (beta_1.one_minus(dtype), beta_2.one_minus(dtype));
             let m = read(it, &slots[0])?;
             let v = read(it, &slots[1])?;
             let (dm, dv) = if sparse {
@@ -597,7 +599,7 @@ fn update(
             }
             let num = bin(it, "multiply", &m, &alpha)?;
             let den = un(it, "sqrt", &v)?;
-            let den = bin(it, "add", &den, &py(epsilon))?;
+            let den = bin(it, "add", &den, &epsilon.operand(dtype))?;
             let d = bin(it, "divide", &num, &den)?;
             assign(it, id, "assign_sub", d)?;
         }
@@ -609,9 +611,9 @@ fn update(
         } => {
             let step = super::rmsprop::Step {
                 lr: &lr,
-                rho: rho.number(),
-                momentum: momentum.number(),
-                epsilon: epsilon.number(),
+                rho,
+                momentum,
+                epsilon,
                 centered: centered.truthy(),
             };
             step.run(it, id, &grad, g, slots)?;

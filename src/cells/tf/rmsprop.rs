@@ -7,17 +7,18 @@
 use crate::engine::tensor::Tensor;
 
 use super::super::interp::Interp;
+use super::super::keras_object::Hyper;
 use super::super::raise::Raise;
 use super::super::value::Value;
 use super::optimizers::{assign, bin, un};
 
 /// One step's hyperparameters: the learning rate cast to the variable's dtype, and the
-/// Python floats as given.
+/// others as given.
 pub(super) struct Step<'a> {
     pub lr: &'a Tensor,
-    pub rho: f64,
-    pub momentum: f64,
-    pub epsilon: f64,
+    pub rho: &'a Hyper,
+    pub momentum: &'a Hyper,
+    pub epsilon: &'a Hyper,
     pub centered: bool,
 }
 
@@ -48,9 +49,8 @@ impl Step<'_> {
             return self.run_sparse(it, id, &values, &unique, slots);
         }
         let dtype = grad.dtype();
-        let py = |x: f64| Tensor::scalar(x, dtype);
-        let rho = py(self.rho);
-        let rest = py(1.0 - self.rho);
+        let rho = self.rho.operand(dtype);
+        let rest = self.rho.one_minus(dtype);
         // velocity.assign(rho * velocity + (1 - rho) * tf.square(gradient))
         let velocity = read(it, &slots[0])?;
         let kept = bin(it, "multiply", &rho, &velocity)?;
@@ -69,18 +69,18 @@ impl Step<'_> {
             // velocity - tf.square(average_grad) + epsilon
             let sq = un(it, "square", &average)?;
             let d = bin(it, "subtract", &velocity, &sq)?;
-            bin(it, "add", &d, &py(self.epsilon))?
+            bin(it, "add", &d, &self.epsilon.operand(dtype))?
         } else {
-            bin(it, "add", &velocity, &py(self.epsilon))?
+            bin(it, "add", &velocity, &self.epsilon.operand(dtype))?
         };
         // lr * gradient * tf.math.rsqrt(denominator)
         let scaled = bin(it, "multiply", self.lr, grad)?;
         let r = un(it, "rsqrt", &denominator)?;
         let increment = bin(it, "multiply", &scaled, &r)?;
-        let step = if self.momentum > 0.0 {
+        let step = if self.momentum.number() > 0.0 {
             // momentum.assign(self.momentum * momentum + increment)
             let m = read(it, &slots[1])?;
-            let kept = bin(it, "multiply", &py(self.momentum), &m)?;
+            let kept = bin(it, "multiply", &self.momentum.operand(dtype), &m)?;
             let m = bin(it, "add", &kept, &increment)?;
             assign(it, &slots[1], "assign", m.clone())?;
             m
@@ -112,7 +112,7 @@ impl Step<'_> {
         };
         let mut used = vec![slots[0].clone()];
         for (wanted, kind) in [
-            (self.momentum > 0.0, "momentum"),
+            (self.momentum.number() > 0.0, "momentum"),
             (self.centered, "average_gradient"),
         ] {
             if wanted {
@@ -135,8 +135,7 @@ impl Step<'_> {
         slots: &[String],
     ) -> Result<(), Raise> {
         let dtype = values.dtype();
-        let py = |x: f64| Tensor::scalar(x, dtype);
-        let (rho, rest) = (py(self.rho), py(1.0 - self.rho));
+        let (rho, rest) = (self.rho.operand(dtype), self.rho.one_minus(dtype));
         // velocity.assign(rho * velocity); velocity.scatter_add(square(values) * (1 - rho))
         let velocity = read(it, &slots[0])?;
         let velocity = bin(it, "multiply", &rho, &velocity)?;
@@ -153,19 +152,19 @@ impl Step<'_> {
             assign(it, &slots[k], "assign", average.clone())?;
             let sq = un(it, "square", &average)?;
             let d = bin(it, "subtract", &velocity, &sq)?;
-            bin(it, "add", &d, &py(self.epsilon))?
+            bin(it, "add", &d, &self.epsilon.operand(dtype))?
         } else {
-            bin(it, "add", &velocity, &py(self.epsilon))?
+            bin(it, "add", &velocity, &self.epsilon.operand(dtype))?
         };
         // lr * gradient.values * tf.math.rsqrt(tf.gather(denominator, gradient.indices))
         let picked = gather_rows(&denominator, at)?;
         let scaled = bin(it, "multiply", self.lr, values)?;
         let r = un(it, "rsqrt", &picked)?;
         let increment = bin(it, "multiply", &scaled, &r)?;
-        if self.momentum > 0.0 {
+        if self.momentum.number() > 0.0 {
             // momentum.assign(self.momentum * momentum); momentum.scatter_add(increment)
             let m = read(it, &slots[1])?;
-            let m = bin(it, "multiply", &py(self.momentum), &m)?;
+            let m = bin(it, "multiply", &self.momentum.operand(dtype), &m)?;
             let m = scatter_add(&m, at, &increment)?;
             assign(it, &slots[1], "assign", m.clone())?;
             let neg = un(it, "negative", &m)?;
