@@ -3,7 +3,6 @@
 
 use axum::body::Body;
 use axum::http::StatusCode;
-use http_body::Body as _;
 use http_body_util::BodyExt as _;
 
 use bumpalo::Bump;
@@ -12,33 +11,49 @@ use super::error::AppError;
 use super::json::{self, Json};
 use crate::engine::Code;
 
-/// The body's bytes, or 413 `limit_exceeded` past `limit`. A body that arrives in one frame (a
-/// small one, the common case) is kept as hyper read it, without a copy; one in several frames is
-/// joined into one buffer sized once from Content-Length (hyper's size hint), so a megabyte body
-/// is copied once, not gathered in chunks and then joined.
-pub async fn read(mut body: Body, limit: usize) -> Result<axum::body::Bytes, AppError> {
-    let too_large = || {
-        AppError::new(
+/// The body's bytes, or 413 `limit_exceeded` past `limit`. `gradtape serve` has read a body of
+/// known length already (`listen::whole_body`), so this takes its one frame; a chunked body, or
+/// one from a caller without the accept loop (the tests' `oneshot`), is read here.
+pub async fn read(body: Body, limit: usize) -> Result<axum::body::Bytes, AppError> {
+    gather(body, limit).await.map_err(|e| match e {
+        Gathered::TooLarge => AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             Code::LimitExceeded,
             format!("the request body is larger than max_body_bytes = {limit} bytes; send large tensors as {{\"b64\", \"shape\", \"dtype\"}} or split the work"),
-        )
-    };
+        ),
+        Gathered::Broken(e) => AppError::bad_json(format!("the request body could not be read: {e}")),
+    })
+}
+
+/// Why a body was not gathered.
+pub enum Gathered<E> {
+    /// Longer than the limit (by its Content-Length, or by what arrived).
+    TooLarge,
+    /// The client went away in the middle of it, or sent it malformed.
+    Broken(E),
+}
+
+/// A body's bytes, up to `limit`. A body that arrives in one frame (a small one, the common
+/// case) is kept as hyper read it, without a copy; one in several frames is copied as it comes
+/// into one buffer sized once from Content-Length (hyper's size hint), so a large body is held
+/// once, not as its frames and then their join.
+pub async fn gather<B>(mut body: B, limit: usize) -> Result<axum::body::Bytes, Gathered<B::Error>>
+where
+    B: http_body::Body<Data = axum::body::Bytes> + Unpin,
+{
     let expected = body.size_hint().exact().unwrap_or(0);
     if expected > limit as u64 {
-        return Err(too_large());
+        return Err(Gathered::TooLarge);
     }
     let mut first: Option<axum::body::Bytes> = None;
     let mut joined = Vec::new();
     while let Some(frame) = body.frame().await {
-        let frame = frame
-            .map_err(|e| AppError::bad_json(format!("the request body could not be read: {e}")))?;
-        let Ok(data) = frame.into_data() else {
+        let Ok(data) = frame.map_err(Gathered::Broken)?.into_data() else {
             continue;
         };
         let held = first.as_ref().map_or(joined.len(), |f| f.len());
         if held + data.len() > limit {
-            return Err(too_large());
+            return Err(Gathered::TooLarge);
         }
         match first.take() {
             None if joined.is_empty() => first = Some(data),

@@ -12,7 +12,6 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::Router;
 use http_body::Body as _;
-use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
@@ -20,10 +19,12 @@ use tokio::sync::watch;
 use tower_service::Service as _;
 
 use super::access::Access;
+use super::body::{gather, Gathered};
 use super::self_wake::SelfWakes;
 
 /// Serves `service` on `listener` until `shutdown` completes, then drains the connections.
-/// Bodies longer than `max_body_bytes` reach the routes unread, which refuse them.
+/// A body longer than `max_body_bytes` reaches the route unread; the route refuses it (413) or
+/// answers without it, and hyper closes that connection after the answer.
 pub async fn serve(
     listener: TcpListener,
     service: Access<Router>,
@@ -83,12 +84,19 @@ pub async fn serve(
 /// reading the body (a tape's `stop`, or a refusal before the body matters) otherwise closes
 /// the connection whenever the body arrives in a packet after the headers, as Python's
 /// http.client sends it, and the client's next request on that connection fails.
+/// The cost: a client that sends `Expect: 100-continue` is asked for the body even where the
+/// route would have refused the request without it; the access line's latency starts once the
+/// body is in (`Access` sees the request then), so it is the server's time, not the upload's.
 async fn whole_body(req: Request<Incoming>, limit: usize) -> Request<Body> {
     let (parts, body) = req.into_parts();
     let body = match body.size_hint().exact() {
-        Some(len) if len > 0 && len <= limit as u64 => match body.collect().await {
-            Ok(all) => Body::from(all.to_bytes()),
-            Err(e) => Body::new(Unreadable(Some(e))),
+        Some(len) if len > 0 && len <= limit as u64 => match gather(body, limit).await {
+            Ok(bytes) => Body::from(bytes),
+            Err(Gathered::Broken(e)) => Body::new(Unreadable(Some(e.into()))),
+            // hyper ends a body at its Content-Length, so this does not happen
+            Err(Gathered::TooLarge) => Body::new(Unreadable(Some(
+                format!("more than its Content-Length of {len} bytes arrived").into(),
+            ))),
         },
         _ => Body::new(body),
     };
@@ -97,11 +105,11 @@ async fn whole_body(req: Request<Incoming>, limit: usize) -> Request<Body> {
 
 /// A body that could not be read (the client went away in the middle of it): the route reads
 /// the same error from it as it would have read from hyper's.
-struct Unreadable(Option<hyper::Error>);
+struct Unreadable(Option<axum::BoxError>);
 
 impl http_body::Body for Unreadable {
     type Data = axum::body::Bytes;
-    type Error = hyper::Error;
+    type Error = axum::BoxError;
 
     fn poll_frame(
         mut self: std::pin::Pin<&mut Self>,

@@ -123,10 +123,8 @@ async fn a_body_the_route_never_reads_does_not_close_the_connection() {
     stream.write_all(body.as_bytes()).await.unwrap();
     tokio::time::sleep(Duration::from_millis(50)).await;
     let next = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-    stream
-        .write_all(next.as_bytes())
-        .await
-        .expect("the connection is still open");
+    // a write to a connection the server closed still succeeds: the answers below tell
+    stream.write_all(next.as_bytes()).await.unwrap();
     let mut resp = String::new();
     stream.read_to_string(&mut resp).await.unwrap();
     assert!(resp.starts_with("HTTP/1.1 404"), "{resp}");
