@@ -27,8 +27,10 @@
 //! # A request's path (`POST /v1/evaluate`)
 //! 0. `api::listen` accepts the connection and serves it with hyper, polling it through
 //!    `api::self_wake` (a wake from inside its own poll is another turn, not a wake-up of an
-//!    idle worker); `api::access` gives the request its id, its log line and its metrics.
-//! 1. `api::body` reads the body (bounded) into the borrowed JSON tree of `api::json`.
+//!    idle worker), and reads a body of known length to its end first (`body::gather`), so
+//!    that a route answering without it leaves the connection open; `api::access` gives the
+//!    request its id, its log line and its metrics.
+//! 1. `api::body` parses the body (bounded) into the borrowed JSON tree of `api::json`.
 //! 2. `api::decode` turns it into a [`engine::program::Program`]: each node's op is bound through
 //!    the op registry ([`engine::ops::registry`]) exactly as a Python call binds its arguments.
 //! 3. `api::evaluate` runs it on a compute slot ([`engine::program::Program::run`]): setup nodes,
