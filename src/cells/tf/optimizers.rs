@@ -194,46 +194,47 @@ fn outside(class: &str, name: &str) -> Raise {
 
 /// A Python number hyperparameter, kept as given (a one-element tensor reads as its value).
 fn hyper(it: &mut Interp, what: &str, v: Option<Value>, default: f64) -> Result<Hyper, Raise> {
+    let v = match v.map(kept_as_given) {
+        None => return Ok(Hyper::Float(default)),
+        Some(Ok(kept)) => return Ok(kept),
+        Some(Err(v)) => v,
+    };
+    if !v.is_tf() && v.np_contents().is_none() {
+        return Err(Raise::type_error(format!(
+            "`{what}` must be a number, not {}",
+            v.type_name()
+        )));
+    }
+    let t = it.to_val(&v, None)?.tensor;
+    match t.to_f64_vec()[..] {
+        [x] => Ok(Hyper::Float(x)),
+        _ => Err(Raise::type_error(format!(
+            "`{what}` must be a number, not a tensor of shape {}",
+            super::super::print::tuple_text(t.shape())
+        ))),
+    }
+}
+
+/// A hyperparameter Keras keeps as it is given: a Python number or bool, a NumPy scalar, a
+/// one-element eager tensor; any other value is given back.
+fn kept_as_given(v: Value) -> Result<Hyper, Value> {
     Ok(match v {
-        None => Hyper::Float(default),
-        Some(Value::Float(f)) => Hyper::Float(f),
-        Some(Value::Int(i)) => Hyper::Int(i),
-        Some(Value::Bool(b)) => Hyper::Bool(b),
-        // Keras keeps a NumPy scalar or an eager tensor as it is
-        Some(Value::NpScalar(t)) => Hyper::NpScalar(Box::new(t)),
-        Some(Value::Tensor(v)) if v.tensor.len() == 1 => Hyper::Tensor(Box::new(v)),
-        Some(v) if v.is_tf() || v.np_contents().is_some() => {
-            let t = it.to_val(&v, None)?.tensor;
-            match t.to_f64_vec()[..] {
-                [x] => Hyper::Float(x),
-                _ => {
-                    return Err(Raise::type_error(format!(
-                        "`{what}` must be a number, not a tensor of shape {}",
-                        super::super::print::tuple_text(t.shape())
-                    )))
-                }
-            }
-        }
-        Some(v) => {
-            return Err(Raise::type_error(format!(
-                "`{what}` must be a number, not {}",
-                v.type_name()
-            )))
-        }
+        Value::Float(f) => Hyper::Float(f),
+        Value::Int(i) => Hyper::Int(i),
+        Value::Bool(b) => Hyper::Bool(b),
+        Value::NpScalar(t) => Hyper::NpScalar(Box::new(t)),
+        Value::Tensor(v) if v.tensor.len() == 1 => Hyper::Tensor(Box::new(v)),
+        v => return Err(v),
     })
 }
 
 /// A flag (`nesterov`, `amsgrad`, `centered`): a number, NumPy scalar or one-element tensor kept
 /// as given, which Keras reads for its truth; another value is kept as its truth.
 fn flag(v: Option<Value>) -> Result<Hyper, Raise> {
-    Ok(match v {
+    Ok(match v.map(kept_as_given) {
         None => Hyper::Bool(false),
-        Some(Value::Bool(b)) => Hyper::Bool(b),
-        Some(Value::Int(i)) => Hyper::Int(i),
-        Some(Value::Float(f)) => Hyper::Float(f),
-        Some(Value::NpScalar(t)) => Hyper::NpScalar(Box::new(t)),
-        Some(Value::Tensor(v)) if v.tensor.len() == 1 => Hyper::Tensor(Box::new(v)),
-        Some(v) => Hyper::Bool(v.truthy()?),
+        Some(Ok(kept)) => kept,
+        Some(Err(v)) => Hyper::Bool(v.truthy()?),
     })
 }
 
