@@ -29,6 +29,7 @@ use axum::http::{HeaderName, HeaderValue, Method, Uri};
 use axum::response::Response;
 use tower_service::Service;
 
+use super::later;
 use super::metrics::ErrorCode;
 use super::AppState;
 
@@ -141,10 +142,56 @@ impl RequestId {
         }
     }
 
-    fn into_header(self) -> Option<HeaderValue> {
+    fn header(&self) -> Option<HeaderValue> {
         match self {
-            RequestId::Ours(digits) => HeaderValue::from_bytes(&digits).ok(),
-            RequestId::Theirs(v) => Some(v),
+            RequestId::Ours(digits) => HeaderValue::from_bytes(digits).ok(),
+            RequestId::Theirs(v) => Some(v.clone()),
+        }
+    }
+}
+
+/// A request's access line, written once its answer is on its way (`later`): the client
+/// waits for none of its formatting.
+struct Line {
+    id: RequestId,
+    method: Method,
+    uri: Uri,
+    health: bool,
+    status: u16,
+    latency_us: u64,
+    problem: Option<ErrorCode>,
+}
+
+impl Line {
+    fn level(&self) -> tracing::Level {
+        match (self.health, self.status) {
+            (true, _) => tracing::Level::DEBUG,
+            (false, 500..) => tracing::Level::ERROR,
+            (false, _) => tracing::Level::INFO,
+        }
+    }
+
+    fn write(self) {
+        let Line {
+            status, latency_us, ..
+        } = self;
+        let code = self.problem.as_ref().map_or("-", |p| p.0);
+        let node = self
+            .problem
+            .as_ref()
+            .and_then(|p| p.1.as_deref())
+            .unwrap_or("-");
+        let rid = self.id.as_str().unwrap_or("-");
+        let method = self.method.as_str();
+        let uri = &self.uri;
+        if self.health {
+            tracing::debug!(id = rid, method, %uri, status, latency_us, "health probe");
+        } else if status >= 500 {
+            tracing::error!(id = rid, method, %uri, status, latency_us, code, node, "request failed");
+        } else if status >= 400 {
+            tracing::info!(id = rid, method, %uri, status, latency_us, code, node, "client error");
+        } else {
+            tracing::info!(id = rid, method, %uri, status, latency_us, "answered");
         }
     }
 }
@@ -267,24 +314,21 @@ impl Seen {
             took,
             problem.as_ref().map(|p| p.0),
         );
-        let latency_us = took.as_micros() as u64;
-        let code = problem.as_ref().map_or("-", |p| p.0);
-        let node = problem.as_ref().and_then(|p| p.1.as_deref()).unwrap_or("-");
-        let rid = self.id.as_str().unwrap_or("-");
-        let method = self.method.as_str();
-        let uri = &self.uri;
-        if route == "/healthz" || route == "/readyz" {
-            tracing::debug!(id = rid, method, %uri, status, latency_us, "health probe");
-        } else if status >= 500 {
-            tracing::error!(id = rid, method, %uri, status, latency_us, code, node, "request failed");
-        } else if status >= 400 {
-            tracing::info!(id = rid, method, %uri, status, latency_us, code, node, "client error");
-        } else {
-            tracing::info!(id = rid, method, %uri, status, latency_us, "answered");
-        }
-        let body_id = problem.and(self.id.as_str().map(str::to_string));
-        if let Some(v) = self.id.into_header() {
+        let body_id = problem.as_ref().and(self.id.as_str().map(str::to_string));
+        if let Some(v) = self.id.header() {
             resp.headers_mut().insert(X_REQUEST_ID, v);
+        }
+        let line = Line {
+            id: self.id,
+            method: self.method,
+            uri: self.uri,
+            health: route == "/healthz" || route == "/readyz",
+            status,
+            latency_us: took.as_micros() as u64,
+            problem,
+        };
+        if line.level() <= tracing::level_filters::LevelFilter::current() {
+            later::defer(move || line.write());
         }
         match body_id {
             Some(id) => Err(Box::pin(with_request_id(resp, id))),

@@ -9,6 +9,7 @@ use super::body::{parse, read};
 use super::encode::EvaluationJson;
 use super::error::AppError;
 use super::json::arena_for;
+use super::later;
 use super::{decode, route, AppState, Route};
 use crate::engine::{Answer, Code, Evaluation, Program, Request};
 
@@ -40,12 +41,15 @@ async fn evaluate(State(st): State<AppState>, body: Body) -> Result<Response, Ap
     let small = program.estimated_work() < INLINE_WORK;
     let metrics = st.metrics.clone();
     let run = move || {
-        let mut ev = program.run(&limits)?;
+        let (mut ev, values) = program.run_keeping_values(&limits)?;
         name_request_errors(&program, &mut ev);
         metrics.count_result_errors(&ev.results);
-        EvaluationJson(&ev, encoding)
+        let bytes = EvaluationJson(&ev, encoding)
             .to_vec()
-            .map_err(|e| AppError::bad_json(e.to_string()))
+            .map_err(|e| AppError::bad_json(e.to_string()));
+        // freeing what the program computed waits until the answer is on its way
+        later::drop_later((program, ev, values));
+        bytes
     };
     let bytes = if small {
         timed(&st, run)?

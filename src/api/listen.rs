@@ -20,6 +20,7 @@ use tower_service::Service as _;
 
 use super::access::Access;
 use super::body::{gather, Gathered};
+use super::later::AfterEachPoll;
 use super::self_wake::SelfWakes;
 
 /// Serves `service` on `listener` until `shutdown` completes, then drains the connections.
@@ -55,7 +56,8 @@ pub async fn serve(
         });
         let stop_tx = stop_tx.clone();
         let done_rx = done_rx.clone();
-        tokio::spawn(SelfWakes::new(async move {
+        // what a request defers (`later`) runs once hyper has written its answer
+        tokio::spawn(AfterEachPoll(SelfWakes::new(async move {
             let conn = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), hyper_service);
             let mut conn = std::pin::pin!(conn);
@@ -70,7 +72,7 @@ pub async fn serve(
                 }
             }
             drop(done_rx);
-        }));
+        })));
     }
     drop(stop_rx);
     drop(done_rx);

@@ -14,6 +14,7 @@ mod grade;
 pub mod json;
 mod json_error;
 mod json_fast;
+mod later;
 mod listen;
 pub mod metrics;
 pub mod notes;

@@ -36,6 +36,13 @@ thread_local! {
     static CAPTURE: RefCell<Option<Captured>> = const { RefCell::new(None) };
 }
 
+thread_local! {
+    /// A client's socket whose received bytes each log line of this thread looks for.
+    static PEER: RefCell<Option<std::net::TcpStream>> = const { RefCell::new(None) };
+    /// For each line written while `PEER` is set: whether the answer had reached it.
+    static ANSWER_ARRIVED: RefCell<Vec<bool>> = const { RefCell::new(Vec::new()) };
+}
+
 /// Writes a log line to the capture of the thread that logged it, if its test set one.
 struct ThreadCapture;
 
@@ -44,6 +51,12 @@ impl std::io::Write for ThreadCapture {
         CAPTURE.with(|c| {
             if let Some(out) = &*c.borrow() {
                 out.0.lock().unwrap().extend_from_slice(buf);
+            }
+        });
+        PEER.with(|p| {
+            if let Some(peer) = &*p.borrow() {
+                let arrived = matches!(peer.peek(&mut [0u8; 1]), Ok(n) if n > 0);
+                ANSWER_ARRIVED.with(|a| a.borrow_mut().push(arrived));
             }
         });
         Ok(buf.len())
@@ -155,4 +168,52 @@ async fn metrics_text(app: &axum::Router) -> String {
     let resp = app.clone().oneshot(req).await.unwrap();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
     String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+/// Through the accept loop `gradtape serve` runs, a request's access line is written once its
+/// answer has reached the client's socket (`api::later`), so the client waits for none of it.
+/// The runtime has one thread: the server logs on the test's thread, into its capture.
+#[tokio::test]
+async fn the_access_line_is_written_once_the_answer_has_reached_the_client() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let out = capture_this_thread();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(gradtape::api::serve(
+        listener,
+        gradtape::api::AppState::new(gradtape::config::Config::default()),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let watched = client.into_std().unwrap();
+    PEER.with(|p| *p.borrow_mut() = Some(watched.try_clone().unwrap()));
+    client = tokio::net::TcpStream::from_std(watched).unwrap();
+    let body = json!({"setup": [{"name": "x", "op": "constant", "value": 2.0}], "outputs": ["x"]})
+        .to_string();
+    let request = format!(
+        "POST /v1/evaluate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    client.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    client.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    PEER.with(|p| *p.borrow_mut() = None);
+    let _ = stop.send(());
+    server.await.unwrap();
+    let answered: Vec<_> = out
+        .lines()
+        .into_iter()
+        .filter(|l| l["fields"]["message"] == "answered")
+        .collect();
+    assert_eq!(answered.len(), 1, "one access line: {answered:?}");
+    assert_eq!(
+        ANSWER_ARRIVED.with(|a| a.borrow().clone()),
+        [true],
+        "the line was written before the answer reached the client"
+    );
 }

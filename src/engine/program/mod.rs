@@ -205,6 +205,12 @@ impl Program {
     /// Runs the whole program; a program-level error (422) is `Err`, a request's own error
     /// is an `Answer::Error` in its place.
     pub fn run(&self, limits: &Limits) -> Result<Evaluation> {
+        self.run_keeping_values(limits).map(|(ev, _)| ev)
+    }
+
+    /// `run`, handing back the workspace that holds every value computed, for a caller that
+    /// frees them when it suits it (the server: once the answer is on its way).
+    pub fn run_keeping_values(&self, limits: &Limits) -> Result<(Evaluation, Workspace)> {
         let nodes = self.setup.len() + self.graph.len();
         if nodes > limits.max_nodes {
             return Err(limit_err(format!(
@@ -254,7 +260,7 @@ impl Program {
             checks: Vec::new(),
         };
         super::explain::evaluate::annotate(self, &mut ev, limits)?;
-        Ok(ev)
+        Ok((ev, ws))
     }
 
     /// The program's variables, setup, tape and graph run again in a fresh workspace, for
