@@ -12,6 +12,8 @@
 
 use std::collections::VecDeque;
 
+use smallvec::SmallVec;
+
 use super::{Entry, IdMap, IdSet, Val};
 
 /// The indices of `entries` in the order TensorFlow pops their ops, for `targets`; an entry no
@@ -76,6 +78,21 @@ pub(super) fn ready_order(entries: &[Entry], traced: &IdSet, targets: &[Val]) ->
         }
     }
     order
+}
+
+/// Whether walking `entries` in TensorFlow's order can answer otherwise than walking them
+/// backwards (the tape's order, also an order in which each op's consumers come first): only
+/// when a value takes three gradients or more (a target's seed counts), since two add up alike
+/// in either order, or when a value is the output of two entries (TensorFlow keeps the last,
+/// `producer` above). The caller adds what else sees the order: a tape recording the VJPs
+/// (its own order then follows theirs) and the numerics check (the first non-finite VJP).
+pub(super) fn order_is_seen(entries: &[Entry], targets: &[Val]) -> bool {
+    let mut used: SmallVec<[u64; 32]> = targets.iter().map(|t| t.id).collect();
+    used.extend(entries.iter().flat_map(|e| e.inputs.iter().map(|i| i.id)));
+    used.sort_unstable();
+    let mut made: SmallVec<[u64; 32]> = entries.iter().map(|e| e.output.id).collect();
+    made.sort_unstable();
+    used.windows(3).any(|w| w[0] == w[2]) || made.windows(2).any(|w| w[0] == w[1])
 }
 
 /// libstdc++'s bucket counts for a growing `std::unordered_map` (its prime rehash policy at
@@ -157,7 +174,43 @@ fn libstdcxx_iteration_order(keys: &[usize]) -> Vec<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::libstdcxx_iteration_order;
+    use super::{libstdcxx_iteration_order, order_is_seen};
+    use crate::engine::autodiff::{Entry, Val};
+    use crate::engine::dtype::DType;
+    use crate::engine::ops::{Binary, Op};
+    use crate::engine::tensor::Tensor;
+
+    fn val(id: u64) -> Val {
+        Val {
+            id,
+            tensor: Tensor::scalar(1.0, DType::F32),
+        }
+    }
+
+    /// `output = a + b` as the tape records it.
+    fn add(a: u64, b: u64, output: u64) -> Entry {
+        Entry {
+            op: Op::Binary(Binary::Add),
+            inputs: [val(a), val(b)].into_iter().collect(),
+            output: val(output),
+        }
+    }
+
+    #[test]
+    fn the_order_is_seen_only_where_a_value_takes_three_gradients_or_has_two_producers() {
+        // x used twice: its two gradients add up alike in either order
+        let twice = [add(1, 1, 2)];
+        assert!(!order_is_seen(&twice, &[val(2)]));
+        // three uses
+        let thrice = [add(1, 1, 2), add(2, 1, 3)];
+        assert!(order_is_seen(&thrice, &[val(3)]));
+        // two uses and a seed: y = x + x, then z = y + y with targets [y, z]
+        let seeded = [add(1, 1, 2), add(2, 2, 3)];
+        assert!(!order_is_seen(&seeded, &[val(3)]));
+        assert!(order_is_seen(&seeded, &[val(2), val(3)]));
+        // one output recorded twice: TensorFlow walks from its last producer only
+        assert!(order_is_seen(&[add(1, 4, 2), add(4, 5, 2)], &[val(2)]));
+    }
 
     #[test]
     fn iterates_as_libstdcxx_does() {

@@ -3,7 +3,7 @@
 
 use smallvec::SmallVec;
 
-use super::ready_order::ready_order;
+use super::ready_order::{order_is_seen, ready_order};
 use super::wrong_cotangent::{fate, Fate};
 use super::{fill_unconnected, Ctx, Entry, IdMap, IdSet, TapeId, Val, ValId};
 use crate::engine::error::{arg_err, shape_err, Result};
@@ -119,8 +119,13 @@ impl Ctx {
             return Ok(vec![None; sources.len()]);
         };
         let mut grads = self.seed(targets, output_gradients, &reach, &seeded, jacobian)?;
-        // a Jacobian's gradients come from a graph function, which keeps the tape's order
-        let order: Vec<usize> = match jacobian {
+        // a Jacobian's gradients come from a graph function, which keeps the tape's order; a
+        // gradient that TensorFlow's order cannot change walks the tape's order too
+        let in_order = jacobian
+            || !(order_is_seen(entries, targets)
+                || self.numerics.is_some()
+                || self.tapes.iter().flatten().any(|t| t.recording));
+        let order: Vec<usize> = match in_order {
             false => ready_order(entries, traced, targets),
             true => (0..entries.len()).rev().collect(),
         };
