@@ -9,6 +9,10 @@ pub struct Config {
     pub addr: String,
     /// Largest request body accepted, in bytes (413 above).
     pub max_body_bytes: usize,
+    /// How long a connection waits on its client: for a request's head, an idle kept-alive
+    /// connection's wait included (closed after one to two of these), and for each next piece
+    /// of a body (408 past it).
+    pub read_timeout: Duration,
     /// Evaluations computing at once; more wait up to `queue_wait`, then get 503.
     pub max_concurrent_evaluations: usize,
     pub queue_wait: Duration,
@@ -51,6 +55,9 @@ impl Default for Config {
         Config {
             addr: "127.0.0.1:8080".into(),
             max_body_bytes: 32 << 20,
+            // a wait for the next bytes, not for the whole body: a 32 MiB upload on a slow link
+            // keeps sending well within it; only a client that stops sends nothing this long
+            read_timeout: Duration::from_secs(30),
             max_concurrent_evaluations: cores,
             queue_wait: Duration::from_secs(5),
             limits: Limits::default(),
@@ -115,6 +122,11 @@ impl Config {
         let mut c = Config::default();
         set(&mut c.addr, "GRADTAPE_ADDR")?;
         set(&mut c.max_body_bytes, "GRADTAPE_MAX_BODY_BYTES")?;
+        set_duration(
+            &mut c.read_timeout,
+            "GRADTAPE_READ_TIMEOUT_SECS",
+            Duration::from_secs,
+        )?;
         set(
             &mut c.max_concurrent_evaluations,
             "GRADTAPE_MAX_CONCURRENT_EVALUATIONS",
@@ -185,6 +197,9 @@ impl Config {
         if c.session_lease > Duration::from_secs(10) || c.session_lease < Duration::from_millis(300)
         {
             return Err("GRADTAPE_SESSION_LEASE_MS must be between 300 and 10000: a replica that dies holding a session blocks it this long".into());
+        }
+        if c.read_timeout.is_zero() {
+            return Err("GRADTAPE_READ_TIMEOUT_SECS must be at least 1: a connection gets this long to send each request's head and each piece of its body".into());
         }
         if c.max_concurrent_evaluations == 0 {
             return Err("GRADTAPE_MAX_CONCURRENT_EVALUATIONS must be at least 1".into());

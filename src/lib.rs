@@ -28,9 +28,11 @@
 //! 0. `api::listen` accepts the connection and serves it with hyper, polling it through
 //!    `api::self_wake` (a wake from inside its own poll is another turn, not a wake-up of an
 //!    idle worker), and reads a body of known length to its end first (`body::gather`), so
-//!    that a route answering without it leaves the connection open; `api::access` gives the
-//!    request its id, its log line and its metrics. What a request leaves for later (its log
-//!    line, freeing its values) runs once hyper has written the answer (`api::later`).
+//!    that a route answering without it leaves the connection open; a client that stops
+//!    sending a head or a body for the read timeout loses its connection (a body's is answered
+//!    408); `api::access` gives the request its id, its log line and its metrics. What a
+//!    request leaves for later (its log line, freeing its values) runs once hyper has written
+//!    the answer (`api::later`).
 //! 1. `api::body` parses the body (bounded) into the borrowed JSON tree of `api::json`.
 //! 2. `api::decode` turns it into a [`engine::program::Program`]: each node's op is bound through
 //!    the op registry ([`engine::ops::registry`]) exactly as a Python call binds its arguments.

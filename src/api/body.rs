@@ -1,9 +1,17 @@
 //! Request bodies: read within the size limit and parsed as JSON, with problem+json errors
 //! (axum's own rejections would answer plain text).
 
-use axum::body::Body;
+use std::future::Future as _;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
 use axum::http::StatusCode;
+use axum::BoxError;
+use http_body::Frame;
 use http_body_util::BodyExt as _;
+use tokio::time::{Instant, Sleep};
 
 use bumpalo::Bump;
 
@@ -14,15 +22,35 @@ use crate::engine::Code;
 /// The body's bytes, or 413 `limit_exceeded` past `limit`. `gradtape serve` has read a body of
 /// known length already (`listen::whole_body`), so this takes its one frame; a chunked body, or
 /// one from a caller without the accept loop (the tests' `oneshot`), is read here.
-pub async fn read(body: Body, limit: usize) -> Result<axum::body::Bytes, AppError> {
+/// A body that stopped arriving (`ReadTimeout`) is 408 `limit_exceeded`.
+pub async fn read(body: Body, limit: usize) -> Result<Bytes, AppError> {
     gather(body, limit).await.map_err(|e| match e {
         Gathered::TooLarge => AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             Code::LimitExceeded,
             format!("the request body is larger than max_body_bytes = {limit} bytes; send large tensors as {{\"b64\", \"shape\", \"dtype\"}} or split the work"),
         ),
-        Gathered::Broken(e) => AppError::bad_json(format!("the request body could not be read: {e}")),
+        Gathered::Broken(e) => match stalled(&e) {
+            Some(stall) => AppError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                Code::LimitExceeded,
+                format!("the request body stopped arriving before its end: {stall} (GRADTAPE_READ_TIMEOUT_SECS); send the whole body without pausing, with a Content-Length that counts its bytes exactly"),
+            ),
+            None => AppError::bad_json(format!("the request body could not be read: {e}")),
+        },
     })
+}
+
+/// The stall behind a body's error, however many layers wrap it.
+fn stalled<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e Stalled> {
+    let mut cause = Some(e);
+    while let Some(e) = cause {
+        if let Some(stall) = e.downcast_ref::<Stalled>() {
+            return Some(stall);
+        }
+        cause = e.source();
+    }
+    None
 }
 
 /// Why a body was not gathered.
@@ -37,15 +65,15 @@ pub enum Gathered<E> {
 /// case) is kept as hyper read it, without a copy; one in several frames is copied as it comes
 /// into one buffer sized once from Content-Length (hyper's size hint), so a large body is held
 /// once, not as its frames and then their join.
-pub async fn gather<B>(mut body: B, limit: usize) -> Result<axum::body::Bytes, Gathered<B::Error>>
+pub async fn gather<B>(mut body: B, limit: usize) -> Result<Bytes, Gathered<B::Error>>
 where
-    B: http_body::Body<Data = axum::body::Bytes> + Unpin,
+    B: http_body::Body<Data = Bytes> + Unpin,
 {
     let expected = body.size_hint().exact().unwrap_or(0);
     if expected > limit as u64 {
         return Err(Gathered::TooLarge);
     }
-    let mut first: Option<axum::body::Bytes> = None;
+    let mut first: Option<Bytes> = None;
     let mut joined = Vec::new();
     while let Some(frame) = body.frame().await {
         let Ok(data) = frame.map_err(Gathered::Broken)?.into_data() else {
@@ -87,6 +115,87 @@ pub fn parse<'a>(bytes: &'a [u8], arena: &'a Bump) -> Result<Json<'a>, AppError>
     };
     parsed.map_err(|e| AppError::bad_json(super::json_error::describe(bytes, &e)))
 }
+
+/// A body that fails with [`Stalled`] once nothing of it has arrived for `timeout`: a client
+/// that announces more than it sends, or stops halfway, gives its connection back. The wait
+/// restarts with every frame, so a large body on a slow link takes as long as it needs.
+/// The timer is made only when the body first has nothing ready, and moved only after a frame.
+pub struct ReadTimeout<B> {
+    inner: B,
+    timeout: Duration,
+    stall: Option<Pin<Box<Sleep>>>,
+    /// A frame has arrived since the timer was last set.
+    arrived: bool,
+}
+
+impl<B> ReadTimeout<B> {
+    pub fn new(inner: B, timeout: Duration) -> ReadTimeout<B> {
+        ReadTimeout {
+            inner,
+            timeout,
+            stall: None,
+            arrived: false,
+        }
+    }
+
+    /// `Pending`, or the stall once the timer has run out with nothing arriving.
+    fn wait(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let moved = std::mem::take(&mut self.arrived) && self.stall.is_some();
+        let timeout = self.timeout;
+        let stall = self
+            .stall
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        if moved {
+            stall.as_mut().reset(Instant::now() + timeout);
+        }
+        match stall.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Some(Err(Stalled(self.timeout).into()))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<B> http_body::Body for ReadTimeout<B>
+where
+    B: http_body::Body<Data = Bytes> + Unpin,
+    B::Error: Into<BoxError>,
+{
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        match Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(frame) => {
+                self.arrived = true;
+                Poll::Ready(frame.map(|f| f.map_err(Into::into)))
+            }
+            Poll::Pending => self.wait(cx),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Nothing of a body arrived for this long.
+#[derive(Debug)]
+pub struct Stalled(pub Duration);
+
+impl std::fmt::Display for Stalled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "nothing more came for {:?}", self.0)
+    }
+}
+
+impl std::error::Error for Stalled {}
 
 /// Bodies up to this size try the direct parser first (`json_fast`); it reads a string a byte
 /// at a time, where serde_json skips eight, so megabytes of base64 stay with serde_json.

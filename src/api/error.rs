@@ -170,6 +170,14 @@ impl IntoResponse for AppError {
             .into_response();
         resp.extensions_mut()
             .insert(super::metrics::ErrorCode(code, self.node.clone()));
+        // a body that stopped arriving leaves the request unfinished: the connection closes
+        // after this answer, and says so
+        if self.status == StatusCode::REQUEST_TIMEOUT {
+            resp.headers_mut().insert(
+                header::CONNECTION,
+                header::HeaderValue::from_static("close"),
+            );
+        }
         if let Some(s) = self.retry_after {
             resp.headers_mut().insert(header::RETRY_AFTER, s.into());
         }

@@ -3,9 +3,14 @@
 //! accepting, lets every connection finish the request it is answering, and returns when the
 //! last one has closed. A request's body is read to its end before the routes see it
 //! (`whole_body`).
+//!
+//! A client that stops sending gives its connection and task back (slowloris): a connection
+//! that waits the read timeout for a request's head, doing nothing else, is closed without an
+//! answer (`idle`), and a body that stops arriving for it is answered 408 (`body::ReadTimeout`).
 
 use std::future::Future;
 use std::io;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -13,23 +18,34 @@ use axum::extract::Request;
 use axum::Router;
 use http_body::Body as _;
 use hyper::body::Incoming;
+use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_service::Service as _;
 
 use super::access::Access;
-use super::body::{gather, Gathered};
+use super::body::{gather, Gathered, ReadTimeout};
+use super::idle::{close_when_quiet, Activity, Answering, Watched};
 use super::later::AfterEachPoll;
 use super::self_wake::SelfWakes;
 
+/// How `serve` reads requests.
+#[derive(Clone, Copy)]
+pub struct Reading {
+    /// A body longer than this reaches the route unread; the route refuses it (413) or answers
+    /// without it, and hyper closes that connection after the answer.
+    pub max_body_bytes: usize,
+    /// How long a connection may wait for a request's head, doing nothing else (between one
+    /// and two of these), and for each next piece of a body.
+    pub timeout: Duration,
+}
+
 /// Serves `service` on `listener` until `shutdown` completes, then drains the connections.
-/// A body longer than `max_body_bytes` reaches the route unread; the route refuses it (413) or
-/// answers without it, and hyper closes that connection after the answer.
 pub async fn serve(
     listener: TcpListener,
     service: Access<Router>,
-    max_body_bytes: usize,
+    reading: Reading,
     shutdown: impl Future<Output = ()>,
 ) {
     // dropping `stop_rx`, the one receiver, tells every connection to shut down (each holds a
@@ -50,16 +66,28 @@ pub async fn serve(
             }
         };
         let for_peer = service.clone().with_peer(peer);
+        let activity = Arc::new(Activity::default());
+        let for_requests = activity.clone();
         let hyper_service = hyper::service::service_fn(move |req: Request<Incoming>| {
             let mut for_peer = for_peer.clone();
-            async move { for_peer.call(whole_body(req, max_body_bytes).await).await }
+            let answering = Answering::begin(&for_requests);
+            async move {
+                let _answering = answering;
+                // a request without a body (a GET) skips whole_body's future, which would be
+                // copied into this one only to hand the request on
+                let req = match req.body().is_end_stream() {
+                    true => req.map(Body::new),
+                    false => whole_body(req, reading).await,
+                };
+                for_peer.call(req).await
+            }
         });
         let stop_tx = stop_tx.clone();
         let done_rx = done_rx.clone();
+        let stream = TokioIo::new(Watched::new(stream, activity.clone()));
         // what a request defers (`later`) runs once hyper has written its answer
-        tokio::spawn(AfterEachPoll(SelfWakes::new(async move {
-            let conn = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), hyper_service);
+        let conn = tokio::spawn(AfterEachPoll(SelfWakes::new(async move {
+            let conn = http1::Builder::new().serve_connection(stream, hyper_service);
             let mut conn = std::pin::pin!(conn);
             let mut stopping = false;
             loop {
@@ -73,6 +101,7 @@ pub async fn serve(
             }
             drop(done_rx);
         })));
+        tokio::spawn(close_when_quiet(conn, activity, reading.timeout));
     }
     drop(stop_rx);
     drop(done_rx);
@@ -80,7 +109,8 @@ pub async fn serve(
     done_tx.closed().await;
 }
 
-/// The request with its body read to the end, when its length is known and within `limit`.
+/// The request with its body read to the end, when its length is known and within
+/// `max_body_bytes`; any body stops with an error once nothing of it arrives for the timeout.
 /// hyper keeps a connection open for the next request only if the route read the body to its
 /// end, or the whole body had arrived by the time it answered: a route that answers without
 /// reading the body (a tape's `stop`, or a refusal before the body matters) otherwise closes
@@ -89,24 +119,26 @@ pub async fn serve(
 /// The cost: a client that sends `Expect: 100-continue` is asked for the body even where the
 /// route would have refused the request without it; the access line's latency starts once the
 /// body is in (`Access` sees the request then), so it is the server's time, not the upload's.
-async fn whole_body(req: Request<Incoming>, limit: usize) -> Request<Body> {
+async fn whole_body(req: Request<Incoming>, reading: Reading) -> Request<Body> {
     let (parts, body) = req.into_parts();
+    let limit = reading.max_body_bytes;
+    let timed = |body| ReadTimeout::new(body, reading.timeout);
     let body = match body.size_hint().exact() {
-        Some(len) if len > 0 && len <= limit as u64 => match gather(body, limit).await {
+        Some(len) if len > 0 && len <= limit as u64 => match gather(timed(body), limit).await {
             Ok(bytes) => Body::from(bytes),
-            Err(Gathered::Broken(e)) => Body::new(Unreadable(Some(e.into()))),
+            Err(Gathered::Broken(e)) => Body::new(Unreadable(Some(e))),
             // hyper ends a body at its Content-Length, so this does not happen
             Err(Gathered::TooLarge) => Body::new(Unreadable(Some(
                 format!("more than its Content-Length of {len} bytes arrived").into(),
             ))),
         },
-        _ => Body::new(body),
+        _ => Body::new(timed(body)),
     };
     Request::from_parts(parts, body)
 }
 
-/// A body that could not be read (the client went away in the middle of it): the route reads
-/// the same error from it as it would have read from hyper's.
+/// A body that could not be read (the client went away in the middle of it, or stalled): the
+/// route reads the same error from it as it would have read from hyper's.
 struct Unreadable(Option<axum::BoxError>);
 
 impl http_body::Body for Unreadable {

@@ -11,6 +11,7 @@ pub mod encode;
 pub mod error;
 mod evaluate;
 mod grade;
+mod idle;
 pub mod json;
 mod json_error;
 mod json_fast;
@@ -182,8 +183,11 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    let max_body_bytes = state.config.max_body_bytes;
-    listen::serve(listener, layered(state), max_body_bytes, shutdown).await
+    let reading = listen::Reading {
+        max_body_bytes: state.config.max_body_bytes,
+        timeout: state.config.read_timeout,
+    };
+    listen::serve(listener, layered(state), reading, shutdown).await
 }
 
 /// The same service as a `Router`, for callers that want one (the tests drive it with `oneshot`).

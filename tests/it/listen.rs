@@ -1,8 +1,9 @@
 //! `gradtape::api::serve`, the accept loop `gradtape serve` runs, over real sockets: requests
-//! with bodies on one kept-alive connection, the peer's address reaching the session bound, and
-//! a shutdown that finishes the request in flight before it returns.
+//! with bodies on one kept-alive connection, the peer's address reaching the session bound, a
+//! shutdown that finishes the request in flight before it returns, and the read timeout that
+//! takes a connection back from a client that stops sending.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use gradtape::api::{app, serve, AppState};
 use gradtape::config::Config;
@@ -131,5 +132,160 @@ async fn a_body_the_route_never_reads_does_not_close_the_connection() {
     assert!(
         resp.contains("HTTP/1.1 200 OK") && resp.ends_with("ok"),
         "the request after it is answered on the same connection: {resp}"
+    );
+}
+
+/// The read timeout of the tests below: short, and long enough that a pause well within it
+/// stays within it on a loaded machine.
+const READ_TIMEOUT: Duration = Duration::from_millis(1000);
+
+/// A server whose connections wait `READ_TIMEOUT` on their clients.
+async fn start_impatient() -> (std::net::SocketAddr, oneshot::Sender<()>) {
+    let config = Config {
+        read_timeout: READ_TIMEOUT,
+        ..Config::default()
+    };
+    let (addr, stop, _server) = start(AppState::new(config)).await;
+    (addr, stop)
+}
+
+/// One answer, read to the end of its body (by its Content-Length).
+async fn one_answer(stream: &mut TcpStream) -> String {
+    let mut resp = Vec::new();
+    loop {
+        let mut chunk = [0u8; 4096];
+        let n = stream.read(&mut chunk).await.unwrap();
+        assert!(
+            n > 0,
+            "the connection closed before the answer's end: {}",
+            String::from_utf8_lossy(&resp)
+        );
+        resp.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&resp).into_owned();
+        let Some((head, body)) = text.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let length = head
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length: ")?
+                    .parse()
+                    .ok()
+            })
+            .expect("an answer with a Content-Length");
+        if body.len() >= length {
+            return text;
+        }
+    }
+}
+
+/// Everything the server sends until it closes the connection, and how long that took; panics
+/// if the connection is still open after `READ_TIMEOUT` and five seconds more.
+async fn until_closed(stream: &mut (impl AsyncReadExt + Unpin)) -> (String, Duration) {
+    let started = Instant::now();
+    let mut resp = Vec::new();
+    tokio::time::timeout(
+        READ_TIMEOUT + Duration::from_secs(5),
+        stream.read_to_end(&mut resp),
+    )
+    .await
+    .expect("the server closes a connection whose client stopped sending")
+    .unwrap();
+    (
+        String::from_utf8_lossy(&resp).into_owned(),
+        started.elapsed(),
+    )
+}
+
+#[tokio::test]
+async fn a_client_that_stops_in_the_middle_of_its_headers_is_closed_after_the_read_timeout() {
+    let (addr, _stop) = start_impatient().await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"POST /v1/evaluate HTTP/1.1\r\nHost: x\r\nContent-")
+        .await
+        .unwrap();
+    let (resp, waited) = until_closed(&mut stream).await;
+    assert_eq!(resp, "", "a request without its head gets no answer");
+    assert!(
+        waited >= READ_TIMEOUT - Duration::from_millis(50),
+        "closed after {waited:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_client_trickling_its_headers_a_byte_at_a_time_is_closed_all_the_same() {
+    let (addr, _stop) = start_impatient().await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let (mut from_server, mut to_server) = stream.split();
+    to_server
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let trickle = async {
+        while to_server.write_all(b"a").await.is_ok() {
+            tokio::time::sleep(READ_TIMEOUT / 4).await;
+        }
+        std::future::pending::<()>().await
+    };
+    let (resp, _) = tokio::select! {
+        closed = until_closed(&mut from_server) => closed,
+        () = trickle => unreachable!("the trickle never ends by itself"),
+    };
+    assert_eq!(resp, "", "a request without its head gets no answer");
+}
+
+#[tokio::test]
+async fn a_body_that_stops_short_of_its_content_length_is_answered_408_and_closed() {
+    let (addr, _stop) = start_impatient().await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let head = "POST /v1/evaluate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(br#"{"setup":["#).await.unwrap();
+    let (resp, waited) = until_closed(&mut stream).await;
+    assert!(resp.starts_with("HTTP/1.1 408"), "{resp}");
+    assert!(resp.contains("connection: close"), "{resp}");
+    assert!(
+        resp.contains("application/problem+json") && resp.contains(r#""code":"limit_exceeded""#),
+        "{resp}"
+    );
+    assert!(
+        resp.contains("GRADTAPE_READ_TIMEOUT_SECS") && resp.contains("Content-Length"),
+        "the detail says which setting and what to send: {resp}"
+    );
+    assert!(
+        waited >= READ_TIMEOUT - Duration::from_millis(50),
+        "answered after {waited:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_kept_alive_client_pausing_within_the_read_timeout_keeps_its_connection_until_it_idles_past_it(
+) {
+    let (addr, _stop) = start_impatient().await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let body = r#"{"setup":[{"name":"x","op":"constant","value":2.5}],"outputs":["x"]}"#;
+    let request = post("/v1/evaluate", body, false);
+    let (head, tail) = request.split_at(request.len() - 10);
+    let pause = READ_TIMEOUT * 2 / 5;
+    // three requests, each sent in two parts with a pause before and inside its body: together
+    // several read timeouts long, and each wait within one
+    for _ in 0..3 {
+        tokio::time::sleep(pause).await;
+        stream.write_all(head.as_bytes()).await.unwrap();
+        tokio::time::sleep(pause).await;
+        stream.write_all(tail.as_bytes()).await.unwrap();
+        let resp = one_answer(&mut stream).await;
+        assert!(
+            resp.starts_with("HTTP/1.1 200") && resp.contains("2.5"),
+            "{resp}"
+        );
+    }
+    let (resp, idled) = until_closed(&mut stream).await;
+    assert_eq!(resp, "", "an idle connection closes without an answer");
+    assert!(
+        idled >= READ_TIMEOUT - Duration::from_millis(50),
+        "closed after {idled:?}"
     );
 }
