@@ -5,7 +5,8 @@
 # Each round, in an order that alternates, measures:
 #   - W1 at 32 connections (req/s) on A, on B, on B logging, and the bare axum floor's req/s;
 #   - W1 and /healthz at one connection (p50) on A and on B;
-#   - W2 at one connection (p50) on A and on B.
+#   - W2 at one connection (p50) on A and on B;
+#   - W1 over /healthz at one connection (p50) on B logging.
 # B logging against B quiet is the access log's cost; W1 against /healthz is W1's floor ratio;
 # A against B is a change's cost (set A=B to measure one build).
 # The one-connection runs pin the server's threads to CPU 0 and wrk to CPU 1 (PIN=0 turns that
@@ -58,7 +59,7 @@ run() { # body|- connections url -> "rps p50"
   echo "$rps $p50"
 }
 ev() { echo "http://127.0.0.1:$1/v1/evaluate"; }
-printf '%-5s %-4s %11s %11s %11s %8s %11s %11s %11s\n' round srv "W1 c32" "W1 p50" "hz p50" "W1/hz" "W2 p50" "log c32" "axum c32"
+printf '%-5s %-4s %11s %11s %11s %8s %11s %11s %11s %9s\n' round srv "W1 c32" "W1 p50" "hz p50" "W1/hz" "W2 p50" "log c32" "axum c32" "log W1/hz"
 for r in $(seq "$ROUNDS"); do
   if [ $((r % 2)) -eq 1 ]; then order="A B"; else order="B A"; fi
   read -r axum _ <<<"$(run floor.json 32 "http://127.0.0.1:$P_FLOOR/")"
@@ -75,9 +76,18 @@ for r in $(seq "$ROUNDS"); do
     read -r _ hz <<<"$(run - 1 "http://127.0.0.1:$p/healthz")"
     read -r _ w2 <<<"$(run W2_mlp.json 1 "$(ev $p)")"
     [ "$PIN" = 1 ] && taskset -a -p -c "0-$(($(nproc) - 1))" "$pid" > /dev/null
-    printf '%-5s %-4s %11s %11s %11s %8s %11s %11s %11s\n' "$r" "$which" "$c32" "$w1" "$hz" \
-      "$(awk "BEGIN{printf \"%.2f\", $w1/$hz}")" "$w2" "$logc32" "$axum"
+    # B at the default level: the same p50 ratio with its access line a request
+    logratio=-
+    if [ "$which" = B ]; then
+      [ "$PIN" = 1 ] && taskset -a -p -c 0 "$logged" > /dev/null
+      read -r _ lw1 <<<"$(run W1_seed.json 1 "$(ev $P_LOG)")"
+      read -r _ lhz <<<"$(run - 1 "http://127.0.0.1:$P_LOG/healthz")"
+      [ "$PIN" = 1 ] && taskset -a -p -c "0-$(($(nproc) - 1))" "$logged" > /dev/null
+      logratio=$(awk "BEGIN{printf \"%.2f\", $lw1/$lhz}")
+    fi
+    printf '%-5s %-4s %11s %11s %11s %8s %11s %11s %11s %9s\n' "$r" "$which" "$c32" "$w1" "$hz" \
+      "$(awk "BEGIN{printf \"%.2f\", $w1/$hz}")" "$w2" "$logc32" "$axum" "$logratio"
   done
 done
-echo "req/s at 32 connections; p50s in us; log c32: B at the default level (an access line a request)"
+echo "req/s at 32 connections; p50s in us; log c32 and log W1/hz: B at the default level (an access line a request)"
 echo "access log lines written: $(wc -l < "$work/access.log"); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
