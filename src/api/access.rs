@@ -172,26 +172,31 @@ impl Line {
     }
 
     fn write(self) {
+        let level = self.level();
         let Line {
-            status, latency_us, ..
+            id,
+            method,
+            uri,
+            status,
+            latency_us,
+            problem,
+            ..
         } = self;
-        let code = self.problem.as_ref().map_or("-", |p| p.0);
-        let node = self
-            .problem
-            .as_ref()
-            .and_then(|p| p.1.as_deref())
-            .unwrap_or("-");
-        let rid = self.id.as_str().unwrap_or("-");
-        let method = self.method.as_str();
-        let uri = &self.uri;
-        if self.health {
-            tracing::debug!(id = rid, method, %uri, status, latency_us, "health probe");
-        } else if status >= 500 {
-            tracing::error!(id = rid, method, %uri, status, latency_us, code, node, "request failed");
-        } else if status >= 400 {
-            tracing::info!(id = rid, method, %uri, status, latency_us, code, node, "client error");
-        } else {
-            tracing::info!(id = rid, method, %uri, status, latency_us, "answered");
+        let code = problem.as_ref().map_or("-", |p| p.0);
+        let node = problem.as_ref().and_then(|p| p.1.as_deref()).unwrap_or("-");
+        let rid = id.as_str().unwrap_or("-");
+        let method = method.as_str();
+        match level {
+            tracing::Level::DEBUG => {
+                tracing::debug!(id = rid, method, %uri, status, latency_us, "health probe")
+            }
+            tracing::Level::ERROR => {
+                tracing::error!(id = rid, method, %uri, status, latency_us, code, node, "request failed")
+            }
+            _ if status >= 400 => {
+                tracing::info!(id = rid, method, %uri, status, latency_us, code, node, "client error")
+            }
+            _ => tracing::info!(id = rid, method, %uri, status, latency_us, "answered"),
         }
     }
 }

@@ -121,13 +121,13 @@ impl Ctx {
         let mut grads = self.seed(targets, output_gradients, &reach, &seeded, jacobian)?;
         // a Jacobian's gradients come from a graph function, which keeps the tape's order; a
         // gradient that TensorFlow's order cannot change walks the tape's order too
-        let in_order = jacobian
-            || !(order_is_seen(entries, targets)
+        let tf_order = !jacobian
+            && (order_is_seen(entries, targets)
                 || self.numerics.is_some()
                 || self.tapes.iter().flatten().any(|t| t.recording));
-        let order: Vec<usize> = match in_order {
-            false => ready_order(entries, traced, targets),
-            true => (0..entries.len()).rev().collect(),
+        let order: Vec<usize> = match tf_order {
+            true => ready_order(entries, traced, targets),
+            false => (0..entries.len()).rev().collect(),
         };
         self.walk_back(entries, &order, &reach, &mut grads, jacobian)?;
         Ok(sources
