@@ -28,7 +28,7 @@ pub fn lit(v: &Json, max_elems: usize) -> Decoded<Lit> {
         Json::Float(x) => Lit::Float(*x),
         Json::Str(s) => Lit::Str(s.to_string()),
         Json::List(items) => Lit::List(each(items, |_, x| lit(x, max_elems))?),
-        Json::Obj(m) if m.contains_key("b64") => Lit::Tensor(b64_tensor(m, max_elems)?),
+        Json::Obj(m) if m.contains_key("b64") => Lit::Tensor(Box::new(b64_tensor(m, max_elems)?)),
         Json::Obj(m) => Lit::Map(
             m.iter()
                 .map(|(k, x)| Ok((k.to_string(), lit(x, max_elems)?)))
@@ -230,7 +230,9 @@ pub fn node(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<NodeSpec
             inputs::input(x, max)
         })?,
     };
-    let def = registry::lookup(&op);
+    // only a key beside these can be a keyword input or an attribute, and most nodes have none
+    let plain = m.keys().all(|k| matches!(k, "name" | "op" | "inputs"));
+    let def = if plain { None } else { registry::lookup(&op) };
     let inputs = match def {
         Some(def) => inputs::bind(def, m, inputs, node_name.as_deref(), path, max)?,
         None => inputs,

@@ -34,8 +34,10 @@ pub fn parse<'a>(text: &'a str, arena: &'a Bump) -> Option<Json<'a>> {
         at: 0,
         depth: 0,
         arena,
-        items: Vec::new(),
-        members: Vec::new(),
+        // room for a small program's lists and objects at once, so neither vector grows
+        // (and copies) along the way
+        items: Vec::with_capacity(32),
+        members: Vec::with_capacity(32),
     };
     let v = p.value()?;
     p.space();
@@ -142,6 +144,9 @@ impl<'a> Parser<'a> {
             return Some(Json::Obj(Obj(&[])));
         }
         let start = self.members.len();
+        // one bit a key's length and first byte map to: a key whose bit is clear repeats no
+        // earlier key, so most members skip the scan for a repeat
+        let mut seen = 0u64;
         loop {
             self.space();
             if self.peek()? != b'"' || self.members.len() - start == SCAN_MEMBERS {
@@ -155,7 +160,14 @@ impl<'a> Parser<'a> {
             self.at += 1;
             self.space();
             let v = self.value_here()?;
-            match self.members[start..].iter().position(|(k, _)| *k == key) {
+            let first = usize::from(key.bytes().next().unwrap_or(0));
+            let bit = 1u64 << ((key.len().wrapping_mul(7) ^ first) % 64);
+            let repeat = match seen & bit {
+                0 => None,
+                _ => self.members[start..].iter().position(|(k, _)| *k == key),
+            };
+            seen |= bit;
+            match repeat {
                 Some(i) => self.members[start + i].1 = v,
                 None => self.members.push((key, v)),
             }

@@ -339,7 +339,7 @@ pub fn call_method(
     }
     match recv {
         Value::Tensor(x) => match name {
-            "numpy" => Ok(np_wrap(x.tensor.clone())),
+            "numpy" => Ok(np_wrap(x.tensor.as_ref().clone())),
             "assign" => super::index::assign_slice(it, x, args, kwargs),
             _ => Ok(Value::Shape(x.tensor.shape().to_vec())),
         },

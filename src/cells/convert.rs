@@ -469,7 +469,7 @@ impl Interp<'_> {
         match v {
             Value::Variable(id) | Value::UnreadVariable(id) => match self.ws.variable(id) {
                 // the value read as NumPy reads it: TensorFlow's message is NumPy's
-                Some(x) => Value::NpScalar(x.val.tensor.clone()).truthy(),
+                Some(x) => Value::NpScalar(x.val.tensor.as_ref().clone()).truthy(),
                 None => Ok(true),
             },
             _ => v.truthy(),
@@ -773,7 +773,7 @@ impl Interp<'_> {
         // constants are traced by no tape, so nothing here is recorded; a refusal is
         // TensorFlow's text where kernel_errors knows it (a Mul of two dtypes)
         match self.ws.ctx.apply(&op, &refs) {
-            Ok(out) => Ok(out.tensor),
+            Ok(out) => Ok(out.into_tensor()),
             Err(e) => Err(super::kernel_errors::raise(name, &attrs, &vals, e)),
         }
     }
@@ -781,12 +781,12 @@ impl Interp<'_> {
     /// A value as a bare tensor with NumPy's typing of Python literals (float64, int64).
     pub fn np_tensor(&mut self, v: &Value) -> Result<Tensor, Raise> {
         match v {
-            Value::Tensor(x) => Ok(x.tensor.clone()),
-            Value::Variable(id) => Ok(self.read_var(id)?.tensor),
-            Value::UnreadVariable(id) => Ok(super::variable::read_unread(self, id)?.tensor),
+            Value::Tensor(x) => Ok(x.tensor.as_ref().clone()),
+            Value::Variable(id) => Ok(self.read_var(id)?.into_tensor()),
+            Value::UnreadVariable(id) => Ok(super::variable::read_unread(self, id)?.into_tensor()),
             Value::Array(a) => Ok(a.get()),
             Value::NpScalar(t) => Ok(t.clone()),
-            Value::IndexedSlices(s) => Ok(s.dense.tensor.clone()),
+            Value::IndexedSlices(s) => Ok(s.dense.tensor.as_ref().clone()),
             Value::List(_) | Value::Tuple(_) if super::numpy::build::holds_arrays(v) => {
                 super::numpy::build::from_sequence(self, v)
             }

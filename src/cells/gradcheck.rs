@@ -46,7 +46,7 @@ pub fn compute_gradient(
     };
     let mut xs = Vec::with_capacity(items.len());
     for v in &items {
-        xs.push(it.to_val(v, None)?.tensor);
+        xs.push(it.to_val(v, None)?.into_tensor());
     }
     // the engine runs `f` in the context it is handed: the kernel's own context is moved
     // there for the check and put back after, so `f` sees the cell's variables and names

@@ -292,12 +292,12 @@ pub fn cell_value(kernel: &Kernel, v: &Value) -> Option<CellValue> {
         Value::Int(i) => CellValue::Int(*i),
         Value::Float(f) => CellValue::Float(*f),
         Value::Str(s) => CellValue::Str(s.to_string()),
-        Value::Tensor(x) => CellValue::Tensor(x.tensor.clone()),
+        Value::Tensor(x) => CellValue::Tensor(x.tensor.as_ref().clone()),
         Value::Array(_) | Value::NpScalar(_) => CellValue::Tensor(v.np_contents()?),
         Value::Variable(id) | Value::UnreadVariable(id) => {
-            CellValue::Tensor(kernel.ws.variable(id)?.val.tensor.clone())
+            CellValue::Tensor(kernel.ws.variable(id)?.val.tensor.as_ref().clone())
         }
-        Value::IndexedSlices(s) => CellValue::Tensor(s.dense.tensor.clone()),
+        Value::IndexedSlices(s) => CellValue::Tensor(s.dense.tensor.as_ref().clone()),
         _ => return None,
     })
 }

@@ -201,7 +201,7 @@ fn leaf(it: &Interp, v: &Value) -> FmtArg {
         Value::Str(s) => FmtArg::Str(s.to_string()),
         Value::Range(a, b, 1) => opaque(&format!("range({a}, {b})"), "range"),
         Value::Range(a, b, step) => opaque(&format!("range({a}, {b}, {step})"), "range"),
-        Value::Tensor(x) => FmtArg::Tensor(x.tensor.clone()),
+        Value::Tensor(x) => FmtArg::Tensor(x.tensor.as_ref().clone()),
         Value::Array(a) => FmtArg::Array(a.get()),
         Value::NpScalar(t) => FmtArg::NpScalar(t.clone()),
         Value::Variable(id) | Value::UnreadVariable(id) => match it.ws.variable(id) {
@@ -211,7 +211,7 @@ fn leaf(it: &Interp, v: &Value) -> FmtArg {
                 } else {
                     var.tf_name()
                 },
-                value: var.val.tensor.clone(),
+                value: var.val.tensor.as_ref().clone(),
             },
             None => opaque("<deleted tf.Variable>", "ResourceVariable"),
         },

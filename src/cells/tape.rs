@@ -419,7 +419,7 @@ fn output_gradients(
                 "Attempt to convert a value (None) with an unsupported type (<class 'NoneType'>) to a Tensor.",
             ));
         }
-        let og = it.to_val(x, None)?.tensor;
+        let og = it.to_val(x, None)?.into_tensor();
         let (want, got) = (t.tensor.dtype(), og.dtype());
         if want.is_float() && got != want {
             return Err(Raise::new(

@@ -31,7 +31,7 @@ pub fn method(
         .ws
         .variable(id)
         .ok_or_else(|| Raise::value_error("the variable no longer exists"))?;
-    let cur = var.val.tensor.clone();
+    let cur = var.val.tensor.as_ref().clone();
     let vname = if unread {
         "UnreadVariable".to_string()
     } else {
@@ -106,7 +106,7 @@ pub fn read_unread(it: &mut Interp, id: &str) -> Result<Val, Raise> {
     if it.ws.ctx.traced_by_a_recording_tape(&val) {
         return Ok(val);
     }
-    let read = it.ws.ctx.constant(val.tensor.clone());
+    let read = it.ws.ctx.constant(val.tensor.as_ref().clone());
     // the read still comes from the variable: why-null notes follow it back
     let float = read.tensor.dtype().is_float();
     let identity = Op::Unary(Unary::Identity);
@@ -162,7 +162,7 @@ pub fn converted(
         ))
         .with_code(Code::DtypeMismatch));
     }
-    Ok(x.tensor)
+    Ok(x.into_tensor())
 }
 
 /// An update of the wrong shape: `assign` checks in Python (ValueError); `assign_add` and

@@ -17,8 +17,10 @@ pub enum Lit {
     Str(String),
     List(Vec<Lit>),
     Map(Vec<(String, Lit)>),
-    /// A tensor the wire layer already decoded (the compact b64 form).
-    Tensor(Tensor),
+    /// A tensor the wire layer already decoded (the compact b64 form). Boxed: a tensor is some
+    /// 100 bytes and every other literal 24, and programs hold literals by the dozen (each
+    /// element of a list, each input and attribute of a node) where b64 tensors are few.
+    Tensor(Box<Tensor>),
 }
 
 /// What kind of Python literal a nested value is: `tf.constant` infers its dtype from this.
@@ -259,7 +261,7 @@ fn convert(flat: Flat, dtype: DType) -> Result<Tensor> {
 pub fn tensor_from_lit(v: &Lit, hint: Option<DType>, max_elems: usize) -> Result<Tensor> {
     if let Lit::Tensor(t) = v {
         checked_numel(t.shape(), max_elems)?;
-        return Ok(t.clone());
+        return Ok((**t).clone());
     }
     if let Lit::Map(_) = v {
         let dtype = match v.get("dtype") {

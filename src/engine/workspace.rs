@@ -233,7 +233,7 @@ impl Workspace {
             .vars
             .get_mut(id)
             .ok_or_else(|| arg_err(format!("\"{id}\" is not a variable")))?;
-        v.val.tensor = value;
+        v.val.tensor = std::sync::Arc::new(value);
         Ok(())
     }
 
@@ -284,7 +284,7 @@ impl Workspace {
         // A read no recording tape watches is a new tensor, as TensorFlow's ReadVariableOp
         // makes one: watching the variable afterwards does not link this earlier read.
         if is_var && !self.ctx.traced_by_a_recording_tape(&val) {
-            let read = self.ctx.constant(val.tensor.clone());
+            let read = self.ctx.constant(val.tensor.as_ref().clone());
             // the read still comes from the variable: why-null notes follow it back
             let float = read.tensor.dtype().is_float();
             let identity = super::ops::Op::Unary(super::ops::Unary::Identity);

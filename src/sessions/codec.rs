@@ -265,7 +265,7 @@ mod tests {
         let bytes = encode(&s);
         let back = decode(&bytes, &Limits::default()).unwrap();
         // w = [1, 2] + dz/dw = [1, 2] + [x, x] = [4, 5]
-        let w = back.variable("w").unwrap().1.val.tensor.clone();
+        let w = back.variable("w").unwrap().1.val.tensor.as_ref().clone();
         assert_eq!(
             w,
             crate::engine::Tensor::from_f64s(&[2], &[4.0, 5.0], crate::engine::DType::F32).unwrap()

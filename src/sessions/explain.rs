@@ -93,7 +93,7 @@ fn checked(
     let names: Vec<(&str, &Val)> = sources.0.list().into_iter().zip(sources.1).collect();
     let answer: Vec<Option<&Tensor>> = answer
         .iter()
-        .map(|a| a.as_ref().map(|v| &v.tensor))
+        .map(|a| a.as_ref().map(|v| &*v.tensor))
         .collect();
     replay::check(&recorded, of, &names, &answer, eps, &s.ws.ctx.limits)
 }

@@ -116,7 +116,7 @@ impl Session {
     fn resolve(&self, src: &Source, hint: Option<DType>) -> Result<Tensor> {
         match src {
             Source::Literal(l) => tensor_from_lit(l, hint, self.ws.ctx.limits.max_tensor_elements),
-            Source::Tensor(n) => Ok(self.ws.value(n)?.tensor.clone()),
+            Source::Tensor(n) => Ok(self.ws.value(n)?.tensor.as_ref().clone()),
         }
     }
 

@@ -298,3 +298,19 @@ fn bind_follows_python() {
         Some(("dtype", Some(3)))
     );
 }
+
+/// A JSON node's own keys (`name`, `op`, `inputs`) are never an op's tensor parameter: the
+/// decoder reads a node with no other key without looking its op up.
+#[test]
+fn no_tensor_parameter_is_named_as_a_nodes_own_keys() {
+    for def in registry::all() {
+        for p in def.tensor_params() {
+            assert!(
+                !matches!(p.name, "name" | "op" | "inputs"),
+                "{}'s tensor parameter {} is a node key",
+                def.name,
+                p.name
+            );
+        }
+    }
+}

@@ -86,7 +86,7 @@ async fn session_with_v(store: &SessionStore, client: &str) -> (String, String) 
 }
 
 fn value(s: &Session) -> f64 {
-    match &s.variable("v").expect("v exists").1.val.tensor {
+    match &*s.variable("v").expect("v exists").1.val.tensor {
         Tensor::F32(a) => a.iter().next().copied().unwrap_or(f32::NAN) as f64,
         other => panic!("v is {other:?}"),
     }

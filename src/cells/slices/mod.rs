@@ -91,7 +91,7 @@ impl Readers {
                     (Op::Shape(ShapeOp::Gather { axis: 0 }), [p, i])
                         if copy(p).is_some() && copy(i).is_none() =>
                     {
-                        Some(i.tensor.clone())
+                        Some(i.tensor.as_ref().clone())
                     }
                     _ => None,
                 };
@@ -240,7 +240,7 @@ pub fn cast_or_identity(
         _ => return Ok(None),
     };
     let values = it.ws.ctx.constant(s.values.clone());
-    let values = call_on_part(it, path, args, kwargs, at, values)?.tensor;
+    let values = call_on_part(it, path, args, kwargs, at, values)?.into_tensor();
     let dense = call_on_part(it, path, args, kwargs, at, s.dense.clone())?;
     Ok(Some(Value::IndexedSlices(Arc::new(Slices {
         indices: s.indices.clone(),

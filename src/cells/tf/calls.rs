@@ -157,7 +157,7 @@ pub(super) fn reduce_all_or_any(
     let counted = if all {
         it.compute("logical_not", vec![], &[&x.tensor])?
     } else {
-        x.tensor.clone()
+        x.tensor.as_ref().clone()
     };
     let n = it.compute(
         "reduce_sum",
@@ -244,7 +244,7 @@ pub(super) fn constant(
                 || contains_tensor(value)
                 || crate::cells::convert::empty_by_first_items(value).is_some() =>
         {
-            it.to_val(value, dtype)?.tensor
+            it.to_val(value, dtype)?.into_tensor()
         }
         Value::Str(_) if dtype.is_none() => {
             return Err(crate::cells::convert::string_tensor_refused(it, value))
@@ -366,7 +366,7 @@ pub(super) fn variable(
     // the initial value of another variable is read without counting as an access
     let initial = match &value {
         Value::Variable(v) | Value::UnreadVariable(v) => match it.ws.variable(v) {
-            Some(var) => Value::Tensor(it.ws.ctx.constant(var.val.tensor.clone())),
+            Some(var) => Value::Tensor(it.ws.ctx.constant(var.val.tensor.as_ref().clone())),
             None => value.clone(),
         },
         _ => value.clone(),

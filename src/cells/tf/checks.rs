@@ -267,7 +267,7 @@ fn tensordot_axes(it: &mut Interp, bound: &[(&'static Param, Option<Value>)]) ->
     let (a, b) = (it.to_val(&a, None)?, it.to_val(&b, None)?);
     let (ra, rb) = (a.tensor.rank() as i64, b.tensor.rank() as i64);
     if n > ra {
-        let shown = super::super::print::str(it, &Value::array(a.tensor.clone()));
+        let shown = super::super::print::str(it, &Value::array(a.tensor.as_ref().clone()));
         return Err(Raise::value_error(format!(
             "`axes` must not be larger than the number of dimensions of tensor {shown}.  Received {n}, vs tensor dimensions {ra}."
         )));

@@ -28,7 +28,7 @@ pub(super) fn connected(
     match value {
         Value::Tensor(x) if constant && !same(x.tensor.dtype()) => Err(Raise::type_error(format!(
             "Expected tensor {} with dtype tf.{}, but got dtype tf.{}.",
-            print::str(it, &Value::array(x.tensor.clone())),
+            print::str(it, &Value::array(x.tensor.as_ref().clone())),
             dtype.expect("a dtype that differs").name(),
             x.tensor.dtype().name()
         ))),

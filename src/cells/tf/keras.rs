@@ -88,7 +88,8 @@ pub fn call(
             let t = it.to_val(&x, None)?;
             if t.tensor.rank() <= 1 {
                 // Keras formats the input as NumPy prints its values
-                let values = Value::Array(super::super::value::NdArray::new(t.tensor.clone()));
+                let values =
+                    Value::Array(super::super::value::NdArray::new(t.tensor.as_ref().clone()));
                 let shown = super::super::print::str(it, &values);
                 return Err(Raise::value_error(format!(
                     "Cannot apply softmax to a tensor that is 1D. Received input: {shown}"

@@ -654,7 +654,7 @@ fn keras_config(it: &mut Interp, k: &super::keras_object::KerasRef) -> Result<Va
             let lr = it
                 .ws
                 .variable(&o.learning_rate)
-                .map(|v| Value::NpScalar(v.val.tensor.clone()))
+                .map(|v| Value::NpScalar(v.val.tensor.as_ref().clone()))
                 .unwrap_or(Value::None);
             let mut p = vec![
                 ("name", s(&o.name)),

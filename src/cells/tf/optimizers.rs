@@ -481,7 +481,7 @@ fn build(it: &mut Interp, k: &KerasRef, ids: &[String], scope: &str) -> Result<(
 fn zeros(it: &mut Interp, shape: &[usize], dtype: DType) -> Result<Tensor, Raise> {
     let dims = Value::list(shape.iter().map(|&n| Value::Int(n as i64)).collect());
     let z = super::call(it, "tf.zeros", vec![dims, Value::DType(dtype)], vec![])?;
-    Ok(it.to_val(&z, None)?.tensor)
+    Ok(it.to_val(&z, None)?.into_tensor())
 }
 
 /// One variable's `update_step`.
@@ -498,13 +498,13 @@ fn update(
         .ok_or_else(|| Raise::value_error("the variable no longer exists"))?;
     let dtype = var.val.tensor.dtype();
     let (grad, sparse) = match g {
-        Value::IndexedSlices(s) => (s.dense.tensor.clone(), true),
-        other => (it.to_val(other, None)?.tensor, false),
+        Value::IndexedSlices(s) => (s.dense.tensor.as_ref().clone(), true),
+        other => (it.to_val(other, None)?.into_tensor(), false),
     };
     let read = |it: &mut Interp, id: &str| -> Result<Tensor, Raise> {
         it.ws
             .variable(id)
-            .map(|v| v.val.tensor.clone())
+            .map(|v| v.val.tensor.as_ref().clone())
             .ok_or_else(|| Raise::value_error("the variable no longer exists"))
     };
     let lr = read(it, &o.learning_rate)?.cast(dtype);

@@ -182,7 +182,7 @@ impl Step<'_> {
 fn read(it: &mut Interp, id: &str) -> Result<Tensor, Raise> {
     it.ws
         .variable(id)
-        .map(|v| v.val.tensor.clone())
+        .map(|v| v.val.tensor.as_ref().clone())
         .ok_or_else(|| Raise::value_error("the variable no longer exists"))
 }
 

@@ -18,7 +18,10 @@ impl Ctx {
         zero_unconnected: bool,
     ) -> Result<Vec<Option<Tensor>>> {
         let jac = self.jacobian_val(tape, target, sources, zero_unconnected)?;
-        Ok(jac.into_iter().map(|j| j.map(|j| j.tensor)).collect())
+        Ok(jac
+            .into_iter()
+            .map(|j| j.map(|j| j.into_tensor()))
+            .collect())
     }
 
     /// `jacobian` as values computed through recorded ops: a tape still recording records
@@ -102,7 +105,7 @@ impl Ctx {
     ) -> Result<Tensor> {
         Ok(self
             .batch_jacobian_val(tape, target, source, zero_unconnected)?
-            .tensor)
+            .into_tensor())
     }
 
     /// `batch_jacobian` through recorded ops, as `jacobian_val`.
@@ -325,7 +328,7 @@ impl Ctx {
     ) -> Result<Val> {
         if !parts.iter().any(|p| self.traced_by_a_recording_tape(p)) {
             // nothing records it: the layout need not be ops (nor meet their element limit)
-            let parts: Vec<Tensor> = parts.iter().map(|p| p.tensor.clone()).collect();
+            let parts: Vec<Tensor> = parts.iter().map(|p| p.tensor.as_ref().clone()).collect();
             let j = layout_jacobian(Tensor::concat_rows(&parts)?, target, source, rows, batch)?;
             return Ok(self.constant(j));
         }
@@ -417,9 +420,9 @@ pub fn fill_unconnected(
             // source records: the zeros are then a tensor that tape can differentiate by
             g.or_else(|| {
                 zero.then(|| {
-                    let like = Op::Create(Create::Like {
+                    let like = Op::Create(Box::new(Create::Like {
                         fill: LikeFill::Zeros,
-                    });
+                    }));
                     ctx.apply(&like, &[s]).unwrap_or_else(|_| {
                         ctx.constant(Tensor::full(s.tensor.shape(), 0.0, s.tensor.dtype()))
                     })

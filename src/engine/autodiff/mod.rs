@@ -14,6 +14,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 /// Value ids are distinct counters: hashing them through SipHash (the std default, built to
 /// resist adversarial keys) cost a few percent of a small program, for keys nobody chooses.
@@ -46,11 +47,22 @@ use super::Limits;
 pub type ValId = u64;
 pub type TapeId = usize;
 
-/// A value in the context: a tensor and the id tapes know it by.
+/// A value in the context: a tensor and the id tapes know it by. The tensor is behind an
+/// `Arc`: a value is cloned into every tape entry and gradient map that holds it and moved
+/// through every op's result, and a tensor itself is some 100 bytes (ndarray's dynamic shape
+/// and strides) whose clone copies both; the `Arc` makes each of those a pointer's worth.
+/// Serialized as the tensor itself, so stored sessions read the same.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Val {
     pub id: ValId,
-    pub tensor: Tensor,
+    pub tensor: Arc<Tensor>,
+}
+
+impl Val {
+    /// The tensor itself, copied only when another value still shares it.
+    pub fn into_tensor(self) -> Tensor {
+        Arc::unwrap_or_clone(self.tensor)
+    }
 }
 
 /// One recorded op application.
@@ -329,7 +341,7 @@ impl Ctx {
         let t = self.promoted(t);
         Val {
             id: self.fresh(),
-            tensor: t,
+            tensor: Arc::new(t),
         }
     }
 
@@ -369,7 +381,7 @@ impl Ctx {
             [a] => op.forward(&[&a.tensor], &self.limits)?,
             [a, b] => op.forward(&[&a.tensor, &b.tensor], &self.limits)?,
             _ => {
-                let tensors: Vec<&Tensor> = inputs.iter().map(|v| &v.tensor).collect();
+                let tensors: Vec<&Tensor> = inputs.iter().map(|v| &*v.tensor).collect();
                 op.forward(&tensors, &self.limits)?
             }
         };
@@ -377,7 +389,7 @@ impl Ctx {
         self.produced = self.produced.saturating_add(t.len());
         let out = Val {
             id: self.fresh(),
-            tensor: t,
+            tensor: Arc::new(t),
         };
         self.prov
             .record(out.id, &op, inputs, out.tensor.dtype().is_float());

@@ -183,7 +183,7 @@ mod tests {
     fn val(id: u64) -> Val {
         Val {
             id,
-            tensor: Tensor::scalar(1.0, DType::F32),
+            tensor: std::sync::Arc::new(Tensor::scalar(1.0, DType::F32)),
         }
     }
 

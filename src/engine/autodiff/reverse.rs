@@ -361,7 +361,7 @@ fn refuse_failing_gradients(entries: &[Entry], traced: &IdSet, targets: &[Val]) 
         if !flows.contains(&e.output.id) {
             continue;
         }
-        let inputs: SmallVec<[&Tensor; 4]> = e.inputs.iter().map(|i| &i.tensor).collect();
+        let inputs: SmallVec<[&Tensor; 4]> = e.inputs.iter().map(|i| &*i.tensor).collect();
         let traced_inputs: SmallVec<[bool; 4]> =
             e.inputs.iter().map(|i| traced.contains(&i.id)).collect();
         if let Some(err) = e.op.gradient_error(&inputs, &traced_inputs) {

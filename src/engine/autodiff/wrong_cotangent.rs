@@ -119,7 +119,7 @@ fn walk(
             continue;
         };
         let g = sum(&grads)?;
-        let inputs: SmallVec<[&Tensor; 4]> = e.inputs.iter().map(|i| &i.tensor).collect();
+        let inputs: SmallVec<[&Tensor; 4]> = e.inputs.iter().map(|i| &*i.tensor).collect();
         let traced_inputs: SmallVec<[bool; 4]> =
             e.inputs.iter().map(|i| traced.contains(&i.id)).collect();
         if let Some(err) = e.op.gradient_error(&inputs, &traced_inputs) {

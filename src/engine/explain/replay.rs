@@ -90,7 +90,7 @@ fn evaluate_at(
             .iter()
             .map(|v| match now.get(&v.id) {
                 Some(n) => n.clone(),
-                None => ctx.constant(v.tensor.clone()),
+                None => ctx.constant(v.tensor.as_ref().clone()),
             })
             .collect();
         let refs: Vec<&Val> = inputs.iter().collect();

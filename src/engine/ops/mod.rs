@@ -38,7 +38,7 @@ use registry::Family;
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Op {
-    Create(Create),
+    Create(Box<Create>),
     Unary(Unary),
     Binary(Binary),
     Logic(Logic),
@@ -141,7 +141,7 @@ impl Op {
     /// The op of `family` that `name` names, if that family has one by that name.
     fn parse_family(family: Family, name: &str, attrs: &Attrs, lim: &Limits) -> Result<Option<Op>> {
         Ok(match family {
-            Family::Create => Create::parse(name, attrs, lim)?.map(Op::Create),
+            Family::Create => Create::parse(name, attrs, lim)?.map(|c| Op::Create(Box::new(c))),
             Family::Unary => Unary::parse(name, attrs)?.map(Op::Unary),
             Family::Binary => Binary::parse(name).map(Op::Binary),
             Family::Logic => Logic::parse(name, attrs)?.map(Op::Logic),

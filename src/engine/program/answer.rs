@@ -58,7 +58,7 @@ impl Program {
                             true => Vec::new(),
                             false => why_null(ws, tape, &[(target, &t)], &[(source, &s)], &[true]),
                         };
-                        (Answer::BatchJacobian(Some(j.tensor)), why)
+                        (Answer::BatchJacobian(Some(j.into_tensor())), why)
                     })
             }
             Request::Hessian {
@@ -158,7 +158,7 @@ fn gradient(
     let g = ws.ctx.gradient(tape, ts, ss, og, false)?;
     let notes = null_notes(ws, tape, target, ts, sources, ss, &g);
     let g = ws.fill_unconnected(g, sources, ss, zero);
-    let g = g.into_iter().map(|v| v.map(|v| v.tensor)).collect();
+    let g = g.into_iter().map(|v| v.map(|v| v.into_tensor())).collect();
     Ok((Answer::Gradient(sources.shape(g)), notes))
 }
 

@@ -242,7 +242,11 @@ impl Program {
         for o in &self.outputs {
             outputs.push((
                 o.clone(),
-                ws.value(o).map_err(|e| e.at(Some(o)))?.tensor.clone(),
+                ws.value(o)
+                    .map_err(|e| e.at(Some(o)))?
+                    .tensor
+                    .as_ref()
+                    .clone(),
             ));
         }
         let mut results = Vec::with_capacity(self.requests.len());

@@ -152,7 +152,7 @@ fn norm_axes(it: &mut Interp, axis: Option<Value>) -> Result<Option<Vec<i64>>, R
     // shown as Python formats it: a pair as the tuple it became, a tensor as its NumPy value
     let shown = match (pair, axis.unwrap_or(Value::None)) {
         (Some(xs), _) => Value::tuple(xs),
-        (None, Value::Tensor(x)) => Value::array(x.tensor.clone()),
+        (None, Value::Tensor(x)) => Value::array(x.tensor.as_ref().clone()),
         (None, v) => v,
     };
     Err(Raise::value_error(format!(
