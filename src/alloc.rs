@@ -1,12 +1,12 @@
 //! The global allocator: mimalloc, asked for a plain block whenever the alignment allows.
 //!
 //! The `mimalloc` crate sends every request through `mi_malloc_aligned`. For a block size that
-//! is not a power of two (24, 40, 48 bytes: a `Val`, a small `Vec` of them), mimalloc 3's aligned
-//! path falls back to over-allocating from a larger size class once the class's free list runs
-//! dry, and then never refills that list: a W1 request paid ~60 instructions an allocation, half
-//! of them in that fallback. `mi_malloc` has no such path. Its blocks are multiples of a word
-//! from word-aligned pages, so an alignment up to a word is always met; larger alignments keep
-//! the aligned calls.
+//! is not a power of two (24, 40, 48 bytes: a small `Vec`; 120: a value's `Arc`), mimalloc 3's
+//! aligned path falls back to over-allocating from a larger size class once the class's free
+//! list runs dry, and then never refills that list: a W1 request paid ~60 instructions an
+//! allocation, half of them in that fallback. `mi_malloc` has no such path. Its blocks are
+//! multiples of a word from word-aligned pages, so an alignment up to a word is always met;
+//! larger alignments keep the aligned calls.
 #![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout};
