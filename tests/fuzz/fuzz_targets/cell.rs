@@ -23,6 +23,7 @@ fuzz_target!(|data: &[u8]| {
         max_steps: 10_000,
         max_source_bytes: 1 << 14,
         max_stdout_bytes: 1 << 14,
+        max_python_bytes: 1 << 24,
     };
     let mut kernel = Kernel::new(limits.engine.clone());
     let _ = cells::run(source, &limits, &mut kernel, None);
