@@ -217,6 +217,11 @@ pub fn variable(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<VarS
     })
 }
 
+/// A node's own keys, as opposed to its op's keyword inputs and attributes.
+fn node_key(k: &str) -> bool {
+    matches!(k, "name" | "op" | "inputs")
+}
+
 pub fn node(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<NodeSpec> {
     let m = object(v, path)?;
     let op = name(required(m, "op", path)?, format_args!("{path}.op"))?;
@@ -230,8 +235,9 @@ pub fn node(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<NodeSpec
             inputs::input(x, max)
         })?,
     };
-    // only a key beside these can be a keyword input or an attribute, and most nodes have none
-    let plain = m.keys().all(|k| matches!(k, "name" | "op" | "inputs"));
+    // only a key beside a node's own can be a keyword input or an attribute, and most nodes
+    // have none
+    let plain = m.keys().all(node_key);
     let def = if plain { None } else { registry::lookup(&op) };
     let inputs = match def {
         Some(def) => inputs::bind(def, m, inputs, node_name.as_deref(), path, max)?,
@@ -241,7 +247,7 @@ pub fn node(v: &Json, path: impl Display + Copy, max: usize) -> Decoded<NodeSpec
     // few hundred instructions a node for an empty vector
     let mut attrs = Vec::new();
     for (k, x) in m.iter() {
-        if !matches!(k, "name" | "op" | "inputs") && !inputs::is_tensor_key(def, k) {
+        if !node_key(k) && !inputs::is_tensor_key(def, k) {
             attrs.push((k.to_string(), lit(x, max)?));
         }
     }

@@ -205,13 +205,10 @@ impl Tensor {
     /// Whether a float element is subnormal. Every arithmetic op asks it of its inputs and its
     /// output, so it is cheap for the small tensors most ops see: a tensor in standard layout is
     /// scanned as a slice (ndarray's n-dimensional iterator costs more than the scan), with a
-    /// test on the bits (`is_subnormal` classifies). A long slice folds the test without a
-    /// branch per element, which vectorises; a short one, most ops' few elements, is cheaper
-    /// tested element by element than through the vector loop's set-up.
+    /// test on the bits folded without a branch per element (`is_subnormal` classifies).
     pub fn has_subnormal(&self) -> bool {
         fn any<T: Copy>(a: &Arr<T>, sub: impl Fn(T) -> bool) -> bool {
             match a.as_slice() {
-                Some(s) if s.len() <= 16 => s.iter().any(|&v| sub(v)),
                 Some(s) => s.iter().fold(false, |found, &v| found | sub(v)),
                 None => a.iter().any(|&v| sub(v)),
             }
