@@ -189,7 +189,7 @@ def main():
     ap.add_argument("--base-url")
     ap.add_argument("--n", type=int, default=300)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--save", default="fuzz-found-cells")
+    ap.add_argument("--save", default="target/fuzz-found-cells")
     ap.add_argument("--keep", type=int, default=2, help="cases saved per class")
     ap.add_argument("--show", type=int, help="print the cell of this seed and TF's answer")
     ap.add_argument("--tf-cache", help="a JSON-lines file of TF's answers, read and (with --precompute) written")
