@@ -13,6 +13,10 @@ pub struct Config {
     /// connection's wait included (closed after one to two of these), and for each next piece
     /// of a body (408 past it).
     pub read_timeout: Duration,
+    /// Once a body has waited `read_timeout`, the bytes a second it must have averaged since
+    /// its first wait (408 below it; 0 turns the check off): a client that trickles a byte
+    /// just within every read timeout still gives its connection back.
+    pub min_body_rate: u64,
     /// Evaluations computing at once; more wait up to `queue_wait`, then get 503.
     pub max_concurrent_evaluations: usize,
     pub queue_wait: Duration,
@@ -58,6 +62,9 @@ impl Default for Config {
             // a wait for the next bytes, not for the whole body: a 32 MiB upload on a slow link
             // keeps sending well within it; only a client that stops sends nothing this long
             read_timeout: Duration::from_secs(30),
+            // far below any real uplink (a 1 MiB body over a 1 Mbit/s link sends 128 KiB a
+            // second), far above a trickle
+            min_body_rate: 1024,
             max_concurrent_evaluations: cores,
             queue_wait: Duration::from_secs(5),
             limits: Limits::default(),
@@ -127,6 +134,7 @@ impl Config {
             "GRADTAPE_READ_TIMEOUT_SECS",
             Duration::from_secs,
         )?;
+        set(&mut c.min_body_rate, "GRADTAPE_MIN_BODY_BYTES_PER_SEC")?;
         set(
             &mut c.max_concurrent_evaluations,
             "GRADTAPE_MAX_CONCURRENT_EVALUATIONS",

@@ -22,7 +22,7 @@ use crate::engine::Code;
 /// The body's bytes, or 413 `limit_exceeded` past `limit`. `gradtape serve` has read a body of
 /// known length already (`listen::whole_body`), so this takes its one frame; a chunked body, or
 /// one from a caller without the accept loop (the tests' `oneshot`), is read here.
-/// A body that stopped arriving (`ReadTimeout`) is 408 `limit_exceeded`.
+/// A body that stopped arriving, or came too slowly (`ReadTimeout`), is 408 `limit_exceeded`.
 pub async fn read(body: Body, limit: usize) -> Result<Bytes, AppError> {
     gather(body, limit).await.map_err(|e| match e {
         Gathered::TooLarge => AppError::new(
@@ -34,7 +34,7 @@ pub async fn read(body: Body, limit: usize) -> Result<Bytes, AppError> {
             Some(stall) => AppError::new(
                 StatusCode::REQUEST_TIMEOUT,
                 Code::LimitExceeded,
-                format!("the request body stopped arriving before its end: {stall} (GRADTAPE_READ_TIMEOUT_SECS); send the whole body without pausing, with a Content-Length that counts its bytes exactly"),
+                format!("{stall}; send the whole body without pausing, with a Content-Length that counts its bytes exactly"),
             ),
             None => AppError::bad_json(format!("the request body could not be read: {e}")),
         },
@@ -116,40 +116,88 @@ pub fn parse<'a>(bytes: &'a [u8], arena: &'a Bump) -> Result<Json<'a>, AppError>
     parsed.map_err(|e| AppError::bad_json(super::json_error::describe(bytes, &e)))
 }
 
-/// A body that fails with [`Stalled`] once nothing of it has arrived for `timeout`: a client
-/// that announces more than it sends, or stops halfway, gives its connection back. The wait
-/// restarts with every frame, so a large body on a slow link takes as long as it needs.
-/// The timer is made only when the body first has nothing ready, and moved only after a frame.
+/// A body that fails with [`Stalled`] once nothing of it has arrived for `timeout`, or once,
+/// past that first `timeout` of waiting, it has averaged fewer than `min_rate` bytes a second:
+/// a client that announces more than it sends, stops halfway, or trickles a byte just within
+/// every timeout, gives its connection back. A large body on a slow link keeps arriving far
+/// above the minimum, so it takes as long as it needs.
+/// The clock is read and the timer made only when the body first has nothing ready (a body
+/// that came whole with its head never waits), and moved only after a frame.
 pub struct ReadTimeout<B> {
     inner: B,
     timeout: Duration,
+    min_rate: u64,
     stall: Option<Pin<Box<Sleep>>>,
+    /// When the body first had nothing ready: the rate is averaged from then.
+    since: Option<Instant>,
+    /// Bytes arrived so far.
+    got: u64,
     /// A frame has arrived since the timer was last set.
     arrived: bool,
+    /// The timer is set for the rate's deadline, not the silence's.
+    too_slow_at_timer: bool,
 }
 
 impl<B> ReadTimeout<B> {
-    pub fn new(inner: B, timeout: Duration) -> ReadTimeout<B> {
+    pub fn new(inner: B, timeout: Duration, min_rate: u64) -> ReadTimeout<B> {
         ReadTimeout {
             inner,
             timeout,
+            min_rate,
             stall: None,
+            since: None,
+            got: 0,
             arrived: false,
+            too_slow_at_timer: false,
         }
     }
 
-    /// `Pending`, or the stall once the timer has run out with nothing arriving.
+    /// The earlier of the silence's deadline (`timeout` after now) and the rate's (when the
+    /// bytes so far stop averaging `min_rate` over the wait after its first `timeout`), and
+    /// whether it is the rate's.
+    fn deadline(&self, now: Instant, since: Instant) -> (Instant, bool) {
+        let silent = now + self.timeout;
+        if self.min_rate == 0 {
+            return (silent, false);
+        }
+        let slow =
+            since + self.timeout + Duration::from_secs_f64(self.got as f64 / self.min_rate as f64);
+        if slow < silent {
+            (slow, true)
+        } else {
+            (silent, false)
+        }
+    }
+
+    /// `Pending`, or the stall once the timer has run out first.
     fn wait(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         let moved = std::mem::take(&mut self.arrived) && self.stall.is_some();
-        let timeout = self.timeout;
-        let stall = self
-            .stall
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
-        if moved {
-            stall.as_mut().reset(Instant::now() + timeout);
+        if self.stall.is_none() || moved {
+            let now = Instant::now();
+            let since = *self.since.get_or_insert(now);
+            let (at, slow) = self.deadline(now, since);
+            self.too_slow_at_timer = slow;
+            match &mut self.stall {
+                Some(stall) => stall.as_mut().reset(at),
+                None => self.stall = Some(Box::pin(tokio::time::sleep_until(at))),
+            }
         }
+        let Some(stall) = self.stall.as_mut() else {
+            unreachable!("set above")
+        };
         match stall.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Some(Err(Stalled(self.timeout).into()))),
+            Poll::Ready(()) => {
+                let why = match (self.too_slow_at_timer, self.since) {
+                    (true, Some(since)) => Stalled::Slow {
+                        got: self.got,
+                        waited: since.elapsed(),
+                        min_rate: self.min_rate,
+                        timeout: self.timeout,
+                    },
+                    _ => Stalled::Silent(self.timeout),
+                };
+                Poll::Ready(Some(Err(why.into())))
+            }
             Poll::Pending => Poll::Pending,
         }
     }
@@ -170,6 +218,9 @@ where
         match Pin::new(&mut self.inner).poll_frame(cx) {
             Poll::Ready(frame) => {
                 self.arrived = true;
+                if let Some(Ok(f)) = &frame {
+                    self.got += f.data_ref().map_or(0, |d| d.len() as u64);
+                }
                 Poll::Ready(frame.map(|f| f.map_err(Into::into)))
             }
             Poll::Pending => self.wait(cx),
@@ -185,13 +236,38 @@ where
     }
 }
 
-/// Nothing of a body arrived for this long.
+/// Why a body stopped being read before its end.
 #[derive(Debug)]
-pub struct Stalled(pub Duration);
+pub enum Stalled {
+    /// Nothing of it arrived for the read timeout.
+    Silent(Duration),
+    /// It averaged less than the minimum rate once it had waited the read timeout.
+    Slow {
+        got: u64,
+        waited: Duration,
+        min_rate: u64,
+        timeout: Duration,
+    },
+}
 
 impl std::fmt::Display for Stalled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "nothing more came for {:?}", self.0)
+        match self {
+            Stalled::Silent(t) => write!(
+                f,
+                "the request body stopped arriving before its end: nothing more came for {t:?} (GRADTAPE_READ_TIMEOUT_SECS)"
+            ),
+            Stalled::Slow {
+                got,
+                waited,
+                min_rate,
+                timeout,
+            } => write!(
+                f,
+                "the request body came too slowly: {got} bytes in {:.1}s, and a body that has waited {timeout:?} must average at least {min_rate} bytes a second (GRADTAPE_MIN_BODY_BYTES_PER_SEC)",
+                waited.as_secs_f64()
+            ),
+        }
     }
 }
 

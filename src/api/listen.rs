@@ -6,7 +6,8 @@
 //!
 //! A client that stops sending gives its connection and task back (slowloris): a connection
 //! that waits the read timeout for a request's head, doing nothing else, is closed without an
-//! answer (`idle`), and a body that stops arriving for it is answered 408 (`body::ReadTimeout`).
+//! answer (`idle`), and a body that stops arriving for it, or trickles in slower than the
+//! minimum rate, is answered 408 (`body::ReadTimeout`).
 
 use std::future::Future;
 use std::io;
@@ -39,6 +40,8 @@ pub struct Reading {
     /// How long a connection may wait for a request's head, doing nothing else (between one
     /// and two of these), and for each next piece of a body.
     pub timeout: Duration,
+    /// Bytes a second a body must average once it has waited `timeout` (0: no minimum).
+    pub min_rate: u64,
 }
 
 /// Serves `service` on `listener` until `shutdown` completes, then drains the connections.
@@ -110,7 +113,8 @@ pub async fn serve(
 }
 
 /// The request with its body read to the end, when its length is known and within
-/// `max_body_bytes`; any body stops with an error once nothing of it arrives for the timeout.
+/// `max_body_bytes`; any body stops with an error once nothing of it arrives for the timeout,
+/// or once it has come slower than the minimum rate.
 /// hyper keeps a connection open for the next request only if the route read the body to its
 /// end, or the whole body had arrived by the time it answered: a route that answers without
 /// reading the body (a tape's `stop`, or a refusal before the body matters) otherwise closes
@@ -122,7 +126,7 @@ pub async fn serve(
 async fn whole_body(req: Request<Incoming>, reading: Reading) -> Request<Body> {
     let (parts, body) = req.into_parts();
     let limit = reading.max_body_bytes;
-    let timed = |body| ReadTimeout::new(body, reading.timeout);
+    let timed = |body| ReadTimeout::new(body, reading.timeout, reading.min_rate);
     let body = match body.size_hint().exact() {
         Some(len) if len > 0 && len <= limit as u64 => match gather(timed(body), limit).await {
             Ok(bytes) => Body::from(bytes),

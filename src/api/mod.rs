@@ -186,6 +186,7 @@ pub async fn serve(
     let reading = listen::Reading {
         max_body_bytes: state.config.max_body_bytes,
         timeout: state.config.read_timeout,
+        min_rate: state.config.min_body_rate,
     };
     listen::serve(listener, layered(state), reading, shutdown).await
 }

@@ -261,6 +261,49 @@ async fn a_body_that_stops_short_of_its_content_length_is_answered_408_and_close
 }
 
 #[tokio::test]
+async fn a_body_trickled_within_every_read_timeout_but_below_the_minimum_rate_is_answered_408() {
+    let config = Config {
+        read_timeout: READ_TIMEOUT,
+        min_body_rate: 100,
+        ..Config::default()
+    };
+    let (addr, _stop, _server) = start(AppState::new(config)).await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let (mut from_server, mut to_server) = stream.split();
+    let head = "POST /v1/evaluate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n";
+    to_server.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    // a byte every quarter of the read timeout: never silent for a whole one, and ~4 bytes a
+    // second against the 100 asked for
+    let trickle = async {
+        while to_server.write_all(b" ").await.is_ok() {
+            tokio::time::sleep(READ_TIMEOUT / 4).await;
+        }
+        std::future::pending::<()>().await
+    };
+    let (resp, _) = tokio::select! {
+        closed = until_closed(&mut from_server) => closed,
+        () = trickle => unreachable!("the trickle never ends by itself"),
+    };
+    let waited = started.elapsed();
+    assert!(resp.starts_with("HTTP/1.1 408"), "{resp}");
+    assert!(
+        resp.contains(r#""code":"limit_exceeded""#) && resp.contains("connection: close"),
+        "{resp}"
+    );
+    assert!(
+        resp.contains("came too slowly")
+            && resp.contains("GRADTAPE_MIN_BODY_BYTES_PER_SEC")
+            && resp.contains("must average at least 100 bytes a second"),
+        "the detail says what was too slow and which setting: {resp}"
+    );
+    assert!(
+        waited >= READ_TIMEOUT - Duration::from_millis(50),
+        "a body has the read timeout's grace before the rate counts: answered after {waited:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_kept_alive_client_pausing_within_the_read_timeout_keeps_its_connection_until_it_idles_past_it(
 ) {
     let (addr, _stop) = start_impatient().await;
