@@ -44,7 +44,7 @@ pub fn outside_subset(path: &str) -> String {
         "a cell's NumPy is arrays, elementwise math, products and reductions: np.array, np.exp, \
          np.dot, np.sum and the like; TensorFlow's ops are listed by GET /v1/ops"
     } else {
-        "GET /v1/ops lists the TensorFlow ops a cell can call; the README lists the composite \
+        "GET /v1/ops lists the TensorFlow ops a cell can call; openapi/cells.md lists the composite \
          functions it runs beside them (tf.clip_by_value, tf.norm, tf.split, ...)"
     };
     format!("`{path}` is {owner}, but it is not in the cell subset{instead} ({listed})")
