@@ -329,3 +329,36 @@ fn relu_and_maximum_of_negative_zero_follow_eigens_packets() {
     assert_eq!(zero_signs(&v["outputs"]["mx"]), tail(15, 8));
     assert_eq!(zero_signs(&v["outputs"]["rb"]), tail(5, 4));
 }
+
+/// The zeros of a Hessian through a product, as TensorFlow 2.15's pfor'd Jacobian signs them.
+/// relu's gradient reads its output (`ReluGrad(grad, y)`), so the zero of its second derivative
+/// reaches the product's gradient as computed zeros, and `0 * others` keeps the sign of each
+/// product of the others; leaky_relu's reads its input, so that zero is a constant Grappler
+/// folds through the product's gradient, and only the other path's zeros (+0 here) remain.
+#[test]
+fn hessian_zeros_through_a_product_follow_which_value_the_activations_gradient_reads() {
+    let (st, v) = evaluate(json!({
+        "variables": [{"name": "b", "value": {"value": [2.0, -0.0, -1.33], "dtype": "float32"}},
+                      {"name": "c", "value": {"value": [-0.5, -0.0, 2.0], "dtype": "float32"}}],
+        "graph": [{"name": "pb", "op": "reduce_prod", "inputs": ["b"]},
+                  {"name": "rb", "op": "relu", "inputs": ["pb"]},
+                  {"name": "pc", "op": "reduce_prod", "inputs": ["c"]},
+                  {"name": "lc", "op": "tf.nn.leaky_relu", "inputs": ["pc"], "alpha": 0.2}],
+        "requests": [{"hessian": {"target": "rb", "sources": "b"}},
+                     {"hessian": {"target": "lc", "sources": "c"}}]}));
+    assert_eq!(st, 200, "{v}");
+    // TensorFlow: [[0, 0, -0], [0, 0, -0], [0, 0, -0]]
+    let relu = &v["results"][0]["hessian"];
+    assert_eq!(relu["value"][0], json!([0.0, 0.0, -0.0]), "{relu}");
+    assert_eq!(
+        zero_signs(relu),
+        [false, false, true, false, false, true, false, false, true]
+    );
+    // TensorFlow: [[0, 0, 0], [0.4, 0, -0.1], [0, 0, 0]]
+    let leaky = &v["results"][1]["hessian"];
+    assert_eq!(leaky["value"][1], json!([0.4, 0.0, -0.1]), "{leaky}");
+    assert_eq!(
+        zero_signs(leaky),
+        [false, false, false, false, false, true, false, false, false]
+    );
+}

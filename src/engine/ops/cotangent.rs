@@ -42,8 +42,12 @@ impl Op {
             }
             Op::Binary(Binary::Div) => input == 1,
             Op::Binary(b) => !matches!(b, Binary::SoftsignGrad),
+            // a product's gradient is `broadcast_to(grad) * others`: the zero is multiplied in
             Op::Reduce(Reduce::Over { kind, .. }) => {
-                matches!(kind, Kind::Sum | Kind::Mean | Kind::Max | Kind::Min)
+                matches!(
+                    kind,
+                    Kind::Sum | Kind::Mean | Kind::Max | Kind::Min | Kind::Prod
+                )
             }
             Op::Reduce(_) => false,
             Op::Logic(l) => matches!(l, Logic::Where | Logic::Cast(_)),

@@ -428,8 +428,8 @@ impl Unary {
             // sigmoid' = y (1 - y)
             Unary::Sigmoid => eigen_grads::sigmoid(ctx, y, g)?,
             Unary::Erf => grad::erf(ctx, x, g)?,
-            Unary::Relu => grad::relu(ctx, x, g)?,
-            Unary::Relu6 => grad::relu6(ctx, x, g)?,
+            Unary::Relu => grad::relu(ctx, y, g)?,
+            Unary::Relu6 => grad::relu6(ctx, y, g)?,
             Unary::LeakyRelu(alpha) => grad::leaky_relu(ctx, x, g, alpha)?,
             Unary::Elu => grad::elu(ctx, y, g)?,
             Unary::Selu => grad::selu(ctx, y, g)?,

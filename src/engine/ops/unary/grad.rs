@@ -71,19 +71,23 @@ pub fn erf(ctx: &mut Ctx, x: &Val, g: &Val) -> Result<Val> {
     ctx.mul(&gc, &e)
 }
 
-/// relu' = 1 where x > 0 (0 at the kink, as TensorFlow). The mask is step(x), a recorded op of
-/// x with zero gradient, so a second derivative through it is zeros (as TensorFlow's ReluGrad
-/// gives), not None.
-pub fn relu(ctx: &mut Ctx, x: &Val, g: &Val) -> Result<Val> {
-    let m = step(ctx, x)?;
+/// relu' = 1 where x > 0 (0 at the kink, as TensorFlow), read from the output y = relu(x) as
+/// TensorFlow's `ReluGrad(grad, y)` reads it (y > 0 exactly where x > 0). The mask is step(y),
+/// a recorded op with zero gradient, so a second derivative through it is zeros (as
+/// TensorFlow's `zeros_like(y)`), not None; those zeros reach x through relu's own gradient,
+/// a kernel that computes them, so in a Jacobian's graph function they are not a constant
+/// Grappler folds (a product with an infinity downstream is NaN, as in TensorFlow).
+pub fn relu(ctx: &mut Ctx, y: &Val, g: &Val) -> Result<Val> {
+    let m = step(ctx, y)?;
     ctx.mul(g, &m)
 }
 
-/// relu6' = 1 where 0 < x < 6.
-pub fn relu6(ctx: &mut Ctx, x: &Val, g: &Val) -> Result<Val> {
-    let six = ctx.scalar(x, 6.0);
-    let below = ctx.sub(&six, x)?;
-    let m = step(ctx, x)?;
+/// relu6' = 1 where 0 < x < 6, read from the output y = relu6(x) as `Relu6Grad(grad, y)` (as
+/// relu's).
+pub fn relu6(ctx: &mut Ctx, y: &Val, g: &Val) -> Result<Val> {
+    let six = ctx.scalar(y, 6.0);
+    let below = ctx.sub(&six, y)?;
+    let m = step(ctx, y)?;
     let m6 = step(ctx, &below)?;
     let m = ctx.mul(&m, &m6)?;
     ctx.mul(g, &m)
