@@ -1,4 +1,5 @@
-"""Random Hessians of short chains over special values, TensorFlow 2.15 against a live server.
+"""Random Hessians (or Jacobians) of short chains over special values, TensorFlow 2.15 against a
+live server.
 
     /tmp/tf/bin/python tests/conformance/fuzz_hessians_tf.py --base-url http://127.0.0.1:18112 \
         --seed S --n 400
@@ -24,8 +25,10 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--base-url", required=True)
 ap.add_argument("--seed", type=int, default=1)
 ap.add_argument("--n", type=int, default=300)
+ap.add_argument("--kind", choices=["hessian", "jacobian"], default="hessian",
+                help="a Hessian of a reduced chain, or the Jacobian of the chain itself")
 args = ap.parse_args()
-URL, SEED, N = args.base_url, args.seed, args.n
+URL, SEED, N, KIND = args.base_url, args.seed, args.n, args.kind
 rng = random.Random(SEED)
 def enc(x):
     x = float(x)
@@ -48,7 +51,8 @@ def gen():
         elif k < 0.6: chain.append(("leaky", rng.choice([0.2, 0.3])))
         elif k < 0.75: chain.append(("mulself", None))
         else: chain.append(("red", rng.choice(list(REDS)), rng.choice([None, 0])))
-    chain.append(("red", rng.choice(list(REDS)), None))
+    if KIND == "hessian":
+        chain.append(("red", rng.choice(list(REDS)), None))
     return vals, chain
 def tfrun(vals, chain):
     v = tf.Variable(vals)
@@ -60,7 +64,7 @@ def tfrun(vals, chain):
                 elif c[0] == "leaky": x = tf.nn.leaky_relu(x, c[1])
                 elif c[0] == "mulself": x = x * x
                 else: x = REDS[c[1]](x, axis=c[2])
-        g = t1.gradient(x, v)
+        g = t1.gradient(x, v) if KIND == "hessian" else x
     if g is None: return "none"
     return np.array(t2.jacobian(g, v).numpy(), np.float32)
 def prog(vals, chain):
@@ -75,12 +79,12 @@ def prog(vals, chain):
             if c[2] is not None: node["axis"] = c[2]
         graph.append(node); prev = n
     return {"variables": [{"name": "v", "value": {"value": np.vectorize(enc, otypes=[object])(vals).tolist(), "dtype": "float32"}}],
-            "graph": graph, "requests": [{"hessian": {"target": prev, "sources": "v"}}]}
+            "graph": graph, "requests": [{KIND: {"target": prev, "sources": "v"}}]}
 def ours(p):
     r = urllib.request.urlopen(urllib.request.Request(URL + "/v1/evaluate", json.dumps(p).encode(), {"content-type": "application/json"}))
     body = json.loads(r.read())["results"][0]
-    if "hessian" not in body: return body
-    return np.array(np.vectorize(dec, otypes=[float])(np.array(body["hessian"]["value"], dtype=object)), np.float32)
+    if KIND not in body: return body
+    return np.array(np.vectorize(dec, otypes=[float])(np.array(body[KIND]["value"], dtype=object)), np.float32)
 def classify(a, b):
     if isinstance(b, dict) or isinstance(a, str): return "other"
     if a.shape != b.shape: return "shape"

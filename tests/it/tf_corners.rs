@@ -362,3 +362,30 @@ fn hessian_zeros_through_a_product_follow_which_value_the_activations_gradient_r
         [false, false, false, false, false, true, false, false, false]
     );
 }
+
+/// leaky_relu's gradient keeps a -0 that reaches it, as TensorFlow's LeakyReluGrad picks
+/// `grad` or `grad * alpha`: in a gradient (here a -0 from multiplying by -0) and in each row of
+/// a Jacobian (the negation of a one-hot's zeros). TensorFlow 2.15: [-0, 0.2, -0] and
+/// [[-1, -0, -0], [-0, -0.2, -0], [-0, -0, -1]].
+#[test]
+fn leaky_relu_gradient_keeps_a_negative_zero() {
+    let (st, v) = evaluate(json!({
+        "variables": [{"name": "x", "value": [2.0, -3.0, 0.5]}],
+        "setup": [{"name": "c", "op": "constant", "value": [-0.0, 1.0, -0.0]}],
+        "tape": {"persistent": true},
+        "graph": [{"name": "l", "op": "tf.nn.leaky_relu", "inputs": ["x"], "alpha": 0.2},
+                  {"name": "m", "op": "multiply", "inputs": ["l", "c"]},
+                  {"name": "f", "op": "reduce_sum", "inputs": ["m"]},
+                  {"name": "n", "op": "negative", "inputs": ["l"]}],
+        "requests": [{"gradient": {"target": "f", "sources": "x"}},
+                     {"jacobian": {"target": "n", "sources": "x"}}]}));
+    assert_eq!(st, 200, "{v}");
+    let gradient = &v["results"][0]["gradient"];
+    assert_eq!(gradient["value"], json!([-0.0, 0.2, -0.0]));
+    assert_eq!(zero_signs(gradient), [true, false, true]);
+    let jacobian = &v["results"][1]["jacobian"];
+    assert_eq!(
+        zero_signs(jacobian),
+        [true, true, true, true, true, true, true, true, true]
+    );
+}

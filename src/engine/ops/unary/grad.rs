@@ -93,14 +93,16 @@ pub fn relu6(ctx: &mut Ctx, y: &Val, g: &Val) -> Result<Val> {
     ctx.mul(g, &m)
 }
 
-/// leaky_relu' = 1 where x > 0, alpha elsewhere; 0 * step(x) joins x to the result (a zero
-/// second derivative, as TensorFlow's) without touching its value.
+/// leaky_relu' = 1 where x > 0, alpha elsewhere, picked as TensorFlow's LeakyReluGrad picks it;
+/// -0 * step(x) joins x to the result (a zero second derivative, as TensorFlow's) without
+/// touching its value: adding -0 leaves every float as it is, a -0 gradient included (adding
+/// +0 would make it +0).
 pub fn leaky_relu(ctx: &mut Ctx, x: &Val, g: &Val, alpha: f64) -> Result<Val> {
     let pos = ctx.compare_scalar(Compare::Greater, x, 0.0)?;
     let ag = ctx.scale(g, alpha)?;
     let picked = ctx.select(&pos, g, &ag)?;
     let m = step(ctx, x)?;
-    let link = ctx.scale(&m, 0.0)?;
+    let link = ctx.scale(&m, -0.0)?;
     ctx.add(&picked, &link)
 }
 
