@@ -25,8 +25,8 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--base-url", required=True)
 ap.add_argument("--seed", type=int, default=1)
 ap.add_argument("--n", type=int, default=300)
-ap.add_argument("--kind", choices=["hessian", "jacobian"], default="hessian",
-                help="a Hessian of a reduced chain, or the Jacobian of the chain itself")
+ap.add_argument("--kind", choices=["hessian", "jacobian", "gradient"], default="hessian",
+                help="a Hessian of a reduced chain, or the Jacobian or gradient of the chain itself")
 args = ap.parse_args()
 URL, SEED, N, KIND = args.base_url, args.seed, args.n, args.kind
 rng = random.Random(SEED)
@@ -40,17 +40,30 @@ ACTS = {"relu": tf.nn.relu, "relu6": tf.nn.relu6, "elu": tf.nn.elu, "selu": tf.n
         "square": tf.math.square, "sqrt": tf.math.sqrt, "negative": tf.math.negative, "softsign": None, "log1p": tf.math.log1p}
 REDS = {"reduce_prod": tf.reduce_prod, "reduce_sum": tf.reduce_sum, "reduce_max": tf.reduce_max, "reduce_min": tf.reduce_min,
         "reduce_mean": tf.reduce_mean, "reduce_logsumexp": tf.reduce_logsumexp}
+BIN = {"add": tf.add, "subtract": tf.subtract, "multiply": tf.multiply, "divide": tf.divide,
+       "maximum": tf.maximum, "minimum": tf.minimum, "squared_difference": tf.math.squared_difference,
+       "pow": tf.pow}
 POOL = [-0.573, -1.33, 2.0, 0.5, -0.0, 0.0, np.inf, -np.inf, 1.5, -2.0, 7.0, 3.0]
 def gen():
     shape = rng.choice([[3], [2, 2]])
     vals = np.array([rng.choice(POOL) for _ in range(int(np.prod(shape)))], np.float32).reshape(shape)
+    cur = tuple(shape)
     chain = []
     for _ in range(rng.randint(1, 3)):
         k = rng.random()
-        if k < 0.45: chain.append(("act", rng.choice([a for a in ACTS if a != "softsign"])))
-        elif k < 0.6: chain.append(("leaky", rng.choice([0.2, 0.3])))
-        elif k < 0.75: chain.append(("mulself", None))
-        else: chain.append(("red", rng.choice(list(REDS)), rng.choice([None, 0])))
+        if k < 0.35: chain.append(("act", rng.choice([a for a in ACTS if a != "softsign"])))
+        elif k < 0.45: chain.append(("leaky", rng.choice([0.2, 0.3])))
+        elif k < 0.55: chain.append(("mulself", None))
+        elif k < 0.8:
+            cshape = cur if rng.random() < 0.7 else ()
+            c = np.array([rng.choice(POOL) for _ in range(int(np.prod(cshape)))], np.float32).reshape(cshape)
+            chain.append(("bin", rng.choice(list(BIN)), c, rng.random() < 0.5))
+        elif k < 0.88 and len(cur) >= 1:
+            chain.append(("softmax", rng.choice(["softmax", "log_softmax"])))
+        else:
+            axis = rng.choice([None, 0]) if len(cur) >= 1 else None
+            chain.append(("red", rng.choice(list(REDS)), axis))
+            cur = () if axis is None else cur[1:]
     if KIND == "hessian":
         chain.append(("red", rng.choice(list(REDS)), None))
     return vals, chain
@@ -63,23 +76,33 @@ def tfrun(vals, chain):
                 if c[0] == "act": x = ACTS[c[1]](x)
                 elif c[0] == "leaky": x = tf.nn.leaky_relu(x, c[1])
                 elif c[0] == "mulself": x = x * x
+                elif c[0] == "bin": x = BIN[c[1]](tf.constant(c[2]), x) if c[3] else BIN[c[1]](x, tf.constant(c[2]))
+                elif c[0] == "softmax": x = getattr(tf.nn, c[1])(x)
                 else: x = REDS[c[1]](x, axis=c[2])
+        if KIND == "gradient":
+            g = t1.gradient(x, v)
+            return "none" if g is None else np.array(g.numpy(), np.float32)
         g = t1.gradient(x, v) if KIND == "hessian" else x
     if g is None: return "none"
     return np.array(t2.jacobian(g, v).numpy(), np.float32)
 def prog(vals, chain):
-    graph = []; prev = "v"
+    graph = []; prev = "v"; setup = []
     for i, c in enumerate(chain):
         n = f"n{i}"
         if c[0] == "act": node = {"name": n, "op": c[1], "inputs": [prev]}
         elif c[0] == "leaky": node = {"name": n, "op": "tf.nn.leaky_relu", "inputs": [prev], "alpha": c[1]}
+        elif c[0] == "bin":
+            setup.append({"name": f"c{i}", "op": "constant",
+                          "value": {"value": np.vectorize(enc, otypes=[object])(c[2]).tolist() if c[2].ndim else enc(c[2]), "dtype": "float32"}})
+            node = {"name": n, "op": c[1], "inputs": [f"c{i}", prev] if c[3] else [prev, f"c{i}"]}
+        elif c[0] == "softmax": node = {"name": n, "op": c[1], "inputs": [prev]}
         elif c[0] == "mulself": node = {"name": n, "op": "multiply", "inputs": [prev, prev]}
         else:
             node = {"name": n, "op": c[1], "inputs": [prev]}
             if c[2] is not None: node["axis"] = c[2]
         graph.append(node); prev = n
     return {"variables": [{"name": "v", "value": {"value": np.vectorize(enc, otypes=[object])(vals).tolist(), "dtype": "float32"}}],
-            "graph": graph, "requests": [{KIND: {"target": prev, "sources": "v"}}]}
+            "setup": setup, "graph": graph, "requests": [{KIND: {"target": prev, "sources": "v"}}]}
 def ours(p):
     r = urllib.request.urlopen(urllib.request.Request(URL + "/v1/evaluate", json.dumps(p).encode(), {"content-type": "application/json"}))
     body = json.loads(r.read())["results"][0]

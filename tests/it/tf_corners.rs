@@ -389,3 +389,33 @@ fn leaky_relu_gradient_keeps_a_negative_zero() {
         [true, true, true, true, true, true, true, true, true]
     );
 }
+
+/// A Jacobian through `sign` starts from a constant zero that Grappler folds through the ops
+/// before it, each with the sign its rewrite leaves: `-grad` (subtract's second input) negates
+/// it, log_softmax's `grad - sum(grad) * softmax` becomes `Neg(0 * softmax)` (-0), softmax's
+/// `(...) * softmax` is `x * 0` (+0). TensorFlow 2.15: -0, -0 and +0 in every element.
+#[test]
+fn a_folded_zero_keeps_the_sign_graplers_rewrite_gives_it() {
+    let (st, v) = evaluate(json!({
+        "tape": {"persistent": true},
+        "variables": [{"name": "v", "value": [0.5, -0.0, 2.0]}],
+        "setup": [{"name": "c", "op": "constant", "value": [1.0, 1.0, 1.0]}],
+        "graph": [{"name": "d", "op": "subtract", "inputs": ["c", "v"]},
+                  {"name": "sd", "op": "sign", "inputs": ["d"]},
+                  {"name": "l", "op": "log_softmax", "inputs": ["v"]},
+                  {"name": "sl", "op": "sign", "inputs": ["l"]},
+                  {"name": "s", "op": "softmax", "inputs": ["v"]},
+                  {"name": "ss", "op": "sign", "inputs": ["s"]}],
+        "requests": [{"jacobian": {"target": "sd", "sources": "v"}},
+                     {"jacobian": {"target": "sl", "sources": "v"}},
+                     {"jacobian": {"target": "ss", "sources": "v"}}]}));
+    assert_eq!(st, 200, "{v}");
+    for (i, negative) in [(0, true), (1, true), (2, false)] {
+        let jacobian = &v["results"][i]["jacobian"];
+        assert_eq!(
+            zero_signs(jacobian),
+            [negative; 9],
+            "request {i}: {jacobian}"
+        );
+    }
+}

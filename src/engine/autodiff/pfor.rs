@@ -235,10 +235,11 @@ fn multiplies_its_gradient(op: &Op, input: usize) -> bool {
 /// (`where`, and the maximum's and minimum's masks) keeps its condition, a recorded value, so
 /// its node is computed.
 fn keeps_a_zero_constant(op: &Op, input: usize) -> bool {
-    op.folds_a_zero_cotangent(input)
+    // the softmaxes' folds are not modelled here: no Jacobian through zero-size tensors met one
+    op.folds_a_zero_cotangent(input, 0)
         && !matches!(
             op,
-            Op::Logic(Logic::Where) | Op::Binary(Binary::Max | Binary::Min)
+            Op::Logic(Logic::Where) | Op::Binary(Binary::Max | Binary::Min) | Op::Nn(_)
         )
 }
 

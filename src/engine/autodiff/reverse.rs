@@ -7,7 +7,7 @@ use super::ready_order::{order_is_seen, ready_order};
 use super::wrong_cotangent::{fate, Fate};
 use super::{fill_unconnected, Ctx, Entry, IdMap, IdSet, TapeId, Val, ValId};
 use crate::engine::error::{arg_err, shape_err, Result};
-use crate::engine::ops::{Op, Unary};
+use crate::engine::ops::{FoldedZero, Op, Unary};
 use crate::engine::tensor::Tensor;
 
 impl Ctx {
@@ -247,12 +247,15 @@ impl Ctx {
                     continue;
                 };
                 let folded = jacobian
-                    && (e.op.zero_gradient() || (zero_in && e.op.folds_a_zero_cotangent(k)));
-                // the negation of a folded zero is folded too, to -0 as Grappler computes it
-                let ig = if folded && !negation {
-                    self.zeros_like(&ig)
-                } else {
-                    ig
+                    && (e.op.zero_gradient()
+                        || (zero_in && e.op.folds_a_zero_cotangent(k, inp.tensor.rank())));
+                let ig = match (folded, e.op.folded_zero(k)) {
+                    (false, _) | (true, FoldedZero::AsComputed) => ig,
+                    (true, FoldedZero::Positive) => self.zeros_like(&ig),
+                    (true, FoldedZero::Negative) => {
+                        let z = self.zeros_like(&ig);
+                        self.neg(&z)?
+                    }
                 };
                 if jacobian && negation {
                     negated.insert(ig.id, g.id);

@@ -20,6 +20,7 @@ mod xent;
 
 pub use attrs::Attrs;
 pub use binary::Binary;
+pub use cotangent::FoldedZero;
 pub use create::{Create, LikeFill, RandomKernels, RandomKind, Stream};
 pub use linalg::Linalg;
 pub use logic::{Compare, Logic};
