@@ -30,11 +30,11 @@ impl Op {
     }
 
     /// Whether TensorFlow's gradient function of this op, given a constant zero, passes input
-    /// `input` a constant zero in a graph function (Grappler folds it): it multiplies the
-    /// gradient in (`Mul`, `MatMul`, RealDiv's share of the divisor), or only moves, sums or
-    /// selects it (`rank` is that input's). Ops whose gradient is a kernel of its own (`TanhGrad`, `EluGrad`...) or
-    /// divides by an input (RealDiv's share of the dividend, `grad / y`) compute their zeros,
-    /// NaN included.
+    /// `input` (of rank `rank`) a constant zero in a graph function (Grappler folds it): it
+    /// multiplies the gradient in (`Mul`, `MatMul`, RealDiv's share of the divisor), or only
+    /// moves, sums or selects it. Ops whose gradient is a kernel of its own (`TanhGrad`,
+    /// `EluGrad`...) or divides by an input (RealDiv's share of the dividend, `grad / y`)
+    /// compute their zeros, NaN included.
     pub fn folds_a_zero_cotangent(&self, input: usize, rank: usize) -> bool {
         match self {
             Op::Unary(u) => {
