@@ -160,8 +160,9 @@ impl<B> ReadTimeout<B> {
         if self.min_rate == 0 {
             return (silent, false);
         }
-        let slow =
-            since + self.timeout + Duration::from_secs_f64(self.got as f64 / self.min_rate as f64);
+        // whole nanoseconds, in integers: Duration's float conversion costs more than the rest
+        let allowed = self.got.saturating_mul(1_000_000_000) / self.min_rate;
+        let slow = since + self.timeout + Duration::from_nanos(allowed);
         if slow < silent {
             (slow, true)
         } else {
