@@ -419,3 +419,22 @@ fn a_folded_zero_keeps_the_sign_graplers_rewrite_gives_it() {
         );
     }
 }
+
+/// maximum's gradient selects with a recorded mask, so in a Hessian the zero that reaches it
+/// stays computed: each input gets the zero where the mask picks it (-0 here, from the
+/// negation) and +0 where it does not (at the tie the first input, the constant, is picked).
+/// TensorFlow 2.15: -0 everywhere but at the tie, element [0, 1] of every row.
+#[test]
+fn a_hessian_through_maximum_keeps_the_zero_its_mask_picks() {
+    let (st, v) = evaluate(json!({
+        "variables": [{"name": "v", "value": [[7.0, -1.33], [2.0, 7.0]]}],
+        "setup": [{"name": "c", "op": "constant", "value": [[2.0, -1.33], [0.0, 1.5]]}],
+        "graph": [{"name": "m", "op": "maximum", "inputs": ["c", "v"]},
+                  {"name": "n", "op": "negative", "inputs": ["m"]},
+                  {"name": "a", "op": "abs", "inputs": ["n"]},
+                  {"name": "s", "op": "reduce_sum", "inputs": ["a"]}],
+        "requests": [{"hessian": {"target": "s", "sources": "v"}}]}));
+    assert_eq!(st, 200, "{v}");
+    let row = [true, false, true, true];
+    assert_eq!(zero_signs(&v["results"][0]["hessian"]), row.repeat(4));
+}

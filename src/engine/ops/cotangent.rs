@@ -41,7 +41,8 @@ impl Op {
                 matches!(u, Unary::Identity | Unary::Negative) || u.gradient_is_a_product()
             }
             Op::Binary(Binary::Div) => input == 1,
-            Op::Binary(b) => !matches!(b, Binary::SoftsignGrad),
+            // maximum's and minimum's gradients select with a recorded mask: computed
+            Op::Binary(b) => !matches!(b, Binary::SoftsignGrad | Binary::Max | Binary::Min),
             // a product's gradient is `broadcast_to(grad) * others`: the zero is multiplied in
             Op::Reduce(Reduce::Over { kind, .. }) => {
                 matches!(
