@@ -198,6 +198,27 @@ async fn until_closed(stream: &mut (impl AsyncReadExt + Unpin)) -> (String, Dura
     )
 }
 
+/// Sends `start`, then `byte` every quarter of the read timeout (never silent for a whole one),
+/// until the server closes the connection: what it sent, and how long after `start` it closed.
+async fn trickle_until_closed(
+    stream: &mut TcpStream,
+    start: &[u8],
+    byte: &[u8],
+) -> (String, Duration) {
+    let (mut from_server, mut to_server) = stream.split();
+    to_server.write_all(start).await.unwrap();
+    let trickle = async {
+        while to_server.write_all(byte).await.is_ok() {
+            tokio::time::sleep(READ_TIMEOUT / 4).await;
+        }
+        std::future::pending::<()>().await
+    };
+    tokio::select! {
+        closed = until_closed(&mut from_server) => closed,
+        () = trickle => unreachable!("the trickle never ends by itself"),
+    }
+}
+
 #[tokio::test]
 async fn a_client_that_stops_in_the_middle_of_its_headers_is_closed_after_the_read_timeout() {
     let (addr, _stop) = start_impatient().await;
@@ -218,21 +239,12 @@ async fn a_client_that_stops_in_the_middle_of_its_headers_is_closed_after_the_re
 async fn a_client_trickling_its_headers_a_byte_at_a_time_is_closed_all_the_same() {
     let (addr, _stop) = start_impatient().await;
     let mut stream = TcpStream::connect(addr).await.unwrap();
-    let (mut from_server, mut to_server) = stream.split();
-    to_server
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
-        .await
-        .unwrap();
-    let trickle = async {
-        while to_server.write_all(b"a").await.is_ok() {
-            tokio::time::sleep(READ_TIMEOUT / 4).await;
-        }
-        std::future::pending::<()>().await
-    };
-    let (resp, _) = tokio::select! {
-        closed = until_closed(&mut from_server) => closed,
-        () = trickle => unreachable!("the trickle never ends by itself"),
-    };
+    let (resp, _) = trickle_until_closed(
+        &mut stream,
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ",
+        b"a",
+    )
+    .await;
     assert_eq!(resp, "", "a request without its head gets no answer");
 }
 
@@ -269,23 +281,9 @@ async fn a_body_trickled_within_every_read_timeout_but_below_the_minimum_rate_is
     };
     let (addr, _stop, _server) = start(AppState::new(config)).await;
     let mut stream = TcpStream::connect(addr).await.unwrap();
-    let (mut from_server, mut to_server) = stream.split();
     let head = "POST /v1/evaluate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n";
-    to_server.write_all(head.as_bytes()).await.unwrap();
-    let started = Instant::now();
-    // a byte every quarter of the read timeout: never silent for a whole one, and ~4 bytes a
-    // second against the 100 asked for
-    let trickle = async {
-        while to_server.write_all(b" ").await.is_ok() {
-            tokio::time::sleep(READ_TIMEOUT / 4).await;
-        }
-        std::future::pending::<()>().await
-    };
-    let (resp, _) = tokio::select! {
-        closed = until_closed(&mut from_server) => closed,
-        () = trickle => unreachable!("the trickle never ends by itself"),
-    };
-    let waited = started.elapsed();
+    // ~4 bytes a second against the 100 asked for
+    let (resp, waited) = trickle_until_closed(&mut stream, head.as_bytes(), b" ").await;
     assert!(resp.starts_with("HTTP/1.1 408"), "{resp}");
     assert!(
         resp.contains(r#""code":"limit_exceeded""#) && resp.contains("connection: close"),
