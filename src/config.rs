@@ -17,6 +17,9 @@ pub struct Config {
     /// its first wait (408 below it; 0 turns the check off): a client that trickles a byte
     /// just within every read timeout still gives its connection back.
     pub min_body_rate: u64,
+    /// The CPU whose TensorFlow 2.15 the engine answers as (the last bits of float32 products
+    /// and softmaxes): `avx512`, the reference machine, or `avx2` (`engine::cpu`).
+    pub tf_cpu: crate::engine::cpu::Isa,
     /// Evaluations computing at once; more wait up to `queue_wait`, then get 503.
     pub max_concurrent_evaluations: usize,
     pub queue_wait: Duration,
@@ -65,6 +68,7 @@ impl Default for Config {
             // far below any real uplink (a 1 MiB body over a 1 Mbit/s link sends 128 KiB a
             // second), far above a trickle
             min_body_rate: 1024,
+            tf_cpu: crate::engine::cpu::Isa::Avx512,
             max_concurrent_evaluations: cores,
             queue_wait: Duration::from_secs(5),
             limits: Limits::default(),
@@ -125,8 +129,20 @@ impl Config {
     }
 
     /// Reads `GRADTAPE_*` variables: the README's configuration table, docker/README.md's limits.
+    /// `GRADTAPE_TF_CPU` also sets the CPU the engine answers as, for the whole process.
     pub fn from_env() -> Result<Config, String> {
         let mut c = Config::default();
+        if let Ok(v) = std::env::var("GRADTAPE_TF_CPU") {
+            c.tf_cpu = crate::engine::cpu::Isa::from_name(v.trim()).ok_or_else(|| {
+                format!("GRADTAPE_TF_CPU={v:?}: expected avx512 (the reference machine, the default) or avx2")
+            })?;
+        }
+        crate::engine::cpu::emulate(c.tf_cpu).map_err(|chosen| {
+            format!(
+                "GRADTAPE_TF_CPU: this process already answers as {}",
+                chosen.name()
+            )
+        })?;
         set(&mut c.addr, "GRADTAPE_ADDR")?;
         set(&mut c.max_body_bytes, "GRADTAPE_MAX_BODY_BYTES")?;
         set_duration(

@@ -138,29 +138,19 @@ pub fn matmul_from_zero_into<T: num_traits::Float + 'static>(
     c.mapv_inplace(|x| x + T::zero());
 }
 
-/// The float32 product TensorFlow's 2-D matmul of these shapes runs: with `b` not transposed
-/// its oneDNN kernels sum each element's products one by one with fused multiply-adds from +0,
-/// bit for bit against TensorFlow 2.15 for m and n up to 16 and k up to 64, except a matrix
-/// times one column (n = 1, m > 1). Those, a transposed `b` and larger products go to gemm,
-/// whose AVX-512 kernels give TensorFlow's bits for most of them (not all: README).
+/// The float32 product TensorFlow's 2-D matmul of these shapes runs: oneDNN's order where
+/// `onednn_sgemm` models it on this CPU, else gemm's (which agrees with TensorFlow to the last
+/// bit for most products, not all: README).
 pub fn f32_product(
     m: usize,
     n: usize,
     k: usize,
+    transpose_a: bool,
     transpose_b: bool,
 ) -> fn(ArrayView2<f32>, ArrayView2<f32>, ArrayViewMut2<f32>) {
-    if !transpose_b && (m == 1 || n > 1) && m <= 16 && n <= 16 && k <= 64 {
-        fused_in_order_into
-    } else {
-        matmul_from_zero_into
-    }
-}
-
-/// `c = a b` with each element `fma(a[i, p], b[p, j], acc)` for p in order, from +0.
-pub fn fused_in_order_into(a: ArrayView2<f32>, b: ArrayView2<f32>, mut c: ArrayViewMut2<f32>) {
-    for ((i, j), out) in c.indexed_iter_mut() {
-        *out = (0..a.ncols()).fold(0.0, |acc, p| a[[i, p]].mul_add(b[[p, j]], acc));
-    }
+    let isa = super::cpu::isa();
+    super::onednn_sgemm::product(isa, m, n, k, transpose_a, transpose_b)
+        .unwrap_or(matmul_from_zero_into)
 }
 
 /// `c = a b` as Eigen's coefficient-based product: each element sums its products from the

@@ -12,6 +12,7 @@
 //!   where a NaN began, and a numerical check of a gradient
 
 pub mod autodiff;
+pub mod cpu;
 pub mod dtype;
 pub mod eigen;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod gemm;
 pub mod kernels;
 pub mod lit;
 pub mod onednn;
+pub mod onednn_sgemm;
 pub mod ops;
 pub mod program;
 pub mod provenance;

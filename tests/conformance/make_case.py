@@ -2,6 +2,12 @@
 """Write a conformance case from a program and TensorFlow's answer to it.
 
     /tmp/tf/bin/python tests/conformance/make_case.py PROGRAM.json NAME "ABOUT"
+    /tmp/tf/bin/python tests/conformance/make_case.py --this-cpu NAME
+
+The second form records TensorFlow's answer to an existing case on this machine's CPU, for a
+case whose answer depends on the CPU's instruction sets (tests/it/cpu_variants.rs): it lands in
+the case's "other_cpus" under this CPU's "isa", which `cargo test` and `run.py` pick on a CPU
+like this one.
 
 PROGRAM.json is a /v1/evaluate body, or a fuzz find (`fuzz_programs_tf.py --found`) whose
 "program" is one. The answer comes from the TensorFlow oracle (`tf_reference.evaluate`, with
@@ -63,20 +69,38 @@ def broadcasts_to(shape, to):
     return all(a in (1, b) for a, b in zip(reversed(shape), reversed(to)))
 
 
-def main():
-    path, name, about = sys.argv[1:4]
-    program = json.load(open(path))
-    program = program.get("program", program)
+def answer(program):
     status, body = tf_reference.evaluate(program)
     if status == 200:
         refuse_wrong_output_gradients(program, body)
-    case = {"name": name, "about": about, "request": program,
-            "expect": {"status": status, "body": body}}
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases", name + ".json")
+    return {"status": status, "body": body}
+
+
+def cpu_model():
+    with open("/proc/cpuinfo") as f:
+        return next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "unknown")
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    if sys.argv[1] == "--this-cpu":
+        from run import this_isa
+        out = os.path.join(here, "cases", sys.argv[2] + ".json")
+        case = json.load(open(out))
+        isa = this_isa()
+        variant = {"isa": isa, "cpu": cpu_model(), "expect": answer(case["request"])}
+        others = [v for v in case.get("other_cpus", []) if v.get("isa", "avx512") != isa]
+        case["other_cpus"] = others + [variant]
+    else:
+        path, name, about = sys.argv[1:4]
+        program = json.load(open(path))
+        program = program.get("program", program)
+        case = {"name": name, "about": about, "request": program, "expect": answer(program)}
+        out = os.path.join(here, "cases", name + ".json")
     with open(out, "w") as f:
         json.dump(case, f, indent=1)
         f.write("\n")
-    print(out, status, json.dumps(body)[:300])
+    print(out, json.dumps(case.get("other_cpus", [case])[-1]["expect"])[:300])
 
 
 if __name__ == "__main__":

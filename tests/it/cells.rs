@@ -47,11 +47,11 @@ async fn every_published_cell_matches_tensorflow() {
         .filter(|c| c["name"].as_str().unwrap().contains(&filter))
     {
         let name = case["name"].as_str().unwrap();
-        let case = crate::cpu_estimates::for_this_cpu(case);
+        let case = crate::cpu_variants::for_this_cpu(case);
         let result = run_case(&app, &case).await.map_err(|m| {
             if case["other_cpus"].is_array() {
-                let cpu = crate::cpu_estimates::fingerprint();
-                format!("{m} (depends on the CPU's estimate tables; this CPU's are {cpu}: tests/cells/add_cpu_variant.py records TensorFlow's answer for them)")
+                let cpu = crate::cpu_variants::describe();
+                format!("{m} (depends on the CPU; this one has {cpu}: tests/cells/add_cpu_variant.py records TensorFlow's answer for it)")
             } else {
                 m
             }

@@ -148,7 +148,7 @@ impl Linalg {
             (Tensor::F32(x), Tensor::F32(y)) => {
                 let k = a.shape()[a.rank() - if transpose_a { 2 } else { 1 }];
                 let dot = if a.rank() == 2 && b.rank() == 2 {
-                    crate::engine::gemm::f32_product(m, n, k, transpose_b)
+                    crate::engine::gemm::f32_product(m, n, k, transpose_a, transpose_b)
                 } else {
                     crate::engine::gemm::matmul_from_zero_into
                 };

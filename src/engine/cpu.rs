@@ -1,0 +1,51 @@
+//! The CPU whose TensorFlow gradtape answers as. TensorFlow's oneDNN kernels choose by the
+//! instruction sets of the CPU they run on, so the last bits of a float32 product
+//! (`onednn_sgemm`) and of a softmax (`onednn`) differ from one kind of CPU to another. gradtape
+//! answers as TensorFlow on the reference machine (AVX-512, where TensorFlow turns oneDNN on by
+//! default) whatever CPU it runs on, so that replicas on mixed hardware agree; `emulate` (from
+//! `GRADTAPE_TF_CPU`) makes it answer as TensorFlow with oneDNN on a CPU with AVX2 only.
+
+use std::sync::OnceLock;
+
+/// The kinds of CPU whose oneDNN kernels gradtape models.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Isa {
+    /// AVX-512 F, CD, BW, DQ and VL (oneDNN's `avx512_core`): the reference machine.
+    Avx512,
+    /// AVX2 and FMA without AVX-512.
+    Avx2,
+}
+
+impl Isa {
+    /// The name `GRADTAPE_TF_CPU` and the conformance cases use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Isa::Avx512 => "avx512",
+            Isa::Avx2 => "avx2",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Isa> {
+        [Isa::Avx512, Isa::Avx2]
+            .into_iter()
+            .find(|i| i.name() == name)
+    }
+}
+
+static EMULATED: OnceLock<Isa> = OnceLock::new();
+
+/// The CPU gradtape answers as: `Isa::Avx512` unless `emulate` chose another first.
+pub fn isa() -> Isa {
+    *EMULATED.get_or_init(|| Isa::Avx512)
+}
+
+/// Answers as TensorFlow on `isa` from now on, process-wide. The first choice stands (a
+/// process answers as one CPU throughout); `Err` holds it where it differs from `isa`.
+pub fn emulate(isa: Isa) -> Result<(), Isa> {
+    let chosen = *EMULATED.get_or_init(|| isa);
+    if chosen == isa {
+        Ok(())
+    } else {
+        Err(chosen)
+    }
+}

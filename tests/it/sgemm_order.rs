@@ -1,0 +1,92 @@
+//! TensorFlow 2.15's bits for float32 products on a CPU with AVX2 but not AVX-512
+//! (tests/conformance/kernels/matmul_float32_avx2.json, written by
+//! `tests/conformance/matmul_order_tf.py --record` on such a CPU), replayed through gradtape's
+//! model of oneDNN's kernels for that kind of CPU (`engine::onednn_sgemm`), so the model is
+//! checked on whatever CPU the test runs: vector products both ways, every tile of the nocopy
+//! kernel, and blocks of terms and of rows.
+
+use ndarray::{Array2, ShapeBuilder};
+use serde_json::Value;
+
+use gradtape::engine::cpu::Isa;
+use gradtape::engine::onednn_sgemm::product;
+
+/// The operands `matmul_order_tf.py` makes from a seed: float32 values in [-2, 2) with full
+/// mantissas from a 32-bit xorshift.
+fn operand(seed: u64, count: usize) -> Vec<f32> {
+    let mut state = (seed.wrapping_mul(2_654_435_761).wrapping_add(1) & 0xFFFF_FFFF) as u32;
+    (0..count)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            (state & 0xFF_FFFF) as f32 / 4_194_304.0 - 2.0
+        })
+        .collect()
+}
+
+/// `rows x cols` from row-major values, viewed transposed (as the op hands a transposed
+/// operand to the kernel) when `transposed`.
+fn matrix(values: Vec<f32>, rows: usize, cols: usize, transposed: bool) -> Array2<f32> {
+    let stored = if transposed {
+        (cols, rows)
+    } else {
+        (rows, cols)
+    };
+    let a = Array2::from_shape_vec(stored, values).unwrap();
+    if transposed {
+        let mut t = Array2::zeros((rows, cols).f());
+        t.assign(&a.t());
+        t
+    } else {
+        a
+    }
+}
+
+#[test]
+fn float32_products_sum_as_onednn_does_on_avx2() {
+    let path = format!(
+        "{}/tests/conformance/kernels/matmul_float32_avx2.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let recorded: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let products = recorded["products"].as_array().unwrap();
+    assert!(products.len() >= 20, "the recorded products are missing");
+    let mut failures = vec![];
+    for p in products {
+        let dim = |key: &str| p[key].as_u64().unwrap() as usize;
+        let (m, k, n) = (dim("m"), dim("k"), dim("n"));
+        let (ta, tb) = (
+            p["transpose_a"].as_bool().unwrap(),
+            p["transpose_b"].as_bool().unwrap(),
+        );
+        let a = matrix(operand(p["seed_a"].as_u64().unwrap(), m * k), m, k, ta);
+        let b = matrix(operand(p["seed_b"].as_u64().unwrap(), k * n), k, n, tb);
+        let kernel = product(Isa::Avx2, m, n, k, ta, tb).expect("modelled on AVX2");
+        let mut c = Array2::<f32>::zeros((m, n));
+        kernel(a.view(), b.view(), c.view_mut());
+        let got: Vec<String> = c.iter().map(|x| format!("{:08x}", x.to_bits())).collect();
+        let want: Vec<&str> = p["bits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap())
+            .collect();
+        let differ = got.iter().zip(&want).filter(|(g, w)| g != w).count();
+        if differ > 0 {
+            failures.push(format!(
+                "[{m}, {k}] x [{k}, {n}] transpose_a={ta} transpose_b={tb}: {differ} of {} elements differ",
+                want.len()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The operand generator makes the recorder's values (its first three, from Python), so a
+/// failure above is the model's and not the fixture's.
+#[test]
+fn the_operands_are_the_recorders() {
+    let bits: Vec<u32> = operand(0, 3).iter().map(|x| x.to_bits()).collect();
+    assert_eq!(bits, vec![0xbff7_bfbe, 0xbfef_f3fe, 0x3f99_518a]);
+}
