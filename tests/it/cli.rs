@@ -4,8 +4,13 @@
 use std::process::Command;
 
 fn gradtape(args: &[&str]) -> (i32, String, String) {
+    gradtape_with(args, &[])
+}
+
+fn gradtape_with(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_gradtape"))
         .args(args)
+        .envs(env.iter().copied())
         .output()
         .expect("the gradtape binary runs");
     (
@@ -73,6 +78,36 @@ fn run_prints_what_python_prints() {
     let (code, out, err) = gradtape(&["run", cell.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "tf.Tensor(6.0, shape=(), dtype=float32)\n9.00\n");
+}
+
+/// `GRADTAPE_TF_CPU` picks whose last bits a float32 product takes (TensorFlow 2.15's, with
+/// oneDNN, on an AVX-512 Xeon and on an AVX2 EPYC: tests/conformance/cases/
+/// float32_matmul_small_products_bit_exact.json), and a name it does not know is refused.
+#[test]
+fn the_tf_cpu_setting_picks_the_order_of_a_products_sums() {
+    let cell = cell_file(
+        "product.py",
+        "import tensorflow as tf\n\
+         a = tf.constant([[-1.257, -0.355, 0.697, 0.058, -0.41]])\n\
+         b = tf.constant([[0.674], [2.475], [2.284], [-0.522], [0.291]])\n\
+         b = tf.concat([b, b, b, b], axis=1)\n\
+         a = tf.concat([a, a, a], axis=0)\n\
+         print(repr(float(tf.matmul(a, b)[0, 0])))\n",
+    );
+    let path = cell.to_str().unwrap();
+    let (code, reference, err) = gradtape(&["run", path]);
+    assert_eq!(code, 0, "{err}");
+    let (code, avx2, err) = gradtape_with(&["run", path], &[("GRADTAPE_TF_CPU", "avx2")]);
+    assert_eq!(code, 0, "{err}");
+    // the case's C1[0][0], as TensorFlow answered on each CPU
+    assert_eq!(reference, "-0.2834809422492981\n");
+    assert_eq!(avx2, "-0.2834809124469757\n");
+    let (code, _, err) = gradtape_with(&["run", path], &[("GRADTAPE_TF_CPU", "avx9")]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("GRADTAPE_TF_CPU") && err.contains("avx2"),
+        "{err}"
+    );
 }
 
 #[test]
