@@ -72,7 +72,6 @@ pub fn product(
 /// oneDNN's `jump_to_gemv`, in the product's terms: `Some(kernel)` where a shape with one row or
 /// one column goes to a matrix-vector kernel (`Some(None)` where it does but gradtape does not
 /// model it), `None` where it is an ordinary product.
-#[allow(clippy::option_option)]
 fn gemv(isa: Isa, m: usize, n: usize, ta: bool, tb: bool) -> Option<Option<Product>> {
     let transposed = if m == 1 {
         // oneDNN's n = 1: its `a` (our b) transposed takes gemv_t, else gemv_n.
