@@ -24,7 +24,7 @@
 //!   added in order.
 //!
 //! The AVX2 orders, vector kernels included, are checked bit for bit against TensorFlow 2.15 with
-//! oneDNN on an AMD EPYC with AVX2 (`tests/conformance/matmul_order_tf.py`, 1,200 of 1,200 random
+//! oneDNN on an AMD EPYC with AVX2 (`tests/conformance/matmul_order_tf.py`, 1,800 of 1,800 random
 //! products); the in-order AVX-512 case against an Intel Xeon. On AVX-512 the vector kernels are
 //! the same code (oneDNN picks them for any CPU with AVX), read from oneDNN's source.
 
