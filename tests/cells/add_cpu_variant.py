@@ -16,15 +16,7 @@ import sys
 from make_cell_case import answered, case_path, write_case
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../conformance"))
-from run import this_isa  # noqa: E402
-
-
-def cpu_model():
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return "unknown"
+from run import cpu_model, this_isa  # noqa: E402
 
 
 def main():

@@ -33,7 +33,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import tf_reference  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import nested_shape  # noqa: E402
+from run import cpu_model, nested_shape, this_isa  # noqa: E402
 
 
 def refuse_wrong_output_gradients(program, body):
@@ -76,15 +76,9 @@ def answer(program):
     return {"status": status, "body": body}
 
 
-def cpu_model():
-    with open("/proc/cpuinfo") as f:
-        return next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "unknown")
-
-
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     if sys.argv[1] == "--this-cpu":
-        from run import this_isa
         out = os.path.join(here, "cases", sys.argv[2] + ".json")
         case = json.load(open(out))
         isa = this_isa()

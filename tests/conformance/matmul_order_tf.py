@@ -30,6 +30,9 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import tensorflow as tf  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run import cpu_model  # noqa: E402
+
 f32 = np.float32
 
 
@@ -161,11 +164,6 @@ def record(path):
         json.dump({"cpu": cpu_model(), "products": cases}, f, indent=0)
         f.write("\n")
     print(f"{len(cases)} products written to {path}")
-
-
-def cpu_model():
-    with open("/proc/cpuinfo") as f:
-        return next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "unknown")
 
 
 if __name__ == "__main__":
