@@ -94,7 +94,7 @@ fn gemv(isa: Isa, m: usize, n: usize, ta: bool, tb: bool) -> Option<Option<Produ
 }
 
 /// `c = a b` with each element `fma(a[i, p], b[p, j], acc)` for p in order, from +0.
-pub fn fused_in_order_into(a: ArrayView2<f32>, b: ArrayView2<f32>, mut c: ArrayViewMut2<f32>) {
+fn fused_in_order_into(a: ArrayView2<f32>, b: ArrayView2<f32>, mut c: ArrayViewMut2<f32>) {
     for ((i, j), out) in c.indexed_iter_mut() {
         *out = (0..a.ncols()).fold(0.0, |acc, p| a[[i, p]].mul_add(b[[p, j]], acc));
     }
@@ -149,7 +149,7 @@ fn gemv_t_dot(x: ArrayView1<f32>, y: ArrayView1<f32>) -> f32 {
 
 /// How a tile of oneDNN's AVX2 nocopy kernel sums one element's terms.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum TileSum {
+enum TileSum {
     /// In order, fused multiply-adds from +0 (16 columns by 4 to 6 rows).
     InOrder,
     /// Even and odd terms apart, fused, added at the end, an odd last term fused in after.
@@ -160,7 +160,7 @@ pub enum TileSum {
 
 impl TileSum {
     /// The tile `columns` wide (16 or 8) and `rows` high (1 to 6).
-    pub fn of(columns: usize, rows: usize) -> TileSum {
+    fn of(columns: usize, rows: usize) -> TileSum {
         match (columns, rows) {
             (_, 1 | 2) => TileSum::EvenOddUnfused,
             (16, 4..) => TileSum::InOrder,

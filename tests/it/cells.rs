@@ -48,14 +48,9 @@ async fn every_published_cell_matches_tensorflow() {
     {
         let name = case["name"].as_str().unwrap();
         let case = crate::cpu_variants::for_this_cpu(case);
-        let result = run_case(&app, &case).await.map_err(|m| {
-            if case["other_cpus"].is_array() {
-                let cpu = crate::cpu_variants::describe();
-                format!("{m} (depends on the CPU; this one has {cpu}: tests/cells/add_cpu_variant.py records TensorFlow's answer for it)")
-            } else {
-                m
-            }
-        });
+        let result = run_case(&app, &case)
+            .await
+            .map_err(|m| m + &crate::cpu_variants::hint(&case, "tests/cells/add_cpu_variant.py"));
         match (result, PENDING.contains(&name)) {
             (Ok(()), false) => passed += 1,
             (Ok(()), true) => fixed.push(name.to_string()),

@@ -260,11 +260,7 @@ async fn every_published_case_matches_tensorflow() {
         .await;
         if let Err(m) = compare(&case, status.as_u16(), &body) {
             let stem = f.file_stem().unwrap().to_string_lossy();
-            let cpu = if case["other_cpus"].is_array() {
-                format!(" (depends on the CPU; this one has {}: `make_case.py --this-cpu` records TensorFlow's answer for it)", crate::cpu_variants::describe())
-            } else {
-                String::new()
-            };
+            let cpu = crate::cpu_variants::hint(&case, "`make_case.py --this-cpu`");
             failures.push(format!("{stem}: {m}{cpu}"));
         }
     }

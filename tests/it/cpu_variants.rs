@@ -44,9 +44,17 @@ pub fn isa() -> &'static str {
     cpu::isa().name()
 }
 
-/// This CPU in a failure message.
-pub fn describe() -> String {
-    format!("tables {}, isa {}", fingerprint(), isa())
+/// What a failure of `case` adds where its answer depends on the CPU (it has `other_cpus`):
+/// this CPU, and the script (`recorder`) that records TensorFlow's answer for it.
+pub fn hint(case: &Value, recorder: &str) -> String {
+    if !case["other_cpus"].is_array() {
+        return String::new();
+    }
+    format!(
+        " (depends on the CPU; this one has tables {}, isa {}: {recorder} records TensorFlow's answer for it)",
+        fingerprint(),
+        isa()
+    )
 }
 
 /// The variant of `case` recorded for a CPU like this one, if any.
