@@ -153,6 +153,18 @@ pub fn f32_product(
         .unwrap_or(matmul_from_zero_into)
 }
 
+/// The float32 product each matrix of a batched matmul runs: oneDNN's order where
+/// `onednn_sgemm` models it on this CPU, else gemm's.
+pub fn f32_batched_product(
+    batch: usize,
+    k: usize,
+    transpose_a: bool,
+) -> fn(ArrayView2<f32>, ArrayView2<f32>, ArrayViewMut2<f32>) {
+    let isa = super::cpu::isa();
+    super::onednn_sgemm::batched_product(isa, batch, k, transpose_a)
+        .unwrap_or(matmul_from_zero_into)
+}
+
 /// `c = a b` as Eigen's coefficient-based product: each element sums its products from the
 /// first one on, with no accumulator starting at +0, so products that are all -0 sum to -0.
 pub fn coefficient_product_into<T: num_traits::Float>(

@@ -11,9 +11,12 @@
 //!   the leftover 8, 4, 2 and 1 terms each as its own tree; or `jit_sse41_gemv_n_f32_kern`, which
 //!   adds each element's terms in order with fused multiply-adds. Which one is taken depends on
 //!   which operand is transposed ([`gemv`]).
-//! - **Other products on an AVX-512 CPU** (`jit_avx512_common_gemm_f32`): each element's terms in
-//!   order with fused multiply-adds from +0, bit for bit for b not transposed up to 16 x 16 with
-//!   64 terms; the rest goes to the `gemm` crate (the README says which differ).
+//! - **On an AVX-512 CPU, a transposed b of 2 to 15 rows of product** (`jump_to_gemm_smalln_tn`,
+//!   checked before the vector kernels, at any size): each element's terms in 16 lanes, the term
+//!   at p into lane p mod 16 by fused multiply-adds, the lanes added in a fixed tree.
+//! - **Other products on an AVX-512 CPU** (`jit_avx512_common_gemm_f32`, whatever the
+//!   transposes): each element's terms in order with fused multiply-adds from +0, in blocks of
+//!   384 terms added in order.
 //! - **Other products on a CPU with AVX2 but not AVX-512** (`jit_avx_gemm_f32`, the "nocopy"
 //!   kernels): the product is cut into tiles of 16 (or, for a last 8 columns or fewer, 8)
 //!   columns by 6 rows (the last rows of a block of 48 in tiles of what is left). A tile of 4
@@ -23,10 +26,10 @@
 //!   The terms are cut in blocks of 256 (96 with a transposed), each summed so, and the blocks
 //!   added in order.
 //!
-//! The AVX2 orders, vector kernels included, are checked bit for bit against TensorFlow 2.15 with
-//! oneDNN on an AMD EPYC with AVX2 (`tests/conformance/matmul_order_tf.py`, 1,800 of 1,800 random
-//! products); the in-order AVX-512 case against an Intel Xeon. On AVX-512 the vector kernels are
-//! the same code (oneDNN picks them for any CPU with AVX), read from oneDNN's source.
+//! Checked bit for bit against TensorFlow 2.15 with oneDNN by
+//! `tests/conformance/matmul_order_tf.py` on each kind of CPU: the AVX2 orders on an AMD EPYC
+//! with AVX2 only (1,800 of 1,800 random products), the AVX-512 ones on an Intel Xeon with
+//! AVX-512 (FUZZ.md has the counts).
 
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2};
 
@@ -50,47 +53,47 @@ pub fn product(
     transpose_a: bool,
     transpose_b: bool,
 ) -> Option<Product> {
-    let bytes = 4 * (m * n + k * (m + n));
-    if bytes > ONE_THREAD_BYTES || k == 0 {
+    if k == 0 {
         return None;
     }
-    if let Some(kernel) = gemv(isa, m, n, transpose_a, transpose_b) {
-        return kernel;
+    // oneDNN's first check, `jump_to_gemm_smalln_tn` (its n is our m, its transposed a our
+    // transposed b), at any size: its threads split the product's columns, never the terms.
+    if isa == Isa::Avx512 && transpose_b && !transpose_a && (2..16).contains(&m) {
+        return Some(smalln_tn_into);
     }
-    match isa {
-        Isa::Avx512 if !transpose_b && m <= 16 && n <= 16 && k <= 64 => Some(fused_in_order_into),
-        Isa::Avx512 => None,
-        Isa::Avx2 => Some(match (transpose_a, transpose_b) {
-            (false, false) => nocopy_avx2::<false, false>,
-            (false, true) => nocopy_avx2::<false, true>,
-            (true, false) => nocopy_avx2::<true, false>,
-            (true, true) => nocopy_avx2::<true, true>,
-        }),
+    let bytes = 4 * (m * n + k * (m + n));
+    if bytes > ONE_THREAD_BYTES {
+        return None;
     }
+    if let Some(kernel) = gemv(m, n, transpose_a, transpose_b) {
+        return Some(kernel);
+    }
+    Some(match (isa, transpose_a, transpose_b) {
+        (Isa::Avx512, _, _) => nocopy_avx512,
+        (Isa::Avx2, false, false) => nocopy_avx2::<false, false>,
+        (Isa::Avx2, false, true) => nocopy_avx2::<false, true>,
+        (Isa::Avx2, true, false) => nocopy_avx2::<true, false>,
+        (Isa::Avx2, true, true) => nocopy_avx2::<true, true>,
+    })
 }
 
-/// oneDNN's `jump_to_gemv`, in the product's terms: `Some(kernel)` where a shape with one row or
-/// one column goes to a matrix-vector kernel (`Some(None)` where it does but gradtape does not
-/// model it), `None` where it is an ordinary product.
-fn gemv(isa: Isa, m: usize, n: usize, ta: bool, tb: bool) -> Option<Option<Product>> {
+/// oneDNN's `jump_to_gemv`, in the product's terms: the kernel where a shape with one row or
+/// one column goes to a matrix-vector kernel, `None` where it is an ordinary product.
+fn gemv(m: usize, n: usize, ta: bool, tb: bool) -> Option<Product> {
     let transposed = if m == 1 {
         // oneDNN's n = 1: its `a` (our b) transposed takes gemv_t, else gemv_n.
         tb
     } else if n == 1 {
-        // oneDNN's m = 1, checked after its n = 1; on AVX-512 a transposed b of 2 to 15 rows
-        // goes first to `gemm_smalln_tn`, whose order gradtape does not model.
-        if isa == Isa::Avx512 && tb && !ta && (2..16).contains(&m) {
-            return Some(None);
-        }
+        // oneDNN's m = 1, checked after its n = 1.
         !ta
     } else {
         return None;
     };
-    Some(Some(if transposed {
+    Some(if transposed {
         gemv_t_into
     } else {
         fused_in_order_into
-    }))
+    })
 }
 
 /// `c = a b` with each element `fma(a[i, p], b[p, j], acc)` for p in order, from +0.
@@ -145,6 +148,89 @@ fn gemv_t_dot(x: ArrayView1<f32>, y: ArrayView1<f32>) -> f32 {
         }
     }
     out
+}
+
+/// `c = a b` as `jit_avx512_core_gemm_smalln_tn_f32` sums it: each element's terms in 16
+/// lanes (the term at p into lane p mod 16, by fused multiply-adds from +0), the lanes added in
+/// the tree its shuffles (`reduction_16x16`) build.
+fn smalln_tn_into(a: ArrayView2<f32>, b: ArrayView2<f32>, mut c: ArrayViewMut2<f32>) {
+    for ((i, j), out) in c.indexed_iter_mut() {
+        let (x, y) = (a.row(i), b.column(j));
+        let mut lane = [0.0f32; 16];
+        for p in 0..x.len() {
+            lane[p % 16] = x[p].mul_add(y[p], lane[p % 16]);
+        }
+        let pair = |l: usize| lane[l] + lane[l + 8];
+        let even = (pair(0) + pair(4)) + (pair(2) + pair(6));
+        let odd = (pair(1) + pair(5)) + (pair(3) + pair(7));
+        *out = even + odd;
+    }
+}
+
+/// `c = a b` as oneDNN's AVX-512 nocopy sgemm (`jit_avx512_common_gemm_f32`) sums it, whatever
+/// the transposes: the terms in blocks of 384 (cut as [`blocks`] does), each block's terms in
+/// order by fused multiply-adds from +0, and the blocks added in order.
+fn nocopy_avx512(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) {
+    in_order_blocks(a, b, c, &blocks(a.ncols(), 384, 384));
+}
+
+/// `c = a b` with the terms cut in `blocks` (start, length), each block's terms in order by
+/// fused multiply-adds from +0, and the blocks added in order.
+fn in_order_blocks(
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    mut c: ArrayViewMut2<f32>,
+    blocks: &[(usize, usize)],
+) {
+    let mut part = vec![0.0f32; b.ncols()];
+    for (first, &(start, len)) in blocks.iter().enumerate() {
+        for (a_row, mut c_row) in a.rows().into_iter().zip(c.rows_mut()) {
+            // Row by row, so that a row of b is read in order; each element still takes its
+            // terms in order.
+            part.fill(0.0);
+            for p in start..start + len {
+                let x = a_row[p];
+                for (sum, &y) in part.iter_mut().zip(b.row(p)) {
+                    *sum = x.mul_add(y, *sum);
+                }
+            }
+            for (out, &sum) in c_row.iter_mut().zip(&part) {
+                *out = if first == 0 { sum } else { *out + sum };
+            }
+        }
+    }
+}
+
+/// The kernel for each product of a batched float32 `matmul` (TensorFlow's `BatchMatMulV2`,
+/// which runs oneDNN's brgemm `matmul` primitive) of `batch` products `a [m, k] · b [k, n]`, or
+/// `None` where gradtape does not follow its order. On AVX-512 the primitive cuts the terms in
+/// blocks of 512, or 1,024 when there are more than 1,024 and a is not transposed
+/// (`compute_blocking_heuristic_avx512`), sums each in order with fused multiply-adds from +0
+/// and adds the blocks in order; its threads split batches, rows and columns, except for one
+/// product with a transposed a and 2,048 terms or more, whose terms they split.
+pub fn batched_product(isa: Isa, batch: usize, k: usize, transpose_a: bool) -> Option<Product> {
+    if isa != Isa::Avx512 || k == 0 || (batch == 1 && transpose_a && k >= 2048) {
+        return None;
+    }
+    Some(if k > 1024 && !transpose_a {
+        brgemm_blocks::<1024>
+    } else {
+        brgemm_blocks::<512>
+    })
+}
+
+/// `c = a b` in whole blocks of `BLOCK` terms and a last block of what is left.
+fn brgemm_blocks<const BLOCK: usize>(
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    c: ArrayViewMut2<f32>,
+) {
+    let k = a.ncols();
+    let cuts: Vec<(usize, usize)> = (0..k)
+        .step_by(BLOCK)
+        .map(|start| (start, BLOCK.min(k - start)))
+        .collect();
+    in_order_blocks(a, b, c, &cuts);
 }
 
 /// How a tile of oneDNN's AVX2 nocopy kernel sums one element's terms.

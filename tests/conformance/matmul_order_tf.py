@@ -10,15 +10,16 @@ it runs on (b not transposed; random data; several inner lengths per shape):
      does), `E` two running sums (even and odd k) added at the end with an odd last term fused
      in after, `?` neither; one letter a column where the column agrees down its rows, `*` where
      its rows differ.
-  2. With a live server: of random products, transposed or not, how many gradtape answers bit
-     for bit.
+  2. With a live server: of random products, transposed or not, and of batched products, how
+     many gradtape answers bit for bit.
 
     TF_ENABLE_ONEDNN_OPTS=1 /tmp/tf/bin/python tests/conformance/matmul_order_tf.py [URL] [SEED]
     TF_ENABLE_ONEDNN_OPTS=1 /tmp/tf/bin/python tests/conformance/matmul_order_tf.py --record FILE
 
-`--record` writes TensorFlow's bits for a fixed set of products whose operands both sides
-generate from a seed (`operand`), for tests/it/sgemm_order.rs, which replays them through the
-model of this CPU's kind whatever CPU the test runs on.
+`--record` writes TensorFlow's bits for a fixed set of products (chosen for this CPU's kind,
+`RECORDED`) whose operands both sides generate from a seed (`operand`), for
+tests/it/sgemm_order.rs, which replays them through the model of this CPU's kind whatever CPU
+the test runs on.
 """
 import json
 import os
@@ -31,7 +32,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import tensorflow as tf  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import cpu_model  # noqa: E402
+from run import cpu_model, this_isa  # noqa: E402
 
 f32 = np.float32
 
@@ -76,7 +77,7 @@ def order_grid(rs, trials=8):
         print(f"  m={m:2d}  " + " ".join(cells))
 
 
-def agreement(url, rs, count=600):
+def agreement(url, rs, count=600, long_count=120):
     def ask(prog):
         req = urllib.request.Request(
             url + "/v1/evaluate", json.dumps(prog).encode(), {"content-type": "application/json"}
@@ -84,10 +85,14 @@ def agreement(url, rs, count=600):
         return json.load(urllib.request.urlopen(req))
 
     same = {}
-    for t in range(count):
+    for t in range(count + long_count):
         big = t % 4 == 3
         m, k, n = (rs.randint(1, 60), rs.randint(1, 300), rs.randint(1, 60)) if big else (
             rs.randint(1, 17), rs.randint(1, 65), rs.randint(1, 17))
+        if t >= count:
+            # long sums, cut in blocks of terms (384 on AVX-512, 256 or 96 on AVX2)
+            big = False
+            m, k, n = rs.randint(1, 25), rs.randint(300, 1200), rs.randint(1, 25)
         if t % 6 == 1:
             n = 1
         if t % 6 == 2:
@@ -106,6 +111,7 @@ def agreement(url, rs, count=600):
         }
         got = np.array(ask(prog)["outputs"]["c"]["value"], f32).reshape(want.shape)
         kind = ("m = 1" if m == 1 else "n = 1" if n == 1 else "other") + (", large" if big else "")
+        kind += ", long" if t >= count else ""
         kind += ", transposed " + ("a" if ta else "") + ("b" if tb else "") if ta or tb else ""
         tally = same.setdefault(kind, [0, 0])
         agrees = bool(np.array_equal(got.view(np.uint32), want.view(np.uint32)))
@@ -113,8 +119,51 @@ def agreement(url, rs, count=600):
         tally[1] += 1
         if not agrees:
             print(f"  differs: [{m}, {k}] x [{k}, {n}], transpose_a={ta}, transpose_b={tb}")
-    print(f"gradtape against TensorFlow, {count} random float32 products (up to 17 x 65 x 17, "
-          "a quarter up to 60 x 300 x 60), bit for bit:")
+    print(f"gradtape against TensorFlow, {count + long_count} random float32 products (up to "
+          f"17 x 65 x 17, a quarter up to 60 x 300 x 60, and {long_count} long ones up to 24 x "
+          "1200 x 24), bit for bit:")
+    total = [0, 0]
+    for kind, (ok, n) in sorted(same.items()):
+        print(f"  {kind}: {ok} of {n}")
+        total[0] += ok
+        total[1] += n
+    print(f"  all: {total[0]} of {total[1]}")
+
+
+def batched_agreement(url, rs, count=150):
+    """Batched products (ranks 3 and 4, a broadcast operand among them, up to 2,200 terms):
+    how many gradtape answers bit for bit."""
+    same = {}
+    for t in range(count):
+        batch = [rs.randint(1, 4)] + ([rs.randint(1, 3)] if t % 3 == 0 else [])
+        m, n = rs.randint(1, 12), rs.randint(1, 12)
+        k = rs.randint(1, 2200) if t % 2 else rs.randint(1, 300)
+        ta, tb = bool(rs.randint(2)), bool(rs.randint(2))
+        a_batch = batch if t % 5 != 4 else []
+        a = rs.randn(*a_batch, *((k, m) if ta else (m, k))).astype(f32)
+        b = rs.randn(*batch, *((n, k) if tb else (k, n))).astype(f32)
+        want = tf.matmul(a, b, transpose_a=ta, transpose_b=tb).numpy()
+        prog = {
+            "graph": [
+                {"name": "a", "op": "constant", "value": {"value": a.tolist(), "dtype": "float32"}},
+                {"name": "b", "op": "constant", "value": {"value": b.tolist(), "dtype": "float32"}},
+                {"name": "c", "op": "matmul", "inputs": ["a", "b"], "transpose_a": ta, "transpose_b": tb},
+            ],
+            "outputs": ["c"],
+        }
+        req = urllib.request.Request(
+            url + "/v1/evaluate", json.dumps(prog).encode(), {"content-type": "application/json"}
+        )
+        got = np.array(json.load(urllib.request.urlopen(req))["outputs"]["c"]["value"], f32)
+        kind = f"rank {len(batch) + 2}" + (", broadcast a" if not a_batch else "")
+        kind += ", more than 1,024 terms" if k > 1024 else ""
+        tally = same.setdefault(kind, [0, 0])
+        agrees = bool(np.array_equal(got.reshape(want.shape).view(np.uint32), want.view(np.uint32)))
+        tally[0] += agrees
+        tally[1] += 1
+        if not agrees:
+            print(f"  differs: {list(a.shape)} x {list(b.shape)}, transpose_a={ta}, transpose_b={tb}")
+    print(f"gradtape against TensorFlow, {count} random batched float32 products, bit for bit:")
     total = [0, 0]
     for kind, (ok, n) in sorted(same.items()):
         print(f"  {kind}: {ok} of {n}")
@@ -136,10 +185,12 @@ def operand(seed, count):
     return np.array(out, f32)
 
 
-# (m, k, n, transpose_a, transpose_b): vector products both ways, the nocopy kernel's 16- and
-# 8-column tiles with every row tail, blocks of terms (256, or 96 with a transposed a) and of
-# rows (48, or 96 with a transposed b).
-RECORDED = [
+# (m, k, n, transpose_a, transpose_b) for each kind of CPU. AVX2: vector products both ways, the
+# nocopy kernel's 16- and 8-column tiles with every row tail, blocks of terms (256, or 96 with a
+# transposed a) and of rows (48, or 96 with a transposed b). AVX-512: the small-n kernel (a
+# transposed b of 2 to 15 rows, one column included, every tail of 16 terms), vector products,
+# and the nocopy kernel's blocks of 384 terms (one, two halves, a whole block and the rest).
+RECORDED = {"avx2": [
     (5, 40, 1, False, False), (3, 7, 1, False, True), (9, 300, 1, False, False),
     (1, 33, 6, False, True), (1, 17, 1, True, True), (1, 290, 1, True, False),
     (2, 5, 4, False, False), (3, 31, 5, False, False), (4, 64, 12, False, False),
@@ -148,20 +199,43 @@ RECORDED = [
     (9, 37, 13, False, True), (10, 29, 7, True, True), (4, 300, 20, False, False),
     (3, 600, 9, False, False), (5, 200, 6, True, False), (80, 10, 3, False, False),
     (80, 12, 5, False, True), (100, 8, 2, True, True),
-]
+], "avx512": [
+    (2, 5, 6, False, True), (3, 16, 4, False, True), (5, 33, 1, False, True),
+    (7, 100, 9, False, True), (8, 17, 20, False, True), (15, 31, 3, False, True),
+    (13, 500, 2, False, True), (4, 1, 7, False, True), (16, 7, 8, False, True),
+    (1, 40, 7, False, True), (9, 50, 1, False, False), (1, 17, 1, True, True),
+    (4, 9, 5, False, False), (17, 65, 17, True, False), (4, 384, 5, False, False),
+    (3, 385, 4, True, False), (2, 800, 3, True, True), (20, 1000, 6, False, True),
+    (6, 1100, 7, False, False), (30, 120, 40, True, True),
+]}
+
+# (batch, m, k, n, transpose_a, transpose_b) of batched products, recorded on AVX-512: blocks of
+# 512 terms, of 1,024 past 1,024 terms unless a is transposed, and a one-product batch.
+RECORDED_BATCHED = {"avx2": [], "avx512": [
+    (2, 3, 700, 4, False, False), (2, 4, 1500, 3, False, True), (3, 2, 1100, 5, True, False),
+    (1, 3, 1030, 2, True, True), (2, 5, 40, 1, False, False), (1, 4, 600, 6, False, False),
+]}
 
 
 def record(path):
+    isa = this_isa()
     cases = []
-    for seed, (m, k, n, ta, tb) in enumerate(RECORDED):
+    for seed, (m, k, n, ta, tb) in enumerate(RECORDED[isa]):
         a = operand(2 * seed, m * k).reshape((k, m) if ta else (m, k))
         b = operand(2 * seed + 1, k * n).reshape((n, k) if tb else (k, n))
         c = tf.matmul(a, b, transpose_a=ta, transpose_b=tb).numpy()
         cases.append({"m": m, "k": k, "n": n, "transpose_a": ta, "transpose_b": tb,
                       "seed_a": 2 * seed, "seed_b": 2 * seed + 1,
                       "bits": [f"{x:08x}" for x in c.reshape(-1).view(np.uint32)]})
+    for seed, (count, m, k, n, ta, tb) in enumerate(RECORDED_BATCHED[isa], start=len(cases)):
+        a = operand(2 * seed, count * m * k).reshape((count, k, m) if ta else (count, m, k))
+        b = operand(2 * seed + 1, count * k * n).reshape((count, n, k) if tb else (count, k, n))
+        c = tf.matmul(a, b, transpose_a=ta, transpose_b=tb).numpy()
+        cases.append({"batch": count, "m": m, "k": k, "n": n, "transpose_a": ta, "transpose_b": tb,
+                      "seed_a": 2 * seed, "seed_b": 2 * seed + 1,
+                      "bits": [f"{x:08x}" for x in c.reshape(-1).view(np.uint32)]})
     with open(path, "w") as f:
-        json.dump({"cpu": cpu_model(), "products": cases}, f, indent=0)
+        json.dump({"cpu": cpu_model(), "isa": isa, "products": cases}, f, indent=0)
         f.write("\n")
     print(f"{len(cases)} products written to {path}")
 
@@ -176,3 +250,4 @@ if __name__ == "__main__":
     order_grid(rs)
     if url:
         agreement(url, rs)
+        batched_agreement(url, rs)

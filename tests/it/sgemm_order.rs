@@ -1,15 +1,16 @@
-//! TensorFlow 2.15's bits for float32 products on a CPU with AVX2 but not AVX-512
-//! (tests/conformance/kernels/matmul_float32_avx2.json, written by
+//! TensorFlow 2.15's bits for float32 products on each kind of CPU gradtape models
+//! (tests/conformance/kernels/matmul_float32_ISA.json, written by
 //! `tests/conformance/matmul_order_tf.py --record` on such a CPU), replayed through gradtape's
-//! model of oneDNN's kernels for that kind of CPU (`engine::onednn_sgemm`), so the model is
-//! checked on whatever CPU the test runs: vector products both ways, every tile of the nocopy
-//! kernel, and blocks of terms and of rows.
+//! model of oneDNN's kernels for that kind (`engine::onednn_sgemm`), so each model is checked on
+//! whatever CPU the test runs. AVX2: vector products both ways, every tile of the nocopy kernel,
+//! and blocks of terms and of rows. AVX-512: the small-n kernel, vector products, the nocopy
+//! kernel's blocks of terms, and batched products' blocks.
 
 use ndarray::{Array2, ShapeBuilder};
 use serde_json::Value;
 
 use gradtape::engine::cpu::Isa;
-use gradtape::engine::onednn_sgemm::product;
+use gradtape::engine::onednn_sgemm::{batched_product, product};
 
 /// The operands `matmul_order_tf.py` makes from a seed: float32 values in [-2, 2) with full
 /// mantissas from a 32-bit xorshift.
@@ -43,15 +44,19 @@ fn matrix(values: Vec<f32>, rows: usize, cols: usize, transposed: bool) -> Array
     }
 }
 
-#[test]
-fn float32_products_sum_as_onednn_does_on_avx2() {
+/// How many of the products recorded on a CPU of `isa`'s kind the model for it gets wrong, one
+/// line each.
+fn replay(isa: Isa, file: &str) -> Vec<String> {
     let path = format!(
-        "{}/tests/conformance/kernels/matmul_float32_avx2.json",
+        "{}/tests/conformance/kernels/{file}",
         env!("CARGO_MANIFEST_DIR")
     );
     let recorded: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let products = recorded["products"].as_array().unwrap();
-    assert!(products.len() >= 20, "the recorded products are missing");
+    assert!(
+        products.len() >= 20,
+        "the products recorded in {file} are missing"
+    );
     let mut failures = vec![];
     for p in products {
         let dim = |key: &str| p[key].as_u64().unwrap() as usize;
@@ -60,12 +65,26 @@ fn float32_products_sum_as_onednn_does_on_avx2() {
             p["transpose_a"].as_bool().unwrap(),
             p["transpose_b"].as_bool().unwrap(),
         );
-        let a = matrix(operand(p["seed_a"].as_u64().unwrap(), m * k), m, k, ta);
-        let b = matrix(operand(p["seed_b"].as_u64().unwrap(), k * n), k, n, tb);
-        let kernel = product(Isa::Avx2, m, n, k, ta, tb).expect("modelled on AVX2");
-        let mut c = Array2::<f32>::zeros((m, n));
-        kernel(a.view(), b.view(), c.view_mut());
-        let got: Vec<String> = c.iter().map(|x| format!("{:08x}", x.to_bits())).collect();
+        // A batched product's matrices follow one another in its operands and its answer.
+        let batch = p["batch"].as_u64().map(|b| b as usize);
+        let count = batch.unwrap_or(1);
+        let kernel = match batch {
+            Some(count) => batched_product(isa, count, k, ta),
+            None => product(isa, m, n, k, ta, tb),
+        }
+        .expect("a modelled product");
+        let (a_all, b_all) = (
+            operand(p["seed_a"].as_u64().unwrap(), count * m * k),
+            operand(p["seed_b"].as_u64().unwrap(), count * k * n),
+        );
+        let mut got = vec![];
+        for i in 0..count {
+            let a = matrix(a_all[i * m * k..][..m * k].to_vec(), m, k, ta);
+            let b = matrix(b_all[i * k * n..][..k * n].to_vec(), k, n, tb);
+            let mut c = Array2::<f32>::zeros((m, n));
+            kernel(a.view(), b.view(), c.view_mut());
+            got.extend(c.iter().map(|x| format!("{:08x}", x.to_bits())));
+        }
         let want: Vec<&str> = p["bits"]
             .as_array()
             .unwrap()
@@ -80,6 +99,18 @@ fn float32_products_sum_as_onednn_does_on_avx2() {
             ));
         }
     }
+    failures
+}
+
+#[test]
+fn float32_products_sum_as_onednn_does_on_avx2() {
+    let failures = replay(Isa::Avx2, "matmul_float32_avx2.json");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn float32_products_sum_as_onednn_does_on_avx512() {
+    let failures = replay(Isa::Avx512, "matmul_float32_avx512.json");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

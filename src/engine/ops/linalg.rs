@@ -150,7 +150,8 @@ impl Linalg {
                 let dot = if a.rank() == 2 && b.rank() == 2 {
                     crate::engine::gemm::f32_product(m, n, k, transpose_a, transpose_b)
                 } else {
-                    crate::engine::gemm::matmul_from_zero_into
+                    let count = batch.iter().product();
+                    crate::engine::gemm::f32_batched_product(count, k, transpose_a)
                 };
                 Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, dot))
             }
