@@ -1,7 +1,7 @@
-//! TensorFlow 2.15's 2-D float32 `MatMul` as its x86 wheel runs it: the op goes to oneDNN's
-//! `sgemm` (3.2), single-threaded for a product whose operands fit in a core's L2 cache, and the
-//! order that kernel adds an element's terms in depends on the product's shape and on the
-//! instruction sets of the CPU (`cpu::isa`, the one gradtape answers as). oneDNN, in its
+//! TensorFlow 2.15's float32 `MatMul` and `BatchMatMulV2` as its x86 wheel runs them: a 2-D
+//! product goes to oneDNN's `sgemm` (3.2), single-threaded for a product whose operands fit in a
+//! core's L2 cache, a batched one to oneDNN's `matmul`, and the order a kernel adds an element's
+//! terms in depends on the product's shape and on the instruction sets of the CPU (`cpu::isa`, the one gradtape answers as). oneDNN, in its
 //! row-major terms, computes `c^T = b^T a^T`, so its `m` is the product's columns and its `n`
 //! the product's rows.
 //!
@@ -17,6 +17,8 @@
 //! - **Other products on an AVX-512 CPU** (`jit_avx512_common_gemm_f32`, whatever the
 //!   transposes): each element's terms in order with fused multiply-adds from +0, in blocks of
 //!   384 terms added in order.
+//! - **Batched products on an AVX-512 CPU** (`BatchMatMulV2`, oneDNN's brgemm `matmul`): in
+//!   order with fused multiply-adds from +0, in blocks of 512 or 1,024 terms ([`batched_product`]).
 //! - **Other products on a CPU with AVX2 but not AVX-512** (`jit_avx_gemm_f32`, the "nocopy"
 //!   kernels): the product is cut into tiles of 16 (or, for a last 8 columns or fewer, 8)
 //!   columns by 6 rows (the last rows of a block of 48 in tiles of what is left). A tile of 4
