@@ -63,12 +63,15 @@ pub fn product(
     if isa == Isa::Avx512 && transpose_b && !transpose_a && (2..16).contains(&m) {
         return Some(smalln_tn_into);
     }
-    let bytes = 4 * (m * n + k * (m + n));
-    if bytes > ONE_THREAD_BYTES {
-        return None;
-    }
-    if let Some(kernel) = gemv(m, n, transpose_a, transpose_b) {
-        return Some(kernel);
+    let one_thread = 4 * (m * n + k * (m + n)) <= ONE_THREAD_BYTES;
+    match gemv(m, n, transpose_a, transpose_b) {
+        // gemv_t's threads split the outputs, never an output's terms: its order holds at any
+        // size. gemv_n's split the terms of a short, wide matrix.
+        Some(Gemv::T) => return Some(gemv_t_into),
+        Some(Gemv::N) if one_thread => return Some(fused_in_order_into),
+        Some(Gemv::N) => return None,
+        None if !one_thread => return None,
+        None => {}
     }
     Some(match (isa, transpose_a, transpose_b) {
         (Isa::Avx512, _, _) => nocopy_avx512,
@@ -79,9 +82,16 @@ pub fn product(
     })
 }
 
-/// oneDNN's `jump_to_gemv`, in the product's terms: the kernel where a shape with one row or
-/// one column goes to a matrix-vector kernel, `None` where it is an ordinary product.
-fn gemv(m: usize, n: usize, ta: bool, tb: bool) -> Option<Product> {
+/// oneDNN's two matrix-vector kernels: `jit_avx_gemv_t_f32_kern` and `jit_sse41_gemv_n_f32_kern`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Gemv {
+    T,
+    N,
+}
+
+/// oneDNN's `jump_to_gemv`, in the product's terms: the kernel a shape with one row or one
+/// column goes to, `None` where it is an ordinary product.
+fn gemv(m: usize, n: usize, ta: bool, tb: bool) -> Option<Gemv> {
     let transposed = if m == 1 {
         // oneDNN's n = 1: its `a` (our b) transposed takes gemv_t, else gemv_n.
         tb
@@ -91,11 +101,7 @@ fn gemv(m: usize, n: usize, ta: bool, tb: bool) -> Option<Product> {
     } else {
         return None;
     };
-    Some(if transposed {
-        gemv_t_into
-    } else {
-        fused_in_order_into
-    })
+    Some(if transposed { Gemv::T } else { Gemv::N })
 }
 
 /// `c = a b` with each element `fma(a[i, p], b[p, j], acc)` for p in order, from +0.
@@ -106,7 +112,12 @@ fn fused_in_order_into(a: ArrayView2<f32>, b: ArrayView2<f32>, mut c: ArrayViewM
 }
 
 /// `c = a b` with each element a dot product as `jit_avx_gemv_t_f32_kern` takes it.
-fn gemv_t_into(a: ArrayView2<f32>, b: ArrayView2<f32>, mut c: ArrayViewMut2<f32>) {
+fn gemv_t_into(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) {
+    run(Loop::GemvT, a, b, c);
+}
+
+#[inline(always)]
+fn gemv_t_body(a: ArrayView2<f32>, b: ArrayView2<f32>, mut c: ArrayViewMut2<f32>) {
     for ((i, j), out) in c.indexed_iter_mut() {
         *out = gemv_t_dot(a.row(i), b.column(j));
     }
@@ -116,6 +127,7 @@ fn gemv_t_into(a: ArrayView2<f32>, b: ArrayView2<f32>, mut c: ArrayViewMut2<f32>
 type Ymm = [f32; 8];
 
 /// `vhaddps`, `vperm2f128` and `vaddps`, then `vhaddps`: the lanes' sum as the kernel folds it.
+#[inline(always)]
 fn hsum(v: Ymm) -> f32 {
     let low = (v[0] + v[1]) + (v[4] + v[5]);
     let high = (v[2] + v[3]) + (v[6] + v[7]);
@@ -125,6 +137,7 @@ fn hsum(v: Ymm) -> f32 {
 /// One output of the transposed gemv kernel: 16 terms at a time into eight lanes (the term at
 /// p into lane p mod 8, the first 8 then the next), the lanes folded into the output (which
 /// starts at +0), then each leftover group of 8, 4, 2 and 1 terms folded into it alike.
+#[inline(always)]
 fn gemv_t_dot(x: ArrayView1<f32>, y: ArrayView1<f32>) -> f32 {
     let k = x.len();
     let mut out = 0.0f32;
@@ -155,7 +168,12 @@ fn gemv_t_dot(x: ArrayView1<f32>, y: ArrayView1<f32>) -> f32 {
 /// `c = a b` as `jit_avx512_core_gemm_smalln_tn_f32` sums it: each element's terms in 16
 /// lanes (the term at p into lane p mod 16, by fused multiply-adds from +0), the lanes added in
 /// the tree its shuffles (`reduction_16x16`) build.
-fn smalln_tn_into(a: ArrayView2<f32>, b: ArrayView2<f32>, mut c: ArrayViewMut2<f32>) {
+fn smalln_tn_into(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) {
+    run(Loop::SmallN, a, b, c);
+}
+
+#[inline(always)]
+fn smalln_tn_body(a: ArrayView2<f32>, b: ArrayView2<f32>, mut c: ArrayViewMut2<f32>) {
     for ((i, j), out) in c.indexed_iter_mut() {
         let (x, y) = (a.row(i), b.column(j));
         let mut lane = [0.0f32; 16];
@@ -184,14 +202,9 @@ fn in_order_blocks(
     c: ArrayViewMut2<f32>,
     blocks: &[(usize, usize)],
 ) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-        return with_fma::in_order_blocks(a, b, c, blocks);
-    }
-    in_order_blocks_body(a, b, c, blocks);
+    run(Loop::InOrder(blocks), a, b, c);
 }
 
-/// The loop of [`in_order_blocks`], inlined into each build of it.
 #[inline(always)]
 fn in_order_blocks_body(
     a: ArrayView2<f32>,
@@ -222,32 +235,49 @@ fn in_order_blocks_body(
     }
 }
 
-/// [`in_order_blocks`] compiled for AVX2 and FMA, which every CPU oneDNN's kernels here run on
-/// has: `mul_add` is then one instruction, where it is otherwise a call into the C library,
-/// and a row's columns go 8 at a time.
+/// The loop of a kernel, for [`run`].
+#[derive(Clone, Copy)]
+enum Loop<'a> {
+    GemvT,
+    SmallN,
+    InOrder(&'a [(usize, usize)]),
+}
+
+/// Runs `body`, compiled for AVX2 and FMA where this CPU has them (every CPU whose oneDNN
+/// kernels these model has): `mul_add` is then one instruction, where it is otherwise a call
+/// into the C library, and loops over independent outputs go through the vector unit. Each
+/// output takes its terms in the same order either way.
+fn run(body: Loop, a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        return with_fma::run(body, a, b, c);
+    }
+    run_portable(body, a, b, c);
+}
+
+#[inline(always)]
+fn run_portable(body: Loop, a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) {
+    match body {
+        Loop::GemvT => gemv_t_body(a, b, c),
+        Loop::SmallN => smalln_tn_body(a, b, c),
+        Loop::InOrder(blocks) => in_order_blocks_body(a, b, c, blocks),
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod with_fma {
+    use super::Loop;
     use ndarray::{ArrayView2, ArrayViewMut2};
 
-    pub fn in_order_blocks(
-        a: ArrayView2<f32>,
-        b: ArrayView2<f32>,
-        c: ArrayViewMut2<f32>,
-        blocks: &[(usize, usize)],
-    ) {
+    pub fn run(body: Loop, a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) {
         // SAFETY: the caller has checked that this CPU has AVX2 and FMA.
-        unsafe { body(a, b, c, blocks) }
+        unsafe { compiled(body, a, b, c) }
     }
 
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn body(
-        a: ArrayView2<f32>,
-        b: ArrayView2<f32>,
-        c: ArrayViewMut2<f32>,
-        blocks: &[(usize, usize)],
-    ) {
-        super::in_order_blocks_body(a, b, c, blocks)
+    unsafe fn compiled(body: Loop, a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) {
+        super::run_portable(body, a, b, c)
     }
 }
 

@@ -77,7 +77,7 @@ def order_grid(rs, trials=8):
         print(f"  m={m:2d}  " + " ".join(cells))
 
 
-def agreement(url, rs, count=600, long_count=120):
+def agreement(url, rs, count=600, long_count=120, wide_count=20):
     def ask(prog):
         req = urllib.request.Request(
             url + "/v1/evaluate", json.dumps(prog).encode(), {"content-type": "application/json"}
@@ -85,7 +85,7 @@ def agreement(url, rs, count=600, long_count=120):
         return json.load(urllib.request.urlopen(req))
 
     same = {}
-    for t in range(count + long_count):
+    for t in range(count + long_count + wide_count):
         big = t % 4 == 3
         m, k, n = (rs.randint(1, 60), rs.randint(1, 300), rs.randint(1, 60)) if big else (
             rs.randint(1, 17), rs.randint(1, 65), rs.randint(1, 17))
@@ -93,6 +93,11 @@ def agreement(url, rs, count=600, long_count=120):
             # long sums, cut in blocks of terms (384 on AVX-512, 256 or 96 on AVX2)
             big = False
             m, k, n = rs.randint(1, 25), rs.randint(300, 1200), rs.randint(1, 25)
+        if t >= count + long_count:
+            # vector products past one thread's 256 KiB (gemv_t's threads split the outputs)
+            m, k, n = rs.randint(300, 1500), rs.randint(100, 200), 1
+            if t % 2:
+                m, n = n, m
         if t % 6 == 1:
             n = 1
         if t % 6 == 2:
@@ -111,7 +116,7 @@ def agreement(url, rs, count=600, long_count=120):
         }
         got = np.array(ask(prog)["outputs"]["c"]["value"], f32).reshape(want.shape)
         kind = ("m = 1" if m == 1 else "n = 1" if n == 1 else "other") + (", large" if big else "")
-        kind += ", long" if t >= count else ""
+        kind += ", wide" if t >= count + long_count else ", long" if t >= count else ""
         kind += ", transposed " + ("a" if ta else "") + ("b" if tb else "") if ta or tb else ""
         tally = same.setdefault(kind, [0, 0])
         agrees = bool(np.array_equal(got.view(np.uint32), want.view(np.uint32)))
@@ -119,9 +124,9 @@ def agreement(url, rs, count=600, long_count=120):
         tally[1] += 1
         if not agrees:
             print(f"  differs: [{m}, {k}] x [{k}, {n}], transpose_a={ta}, transpose_b={tb}")
-    print(f"gradtape against TensorFlow, {count + long_count} random float32 products (up to "
-          f"17 x 65 x 17, a quarter up to 60 x 300 x 60, and {long_count} long ones up to 24 x "
-          "1200 x 24), bit for bit:")
+    print(f"gradtape against TensorFlow, {count + long_count + wide_count} random float32 "
+          f"products (up to 17 x 65 x 17, a quarter up to 60 x 300 x 60, {long_count} long ones up "
+          f"to 24 x 1200 x 24, and {wide_count} vector products up to 1500 x 200 x 1), bit for bit:")
     total = [0, 0]
     for kind, (ok, n) in sorted(same.items()):
         print(f"  {kind}: {ok} of {n}")
@@ -206,7 +211,8 @@ RECORDED = {"avx2": [
     (1, 40, 7, False, True), (9, 50, 1, False, False), (1, 17, 1, True, True),
     (4, 9, 5, False, False), (17, 65, 17, True, False), (4, 384, 5, False, False),
     (3, 385, 4, True, False), (2, 800, 3, True, True), (20, 1000, 6, False, True),
-    (6, 1100, 7, False, False), (30, 120, 40, True, True),
+    (6, 1100, 7, False, False), (30, 120, 40, True, True), (1500, 200, 1, False, False),
+    (1, 180, 1200, True, True),
 ]}
 
 # (batch, m, k, n, transpose_a, transpose_b) of batched products, recorded on AVX-512: blocks of
