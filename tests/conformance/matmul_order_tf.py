@@ -77,13 +77,34 @@ def order_grid(rs, trials=8):
         print(f"  m={m:2d}  " + " ".join(cells))
 
 
-def agreement(url, rs, count=600, long_count=120, wide_count=20):
-    def ask(prog):
-        req = urllib.request.Request(
-            url + "/v1/evaluate", json.dumps(prog).encode(), {"content-type": "application/json"}
-        )
-        return json.load(urllib.request.urlopen(req))
+def served_product(url, a, b, ta, tb):
+    """gradtape's `matmul` of a and b, as float32, from the server at `url`."""
+    prog = {
+        "graph": [
+            {"name": "a", "op": "constant", "value": {"value": a.tolist(), "dtype": "float32"}},
+            {"name": "b", "op": "constant", "value": {"value": b.tolist(), "dtype": "float32"}},
+            {"name": "c", "op": "matmul", "inputs": ["a", "b"], "transpose_a": ta, "transpose_b": tb},
+        ],
+        "outputs": ["c"],
+    }
+    req = urllib.request.Request(
+        url + "/v1/evaluate", json.dumps(prog).encode(), {"content-type": "application/json"}
+    )
+    return np.array(json.load(urllib.request.urlopen(req))["outputs"]["c"]["value"], f32)
 
+
+def report(title, same):
+    """Prints how many products of each kind agreed, then all of them."""
+    print(title)
+    total = [0, 0]
+    for kind, (ok, n) in sorted(same.items()):
+        print(f"  {kind}: {ok} of {n}")
+        total[0] += ok
+        total[1] += n
+    print(f"  all: {total[0]} of {total[1]}")
+
+
+def agreement(url, rs, count=600, long_count=120, wide_count=20):
     same = {}
     for t in range(count + long_count + wide_count):
         big = t % 4 == 3
@@ -106,15 +127,7 @@ def agreement(url, rs, count=600, long_count=120, wide_count=20):
         a = rs.randn(*((k, m) if ta else (m, k))).astype(f32)
         b = rs.randn(*((n, k) if tb else (k, n))).astype(f32)
         want = tf.matmul(a, b, transpose_a=ta, transpose_b=tb).numpy()
-        prog = {
-            "graph": [
-                {"name": "a", "op": "constant", "value": {"value": a.tolist(), "dtype": "float32"}},
-                {"name": "b", "op": "constant", "value": {"value": b.tolist(), "dtype": "float32"}},
-                {"name": "c", "op": "matmul", "inputs": ["a", "b"], "transpose_a": ta, "transpose_b": tb},
-            ],
-            "outputs": ["c"],
-        }
-        got = np.array(ask(prog)["outputs"]["c"]["value"], f32).reshape(want.shape)
+        got = served_product(url, a, b, ta, tb).reshape(want.shape)
         kind = ("m = 1" if m == 1 else "n = 1" if n == 1 else "other") + (", large" if big else "")
         kind += ", wide" if t >= count + long_count else ", long" if t >= count else ""
         kind += ", transposed " + ("a" if ta else "") + ("b" if tb else "") if ta or tb else ""
@@ -124,15 +137,10 @@ def agreement(url, rs, count=600, long_count=120, wide_count=20):
         tally[1] += 1
         if not agrees:
             print(f"  differs: [{m}, {k}] x [{k}, {n}], transpose_a={ta}, transpose_b={tb}")
-    print(f"gradtape against TensorFlow, {count + long_count + wide_count} random float32 "
-          f"products (up to 17 x 65 x 17, a quarter up to 60 x 300 x 60, {long_count} long ones up "
-          f"to 24 x 1200 x 24, and {wide_count} vector products up to 1500 x 200 x 1), bit for bit:")
-    total = [0, 0]
-    for kind, (ok, n) in sorted(same.items()):
-        print(f"  {kind}: {ok} of {n}")
-        total[0] += ok
-        total[1] += n
-    print(f"  all: {total[0]} of {total[1]}")
+    report(f"gradtape against TensorFlow, {count + long_count + wide_count} random float32 "
+           f"products (up to 17 x 65 x 17, a quarter up to 60 x 300 x 60, {long_count} long ones up "
+           f"to 24 x 1200 x 24, and {wide_count} vector products up to 1500 x 200 x 1), bit for bit:",
+           same)
 
 
 def batched_agreement(url, rs, count=150):
@@ -148,33 +156,17 @@ def batched_agreement(url, rs, count=150):
         a = rs.randn(*a_batch, *((k, m) if ta else (m, k))).astype(f32)
         b = rs.randn(*batch, *((n, k) if tb else (k, n))).astype(f32)
         want = tf.matmul(a, b, transpose_a=ta, transpose_b=tb).numpy()
-        prog = {
-            "graph": [
-                {"name": "a", "op": "constant", "value": {"value": a.tolist(), "dtype": "float32"}},
-                {"name": "b", "op": "constant", "value": {"value": b.tolist(), "dtype": "float32"}},
-                {"name": "c", "op": "matmul", "inputs": ["a", "b"], "transpose_a": ta, "transpose_b": tb},
-            ],
-            "outputs": ["c"],
-        }
-        req = urllib.request.Request(
-            url + "/v1/evaluate", json.dumps(prog).encode(), {"content-type": "application/json"}
-        )
-        got = np.array(json.load(urllib.request.urlopen(req))["outputs"]["c"]["value"], f32)
+        got = served_product(url, a, b, ta, tb).reshape(want.shape)
         kind = f"rank {len(batch) + 2}" + (", broadcast a" if not a_batch else "")
         kind += ", more than 1,024 terms" if k > 1024 else ""
         tally = same.setdefault(kind, [0, 0])
-        agrees = bool(np.array_equal(got.reshape(want.shape).view(np.uint32), want.view(np.uint32)))
+        agrees = bool(np.array_equal(got.view(np.uint32), want.view(np.uint32)))
         tally[0] += agrees
         tally[1] += 1
         if not agrees:
             print(f"  differs: {list(a.shape)} x {list(b.shape)}, transpose_a={ta}, transpose_b={tb}")
-    print(f"gradtape against TensorFlow, {count} random batched float32 products, bit for bit:")
-    total = [0, 0]
-    for kind, (ok, n) in sorted(same.items()):
-        print(f"  {kind}: {ok} of {n}")
-        total[0] += ok
-        total[1] += n
-    print(f"  all: {total[0]} of {total[1]}")
+    report(f"gradtape against TensorFlow, {count} random batched float32 products, bit for bit:",
+           same)
 
 
 def operand(seed, count):
@@ -225,21 +217,19 @@ RECORDED_BATCHED = {"avx2": [], "avx512": [
 
 def record(path):
     isa = this_isa()
+    products = [(None, *p) for p in RECORDED[isa]] + RECORDED_BATCHED[isa]
     cases = []
-    for seed, (m, k, n, ta, tb) in enumerate(RECORDED[isa]):
-        a = operand(2 * seed, m * k).reshape((k, m) if ta else (m, k))
-        b = operand(2 * seed + 1, k * n).reshape((n, k) if tb else (k, n))
+    for seed, (count, m, k, n, ta, tb) in enumerate(products):
+        # a batched product's matrices follow one another in its operands
+        lead, size = ((), 1) if count is None else ((count,), count)
+        a = operand(2 * seed, size * m * k).reshape(lead + ((k, m) if ta else (m, k)))
+        b = operand(2 * seed + 1, size * k * n).reshape(lead + ((n, k) if tb else (k, n)))
         c = tf.matmul(a, b, transpose_a=ta, transpose_b=tb).numpy()
-        cases.append({"m": m, "k": k, "n": n, "transpose_a": ta, "transpose_b": tb,
-                      "seed_a": 2 * seed, "seed_b": 2 * seed + 1,
-                      "bits": [f"{x:08x}" for x in c.reshape(-1).view(np.uint32)]})
-    for seed, (count, m, k, n, ta, tb) in enumerate(RECORDED_BATCHED[isa], start=len(cases)):
-        a = operand(2 * seed, count * m * k).reshape((count, k, m) if ta else (count, m, k))
-        b = operand(2 * seed + 1, count * k * n).reshape((count, n, k) if tb else (count, k, n))
-        c = tf.matmul(a, b, transpose_a=ta, transpose_b=tb).numpy()
-        cases.append({"batch": count, "m": m, "k": k, "n": n, "transpose_a": ta, "transpose_b": tb,
-                      "seed_a": 2 * seed, "seed_b": 2 * seed + 1,
-                      "bits": [f"{x:08x}" for x in c.reshape(-1).view(np.uint32)]})
+        case = {} if count is None else {"batch": count}
+        case.update({"m": m, "k": k, "n": n, "transpose_a": ta, "transpose_b": tb,
+                     "seed_a": 2 * seed, "seed_b": 2 * seed + 1,
+                     "bits": [f"{x:08x}" for x in c.reshape(-1).view(np.uint32)]})
+        cases.append(case)
     with open(path, "w") as f:
         json.dump({"cpu": cpu_model(), "isa": isa, "products": cases}, f, indent=0)
         f.write("\n")
