@@ -20,6 +20,8 @@ pub struct Config {
     /// The CPU whose TensorFlow 2.15 the engine answers as (the last bits of float32 products
     /// and softmaxes): `avx512`, the reference machine, or `avx2` (`engine::cpu`).
     pub tf_cpu: crate::engine::cpu::Isa,
+    /// `GRADTAPE_TF_ONEDNN`: whether TensorFlow's oneDNN kernels are the ones answered as.
+    pub tf_onednn: bool,
     /// Evaluations computing at once; more wait up to `queue_wait`, then get 503.
     pub max_concurrent_evaluations: usize,
     pub queue_wait: Duration,
@@ -69,6 +71,7 @@ impl Default for Config {
             // second), far above a trickle
             min_body_rate: 1024,
             tf_cpu: crate::engine::cpu::Isa::Avx512,
+            tf_onednn: true,
             max_concurrent_evaluations: cores,
             queue_wait: Duration::from_secs(5),
             limits: Limits::default(),
@@ -141,6 +144,23 @@ impl Config {
             format!(
                 "GRADTAPE_TF_CPU: this process already answers as {}",
                 chosen.name()
+            )
+        })?;
+        if let Ok(v) = std::env::var("GRADTAPE_TF_ONEDNN") {
+            c.tf_onednn = match v.trim() {
+                "on" => true,
+                "off" => false,
+                _ => {
+                    return Err(format!(
+                        "GRADTAPE_TF_ONEDNN={v:?}: expected on (TensorFlow's oneDNN kernels, its default on the reference machine) or off (Eigen's, its default on CPUs without AVX-512)"
+                    ))
+                }
+            };
+        }
+        crate::engine::cpu::turn_onednn(c.tf_onednn).map_err(|chosen| {
+            format!(
+                "GRADTAPE_TF_ONEDNN: this process already answers with oneDNN {}",
+                if chosen { "on" } else { "off" }
             )
         })?;
         set(&mut c.addr, "GRADTAPE_ADDR")?;

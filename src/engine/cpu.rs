@@ -3,7 +3,9 @@
 //! (`onednn_sgemm`) and of a softmax (`onednn`) differ from one kind of CPU to another. gradtape
 //! answers as TensorFlow on the reference machine (AVX-512, where TensorFlow turns oneDNN on by
 //! default) whatever CPU it runs on, so that replicas on mixed hardware agree; `emulate` (from
-//! `GRADTAPE_TF_CPU`) makes it answer as TensorFlow with oneDNN on a CPU with AVX2 only.
+//! `GRADTAPE_TF_CPU`) makes it answer as TensorFlow with oneDNN on a CPU with AVX2 only, and
+//! `turn_onednn` (from `GRADTAPE_TF_ONEDNN`) as TensorFlow with oneDNN off, its default on CPUs
+//! without AVX-512 (`TF_ENABLE_ONEDNN_OPTS=0` anywhere): Eigen's softmax and vector products.
 
 use std::sync::OnceLock;
 
@@ -44,6 +46,25 @@ pub fn isa() -> Isa {
 pub fn emulate(isa: Isa) -> Result<(), Isa> {
     let chosen = *EMULATED.get_or_init(|| isa);
     if chosen == isa {
+        Ok(())
+    } else {
+        Err(chosen)
+    }
+}
+
+static ONEDNN: OnceLock<bool> = OnceLock::new();
+
+/// Whether the TensorFlow gradtape answers as runs oneDNN's kernels: true unless `turn_onednn`
+/// chose otherwise first.
+pub fn onednn() -> bool {
+    *ONEDNN.get_or_init(|| true)
+}
+
+/// Answers as TensorFlow with oneDNN `on` or off from now on, process-wide; as with `emulate`,
+/// the first choice stands and `Err` holds it where it differs.
+pub fn turn_onednn(on: bool) -> Result<(), bool> {
+    let chosen = *ONEDNN.get_or_init(|| on);
+    if chosen == on {
         Ok(())
     } else {
         Err(chosen)

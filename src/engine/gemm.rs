@@ -139,7 +139,7 @@ pub fn matmul_from_zero_into<T: num_traits::Float + 'static>(
 }
 
 /// The float32 product TensorFlow's 2-D matmul of these shapes runs: oneDNN's order where
-/// `onednn_sgemm` models it on this CPU, else gemm's (which agrees with TensorFlow to the last
+/// `onednn_sgemm` models it on this CPU (Eigen's, `eigen::matvec`, with oneDNN off), else gemm's (which agrees with TensorFlow to the last
 /// bit for most products, not all: README).
 pub fn f32_product(
     m: usize,
@@ -149,20 +149,30 @@ pub fn f32_product(
     transpose_b: bool,
 ) -> fn(ArrayView2<f32>, ArrayView2<f32>, ArrayViewMut2<f32>) {
     let isa = super::cpu::isa();
-    super::onednn_sgemm::product(isa, m, n, k, transpose_a, transpose_b)
-        .unwrap_or(matmul_from_zero_into)
+    if super::cpu::onednn() {
+        super::onednn_sgemm::product(isa, m, n, k, transpose_a, transpose_b)
+    } else {
+        super::eigen::matvec::product(isa, m, n, k, transpose_a, transpose_b)
+    }
+    .unwrap_or(matmul_from_zero_into)
 }
 
 /// The float32 product each matrix of a batched matmul runs: oneDNN's order where
-/// `onednn_sgemm` models it on this CPU, else gemm's.
+/// `onednn_sgemm` models it on this CPU (Eigen's or the contraction's with oneDNN off,
+/// `eigen::matvec`), else gemm's.
 pub fn f32_batched_product(
     batch: usize,
-    k: usize,
+    (m, n, k): (usize, usize, usize),
     transpose_a: bool,
+    transpose_b: bool,
 ) -> fn(ArrayView2<f32>, ArrayView2<f32>, ArrayViewMut2<f32>) {
     let isa = super::cpu::isa();
-    super::onednn_sgemm::batched_product(isa, batch, k, transpose_a)
-        .unwrap_or(matmul_from_zero_into)
+    if super::cpu::onednn() {
+        super::onednn_sgemm::batched_product(isa, batch, k, transpose_a)
+    } else {
+        super::eigen::matvec::batched_product(isa, batch, m, n, k, transpose_a, transpose_b)
+    }
+    .unwrap_or(matmul_from_zero_into)
 }
 
 /// `c = a b` as Eigen's coefficient-based product: each element sums its products from the

@@ -37,7 +37,8 @@ use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2};
 
 use super::cpu::Isa;
 
-type Product = fn(ArrayView2<f32>, ArrayView2<f32>, ArrayViewMut2<f32>);
+/// A kernel: `c = a b`, `c` of the right shape.
+pub type Product = fn(ArrayView2<f32>, ArrayView2<f32>, ArrayViewMut2<f32>);
 
 /// Operands that fit this many bytes run on one thread in TensorFlow, whatever oneDNN's own
 /// thread checks would choose (`ExecuteSingleThreadedGemm` compares them with the L2 cache,
@@ -80,6 +81,15 @@ pub fn product(
         (Isa::Avx2, true, false) => nocopy_avx2::<true, false>,
         (Isa::Avx2, true, true) => nocopy_avx2::<true, true>,
     })
+}
+
+/// With oneDNN off, TensorFlow's contraction kernel hands a product of two matrices to
+/// oneDNN's `sgemm` in Eigen's blocks, whose size depends on the CPU's caches: on an AVX-512 CPU
+/// a product of up to 500 terms (one block) sums as the nocopy kernel does, whatever the
+/// transposes (the operands come packed). `None` for the rest.
+pub fn through_contraction(isa: Isa, m: usize, n: usize, k: usize) -> Option<Product> {
+    let one_thread = 4 * (m * n + k * (m + n)) <= ONE_THREAD_BYTES;
+    (isa == Isa::Avx512 && k <= 500 && one_thread).then_some(nocopy_avx512 as Product)
 }
 
 /// oneDNN's two matrix-vector kernels: `jit_avx_gemv_t_f32_kern` and `jit_sse41_gemv_n_f32_kern`.

@@ -110,6 +110,34 @@ fn the_tf_cpu_setting_picks_the_order_of_a_products_sums() {
     );
 }
 
+/// `GRADTAPE_TF_ONEDNN=off` answers as TensorFlow with oneDNN off (its default on CPUs without
+/// AVX-512): a float32 softmax takes Eigen's steps, whose last bits differ from oneDNN's
+/// kernel's (each TensorFlow 2.15's on an Intel Xeon, `TF_ENABLE_ONEDNN_OPTS=0` and `=1`), and
+/// a value it does not know is refused.
+#[test]
+fn the_tf_onednn_setting_picks_the_softmax() {
+    let cell = cell_file(
+        "softmax.py",
+        "import tensorflow as tf\n\
+         x = tf.constant([[-0.156, -0.334, 3.125, -3.77, 2.236, -5.133, -0.618]])\n\
+         s = tf.nn.softmax(x)\n\
+         print(repr(float(s[0, 0])), repr(float(s[0, 4])))\n",
+    );
+    let path = cell.to_str().unwrap();
+    let (code, on, err) = gradtape(&["run", path]);
+    assert_eq!(code, 0, "{err}");
+    let (code, off, err) = gradtape_with(&["run", path], &[("GRADTAPE_TF_ONEDNN", "off")]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(on, "0.024975957348942757 0.27312061190605164\n");
+    assert_eq!(off, "0.024975959211587906 0.2731206715106964\n");
+    let (code, _, err) = gradtape_with(&["run", path], &[("GRADTAPE_TF_ONEDNN", "no")]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("GRADTAPE_TF_ONEDNN") && err.contains("off"),
+        "{err}"
+    );
+}
+
 #[test]
 fn run_reports_an_exception_as_a_traceback_with_its_line() {
     let cell = cell_file(

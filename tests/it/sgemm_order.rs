@@ -4,12 +4,15 @@
 //! model of oneDNN's kernels for that kind (`engine::onednn_sgemm`), so each model is checked on
 //! whatever CPU the test runs. AVX2: vector products both ways, every tile of the nocopy kernel,
 //! and blocks of terms and of rows. AVX-512: the small-n kernel, vector products, the nocopy
-//! kernel's blocks of terms, and batched products' blocks.
+//! kernel's blocks of terms, and batched products' blocks. With oneDNN off
+//! (`matmul_float32_onednn_off.json`, by `tests/conformance/onednn_off_tf.py --record`): Eigen's
+//! vector products and the contraction's.
 
 use ndarray::{Array2, ShapeBuilder};
 use serde_json::Value;
 
 use gradtape::engine::cpu::Isa;
+use gradtape::engine::eigen::matvec;
 use gradtape::engine::onednn_sgemm::{batched_product, product};
 
 /// The operands `matmul_order_tf.py` makes from a seed: float32 values in [-2, 2) with full
@@ -46,7 +49,7 @@ fn matrix(values: Vec<f32>, rows: usize, cols: usize, transposed: bool) -> Array
 
 /// How many of the products recorded on a CPU of `isa`'s kind the model for it gets wrong, one
 /// line each.
-fn replay(isa: Isa, file: &str) -> Vec<String> {
+fn replay(isa: Isa, onednn: bool, file: &str) -> Vec<String> {
     let path = format!(
         "{}/tests/conformance/kernels/{file}",
         env!("CARGO_MANIFEST_DIR")
@@ -68,9 +71,11 @@ fn replay(isa: Isa, file: &str) -> Vec<String> {
         // A batched product's matrices follow one another in its operands and its answer.
         let batch = p["batch"].as_u64().map(|b| b as usize);
         let count = batch.unwrap_or(1);
-        let kernel = match batch {
-            Some(count) => batched_product(isa, count, k, ta),
-            None => product(isa, m, n, k, ta, tb),
+        let kernel = match (batch, onednn) {
+            (Some(count), true) => batched_product(isa, count, k, ta),
+            (Some(count), false) => matvec::batched_product(isa, count, m, n, k, ta, tb),
+            (None, true) => product(isa, m, n, k, ta, tb),
+            (None, false) => matvec::product(isa, m, n, k, ta, tb),
         }
         .expect("a modelled product");
         let (a_all, b_all) = (
@@ -104,13 +109,21 @@ fn replay(isa: Isa, file: &str) -> Vec<String> {
 
 #[test]
 fn float32_products_sum_as_onednn_does_on_avx2() {
-    let failures = replay(Isa::Avx2, "matmul_float32_avx2.json");
+    let failures = replay(Isa::Avx2, true, "matmul_float32_avx2.json");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
 fn float32_products_sum_as_onednn_does_on_avx512() {
-    let failures = replay(Isa::Avx512, "matmul_float32_avx512.json");
+    let failures = replay(Isa::Avx512, true, "matmul_float32_avx512.json");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// With oneDNN off (TensorFlow's default on CPUs without AVX-512): Eigen's vector products,
+/// coefficient by coefficient below its threshold, and the contraction's for two matrices.
+#[test]
+fn float32_products_sum_as_eigen_does_with_onednn_off() {
+    let failures = replay(Isa::Avx512, false, "matmul_float32_onednn_off.json");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

@@ -10,6 +10,7 @@
 pub mod f32x8;
 pub mod f64x4;
 pub mod grads;
+pub mod matvec;
 pub mod pow;
 pub mod tf;
 

@@ -151,7 +151,12 @@ impl Linalg {
                     crate::engine::gemm::f32_product(m, n, k, transpose_a, transpose_b)
                 } else {
                     let count = batch.iter().product();
-                    crate::engine::gemm::f32_batched_product(count, k, transpose_a)
+                    crate::engine::gemm::f32_batched_product(
+                        count,
+                        (m, n, k),
+                        transpose_a,
+                        transpose_b,
+                    )
                 };
                 Tensor::from_array(batched(x, y, &batch, m, n, transpose_a, transpose_b, dot))
             }
@@ -438,7 +443,10 @@ fn batched<T: Elem>(
     let shape: Vec<usize> = batch.iter().copied().chain([m, n]).collect();
     let mut out = ndarray::Array2::from_elem((count * m, n), T::zero_elem());
     let first = vec![0; batch.len()];
-    if count > 1 && is_batched(a) && !is_batched(b) {
+    // Eigen's float32 vector products (oneDNN off) group a matrix's outputs and size their
+    // blocks by them, so they run matrix by matrix as TensorFlow's do
+    let foldable = T::DTYPE != DType::F32 || crate::engine::cpu::onednn();
+    if foldable && count > 1 && is_batched(a) && !is_batched(b) {
         // A's matrices stacked as rows: [count*m, k] times B.
         let k = if ta {
             a.shape()[a.ndim() - 2]
@@ -447,7 +455,7 @@ fn batched<T: Elem>(
         };
         let a_rows = stacked(a, batch, ta, (count * m, k), !ta);
         dot(a_rows.view(), matrix(b, &first, tb), out.view_mut());
-    } else if count > 1 && is_batched(b) && !is_batched(a) && n == 1 {
+    } else if foldable && count > 1 && is_batched(b) && !is_batched(a) && n == 1 {
         // A times many columns b_i: the rows b_i^T A^T of [count, k] x [k, m] are the results.
         let k = if tb {
             b.shape()[b.ndim() - 1]

@@ -152,8 +152,16 @@ impl Nn {
                     )));
                 }
                 // oneDNN's float32 Softmax (the op sees the tensor after tf.nn.softmax has
-                // swapped the axis to the end) refuses ranks its primitive lacks
-                let onednn = matches!(self, Nn::Softmax { .. }) && x.dtype() == DType::F32;
+                // swapped the axis to the end) refuses ranks its primitive lacks; Eigen's
+                // refuses a scalar only
+                let float32 = matches!(self, Nn::Softmax { .. }) && x.dtype() == DType::F32;
+                let onednn = float32 && crate::engine::cpu::onednn();
+                if float32 && !onednn && x.rank() == 0 && axis == -1 {
+                    return Err(arg_err(format!(
+                        "{name} of {}: logits must have >= 1 dimension, got [] (give it a class axis)",
+                        x.describe()
+                    )));
+                }
                 if onednn && ((x.rank() == 0 && axis == -1) || x.rank() > 5) {
                     return Err(arg_err(format!(
                         "{name} of {}: {ONEDNN_SOFTMAX_DIMS} (TensorFlow's oneDNN float32 softmax takes 1 to 5 dimensions; reshape, or cast to float64)",
@@ -163,9 +171,8 @@ impl Nn {
                 let ax = norm_axis(axis, x.rank(), name)?;
                 let log = matches!(self, Nn::LogSoftmax { .. });
                 match x {
-                    Tensor::F32(a) if matches!(self, Nn::Softmax { .. }) => {
-                        Tensor::from_array(onednn_softmax(a, ax))
-                    }
+                    Tensor::F32(a) if onednn => Tensor::from_array(onednn_softmax(a, ax)),
+                    Tensor::F32(a) if float32 => eigen_softmax(a, ax)?,
                     _ => float!(x, a => softmax(a, ax, log)),
                 }
             }
@@ -450,6 +457,33 @@ fn onednn_softmax(a: &Arr<f32>, ax: usize) -> ArrayD<f32> {
     let mut out = ArrayD::from_shape_vec(rows.raw_dim(), out).expect("same size");
     out.swap_axes(ax, last);
     out.as_standard_layout().into_owned()
+}
+
+/// float32 softmax with oneDNN off, TensorFlow's Eigen functor: `exp(x - max) *
+/// reciprocal(sum(exp(x - max)))` along the last axis (another axis is swapped to the end and
+/// back), each step as TensorFlow's own op computes it (its `exp` and `reciprocal` are Eigen's
+/// too, and the same steps as ops give the same bits).
+fn eigen_softmax(a: &Arr<f32>, ax: usize) -> Result<Tensor> {
+    use super::binary::Binary;
+    use super::reduce::{Kind, Reduce};
+    let last = a.ndim() - 1;
+    let mut moved = a.view();
+    moved.swap_axes(ax, last);
+    let x = Tensor::from_array(moved.as_standard_layout().into_owned());
+    let along_last = |kind| Reduce::Over {
+        kind,
+        axes: Some(vec![-1]),
+        keepdims: true,
+    };
+    let shifted = Binary::Sub.forward(&x, &along_last(Kind::Max).forward(&x)?)?;
+    let e = Unary::Exp.forward(&shifted)?;
+    let inverse = Unary::Reciprocal.forward(&along_last(Kind::Sum).forward(&e)?)?;
+    let Tensor::F32(out) = Binary::Mul.forward(&e, &inverse)? else {
+        unreachable!("float32 in, float32 out")
+    };
+    let mut out = out.into_owned();
+    out.swap_axes(ax, last);
+    Ok(Tensor::from_array(out.as_standard_layout().into_owned()))
 }
 
 fn softmax<F: Real>(a: &Arr<F>, ax: usize, log: bool) -> ArrayD<F> {
