@@ -132,7 +132,8 @@ impl Config {
     }
 
     /// Reads `GRADTAPE_*` variables: the README's configuration table, docker/README.md's limits.
-    /// `GRADTAPE_TF_CPU` also sets the CPU the engine answers as, for the whole process.
+    /// `GRADTAPE_TF_CPU` and `GRADTAPE_TF_ONEDNN` also set the TensorFlow the engine answers as,
+    /// for the whole process.
     pub fn from_env() -> Result<Config, String> {
         let mut c = Config::default();
         if let Ok(v) = std::env::var("GRADTAPE_TF_CPU") {

@@ -44,8 +44,14 @@ pub fn isa() -> Isa {
 /// Answers as TensorFlow on `isa` from now on, process-wide. The first choice stands (a
 /// process answers as one CPU throughout); `Err` holds it where it differs from `isa`.
 pub fn emulate(isa: Isa) -> Result<(), Isa> {
-    let chosen = *EMULATED.get_or_init(|| isa);
-    if chosen == isa {
+    first_choice(&EMULATED, isa)
+}
+
+/// Sets `cell` to `value` unless it holds a choice already; `Err` holds that choice where it
+/// differs.
+fn first_choice<T: Copy + PartialEq>(cell: &OnceLock<T>, value: T) -> Result<(), T> {
+    let chosen = *cell.get_or_init(|| value);
+    if chosen == value {
         Ok(())
     } else {
         Err(chosen)
@@ -63,10 +69,5 @@ pub fn onednn() -> bool {
 /// Answers as TensorFlow with oneDNN `on` or off from now on, process-wide; as with `emulate`,
 /// the first choice stands and `Err` holds it where it differs.
 pub fn turn_onednn(on: bool) -> Result<(), bool> {
-    let chosen = *ONEDNN.get_or_init(|| on);
-    if chosen == on {
-        Ok(())
-    } else {
-        Err(chosen)
-    }
+    first_choice(&ONEDNN, on)
 }

@@ -1,21 +1,22 @@
-//! TensorFlow 2.15's 2-D float32 `MatMul` with oneDNN off (its default on x86 CPUs without
-//! AVX-512, `TF_ENABLE_ONEDNN_OPTS=0` anywhere). A product with one row or one column is Eigen's
-//! own, with every `pmadd` a multiply then an add, as the wheel is built:
+//! TensorFlow 2.15's float32 `MatMul` with oneDNN off (its default on x86 CPUs without AVX-512,
+//! `TF_ENABLE_ONEDNN_OPTS=0` anywhere), as `LaunchBatchMatMul` dispatches it. Two matrices with
+//! no dimension of 1, alone or large, go through TensorFlow's contraction kernel to oneDNN's
+//! `sgemm` in Eigen's blocks; on an AVX-512 CPU, up to 500 terms, that is the nocopy kernel's
+//! order ([`through_contraction`]). The rest is Eigen's matrix product, with every `pmadd` a
+//! multiply then an add, as the wheel is built:
 //!
-//! - rows + terms + columns below 20 (`EIGEN_GEMM_TO_COEFFBASED_THRESHOLD`): each element in
-//!   order from its first product;
-//! - a dot product along contiguous terms (a matrix times a column, or a row times a transposed
-//!   matrix: Eigen's row-major `general_matrix_vector_product`): 8 lanes, the term at p into lane
-//!   p mod 8, folded ((0+4)+(2+6))+((1+5)+(3+7)), then the leftover terms one by one; of an odd
-//!   number of outputs the last has a 4-lane stage between the two;
-//! - otherwise (Eigen's column-major kernel, which adds a column at a time): each element in
+//! - rows + terms + columns below 20 (`EIGEN_GEMM_TO_COEFFBASED_THRESHOLD`), or one output (a
+//!   dot product): coefficient by coefficient, in order from the first product, or, where both
+//!   operands' terms are contiguous, Eigen's vectorised `redux` (two 8-lane running sums);
+//! - a product with one row or one column whose terms are contiguous (Eigen's row-major
+//!   `general_matrix_vector_product`): 8 lanes, the term at p into lane p mod 8, folded
+//!   ((0+4)+(2+6))+((1+5)+(3+7)), then the leftover terms one by one; of an odd number of outputs
+//!   the last has a 4-lane stage between the two;
+//! - one whose terms are not (Eigen's column-major kernel, a column at a time): each element in
 //!   order from +0, in blocks of 16 terms once there are 128 or more (of 4 where a column holds
 //!   8,000 outputs or more), the blocks added in order.
 //!
-//! Other products go through TensorFlow's contraction kernel to oneDNN's `sgemm`, cut in blocks
-//! by Eigen; on an AVX-512 CPU, up to 500 terms, that is the nocopy kernel's order
-//! ([`super::super::onednn_sgemm::through_contraction`]). Checked against TensorFlow with
-//! oneDNN off by `tests/conformance/onednn_off_tf.py`.
+//! Checked against TensorFlow with oneDNN off by `tests/conformance/onednn_off_tf.py`.
 
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2};
 
