@@ -139,8 +139,8 @@ pub fn matmul_from_zero_into<T: num_traits::Float + 'static>(
 }
 
 /// The float32 product TensorFlow's 2-D matmul of these shapes runs: oneDNN's order where
-/// `onednn_sgemm` models it on this CPU (Eigen's, `eigen::matvec`, with oneDNN off), else gemm's (which agrees with TensorFlow to the last
-/// bit for most products, not all: README).
+/// `onednn_sgemm` models it on this CPU (Eigen's, `eigen::matvec`, with oneDNN off), else
+/// gemm's (which agrees with TensorFlow to the last bit for most products, not all: README).
 pub fn f32_product(
     m: usize,
     n: usize,

@@ -1,7 +1,8 @@
 //! TensorFlow 2.15's float32 `MatMul` and `BatchMatMulV2` as its x86 wheel runs them: a 2-D
 //! product goes to oneDNN's `sgemm` (3.2), single-threaded for a product whose operands fit in a
 //! core's L2 cache, a batched one to oneDNN's `matmul`, and the order a kernel adds an element's
-//! terms in depends on the product's shape and on the instruction sets of the CPU (`cpu::isa`, the one gradtape answers as). oneDNN, in its
+//! terms in depends on the product's shape and on the instruction sets of the CPU (`cpu::isa`,
+//! the one gradtape answers as). oneDNN, in its
 //! row-major terms, computes `c^T = b^T a^T`, so its `m` is the product's columns and its `n`
 //! the product's rows.
 //!
@@ -64,7 +65,7 @@ pub fn product(
     if isa == Isa::Avx512 && transpose_b && !transpose_a && (2..16).contains(&m) {
         return Some(smalln_tn_into);
     }
-    let one_thread = 4 * (m * n + k * (m + n)) <= ONE_THREAD_BYTES;
+    let one_thread = one_thread(m, n, k);
     match gemv(m, n, transpose_a, transpose_b) {
         // gemv_t's threads split the outputs, never an output's terms: its order holds at any
         // size. gemv_n's split the terms of a short, wide matrix.
@@ -88,8 +89,12 @@ pub fn product(
 /// a product of up to 500 terms (one block) sums as the nocopy kernel does, whatever the
 /// transposes (the operands come packed). `None` for the rest.
 pub fn through_contraction(isa: Isa, m: usize, n: usize, k: usize) -> Option<Product> {
-    let one_thread = 4 * (m * n + k * (m + n)) <= ONE_THREAD_BYTES;
-    (isa == Isa::Avx512 && k <= 500 && one_thread).then_some(nocopy_avx512 as Product)
+    (isa == Isa::Avx512 && k <= 500 && one_thread(m, n, k)).then_some(nocopy_avx512 as Product)
+}
+
+/// Whether TensorFlow runs a float32 product of these sizes on one thread.
+fn one_thread(m: usize, n: usize, k: usize) -> bool {
+    4 * (m * n + k * (m + n)) <= ONE_THREAD_BYTES
 }
 
 /// oneDNN's two matrix-vector kernels: `jit_avx_gemv_t_f32_kern` and `jit_sse41_gemv_n_f32_kern`.

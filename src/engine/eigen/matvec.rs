@@ -21,6 +21,7 @@
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2};
 
 use crate::engine::cpu::Isa;
+use crate::engine::gemm::coefficient_product_into;
 use crate::engine::onednn_sgemm::{through_contraction, Product};
 
 /// The kernel for `a [m, k] · b [k, n]` (as transposed by the op) with oneDNN off, or `None`
@@ -61,7 +62,7 @@ pub fn batched_product(
         return Some(if !transpose_a && transpose_b {
             vectorized_redux
         } else {
-            coefficient_based
+            coefficient_product_into::<f32>
         });
     }
     if m != 1 && n != 1 {
@@ -76,14 +77,6 @@ pub fn batched_product(
     // the terms lie along a's rows when it is not transposed, along b's columns when it is
     let contiguous = if n == 1 { !transpose_a } else { transpose_b };
     Some(if contiguous { row_major } else { column_major })
-}
-
-/// Each element in order from its first product, each product and sum rounded.
-fn coefficient_based(a: ArrayView2<f32>, b: ArrayView2<f32>, mut c: ArrayViewMut2<f32>) {
-    for ((i, j), out) in c.indexed_iter_mut() {
-        let first = a[[i, 0]] * b[[0, j]];
-        *out = (1..a.ncols()).fold(first, |s, p| s + a[[i, p]] * b[[p, j]]);
-    }
 }
 
 /// Eigen's vectorised `redux` of the products (`LinearVectorizedTraversal`): two 8-lane running
