@@ -93,6 +93,15 @@ def served_product(url, a, b, ta, tb):
     return np.array(json.load(urllib.request.urlopen(req))["outputs"]["c"]["value"], f32)
 
 
+def tally(same, kind, got, want):
+    """Counts one product of `kind` in `same` and says whether it agreed bit for bit."""
+    agrees = bool(np.array_equal(got.view(np.uint32), want.view(np.uint32)))
+    counts = same.setdefault(kind, [0, 0])
+    counts[0] += agrees
+    counts[1] += 1
+    return agrees
+
+
 def report(title, same):
     """Prints how many products of each kind agreed, then all of them."""
     print(title)
@@ -131,11 +140,7 @@ def agreement(url, rs, count=600, long_count=120, wide_count=20):
         kind = ("m = 1" if m == 1 else "n = 1" if n == 1 else "other") + (", large" if big else "")
         kind += ", wide" if t >= count + long_count else ", long" if t >= count else ""
         kind += ", transposed " + ("a" if ta else "") + ("b" if tb else "") if ta or tb else ""
-        tally = same.setdefault(kind, [0, 0])
-        agrees = bool(np.array_equal(got.view(np.uint32), want.view(np.uint32)))
-        tally[0] += agrees
-        tally[1] += 1
-        if not agrees:
+        if not tally(same, kind, got, want):
             print(f"  differs: [{m}, {k}] x [{k}, {n}], transpose_a={ta}, transpose_b={tb}")
     report(f"gradtape against TensorFlow, {count + long_count + wide_count} random float32 "
            f"products (up to 17 x 65 x 17, a quarter up to 60 x 300 x 60, {long_count} long ones up "
@@ -159,11 +164,7 @@ def batched_agreement(url, rs, count=150):
         got = served_product(url, a, b, ta, tb).reshape(want.shape)
         kind = f"rank {len(batch) + 2}" + (", broadcast a" if not a_batch else "")
         kind += ", more than 1,024 terms" if k > 1024 else ""
-        tally = same.setdefault(kind, [0, 0])
-        agrees = bool(np.array_equal(got.view(np.uint32), want.view(np.uint32)))
-        tally[0] += agrees
-        tally[1] += 1
-        if not agrees:
+        if not tally(same, kind, got, want):
             print(f"  differs: {list(a.shape)} x {list(b.shape)}, transpose_a={ta}, transpose_b={tb}")
     report(f"gradtape against TensorFlow, {count} random batched float32 products, bit for bit:",
            same)
@@ -217,7 +218,12 @@ RECORDED_BATCHED = {"avx2": [], "avx512": [
 
 def record(path):
     isa = this_isa()
-    products = [(None, *p) for p in RECORDED[isa]] + RECORDED_BATCHED[isa]
+    record_products(path, [(None, *p) for p in RECORDED[isa]] + RECORDED_BATCHED[isa])
+
+
+def record_products(path, products, **header):
+    """Writes TensorFlow's bits for `products` ((batch or None, m, k, n, transpose_a,
+    transpose_b) each) to `path`, with this machine's CPU and `header` beside them."""
     cases = []
     for seed, (count, m, k, n, ta, tb) in enumerate(products):
         # a batched product's matrices follow one another in its operands
@@ -231,7 +237,7 @@ def record(path):
                      "bits": [f"{x:08x}" for x in c.reshape(-1).view(np.uint32)]})
         cases.append(case)
     with open(path, "w") as f:
-        json.dump({"cpu": cpu_model(), "isa": isa, "products": cases}, f, indent=0)
+        json.dump({"cpu": cpu_model(), "isa": this_isa(), **header, "products": cases}, f, indent=0)
         f.write("\n")
     print(f"{len(cases)} products written to {path}")
 

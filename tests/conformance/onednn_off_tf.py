@@ -25,8 +25,7 @@ if os.environ.get("TF_ENABLE_ONEDNN_OPTS") != "0":
 import tensorflow as tf  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from matmul_order_tf import operand, report, served_product  # noqa: E402
-from run import cpu_model, this_isa  # noqa: E402
+from matmul_order_tf import record_products, report, served_product, tally  # noqa: E402
 
 f32 = np.float32
 
@@ -48,11 +47,7 @@ def products(url, rs, count=500):
         got = served_product(url, a, b, ta, tb).reshape(want.shape)
         kind = "row times matrix" if m == 1 else "matrix times column" if n == 1 else "matrices"
         kind += ", transposed " + ("a" if ta else "") + ("b" if tb else "") if ta or tb else ""
-        tally = same.setdefault(kind, [0, 0])
-        agrees = bool(np.array_equal(got.view(np.uint32), want.view(np.uint32)))
-        tally[0] += agrees
-        tally[1] += 1
-        if not agrees:
+        if not tally(same, kind, got, want):
             print(f"  differs: [{m}, {k}] x [{k}, {n}], transpose_a={ta}, transpose_b={tb}")
     report(f"gradtape (oneDNN off) against TensorFlow (oneDNN off), {count} random float32 "
            "products, bit for bit:", same)
@@ -106,19 +101,7 @@ RECORDED = [
 
 
 def record(path):
-    cases = []
-    for seed, (m, k, n, ta, tb) in enumerate(RECORDED):
-        a = operand(2 * seed, m * k).reshape((k, m) if ta else (m, k))
-        b = operand(2 * seed + 1, k * n).reshape((n, k) if tb else (k, n))
-        c = tf.matmul(a, b, transpose_a=ta, transpose_b=tb).numpy()
-        cases.append({"m": m, "k": k, "n": n, "transpose_a": ta, "transpose_b": tb,
-                      "seed_a": 2 * seed, "seed_b": 2 * seed + 1,
-                      "bits": [f"{x:08x}" for x in c.reshape(-1).view(np.uint32)]})
-    with open(path, "w") as f:
-        json.dump({"cpu": cpu_model(), "isa": this_isa(), "onednn": False, "products": cases},
-                  f, indent=0)
-        f.write("\n")
-    print(f"{len(cases)} products written to {path}")
+    record_products(path, [(None, *p) for p in RECORDED], onednn=False)
 
 
 if __name__ == "__main__":
